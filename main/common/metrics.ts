@@ -1,0 +1,105 @@
+// The metric catalogue: every series name the core stores or exports, with its
+// unit (the renderer humanises by unit) and help text (the exporter's # HELP).
+//
+// Two families:
+// - raw names follow node_exporter exactly (counters end in _total), so
+//   `overlook snapshot --format prom` and the /metrics exporter can be scraped
+//   by dashboards built for node_exporter, with an extra `host` label;
+// - derived names use the Prometheus recording-rule convention
+//   `level:metric:operation` (https://prometheus.io/docs/practices/rules/):
+//   per-second rates of counters and host-level aggregates. These are what the
+//   store keeps, what charts draw and what alerts evaluate.
+// Pure TypeScript: no Node, no DOM.
+
+export type MetricUnit =
+  | 'ratio' // 0..1, shown as percent
+  | 'bytes'
+  | 'bytes_per_second'
+  | 'per_second'
+  | 'seconds'
+  | 'celsius'
+  | 'count'
+  | 'load'
+  | 'timestamp_seconds';
+
+export interface MetricInfo {
+  readonly unit: MetricUnit;
+  readonly help: string;
+}
+
+/** Derived (stored) series. Keys are series names. */
+export const derivedMetrics = {
+  'host:cpu_usage:ratio': { unit: 'ratio', help: 'Share of all CPUs busy (not idle, not iowait)' },
+  'host:cpu_mode:ratio': { unit: 'ratio', help: 'Share of all CPU time spent in each mode (label mode)' },
+  'host:cpu_core_usage:ratio': { unit: 'ratio', help: 'Share of one CPU busy (label cpu)' },
+  'host:cpu_count:count': { unit: 'count', help: 'Number of logical CPUs' },
+  'host:memory_used:bytes': { unit: 'bytes', help: 'Memory in use: MemTotal minus MemAvailable' },
+  'host:memory_used:ratio': { unit: 'ratio', help: 'Memory in use as a share of MemTotal' },
+  'host:swap_used:bytes': { unit: 'bytes', help: 'Swap in use: SwapTotal minus SwapFree' },
+  'host:filesystem_used:ratio': {
+    unit: 'ratio',
+    help: 'Share of a filesystem in use, as df computes it: used / (used + available to unprivileged users)',
+  },
+  'host:filesystem_fullest_used:ratio': { unit: 'ratio', help: 'The fullest filesystem on the host' },
+  'host:disk_read_bytes:rate': { unit: 'bytes_per_second', help: 'Bytes read per second, all disks' },
+  'host:disk_written_bytes:rate': { unit: 'bytes_per_second', help: 'Bytes written per second, all disks' },
+  'host:network_receive_bytes:rate': { unit: 'bytes_per_second', help: 'Bytes received per second, all interfaces but loopback' },
+  'host:network_transmit_bytes:rate': { unit: 'bytes_per_second', help: 'Bytes sent per second, all interfaces but loopback' },
+  'host:uptime:seconds': { unit: 'seconds', help: 'Seconds since the host booted' },
+  'node_disk_read_bytes:rate': { unit: 'bytes_per_second', help: 'Bytes read per second (label device)' },
+  'node_disk_written_bytes:rate': { unit: 'bytes_per_second', help: 'Bytes written per second (label device)' },
+  'node_disk_reads_completed:rate': { unit: 'per_second', help: 'Reads completed per second (label device)' },
+  'node_disk_writes_completed:rate': { unit: 'per_second', help: 'Writes completed per second (label device)' },
+  'node_disk_io_time_seconds:rate': { unit: 'ratio', help: 'Share of time the device was busy (utilisation)' },
+  'node_network_receive_bytes:rate': { unit: 'bytes_per_second', help: 'Bytes received per second (label device)' },
+  'node_network_transmit_bytes:rate': { unit: 'bytes_per_second', help: 'Bytes sent per second (label device)' },
+  'node_network_receive_packets:rate': { unit: 'per_second', help: 'Packets received per second' },
+  'node_network_transmit_packets:rate': { unit: 'per_second', help: 'Packets sent per second' },
+  'node_network_receive_errs:rate': { unit: 'per_second', help: 'Receive errors per second' },
+  'node_network_transmit_errs:rate': { unit: 'per_second', help: 'Transmit errors per second' },
+  'node_network_receive_drop:rate': { unit: 'per_second', help: 'Received packets dropped per second' },
+  'node_network_transmit_drop:rate': { unit: 'per_second', help: 'Transmitted packets dropped per second' },
+} as const satisfies Record<string, MetricInfo>;
+
+/** Raw series, named as node_exporter names them. Gauges among them are also stored as they are. */
+export const rawMetrics = {
+  node_cpu_seconds_total: { unit: 'seconds', help: 'Seconds the CPUs spent in each mode.' },
+  node_load1: { unit: 'load', help: '1m load average.' },
+  node_load5: { unit: 'load', help: '5m load average.' },
+  node_load15: { unit: 'load', help: '15m load average.' },
+  node_memory_MemTotal_bytes: { unit: 'bytes', help: 'Memory information field MemTotal_bytes.' },
+  node_memory_MemFree_bytes: { unit: 'bytes', help: 'Memory information field MemFree_bytes.' },
+  node_memory_MemAvailable_bytes: { unit: 'bytes', help: 'Memory information field MemAvailable_bytes.' },
+  node_memory_Buffers_bytes: { unit: 'bytes', help: 'Memory information field Buffers_bytes.' },
+  node_memory_Cached_bytes: { unit: 'bytes', help: 'Memory information field Cached_bytes.' },
+  node_memory_SwapTotal_bytes: { unit: 'bytes', help: 'Memory information field SwapTotal_bytes.' },
+  node_memory_SwapFree_bytes: { unit: 'bytes', help: 'Memory information field SwapFree_bytes.' },
+  node_filesystem_size_bytes: { unit: 'bytes', help: 'Filesystem size in bytes.' },
+  node_filesystem_free_bytes: { unit: 'bytes', help: 'Filesystem free space in bytes.' },
+  node_filesystem_avail_bytes: { unit: 'bytes', help: 'Filesystem space available to non-root users in bytes.' },
+  node_filesystem_files: { unit: 'count', help: 'Filesystem total file nodes.' },
+  node_filesystem_files_free: { unit: 'count', help: 'Filesystem total free file nodes.' },
+  node_disk_read_bytes_total: { unit: 'bytes', help: 'The total number of bytes read successfully.' },
+  node_disk_written_bytes_total: { unit: 'bytes', help: 'The total number of bytes written successfully.' },
+  node_disk_reads_completed_total: { unit: 'count', help: 'The total number of reads completed successfully.' },
+  node_disk_writes_completed_total: { unit: 'count', help: 'The total number of writes completed successfully.' },
+  node_disk_io_time_seconds_total: { unit: 'seconds', help: 'Total seconds spent doing I/Os.' },
+  node_network_receive_bytes_total: { unit: 'bytes', help: 'Network device statistic receive_bytes.' },
+  node_network_transmit_bytes_total: { unit: 'bytes', help: 'Network device statistic transmit_bytes.' },
+  node_network_receive_packets_total: { unit: 'count', help: 'Network device statistic receive_packets.' },
+  node_network_transmit_packets_total: { unit: 'count', help: 'Network device statistic transmit_packets.' },
+  node_network_receive_errs_total: { unit: 'count', help: 'Network device statistic receive_errs.' },
+  node_network_transmit_errs_total: { unit: 'count', help: 'Network device statistic transmit_errs.' },
+  node_network_receive_drop_total: { unit: 'count', help: 'Network device statistic receive_drop.' },
+  node_network_transmit_drop_total: { unit: 'count', help: 'Network device statistic transmit_drop.' },
+  node_boot_time_seconds: { unit: 'timestamp_seconds', help: 'Node boot time, in unixtime.' },
+  node_hwmon_temp_celsius: { unit: 'celsius', help: 'Hardware monitor for temperature (input).' },
+  node_thermal_zone_temp: { unit: 'celsius', help: 'Zone temperature in Celsius' },
+} as const satisfies Record<string, MetricInfo>;
+
+export type DerivedMetricName = keyof typeof derivedMetrics;
+export type RawMetricName = keyof typeof rawMetrics;
+
+export function metricInfo(name: string): MetricInfo | undefined {
+  return (derivedMetrics as Record<string, MetricInfo>)[name] ?? (rawMetrics as Record<string, MetricInfo>)[name];
+}

@@ -1,0 +1,163 @@
+// Series identity shared by every layer: the agent pipeline, the store, the
+// exporter, the alert engine and the renderer. A series is a Prometheus-style
+// metric name plus labels; the `host` label names the watched machine.
+// Pure TypeScript: no Node, no DOM.
+
+export type Labels = Readonly<Record<string, string>>;
+
+/** One observed value of one series at one time (t = ms since the epoch). */
+export interface Sample {
+  readonly name: string;
+  readonly labels: Labels;
+  readonly t: number;
+  readonly v: number;
+}
+
+/** Counters are monotonic raw values (rates are derived in the core); gauges are taken as they are. */
+export type SeriesKind = 'counter' | 'gauge';
+
+/** A value as a source reports it, before the core adds `host` and derives rates. */
+export interface RawSeries {
+  readonly name: string;
+  readonly labels: Labels;
+  readonly value: number;
+  readonly kind: SeriesKind;
+}
+
+export type MatchOp = '=' | '!=' | '=~' | '!~';
+
+export interface LabelMatcher {
+  readonly label: string;
+  readonly op: MatchOp;
+  readonly value: string;
+}
+
+/** A PromQL-style instant selector: a metric name plus label matchers. */
+export interface SeriesSelector {
+  readonly name: string;
+  readonly matchers?: readonly LabelMatcher[];
+}
+
+/**
+ * Escape a label value the way the Prometheus text format does
+ * (backslash, double quote and line feed; see the exposition format spec,
+ * "Text format details").
+ */
+export function escapeLabelValue(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+}
+
+/** Canonical text form `name{a="1",b="2"}` with labels sorted by name; stable, so usable as a map key. */
+export function seriesKey(name: string, labels: Labels): string {
+  const names = Object.keys(labels).sort();
+  if (names.length === 0) return name;
+  const parts = names.map((l) => `${l}="${escapeLabelValue(labels[l] ?? '')}"`);
+  return `${name}{${parts.join(',')}}`;
+}
+
+const regexCache = new Map<string, RegExp>();
+function anchored(pattern: string): RegExp {
+  let re = regexCache.get(pattern);
+  if (!re) {
+    // PromQL regex matchers are fully anchored.
+    re = new RegExp(`^(?:${pattern})$`);
+    if (regexCache.size > 1000) regexCache.clear();
+    regexCache.set(pattern, re);
+  }
+  return re;
+}
+
+export function matchesLabels(labels: Labels, matchers: readonly LabelMatcher[] | undefined): boolean {
+  if (!matchers) return true;
+  for (const m of matchers) {
+    const actual = labels[m.label] ?? '';
+    switch (m.op) {
+      case '=':
+        if (actual !== m.value) return false;
+        break;
+      case '!=':
+        if (actual === m.value) return false;
+        break;
+      case '=~':
+        if (!anchored(m.value).test(actual)) return false;
+        break;
+      case '!~':
+        if (anchored(m.value).test(actual)) return false;
+        break;
+    }
+  }
+  return true;
+}
+
+export function matchesSelector(name: string, labels: Labels, selector: SeriesSelector): boolean {
+  return name === selector.name && matchesLabels(labels, selector.matchers);
+}
+
+const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+/**
+ * Parse `name{label="v",other=~"re"}` into a selector. Throws an Error whose
+ * message says what is wrong and where, for the provisioning file and the UI.
+ */
+export function parseSelector(text: string): SeriesSelector {
+  const src = text.trim();
+  const brace = src.indexOf('{');
+  const name = (brace < 0 ? src : src.slice(0, brace)).trim();
+  if (!METRIC_NAME.test(name)) throw new Error(`invalid metric name "${name}" in selector "${text}"`);
+  if (brace < 0) return { name };
+  if (!src.endsWith('}')) throw new Error(`selector "${text}" is missing its closing "}"`);
+  const body = src.slice(brace + 1, -1);
+  const matchers: LabelMatcher[] = [];
+  let i = 0;
+  const skipSpace = () => {
+    while (i < body.length && /\s/.test(body[i]!)) i++;
+  };
+  while (true) {
+    skipSpace();
+    if (i >= body.length) break;
+    const start = i;
+    while (i < body.length && /[a-zA-Z0-9_]/.test(body[i]!)) i++;
+    const label = body.slice(start, i);
+    if (!LABEL_NAME.test(label)) throw new Error(`invalid label name at position ${brace + 1 + start} in selector "${text}"`);
+    skipSpace();
+    const op = (['=~', '!~', '!=', '='] as const).find((o) => body.startsWith(o, i));
+    if (!op) throw new Error(`expected =, !=, =~ or !~ after "${label}" in selector "${text}"`);
+    i += op.length;
+    skipSpace();
+    if (body[i] !== '"') throw new Error(`expected a quoted value for "${label}" in selector "${text}"`);
+    i++;
+    let value = '';
+    while (i < body.length && body[i] !== '"') {
+      if (body[i] === '\\' && i + 1 < body.length) {
+        const next = body[i + 1]!;
+        value += next === 'n' ? '\n' : next;
+        i += 2;
+      } else {
+        value += body[i];
+        i++;
+      }
+    }
+    if (body[i] !== '"') throw new Error(`unterminated value for "${label}" in selector "${text}"`);
+    i++;
+    if (op === '=~' || op === '!~') {
+      try {
+        new RegExp(value);
+      } catch (err) {
+        throw new Error(`invalid regular expression for "${label}" in selector "${text}": ${(err as Error).message}`);
+      }
+    }
+    matchers.push({ label, op, value });
+    skipSpace();
+    if (i < body.length) {
+      if (body[i] !== ',') throw new Error(`expected "," between matchers in selector "${text}"`);
+      i++;
+    }
+  }
+  return { name, matchers };
+}
+
+export function formatSelector(selector: SeriesSelector): string {
+  if (!selector.matchers || selector.matchers.length === 0) return selector.name;
+  return `${selector.name}{${selector.matchers.map((m) => `${m.label}${m.op}"${escapeLabelValue(m.value)}"`).join(',')}}`;
+}
