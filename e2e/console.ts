@@ -1,0 +1,63 @@
+// Starts a real `overlook serve` for a spec: its own data dir, a free port,
+// the URL (with token) read from its stdout. Stopped by PID afterwards.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+export const artifactsDir = path.join(repoRoot, 'e2e', 'artifacts');
+
+export interface RunningConsole {
+  url: string;
+  origin: string;
+  token: string;
+  dataDir: string;
+  output: () => string;
+  stop(): Promise<void>;
+}
+
+export async function startConsole(options: { args?: string[]; env?: Record<string, string> } = {}): Promise<RunningConsole> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ovl-e2e-'));
+  const child: ChildProcess = spawn(process.execPath, [path.join(repoRoot, 'scripts', 'overlook.js'), 'serve', '--port', '0', '--data', dataDir, ...(options.args ?? [])], {
+    cwd: repoRoot,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`overlook serve printed no URL within 30 s:\n${out}`)), 30_000);
+    const check = () => {
+      const m = out.match(/http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+/);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[0]);
+      }
+    };
+    child.stdout!.on('data', check);
+    child.on('exit', (code) => reject(new Error(`overlook serve exited with ${code}:\n${out}`)));
+  });
+  const parsed = new URL(url);
+  return {
+    url,
+    origin: parsed.origin,
+    token: parsed.searchParams.get('token')!,
+    dataDir,
+    output: () => out,
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await new Promise((r) => child.once('exit', r));
+      }
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function screenshotPath(name: string): string {
+  fs.mkdirSync(artifactsDir, { recursive: true });
+  return path.join(artifactsDir, `${name}.png`);
+}
