@@ -90,8 +90,10 @@ if (!app.requestSingleInstanceLock()) {
   app.on('second-instance', () => showWindow());
   app.whenReady().then(async () => {
     const dataDir = process.env.OVERLOOK_DATA_DIR ?? app.getPath('userData');
-    // Secrets are encrypted with the OS keychain (Keychain, DPAPI, libsecret/kwallet).
-    const secrets = createCipherSecretStore(path.join(dataDir, 'secrets.json'), {
+    // Secrets are encrypted with the OS keychain (Keychain, DPAPI, libsecret/kwallet), in a file of
+    // their own: the headless console's key-file store in the same data dir cannot read them.
+    const secrets = createCipherSecretStore(path.join(dataDir, 'secrets-keychain.json'), {
+      id: 'electron-safe-storage',
       encrypt: (plain) => safeStorage.encryptString(plain.toString('utf8')),
       decrypt: (blob) => Buffer.from(safeStorage.decryptString(blob), 'utf8'),
     });

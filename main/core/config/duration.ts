@@ -34,6 +34,9 @@ export function parseDuration(text: string): DurationParse {
       return { ok: false, error: `cannot read \`${trimmed}\` as a duration; write a number with a unit, like 5s, 2m, 48h or 30d` };
     }
     const [, amountText = '', unitText = ''] = match;
+    if (unitText === '' && PART.lastIndex < trimmed.length) {
+      return { ok: false, error: `cannot read \`${trimmed}\` as a duration; write a number and a unit with no space, like 5s, 2m, 48h or 30d` };
+    }
     if (unitText === '') {
       return { ok: false, error: `\`${trimmed}\` has no unit; write it like ${amountText}s, ${amountText}m, ${amountText}h or ${amountText}d` };
     }

@@ -14,16 +14,6 @@ export interface ProvisionedSettingsValues {
   retention?: Partial<Retention>;
 }
 
-export interface ProvisionedSettings {
-  values: ProvisionedSettingsValues;
-  /**
-   * Top-level `Settings` fields the file sets (`pollIntervalMs`, `retention`),
-   * for AppInfo.provisionedSettings. `settings/update` replaces `retention`
-   * whole, so setting any retention tier in the file makes all of it read-only.
-   */
-  fields: (keyof Settings)[];
-}
-
 function boundsOf(schema: z.ZodNumber, unitMs: number): { minMs: number; maxMs: number } {
   if (schema.minValue === null || schema.maxValue === null) throw new Error('contract bound missing');
   return { minMs: schema.minValue * unitMs, maxMs: schema.maxValue * unitMs };
@@ -40,22 +30,22 @@ const SettingsInFile = z.strictObject({
     .optional(),
 });
 
-export const settingsSectionSchema = SettingsInFile.transform((inFile): ProvisionedSettings => {
+export const settingsSectionSchema = SettingsInFile.transform((inFile): ProvisionedSettingsValues => {
   const values: ProvisionedSettingsValues = {};
-  const fields: (keyof Settings)[] = [];
-  if (inFile.poll_interval !== undefined) {
-    values.pollIntervalMs = inFile.poll_interval;
-    fields.push('pollIntervalMs');
-  }
+  if (inFile.poll_interval !== undefined) values.pollIntervalMs = inFile.poll_interval;
   const retention: Partial<Retention> = {};
   if (inFile.retention?.raw !== undefined) retention.rawHours = inFile.retention.raw / HOUR_MS;
   if (inFile.retention?.minute !== undefined) retention.minuteDays = inFile.retention.minute / DAY_MS;
   if (inFile.retention?.hour !== undefined) retention.hourDays = inFile.retention.hour / DAY_MS;
-  if (Object.keys(retention).length > 0) {
-    values.retention = retention;
-    fields.push('retention');
-  }
-  return { values, fields };
+  if (Object.keys(retention).length > 0) values.retention = retention;
+  return values;
 });
 
-export const noProvisionedSettings: ProvisionedSettings = { values: {}, fields: [] };
+/**
+ * Top-level `Settings` fields the file sets (`pollIntervalMs`, `retention`), for
+ * AppInfo.provisionedSettings. `settings/update` replaces `retention` whole, so
+ * setting any retention tier in the file makes all of it read-only.
+ */
+export function provisionedSettingsFields(values: ProvisionedSettingsValues): (keyof Settings)[] {
+  return (['pollIntervalMs', 'retention'] as const).filter((field) => values[field] !== undefined);
+}

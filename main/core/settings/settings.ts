@@ -7,7 +7,8 @@ import { Settings, type Retention } from '../../common/contract.js';
 export const DEFAULT_RETENTION: Retention = { rawHours: 48, minuteDays: 30, hourDays: 365 };
 export const DEFAULT_SETTINGS: Settings = { pollIntervalMs: 5000, retention: DEFAULT_RETENTION };
 
-export type SettingsPatch = Partial<Settings>;
+/** A layer of settings; the provisioning file may set only some retention tiers. */
+export type SettingsPatch = Partial<Omit<Settings, 'retention'>> & { retention?: Partial<Retention> };
 
 export function mergeSettings(...layers: (SettingsPatch | undefined)[]): Settings {
   let out: Settings = { ...DEFAULT_SETTINGS, retention: { ...DEFAULT_RETENTION } };

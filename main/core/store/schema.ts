@@ -16,6 +16,8 @@ const MIGRATIONS: readonly Migration[] = [
       // `key` is seriesKey(name, labels); `labels` is canonical JSON (keys sorted).
       // rolled_1m / rolled_1h: every bucket starting before them is in that
       // rollup tier; they advance in the same transaction as the rollup rows.
+      // raw_from / m1_from / h1_from: retention has deleted that tier before
+      // them (0 = never cut), so queries know where a coarser tier must fill in.
       db.exec(`
         CREATE TABLE series (
           id        INTEGER PRIMARY KEY,
@@ -23,7 +25,10 @@ const MIGRATIONS: readonly Migration[] = [
           name      TEXT NOT NULL,
           labels    TEXT NOT NULL,
           rolled_1m INTEGER NOT NULL,
-          rolled_1h INTEGER NOT NULL
+          rolled_1h INTEGER NOT NULL,
+          raw_from  INTEGER NOT NULL DEFAULT 0,
+          m1_from   INTEGER NOT NULL DEFAULT 0,
+          h1_from   INTEGER NOT NULL DEFAULT 0
         );
         CREATE INDEX series_by_name ON series (name);
 

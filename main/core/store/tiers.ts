@@ -85,13 +85,6 @@ export interface Coverage {
 
 export type TierCoverage = Readonly<Record<Tier, Coverage>>;
 
-export interface Watermarks {
-  /** Every minute bucket starting before this is in the 1-minute tier (a multiple of a minute). */
-  readonly rolled1m: number;
-  /** Every hour bucket starting before this is in the 1-hour tier (a multiple of an hour). */
-  readonly rolled1h: number;
-}
-
 export interface RetentionCutoffs {
   readonly raw: number;
   readonly '1m': number;
@@ -108,17 +101,37 @@ export function retentionCutoffs(now: number, retention: Retention): RetentionCu
 }
 
 /**
+ * Where the tiers of one series hold complete data. Retention deletes move
+ * the `…From` marks forward; rollups move the `rolled…` marks. The store keeps
+ * rawFrom <= rolled1m and m1From <= rolled1h (it never deletes what the next
+ * tier has not absorbed).
+ */
+export interface TierMarks {
+  /** Raw holds every sample from here on. */
+  readonly rawFrom: number;
+  /** The 1-minute tier holds every bucket in [m1From, rolled1m). */
+  readonly m1From: number;
+  /** Every minute bucket starting before this is in the 1-minute tier (a multiple of a minute). */
+  readonly rolled1m: number;
+  /** The 1-hour tier holds every bucket in [h1From, rolled1h). */
+  readonly h1From: number;
+  /** Every hour bucket starting before this is in the 1-hour tier (a multiple of an hour). */
+  readonly rolled1h: number;
+}
+
+/**
  * What each tier of one series can answer. A rollup tier ends at its
  * watermark (the unfinished minute or hour lives only in the finer tier);
- * raw never ends. Retention starts are rounded up to the hour so no stored
- * row straddles a boundary between tiers.
+ * raw never ends. Where retention has cut a tier, its start is rounded up to
+ * the next coarser tier's resolution, so the coarser row that fills in below
+ * it does not overlap it (rawFrom <= rolled1m and m1From <= rolled1h keep the
+ * rounded starts inside what the coarser tier holds).
  */
-export function tierCoverage(now: number, retention: Retention, marks: Watermarks): TierCoverage {
-  const cut = retentionCutoffs(now, retention);
+export function tierCoverage(marks: TierMarks): TierCoverage {
   return {
-    raw: { from: ceilTo(cut.raw, HOUR_MS), to: Number.POSITIVE_INFINITY },
-    '1m': { from: ceilTo(cut['1m'], HOUR_MS), to: marks.rolled1m },
-    '1h': { from: ceilTo(cut['1h'], HOUR_MS), to: marks.rolled1h },
+    raw: { from: ceilTo(marks.rawFrom, MINUTE_MS), to: Number.POSITIVE_INFINITY },
+    '1m': { from: ceilTo(marks.m1From, HOUR_MS), to: marks.rolled1m },
+    '1h': { from: marks.h1From, to: marks.rolled1h },
   };
 }
 

@@ -1,0 +1,214 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { createProvisioningParser, parseProvisioningText, sectionOfIndependentEntries, wholeSection } from './provisioning.js';
+import { secretRefFields, secretRefOf, secretRefRules } from './provisioningFields.js';
+
+const FILE = '/etc/overlook/overlook.yaml';
+
+function problemsOf(text: string) {
+  const parsed = parseProvisioningText(text, FILE);
+  expect(parsed.config).toBeNull();
+  return parsed.problems;
+}
+
+describe('parseProvisioningText: a valid file', () => {
+  it('maps settings to the contract and names the provisioned fields', () => {
+    const text = ['version: 1', 'settings:', '  poll_interval: 10s', '  retention:', '    raw: 2d', '    minute: 60d', '    hour: 730d', ''].join('\n');
+    expect(parseProvisioningText(text, FILE)).toEqual({
+      config: {
+        file: FILE,
+        baseDir: '/etc/overlook',
+        version: 1,
+        settings: { pollIntervalMs: 10_000, retention: { rawHours: 48, minuteDays: 60, hourDays: 730 } },
+        provisionedFields: ['pollIntervalMs', 'retention'],
+      },
+      problems: [],
+    });
+  });
+
+  it('reads a bare poll interval as seconds and leaves unset fields out', () => {
+    const parsed = parseProvisioningText('settings:\n  poll_interval: 3\n', FILE);
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.config?.settings).toEqual({ pollIntervalMs: 3000 });
+    expect(parsed.config?.provisionedFields).toEqual(['pollIntervalMs']);
+  });
+
+  it('keeps a partial retention partial, for the core to merge over saved settings', () => {
+    const parsed = parseProvisioningText('settings:\n  retention:\n    raw: 90m\n', FILE);
+    expect(parsed.config?.settings).toEqual({ retention: { rawHours: 1.5 } });
+    expect(parsed.config?.provisionedFields).toEqual(['retention']);
+  });
+
+  it('accepts an empty file or one with only comments as "nothing provisioned"', () => {
+    for (const text of ['', '# nothing yet\n', 'version: 1\nsettings:\n  # poll_interval: 5s\n']) {
+      expect(parseProvisioningText(text, FILE)).toEqual({
+        config: { file: FILE, baseDir: '/etc/overlook', version: 1, settings: {}, provisionedFields: [] },
+        problems: [],
+      });
+    }
+  });
+
+  it('accepts the shipped example file', () => {
+    const example = fileURLToPath(new URL('../../../resources/overlook.example.yaml', import.meta.url));
+    const parsed = parseProvisioningText(fs.readFileSync(example, 'utf8'), example);
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.config?.settings).toEqual({ pollIntervalMs: 5000, retention: { rawHours: 48, minuteDays: 30, hourDays: 365 } });
+    expect(parsed.config?.baseDir).toBe(path.dirname(example));
+  });
+});
+
+describe('parseProvisioningText: problems name the file, line, column and field', () => {
+  it('a wrong type', () => {
+    expect(problemsOf('settings:\n  retention: 30d\n')).toEqual([
+      { file: FILE, line: 2, column: 14, field: 'settings.retention', message: 'must be a mapping, not text' },
+    ]);
+  });
+
+  it('a list where a duration belongs', () => {
+    expect(problemsOf('settings:\n  poll_interval: [5s]\n')).toEqual([
+      { file: FILE, line: 2, column: 18, field: 'settings.poll_interval', message: 'must be a duration like 5s, 2m, 48h or 30d, not a list' },
+    ]);
+  });
+
+  it('an empty value points at its key', () => {
+    expect(problemsOf('settings:\n  poll_interval:\n')).toEqual([
+      { file: FILE, line: 2, column: 3, field: 'settings.poll_interval', message: expect.stringMatching(/not an empty value/) },
+    ]);
+  });
+
+  it('an unknown key, with a suggestion', () => {
+    expect(problemsOf('version: 1\nsetings:\n  poll_interval: 5s\n')).toEqual([
+      { file: FILE, line: 2, column: 1, field: 'setings', message: 'unknown field `setings` — did you mean `settings`?' },
+    ]);
+  });
+
+  it('an unknown nested key, with the fields that would fit when nothing is close', () => {
+    expect(problemsOf('settings:\n  retention:\n    raw: 48h\n    daily: 30d\n')).toEqual([
+      { file: FILE, line: 4, column: 5, field: 'settings.retention.daily', message: 'unknown field `daily`; expected one of: raw, minute, hour' },
+    ]);
+  });
+
+  it('a bad duration', () => {
+    expect(problemsOf('settings:\n  retention:\n    raw: 48x\n')).toEqual([
+      { file: FILE, line: 3, column: 10, field: 'settings.retention.raw', message: 'unknown unit `x` in `48x`; use ms, s, m, h, d or w' },
+    ]);
+  });
+
+  it('a duration without a unit where one is required', () => {
+    expect(problemsOf('settings:\n  retention:\n    minute: 30\n')).toEqual([
+      { file: FILE, line: 3, column: 13, field: 'settings.retention.minute', message: '`30` has no unit; write it like 30h or 30d' },
+    ]);
+  });
+
+  it('a duration outside the bounds the contract allows', () => {
+    expect(problemsOf('settings:\n  poll_interval: 500ms\n  retention:\n    raw: 31d\n')).toEqual([
+      { file: FILE, line: 2, column: 18, field: 'settings.poll_interval', message: 'must be between 1s and 1h (got 500ms)' },
+      { file: FILE, line: 4, column: 10, field: 'settings.retention.raw', message: 'must be between 1h and 30d (got 31d)' },
+    ]);
+  });
+
+  it('an unsupported version', () => {
+    expect(problemsOf('version: 2\n')).toEqual([
+      { file: FILE, line: 1, column: 10, field: 'version', message: 'unsupported version; this console reads version 1' },
+    ]);
+  });
+
+  it('a YAML syntax error, without quoting the line', () => {
+    expect(problemsOf('settings:\n\tpoll_interval: 5s\n')).toEqual([{ file: FILE, line: 2, column: 1, message: 'Tabs are not allowed as indentation' }]);
+    // An unclosed flow mapping is only noticed where the file ends.
+    const problems = problemsOf('settings:\n  poll_interval: 5s\n  retention: {raw: 48h\n');
+    expect(problems[0]).toMatchObject({ file: FILE, line: 4, column: 1 });
+    for (const problem of problems) expect(problem.message).not.toMatch(/\n|48h/);
+  });
+
+  it('a duplicated key', () => {
+    expect(problemsOf('settings:\n  poll_interval: 5s\n  poll_interval: 6s\n')).toEqual([
+      { file: FILE, line: 3, column: 3, message: 'Map keys must be unique' },
+    ]);
+  });
+
+  it('a file that is not a mapping', () => {
+    expect(problemsOf('- settings\n')).toEqual([
+      { file: FILE, line: 1, column: 1, message: 'the file must be a mapping of sections, like `settings:`' },
+    ]);
+  });
+
+  it('a plaintext secret, anywhere in the file, without echoing it', () => {
+    const problems = problemsOf('settings:\n  poll_interval: 5s\n  access_key_secret: hunter2-do-not-print\n');
+    expect(problems).toEqual([
+      {
+        file: FILE,
+        line: 3,
+        column: 3,
+        field: 'settings.access_key_secret',
+        message:
+          '`access_key_secret` would keep a secret in plaintext in the file; use `access_key_secret_env` (the name of an environment variable) or `access_key_secret_file` (the path of a file holding it) instead',
+      },
+    ]);
+    expect(JSON.stringify(problems)).not.toContain('hunter2');
+  });
+
+  it('a plaintext secret inside a list entry of a section this version does not know yet', () => {
+    const problems = problemsOf('hosts:\n  - name: web-1\n    password: hunter2\n');
+    expect(problems).toContainEqual(expect.objectContaining({ line: 3, column: 5, field: 'hosts[0].password', message: expect.stringContaining('`password_env`') }));
+    expect(problems).toContainEqual(expect.objectContaining({ line: 1, column: 1, field: 'hosts', message: expect.stringMatching(/^unknown field `hosts`/) }));
+    expect(JSON.stringify(problems)).not.toContain('hunter2');
+  });
+
+  it('reports every problem at once, not only the first', () => {
+    expect(problemsOf('settings:\n  poll_interval: 5q\n  retention:\n    raw: x\n  colour: red\n')).toHaveLength(3);
+  });
+});
+
+describe('sections built from the shared helpers (the shape later sections take)', () => {
+  const Channel = z
+    .strictObject({ name: z.string(), url: z.string().optional(), ...secretRefFields('secret'), ...secretRefFields('url') })
+    .superRefine(secretRefRules(['secret', 'url']))
+    .transform((channel) => ({ name: channel.name, secret: secretRefOf(channel, 'secret'), url: channel.url ?? secretRefOf(channel, 'url') }));
+  const Export = z.strictObject({ listen: z.string(), ...secretRefFields('token') }).superRefine(secretRefRules(['token'], ['token']));
+  const parse = createProvisioningParser({
+    channels: sectionOfIndependentEntries(Channel),
+    export: wholeSection(Export.optional(), () => undefined),
+  });
+
+  it('reads `_env` and `_file` references', () => {
+    const text = 'channels:\n  - name: a\n    secret_env: DING_SECRET\n    url_file: ./ding.url\nexport:\n  listen: 127.0.0.1:9309\n  token_file: token\n';
+    const parsed = parse(text, FILE);
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.config?.channels).toEqual([{ name: 'a', secret: { env: 'DING_SECRET' }, url: { file: './ding.url' } }]);
+    expect(parsed.config?.export).toEqual({ listen: '127.0.0.1:9309', token_file: 'token' });
+  });
+
+  it('drops only the bad entry of an independent list, and says why', () => {
+    const text = 'channels:\n  - name: good\n  - name: bad\n    secret_env: A\n    secret_file: b\n  - name: 3\n  - name: also-good\n';
+    const parsed = parse(text, FILE);
+    expect(parsed.config?.channels.map((c) => c.name)).toEqual(['good', 'also-good']);
+    expect(parsed.problems).toEqual([
+      { file: FILE, line: 5, column: 18, field: 'channels[1].secret_file', message: 'give either `secret_env` or `secret_file`, not both' },
+      { file: FILE, line: 6, column: 11, field: 'channels[2].name', message: 'must be text, not a number' },
+    ]);
+  });
+
+  it('rejects a whole section with a missing required secret', () => {
+    const parsed = parse('export:\n  listen: 127.0.0.1:9309\n', FILE);
+    expect(parsed.config).toBeNull();
+    expect(parsed.problems).toEqual([{ file: FILE, line: 2, column: 3, field: 'export', message: 'needs `token_env` (an environment variable\'s name) or `token_file` (a file path)' }]);
+  });
+
+  it('refuses a value that is not an environment variable name, without echoing it', () => {
+    const parsed = parse('channels:\n  - name: a\n    secret_env: "s3cr3t value!"\n', FILE);
+    expect(parsed.config?.channels).toEqual([]);
+    expect(parsed.problems).toEqual([
+      { file: FILE, line: 3, column: 17, field: 'channels[0].secret_env', message: expect.stringMatching(/^is not an environment variable name/) },
+    ]);
+    expect(JSON.stringify(parsed.problems)).not.toContain('s3cr3t');
+  });
+
+  it('suggests field names inside list entries', () => {
+    const parsed = parse('channels:\n  - nmae: a\n', FILE);
+    expect(parsed.problems).toContainEqual({ file: FILE, line: 2, column: 5, field: 'channels[0].nmae', message: 'unknown field `nmae` — did you mean `name`?' });
+  });
+});

@@ -1,0 +1,405 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Labels, Sample } from '../../common/series.js';
+import { openMetricStore, type MetricStoreOptions, type SqliteMetricStore } from './sqlite-store.js';
+import { SCHEMA_VERSION } from './schema.js';
+import { DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS } from './tiers.js';
+
+// A fixed clock far from today, so nothing depends on when the tests run.
+const T0 = Date.UTC(2025, 2, 10, 0, 0, 0);
+
+let dir: string;
+const open: SqliteMetricStore[] = [];
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'overlook-store-'));
+});
+
+afterEach(() => {
+  for (const store of open.splice(0)) store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function storeAt(file: string, clock: { now: number }, extra: Partial<MetricStoreOptions> = {}): SqliteMetricStore {
+  const store = openMetricStore({ file, now: () => clock.now, housekeeping: { maxMillis: 10_000 }, ...extra });
+  open.push(store);
+  return store;
+}
+
+/** Housekeeping until it reports no work left. */
+function settle(store: SqliteMetricStore, now: number): { minuteBuckets: number; hourBuckets: number; deletedRows: number } {
+  const total = { minuteBuckets: 0, hourBuckets: 0, deletedRows: 0 };
+  for (let i = 0; i < 10_000; i++) {
+    const report = store.housekeeping(now);
+    total.minuteBuckets += report.minuteBuckets;
+    total.hourBuckets += report.hourBuckets;
+    total.deletedRows += report.deletedRows;
+    if (!report.pending && report.seriesWorked === 0) return total;
+  }
+  throw new Error('housekeeping never settled');
+}
+
+function countRows(file: string, table: string): number {
+  const db = new Database(file, { readonly: true });
+  try {
+    return db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
+  } finally {
+    db.close();
+  }
+}
+
+const cpu = (host: string, extra: Labels = {}): Labels => ({ host, ...extra });
+
+function series(name: string, labels: Labels, from: number, to: number, every: number, value: (t: number) => number): Sample[] {
+  const out: Sample[] = [];
+  for (let t = from; t < to; t += every) out.push({ name, labels, t, v: value(t) });
+  return out;
+}
+
+describe('MetricStore on SQLite', () => {
+  it('stores a batch and returns it from a range query', () => {
+    const clock = { now: T0 + 10 * MINUTE_MS };
+    const store = storeAt(join(dir, 'h.db'), clock);
+    const samples = series('host:cpu_usage_ratio', cpu('local'), T0, T0 + 10 * MINUTE_MS, 5 * SECOND_MS, (t) => (t - T0) / 1e6);
+    store.append(samples);
+    const [range, ...rest] = store.query({ selector: { name: 'host:cpu_usage_ratio' }, from: T0, to: T0 + 10 * MINUTE_MS, maxPoints: 1000 });
+    expect(rest).toEqual([]);
+    expect(range!.tier).toBe('raw');
+    expect(range!.stepMs).toBe(SECOND_MS);
+    expect(range!.labels).toEqual({ host: 'local' });
+    expect(range!.points).toEqual(samples.map((s) => [s.t, s.v, s.v, s.v]));
+    expect(store.series({ name: 'host:cpu_usage_ratio' })).toEqual([
+      { id: expect.any(Number), name: 'host:cpu_usage_ratio', labels: { host: 'local' }, lastT: samples.at(-1)!.t },
+    ]);
+    expect(store.stats().series).toBe(1);
+    expect(store.stats().sizeBytes).toBeGreaterThan(0);
+  });
+
+  it('picks the tier and step by range: 15 min and 1 h raw, 24 h and 7 d minutes, 30 d hours', () => {
+    const clock = { now: T0 + 31 * DAY_MS };
+    const store = storeAt(join(dir, 'h.db'), clock);
+    store.append([{ name: 'm', labels: {}, t: T0 + 31 * DAY_MS - SECOND_MS, v: 1 }]);
+    const to = clock.now;
+    const pick = (span: number) => {
+      const [r] = store.query({ selector: { name: 'm' }, from: to - span, to, maxPoints: 1000 });
+      return [r!.tier, r!.stepMs];
+    };
+    expect(pick(15 * MINUTE_MS)).toEqual(['raw', SECOND_MS]);
+    expect(pick(HOUR_MS)).toEqual(['raw', 5 * SECOND_MS]);
+    expect(pick(DAY_MS)).toEqual(['1m', 2 * MINUTE_MS]);
+    expect(pick(7 * DAY_MS)).toEqual(['1m', 15 * MINUTE_MS]);
+    expect(pick(30 * DAY_MS)).toEqual(['1h', HOUR_MS]);
+  });
+
+  it('rolls up into minutes and hours exactly as a brute-force computation over the same data', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+        fc.array(
+          fc.record({
+            gapSeconds: fc.integer({ min: 1, max: 400 }),
+            value: fc.oneof(fc.double({ min: -1e9, max: 1e9, noNaN: true }), fc.integer({ min: -5, max: 5 })),
+          }),
+          { minLength: 1, maxLength: 300 },
+        ),
+        (run, steps) => {
+          const file = join(dir, `prop-${run}-${steps.length}.db`);
+          rmSync(file, { force: true });
+          const clock = { now: T0 };
+          const store = openMetricStore({ file, now: () => clock.now, retention: { rawHours: 1, minuteDays: 30, hourDays: 365 } });
+          try {
+            const samples: Sample[] = [];
+            let t = T0 + 17;
+            for (const { gapSeconds, value } of steps) {
+              t += gapSeconds * SECOND_MS;
+              samples.push({ name: 'x', labels: { host: 'h' }, t, v: value });
+            }
+            clock.now = t;
+            // Ingest in a few batches, with housekeeping in between as the core would.
+            for (let i = 0; i < samples.length; i += 37) {
+              store.append(samples.slice(i, i + 37));
+              store.housekeeping(samples[Math.min(i + 36, samples.length - 1)]!.t);
+            }
+            // Far enough ahead that every bucket is final and raw retention (1 h) has removed all raw rows:
+            // what the queries return now comes from the rollups alone.
+            const later = t + 3 * HOUR_MS;
+            clock.now = later;
+            settle(store, later);
+            expect(countRows(file, 'raw')).toBe(0);
+
+            for (const step of [MINUTE_MS, HOUR_MS]) {
+              const from = T0;
+              const to = t + 1;
+              const maxPoints = Math.floor((to - from) / step);
+              const [range] = store.query({ selector: { name: 'x' }, from, to, maxPoints: Math.max(1, maxPoints) });
+              const expected = new Map<number, number[]>();
+              for (const s of samples) {
+                const b = Math.floor(s.t / range!.stepMs) * range!.stepMs;
+                expected.set(b, [...(expected.get(b) ?? []), s.v]);
+              }
+              expect(range!.points.map((p) => p[0])).toEqual([...expected.keys()].sort((a, b) => a - b));
+              for (const [b, avg, min, max] of range!.points) {
+                const values = expected.get(b)!;
+                expect(min).toBe(Math.min(...values));
+                expect(max).toBe(Math.max(...values));
+                const mean = values.reduce((a, c) => a + c, 0) / values.length;
+                expect(Math.abs(avg - mean)).toBeLessThanOrEqual(1e-9 * Math.max(1, ...values.map(Math.abs)));
+              }
+            }
+          } finally {
+            store.close();
+            rmSync(file, { force: true });
+            rmSync(`${file}-wal`, { force: true });
+            rmSync(`${file}-shm`, { force: true });
+          }
+        },
+      ),
+      { numRuns: 12 },
+    );
+  });
+
+  it('deletes old data per tier by its retention, only after the next tier has it', () => {
+    const file = join(dir, 'h.db');
+    const clock = { now: T0 };
+    const store = storeAt(file, clock, { retention: { rawHours: 2, minuteDays: 1, hourDays: 3 } });
+    // Four days of one sample a minute.
+    for (let day = 0; day < 4; day++) {
+      clock.now = T0 + (day + 1) * DAY_MS;
+      store.append(series('m', {}, T0 + day * DAY_MS, T0 + (day + 1) * DAY_MS, MINUTE_MS, (t) => t % 7));
+    }
+    const end = T0 + 4 * DAY_MS;
+    settle(store, end);
+    const db = new Database(file, { readonly: true });
+    const span = (table: string) => db.prepare(`SELECT min(t) AS oldest, max(t) AS newest, count(*) AS n FROM ${table}`).get() as {
+      oldest: number;
+      newest: number;
+      n: number;
+    };
+    const raw = span('raw');
+    const minutes = span('rollup_1m');
+    const hours = span('rollup_1h');
+    db.close();
+    // Each tier keeps its window (give or take the deletion slack) and nothing older.
+    expect(raw.oldest).toBeGreaterThanOrEqual(end - 2 * HOUR_MS - 10 * MINUTE_MS);
+    expect(raw.oldest).toBeLessThanOrEqual(end - 2 * HOUR_MS + MINUTE_MS);
+    expect(raw.newest).toBe(end - MINUTE_MS);
+    expect(minutes.oldest).toBeGreaterThanOrEqual(end - DAY_MS - HOUR_MS);
+    expect(minutes.oldest).toBeLessThanOrEqual(end - DAY_MS + MINUTE_MS);
+    expect(hours.oldest).toBeGreaterThanOrEqual(end - 3 * DAY_MS - DAY_MS);
+    expect(hours.oldest).toBeLessThanOrEqual(end - 3 * DAY_MS + HOUR_MS);
+    expect(hours.n).toBeGreaterThanOrEqual(3 * 24 - 1);
+
+    // A 15-minute chart of data raw no longer holds is served by the minute rollups,
+    // also after reopening (the cut marks are stored).
+    const oldRange = { selector: { name: 'm' }, from: end - 3 * HOUR_MS, to: end - 3 * HOUR_MS + 15 * MINUTE_MS, maxPoints: 1000 };
+    const [old] = store.query(oldRange);
+    expect(old!.tier).toBe('raw');
+    expect(old!.points).toHaveLength(16); // [from, to] is closed: the minute starting at `to` is in
+    expect(old!.points[0]).toEqual([end - 3 * HOUR_MS, (end - 3 * HOUR_MS) % 7, (end - 3 * HOUR_MS) % 7, (end - 3 * HOUR_MS) % 7]);
+    store.close();
+    const reopened = storeAt(file, clock, { retention: { rawHours: 2, minuteDays: 1, hourDays: 3 } });
+    expect(reopened.query(oldRange)).toEqual([old]);
+    // Three days back only the hour tier is left: one point per hour at the 15-minute step.
+    const [older] = reopened.query({ ...oldRange, from: end - 3 * DAY_MS + 2 * HOUR_MS, to: end - 3 * DAY_MS + 4 * HOUR_MS - 1 });
+    expect(older!.points.map((p) => p[0])).toEqual([end - 3 * DAY_MS + 2 * HOUR_MS, end - 3 * DAY_MS + 3 * HOUR_MS]);
+    expect(older!.points[0]![3]).toBe(6);
+
+    // Shrinking retention later deletes more on the next housekeeping passes.
+    reopened.setRetention({ rawHours: 1, minuteDays: 1, hourDays: 1 });
+    const report = settle(reopened, end);
+    expect(report.deletedRows).toBeGreaterThan(0);
+    expect(countRows(file, 'rollup_1h')).toBeLessThanOrEqual(25);
+    expect(() => reopened.setRetention({ rawHours: 0, minuteDays: 1, hourDays: 1 })).toThrow(/invalid retention: rawHours/);
+  });
+
+  it('rolls up incrementally and never redoes a finished bucket', () => {
+    const clock = { now: T0 };
+    const store = storeAt(join(dir, 'h.db'), clock);
+    store.append(series('m', { host: 'a' }, T0, T0 + 10 * MINUTE_MS, 10 * SECOND_MS, () => 1));
+    // The last sample is in minute 9, so minutes 0-8 are final by arrival order; minute 9 waits for the grace period.
+    expect(settle(store, T0 + 10 * MINUTE_MS).minuteBuckets).toBe(9);
+    expect(settle(store, T0 + 10 * MINUTE_MS).minuteBuckets).toBe(0);
+    expect(settle(store, T0 + 12 * MINUTE_MS).minuteBuckets).toBe(1);
+    clock.now = T0 + 70 * MINUTE_MS;
+    store.append(series('m', { host: 'a' }, T0 + 10 * MINUTE_MS, T0 + 70 * MINUTE_MS, 10 * SECOND_MS, () => 2));
+    const next = settle(store, T0 + 70 * MINUTE_MS);
+    expect(next.minuteBuckets).toBe(59);
+    expect(next.hourBuckets).toBe(1);
+    expect(settle(store, T0 + 70 * MINUTE_MS)).toEqual({ minuteBuckets: 0, hourBuckets: 0, deletedRows: 0 });
+  });
+
+  it('does its work in bounded steps across calls', () => {
+    const clock = { now: T0 + HOUR_MS };
+    const store = storeAt(join(dir, 'h.db'), clock, { housekeeping: { maxSeries: 3, maxMillis: 10_000 } });
+    for (let i = 0; i < 10; i++) store.append(series('m', { i: String(i) }, T0, T0 + HOUR_MS, MINUTE_MS, () => i));
+    const first = store.housekeeping(T0 + HOUR_MS);
+    expect(first.seriesWorked).toBe(3);
+    expect(first.pending).toBe(true);
+    expect(first.minuteBuckets).toBe(3 * 59);
+    let calls = 1;
+    for (;;) {
+      calls++;
+      if (!store.housekeeping(T0 + HOUR_MS).pending) break;
+    }
+    // 3 + 3 + 3 + 1 series.
+    expect(calls).toBe(4);
+    const [one] = store.query({ selector: { name: 'm', matchers: [{ label: 'i', op: '=', value: '9' }] }, from: T0, to: T0 + HOUR_MS, maxPoints: 60 });
+    expect(one!.tier).toBe('1m');
+    expect(one!.points).toHaveLength(60);
+    expect(one!.points.every((p) => p[1] === 9)).toBe(true);
+  });
+
+  it('drops and counts out-of-order, duplicate, late and non-finite samples', () => {
+    const clock = { now: T0 + HOUR_MS };
+    const store = storeAt(join(dir, 'h.db'), clock);
+    const l = { host: 'a' };
+    store.append([
+      { name: 'm', labels: l, t: T0 + 10_000, v: 1 },
+      { name: 'm', labels: l, t: T0 + 10_000, v: 2 }, // duplicate in the batch
+      { name: 'm', labels: l, t: T0 + 5_000, v: 3 }, // out of order in the batch
+      { name: 'm', labels: l, t: T0 + 20_000, v: 4 },
+      { name: 'm', labels: l, t: T0 + 30_000, v: Number.NaN },
+      { name: 'm', labels: l, t: T0 + 31_000, v: Number.POSITIVE_INFINITY },
+      { name: 'm', labels: l, t: T0 + 32_000, v: Number.NEGATIVE_INFINITY },
+      { name: 'other', labels: l, t: Number.NaN, v: 1 },
+      { name: 'other', labels: { host: 7 as unknown as string }, t: T0, v: 1 },
+      { name: 'm', labels: l, t: T0 + 2 * HOUR_MS, v: 1 }, // more than maxFutureMs ahead of the clock
+    ]);
+    store.append([{ name: 'm', labels: l, t: T0 + 20_000, v: 5 }]); // duplicate across batches
+    expect(store.stats().dropped).toEqual({ outOfOrder: 3, late: 0, invalid: 6 });
+    expect(store.stats().series).toBe(1);
+    const [range] = store.query({ selector: { name: 'm' }, from: T0, to: T0 + MINUTE_MS, maxPoints: 1000 });
+    expect(range!.points).toEqual([
+      [T0 + 10_000, 1, 1, 1],
+      [T0 + 20_000, 4, 4, 4],
+    ]);
+
+    // A new series in a minute that is already rolled up for another one is fine;
+    // a sample in a rolled-up minute of the same series is late.
+    store.append([{ name: 'm', labels: l, t: T0 + 10 * MINUTE_MS, v: 1 }]);
+    settle(store, T0 + 20 * MINUTE_MS);
+    store.append([{ name: 'm', labels: { host: 'b' }, t: T0 + 11 * MINUTE_MS + 5, v: 1 }]);
+    expect(store.stats().dropped.late).toBe(0);
+    clock.now = T0 + 20 * MINUTE_MS;
+    store.append([{ name: 'm', labels: { host: 'b' }, t: T0 + 30 * MINUTE_MS, v: 1 }]);
+    settle(store, T0 + 40 * MINUTE_MS);
+    store.append([{ name: 'm', labels: l, t: T0 + 10 * MINUTE_MS + 30_000, v: 9 }]);
+    expect(store.stats().dropped.late).toBe(1);
+    expect(store.stats().droppedSamples).toBe(3 + 6 + 1);
+  });
+
+  it('selects series with =, !=, =~ and !~ label matchers', () => {
+    const clock = { now: T0 + MINUTE_MS };
+    const store = storeAt(join(dir, 'h.db'), clock);
+    const devices = ['eth0', 'eth1', 'lo', 'wlan0'];
+    store.append(
+      devices.map((device, i) => ({ name: 'node_network_receive_bytes_total', labels: { host: 'a', device }, t: T0, v: i })),
+    );
+    store.append([{ name: 'node_network_transmit_bytes_total', labels: { host: 'a', device: 'eth0' }, t: T0, v: 1 }]);
+    const devicesFor = (matchers: Array<{ label: string; op: '=' | '!=' | '=~' | '!~'; value: string }>) =>
+      store
+        .query({ selector: { name: 'node_network_receive_bytes_total', matchers }, from: T0, to: T0 + MINUTE_MS, maxPoints: 10 })
+        .map((r) => r.labels.device)
+        .sort();
+    expect(devicesFor([])).toEqual(devices);
+    expect(devicesFor([{ label: 'device', op: '=', value: 'lo' }])).toEqual(['lo']);
+    expect(devicesFor([{ label: 'device', op: '!=', value: 'lo' }])).toEqual(['eth0', 'eth1', 'wlan0']);
+    expect(devicesFor([{ label: 'device', op: '=~', value: 'eth.' }])).toEqual(['eth0', 'eth1']);
+    expect(devicesFor([{ label: 'device', op: '!~', value: 'eth.|lo' }])).toEqual(['wlan0']);
+    expect(devicesFor([{ label: 'host', op: '=', value: 'b' }])).toEqual([]);
+    expect(store.series({ name: 'node_network_transmit_bytes_total' })).toHaveLength(1);
+  });
+
+  it('leaves gaps as gaps in every tier', () => {
+    const clock = { now: T0 + 3 * HOUR_MS };
+    const store = storeAt(join(dir, 'h.db'), clock);
+    store.append(series('m', {}, T0, T0 + 5 * MINUTE_MS, 10 * SECOND_MS, () => 1));
+    store.append(series('m', {}, T0 + 10 * MINUTE_MS, T0 + 15 * MINUTE_MS, 10 * SECOND_MS, () => 2));
+    const minuteStarts = () => {
+      const [r] = store.query({ selector: { name: 'm' }, from: T0, to: T0 + 15 * MINUTE_MS - 1, maxPoints: 15 });
+      expect(r!.stepMs).toBe(MINUTE_MS);
+      return r!.points.map((p) => (p[0] - T0) / MINUTE_MS);
+    };
+    const expected = [0, 1, 2, 3, 4, 10, 11, 12, 13, 14];
+    expect(minuteStarts()).toEqual(expected); // from raw
+    settle(store, T0 + 3 * HOUR_MS);
+    expect(minuteStarts()).toEqual(expected); // from the minute rollups
+  });
+
+  it('shows the current, unrolled minute at the end of a 24-hour chart', () => {
+    const clock = { now: T0 + DAY_MS };
+    const store = storeAt(join(dir, 'h.db'), clock);
+    const samples = series('m', {}, T0, T0 + DAY_MS, 30 * SECOND_MS, () => 1);
+    samples.push({ name: 'm', labels: {}, t: T0 + DAY_MS - 5 * SECOND_MS, v: 100 });
+    store.append(samples);
+    settle(store, T0 + DAY_MS);
+    const [range] = store.query({ selector: { name: 'm' }, from: T0, to: T0 + DAY_MS, maxPoints: 1000 });
+    expect(range!.tier).toBe('1m');
+    const last = range!.points.at(-1)!;
+    expect(last[0]).toBe(T0 + DAY_MS - 2 * MINUTE_MS);
+    expect(last[3]).toBe(100);
+    expect(range!.points).toHaveLength(720);
+  });
+
+  it('keeps data, series and schema version when the file is reopened', () => {
+    const file = join(dir, 'h.db');
+    const clock = { now: T0 + HOUR_MS };
+    const first = storeAt(file, clock);
+    first.append(series('m', { host: 'a' }, T0, T0 + HOUR_MS, 15 * SECOND_MS, (t) => t % 11));
+    settle(first, T0 + HOUR_MS);
+    const before = first.query({ selector: { name: 'm' }, from: T0, to: T0 + HOUR_MS, maxPoints: 100 });
+    first.close();
+
+    const db = new Database(file, { readonly: true });
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    db.close();
+
+    const second = storeAt(file, clock);
+    expect(second.query({ selector: { name: 'm' }, from: T0, to: T0 + HOUR_MS, maxPoints: 100 })).toEqual(before);
+    expect(second.stats().series).toBe(1);
+    second.append([{ name: 'm', labels: { host: 'a' }, t: T0 + HOUR_MS - 15 * SECOND_MS, v: 0 }]);
+    expect(second.stats().dropped.outOfOrder).toBe(1);
+    expect(settle(second, T0 + HOUR_MS).minuteBuckets).toBe(0);
+  });
+
+  it('refuses a database from a newer schema with a clear error', () => {
+    const file = join(dir, 'h.db');
+    const db = new Database(file);
+    db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    db.close();
+    expect(() => openMetricStore({ file })).toThrow(/schema version \d+, newer than this build/);
+  });
+
+  it('returns empty points for a range with no data', () => {
+    const clock = { now: T0 + DAY_MS };
+    const store = storeAt(join(dir, 'h.db'), clock);
+    store.append(series('m', {}, T0 + 20 * HOUR_MS, T0 + 21 * HOUR_MS, MINUTE_MS, () => 1));
+    const [range] = store.query({ selector: { name: 'm' }, from: T0, to: T0 + HOUR_MS, maxPoints: 100 });
+    expect(range!.points).toEqual([]);
+    expect(store.query({ selector: { name: 'missing' }, from: T0, to: T0 + HOUR_MS, maxPoints: 100 })).toEqual([]);
+  });
+
+  it('counts the WAL in the size and fails clearly once closed', () => {
+    const file = join(dir, 'h.db');
+    const clock = { now: T0 + DAY_MS };
+    const store = storeAt(file, clock);
+    const empty = store.stats().sizeBytes;
+    store.append(series('m', {}, T0, T0 + DAY_MS, 10 * SECOND_MS, () => Math.random()));
+    expect(store.stats().sizeBytes).toBeGreaterThan(empty + 100_000);
+    store.close();
+    expect(() => store.append([{ name: 'm', labels: {}, t: T0 + DAY_MS, v: 1 }])).toThrow(/is closed/);
+  });
+
+  it('works in memory too', () => {
+    const clock = { now: T0 + MINUTE_MS };
+    const store = storeAt(':memory:', clock);
+    store.append([{ name: 'm', labels: {}, t: T0, v: 3 }]);
+    expect(store.query({ selector: { name: 'm' }, from: T0, to: T0 + MINUTE_MS, maxPoints: 10 })[0]!.points).toEqual([[T0, 3, 3, 3]]);
+    expect(store.stats().sizeBytes).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,209 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import {
+  DAY_MS,
+  HOUR_MS,
+  MINUTE_MS,
+  SECOND_MS,
+  addRows,
+  hourRollupTarget,
+  minuteRollupTarget,
+  niceStepMs,
+  planBuckets,
+  planSegments,
+  tierCoverage,
+  toPoints,
+  type Aggregate,
+  type TierMarks,
+} from './tiers.js';
+
+const NOW = Date.UTC(2025, 0, 15, 12, 0, 0);
+
+describe('niceStepMs', () => {
+  it('rounds up to the next nice width, within a factor of 3.5', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 1, max: 400 * DAY_MS, noNaN: true }), (needed) => {
+        const step = niceStepMs(needed);
+        expect(step).toBeGreaterThanOrEqual(needed);
+        expect(step / needed).toBeLessThanOrEqual(3.5);
+      }),
+    );
+  });
+
+  it('keeps widths of a minute or more whole in minutes and widths of an hour or more whole in hours', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 1, max: 400 * DAY_MS, noNaN: true }), (needed) => {
+        const step = niceStepMs(needed);
+        if (step >= MINUTE_MS) expect(step % MINUTE_MS === 0 || HOUR_MS % step === 0).toBe(true);
+        if (step >= MINUTE_MS && step < HOUR_MS) expect(HOUR_MS % step).toBe(0);
+        if (step >= HOUR_MS) expect(step % HOUR_MS).toBe(0);
+      }),
+    );
+  });
+
+  it('picks exact ladder values', () => {
+    expect(niceStepMs(900)).toBe(SECOND_MS);
+    expect(niceStepMs(3600)).toBe(5 * SECOND_MS);
+    expect(niceStepMs(86_400)).toBe(2 * MINUTE_MS);
+    expect(niceStepMs(HOUR_MS)).toBe(HOUR_MS);
+    expect(niceStepMs(HOUR_MS + 1)).toBe(2 * HOUR_MS);
+    expect(niceStepMs(31 * DAY_MS)).toBe(60 * DAY_MS);
+  });
+});
+
+describe('planBuckets: tier choice at 1000 points', () => {
+  const cases: Array<[string, number, string, number]> = [
+    ['15 min', 15 * MINUTE_MS, 'raw', SECOND_MS],
+    ['1 h', HOUR_MS, 'raw', 5 * SECOND_MS],
+    ['24 h', DAY_MS, '1m', 2 * MINUTE_MS],
+    ['7 d', 7 * DAY_MS, '1m', 15 * MINUTE_MS],
+    ['30 d', 30 * DAY_MS, '1h', HOUR_MS],
+  ];
+  for (const [label, span, tier, step] of cases) {
+    it(`${label} → ${tier}, step ${step} ms`, () => {
+      const plan = planBuckets(NOW - span, NOW, 1000);
+      expect(plan.tier).toBe(tier);
+      expect(plan.stepMs).toBe(step);
+      expect(plan.start % step).toBe(0);
+      expect(plan.start).toBeLessThanOrEqual(NOW - span);
+      expect(plan.end).toBeGreaterThan(NOW);
+      const buckets = (plan.end - plan.start) / step;
+      expect(buckets).toBeLessThanOrEqual(1001);
+      expect(buckets).toBeGreaterThanOrEqual(1000 / 3.5);
+    });
+  }
+
+  it('uses the 1-hour tier once a bucket is an hour or more, even below 1000 points', () => {
+    expect(planBuckets(NOW - 7 * DAY_MS, NOW, 100).tier).toBe('1h');
+    expect(planBuckets(NOW - 7 * DAY_MS, NOW, 100).stepMs).toBe(2 * HOUR_MS);
+  });
+
+  it('rejects nonsense ranges with a clear error', () => {
+    expect(() => planBuckets(NOW, NOW, 100)).toThrow(/to > from/);
+    expect(() => planBuckets(NOW, NOW - 1, 100)).toThrow(/to > from/);
+    expect(() => planBuckets(Number.NaN, NOW, 100)).toThrow(/finite/);
+    expect(() => planBuckets(NOW - HOUR_MS, NOW, 0)).toThrow(/maxPoints/);
+  });
+});
+
+function marks(partial: Partial<TierMarks>): TierMarks {
+  return { rawFrom: 0, m1From: 0, rolled1m: 0, h1From: 0, rolled1h: 0, ...partial };
+}
+
+describe('planSegments', () => {
+  it('serves a 24-hour chart from minute rollups and the unrolled recent minutes from raw', () => {
+    const plan = planBuckets(NOW - DAY_MS, NOW, 1000);
+    const rolled1m = NOW - 3 * MINUTE_MS;
+    const segments = planSegments(plan, tierCoverage(marks({ rolled1m, rolled1h: NOW - HOUR_MS })));
+    expect(segments).toEqual([
+      { tier: '1m', from: plan.start, to: rolled1m },
+      { tier: 'raw', from: rolled1m, to: plan.end },
+    ]);
+  });
+
+  it('serves a 30-day chart from hours, then minutes, then raw', () => {
+    const plan = planBuckets(NOW - 30 * DAY_MS, NOW, 1000);
+    const rolled1h = NOW - HOUR_MS;
+    const rolled1m = NOW - MINUTE_MS;
+    const segments = planSegments(plan, tierCoverage(marks({ rolled1m, rolled1h })));
+    expect(segments.map((s) => s.tier)).toEqual(['1h', '1m', 'raw']);
+    expect(segments[0]).toEqual({ tier: '1h', from: plan.start, to: rolled1h });
+    expect(segments[1]).toEqual({ tier: '1m', from: rolled1h, to: rolled1m });
+    expect(segments[2]).toEqual({ tier: 'raw', from: rolled1m, to: plan.end });
+  });
+
+  it('never uses a tier coarser than the bucket where a fitting one holds the data', () => {
+    const plan = planBuckets(NOW - 15 * MINUTE_MS, NOW, 1000);
+    const segments = planSegments(plan, tierCoverage(marks({ rolled1m: NOW - MINUTE_MS, rolled1h: NOW - HOUR_MS })));
+    expect(segments).toEqual([{ tier: 'raw', from: plan.start, to: plan.end }]);
+  });
+
+  it('fills in from a coarser tier where the fitting tier has been cut by retention', () => {
+    const from = NOW - 3 * DAY_MS;
+    const plan = planBuckets(from, from + 15 * MINUTE_MS, 1000);
+    const rawFrom = NOW - 2 * DAY_MS + 17; // raw retention cut it
+    const segments = planSegments(
+      plan,
+      tierCoverage(marks({ rawFrom, m1From: NOW - 20 * DAY_MS, rolled1m: NOW - MINUTE_MS, rolled1h: NOW - HOUR_MS })),
+    );
+    expect(segments).toEqual([{ tier: '1m', from: plan.start, to: plan.end }]);
+  });
+
+  it('rounds a cut tier start up so a coarser row does not overlap it', () => {
+    const coverage = tierCoverage(marks({ rawFrom: NOW + 17, m1From: NOW + 17, rolled1m: NOW + HOUR_MS, rolled1h: NOW + HOUR_MS }));
+    expect(coverage.raw.from).toBe(NOW + MINUTE_MS);
+    expect(coverage['1m'].from).toBe(NOW + HOUR_MS);
+  });
+
+  it('returns nothing where no tier holds data', () => {
+    const plan = planBuckets(NOW - HOUR_MS, NOW, 100);
+    const segments = planSegments(
+      plan,
+      tierCoverage(marks({ rawFrom: NOW + HOUR_MS, m1From: NOW + HOUR_MS, rolled1m: NOW + HOUR_MS, h1From: NOW + HOUR_MS, rolled1h: NOW + HOUR_MS })),
+    );
+    expect(segments).toEqual([]);
+  });
+});
+
+describe('addRows and toPoints', () => {
+  it('merge rows into buckets with the envelope from min/max, not from averages', () => {
+    const buckets = new Map<number, Aggregate>();
+    addRows(buckets, 2 * MINUTE_MS, [
+      [0, 1, 9, 10, 2], // avg 5
+      [MINUTE_MS, 4, 6, 15, 3], // avg 5
+      [2 * MINUTE_MS, 7, 7, 7, 1],
+      [3 * MINUTE_MS, 0, 0, 0, 0], // no values: skipped
+    ]);
+    expect(toPoints(buckets)).toEqual([
+      [0, 25 / 5, 1, 9],
+      [2 * MINUTE_MS, 7, 7, 7],
+    ]);
+  });
+
+  it('equal a brute-force fold of random samples', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 10 * HOUR_MS }), fc.double({ min: -1e6, max: 1e6, noNaN: true })), {
+          minLength: 1,
+          maxLength: 200,
+        }),
+        fc.constantFrom(MINUTE_MS, 5 * MINUTE_MS, HOUR_MS),
+        (samples, step) => {
+          const buckets = new Map<number, Aggregate>();
+          addRows(
+            buckets,
+            step,
+            samples.map(([t, v]) => [t, v, v, v, 1] as const),
+          );
+          const points = toPoints(buckets);
+          const starts = [...new Set(samples.map(([t]) => Math.floor(t / step) * step))].sort((a, b) => a - b);
+          expect(points.map((p) => p[0])).toEqual(starts);
+          for (const [t, avg, min, max] of points) {
+            const values = samples.filter(([st]) => st >= t && st < t + step).map(([, v]) => v);
+            expect(min).toBe(Math.min(...values));
+            expect(max).toBe(Math.max(...values));
+            expect(avg).toBeCloseTo(values.reduce((a, b) => a + b, 0) / values.length, 6);
+          }
+        },
+      ),
+    );
+  });
+});
+
+describe('rollup targets', () => {
+  it('finishes a minute once a later sample arrived', () => {
+    const t = Date.UTC(2025, 0, 1, 10, 5, 3);
+    expect(minuteRollupTarget(t, t, 2 * MINUTE_MS)).toBe(Date.UTC(2025, 0, 1, 10, 5, 0));
+  });
+
+  it('finishes the minutes of a quiet series after the grace period', () => {
+    const last = Date.UTC(2025, 0, 1, 10, 5, 3);
+    expect(minuteRollupTarget(last, last + MINUTE_MS, 2 * MINUTE_MS)).toBe(Date.UTC(2025, 0, 1, 10, 5, 0));
+    expect(minuteRollupTarget(last, Date.UTC(2025, 0, 1, 10, 8, 0), 2 * MINUTE_MS)).toBe(Date.UTC(2025, 0, 1, 10, 6, 0));
+  });
+
+  it('finishes an hour once all its minutes are rolled up', () => {
+    expect(hourRollupTarget(Date.UTC(2025, 0, 1, 10, 59, 0))).toBe(Date.UTC(2025, 0, 1, 10, 0, 0));
+    expect(hourRollupTarget(Date.UTC(2025, 0, 1, 11, 0, 0))).toBe(Date.UTC(2025, 0, 1, 11, 0, 0));
+  });
+});

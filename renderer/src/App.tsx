@@ -1,0 +1,58 @@
+import { useEffect, useRef } from 'react';
+import { AppHeader } from './components/AppHeader';
+import { ConnectionBanner } from './components/ConnectionBanner';
+import { useI18n } from './i18n/useI18n';
+import { useRoute } from './router';
+import { HostDetail } from './screens/HostDetail';
+import { Overview } from './screens/Overview';
+import { useEffectiveTheme } from './theme';
+
+export function App() {
+  const theme = useEffectiveTheme();
+  const { lang, t } = useI18n();
+  const route = useRoute();
+  const mainRef = useRef<HTMLElement>(null);
+  const routeKey = route.screen === 'host' ? `host:${route.hostId}` : 'overview';
+
+  useEffect(() => {
+    const root = document.documentElement;
+    root.dataset.theme = theme;
+    root.style.colorScheme = theme;
+  }, [theme]);
+
+  useEffect(() => {
+    document.documentElement.lang = lang;
+  }, [lang]);
+
+  useEffect(() => {
+    document.title = route.screen === 'host' ? `${route.hostId} · ${t('app.name')}` : t('app.name');
+  }, [route, t]);
+
+  // After navigating, put keyboard and screen-reader focus on the new screen's
+  // heading, as a page load would; not on first load, where the browser's
+  // own start position is right.
+  const firstRoute = useRef(true);
+  useEffect(() => {
+    if (firstRoute.current) {
+      firstRoute.current = false;
+      return;
+    }
+    window.scrollTo(0, 0);
+    mainRef.current?.querySelector<HTMLElement>('h1')?.focus({ preventScroll: true });
+  }, [routeKey]);
+
+  const skipToContent = () => mainRef.current?.querySelector<HTMLElement>('h1')?.focus();
+
+  return (
+    <>
+      <button type="button" className="skip-link" onClick={skipToContent}>
+        {t('app.skipToContent')}
+      </button>
+      <AppHeader route={route} />
+      <ConnectionBanner />
+      <main ref={mainRef} className="app-main">
+        {route.screen === 'host' ? <HostDetail key={route.hostId} hostId={route.hostId} /> : <Overview />}
+      </main>
+    </>
+  );
+}

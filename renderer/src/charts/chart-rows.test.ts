@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import type { Point } from '../../../main/common/contract';
+import { buildChartRows, maxDrawnValue } from './chart-rows';
+
+const p = (t: number, v: number): Point => [t, v, v, v];
+
+describe('buildChartRows', () => {
+  it('lays one series out as rows', () => {
+    const rows = buildChartRows([{ stepMs: 10, points: [p(0, 1), p(10, 2), p(20, 3)] }]);
+    expect(rows).toEqual([
+      { t: 0, s0: 1 },
+      { t: 10, s0: 2 },
+      { t: 20, s0: 3 },
+    ]);
+  });
+
+  it('breaks the line where buckets are missing for more than two steps', () => {
+    const rows = buildChartRows([{ stepMs: 10, points: [p(0, 1), p(10, 2), p(100, 5), p(110, 6)] }]);
+    expect(rows.map((r) => r.t)).toEqual([0, 10, 20, 100, 110]);
+    expect(rows[2]).toEqual({ t: 20, s0: null });
+  });
+
+  it('does not break on a single missing bucket (jitter)', () => {
+    const rows = buildChartRows([{ stepMs: 10, points: [p(0, 1), p(20, 3)] }]);
+    expect(rows.every((r) => r.s0 !== null)).toBe(true);
+    expect(rows).toHaveLength(2);
+  });
+
+  it('aligns series of different lengths: null outside a series, interpolated inside a short hole', () => {
+    const rows = buildChartRows([
+      { stepMs: 10, points: [p(0, 0), p(10, 10), p(20, 20), p(30, 30)] },
+      { stepMs: 10, points: [p(10, 100), p(30, 300)] },
+    ]);
+    expect(rows).toEqual([
+      { t: 0, s0: 0, s1: null },
+      { t: 10, s0: 10, s1: 100 },
+      { t: 20, s0: 20, s1: 200 },
+      { t: 30, s0: 30, s1: 300 },
+    ]);
+  });
+
+  it('keeps a gap in one series when another series has points inside it', () => {
+    const rows = buildChartRows([
+      { stepMs: 10, points: [p(0, 1), p(10, 1), p(20, 1), p(30, 1), p(40, 1)] },
+      { stepMs: 10, points: [p(0, 5), p(40, 5)] },
+    ]);
+    expect(rows.map((r) => r.s1)).toEqual([5, null, null, null, 5]);
+  });
+
+  it('handles no series and empty series', () => {
+    expect(buildChartRows([])).toEqual([]);
+    expect(buildChartRows([{ stepMs: 10, points: [] }])).toEqual([]);
+  });
+});
+
+describe('maxDrawnValue', () => {
+  const rows = buildChartRows([
+    { stepMs: 1, points: [p(0, 0.2), p(1, 0.5)] },
+    { stepMs: 1, points: [p(0, 0.4), p(1, 0.1)] },
+  ]);
+  it('takes the largest single value for lines and the largest sum for stacks', () => {
+    expect(maxDrawnValue(rows, 2, false)).toBe(0.5);
+    expect(maxDrawnValue(rows, 2, true)).toBeCloseTo(0.6);
+  });
+  it('ignores hidden series', () => {
+    expect(maxDrawnValue(rows, 2, false, new Set([0]))).toBe(0.4);
+  });
+});

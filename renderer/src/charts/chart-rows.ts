@@ -1,0 +1,83 @@
+// Turns range-query series into the row form recharts draws, keeping gaps as
+// gaps. The store leaves empty buckets out, so two points far apart would be
+// joined by a straight line across an outage; an explicit null between them
+// breaks the line (with connectNulls={false}).
+import type { Point } from '../../../main/common/contract';
+
+export interface RowSeries {
+  readonly points: readonly Point[];
+  readonly stepMs: number;
+}
+
+/** `t` plus one value per series under `s0`, `s1`, …; null where that series has no data. */
+export type ChartRow = { t: number } & Record<string, number | null>;
+
+/** Missing buckets wider than this many steps are drawn as gaps. */
+export const GAP_STEPS = 2;
+
+export function seriesKeyAt(index: number): string {
+  return `s${index}`;
+}
+
+function isGap(prevT: number, nextT: number, stepMs: number): boolean {
+  return nextT - prevT > GAP_STEPS * stepMs;
+}
+
+/**
+ * Merge series on their bucket times. A series with no point at a row's time
+ * gets its neighbours' linear interpolation when they are close (the line
+ * passes there anyway), and null inside a gap or outside its own data.
+ */
+export function buildChartRows(series: readonly RowSeries[]): ChartRow[] {
+  const times = new Set<number>();
+  for (const s of series) {
+    for (let i = 0; i < s.points.length; i++) {
+      const t = s.points[i]![0];
+      times.add(t);
+      const next = s.points[i + 1];
+      // One null row inside each gap is enough to break the line.
+      if (next && isGap(t, next[0], s.stepMs)) times.add(t + s.stepMs);
+    }
+  }
+  const sorted = [...times].sort((a, b) => a - b);
+  const rows: ChartRow[] = sorted.map((t) => ({ t }) as ChartRow);
+
+  series.forEach((s, si) => {
+    const key = seriesKeyAt(si);
+    const pts = s.points;
+    let j = 0; // index of the first point with time >= row time
+    for (const row of rows) {
+      while (j < pts.length && pts[j]![0] < row.t) j++;
+      const at = pts[j];
+      if (at && at[0] === row.t) {
+        row[key] = at[1];
+        continue;
+      }
+      const prev = pts[j - 1];
+      if (prev && at && !isGap(prev[0], at[0], s.stepMs)) {
+        const f = (row.t - prev[0]) / (at[0] - prev[0]);
+        row[key] = prev[1] + f * (at[1] - prev[1]);
+      } else {
+        row[key] = null;
+      }
+    }
+  });
+  return rows;
+}
+
+/** The largest value drawn: per row for lines, the sum of a row for stacked areas. */
+export function maxDrawnValue(rows: readonly ChartRow[], seriesCount: number, stacked: boolean, hidden: ReadonlySet<number> = new Set()): number {
+  let max = 0;
+  for (const row of rows) {
+    let sum = 0;
+    for (let i = 0; i < seriesCount; i++) {
+      if (hidden.has(i)) continue;
+      const v = row[seriesKeyAt(i)];
+      if (typeof v !== 'number' || !Number.isFinite(v)) continue;
+      if (stacked) sum += v;
+      else if (v > max) max = v;
+    }
+    if (stacked && sum > max) max = sum;
+  }
+  return max;
+}

@@ -1,0 +1,20 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { z } from 'zod';
+import { App } from './App';
+import { startCore } from './core-client';
+import { startHostsSync } from './stores/hosts';
+import './styles.css';
+
+// zod compiles object parsers with `new Function` when it can; our CSP
+// forbids eval, so tell it not to try (it would log a CSP violation).
+z.config({ jitless: true });
+
+startHostsSync();
+startCore();
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);
