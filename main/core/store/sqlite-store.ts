@@ -14,6 +14,7 @@
 //   finite number ≥ 0 or lies more than `maxFutureMs` ahead of the clock (one
 //   bogus future stamp would otherwise block the series until that time), or a
 //   name or label value that is not a string.
+// A value of -0 reads back as 0 (SQLite keeps whole REAL values as integers).
 import { statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';

@@ -32,6 +32,8 @@ export interface RangeRequest {
 export interface StoreStats {
   readonly sizeBytes: number;
   readonly series: number;
+  /** Samples refused by append (out of order, duplicate, late or invalid), since open. */
+  readonly droppedSamples?: number;
 }
 
 export interface MetricStore {
