@@ -13,13 +13,13 @@
 #   @@overlook-agent 1 begin SEQ
 #   @@meta KEY VALUE              (arch, clk_tck, page_size, roots, df mode)
 #   @@section files               `tail -n +1` output: "==> PATH <==" per file
-#   @@section df-gnu | df-posix | df-posix-inodes
+#   @@section df-gnu | df-posix [+ df-posix-inodes]
 #   @@overlook-agent 1 end SEQ
 # A fatal condition is one line: @@overlook-agent 1 error MESSAGE
 #
 # Cost: per sample one `tail` reads every file (including each process's
-# stat), plus `timeout df` for filesystems, plus `sleep` where the shell has
-# no `read -t` (dash). Everything else is a shell builtin.
+# stat), plus `sleep` where the shell has no `read -t` (dash), plus
+# `timeout df` every ~30 s. Everything else is a shell builtin.
 AGENT_VERSION=1
 
 P=${PROC_ROOT:-/proc}
@@ -75,18 +75,27 @@ read_wait=
 
 seq=0
 
+# Filesystem usage moves slowly and df is the costliest part of a sample (a
+# fork and exec, two with the timeout guard), so its output is kept and re-run
+# only every fs_every samples (about every 30 s); each frame still carries
+# it, with its age, so frames stay self-contained.
+fs_every=$(( (30 + interval - 1) / interval ))
+fs_age=$fs_every
+fs_out=
+
 emit_filesystems() {
-  if [ "$df_mode" = gnu ]; then
-    printf '@@section df-gnu\n' || exit 0
-    $guard df -l -k --output=$df_cols 2>/dev/null
-  else
-    printf '@@section df-posix\n' || exit 0
-    $guard df -kP 2>/dev/null
-    if [ -n "$df_inodes" ]; then
-      printf '@@section df-posix-inodes\n' || exit 0
-      $guard df -kPi 2>/dev/null
+  if [ "$fs_age" -ge "$fs_every" ]; then
+    if [ "$df_mode" = gnu ]; then
+      fs_out=$($guard df -l -k --output=$df_cols 2>/dev/null)
+    elif [ -n "$df_inodes" ]; then
+      fs_out=$($guard df -kP 2>/dev/null; printf '@@section df-posix-inodes\n'; $guard df -kPi 2>/dev/null)
+    else
+      fs_out=$($guard df -kP 2>/dev/null)
     fi
+    fs_age=0
   fi
+  printf '@@meta fs_age_samples %s\n@@section df-%s\n%s\n' "$fs_age" "$df_mode" "$fs_out" || exit 0
+  fs_age=$((fs_age + 1))
 }
 
 sample() {
@@ -122,6 +131,9 @@ if [ "$mode" = once ]; then
   exit 0
 fi
 
+# Stopped by a signal to its process group, the shell outlives its `sleep`
+# or `tail` just long enough to reap it, so no zombie is left to init.
+trap 'exit 0' HUP INT TERM
 parent=$PPID
 while :; do
   sample

@@ -1,98 +1,100 @@
-// Ingest throughput and bytes per sample of the history store, next to plain
-// better-sqlite3 inserts of the same rows (one row per sample) in the same run.
+// Ingest throughput, per-call latency and bytes per sample of the history
+// store, next to plain better-sqlite3 inserts of the same rows (one row per
+// sample, a (series_id, t) index) in the same run.
 // Needs the compiled store: `npx tsc -p main/tsconfig.json`, then
-//   node bench/store-ingest.mjs [hosts=40] [seriesPerHost=300] [polls=240]
-// Data: every host sends one batch of all its series per 5 s poll (as the core
-// appends one observation at a time); values are slow random walks, rounded
-// the way derived gauges are (ratios, bytes/s), so the mix is realistic-ish.
+//   node bench/store-ingest.mjs [hosts=200] [seriesPerHost=300] [polls=150]
+// Data: bench/store-mix.mjs (agent-like series). As in the core, samples
+// are handed over once a second: with hosts spread over the 5 s interval,
+// each append holds a fifth of the hosts (12,000 samples at 200 × 300).
+// Housekeeping runs every 10 s of sample time, as the core's timer does.
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
-import { openMetricStore } from '../dist/main/core/store/sqlite-store.js';
+import { openMetricStore } from '../dist/main/core/store/sqliteStore.js';
+import { KINDS, hostBatch, makeFleet, pollTime } from './store-mix.mjs';
 
-const hosts = Number(process.argv[2] ?? 40);
-const seriesPerHost = Number(process.argv[3] ?? 300);
-const polls = Number(process.argv[4] ?? 240);
-const intervalMs = 5_000;
+const hosts = Number(process.argv[2] ?? 200);
+const perHost = Number(process.argv[3] ?? 300);
+const polls = Number(process.argv[4] ?? 150);
 const t0 = Date.UTC(2025, 0, 1);
+const flushesPerPoll = 5;
 
-// Seeded so both layouts see the same values run after run (mulberry32).
-let seed = 42;
-function random() {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-  return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-}
-
-const names = ['host:cpu_usage_ratio', 'node_memory_MemAvailable_bytes', 'host:network_receive_bytes:rate', 'node_load1', 'host:disk_read_bytes:rate'];
-const seriesList = [];
-for (let h = 0; h < hosts; h++) {
-  for (let s = 0; s < seriesPerHost; s++) {
-    const name = names[s % names.length];
-    seriesList.push({ name, labels: { host: `host-${h}`, device: `d${Math.floor(s / names.length)}` }, value: random() * 1e6, kind: s % names.length });
-  }
-}
-
-function nextValue(series) {
-  series.value = Math.max(0, series.value + (random() - 0.5) * series.value * 0.02);
-  // Ratios carry 4 decimals, byte counts and rates are whole numbers.
-  return series.kind === 0 ? Math.round((series.value / 1e6) * 1e4) / 1e4 : series.kind === 3 ? Math.round(series.value / 1e4) / 100 : Math.round(series.value);
-}
-
-// Batches: [poll][host] → samples, generated once and shared by both runs.
-const batches = [];
-for (let p = 0; p < polls; p++) {
-  for (let h = 0; h < hosts; h++) {
-    const batch = [];
-    for (let s = 0; s < seriesPerHost; s++) {
-      const series = seriesList[h * seriesPerHost + s];
-      batch.push({ name: series.name, labels: series.labels, t: t0 + p * intervalMs + h, v: nextValue(series) });
+/** Yields the appends of the run: [now, samples]. Deterministic, so both layouts get the same rows. */
+function* flushes() {
+  const fleet = makeFleet(hosts, perHost);
+  for (let p = 0; p < polls; p++) {
+    for (let f = 0; f < flushesPerPoll; f++) {
+      const batch = [];
+      for (let h = f; h < hosts; h += flushesPerPoll) {
+        batch.push(...hostBatch(fleet, fleet.fleet[h], pollTime(t0, p, h, hosts, fleet.random)));
+      }
+      yield [t0 + p * 5000 + (f + 1) * 1000, batch];
     }
-    batches.push(batch);
   }
 }
-const totalSamples = hosts * seriesPerHost * polls;
-const dir = mkdtempSync(join(tmpdir(), 'overlook-bench-'));
 
-function fileBytes(file) {
+const dir = mkdtempSync(join(tmpdir(), 'overlook-bench-'));
+const fileBytes = (file) => {
   let bytes = statSync(file).size;
   try {
     bytes += statSync(`${file}-wal`).size;
   } catch {}
   return bytes;
-}
+};
+const pct = (xs, q) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
+const ms = (x) => `${x.toFixed(1)} ms`;
 
-// 1. The store: append per batch, housekeeping every 5 s of sample time as the core would.
+// 1. The store.
 const storeFile = join(dir, 'store.db');
-const store = openMetricStore({ file: storeFile, now: () => t0 + polls * intervalMs });
-let housekeepingMs = 0;
-let start = performance.now();
-for (let i = 0; i < batches.length; i++) {
-  store.append(batches[i]);
-  if ((i + 1) % hosts === 0) {
+let now = t0;
+const store = openMetricStore({ file: storeFile, now: () => now });
+const appendMs = [];
+const housekeepingMs = [];
+let total = 0;
+let flushIndex = 0;
+for (const [t, batch] of flushes()) {
+  now = t;
+  const a0 = performance.now();
+  store.append(batch);
+  appendMs.push(performance.now() - a0);
+  total += batch.length;
+  if (++flushIndex % 10 === 0) {
     const h0 = performance.now();
-    store.housekeeping(t0 + ((i + 1) / hosts) * intervalMs);
-    housekeepingMs += performance.now() - h0;
+    store.housekeeping(now);
+    housekeepingMs.push(performance.now() - h0);
   }
 }
-const storeMs = performance.now() - start;
-const stats = store.stats();
-
-const queryTimes = {};
-const probe = seriesList[7];
-for (const [label, span] of [['1h', 3_600_000], ['15min', 900_000]]) {
-  const to = t0 + polls * intervalMs;
-  const q0 = performance.now();
-  for (let i = 0; i < 20; i++) store.query({ selector: { name: probe.name, matchers: [{ label: 'host', op: '=', value: probe.labels.host }, { label: 'device', op: '=', value: probe.labels.device }] }, from: to - span, to, maxPoints: 1000 });
-  queryTimes[label] = ((performance.now() - q0) / 20).toFixed(2);
+const ingestMs = appendMs.reduce((a, b) => a + b, 0) + housekeepingMs.reduce((a, b) => a + b, 0);
+const headBefore = store.stats().headSamples;
+// Seal what is still open (as the grace period would), to count sealed bytes.
+now += 20 * 60_000;
+let sealMs = 0;
+for (;;) {
+  const h0 = performance.now();
+  const r = store.housekeeping(now);
+  sealMs += performance.now() - h0;
+  if (!r.pending && r.seriesWorked === 0) break;
 }
+const stats = store.stats();
 store.close();
-const storeBytes = fileBytes(storeFile);
 
-// 2. Naive: one row per sample, the same rows, same pragmas, one transaction per batch.
+const db = new Database(storeFile);
+db.pragma('wal_checkpoint(TRUNCATE)');
+const tables = db.prepare("SELECT name, sum(pgsize) AS bytes FROM dbstat GROUP BY name ORDER BY bytes DESC").all();
+const perKind = db
+  .prepare(
+    `SELECT s.name AS name, sum(c.n) AS samples, sum(length(c.data)) AS bytes
+     FROM raw_chunk c JOIN series s ON s.id = c.series_id GROUP BY s.name`,
+  )
+  .all();
+const chunkRows = db.prepare('SELECT count(*) FROM raw_chunk').pluck().get();
+db.close();
+const storeBytes = fileBytes(storeFile);
+const rawChunkBytes = tables.filter((r) => r.name.startsWith('raw_chunk') || r.name === 'sqlite_autoindex_raw_chunk_1').reduce((a, r) => a + r.bytes, 0);
+
+// 2. Naive: one row per sample, the same rows, same pragmas, one transaction per append.
 const naiveFile = join(dir, 'naive.db');
 const naive = new Database(naiveFile);
 naive.pragma('journal_mode = WAL');
@@ -103,22 +105,32 @@ const insert = naive.prepare('INSERT INTO samples (series_id, t, v) VALUES (?, ?
 const ids = new Map();
 const insertBatch = naive.transaction((batch) => {
   for (const s of batch) {
-    // The naive writer still needs a series id; a plain string key stands in for seriesKey.
-    const key = `${s.name}|${s.labels.host}|${s.labels.device}`;
+    const key = `${s.name}|${s.labels.host}|${s.labels.idx}`;
     let id = ids.get(key);
     if (id === undefined) ids.set(key, (id = ids.size + 1));
     insert.run(id, s.t, s.v);
   }
 });
-start = performance.now();
-for (const batch of batches) insertBatch(batch);
-const naiveMs = performance.now() - start;
+const naiveAppendMs = [];
+for (const [, batch] of flushes()) {
+  const a0 = performance.now();
+  insertBatch(batch);
+  naiveAppendMs.push(performance.now() - a0);
+}
+naive.pragma('wal_checkpoint(TRUNCATE)');
 naive.close();
+const naiveMs = naiveAppendMs.reduce((a, b) => a + b, 0);
 const naiveBytes = fileBytes(naiveFile);
 
-const rate = (ms) => Math.round(totalSamples / (ms / 1000)).toLocaleString('en-US');
-console.log(`samples: ${totalSamples.toLocaleString('en-US')} (${hosts} hosts × ${seriesPerHost} series × ${polls} polls of 5 s), series: ${stats.series}`);
-console.log(`store  ingest: ${rate(storeMs)} samples/s (${storeMs.toFixed(0)} ms, of which housekeeping ${housekeepingMs.toFixed(0)} ms); ${(storeBytes / totalSamples).toFixed(1)} bytes/sample on disk (incl. 1m rollups)`);
-console.log(`naive  ingest: ${rate(naiveMs)} samples/s (${naiveMs.toFixed(0)} ms); ${(naiveBytes / totalSamples).toFixed(1)} bytes/sample on disk (rowid table + (series_id, t) index)`);
-console.log(`query one series at 1000 points: 1 h ${queryTimes['1h']} ms, 15 min ${queryTimes['15min']} ms`);
+const rate = (n, t) => Math.round(n / (t / 1000)).toLocaleString('en-US');
+console.log(`samples: ${total.toLocaleString('en-US')} (${hosts} hosts × ${perHost} series × ${polls} polls of 5 s), series: ${stats.series}, appends of ${Math.round(total / appendMs.length).toLocaleString('en-US')} samples`);
+console.log(`store  ingest: ${rate(total, ingestMs)} samples/s on one core (append ${ms(appendMs.reduce((a, b) => a + b, 0))} + housekeeping ${ms(housekeepingMs.reduce((a, b) => a + b, 0))})`);
+console.log(`       per append: p50 ${ms(pct(appendMs, 0.5))}, p99 ${ms(pct(appendMs, 0.99))}, max ${ms(Math.max(...appendMs))}; per housekeeping call: p50 ${ms(pct(housekeepingMs, 0.5))}, max ${ms(Math.max(...housekeepingMs))}`);
+console.log(`       head at the end of ingest: ${headBefore.toLocaleString('en-US')} samples; sealing the rest took ${ms(sealMs)}`);
+console.log(`naive  ingest: ${rate(total, naiveMs)} samples/s (per append p50 ${ms(pct(naiveAppendMs, 0.5))}, max ${ms(Math.max(...naiveAppendMs))})`);
+console.log(`bytes/sample on disk: store ${(storeBytes / total).toFixed(2)} (whole file: raw chunks, minute chunks, hour rows, series, index), ` +
+  `raw chunks alone ${(rawChunkBytes / total).toFixed(2)} (${chunkRows.toLocaleString('en-US')} chunks); naive ${(naiveBytes / total).toFixed(2)}`);
+console.log('raw chunk payload per kind (bytes/sample): ' + perKind.map((k) => `${k.name.replace('bench_', '')} ${(k.bytes / k.samples).toFixed(2)}`).join(', '));
+console.log('pages per table: ' + tables.map((r) => `${r.name} ${(r.bytes / 1e6).toFixed(1)} MB`).join(', '));
 rmSync(dir, { recursive: true, force: true });
+void KINDS;

@@ -27,7 +27,7 @@ import type { SecretStore } from './secrets/secretStore.js';
 import { loadSavedSettings, mergeSettings, saveSettings, type SettingsPatch } from './settings/settings.js';
 import { createLocalSource } from './sources/localSource.js';
 import type { HostObservation, HostSource } from './sources/types.js';
-import { openMetricStore } from './store/sqlite-store.js';
+import { openMetricStore } from './store/sqliteStore.js';
 import type { MetricStore } from './store/types.js';
 import { buildInventory } from './inventory.js';
 

@@ -15,6 +15,7 @@ import {
   formatTimeTick,
   niceTicks,
   scaleBytes,
+  timeTicks,
 } from './format';
 
 const KiB = 1024;
@@ -158,5 +159,25 @@ describe('time', () => {
   it('says how long ago', () => {
     expect(formatAgo(t - 12_000, t, 'en')).toMatch(/^12 sec(\.|onds)? ago$/);
     expect(formatAgo(t - 3 * 3600_000, t, 'zh-CN')).toBe('3小时前');
+  });
+});
+
+describe('timeTicks', () => {
+  const utc = () => 0;
+  it('places round ticks across the whole range, not just where data is', () => {
+    const from = Date.UTC(2024, 0, 1, 10, 3, 20);
+    const ticks = timeTicks(from, from + 3600_000, 6, utc);
+    expect(ticks.map((t) => new Date(t).toISOString().slice(11, 16))).toEqual(['10:10', '10:20', '10:30', '10:40', '10:50', '11:00']);
+  });
+  it('aligns day ticks to local midnight', () => {
+    const from = Date.UTC(2024, 0, 1, 5, 0, 0);
+    const beijing = () => 8 * 60;
+    const ticks = timeTicks(from, from + 7 * 86_400_000, 7, beijing);
+    // Local midnight in UTC+8 is 16:00 UTC.
+    expect(ticks.every((t) => new Date(t).getUTCHours() === 16)).toBe(true);
+    expect(ticks.length).toBe(7);
+  });
+  it('returns nothing for an empty range', () => {
+    expect(timeTicks(10, 10, 5)).toEqual([]);
   });
 });

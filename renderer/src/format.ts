@@ -245,6 +245,30 @@ export function formatTimeTick(ms: number, rangeMs: number, locale: string, time
   return dateFormat(locale, { month: 'short', day: 'numeric', timeZone }).format(ms);
 }
 
+const TIME_STEPS_MS = [
+  60_000, 2 * 60_000, 5 * 60_000, 10 * 60_000, 15 * 60_000, 30 * 60_000,
+  3_600_000, 2 * 3_600_000, 3 * 3_600_000, 6 * 3_600_000, 12 * 3_600_000,
+  86_400_000, 2 * 86_400_000, 7 * 86_400_000,
+];
+
+/**
+ * Time-axis ticks across [from, to] at round local times (every 10 min, every
+ * 6 h, at midnight…), about `count` of them. Recharts would otherwise place
+ * ticks at data points only, bunching them where data exists.
+ * `offsetMinutes(t)` is the local offset east of UTC at t (DST-aware by default).
+ */
+export function timeTicks(from: number, to: number, count: number, offsetMinutes: (t: number) => number = (t) => -new Date(t).getTimezoneOffset()): number[] {
+  if (!(to > from) || count < 1) return [];
+  const span = to - from;
+  const step = TIME_STEPS_MS.find((s) => span / s <= count) ?? Math.ceil(span / count / 86_400_000) * 86_400_000;
+  const ticks: number[] = [];
+  const offset = offsetMinutes(from) * 60_000;
+  // Align in local wall-clock time so hour and day ticks fall on :00 and midnight.
+  let t = Math.ceil((from + offset) / step) * step - offset;
+  for (; t <= to && ticks.length < count * 2; t += step) ticks.push(t);
+  return ticks;
+}
+
 /** "12 s ago", "3 小时前": how old a sample is. */
 export function formatAgo(ms: number, now: number, locale: string): string {
   const seconds = Math.round((ms - now) / 1000);

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { formatPrometheusText } from './promText.js';
+import { formatPrometheusText, type ExposedSeries } from './promText.js';
 
 function promtool(text: string): { code: number; output: string } {
   try {
@@ -13,12 +13,12 @@ function promtool(text: string): { code: number; output: string } {
 }
 
 describe('Prometheus text exposition', () => {
-  const series = [
-    { name: 'node_load1', labels: { host: 'web-1' }, value: 0.25, kind: 'gauge' as const },
-    { name: 'node_cpu_seconds_total', labels: { host: 'web-1', cpu: '0', mode: 'idle' }, value: 1234.5, kind: 'counter' as const },
-    { name: 'node_cpu_seconds_total', labels: { host: 'web-1', cpu: '0', mode: 'user' }, value: 12, kind: 'counter' as const },
-    { name: 'node_filesystem_avail_bytes', labels: { host: 'web-1', mountpoint: '/mnt/"odd"\\path\nx', device: '/dev/sda1', fstype: 'ext4' }, value: 1e9, kind: 'gauge' as const },
-    { name: 'node_network_receive_bytes_total', labels: { host: '主机-1', device: 'eth0' }, value: 42, kind: 'counter' as const },
+  const series: ExposedSeries[] = [
+    { name: 'node_load1', labels: { host: 'web-1' }, value: 0.25, kind: 'gauge' },
+    { name: 'node_cpu_seconds_total', labels: { host: 'web-1', cpu: '0', mode: 'idle' }, value: 1234.5, kind: 'counter' },
+    { name: 'node_cpu_seconds_total', labels: { host: 'web-1', cpu: '0', mode: 'user' }, value: 12, kind: 'counter' },
+    { name: 'node_filesystem_avail_bytes', labels: { host: 'web-1', mountpoint: '/mnt/"odd"\\path\nx', device: '/dev/sda1', fstype: 'ext4' }, value: 1e9, kind: 'gauge' },
+    { name: 'node_network_receive_bytes_total', labels: { host: '主机-1', device: 'eth0' }, value: 42, kind: 'counter' },
   ];
 
   it('groups families with HELP and TYPE once and escapes label values', () => {

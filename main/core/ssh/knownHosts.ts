@@ -59,6 +59,12 @@ export function parseKnownHosts(text: string, source?: string): KnownHostsParse 
       problems.push(`line ${lineNo}: key is not base64`);
       return;
     }
+    // The blob names its own type first (RFC 4253 §6.6); a line whose blob
+    // disagrees with its type field is damaged, not a key.
+    if (keyTypeOfBlob(Buffer.from(key, 'base64')) !== keyType) {
+      problems.push(`line ${lineNo}: key does not decode to a ${keyType.slice(0, 40)} key`);
+      return;
+    }
     const common = { keyType, key, line: lineNo, ...(marker ? { marker } : {}), ...(source ? { source } : {}) };
     if (hostsField.startsWith('|1|')) {
       const parts = hostsField.split('|');

@@ -317,6 +317,8 @@ export async function startSshd(options: SshdOptions): Promise<SshServer> {
     fs.writeFileSync(
       config,
       [
+        // sshd takes the first value of a keyword: extra lines go first so they override.
+        ...(options.extraConfig ?? []),
         `Port ${options.port}`,
         `ListenAddress ${host}`,
         `HostKey ${hostKey.path}`,
@@ -333,7 +335,6 @@ export async function startSshd(options: SshdOptions): Promise<SshServer> {
         'MaxAuthTries 6',
         'PrintMotd no',
         ...(options.sftp === false ? [] : [`Subsystem sftp ${OPENSSH_SFTP_SERVER}`]),
-        ...(options.extraConfig ?? []),
         '',
       ].join('\n'),
     );

@@ -3,6 +3,9 @@
 // together with the version bump, so a crash leaves the file at a whole
 // version. Append new migrations at the end; never edit a shipped one.
 import type Database from 'better-sqlite3';
+import { encodeAggregates, encodeSamples, type AggregateRow } from './chunkCodec.js';
+import { encodeBatch } from './headLog.js';
+import { chunkWindowStart } from './tiers.js';
 
 interface Migration {
   readonly description: string;
@@ -64,7 +67,83 @@ const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    description: 'raw samples and minute rollups in compressed per-series chunks, plus the head log',
+    up(db) {
+      // raw_chunk: the samples of one series in one chunk window (tiers.ts),
+      // Gorilla-coded (chunkCodec.ts); t is the window start, last_t the
+      // newest sample in it. rollup_1m_chunk: the minute rows of the same
+      // window. head_log: one row per appended batch whose samples are not
+      // all sealed into chunks yet (headLog.ts); replayed on open.
+      // series.rolled_1m now means "sealed up to": every window of the series
+      // ending at or before it is in the chunk tables, nothing after it is.
+      db.exec(`
+        CREATE TABLE raw_chunk (
+          series_id INTEGER NOT NULL,
+          t         INTEGER NOT NULL,
+          last_t    INTEGER NOT NULL,
+          n         INTEGER NOT NULL,
+          data      BLOB NOT NULL,
+          PRIMARY KEY (series_id, t)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE rollup_1m_chunk (
+          series_id INTEGER NOT NULL,
+          t         INTEGER NOT NULL,
+          data      BLOB NOT NULL,
+          PRIMARY KEY (series_id, t)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE head_log (
+          seq  INTEGER PRIMARY KEY,
+          data BLOB NOT NULL
+        );
+      `);
+      convertRowsToChunks(db);
+      db.exec('DROP TABLE raw; DROP TABLE rollup_1m;');
+    },
+  },
 ];
+
+/**
+ * Moves a version-1 database's rows into chunks: per series, the sealed-up-to
+ * mark becomes the start of the chunk window holding the old minute mark;
+ * raw rows and minute rows before it become chunks, raw rows from it on go
+ * to the head log (replayed into the open head on open), and minute rows
+ * from it on are dropped, since sealing those windows computes them again
+ * from the same raw rows.
+ */
+function convertRowsToChunks(db: Database.Database): void {
+  const series = db.prepare('SELECT id, rolled_1m FROM series').all() as Array<{ id: number; rolled_1m: number }>;
+  const rawRows = db.prepare('SELECT t, v FROM raw WHERE series_id = ? ORDER BY t').raw(true);
+  const minuteRows = db.prepare('SELECT t, min, max, sum, count FROM rollup_1m WHERE series_id = ? ORDER BY t').raw(true);
+  const insertRaw = db.prepare('INSERT INTO raw_chunk (series_id, t, last_t, n, data) VALUES (?, ?, ?, ?, ?)');
+  const insertMinutes = db.prepare('INSERT INTO rollup_1m_chunk (series_id, t, data) VALUES (?, ?, ?)');
+  const insertLog = db.prepare('INSERT INTO head_log (data) VALUES (?)');
+  const saveMarks = db.prepare('UPDATE series SET rolled_1m = ? WHERE id = ?');
+  for (const s of series) {
+    const sealed = chunkWindowStart(s.rolled_1m, s.id);
+    const windowOf = (t: number) => chunkWindowStart(t, s.id);
+    const groups = new Map<number, Array<[number, number]>>();
+    const head: Array<[number, number]> = [];
+    for (const [t, v] of rawRows.all(s.id) as Array<[number, number]>) {
+      if (t >= sealed) head.push([t, v]);
+      else groups.get(windowOf(t))?.push([t, v]) ?? groups.set(windowOf(t), [[t, v]]);
+    }
+    for (const [start, rows] of groups) {
+      const bytes = encodeSamples(rows.map((r) => r[0]), rows.map((r) => r[1]));
+      insertRaw.run(s.id, start, rows[rows.length - 1]![0], rows.length, bytes);
+    }
+    if (head.length > 0) insertLog.run(encodeBatch(head.map(() => s.id), head.map((r) => r[0]), head.map((r) => r[1])));
+    const minuteGroups = new Map<number, AggregateRow[]>();
+    for (const row of minuteRows.all(s.id) as AggregateRow[]) {
+      if (row[0] >= sealed) continue;
+      minuteGroups.get(windowOf(row[0]))?.push(row) ?? minuteGroups.set(windowOf(row[0]), [row]);
+    }
+    for (const [start, rows] of minuteGroups) insertMinutes.run(s.id, start, encodeAggregates(rows));
+    saveMarks.run(sealed, s.id);
+  }
+}
 
 /** The schema version this build writes. */
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
+  CHUNK_WINDOW_MS,
   DAY_MS,
+  chunkWindowStart,
   HOUR_MS,
   MINUTE_MS,
   SECOND_MS,
@@ -205,5 +207,21 @@ describe('rollup targets', () => {
   it('finishes an hour once all its minutes are rolled up', () => {
     expect(hourRollupTarget(Date.UTC(2025, 0, 1, 10, 59, 0))).toBe(Date.UTC(2025, 0, 1, 10, 0, 0));
     expect(hourRollupTarget(Date.UTC(2025, 0, 1, 11, 0, 0))).toBe(Date.UTC(2025, 0, 1, 11, 0, 0));
+  });
+});
+
+describe('chunk windows', () => {
+  it('are ten whole minutes, shifted per series, and contain their times', () => {
+    const t = Date.UTC(2025, 2, 10, 13, 37, 12, 345);
+    for (let id = 1; id <= 25; id++) {
+      const start = chunkWindowStart(t, id);
+      expect(start % MINUTE_MS).toBe(0);
+      expect(start).toBeLessThanOrEqual(t);
+      expect(t).toBeLessThan(start + CHUNK_WINDOW_MS);
+      expect(chunkWindowStart(start, id)).toBe(start);
+      expect(chunkWindowStart(start - 1, id)).toBe(start - CHUNK_WINDOW_MS);
+    }
+    const starts = new Set(Array.from({ length: 10 }, (_, id) => chunkWindowStart(t, id) % CHUNK_WINDOW_MS));
+    expect(starts.size).toBe(10);
   });
 });

@@ -227,3 +227,25 @@ export function minuteRollupTarget(lastT: number | undefined, now: number, grace
 export function hourRollupTarget(rolled1m: number): number {
   return floorTo(rolled1m, HOUR_MS);
 }
+
+/**
+ * Raw samples and minute rollups of a series are stored in chunks of one
+ * window each. A window is ten minutes, so an open chunk holds ~120 samples
+ * at a 5 s interval (the Gorilla paper's two-hour blocks would keep far more
+ * in memory across 60,000 series). Windows start on whole minutes, so minute
+ * buckets never straddle two chunks; each series is shifted by
+ * (id mod 10) minutes so that series do not all seal their chunks in the
+ * same poll — at fleet scale that spreads 60,000 chunk writes evenly over
+ * the ten minutes instead of one burst.
+ */
+export const CHUNK_WINDOW_MS = 10 * MINUTE_MS;
+
+export function chunkWindowOffset(seriesId: number): number {
+  return (seriesId % (CHUNK_WINDOW_MS / MINUTE_MS)) * MINUTE_MS;
+}
+
+/** Start of the chunk window of `seriesId` holding `t`. */
+export function chunkWindowStart(t: number, seriesId: number): number {
+  const offset = chunkWindowOffset(seriesId);
+  return floorTo(t - offset, CHUNK_WINDOW_MS) + offset;
+}

@@ -5,7 +5,7 @@ import { Area, CartesianGrid, ComposedChart, Line, ReferenceLine, Tooltip, XAxis
 import type { SeriesData } from '../../../main/common/contract';
 import { metricInfo } from '../../../main/common/metrics';
 import { core } from '../core-client';
-import { formatAxisTick, formatByUnit, formatDuration, formatTimeTick, niceTicks } from '../format';
+import { formatAxisTick, formatByUnit, formatDuration, formatTimeTick, niceTicks, timeTicks } from '../format';
 import { useElementWidth } from '../hooks/useElementWidth';
 import { useLiveQuery } from '../hooks/useLiveQuery';
 import { useI18n } from '../i18n/useI18n';
@@ -48,11 +48,11 @@ export interface ChartCardProps {
    */
   absentNote?: ReactNode;
   knownAbsent?: boolean;
-  /** Shown instead of "no data" when the data is legitimately empty (no swap). */
-  emptyNote?: ReactNode;
+  /** Shown instead of the plot when the chart has nothing to say (no swap configured). */
+  replaceNote?: ReactNode;
 }
 
-export function ChartCard({ spec, hostId, range, extraReferences, absentNote, knownAbsent, emptyNote }: ChartCardProps) {
+export function ChartCard({ spec, hostId, range, extraReferences, absentNote, knownAbsent, replaceNote }: ChartCardProps) {
   const { t, locale } = useI18n();
   const titleId = useId();
   const [plotRef, width] = useElementWidth(20);
@@ -60,7 +60,8 @@ export function ChartCard({ spec, hostId, range, extraReferences, absentNote, kn
   const rangeMs = rangeDurationMs[range];
   // One point per pixel of the plot area, the y axis excluded.
   const maxPoints = width ? Math.min(5000, Math.max(2, width - Y_AXIS_WIDTH)) : undefined;
-  const [hidden, setHidden] = useState<ReadonlySet<number>>(new Set());
+  // Hidden series by label, so a toggle sticks to its series when others come or go.
+  const [hiddenLabels, setHiddenLabels] = useState<ReadonlySet<string>>(new Set());
 
   const selectors = useMemo(() => spec.selectors(hostId), [spec, hostId]);
   const query = useLiveQuery<QueryResult>(
@@ -80,7 +81,13 @@ export function ChartCard({ spec, hostId, range, extraReferences, absentNote, kn
   const drawn = useMemo<DrawnSeries[]>(() => {
     const series = (query.data?.series ?? []).filter((s) => !referenceMetrics.has(s.name) && s.points.length > 0);
     const described = series.map((data) => ({ data, ...spec.describe(data, t) }));
-    described.sort((a, b) => a.order - b.order || collator.compare(a.label, b.label));
+    described.sort(
+      (a, b) =>
+        a.order - b.order ||
+        collator.compare(a.colorKey ?? a.label, b.colorKey ?? b.label) ||
+        (a.subOrder ?? 0) - (b.subOrder ?? 0) ||
+        collator.compare(a.label, b.label),
+    );
     const colorIndex = new Map<string, number>();
     return described.map((d) => {
       const ck = d.colorKey ?? d.label;
@@ -102,10 +109,12 @@ export function ChartCard({ spec, hostId, range, extraReferences, absentNote, kn
   }, [query.data, spec, t, extraReferences]);
 
   const rows = useMemo(() => buildChartRows(drawn.map((d) => d.data)), [drawn]);
+  const hidden = useMemo(() => new Set(drawn.flatMap((d, i) => (hiddenLabels.has(d.label) ? [i] : []))), [drawn, hiddenLabels]);
   const stacked = spec.kind === 'stacked-area';
   const dataMax = maxDrawnValue(rows, drawn.length, stacked, hidden);
   const yTop = Math.max(dataMax, spec.yMax && dataMax <= spec.yMax ? spec.yMax : 0, ...references.map((r) => r.value * 1.05));
-  const ticks = niceTicks(unit, yTop, 4);
+  // An all-zero chart (idle disk, unused swap) still needs a scale to put the zero line at the bottom.
+  const ticks = niceTicks(unit, yTop > 0 ? yTop : unit === 'ratio' ? 1 : unit === 'bytes' || unit === 'bytes_per_second' ? 1024 : 1, 4);
   const firstPoints = drawn[0]?.data.points.length ?? 0;
   const stepMs = drawn[0]?.data.stepMs;
 
@@ -121,21 +130,23 @@ export function ChartCard({ spec, hostId, range, extraReferences, absentNote, kn
     );
   }
 
-  const toggle = (i: number) =>
-    setHidden((prev) => {
+  const toggle = (label: string) =>
+    setHiddenLabels((prev) => {
       const next = new Set(prev);
-      if (next.has(i)) next.delete(i);
-      else next.add(i);
+      if (next.has(label)) next.delete(label);
+      else next.add(label);
       return next;
     });
 
   let overlay: ReactNode = null;
-  if (query.data === undefined && query.error) overlay = <span className="error-text">{t('chart.error', { message: query.error })}</span>;
+  if (replaceNote) overlay = <span className="muted">{replaceNote}</span>;
+  else if (query.data === undefined && query.error) overlay = <span className="error-text">{t('chart.error', { message: query.error })}</span>;
   else if (query.data === undefined) overlay = <span className="muted">{t('chart.loading')}</span>;
-  else if (drawn.length === 0) overlay = <span className="muted">{emptyNote ?? t('chart.noData')}</span>;
+  else if (drawn.length === 0) overlay = <span className="muted">{t('chart.noData')}</span>;
 
   const from = query.data?.from ?? Date.now() - rangeMs;
   const to = query.data?.to ?? Date.now();
+  const xTicks = timeTicks(from, to, width ? Math.max(2, Math.floor((width - Y_AXIS_WIDTH) / 90)) : 4);
 
   return (
     <section className="card chart-card" data-testid={`chart-${spec.key}`} data-points={firstPoints} aria-labelledby={titleId} aria-busy={query.loading}>
@@ -162,11 +173,12 @@ export function ChartCard({ spec, hostId, range, extraReferences, absentNote, kn
                 scale="time"
                 domain={[from, to]}
                 allowDataOverflow
+                ticks={xTicks}
+                interval={0}
                 tickFormatter={(v: number) => formatTimeTick(v, rangeMs, locale)}
                 tick={{ fontSize: 11, fill: 'var(--text-muted)' }}
                 stroke="var(--axis)"
                 tickLine={false}
-                minTickGap={48}
               />
               <YAxis
                 width={Y_AXIS_WIDTH}
@@ -237,7 +249,7 @@ export function ChartCard({ spec, hostId, range, extraReferences, absentNote, kn
           )
         )}
       </div>
-      {drawn.length > 0 && (
+      {drawn.length > 0 && !replaceNote && (
         <ul className="legend" aria-label={t('chart.legend')}>
           {drawn.map((s, i) => (
             <li key={seriesKeyAt(i)}>
@@ -245,7 +257,7 @@ export function ChartCard({ spec, hostId, range, extraReferences, absentNote, kn
                 type="button"
                 className="legend-item"
                 aria-pressed={!hidden.has(i)}
-                onClick={() => toggle(i)}
+                onClick={() => toggle(s.label)}
                 title={s.label}
               >
                 <span className={s.dashed ? 'swatch swatch--dashed' : 'swatch'} style={{ color: s.color }} aria-hidden="true" />

@@ -18,6 +18,8 @@ export interface DescribedSeries {
   order: number;
   /** Series with the same colour key share a palette colour (a device's read and write). Default: the label. */
   colorKey?: string;
+  /** Order within one colour key (read before write). */
+  subOrder?: number;
   dashed?: boolean;
 }
 
@@ -145,7 +147,7 @@ export const chartSpecs: readonly ChartSpec[] = [
     describe: (s, t) => {
       const device = s.labels.device ?? '?';
       const write = s.name === 'node_disk_written_bytes:rate';
-      return { label: t(write ? 'series.write' : 'series.read', { device }), order: 0, colorKey: device, dashed: write };
+      return { label: t(write ? 'series.write' : 'series.read', { device }), order: 0, colorKey: device, subOrder: write ? 1 : 0, dashed: write };
     },
   },
   {
@@ -161,7 +163,7 @@ export const chartSpecs: readonly ChartSpec[] = [
     describe: (s, t) => {
       const device = s.labels.device ?? '?';
       const tx = s.name === 'node_network_transmit_bytes:rate';
-      return { label: t(tx ? 'series.tx' : 'series.rx', { device }), order: 0, colorKey: device, dashed: tx };
+      return { label: t(tx ? 'series.tx' : 'series.rx', { device }), order: 0, colorKey: device, subOrder: tx ? 1 : 0, dashed: tx };
     },
   },
   {

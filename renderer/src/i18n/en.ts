@@ -69,7 +69,7 @@ export const en = {
   'metric.tx': 'out',
   'metric.read': 'read',
   'metric.write': 'write',
-  'metric.usedOf': '{used} of {total}',
+  'metric.usedOf': '{used} / {total}',
   'metric.cores': '{count} CPUs',
 
   'host.back': 'Overview',

@@ -6,8 +6,9 @@ import { StateMessage } from '../components/StateMessage';
 import { StatusBadge } from '../components/StatusBadge';
 import { UsageBar } from '../components/UsageBar';
 import { core } from '../core-client';
-import { formatBytes, formatBytesPerSecond, formatDateTime, formatDuration, formatLoad, formatPercent, MISSING } from '../format';
+import { formatAgo, formatBytes, formatBytesPerSecond, formatDateTime, formatDuration, formatLoad, formatPercent, MISSING } from '../format';
 import { useLiveQuery } from '../hooks/useLiveQuery';
+import { useNow } from '../hooks/useNow';
 import type { MessageKey } from '../i18n/catalogue';
 import { useI18n } from '../i18n/useI18n';
 import { hrefFor } from '../router';
@@ -46,6 +47,7 @@ export function HostDetail({ hostId }: { hostId: string }) {
 function HostDetailScreen({ host, summary }: { host: Host; summary: HostSummary | undefined }) {
   const { t, locale } = useI18n();
   const range = usePrefs((s) => s.range);
+  const now = useNow(5000);
   const inventory = useLiveQuery<HostInventory | null>(host.id, 'inventory', () => core.call('hosts/inventory', { hostId: host.id }), {
     minIntervalMs: INVENTORY_REFRESH_MS,
   });
@@ -80,7 +82,11 @@ function HostDetailScreen({ host, summary }: { host: Host; summary: HostSummary 
           </h1>
           <StatusBadge status={host.status} />
           {host.statusDetail && <span className="status-detail">{host.statusDetail}</span>}
-          {host.lastSampleAt !== undefined && <span className="muted small">{formatDateTime(host.lastSampleAt, locale)}</span>}
+          {host.lastSampleAt !== undefined && (
+            <span className="muted small" title={formatDateTime(host.lastSampleAt, locale)}>
+              {t('overview.lastSample', { ago: formatAgo(host.lastSampleAt, now, locale) })}
+            </span>
+          )}
         </div>
         <dl className="facts" aria-label={t('host.facts')}>
           {facts.map(([key, value]) => (
@@ -136,7 +142,7 @@ function HostDetailScreen({ host, summary }: { host: Host; summary: HostSummary 
         {chart('cpu-core')}
         {chart('load', { extraReferences: loadReferences })}
         {chart('memory')}
-        {chart('swap', { emptyNote: noSwap ? t('chart.noSwap') : undefined })}
+        {chart('swap', { replaceNote: noSwap ? t('chart.noSwap') : undefined })}
         {chart('filesystems')}
         {chart('disk-io')}
         {chart('network')}

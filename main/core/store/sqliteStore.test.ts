@@ -5,8 +5,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Labels, Sample } from '../../common/series.js';
-import { openMetricStore, type MetricStoreOptions, type SqliteMetricStore } from './sqlite-store.js';
+import { openMetricStore, type MetricStoreOptions, type SqliteMetricStore } from './sqliteStore.js';
 import { SCHEMA_VERSION } from './schema.js';
+import { decodeAggregates, decodeSamples } from './chunkCodec.js';
 import { DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS } from './tiers.js';
 
 // A fixed clock far from today, so nothing depends on when the tests run.
@@ -41,6 +42,26 @@ function settle(store: SqliteMetricStore, now: number): { minuteBuckets: number;
     if (!report.pending && report.seriesWorked === 0) return total;
   }
   throw new Error('housekeeping never settled');
+}
+
+/** Every minute row in the sealed minute chunks, as [series_id, bucket start, count]. */
+function minuteRows(file: string): Array<[number, number, number]> {
+  const db = new Database(file, { readonly: true });
+  try {
+    const chunks = db.prepare('SELECT series_id, data FROM rollup_1m_chunk ORDER BY series_id, t').raw(true).all() as Array<[number, Uint8Array]>;
+    return chunks.flatMap(([id, data]) => decodeAggregates(data).map((r): [number, number, number] => [id, r[0], r[4]]));
+  } finally {
+    db.close();
+  }
+}
+
+function countSealed(file: string): number {
+  const db = new Database(file, { readonly: true });
+  try {
+    return (db.prepare('SELECT coalesce(sum(n), 0) FROM raw_chunk').pluck().get() as number);
+  } finally {
+    db.close();
+  }
 }
 
 function countRows(file: string, table: string): number {
@@ -129,7 +150,9 @@ describe('MetricStore on SQLite', () => {
             const later = t + 3 * HOUR_MS;
             clock.now = later;
             settle(store, later);
-            expect(countRows(file, 'raw')).toBe(0);
+            expect(countRows(file, 'raw_chunk')).toBe(0);
+            expect(countRows(file, 'head_log')).toBe(0);
+            expect(store.stats().headSamples).toBe(0);
 
             for (const step of [MINUTE_MS, HOUR_MS]) {
               const from = T0;
@@ -180,15 +203,18 @@ describe('MetricStore on SQLite', () => {
       newest: number;
       n: number;
     };
-    const raw = span('raw');
-    const minutes = span('rollup_1m');
+    const raw = span('raw_chunk');
+    const minutes = span('rollup_1m_chunk');
     const hours = span('rollup_1h');
+    const oldestSample = decodeSamples(db.prepare('SELECT data FROM raw_chunk ORDER BY t LIMIT 1').pluck().get() as Uint8Array).t[0]!;
     db.close();
-    // Each tier keeps its window (give or take the deletion slack) and nothing older.
-    expect(raw.oldest).toBeGreaterThanOrEqual(end - 2 * HOUR_MS - 10 * MINUTE_MS);
-    expect(raw.oldest).toBeLessThanOrEqual(end - 2 * HOUR_MS + MINUTE_MS);
-    expect(raw.newest).toBe(end - MINUTE_MS);
-    expect(minutes.oldest).toBeGreaterThanOrEqual(end - DAY_MS - HOUR_MS);
+    // Each tier keeps its window (give or take the deletion slack and a chunk window of 10 min) and nothing older.
+    expect(raw.oldest).toBeGreaterThanOrEqual(end - 2 * HOUR_MS - 20 * MINUTE_MS);
+    expect(oldestSample).toBeLessThanOrEqual(end - 2 * HOUR_MS + MINUTE_MS);
+    // The newest sample sits in the open head, not yet in a chunk, and is served from there.
+    expect(raw.newest).toBeLessThan(end - MINUTE_MS);
+    expect(store.series({ name: 'm' })[0]!.lastT).toBe(end - MINUTE_MS);
+    expect(minutes.oldest).toBeGreaterThanOrEqual(end - DAY_MS - HOUR_MS - 10 * MINUTE_MS);
     expect(minutes.oldest).toBeLessThanOrEqual(end - DAY_MS + MINUTE_MS);
     expect(hours.oldest).toBeGreaterThanOrEqual(end - 3 * DAY_MS - DAY_MS);
     expect(hours.oldest).toBeLessThanOrEqual(end - 3 * DAY_MS + HOUR_MS);
@@ -218,33 +244,40 @@ describe('MetricStore on SQLite', () => {
   });
 
   it('rolls up incrementally and never redoes a finished bucket', () => {
-    const clock = { now: T0 };
-    const store = storeAt(join(dir, 'h.db'), clock);
+    const file = join(dir, 'h.db');
+    const clock = { now: T0 + 10 * MINUTE_MS };
+    const store = storeAt(file, clock);
     store.append(series('m', { host: 'a' }, T0, T0 + 10 * MINUTE_MS, 10 * SECOND_MS, () => 1));
-    // The last sample is in minute 9, so minutes 0-8 are final by arrival order; minute 9 waits for the grace period.
-    expect(settle(store, T0 + 10 * MINUTE_MS).minuteBuckets).toBe(9);
-    expect(settle(store, T0 + 10 * MINUTE_MS).minuteBuckets).toBe(0);
-    expect(settle(store, T0 + 12 * MINUTE_MS).minuteBuckets).toBe(1);
+    settle(store, T0 + 10 * MINUTE_MS);
+    expect(settle(store, T0 + 10 * MINUTE_MS)).toEqual({ minuteBuckets: 0, hourBuckets: 0, deletedRows: 0 });
+    // The grace period after the last window ends seals it: every minute once.
+    settle(store, T0 + 15 * MINUTE_MS);
+    const starts = () => minuteRows(file).map((r) => (r[1] - T0) / MINUTE_MS);
+    expect(starts()).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(minuteRows(file).every((r) => r[2] === 6)).toBe(true);
     clock.now = T0 + 70 * MINUTE_MS;
-    store.append(series('m', { host: 'a' }, T0 + 10 * MINUTE_MS, T0 + 70 * MINUTE_MS, 10 * SECOND_MS, () => 2));
-    const next = settle(store, T0 + 70 * MINUTE_MS);
-    expect(next.minuteBuckets).toBe(59);
+    store.append(series('m', { host: 'a' }, T0 + 15 * MINUTE_MS, T0 + 70 * MINUTE_MS, 10 * SECOND_MS, () => 2));
+    const next = settle(store, T0 + 75 * MINUTE_MS);
     expect(next.hourBuckets).toBe(1);
-    expect(settle(store, T0 + 70 * MINUTE_MS)).toEqual({ minuteBuckets: 0, hourBuckets: 0, deletedRows: 0 });
+    expect(starts()).toEqual([...Array(10).keys(), ...Array.from({ length: 55 }, (_, i) => 15 + i)]);
+    expect(settle(store, T0 + 75 * MINUTE_MS)).toEqual({ minuteBuckets: 0, hourBuckets: 0, deletedRows: 0 });
+    expect(countRows(file, 'rollup_1h')).toBe(1);
   });
 
   it('does its work in bounded steps across calls', () => {
     const clock = { now: T0 + HOUR_MS };
     const store = storeAt(join(dir, 'h.db'), clock, { housekeeping: { maxSeries: 3, maxMillis: 10_000 } });
     for (let i = 0; i < 10; i++) store.append(series('m', { i: String(i) }, T0, T0 + HOUR_MS, MINUTE_MS, () => i));
-    const first = store.housekeeping(T0 + HOUR_MS);
+    // Two hours on, every series seals its last window and rolls up the hour.
+    const first = store.housekeeping(T0 + 2 * HOUR_MS);
     expect(first.seriesWorked).toBe(3);
     expect(first.pending).toBe(true);
-    expect(first.minuteBuckets).toBe(3 * 59);
+    expect(first.sealedChunks).toBe(3);
+    expect(first.hourBuckets).toBe(3);
     let calls = 1;
     for (;;) {
       calls++;
-      if (!store.housekeeping(T0 + HOUR_MS).pending) break;
+      if (!store.housekeeping(T0 + 2 * HOUR_MS).pending) break;
     }
     // 3 + 3 + 3 + 1 series.
     expect(calls).toBe(4);
@@ -252,6 +285,27 @@ describe('MetricStore on SQLite', () => {
     expect(one!.tier).toBe('1m');
     expect(one!.points).toHaveLength(60);
     expect(one!.points.every((p) => p[1] === 9)).toBe(true);
+  });
+
+  it('replays the head log on open: appended samples survive a close without housekeeping', () => {
+    const file = join(dir, 'h.db');
+    const clock = { now: T0 + 25 * MINUTE_MS };
+    const first = storeAt(file, clock);
+    const samples = series('m', { host: 'a' }, T0, T0 + 25 * MINUTE_MS, 5 * SECOND_MS, (t) => Math.sin(t / 1e5) * 1e3);
+    for (let i = 0; i < samples.length; i += 50) first.append(samples.slice(i, i + 50));
+    const range = { selector: { name: 'm' }, from: T0, to: T0 + 25 * MINUTE_MS, maxPoints: 2000 };
+    const before = first.query(range);
+    expect(before[0]!.points).toHaveLength(samples.length);
+    // Finished windows were sealed as the batches crossed them; the rest is in the head and its log.
+    expect(countRows(file, 'raw_chunk')).toBeGreaterThan(0);
+    expect(first.stats().headSamples).toBeGreaterThan(0);
+    expect(countRows(file, 'head_log')).toBeGreaterThan(0);
+    first.close();
+    const second = storeAt(file, clock);
+    expect(second.query(range)).toEqual(before);
+    expect(second.stats().headSamples).toBe(samples.length - countSealed(file));
+    second.append([{ name: 'm', labels: { host: 'a' }, t: samples.at(-1)!.t, v: 0 }]);
+    expect(second.stats().dropped.outOfOrder).toBe(1);
   });
 
   it('drops and counts out-of-order, duplicate, late and non-finite samples', () => {

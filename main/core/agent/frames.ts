@@ -1,0 +1,143 @@
+// Splits the agent's output stream (local pipe or SSH channel, in chunks of
+// any size) into whole frames. A frame runs from its begin line to the end
+// line with the same sequence number; anything else is counted and dropped,
+// never thrown: a truncated frame (the agent died, the channel broke) must not
+// take the stream down with it.
+
+/** Every line the agent writes for framing starts with this. */
+export const AGENT_MARKER = '@@overlook-agent';
+
+const BEGIN = /^@@overlook-agent (\S+) begin (\d+)$/;
+const END = /^@@overlook-agent (\S+) end (\d+)$/;
+const ERROR = /^@@overlook-agent (\S+) error (.*)$/;
+
+export type SplitItem =
+  /** A whole frame, begin and end lines included: hand it to parseAgentFrame. */
+  | { readonly kind: 'frame'; readonly version: string; readonly seq: number; readonly text: string }
+  /** The agent's one-line fatal report (`unsupported os: Darwin`, usage errors). */
+  | { readonly kind: 'agent_error'; readonly version: string; readonly message: string; readonly text: string }
+  /** Output that is not part of a whole frame: a truncated frame, stray lines, an oversized frame. */
+  | { readonly kind: 'dropped'; readonly reason: string };
+
+export interface FrameSplitter {
+  /** Feed the next chunk; returns the items it completed. */
+  push(chunk: string): SplitItem[];
+  /** The stream ended: whatever is half-read is reported as dropped. */
+  end(): SplitItem[];
+  /** How many frames or stray runs were dropped so far. */
+  readonly dropped: number;
+}
+
+export interface FrameSplitterOptions {
+  /** A frame larger than this is dropped (a runaway process list, or not our agent at all). */
+  readonly maxFrameBytes?: number;
+}
+
+export function createFrameSplitter(options: FrameSplitterOptions = {}): FrameSplitter {
+  const maxFrameBytes = options.maxFrameBytes ?? 16 * 1024 * 1024;
+  let partial = '';
+  let frame: { version: string; seq: number; lines: string[]; bytes: number } | undefined;
+  let skippingOversized = false;
+  let strayLines = 0;
+  let dropped = 0;
+
+  const flushStray = (out: SplitItem[]) => {
+    if (strayLines > 0) {
+      out.push({ kind: 'dropped', reason: `${strayLines} line(s) outside any frame` });
+      dropped++;
+      strayLines = 0;
+    }
+  };
+
+  const dropFrame = (out: SplitItem[], why: string) => {
+    if (!frame) return;
+    out.push({ kind: 'dropped', reason: `frame ${frame.seq} ${why}` });
+    dropped++;
+    frame = undefined;
+  };
+
+  const line = (text: string, out: SplitItem[]) => {
+    if (text.startsWith(AGENT_MARKER)) {
+      const begin = BEGIN.exec(text);
+      if (begin) {
+        flushStray(out);
+        dropFrame(out, 'truncated: a new frame began before its end line');
+        skippingOversized = false;
+        frame = { version: begin[1]!, seq: Number(begin[2]), lines: [text], bytes: text.length };
+        return;
+      }
+      const end = END.exec(text);
+      if (end) {
+        if (!frame) {
+          if (skippingOversized) skippingOversized = false;
+          else strayLines++;
+          return;
+        }
+        if (Number(end[2]) !== frame.seq || end[1] !== frame.version) {
+          dropFrame(out, `truncated: ended by the end line of frame ${end[2]}`);
+          return;
+        }
+        frame.lines.push(text);
+        out.push({ kind: 'frame', version: frame.version, seq: frame.seq, text: frame.lines.join('\n') + '\n' });
+        frame = undefined;
+        return;
+      }
+      const error = ERROR.exec(text);
+      if (error) {
+        flushStray(out);
+        dropFrame(out, 'truncated: the agent reported an error');
+        out.push({ kind: 'agent_error', version: error[1]!, message: error[2]!, text });
+        return;
+      }
+    }
+    if (frame) {
+      frame.bytes += text.length + 1;
+      if (frame.bytes > maxFrameBytes) {
+        dropFrame(out, `exceeds ${maxFrameBytes} bytes`);
+        skippingOversized = true;
+        return;
+      }
+      frame.lines.push(text);
+    } else if (!skippingOversized && text.trim() !== '') {
+      strayLines++;
+    }
+  };
+
+  return {
+    push(chunk: string): SplitItem[] {
+      const out: SplitItem[] = [];
+      const data = partial + chunk;
+      let start = 0;
+      let nl = data.indexOf('\n', start);
+      while (nl >= 0) {
+        line(data.endsWith('\r', nl) ? data.slice(start, nl - 1) : data.slice(start, nl), out);
+        start = nl + 1;
+        nl = data.indexOf('\n', start);
+      }
+      partial = data.slice(start);
+      if (partial.length > maxFrameBytes) {
+        // A line this long is not agent output; drop it without buffering more.
+        partial = '';
+        if (frame) {
+          dropFrame(out, `exceeds ${maxFrameBytes} bytes`);
+          skippingOversized = true;
+        } else strayLines++;
+      }
+      if (!frame) flushStray(out);
+      return out;
+    },
+    end(): SplitItem[] {
+      const out: SplitItem[] = [];
+      if (partial !== '') {
+        line(partial, out);
+        partial = '';
+      }
+      dropFrame(out, 'truncated: the stream ended inside it');
+      flushStray(out);
+      return out;
+    },
+    get dropped() {
+      return dropped;
+    },
+  };
+}

@@ -1,0 +1,113 @@
+// The agent script run for real: under dash, bash and busybox ash, on this
+// machine's /proc and on a fixture tree.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadAgentScript } from './agentScript.js';
+import { createFrameSplitter } from './frames.js';
+import { parseAgentFrame } from './parse.js';
+
+const script = loadAgentScript();
+const tree = new URL('./fixtures/tree-two-cpus-hwmon-thermal/', import.meta.url).pathname;
+const SHELLS: ReadonlyArray<readonly [string, string[]]> = [
+  ['dash', ['dash']],
+  ['bash', ['bash']],
+  ['busybox ash', ['busybox', 'ash']],
+];
+
+for (const [, cmd] of SHELLS) {
+  if (spawnSync(cmd[0]!, [...cmd.slice(1), '-c', 'exit 0']).status !== 0) {
+    throw new Error(`${cmd.join(' ')} is missing: apt-get install -y dash bash busybox-static`);
+  }
+}
+
+function runOnce(cmd: readonly string[], env: Record<string, string> = {}) {
+  const run = spawnSync(cmd[0]!, [...cmd.slice(1), script.path, 'once'], { encoding: 'utf8', env: { ...process.env, ...env } });
+  return { ...run, result: parseAgentFrame(run.stdout, Date.now()) };
+}
+
+describe('agentScript', () => {
+  it('finds the script and reads its version and checksum', () => {
+    expect(script.version).toBe('1');
+    expect(script.path.endsWith(join('agent', 'overlook-agent.sh'))).toBe(true);
+    expect(script.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(script.text).toBe(readFileSync(script.path, 'utf8'));
+  });
+});
+
+describe.each(SHELLS)('overlook-agent.sh under %s', (_name, cmd) => {
+  it('reads this machine sanely', () => {
+    const { result, status } = runOnce(cmd);
+    expect(status).toBe(0);
+    if (result.kind !== 'observation') throw new Error(JSON.stringify(result));
+    const obs = result.observation;
+    expect(obs.problems).toEqual([]);
+    expect(obs.facts.cpus).toBe(os.cpus().length);
+    expect(obs.facts.hostname).toBe(os.hostname());
+    expect(obs.facts.kernel).toBe(os.release());
+    const memTotalKiB = Number(/^MemTotal:\s+(\d+) kB/m.exec(readFileSync('/proc/meminfo', 'utf8'))![1]);
+    expect(obs.series.find((s) => s.name === 'node_memory_MemTotal_bytes')?.value).toBe(memTotalKiB * 1024);
+    expect(obs.series.some((s) => s.name === 'node_network_receive_bytes_total' && s.labels.device === 'lo')).toBe(true);
+    expect(obs.series.some((s) => s.name === 'node_filesystem_size_bytes' && s.labels.mountpoint === '/')).toBe(true);
+    expect(obs.processes.some((p) => p.pid === process.pid)).toBe(true);
+    expect(obs.monotonicSeconds).toBeCloseTo(os.uptime(), -1);
+  });
+
+  it('reads a fixture tree through PROC_ROOT, SYS_ROOT and ETC_ROOT, temperatures included', () => {
+    const { result } = runOnce(cmd, { PROC_ROOT: join(tree, 'proc'), SYS_ROOT: join(tree, 'sys'), ETC_ROOT: join(tree, 'etc') });
+    if (result.kind !== 'observation') throw new Error(JSON.stringify(result));
+    const obs = result.observation;
+    expect(obs.facts).toMatchObject({ hostname: 'web-1', kernel: '6.1.0-13-amd64', cpus: 2, os: 'Debian GNU/Linux 12 (bookworm)' });
+    const temps = obs.series.filter((s) => s.name.includes('temp')).map((s) => [s.name, s.labels, s.value]);
+    expect(temps).toEqual([
+      ['node_hwmon_temp_celsius', { chip: 'coretemp', sensor: 'temp1', label: 'Package id 0' }, 45],
+      ['node_hwmon_temp_celsius', { chip: 'nvme', sensor: 'temp1' }, 38.85],
+      ['node_thermal_zone_temp', { type: 'x86_pkg_temp', zone: '0' }, 46],
+    ]);
+    expect(obs.processes.map((p) => p.comm).sort()).toEqual(['kthreadd', 'my (odd) app', 'systemd']);
+    expect(obs.series.find((s) => s.name === 'node_network_receive_bytes_total' && s.labels.device === 'eth0')?.value).toBe(4294000000);
+  });
+
+  it('says "unsupported os" where there is no /proc/stat', () => {
+    const empty = mkdtempSync(join(os.tmpdir(), 'ovl-noproc-'));
+    try {
+      const { result, status } = runOnce(cmd, { PROC_ROOT: empty });
+      expect(status).toBe(3);
+      expect(result).toMatchObject({ kind: 'unsupported_os', os: 'Linux' });
+    } finally {
+      rmSync(empty, { recursive: true });
+    }
+  });
+
+  it('streams a frame per interval and exits when its stdout is closed', async () => {
+    const child = spawn(cmd[0]!, [...cmd.slice(1), script.path, 'stream', '1'], { stdio: ['pipe', 'pipe', 'ignore'], detached: true });
+    const splitter = createFrameSplitter();
+    const seqs: number[] = [];
+    const times: number[] = [];
+    const gotThree = new Promise<void>((resolve) => {
+      child.stdout.setEncoding('utf8');
+      child.stdout.on('data', (chunk: string) => {
+        for (const item of splitter.push(chunk)) {
+          if (item.kind === 'frame') {
+            seqs.push(item.seq);
+            times.push(Date.now());
+            if (seqs.length === 3) resolve();
+          }
+        }
+      });
+    });
+    await gotThree;
+    expect(seqs).toEqual([1, 2, 3]);
+    expect(times[2]! - times[0]!).toBeGreaterThan(1800);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.stdout.destroy();
+    const started = Date.now();
+    await exited;
+    expect(Date.now() - started).toBeLessThan(5000);
+    // Nothing it started survives it (it leads its own process group).
+    const leftovers = spawnSync('pgrep', ['-g', String(child.pid)], { encoding: 'utf8' }).stdout.trim();
+    expect(leftovers).toBe('');
+  });
+});

@@ -1,0 +1,84 @@
+// Channels from their configs, secrets resolved at send time through the
+// caller's resolver (secret store for `ref`, process.env for `env`).
+import { dingTalkChannel, desktopChannel, slackChannel, webhookChannel, weComChannel, type DesktopNotify, type SecretValue } from './robots.js';
+import { ChannelSpec, DeliveryError, type NotificationChannel, type SecretSource } from './types.js';
+
+export interface ChannelDeps {
+  /** The shell's popup; without it a desktop channel fails each delivery with a clear error. */
+  readonly notify?: DesktopNotify;
+  /** Reads a secret from the secret store by ref. */
+  readonly getSecret?: (ref: string) => Promise<string | undefined>;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly now?: () => number;
+}
+
+export function resolveSecretSource(source: SecretSource, deps: ChannelDeps, what: string): SecretValue {
+  return async () => {
+    let value: string | undefined;
+    if ('value' in source) value = source.value;
+    else if ('env' in source) value = (deps.env ?? process.env)[source.env];
+    else value = deps.getSecret ? await deps.getSecret(source.ref) : undefined;
+    if (!value) {
+      const where = 'env' in source ? `environment variable ${source.env}` : 'ref' in source ? `secret ${source.ref}` : 'the config';
+      throw new DeliveryError(`${what} is not set (${where} is empty or missing)`, false);
+    }
+    return value;
+  };
+}
+
+export function createChannel(spec: ChannelSpec, deps: ChannelDeps = {}): NotificationChannel {
+  const options = { timeoutMs: spec.timeoutMs, now: deps.now };
+  if (spec.type === 'desktop') {
+    const notify: DesktopNotify =
+      deps.notify ??
+      (() => {
+        throw new Error('no desktop notifier in this shell');
+      });
+    return desktopChannel(spec.name, notify);
+  }
+  const url = resolveSecretSource(spec.url!, deps, `the URL of channel "${spec.name}"`);
+  switch (spec.type) {
+    case 'webhook':
+      return webhookChannel(spec.name, url, options);
+    case 'dingtalk':
+      return dingTalkChannel(spec.name, url, spec.secret ? resolveSecretSource(spec.secret, deps, `the signing secret of channel "${spec.name}"`) : undefined, options);
+    case 'wecom':
+      return weComChannel(spec.name, url, options);
+    case 'slack':
+      return slackChannel(spec.name, url, options);
+  }
+}
+
+export type ChannelParse = { ok: true; value: ChannelSpec } | { ok: false; error: string };
+
+/**
+ * One `channels:` entry of the provisioning file: `name`, `type`, and the
+ * URL as `url` (inline), `url_env` (environment variable) or `url_ref`
+ * (secret store), DingTalk's signing secret as `secret_env` or `secret_ref`,
+ * optional `timeout_ms`. Inline secrets (`secret:`) are refused: a
+ * provisioning file gets committed. The error names the entry.
+ */
+export function parseProvisionedChannel(entry: unknown): ChannelParse {
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return { ok: false, error: 'a channel entry must be a mapping with name and type' };
+  const e = entry as Record<string, unknown>;
+  const label = typeof e.name === 'string' && e.name.trim() ? `channel "${e.name.trim()}"` : 'channel without a name';
+  const known = new Set(['name', 'type', 'url', 'url_env', 'url_ref', 'secret_env', 'secret_ref', 'timeout_ms']);
+  if ('secret' in e) return { ok: false, error: `${label}: write the signing secret as secret_env or secret_ref, never inline` };
+  const unknown = Object.keys(e).filter((k) => !known.has(k));
+  if (unknown.length) return { ok: false, error: `${label}: unknown field${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}` };
+  const urls = (['url', 'url_env', 'url_ref'] as const).filter((k) => e[k] !== undefined);
+  if (urls.length > 1) return { ok: false, error: `${label}: give one of url, url_env or url_ref, not ${urls.join(' and ')}` };
+  const secrets = (['secret_env', 'secret_ref'] as const).filter((k) => e[k] !== undefined);
+  if (secrets.length > 1) return { ok: false, error: `${label}: give secret_env or secret_ref, not both` };
+  const source = (k: string, v: unknown) => (k.endsWith('_env') ? { env: v } : k.endsWith('_ref') ? { ref: v } : { value: v });
+  const draft = {
+    name: e.name,
+    type: e.type,
+    ...(urls[0] ? { url: source(urls[0], e[urls[0]]) } : {}),
+    ...(secrets[0] ? { secret: source(secrets[0], e[secrets[0]]) } : {}),
+    ...(e.timeout_ms !== undefined ? { timeoutMs: e.timeout_ms } : {}),
+  };
+  const parsed = ChannelSpec.safeParse(draft);
+  if (!parsed.success) return { ok: false, error: `${label}: ${parsed.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ')}` };
+  return { ok: true, value: parsed.data };
+}

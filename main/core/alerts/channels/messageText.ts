@@ -1,0 +1,97 @@
+// The words of a notification, shared by the channels: a plain-text form
+// (desktop popups), a markdown form (DingTalk, WeCom) and Slack's mrkdwn.
+// Chat robots cap message size, so the lists are cut with "and N more".
+import type { NotifiedAlert, PlannedNotification } from '../model.js';
+
+const MAX_LISTED = 20;
+
+function when(t: number | undefined): string {
+  return t === undefined ? '' : new Date(t).toISOString().replace('T', ' ').slice(0, 19) + ' UTC';
+}
+
+function labelText(a: NotifiedAlert): string {
+  return Object.keys(a.labels)
+    .sort()
+    .map((k) => `${k}=${a.labels[k]}`)
+    .join(', ');
+}
+
+function stateWord(a: NotifiedAlert): string {
+  if (a.status === 'resolved') return 'RESOLVED';
+  return a.repeat ? 'STILL FIRING' : 'FIRING';
+}
+
+function listed(n: PlannedNotification): { shown: NotifiedAlert[]; more: number } {
+  return { shown: n.alerts.slice(0, MAX_LISTED), more: Math.max(0, n.alerts.length - MAX_LISTED) };
+}
+
+/** Short body for a desktop popup: one line per alert, at most `maxLines`. */
+export function plainBody(n: PlannedNotification, maxLines = 5): string {
+  const lines = n.alerts.slice(0, maxLines).map((a) => (a.status === 'resolved' ? `Resolved: ${a.summary}` : a.summary));
+  if (n.alerts.length > maxLines) lines.push(`and ${n.alerts.length - maxLines} more`);
+  return lines.join('\n');
+}
+
+export function markdownText(n: PlannedNotification): string {
+  const { shown, more } = listed(n);
+  const lines = [`### ${n.title}`, '', `Severity: **${n.severity}**`, ''];
+  for (const a of shown) {
+    const times = a.status === 'resolved' ? `resolved ${when(a.resolvedAt)}` : `since ${when(a.firedAt ?? a.activeAt)}`;
+    lines.push(`- **${stateWord(a)}** ${a.summary} (${labelText(a)}; ${times})`);
+  }
+  if (more) lines.push(`- and ${more} more`);
+  return lines.join('\n');
+}
+
+function slackEscape(text: string): string {
+  // Slack's mrkdwn reserves &, < and > (https://api.slack.com/reference/surfaces/formatting#escaping).
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+export function slackMrkdwn(n: PlannedNotification): string {
+  const { shown, more } = listed(n);
+  const lines = [`*${slackEscape(n.title)}*  (severity: ${n.severity})`];
+  for (const a of shown) lines.push(`• *${stateWord(a)}* ${slackEscape(a.summary)} _(${slackEscape(labelText(a))})_`);
+  if (more) lines.push(`• and ${more} more`);
+  return lines.join('\n');
+}
+
+/** Cut `text` to at most `maxBytes` of UTF-8 without splitting a character. */
+export function truncateUtf8(text: string, maxBytes: number): string {
+  if (Buffer.byteLength(text, 'utf8') <= maxBytes) return text;
+  const ellipsis = '…';
+  const budget = maxBytes - Buffer.byteLength(ellipsis, 'utf8');
+  let bytes = 0;
+  let out = '';
+  for (const ch of text) {
+    const n = Buffer.byteLength(ch, 'utf8');
+    if (bytes + n > budget) break;
+    bytes += n;
+    out += ch;
+  }
+  return out + ellipsis;
+}
+
+/** The generic webhook's JSON body (version 1). */
+export function webhookBody(n: PlannedNotification, sentAt: number) {
+  return {
+    version: '1',
+    source: 'overlook',
+    id: n.id,
+    status: n.status,
+    title: n.title,
+    rule: { id: n.ruleId, name: n.ruleName, severity: n.severity },
+    alerts: n.alerts.map((a) => ({
+      id: a.alertId,
+      status: a.status,
+      repeat: a.repeat,
+      labels: a.labels,
+      summary: a.summary,
+      value: a.value,
+      activeAt: new Date(a.activeAt).toISOString(),
+      ...(a.firedAt !== undefined ? { firedAt: new Date(a.firedAt).toISOString() } : {}),
+      ...(a.resolvedAt !== undefined ? { resolvedAt: new Date(a.resolvedAt).toISOString() } : {}),
+    })),
+    sentAt: new Date(sentAt).toISOString(),
+  };
+}

@@ -1,0 +1,56 @@
+// Notification channels: where a planned notification goes. Channel configs
+// name their secrets (webhook URLs carry tokens; DingTalk has a signing
+// secret) by reference — the secret store or an environment variable — so no
+// secret sits in the rule list, the provisioning file or the renderer.
+import { z } from 'zod';
+import type { PlannedNotification } from '../model.js';
+
+export const ChannelType = z.enum(['desktop', 'webhook', 'dingtalk', 'wecom', 'slack']);
+export type ChannelType = z.infer<typeof ChannelType>;
+
+/** Where a secret value comes from: the secret store (`ref`), an environment variable (`env`) or, for tests and non-secret URLs, inline (`value`). */
+export const SecretSource = z.union([
+  z.object({ ref: z.string().min(1) }).strict(),
+  z.object({ env: z.string().min(1) }).strict(),
+  z.object({ value: z.string().min(1) }).strict(),
+]);
+export type SecretSource = z.infer<typeof SecretSource>;
+
+export const ChannelSpec = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    type: ChannelType,
+    /** The webhook URL (all types but desktop). */
+    url: SecretSource.optional(),
+    /** DingTalk's signing secret (the `SEC…` string of the robot's 加签 setting). */
+    secret: SecretSource.optional(),
+    /** Per-attempt timeout (default 10 s). */
+    timeoutMs: z.number().int().min(100).max(120_000).optional(),
+  })
+  .refine((c) => c.type === 'desktop' || c.url !== undefined, { message: 'a webhook channel needs a url (url, url_env or a secret reference)' });
+export type ChannelSpec = z.infer<typeof ChannelSpec>;
+
+export interface NotificationChannel {
+  readonly name: string;
+  readonly type: ChannelType;
+  /** Resolves when delivered; rejects with a DeliveryError whose message is safe to show and log. */
+  send(notification: PlannedNotification): Promise<void>;
+}
+
+/**
+ * A failed delivery. `retryable` says whether trying again may help (network
+ * error, timeout, 5xx, 429) or not (4xx, a robot rejecting the signature).
+ * The message never holds a secret: URLs are redacted, and known secret
+ * values are scrubbed before the error is built.
+ */
+export class DeliveryError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    /** Server-asked wait before the next attempt (Retry-After), ms. */
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'DeliveryError';
+  }
+}

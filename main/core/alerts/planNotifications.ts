@@ -1,0 +1,255 @@
+// Notification planning, pure: from the transitions of one evaluation, the
+// current alerts, the silences and what was already sent, decide what to send
+// now. The rules it keeps (users of older tools complain of alert storms and
+// of problems that never say "resolved"):
+//
+// - Dedup: one firing notification per alert episode (normal → firing →
+//   resolved); a still-firing alert is repeated every `repeatIntervalMs`
+//   (0: never).
+// - Grouping: notifications wait in an outbox; a rule's items go out together
+//   once the oldest has waited `groupWindowMs`, as one message listing every
+//   alert (ten disks filling at once → one message, not ten).
+// - Resolved follows firing: when an alert whose firing notification went out
+//   resolves, a resolved notification always follows — also if the alert was
+//   silenced in between, because the receiver was told it was broken and must
+//   learn it no longer is. An alert whose firing was never sent (silenced the
+//   whole time) sends no resolved either: nobody heard of it.
+// - An alert that fires and resolves inside one group window goes out once,
+//   as resolved (it was real, and is over).
+// - Silences: a muted firing alert is not sent (nor repeated) and is listed
+//   in `muted`; if the silence ends while it still fires, it is sent then.
+//
+// Every structure here is plain JSON so the journal can store it as is.
+import type { AlertRule, Severity } from './rule.js';
+import { alertId, type AlertState, type AlertTransition, type NotifiedAlert, type PlannedNotification, type Silence } from './model.js';
+import { mutingSilences } from './silences.js';
+import { renderSummary } from './template.js';
+
+/** Per alert episode: what was sent. */
+export interface AlertDelivery {
+  readonly alertId: string;
+  readonly episodeFiredAt: number;
+  readonly firingSentAt?: number;
+  readonly lastSentAt?: number;
+}
+
+export interface RuleSnapshot {
+  readonly id: string;
+  readonly name: string;
+  readonly severity: Severity;
+  readonly channels: readonly string[];
+}
+
+export interface OutboxItem {
+  readonly alertId: string;
+  readonly ruleId: string;
+  readonly kind: 'firing' | 'resolved';
+  readonly repeat: boolean;
+  readonly queuedAt: number;
+  readonly rule: RuleSnapshot;
+  readonly alert: NotifiedAlert;
+}
+
+export interface DeliveryState {
+  readonly alerts: Readonly<Record<string, AlertDelivery>>;
+  readonly outbox: readonly OutboxItem[];
+}
+
+export const EMPTY_DELIVERY_STATE: DeliveryState = { alerts: {}, outbox: [] };
+
+export interface PlanOptions {
+  /** How long a rule's first queued item waits for others (default 10 s; 0 sends at once). */
+  readonly groupWindowMs?: number;
+  /** Resend still-firing alerts this often (default 4 h; 0 never). */
+  readonly repeatIntervalMs?: number;
+  readonly locale?: string;
+}
+
+export interface PlanInput {
+  /** Every current alert state of every rule (pending, firing, resolved). */
+  readonly alerts: readonly AlertState[];
+  /** The transitions of this evaluation. */
+  readonly transitions: readonly AlertTransition[];
+  /** Rules by id, including one just deleted whose alerts are resolving. */
+  readonly rules: ReadonlyMap<string, AlertRule>;
+  readonly silences: readonly Silence[];
+  readonly delivery: DeliveryState;
+  readonly now: number;
+}
+
+export interface Plan {
+  readonly notifications: PlannedNotification[];
+  readonly delivery: DeliveryState;
+  /** False when `delivery` equals the input (the journal can skip the write). */
+  readonly changed: boolean;
+  /** Firing alerts held back by a silence at `now`. */
+  readonly muted: string[];
+}
+
+export const DEFAULT_GROUP_WINDOW_MS = 10_000;
+export const DEFAULT_REPEAT_INTERVAL_MS = 4 * 3_600_000;
+
+export function planNotifications(input: PlanInput, options: PlanOptions = {}): Plan {
+  const groupWindow = options.groupWindowMs ?? DEFAULT_GROUP_WINDOW_MS;
+  const repeatInterval = options.repeatIntervalMs ?? DEFAULT_REPEAT_INTERVAL_MS;
+  const { now, rules, silences } = input;
+  const alerts: Record<string, AlertDelivery> = { ...input.delivery.alerts };
+  let outbox: OutboxItem[] = [...input.delivery.outbox];
+  const muted = new Set<string>();
+  const current = new Map<string, AlertState>();
+  for (const s of input.alerts) current.set(alertId(s.ruleId, s.key), s);
+
+  const isMuted = (ruleId: string, labels: AlertState['labels']) => mutingSilences(silences, { ruleId, labels }, now).length > 0;
+  const snapshotRule = (rule: AlertRule): RuleSnapshot => ({ id: rule.id, name: rule.name, severity: rule.severity, channels: [...rule.channels] });
+  const notified = (
+    rule: AlertRule,
+    s: Pick<AlertState, 'key' | 'labels' | 'value' | 'activeAt' | 'firedAt' | 'resolvedAt' | 'detail'>,
+    status: 'firing' | 'resolved',
+    repeat: boolean,
+    withSummary = true,
+  ): NotifiedAlert => ({
+    alertId: alertId(rule.id, s.key),
+    key: s.key,
+    labels: { ...s.labels },
+    status,
+    repeat,
+    summary: withSummary ? renderSummary(rule, { labels: s.labels, value: s.value, detail: s.detail }, options.locale) : pendingSummary,
+    value: s.value,
+    activeAt: s.activeAt,
+    ...(s.firedAt !== undefined ? { firedAt: s.firedAt } : {}),
+    ...(s.resolvedAt !== undefined ? { resolvedAt: s.resolvedAt } : {}),
+  });
+  let changed = false;
+  const queuedIds = new Set(outbox.map((i) => i.alertId));
+  const enqueue = (item: OutboxItem) => {
+    outbox.push(item);
+    queuedIds.add(item.alertId);
+    changed = true;
+  };
+  // Firing items are re-rendered at flush with the value of that moment, so
+  // queueing them skips the (Intl-heavy) summary; resolved ones render now,
+  // while their rule is surely known.
+  const pendingSummary = '';
+
+  const firedNow = new Set<string>();
+  for (const t of input.transitions) {
+    const id = alertId(t.ruleId, t.key);
+    const rule = rules.get(t.ruleId);
+    if (!rule) continue;
+    if (t.to === 'firing') {
+      firedNow.add(id);
+      alerts[id] = { alertId: id, episodeFiredAt: t.at };
+      changed = true;
+      const state = current.get(id);
+      if (isMuted(t.ruleId, t.labels)) {
+        muted.add(id);
+        continue;
+      }
+      const snapshot = state ?? { key: t.key, labels: t.labels, value: t.value, activeAt: t.at - t.durationMs, firedAt: t.at };
+      enqueue({ alertId: id, ruleId: rule.id, kind: 'firing', repeat: false, queuedAt: now, rule: snapshotRule(rule), alert: notified(rule, snapshot, 'firing', false, false) });
+    } else if (t.from === 'firing' && t.to === 'resolved') {
+      const sent = alerts[id]?.firingSentAt !== undefined;
+      const queuedFiring = queuedIds.has(id) ? outbox.find((i) => i.alertId === id && i.kind === 'firing' && !i.repeat) : undefined;
+      const firingQueued = queuedFiring !== undefined;
+      if (queuedIds.has(id)) outbox = outbox.filter((i) => !(i.alertId === id && i.kind === 'firing'));
+      if (alerts[id]) delete alerts[id];
+      changed = true;
+      // A firing still waiting in the outbox goes out as resolved, unless a silence holds it back.
+      if (!sent && !(firingQueued && !isMuted(t.ruleId, t.labels))) continue;
+      const state = current.get(id);
+      const snapshot = state ?? {
+        key: t.key,
+        labels: t.labels,
+        value: t.value,
+        activeAt: t.at - t.durationMs,
+        firedAt: t.at - t.durationMs,
+        resolvedAt: t.at,
+      };
+      // Keeps the firing item's place in its group window.
+      enqueue({ alertId: id, ruleId: rule.id, kind: 'resolved', repeat: false, queuedAt: queuedFiring?.queuedAt ?? now, rule: snapshotRule(rule), alert: notified(rule, { ...snapshot, resolvedAt: t.at }, 'resolved', false) });
+    }
+  }
+
+  for (const [id, state] of current) {
+    if (state.status !== 'firing' || firedNow.has(id)) continue;
+    const rule = rules.get(state.ruleId);
+    if (!rule) continue;
+    let d = alerts[id];
+    if (!d) {
+      d = alerts[id] = { alertId: id, episodeFiredAt: state.firedAt ?? state.activeAt };
+      changed = true;
+    }
+    if (isMuted(state.ruleId, state.labels)) {
+      muted.add(id);
+      continue;
+    }
+    if (queuedIds.has(id)) continue;
+    if (d.firingSentAt === undefined) {
+      enqueue({ alertId: id, ruleId: rule.id, kind: 'firing', repeat: false, queuedAt: now, rule: snapshotRule(rule), alert: notified(rule, state, 'firing', false, false) });
+    } else if (repeatInterval > 0 && now - (d.lastSentAt ?? d.firingSentAt) >= repeatInterval) {
+      enqueue({ alertId: id, ruleId: rule.id, kind: 'firing', repeat: true, queuedAt: now, rule: snapshotRule(rule), alert: notified(rule, state, 'firing', true, false) });
+    }
+  }
+
+  // Flush the rules whose oldest item has waited out the group window.
+  const oldest = new Map<string, number>();
+  for (const i of outbox) oldest.set(i.ruleId, Math.min(oldest.get(i.ruleId) ?? Infinity, i.queuedAt));
+  const notifications: PlannedNotification[] = [];
+  const kept: OutboxItem[] = [];
+  const flushing = new Map<string, OutboxItem[]>();
+  for (const i of outbox) {
+    if (now - (oldest.get(i.ruleId) ?? now) >= groupWindow) {
+      changed = true;
+      const list = flushing.get(i.ruleId) ?? [];
+      list.push(i);
+      flushing.set(i.ruleId, list);
+    } else {
+      kept.push(i);
+    }
+  }
+  for (const [ruleId, items] of flushing) {
+    const rule = rules.get(ruleId);
+    const sendable: NotifiedAlert[] = [];
+    for (const item of items) {
+      if (item.kind === 'firing') {
+        const state = current.get(item.alertId);
+        // Silenced, or gone, since it was queued: hold back (an ended silence queues it again).
+        if (!state || state.status !== 'firing') continue;
+        if (isMuted(ruleId, state.labels)) {
+          muted.add(item.alertId);
+          continue;
+        }
+        sendable.push(rule ? notified(rule, state, 'firing', item.repeat) : { ...item.alert, summary: item.alert.summary || item.rule.name });
+        const d = alerts[item.alertId] ?? { alertId: item.alertId, episodeFiredAt: state.firedAt ?? now };
+        alerts[item.alertId] = { ...d, firingSentAt: d.firingSentAt ?? now, lastSentAt: now };
+      } else {
+        sendable.push(item.alert);
+      }
+    }
+    if (sendable.length === 0) continue;
+    sendable.sort((a, b) => (a.status === b.status ? a.key.localeCompare(b.key) : a.status === 'firing' ? -1 : 1));
+    const meta = rule ? snapshotRule(rule) : items[0]!.rule;
+    const firing = sendable.filter((a) => a.status === 'firing').length;
+    const resolved = sendable.length - firing;
+    const tag = firing && resolved ? `FIRING:${firing}, RESOLVED:${resolved}` : firing ? `FIRING:${firing}` : resolved > 1 ? `RESOLVED:${resolved}` : 'RESOLVED';
+    notifications.push({
+      id: `${ruleId}@${now}`,
+      ruleId,
+      ruleName: meta.name,
+      severity: meta.severity,
+      channels: [...meta.channels],
+      status: firing > 0 ? 'firing' : 'resolved',
+      title: `[${tag}] ${meta.name}`,
+      alerts: sendable,
+      createdAt: now,
+    });
+  }
+  // Bookkeeping only for alerts still firing: the rest ended (resolved, rule gone).
+  for (const id of Object.keys(alerts)) {
+    if (current.get(id)?.status !== 'firing') {
+      delete alerts[id];
+      changed = true;
+    }
+  }
+  return { notifications, delivery: changed ? { alerts, outbox: kept } : input.delivery, changed, muted: [...muted].sort() };
+}

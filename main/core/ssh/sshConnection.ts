@@ -1,0 +1,330 @@
+// One SSH connection to a host, possibly through jump hosts (ProxyJump: each
+// next hop runs over a direct-tcpip channel, forwardOut, of the previous one,
+// passed to ssh2 as `sock`). Every hop's host key is checked against the
+// HostKeyStore (or a pin) and is never accepted silently: an unknown key fails
+// with HostKeyUnknownError carrying the fingerprint for the UI; a different
+// one fails with HostKeyChangedError, which blocks the host.
+import fs from 'node:fs';
+import ssh2, { type Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
+import type { Duplex } from 'node:stream';
+import { HostKeyStore, keyTypeOfBlob, sha256Fingerprint, type HostKeyVerdict } from './knownHosts.js';
+import { HostKeyChangedError, HostKeyUnknownError, SshError, classifyConnectError } from './sshErrors.js';
+
+// ssh2 is CommonJS: Node's ESM loader only sees its module.exports as the default export.
+const { Client: SshClient, utils: sshUtils } = ssh2;
+
+export type SshAuth =
+  | { readonly type: 'key'; readonly keyFile: string; readonly passphrase?: string }
+  | { readonly type: 'key'; readonly privateKey: string | Buffer; readonly passphrase?: string; readonly keyFile?: undefined }
+  | { readonly type: 'password'; readonly password: string }
+  /** socket: defaults to SSH_AUTH_SOCK (Pageant on Windows). */
+  | { readonly type: 'agent'; readonly socket?: string };
+
+export interface SshEndpoint {
+  readonly host: string;
+  readonly port: number;
+  readonly username: string;
+  readonly auth: SshAuth;
+  /** "SHA256:…" pin: when set, only this key is accepted and known_hosts is not consulted. */
+  readonly hostKeyPin?: string;
+}
+
+export type ConnectStep = 'connect' | 'host_key' | 'auth' | 'ready';
+
+export interface ConnectStepReport {
+  readonly step: ConnectStep;
+  readonly hop: string;
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
+export interface ConnectOptions {
+  readonly target: SshEndpoint;
+  /** Jump hosts in the order traversed (ProxyJump a,b → [a, b]). */
+  readonly jumps?: readonly SshEndpoint[];
+  readonly hostKeys: HostKeyStore;
+  readonly readyTimeoutMs?: number;
+  readonly keepaliveIntervalMs?: number;
+  readonly keepaliveCountMax?: number;
+  readonly onStep?: (report: ConnectStepReport) => void;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+export interface RunResult {
+  readonly stdout: Buffer;
+  readonly stderr: string;
+  readonly code: number | null;
+  readonly signal?: string;
+}
+
+export const DEFAULT_KEEPALIVE_INTERVAL_MS = 15_000;
+export const DEFAULT_KEEPALIVE_COUNT_MAX = 3;
+export const DEFAULT_READY_TIMEOUT_MS = 20_000;
+
+/** Host key algorithms for key types known for this host, so the server presents the key we can check (as OpenSSH orders them). */
+function algorithmsForKnownTypes(types: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const type of types) {
+    if (type === 'ssh-rsa') out.push('rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa');
+    else if (/^(ssh-ed25519|ecdsa-sha2-nistp(256|384|521))$/.test(type)) out.push(type);
+  }
+  return out;
+}
+
+function loadPrivateKey(auth: Extract<SshAuth, { type: 'key' }>, hop: string): Buffer | string {
+  let key: Buffer | string;
+  if (auth.keyFile !== undefined) {
+    try {
+      key = fs.readFileSync(auth.keyFile);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new SshError('config', `Key file ${auth.keyFile} cannot be read (${code ?? 'error'}).`, hop);
+    }
+  } else {
+    key = auth.privateKey;
+  }
+  // Parse up front: ssh2 would otherwise throw from inside connect() with a
+  // message that does not say which file or whether it was the passphrase.
+  const parsed = sshUtils.parseKey(key, auth.passphrase);
+  if (parsed instanceof Error) {
+    const what = auth.keyFile ?? 'the private key';
+    if (/passphrase|encrypted|decrypt|bad decrypt/i.test(parsed.message)) {
+      throw new SshError('auth_failed', auth.passphrase ? `Wrong passphrase for ${what}.` : `${what} is protected by a passphrase; none was given.`, hop);
+    }
+    throw new SshError('config', `${what} is not a private key ssh2 can read (${parsed.message.slice(0, 80)}).`, hop);
+  }
+  return key;
+}
+
+function connectConfig(endpoint: SshEndpoint, options: ConnectOptions, hop: string): ConnectConfig {
+  const config: ConnectConfig = {
+    host: endpoint.host,
+    port: endpoint.port,
+    username: endpoint.username,
+    readyTimeout: options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
+    keepaliveInterval: options.keepaliveIntervalMs ?? DEFAULT_KEEPALIVE_INTERVAL_MS,
+    keepaliveCountMax: options.keepaliveCountMax ?? DEFAULT_KEEPALIVE_COUNT_MAX,
+  };
+  const auth = endpoint.auth;
+  switch (auth.type) {
+    case 'key':
+      config.privateKey = loadPrivateKey(auth, hop);
+      if (auth.passphrase) config.passphrase = auth.passphrase;
+      config.authHandler = ['publickey'];
+      break;
+    case 'password':
+      config.password = auth.password;
+      // Servers with PasswordAuthentication off often ask through PAM's
+      // keyboard-interactive instead; answered with the same password.
+      config.tryKeyboard = true;
+      config.authHandler = ['password', 'keyboard-interactive'];
+      break;
+    case 'agent': {
+      const env = options.env ?? process.env;
+      const socket = auth.socket ?? (process.platform === 'win32' ? 'pageant' : env.SSH_AUTH_SOCK);
+      if (!socket) throw new SshError('config', 'No ssh-agent to use: SSH_AUTH_SOCK is not set in the console\'s environment.', hop);
+      config.agent = socket;
+      config.authHandler = ['agent'];
+      break;
+    }
+  }
+  const known = endpoint.hostKeyPin ? [] : algorithmsForKnownTypes(options.hostKeys.knownTypes(endpoint.host, endpoint.port));
+  if (known.length) {
+    config.algorithms = { serverHostKey: { remove: known, prepend: known } as never };
+  }
+  return config;
+}
+
+function connectHop(endpoint: SshEndpoint, sock: Duplex | undefined, options: ConnectOptions): Promise<Client> {
+  const hop = `${endpoint.host}:${endpoint.port}`;
+  const step = (s: ConnectStep, ok: boolean, detail: string) => options.onStep?.({ step: s, hop, ok, detail });
+  return new Promise((resolve, reject) => {
+    let config: ConnectConfig;
+    try {
+      config = connectConfig(endpoint, options, hop);
+    } catch (err) {
+      reject(classifyConnectError(err, hop, endpoint.username));
+      return;
+    }
+    const client = new SshClient();
+    let keyError: SshError | undefined;
+    let keyVerdict: HostKeyVerdict | undefined;
+    let settled = false;
+    let handshakeDone = false;
+    const fail = (err: SshError) => {
+      if (settled) return;
+      settled = true;
+      if (err.kind === 'auth_failed') step('auth', false, err.message);
+      else if (err.kind.startsWith('host_key')) step('host_key', false, err.message);
+      else if (!handshakeDone) step('connect', false, err.message);
+      client.end();
+      client.destroy();
+      reject(err);
+    };
+    config.hostVerifier = (key: Buffer): boolean => {
+      const keyType = keyTypeOfBlob(key) ?? 'unknown';
+      const fingerprint = sha256Fingerprint(key);
+      keyVerdict = options.hostKeys.check(endpoint.host, endpoint.port, keyType, key, endpoint.hostKeyPin);
+      const details = { host: endpoint.host, port: endpoint.port, keyType, key: key.toString('base64'), fingerprint };
+      if (keyVerdict.result === 'match') return true;
+      keyError =
+        keyVerdict.result === 'unknown'
+          ? new HostKeyUnknownError(details)
+          : new HostKeyChangedError({ ...details, revoked: keyVerdict.result === 'revoked', decidedBy: keyVerdict.decidedBy });
+      return false;
+    };
+    if (sock) config.sock = sock;
+    client.on('connect', () => step('connect', true, sock ? `channel through the jump host to ${hop} open` : `TCP connection to ${hop} established`));
+    client.on('handshake', () => {
+      handshakeDone = true;
+      step('host_key', true, `host key verified (${keyVerdict?.decidedBy === 'pin' ? 'pinned fingerprint' : keyVerdict?.decidedBy === 'console' ? 'accepted in Overlook' : '~/.ssh/known_hosts'})`);
+    });
+    client.on('keyboard-interactive', (_name, _instructions, _lang, prompts, finish) => {
+      const password = endpoint.auth.type === 'password' ? endpoint.auth.password : '';
+      finish(prompts.map(() => password));
+    });
+    client.once('ready', () => {
+      if (settled) return;
+      settled = true;
+      step('auth', true, `authenticated as ${endpoint.username} (${endpoint.auth.type})`);
+      resolve(client);
+    });
+    client.on('error', (err) => fail(keyError ?? classifyConnectError(err, hop, endpoint.username)));
+    client.on('close', () => fail(keyError ?? new SshError('closed', `${hop} closed the connection during the handshake.`, hop)));
+    try {
+      client.connect(config);
+    } catch (err) {
+      fail(classifyConnectError(err, hop, endpoint.username));
+    }
+  });
+}
+
+function forwardOut(client: Client, host: string, port: number): Promise<ClientChannel> {
+  return new Promise((resolve, reject) => {
+    client.forwardOut('127.0.0.1', 0, host, port, (err, channel) => {
+      if (err) {
+        // The jump host reports the reason for the next hop as text ("Connection refused").
+        reject(classifyConnectError(err, `${host}:${port}`));
+      } else resolve(channel);
+    });
+  });
+}
+
+/** A live connection (the last hop of a chain). */
+export class SshConnection {
+  private closed = false;
+  private readonly closeListeners: ((err?: SshError) => void)[] = [];
+  private lastError: SshError | undefined;
+
+  constructor(
+    readonly client: Client,
+    /** Every hop, first jump to target. */
+    private readonly chain: readonly Client[],
+    readonly target: string,
+  ) {
+    for (const hopClient of chain) {
+      hopClient.on('error', (err) => {
+        this.lastError = classifyConnectError(err, target);
+      });
+      hopClient.on('close', () => this.markClosed());
+    }
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Called once when any hop goes away, with the error that took it down if there was one (keepalive timeout, reset). */
+  onClose(listener: (err?: SshError) => void): void {
+    if (this.closed) listener(this.lastError);
+    else this.closeListeners.push(listener);
+  }
+
+  private markClosed(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const c of this.chain) c.end();
+    for (const listener of this.closeListeners.splice(0)) listener(this.lastError);
+  }
+
+  exec(command: string): Promise<ClientChannel> {
+    return new Promise((resolve, reject) => {
+      if (this.closed) {
+        reject(new SshError('closed', `The connection to ${this.target} is closed.`, this.target));
+        return;
+      }
+      try {
+        this.client.exec(command, (err, channel) => (err ? reject(classifyConnectError(err, this.target)) : resolve(channel)));
+      } catch (err) {
+        reject(classifyConnectError(err, this.target));
+      }
+    });
+  }
+
+  /** Runs a command to completion, optionally feeding stdin; output capped so a runaway command cannot fill memory. */
+  async run(command: string, options: { stdin?: string | Buffer; timeoutMs?: number; maxOutputBytes?: number } = {}): Promise<RunResult> {
+    const channel = await this.exec(command);
+    const max = options.maxOutputBytes ?? 4 * 1024 * 1024;
+    return new Promise((resolve, reject) => {
+      const out: Buffer[] = [];
+      let outBytes = 0;
+      let stderr = '';
+      let code: number | null = null;
+      let signal: string | undefined;
+      const timer = setTimeout(() => {
+        channel.close();
+        reject(new SshError('timeout', `Command on ${this.target} did not finish within ${options.timeoutMs} ms.`, this.target));
+      }, options.timeoutMs ?? 30_000);
+      channel.on('data', (d: Buffer) => {
+        outBytes += d.length;
+        if (outBytes <= max) out.push(d);
+      });
+      channel.stderr.on('data', (d: Buffer) => {
+        if (stderr.length < 64 * 1024) stderr += d.toString('utf8');
+      });
+      channel.on('exit', (c: number | null, s?: string) => {
+        code = c;
+        if (s) signal = s;
+      });
+      channel.on('close', () => {
+        clearTimeout(timer);
+        resolve({ stdout: Buffer.concat(out), stderr, code, ...(signal ? { signal } : {}) });
+      });
+      if (options.stdin !== undefined) channel.end(options.stdin);
+      else channel.end();
+    });
+  }
+
+  sftp(): Promise<SFTPWrapper> {
+    return new Promise((resolve, reject) => {
+      this.client.sftp((err, sftp) => (err ? reject(err) : resolve(sftp)));
+    });
+  }
+
+  close(): void {
+    for (const c of [...this.chain].reverse()) c.end();
+    this.markClosed();
+  }
+}
+
+/** Connects to the target through its jump hosts; rejects with an SshError (or a host-key error subclass). */
+export async function connectSsh(options: ConnectOptions): Promise<SshConnection> {
+  const hops = [...(options.jumps ?? []), options.target];
+  const chain: Client[] = [];
+  try {
+    let sock: Duplex | undefined;
+    for (let i = 0; i < hops.length; i++) {
+      const hop = hops[i]!;
+      if (i > 0) {
+        sock = await forwardOut(chain[i - 1]!, hop.host, hop.port);
+        options.onStep?.({ step: 'connect', hop: `${hop.host}:${hop.port}`, ok: true, detail: `jump host ${hops[i - 1]!.host} opened a channel to ${hop.host}:${hop.port}` });
+      }
+      chain.push(await connectHop(hop, sock, options));
+    }
+  } catch (err) {
+    for (const c of chain.reverse()) c.end();
+    throw err instanceof SshError ? err : classifyConnectError(err, `${options.target.host}:${options.target.port}`);
+  }
+  options.onStep?.({ step: 'ready', hop: `${options.target.host}:${options.target.port}`, ok: true, detail: 'connected' });
+  return new SshConnection(chain[chain.length - 1]!, chain, `${options.target.host}:${options.target.port}`);
+}

@@ -1,0 +1,311 @@
+// One remote host as a HostSource: one persistent SSH connection, the agent
+// in stream mode on one exec channel, frames → parser → observations. The
+// agent dies with its channel (it exits on the first write to a closed
+// stdout), so stop() leaves nothing running on the host.
+import { StringDecoder } from 'node:string_decoder';
+import type { ClientChannel } from 'ssh2';
+import type { HostStatus } from '../../common/contract.js';
+import { loadAgentScript } from '../agent/agentScript.js';
+import { createAgentDecoder } from '../agent/decoder.js';
+import type { ParseResult } from '../agent/parse.js';
+import type { Logger } from '../log.js';
+import type { HostSource, SourceEvents } from '../sources/types.js';
+import { deployAgent, type DeployableAgent } from './deployAgent.js';
+import { sharedHandshakeLimiter, type HandshakeLimiter } from './handshakeLimiter.js';
+import type { HostKeyStore } from './knownHosts.js';
+import { DEFAULT_RECONNECT_POLICY, reconnectDelayMs, type ReconnectPolicy } from './reconnectPolicy.js';
+import { probeRemoteOs } from './remoteOs.js';
+import { connectSsh, type SshConnection, type SshEndpoint } from './sshConnection.js';
+import { SshError, classifyConnectError, statusForError } from './sshErrors.js';
+
+export interface SshHostSourceOptions {
+  /** For log lines only. */
+  readonly name: string;
+  readonly target: SshEndpoint;
+  readonly jumps?: readonly SshEndpoint[];
+  readonly intervalMs: number;
+  readonly hostKeys: HostKeyStore;
+  /** Defaults to the shipped agent (loadAgentScript). */
+  readonly agent?: DeployableAgent;
+  readonly limiter?: HandshakeLimiter;
+  readonly log?: Logger;
+  /** Remote directory for the agent, relative to $HOME. */
+  readonly agentDir?: string;
+  readonly reconnect?: Partial<ReconnectPolicy>;
+  readonly keepaliveIntervalMs?: number;
+  readonly keepaliveCountMax?: number;
+  readonly readyTimeoutMs?: number;
+  readonly random?: () => number;
+}
+
+export interface SshHostSourceStats {
+  readonly status: HostStatus;
+  readonly detail?: string;
+  /** Connection attempts made (handshakes started). */
+  readonly connectAttempts: number;
+  readonly sessions: number;
+  readonly observations: number;
+  /** Agent output that was not a whole, parsable frame (a truncated sample, stray lines): dropped and counted. */
+  readonly framesDropped: number;
+  readonly lastError?: SshError;
+  /** ms from the start of the latest attempt to its first observation. */
+  readonly timeToFirstObservationMs?: number;
+}
+
+/** How much of the agent's stderr is kept for the error message (the tail is what explains an exit). */
+const MAX_STDERR_KEPT = 2048;
+
+export class SshHostSource implements HostSource {
+  private events: SourceEvents | undefined;
+  private stopped = false;
+  private loop: Promise<void> | undefined;
+  private conn: SshConnection | undefined;
+  private channel: ClientChannel | undefined;
+  private wake: (() => void) | undefined;
+  private readonly abort = new AbortController();
+  private readonly policy: ReconnectPolicy;
+  private readonly limiter: HandshakeLimiter;
+  private readonly random: () => number;
+
+  private status: HostStatus = 'connecting';
+  private detail: string | undefined;
+  private connectAttempts = 0;
+  private sessions = 0;
+  private observations = 0;
+  private framesDropped = 0;
+  private lastError: SshError | undefined;
+  private timeToFirstObservationMs: number | undefined;
+  private sessionProduced = false;
+
+  constructor(private readonly options: SshHostSourceOptions) {
+    this.policy = { ...DEFAULT_RECONNECT_POLICY, ...options.reconnect };
+    this.limiter = options.limiter ?? sharedHandshakeLimiter;
+    this.random = options.random ?? Math.random;
+  }
+
+  get stats(): SshHostSourceStats {
+    return {
+      status: this.status,
+      ...(this.detail !== undefined ? { detail: this.detail } : {}),
+      connectAttempts: this.connectAttempts,
+      sessions: this.sessions,
+      observations: this.observations,
+      framesDropped: this.framesDropped,
+      ...(this.lastError ? { lastError: this.lastError } : {}),
+      ...(this.timeToFirstObservationMs !== undefined ? { timeToFirstObservationMs: this.timeToFirstObservationMs } : {}),
+    };
+  }
+
+  start(events: SourceEvents): void {
+    if (this.loop) throw new Error('SshHostSource already started');
+    this.events = events;
+    this.loop = this.run();
+  }
+
+  /** Try again now (the user accepted a host key, fixed a password, pressed Retry). */
+  retryNow(): void {
+    this.wake?.();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.abort.abort();
+    this.closeSession();
+    this.wake?.();
+    await this.loop;
+  }
+
+  private setStatus(status: HostStatus, detail?: string): void {
+    if (this.stopped) return;
+    if (status === this.status && detail === this.detail) return;
+    this.status = status;
+    this.detail = detail;
+    this.events?.status(status, detail);
+  }
+
+  private closeSession(): void {
+    const channel = this.channel;
+    this.channel = undefined;
+    if (channel) {
+      // OpenSSH ≥ 8.1 delivers the signal to the agent at once; elsewhere
+      // (Dropbear) closing the channel ends it at its next write.
+      try {
+        channel.signal('TERM');
+      } catch {
+        // channel already gone
+      }
+      channel.close();
+    }
+    this.conn?.close();
+    this.conn = undefined;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = () => {
+        this.wake = undefined;
+        done();
+      };
+    });
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    this.events?.status('connecting');
+    while (!this.stopped) {
+      this.setStatus('connecting', this.lastError ? `reconnecting after: ${this.lastError.message}` : undefined);
+      this.sessionProduced = false;
+      try {
+        await this.session();
+        if (this.stopped) break;
+        throw new SshError('closed', 'The agent stream ended.');
+      } catch (raw) {
+        this.closeSession();
+        if (this.stopped) break;
+        const err = classifyConnectError(raw, `${this.options.target.host}:${this.options.target.port}`, this.options.target.username);
+        this.lastError = err;
+        // A session that delivered samples was a success: back off from scratch.
+        if (this.sessionProduced) failures = 0;
+        failures++;
+        this.setStatus(statusForError(err), err.message);
+        const delay = reconnectDelayMs(err.kind, failures, this.random(), this.policy);
+        this.options.log?.warn('ssh host unavailable', { host: this.options.name, kind: err.kind, retryInMs: delay });
+        await this.sleep(delay);
+      }
+    }
+  }
+
+  /** One connection, from handshake to the end of the agent stream. Resolves true if it produced an observation. */
+  private async session(): Promise<boolean> {
+    const startedAt = Date.now();
+    this.connectAttempts++;
+    const conn = await this.limiter.run(() =>
+      connectSsh({
+        target: this.options.target,
+        ...(this.options.jumps ? { jumps: this.options.jumps } : {}),
+        hostKeys: this.options.hostKeys,
+        ...(this.options.keepaliveIntervalMs !== undefined ? { keepaliveIntervalMs: this.options.keepaliveIntervalMs } : {}),
+        ...(this.options.keepaliveCountMax !== undefined ? { keepaliveCountMax: this.options.keepaliveCountMax } : {}),
+        ...(this.options.readyTimeoutMs !== undefined ? { readyTimeoutMs: this.options.readyTimeoutMs } : {}),
+      }),
+      // stop() while queued behind other hosts' handshakes: leave the queue.
+      this.abort.signal,
+    );
+    if (this.stopped) {
+      conn.close();
+      return false;
+    }
+    this.conn = conn;
+    this.sessions++;
+    await probeRemoteOs(conn);
+    const deployed = await deployAgent(conn, this.options.agent ?? loadAgentScript(), this.options.agentDir ? { dir: this.options.agentDir } : {});
+    if (this.stopped) return false;
+    const seconds = Math.max(1, Math.round(this.options.intervalMs / 1000));
+    const channel = await conn.exec(`exec sh ${deployed.path} stream ${seconds}`);
+    if (this.stopped) {
+      channel.close();
+      return false;
+    }
+    this.channel = channel;
+    return this.consume(conn, channel, startedAt, seconds * 1000);
+  }
+
+  private consume(conn: SshConnection, channel: ClientChannel, startedAt: number, periodMs: number): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      const decoder = createAgentDecoder();
+      const utf8 = new StringDecoder('utf8');
+      let produced = false;
+      let agentError: { kind: 'unsupported_os' | 'agent_error'; message: string } | undefined;
+      let stderr = '';
+      let exitCode: number | null | undefined;
+      let exitSignal: string | undefined;
+      let staleTimer: NodeJS.Timeout | undefined;
+      let finished = false;
+
+      // Stale: no sample for two intervals while the connection still looks up
+      // (a cut link is noticed by keepalives only later).
+      const armStale = () => {
+        clearTimeout(staleTimer);
+        staleTimer = setTimeout(() => this.setStatus('stale', `no sample for ${Math.round((2 * periodMs) / 1000)} s`), 2 * periodMs + 500);
+      };
+
+      const handle = (results: ParseResult[]) => {
+        for (const result of results) {
+          switch (result.kind) {
+            case 'invalid':
+              this.framesDropped++;
+              this.options.log?.warn('agent output dropped', { host: this.options.name, reason: result.problem.slice(0, 200) });
+              break;
+            case 'unsupported_os':
+              agentError = { kind: 'unsupported_os', message: result.message };
+              break;
+            case 'agent_error':
+              agentError = { kind: 'agent_error', message: result.message };
+              break;
+            case 'observation':
+              if (!produced) {
+                produced = true;
+                this.sessionProduced = true;
+                this.timeToFirstObservationMs = Date.now() - startedAt;
+                this.lastError = undefined;
+              }
+              this.observations++;
+              armStale();
+              this.setStatus('online');
+              this.events?.observation(result.observation);
+              break;
+          }
+        }
+      };
+
+      const finish = (connectionError?: SshError) => {
+        if (finished) return;
+        finished = true;
+        clearTimeout(staleTimer);
+        handle(decoder.end(Date.now()));
+        if (this.stopped) {
+          resolve(produced);
+          return;
+        }
+        if (agentError !== undefined) {
+          reject(new SshError(agentError.kind, `The agent reported: ${agentError.message.slice(0, 300)}`, conn.target));
+        } else if (connectionError || conn.isClosed) {
+          reject(connectionError ?? new SshError('closed', `The connection to ${conn.target} was lost.`, conn.target));
+        } else {
+          const how = exitSignal ? `was killed by SIG${exitSignal}` : exitCode !== undefined && exitCode !== null ? `exited with status ${exitCode}` : 'stopped';
+          const why = stderr.trim() ? `: ${stderr.trim().split('\n').slice(-3).join(' | ').slice(0, 300)}` : '';
+          reject(
+            new SshError(
+              'agent_error',
+              produced
+                ? `The agent ${how} unexpectedly${why}`
+                : `The agent could not run on ${conn.target}: it ${how} before its first sample${why}. The host's sh may not be POSIX enough (dash, bash and busybox ash work).`,
+              conn.target,
+            ),
+          );
+        }
+      };
+
+      armStale();
+      channel.on('data', (chunk: Buffer) => handle(decoder.push(utf8.write(chunk), Date.now())));
+      channel.stderr.on('data', (chunk: Buffer) => {
+        stderr = (stderr + chunk.toString('utf8')).slice(-MAX_STDERR_KEPT);
+      });
+      channel.on('exit', (code: number | null, signal?: string) => {
+        exitCode = code;
+        if (signal) exitSignal = signal;
+      });
+      channel.on('close', () => {
+        const tail = utf8.end();
+        if (tail) handle(decoder.push(tail, Date.now()));
+        finish();
+      });
+      conn.onClose((err) => finish(err ?? new SshError('closed', `The connection to ${conn.target} was lost.`, conn.target)));
+    });
+  }
+}

@@ -1,0 +1,149 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import {
+  MAX_ABS_TIMESTAMP,
+  SampleChunkEncoder,
+  decodeAggregates,
+  decodeSamples,
+  encodeAggregates,
+  encodeSamples,
+} from './chunkCodec.js';
+
+const T0 = Date.UTC(2025, 2, 10);
+
+/** Bit-exact equality, so -0 vs 0 and NaN payloads count. */
+function bitsOf(values: ArrayLike<number>): string[] {
+  const view = new DataView(new ArrayBuffer(8));
+  return Array.from(values, (v) => {
+    view.setFloat64(0, v);
+    return view.getBigUint64(0).toString(16);
+  });
+}
+
+function roundTrip(t: number[], v: number[]): { t: number[]; v: number[]; bytes: number } {
+  const bytes = encodeSamples(t, v);
+  const decoded = decodeSamples(bytes);
+  return { t: Array.from(decoded.t), v: Array.from(decoded.v), bytes: bytes.length };
+}
+
+const adversarialValue = fc.oneof(
+  fc.double(), // includes NaN, ±Infinity, -0, subnormals, huge and tiny exponents
+  fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -0, 0, Number.MIN_VALUE, -Number.MAX_VALUE, 2 ** 53),
+  fc.integer({ min: -1_000_000, max: 1_000_000 }),
+);
+
+const timestamp = fc.integer({ min: -MAX_ABS_TIMESTAMP, max: MAX_ABS_TIMESTAMP });
+
+describe('sample chunks', () => {
+  it('round-trip arbitrary timestamps and values bit for bit (out of order, duplicates, any gap)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(timestamp, adversarialValue), { maxLength: 300 }), (pairs) => {
+        const t = pairs.map((p) => p[0]);
+        const v = pairs.map((p) => p[1]);
+        const out = roundTrip(t, v);
+        expect(out.t).toEqual(t);
+        expect(bitsOf(out.v)).toEqual(bitsOf(v));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('round-trip agent-like series: jittered 5 s steps, random walks, counters with resets, constants, big gaps', () => {
+    const step = fc.oneof(
+      { weight: 20, arbitrary: fc.integer({ min: 4_990, max: 5_010 }) },
+      { weight: 2, arbitrary: fc.integer({ min: 0, max: 3 }) },
+      { weight: 1, arbitrary: fc.integer({ min: 3_600_000, max: 40 * 86_400_000 }) },
+    );
+    const move = fc.oneof(
+      { weight: 10, arbitrary: fc.constant(0) },
+      { weight: 10, arbitrary: fc.double({ min: -1, max: 1, noNaN: true }) },
+      { weight: 3, arbitrary: fc.integer({ min: 0, max: 1_000_000 }) },
+      { weight: 1, arbitrary: fc.constant(Number.NaN) }, // a counter reset, in the walk below
+    );
+    fc.assert(
+      fc.property(fc.double({ min: -1e12, max: 1e12, noNaN: true }), fc.array(fc.tuple(step, move), { minLength: 1, maxLength: 500 }), (start, steps) => {
+        const t: number[] = [];
+        const v: number[] = [];
+        let now = T0;
+        let value = start;
+        for (const [dt, dv] of steps) {
+          now += dt;
+          value = Number.isNaN(dv) ? 0 : value + dv;
+          t.push(now);
+          v.push(value);
+        }
+        const out = roundTrip(t, v);
+        expect(out.t).toEqual(t);
+        expect(bitsOf(out.v)).toEqual(bitsOf(v));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('stores a regular constant series in well under a byte per sample, a slow integer gauge in about two', () => {
+    const n = 720;
+    const t = Array.from({ length: n }, (_, i) => T0 + i * 5_000);
+    const constant = roundTrip(t, t.map(() => 42));
+    expect(constant.bytes / n).toBeLessThan(0.3);
+    // Memory bytes in 4 KiB pages, moving by a few pages a sample.
+    let mem = 3_000_000_000;
+    const gauge = t.map((_, i) => (mem += ((i * 7919) % 9 - 4) * 4096));
+    const slow = roundTrip(t, gauge);
+    expect(slow.v).toEqual(gauge);
+    expect(slow.bytes / n).toBeLessThan(3);
+    // Jitter of a few ms keeps timestamps at about a byte.
+    const jittered = t.map((x, i) => x + ((i * 31) % 7) - 3);
+    const j = roundTrip(jittered, t.map(() => 1));
+    expect(j.t).toEqual(jittered);
+    expect(j.bytes / n).toBeLessThan(1.2);
+  });
+
+  it('reads back the open head at any point while it grows', () => {
+    const enc = new SampleChunkEncoder();
+    const t: number[] = [];
+    const v: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      t.push(T0 + i * 1000 + (i % 3));
+      v.push(Math.sin(i));
+      enc.append(t[i]!, v[i]!);
+      const snap = decodeSamples(enc.bytes());
+      expect(Array.from(snap.t)).toEqual(t);
+      expect(Array.from(snap.v)).toEqual(v);
+    }
+    expect(enc.count).toBe(50);
+    expect(Array.from(decodeSamples(new SampleChunkEncoder().bytes()).t)).toEqual([]);
+  });
+
+  it('refuses timestamps it cannot represent exactly, and truncated chunks', () => {
+    const enc = new SampleChunkEncoder();
+    expect(() => enc.append(1.5, 1)).toThrow(/integers within/);
+    expect(() => enc.append(2 ** 51, 1)).toThrow(/integers within/);
+    expect(() => enc.append(Number.NaN, 1)).toThrow(/integers within/);
+    const bytes = encodeSamples([T0, T0 + 5000, T0 + 10_000], [1.5, 2.25, 3.125]);
+    expect(() => decodeSamples(bytes.subarray(0, bytes.length - 3))).toThrow(/truncated/);
+    expect(() => encodeSamples([1, 2], [1])).toThrow(/as many values/);
+  });
+});
+
+describe('aggregate chunks', () => {
+  it('round-trip rollup rows bit for bit', () => {
+    const row = fc.tuple(timestamp, adversarialValue, adversarialValue, adversarialValue, fc.integer({ min: 0, max: 100_000 }));
+    fc.assert(
+      fc.property(fc.array(row, { maxLength: 100 }), (rows) => {
+        const out = decodeAggregates(encodeAggregates(rows));
+        expect(out.map((r) => r[0])).toEqual(rows.map((r) => r[0]));
+        for (let c = 1; c < 5; c++) expect(bitsOf(out.map((r) => r[c]!))).toEqual(bitsOf(rows.map((r) => r[c]!)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('costs well under a byte per extra row of a steady gauge (the first row carries four raw doubles)', () => {
+    const rows = (n: number) =>
+      Array.from({ length: n }, (_, i) => [T0 + i * 60_000, 0.25, 0.5, 4.5, 12] as [number, number, number, number, number]);
+    const one = encodeAggregates(rows(1)).length;
+    const sixty = encodeAggregates(rows(60)).length;
+    expect(one).toBeLessThanOrEqual(45);
+    expect((sixty - one) / 59).toBeLessThan(1);
+  });
+});

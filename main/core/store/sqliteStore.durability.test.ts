@@ -1,0 +1,185 @@
+// Crash safety and a full disk, with real processes and a real file system:
+// a child process ingests and is killed with SIGKILL at random points; a
+// store on a 2 MiB tmpfs runs out of space and must recover when it returns.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { openMetricStore } from './sqliteStore.js';
+import { MINUTE_MS, SECOND_MS } from './tiers.js';
+
+const REPO = resolve(import.meta.dirname, '../../..');
+const T0 = Date.UTC(2025, 2, 10);
+const SERIES = 40;
+const STEP_MS = 30 * SECOND_MS; // 20 samples per chunk window: the runs cross many windows
+
+/** The value of series `s` in batch `i`: known to parent and child, so every sample can be checked. */
+const VALUE_SOURCE = '(s, i) => (s % 4 === 0 ? i * 1000 + s : Math.round(Math.sin(i / 7 + s) * 1e6) / 100)';
+const valueOf = eval(VALUE_SOURCE) as (s: number, i: number) => number;
+
+let work: string;
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'overlook-durability-'));
+});
+
+afterAll(() => {
+  rmSync(work, { recursive: true, force: true });
+});
+
+/** The store compiled to plain JS beside a node_modules link, so a plain `node` child can load it. */
+function compileStore(): string {
+  const out = join(work, 'build');
+  execFileSync(
+    join(REPO, 'node_modules/.bin/tsc'),
+    ['--outDir', out, '--rootDir', REPO, '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022',
+      '--skipLibCheck', '--types', 'node', join(REPO, 'main/core/store/sqliteStore.ts')],
+    { cwd: REPO, stdio: 'pipe' },
+  );
+  writeFileSync(join(out, 'package.json'), '{"type":"module"}\n');
+  symlinkSync(join(REPO, 'node_modules'), join(out, 'node_modules'));
+  return join(out, 'main/core/store/sqliteStore.js');
+}
+
+function childSource(storeModule: string): string {
+  return `
+import { openMetricStore } from ${JSON.stringify(storeModule)};
+const [file, firstBatch] = [process.argv[2], Number(process.argv[3])];
+const valueOf = ${VALUE_SOURCE};
+const step = ${STEP_MS};
+const t0 = ${T0};
+let now = t0 + firstBatch * step;
+const store = openMetricStore({ file, now: () => now, housekeeping: { maxMillis: 5 } });
+for (let i = firstBatch; ; i++) {
+  now = t0 + i * step;
+  const batch = [];
+  for (let s = 0; s < ${SERIES}; s++) batch.push({ name: 'm', labels: { s: String(s) }, t: now, v: valueOf(s, i) });
+  store.append(batch);
+  process.stdout.write('committed ' + i + '\\n');
+  if (i % 7 === 0) store.housekeeping(now);
+}
+`;
+}
+
+describe('crash safety', () => {
+  it('keeps every batch committed before a SIGKILL, at random points, and opens clean', async () => {
+    const child = join(work, 'child.mjs');
+    writeFileSync(child, childSource(compileStore()));
+    const file = join(work, 'crash.db');
+    let next = 0;
+    let lastCommitted = -1;
+    for (let run = 0; run < 6; run++) {
+      const proc = spawn(process.execPath, [child, file, String(next)], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      proc.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      // Wait for the first commit so every run ingests, then kill at a random point after it.
+      await new Promise<void>((done, fail) => {
+        const timer = setTimeout(() => fail(new Error(`child never committed: ${err}`)), 20_000);
+        proc.stdout.on('data', () => {
+          if (out.includes('committed')) {
+            clearTimeout(timer);
+            done();
+          }
+        });
+        proc.on('exit', () => fail(new Error(`child exited early: ${err}`)));
+      });
+      await new Promise((r) => setTimeout(r, 50 + Math.random() * 700));
+      proc.kill('SIGKILL');
+      await new Promise((r) => proc.on('exit', r));
+      const committed = [...out.matchAll(/committed (\d+)/g)].map((m) => Number(m[1]));
+      expect(committed.length).toBeGreaterThan(0);
+      lastCommitted = committed.at(-1)!;
+
+      const db = new Database(file);
+      expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+      db.close();
+
+      const store = openMetricStore({ file, now: () => T0 + (lastCommitted + 2) * STEP_MS });
+      try {
+        for (const s of [0, 1, 17, SERIES - 1]) {
+          const [range] = store.query({
+            selector: { name: 'm', matchers: [{ label: 's', op: '=', value: String(s) }] },
+            from: T0,
+            to: T0 + (lastCommitted + 1) * STEP_MS,
+            maxPoints: 5000,
+          });
+          expect(range!.tier).toBe('raw');
+          const points = range!.points.filter((p) => p[0] <= T0 + lastCommitted * STEP_MS);
+          // Every batch from the first up to the last reported one, each with its exact value.
+          expect(points.length).toBe(lastCommitted + 1);
+          for (const [t, avg] of points) expect(avg).toBe(valueOf(s, (t - T0) / STEP_MS));
+        }
+        // The batch in flight at the kill is there whole or not at all.
+        const newest = store.series({ name: 'm' }).map((x) => x.lastT);
+        expect(new Set(newest).size).toBe(1);
+        next = (newest[0]! - T0) / STEP_MS + 1;
+        expect(next === lastCommitted + 1 || next === lastCommitted + 2).toBe(true);
+      } finally {
+        store.close();
+      }
+    }
+    // The runs crossed chunk windows, so sealing and head-log pruning were interrupted too.
+    expect(lastCommitted * STEP_MS).toBeGreaterThan(3 * 10 * MINUTE_MS);
+  }, 120_000);
+});
+
+describe('a full disk', () => {
+  const mountPoint = join(tmpdir(), `overlook-tinyfs-${process.pid}`);
+
+  beforeAll(() => {
+    mkdirSync(mountPoint, { recursive: true });
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', mountPoint]);
+  });
+
+  afterAll(() => {
+    execFileSync('umount', [mountPoint]);
+    rmSync(mountPoint, { recursive: true, force: true });
+  });
+
+  it('gives a clear error, corrupts nothing, and resumes once space returns', () => {
+    const file = join(mountPoint, 'h.db');
+    // Room we can hand back later.
+    writeFileSync(join(mountPoint, 'ballast'), Buffer.alloc(256 * 1024, 1));
+    let now = T0;
+    const store = openMetricStore({ file, now: () => now });
+    let failure: Error | undefined;
+    let stored = 0;
+    let batch = 0;
+    try {
+      // Random values compress badly, so the file grows until the 2 MiB are gone.
+      for (; batch < 100_000 && !failure; batch++) {
+        now = T0 + batch * 5 * SECOND_MS;
+        const samples = Array.from({ length: 200 }, (_, s) => ({ name: 'm', labels: { s: String(s) }, t: now, v: Math.random() }));
+        try {
+          store.append(samples);
+          stored = batch;
+          if (batch % 10 === 0) store.housekeeping(now);
+        } catch (err) {
+          failure = err as Error;
+        }
+      }
+      expect(failure?.message).toMatch(/could not store 200 samples: .*disk is full/);
+      // What was stored before is intact and readable.
+      const check = new Database(file, { readonly: true });
+      expect(check.pragma('integrity_check', { simple: true })).toBe('ok');
+      check.close();
+      const [range] = store.query({ selector: { name: 'm', matchers: [{ label: 's', op: '=', value: '3' }] }, from: T0, to: now, maxPoints: 5000 });
+      expect(range!.points.length).toBe(stored + 1);
+
+      rmSync(join(mountPoint, 'ballast'));
+      store.append(Array.from({ length: 200 }, (_, s) => ({ name: 'm', labels: { s: String(s) }, t: now, v: 42 })));
+      const [after] = store.query({ selector: { name: 'm', matchers: [{ label: 's', op: '=', value: '3' }] }, from: T0, to: now + 1, maxPoints: 5000 });
+      expect(after!.points.at(-1)).toEqual([now, 42, 42, 42]);
+      expect(after!.points.length).toBe(stored + 2);
+    } finally {
+      store.close();
+    }
+    const reopened = new Database(file, { readonly: true });
+    expect(reopened.pragma('integrity_check', { simple: true })).toBe('ok');
+    reopened.close();
+  });
+});

@@ -1,0 +1,750 @@
+// The history store on better-sqlite3 (issue 9). Layout, newest data first:
+//
+// - head (memory): per series, the open chunk of its current chunk window
+//   (tiers.ts), Gorilla-coded as samples arrive (chunkCodec.ts), plus the
+//   window's minute aggregates. Queries read it, so a sample is charted the
+//   moment append returns.
+// - head_log (disk): each append writes its accepted samples as one BLOB row
+//   in one transaction (headLog.ts). On open the rows are replayed into the
+//   head, so a crash or kill -9 loses nothing that append returned for; what
+//   the caller had not yet handed to append (the core buffers up to 1 s) is
+//   all that can be lost. Rows are deleted once every sample in them is sealed.
+// - raw_chunk / rollup_1m_chunk (disk): when a window ends (a sample of a
+//   later window arrives, or the clock passes its end plus the grace period)
+//   its chunk is sealed: the samples as one BLOB row, its minute rows as
+//   another, and the series' sealed-up-to mark (rolled_1m), in one
+//   transaction.
+// - rollup_1h (disk, one row per hour): built by housekeeping from the
+//   minute chunks once an hour is sealed; never by rescanning raw.
+//
+// Samples are accepted per series in strictly increasing time order. Dropped,
+// and counted in stats():
+// - out of order or duplicate: t <= the newest stored t of the series;
+// - late: t falls in a chunk window already sealed (more than the grace
+//   period after it ended), since chunks and rollups are never rewritten;
+// - invalid: value NaN or ±Infinity (JSON cannot carry them to the renderer and
+//   one Infinity would poison every sum above it: a NaN from a source means "no
+//   value", which a missing sample — a gap — already says), a time that is not a
+//   finite number ≥ 0 or lies more than `maxFutureMs` ahead of the clock (one
+//   bogus future stamp would otherwise block the series until that time), or a
+//   name or label value that is not a string.
+// Times are stored as whole milliseconds (floored). Values round-trip bit for
+// bit, -0 included.
+import { statSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import Database from 'better-sqlite3';
+import { matchesLabels, seriesKey, type Labels, type Sample, type SeriesSelector } from '../../common/series.js';
+import { Retention as RetentionSchema, type Retention, type Tier } from '../../common/contract.js';
+import { migrate } from './schema.js';
+import { SampleChunkEncoder, decodeAggregates, decodeSamples, encodeAggregates, type AggregateRow } from './chunkCodec.js';
+import { decodeBatch, encodeBatch } from './headLog.js';
+import {
+  CHUNK_WINDOW_MS,
+  DAY_MS,
+  DEFAULT_RETENTION,
+  HOUR_MS,
+  MINUTE_MS,
+  addRows,
+  chunkWindowStart,
+  floorTo,
+  hourRollupTarget,
+  planBuckets,
+  planSegments,
+  retentionCutoffs,
+  tierCoverage,
+  toPoints,
+  type Aggregate,
+} from './tiers.js';
+import type { MetricStore, RangeRequest, SeriesInfo, StoreStats, StoredRange } from './types.js';
+
+export interface HousekeepingLimits {
+  /** Series given work per call (default 2000). */
+  readonly maxSeries?: number;
+  /** Stop starting new series after this many ms (default 25). */
+  readonly maxMillis?: number;
+}
+
+export interface MetricStoreOptions {
+  /** Database file, or ':memory:'. */
+  readonly file: string;
+  readonly retention?: Retention;
+  /** Clock for queries and the future-timestamp check; housekeeping takes its own `now`. */
+  readonly now?: () => number;
+  /** A chunk window of a series that has gone quiet is sealed this long after it ends (default 2 min). */
+  readonly lateGraceMs?: number;
+  /** Samples stamped further ahead of the clock are rejected (default 10 min). */
+  readonly maxFutureMs?: number;
+  readonly housekeeping?: HousekeepingLimits;
+  /** Path of a better-sqlite3 binary built for another ABI (the Electron host). */
+  readonly nativeBinding?: string;
+}
+
+export interface DroppedSamples {
+  readonly outOfOrder: number;
+  readonly late: number;
+  readonly invalid: number;
+}
+
+export interface SqliteStoreStats extends StoreStats {
+  readonly droppedSamples: number;
+  readonly dropped: DroppedSamples;
+  /** Samples in open (unsealed) chunks, in memory and in the head log. */
+  readonly headSamples: number;
+  /** The last error of a background step (sealing after append), cleared by the next success. */
+  readonly lastError?: string;
+}
+
+export interface HousekeepingReport {
+  readonly seriesWorked: number;
+  /** Chunk windows sealed (each one raw chunk and one minute chunk). */
+  readonly sealedChunks: number;
+  /** Minute buckets written inside the sealed minute chunks. */
+  readonly minuteBuckets: number;
+  readonly hourBuckets: number;
+  /** Chunks and hour rows deleted by retention. */
+  readonly deletedRows: number;
+  readonly freedPages: number;
+  /** True when the call stopped at its limit with work left; call again soon. */
+  readonly pending: boolean;
+}
+
+export interface SqliteMetricStore extends MetricStore {
+  housekeeping(now: number): HousekeepingReport;
+  stats(): SqliteStoreStats;
+}
+
+/** The open chunk of one window of one series. */
+interface OpenChunk {
+  readonly start: number;
+  readonly encoder: SampleChunkEncoder;
+  /** Minute buckets of the window so far, ascending. */
+  readonly minutes: AggregateRow[];
+  /** Head log row holding the first sample of this window. */
+  readonly firstSeq: number;
+  lastT: number;
+}
+
+/** In-memory state of one series; the database (plus the head log) is the truth, this is its cache. */
+interface SeriesState {
+  readonly id: number;
+  readonly name: string;
+  readonly labels: Labels;
+  /** Newest sample time (head or chunks); undefined when raw holds none. */
+  lastT: number | undefined;
+  /** Every window ending at or before this is sealed into chunks; samples before it are late. */
+  rolled1m: number;
+  rolled1h: number;
+  /** Newest minute chunk / hour bucket start, for lastT once raw retention has removed everything. */
+  last1m: number | undefined;
+  last1h: number | undefined;
+  rawFrom: number;
+  m1From: number;
+  h1From: number;
+  /** Open chunks, oldest first: usually one; more while a finished window waits to be sealed. */
+  head: OpenChunk[];
+}
+
+const FROM_FIELD = { raw: 'rawFrom', '1m': 'm1From', '1h': 'h1From' } as const;
+
+// Hour rollups read at most a day of minute chunks per series per step.
+const HOUR_ROLLUP_SPAN_MS = DAY_MS;
+const DELETE_SPAN_MS: Readonly<Record<Tier, number>> = { raw: 6 * HOUR_MS, '1m': DAY_MS, '1h': 30 * DAY_MS };
+// Retention deletes wait until this much has expired, so a series is not
+// visited on every call just because the cutoff moved a few seconds.
+const DELETE_SLACK_MS: Readonly<Record<Tier, number>> = { raw: 10 * MINUTE_MS, '1m': HOUR_MS, '1h': DAY_MS };
+// Free pages handed back to the file system per housekeeping call (1 MiB at 4 KiB pages).
+const VACUUM_PAGES_PER_CALL = 256;
+
+function canonicalLabelsJson(labels: Labels): string {
+  const sorted: Record<string, string> = {};
+  for (const name of Object.keys(labels).sort()) sorted[name] = labels[name]!;
+  return JSON.stringify(sorted);
+}
+
+function isValidSample(s: Sample): boolean {
+  if (s === null || typeof s !== 'object' || typeof s.name !== 'string' || s.name === '') return false;
+  if (typeof s.v !== 'number' || !Number.isFinite(s.v)) return false;
+  if (typeof s.t !== 'number' || !Number.isFinite(s.t) || s.t < 0 || s.t > 2 ** 50) return false;
+  if (s.labels === null || typeof s.labels !== 'object') return false;
+  for (const value of Object.values(s.labels)) if (typeof value !== 'string') return false;
+  return true;
+}
+
+function describe(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === 'SQLITE_FULL') return `${message} (the disk is full: free space and ingest resumes by itself)`;
+  return message;
+}
+
+function prepareStatements(db: Database.Database) {
+  return {
+    insertSeries: db.prepare('INSERT INTO series (key, name, labels, rolled_1m, rolled_1h) VALUES (?, ?, ?, ?, ?)'),
+    setSealedTo: db.prepare('UPDATE series SET rolled_1m = ? WHERE id = ?'),
+    clearLog: db.prepare('DELETE FROM head_log'),
+    insertLog: db.prepare('INSERT INTO head_log (data) VALUES (?)'),
+    readLog: db.prepare('SELECT seq, data FROM head_log ORDER BY seq').raw(true),
+    pruneLog: db.prepare('DELETE FROM head_log WHERE seq < ?'),
+    insertRawChunk: db.prepare('INSERT INTO raw_chunk (series_id, t, last_t, n, data) VALUES (?, ?, ?, ?, ?)'),
+    insertMinuteChunk: db.prepare('INSERT INTO rollup_1m_chunk (series_id, t, data) VALUES (?, ?, ?)'),
+    insertHour: db.prepare('INSERT INTO rollup_1h (series_id, t, min, max, sum, count) VALUES (?, ?, ?, ?, ?, ?)'),
+    saveMarks: db.prepare(
+      'UPDATE series SET rolled_1m = ?, rolled_1h = ?, raw_from = ?, m1_from = ?, h1_from = ? WHERE id = ?',
+    ),
+    allSeries: db.prepare(
+      `SELECT id, name, labels, rolled_1m, rolled_1h, raw_from, m1_from, h1_from,
+         (SELECT max(last_t) FROM raw_chunk WHERE series_id = s.id) AS last_raw,
+         (SELECT max(t) FROM rollup_1m_chunk WHERE series_id = s.id) AS last_1m,
+         (SELECT max(t) FROM rollup_1h WHERE series_id = s.id) AS last_1h
+       FROM series s ORDER BY id`,
+    ),
+    // Chunks are keyed by window start: the ones overlapping [from, to) start after from - window.
+    rawChunks: db.prepare('SELECT data FROM raw_chunk WHERE series_id = ? AND t > ? AND t < ? ORDER BY t').pluck(),
+    minuteChunks: db.prepare('SELECT data FROM rollup_1m_chunk WHERE series_id = ? AND t > ? AND t < ? ORDER BY t').pluck(),
+    oldestMinuteChunk: db.prepare('SELECT min(t) FROM rollup_1m_chunk WHERE series_id = ? AND t >= ?').pluck(),
+    oldestFrom: {
+      raw: db.prepare('SELECT min(t) FROM raw_chunk WHERE series_id = ? AND t >= ?').pluck(),
+      '1m': db.prepare('SELECT min(t) FROM rollup_1m_chunk WHERE series_id = ? AND t >= ?').pluck(),
+      '1h': db.prepare('SELECT min(t) FROM rollup_1h WHERE series_id = ? AND t >= ?').pluck(),
+    },
+    deleteBefore: {
+      raw: db.prepare('DELETE FROM raw_chunk WHERE series_id = ? AND t < ?'),
+      '1m': db.prepare('DELETE FROM rollup_1m_chunk WHERE series_id = ? AND t < ?'),
+      '1h': db.prepare('DELETE FROM rollup_1h WHERE series_id = ? AND t < ?'),
+    },
+    // Bucketing in SQL: `t - t % step` is integer arithmetic whatever type
+    // the step is bound as (better-sqlite3 binds JS numbers as REAL).
+    hourBuckets: db
+      .prepare(
+        `SELECT t - t % @step AS b, min(min), max(max), sum(sum), sum(count) FROM rollup_1h
+         WHERE series_id = @id AND t >= @from AND t < @to GROUP BY b ORDER BY b`,
+      )
+      .raw(true),
+  };
+}
+
+type Statements = ReturnType<typeof prepareStatements>;
+
+export function openMetricStore(options: MetricStoreOptions): SqliteMetricStore {
+  return new SqliteStore(options);
+}
+
+/** Adds one sample to the minute buckets of an open chunk. */
+function addToMinutes(minutes: AggregateRow[], t: number, v: number): void {
+  const minute = floorTo(t, MINUTE_MS);
+  const last = minutes[minutes.length - 1];
+  if (last && last[0] === minute) {
+    if (v < last[1]) last[1] = v;
+    if (v > last[2]) last[2] = v;
+    last[3] += v;
+    last[4] += 1;
+  } else {
+    minutes.push([minute, v, v, v, 1]);
+  }
+}
+
+class SqliteStore implements SqliteMetricStore {
+  private readonly db: Database.Database;
+  private readonly file: string;
+  private readonly clock: () => number;
+  private readonly graceMs: number;
+  private readonly maxFutureMs: number;
+  private readonly maxSeriesPerCall: number;
+  private readonly maxMillisPerCall: number;
+  private retention: Retention;
+
+  private readonly byKey = new Map<string, SeriesState>();
+  private readonly byId = new Map<number, SeriesState>();
+  private readonly byName = new Map<string, SeriesState[]>();
+  private list: SeriesState[] = [];
+  private cursor = 0;
+  private droppedOutOfOrder = 0;
+  private droppedLate = 0;
+  private droppedInvalid = 0;
+  private lastError: string | undefined;
+  private closed = false;
+
+  private readonly sql: Statements;
+
+  constructor(options: MetricStoreOptions) {
+    this.file = options.file;
+    this.clock = options.now ?? Date.now;
+    this.graceMs = options.lateGraceMs ?? 2 * MINUTE_MS;
+    this.maxFutureMs = options.maxFutureMs ?? 10 * MINUTE_MS;
+    this.maxSeriesPerCall = Math.max(1, options.housekeeping?.maxSeries ?? 2000);
+    this.maxMillisPerCall = options.housekeeping?.maxMillis ?? 25;
+    this.retention = this.checkedRetention(options.retention ?? DEFAULT_RETENTION);
+    try {
+      this.db = new Database(options.file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
+    } catch (err) {
+      throw new Error(`cannot open history database ${options.file}: ${describe(err)}`, { cause: err });
+    }
+    try {
+      // WAL: readers never block the writer and a commit is one append.
+      // synchronous=NORMAL: a commit does not fsync; the WAL is synced at each
+      // checkpoint. If the process dies (kill -9, crash) nothing committed is
+      // lost, since the WAL sits in the OS page cache. If the machine loses
+      // power or the OS crashes, the transactions since the last checkpoint
+      // (at most ~1000 pages of WAL, a few seconds of ingest) can be lost, but
+      // the database stays consistent — never corrupt.
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = NORMAL');
+      // A checkpoint resets the WAL but does not shrink it; cap what stays on disk.
+      this.db.pragma('journal_size_limit = 67108864');
+      migrate(this.db);
+      this.sql = prepareStatements(this.db);
+      this.loadSeries();
+    } catch (err) {
+      this.db.close();
+      throw new Error(`cannot open history database ${options.file}: ${describe(err)}`, { cause: err });
+    }
+  }
+
+  /** Rebuilds every cache from the database: series and marks, then the head from the head log. */
+  private loadSeries(): void {
+    this.byKey.clear();
+    this.byId.clear();
+    this.byName.clear();
+    this.list = [];
+    const rows = this.sql.allSeries.all() as Array<{
+      id: number;
+      name: string;
+      labels: string;
+      rolled_1m: number;
+      rolled_1h: number;
+      last_raw: number | null;
+      last_1m: number | null;
+      last_1h: number | null;
+      raw_from: number;
+      m1_from: number;
+      h1_from: number;
+    }>;
+    for (const row of rows) {
+      this.addSeries({
+        id: row.id,
+        name: row.name,
+        labels: JSON.parse(row.labels) as Labels,
+        lastT: row.last_raw ?? undefined,
+        rolled1m: row.rolled_1m,
+        rolled1h: row.rolled_1h,
+        last1m: row.last_1m ?? undefined,
+        last1h: row.last_1h ?? undefined,
+        rawFrom: row.raw_from,
+        m1From: row.m1_from,
+        h1From: row.h1_from,
+        head: [],
+      });
+    }
+    for (const [seq, data] of this.sql.readLog.iterate() as IterableIterator<[number, Uint8Array]>) {
+      decodeBatch(data, (id, t, v) => {
+        const state = this.byId.get(id);
+        // Already sealed, or a replay of what an earlier row held: skip.
+        if (!state || t < state.rolled1m || (state.lastT !== undefined && t <= state.lastT)) return;
+        this.pushToHead(state, t, v, seq);
+      });
+    }
+  }
+
+  private addSeries(state: SeriesState): void {
+    this.byKey.set(seriesKey(state.name, state.labels), state);
+    this.byId.set(state.id, state);
+    const named = this.byName.get(state.name);
+    if (named) named.push(state);
+    else this.byName.set(state.name, [state]);
+    this.list.push(state);
+  }
+
+  private pushToHead(state: SeriesState, t: number, v: number, seq: number): void {
+    const start = chunkWindowStart(t, state.id);
+    let open = state.head[state.head.length - 1];
+    if (!open || open.start !== start) {
+      open = { start, encoder: new SampleChunkEncoder(), minutes: [], firstSeq: seq, lastT: t };
+      state.head.push(open);
+    }
+    open.encoder.append(t, v);
+    addToMinutes(open.minutes, t, v);
+    open.lastT = t;
+    state.lastT = t;
+  }
+
+  private checkedRetention(retention: Retention): Retention {
+    const parsed = RetentionSchema.safeParse(retention);
+    if (!parsed.success) {
+      const detail = parsed.error.issues.map((i) => `${i.path.join('.') || 'retention'}: ${i.message}`).join('; ');
+      throw new RangeError(`invalid retention: ${detail}`);
+    }
+    return parsed.data;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error(`history database ${this.file} is closed`);
+  }
+
+  /**
+   * One transaction writes the new series and one head log row with every
+   * accepted sample; only after it commits does the in-memory head take
+   * them. Then the windows the batch finished are sealed in a second
+   * transaction; if that fails (a full disk) the samples are safe in the head
+   * log and the next append or housekeeping seals them.
+   */
+  append(samples: readonly Sample[]): void {
+    this.assertOpen();
+    if (samples.length === 0) return;
+    const latestAllowed = this.clock() + this.maxFutureMs;
+    const created: SeriesState[] = [];
+    const createdByKey = new Map<string, SeriesState>();
+    const newestT = new Map<SeriesState, number>();
+    const accepted: Array<[SeriesState, number, number]> = [];
+    let outOfOrder = 0;
+    let late = 0;
+    let invalid = 0;
+    const sql = this.sql;
+    const run = this.db.transaction(() => {
+      for (const sample of samples) {
+        if (!isValidSample(sample) || sample.t > latestAllowed) {
+          invalid++;
+          continue;
+        }
+        const t = Math.floor(sample.t);
+        const key = seriesKey(sample.name, sample.labels);
+        let state = this.byKey.get(key) ?? createdByKey.get(key);
+        if (!state) {
+          const labels = Object.freeze({ ...sample.labels });
+          // Marks start at the first sample, so housekeeping never walks the empty time before it.
+          const id = Number(sql.insertSeries.run(key, sample.name, canonicalLabelsJson(labels), 0, floorTo(t, HOUR_MS)).lastInsertRowid);
+          const rolled1m = chunkWindowStart(t, id);
+          sql.setSealedTo.run(rolled1m, id);
+          state = {
+            id, name: sample.name, labels, lastT: undefined, rolled1m, rolled1h: floorTo(t, HOUR_MS),
+            last1m: undefined, last1h: undefined, rawFrom: 0, m1From: 0, h1From: 0, head: [],
+          };
+          createdByKey.set(key, state);
+          created.push(state);
+        }
+        const last = newestT.get(state) ?? state.lastT;
+        if (last !== undefined && t <= last) {
+          outOfOrder++;
+          continue;
+        }
+        if (t < state.rolled1m) {
+          late++;
+          continue;
+        }
+        newestT.set(state, t);
+        accepted.push([state, t, sample.v]);
+      }
+      if (accepted.length === 0) return 0;
+      const bytes = encodeBatch(
+        accepted.map((a) => a[0].id),
+        accepted.map((a) => a[1]),
+        accepted.map((a) => a[2]),
+      );
+      return Number(sql.insertLog.run(bytes).lastInsertRowid);
+    });
+    let seq: number;
+    try {
+      seq = run();
+    } catch (err) {
+      // Nothing of the batch is stored and the caches are untouched, so the
+      // caller can retry the same batch (e.g. once disk space returns).
+      throw new Error(`history database ${this.file}: could not store ${samples.length} samples: ${describe(err)}`, {
+        cause: err,
+      });
+    }
+    for (const state of created) this.addSeries(state);
+    const touched = new Set<SeriesState>();
+    for (const [state, t, v] of accepted) {
+      this.pushToHead(state, t, v, seq);
+      if (state.head.length > 1) touched.add(state);
+    }
+    this.droppedOutOfOrder += outOfOrder;
+    this.droppedLate += late;
+    this.droppedInvalid += invalid;
+    if (touched.size > 0) {
+      try {
+        this.db.transaction(() => {
+          for (const state of touched) this.sealFinished(state, Number.NEGATIVE_INFINITY, undefined);
+          this.pruneLog();
+        })();
+        this.lastError = undefined;
+      } catch (err) {
+        this.lastError = `sealing chunks failed: ${describe(err)}`;
+        this.reloadAfterFailure();
+      }
+    }
+  }
+
+  /**
+   * Seals the finished windows of a series: every open chunk but the newest,
+   * and the newest too once `now` is past its end plus the grace period.
+   * Runs inside a transaction; the head is trimmed as it goes (a rollback
+   * reloads it from the head log).
+   */
+  private sealFinished(state: SeriesState, now: number, counts: { sealedChunks: number; minuteBuckets: number } | undefined): boolean {
+    let sealed = false;
+    while (state.head.length > 0) {
+      const open = state.head[0]!;
+      const end = open.start + CHUNK_WINDOW_MS;
+      if (state.head.length === 1 && now < end + this.graceMs) break;
+      this.sql.insertRawChunk.run(state.id, open.start, open.lastT, open.encoder.count, open.encoder.bytes());
+      this.sql.insertMinuteChunk.run(state.id, open.start, encodeAggregates(open.minutes));
+      state.head.shift();
+      state.rolled1m = end;
+      state.last1m = open.start;
+      sealed = true;
+      if (counts) {
+        counts.sealedChunks++;
+        counts.minuteBuckets += open.minutes.length;
+      }
+    }
+    if (sealed) this.saveMarks(state);
+    return sealed;
+  }
+
+  private saveMarks(state: SeriesState): void {
+    this.sql.saveMarks.run(state.rolled1m, state.rolled1h, state.rawFrom, state.m1From, state.h1From, state.id);
+  }
+
+  /** Deletes head log rows whose samples are all sealed: those before the oldest open chunk's first row. */
+  private pruneLog(): void {
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const state of this.list) {
+      const first = state.head[0];
+      if (first && first.firstSeq < oldest) oldest = first.firstSeq;
+    }
+    if (oldest === Number.POSITIVE_INFINITY) this.sql.clearLog.run();
+    else this.sql.pruneLog.run(oldest);
+  }
+
+  private reloadAfterFailure(): void {
+    try {
+      this.loadSeries();
+    } catch {
+      // Reading failed too; the next call reports the problem.
+    }
+  }
+
+  private matching(selector: SeriesSelector): SeriesState[] {
+    const named = this.byName.get(selector.name) ?? [];
+    return named.filter((s) => matchesLabels(s.labels, selector.matchers));
+  }
+
+  series(selector: SeriesSelector): SeriesInfo[] {
+    this.assertOpen();
+    return this.matching(selector).map((s) => {
+      // Once raw retention has removed all raw samples, the newest rollup bucket start stands in.
+      const lastT = s.lastT ?? s.last1m ?? s.last1h;
+      return lastT === undefined ? { id: s.id, name: s.name, labels: s.labels } : { id: s.id, name: s.name, labels: s.labels, lastT };
+    });
+  }
+
+  /** Every series matching the selector is returned, with empty points when the range holds no data. */
+  query(request: RangeRequest): StoredRange[] {
+    this.assertOpen();
+    const plan = planBuckets(request.from, request.to, request.maxPoints);
+    return this.matching(request.selector).map((state) => {
+      const buckets = new Map<number, Aggregate>();
+      for (const segment of planSegments(plan, tierCoverage(state))) {
+        if (segment.tier === 'raw') this.addRaw(buckets, plan.stepMs, state, segment.from, segment.to);
+        else if (segment.tier === '1m') this.addMinutes(buckets, plan.stepMs, state, segment.from, segment.to);
+        else {
+          const rows = this.sql.hourBuckets.all({ step: plan.stepMs, id: state.id, from: segment.from, to: segment.to });
+          addRows(buckets, plan.stepMs, rows as AggregateRow[]);
+        }
+      }
+      return { name: state.name, labels: state.labels, tier: plan.tier, stepMs: plan.stepMs, points: toPoints(buckets) };
+    });
+  }
+
+  private addRaw(buckets: Map<number, Aggregate>, stepMs: number, state: SeriesState, from: number, to: number): void {
+    const add = (t: Float64Array, v: Float64Array) => {
+      for (let i = 0; i < t.length; i++) {
+        const ti = t[i]!;
+        if (ti < from || ti >= to) continue;
+        const vi = v[i]!;
+        const b = floorTo(ti, stepMs);
+        const agg = buckets.get(b);
+        if (!agg) buckets.set(b, { min: vi, max: vi, sum: vi, count: 1 });
+        else {
+          if (vi < agg.min) agg.min = vi;
+          if (vi > agg.max) agg.max = vi;
+          agg.sum += vi;
+          agg.count++;
+        }
+      }
+    };
+    if (from < state.rolled1m) {
+      for (const data of this.sql.rawChunks.iterate(state.id, from - CHUNK_WINDOW_MS, Math.min(to, state.rolled1m)) as IterableIterator<Uint8Array>) {
+        const { t, v } = decodeSamples(data);
+        add(t, v);
+      }
+    }
+    for (const open of state.head) {
+      if (open.start >= to || open.lastT < from) continue;
+      const { t, v } = decodeSamples(open.encoder.bytes());
+      add(t, v);
+    }
+  }
+
+  private addMinutes(buckets: Map<number, Aggregate>, stepMs: number, state: SeriesState, from: number, to: number): void {
+    for (const data of this.sql.minuteChunks.iterate(state.id, from - CHUNK_WINDOW_MS, to) as IterableIterator<Uint8Array>) {
+      const rows = decodeAggregates(data);
+      addRows(buckets, stepMs, rows.filter((r) => r[0] >= from && r[0] < to));
+    }
+  }
+
+  setRetention(retention: Retention): void {
+    this.retention = this.checkedRetention(retention);
+  }
+
+  /**
+   * Seals windows of quiet series, rolls sealed minutes up into hours and
+   * deletes expired chunks and rows, a bounded slice per call: each series
+   * step touches a bounded time span, and the call stops after `maxSeries`
+   * series or `maxMillis`, resuming at the next series on the following
+   * call. One transaction per call; the marks move in it, so a crash never
+   * leaves a bucket rolled up twice or skipped.
+   */
+  housekeeping(now: number): HousekeepingReport {
+    this.assertOpen();
+    const deadline = performance.now() + this.maxMillisPerCall;
+    const cutoffs = retentionCutoffs(now, this.retention);
+    const counts = { seriesWorked: 0, sealedChunks: 0, minuteBuckets: 0, hourBuckets: 0, deletedRows: 0, freedPages: 0 };
+    let pending = false;
+    const n = this.list.length;
+    const run = this.db.transaction(() => {
+      let i = 0;
+      for (; i < n; i++) {
+        if (counts.seriesWorked >= this.maxSeriesPerCall || performance.now() > deadline) {
+          pending = true;
+          break;
+        }
+        const state = this.list[(this.cursor + i) % n]!;
+        if (this.stepSeries(state, now, cutoffs, counts)) counts.seriesWorked++;
+      }
+      this.cursor = n === 0 ? 0 : (this.cursor + i) % n;
+      this.pruneLog();
+    });
+    try {
+      run();
+      this.lastError = undefined;
+    } catch (err) {
+      // The transaction rolled back; the caches may have moved ahead of it.
+      this.reloadAfterFailure();
+      throw new Error(`history database ${this.file}: housekeeping failed: ${describe(err)}`, { cause: err });
+    }
+    counts.freedPages = this.vacuumStep();
+    return { ...counts, pending };
+  }
+
+  /** Does one bounded step of work for one series; false when it had nothing to do. */
+  private stepSeries(
+    state: SeriesState,
+    now: number,
+    cutoffs: ReturnType<typeof retentionCutoffs>,
+    counts: { sealedChunks: number; minuteBuckets: number; hourBuckets: number; deletedRows: number },
+  ): boolean {
+    const sql = this.sql;
+    let worked = this.sealFinished(state, now, counts);
+    const marksBefore = [state.rolled1m, state.rolled1h, state.rawFrom, state.m1From, state.h1From];
+
+    // A quiet series: nothing open, so every window that ended before the
+    // grace period is final; moving the mark lets the hour rollup proceed.
+    if (state.head.length === 0) {
+      const quietUntil = chunkWindowStart(now - this.graceMs, state.id);
+      if (quietUntil > state.rolled1m) state.rolled1m = quietUntil;
+    }
+
+    const target1h = hourRollupTarget(state.rolled1m);
+    if (target1h > state.rolled1h) {
+      worked = true;
+      let start = state.rolled1h;
+      if (target1h - start > HOUR_ROLLUP_SPAN_MS) {
+        // Skip a long silence in one seek instead of walking it span by span.
+        const first = sql.oldestMinuteChunk.get(state.id, start - CHUNK_WINDOW_MS) as number | null;
+        start = first === null ? target1h : Math.max(start, Math.min(target1h, floorTo(first, HOUR_MS)));
+      }
+      const end = Math.min(target1h, start + HOUR_ROLLUP_SPAN_MS);
+      if (end > start) {
+        const hours = new Map<number, Aggregate>();
+        for (const data of sql.minuteChunks.iterate(state.id, start - CHUNK_WINDOW_MS, end) as IterableIterator<Uint8Array>) {
+          addRows(hours, HOUR_MS, decodeAggregates(data).filter((r) => r[0] >= start && r[0] < end));
+        }
+        for (const [t, agg] of [...hours].sort((a, b) => a[0] - b[0])) {
+          sql.insertHour.run(state.id, t, agg.min, agg.max, agg.sum, agg.count);
+          counts.hourBuckets++;
+          state.last1h = t;
+        }
+      }
+      state.rolled1h = Math.max(state.rolled1h, end);
+    }
+
+    // Never delete what the next tier has not absorbed yet. Chunks go whole,
+    // so the raw and minute cuts fall on the series' window starts.
+    const expired: Record<Tier, number> = {
+      raw: chunkWindowStart(Math.min(cutoffs.raw, state.rolled1m), state.id),
+      '1m': chunkWindowStart(Math.min(cutoffs['1m'], state.rolled1h), state.id),
+      '1h': floorTo(cutoffs['1h'], HOUR_MS),
+    };
+    for (const tier of ['raw', '1m', '1h'] as const) {
+      const done = state[FROM_FIELD[tier]];
+      const cutoff = expired[tier];
+      if (cutoff - done < DELETE_SLACK_MS[tier]) continue;
+      worked = true;
+      let start = done;
+      if (cutoff - start > DELETE_SPAN_MS[tier]) {
+        const oldest = sql.oldestFrom[tier].get(state.id, start) as number | null;
+        start = oldest === null ? cutoff : Math.min(cutoff, oldest);
+      }
+      const end = tier === '1h' ? Math.min(cutoff, start + DELETE_SPAN_MS[tier]) : Math.min(cutoff, chunkWindowStart(start + DELETE_SPAN_MS[tier], state.id));
+      counts.deletedRows += sql.deleteBefore[tier].run(state.id, end).changes;
+      state[FROM_FIELD[tier]] = end;
+      if (tier === 'raw' && state.head.length === 0 && state.lastT !== undefined && state.lastT < end) state.lastT = undefined;
+      if (tier === '1m' && state.last1m !== undefined && state.last1m < end) state.last1m = undefined;
+      if (tier === '1h' && state.last1h !== undefined && state.last1h < end) state.last1h = undefined;
+    }
+
+    const marks = [state.rolled1m, state.rolled1h, state.rawFrom, state.m1From, state.h1From];
+    if (marks.some((mark, i) => mark !== marksBefore[i])) this.saveMarks(state);
+    return worked;
+  }
+
+  private vacuumStep(): number {
+    const free = this.db.pragma('freelist_count', { simple: true }) as number;
+    if (free === 0) return 0;
+    const pages = Math.min(free, VACUUM_PAGES_PER_CALL);
+    this.db.pragma(`incremental_vacuum(${pages})`);
+    return free - (this.db.pragma('freelist_count', { simple: true }) as number);
+  }
+
+  stats(): SqliteStoreStats {
+    this.assertOpen();
+    const pageCount = this.db.pragma('page_count', { simple: true }) as number;
+    const pageSize = this.db.pragma('page_size', { simple: true }) as number;
+    let walBytes = 0;
+    if (!this.db.memory) {
+      try {
+        walBytes = statSync(`${this.file}-wal`).size;
+      } catch {
+        // No WAL file (just checkpointed and removed, or never written).
+      }
+    }
+    let headSamples = 0;
+    for (const state of this.list) for (const open of state.head) headSamples += open.encoder.count;
+    const dropped = { outOfOrder: this.droppedOutOfOrder, late: this.droppedLate, invalid: this.droppedInvalid };
+    return {
+      sizeBytes: pageCount * pageSize + walBytes,
+      series: this.list.length,
+      droppedSamples: dropped.outOfOrder + dropped.late + dropped.invalid,
+      dropped,
+      headSamples,
+      ...(this.lastError ? { lastError: this.lastError } : {}),
+    };
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+}
