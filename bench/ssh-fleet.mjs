@@ -49,7 +49,7 @@ const key = await servers.makeKeyPair(dir, 'id');
 servers.authorizeInHome(user, [key.publicKey]);
 // Many sessions per server: lift sshd's unauthenticated-connection throttle
 // (MaxStartups 10:30:100 drops handshakes beyond 10 in flight).
-const extraConfig = ['MaxStartups 200', 'MaxSessions 20', 'LogLevel ERROR'];
+const extraConfig = ['MaxStartups 200', 'MaxSessions 20', process.env.BENCH_SSHD_LOGLEVEL ? `LogLevel ${process.env.BENCH_SSHD_LOGLEVEL}` : 'LogLevel ERROR'];
 const netns = await servers.createNetnsHost(62);
 const sshds = [];
 try {
@@ -121,6 +121,7 @@ try {
   console.log(`frames dropped: ${dropped}; hosts not online at the end: ${notOnline.length}${notOnline.length ? ' — ' + [...new Set(notOnline)].slice(0, 3).join(' / ') : ''}`);
   await Promise.all(sources.map((s) => s.stop()));
 } finally {
+  if (process.env.BENCH_SSHD_LOGLEVEL) for (const s of sshds) fs.copyFileSync(s.logPath, `/tmp/bench-sshd-${s.port}.log`);
   await Promise.allSettled(sshds.map((s) => s.stop()));
   await netns.remove();
   fs.rmSync(path.join(user.home, '.cache/overlook-bench'), { recursive: true, force: true });

@@ -64,19 +64,21 @@ export function formatSnapshot(snap: Snapshot, format: SnapshotFormat, options: 
   }
 }
 
-function pad(rows: string[][]): string[] {
+/** Columns of text: the ones named in `textColumns` left-aligned, numbers right-aligned. */
+function pad(rows: string[][], textColumns: readonly number[] = [0]): string[] {
   const widths: number[] = [];
   for (const r of rows) r.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, [...cell].length)));
   return rows.map((r) =>
     r
-      .map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)))
+      .map((cell, i) => (textColumns.includes(i) ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)))
       .join('  ')
       .trimEnd(),
   );
 }
 
-function formatTable(snap: Snapshot, locale?: string): string {
-  const fmt = (name: string, v: number | null | undefined) => (v === null || v === undefined ? '—' : formatMetricValue(name, v, locale));
+function formatTable(snap: Snapshot, requestedLocale?: string): string {
+  const locale = requestedLocale ?? 'en';
+  const fmt = (name: string, v: number | null | undefined) => formatMetricValue(name, v, locale);
   const byName = (name: string) => snap.derived.filter((s) => s.name === name);
   const value = (name: string, labels: Record<string, string>) =>
     snap.derived.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.v;
@@ -95,7 +97,7 @@ function formatTable(snap: Snapshot, locale?: string): string {
     ['Load', `${fmt('node_load1', s.load1)} ${fmt('node_load5', s.load5)} ${fmt('node_load15', s.load15)}`, '1 / 5 / 15 min'],
     ['Memory', `${fmt('host:memory_used:bytes', s.memoryUsed)} / ${fmt('node_memory_MemTotal_bytes', s.memoryTotal)}`, 'used / total'],
     ['Swap', `${fmt('host:swap_used:bytes', s.swapUsed)} / ${fmt('node_memory_SwapTotal_bytes', s.swapTotal)}`, 'used / total'],
-  ]));
+  ], [0, 2]));
 
   const mounts = byName('host:filesystem_used:ratio');
   if (mounts.length) {
@@ -108,7 +110,7 @@ function formatTable(snap: Snapshot, locale?: string): string {
         fmt('node_filesystem_avail_bytes', value('node_filesystem_avail_bytes', { mountpoint: m.labels.mountpoint ?? '' })),
         fmt('host:filesystem_used:ratio', m.v),
       ]),
-    ]));
+    ], [0, 1]));
   }
   const disks = byName('node_disk_read_bytes:rate');
   if (disks.length) {
@@ -144,7 +146,7 @@ function formatTable(snap: Snapshot, locale?: string): string {
         fmt('node_memory_MemTotal_bytes', p.rssBytes),
         fmt('host:memory_used:ratio', p.memoryRatio),
       ]),
-    ]));
+    ], [1]));
   }
   if (snap.problems.length) out.push('', `${snap.problems.length} part(s) of the sample could not be parsed: ${snap.problems.slice(0, 3).join('; ')}`);
   return out.join('\n') + '\n';

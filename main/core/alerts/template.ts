@@ -15,7 +15,7 @@ export interface SummaryContext {
 
 const PLACEHOLDER = /\{\{\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*\}\}/g;
 
-export function formatRuleValue(rule: AlertRule, value: number | null, locale?: string): string {
+export function formatRuleValue(rule: AlertRule, value: number | null, locale = 'en'): string {
   if (value === null) return 'no data';
   switch (rule.type) {
     case 'threshold':
@@ -27,7 +27,7 @@ export function formatRuleValue(rule: AlertRule, value: number | null, locale?: 
   }
 }
 
-export function renderSummary(rule: AlertRule, ctx: SummaryContext, locale?: string): string {
+export function renderSummary(rule: AlertRule, ctx: SummaryContext, locale = 'en'): string {
   const template = rule.summary.trim() !== '' ? rule.summary : defaultSummary(rule);
   return template.replace(PLACEHOLDER, (whole, name: string) => {
     switch (name) {

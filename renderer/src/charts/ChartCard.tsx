@@ -5,7 +5,7 @@ import { Area, CartesianGrid, ComposedChart, Line, ReferenceLine, Tooltip, XAxis
 import type { SeriesData } from '../../../main/common/contract';
 import { metricInfo } from '../../../main/common/metrics';
 import { core } from '../core-client';
-import { formatAxisTick, formatByUnit, formatDuration, formatTimeTick, niceTicks, timeTicks } from '../format';
+import { formatAxisTick, formatByUnit, formatDuration, formatTimeTick, niceTicks, timeTicks } from '../../../main/common/format';
 import { useElementWidth } from '../hooks/useElementWidth';
 import { useLiveQuery } from '../hooks/useLiveQuery';
 import { useI18n } from '../i18n/useI18n';

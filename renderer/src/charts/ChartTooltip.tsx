@@ -1,5 +1,5 @@
 import type { MetricUnit } from '../../../main/common/metrics';
-import { formatByUnit, formatDateTime } from '../format';
+import { formatByUnit, formatDateTime } from '../../../main/common/format';
 import type { DrawnSeries } from './ChartCard';
 
 // Tooltips list the largest values first and stop at a dozen: a 64-core

@@ -6,7 +6,7 @@ import { StateMessage } from '../components/StateMessage';
 import { StatusBadge } from '../components/StatusBadge';
 import { UsageBar } from '../components/UsageBar';
 import { core } from '../core-client';
-import { formatAgo, formatBytes, formatBytesPerSecond, formatDateTime, formatDuration, formatLoad, formatPercent, MISSING } from '../format';
+import { formatAgo, formatBytes, formatBytesPerSecond, formatDateTime, formatDuration, formatLoad, formatPercent, MISSING } from '../../../main/common/format';
 import { useLiveQuery } from '../hooks/useLiveQuery';
 import { useNow } from '../hooks/useNow';
 import type { MessageKey } from '../i18n/catalogue';

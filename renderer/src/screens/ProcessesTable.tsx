@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
 import type { HostInventory } from '../../../main/common/contract';
 import { sortProcesses, type ProcessSort } from './process-sort';
-import { formatBytes, formatCores, formatDateTime, formatPercent, MISSING } from '../format';
+import { formatBytes, formatCores, formatDateTime, formatPercent, MISSING } from '../../../main/common/format';
 import type { MessageKey } from '../i18n/catalogue';
 import { useI18n } from '../i18n/useI18n';
 
@@ -24,6 +24,8 @@ export function ProcessesTable({ inventory, error, loading }: { inventory: HostI
     );
   };
 
+  // The agent does not read process owners (it would cost a fork per sample); the column shows only when a source does.
+  const showUser = rows.some((p) => p.user !== undefined);
   return (
     <section className="card processes-card" aria-labelledby="processes-title">
       <header className="card-head">
@@ -43,7 +45,7 @@ export function ProcessesTable({ inventory, error, loading }: { inventory: HostI
                   {t('processes.pid')}
                 </th>
                 <th scope="col">{t('processes.command')}</th>
-                <th scope="col">{t('processes.user')}</th>
+                {showUser && <th scope="col">{t('processes.user')}</th>}
                 {sortHeader('cpu', 'processes.cpu')}
                 {sortHeader('memory', 'processes.rss')}
                 <th scope="col" className="num">
@@ -58,7 +60,7 @@ export function ProcessesTable({ inventory, error, loading }: { inventory: HostI
                   <td className="mono cmd" title={p.comm}>
                     {p.comm}
                   </td>
-                  <td>{p.user ?? MISSING}</td>
+                  {showUser && <td>{p.user ?? MISSING}</td>}
                   <td className="num">{formatCores(p.cpu, locale)}</td>
                   <td className="num">{formatBytes(p.rssBytes, locale)}</td>
                   <td className="num">{formatPercent(p.memoryRatio, locale)}</td>

@@ -18,7 +18,7 @@ export interface PrefsState {
   setRange(range: RangeKey): void;
 }
 
-const defaults = { theme: 'system' as ThemeChoice, lang: 'system' as LangChoice, range: '1h' as RangeKey };
+const defaults = { theme: 'system' as ThemeChoice, lang: 'system' as LangChoice, range: '15m' as RangeKey };
 
 /** Keep only valid values from storage: a hand-edited or older entry falls back per field, never breaks the app. */
 export function sanitisePrefs(stored: unknown): typeof defaults {
