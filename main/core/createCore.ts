@@ -30,6 +30,8 @@ import type { HostObservation, HostSource } from './sources/types.js';
 import { openMetricStore } from './store/sqliteStore.js';
 import type { MetricStore } from './store/types.js';
 import { buildInventory } from './inventory.js';
+import type { CoreContext, CoreEventListener, CoreFeature, CoreHealth } from './coreContext.js';
+import { requests } from '../common/contract.js';
 
 export interface CoreOptions {
   readonly dataDir: string;
@@ -41,9 +43,11 @@ export interface CoreOptions {
   readonly now?: () => number;
   /** Replaces the local host's source (tests); by default the composition root picks one per OS. */
   readonly createLocalSource?: (intervalMs: number) => HostSource;
+  /** Features beyond the local host (SSH hosts, alerts, exporter…), each built from the core's context. */
+  readonly features?: readonly ((ctx: CoreContext) => CoreFeature)[];
 }
 
-export type CoreEventListener = <K extends EventName>(event: K, payload: EventPayload<K>) => void;
+export type { CoreEventListener } from './coreContext.js';
 
 export interface Core {
   readonly handlers: Handlers;
@@ -102,11 +106,26 @@ export function createCore(options: CoreOptions): Core {
   const hostList = (): Host[] => [...hosts.values()].map((h) => ({ ...h.host }));
   const announceHosts = () => emit('hosts/changed', hostList());
 
+  const health: CoreHealth = { samplesIngested: 0, ingestFailures: 0, sshReconnects: 0, agentErrors: 0, alertEvaluations: 0 };
+  let features: CoreFeature[] = [];
+  const eachFeature = (what: string, fn: (f: CoreFeature) => void) => {
+    for (const f of features) {
+      try {
+        fn(f);
+      } catch (err) {
+        log.error(`${f.name}: ${what} failed`, { error: (err as Error).message });
+      }
+    }
+  };
+
   function setStatus(rt: HostRuntime, status: HostStatus, detail?: string) {
     if (rt.host.status === status && rt.host.statusDetail === detail) return;
+    const previous = rt.host.status;
     rt.host = { ...rt.host, status, statusDetail: detail };
     if (status === 'online' || status === 'stale') log.info(`host ${rt.host.name}: ${status}`);
     else log.warn(`host ${rt.host.name}: ${status}`, detail ? { detail } : undefined);
+    if (status === 'agent_error') health.agentErrors++;
+    if (previous !== status) eachFeature('host status', (f) => f.onHostStatus?.({ ...rt.host }, previous));
     announceHosts();
   }
 
@@ -121,9 +140,11 @@ export function createCore(options: CoreOptions): Core {
     pending = [];
     try {
       store.append(batch);
+      health.samplesIngested += batch.length;
     } catch (err) {
       // A full disk or a locked database: say so and keep going; the next batch retries.
       ingestProblems++;
+      health.ingestFailures++;
       log.error('could not write samples to history', { samples: batch.length, error: (err as Error).message });
     }
     for (const [hostId, p] of pendingHosts) emit('samples/appended', { hostId, t: p.t, summary: p.summary });
@@ -187,6 +208,7 @@ export function createCore(options: CoreOptions): Core {
     settings = next;
     if (JSON.stringify(prev.retention) !== JSON.stringify(next.retention)) store.setRetention(next.retention);
     if (prev.pollIntervalMs !== next.pollIntervalMs) await restartLocal();
+    if (JSON.stringify(prev) !== JSON.stringify(next)) eachFeature('settings', (f) => f.onSettings?.(next));
   }
 
   function checkStale() {
@@ -213,12 +235,13 @@ export function createCore(options: CoreOptions): Core {
     void applySettings(mergeSettings(saved, provisionedSettings())).catch((err) =>
       log.error('could not apply provisioned settings', { error: (err as Error).message }),
     );
+    eachFeature('provisioning', (f) => f.onProvisioning?.(result));
     emit('config/changed', configState());
   }
 
   // ------------------------------------------------------------ handlers
   const agent = loadAgentScript();
-  const handlers: Handlers = {
+  const baseHandlers: Partial<Handlers> = {
     'app/info': () => {
       const stats = store.stats();
       return {
@@ -260,12 +283,68 @@ export function createCore(options: CoreOptions): Core {
     },
   };
 
+  // ------------------------------------------------------------ features
+  function hostRuntimeFor(host: Omit<Host, 'status' | 'lastSampleAt'>, source: HostSource): HostRuntime {
+    return { host: { ...host, status: 'connecting' }, source };
+  }
+  const context: CoreContext = {
+    dataDir: options.dataDir,
+    shell: options.shell,
+    log,
+    secrets: options.secrets,
+    store,
+    health,
+    now,
+    emit,
+    settings: () => settings,
+    hosts: () => [...hosts.values()].map((h) => ({ host: { ...h.host }, latest: h.previous })),
+    host: (id) => {
+      const h = hosts.get(id);
+      return h && { host: { ...h.host }, latest: h.previous };
+    },
+    addHost(host, source) {
+      if (hosts.has(host.id)) throw new RpcError('invalid_input', `a host named "${host.id}" already exists`);
+      const rt = hostRuntimeFor(host, source);
+      hosts.set(host.id, rt);
+      if (started) startHost(rt);
+      announceHosts();
+    },
+    async replaceHost(host, source) {
+      const old = hosts.get(host.id);
+      if (!old) throw new RpcError('not_found', `no host with id "${host.id}"`);
+      await old.source.stop();
+      const rt = hostRuntimeFor(host, source);
+      hosts.set(host.id, rt);
+      if (started) startHost(rt);
+      announceHosts();
+    },
+    async removeHost(id) {
+      const rt = hosts.get(id);
+      if (!rt) return;
+      hosts.delete(id);
+      await rt.source.stop();
+      eachFeature('host removal', (f) => f.onHostRemoved?.(id));
+      announceHosts();
+    },
+  };
+  features = (options.features ?? []).map((make) => make(context));
+
+  const handlers = { ...baseHandlers } as Record<string, unknown>;
+  for (const f of features) {
+    for (const [name, handler] of Object.entries(f.handlers ?? {})) {
+      if (name in handlers) throw new Error(`${f.name} answers "${name}", which is already answered`);
+      handlers[name] = handler;
+    }
+  }
+  const unanswered = Object.keys(requests).filter((name) => !(name in handlers));
+  if (unanswered.length) throw new Error(`no feature answers ${unanswered.join(', ')}`);
+
   // ------------------------------------------------------------ lifecycle
   const timers: NodeJS.Timeout[] = [];
   let started = false;
 
   return {
-    handlers,
+    handlers: handlers as Handlers,
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -275,8 +354,9 @@ export function createCore(options: CoreOptions): Core {
       started = true;
       if (options.configFile) configWatcher = watchProvisioningFile(options.configFile, onProvisioning);
       settings = mergeSettings(saved, provisionedSettings());
-      const local = addLocalHost();
-      startHost(local);
+      addLocalHost();
+      for (const rt of hosts.values()) startHost(rt);
+      for (const f of features) await f.start?.();
       announceHosts();
       timers.push(setInterval(flush, FLUSH_INTERVAL_MS));
       timers.push(setInterval(checkStale, 1000));
@@ -295,6 +375,13 @@ export function createCore(options: CoreOptions): Core {
       for (const t of timers) clearInterval(t);
       timers.length = 0;
       configWatcher?.close();
+      for (const f of [...features].reverse()) {
+        try {
+          await f.stop?.();
+        } catch (err) {
+          log.error(`${f.name}: stop failed`, { error: (err as Error).message });
+        }
+      }
       await Promise.all([...hosts.values()].map((h) => h.source.stop()));
       flush();
       if (ingestProblems) log.warn(`${ingestProblems} batch(es) could not be written during this run`);

@@ -1,0 +1,60 @@
+// What a feature of the core (SSH hosts, alerts, the /metrics exporter, cloud
+// collectors…) gets from the composition root, and what it gives back. Each
+// feature lives in its own folder with its own handlers; createCore() only
+// lists them, so features grow without editing each other.
+import type { EventName, EventPayload, Handlers, Host, HostStatus, Settings } from '../common/contract.js';
+import type { ProvisioningResult } from './config/provisioning.js';
+import type { Logger } from './log.js';
+import type { SecretStore } from './secrets/secretStore.js';
+import type { HostObservation, HostSource } from './sources/types.js';
+import type { MetricStore } from './store/types.js';
+
+export type CoreEventListener = <K extends EventName>(event: K, payload: EventPayload<K>) => void;
+
+/** One watched host as features see it. */
+export interface HostView {
+  readonly host: Host;
+  /** The latest observation (raw series, node_exporter names), if any arrived. */
+  readonly latest?: HostObservation;
+}
+
+/** The console's own counters; the exporter publishes them as overlook_* metrics. */
+export interface CoreHealth {
+  samplesIngested: number;
+  ingestFailures: number;
+  sshReconnects: number;
+  agentErrors: number;
+  alertEvaluations: number;
+}
+
+export interface CoreContext {
+  readonly dataDir: string;
+  readonly shell: 'desktop' | 'headless';
+  readonly log: Logger;
+  readonly secrets: SecretStore;
+  readonly store: MetricStore;
+  readonly health: CoreHealth;
+  readonly now: () => number;
+  readonly emit: CoreEventListener;
+  settings(): Settings;
+  hosts(): HostView[];
+  host(id: string): HostView | undefined;
+  /** Start watching a host through a source; its samples flow like the local host's. */
+  addHost(host: Omit<Host, 'status' | 'lastSampleAt'>, source: HostSource): void;
+  /** Replace a host's definition and source (edit), keeping its history. */
+  replaceHost(host: Omit<Host, 'status' | 'lastSampleAt'>, source: HostSource): Promise<void>;
+  removeHost(id: string): Promise<void>;
+}
+
+export interface CoreFeature {
+  readonly name: string;
+  /** Request handlers this feature answers (each name of the contract is answered by exactly one feature). */
+  readonly handlers?: Partial<Handlers>;
+  start?(): void | Promise<void>;
+  stop?(): void | Promise<void>;
+  /** Every accepted (or rejected) provisioning file, once at start and on each change. */
+  onProvisioning?(result: ProvisioningResult): void;
+  onHostStatus?(host: Host, previous: HostStatus | undefined): void;
+  onHostRemoved?(hostId: string): void;
+  onSettings?(settings: Settings): void;
+}
