@@ -49,7 +49,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();
 });
 
-function makeCore(extra: { configFile?: string } = {}) {
+function makeCore(extra: { configFile?: string; features?: Parameters<typeof createCore>[0]['features'] } = {}) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ovl-core-'));
   const sources: ScriptedSource[] = [];
   const log = createMemoryLogger();
@@ -152,5 +152,44 @@ describe('createCore', () => {
     const { core } = makeCore();
     await core.start();
     expect(() => core.handlers['hosts/inventory']({ hostId: 'nope' })).toThrow(/no host/);
+  });
+});
+
+describe('createCore features', () => {
+  it('routes a feature\'s handlers and tells it about host status changes', async () => {
+    const seen: string[] = [];
+    const { core, sources } = makeCore({
+      features: [
+        () => ({
+          name: 'probe',
+          onHostStatus: (host, previous) => void seen.push(`${host.id}:${previous}->${host.status}`),
+        }),
+      ],
+    });
+    await core.start();
+    sources[0]!.events!.status('offline', 'link down');
+    expect(seen).toContain('local:connecting->offline');
+  });
+
+  it('refuses two features answering the same request', () => {
+    expect(() =>
+      makeCore({
+        features: [() => ({ name: 'thief', handlers: { 'hosts/list': () => [] } })],
+      }),
+    ).toThrow(/thief answers "hosts\/list"/);
+  });
+
+  it('lets a feature add and remove hosts that then report like the local one', async () => {
+    const extra = new ScriptedSource();
+    let ctxRef: import('./coreContext.js').CoreContext | undefined;
+    const { core } = makeCore({ features: [(ctx) => ((ctxRef = ctx), { name: 'adder' })] });
+    await core.start();
+    ctxRef!.addHost({ id: 'web-1', name: 'web-1', kind: 'ssh', pollIntervalMs: 5000, tags: ['web'], provisioned: false }, extra);
+    expect(core.handlers['hosts/list']().map((h: { id: string }) => h.id)).toEqual(['local', 'web-1']);
+    extra.events!.observation(observation(0, Date.now()));
+    expect(ctxRef!.host('web-1')!.host.status).toBe('online');
+    await ctxRef!.removeHost('web-1');
+    expect(extra.stopped).toBe(true);
+    expect(core.handlers['hosts/list']().map((h: { id: string }) => h.id)).toEqual(['local']);
   });
 });
