@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { RpcError, type Handlers } from './contract.js';
 import { createPortPair, createRpcClient, serveRpc, parseFrame } from './rpc.js';
 
+/** The few handlers these tests call; the contract's other requests are never sent here. */
 function fakeHandlers(overrides: Partial<Handlers> = {}): Handlers {
   const notUsed = () => {
     throw new Error('not used in this test');
@@ -15,6 +16,12 @@ function fakeHandlers(overrides: Partial<Handlers> = {}): Handlers {
     },
     'series/query': (q) => q.selectors.map((s) => ({ name: s.name, labels: {}, tier: 'raw' as const, stepMs: 1000, points: [[q.from, 1, 0, 2]] })),
     'settings/update': notUsed,
+    'export/get': notUsed,
+    'export/update': notUsed,
+    'topk/query': notUsed,
+    'processes/at': notUsed,
+    'hosts/statusHistory': notUsed,
+    'hosts/historyOnly': notUsed,
     ...overrides,
   };
 }

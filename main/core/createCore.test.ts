@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { EventName } from '../common/contract.js';
 import type { RawSeries } from '../common/series.js';
 import { createCore, type Core } from './createCore.js';
+import { defaultFeatures } from './features.js';
 import { createMemoryLogger } from './log.js';
 import { createEncryptedFileSecretStore } from './secrets/encryptedFileSecretStore.js';
 import type { HostObservation, HostSource, SourceEvents } from './sources/types.js';
@@ -65,6 +66,8 @@ function makeCore(extra: { configFile?: string; features?: Parameters<typeof cre
       return s;
     },
     ...extra,
+    // Every request of the contract needs an answer; the default features (off by default) give the rest.
+    features: [...defaultFeatures(), ...(extra.features ?? [])],
   });
   const events: { event: EventName; payload: unknown }[] = [];
   core.subscribe((event, payload) => events.push({ event, payload }));
@@ -185,11 +188,11 @@ describe('createCore features', () => {
     const { core } = makeCore({ features: [(ctx) => ((ctxRef = ctx), { name: 'adder' })] });
     await core.start();
     ctxRef!.addHost({ id: 'web-1', name: 'web-1', kind: 'ssh', pollIntervalMs: 5000, tags: ['web'], provisioned: false }, extra);
-    expect(core.handlers['hosts/list']().map((h: { id: string }) => h.id)).toEqual(['local', 'web-1']);
+    expect((await core.handlers['hosts/list']()).map((h) => h.id)).toEqual(['local', 'web-1']);
     extra.events!.observation(observation(0, Date.now()));
     expect(ctxRef!.host('web-1')!.host.status).toBe('online');
     await ctxRef!.removeHost('web-1');
     expect(extra.stopped).toBe(true);
-    expect(core.handlers['hosts/list']().map((h: { id: string }) => h.id)).toEqual(['local']);
+    expect((await core.handlers['hosts/list']()).map((h) => h.id)).toEqual(['local']);
   });
 });
