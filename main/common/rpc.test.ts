@@ -7,23 +7,16 @@ function fakeHandlers(overrides: Partial<Handlers> = {}): Handlers {
   const notUsed = () => {
     throw new Error('not used in this test');
   };
-  return {
-    'app/info': notUsed,
+  const handlers: Partial<Handlers> = {
     'hosts/list': () => [],
-    'hosts/summaries': () => [],
     'hosts/inventory': ({ hostId }) => {
       throw new RpcError('not_found', `no host with id "${hostId}"`);
     },
     'series/query': (q) => q.selectors.map((s) => ({ name: s.name, labels: {}, tier: 'raw' as const, stepMs: 1000, points: [[q.from, 1, 0, 2]] })),
     'settings/update': notUsed,
-    'export/get': notUsed,
-    'export/update': notUsed,
-    'topk/query': notUsed,
-    'processes/at': notUsed,
-    'hosts/statusHistory': notUsed,
-    'hosts/historyOnly': notUsed,
     ...overrides,
   };
+  return handlers as Handlers;
 }
 
 describe('RPC over a port pair', () => {
