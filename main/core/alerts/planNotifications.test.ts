@@ -160,7 +160,7 @@ describe('silences', () => {
 describe('renderSummary', () => {
   it('humanises values by the metric unit and leaves unknown placeholders visible', () => {
     const mem = AlertRule.parse({ type: 'threshold', id: 'm', origin: 'user', name: 'Mem', selector: 'host:memory_used:bytes', window: M, op: '>', threshold: 2 ** 30, summary: '{{host}} uses {{value}} > {{threshold}} {{nope}}' });
-    expect(renderSummary(mem, { labels: { host: 'h' }, value: 3 * 2 ** 30 }, 'en')).toBe('h uses 3 GiB > 1 GiB {{nope}}');
-    expect(renderSummary(mem, { labels: { host: 'h' }, value: null }, 'en')).toBe('h uses no data > 1 GiB {{nope}}');
+    expect(renderSummary(mem, { labels: { host: 'h' }, value: 3 * 2 ** 30 }, 'en')).toBe('h uses 3.00 GiB > 1.00 GiB {{nope}}');
+    expect(renderSummary(mem, { labels: { host: 'h' }, value: null }, 'en')).toBe('h uses no data > 1.00 GiB {{nope}}');
   });
 });

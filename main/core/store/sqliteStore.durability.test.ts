@@ -35,7 +35,7 @@ function compileStore(): string {
   execFileSync(
     join(REPO, 'node_modules/.bin/tsc'),
     ['--outDir', out, '--rootDir', REPO, '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022',
-      '--skipLibCheck', '--types', 'node', join(REPO, 'main/core/store/sqliteStore.ts')],
+      '--skipLibCheck', '--strict', '--types', 'node', join(REPO, 'main/core/store/sqliteStore.ts')],
     { cwd: REPO, stdio: 'pipe' },
   );
   writeFileSync(join(out, 'package.json'), '{"type":"module"}\n');
