@@ -5,6 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createCore } from './core/createCore.js';
+import { defaultFeatures } from './core/features.js';
+import { LISTEN_ADDRESS_MESSAGES, parseListenAddress } from './common/listenAddress.js';
 import { createStderrLogger } from './core/log.js';
 import { defaultDataDir } from './core/paths.js';
 import { consoleVersion, findPackageRoot } from './core/version.js';
@@ -23,6 +25,10 @@ serve options:
   --host ADDR       address to bind (default 127.0.0.1)
   --data DIR        data directory (default: $OVERLOOK_DATA_DIR or the OS user-data dir)
   --config FILE     provisioning file (YAML), hot-reloaded
+  --metrics-listen ADDR
+                    serve the fleet's metrics for Prometheus at http://ADDR/metrics
+                    (e.g. 127.0.0.1:9309; off by default; 0.0.0.0:PORT exposes it
+                    to the network, with a warning). Overrides the file and the UI.
 
 snapshot options:
   --format F        table (default), json or prom
@@ -48,6 +54,7 @@ async function serve(argv: string[]): Promise<void> {
       host: { type: 'string', default: '127.0.0.1' },
       data: { type: 'string' },
       config: { type: 'string' },
+      'metrics-listen': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -57,6 +64,11 @@ async function serve(argv: string[]): Promise<void> {
     return;
   }
   const port = parsePort(values.port);
+  const metricsListen = values['metrics-listen'];
+  if (metricsListen !== undefined) {
+    const parsed = parseListenAddress(metricsListen);
+    if (!parsed.ok) throw new UsageError(`--metrics-listen "${metricsListen}": ${LISTEN_ADDRESS_MESSAGES[parsed.problem]}`);
+  }
   const host = values.host;
   const dataDir = values.data ? path.resolve(values.data) : defaultDataDir();
   const log = createStderrLogger();
@@ -67,6 +79,7 @@ async function serve(argv: string[]): Promise<void> {
     secrets: createEncryptedFileSecretStore(dataDir),
     log,
     version: consoleVersion(),
+    features: defaultFeatures({ metricsListen }),
   });
   await core.start();
   let server;

@@ -4,6 +4,9 @@
 // their types. Names are `domain/verb`. Pure TypeScript + zod: importable by
 // the renderer and the preload.
 import { z } from 'zod';
+import { AlertRule } from './alertRules.js';
+import { AlertView, DeliveryRecord, DeliveryStatus, HistoryFilter, PreviewResult, RuleView, Silence, TransitionRecord } from './alertModel.js';
+import { LISTEN_ADDRESS_MESSAGES, parseListenAddress } from './listenAddress.js';
 
 // ---------------------------------------------------------------- building blocks
 
@@ -174,6 +177,155 @@ export const HostInventory = z.object({
 });
 export type HostInventory = z.infer<typeof HostInventory>;
 
+// ---- topk, process history, status journal, history-only hosts (issue 7: the operator's screens)
+
+/** What Top-K ranks. Only hosts today; containers, processes and cloud instances join as they land. */
+export const TopKKind = z.enum(['host']);
+export type TopKKind = z.infer<typeof TopKKind>;
+/** avg and max over the window's buckets; last = the last bucket's average. */
+export const TopKAggregate = z.enum(['avg', 'max', 'last']);
+export type TopKAggregate = z.infer<typeof TopKAggregate>;
+
+export const TopKQuery = z
+  .object({
+    kind: TopKKind,
+    metric: SeriesSelector.shape.name,
+    aggregate: TopKAggregate,
+    from: z.number().int().nonnegative(),
+    to: z.number().int().nonnegative(),
+    k: z.number().int().min(1).max(1000),
+    order: z.enum(['desc', 'asc']),
+    /** Buckets per row: the sparkline's resolution, and the granularity of avg/max/last. */
+    points: z.number().int().min(2).max(500),
+  })
+  .refine((q) => q.to > q.from, { message: 'to must be after from', path: ['to'] });
+export type TopKQuery = z.infer<typeof TopKQuery>;
+
+export const TopKRow = z.object({
+  /** The ranked thing's id: the host id for kind `host`. */
+  entity: z.string(),
+  /** Labels of the series that gave the value (for a per-mount metric: the worst mount). */
+  labels: z.record(z.string(), z.string()),
+  value: z.number(),
+  /** Start of the last bucket with data: older than the window's end when the series vanished. */
+  lastT: z.number(),
+  /** The sparkline: [t, v] per bucket (v is the bucket's avg, or max when ranking by max). */
+  points: z.array(z.tuple([z.number(), z.number()])),
+});
+export type TopKRow = z.infer<typeof TopKRow>;
+
+export const TopKResult = z.object({
+  stepMs: z.number(),
+  /** Entities with data in the window (the rows are the first k of them). */
+  total: z.number(),
+  rows: z.array(TopKRow),
+});
+export type TopKResult = z.infer<typeof TopKResult>;
+
+/** The top processes of one host at one moment, as kept by the process history. */
+export const ProcessSnapshot = z.object({
+  hostId: z.string(),
+  t: z.number(),
+  processes: z.array(ProcessRow),
+});
+export type ProcessSnapshot = z.infer<typeof ProcessSnapshot>;
+
+export const StatusTransition = z.object({
+  t: z.number(),
+  status: HostStatus,
+  previous: HostStatus.nullable(),
+  detail: z.string().optional(),
+});
+export type StatusTransition = z.infer<typeof StatusTransition>;
+
+/** A host that has history in the store but is not configured any more (or was never configured here). */
+export const HistoryOnlyHost = z.object({
+  hostId: z.string(),
+  lastSampleAt: z.number(),
+  /** Its last known values, for the overview row. */
+  summary: HostSummary,
+});
+export type HistoryOnlyHost = z.infer<typeof HistoryOnlyHost>;
+
+// ---------------------------------------------------------------- export (/metrics)
+
+export const ExportAuth = z.enum(['none', 'bearer', 'basic']);
+export type ExportAuth = z.infer<typeof ExportAuth>;
+/** What set a field the Settings screen then shows read-only: `overlook serve --metrics-listen`, or the provisioning file. */
+export const ExportLock = z.enum(['flag', 'file']);
+export type ExportLock = z.infer<typeof ExportLock>;
+
+export const ListenAddressText = z
+  .string()
+  .max(300)
+  .superRefine((text, ctx) => {
+    const parsed = parseListenAddress(text);
+    if (!parsed.ok) ctx.addIssue({ code: 'custom', message: LISTEN_ADDRESS_MESSAGES[parsed.problem] });
+  });
+
+/** The exporter as the Settings screen sees it. Never carries the token or password, only whether one is set. */
+export const ExportState = z.object({
+  enabled: z.boolean(),
+  /** Effective `host:port`, e.g. 127.0.0.1:9309 (shown even while disabled: what enabling would bind). */
+  listen: z.string(),
+  auth: ExportAuth,
+  tokenSet: z.boolean(),
+  /** The URL to scrape while listening, else null. */
+  url: z.string().nullable(),
+  /** Bound to 0.0.0.0 or ::, reachable from other machines. */
+  allInterfaces: z.boolean(),
+  /** Why the exporter is not serving although enabled (port in use, a missing token variable…). */
+  lastError: z.string().nullable(),
+  lastScrapeAt: z.number().nullable(),
+  lockedBy: z.object({ enabled: ExportLock.nullable(), listen: ExportLock.nullable(), token: ExportLock.nullable() }),
+});
+export type ExportState = z.infer<typeof ExportState>;
+
+/** Bearer tokens travel in an HTTP header: printable ASCII without spaces (RFC 6750 b64token is narrower still). */
+export const ExportToken = z
+  .string()
+  .min(16, { error: 'the token must be at least 16 characters' })
+  .max(1024, { error: 'the token must be at most 1024 characters' })
+  .regex(/^[\x21-\x7e]+$/, { error: 'the token may hold only printable ASCII characters, without spaces' });
+
+export const ExportUpdate = z.object({
+  enabled: z.boolean().optional(),
+  listen: ListenAddressText.optional(),
+  /** Write-only: a new bearer token, or null to remove it. */
+  token: ExportToken.nullable().optional(),
+});
+export type ExportUpdate = z.infer<typeof ExportUpdate>;
+
+// ---- alerts (issue 6): rules, states, history, silences, deliveries; schemas in alertRules.ts / alertModel.ts
+
+/** A rule as the editor sends it; the core parses it with the rule schema so messages name the field. */
+export const AlertRuleInput = z.record(z.string(), z.unknown());
+const AlertRuleId = z.object({ id: z.string().min(1).max(300) });
+/** One click on an alert: mute this alert, its whole rule, or everything on its host. */
+export const AlertSilenceScope = z.enum(['alert', 'rule', 'host']);
+export type AlertSilenceScope = z.infer<typeof AlertSilenceScope>;
+export const AlertSilenceRequest = z.object({
+  alertId: z.string().min(1).max(2000),
+  scope: AlertSilenceScope,
+  durationMs: z.number().int().min(60_000).max(30 * 86_400_000),
+  comment: z.string().max(500).optional(),
+});
+export const AlertRulesList = z.object({ rules: z.array(RuleView), channels: z.array(z.string()) });
+export type AlertRulesList = z.infer<typeof AlertRulesList>;
+/** What changed: `states` (evaluation), `rules`, `silences` or `deliveries`; the alert list is always current. */
+export const AlertsChanged = z.object({ reason: z.enum(['states', 'rules', 'silences', 'deliveries']), alerts: z.array(AlertView) });
+export type AlertsChanged = z.infer<typeof AlertsChanged>;
+/** A desktop notification for the headless console: the UI shows a toast and, when allowed, a browser Notification. */
+export const AlertNotice = z.object({
+  id: z.string(),
+  title: z.string(),
+  body: z.string(),
+  severity: z.enum(['info', 'warning', 'critical']),
+  status: z.enum(['firing', 'resolved']),
+  at: z.number(),
+});
+export type AlertNotice = z.infer<typeof AlertNotice>;
+
 // ---------------------------------------------------------------- requests and events
 
 const HostId = z.object({ hostId: z.string().min(1).max(200) });
@@ -194,6 +346,46 @@ export const requests = {
    * (error code `provisioned`). The renderer cannot name file paths.
    */
   'settings/update': { input: Settings.partial(), output: Settings },
+  // ---- export
+  /** The /metrics exporter's state; the token itself is never returned. */
+  'export/get': { input: z.void(), output: ExportState },
+  /** Enable/disable, listen address, token (write-only). Fields set by the flag or the file fail with `provisioned`. */
+  'export/update': { input: ExportUpdate, output: ExportState },
+  // ---- topk, process history, status journal, history-only hosts (issue 7)
+  /** Rank entities by a metric over a window (avg / max / last), with a sparkline per row. */
+  'topk/query': { input: TopKQuery, output: TopKResult },
+  /** The top processes of a host at the kept moment nearest `t` (within `toleranceMs`, default 10 min). */
+  'processes/at': {
+    input: HostId.extend({ t: z.number().int().nonnegative(), toleranceMs: z.number().int().min(0).max(86_400_000).optional() }),
+    output: ProcessSnapshot.nullable(),
+  },
+  /** Status changes of a host within [from, to], oldest first (since the console started). */
+  'hosts/statusHistory': {
+    input: HostId.extend({ from: z.number().int().nonnegative(), to: z.number().int().nonnegative() }),
+    output: z.array(StatusTransition),
+  },
+  /** Hosts found in the history that no source watches: shown read-only as "not configured". */
+  'hosts/historyOnly': { input: z.void(), output: z.array(HistoryOnlyHost) },
+  // ---- alerts
+  /** Current alerts (pending, firing, recently resolved), muted ones marked. */
+  'alerts/list': { input: z.void(), output: z.array(AlertView) },
+  /** State transitions, newest first (when, value, duration). */
+  'alerts/history': { input: HistoryFilter, output: z.array(TransitionRecord) },
+  /** Every rule (built-in, provisioned, user) with health and counts, and the configured channel names. */
+  'alerts/rules': { input: z.void(), output: AlertRulesList },
+  'alerts/rule-create': { input: AlertRuleInput, output: AlertRule },
+  /** Provisioned rules fail with `provisioned`; built-in ones keep their type. */
+  'alerts/rule-update': { input: AlertRuleId.extend({ rule: AlertRuleInput }), output: AlertRule },
+  'alerts/rule-delete': { input: AlertRuleId, output: z.boolean() },
+  'alerts/rule-enable': { input: AlertRuleId.extend({ enabled: z.boolean() }), output: AlertRule },
+  /** What a draft would do now, for the editor's live preview ("would fire now for 3 series"). */
+  'alerts/preview': { input: AlertRuleInput, output: PreviewResult },
+  'alerts/silence': { input: AlertSilenceRequest, output: Silence },
+  'alerts/unsilence': { input: AlertRuleId, output: z.boolean() },
+  /** Active silences. */
+  'alerts/silences': { input: z.void(), output: z.array(Silence) },
+  /** Notification deliveries, newest first; failures carry their (redacted) error. */
+  'alerts/deliveries': { input: z.object({ status: DeliveryStatus.optional(), limit: z.number().int().min(1).max(1000).optional() }), output: z.array(DeliveryRecord) },
 } as const;
 
 export const events = {
@@ -201,6 +393,12 @@ export const events = {
   /** A host delivered a sample; detail screens re-query their ranges on it. */
   'samples/appended': z.object({ hostId: z.string(), t: z.number(), summary: HostSummary }),
   'config/changed': AppInfo.shape.config,
+  // ---- export
+  /** The exporter started, stopped, failed to bind or changed settings. */
+  'export/changed': ExportState,
+  // ---- alerts
+  'alerts/changed': AlertsChanged,
+  'alerts/notification': AlertNotice,
 } as const;
 
 export type Requests = typeof requests;

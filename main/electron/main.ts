@@ -2,9 +2,10 @@
 // OS keychain through safeStorage. The only folder that imports `electron`.
 // Everything else is the core, shared with the headless console; keep this
 // file thin, because our build machines cannot download Electron to test it.
-import { app, BrowserWindow, ipcMain, Menu, nativeImage, safeStorage, shell, Tray } from 'electron';
+import { app, BrowserWindow, ipcMain, Menu, nativeImage, Notification, safeStorage, shell, Tray } from 'electron';
 import path from 'node:path';
 import { createCore, type Core } from '../core/createCore.js';
+import { defaultFeatures } from '../core/features.js';
 import { createStderrLogger } from '../core/log.js';
 import { createCipherSecretStore } from '../core/secrets/encryptedFileSecretStore.js';
 import { consoleVersion, findPackageRoot } from '../core/version.js';
@@ -73,6 +74,17 @@ function attachWindow(win: BrowserWindow, c: Core) {
   });
 }
 
+/** The alerts' desktop channel: the OS notification; a click brings the window up on the alerts screen. */
+function notifyDesktop(notice: { title: string; body: string; severity: string }) {
+  if (!Notification.isSupported()) throw new Error('this desktop has no notification service');
+  const n = new Notification({ title: notice.title, body: notice.body, urgency: notice.severity === 'critical' ? 'critical' : 'normal' });
+  n.on('click', () => {
+    showWindow();
+    void mainWindow?.webContents.executeJavaScript("location.hash = '#/alerts'");
+  });
+  n.show();
+}
+
 function showWindow() {
   if (!core) return;
   if (!mainWindow || mainWindow.isDestroyed()) {
@@ -98,6 +110,7 @@ if (!app.requestSingleInstanceLock()) {
       decrypt: (blob) => Buffer.from(safeStorage.decryptString(blob), 'utf8'),
     });
     const configArg = process.argv.find((a) => a.startsWith('--config='));
+    const metricsListenArg = process.argv.find((a) => a.startsWith('--metrics-listen='));
     core = createCore({
       dataDir,
       shell: 'desktop',
@@ -105,6 +118,7 @@ if (!app.requestSingleInstanceLock()) {
       secrets,
       log,
       version: consoleVersion(),
+      features: defaultFeatures({ metricsListen: metricsListenArg?.slice('--metrics-listen='.length), notify: notifyDesktop }),
     });
     await core.start();
     showWindow();

@@ -211,7 +211,7 @@ describe('AlertEngine', () => {
     engine.setProvisionedRules([parsed.ok ? parsed.value : (undefined as never)]);
     expect(engine.getRule('provisioned:Load')).toMatchObject({ keepFiringFor: 5 * M, origin: 'provisioned' });
     expect(() => engine.updateRule('provisioned:Load', { ...cpuRule })).toThrow(/provisioning file/);
-    expect(parseProvisionedRule({ name: 'Bad', selector: 'x', window: 60, op: '>', threshold: 1 })).toEqual({ ok: false, error: 'alert "Bad": window must be a duration with a unit, like 30s, 5m or 1h' });
+    expect(parseProvisionedRule({ name: 'Bad', selector: 'x', window: 60, op: '>', threshold: 1 })).toEqual({ ok: false, error: 'alert "Bad": window must be a duration with a unit, like 30s, 5m or 1h', field: 'window' });
 
     const rule = engine.createRule({ ...cpuRule, for: 0 });
     clock.now += 10 * S;

@@ -37,15 +37,20 @@ import {
   type TransitionRecord,
 } from './model.js';
 import { planNotifications, type DeliveryState, type PlanOptions } from './planNotifications.js';
-import { builtinRules, conditionChanged, describeIssues, parseRuleDraft, ruleSelector, type AlertRule, type BuiltinRuleOptions } from './rule.js';
+import { builtinRules, conditionChanged, describeIssues, parseRuleDraft, ruleSelector, type AlertRule, type BuiltinRuleOptions, type WindowAggregate } from './rule.js';
 import { mutingSilences, silenceFromAlert, isSilenceActive, type SilenceScope } from './silences.js';
 import { formatRuleValue, renderSummary } from './template.js';
 import { deliverWithRetry, type DeliverOptions } from './channels/deliver.js';
 import type { NotificationChannel } from './channels/types.js';
 
-/** Raw points of the series matching `selector` with from < t ≤ to. Implemented by the core over the history store. */
+/**
+ * Raw points of the series matching `selector` with from < t ≤ to. Implemented
+ * by the core over the history store (alerts/storeReader.ts). `aggregate`
+ * says what the rule will do with them, so a reader that has to bucket can
+ * keep each bucket's max for a `max` rule (a spike is not averaged away).
+ */
 export interface SeriesWindowReader {
-  read(selector: SeriesSelector, from: number, to: number): { labels: Labels; points: [t: number, v: number][] }[];
+  read(selector: SeriesSelector, from: number, to: number, aggregate?: WindowAggregate): { labels: Labels; points: [t: number, v: number][] }[];
 }
 
 export type AlertEngineEvent =
@@ -235,7 +240,7 @@ export class AlertEngine {
         seriesCount = this.hosts.size;
       } else {
         const from = rule.type === 'absent' ? now - absentLookbackMs(rule) : now - rule.window;
-        const series = this.reader.read(ruleSelector(rule), from, now);
+        const series = this.reader.read(ruleSelector(rule), from, now, rule.type === 'threshold' ? rule.aggregate : 'last');
         seriesCount = series.length;
         data = { series };
       }
@@ -515,8 +520,8 @@ export class AlertEngine {
     const rule: AlertRule = { ...parsed.value, id: 'preview', origin: 'user' };
     let observations: Observation[];
     if (rule.type === 'host_status') observations = observeHostStatus(rule, this.hosts, now);
-    else if (rule.type === 'absent') observations = observeAbsent(rule, this.reader.read(ruleSelector(rule), now - absentLookbackMs(rule), now), new Map(), now);
-    else observations = observeThreshold(rule, this.reader.read(ruleSelector(rule), now - rule.window, now), now);
+    else if (rule.type === 'absent') observations = observeAbsent(rule, this.reader.read(ruleSelector(rule), now - absentLookbackMs(rule), now, 'last'), new Map(), now);
+    else observations = observeThreshold(rule, this.reader.read(ruleSelector(rule), now - rule.window, now, rule.aggregate), now);
     let wouldFire = 0;
     let noData = 0;
     for (const o of observations) {

@@ -15,6 +15,8 @@ import { z } from 'zod';
 import type { ConfigProblem } from '../../common/contract.js';
 import { describeYamlValue, isPlaintextSecretKey } from './provisioningFields.js';
 import { provisionedSettingsFields, settingsSectionSchema, type ProvisionedSettingsValues } from './settingsSection.js';
+import { provisionedAlertEntry, provisionedChannelEntry } from '../alerts/provisioningSection.js';
+import { exportSectionSchema, type ProvisionedExport } from '../export/exportSection.js';
 
 export interface ProvisioningSection<Out> {
   /** The section as written in the file, transforming into what the core uses. */
@@ -44,6 +46,9 @@ type SectionRegistry = Record<string, ProvisioningSection<any>>;
 
 export const provisioningSections = {
   settings: wholeSection<ProvisionedSettingsValues>(settingsSectionSchema, () => ({})),
+  channels: sectionOfIndependentEntries(provisionedChannelEntry),
+  alerts: sectionOfIndependentEntries(provisionedAlertEntry),
+  export: wholeSection<ProvisionedExport | null>(exportSectionSchema, () => null),
 } satisfies SectionRegistry;
 
 export type ProvisionedConfigOf<Sections extends SectionRegistry> = {

@@ -259,8 +259,10 @@ describe('parseProvisionedChannel', () => {
       ok: true,
       value: { name: 'ops', type: 'dingtalk', url: { env: 'DING_URL' }, secret: { env: 'DING_SECRET' } },
     });
-    expect(parseProvisionedChannel({ name: 'ops', type: 'dingtalk', url: 'https://x', secret: 'SECabc' })).toEqual({ ok: false, error: 'channel "ops": write the signing secret as secret_env or secret_ref, never inline' });
+    expect(parseProvisionedChannel({ name: 'ops', type: 'dingtalk', url: 'https://x', secret: 'SECabc' })).toEqual({ ok: false, error: 'channel "ops": write the signing secret as secret_env, secret_file or secret_ref, never inline', field: 'secret' });
     expect(parseProvisionedChannel({ name: 'hook', type: 'webhook' })).toEqual({ ok: false, error: 'channel "hook": a webhook channel needs a url (url, url_env or a secret reference)' });
     expect(parseProvisionedChannel({ name: 'x', type: 'pager' }).ok).toBe(false);
+    expect(parseProvisionedChannel({ name: 'f', type: 'slack', url_file: 'secrets/slack.url' })).toEqual({ ok: true, value: { name: 'f', type: 'slack', url: { file: 'secrets/slack.url' } } });
+    expect(parseProvisionedChannel({ name: 'f', type: 'slack', url_file: 'a', url_env: 'B' })).toMatchObject({ ok: false, field: 'url_file' });
   });
 });

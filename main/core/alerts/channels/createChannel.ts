@@ -1,6 +1,7 @@
 // Channels from their configs, secrets resolved at send time through the
 // caller's resolver (secret store for `ref`, process.env for `env`).
 import { dingTalkChannel, desktopChannel, slackChannel, webhookChannel, weComChannel, type DesktopNotify, type SecretValue } from './robots.js';
+import { resolveSecretRef } from '../../config/secretRef.js';
 import { ChannelSpec, DeliveryError, type NotificationChannel, type SecretSource } from './types.js';
 
 export interface ChannelDeps {
@@ -9,6 +10,8 @@ export interface ChannelDeps {
   /** Reads a secret from the secret store by ref. */
   readonly getSecret?: (ref: string) => Promise<string | undefined>;
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Where relative `file` sources start: the provisioning file's directory. */
+  readonly baseDir?: string;
   readonly now?: () => number;
 }
 
@@ -17,7 +20,12 @@ export function resolveSecretSource(source: SecretSource, deps: ChannelDeps, wha
     let value: string | undefined;
     if ('value' in source) value = source.value;
     else if ('env' in source) value = (deps.env ?? process.env)[source.env];
-    else value = deps.getSecret ? await deps.getSecret(source.ref) : undefined;
+    else if ('file' in source) {
+      // Read at send time, so a rotated token file applies without a reload.
+      const read = resolveSecretRef({ file: source.file }, { baseDir: deps.baseDir });
+      if ('problem' in read) throw new DeliveryError(`${what} is not set (${read.problem})`, false);
+      value = read.value;
+    } else value = deps.getSecret ? await deps.getSecret(source.ref) : undefined;
     if (!value) {
       const where = 'env' in source ? `environment variable ${source.env}` : 'ref' in source ? `secret ${source.ref}` : 'the config';
       throw new DeliveryError(`${what} is not set (${where} is empty or missing)`, false);
@@ -49,12 +57,14 @@ export function createChannel(spec: ChannelSpec, deps: ChannelDeps = {}): Notifi
   }
 }
 
-export type ChannelParse = { ok: true; value: ChannelSpec } | { ok: false; error: string };
+/** `field`: the offending field as written, so the provisioning problem points at its line. */
+export type ChannelParse = { ok: true; value: ChannelSpec } | { ok: false; error: string; field?: string };
 
 /**
  * One `channels:` entry of the provisioning file: `name`, `type`, and the
  * URL as `url` (inline), `url_env` (environment variable) or `url_ref`
- * (secret store), DingTalk's signing secret as `secret_env` or `secret_ref`,
+ * (secret store) or `url_file` (a file), DingTalk's signing secret as
+ * `secret_env`, `secret_file` or `secret_ref`,
  * optional `timeout_ms`. Inline secrets (`secret:`) are refused: a
  * provisioning file gets committed. The error names the entry.
  */
@@ -62,15 +72,15 @@ export function parseProvisionedChannel(entry: unknown): ChannelParse {
   if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return { ok: false, error: 'a channel entry must be a mapping with name and type' };
   const e = entry as Record<string, unknown>;
   const label = typeof e.name === 'string' && e.name.trim() ? `channel "${e.name.trim()}"` : 'channel without a name';
-  const known = new Set(['name', 'type', 'url', 'url_env', 'url_ref', 'secret_env', 'secret_ref', 'timeout_ms']);
-  if ('secret' in e) return { ok: false, error: `${label}: write the signing secret as secret_env or secret_ref, never inline` };
+  const known = new Set(['name', 'type', 'url', 'url_env', 'url_ref', 'url_file', 'secret_env', 'secret_ref', 'secret_file', 'timeout_ms']);
+  if ('secret' in e) return { ok: false, error: `${label}: write the signing secret as secret_env, secret_file or secret_ref, never inline`, field: 'secret' };
   const unknown = Object.keys(e).filter((k) => !known.has(k));
-  if (unknown.length) return { ok: false, error: `${label}: unknown field${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}` };
-  const urls = (['url', 'url_env', 'url_ref'] as const).filter((k) => e[k] !== undefined);
-  if (urls.length > 1) return { ok: false, error: `${label}: give one of url, url_env or url_ref, not ${urls.join(' and ')}` };
-  const secrets = (['secret_env', 'secret_ref'] as const).filter((k) => e[k] !== undefined);
-  if (secrets.length > 1) return { ok: false, error: `${label}: give secret_env or secret_ref, not both` };
-  const source = (k: string, v: unknown) => (k.endsWith('_env') ? { env: v } : k.endsWith('_ref') ? { ref: v } : { value: v });
+  if (unknown.length) return { ok: false, error: `${label}: unknown field${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}`, field: unknown[0] };
+  const urls = (['url', 'url_env', 'url_ref', 'url_file'] as const).filter((k) => e[k] !== undefined);
+  if (urls.length > 1) return { ok: false, error: `${label}: give one of url, url_env, url_file or url_ref, not ${urls.join(' and ')}`, field: urls[1] };
+  const secrets = (['secret_env', 'secret_ref', 'secret_file'] as const).filter((k) => e[k] !== undefined);
+  if (secrets.length > 1) return { ok: false, error: `${label}: give one of secret_env, secret_file or secret_ref, not ${secrets.join(' and ')}`, field: secrets[1] };
+  const source = (k: string, v: unknown) => (k.endsWith('_env') ? { env: v } : k.endsWith('_ref') ? { ref: v } : k.endsWith('_file') ? { file: v } : { value: v });
   const draft = {
     name: e.name,
     type: e.type,
@@ -79,6 +89,14 @@ export function parseProvisionedChannel(entry: unknown): ChannelParse {
     ...(e.timeout_ms !== undefined ? { timeoutMs: e.timeout_ms } : {}),
   };
   const parsed = ChannelSpec.safeParse(draft);
-  if (!parsed.success) return { ok: false, error: `${label}: ${parsed.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ')}` };
+  if (!parsed.success) {
+    const first = parsed.error.issues[0]?.path[0];
+    const written = first === 'timeoutMs' ? 'timeout_ms' : typeof first === 'string' ? first : undefined;
+    return {
+      ok: false,
+      error: `${label}: ${parsed.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ')}`,
+      ...(written ? { field: written } : {}),
+    };
+  }
   return { ok: true, value: parsed.data };
 }

@@ -8,10 +8,15 @@ import type { PlannedNotification } from '../model.js';
 export const ChannelType = z.enum(['desktop', 'webhook', 'dingtalk', 'wecom', 'slack']);
 export type ChannelType = z.infer<typeof ChannelType>;
 
-/** Where a secret value comes from: the secret store (`ref`), an environment variable (`env`) or, for tests and non-secret URLs, inline (`value`). */
+/**
+ * Where a secret value comes from: the secret store (`ref`), an environment
+ * variable (`env`), a file (`file`, relative to the provisioning file) or, for
+ * tests and non-secret URLs, inline (`value`).
+ */
 export const SecretSource = z.union([
   z.object({ ref: z.string().min(1) }).strict(),
   z.object({ env: z.string().min(1) }).strict(),
+  z.object({ file: z.string().min(1) }).strict(),
   z.object({ value: z.string().min(1) }).strict(),
 ]);
 export type SecretSource = z.infer<typeof SecretSource>;

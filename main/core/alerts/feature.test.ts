@@ -1,0 +1,223 @@
+// The alerts feature's wiring: the window reader over a real history store,
+// the provisioning file's alerts and channels, host status into the
+// built-in offline rule, and the contract handlers answering through it.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { EventName, Host, Settings } from '../../common/contract.js';
+import { parseProvisioningText, type ProvisioningResult } from '../config/provisioning.js';
+import type { CoreContext, CoreFeature } from '../coreContext.js';
+import { createMemoryLogger } from '../log.js';
+import { openMetricStore } from '../store/sqliteStore.js';
+import type { MetricStore } from '../store/types.js';
+import { createAlertsFeature } from './feature.js';
+import { storeWindowReader } from './storeReader.js';
+
+const cleanups: (() => void | Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+function tempDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ovl-alerts-'));
+  cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+function openStore(dir: string): MetricStore {
+  const store = openMetricStore({ file: path.join(dir, 'history.sqlite'), retention: { rawHours: 48, minuteDays: 30, hourDays: 365 } });
+  cleanups.push(() => store.close());
+  return store;
+}
+
+const T0 = Date.UTC(2025, 0, 6, 12, 0, 0);
+
+describe('storeWindowReader over the real history store', () => {
+  it('returns the raw samples of the window (from, to], one per poll, with their values', () => {
+    const store = openStore(tempDir());
+    const samples = Array.from({ length: 30 }, (_, i) => ({ name: 'host:cpu_usage:ratio', labels: { host: 'web-1' }, t: T0 + i * 5000 + 137, v: i / 100 }));
+    store.append(samples);
+    store.append([{ name: 'host:cpu_usage:ratio', labels: { host: 'web-2' }, t: T0 + 1000, v: 0.5 }]);
+    const reader = storeWindowReader(store, () => 5000);
+    const to = T0 + 29 * 5000 + 137;
+    const got = reader.read({ name: 'host:cpu_usage:ratio', matchers: [{ label: 'host', op: '=', value: 'web-1' }] }, to - 60_000, to, 'avg');
+    expect(got).toHaveLength(1);
+    expect(got[0]!.labels).toEqual({ host: 'web-1' });
+    // 60 s at 5 s: the 12 samples after `from`, the newest at `to` included.
+    expect(got[0]!.points.map((p) => p[1])).toEqual(Array.from({ length: 12 }, (_, i) => (18 + i) / 100));
+    for (const [t] of got[0]!.points) expect(t > to - 60_000 && t <= to).toBe(true);
+    // Ascending, as the evaluator requires.
+    const times = got[0]!.points.map((p) => p[0]);
+    expect([...times].sort((a, b) => a - b)).toEqual(times);
+  });
+
+  it('keeps a spike for a max rule and a dip for a min rule when two samples share a bucket', () => {
+    const store = openStore(tempDir());
+    // Two samples 300 ms apart (a late poll followed by an on-time one).
+    store.append([
+      { name: 'node_load1', labels: { host: 'a' }, t: T0 + 10_000, v: 1 },
+      { name: 'node_load1', labels: { host: 'a' }, t: T0 + 10_300, v: 9 },
+    ]);
+    const reader = storeWindowReader(store, () => 10_000);
+    const values = (aggregate: 'max' | 'min' | 'avg') => reader.read({ name: 'node_load1' }, T0, T0 + 20_000, aggregate)[0]!.points.map((p) => p[1]);
+    expect(Math.max(...values('max'))).toBe(9);
+    expect(Math.min(...values('min'))).toBe(1);
+  });
+
+  it('leaves out series with no sample in the window', () => {
+    const store = openStore(tempDir());
+    store.append([{ name: 'node_load1', labels: { host: 'old' }, t: T0, v: 1 }]);
+    const reader = storeWindowReader(store, () => 5000);
+    expect(reader.read({ name: 'node_load1' }, T0 + 3_600_000, T0 + 3_660_000)).toEqual([]);
+  });
+});
+
+interface Harness {
+  feature: CoreFeature;
+  events: { event: EventName; payload: unknown }[];
+  setNow(t: number): void;
+  ctx: CoreContext;
+}
+
+function harness(options: { evaluateEveryMs?: number; env?: Record<string, string> } = {}): Harness {
+  const dir = tempDir();
+  const store = openStore(dir);
+  let now = T0;
+  const events: { event: EventName; payload: unknown }[] = [];
+  const settings: Settings = { pollIntervalMs: 5000, retention: { rawHours: 48, minuteDays: 30, hourDays: 365 } };
+  const ctx: CoreContext = {
+    dataDir: dir,
+    shell: 'headless',
+    log: createMemoryLogger(),
+    secrets: { get: async () => undefined, set: async () => {}, delete: async () => {}, list: async () => [] },
+    store,
+    health: { samplesIngested: 0, ingestFailures: 0, sshReconnects: 0, agentErrors: 0, alertEvaluations: 0 },
+    now: () => now,
+    emit: (event, payload) => void events.push({ event, payload }),
+    settings: () => settings,
+    hosts: () => [],
+    host: () => undefined,
+    addHost: () => {},
+    replaceHost: async () => {},
+    removeHost: async () => {},
+  };
+  const feature = createAlertsFeature({ evaluateEveryMs: options.evaluateEveryMs ?? 20, env: options.env, retry: { maxAttempts: 1 } })(ctx);
+  cleanups.push(() => feature.stop?.());
+  return { feature, events, ctx, setNow: (t) => void (now = t) };
+}
+
+const until = async (cond: () => boolean, ms = 5000) => {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};
+
+function provisioning(text: string, file = '/etc/overlook/overlook.yaml'): ProvisioningResult {
+  const parsed = parseProvisioningText(text, file);
+  return { file, config: parsed.config, problems: parsed.problems, applied: parsed.config !== null, loadedAt: T0, checkedAt: T0 };
+}
+
+const FILE_WITH_ONE_BAD_RULE = `version: 1
+channels:
+  - name: hook
+    type: webhook
+    url_env: ALERT_HOOK_URL
+alerts:
+  - name: busy
+    selector: host:cpu_usage:ratio{host="local"}
+    aggregate: max
+    window: 1m
+    op: ">"
+    threshold: 0.0001
+    for: 0s
+    channels: [hook]
+  - name: broken
+    selector: node_load1
+    window: 5
+    op: ">"
+    threshold: 4
+  - name: typo
+    selector: node_load1
+    window: 1m
+    op: ">"
+    treshold: 4
+`;
+
+describe('the alerts feature', () => {
+  it('takes alerts and channels from the provisioning file; a bad entry is a located problem and the others apply', async () => {
+    const result = provisioning(FILE_WITH_ONE_BAD_RULE);
+    expect(result.config).not.toBeNull();
+    const broken = result.problems.find((p) => p.field === 'alerts[1].window');
+    expect(broken?.line).toBe(17);
+    expect(broken?.message).toMatch(/broken.*window.*unit/);
+    const typo = result.problems.find((p) => p.field === 'alerts[2].treshold');
+    expect(typo?.line).toBe(24);
+    expect(typo?.message).toMatch(/unknown field `treshold`/);
+
+    const h = harness();
+    h.feature.onProvisioning!(result);
+    const { rules, channels } = await h.feature.handlers!['alerts/rules']!();
+    const names = rules.map((r) => `${r.rule.origin}:${r.rule.name}`);
+    expect(names).toContain('provisioned:busy');
+    expect(names).not.toContain('provisioned:broken');
+    expect(names).toContain('builtin:Host offline');
+    expect(channels).toEqual(['desktop', 'hook']);
+    // Provisioned rules are read-only through the contract.
+    await expect(async () => h.feature.handlers!['alerts/rule-enable']!({ id: 'provisioned:busy', enabled: false })).rejects.toMatchObject({ code: 'provisioned' });
+  });
+
+  it('fires the built-in offline alert after its grace period, tells the UI, and resolves when the host returns', async () => {
+    const h = harness();
+    await h.feature.start!();
+    const host: Host = { id: 'web-1', name: 'web-1', kind: 'ssh', status: 'offline', pollIntervalMs: 5000, tags: [], provisioned: false };
+    h.feature.onHostStatus!(host, 'online');
+    await until(() => h.events.some((e) => e.event === 'alerts/changed'));
+    const pending = await h.feature.handlers!['alerts/list']!();
+    expect(pending.map((a) => `${a.ruleName}:${a.status}:${a.labels.host}`)).toEqual(['Host offline:pending:web-1']);
+
+    h.setNow(T0 + 61_000);
+    await until(() => h.events.some((e) => e.event === 'alerts/changed' && (e.payload as { alerts: { status: string }[] }).alerts[0]?.status === 'firing'));
+    // Notifications of a rule wait the grouping window (10 s) for others.
+    expect(h.events.some((e) => e.event === 'alerts/notification')).toBe(false);
+    h.setNow(T0 + 72_000);
+    await until(() => h.events.some((e) => e.event === 'alerts/notification'));
+    const firing = await h.feature.handlers!['alerts/list']!();
+    expect(firing[0]).toMatchObject({ status: 'firing', severity: 'critical', summary: 'Host web-1 is offline' });
+    const notice = h.events.find((e) => e.event === 'alerts/notification')!.payload as { title: string; status: string };
+    expect(notice.status).toBe('firing');
+    expect(notice.title).toMatch(/Host offline/);
+    expect(h.ctx.health.alertEvaluations).toBeGreaterThan(0);
+
+    // One click silences it: still listed, marked muted.
+    const silence = await h.feature.handlers!['alerts/silence']!({ alertId: firing[0]!.alertId, scope: 'host', durationMs: 3_600_000 });
+    expect(silence.host).toBe('web-1');
+    expect((await h.feature.handlers!['alerts/list']!())[0]).toMatchObject({ muted: true, status: 'firing' });
+
+    h.setNow(T0 + 80_000);
+    h.feature.onHostStatus!({ ...host, status: 'online' }, 'offline');
+    await until(() => h.events.some((e) => e.event === 'alerts/changed' && (e.payload as { alerts: { status: string }[] }).alerts[0]?.status === 'resolved'));
+    const history = await h.feature.handlers!['alerts/history']!({});
+    expect(history.map((t) => `${t.from}->${t.to}`)).toEqual(['firing->resolved', 'pending->firing', 'normal->pending']);
+  });
+
+  it('forgets a removed host: its offline alert ends', async () => {
+    const h = harness();
+    await h.feature.start!();
+    h.feature.onHostStatus!({ id: 'h1', name: 'box', kind: 'ssh', status: 'offline', pollIntervalMs: 5000, tags: [], provisioned: false }, 'online');
+    await until(() => h.events.some((e) => e.event === 'alerts/changed'));
+    expect(await h.feature.handlers!['alerts/list']!()).toHaveLength(1);
+    h.feature.onHostRemoved!('h1');
+    expect(await h.feature.handlers!['alerts/list']!()).toHaveLength(0);
+  });
+
+  it('maps bad rule drafts to invalid_input with the field named', async () => {
+    const h = harness();
+    await expect(async () => h.feature.handlers!['alerts/rule-create']!({ name: 'x', selector: 'node_load1', window: 60_000, op: '>', threshold: 'high' })).rejects.toMatchObject({
+      code: 'invalid_input',
+      message: expect.stringMatching(/threshold/),
+    });
+  });
+});

@@ -1,0 +1,31 @@
+// The core's features, listed once for every shell (Electron, `overlook
+// serve`): each brings its own handlers; createCore checks that every request
+// of the contract is answered by exactly one of them.
+import type { CoreContext, CoreFeature } from './coreContext.js';
+import { createAlertsFeature, type AlertsFeatureOptions } from './alerts/feature.js';
+import { CloudApiStats } from './export/consoleHealth.js';
+import { createExportFeature } from './export/feature.js';
+import { fleetFeature } from './fleet/feature.js';
+import { processHistoryFeature } from './processes/feature.js';
+import { topKFeature } from './topk/feature.js';
+
+export interface DefaultFeatureOptions {
+  /** `--metrics-listen host:port`: enables the /metrics exporter at that address. */
+  readonly metricsListen?: string;
+  /** The shell's desktop popup for alerts (Electron's Notification); headless leaves it out and the UI shows a toast. */
+  readonly notify?: AlertsFeatureOptions['notify'];
+  /** One per console: the cloud collectors record their API calls in it, the exporter publishes them. */
+  readonly cloudApiStats?: CloudApiStats;
+}
+
+export function defaultFeatures(options: DefaultFeatureOptions = {}): ((ctx: CoreContext) => CoreFeature)[] {
+  return [
+    // issue 6: alert rules, states, silences, notifications
+    createAlertsFeature({ notify: options.notify }),
+    createExportFeature({ listen: options.metricsListen, cloudApiStats: options.cloudApiStats ?? new CloudApiStats() }),
+    // issue 7: Top-K, the process history, status annotations and history-only hosts
+    topKFeature,
+    processHistoryFeature,
+    fleetFeature,
+  ];
+}
