@@ -18,8 +18,11 @@ export interface RunningConsole {
   stop(): Promise<void>;
 }
 
-export async function startConsole(options: { args?: string[]; env?: Record<string, string> } = {}): Promise<RunningConsole> {
+export async function startConsole(
+  options: { args?: string[]; env?: Record<string, string>; /** Runs on the empty data dir before the console starts (seeding history). */ prepare?: (dataDir: string) => Promise<void> | void } = {},
+): Promise<RunningConsole> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ovl-e2e-'));
+  await options.prepare?.(dataDir);
   const child: ChildProcess = spawn(process.execPath, [path.join(repoRoot, 'scripts', 'overlook.js'), 'serve', '--port', '0', '--data', dataDir, ...(options.args ?? [])], {
     cwd: repoRoot,
     env: { ...process.env, ...options.env },

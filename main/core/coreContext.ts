@@ -7,6 +7,7 @@ import type { ProvisioningResult } from './config/provisioning.js';
 import type { Logger } from './log.js';
 import type { SecretStore } from './secrets/secretStore.js';
 import type { HostObservation, HostSource } from './sources/types.js';
+import type { DerivedSamples } from './metrics/derive.js';
 import type { MetricStore } from './store/types.js';
 
 export type CoreEventListener = <K extends EventName>(event: K, payload: EventPayload<K>) => void;
@@ -57,4 +58,10 @@ export interface CoreFeature {
   onHostStatus?(host: Host, previous: HostStatus | undefined): void;
   onHostRemoved?(hostId: string): void;
   onSettings?(settings: Settings): void;
+  /**
+   * Every observation of a watched host, after the core derived its samples
+   * and top processes (the process history keeps a bounded sample of them).
+   * Runs on the ingest path: keep it cheap, never block.
+   */
+  onObservation?(hostId: string, observation: HostObservation, derived: DerivedSamples): void;
 }

@@ -165,6 +165,7 @@ export function createCore(options: CoreOptions): Core {
     else if (infoChanged) announceHosts();
     for (const s of derived.samples) pending.push(s);
     pendingHosts.set(rt.host.id, { t: obs.t, summary });
+    eachFeature('observation', (f) => f.onObservation?.(rt.host.id, obs, derived));
     if (pending.length >= FLUSH_EARLY_AT_SAMPLES) flush();
   }
 

@@ -1,10 +1,15 @@
 import { useEffect, useRef } from 'react';
 import { AppHeader } from './components/AppHeader';
 import { ConnectionBanner } from './components/ConnectionBanner';
+import { Toasts } from './components/Toasts';
+import { CommandPalette } from './components/CommandPalette';
+import { TopK } from './screens/TopK';
+import { AlertsScreen } from './screens/alerts/AlertsScreen';
 import { useI18n } from './i18n/useI18n';
 import { useRoute } from './router';
 import { HostDetail } from './screens/HostDetail';
 import { Overview } from './screens/Overview';
+import { SettingsScreen } from './screens/settings/Settings';
 import { useEffectiveTheme } from './theme';
 
 export function App() {
@@ -12,7 +17,7 @@ export function App() {
   const { lang, t } = useI18n();
   const route = useRoute();
   const mainRef = useRef<HTMLElement>(null);
-  const routeKey = route.screen === 'host' ? `host:${route.hostId}` : 'overview';
+  const routeKey = route.screen === 'host' ? `host:${route.hostId}` : route.screen;
 
   useEffect(() => {
     const root = document.documentElement;
@@ -51,8 +56,10 @@ export function App() {
       <AppHeader route={route} />
       <ConnectionBanner />
       <main ref={mainRef} className="app-main">
-        {route.screen === 'host' ? <HostDetail key={route.hostId} hostId={route.hostId} /> : <Overview />}
+        {route.screen === 'settings' ? <SettingsScreen /> : route.screen === 'alerts' ? <AlertsScreen /> : route.screen === 'host' ? <HostDetail key={route.hostId} hostId={route.hostId} from={route.from} to={route.to} /> : route.screen === 'topk' ? <TopK /> : <Overview />}
       </main>
+      <Toasts />
+      <CommandPalette />
     </>
   );
 }

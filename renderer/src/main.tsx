@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { App } from './App';
 import { startCore } from './core-client';
 import { startHostsSync } from './stores/hosts';
+import { startAlertsSync } from './stores/alerts';
+import { startToasts } from './stores/toasts';
 import './styles.css';
 
 // zod compiles object parsers with `new Function` when it can; our CSP
@@ -11,6 +13,8 @@ import './styles.css';
 z.config({ jitless: true });
 
 startHostsSync();
+startAlertsSync();
+startToasts();
 startCore();
 
 createRoot(document.getElementById('root')!).render(

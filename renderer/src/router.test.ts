@@ -14,3 +14,15 @@ describe('routes', () => {
     expect(parseRoute('#/hosts/%E0%A4%A')).toEqual({ screen: 'overview' });
   });
 });
+
+describe('issue 7 routes', () => {
+  it('round-trip Top-K and a host at a fixed window', () => {
+    expect(parseRoute(hrefFor({ screen: 'topk' }))).toEqual({ screen: 'topk' });
+    const at = { screen: 'host' as const, hostId: 'web 1', from: 1_700_000_000_000, to: 1_700_003_600_000 };
+    expect(parseRoute(hrefFor(at))).toEqual(at);
+  });
+  it('ignore a window that is missing a bound or runs backwards', () => {
+    expect(parseRoute('#/hosts/a?from=5')).toEqual({ screen: 'host', hostId: 'a' });
+    expect(parseRoute('#/hosts/a?from=9&to=5')).toEqual({ screen: 'host', hostId: 'a' });
+  });
+});

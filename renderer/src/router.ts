@@ -2,14 +2,27 @@
 // headless server without server-side routing: `#/` and `#/hosts/<id>`.
 import { useSyncExternalStore } from 'react';
 
-export type Route = { screen: 'overview' } | { screen: 'host'; hostId: string };
+export type Route =
+  | { screen: 'overview' }
+  | { screen: 'host'; hostId: string; from?: number; to?: number }
+  | { screen: 'topk' }
+  | { screen: 'alerts' }
+  | { screen: 'settings' };
 
 export function parseRoute(hash: string): Route {
-  const path = hash.replace(/^#/, '');
+  const [path = '', search = ''] = hash.replace(/^#/, '').split('?', 2);
+  if (path === '/topk') return { screen: 'topk' };
+  if (path === '/alerts') return { screen: 'alerts' };
+  if (path === '/settings') return { screen: 'settings' };
   const host = /^\/hosts\/([^/?#]+)\/?$/.exec(path);
   if (host) {
     try {
-      return { screen: 'host', hostId: decodeURIComponent(host[1]!) };
+      // `?from=&to=` (ms) opens the host at a fixed window: Top-K's click-through and shared links.
+      const params = new URLSearchParams(search);
+      const from = Number(params.get('from'));
+      const to = Number(params.get('to'));
+      const window = params.has('from') && params.has('to') && Number.isFinite(from) && Number.isFinite(to) && to > from ? { from, to } : {};
+      return { screen: 'host', hostId: decodeURIComponent(host[1]!), ...window };
     } catch {
       // A malformed escape in a hand-typed URL: fall through to the overview.
     }
@@ -18,7 +31,14 @@ export function parseRoute(hash: string): Route {
 }
 
 export function hrefFor(route: Route): string {
-  return route.screen === 'host' ? `#/hosts/${encodeURIComponent(route.hostId)}` : '#/';
+  if (route.screen === 'topk') return '#/topk';
+  if (route.screen === 'alerts') return '#/alerts';
+  if (route.screen === 'settings') return '#/settings';
+  if (route.screen === 'host') {
+    const base = `#/hosts/${encodeURIComponent(route.hostId)}`;
+    return route.from !== undefined && route.to !== undefined ? `${base}?from=${Math.round(route.from)}&to=${Math.round(route.to)}` : base;
+  }
+  return '#/';
 }
 
 function subscribe(onChange: () => void): () => void {

@@ -39,3 +39,38 @@ export function rangeLongLabelKey(key: RangeKey): MessageKey {
 export function liveRefreshIntervalMs(rangeMs: number, maxPoints: number): number {
   return Math.max(2000, Math.min(5 * MINUTE, Math.round(rangeMs / Math.max(2, maxPoints))));
 }
+
+/** A fixed window (custom range, drag-to-zoom, a Top-K click-through): not live. */
+export interface AbsoluteWindow {
+  from: number;
+  to: number;
+}
+
+/** The window a screen shows now: the fixed one when set, else the live preset ending now. */
+export function resolveWindow(range: RangeKey, fixed: AbsoluteWindow | null | undefined, now: number): AbsoluteWindow & { live: boolean } {
+  if (fixed && fixed.to > fixed.from) return { ...fixed, live: false };
+  return { from: now - rangeDurationMs[range], to: now, live: true };
+}
+
+/** A zoom selection of at least this many pixels' worth of time is a zoom; less is a click. */
+export const MIN_ZOOM_MS = 10_000;
+
+/** The zoom window from two cursor times (either order); null when too narrow to be a zoom. */
+export function zoomWindow(a: number, b: number): AbsoluteWindow | null {
+  const from = Math.min(a, b);
+  const to = Math.max(a, b);
+  return to - from >= MIN_ZOOM_MS ? { from, to } : null;
+}
+
+/** `<input type="datetime-local">` value in local time, and back. */
+export function toLocalInput(ms: number): string {
+  const d = new Date(ms);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+export function fromLocalInput(value: string): number | null {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value)) return null;
+  const ms = new Date(value).getTime();
+  return Number.isFinite(ms) ? ms : null;
+}

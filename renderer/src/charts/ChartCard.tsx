@@ -1,6 +1,6 @@
 // One host-detail chart: queries its series for the range, keeps them live,
 // and draws them with humanised axes and tooltips. Gaps stay gaps.
-import { useId, useMemo, useState, type ReactNode } from 'react';
+import { useId, useMemo, useRef, useState, type MouseEvent as ReactMouseEvent, type ReactNode } from 'react';
 import { Area, CartesianGrid, ComposedChart, Line, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
 import type { SeriesData } from '../../../main/common/contract';
 import { metricInfo } from '../../../main/common/metrics';
@@ -9,7 +9,7 @@ import { formatAxisTick, formatByUnit, formatDuration, formatTimeTick, niceTicks
 import { useElementWidth } from '../hooks/useElementWidth';
 import { useLiveQuery } from '../hooks/useLiveQuery';
 import { useI18n } from '../i18n/useI18n';
-import { liveRefreshIntervalMs, rangeDurationMs, type RangeKey } from '../time-range';
+import { liveRefreshIntervalMs, rangeDurationMs, zoomWindow, type AbsoluteWindow, type RangeKey } from '../time-range';
 import { buildChartRows, maxDrawnValue, seriesKeyAt } from './chart-rows';
 import type { ChartSpec, DescribedSeries } from './chart-specs';
 import { ChartTooltip } from './ChartTooltip';
@@ -50,14 +50,35 @@ export interface ChartCardProps {
   knownAbsent?: boolean;
   /** Shown instead of the plot when the chart has nothing to say (no swap configured). */
   replaceNote?: ReactNode;
+  /** A fixed window (custom range, zoom): queried once, not live. */
+  fixed?: AbsoluteWindow | null;
+  /** Charts with the same id share their cursor (recharts syncs tooltips by x value). */
+  syncId?: string;
+  /** Drag across the plot: the selected window. */
+  onZoom?(window: AbsoluteWindow): void;
+  /** A click on the plot: the time under the cursor. */
+  onPickTime?(t: number): void;
+  /** Vertical marks: host status changes, alert transitions. */
+  annotations?: ChartAnnotation[];
 }
 
-export function ChartCard({ spec, hostId, range, extraReferences, absentNote, knownAbsent, replaceNote }: ChartCardProps) {
+export interface ChartAnnotation {
+  t: number;
+  label: string;
+  tone: 'ok' | 'warn' | 'bad' | 'neutral';
+}
+
+const annotationColor: Record<ChartAnnotation['tone'], string> = { ok: 'var(--ok)', warn: 'var(--warn)', bad: 'var(--bad)', neutral: 'var(--text-muted)' };
+const PLOT_RIGHT_MARGIN = 8;
+
+export function ChartCard({ spec, hostId, range, extraReferences, absentNote, knownAbsent, replaceNote, fixed, syncId, onZoom, onPickTime, annotations }: ChartCardProps) {
   const { t, locale } = useI18n();
   const titleId = useId();
   const [plotRef, width] = useElementWidth(20);
   const unit = metricInfo(spec.unitMetric)?.unit;
-  const rangeMs = rangeDurationMs[range];
+  const rangeMs = fixed ? fixed.to - fixed.from : rangeDurationMs[range];
+  const [drag, setDrag] = useState<{ a: number; b: number } | null>(null);
+  const dragging = useRef(false);
   // One point per pixel of the plot area, the y axis excluded.
   const maxPoints = width ? Math.min(5000, Math.max(2, width - Y_AXIS_WIDTH)) : undefined;
   // Hidden series by label, so a toggle sticks to its series when others come or go.
@@ -66,14 +87,14 @@ export function ChartCard({ spec, hostId, range, extraReferences, absentNote, kn
   const selectors = useMemo(() => spec.selectors(hostId), [spec, hostId]);
   const query = useLiveQuery<QueryResult>(
     hostId,
-    `${spec.key}|${range}|${maxPoints}`,
+    `${spec.key}|${fixed ? `${fixed.from}-${fixed.to}` : range}|${maxPoints}`,
     async () => {
-      const to = Date.now();
+      const to = fixed ? fixed.to : Date.now();
       const from = to - rangeMs;
       const series = await core.call('series/query', { selectors, from, to, maxPoints: maxPoints! });
       return { series, from, to };
     },
-    { minIntervalMs: liveRefreshIntervalMs(rangeMs, maxPoints ?? 600), enabled: maxPoints !== undefined && !knownAbsent },
+    { minIntervalMs: liveRefreshIntervalMs(rangeMs, maxPoints ?? 600), enabled: maxPoints !== undefined && !knownAbsent, live: !fixed },
   );
 
   const referenceMetrics = useMemo(() => new Set(spec.references?.map((r) => r.metric)), [spec]);
@@ -146,6 +167,47 @@ export function ChartCard({ spec, hostId, range, extraReferences, absentNote, kn
 
   const from = query.data?.from ?? Date.now() - rangeMs;
   const to = query.data?.to ?? Date.now();
+  // Pointer position → time, from the plot's own geometry (the x axis spans the
+  // width minus the y axis and the right margin), independent of recharts' internals.
+  const timeAt = (e: ReactMouseEvent<HTMLDivElement>): number | null => {
+    if (!width) return null;
+    const x = e.clientX - e.currentTarget.getBoundingClientRect().left - Y_AXIS_WIDTH;
+    const plotWidth = width - Y_AXIS_WIDTH - PLOT_RIGHT_MARGIN;
+    if (plotWidth <= 0) return null;
+    return from + (Math.max(0, Math.min(plotWidth, x)) / plotWidth) * (to - from);
+  };
+  const pointer = onZoom || onPickTime
+    ? {
+        onMouseDown: (e: ReactMouseEvent<HTMLDivElement>) => {
+          const t0 = timeAt(e);
+          if (t0 === null || e.button !== 0) return;
+          dragging.current = true;
+          setDrag({ a: t0, b: t0 });
+        },
+        onMouseMove: (e: ReactMouseEvent<HTMLDivElement>) => {
+          if (!dragging.current) return;
+          const t1 = timeAt(e);
+          if (t1 !== null) setDrag((d) => (d ? { ...d, b: t1 } : d));
+        },
+        onMouseUp: () => {
+          if (!dragging.current || !drag) return;
+          dragging.current = false;
+          const zoom = zoomWindow(drag.a, drag.b);
+          // Less than a few pixels' worth is a click, not a drag.
+          const pxPerMs = width ? (width - Y_AXIS_WIDTH) / (to - from) : 0;
+          if (zoom && (zoom.to - zoom.from) * pxPerMs >= 5 && onZoom) onZoom(zoom);
+          else onPickTime?.(drag.b);
+          setDrag(null);
+        },
+        onMouseLeave: () => {
+          dragging.current = false;
+          setDrag(null);
+        },
+      }
+    : {};
+  const xOf = (t: number) => Y_AXIS_WIDTH + ((t - from) / (to - from)) * ((width ?? 0) - Y_AXIS_WIDTH - PLOT_RIGHT_MARGIN);
+  const visibleAnnotations = (annotations ?? []).filter((a) => a.t >= from && a.t <= to);
+
   const xTicks = timeTicks(from, to, width ? Math.max(2, Math.floor((width - Y_AXIS_WIDTH) / 90)) : 4);
 
   return (
@@ -159,13 +221,24 @@ export function ChartCard({ spec, hostId, range, extraReferences, absentNote, kn
         )}
       </header>
       {query.data !== undefined && query.error && <p className="error-text small">{t('chart.error', { message: query.error })}</p>}
-      <div className="chart-plot" ref={plotRef} style={{ height: PLOT_HEIGHT }}>
+      <div className={onZoom ? 'chart-plot chart-plot--zoomable' : 'chart-plot'} ref={plotRef} style={{ height: PLOT_HEIGHT }} {...pointer}>
+        {drag && Math.abs(drag.b - drag.a) > 0 && (
+          <div className="zoom-selection" style={{ left: xOf(Math.min(drag.a, drag.b)), width: Math.abs(xOf(drag.b) - xOf(drag.a)) }} aria-hidden="true" />
+        )}
         {overlay ? (
           <div className="chart-overlay">{overlay}</div>
         ) : (
           width !== undefined &&
           width > 0 && (
-            <ComposedChart width={width} height={PLOT_HEIGHT} data={rows} margin={{ top: 8, right: 8, bottom: 0, left: 0 }} accessibilityLayer={false}>
+            <ComposedChart
+              width={width}
+              height={PLOT_HEIGHT}
+              data={rows}
+              margin={{ top: 8, right: PLOT_RIGHT_MARGIN, bottom: 0, left: 0 }}
+              accessibilityLayer={false}
+              syncId={syncId}
+              syncMethod="value"
+            >
               <CartesianGrid stroke="var(--grid)" vertical={false} />
               <XAxis
                 dataKey="t"
@@ -195,6 +268,9 @@ export function ChartCard({ spec, hostId, range, extraReferences, absentNote, kn
                 cursor={{ stroke: 'var(--text-muted)', strokeDasharray: '3 3' }}
                 content={(props) => <ChartTooltip {...props} series={drawn} unit={unit} locale={locale} />}
               />
+              {visibleAnnotations.map((a, i) => (
+                <ReferenceLine key={`a${i}`} x={a.t} stroke={annotationColor[a.tone]} strokeWidth={1.5} ifOverflow="hidden" label={{ value: a.label, position: 'insideTopLeft', fill: annotationColor[a.tone], fontSize: 10 }} />
+              ))}
               {references.map((r) => (
                 <ReferenceLine
                   key={r.label}

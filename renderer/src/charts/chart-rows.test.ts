@@ -66,3 +66,18 @@ describe('maxDrawnValue', () => {
     expect(maxDrawnValue(rows, 2, false, new Set([0]))).toBe(0.4);
   });
 });
+
+describe('gaps for sparse series', () => {
+  it('a series sampled every 60 s at 10-s buckets is a line, and its outage still a gap', async () => {
+    const { buildChartRows: build, gapThresholdMs } = await import('./chart-rows');
+    const pts: [number, number, number, number][] = [];
+    for (let t = 0; t <= 600_000; t += 60_000) pts.push([t, 1, 1, 1]);
+    for (let t = 1_800_000; t <= 2_400_000; t += 60_000) pts.push([t, 2, 2, 2]);
+    expect(gapThresholdMs(pts, 10_000)).toBe(150_000);
+    const rows = build([{ points: pts, stepMs: 10_000 }]);
+    // No null between two neighbouring minutes…
+    expect(rows.filter((r) => r.t > 0 && r.t < 600_000 && r.s0 === null)).toEqual([]);
+    // …and one inside the 20-minute outage.
+    expect(rows.some((r) => r.t > 600_000 && r.t < 1_800_000 && r.s0 === null)).toBe(true);
+  });
+});

@@ -19,8 +19,25 @@ export function seriesKeyAt(index: number): string {
   return `s${index}`;
 }
 
-function isGap(prevT: number, nextT: number, stepMs: number): boolean {
-  return nextT - prevT > GAP_STEPS * stepMs;
+function isGap(prevT: number, nextT: number, gapMs: number): boolean {
+  return nextT - prevT > gapMs;
+}
+
+/**
+ * The spacing beyond which a series has a gap: two buckets, or 2.5 times the
+ * series' own usual spacing (its median), whichever is longer. A host polled
+ * every 60 s has a point every sixth 10-s bucket of a 1-hour chart; without
+ * this its line would be all gaps, while a real outage still breaks it.
+ */
+const MIN_DELTAS_FOR_SPACING = 4;
+
+export function gapThresholdMs(points: readonly Point[], stepMs: number): number {
+  const deltas: number[] = [];
+  for (let i = 1; i < points.length; i++) deltas.push(points[i]![0] - points[i - 1]![0]);
+  deltas.sort((a, b) => a - b);
+  // Too few points say nothing about a usual spacing.
+  const median = deltas.length >= MIN_DELTAS_FOR_SPACING ? deltas[Math.floor(deltas.length / 2)]! : 0;
+  return Math.max(GAP_STEPS * stepMs, 2.5 * median);
 }
 
 /**
@@ -30,15 +47,16 @@ function isGap(prevT: number, nextT: number, stepMs: number): boolean {
  */
 export function buildChartRows(series: readonly RowSeries[]): ChartRow[] {
   const times = new Set<number>();
-  for (const s of series) {
+  const gaps = series.map((s) => gapThresholdMs(s.points, s.stepMs));
+  series.forEach((s, si) => {
     for (let i = 0; i < s.points.length; i++) {
       const t = s.points[i]![0];
       times.add(t);
       const next = s.points[i + 1];
       // One null row inside each gap is enough to break the line.
-      if (next && isGap(t, next[0], s.stepMs)) times.add(t + s.stepMs);
+      if (next && isGap(t, next[0], gaps[si]!)) times.add(t + s.stepMs);
     }
-  }
+  });
   const sorted = [...times].sort((a, b) => a - b);
   const rows: ChartRow[] = sorted.map((t) => ({ t }) as ChartRow);
 
@@ -54,7 +72,7 @@ export function buildChartRows(series: readonly RowSeries[]): ChartRow[] {
         continue;
       }
       const prev = pts[j - 1];
-      if (prev && at && !isGap(prev[0], at[0], s.stepMs)) {
+      if (prev && at && !isGap(prev[0], at[0], gaps[si]!)) {
         const f = (row.t - prev[0]) / (at[0] - prev[0]);
         row[key] = prev[1] + f * (at[1] - prev[1]);
       } else {

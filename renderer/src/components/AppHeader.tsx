@@ -1,8 +1,11 @@
 import { useI18n } from '../i18n/useI18n';
 import { hrefFor, type Route } from '../router';
 import { usePrefs } from '../stores/prefs';
+import { unmutedFiring, useAlerts } from '../stores/alerts';
 import { useEffectiveTheme } from '../theme';
-import { rangeKeys, rangeLabelKey, rangeLongLabelKey } from '../time-range';
+import { useState } from 'react';
+import { useTimeWindow } from '../stores/timeWindow';
+import { fromLocalInput, rangeDurationMs, rangeKeys, rangeLabelKey, rangeLongLabelKey, toLocalInput } from '../time-range';
 
 export function AppHeader({ route }: { route: Route }) {
   const { t } = useI18n();
@@ -16,9 +19,20 @@ export function AppHeader({ route }: { route: Route }) {
         <a href={hrefFor({ screen: 'overview' })} aria-current={route.screen === 'overview' ? 'page' : undefined}>
           {t('nav.overview')}
         </a>
+        <a href={hrefFor({ screen: 'topk' })} aria-current={route.screen === 'topk' ? 'page' : undefined} data-testid="nav-topk">
+          {t('nav.topk')}
+        </a>
+        <AlertsNavLink active={route.screen === 'alerts'} />
+        <a href={hrefFor({ screen: 'settings' })} aria-current={route.screen === 'settings' ? 'page' : undefined} data-testid="nav-settings">
+          {t('nav.settings')}
+        </a>
       </nav>
       <div className="header-tools">
+        <button type="button" className="text-btn" data-testid="palette-open" title={t('palette.open')} onClick={() => window.dispatchEvent(new Event('overlook:palette'))}>
+          <kbd>{t('palette.shortcut')}</kbd>
+        </button>
         <RangePicker />
+        <ThemeChoice />
         <ThemeToggle />
         <LangToggle />
       </div>
@@ -26,30 +40,124 @@ export function AppHeader({ route }: { route: Route }) {
   );
 }
 
+function AlertsNavLink({ active }: { active: boolean }) {
+  const { t } = useI18n();
+  const firing = useAlerts((s) => unmutedFiring(s.alerts));
+  return (
+    <a href={hrefFor({ screen: 'alerts' })} aria-current={active ? 'page' : undefined} data-testid="nav-alerts">
+      {t('nav.alerts')}
+      {firing > 0 && (
+        <span className="nav-badge" data-testid="alerts-badge" aria-label={t('nav.alertsFiring', { count: firing })}>
+          {firing}
+        </span>
+      )}
+    </a>
+  );
+}
+
 function RangePicker() {
   const { t } = useI18n();
   const range = usePrefs((s) => s.range);
   const setRange = usePrefs((s) => s.setRange);
+  const fixed = useTimeWindow((s) => s.fixed);
+  const setFixed = useTimeWindow((s) => s.setFixed);
   return (
     <div className="range-picker" role="group" aria-label={t('range.label')}>
-      <span className="live-pill">
-        <span className="live-dot" aria-hidden="true" />
-        {t('range.live')}
-      </span>
+      {fixed ? (
+        <span className="live-pill live-pill--off" data-testid="range-fixed">
+          {t('range.fixed')}
+        </span>
+      ) : (
+        <span className="live-pill">
+          <span className="live-dot" aria-hidden="true" />
+          {t('range.live')}
+        </span>
+      )}
       {rangeKeys.map((key) => (
         <button
           key={key}
           type="button"
           className="segment"
           data-testid={`range-${key}`}
-          aria-pressed={range === key}
+          aria-pressed={!fixed && range === key}
           title={t(rangeLongLabelKey(key))}
-          onClick={() => setRange(key)}
+          onClick={() => {
+            setRange(key);
+            setFixed(null);
+          }}
         >
           {t(rangeLabelKey(key))}
         </button>
       ))}
+      <CustomRange />
     </div>
+  );
+}
+
+/** An absolute from/to window, typed (keyboard-friendly twin of drag-to-zoom). */
+function CustomRange() {
+  const { t } = useI18n();
+  const fixed = useTimeWindow((s) => s.fixed);
+  const setFixed = useTimeWindow((s) => s.setFixed);
+  const range = usePrefs((s) => s.range);
+  const [open, setOpen] = useState(false);
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+  const [problem, setProblem] = useState(false);
+  const start = () => {
+    const now = Date.now();
+    setFrom(toLocalInput(fixed?.from ?? now - rangeDurationMs[range]));
+    setTo(toLocalInput(fixed?.to ?? now));
+    setProblem(false);
+    setOpen((o) => !o);
+  };
+  return (
+    <span className="custom-range">
+      <button type="button" className="segment" aria-pressed={fixed !== null} aria-expanded={open} data-testid="range-custom" onClick={start}>
+        {t('range.custom')}
+      </button>
+      {open && (
+        <form
+          className="popover"
+          data-testid="range-custom-form"
+          onKeyDown={(e) => e.key === 'Escape' && setOpen(false)}
+          onSubmit={(e) => {
+            e.preventDefault();
+            const a = fromLocalInput(from);
+            const b = fromLocalInput(to);
+            if (a === null || b === null || b <= a) return setProblem(true);
+            setFixed({ from: a, to: b });
+            setOpen(false);
+          }}
+        >
+          <label className="field">
+            <span>{t('range.from')}</span>
+            <input className="input" type="datetime-local" value={from} autoFocus onChange={(e) => setFrom(e.target.value)} data-testid="range-from" />
+          </label>
+          <label className="field">
+            <span>{t('range.to')}</span>
+            <input className="input" type="datetime-local" value={to} onChange={(e) => setTo(e.target.value)} data-testid="range-to" />
+          </label>
+          {problem && <span className="error-text small">{t('range.invalid')}</span>}
+          <button type="submit" className="btn btn--small" data-testid="range-apply">
+            {t('range.apply')}
+          </button>
+        </form>
+      )}
+    </span>
+  );
+}
+
+function ThemeChoice() {
+  const { t } = useI18n();
+  const choice = usePrefs((s) => s.theme);
+  const setTheme = usePrefs((s) => s.setTheme);
+  return (
+    <select className="input input--compact" aria-label={t('theme.choice')} title={t('theme.choice')} value={choice} data-testid="theme-choice" onChange={(e) => setTheme(e.target.value as typeof choice)}>
+      <option value="system">{t('theme.system')}</option>
+      <option value="light">{t('theme.light')}</option>
+      <option value="dark">{t('theme.dark')}</option>
+    </select>
   );
 }
 

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { en } from './en';
 import { zhCN } from './zh-CN';
 import { detectLang, intlLocale, translate } from './catalogue';
+import { sortColumns, statusFilters } from '../screens/fleet-rows';
+import { plannedKinds, topKAggregates, topKKinds, topKMetrics, topKWindows } from '../screens/topk-options';
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
@@ -26,7 +28,7 @@ describe('message catalogues', () => {
 
   it('Chinese screen text is translated, not copied from English', () => {
     // Names that read the same in both languages are the only allowed copies.
-    const sameInBoth = new Set(['app.name', 'metric.cpu', 'processes.pid', 'processes.cpu', 'host.kind.ssh', 'series.core', 'metric.usedOf']);
+    const sameInBoth = new Set(['app.name', 'metric.cpu', 'processes.pid', 'processes.cpu', 'host.kind.ssh', 'series.core', 'metric.usedOf', 'palette.shortcut']);
     for (const key of Object.keys(en) as (keyof typeof en)[]) {
       if (sameInBoth.has(key)) continue;
       expect(zhCN[key], key).not.toBe(en[key]);
@@ -55,5 +57,38 @@ describe('language detection', () => {
     expect(intlLocale('en', ['en-GB'])).toBe('en-GB');
     expect(intlLocale('en', ['zh-CN'])).toBe('en');
     expect(intlLocale('zh-CN', ['en-US'])).toBe('zh-CN');
+  });
+});
+
+describe('every key the screens use exists in both catalogues', () => {
+  // Every renderer source, as text (Vite's glob; the renderer has no Node APIs).
+  const sources = import.meta.glob(['../**/*.ts', '../**/*.tsx', '!../**/*.test.ts'], { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
+
+  it('literal keys in t(...) calls', () => {
+    const used = new Set<string>();
+    expect(Object.keys(sources).length).toBeGreaterThan(20);
+    for (const text of Object.values(sources)) {
+      for (const m of text.matchAll(/\bt\(\s*'([a-zA-Z0-9_.-]+)'/g)) used.add(m[1]!);
+    }
+    expect(used.size).toBeGreaterThan(50);
+    for (const key of used) {
+      expect(en, `en lacks ${key}`).toHaveProperty([key]);
+      expect(zhCN, `zh-CN lacks ${key}`).toHaveProperty([key]);
+    }
+  });
+
+  it('keys built from option lists (filters, Top-K choices)', () => {
+    const built = [
+      ...statusFilters.map((s) => `fleet.status.${s}`),
+      ...topKAggregates.map((a) => `topk.agg.${a}`),
+      ...topKWindows.map((w) => `topk.window.${w}`),
+      ...[...topKKinds, ...plannedKinds].map((k) => `topk.kind.${k}`),
+      ...Object.values(topKMetrics).flat().map((m) => m.labelKey),
+    ];
+    expect(sortColumns.length).toBeGreaterThan(5);
+    for (const key of built) {
+      expect(en, `en lacks ${key}`).toHaveProperty([key]);
+      expect(zhCN, `zh-CN lacks ${key}`).toHaveProperty([key]);
+    }
   });
 });

@@ -1,6 +1,6 @@
-import { useMemo } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { Host, HostInventory, HostSummary } from '../../../main/common/contract';
-import { ChartCard, type ChartReference } from '../charts/ChartCard';
+import { ChartCard, type ChartAnnotation, type ChartReference } from '../charts/ChartCard';
 import { chartSpec, type ChartKey } from '../charts/chart-specs';
 import { StateMessage } from '../components/StateMessage';
 import { StatusBadge } from '../components/StatusBadge';
@@ -15,14 +15,43 @@ import { hrefFor } from '../router';
 import { useHosts } from '../stores/hosts';
 import { usePrefs } from '../stores/prefs';
 import { ProcessesTable } from './ProcessesTable';
+import { ProcessesAt } from './ProcessesAt';
+import { useTimeWindow } from '../stores/timeWindow';
+import { useAlerts } from '../stores/alerts';
+import { resolveWindow, type AbsoluteWindow } from '../time-range';
+import { statusTone } from '../components/StatusBadge';
 
 const INVENTORY_REFRESH_MS = 2000;
 
-export function HostDetail({ hostId }: { hostId: string }) {
+export function HostDetail({ hostId, from, to }: { hostId: string; from?: number; to?: number }) {
   const { t } = useI18n();
   const phase = useHosts((s) => s.phase);
-  const host = useHosts((s) => s.hosts.find((h) => h.id === hostId));
-  const summary = useHosts((s) => s.summaries[hostId]);
+  const watched = useHosts((s) => s.hosts.find((h) => h.id === hostId));
+  const historyOnly = useHosts((s) => s.historyOnly.find((h) => h.hostId === hostId));
+  const liveSummary = useHosts((s) => s.summaries[hostId]);
+  const setFixed = useTimeWindow((s) => s.setFixed);
+  // A link with a window (Top-K's click-through) opens the host at that window.
+  useEffect(() => {
+    if (from !== undefined && to !== undefined) setFixed({ from, to });
+  }, [from, to, setFixed]);
+  // A host only in the history opens read-only, as "not configured", with its charts.
+  const host = useMemo<Host | undefined>(
+    () =>
+      watched ??
+      (historyOnly && {
+        id: historyOnly.hostId,
+        name: historyOnly.hostId,
+        kind: 'ssh',
+        status: 'offline',
+        statusDetail: t('fleet.notConfigured.hint'),
+        lastSampleAt: historyOnly.lastSampleAt,
+        pollIntervalMs: 0,
+        tags: [],
+        provisioned: false,
+      }),
+    [watched, historyOnly, t],
+  );
+  const summary = liveSummary ?? historyOnly?.summary;
 
   if (!host) {
     if (phase === 'loading') return <StateMessage tone="loading" title={t('overview.loading')} />;
@@ -41,22 +70,43 @@ export function HostDetail({ hostId }: { hostId: string }) {
       </StateMessage>
     );
   }
-  return <HostDetailScreen host={host} summary={summary} />;
+  return <HostDetailScreen host={host} summary={summary} configured={watched !== undefined} />;
 }
 
-function HostDetailScreen({ host, summary }: { host: Host; summary: HostSummary | undefined }) {
+function HostDetailScreen({ host, summary, configured }: { host: Host; summary: HostSummary | undefined; configured: boolean }) {
   const { t, locale } = useI18n();
   const range = usePrefs((s) => s.range);
+  const fixed = useTimeWindow((s) => s.fixed);
+  const setFixed = useTimeWindow((s) => s.setFixed);
   const now = useNow(5000);
   const inventory = useLiveQuery<HostInventory | null>(host.id, 'inventory', () => core.call('hosts/inventory', { hostId: host.id }), {
     minIntervalMs: INVENTORY_REFRESH_MS,
+    enabled: configured,
   });
+  const [pickedAt, setPickedAt] = useState<number | null>(null);
+  const annotations = useAnnotations(host, resolveWindow(range, fixed, now));
+  const onZoom = (w: AbsoluteWindow) => setFixed(w);
+  const resetZoom = () => {
+    setFixed(null);
+    if (window.location.hash.includes('?')) window.location.hash = hrefFor({ screen: 'host', hostId: host.id });
+  };
   const cpus = summary?.cpus ?? host.info?.cpus ?? null;
   const loadReferences = useMemo<ChartReference[]>(() => (cpus ? [{ label: t('chart.ref.cpus'), value: cpus }] : []), [cpus, t]);
   const noSwap = summary?.swapTotal === 0;
 
   const chart = (key: ChartKey, extra: Partial<Parameters<typeof ChartCard>[0]> = {}) => (
-    <ChartCard key={key} spec={chartSpec(key)} hostId={host.id} range={range} {...extra} />
+    <ChartCard
+      key={key}
+      spec={chartSpec(key)}
+      hostId={host.id}
+      range={range}
+      fixed={fixed}
+      syncId={`host:${host.id}`}
+      onZoom={onZoom}
+      annotations={annotations}
+      {...(key === 'cpu-mode' || key === 'cpu-core' ? { onPickTime: setPickedAt } : {})}
+      {...extra}
+    />
   );
 
   const facts: [MessageKey, string | undefined][] = [
@@ -65,7 +115,7 @@ function HostDetailScreen({ host, summary }: { host: Host; summary: HostSummary 
     ['host.kernel', host.info?.kernel],
     ['host.arch', host.info?.arch],
     ['host.cpus', cpus !== null ? String(cpus) : undefined],
-    ['host.kind', t(host.kind === 'local' ? 'host.kind.local' : 'host.kind.ssh')],
+    ['host.kind', configured ? t(host.kind === 'local' ? 'host.kind.local' : 'host.kind.ssh') : undefined],
   ];
 
   return (
@@ -80,8 +130,20 @@ function HostDetailScreen({ host, summary }: { host: Host; summary: HostSummary 
           <h1 tabIndex={-1} className="screen-title">
             {host.name}
           </h1>
-          <StatusBadge status={host.status} />
-          {host.statusDetail && <span className="status-detail">{host.statusDetail}</span>}
+          {configured ? (
+            <>
+              <StatusBadge status={host.status} />
+              {host.statusDetail && <span className="status-detail">{host.statusDetail}</span>}
+            </>
+          ) : (
+            <>
+              <span className="badge badge--neutral" data-status="not_configured">
+                <span className="badge-dot" aria-hidden="true" />
+                {t('fleet.notConfigured')}
+              </span>
+              <span className="muted small">{t('fleet.notConfigured.hint')}</span>
+            </>
+          )}
           {host.lastSampleAt !== undefined && (
             <span className="muted small" title={formatDateTime(host.lastSampleAt, locale)}>
               {t('overview.lastSample', { ago: formatAgo(host.lastSampleAt, now, locale) })}
@@ -137,6 +199,20 @@ function HostDetailScreen({ host, summary }: { host: Host; summary: HostSummary 
         <Stat label={t('metric.uptime')} value={formatDuration(summary?.uptimeSeconds, locale)} />
       </section>
 
+      <div className="zoom-bar" data-testid="zoom-bar">
+        {fixed ? (
+          <>
+            <span className="muted small" data-testid="zoom-window">
+              {t('zoom.window', { from: formatDateTime(fixed.from, locale), to: formatDateTime(fixed.to, locale) })}
+            </span>
+            <button type="button" className="btn btn--small" data-testid="zoom-reset" onClick={resetZoom}>
+              {t('zoom.reset')}
+            </button>
+          </>
+        ) : (
+          <span className="muted small">{t('zoom.hint')}</span>
+        )}
+      </div>
       <div className="chart-grid">
         {chart('cpu-mode')}
         {chart('cpu-core')}
@@ -149,7 +225,8 @@ function HostDetailScreen({ host, summary }: { host: Host; summary: HostSummary 
         {chart('temperatures', { absentNote: t('chart.noTemperatures') })}
       </div>
 
-      <ProcessesTable inventory={inventory.data} error={inventory.error} loading={inventory.loading} />
+      <ProcessesAt hostId={host.id} t={pickedAt} onPick={setPickedAt} />
+      {configured && <ProcessesTable inventory={inventory.data} error={inventory.error} loading={inventory.loading} />}
     </div>
   );
 }
@@ -163,4 +240,38 @@ function Stat({ label, value, sub, ratio, title }: { label: string; value: strin
       {ratio !== undefined && <UsageBar ratio={ratio} />}
     </div>
   );
+}
+
+const STATUS_POLL_MS = 15_000;
+
+/** Status changes (from the core's journal) and alert transitions (from the alert journal) of a host in the window. */
+function useAnnotations(host: Host, window: AbsoluteWindow): ChartAnnotation[] {
+  const { t } = useI18n();
+  const alertsVersion = useAlerts((s) => s.alerts);
+  const [marks, setMarks] = useState<ChartAnnotation[]>([]);
+  const from = Math.floor(window.from / 60_000) * 60_000;
+  const to = Math.ceil(window.to / 60_000) * 60_000 + 60_000;
+  useEffect(() => {
+    let cancelled = false;
+    const load = async () => {
+      const [statuses, alerts] = await Promise.all([
+        core.call('hosts/statusHistory', { hostId: host.id, from, to }).catch(() => []),
+        core.call('alerts/history', { host: host.name, from, to, limit: 200 }).catch(() => []),
+      ]);
+      if (cancelled) return;
+      setMarks([
+        ...statuses.map<ChartAnnotation>((s) => ({ t: s.t, label: t(`status.${s.status}` as MessageKey), tone: statusTone(s.status) })),
+        ...alerts
+          .filter((a) => a.to === 'firing' || a.to === 'resolved')
+          .map<ChartAnnotation>((a) => ({ t: a.at, label: `${a.ruleName} ${t(a.to === 'firing' ? 'annotation.firing' : 'annotation.resolved')}`, tone: a.to === 'firing' ? 'bad' : 'ok' })),
+      ]);
+    };
+    void load();
+    const timer = setInterval(() => void load(), STATUS_POLL_MS);
+    return () => {
+      cancelled = true;
+      clearInterval(timer);
+    };
+  }, [host.id, host.name, host.status, from, to, t, alertsVersion]);
+  return marks;
 }

@@ -3,7 +3,7 @@
 // Refreshed from scratch on every (re)connection, since events sent while the
 // socket was down are gone.
 import { create } from 'zustand';
-import type { Host, HostSummary } from '../../../main/common/contract';
+import type { HistoryOnlyHost, Host, HostSummary } from '../../../main/common/contract';
 import { core } from '../core-client';
 import { useConnection } from './connection';
 
@@ -14,9 +14,39 @@ export interface HostsState {
   error?: string;
   hosts: Host[];
   summaries: Record<string, HostSummary>;
+  /** Hosts with history but no source: listed read-only as "not configured". */
+  historyOnly: HistoryOnlyHost[];
 }
 
-export const useHosts = create<HostsState>()(() => ({ phase: 'loading', hosts: [], summaries: {} }));
+export const useHosts = create<HostsState>()(() => ({ phase: 'loading', hosts: [], summaries: {}, historyOnly: [] }));
+
+async function refreshHistoryOnly(): Promise<void> {
+  try {
+    const historyOnly = await core.call('hosts/historyOnly');
+    useHosts.setState({ historyOnly });
+  } catch {
+    // Secondary information: the overview works without it; the next refresh tries again.
+  }
+}
+
+// Live summaries arrive one event per host per sample: with 500 hosts that is
+// hundreds of events a second. Collect them and apply one store update per
+// animation frame, so the overview re-renders once per frame, not per event.
+let pendingSummaries: Record<string, HostSummary> | null = null;
+const nextFrame: (cb: () => void) => void =
+  typeof requestAnimationFrame === 'function' ? (cb) => requestAnimationFrame(cb) : (cb) => setTimeout(cb, 16);
+
+function queueSummary(summary: HostSummary): void {
+  if (!pendingSummaries) {
+    pendingSummaries = {};
+    nextFrame(() => {
+      const batch = pendingSummaries!;
+      pendingSummaries = null;
+      useHosts.setState((s) => ({ summaries: { ...s.summaries, ...batch } }));
+    });
+  }
+  pendingSummaries[summary.hostId] = summary;
+}
 
 let loadSeq = 0;
 
@@ -32,6 +62,7 @@ export async function refreshHosts(): Promise<void> {
       hosts,
       summaries: Object.fromEntries(summaries.map((s) => [s.hostId, s])),
     });
+    void refreshHistoryOnly();
   } catch (err) {
     if (seq !== loadSeq) return;
     // While the connection is down the banner says so; keep showing what we had.
@@ -42,10 +73,12 @@ export async function refreshHosts(): Promise<void> {
 
 /** Wire the store to the core's events and to reconnections. Call once at start-up. */
 export function startHostsSync(): void {
-  core.on('hosts/changed', (hosts) => useHosts.setState({ hosts }));
-  core.on('samples/appended', ({ hostId, summary }) =>
-    useHosts.setState((s) => ({ summaries: { ...s.summaries, [hostId]: summary } })),
-  );
+  core.on('hosts/changed', (hosts) => {
+    const before = useHosts.getState().hosts.map((h) => h.id).join('\n');
+    useHosts.setState({ hosts });
+    if (hosts.map((h) => h.id).join('\n') !== before) void refreshHistoryOnly();
+  });
+  core.on('samples/appended', ({ summary }) => queueSummary(summary));
   let lastEpoch = useConnection.getState().epoch;
   if (lastEpoch > 0) void refreshHosts();
   useConnection.subscribe((state) => {

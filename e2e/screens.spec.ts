@@ -1,0 +1,251 @@
+// The operator's screens with a fleet: 300 hosts seeded into the history
+// (through the product's own store, before the console starts), shown as
+// "not configured" hosts beside the live local one. Overview filters and
+// sorts, Top-K ranks and clicks through, the process history answers, the
+// command palette jumps, and every main screen is translated and themed.
+import { expect, test, type Page } from '@playwright/test';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { repoRoot, screenshotPath, startConsole, type RunningConsole } from './console.js';
+import { fleetHostName, seedFleet, seededCpu } from './seedFleet.js';
+
+// The e2e project compiles without the DOM library; these run in the page.
+declare const window: { location: { hash: string } };
+declare const document: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+declare const NodeFilter: { SHOW_TEXT: number };
+declare const localStorage: { setItem(key: string, value: string): void };
+
+const HOSTS = 300;
+const NOW = Date.now();
+const SPIKE_HOST = 7;
+const SPIKE_AT = Math.floor(NOW / 60_000) * 60_000 - 30 * 60_000;
+
+let console_: RunningConsole;
+// The catalogues, loaded at run time (the e2e project cannot include renderer sources).
+let en: Record<string, string>;
+let zhCN: Record<string, string>;
+let sameInBoth: Set<string>;
+let englishStrings: Set<string>;
+
+test.beforeAll(async () => {
+  test.setTimeout(120_000);
+  const catalogue = (name: string) => import(pathToFileURL(path.join(repoRoot, 'renderer', 'src', 'i18n', name)).href);
+  en = (await catalogue('en.ts')).en;
+  zhCN = (await catalogue('zh-CN.ts')).zhCN;
+  // Strings the same in both languages by design (names, units, symbols) may show in either.
+  sameInBoth = new Set(Object.keys(en).filter((k) => zhCN[k] === en[k]).map((k) => en[k]!));
+  englishStrings = new Set(Object.values(en).filter((v) => !v.includes('{') && !sameInBoth.has(v)));
+  console_ = await startConsole({ prepare: (dir) => seedFleet(dir, { hosts: HOSTS, minutes: 120, now: NOW, spikeHost: SPIKE_HOST, spikeAt: SPIKE_AT }) });
+});
+
+test.afterAll(async () => {
+  await console_?.stop();
+});
+
+async function open(page: Page, hash = '#/') {
+  await page.goto(console_.url);
+  await page.evaluate((h) => (window.location.hash = h), hash);
+}
+
+const byCpuDesc = Array.from({ length: HOSTS }, (_, k) => k + 1).sort((a, b) => seededCpu(b) - seededCpu(a));
+
+test('the overview lists 300 seeded hosts in a virtualised table that filters and sorts', async ({ page }) => {
+  await open(page);
+  const rows = page.getByTestId('fleet-row');
+  await expect(page.getByTestId('fleet-table')).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByTestId('overview-count')).toHaveText(`${HOSTS + 1} hosts`);
+  // Virtualised: only the rows in view exist in the DOM.
+  expect(await rows.count()).toBeLessThan(60);
+  await expect(rows.first()).toHaveAttribute('data-host-id', 'local');
+  await expect(page.locator('[data-host-id="node-001"]')).toHaveAttribute('data-status', 'not_configured');
+
+  await page.getByTestId('sort-cpu').click();
+  await expect(page.getByTestId('fleet-row').first()).toHaveAttribute('data-host-id', fleetHostName(byCpuDesc[0]!));
+  await expect(page.getByTestId('fleet-row').nth(1)).toHaveAttribute('data-host-id', fleetHostName(byCpuDesc[1]!));
+  await expect(page.getByTestId('fleet-table').locator('[aria-sort="descending"]')).toHaveCount(1);
+  await page.screenshot({ path: screenshotPath('screens-overview-sorted-cpu') });
+  await page.getByTestId('sort-cpu').click();
+  await expect(page.getByTestId('fleet-row').first()).toHaveAttribute('data-host-id', fleetHostName(byCpuDesc[HOSTS - 1]!));
+
+  await page.getByTestId('fleet-filter').fill('node-04');
+  await expect(page.getByTestId('overview-count')).toHaveText(`10 of ${HOSTS + 1} hosts`);
+  await expect(rows).toHaveCount(10);
+  await page.getByTestId('fleet-filter').fill('');
+  await page.getByTestId('fleet-status').selectOption('online');
+  await expect(rows).toHaveCount(1, { timeout: 30_000 });
+  await expect(rows.first()).toHaveAttribute('data-host-id', 'local');
+  await page.getByTestId('fleet-status').selectOption('not_configured');
+  await expect(page.getByTestId('overview-count')).toHaveText(`${HOSTS} of ${HOSTS + 1} hosts`);
+  await page.getByTestId('fleet-status').selectOption('all');
+
+  // Scrolling to the end renders the last rows (and still not all of them).
+  await page.getByTestId('sort-name').click();
+  await page.getByTestId('fleet-body').evaluate((el) => (el.scrollTop = el.scrollHeight));
+  await expect(page.locator(`[data-host-id="${fleetHostName(HOSTS)}"]`)).toBeVisible();
+  expect(await rows.count()).toBeLessThan(60);
+
+  // Keyboard: arrow keys walk the rows, Enter opens one.
+  await page.getByTestId('fleet-body').evaluate((el) => (el.scrollTop = 0));
+  await page.locator('[data-host-id="local"]').focus();
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowDown');
+  await expect(page.locator(':focus')).toHaveAttribute('data-host-id', fleetHostName(2));
+  await page.keyboard.press('End');
+  await expect(page.locator(':focus')).toHaveAttribute('data-host-id', fleetHostName(HOSTS));
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('host-detail')).toHaveAttribute('data-host-id', fleetHostName(HOSTS));
+});
+
+test('Top-K ranks the seeded hosts and clicks through to the host at that window', async ({ page }) => {
+  await open(page, '#/topk');
+  await page.getByTestId('topk-metric').selectOption('host:cpu_usage:ratio');
+  await page.getByTestId('topk-agg-avg').click();
+  await page.getByTestId('topk-window-1h').click();
+  await page.getByTestId('topk-k').selectOption('10');
+  const rows = page.getByTestId('topk-row');
+  await expect(rows).toHaveCount(10, { timeout: 30_000 });
+  // The local host reports live too; it ranks wherever its real CPU puts it, so compare seeded hosts only.
+  const seeded = (await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-host-id')))).filter((id) => id !== 'local');
+  expect(seeded.slice(0, 5)).toEqual(byCpuDesc.slice(0, 5).map(fleetHostName));
+  const values = await rows.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-value'))));
+  expect([...values].sort((a, b) => b - a)).toEqual(values);
+  await expect(rows.first().locator('svg.sparkline path')).toHaveAttribute('d', /M.*L/);
+
+  // Max over the window finds the host with the spike, whose average is ordinary.
+  await page.getByTestId('topk-agg-max').click();
+  await expect(rows.first()).toHaveAttribute('data-host-id', fleetHostName(SPIKE_HOST));
+  await page.getByTestId('topk-k').selectOption('5');
+  await expect(rows).toHaveCount(5);
+  await page.screenshot({ path: screenshotPath('screens-topk') });
+
+  await rows.first().getByTestId('topk-link').click();
+  await expect(page.getByTestId('host-detail')).toHaveAttribute('data-host-id', fleetHostName(SPIKE_HOST));
+  await expect(page).toHaveURL(/from=\d+&to=\d+/);
+  await expect(page.getByTestId('zoom-reset')).toBeVisible();
+  await expect(page.getByTestId('range-fixed')).toBeVisible();
+  const cpu = page.getByTestId('chart-cpu-mode');
+  await expect.poll(async () => Number(await cpu.getAttribute('data-points')), { timeout: 30_000 }).toBeGreaterThan(30);
+
+  // Which process was behind the spike: the process history answers.
+  await cpu.locator('.chart-plot').scrollIntoViewIfNeeded();
+  const spikeLocal = await page.evaluate((t) => {
+    const d = new Date(t);
+    const p = (n: number) => String(n).padStart(2, '0');
+    return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+  }, SPIKE_AT);
+  await page.getByTestId('processes-at-input').fill(spikeLocal);
+  await page.getByTestId('processes-at-input').press('Enter');
+  await expect(page.getByTestId('processes-at-table')).toContainText('backup.sh');
+  await page.screenshot({ path: screenshotPath('screens-host-zoomed-processes-at'), fullPage: true });
+
+  // Drag to zoom narrows the window; reset goes back to live.
+  // Centre the chart so the sticky header cannot sit over the drag.
+  await cpu.evaluate((el) => el.scrollIntoView({ block: 'center' }));
+  const box = (await cpu.locator('.chart-plot').boundingBox())!;
+  const before = await page.getByTestId('zoom-window').textContent();
+  await page.mouse.move(box.x + box.width * 0.4, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2, { steps: 5 });
+  await page.mouse.up();
+  await expect(page.getByTestId('zoom-window')).not.toHaveText(before!);
+  await page.getByTestId('zoom-reset').click();
+  await expect(page.getByTestId('zoom-reset')).toHaveCount(0);
+  await expect(page).not.toHaveURL(/from=/);
+});
+
+test('the command palette jumps to a host or a screen from the keyboard', async ({ page }) => {
+  await open(page);
+  await expect(page.getByTestId('fleet-table')).toBeVisible({ timeout: 30_000 });
+  await page.keyboard.press('Control+k');
+  await expect(page.getByTestId('palette')).toBeVisible();
+  await page.keyboard.type('node123');
+  await expect(page.getByTestId('palette-item').first()).toContainText('node-123');
+  await page.screenshot({ path: screenshotPath('screens-palette') });
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('host-detail')).toHaveAttribute('data-host-id', 'node-123');
+  await page.keyboard.press('Control+k');
+  await page.keyboard.type('top');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('topk')).toBeVisible();
+  await page.keyboard.press('Control+k');
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('palette')).toHaveCount(0);
+});
+
+/** Visible text nodes and placeholders/labels of the page, trimmed. */
+async function visibleStrings(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const out: string[] = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const text = n.textContent?.trim();
+      const el = n.parentElement;
+      if (!text || !el || el.closest('script,style,option:not(:checked)')) continue;
+      if (!el.checkVisibility()) continue;
+      out.push(text);
+    }
+    for (const el of document.querySelectorAll('[placeholder],[aria-label],[title]')) {
+      if (!el.checkVisibility()) continue;
+      for (const attr of ['placeholder', 'aria-label', 'title']) {
+        const v = el.getAttribute(attr)?.trim();
+        if (v) out.push(v);
+      }
+    }
+    return out;
+  });
+}
+
+const keyPattern = /^[a-z][a-zA-Z]*(\.[a-zA-Z0-9_-]+)+$/;
+
+async function englishLeftovers(page: Page, screen: string): Promise<string[]> {
+  const strings = await visibleStrings(page);
+  expect(strings.length, screen).toBeGreaterThan(10);
+  return strings.filter((s) => englishStrings.has(s) || (keyPattern.test(s) && s in en));
+}
+
+async function expectNoEnglish(page: Page, screen: string) {
+  expect(await englishLeftovers(page, screen), `${screen}: English or raw keys in Chinese mode`).toEqual([]);
+}
+
+const screens: { name: string; hash: string; ready: string }[] = [
+  { name: 'overview', hash: '#/', ready: 'fleet-table' },
+  { name: 'topk', hash: '#/topk', ready: 'topk-table' },
+  { name: 'host', hash: `#/hosts/${fleetHostName(SPIKE_HOST)}`, ready: 'chart-cpu-mode' },
+];
+
+test('switching to Chinese translates every visible string on the main screens; both themes, both languages', async ({ page }) => {
+  test.setTimeout(180_000);
+  await open(page);
+  await expect(page.getByTestId('fleet-table')).toBeVisible({ timeout: 30_000 });
+  for (const lang of ['en', 'zh-CN'] as const) {
+    for (const theme of ['light', 'dark'] as const) {
+      await page.evaluate(({ lang, theme }) => {
+        localStorage.setItem('overlook.prefs', JSON.stringify({ state: { theme, lang, range: '1h' }, version: 1 }));
+      }, { lang, theme });
+      for (const s of screens) {
+        await page.evaluate((h) => (window.location.hash = h), s.hash);
+        await page.reload();
+        await expect(page.getByTestId(s.ready)).toBeVisible({ timeout: 30_000 });
+        await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
+        await expect(page.locator('html')).toHaveAttribute('lang', lang);
+        if (s.name === 'host') await expect.poll(async () => Number(await page.getByTestId('chart-cpu-mode').getAttribute('data-points'))).toBeGreaterThan(10);
+        if (lang === 'zh-CN') await expectNoEnglish(page, s.name);
+        // The detector itself works: in English it finds the catalogue's strings.
+        else expect((await englishLeftovers(page, s.name)).length, s.name).toBeGreaterThan(5);
+        await page.screenshot({ path: screenshotPath(`screens-${s.name}-${lang}-${theme}`), fullPage: s.name !== 'overview' });
+      }
+    }
+  }
+  // The switch itself, at runtime, without a reload.
+  await page.evaluate(() => localStorage.setItem('overlook.prefs', JSON.stringify({ state: { theme: 'light', lang: 'en', range: '1h' }, version: 1 })));
+  await page.evaluate(() => (window.location.hash = '#/'));
+  await page.reload();
+  await expect(page.getByTestId('fleet-table')).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(en['overview.title']!);
+  await page.getByTestId('lang-toggle').click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(zhCN['overview.title']!);
+  await expectNoEnglish(page, 'overview after runtime switch');
+  await page.getByTestId('theme-choice').selectOption('dark');
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  await page.screenshot({ path: screenshotPath('screens-dark-theme') });
+});

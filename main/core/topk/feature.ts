@@ -1,0 +1,26 @@
+// Top-K: ranks hosts (later containers, processes, cloud instances) by a
+// metric over a window. One range query over every series of the metric,
+// bucketed to the sparkline's resolution, so the store picks the coarse tier
+// for long windows and a 7-day ranking costs about what a 1-hour one does.
+import type { TopKKind, TopKQuery, TopKResult } from '../../common/contract.js';
+import type { CoreContext, CoreFeature } from '../coreContext.js';
+import { rankSeries } from './rankSeries.js';
+
+/** The label that names each kind's entities in the store. */
+const entityLabelOf: Record<TopKKind, string> = { host: 'host' };
+
+export function queryTopK(store: CoreContext['store'], q: TopKQuery): TopKResult {
+  const ranges = store.query({ selector: { name: q.metric }, from: q.from, to: q.to, maxPoints: q.points });
+  const ranking = rankSeries(ranges, { aggregate: q.aggregate, k: q.k, order: q.order, entityLabel: entityLabelOf[q.kind] });
+  const stepMs = ranges[0]?.stepMs ?? Math.ceil((q.to - q.from) / q.points);
+  return { stepMs, total: ranking.total, rows: ranking.rows };
+}
+
+export function topKFeature(ctx: CoreContext): CoreFeature {
+  return {
+    name: 'topk',
+    handlers: {
+      'topk/query': (q) => queryTopK(ctx.store, q),
+    },
+  };
+}

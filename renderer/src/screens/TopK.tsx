@@ -1,0 +1,209 @@
+// Top-K: the worst hosts by any metric over a window, each with a sparkline;
+// a row opens the host at that window.
+import { useEffect, useState } from 'react';
+import { create } from 'zustand';
+import { createJSONStorage, persist } from 'zustand/middleware';
+import type { TopKAggregate, TopKKind, TopKResult } from '../../../main/common/contract';
+import { metricInfo } from '../../../main/common/metrics';
+import { formatAgo, formatByUnit, formatDateTime, formatNumber } from '../../../main/common/format';
+import { Sparkline } from '../components/Sparkline';
+import { StateMessage } from '../components/StateMessage';
+import { core } from '../core-client';
+import type { MessageKey } from '../i18n/catalogue';
+import { useI18n } from '../i18n/useI18n';
+import { hrefFor } from '../router';
+import { useConnection } from '../stores/connection';
+import { plannedKinds, topKAggregates, topKKinds, topKMetrics, topKSizes, topKWindowMs, topKWindows, type TopKWindow } from './topk-options';
+
+const REFRESH_MS = 10_000;
+const SPARK_POINTS = 60;
+
+interface TopKPrefs {
+  kind: TopKKind;
+  metric: string;
+  aggregate: TopKAggregate;
+  window: TopKWindow;
+  k: number;
+  set(patch: Partial<Omit<TopKPrefs, 'set'>>): void;
+}
+
+const useTopKPrefs = create<TopKPrefs>()(
+  persist((set) => ({ kind: 'host', metric: 'host:cpu_usage:ratio', aggregate: 'avg', window: '1h', k: 10, set: (patch) => set(patch) }), {
+    name: 'overlook.topk',
+    storage: createJSONStorage(() => localStorage),
+    partialize: ({ set: _set, ...rest }) => rest,
+    merge: (persisted, current) => {
+      const p = (typeof persisted === 'object' && persisted !== null ? persisted : {}) as Record<string, unknown>;
+      return {
+        ...current,
+        metric: topKMetrics.host.some((m) => m.name === p.metric) ? (p.metric as string) : current.metric,
+        aggregate: topKAggregates.includes(p.aggregate as TopKAggregate) ? (p.aggregate as TopKAggregate) : current.aggregate,
+        window: (topKWindows as readonly unknown[]).includes(p.window) ? (p.window as TopKWindow) : current.window,
+        k: (topKSizes as readonly unknown[]).includes(p.k) ? (p.k as number) : current.k,
+      };
+    },
+  }),
+);
+
+interface Answer {
+  result: TopKResult;
+  from: number;
+  to: number;
+}
+
+export function TopK() {
+  const { t, locale } = useI18n();
+  const prefs = useTopKPrefs();
+  const epoch = useConnection((s) => s.epoch);
+  const [answer, setAnswer] = useState<Answer>();
+  const [error, setError] = useState<string>();
+  const [loading, setLoading] = useState(true);
+  const unit = metricInfo(prefs.metric)?.unit;
+
+  useEffect(() => {
+    if (epoch === 0) return;
+    let cancelled = false;
+    const run = async () => {
+      const to = Date.now();
+      const from = to - topKWindowMs[prefs.window];
+      setLoading(true);
+      try {
+        const result = await core.call('topk/query', {
+          kind: prefs.kind,
+          metric: prefs.metric,
+          aggregate: prefs.aggregate,
+          from,
+          to,
+          k: prefs.k,
+          order: 'desc',
+          points: SPARK_POINTS,
+        });
+        if (!cancelled) {
+          setAnswer({ result, from, to });
+          setError(undefined);
+        }
+      } catch (err) {
+        if (!cancelled) setError((err as Error).message);
+      } finally {
+        if (!cancelled) setLoading(false);
+      }
+    };
+    void run();
+    const timer = setInterval(() => void run(), REFRESH_MS);
+    return () => {
+      cancelled = true;
+      clearInterval(timer);
+    };
+  }, [prefs.kind, prefs.metric, prefs.aggregate, prefs.window, prefs.k, epoch]);
+
+  const rows = answer?.result.rows ?? [];
+  const sparkMax = Math.max(0, ...rows.flatMap((r) => r.points.map((p) => p[1])));
+
+  let body;
+  if (!answer && error) body = <StateMessage tone="error" title={t('topk.error', { message: error })} />;
+  else if (!answer) body = <StateMessage tone="loading" title={t('topk.loading')} />;
+  else if (rows.length === 0) body = <StateMessage tone="empty" title={t('topk.empty.title')} testId="topk-empty">{t('topk.empty.body')}</StateMessage>;
+  else
+    body = (
+      <table className="data-table topk-table" data-testid="topk-table" aria-busy={loading}>
+        <caption className="sr-only">{t('topk.caption', { k: rows.length, total: answer.result.total })}</caption>
+        <thead>
+          <tr>
+            <th scope="col" className="num">#</th>
+            <th scope="col">{t('topk.col.host')}</th>
+            <th scope="col" className="num">{t(`topk.agg.${prefs.aggregate}` as MessageKey)}</th>
+            <th scope="col">{t('topk.col.trend')}</th>
+            <th scope="col">{t('topk.col.lastSeen')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r, i) => {
+            const vanished = r.lastT < answer.to - 3 * answer.result.stepMs;
+            const detail = Object.entries(r.labels).filter(([k]) => k !== 'host');
+            return (
+              <tr key={r.entity} data-testid="topk-row" data-host-id={r.entity} data-value={r.value}>
+                <td className="num muted">{formatNumber(i + 1, locale, 0)}</td>
+                <td>
+                  <a href={hrefFor({ screen: 'host', hostId: r.entity, from: answer.from, to: answer.to })} data-testid="topk-link">
+                    {r.entity}
+                  </a>
+                  {detail.length > 0 && <span className="muted small mono"> {detail.map(([, v]) => v).join(' ')}</span>}
+                </td>
+                <td className="num">{formatByUnit(unit, r.value, locale)}</td>
+                <td>
+                  <Sparkline points={r.points} from={answer.from} to={answer.to} max={sparkMax} stepMs={answer.result.stepMs} />
+                </td>
+                <td className="muted small" title={formatDateTime(r.lastT, locale)}>
+                  {vanished ? t('topk.vanished', { ago: formatAgo(r.lastT, answer.to, locale) }) : t('topk.current')}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    );
+
+  return (
+    <div className="screen" data-testid="topk">
+      <div className="screen-head">
+        <h1 tabIndex={-1} className="screen-title">
+          {t('topk.title')}
+        </h1>
+        {answer && rows.length > 0 && <span className="muted">{t('topk.caption', { k: rows.length, total: answer.result.total })}</span>}
+      </div>
+      <div className="toolbar">
+        <label className="field">
+          <span>{t('topk.kind')}</span>
+          <select className="input" data-testid="topk-kind" value={prefs.kind} onChange={(e) => prefs.set({ kind: e.target.value as TopKKind })}>
+            {topKKinds.map((k) => (
+              <option key={k} value={k}>
+                {t(`topk.kind.${k}` as MessageKey)}
+              </option>
+            ))}
+            {plannedKinds.map((k) => (
+              <option key={k} value={k} disabled>
+                {t(`topk.kind.${k}` as MessageKey)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="field">
+          <span>{t('topk.metric')}</span>
+          <select className="input" data-testid="topk-metric" value={prefs.metric} onChange={(e) => prefs.set({ metric: e.target.value })}>
+            {topKMetrics[prefs.kind].map((m) => (
+              <option key={m.name} value={m.name}>
+                {t(m.labelKey)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <div className="segmented" role="group" aria-label={t('topk.aggregate')}>
+          {topKAggregates.map((a) => (
+            <button key={a} type="button" className="segment" aria-pressed={prefs.aggregate === a} data-testid={`topk-agg-${a}`} onClick={() => prefs.set({ aggregate: a })}>
+              {t(`topk.agg.${a}` as MessageKey)}
+            </button>
+          ))}
+        </div>
+        <div className="segmented" role="group" aria-label={t('topk.window')}>
+          {topKWindows.map((w) => (
+            <button key={w} type="button" className="segment" aria-pressed={prefs.window === w} data-testid={`topk-window-${w}`} onClick={() => prefs.set({ window: w })}>
+              {t(`topk.window.${w}` as MessageKey)}
+            </button>
+          ))}
+        </div>
+        <label className="field">
+          <span>{t('topk.k')}</span>
+          <select className="input" data-testid="topk-k" value={prefs.k} onChange={(e) => prefs.set({ k: Number(e.target.value) })}>
+            {topKSizes.map((k) => (
+              <option key={k} value={k}>
+                {formatNumber(k, locale, 0)}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      {answer && error && <p className="error-text small">{t('topk.error', { message: error })}</p>}
+      {body}
+    </div>
+  );
+}

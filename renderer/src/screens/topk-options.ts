@@ -1,0 +1,41 @@
+// What Top-K offers: the metrics a host can be ranked by (the catalogue's
+// host-level series), the windows and the aggregates. One list per kind, so
+// containers, processes and cloud instances add theirs here.
+import type { TopKAggregate, TopKKind } from '../../../main/common/contract';
+import type { MessageKey } from '../i18n/catalogue';
+
+export interface TopKMetric {
+  name: string;
+  labelKey: MessageKey;
+}
+
+export const topKMetrics: Record<TopKKind, TopKMetric[]> = {
+  host: [
+    { name: 'host:cpu_usage:ratio', labelKey: 'topk.metric.cpu' },
+    { name: 'host:memory_used:ratio', labelKey: 'topk.metric.memory' },
+    { name: 'host:filesystem_fullest_used:ratio', labelKey: 'topk.metric.disk' },
+    { name: 'node_load1', labelKey: 'topk.metric.load1' },
+    { name: 'host:network_receive_bytes:rate', labelKey: 'topk.metric.netRx' },
+    { name: 'host:network_transmit_bytes:rate', labelKey: 'topk.metric.netTx' },
+    { name: 'host:disk_read_bytes:rate', labelKey: 'topk.metric.diskRead' },
+    { name: 'host:disk_written_bytes:rate', labelKey: 'topk.metric.diskWrite' },
+    { name: 'host:swap_used:bytes', labelKey: 'topk.metric.swap' },
+  ],
+};
+
+export const topKKinds: TopKKind[] = ['host'];
+/** Kinds that will join; shown disabled so the selector's design is visible. */
+export const plannedKinds = ['container', 'process', 'cloud'] as const;
+
+export const topKWindows = ['5m', '15m', '1h', '6h', '24h', '7d'] as const;
+export type TopKWindow = (typeof topKWindows)[number];
+export const topKWindowMs: Record<TopKWindow, number> = {
+  '5m': 5 * 60_000,
+  '15m': 15 * 60_000,
+  '1h': 3_600_000,
+  '6h': 6 * 3_600_000,
+  '24h': 24 * 3_600_000,
+  '7d': 7 * 24 * 3_600_000,
+};
+export const topKAggregates: TopKAggregate[] = ['avg', 'max', 'last'];
+export const topKSizes = [5, 10, 20, 50, 100] as const;
