@@ -71,6 +71,16 @@ describe('storeWindowReader over the real history store', () => {
     const reader = storeWindowReader(store, () => 5000);
     expect(reader.read({ name: 'node_load1' }, T0 + 3_600_000, T0 + 3_660_000)).toEqual([]);
   });
+
+  it('leaves out hosts the console no longer watches, so history-only hosts raise no alerts', () => {
+    const store = openStore(tempDir());
+    store.append([
+      { name: 'node_load1', labels: { host: 'watched' }, t: T0 + 1000, v: 1 },
+      { name: 'node_load1', labels: { host: 'removed' }, t: T0 + 1000, v: 2 },
+    ]);
+    const reader = storeWindowReader(store, () => 5000, () => new Set(['watched']));
+    expect(reader.read({ name: 'node_load1' }, T0, T0 + 10_000).map((r) => r.labels.host)).toEqual(['watched']);
+  });
 });
 
 interface Harness {

@@ -59,7 +59,7 @@ class AlertsFeature {
     this.evaluateEveryMs = options.evaluateEveryMs ?? ctx.settings().pollIntervalMs;
     this.engine = new AlertEngine({
       journal: openJournal(ctx),
-      reader: storeWindowReader(ctx.store, () => ctx.settings().pollIntervalMs),
+      reader: storeWindowReader(ctx.store, () => ctx.settings().pollIntervalMs, () => new Set(ctx.hosts().map((h) => h.host.name))),
       now: ctx.now,
       log: ctx.log,
       channels: [this.desktopChannel()],

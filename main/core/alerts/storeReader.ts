@@ -14,10 +14,16 @@ import type { SeriesWindowReader } from './engine.js';
 /** Upper bound on buckets per series per read: bounds a rule's cost whatever its window. */
 export const MAX_BUCKETS_PER_READ = 2000;
 
-export function storeWindowReader(store: MetricStore, pollIntervalMs: () => number): SeriesWindowReader {
+/**
+ * `watchedHosts` names the hosts the console watches now: series of a host that
+ * exists only in history (removed, or never configured here) are not evaluated,
+ * or every such host would raise "no data" forever.
+ */
+export function storeWindowReader(store: MetricStore, pollIntervalMs: () => number, watchedHosts?: () => ReadonlySet<string>): SeriesWindowReader {
   return {
     read(selector: SeriesSelector, from: number, to: number, aggregate?: WindowAggregate) {
       if (!(to > from)) return [];
+      const watched = watchedHosts?.();
       // At most half the poll interval per bucket, so one sample per bucket even
       // when a poll runs late. The store rounds the width up to a "nice" step,
       // and nice steps are at most 2.5× apart: asking for a fifth stays under half.
@@ -29,6 +35,7 @@ export function storeWindowReader(store: MetricStore, pollIntervalMs: () => numb
       const out: { labels: Labels; points: [number, number][] }[] = [];
       for (const range of ranges) {
         if (range.points.length === 0) continue;
+        if (watched && range.labels.host !== undefined && !watched.has(range.labels.host)) continue;
         const points: [number, number][] = [];
         for (const p of range.points) {
           // The store answers whole buckets: one starting before the window may
