@@ -77,6 +77,23 @@ function sftpCall(fn: (cb: (err?: Error | null) => void) => void): Promise<void>
   return new Promise((resolve, reject) => fn((err) => (err ? reject(err) : resolve())));
 }
 
+/**
+ * Ends the SFTP channel and waits for the server's close. Opening the next
+ * channel before that lets ssh2 reuse the channel number while the server's
+ * close for the old one is still in flight; the late close then kills the new
+ * channel ("Unable to exec", seen with Dropbear 2022.83).
+ */
+function closeSftp(sftp: SFTPWrapper): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, 5000);
+    sftp.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    sftp.end();
+  });
+}
+
 async function uploadBySftp(sftp: SFTPWrapper, dir: string, file: string, text: string): Promise<void> {
   // mkdir -p, one level at a time; "already exists" is fine and shows up as a
   // failure code we do not need to tell apart: the write below fails clearly
@@ -145,7 +162,7 @@ export async function deployAgent(conn: SshConnection, agent: DeployableAgent, o
       } catch (err) {
         sftpProblem = `SFTP upload failed (${(err as Error).message.slice(0, 120)})`;
       } finally {
-        sftp.end();
+        await closeSftp(sftp);
       }
     }
   } else {

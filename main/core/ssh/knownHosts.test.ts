@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import {
   HostKeyStore,
   checkHostKey,
+  createConsoleHostKeyStore,
   hashedHostField,
   keyTypeOfBlob,
   normaliseFingerprint,
@@ -153,6 +154,27 @@ describe('HostKeyStore', () => {
       expect(store.check('srv.example.com', 22, a.type, a.key, read('b.fingerprint'))).toEqual({ result: 'changed', decidedBy: 'pin' });
       expect(() => store.accept('bad host', 22, a.type, a.key)).toThrow(/refusing/);
       expect(() => store.accept('h', 22, a.type, 'not base64!')).toThrow(/refusing/);
+    } finally {
+      removeTempDir(dir);
+    }
+  });
+});
+
+describe('createConsoleHostKeyStore', () => {
+  it('reads ~/.ssh/known_hosts and known_hosts2 and writes only <dataDir>/known_hosts', () => {
+    const dir = makeTempDir('kh-console');
+    try {
+      const home = path.join(dir, 'home');
+      const dataDir = path.join(dir, 'data');
+      fs.mkdirSync(path.join(home, '.ssh'), { recursive: true });
+      const a = pub('a');
+      const b = pub('b');
+      fs.writeFileSync(path.join(home, '.ssh', 'known_hosts2'), `old.example.com ${a.type} ${a.key}\n`);
+      const store = createConsoleHostKeyStore(dataDir, home);
+      expect(store.check('old.example.com', 22, a.type, a.key).result).toBe('match');
+      store.accept('new.example.com', 22, b.type, b.key);
+      expect(fs.readFileSync(path.join(dataDir, 'known_hosts'), 'utf8')).toContain(`new.example.com ${b.type} ${b.key}`);
+      expect(fs.existsSync(path.join(home, '.ssh', 'known_hosts'))).toBe(false);
     } finally {
       removeTempDir(dir);
     }

@@ -8,6 +8,7 @@
 // those lines are kept but never match a plain key).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 export type KnownHostMarker = 'revoked' | 'cert-authority';
@@ -306,4 +307,16 @@ export class HostKeyStore {
     fs.writeFileSync(tmp, kept.join('\n') + '\n', { mode: 0o600 });
     fs.renameSync(tmp, file);
   }
+}
+
+/**
+ * The console's store: accepted keys in <dataDir>/known_hosts, and the user's
+ * ~/.ssh/known_hosts and known_hosts2 (OpenSSH's default UserKnownHostsFile)
+ * read only.
+ */
+export function createConsoleHostKeyStore(dataDir: string, home: string = os.homedir()): HostKeyStore {
+  return new HostKeyStore({
+    consoleFile: path.join(dataDir, 'known_hosts'),
+    userFiles: [path.join(home, '.ssh', 'known_hosts'), path.join(home, '.ssh', 'known_hosts2')],
+  });
 }

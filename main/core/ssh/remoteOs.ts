@@ -13,7 +13,8 @@ export interface RemoteOs {
 export function interpretUname(stdout: string, code: number | null): RemoteOs | { unsupported: string } {
   const lines = stdout.replace(/\r/g, '').split('\n').map((l) => l.trim()).filter(Boolean);
   const kernel = lines[0] ?? '';
-  if (code !== 0 || !kernel) {
+  // null: the server sent no exit status (it need not); the output decides.
+  if ((code !== 0 && code !== null) || !kernel) {
     if (/is not recognized|CommandNotFoundException|not recognized as/i.test(stdout)) {
       return { unsupported: 'the remote shell is Windows (cmd.exe or PowerShell); the agent needs a Linux /proc' };
     }

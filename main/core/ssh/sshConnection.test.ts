@@ -131,6 +131,25 @@ describe('authentication', () => {
   });
 });
 
+describe('commands', () => {
+  it('reports the exit status of short commands run on many connections at once', async () => {
+    // Regression: output, exit-status and close of a short command can arrive
+    // in the tick of the exec reply; the status used to be lost (code null).
+    const results = await Promise.all(
+      Array.from({ length: 12 }, async (_, i) => {
+        const conn = await connectSsh({ target: endpoint(TARGET_PORT, { type: 'key', keyFile: plainKey.privateKeyPath }), hostKeys: trusting });
+        try {
+          return await conn.run(`uname -s; exit ${i % 3}`);
+        } finally {
+          conn.close();
+        }
+      }),
+    );
+    expect(results.map((r) => r.code)).toEqual(Array.from({ length: 12 }, (_, i) => i % 3));
+    expect(results.every((r) => r.stdout.toString() === 'Linux\n')).toBe(true);
+  });
+});
+
 describe('ProxyJump', () => {
   it('reaches the target through a second sshd', async () => {
     const before = jump.log().length;

@@ -210,6 +210,64 @@ function forwardOut(client: Client, host: string, port: number): Promise<ClientC
   });
 }
 
+interface ChannelEnd {
+  exited?: { code: number | null; signal?: string };
+  closed: boolean;
+  listeners: (() => void)[];
+}
+
+// ssh2 processes a whole TCP read synchronously: a short command's output,
+// exit-status and close can all arrive in the same tick as the exec reply,
+// before any code awaiting exec() has attached listeners. Data waits in the
+// stream's buffer, but 'exit' would be lost; so exec() records it at once.
+const channelEnds = new WeakMap<ClientChannel, ChannelEnd>();
+
+function trackChannelEnd(channel: ClientChannel): void {
+  const end: ChannelEnd = { closed: false, listeners: [] };
+  channelEnds.set(channel, end);
+  const notify = () => {
+    for (const l of end.listeners.splice(0)) l();
+  };
+  channel.once('exit', (code: number | null, signal?: string) => {
+    end.exited = { code, ...(signal ? { signal } : {}) };
+    notify();
+  });
+  channel.once('close', () => {
+    end.closed = true;
+    notify();
+  });
+}
+
+/**
+ * Calls back once the channel has closed and its exit status is in. ssh2 may
+ * emit 'close' before the exit-status request is processed, so after 'close'
+ * 'exit' gets a moment (graceMs) before the callback runs without it.
+ */
+export function whenExited(channel: ClientChannel, callback: (code: number | null, signal?: string) => void, graceMs = 1000): void {
+  const end = channelEnds.get(channel);
+  if (!end) throw new Error('whenExited needs a channel opened by SshConnection.exec');
+  let called = false;
+  let timer: NodeJS.Timeout | undefined;
+  const check = () => {
+    if (called) return;
+    if (end.closed && end.exited) {
+      called = true;
+      clearTimeout(timer);
+      callback(end.exited.code, end.exited.signal);
+      return;
+    }
+    if (end.closed && !timer) {
+      timer = setTimeout(() => {
+        if (called) return;
+        called = true;
+        callback(end.exited?.code ?? null, end.exited?.signal);
+      }, graceMs);
+    }
+    end.listeners.push(check);
+  };
+  check();
+}
+
 /** A live connection (the last hop of a chain). */
 export class SshConnection {
   private closed = false;
@@ -254,7 +312,14 @@ export class SshConnection {
         return;
       }
       try {
-        this.client.exec(command, (err, channel) => (err ? reject(classifyConnectError(err, this.target)) : resolve(channel)));
+        this.client.exec(command, (err, channel) => {
+          if (err) {
+            reject(classifyConnectError(err, this.target));
+            return;
+          }
+          trackChannelEnd(channel);
+          resolve(channel);
+        });
       } catch (err) {
         reject(classifyConnectError(err, this.target));
       }
@@ -282,13 +347,14 @@ export class SshConnection {
       channel.stderr.on('data', (d: Buffer) => {
         if (stderr.length < 64 * 1024) stderr += d.toString('utf8');
       });
-      channel.on('exit', (c: number | null, s?: string) => {
-        code = c;
-        if (s) signal = s;
-      });
-      channel.on('close', () => {
+      const done = () => {
         clearTimeout(timer);
         resolve({ stdout: Buffer.concat(out), stderr, code, ...(signal ? { signal } : {}) });
+      };
+      whenExited(channel, (c, s) => {
+        code = c;
+        if (s) signal = s;
+        done();
       });
       if (options.stdin !== undefined) channel.end(options.stdin);
       else channel.end();

@@ -16,6 +16,7 @@ import { SshHostSource, type SshHostSourceOptions } from './sshHostSource.js';
 import { testConnection } from './testConnection.js';
 import {
   authorizeInHome,
+  unauthorizeInHome,
   ensureTestUser,
   makeKeyPair,
   makeTempDir,
@@ -36,6 +37,7 @@ const REKEY_PORT = 22223;
 const CRASH_PORT = 22224;
 const BROKEN_SH_PORT = 22225;
 const TRUNCATE_PORT = 22226;
+const FAKE_MAC_PORT = 22227;
 
 let dir: string;
 let user: TestUser;
@@ -82,7 +84,8 @@ async function untilStatus(rec: Recorder, status: HostStatus, timeoutMs = 15_000
 
 beforeAll(async () => {
   dir = makeTempDir('source-test');
-  user = await ensureTestUser();
+  // Its own user: Dropbear reads ~/.ssh/authorized_keys, which this file edits.
+  user = await ensureTestUser('ovl-src');
   key = await makeKeyPair(dir, 'id');
   authorizeInHome(user, [key.publicKey]);
 
@@ -99,11 +102,14 @@ beforeAll(async () => {
     servers.set(port, await startSshd({ port, authorizedKeys: [key.publicKey] }));
   }
   servers.set(DROPBEAR_PORT, await startDropbear({ port: DROPBEAR_PORT, sftp: false }));
+  // Every command on this one answers like macOS's uname.
+  servers.set(FAKE_MAC_PORT, await startSshd({ port: FAKE_MAC_PORT, authorizedKeys: [key.publicKey], extraConfig: [`ForceCommand printf 'Darwin\\nx86_64\\n'`] }));
   knownHostsFile = path.join(dir, 'known_hosts');
   fs.writeFileSync(knownHostsFile, [...servers.values()].filter((s) => s.port !== OPENSSH_PORT).map((s) => s.knownHostsLine()).join('\n') + '\n');
 });
 
 afterAll(async () => {
+  if (user && key) unauthorizeInHome(user, [key.publicKey]);
   await Promise.allSettled(sources.map((s) => s.stop()));
   await Promise.allSettled([...servers.values()].map((s) => s.stop()));
   for (const u of [user, brokenShUser]) if (u) fs.rmSync(path.join(u.home, agentDir), { recursive: true, force: true });
@@ -197,12 +203,21 @@ describe('SshHostSource', () => {
   });
 
   it('reports agent_error with the shell\'s complaint when sh cannot run the agent', async () => {
-    authorizeInHome(brokenShUser, [key.publicKey]);
     const { source, rec } = startSource(BROKEN_SH_PORT, {}, undefined, brokenShUser.name);
     await untilStatus(rec, 'agent_error');
     const detail = rec.statuses.at(-1)!.detail!;
     expect(detail).toContain('Syntax error');
     expect(detail).toMatch(/POSIX/);
+    expect(rec.observations).toHaveLength(0);
+    await source.stop();
+  });
+
+  it('a host that is not Linux is unsupported_os, named, and not retried soon', async () => {
+    const { source, rec } = startSource(FAKE_MAC_PORT);
+    await untilStatus(rec, 'unsupported_os');
+    expect(rec.statuses.at(-1)!.detail).toMatch(/macOS/);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(source.stats.connectAttempts).toBe(1);
     expect(rec.observations).toHaveLength(0);
     await source.stop();
   });

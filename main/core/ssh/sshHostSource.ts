@@ -15,7 +15,7 @@ import { sharedHandshakeLimiter, type HandshakeLimiter } from './handshakeLimite
 import type { HostKeyStore } from './knownHosts.js';
 import { DEFAULT_RECONNECT_POLICY, reconnectDelayMs, type ReconnectPolicy } from './reconnectPolicy.js';
 import { probeRemoteOs } from './remoteOs.js';
-import { connectSsh, type SshConnection, type SshEndpoint } from './sshConnection.js';
+import { connectSsh, whenExited, type SshConnection, type SshEndpoint } from './sshConnection.js';
 import { SshError, classifyConnectError, statusForError } from './sshErrors.js';
 
 export interface SshHostSourceOptions {
@@ -50,6 +50,10 @@ export interface SshHostSourceStats {
   readonly lastError?: SshError;
   /** ms from the start of the latest attempt to its first observation. */
   readonly timeToFirstObservationMs?: number;
+  /** Agent output received, bytes (all sessions). */
+  readonly bytesReceived: number;
+  /** Time spent splitting and parsing agent output in this process, ms (the rest of the CPU is SSH transport). */
+  readonly decodeMs: number;
 }
 
 /** How much of the agent's stderr is kept for the error message (the tail is what explains an exit). */
@@ -76,6 +80,8 @@ export class SshHostSource implements HostSource {
   private lastError: SshError | undefined;
   private timeToFirstObservationMs: number | undefined;
   private sessionProduced = false;
+  private bytesReceived = 0;
+  private decodeMs = 0;
 
   constructor(private readonly options: SshHostSourceOptions) {
     this.policy = { ...DEFAULT_RECONNECT_POLICY, ...options.reconnect };
@@ -93,6 +99,8 @@ export class SshHostSource implements HostSource {
       framesDropped: this.framesDropped,
       ...(this.lastError ? { lastError: this.lastError } : {}),
       ...(this.timeToFirstObservationMs !== undefined ? { timeToFirstObservationMs: this.timeToFirstObservationMs } : {}),
+      bytesReceived: this.bytesReceived,
+      decodeMs: this.decodeMs,
     };
   }
 
@@ -277,7 +285,7 @@ export class SshHostSource implements HostSource {
         } else if (connectionError || conn.isClosed) {
           reject(connectionError ?? new SshError('closed', `The connection to ${conn.target} was lost.`, conn.target));
         } else {
-          const how = exitSignal ? `was killed by SIG${exitSignal}` : exitCode !== undefined && exitCode !== null ? `exited with status ${exitCode}` : 'stopped';
+          const how = exitSignal ? `was killed by ${exitSignal}` : exitCode !== undefined && exitCode !== null ? `exited with status ${exitCode}` : 'stopped';
           const why = stderr.trim() ? `: ${stderr.trim().split('\n').slice(-3).join(' | ').slice(0, 300)}` : '';
           reject(
             new SshError(
@@ -292,19 +300,29 @@ export class SshHostSource implements HostSource {
       };
 
       armStale();
-      channel.on('data', (chunk: Buffer) => handle(decoder.push(utf8.write(chunk), Date.now())));
+      channel.on('data', (chunk: Buffer) => {
+        this.bytesReceived += chunk.length;
+        const t = performance.now();
+        const results = decoder.push(utf8.write(chunk), Date.now());
+        this.decodeMs += performance.now() - t;
+        handle(results);
+      });
       channel.stderr.on('data', (chunk: Buffer) => {
         stderr = (stderr + chunk.toString('utf8')).slice(-MAX_STDERR_KEPT);
-      });
-      channel.on('exit', (code: number | null, signal?: string) => {
-        exitCode = code;
-        if (signal) exitSignal = signal;
       });
       channel.on('close', () => {
         const tail = utf8.end();
         if (tail) handle(decoder.push(tail, Date.now()));
-        finish();
       });
+      whenExited(
+        channel,
+        (code, signal) => {
+          exitCode = code;
+          if (signal) exitSignal = signal;
+          finish();
+        },
+        300,
+      );
       conn.onClose((err) => finish(err ?? new SshError('closed', `The connection to ${conn.target} was lost.`, conn.target)));
     });
   }

@@ -9,7 +9,7 @@ import type { HostStatus } from '../../common/contract.js';
 import { HandshakeLimiter } from './handshakeLimiter.js';
 import { HostKeyStore } from './knownHosts.js';
 import { SshHostSource } from './sshHostSource.js';
-import { authorizeInHome, createNetnsHost, ensureTestUser, makeKeyPair, makeTempDir, removeTempDir, startSshd, waitFor, type KeyPair, type NetnsHost, type SshServer, type TestUser } from './testServers.js';
+import { createNetnsHost, ensureTestUser, makeKeyPair, makeTempDir, removeTempDir, startSshd, waitFor, type KeyPair, type NetnsHost, type SshServer, type TestUser } from './testServers.js';
 
 const NETNS_NUMBER = 61;
 const PORT = 22240;
@@ -25,7 +25,6 @@ beforeAll(async () => {
   dir = makeTempDir('netfault-test');
   user = await ensureTestUser();
   key = await makeKeyPair(dir, 'id');
-  authorizeInHome(user, [key.publicKey]);
   netns = await createNetnsHost(NETNS_NUMBER);
   server = await startSshd({ port: PORT, listenAddress: netns.address, netns: netns.name, authorizedKeys: [key.publicKey] });
 });

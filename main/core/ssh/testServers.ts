@@ -188,24 +188,39 @@ export interface TestUser {
  * creating it at the same moment) and (re)sets its password and login shell.
  */
 export async function ensureTestUser(name = 'ovl-test', password = 'ovl-secret-pw', shell = '/bin/bash'): Promise<TestUser> {
-  const exists = async () => run('id', ['-u', name]).then(() => true, () => false);
-  if (!(await exists())) {
-    try {
-      await run('useradd', ['-m', '-s', shell, name]);
-    } catch (err) {
-      if (!(await exists())) throw err;
+  const entry = async () => run('getent', ['passwd', name]).then((r) => r.stdout.trim().split(':'), () => undefined);
+  // Test files run in parallel and may all set up the same user: useradd,
+  // usermod and chpasswd take a lock on /etc/passwd and /etc/shadow and fail
+  // when another holds it, so retry them for a while.
+  const withLockRetry = async (what: () => Promise<unknown>) => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await what();
+        return;
+      } catch (err) {
+        if (attempt >= 40) throw err;
+        await new Promise((r) => setTimeout(r, 50 + Math.random() * 100));
+      }
     }
+  };
+  if (!(await entry())) {
+    await withLockRetry(async () => {
+      if (await entry()) return;
+      await run('useradd', ['-m', '-s', shell, name]);
+    });
   }
-  await run('usermod', ['-s', shell, name]);
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn('chpasswd', [], { stdio: ['pipe', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`chpasswd failed: ${stderr}`))));
-    child.stdin.end(`${name}:${password}\n`);
-  });
-  const { stdout } = await run('getent', ['passwd', name]);
-  const fields = stdout.trim().split(':');
+  if ((await entry())?.[6] !== shell) await withLockRetry(() => run('usermod', ['-s', shell, name]));
+  await withLockRetry(
+    () =>
+      new Promise<void>((resolve, reject) => {
+        const child = spawn('chpasswd', [], { stdio: ['pipe', 'ignore', 'pipe'] });
+        let stderr = '';
+        child.stderr.on('data', (d) => (stderr += d));
+        child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`chpasswd failed: ${stderr}`))));
+        child.stdin.end(`${name}:${password}\n`);
+      }),
+  );
+  const fields = (await entry())!;
   return { name, password, home: fields[5]!, uid: Number(fields[2]) };
 }
 
@@ -222,6 +237,15 @@ export function authorizeInHome(user: TestUser, publicKeys: readonly string[]): 
   fs.chownSync(file, user.uid, user.uid);
   fs.chmodSync(sshDir, 0o700);
   fs.chmodSync(file, 0o600);
+}
+
+/** Takes the keys out again (tests call it when done, so the file does not grow run after run). */
+export function unauthorizeInHome(user: TestUser, publicKeys: readonly string[]): void {
+  const file = path.join(user.home, '.ssh', 'authorized_keys');
+  if (!fs.existsSync(file)) return;
+  const drop = new Set(publicKeys.map((k) => k.trim()));
+  const kept = fs.readFileSync(file, 'utf8').split('\n').filter((line) => line && !drop.has(line.trim()));
+  fs.writeFileSync(file, kept.length ? kept.join('\n') + '\n' : '');
 }
 
 export interface KeyPair {
@@ -282,6 +306,12 @@ export interface SshdOptions {
   /** Extra sshd_config lines (e.g. "MaxStartups 300"). */
   readonly extraConfig?: readonly string[];
   readonly hostKeyType?: 'ed25519' | 'ecdsa' | 'rsa';
+  /**
+   * Run sshd in its own PID namespace with its own /proc, so the agents under
+   * it see only that server's processes, like a separate host (many simulated
+   * hosts on one kernel would otherwise each read every process of all of them).
+   */
+  readonly pidNamespace?: boolean;
 }
 
 function readHostKey(pubPath: string, privPath: string): HostKeyInfo {
@@ -345,10 +375,10 @@ export async function startSshd(options: SshdOptions): Promise<SshServer> {
   async function start(): Promise<void> {
     fs.mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
     const config = writeConfig();
-    const sshdArgs = ['-D', '-f', config, '-E', logPath];
-    child = options.netns
-      ? await startForeground('ip', ['netns', 'exec', options.netns, SSHD, ...sshdArgs], host, options.port, logPath)
-      : await startForeground(SSHD, sshdArgs, host, options.port, logPath);
+    let command = [SSHD, '-D', '-f', config, '-E', logPath];
+    if (options.pidNamespace) command = ['unshare', '--pid', '--fork', '--mount-proc', ...command];
+    if (options.netns) command = ['ip', 'netns', 'exec', options.netns, ...command];
+    child = await startForeground(command[0]!, command.slice(1), host, options.port, logPath);
   }
   await start();
 
