@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { AlertRule } from './alertRules.js';
 import { AlertView, DeliveryRecord, DeliveryStatus, HistoryFilter, PreviewResult, RuleView, Silence, TransitionRecord } from './alertModel.js';
 import { LISTEN_ADDRESS_MESSAGES, parseListenAddress } from './listenAddress.js';
+import { HostDefinitionView, HostDraft, HostKeyPrompt, ImportResult, SshConfigView, TestConnectionView } from './sshHosts.js';
 
 // ---------------------------------------------------------------- building blocks
 
@@ -38,6 +39,10 @@ export const Host = z.object({
   tags: z.array(z.string()),
   /** True when the host comes from the provisioning file (read-only in the UI). */
   provisioned: z.boolean(),
+  /** SSH hosts: `user@host:port`, for display. */
+  address: z.string().optional(),
+  /** SSH hosts waiting for a decision on a host key (status host_key_unknown / host_key_changed). */
+  hostKey: HostKeyPrompt.optional(),
   info: z
     .object({
       hostname: z.string().optional(),
@@ -326,6 +331,8 @@ export const AlertNotice = z.object({
 });
 export type AlertNotice = z.infer<typeof AlertNotice>;
 
+// ---- ssh hosts (issue 3): schemas in sshHosts.ts, requests below
+
 // ---------------------------------------------------------------- requests and events
 
 const HostId = z.object({ hostId: z.string().min(1).max(200) });
@@ -386,6 +393,25 @@ export const requests = {
   'alerts/silences': { input: z.void(), output: z.array(Silence) },
   /** Notification deliveries, newest first; failures carry their (redacted) error. */
   'alerts/deliveries': { input: z.object({ status: DeliveryStatus.optional(), limit: z.number().int().min(1).max(1000).optional() }), output: z.array(DeliveryRecord) },
+  // ---- ssh hosts
+  /** Add an SSH host; its password or passphrase goes to the secret store and never comes back. */
+  'hosts/add': { input: HostDraft, output: Host },
+  /** Edit a host added in the UI (the name cannot change: it is the host's id in the history). Absent secrets keep the stored ones. */
+  'hosts/update': { input: HostId.extend({ draft: HostDraft }), output: Host },
+  /** Stop watching a host added in the UI and forget its secrets; its history stays. Provisioned hosts fail with `provisioned`. */
+  'hosts/remove': { input: HostId, output: z.boolean() },
+  /** Pause (status `paused`, connection closed) or resume a host added in the UI. */
+  'hosts/set-enabled': { input: HostId.extend({ enabled: z.boolean() }), output: Host },
+  /** The definition of an SSH host for the edit form, without secrets. */
+  'hosts/definition': { input: HostId, output: HostDefinitionView },
+  /** Every step of connecting with a draft (resolve, connect, host key, auth, uname, agent), once. A password given here is used for this test only. */
+  'hosts/test': { input: HostDraft, output: TestConnectionView },
+  /** Trust the host key the host is waiting on; `fingerprint` must equal the one currently offered. */
+  'hosts/accept-key': { input: HostId.extend({ fingerprint: z.string().min(8).max(200) }), output: Host },
+  /** Hosts in ~/.ssh/config that can be imported. */
+  'hosts/ssh-config': { input: z.void(), output: SshConfigView },
+  /** Add the named ~/.ssh/config entries. */
+  'hosts/import': { input: z.object({ names: z.array(z.string().min(1).max(300)).min(1).max(500) }), output: ImportResult },
 } as const;
 
 export const events = {

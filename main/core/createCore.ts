@@ -26,7 +26,7 @@ import { deriveSamples, hostSummaryFrom } from './metrics/derive.js';
 import type { SecretStore } from './secrets/secretStore.js';
 import { loadSavedSettings, mergeSettings, saveSettings, type SettingsPatch } from './settings/settings.js';
 import { createLocalSource } from './sources/localSource.js';
-import type { HostObservation, HostSource } from './sources/types.js';
+import type { HostObservation, HostSource, StatusExtra } from './sources/types.js';
 import { openMetricStore } from './store/sqliteStore.js';
 import type { MetricStore } from './store/types.js';
 import { buildInventory } from './inventory.js';
@@ -118,10 +118,12 @@ export function createCore(options: CoreOptions): Core {
     }
   };
 
-  function setStatus(rt: HostRuntime, status: HostStatus, detail?: string) {
-    if (rt.host.status === status && rt.host.statusDetail === detail) return;
+  function setStatus(rt: HostRuntime, status: HostStatus, detail?: string, extra?: StatusExtra) {
+    const hostKey = extra?.hostKey;
+    if (rt.host.status === status && rt.host.statusDetail === detail && JSON.stringify(rt.host.hostKey) === JSON.stringify(hostKey)) return;
     const previous = rt.host.status;
-    rt.host = { ...rt.host, status, statusDetail: detail };
+    rt.host = { ...rt.host, status, statusDetail: detail, hostKey };
+    if (!hostKey) delete rt.host.hostKey;
     if (status === 'online' || status === 'stale') log.info(`host ${rt.host.name}: ${status}`);
     else log.warn(`host ${rt.host.name}: ${status}`, detail ? { detail } : undefined);
     if (status === 'agent_error') health.agentErrors++;
@@ -172,7 +174,7 @@ export function createCore(options: CoreOptions): Core {
   function startHost(rt: HostRuntime) {
     rt.source.start({
       observation: (obs) => onObservation(rt, obs),
-      status: (status, detail) => setStatus(rt, status, detail),
+      status: (status, detail, extra) => setStatus(rt, status, detail, extra),
     });
   }
 

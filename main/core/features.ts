@@ -8,6 +8,7 @@ import { createExportFeature } from './export/feature.js';
 import { fleetFeature } from './fleet/feature.js';
 import { processHistoryFeature } from './processes/feature.js';
 import { topKFeature } from './topk/feature.js';
+import { createSshFeature } from './ssh/feature.js';
 
 export interface DefaultFeatureOptions {
   /** `--metrics-listen host:port`: enables the /metrics exporter at that address. */
@@ -27,5 +28,7 @@ export function defaultFeatures(options: DefaultFeatureOptions = {}): ((ctx: Cor
     topKFeature,
     processHistoryFeature,
     fleetFeature,
+    // issue 3: remote hosts over SSH (UI-added hosts, the provisioning file's hosts:, host keys)
+    createSshFeature(),
   ];
 }

@@ -17,7 +17,7 @@ function agentGroups(): Set<number> {
   const groups = new Set<number>();
   for (const line of out.split('\n')) {
     const m = /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line);
-    if (m && m[1] === m[2] && m[3]!.includes('overlook-agent.sh stream')) groups.add(Number(m[2]));
+    if (m && m[1] === m[2] && /overlook-agent\.sh (stream|paced)/.test(m[3]!)) groups.add(Number(m[2]));
   }
   return groups;
 }

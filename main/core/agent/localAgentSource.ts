@@ -1,14 +1,18 @@
 // The machine the console runs on, watched by the same agent script as every
-// SSH host, run through child_process in stream mode.
+// SSH host, run through child_process in paced mode: a request line on its
+// stdin every interval (pacer.ts), so a sample forks nothing.
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { HostObservation, HostSource, SourceEvents } from '../sources/types.js';
 import { loadAgentScript } from './agentScript.js';
 import { createAgentDecoder } from './decoder.js';
+import { DEFAULT_PROCESS_EVERY, pacedAgentArgs, startAgentPacer } from './pacer.js';
 import type { ParseResult } from './parse.js';
 
 export interface LocalAgentOptions {
-  /** Sample interval; the agent counts in whole seconds, so this is rounded (at least 1 s). */
+  /** Sample interval: the console sends the agent a request line this often. */
   readonly intervalMs: number;
+  /** Per-process stats in every Nth sample (default DEFAULT_PROCESS_EVERY; deriveSamples bridges the others). */
+  readonly processEvery?: number;
   /** Defaults to the script shipped with the core (loadAgentScript()). */
   readonly scriptPath?: string;
   /** The shell to run it with; `sh` by default (dash, bash or busybox ash all work). */
@@ -35,11 +39,9 @@ interface RunningAgent {
 }
 
 /**
- * Starts `SHELL SCRIPT stream N` in its own process group, so stopping it
- * also ends a `sleep` or `tail` it is waiting on. stdin stays an open, silent
- * pipe: bash and busybox ash wait on it with `read -t` instead of forking
- * `sleep`; when this process dies the pipes close and the agent exits on its
- * next write.
+ * Starts `SHELL SCRIPT paced N` in its own process group, so stopping it also
+ * ends its reader awk and any `df` or `tail` it is waiting on, and paces it
+ * through stdin; when this process dies, stdin closes and the agent exits.
  */
 function startAgent(
   options: Omit<LocalAgentOptions, 'restartDelaysMs'>,
@@ -47,11 +49,12 @@ function startAgent(
   onExit: (detail: string) => void,
 ): RunningAgent {
   const script = options.scriptPath ?? loadAgentScript().path;
-  const child = spawn(options.shell ?? 'sh', [script, 'stream', String(intervalSeconds(options.intervalMs))], {
+  const child = spawn(options.shell ?? 'sh', [script, ...pacedAgentArgs(options.processEvery ?? DEFAULT_PROCESS_EVERY)], {
     stdio: ['pipe', 'pipe', 'pipe'],
     detached: true,
     env: { ...process.env, ...options.env },
   });
+  const pacer = startAgentPacer((line) => child.stdin!.writable && child.stdin!.write(line), { intervalMs: options.intervalMs });
   const decoder = createAgentDecoder();
   let stderr = '';
   let done = false;
@@ -70,6 +73,7 @@ function startAgent(
   const finish = (detail: string) => {
     if (done) return;
     done = true;
+    pacer.stop();
     for (const result of decoder.end(Date.now())) onResult(result);
     resolveExited();
     onExit(detail);

@@ -81,6 +81,43 @@ describe.each(SHELLS)('overlook-agent.sh under %s', (_name, cmd) => {
     }
   });
 
+  it('in paced mode samples once per request line, processes every Nth or on request, and exits at EOF', async () => {
+    const child = spawn(cmd[0]!, [...cmd.slice(1), script.path, 'paced', '3'], { stdio: ['pipe', 'pipe', 'ignore'], detached: true });
+    const splitter = createFrameSplitter();
+    // Sample 4 is not due (3 would be the first after 2): the request alone must bring processes.
+    const requests = ['', '', '', 'processes', '', '', ''];
+    const processCounts: number[] = [];
+    const groupsBetween: string[] = [];
+    let sent = 0;
+    const next = () => child.stdin.write(`${requests[sent++]}\n`);
+    const done = new Promise<void>((resolve) => {
+      child.stdout.setEncoding('utf8');
+      child.stdout.on('data', (chunk: string) => {
+        for (const item of splitter.push(chunk)) {
+          if (item.kind !== 'frame') continue;
+          const result = parseAgentFrame(item.text, Date.now());
+          if (result.kind !== 'observation') throw new Error(JSON.stringify(result));
+          processCounts.push(result.observation.processes.length);
+          // The end line follows the shell's wait for its tail (and df): between
+          // requests nothing of the agent runs but the shell.
+          groupsBetween.push(spawnSync('pgrep', ['-g', String(child.pid)], { encoding: 'utf8' }).stdout.trim());
+          // One request at a time: a frame per line, none without one.
+          if (sent < requests.length) next();
+          else resolve();
+        }
+      });
+    });
+    next();
+    await done;
+    // 1, 2: always; 3: not due; 4: asked for, which restarts the count; 5, 6: not due; 7: due.
+    expect(processCounts.map((n) => n > 0)).toEqual([true, true, false, true, false, false, true]);
+    expect(groupsBetween).toEqual(requests.map(() => String(child.pid)));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.stdin.end();
+    expect(await exited).toBe(0);
+    expect(spawnSync('pgrep', ['-g', String(child.pid)], { encoding: 'utf8' }).stdout.trim()).toBe('');
+  });
+
   it('streams a frame per interval and exits when its stdout is closed', async () => {
     const child = spawn(cmd[0]!, [...cmd.slice(1), script.path, 'stream', '1'], { stdio: ['pipe', 'pipe', 'ignore'], detached: true });
     const splitter = createFrameSplitter();

@@ -17,6 +17,7 @@ import { describeYamlValue, isPlaintextSecretKey } from './provisioningFields.js
 import { provisionedSettingsFields, settingsSectionSchema, type ProvisionedSettingsValues } from './settingsSection.js';
 import { provisionedAlertEntry, provisionedChannelEntry } from '../alerts/provisioningSection.js';
 import { exportSectionSchema, type ProvisionedExport } from '../export/exportSection.js';
+import { provisionedHostEntry } from '../ssh/hostsSection.js';
 
 export interface ProvisioningSection<Out> {
   /** The section as written in the file, transforming into what the core uses. */
@@ -49,6 +50,7 @@ export const provisioningSections = {
   channels: sectionOfIndependentEntries(provisionedChannelEntry),
   alerts: sectionOfIndependentEntries(provisionedAlertEntry),
   export: wholeSection<ProvisionedExport | null>(exportSectionSchema, () => null),
+  hosts: sectionOfIndependentEntries(provisionedHostEntry),
 } satisfies SectionRegistry;
 
 export type ProvisionedConfigOf<Sections extends SectionRegistry> = {

@@ -138,6 +138,47 @@ describe('deriveSamples', () => {
     expect(reused.cpu).toBeCloseTo(0.4, 9);
   });
 
+  it('pairs processes with the last observation that carried them, and shows its rows in between', () => {
+    // A source that reads processes every third sample: t1 and t2 carry none.
+    const at = (o: HostObservation, seconds: number): HostObservation => ({ ...o, t: T0 + seconds * 1000, monotonicSeconds: t0.monotonicSeconds! + seconds });
+    const mid1 = { ...at(t1, 10), processes: [] };
+    const mid2 = { ...at(t1, 20), processes: [] };
+    const t3 = at(t1, 30);
+    const first = deriveSamples(undefined, t0, 'web-1');
+    expect(first.processesAt).toBe(T0);
+    const between1 = deriveSamples(t0, mid1, 'web-1');
+    const between2 = deriveSamples(mid1, mid2, 'web-1');
+    // The rows of t0, as computed then, not an empty table.
+    expect(between1.processes).toBe(first.processes);
+    expect(between2.processes).toBe(first.processes);
+    expect(between2.processesAt).toBe(T0);
+    // t3 against t0, 30 s: my (odd) app used 8 + 2 s of CPU, a third of a core.
+    const paired = deriveSamples(mid2, t3, 'web-1');
+    expect(paired.processesAt).toBe(T0 + 30_000);
+    expect(paired.processes.map((p) => [p.pid, p.cpu])).toEqual([
+      [4242, expect.closeTo(10 / 30, 9)],
+      [1, expect.closeTo(0.2 / 30, 9)],
+      [2, 0],
+    ]);
+    // System-wide rates still pair with the immediately previous observation.
+    expect(pick(paired.samples, 'host:cpu_usage:ratio')).toHaveLength(0); // mid2 and t3 have the same /proc/stat
+  });
+
+  it('does not carry process rows across a gap longer than maxIntervalSeconds, nor from nothing', () => {
+    const late = { ...t1, t: T0 + 700_000, monotonicSeconds: t0.monotonicSeconds! + 700, processes: [] };
+    deriveSamples(undefined, t0, 'web-1');
+    expect(deriveSamples(t0, late, 'web-1', { maxIntervalSeconds: 600 })).toMatchObject({ processes: [] });
+    expect(deriveSamples(t0, late, 'web-1', { maxIntervalSeconds: 600 }).processesAt).toBeUndefined();
+    // An observation without processes and no history: an empty table.
+    expect(deriveSamples(undefined, { ...t0, processes: [] }, 'web-1').processes).toEqual([]);
+  });
+
+  it('uses a prev it never derived as the process baseline (a snapshot pair)', () => {
+    const a = observe('handmade-t0.txt', T0);
+    const b = observe('handmade-t1.txt', T0 + 10_000);
+    expect(deriveSamples(a, b, 'web-1').processes.find((p) => p.pid === 4242)?.cpu).toBe(1);
+  });
+
   it('keeps the busiest and the largest processes', () => {
     const many = {
       ...t1,

@@ -17,8 +17,15 @@ export interface DeriveOptions {
 
 export interface DerivedSamples {
   samples: Sample[];
-  /** The busiest processes by CPU and the largest by RSS (union), sorted by CPU then RSS. */
+  /**
+   * The busiest processes by CPU and the largest by RSS (union), sorted by
+   * CPU then RSS, from the latest observation that carried processes (this
+   * one, or an earlier one when sources read processes only every few
+   * samples); empty when there is none within maxIntervalSeconds.
+   */
   processes: ProcessRow[];
+  /** `t` of the observation `processes` was computed from; undefined when it is empty. */
+  processesAt?: number;
 }
 
 export const DEFAULT_MAX_INTERVAL_SECONDS = 600;
@@ -142,13 +149,56 @@ export function deriveSamples(
   if (fullest !== undefined) push('host:filesystem_fullest_used:ratio', {}, fullest);
   if (cur.monotonicSeconds !== undefined) push('host:uptime:seconds', {}, cur.monotonicSeconds);
 
-  const dt = prev ? rateInterval(prev, cur, options.maxIntervalSeconds ?? DEFAULT_MAX_INTERVAL_SECONDS) : undefined;
+  const maxSeconds = options.maxIntervalSeconds ?? DEFAULT_MAX_INTERVAL_SECONDS;
+  const dt = prev ? rateInterval(prev, cur, maxSeconds) : undefined;
   if (prev && dt !== undefined) {
     deriveCpu(prev, cur, push);
     deriveDeviceRates(prev, cur, dt, push);
   }
 
-  return { samples, processes: topProcesses(prev, cur, dt, memTotal, options.topProcesses ?? DEFAULT_TOP_PROCESSES) };
+  return { samples, ...deriveProcesses(prev, cur, memTotal, maxSeconds, options.topProcesses ?? DEFAULT_TOP_PROCESSES) };
+}
+
+/** What a derived observation hands on to the next: its process baseline and rows. */
+interface ProcessCarry {
+  /** The latest observation up to this one that carried processes. */
+  readonly baseline: HostObservation;
+  readonly rows: ProcessRow[];
+}
+
+/**
+ * Sources may read processes only every few samples (the agent's
+ * PROCESS_EVERY, the collector's processEveryMs), and an observation without
+ * processes means "not read this time", not "none running". So process CPU
+ * pairs with the last observation that carried processes, and a sample
+ * without them shows the rows computed last. That state rides on the
+ * observation objects: the caller already keeps the previous observation to
+ * pass as `prev`, so it needs no new field, and a caller that drops `prev`
+ * (a restarted source) drops it too. A WeakMap keeps nothing alive the caller
+ * has let go.
+ */
+const processCarry = new WeakMap<HostObservation, ProcessCarry>();
+
+function deriveProcesses(
+  prev: HostObservation | undefined,
+  cur: HostObservation,
+  memTotal: number | undefined,
+  maxSeconds: number,
+  keep: number,
+): Pick<DerivedSamples, 'processes' | 'processesAt'> {
+  const carried = prev ? processCarry.get(prev) : undefined;
+  // A prev never derived here (the first pair of a snapshot) is its own baseline.
+  const baseline = carried?.baseline ?? (prev && prev.processes.length > 0 ? prev : undefined);
+  const dt = baseline ? rateInterval(baseline, cur, maxSeconds) : undefined;
+  if (cur.processes.length > 0) {
+    const rows = topProcesses(baseline, cur, dt, memTotal, keep);
+    processCarry.set(cur, { baseline: cur, rows });
+    return { processes: rows, processesAt: cur.t };
+  }
+  // Rows older than a valid rate interval (an outage, a reboot) are not shown as current.
+  if (!carried || dt === undefined) return { processes: [] };
+  processCarry.set(cur, carried);
+  return { processes: carried.rows, processesAt: carried.baseline.t };
 }
 
 function sumDefined(...values: Array<number | undefined>): number | undefined {
@@ -221,7 +271,8 @@ function deriveDeviceRates(prev: HostObservation, cur: HostObservation, dt: numb
 
 /**
  * CPU in cores over the interval, for the process with the same pid AND
- * start time in both observations (a reused pid is a new process). A
+ * start time in both observations (a reused pid is a new process); `prev`
+ * is the last observation that carried processes, `dt` the interval to it. A
  * process seen for the first time, or every process when there is no valid
  * interval, gets its average since it started, as ps(1) computes %CPU.
  */

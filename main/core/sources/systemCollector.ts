@@ -28,9 +28,8 @@
 //   (Node's os.networkInterfaces()), not for every tunnel/AWDL/bridge a Mac
 //   lists, because each interface costs two processes on macOS. si itself
 //   only ever sees interfaces os.networkInterfaces() lists.
-// - Temperatures are read every `slowEveryMs` (15 s). Processes are read
-//   every collection by default (`processEveryMs`): one `ps` on macOS, one
-//   Win32_Process query on Windows; see processEveryMs for why not sparser.
+// - Temperatures are read every `slowEveryMs` (15 s), and so are processes
+//   (`processEveryMs`): one `ps` on macOS, one Win32_Process query on Windows.
 // - On Windows one persistent PowerShell (si.powerShellStart) serves every
 //   query instead of a new powershell.exe per call; stop() releases it.
 // Measured on Linux by bench/collector-cost.mjs.
@@ -54,10 +53,9 @@ export interface SystemCollectorOptions {
   /** Temperatures at most this often (default 15 s). */
   readonly slowEveryMs?: number;
   /**
-   * Process list at most this often (default 0: every collection). deriveSamples
-   * pairs a process only with the immediately previous observation, so a
-   * sparser list would lose process CPU until it pairs with the last
-   * observation that carried processes.
+   * Process list at most this often (default 15 s). deriveSamples pairs
+   * process CPU with the last observation that carried processes and shows
+   * its rows in between, so a sparser list costs only freshness.
    */
   readonly processEveryMs?: number;
   /** Mount list (si.fsSize) at most this often (default 60 s). */
@@ -101,7 +99,7 @@ const TIMED_OUT = Symbol('timed out');
 export function createSystemCollector(options: SystemCollectorOptions): SystemCollector {
   const platform = process.platform;
   const slowEveryMs = options.slowEveryMs ?? 15_000;
-  const processEveryMs = options.processEveryMs ?? 0;
+  const processEveryMs = options.processEveryMs ?? 15_000;
   const mountRefreshMs = options.mountRefreshMs ?? 60_000;
   const callTimeoutMs = options.callTimeoutMs ?? Math.min(Math.max(options.intervalMs, 1000), 10_000);
 

@@ -4,6 +4,7 @@
 // from consecutive observations and stores the result.
 import type { RawSeries } from '../../common/series.js';
 import type { HostStatus } from '../../common/contract.js';
+import type { HostKeyPrompt } from '../../common/sshHosts.js';
 
 /** One process as the source saw it; CPU is a cumulative counter, turned into a rate by the core. */
 export interface RawProcess {
@@ -45,9 +46,15 @@ export interface HostObservation {
   readonly problems: readonly string[];
 }
 
+/** What a status may carry beyond its text (optional, added for SSH host keys; sources without it pass nothing). */
+export interface StatusExtra {
+  /** The host key waiting for the user's decision (host_key_unknown / host_key_changed). */
+  readonly hostKey?: HostKeyPrompt;
+}
+
 export interface SourceEvents {
   observation(obs: HostObservation): void;
-  status(status: HostStatus, detail?: string): void;
+  status(status: HostStatus, detail?: string, extra?: StatusExtra): void;
 }
 
 /** A running source of one host's observations. */

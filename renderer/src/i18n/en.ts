@@ -1,5 +1,7 @@
 // English messages. Every visible string of the renderer lives here and in
 // zh-CN.ts under the same keys; `{name}` placeholders are filled by `t()`.
+import { sshHostsEn } from './sshHosts.en';
+
 export const en = {
   'app.name': 'Overlook',
   'app.skipToContent': 'Skip to content',
@@ -427,6 +429,7 @@ export const en = {
   'processesAt.none': 'No process snapshot near {time}: the host was not watched then, or it is older than 7 days.',
   'annotation.firing': 'firing',
   'annotation.resolved': 'resolved',
+  ...sshHostsEn,
 } as const satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof en;

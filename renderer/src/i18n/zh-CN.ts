@@ -1,5 +1,6 @@
 // 简体中文. Same keys as en.ts (the type and a unit test enforce it).
 import type { MessageKey } from './en';
+import { sshHostsZhCN } from './sshHosts.zh-CN';
 
 export const zhCN: Record<MessageKey, string> = {
   'app.name': 'Overlook',
@@ -428,4 +429,5 @@ export const zhCN: Record<MessageKey, string> = {
   'processesAt.none': '{time} 附近没有进程快照：当时未监控此主机，或已超过 7 天。',
   'annotation.firing': '触发',
   'annotation.resolved': '恢复',
+  ...sshHostsZhCN,
 };

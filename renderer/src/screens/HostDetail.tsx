@@ -20,6 +20,8 @@ import { useTimeWindow } from '../stores/timeWindow';
 import { useAlerts } from '../stores/alerts';
 import { resolveWindow, type AbsoluteWindow } from '../time-range';
 import { statusTone } from '../components/StatusBadge';
+import { HostKeyPrompt } from './hosts/HostKeyPrompt';
+import { HostSettingsPanel } from './hosts/HostSettingsPanel';
 
 const INVENTORY_REFRESH_MS = 2000;
 
@@ -159,6 +161,9 @@ function HostDetailScreen({ host, summary, configured }: { host: Host; summary: 
           ))}
         </dl>
       </header>
+
+      {configured && <HostKeyPrompt host={host} />}
+      {configured && <HostSettingsPanel host={host} />}
 
       <section className="stat-strip" aria-label={t('host.summary')}>
         <Stat label={t('metric.cpu')} value={formatPercent(summary?.cpuUsage, locale)} ratio={summary?.cpuUsage} />

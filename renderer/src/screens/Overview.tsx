@@ -10,6 +10,7 @@ import { formatNumber } from '../../../main/common/format';
 import { allTags, buildFleetRows, filterRows, groupRows, sortRows, statusFilters, type SortColumn } from './fleet-rows';
 import { FleetTable } from './FleetTable';
 import { HostCard } from './HostCard';
+import { HostsToolbar, HostKeyPrompts } from './hosts/HostsToolbar';
 
 /** Up to this many hosts the overview shows cards unless the operator chose a view. */
 const AUTO_TABLE_ABOVE = 12;
@@ -117,7 +118,9 @@ export function Overview() {
               : t('fleet.countFiltered', { shown: formatNumber(shown.length, locale, 0), total: formatNumber(rows.length, locale, 0) })}
           </span>
         )}
+        <HostsToolbar />
       </div>
+      <HostKeyPrompts hosts={hosts} />
       {rows.length > 0 && (
         <div className="toolbar" role="search">
           <input

@@ -1,0 +1,127 @@
+// Remote hosts against a real OpenSSH sshd on loopback (started with the SSH
+// layer's test harness; needs root, as in CI): the host is added through the
+// dialog with a password, its unknown key is trusted from the fingerprint
+// prompt, and its live charts grow. Then the detail screen's settings panel
+// pauses and removes it.
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { expect, test } from '@playwright/test';
+import { repoRoot, screenshotPath, startConsole, type RunningConsole } from './console.js';
+
+// The SSH layer's harness, loaded from the build (main/core/ssh/testServers.ts); only what this spec uses.
+interface SshServer {
+  hostKey(): { type: string; blob: string };
+  stop(): Promise<void>;
+}
+interface Harness {
+  ensureTestUser(): Promise<{ name: string; password: string }>;
+  startSshd(options: { port: number }): Promise<SshServer>;
+  pgrepUser(user: string, pattern: string): Promise<number[]>;
+}
+interface KnownHosts {
+  sha256Fingerprint(blob: string): string;
+}
+const fromDist = async <T>(rel: string): Promise<T> => (await import(pathToFileURL(path.join(repoRoot, 'dist', 'main', rel)).href)) as T;
+
+const PORT = 22290;
+let harness: Harness;
+let server: SshServer;
+let user: { name: string; password: string };
+let console_: RunningConsole;
+
+test.beforeAll(async () => {
+  harness = await fromDist<Harness>('core/ssh/testServers.js');
+  user = await harness.ensureTestUser();
+  server = await harness.startSshd({ port: PORT });
+  console_ = await startConsole();
+});
+
+test.afterAll(async () => {
+  await console_?.stop();
+  await server?.stop();
+});
+
+test('add an SSH host in the UI, trust its key, watch it live, pause and remove it', async ({ page }) => {
+  const { sha256Fingerprint } = await fromDist<KnownHosts>('core/ssh/knownHosts.js');
+  const fingerprint = sha256Fingerprint(server.hostKey().blob);
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto(console_.url);
+  await expect(page.getByTestId('overview')).toBeVisible();
+
+  // The dialog checks fields as they are left.
+  await page.getByTestId('add-host').click();
+  const dialog = page.getByTestId('host-form');
+  await expect(dialog).toBeVisible();
+  await page.getByTestId('host-form-name').fill('lab 1');
+  await page.getByTestId('host-form-port').fill('70000');
+  await page.getByTestId('host-form-host').click();
+  await expect(page.getByTestId('host-form-error-name')).toBeVisible();
+  await expect(page.getByTestId('host-form-error-port')).toContainText('1 and 65535');
+
+  await page.getByTestId('host-form-name').fill('lab-1');
+  await page.getByTestId('host-form-host').fill('127.0.0.1');
+  await page.getByTestId('host-form-port').fill(String(PORT));
+  await page.getByTestId('host-form-user').fill(user.name);
+  await page.getByTestId('host-form-auth-password').check();
+  await page.getByTestId('host-form-password').fill(user.password);
+  await page.getByTestId('host-form-interval').fill('1');
+  await page.getByTestId('host-form-tags').fill('lab, e2e');
+  await expect(page.getByTestId('host-form-error-name')).toHaveCount(0);
+
+  // Test connection: resolves, connects, and stops at the unknown host key, showing it.
+  await page.getByTestId('host-form-test').click();
+  const report = page.getByTestId('host-test-report');
+  await expect(report).toHaveAttribute('data-ok', 'false');
+  await expect(report.locator('[data-step="connect"]')).toHaveAttribute('data-ok', 'true');
+  await expect(report.locator('[data-step="host_key"]')).toHaveAttribute('data-ok', 'false');
+  await expect(report).toContainText(fingerprint);
+  await dialog.screenshot({ path: screenshotPath('ssh-add-dialog') });
+
+  await page.getByTestId('host-form-save').click();
+  await expect(dialog).toHaveCount(0);
+  await expect(page).toHaveURL(/#\/hosts\/lab-1/);
+
+  // The unknown key is shown with its fingerprint and must be trusted by hand.
+  const prompt = page.getByTestId('hostkey-prompt');
+  await expect(prompt).toHaveAttribute('data-state', 'unknown');
+  await expect(page.getByTestId('hostkey-fingerprint')).toHaveText(fingerprint);
+  await expect(prompt).toContainText('ssh-keygen -lf');
+  await page.screenshot({ path: screenshotPath('ssh-fingerprint-prompt') });
+  await page.getByTestId('hostkey-trust').click();
+  await expect(prompt).toHaveCount(0);
+  await expect(page.getByTestId('host-detail').locator('[data-status="online"]').first()).toBeVisible();
+
+  // Live charts: the CPU chart gains points as samples arrive.
+  const cpu = page.getByTestId('chart-cpu-mode');
+  await expect.poll(async () => Number(await cpu.getAttribute('data-points')), { timeout: 30_000 }).toBeGreaterThan(1);
+  const before = Number(await cpu.getAttribute('data-points'));
+  await expect.poll(async () => Number(await cpu.getAttribute('data-points')), { timeout: 30_000 }).toBeGreaterThan(before);
+  await expect(page.getByTestId('host-address')).toHaveText(`${user.name}@127.0.0.1:${PORT}`);
+  await page.screenshot({ path: screenshotPath('ssh-host-detail'), fullPage: false });
+
+  // The password is in no file of the data dir as text (the secret store encrypts it).
+  const hostsJson = fs.readFileSync(path.join(console_.dataDir, 'hosts.json'), 'utf8');
+  expect(hostsJson).toContain('"lab-1"');
+  for (const f of fs.readdirSync(console_.dataDir)) {
+    const file = path.join(console_.dataDir, f);
+    if (fs.statSync(file).isFile()) expect(fs.readFileSync(file).toString('latin1')).not.toContain(user.password);
+  }
+  expect(console_.output()).not.toContain(user.password);
+
+  // Pause and resume from the settings panel.
+  await page.getByTestId('host-pause').click();
+  await expect(page.getByTestId('host-detail').locator('[data-status="paused"]').first()).toBeVisible();
+  await page.getByTestId('host-pause').click();
+  await expect(page.getByTestId('host-detail').locator('[data-status="online"]').first()).toBeVisible();
+
+  // Remove, behind a confirmation: back on the overview, the host is gone.
+  await page.getByTestId('host-remove').click();
+  await page.getByTestId('host-remove-confirm').click();
+  await expect(page).toHaveURL(/#\/$|#\/?$|#\/overview/);
+  // Its history stays: the card turns into a read-only "not configured" one.
+  await expect(page.locator('[data-testid="host-card"][data-host-id="lab-1"]')).toContainText('Not configured');
+  await expect(page.locator('[data-testid="host-card"][data-host-id="lab-1"]')).toHaveAttribute('data-status', 'offline');
+  await expect.poll(async () => (await harness.pgrepUser(user.name, '.cache/overlook/agent-')).length, { timeout: 15_000 }).toBe(0);
+});

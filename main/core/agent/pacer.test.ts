@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { pacedAgentArgs, pacedAgentCommand, startAgentPacer } from './pacer.js';
+
+/** A hand-driven clock and timer queue. */
+function fakeClock() {
+  let now = 0;
+  const timers: Array<{ at: number; fn: () => void }> = [];
+  return {
+    now: () => now,
+    setTimer: (fn: () => void, ms: number) => {
+      const t = { at: now + ms, fn };
+      timers.push(t);
+      return t;
+    },
+    clearTimer: (handle: unknown) => {
+      const i = timers.indexOf(handle as (typeof timers)[number]);
+      if (i >= 0) timers.splice(i, 1);
+    },
+    /** Runs the next timer `lateMs` after it was due. */
+    fire(lateMs = 0) {
+      timers.sort((a, b) => a.at - b.at);
+      const t = timers.shift()!;
+      now = t.at + lateMs;
+      t.fn();
+    },
+    pending: () => timers.length,
+  };
+}
+
+describe('startAgentPacer', () => {
+  it('writes a request at once and then on a fixed schedule, skipping ticks it is too late for', () => {
+    const clock = fakeClock();
+    const writes: Array<[number, string]> = [];
+    const pacer = startAgentPacer((line) => writes.push([clock.now(), line]), { intervalMs: 1000, ...clock });
+    clock.fire(); // 1000
+    clock.fire(30); // 2030: late, but the next stays at 3000
+    clock.fire(); // 3000
+    clock.fire(2500); // 6500: 4000..6000 missed, sent once; next at 7000
+    clock.fire();
+    expect(writes).toEqual([
+      [0, '\n'],
+      [1000, '\n'],
+      [2030, '\n'],
+      [3000, '\n'],
+      [6500, '\n'],
+      [7000, '\n'],
+    ]);
+    pacer.requestNow(true);
+    expect(writes.at(-1)).toEqual([7000, 'processes\n']);
+    pacer.stop();
+    expect(clock.pending()).toBe(0);
+    pacer.requestNow();
+    expect(writes).toHaveLength(7);
+  });
+
+  it('can wait one interval before the first request', () => {
+    const clock = fakeClock();
+    const writes: string[] = [];
+    startAgentPacer((line) => writes.push(line), { intervalMs: 500, immediately: false, ...clock });
+    expect(writes).toEqual([]);
+    clock.fire();
+    expect(writes).toEqual(['\n']);
+  });
+});
+
+describe('pacedAgentArgs / pacedAgentCommand', () => {
+  it('builds the arguments and a quoted exec command, and refuses a bad N', () => {
+    expect(pacedAgentArgs()).toEqual(['paced', '3']);
+    expect(pacedAgentArgs(1)).toEqual(['paced', '1']);
+    expect(pacedAgentCommand("/home/o'neil/.overlook/agent.sh", 2)).toBe(`exec sh '/home/o'\\''neil/.overlook/agent.sh' paced 2`);
+    expect(() => pacedAgentArgs(0)).toThrow('processEvery must be a whole number >= 1, got 0');
+  });
+});

@@ -1,0 +1,94 @@
+// Paced mode: the console, not the agent, keeps time. `sh overlook-agent.sh
+// paced N` takes one sample per line it reads on stdin, with a shell builtin
+// (`read`) that forks nothing in dash, bash or busybox ash, where stream mode
+// forks `sleep` every sample under dash. EOF on stdin ends the agent, so it
+// dies with its console process or SSH channel. The local source and the SSH
+// source both drive it with startAgentPacer.
+
+/**
+ * Per-process stats in every Nth sample (the agent always reads them in its
+ * first two). Reading each /proc/PID/stat costs the kernel ~10 us, the
+ * largest per-sample cost left once nothing forks; deriveSamples pairs
+ * process CPU with the last observation that had processes, so the rates stay
+ * right and the table is at most N-1 intervals old.
+ */
+export const DEFAULT_PROCESS_EVERY = 3;
+
+/** The word in a request line that makes that sample include per-process stats. */
+export const PROCESSES_REQUEST = 'processes';
+
+/** Arguments after the script path: `paced N`. */
+export function pacedAgentArgs(processEvery: number = DEFAULT_PROCESS_EVERY): string[] {
+  if (!Number.isInteger(processEvery) || processEvery < 1) throw new Error(`processEvery must be a whole number >= 1, got ${processEvery}`);
+  return ['paced', String(processEvery)];
+}
+
+/** The shell command for an exec channel: `exec sh 'PATH' paced N` (the path single-quoted for the remote shell). */
+export function pacedAgentCommand(scriptPath: string, processEvery: number = DEFAULT_PROCESS_EVERY): string {
+  const quoted = `'${scriptPath.replace(/'/g, `'\\''`)}'`;
+  return ['exec', 'sh', quoted, ...pacedAgentArgs(processEvery)].join(' ');
+}
+
+export interface AgentPacer {
+  /** Ask for one sample now, off the schedule (e.g. with fresh processes when a detail screen opens). */
+  requestNow(withProcesses?: boolean): void;
+  /** No more requests. Does not close the agent's stdin: the caller owns it. */
+  stop(): void;
+}
+
+export interface AgentPacerOptions {
+  /** Time between requests. */
+  readonly intervalMs: number;
+  /** Send the first request at once (default) rather than after one interval. */
+  readonly immediately?: boolean;
+  /** Clock and timers, for tests. */
+  readonly now?: () => number;
+  readonly setTimer?: (fn: () => void, ms: number) => unknown;
+  readonly clearTimer?: (handle: unknown) => void;
+}
+
+/**
+ * Writes a request line ("\n", or "processes\n") through `write` every
+ * interval, on a fixed schedule (start + k * interval) so timer lateness does
+ * not accumulate; a tick that is more than an interval late is skipped rather
+ * than sent twice. `write` is the agent's stdin: a pipe's or an SSH
+ * channel's write.
+ */
+export function startAgentPacer(write: (line: string) => unknown, options: AgentPacerOptions): AgentPacer {
+  const intervalMs = Math.max(1, options.intervalMs);
+  const now = options.now ?? Date.now;
+  const setTimer = options.setTimer ?? ((fn: () => void, ms: number) => setTimeout(fn, ms));
+  const clearTimer = options.clearTimer ?? ((handle: unknown) => clearTimeout(handle as NodeJS.Timeout));
+  let stopped = false;
+  let timer: unknown;
+  let next = now();
+
+  const send = (withProcesses: boolean) => {
+    if (!stopped) write(withProcesses ? `${PROCESSES_REQUEST}\n` : '\n');
+  };
+  const schedule = () => {
+    if (stopped) return;
+    const t = now();
+    next += intervalMs;
+    if (next <= t) next = t + intervalMs - ((t - next) % intervalMs);
+    timer = setTimer(tick, next - t);
+  };
+  const tick = () => {
+    timer = undefined;
+    send(false);
+    schedule();
+  };
+
+  if (options.immediately ?? true) send(false);
+  schedule();
+  return {
+    requestNow(withProcesses = false) {
+      send(withProcesses);
+    },
+    stop() {
+      stopped = true;
+      if (timer !== undefined) clearTimer(timer);
+      timer = undefined;
+    },
+  };
+}
