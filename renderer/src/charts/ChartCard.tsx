@@ -1,6 +1,7 @@
 // One host-detail chart: queries its series for the range, keeps them live,
 // and draws them with humanised axes and tooltips. Gaps stay gaps.
 import { useId, useMemo, useRef, useState, type MouseEvent as ReactMouseEvent, type ReactNode } from 'react';
+import { placeAnnotations } from './annotations';
 import { Area, CartesianGrid, ComposedChart, Line, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
 import type { SeriesData } from '../../../main/common/contract';
 import { metricInfo } from '../../../main/common/metrics';
@@ -206,7 +207,7 @@ export function ChartCard({ spec, hostId, range, extraReferences, absentNote, kn
       }
     : {};
   const xOf = (t: number) => Y_AXIS_WIDTH + ((t - from) / (to - from)) * ((width ?? 0) - Y_AXIS_WIDTH - PLOT_RIGHT_MARGIN);
-  const visibleAnnotations = (annotations ?? []).filter((a) => a.t >= from && a.t <= to);
+  const visibleAnnotations = placeAnnotations(annotations ?? [], from, to, (width ?? 0) - Y_AXIS_WIDTH - PLOT_RIGHT_MARGIN);
 
   const xTicks = timeTicks(from, to, width ? Math.max(2, Math.floor((width - Y_AXIS_WIDTH) / 90)) : 4);
 
@@ -269,7 +270,7 @@ export function ChartCard({ spec, hostId, range, extraReferences, absentNote, kn
                 content={(props) => <ChartTooltip {...props} series={drawn} unit={unit} locale={locale} />}
               />
               {visibleAnnotations.map((a, i) => (
-                <ReferenceLine key={`a${i}`} x={a.t} stroke={annotationColor[a.tone]} strokeWidth={1.5} ifOverflow="hidden" label={{ value: a.label, position: 'insideTopLeft', fill: annotationColor[a.tone], fontSize: 10 }} />
+                <ReferenceLine key={`a${i}`} x={a.t} stroke={annotationColor[a.tone]} strokeWidth={1.5} ifOverflow="hidden" label={a.shownLabel === undefined ? undefined : { value: a.shownLabel, position: 'insideTopLeft', fill: annotationColor[a.tone], fontSize: 10 }} />
               ))}
               {references.map((r) => (
                 <ReferenceLine
