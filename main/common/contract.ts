@@ -50,6 +50,8 @@ export const Host = z.object({
       os: z.string().optional(),
       arch: z.string().optional(),
       cpus: z.number().optional(),
+      /** Node's platform name of the watched OS (linux, darwin, win32): says why some series are absent. */
+      platform: z.string().optional(),
     })
     .optional(),
 });

@@ -144,6 +144,8 @@ describe('system collector on this Linux machine, against the agent', () => {
 
     expect(mine.facts.hostname).toBe(before.facts.hostname);
     expect(mine.facts.kernel).toBe(before.facts.kernel);
+    // The renderer explains absent charts by platform ("not available on Windows").
+    expect(mine.facts.platform).toBe(process.platform);
   });
 
   it('counts CPU a busy process burned between two process reads', async () => {

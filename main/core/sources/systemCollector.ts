@@ -149,6 +149,7 @@ export function createSystemCollector(options: SystemCollectorOptions): SystemCo
       ...(info ? { os: `${info.distro} ${info.release}`.trim() } : {}),
       arch: os.machine(),
       cpus: os.cpus().length,
+      platform: process.platform,
     };
     return facts;
   }

@@ -26,6 +26,8 @@ export interface HostFacts {
   readonly os?: string;
   readonly arch?: string;
   readonly cpus?: number;
+  /** linux, darwin, win32… (Node's names); the agent runs on Linux only. */
+  readonly platform?: string;
 }
 
 export interface HostObservation {

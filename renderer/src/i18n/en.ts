@@ -107,6 +107,7 @@ export const en = {
   'chart.ref.swapTotal': 'Total',
   'chart.ref.cpus': 'CPUs',
   'chart.noSwap': 'This host has no swap configured.',
+  'chart.notOnPlatform': 'Not available on {platform}: the operating system does not expose this data to Overlook.',
   'chart.noTemperatures': 'This host reports no temperature sensors (no /sys/class/hwmon or thermal zones), so there is no temperature chart.',
   'chart.gapNote': 'Gaps mean no samples arrived.',
 

@@ -107,6 +107,7 @@ export const zhCN: Record<MessageKey, string> = {
   'chart.ref.swapTotal': '总量',
   'chart.ref.cpus': 'CPU 数',
   'chart.noSwap': '此主机未配置交换空间。',
+  'chart.notOnPlatform': '{platform} 上不可用：操作系统不向 Overlook 提供这些数据。',
   'chart.noTemperatures': '此主机没有报告温度传感器（无 /sys/class/hwmon 或 thermal zone），因此不显示温度图表。',
   'chart.gapNote': '空白段表示期间没有收到采样。',
 

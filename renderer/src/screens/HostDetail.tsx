@@ -96,8 +96,13 @@ function HostDetailScreen({ host, summary, configured }: { host: Host; summary: 
   const loadReferences = useMemo<ChartReference[]>(() => (cpus ? [{ label: t('chart.ref.cpus'), value: cpus }] : []), [cpus, t]);
   const noSwap = summary?.swapTotal === 0;
 
+  // The built-in collector on macOS and Windows cannot read every series the
+  // agent reads on Linux (no iowait, no per-disk I/O on macOS, no load on
+  // Windows…): a chart with nothing to draw there says so instead of staying empty.
+  const platformName = host.info?.platform === 'darwin' ? 'macOS' : host.info?.platform === 'win32' ? 'Windows' : undefined;
   const chart = (key: ChartKey, extra: Partial<Parameters<typeof ChartCard>[0]> = {}) => (
     <ChartCard
+      {...(platformName ? { absentNote: t('chart.notOnPlatform', { platform: platformName }) } : {})}
       key={key}
       spec={chartSpec(key)}
       hostId={host.id}
