@@ -4,7 +4,15 @@
 # is tested with fixtures; this script stays small enough to audit at a glance.
 #
 #   sh overlook-agent.sh once             one sample
-#   sh overlook-agent.sh stream SECONDS   a sample every SECONDS until stdout closes
+#   sh overlook-agent.sh stream SECONDS [PROCESS_EVERY]
+#                                         a sample every SECONDS until stdout closes
+#   sh overlook-agent.sh paced [PROCESS_EVERY]
+#                                         a sample per line read on stdin; ends at EOF
+#
+# PROCESS_EVERY (default 1): per-process stats in every Nth sample only (and
+# always in the first two, so process CPU has a rate after one interval). In
+# paced mode a request line containing the word "processes" asks for them in
+# that sample regardless.
 #
 # Runs under dash, bash and busybox ash; needs no root. PROC_ROOT, SYS_ROOT and
 # ETC_ROOT point it at fixture trees.
@@ -12,28 +20,45 @@
 # Frame (one per sample):
 #   @@overlook-agent 1 begin SEQ
 #   @@meta KEY VALUE              (arch, clk_tck, page_size, roots, df mode)
-#   @@section files               `tail -n +1` output: "==> PATH <==" per file
+#   @@section files               `tail -n +1` format: "==> PATH <==" per file
 #   @@section df-gnu | df-posix [+ df-posix-inodes]
 #   @@overlook-agent 1 end SEQ
 # A fatal condition is one line: @@overlook-agent 1 error MESSAGE
 #
-# Cost: per sample one `tail` reads every file (including each process's
-# stat), plus `sleep` where the shell has no `read -t` (dash), plus
-# `timeout df` every ~30 s. Everything else is a shell builtin.
+# Cost (bench/agent-cost.mjs): a sample forks one `tail -n +1`, which reads
+# every file of it (each process's stat included, on the samples that have
+# them); in stream mode under dash also a `sleep` (bash and busybox ash wait
+# with `read -t`). Filesystems (`timeout df`) are re-read about every 30 s;
+# every frame carries the last reading. Everything else is a shell builtin, so
+# in paced mode nothing but this shell runs between samples.
 AGENT_VERSION=1
 
 P=${PROC_ROOT:-/proc}
 S=${SYS_ROOT:-/sys}
 E=${ETC_ROOT:-/etc}
 mode=${1:-once}
-interval=${2:-5}
+interval=1
+process_every=1
 
+usage() {
+  printf '@@overlook-agent %s error %s\n' "$AGENT_VERSION" "$1"
+  exit 2
+}
+whole() {
+  case $2 in
+    ''|*[!0-9]*|0) usage "$1 must be a whole number >= 1, got \"$2\"" ;;
+  esac
+}
 case $mode in
-  once|stream) ;;
-  *) printf '@@overlook-agent %s error usage: overlook-agent.sh once | stream SECONDS\n' "$AGENT_VERSION"; exit 2 ;;
-esac
-case $interval in
-  ''|*[!0-9]*|0) printf '@@overlook-agent %s error interval must be a whole number of seconds >= 1, got "%s"\n' "$AGENT_VERSION" "$interval"; exit 2 ;;
+  once) ;;
+  stream)
+    interval=${2:-5}
+    case $interval in
+      ''|*[!0-9]*|0) usage "interval must be a whole number of seconds >= 1, got \"$interval\"" ;;
+    esac
+    process_every=${3:-1}; whole PROCESS_EVERY "$process_every" ;;
+  paced) process_every=${2:-1}; whole PROCESS_EVERY "$process_every" ;;
+  *) usage 'usage: overlook-agent.sh once | stream SECONDS [PROCESS_EVERY] | paced [PROCESS_EVERY]' ;;
 esac
 
 if [ ! -r "$P/stat" ]; then
@@ -74,17 +99,21 @@ read_wait=
 [ $? -eq 1 ] && read_wait=1
 
 seq=0
-
-# Filesystem usage moves slowly and df is the costliest part of a sample (a
-# fork and exec, two with the timeout guard), so its output is kept and re-run
-# only every fs_every samples (about every 30 s); each frame still carries
-# it, with its age, so frames stay self-contained.
-fs_every=$(( (30 + interval - 1) / interval ))
-fs_age=$fs_every
+# Filesystem usage moves slowly and df costs forks and execs (three with the
+# timeout guard and its command substitution), so its output is kept and
+# re-run only about every 30 s of the host's uptime (a builtin read of
+# /proc/uptime; without one, every sample): paced mode leaves the interval to
+# the console. Each frame still carries it, with its age in samples, so frames
+# stay self-contained.
+now=0
+fs_at=
+fs_age=0
 fs_out=
+# Per-process stats: samples since the last that had them.
+process_age=$process_every
 
 emit_filesystems() {
-  if [ "$fs_age" -ge "$fs_every" ]; then
+  if [ -z "$fs_at" ] || [ $((now - fs_at)) -ge 30 ]; then
     if [ "$df_mode" = gnu ]; then
       fs_out=$($guard df -l -k --output=$df_cols 2>/dev/null)
     elif [ -n "$df_inodes" ]; then
@@ -92,6 +121,7 @@ emit_filesystems() {
     else
       fs_out=$($guard df -kP 2>/dev/null)
     fi
+    fs_at=$now
     fs_age=0
   fi
   printf '@@meta fs_age_samples %s\n@@section df-%s\n%s\n' "$fs_age" "$df_mode" "$fs_out" || exit 0
@@ -99,18 +129,30 @@ emit_filesystems() {
 }
 
 sample() {
+  request=$1
   seq=$((seq + 1))
+  read -r now _ 2>/dev/null <"$P/uptime" || now=
+  now=${now%%.*}
+  case $now in ''|*[!0-9]*) now=$((seq * 30)) ;; esac
   printf '@@overlook-agent %s begin %s\n@@meta arch %s\n@@meta clk_tck %s\n@@meta page_size %s\n@@meta proc_root %s\n@@meta sys_root %s\n@@meta df %s\n@@section files\n' \
     "$AGENT_VERSION" "$seq" "$arch" "$clk_tck" "$page_size" "$P" "$S" "$df_mode" || exit 0
   # Globs that match nothing stay literal; tail reports them on stderr and
-  # carries on. A process that exits between the glob and the read likewise.
+  # carries on. So does it past a sensor that fails to read (EIO or ENODATA
+  # from a disk in standby) and a process that exits between the glob and the
+  # read.
   set -- "$P/stat" "$P/uptime" "$P/loadavg" "$P/meminfo" "$P/diskstats" "$P/net/dev" \
     "$P/sys/kernel/hostname" "$P/sys/kernel/osrelease" "$os_release" \
     "$S"/class/hwmon/hwmon*/name "$S"/class/hwmon/hwmon*/temp*_input "$S"/class/hwmon/hwmon*/temp*_label \
     "$S"/class/hwmon/hwmon*/device/temp*_input "$S"/class/hwmon/hwmon*/device/temp*_label \
     "$S"/class/thermal/thermal_zone*/type "$S"/class/thermal/thermal_zone*/temp
   [ "$df_mode" = posix ] && set -- "$@" "$P/mounts"
-  tail -n +1 -- "$@" "$P"/[0-9]*/stat 2>/dev/null
+  process_age=$((process_age + 1))
+  case $request in *processes*) process_age=$process_every ;; esac
+  if [ "$seq" -le 2 ] || [ "$process_age" -ge "$process_every" ]; then
+    set -- "$@" "$P"/[0-9]*/stat
+    process_age=0
+  fi
+  tail -n +1 -- "$@" 2>/dev/null
   emit_filesystems
   printf '@@overlook-agent %s end %s\n' "$AGENT_VERSION" "$seq" || exit 0
 }
@@ -126,20 +168,22 @@ wait_interval() {
   sleep "$interval" || exit 0
 }
 
-if [ "$mode" = once ]; then
-  sample
-  exit 0
-fi
-
-# Stopped by a signal to its process group, the shell outlives its `sleep`
-# or `tail` just long enough to reap it, so no zombie is left to init.
+# Stopped by a signal to its process group, the shell outlives its `tail`,
+# `df` or `sleep` just long enough to reap it, so no zombie is left to init.
+# Writes to a closed stdout end every loop (SIGPIPE, or the `|| exit 0` checks
+# when SIGPIPE is ignored).
 trap 'exit 0' HUP INT TERM
 parent=$PPID
-while :; do
-  sample
-  wait_interval
-  # Writes to a closed stdout end the loop (SIGPIPE, or the checks above when
-  # SIGPIPE is ignored); this also ends it if the parent died but someone
-  # else still holds the pipe.
-  [ -d "/proc/$parent" ] || exit 0
-done
+case $mode in
+  once) sample ;;
+  stream)
+    while :; do
+      sample
+      wait_interval
+      # Also ends it if the parent died but someone else still holds the pipe.
+      [ -d "/proc/$parent" ] || exit 0
+    done ;;
+  paced)
+    # EOF on stdin (the console or its channel is gone) ends it.
+    while read -r request; do sample "$request"; done ;;
+esac

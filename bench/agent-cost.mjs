@@ -1,20 +1,32 @@
 #!/usr/bin/env node
-// Agent cost: CPU per sample of agent/overlook-agent.sh in stream mode, next
-// to prometheus-node-exporter's CPU per scrape, measured in the same run.
+// Agent cost: CPU per sample of agent/overlook-agent.sh, next to
+// prometheus-node-exporter's CPU per scrape, measured in the same run. The
+// agent is measured in paced mode (a sample per line on stdin, as the console
+// runs it, with per-process stats every --process-every samples) and in
+// stream mode (`stream 1`, processes every sample: the figure before paced
+// mode existed).
 //
-//   node bench/agent-cost.mjs [--samples 20] [--shell sh] [--exporter /usr/bin/prometheus-node-exporter]
+//   node bench/agent-cost.mjs [--samples 20] [--shell sh] [--process-every 3] [--exporter /usr/bin/prometheus-node-exporter]
+//                             [--baseline OLD-AGENT.sh]   also measures another script in `stream 1` (before/after)
 //
-// CPU is read from /proc/PID/stat: utime + stime of the process plus cutime +
-// cstime, its waited-for children (the agent's tail, df, sleep). The agent is
-// measured between the end lines of frame 1 and frame N+1: at each end line
-// the shell has waited for that sample's children, so the window holds
-// exactly N sample-and-wait cycles. node_exporter is multi-threaded; its
-// utime/stime sum all threads. Where cgroup v1 cpuacct is writable (root),
-// each also runs in its own cgroup and the nanosecond cpuacct.usage is
-// reported too (it includes children still running and is not rounded to
-// clock ticks). Forks per sample come from a separate `strace -f` run.
+// The agent reads every process's stat, which node_exporter (no processes
+// collector by default) does not: its cost grows with the process count,
+// printed with the figures.
+//
+// CPU is read from /proc/PID/stat for every process in the agent's process
+// group: utime + stime of each plus cutime + cstime, their waited-for
+// children (tail, df, sleep). The agent is measured between the end lines of
+// frame 1 and frame N+1: at each end line the shell has waited for that
+// sample's children, so the window holds exactly N sample-and-wait cycles. Processes
+// that start and end inside the window without being waited for by a group
+// member would escape this count; the agent has none (every fork is waited
+// for). node_exporter is multi-threaded; its utime/stime sum all threads.
+// Where cgroup v1 cpuacct is writable (root), each also runs in its own
+// cgroup and the nanosecond cpuacct.usage is reported too (it includes
+// children still running and is not rounded to clock ticks). Forks per sample
+// come from separate `strace -f` runs.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
@@ -27,6 +39,7 @@ const opt = (name, fallback) => {
 };
 const SAMPLES = Number(opt('samples', '20'));
 const SHELL = opt('shell', 'sh');
+const PROCESS_EVERY = opt('process-every', '3');
 const EXPORTER = opt('exporter', '/usr/bin/prometheus-node-exporter');
 const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), '..', 'agent', 'overlook-agent.sh');
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
@@ -43,6 +56,22 @@ function cpuMs(pid, withChildren) {
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
   const ticks = f[11] + f[12] + (withChildren ? f[13] + f[14] : 0);
   return (ticks * 1000) / CLK_TCK;
+}
+
+/** cpuMs(pid, true) summed over every process of a process group (the agent shell and anything still running under it). */
+function groupCpuMs(pgid) {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(f[2]) === pgid) total += cpuMs(Number(entry), true);
+    } catch {
+      // gone between readdir and read
+    }
+  }
+  return total;
 }
 
 function makeCgroup(name) {
@@ -74,9 +103,17 @@ function spawnIn(cgroup, cmd, argv, options) {
   return spawn('sh', ['-c', `echo $$ > ${cgroup}/cgroup.procs && exec "$@"`, 'sh', cmd, ...argv], options);
 }
 
-async function measureAgent() {
+/**
+ * Runs the agent with `agentArgs`; when `paced`, writes a request line every
+ * second (as the console does), else the agent keeps its own time.
+ */
+async function measureAgent(agentArgs, paced, script = SCRIPT) {
   const cgroup = makeCgroup('ovl-bench-agent');
-  const child = spawnIn(cgroup, SHELL, [SCRIPT, 'stream', '1'], { stdio: ['pipe', 'pipe', 'inherit'], detached: true });
+  const child = spawnIn(cgroup, SHELL, [script, ...agentArgs], { stdio: ['pipe', 'pipe', 'inherit'], detached: true });
+  // With a cgroup the group leader is the joining sh that then execs the agent: same pid.
+  const pgid = child.pid;
+  const pacer = paced ? setInterval(() => child.stdin.write('\n'), 1000) : undefined;
+  if (paced) child.stdin.write('\n');
   let frames = 0;
   let bytes = 0;
   let partial = '';
@@ -90,13 +127,14 @@ async function measureAgent() {
       for (const line of lines) {
         if (!/^@@overlook-agent \S+ end \d+$/.test(line)) continue;
         frames++;
-        if (frames === 1) start = { ms: cpuMs(child.pid, true), ns: cgroupNs(cgroup), bytes };
-        if (frames === SAMPLES + 1) resolve({ ms: cpuMs(child.pid, true), ns: cgroupNs(cgroup), bytes });
+        if (frames === 1) start = { ms: groupCpuMs(pgid), ns: cgroupNs(cgroup), bytes };
+        if (frames === SAMPLES + 1) resolve({ ms: groupCpuMs(pgid), ns: cgroupNs(cgroup), bytes });
       }
     });
   });
   const end = await done;
-  process.kill(-child.pid, 'SIGTERM');
+  if (pacer) clearInterval(pacer);
+  process.kill(-pgid, 'SIGTERM');
   await new Promise((r) => child.on('close', r));
   await removeCgroup(cgroup);
   return {
@@ -161,32 +199,77 @@ async function measureExporter() {
   }
 }
 
-/** Forks per sample: strace the agent for a few samples and count clone/fork/vfork calls. */
-function forksPerSample() {
+/**
+ * Forks per sample: strace the agent for a short and a longer run and count
+ * clone/fork/vfork calls; the difference over the extra samples leaves out
+ * the start-up probes and the first sample's df (which then recurs every
+ * ~30 s).
+ */
+async function forksPerSample(agentArgs, paced) {
   if (spawnSync('strace', ['-V']).status !== 0) return undefined;
   const dir = mkdtempSync(join(os.tmpdir(), 'ovl-bench-'));
   const log = join(dir, 'trace');
-  const n = 5;
-  // `timeout` ends the run after about n samples; the probes at start are subtracted with a once run.
-  const count = (argv) => {
-    spawnSync('strace', ['-f', '-qq', '-e', 'trace=clone,clone3,fork,vfork', '-o', log, ...argv], { stdio: 'ignore' });
+  const count = async (samples) => {
+    const child = spawn('strace', ['-f', '-qq', '-e', 'trace=clone,clone3,fork,vfork', '-o', log, SHELL, SCRIPT, ...agentArgs], {
+      stdio: ['pipe', 'pipe', 'ignore'],
+      detached: true,
+    });
+    let frames = 0;
+    let partial = '';
+    child.stdout.setEncoding('utf8');
+    const enough = new Promise((resolve) =>
+      child.stdout.on('data', (chunk) => {
+        const lines = (partial + chunk).split('\n');
+        partial = lines.pop();
+        for (const line of lines) {
+          if (!/^@@overlook-agent \S+ end \d+$/.test(line)) continue;
+          // One request per finished frame, so requests never queue up.
+          if (++frames === samples) resolve();
+          else if (frames < samples && paced) child.stdin.write('\n');
+        }
+      }),
+    );
+    if (paced) child.stdin.write('\n');
+    await enough;
+    if (paced) child.stdin.end();
+    else process.kill(-child.pid, 'SIGTERM');
+    await new Promise((r) => child.on('close', r));
     const text = readFileSync(log, 'utf8');
+    // A clone that strace caught mid-call shows as "<... clone resumed>" too: count calls, not lines.
     return (text.match(/\b(clone3?|v?fork)\(/g) ?? []).length;
   };
-  const once = count([SHELL, SCRIPT, 'once']);
-  const stream = count(['timeout', '-s', 'TERM', `${n - 0.5}`, SHELL, SCRIPT, 'stream', '1']);
+  const few = await count(2);
+  const many = await count(6);
   rmSync(dir, { recursive: true });
-  // The stream run made n samples, the once run 1; both paid the start-up probes.
-  return { once, stream, perSample: (stream - once) / (n - 1) };
+  return { startup: few, perSample: (many - few) / 4 };
 }
 
 const fmt = (n) => (Number.isFinite(n) ? n.toFixed(2) : 'n/a');
-const agent = await measureAgent();
+const pacedArgs = ['paced', PROCESS_EVERY];
+const streamArgs = ['stream', '1'];
+const paced = await measureAgent(pacedArgs, true);
+const stream = await measureAgent(streamArgs, false);
+const BASELINE = opt('baseline', undefined);
+const baseline = BASELINE ? await measureAgent(streamArgs, false, BASELINE) : undefined;
 const exporter = await measureExporter();
-const forks = forksPerSample();
-console.log(`agent cost, ${SAMPLES} samples at 1 s, shell: ${SHELL} (${os.cpus().length} CPUs, ${os.release()})`);
-console.log(`  agent         ${fmt(agent.msPerSample)} ms CPU/sample (proc stat)   ${fmt(agent.cgroupMsPerSample)} ms (cgroup)   ${Math.round(agent.bytesPerSample)} bytes/sample`);
-console.log(`  node_exporter ${fmt(exporter.msPerSample)} ms CPU/scrape (proc stat)   ${fmt(exporter.cgroupMsPerSample)} ms (cgroup)   ${Math.round(exporter.bytesPerSample)} bytes/scrape`);
-console.log(`  ratio agent/node_exporter: ${fmt(agent.msPerSample / exporter.msPerSample)} (proc stat), ${fmt(agent.cgroupMsPerSample / exporter.cgroupMsPerSample)} (cgroup); target <= 0.25`);
-if (forks) console.log(`  forks: ${forks.once} for a one-shot run (start-up probes included), ${fmt(forks.perSample)} per sample in stream mode`);
-else console.log('  forks: strace not installed (apt-get install -y strace)');
+const processCount = readdirSync('/proc').filter((e) => /^\d+$/.test(e)).length;
+console.log(`agent cost, ${SAMPLES} samples at 1 s, shell: ${SHELL} (${os.cpus().length} CPUs, ${os.release()}, ${processCount} processes, load ${os.loadavg()[0].toFixed(1)})`);
+const row = (label, r, unit) =>
+  console.log(`  ${label.padEnd(26)} ${fmt(r.msPerSample)} ms CPU/${unit} (proc stat)   ${fmt(r.cgroupMsPerSample)} ms (cgroup)   ${Math.round(r.bytesPerSample)} bytes/${unit}`);
+row(`agent ${pacedArgs.join(' ')}`, paced, 'sample');
+row(`agent ${streamArgs.join(' ')}`, stream, 'sample');
+if (baseline) row(`baseline ${streamArgs.join(' ')}`, baseline, 'sample');
+row('node_exporter', exporter, 'scrape');
+const ratios = [[pacedArgs.join(' '), paced], [streamArgs.join(' '), stream]];
+if (baseline) ratios.push([`baseline ${streamArgs.join(' ')}`, baseline]);
+for (const [label, r] of ratios) {
+  console.log(`  ratio agent ${label}/node_exporter: ${fmt(r.msPerSample / exporter.msPerSample)} (proc stat), ${fmt(r.cgroupMsPerSample / exporter.cgroupMsPerSample)} (cgroup); target <= 0.25`);
+}
+for (const [args, isPaced] of [[pacedArgs, true], [streamArgs, false]]) {
+  const forks = await forksPerSample(args, isPaced);
+  if (!forks) {
+    console.log('  forks: strace not installed (apt-get install -y strace)');
+    break;
+  }
+  console.log(`  forks, ${args.join(' ')}: ${forks.startup} for start-up and two samples, ${fmt(forks.perSample)} per further sample (plus df every ~30 s)`);
+}

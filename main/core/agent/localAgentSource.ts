@@ -40,7 +40,7 @@ interface RunningAgent {
 
 /**
  * Starts `SHELL SCRIPT paced N` in its own process group, so stopping it also
- * ends its reader awk and any `df` or `tail` it is waiting on, and paces it
+ * ends any `df` or `tail` it is waiting on, and paces it
  * through stdin; when this process dies, stdin closes and the agent exits.
  */
 function startAgent(

@@ -1,7 +1,8 @@
 // Paced mode: the console, not the agent, keeps time. `sh overlook-agent.sh
-// paced N` takes one sample per line it reads on stdin, with a shell builtin
-// (`read`) that forks nothing in dash, bash or busybox ash, where stream mode
-// forks `sleep` every sample under dash. EOF on stdin ends the agent, so it
+// paced N` takes one sample per line it reads on stdin, waiting with a shell
+// builtin (`read`) that forks nothing in dash, bash or busybox ash, so a
+// sample costs one `tail`; stream mode also forks `sleep` every sample under
+// dash. EOF on stdin ends the agent, so it
 // dies with its console process or SSH channel. The local source and the SSH
 // source both drive it with startAgentPacer.
 

@@ -1,5 +1,5 @@
 // One remote host as a HostSource: one persistent SSH connection, the agent
-// in stream mode on one exec channel, frames → parser → observations. The
+// in paced mode on one exec channel, frames → parser → observations. The
 // agent dies with its channel (it exits on the first write to a closed
 // stdout), so stop() leaves nothing running on the host.
 import { StringDecoder } from 'node:string_decoder';
@@ -7,6 +7,7 @@ import type { ClientChannel } from 'ssh2';
 import type { HostStatus } from '../../common/contract.js';
 import { loadAgentScript } from '../agent/agentScript.js';
 import { createAgentDecoder } from '../agent/decoder.js';
+import { pacedAgentCommand, startAgentPacer } from '../agent/pacer.js';
 import type { ParseResult } from '../agent/parse.js';
 import type { Logger } from '../log.js';
 import type { HostSource, SourceEvents } from '../sources/types.js';
@@ -213,14 +214,18 @@ export class SshHostSource implements HostSource {
     await probeRemoteOs(conn);
     const deployed = await deployAgent(conn, this.options.agent ?? loadAgentScript(), this.options.agentDir ? { dir: this.options.agentDir } : {});
     if (this.stopped) return false;
-    const seconds = Math.max(1, Math.round(this.options.intervalMs / 1000));
-    const channel = await conn.exec(`exec sh ${deployed.path} stream ${seconds}`);
+    // Paced mode: the console writes a line per interval on the agent's stdin and
+    // the agent waits with the shell's `read`, so a sample costs one `tail` and
+    // no `sleep` even under dash; the channel's EOF ends the agent.
+    const channel = await conn.exec(pacedAgentCommand(deployed.path));
     if (this.stopped) {
       channel.close();
       return false;
     }
     this.channel = channel;
-    return this.consume(conn, channel, startedAt, seconds * 1000);
+    const pacer = startAgentPacer((line) => channel.write(line), { intervalMs: this.options.intervalMs });
+    channel.once('close', () => pacer.stop());
+    return this.consume(conn, channel, startedAt, this.options.intervalMs);
   }
 
   private consume(conn: SshConnection, channel: ClientChannel, startedAt: number, periodMs: number): Promise<boolean> {

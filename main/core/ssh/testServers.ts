@@ -363,6 +363,9 @@ export async function startSshd(options: SshdOptions): Promise<SshServer> {
         `AuthorizedKeysFile ${authorizedKeysPath}`,
         'LogLevel VERBOSE',
         'MaxAuthTries 6',
+        // sshd drops unauthenticated connections at random beyond 10 at once
+        // (MaxStartups 10:30:100, sshd_config(5)); tests open more than that.
+        'MaxStartups 200',
         'PrintMotd no',
         ...(options.sftp === false ? [] : [`Subsystem sftp ${OPENSSH_SFTP_SERVER}`]),
         '',
