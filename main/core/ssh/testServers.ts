@@ -374,26 +374,46 @@ export async function startSshd(options: SshdOptions): Promise<SshServer> {
     return config;
   }
 
-  let child: ChildProcess | undefined;
-  async function start(): Promise<void> {
-    fs.mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
-    const config = writeConfig();
-    let command = [SSHD, '-D', '-f', config, '-E', logPath];
-    if (options.pidNamespace) command = ['unshare', '--pid', '--fork', '--mount-proc', ...command];
-    if (options.netns) command = ['ip', 'netns', 'exec', options.netns, ...command];
-    child = await startForeground(command[0]!, command.slice(1), host, options.port, logPath);
-  }
-  await start();
-
-  return {
+  return controlServer({
     kind: 'openssh',
     host,
     port: options.port,
     dir,
     logPath,
     hostKey: () => hostKey,
-    knownHostsLine: () => `${knownHostsName(host, options.port)} ${hostKey.type} ${hostKey.blob}`,
-    log: () => (fs.existsSync(logPath) ? fs.readFileSync(logPath, 'utf8') : ''),
+    newHostKey,
+    launch: () => {
+      fs.mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
+      const config = writeConfig();
+      let command = [SSHD, '-D', '-f', config, '-E', logPath];
+      if (options.pidNamespace) command = ['unshare', '--pid', '--fork', '--mount-proc', ...command];
+      if (options.netns) command = ['ip', 'netns', 'exec', options.netns, ...command];
+      return startForeground(command[0]!, command.slice(1), host, options.port, logPath);
+    },
+  });
+}
+
+/** The handle of a started server: its files, its host key, and crash / restart / stop by PID. */
+async function controlServer(server: {
+  kind: SshServer['kind'];
+  host: string;
+  port: number;
+  dir: string;
+  logPath: string;
+  hostKey(): HostKeyInfo;
+  newHostKey(): Promise<void>;
+  launch(): Promise<ChildProcess>;
+}): Promise<SshServer> {
+  let child: ChildProcess | undefined = await server.launch();
+  return {
+    kind: server.kind,
+    host: server.host,
+    port: server.port,
+    dir: server.dir,
+    logPath: server.logPath,
+    hostKey: server.hostKey,
+    knownHostsLine: () => `${knownHostsName(server.host, server.port)} ${server.hostKey().type} ${server.hostKey().blob}`,
+    log: () => (fs.existsSync(server.logPath) ? fs.readFileSync(server.logPath, 'utf8') : ''),
     pid: () => child?.pid,
     crash: async () => {
       if (child) await stopChild(child, 'SIGKILL');
@@ -401,13 +421,13 @@ export async function startSshd(options: SshdOptions): Promise<SshServer> {
     },
     restart: async (restartOptions = {}) => {
       if (child) await stopChild(child);
-      if (restartOptions.newHostKey) await newHostKey();
-      await start();
+      if (restartOptions.newHostKey) await server.newHostKey();
+      child = await server.launch();
     },
     stop: async () => {
       if (child) await stopChild(child);
       child = undefined;
-      removeTempDir(dir);
+      removeTempDir(server.dir);
     },
   };
 }
@@ -441,47 +461,25 @@ export async function startDropbear(options: DropbearOptions): Promise<SshServer
   }
   await newHostKey();
 
-  let child: ChildProcess | undefined;
-  async function start(): Promise<void> {
-    const args = ['-F', '-E', '-r', hostKey.path, '-p', `${host}:${options.port}`, '-P', path.join(dir, 'dropbear.pid')];
-    if (options.sftp) {
-      child = await startForeground(DROPBEAR, args, host, options.port, logPath);
-    } else {
-      // Debian's dropbear runs /usr/lib/sftp-server (a symlink into
-      // openssh-sftp-server). Bind /dev/null over the target in a private mount
-      // namespace: the exec fails, exactly as on a host without sftp-server,
-      // and nothing outside this server sees the change.
-      const script = `mount --make-rprivate / && mount --bind /dev/null ${OPENSSH_SFTP_SERVER} && exec ${DROPBEAR} "$@"`;
-      child = await startForeground('unshare', ['-m', 'sh', '-c', script, 'dropbear', ...args], host, options.port, logPath);
-    }
-  }
-  await start();
-
-  return {
+  return controlServer({
     kind: 'dropbear',
     host,
     port: options.port,
     dir,
     logPath,
     hostKey: () => hostKey,
-    knownHostsLine: () => `${knownHostsName(host, options.port)} ${hostKey.type} ${hostKey.blob}`,
-    log: () => (fs.existsSync(logPath) ? fs.readFileSync(logPath, 'utf8') : ''),
-    pid: () => child?.pid,
-    crash: async () => {
-      if (child) await stopChild(child, 'SIGKILL');
-      child = undefined;
+    newHostKey,
+    launch: () => {
+      const args = ['-F', '-E', '-r', hostKey.path, '-p', `${host}:${options.port}`, '-P', path.join(dir, 'dropbear.pid')];
+      if (options.sftp) return startForeground(DROPBEAR, args, host, options.port, logPath);
+      // Debian's dropbear runs /usr/lib/sftp-server (a symlink into
+      // openssh-sftp-server). Bind /dev/null over the target in a private mount
+      // namespace: the exec fails, exactly as on a host without sftp-server,
+      // and nothing outside this server sees the change.
+      const script = `mount --make-rprivate / && mount --bind /dev/null ${OPENSSH_SFTP_SERVER} && exec ${DROPBEAR} "$@"`;
+      return startForeground('unshare', ['-m', 'sh', '-c', script, 'dropbear', ...args], host, options.port, logPath);
     },
-    restart: async (restartOptions = {}) => {
-      if (child) await stopChild(child);
-      if (restartOptions.newHostKey) await newHostKey();
-      await start();
-    },
-    stop: async () => {
-      if (child) await stopChild(child);
-      child = undefined;
-      removeTempDir(dir);
-    },
-  };
+  });
 }
 
 // ---------------------------------------------------------------------------
