@@ -1,8 +1,8 @@
 // The Settings screen against a real `overlook serve`: retention saved and
 // kept, field validation, the /metrics exporter turned on from the UI with a
 // token the page never sees again, then scraped by this test over HTTP.
+import { freePort } from '../main/core/testing/freePort.js';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { screenshotPath, startConsole, type RunningConsole } from './console.js';
@@ -17,13 +17,6 @@ test.afterAll(async () => {
   await console_?.stop();
 });
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 test('settings: retention, validation, and /metrics enabled from the UI', async ({ page, request }) => {
   await page.emulateMedia({ colorScheme: 'light' });

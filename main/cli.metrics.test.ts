@@ -2,9 +2,9 @@
 // machine's /proc: the /metrics exporter is there with --metrics-listen or
 // the provisioning file's `export:` section, and absent otherwise. Runs the
 // built CLI (dist/), like the e2e suite: `npm run build` first.
+import { freePort } from './core/testing/freePort.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,13 +64,6 @@ async function serve(args: string[], env: Record<string, string> = {}, files: Re
   return { child, consolePort, output: () => out };
 }
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** TCP ports the process listens on, from its socket inodes and /proc/net/tcp{,6} (state 0A = LISTEN). */
 function listeningPorts(pid: number): number[] {

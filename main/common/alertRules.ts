@@ -12,7 +12,7 @@
 // (`5m`) and parseProvisionedRule (main/core/alerts/rule.ts) converts.
 import { z } from 'zod';
 import { parseSelector } from './series.js';
-import type { HostStatus } from './contract.js';
+import { HostStatus } from './hostStatus.js';
 
 export const Severity = z.enum(['info', 'warning', 'critical']);
 export type Severity = z.infer<typeof Severity>;
@@ -43,22 +43,7 @@ const SelectorText = z
     }
   });
 
-// Statuses copied from HostStatus in main/common/contract.ts: a type-only import
-// keeps the contract free to import this file without a module cycle, and
-// `satisfies` below fails the build if a name drifts.
-const HOST_STATUS_NAMES = [
-  'connecting',
-  'online',
-  'stale',
-  'offline',
-  'auth_failed',
-  'host_key_changed',
-  'host_key_unknown',
-  'unsupported_os',
-  'agent_error',
-  'paused',
-] as const satisfies readonly HostStatus[];
-export const AlertHostStatus = z.enum(HOST_STATUS_NAMES);
+export const AlertHostStatus = HostStatus;
 
 /** Statuses the built-in host rule treats as down. `connecting` and `paused` are not: one is transient, the other chosen. */
 export const DOWN_HOST_STATUSES: readonly HostStatus[] = ['offline', 'stale', 'auth_failed', 'host_key_changed', 'agent_error'];

@@ -11,19 +11,8 @@ import { HostDefinitionView, HostDraft, HostKeyPrompt, ImportResult, SshConfigVi
 
 // ---------------------------------------------------------------- building blocks
 
-export const HostStatus = z.enum([
-  'connecting',
-  'online',
-  'stale', // no sample for two intervals
-  'offline',
-  'auth_failed',
-  'host_key_changed',
-  'host_key_unknown',
-  'unsupported_os',
-  'agent_error',
-  'paused',
-]);
-export type HostStatus = z.infer<typeof HostStatus>;
+export { HostStatus } from './hostStatus.js';
+import { HostStatus } from './hostStatus.js';
 
 export const HostKind = z.enum(['local', 'ssh']);
 

@@ -4,7 +4,7 @@
 // auth), then what the user chose in the Settings screen (<dataDir>/export.json,
 // with the token in the secret store). A field set by a higher layer is shown
 // read-only in the UI. Pure apart from the two file helpers at the end.
-import fs from 'node:fs';
+import { readJsonDataFile, writeJsonDataFile } from '../dataFile.js';
 import path from 'node:path';
 import { z } from 'zod';
 import type { ExportAuth, ExportLock } from '../../common/contract.js';
@@ -69,27 +69,16 @@ const SavedExportFile = z.object({ enabled: z.boolean().optional(), listen: z.st
 
 /** A corrupt export.json is set aside and the exporter stays off, as with settings.json. */
 export function loadSavedExport(dataDir: string): { saved: SavedExportSettings; problem?: string } {
-  const file = path.join(dataDir, 'export.json');
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch {
-    return { saved: {} };
-  }
-  try {
-    const parsed = SavedExportFile.parse(JSON.parse(text));
+  const read = readJsonDataFile(path.join(dataDir, 'export.json'), (value) => {
+    const parsed = SavedExportFile.parse(value);
     if (parsed.listen !== undefined && !parseListenAddress(parsed.listen).ok) throw new Error(`listen: "${parsed.listen}" is not host:port`);
-    return { saved: parsed };
-  } catch (err) {
-    const aside = `${file}.invalid-${Date.now()}`;
-    fs.renameSync(file, aside);
-    return { saved: {}, problem: `export.json was invalid (${(err as Error).message.split('\n')[0]}); moved to ${aside}, the exporter stays off` };
-  }
+    return parsed;
+  });
+  if (read.state === 'ok') return { saved: read.value };
+  if (read.state === 'missing') return { saved: {} };
+  return { saved: {}, problem: `${read.problem}; the exporter stays off` };
 }
 
 export function saveExport(dataDir: string, saved: SavedExportSettings): void {
-  const file = path.join(dataDir, 'export.json');
-  const tmp = `${file}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify(saved, null, 2) + '\n', { mode: 0o600 });
-  fs.renameSync(tmp, file);
+  writeJsonDataFile(path.join(dataDir, 'export.json'), saved);
 }

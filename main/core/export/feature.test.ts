@@ -1,6 +1,7 @@
 // The exporter wired into a real core (real store, real secret store, real
 // provisioning watcher, real HTTP listener on loopback); the hosts come from
 // scripted sources so the scraped values are known.
+import { freePort } from '../testing/freePort.js';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -36,13 +37,6 @@ function observation(t: number, load: number): HostObservation {
   };
 }
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 async function scrape(url: string, token?: string): Promise<{ status: number; text: string }> {
   const res = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });

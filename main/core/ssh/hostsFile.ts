@@ -3,7 +3,7 @@
 // `host:<name>:password` / `host:<name>:passphrase`, and this file only says
 // which kind of login a host uses. A damaged file is set aside (renamed), never
 // overwritten, so a bad edit loses nothing.
-import fs from 'node:fs';
+import { readJsonDataFile, writeJsonDataFile } from '../dataFile.js';
 import path from 'node:path';
 import { z } from 'zod';
 import { HostAddressField, HostNameField, IntervalField, JumpField, PortField, SshUserField, TagField } from '../../common/sshHosts.js';
@@ -43,23 +43,15 @@ export interface HostsFileLoad {
 
 export function loadStoredHosts(dataDir: string): HostsFileLoad {
   const file = path.join(dataDir, HOSTS_FILE);
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { hosts: [], problems: [] };
-    return { hosts: [], problems: [`${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`] };
-  }
-  let parsed: z.infer<typeof HostsFile>;
-  try {
-    const result = HostsFile.safeParse(JSON.parse(text));
+  const read = readJsonDataFile(file, (value) => {
+    const result = HostsFile.safeParse(value);
     if (!result.success) throw new Error('not a hosts file of version 1');
-    parsed = result.data;
-  } catch (err) {
-    const aside = `${file}.damaged-${Date.now()}`;
-    fs.renameSync(file, aside);
-    return { hosts: [], problems: [`${file} is damaged (${(err as Error).message.slice(0, 120)}); it was moved to ${aside} and no UI hosts were loaded`] };
-  }
+    return result.data;
+  });
+  if (read.state === 'missing') return { hosts: [], problems: [] };
+  if (read.state === 'unreadable') return { hosts: [], problems: [read.problem] };
+  if (read.state === 'set_aside') return { hosts: [], problems: [`${read.problem}; no UI hosts were loaded`] };
+  const parsed = read.value;
   const hosts: StoredHost[] = [];
   const problems: string[] = [];
   const seen = new Set<string>();
@@ -79,8 +71,5 @@ export function loadStoredHosts(dataDir: string): HostsFileLoad {
 
 /** Written through a temp file and rename, so a crash never leaves half a file. */
 export function saveStoredHosts(dataDir: string, hosts: readonly StoredHost[]): void {
-  const file = path.join(dataDir, HOSTS_FILE);
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify({ version: 1, hosts }, null, 2) + '\n', { mode: 0o600 });
-  fs.renameSync(tmp, file);
+  writeJsonDataFile(path.join(dataDir, HOSTS_FILE), { version: 1, hosts });
 }

@@ -2,7 +2,8 @@
 // nearest a moment, picked by clicking the CPU chart or typing a time.
 import { useEffect, useState } from 'react';
 import type { ProcessSnapshot } from '../../../main/common/contract';
-import { formatBytes, formatCores, formatDateTime, formatPercent } from '../../../main/common/format';
+import { formatDateTime } from '../../../main/common/format';
+import { ProcessUsageCells } from './ProcessUsageCells';
 import { core } from '../core-client';
 import { useI18n } from '../i18n/useI18n';
 import { fromLocalInput, toLocalInput } from '../time-range';
@@ -79,9 +80,7 @@ export function ProcessesAt({ hostId, t: at, onPick }: { hostId: string; t: numb
                 <tr key={p.pid}>
                   <td className="num mono">{p.pid}</td>
                   <td className="mono cmd">{p.comm}</td>
-                  <td className="num">{formatCores(p.cpu, locale)}</td>
-                  <td className="num">{formatBytes(p.rssBytes, locale)}</td>
-                  <td className="num">{formatPercent(p.memoryRatio, locale)}</td>
+                  <ProcessUsageCells process={p} locale={locale} />
                 </tr>
               ))}
             </tbody>

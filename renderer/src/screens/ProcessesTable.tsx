@@ -1,7 +1,8 @@
 import { useMemo, useState } from 'react';
 import type { HostInventory } from '../../../main/common/contract';
 import { sortProcesses, type ProcessSort } from './process-sort';
-import { formatBytes, formatCores, formatDateTime, formatPercent, MISSING } from '../../../main/common/format';
+import { formatDateTime, MISSING } from '../../../main/common/format';
+import { ProcessUsageCells } from './ProcessUsageCells';
 import type { MessageKey } from '../i18n/catalogue';
 import { useI18n } from '../i18n/useI18n';
 
@@ -61,9 +62,7 @@ export function ProcessesTable({ inventory, error, loading }: { inventory: HostI
                     {p.comm}
                   </td>
                   {showUser && <td>{p.user ?? MISSING}</td>}
-                  <td className="num">{formatCores(p.cpu, locale)}</td>
-                  <td className="num">{formatBytes(p.rssBytes, locale)}</td>
-                  <td className="num">{formatPercent(p.memoryRatio, locale)}</td>
+                  <ProcessUsageCells process={p} locale={locale} />
                 </tr>
               ))}
             </tbody>
