@@ -1,0 +1,92 @@
+// Requests signed by the Huawei SDK core's AKSKSigner against the local CES
+// emulator, which recomputes every SDK-HMAC-SHA256 signature.
+import { afterEach, describe, expect, it } from 'vitest';
+import { huaweiInstanceIds, startHuaweiCesEmulator } from '../emulator/huaweiCesEmulator.js';
+import { syntheticValue, type RunningEmulator } from '../emulator/emulatorServer.js';
+import { CloudApiError } from './cloudErrors.js';
+import { HuaweiCesClient, huaweiMetricsPerCall } from './huawei.js';
+
+const KEY = { accessKeyId: 'HPUAEMULATORKEY0000', accessKeySecret: 'emulator-secret-huawei', projectId: '0f1e2d3c4b5a69788796a5b4c3d2e1f0' };
+const END = Math.floor(Date.now() / 60_000) * 60_000 - 120_000;
+const START = END - 5 * 60_000;
+const QUERY = { namespace: 'SYS.ECS', metricName: 'cpu_util', period: '1' as const, startMs: START, endMs: END };
+
+let emulator: RunningEmulator | undefined;
+afterEach(async () => {
+  await emulator?.close();
+  emulator = undefined;
+});
+
+async function caught(promise: Promise<unknown>): Promise<CloudApiError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof CloudApiError) return error;
+    throw error;
+  }
+  throw new Error('expected the call to fail');
+}
+
+function start(overrides: { instanceCount: number; qps?: number }) {
+  return startHuaweiCesEmulator({ accessKey: KEY.accessKeyId, secretKey: KEY.accessKeySecret, projectId: KEY.projectId, ...overrides });
+}
+
+describe('Huawei CES client against the emulator', () => {
+  it('returns every instance × timestamp within the 3000-point rule', async () => {
+    emulator = await start({ instanceCount: 700 });
+    const client = new HuaweiCesClient({ ...KEY, region: 'cn-north-4', endpoint: emulator.endpoint });
+    const points = await client.fetchMetricData({ ...QUERY, instanceIds: huaweiInstanceIds(700) });
+    // 5 one-minute points per series → 600 metrics/call by points, capped at 500 by count → 2 calls.
+    expect(huaweiMetricsPerCall('1', START, END)).toBe(500);
+    expect(points).toHaveLength(700 * 5);
+    const sample = points[2222]!;
+    expect(sample.value).toBe(syntheticValue(sample.instanceId, 'cpu_util', sample.t));
+    expect(emulator.stats.requests).toBe(2);
+    expect(emulator.stats.accepted).toBe(2);
+    expect(emulator.stats.signatureMismatches).toBe(0);
+  });
+
+  it('shrinks batches so a long window loses no points to the server-side trim', async () => {
+    emulator = await start({ instanceCount: 100 });
+    const client = new HuaweiCesClient({ ...KEY, region: 'cn-north-4', endpoint: emulator.endpoint });
+    const points = await client.fetchMetricData({ ...QUERY, startMs: END - 60 * 60_000, instanceIds: huaweiInstanceIds(100) });
+    expect(huaweiMetricsPerCall('1', END - 60 * 60_000, END)).toBe(50);
+    expect(points).toHaveLength(100 * 60);
+    expect(emulator.stats.requests).toBe(2);
+  });
+
+  it('maps a wrong SK to credentials_rejected (APIGW.0301) after a recomputed mismatch', async () => {
+    emulator = await start({ instanceCount: 3 });
+    const client = new HuaweiCesClient({ ...KEY, accessKeySecret: 'wrong', region: 'cn-north-4', endpoint: emulator.endpoint });
+    const error = await caught(client.fetchMetricData({ ...QUERY, instanceIds: huaweiInstanceIds(3) }));
+    expect(error).toMatchObject({ kind: 'credentials_rejected', code: 'APIGW.0301', httpStatus: 401 });
+    expect(emulator.stats.signatureMismatches).toBe(1);
+    expect(emulator.stats.unknownKeys).toBe(0);
+  });
+
+  it('gets ces.0014 for more than 500 metrics in one call', async () => {
+    emulator = await start({ instanceCount: 501 });
+    const client = new HuaweiCesClient({ ...KEY, region: 'cn-north-4', endpoint: emulator.endpoint });
+    const error = await caught(client.fetchMetricData({ ...QUERY, startMs: END - 60_000, instanceIds: huaweiInstanceIds(501), metricsPerCall: 501 }));
+    expect(error).toMatchObject({ kind: 'invalid_request', code: 'ces.0014', httpStatus: 400 });
+    expect(emulator.stats.batchRejected).toBe(1);
+  });
+
+  it('maps HTTP 429 APIGW.0308 to throttled', async () => {
+    emulator = await start({ instanceCount: 40, qps: 2 });
+    const client = new HuaweiCesClient({ ...KEY, region: 'cn-north-4', endpoint: emulator.endpoint });
+    const error = await caught(client.fetchMetricData({ ...QUERY, instanceIds: huaweiInstanceIds(40), metricsPerCall: 10 }));
+    expect(error).toMatchObject({ kind: 'throttled', code: 'APIGW.0308', httpStatus: 429 });
+    expect(emulator.stats.throttled).toBeGreaterThanOrEqual(1);
+  });
+
+  it('maps a closed port to network', async () => {
+    emulator = await start({ instanceCount: 1 });
+    const endpoint = emulator.endpoint;
+    await emulator.close();
+    emulator = undefined;
+    const client = new HuaweiCesClient({ ...KEY, region: 'cn-north-4', endpoint });
+    const error = await caught(client.fetchMetricData({ ...QUERY, instanceIds: huaweiInstanceIds(1) }));
+    expect(error.kind).toBe('network');
+  });
+});

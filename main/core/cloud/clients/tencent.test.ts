@@ -1,0 +1,85 @@
+// The real tencentcloud-sdk-nodejs-monitor SDK against the local Monitor
+// emulator, which recomputes every TC3-HMAC-SHA256 signature.
+import { afterEach, describe, expect, it } from 'vitest';
+import { startTencentMonitorEmulator, tencentInstanceIds } from '../emulator/tencentMonitorEmulator.js';
+import { syntheticValue, type RunningEmulator } from '../emulator/emulatorServer.js';
+import { CloudApiError } from './cloudErrors.js';
+import { TencentMonitorClient } from './tencent.js';
+
+const KEY = { accessKeyId: 'AKIDemulator0000000000', accessKeySecret: 'emulator-secret-tencent' };
+const END = Math.floor(Date.now() / 60_000) * 60_000 - 120_000;
+const START = END - 10 * 60_000;
+const QUERY = { namespace: 'QCE/CVM', metricName: 'CPUUsage', periodSeconds: 60, startMs: START, endMs: END };
+
+let emulator: RunningEmulator | undefined;
+afterEach(async () => {
+  await emulator?.close();
+  emulator = undefined;
+});
+
+async function caught(promise: Promise<unknown>): Promise<CloudApiError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof CloudApiError) return error;
+    throw error;
+  }
+  throw new Error('expected the call to fail');
+}
+
+describe('Tencent Monitor client against the emulator', () => {
+  it('returns every instance × timestamp, 10 instances per call', async () => {
+    emulator = await startTencentMonitorEmulator({ secretId: KEY.accessKeyId, secretKey: KEY.accessKeySecret, instanceCount: 35 });
+    const client = new TencentMonitorClient({ ...KEY, region: 'ap-guangzhou', endpoint: emulator.endpoint });
+    const points = await client.fetchMetricData({ ...QUERY, instanceIds: tencentInstanceIds(35) });
+    expect(points).toHaveLength(35 * 10);
+    const sample = points[123]!;
+    expect(sample.value).toBe(syntheticValue(sample.instanceId, 'CPUUsage', sample.t));
+    expect(emulator.stats.requests).toBe(4);
+    expect(emulator.stats.accepted).toBe(4);
+    expect(emulator.stats.signatureMismatches).toBe(0);
+  });
+
+  it('maps a wrong SecretKey (HTTP 200 + Error) to credentials_rejected after a recomputed mismatch', async () => {
+    emulator = await startTencentMonitorEmulator({ secretId: KEY.accessKeyId, secretKey: KEY.accessKeySecret, instanceCount: 3 });
+    const client = new TencentMonitorClient({ ...KEY, accessKeySecret: 'wrong', region: 'ap-guangzhou', endpoint: emulator.endpoint });
+    const error = await caught(client.fetchMetricData({ ...QUERY, instanceIds: tencentInstanceIds(3) }));
+    expect(error).toMatchObject({ kind: 'credentials_rejected', code: 'AuthFailure.SignatureFailure' });
+    expect(emulator.stats.signatureMismatches).toBe(1);
+    expect(emulator.stats.unknownKeys).toBe(0);
+  });
+
+  it('maps an unknown SecretId to AuthFailure.SecretIdNotFound', async () => {
+    emulator = await startTencentMonitorEmulator({ secretId: KEY.accessKeyId, secretKey: KEY.accessKeySecret, instanceCount: 3 });
+    const client = new TencentMonitorClient({ ...KEY, accessKeyId: 'AKIDother', region: 'ap-guangzhou', endpoint: emulator.endpoint });
+    const error = await caught(client.fetchMetricData({ ...QUERY, instanceIds: tencentInstanceIds(3) }));
+    expect(error).toMatchObject({ kind: 'credentials_rejected', code: 'AuthFailure.SecretIdNotFound' });
+    expect(emulator.stats.unknownKeys).toBe(1);
+  });
+
+  it('gets the real parameter error for 11 instances in one call', async () => {
+    emulator = await startTencentMonitorEmulator({ secretId: KEY.accessKeyId, secretKey: KEY.accessKeySecret, instanceCount: 11 });
+    const client = new TencentMonitorClient({ ...KEY, region: 'ap-guangzhou', endpoint: emulator.endpoint });
+    const error = await caught(client.fetchMetricData({ ...QUERY, instanceIds: tencentInstanceIds(11), instancesPerCall: 11 }));
+    expect(error).toMatchObject({ kind: 'invalid_request', code: 'InvalidParameterValue' });
+    expect(emulator.stats.batchRejected).toBe(1);
+  });
+
+  it('maps RequestLimitExceeded to throttled', async () => {
+    emulator = await startTencentMonitorEmulator({ secretId: KEY.accessKeyId, secretKey: KEY.accessKeySecret, instanceCount: 40, qps: 2 });
+    const client = new TencentMonitorClient({ ...KEY, region: 'ap-guangzhou', endpoint: emulator.endpoint });
+    const error = await caught(client.fetchMetricData({ ...QUERY, instanceIds: tencentInstanceIds(40) }));
+    expect(error).toMatchObject({ kind: 'throttled', code: 'RequestLimitExceeded' });
+    expect(emulator.stats.throttled).toBeGreaterThanOrEqual(1);
+  });
+
+  it('maps a closed port to network', async () => {
+    emulator = await startTencentMonitorEmulator({ secretId: KEY.accessKeyId, secretKey: KEY.accessKeySecret, instanceCount: 1 });
+    const endpoint = emulator.endpoint;
+    await emulator.close();
+    emulator = undefined;
+    const client = new TencentMonitorClient({ ...KEY, region: 'ap-guangzhou', endpoint });
+    const error = await caught(client.fetchMetricData({ ...QUERY, instanceIds: tencentInstanceIds(1) }));
+    expect(error.kind).toBe('network');
+  });
+});
