@@ -1,0 +1,393 @@
+// Parse the cgroup files of one container into raw values, for cgroup v1 and
+// v2, and turn them into cAdvisor-named series. Pure: no Node, no I/O — the
+// caller hands in file contents keyed by file name.
+//
+// File formats: kernel Documentation/admin-guide/cgroup-v2.rst ("Core
+// Interface Files", "Controllers") and cgroup-v1/{memory,cpuacct,blkio-
+// controller,pids}.rst, and Documentation/scheduler/sched-bwc.rst for CFS
+// bandwidth (cpu.stat, cfs_quota_us).
+//
+// Derivations follow cAdvisor (container/libcontainer/handler.go) so numbers
+// match what operators know: working set = usage − inactive_file (floored at
+// 0); RSS = v1 `total_rss` / v2 `anon`; cache = v1 `total_cache` / v2 `file`.
+
+import type { RawSeries } from '../../common/series.js';
+
+export type CgroupVersion = 'v1' | 'v2';
+
+/**
+ * File name → content. `null` means the reader tried and failed (unreadable,
+ * vanished mid-sample): the values from it are left out and a problem is
+ * recorded. An absent key means the file was not read (its controller is not
+ * there): the values are left out silently.
+ */
+export type CgroupFiles = Readonly<Record<string, string | null>>;
+
+export interface BlockDeviceIo {
+  /** `major:minor`, as the kernel writes it. */
+  readonly device: string;
+  readonly readBytes?: number;
+  readonly writeBytes?: number;
+  readonly reads?: number;
+  readonly writes?: number;
+}
+
+/** Every field is optional: a missing or unreadable file leaves its values out. */
+export interface ContainerCgroupStats {
+  readonly cpuUsageSeconds?: number;
+  readonly cpuPeriods?: number;
+  readonly cpuThrottledPeriods?: number;
+  readonly cpuThrottledSeconds?: number;
+  /** CFS quota and period in microseconds; absent when there is no CPU limit. */
+  readonly cpuQuotaMicros?: number;
+  readonly cpuPeriodMicros?: number;
+  /** quota / period; absent when there is no CPU limit. */
+  readonly cpuLimitCores?: number;
+  readonly memoryUsageBytes?: number;
+  readonly memoryWorkingSetBytes?: number;
+  readonly memoryRssBytes?: number;
+  readonly memoryCacheBytes?: number;
+  /** Absent when there is no limit (v1's page-rounded LONG_MAX, v2's "max"). */
+  readonly memoryLimitBytes?: number;
+  readonly oomKills?: number;
+  /** Tasks (threads) in the cgroup: pids.current counts every task, not just processes. */
+  readonly tasks?: number;
+  /** Absent when pids.max is "max". */
+  readonly tasksLimit?: number;
+  /** Sums over devices. */
+  readonly ioReadBytes?: number;
+  readonly ioWriteBytes?: number;
+  readonly ioReads?: number;
+  readonly ioWrites?: number;
+  readonly ioDevices?: readonly BlockDeviceIo[];
+}
+
+export interface CgroupStatsResult {
+  readonly stats: ContainerCgroupStats;
+  /** "memory.stat: line 3 …" — counted by the caller, never fatal. */
+  readonly problems: readonly string[];
+}
+
+/**
+ * The v1 memory controller reports "no limit" as PAGE_COUNTER_MAX pages
+ * (LONG_MAX / PAGE_SIZE) times the page size, i.e. LONG_MAX rounded down to
+ * a page: 9223372036854771712 with 4 KiB pages, 9223372036854710272 with
+ * 64 KiB pages (mm/page_counter.h, mm/memcontrol.c mem_cgroup_read_u64).
+ * Any value from 2^62 (4 EiB) up is far beyond any real machine's memory, so
+ * it is taken as "none" whatever the page size.
+ */
+export const V1_UNLIMITED_THRESHOLD = 2 ** 62;
+
+/** The files each version reads, by controller, for readers that want to know what to expect. */
+export const CGROUP_V1_FILES: Readonly<Record<string, readonly string[]>> = {
+  cpuacct: ['cpuacct.usage'],
+  cpu: ['cpu.stat', 'cpu.cfs_quota_us', 'cpu.cfs_period_us'],
+  memory: ['memory.usage_in_bytes', 'memory.limit_in_bytes', 'memory.stat', 'memory.oom_control'],
+  pids: ['pids.current', 'pids.max'],
+  blkio: ['blkio.throttle.io_service_bytes', 'blkio.throttle.io_serviced'],
+};
+
+/** v2: `cpu.stat` exists in every cgroup (core file); the rest need their controller enabled. */
+export const CGROUP_V2_FILES: Readonly<Record<string, readonly string[]>> = {
+  core: ['cgroup.controllers', 'cpu.stat'],
+  cpu: ['cpu.max'],
+  memory: ['memory.current', 'memory.max', 'memory.stat', 'memory.events'],
+  pids: ['pids.current', 'pids.max'],
+  io: ['io.stat'],
+};
+
+class Collector {
+  readonly problems: string[] = [];
+  constructor(private readonly files: CgroupFiles) {}
+
+  /** Content of a file, or undefined (with a problem when it was unreadable). */
+  text(name: string): string | undefined {
+    if (!(name in this.files)) return undefined;
+    const content = this.files[name];
+    if (content === null || content === undefined) {
+      this.problems.push(`${name}: unreadable`);
+      return undefined;
+    }
+    return content;
+  }
+
+  /** A file holding one non-negative integer. */
+  integer(name: string): number | undefined {
+    const text = this.text(name);
+    if (text === undefined) return undefined;
+    const trimmed = text.trim();
+    if (!/^\d+$/.test(trimmed)) {
+      this.problems.push(`${name}: expected an integer, got "${trimmed.slice(0, 40)}"`);
+      return undefined;
+    }
+    return Number(trimmed);
+  }
+
+  /** A flat-keyed file (`key value` per line): memory.stat, cpu.stat, memory.events, oom_control. */
+  keyed(name: string): Map<string, number> | undefined {
+    const text = this.text(name);
+    if (text === undefined) return undefined;
+    const out = new Map<string, number>();
+    const lines = text.split('\n');
+    lines.forEach((line, i) => {
+      if (line.trim() === '') return;
+      const m = /^(\S+) (\d+)$/.exec(line.trim());
+      if (!m) {
+        this.problems.push(`${name}: line ${i + 1} is not "key value": "${line.slice(0, 60)}"`);
+        return;
+      }
+      out.set(m[1]!, Number(m[2]));
+    });
+    return out;
+  }
+}
+
+function field(map: Map<string, number> | undefined, key: string, file: string, problems: string[], required = true): number | undefined {
+  if (!map) return undefined;
+  const v = map.get(key);
+  if (v === undefined && required) problems.push(`${file}: no "${key}"`);
+  return v;
+}
+
+function workingSet(usage: number | undefined, inactiveFile: number | undefined): number | undefined {
+  if (usage === undefined) return undefined;
+  if (inactiveFile === undefined) return usage;
+  return Math.max(0, usage - inactiveFile);
+}
+
+/**
+ * v1 blkio.throttle.io_service_bytes / io_serviced:
+ *   `8:0 Read 4096` … `8:0 Total 8192` per device, then `Total <sum>`.
+ * The throttle files are used (not blkio.io_service_bytes) because they are
+ * filled whatever the I/O scheduler is; CFQ's files stay empty under
+ * mq-deadline/none, which modern kernels use.
+ */
+function parseBlkio(text: string, file: string, problems: string[]): Map<string, { read: number; write: number }> {
+  const out = new Map<string, { read: number; write: number }>();
+  text.split('\n').forEach((line, i) => {
+    const t = line.trim();
+    if (t === '' || /^Total \d+$/.test(t)) return;
+    const m = /^(\d+:\d+) (Read|Write|Sync|Async|Discard|Total) (\d+)$/.exec(t);
+    if (!m) {
+      problems.push(`${file}: line ${i + 1} is not "major:minor Op value": "${t.slice(0, 60)}"`);
+      return;
+    }
+    const entry = out.get(m[1]!) ?? { read: 0, write: 0 };
+    if (m[2] === 'Read') entry.read = Number(m[3]);
+    if (m[2] === 'Write') entry.write = Number(m[3]);
+    out.set(m[1]!, entry);
+  });
+  return out;
+}
+
+/** v2 io.stat: `8:0 rbytes=… wbytes=… rios=… wios=… dbytes=… dios=…` per device. */
+function parseIoStat(text: string, problems: string[]): BlockDeviceIo[] {
+  const out: BlockDeviceIo[] = [];
+  text.split('\n').forEach((line, i) => {
+    const t = line.trim();
+    if (t === '') return;
+    const [device, ...pairs] = t.split(/\s+/);
+    if (!device || !/^\d+:\d+$/.test(device)) {
+      problems.push(`io.stat: line ${i + 1} does not start with major:minor: "${t.slice(0, 60)}"`);
+      return;
+    }
+    const kv = new Map<string, number>();
+    for (const p of pairs) {
+      const m = /^([a-z_]+)=(\d+)$/.exec(p);
+      if (m) kv.set(m[1]!, Number(m[2]));
+    }
+    if (!kv.has('rbytes') || !kv.has('wbytes')) {
+      problems.push(`io.stat: line ${i + 1} lacks rbytes/wbytes: "${t.slice(0, 60)}"`);
+      return;
+    }
+    out.push({ device, readBytes: kv.get('rbytes')!, writeBytes: kv.get('wbytes')!, reads: kv.get('rios') ?? 0, writes: kv.get('wios') ?? 0 });
+  });
+  return out;
+}
+
+function sumDevices(devices: readonly BlockDeviceIo[]) {
+  const sum = (pick: (d: BlockDeviceIo) => number | undefined) => devices.reduce((a, d) => a + (pick(d) ?? 0), 0);
+  return {
+    ioReadBytes: sum((d) => d.readBytes),
+    ioWriteBytes: sum((d) => d.writeBytes),
+    ioReads: sum((d) => d.reads),
+    ioWrites: sum((d) => d.writes),
+  };
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+function parseV1(c: Collector): ContainerCgroupStats {
+  const s: Mutable<ContainerCgroupStats> = {};
+  const p = c.problems;
+
+  const usageNs = c.integer('cpuacct.usage');
+  if (usageNs !== undefined) s.cpuUsageSeconds = usageNs / 1e9;
+  const cpuStat = c.keyed('cpu.stat');
+  s.cpuPeriods = field(cpuStat, 'nr_periods', 'cpu.stat', p);
+  s.cpuThrottledPeriods = field(cpuStat, 'nr_throttled', 'cpu.stat', p);
+  const throttledNs = field(cpuStat, 'throttled_time', 'cpu.stat', p);
+  if (throttledNs !== undefined) s.cpuThrottledSeconds = throttledNs / 1e9;
+
+  // cfs_quota_us is -1 when unlimited (sched-bwc.rst), so it is read as a signed integer here.
+  const quotaText = c.text('cpu.cfs_quota_us');
+  const period = c.integer('cpu.cfs_period_us');
+  if (quotaText !== undefined) {
+    const q = quotaText.trim();
+    if (!/^-?\d+$/.test(q)) p.push(`cpu.cfs_quota_us: expected an integer, got "${q.slice(0, 40)}"`);
+    else if (Number(q) > 0 && period !== undefined && period > 0) {
+      s.cpuQuotaMicros = Number(q);
+      s.cpuPeriodMicros = period;
+      s.cpuLimitCores = Number(q) / period;
+    }
+  }
+
+  s.memoryUsageBytes = c.integer('memory.usage_in_bytes');
+  const memStat = c.keyed('memory.stat');
+  // total_* include descendants (hierarchical), which is what the container
+  // as a whole uses; the non-prefixed keys cover only the cgroup's own tasks.
+  const inactiveFile = field(memStat, 'total_inactive_file', 'memory.stat', p);
+  s.memoryWorkingSetBytes = workingSet(s.memoryUsageBytes, inactiveFile);
+  s.memoryRssBytes = field(memStat, 'total_rss', 'memory.stat', p);
+  s.memoryCacheBytes = field(memStat, 'total_cache', 'memory.stat', p);
+  const limit = c.integer('memory.limit_in_bytes');
+  if (limit !== undefined && limit < V1_UNLIMITED_THRESHOLD) s.memoryLimitBytes = limit;
+  // oom_kill appeared in memory.oom_control with Linux 4.13; older kernels have only under_oom.
+  const oom = c.keyed('memory.oom_control');
+  s.oomKills = field(oom, 'oom_kill', 'memory.oom_control', p, false);
+
+  s.tasks = c.integer('pids.current');
+  s.tasksLimit = limitOrMax(c, 'pids.max');
+
+  const bytesText = c.text('blkio.throttle.io_service_bytes');
+  const opsText = c.text('blkio.throttle.io_serviced');
+  if (bytesText !== undefined || opsText !== undefined) {
+    const bytes = bytesText !== undefined ? parseBlkio(bytesText, 'blkio.throttle.io_service_bytes', p) : new Map();
+    const ops = opsText !== undefined ? parseBlkio(opsText, 'blkio.throttle.io_serviced', p) : new Map();
+    const devices: BlockDeviceIo[] = [...new Set([...bytes.keys(), ...ops.keys()])].sort().map((device) => ({
+      device,
+      ...(bytesText !== undefined ? { readBytes: bytes.get(device)?.read ?? 0, writeBytes: bytes.get(device)?.write ?? 0 } : {}),
+      ...(opsText !== undefined ? { reads: ops.get(device)?.read ?? 0, writes: ops.get(device)?.write ?? 0 } : {}),
+    }));
+    const sums = sumDevices(devices);
+    s.ioDevices = devices;
+    if (bytesText !== undefined) {
+      s.ioReadBytes = sums.ioReadBytes;
+      s.ioWriteBytes = sums.ioWriteBytes;
+    }
+    if (opsText !== undefined) {
+      s.ioReads = sums.ioReads;
+      s.ioWrites = sums.ioWrites;
+    }
+  }
+  return s;
+}
+
+/** A file holding a number or the word "max" (v2 limits, pids.max in both versions). */
+function limitOrMax(c: Collector, name: string): number | undefined {
+  const text = c.text(name);
+  if (text === undefined) return undefined;
+  const t = text.trim();
+  if (t === 'max') return undefined;
+  if (!/^\d+$/.test(t)) {
+    c.problems.push(`${name}: expected a number or "max", got "${t.slice(0, 40)}"`);
+    return undefined;
+  }
+  return Number(t);
+}
+
+function parseV2(c: Collector): ContainerCgroupStats {
+  const s: Mutable<ContainerCgroupStats> = {};
+  const p = c.problems;
+
+  const cpuStat = c.keyed('cpu.stat');
+  const usageUsec = field(cpuStat, 'usage_usec', 'cpu.stat', p);
+  if (usageUsec !== undefined) s.cpuUsageSeconds = usageUsec / 1e6;
+  // nr_periods & co. are only there when the cpu controller is enabled for the cgroup.
+  s.cpuPeriods = field(cpuStat, 'nr_periods', 'cpu.stat', p, false);
+  s.cpuThrottledPeriods = field(cpuStat, 'nr_throttled', 'cpu.stat', p, false);
+  const throttledUsec = field(cpuStat, 'throttled_usec', 'cpu.stat', p, false);
+  if (throttledUsec !== undefined) s.cpuThrottledSeconds = throttledUsec / 1e6;
+
+  // cpu.max: "$MAX $PERIOD", $MAX "max" for none.
+  const cpuMax = c.text('cpu.max');
+  if (cpuMax !== undefined) {
+    const m = /^(max|\d+)(?: (\d+))?$/.exec(cpuMax.trim());
+    if (!m) p.push(`cpu.max: expected "<quota|max> <period>", got "${cpuMax.trim().slice(0, 40)}"`);
+    else if (m[1] !== 'max' && m[2] !== undefined && Number(m[2]) > 0) {
+      s.cpuQuotaMicros = Number(m[1]);
+      s.cpuPeriodMicros = Number(m[2]);
+      s.cpuLimitCores = Number(m[1]) / Number(m[2]);
+    }
+  }
+
+  s.memoryUsageBytes = c.integer('memory.current');
+  const memStat = c.keyed('memory.stat');
+  s.memoryWorkingSetBytes = workingSet(s.memoryUsageBytes, field(memStat, 'inactive_file', 'memory.stat', p));
+  s.memoryRssBytes = field(memStat, 'anon', 'memory.stat', p);
+  s.memoryCacheBytes = field(memStat, 'file', 'memory.stat', p);
+  s.memoryLimitBytes = limitOrMax(c, 'memory.max');
+  // oom_kill counts processes killed by the OOM killer in this cgroup and its
+  // descendants; plain "oom" counts reaching the limit, kills or not.
+  s.oomKills = field(c.keyed('memory.events'), 'oom_kill', 'memory.events', p);
+
+  s.tasks = c.integer('pids.current');
+  s.tasksLimit = limitOrMax(c, 'pids.max');
+
+  const ioText = c.text('io.stat');
+  if (ioText !== undefined) {
+    const devices = parseIoStat(ioText, p).sort((a, b) => (a.device < b.device ? -1 : a.device > b.device ? 1 : 0));
+    s.ioDevices = devices;
+    Object.assign(s, sumDevices(devices));
+  }
+  return s;
+}
+
+function dropUndefined<T extends object>(o: T): T {
+  for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
+  return o;
+}
+
+export function parseCgroupStats(version: CgroupVersion, files: CgroupFiles): CgroupStatsResult {
+  const c = new Collector(files);
+  const stats = dropUndefined(version === 'v1' ? parseV1(c) : parseV2(c));
+  return { stats, problems: c.problems };
+}
+
+/**
+ * cAdvisor names (google/cadvisor metrics/prometheus.go and
+ * docs/storage/prometheus.md). Labels are only the per-series ones (`device`);
+ * the caller adds `container`, `image`, `namespace`, `pod` (and the core `host`).
+ * Block I/O follows cAdvisor's container_fs_{reads,writes}[_bytes]_total,
+ * which cAdvisor fills from the same blkio/io.stat counters (DiskIo.IoServiceBytes
+ * / IoServiced) with a `device` label; here `device` is `major:minor` — the
+ * agent may map it to a name through /sys/dev/block.
+ */
+export function cgroupStatsToSeries(stats: ContainerCgroupStats, labels: Readonly<Record<string, string>> = {}): RawSeries[] {
+  const out: RawSeries[] = [];
+  const add = (name: string, value: number | undefined, kind: 'counter' | 'gauge', extra: Record<string, string> = {}) => {
+    if (value === undefined || !Number.isFinite(value)) return;
+    out.push({ name, labels: { ...labels, ...extra }, value, kind });
+  };
+  add('container_cpu_usage_seconds_total', stats.cpuUsageSeconds, 'counter');
+  add('container_cpu_cfs_periods_total', stats.cpuPeriods, 'counter');
+  add('container_cpu_cfs_throttled_periods_total', stats.cpuThrottledPeriods, 'counter');
+  add('container_cpu_cfs_throttled_seconds_total', stats.cpuThrottledSeconds, 'counter');
+  add('container_spec_cpu_quota', stats.cpuQuotaMicros, 'gauge');
+  add('container_spec_cpu_period', stats.cpuPeriodMicros, 'gauge');
+  add('container_memory_usage_bytes', stats.memoryUsageBytes, 'gauge');
+  add('container_memory_working_set_bytes', stats.memoryWorkingSetBytes, 'gauge');
+  add('container_memory_rss', stats.memoryRssBytes, 'gauge');
+  add('container_memory_cache', stats.memoryCacheBytes, 'gauge');
+  add('container_spec_memory_limit_bytes', stats.memoryLimitBytes, 'gauge');
+  add('container_oom_events_total', stats.oomKills, 'counter');
+  add('container_threads', stats.tasks, 'gauge');
+  add('container_threads_max', stats.tasksLimit, 'gauge');
+  for (const d of stats.ioDevices ?? []) {
+    add('container_fs_reads_bytes_total', d.readBytes, 'counter', { device: d.device });
+    add('container_fs_writes_bytes_total', d.writeBytes, 'counter', { device: d.device });
+    add('container_fs_reads_total', d.reads, 'counter', { device: d.device });
+    add('container_fs_writes_total', d.writes, 'counter', { device: d.device });
+  }
+  return out;
+}
