@@ -1,12 +1,11 @@
 // `npm start`: the desktop app when an Electron binary is available; otherwise
 // one line saying so, then the headless console (its URL is printed).
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const require = createRequire(import.meta.url);
 
 if (!existsSync(new URL('../dist/main/cli.js', import.meta.url)) || !existsSync(new URL('../dist/renderer/index.html', import.meta.url))) {
   process.stderr.write('Building the console first (npm run build)…\n');
@@ -15,18 +14,29 @@ if (!existsSync(new URL('../dist/main/cli.js', import.meta.url)) || !existsSync(
   if (code !== 0) process.exit(code ?? 1);
 }
 
-/** The path of a usable Electron binary, or why there is none. */
+/**
+ * The path of a usable Electron binary, or why there is none. `require('electron')`
+ * is not used to ask: since Electron 42 it downloads the binary on first use,
+ * and prints a stack trace where the download cannot be had.
+ */
 function findElectron() {
-  let binary;
-  try {
-    // The electron package exports the binary's path; the binary itself may never have been downloaded.
-    binary = require('electron');
-  } catch (err) {
-    return { reason: `the electron package is not installed (${err.code ?? err.message})` };
-  }
-  if (typeof binary !== 'string' || !existsSync(binary)) return { reason: 'the Electron binary has not been downloaded on this machine' };
+  const pkgDir = path.join(root, 'node_modules', 'electron');
+  if (!existsSync(path.join(pkgDir, 'package.json'))) return { reason: 'the electron package is not installed' };
   if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return { reason: 'there is no display (DISPLAY/WAYLAND_DISPLAY unset)' };
-  return { binary };
+  const binary = () => {
+    const pathFile = path.join(pkgDir, 'path.txt');
+    if (!existsSync(pathFile)) return undefined;
+    const relative = readFileSync(pathFile, 'utf8').trim();
+    const dist = process.env.ELECTRON_OVERRIDE_DIST_PATH ?? path.join(pkgDir, 'dist');
+    const full = path.join(dist, relative);
+    return existsSync(full) ? full : undefined;
+  };
+  if (binary()) return { binary: binary() };
+  // Try to fetch it once, quietly; machines without the internet fall through at once.
+  const download = spawnSync(process.execPath, [path.join(pkgDir, 'install.js')], { cwd: pkgDir, stdio: 'ignore', timeout: 120_000 });
+  const fetched = binary();
+  if (download.status === 0 && fetched) return { binary: fetched };
+  return { reason: 'the Electron binary is not downloaded and cannot be fetched from here' };
 }
 
 const electron = findElectron();
