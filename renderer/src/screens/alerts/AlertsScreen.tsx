@@ -55,6 +55,7 @@ export function AlertsScreen() {
     );
 
   const failed = state.deliveries.filter((d) => d.status === 'failed');
+  const absentRuleIds = new Set(state.rules.filter((r) => r.rule.type === 'absent').map((r) => r.rule.id));
 
   return (
     <Screen
@@ -113,7 +114,7 @@ export function AlertsScreen() {
                   </thead>
                   <tbody>
                     {state.alerts.map((a) => (
-                      <AlertRow key={a.alertId} alert={a} now={now} i18n={i18n} act={act} />
+                      <AlertRow key={a.alertId} alert={a} silenceValue={absentRuleIds.has(a.ruleId)} now={now} i18n={i18n} act={act} />
                     ))}
                   </tbody>
                 </table>
@@ -241,7 +242,7 @@ export function AlertsScreen() {
                         <td>
                           {t(`alerts.status.${h.from}`)} → {t(`alerts.status.${h.to}`)}
                         </td>
-                        <td className="num">{valueText(h.key, h.value, i18n)}</td>
+                        <td className="num">{valueText(h.key, h.value, i18n, absentRuleIds.has(h.ruleId))}</td>
                         <td>{formatDuration(h.durationMs / 1000, i18n.locale)}</td>
                       </tr>
                     ))}
@@ -272,12 +273,14 @@ function Screen({ i18n, body, count, headTools }: { i18n: I18n; body: ReactNode;
   );
 }
 
-function valueText(key: string, value: number | null, i18n: I18n): string {
+/** `silence`: the value of a no-data (absent) rule is the seconds without a point (core/alerts/evaluate.ts), not the series' unit. */
+function valueText(key: string, value: number | null, i18n: I18n, silence = false): string {
   if (value === null) return i18n.t('alerts.value.noData');
+  if (silence) return formatDuration(value, i18n.locale);
   return formatMetricValue(key.split('{')[0]!, value, i18n.locale);
 }
 
-function AlertRow({ alert, now, i18n, act }: { alert: AlertView; now: number; i18n: I18n; act: (fn: () => Promise<unknown>) => Promise<void> }) {
+function AlertRow({ alert, silenceValue, now, i18n, act }: { alert: AlertView; silenceValue: boolean; now: number; i18n: I18n; act: (fn: () => Promise<unknown>) => Promise<void> }) {
   const { t, locale } = i18n;
   const [durationMs, setDurationMs] = useState<number>(DEFAULT_SILENCE_MS);
   const [scope, setScope] = useState<AlertSilenceScope>('alert');
@@ -301,7 +304,7 @@ function AlertRow({ alert, now, i18n, act }: { alert: AlertView; now: number; i1
           </span>
         )}
       </td>
-      <td className="num">{valueText(alert.key, alert.value, i18n)}</td>
+      <td className="num">{valueText(alert.key, alert.value, i18n, silenceValue)}</td>
       <td title={formatDateTime(start, locale)}>{formatDuration((end - start) / 1000, locale)}</td>
       <td className="alert-actions">
         {alert.muted ? (
