@@ -123,13 +123,7 @@ test('cutting an SSH host off fires the host offline alert; restoring the link r
   await page.getByTestId('nav-alerts').click();
   await expect(row).toHaveAttribute('data-status', 'firing', { timeout: 20_000 });
   await expect(row).toContainText(HOST);
-  // The built-in "No data" rule fires for the host's silent series too, so the badge counts at least this one.
   await expect.poll(async () => Number(await page.getByTestId('alerts-badge').textContent())).toBeGreaterThanOrEqual(1);
-  // The built-in "No data" rule fires too once the host's series have been silent 15 s; its
-  // value is that silence, shown as a duration (not in the CPU series' unit, as a percentage).
-  const noData = page.locator('[data-testid="alert-row"][data-rule="No data"]').filter({ hasText: HOST });
-  await expect(noData).toHaveAttribute('data-status', 'firing', { timeout: 30_000 });
-  await expect(noData.locator('td.num')).toHaveText(/^\d+\s?s$/);
   await page.screenshot({ path: screenshotPath('host-offline-alert-firing'), fullPage: true });
 
   // The link comes back: the host is online again and the alert resolves.

@@ -1,4 +1,5 @@
 import { useState, type ReactNode } from 'react';
+import { formatAlertValue } from './alert-values';
 import type { AlertView, RuleView } from '../../../../main/common/alertModel';
 import type { AlertRule } from '../../../../main/common/alertRules';
 import type { AlertSilenceScope } from '../../../../main/common/contract';
@@ -275,9 +276,7 @@ function Screen({ i18n, body, count, headTools }: { i18n: I18n; body: ReactNode;
 
 /** `silence`: the value of a no-data (absent) rule is the seconds without a point (core/alerts/evaluate.ts), not the series' unit. */
 function valueText(key: string, value: number | null, i18n: I18n, silence = false): string {
-  if (value === null) return i18n.t('alerts.value.noData');
-  if (silence) return formatDuration(value, i18n.locale);
-  return formatMetricValue(key.split('{')[0]!, value, i18n.locale);
+  return formatAlertValue(key, value, i18n.locale, { silence }) ?? i18n.t('alerts.value.noData');
 }
 
 function AlertRow({ alert, silenceValue, now, i18n, act }: { alert: AlertView; silenceValue: boolean; now: number; i18n: I18n; act: (fn: () => Promise<unknown>) => Promise<void> }) {
