@@ -1,5 +1,6 @@
 // The real @alicloud/cms20190101 SDK against the local CMS emulator, which
 // recomputes every ACS3-HMAC-SHA256 signature.
+import { expectCloudError } from './expectCloudError.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { aliyunInstanceIds, startAliyunCmsEmulator } from '../emulator/aliyunCmsEmulator.js';
 import type { RunningEmulator } from '../emulator/emulatorServer.js';
@@ -18,15 +19,6 @@ afterEach(async () => {
   emulator = undefined;
 });
 
-async function caught(promise: Promise<unknown>): Promise<CloudApiError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof CloudApiError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('Alibaba CMS client against the emulator', () => {
   it('returns every instance × timestamp with the emulator values (happy path, batched by 50)', async () => {
@@ -46,7 +38,7 @@ describe('Alibaba CMS client against the emulator', () => {
   it('maps a wrong secret to credentials_rejected after the emulator recomputed a different signature', async () => {
     emulator = await startAliyunCmsEmulator({ ...KEY, instanceCount: 5 });
     const client = new AliyunCmsClient({ ...KEY, accessKeySecret: 'wrong-secret', region: 'cn-hangzhou', endpoint: emulator.endpoint });
-    const error = await caught(client.fetchMetricData({ namespace: 'acs_ecs_dashboard', metricName: 'CPUUtilization', instanceIds: aliyunInstanceIds(5), periodSeconds: PERIOD, startMs: START, endMs: END }));
+    const error = await expectCloudError(client.fetchMetricData({ namespace: 'acs_ecs_dashboard', metricName: 'CPUUtilization', instanceIds: aliyunInstanceIds(5), periodSeconds: PERIOD, startMs: START, endMs: END }));
     expect(error.kind).toBe('credentials_rejected');
     expect(error.code).toBe('SignatureDoesNotMatch');
     expect(emulator.stats.signatureMismatches).toBe(1);
@@ -56,7 +48,7 @@ describe('Alibaba CMS client against the emulator', () => {
   it('maps an unknown AccessKey ID to credentials_rejected with InvalidAccessKeyId.NotFound', async () => {
     emulator = await startAliyunCmsEmulator({ ...KEY, instanceCount: 5 });
     const client = new AliyunCmsClient({ ...KEY, accessKeyId: 'LTAI5tSomeoneElse', region: 'cn-hangzhou', endpoint: emulator.endpoint });
-    const error = await caught(client.fetchMetricData({ namespace: 'acs_ecs_dashboard', metricName: 'CPUUtilization', instanceIds: aliyunInstanceIds(5), periodSeconds: PERIOD, startMs: START, endMs: END }));
+    const error = await expectCloudError(client.fetchMetricData({ namespace: 'acs_ecs_dashboard', metricName: 'CPUUtilization', instanceIds: aliyunInstanceIds(5), periodSeconds: PERIOD, startMs: START, endMs: END }));
     expect(error).toMatchObject({ kind: 'credentials_rejected', code: 'InvalidAccessKeyId.NotFound', httpStatus: 404 });
     expect(emulator.stats.unknownKeys).toBe(1);
   });
@@ -64,7 +56,7 @@ describe('Alibaba CMS client against the emulator', () => {
   it('gets the real parameter error when a call carries more than 50 instances', async () => {
     emulator = await startAliyunCmsEmulator({ ...KEY, instanceCount: 60 });
     const client = new AliyunCmsClient({ ...KEY, region: 'cn-hangzhou', endpoint: emulator.endpoint });
-    const error = await caught(client.fetchMetricData({ namespace: 'acs_ecs_dashboard', metricName: 'CPUUtilization', instanceIds: aliyunInstanceIds(51), periodSeconds: PERIOD, startMs: START, endMs: END, dimensionsPerCall: 51 }));
+    const error = await expectCloudError(client.fetchMetricData({ namespace: 'acs_ecs_dashboard', metricName: 'CPUUtilization', instanceIds: aliyunInstanceIds(51), periodSeconds: PERIOD, startMs: START, endMs: END, dimensionsPerCall: 51 }));
     expect(error).toMatchObject({ kind: 'invalid_request', code: 'InvalidParameter', httpStatus: 400 });
     expect(emulator.stats.batchRejected).toBe(1);
   });
@@ -73,7 +65,7 @@ describe('Alibaba CMS client against the emulator', () => {
     emulator = await startAliyunCmsEmulator({ ...KEY, instanceCount: 200, qps: 2 });
     const client = new AliyunCmsClient({ ...KEY, region: 'cn-hangzhou', endpoint: emulator.endpoint });
     // 200 instances = 4 calls in a burst against a quota of 2/s.
-    const error = await caught(client.fetchMetricData({ namespace: 'acs_ecs_dashboard', metricName: 'CPUUtilization', instanceIds: aliyunInstanceIds(200), periodSeconds: PERIOD, startMs: START, endMs: END }));
+    const error = await expectCloudError(client.fetchMetricData({ namespace: 'acs_ecs_dashboard', metricName: 'CPUUtilization', instanceIds: aliyunInstanceIds(200), periodSeconds: PERIOD, startMs: START, endMs: END }));
     expect(error).toMatchObject({ kind: 'throttled', code: 'Throttling.User' });
     expect(emulator.stats.throttled).toBeGreaterThanOrEqual(1);
   });
@@ -100,7 +92,7 @@ describe('Alibaba CMS client against the emulator', () => {
     await emulator.close();
     emulator = undefined;
     const client = new AliyunCmsClient({ ...KEY, region: 'cn-hangzhou', endpoint });
-    const error = await caught(client.fetchMetricData({ namespace: 'acs_ecs_dashboard', metricName: 'CPUUtilization', instanceIds: ['i-1'], periodSeconds: PERIOD, startMs: START, endMs: END }));
+    const error = await expectCloudError(client.fetchMetricData({ namespace: 'acs_ecs_dashboard', metricName: 'CPUUtilization', instanceIds: ['i-1'], periodSeconds: PERIOD, startMs: START, endMs: END }));
     expect(error.kind).toBe('network');
   });
 });

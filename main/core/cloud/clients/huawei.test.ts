@@ -1,5 +1,6 @@
 // Requests signed by the Huawei SDK core's AKSKSigner against the local CES
 // emulator, which recomputes every SDK-HMAC-SHA256 signature.
+import { expectCloudError } from './expectCloudError.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { huaweiInstanceIds, startHuaweiCesEmulator } from '../emulator/huaweiCesEmulator.js';
 import { syntheticValue, type RunningEmulator } from '../emulator/emulatorServer.js';
@@ -17,15 +18,6 @@ afterEach(async () => {
   emulator = undefined;
 });
 
-async function caught(promise: Promise<unknown>): Promise<CloudApiError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof CloudApiError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 function start(overrides: { instanceCount: number; qps?: number }) {
   return startHuaweiCesEmulator({ accessKey: KEY.accessKeyId, secretKey: KEY.accessKeySecret, projectId: KEY.projectId, ...overrides });
@@ -58,7 +50,7 @@ describe('Huawei CES client against the emulator', () => {
   it('maps a wrong SK to credentials_rejected (APIGW.0301) after a recomputed mismatch', async () => {
     emulator = await start({ instanceCount: 3 });
     const client = new HuaweiCesClient({ ...KEY, accessKeySecret: 'wrong', region: 'cn-north-4', endpoint: emulator.endpoint });
-    const error = await caught(client.fetchMetricData({ ...QUERY, instanceIds: huaweiInstanceIds(3) }));
+    const error = await expectCloudError(client.fetchMetricData({ ...QUERY, instanceIds: huaweiInstanceIds(3) }));
     expect(error).toMatchObject({ kind: 'credentials_rejected', code: 'APIGW.0301', httpStatus: 401 });
     expect(emulator.stats.signatureMismatches).toBe(1);
     expect(emulator.stats.unknownKeys).toBe(0);
@@ -67,7 +59,7 @@ describe('Huawei CES client against the emulator', () => {
   it('gets ces.0014 for more than 500 metrics in one call', async () => {
     emulator = await start({ instanceCount: 501 });
     const client = new HuaweiCesClient({ ...KEY, region: 'cn-north-4', endpoint: emulator.endpoint });
-    const error = await caught(client.fetchMetricData({ ...QUERY, startMs: END - 60_000, instanceIds: huaweiInstanceIds(501), metricsPerCall: 501 }));
+    const error = await expectCloudError(client.fetchMetricData({ ...QUERY, startMs: END - 60_000, instanceIds: huaweiInstanceIds(501), metricsPerCall: 501 }));
     expect(error).toMatchObject({ kind: 'invalid_request', code: 'ces.0014', httpStatus: 400 });
     expect(emulator.stats.batchRejected).toBe(1);
   });
@@ -75,7 +67,7 @@ describe('Huawei CES client against the emulator', () => {
   it('maps HTTP 429 APIGW.0308 to throttled', async () => {
     emulator = await start({ instanceCount: 40, qps: 2 });
     const client = new HuaweiCesClient({ ...KEY, region: 'cn-north-4', endpoint: emulator.endpoint });
-    const error = await caught(client.fetchMetricData({ ...QUERY, instanceIds: huaweiInstanceIds(40), metricsPerCall: 10 }));
+    const error = await expectCloudError(client.fetchMetricData({ ...QUERY, instanceIds: huaweiInstanceIds(40), metricsPerCall: 10 }));
     expect(error).toMatchObject({ kind: 'throttled', code: 'APIGW.0308', httpStatus: 429 });
     expect(emulator.stats.throttled).toBeGreaterThanOrEqual(1);
   });
@@ -86,7 +78,7 @@ describe('Huawei CES client against the emulator', () => {
     await emulator.close();
     emulator = undefined;
     const client = new HuaweiCesClient({ ...KEY, region: 'cn-north-4', endpoint });
-    const error = await caught(client.fetchMetricData({ ...QUERY, instanceIds: huaweiInstanceIds(1) }));
+    const error = await expectCloudError(client.fetchMetricData({ ...QUERY, instanceIds: huaweiInstanceIds(1) }));
     expect(error.kind).toBe('network');
   });
 });

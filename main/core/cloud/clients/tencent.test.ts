@@ -1,5 +1,6 @@
 // The real tencentcloud-sdk-nodejs-monitor SDK against the local Monitor
 // emulator, which recomputes every TC3-HMAC-SHA256 signature.
+import { expectCloudError } from './expectCloudError.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTencentMonitorEmulator, tencentInstanceIds } from '../emulator/tencentMonitorEmulator.js';
 import { syntheticValue, type RunningEmulator } from '../emulator/emulatorServer.js';
@@ -17,15 +18,6 @@ afterEach(async () => {
   emulator = undefined;
 });
 
-async function caught(promise: Promise<unknown>): Promise<CloudApiError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof CloudApiError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('Tencent Monitor client against the emulator', () => {
   it('returns every instance × timestamp, 10 instances per call', async () => {
@@ -43,7 +35,7 @@ describe('Tencent Monitor client against the emulator', () => {
   it('maps a wrong SecretKey (HTTP 200 + Error) to credentials_rejected after a recomputed mismatch', async () => {
     emulator = await startTencentMonitorEmulator({ secretId: KEY.accessKeyId, secretKey: KEY.accessKeySecret, instanceCount: 3 });
     const client = new TencentMonitorClient({ ...KEY, accessKeySecret: 'wrong', region: 'ap-guangzhou', endpoint: emulator.endpoint });
-    const error = await caught(client.fetchMetricData({ ...QUERY, instanceIds: tencentInstanceIds(3) }));
+    const error = await expectCloudError(client.fetchMetricData({ ...QUERY, instanceIds: tencentInstanceIds(3) }));
     expect(error).toMatchObject({ kind: 'credentials_rejected', code: 'AuthFailure.SignatureFailure' });
     expect(emulator.stats.signatureMismatches).toBe(1);
     expect(emulator.stats.unknownKeys).toBe(0);
@@ -52,7 +44,7 @@ describe('Tencent Monitor client against the emulator', () => {
   it('maps an unknown SecretId to AuthFailure.SecretIdNotFound', async () => {
     emulator = await startTencentMonitorEmulator({ secretId: KEY.accessKeyId, secretKey: KEY.accessKeySecret, instanceCount: 3 });
     const client = new TencentMonitorClient({ ...KEY, accessKeyId: 'AKIDother', region: 'ap-guangzhou', endpoint: emulator.endpoint });
-    const error = await caught(client.fetchMetricData({ ...QUERY, instanceIds: tencentInstanceIds(3) }));
+    const error = await expectCloudError(client.fetchMetricData({ ...QUERY, instanceIds: tencentInstanceIds(3) }));
     expect(error).toMatchObject({ kind: 'credentials_rejected', code: 'AuthFailure.SecretIdNotFound' });
     expect(emulator.stats.unknownKeys).toBe(1);
   });
@@ -60,7 +52,7 @@ describe('Tencent Monitor client against the emulator', () => {
   it('gets the real parameter error for 11 instances in one call', async () => {
     emulator = await startTencentMonitorEmulator({ secretId: KEY.accessKeyId, secretKey: KEY.accessKeySecret, instanceCount: 11 });
     const client = new TencentMonitorClient({ ...KEY, region: 'ap-guangzhou', endpoint: emulator.endpoint });
-    const error = await caught(client.fetchMetricData({ ...QUERY, instanceIds: tencentInstanceIds(11), instancesPerCall: 11 }));
+    const error = await expectCloudError(client.fetchMetricData({ ...QUERY, instanceIds: tencentInstanceIds(11), instancesPerCall: 11 }));
     expect(error).toMatchObject({ kind: 'invalid_request', code: 'InvalidParameterValue' });
     expect(emulator.stats.batchRejected).toBe(1);
   });
@@ -68,7 +60,7 @@ describe('Tencent Monitor client against the emulator', () => {
   it('maps RequestLimitExceeded to throttled', async () => {
     emulator = await startTencentMonitorEmulator({ secretId: KEY.accessKeyId, secretKey: KEY.accessKeySecret, instanceCount: 40, qps: 2 });
     const client = new TencentMonitorClient({ ...KEY, region: 'ap-guangzhou', endpoint: emulator.endpoint });
-    const error = await caught(client.fetchMetricData({ ...QUERY, instanceIds: tencentInstanceIds(40) }));
+    const error = await expectCloudError(client.fetchMetricData({ ...QUERY, instanceIds: tencentInstanceIds(40) }));
     expect(error).toMatchObject({ kind: 'throttled', code: 'RequestLimitExceeded' });
     expect(emulator.stats.throttled).toBeGreaterThanOrEqual(1);
   });
@@ -79,7 +71,7 @@ describe('Tencent Monitor client against the emulator', () => {
     await emulator.close();
     emulator = undefined;
     const client = new TencentMonitorClient({ ...KEY, region: 'ap-guangzhou', endpoint });
-    const error = await caught(client.fetchMetricData({ ...QUERY, instanceIds: tencentInstanceIds(1) }));
+    const error = await expectCloudError(client.fetchMetricData({ ...QUERY, instanceIds: tencentInstanceIds(1) }));
     expect(error.kind).toBe('network');
   });
 });
