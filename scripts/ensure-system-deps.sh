@@ -29,6 +29,10 @@ for cmd in "${!needs[@]}"; do
   fi
 done
 [ -e /usr/lib/openssh/sftp-server ] || missing+=(openssh-sftp-server)
+# A CJK font, so the 简体中文 screenshots the e2e suite saves are readable, not boxes.
+if ! { command -v fc-list >/dev/null 2>&1 && [ -n "$(fc-list :lang=zh 2>/dev/null | head -n 1)" ]; }; then
+  missing+=(fonts-noto-cjk)
+fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
