@@ -285,3 +285,17 @@ export function formatAgo(ms: number, now: number, locale: string): string {
 export function formatMetricValue(name: string, value: number | null | undefined, locale: string): string {
   return formatByUnit(metricInfo(name)?.unit, value, locale);
 }
+
+/**
+ * A rule's threshold in its metric's unit, but never rounded to a different
+ * number: "> 0.0%" for a threshold of 0.00001 would misstate the rule, so a
+ * threshold the usual rounding would hide is shown with its significant digits.
+ */
+export function formatThreshold(metric: string, threshold: number, locale: string): string {
+  const usual = formatMetricValue(metric, threshold, locale);
+  const shownAsZero = threshold !== 0 && !/[1-9]/.test(usual);
+  if (!shownAsZero) return usual;
+  const unit = metricInfo(metric)?.unit;
+  const significant = new Intl.NumberFormat(locale, { maximumSignificantDigits: 3 });
+  return unit === 'ratio' ? `${significant.format(threshold * 100)}%` : significant.format(threshold);
+}

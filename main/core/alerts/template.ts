@@ -3,7 +3,7 @@
 // bytes read 1.2 GiB. A placeholder with nothing to fill it stays as written,
 // so a typo in a label name shows in the notification instead of vanishing.
 // Pure: no Node.
-import { formatByUnit, formatMetricValue } from '../../common/format.js';
+import { formatByUnit, formatMetricValue, formatThreshold } from '../../common/format.js';
 import type { Labels } from '../../common/series.js';
 import type { AlertRule } from './rule.js';
 
@@ -34,7 +34,7 @@ export function renderSummary(rule: AlertRule, ctx: SummaryContext, locale = 'en
       case 'value':
         return formatRuleValue(rule, ctx.value, locale);
       case 'threshold':
-        return rule.type === 'threshold' ? formatMetricValue(metricName(rule.selector), rule.threshold, locale) : whole;
+        return rule.type === 'threshold' ? formatThreshold(metricName(rule.selector), rule.threshold, locale) : whole;
       case 'rule':
         return rule.name;
       case 'severity':

@@ -3,7 +3,7 @@ import { formatAlertValue } from './alert-values';
 import type { AlertView, RuleView } from '../../../../main/common/alertModel';
 import type { AlertRule } from '../../../../main/common/alertRules';
 import type { AlertSilenceScope } from '../../../../main/common/contract';
-import { formatDateTime, formatDuration, formatMetricValue } from '../../../../main/common/format';
+import { formatDateTime, formatDuration, formatThreshold } from '../../../../main/common/format';
 import { StateMessage } from '../../components/StateMessage';
 import { core } from '../../core-client';
 import { useNow } from '../../hooks/useNow';
@@ -364,7 +364,7 @@ function conditionText(rule: AlertRule, i18n: I18n): string {
         selector: rule.selector,
         window: formatDuration(rule.window / 1000, locale),
         op: rule.op,
-        threshold: formatMetricValue(metric, rule.threshold, locale),
+        threshold: formatThreshold(metric, rule.threshold, locale),
       });
     }
     case 'absent':

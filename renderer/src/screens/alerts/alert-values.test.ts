@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { formatThreshold } from '../../../../main/common/format';
 import { formatAlertValue } from './alert-values';
 
 describe('formatAlertValue', () => {
@@ -10,5 +11,16 @@ describe('formatAlertValue', () => {
   });
   it('has no value without data', () => {
     expect(formatAlertValue('node_load1', null, 'en')).toBeNull();
+  });
+});
+
+describe('formatThreshold', () => {
+  it('keeps the usual format when it shows the number', () => {
+    expect(formatThreshold('host:cpu_usage:ratio', 0.9, 'en')).toBe('90%');
+  });
+  it('never shows a tiny threshold as zero', () => {
+    expect(formatThreshold('host:cpu_usage:ratio', 0.00001, 'en')).toBe('0.001%');
+    expect(formatThreshold('node_load1', 0.0001234, 'en')).toBe('0.000123');
+    expect(formatThreshold('node_load1', 0, 'en')).toBe('0.00');
   });
 });

@@ -11,3 +11,4 @@ export function formatAlertValue(seriesKey: string, value: number | null, locale
   if (options.silence) return formatDuration(value, locale);
   return formatMetricValue(seriesKey.split('{')[0]!, value, locale);
 }
+
