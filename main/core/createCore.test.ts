@@ -191,6 +191,11 @@ describe('createCore features', () => {
     expect((await core.handlers['hosts/list']()).map((h) => h.id)).toEqual(['local', 'web-1']);
     extra.events!.observation(observation(0, Date.now()));
     expect(ctxRef!.host('web-1')!.host.status).toBe('online');
+    // The link drops and the source reconnects: counted for overlook_ssh_reconnects_total.
+    expect(ctxRef!.health.sshReconnects).toBe(0);
+    extra.events!.status('offline', 'connection lost');
+    extra.events!.status('connecting');
+    expect(ctxRef!.health.sshReconnects).toBe(1);
     await ctxRef!.removeHost('web-1');
     expect(extra.stopped).toBe(true);
     expect((await core.handlers['hosts/list']()).map((h) => h.id)).toEqual(['local']);

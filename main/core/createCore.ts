@@ -6,11 +6,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {
+  requests,
   RpcError,
   type AppInfo,
   type ConfigProblem,
-  type EventName,
-  type EventPayload,
   type Handlers,
   type Host,
   type HostInventory,
@@ -31,7 +30,6 @@ import { openMetricStore } from './store/sqliteStore.js';
 import type { MetricStore } from './store/types.js';
 import { buildInventory } from './inventory.js';
 import type { CoreContext, CoreEventListener, CoreFeature, CoreHealth } from './coreContext.js';
-import { requests } from '../common/contract.js';
 
 export interface CoreOptions {
   readonly dataDir: string;
@@ -127,6 +125,8 @@ export function createCore(options: CoreOptions): Core {
     if (status === 'online' || status === 'stale') log.info(`host ${rt.host.name}: ${status}`);
     else log.warn(`host ${rt.host.name}: ${status}`, detail ? { detail } : undefined);
     if (status === 'agent_error') health.agentErrors++;
+    // A reconnect: an SSH host that had been reached before starts connecting again.
+    if (rt.host.kind === 'ssh' && status === 'connecting' && rt.host.lastSampleAt !== undefined && previous !== 'connecting') health.sshReconnects++;
     if (previous !== status) eachFeature('host status', (f) => f.onHostStatus?.({ ...rt.host }, previous));
     announceHosts();
   }
@@ -134,7 +134,6 @@ export function createCore(options: CoreOptions): Core {
   // ------------------------------------------------------------ ingest
   let pending: Sample[] = [];
   const pendingHosts = new Map<string, { t: number; summary: HostSummary }>();
-  let ingestProblems = 0;
 
   function flush() {
     if (pending.length === 0) return;
@@ -145,7 +144,6 @@ export function createCore(options: CoreOptions): Core {
       health.samplesIngested += batch.length;
     } catch (err) {
       // A full disk or a locked database: say so and keep going; the next batch retries.
-      ingestProblems++;
       health.ingestFailures++;
       log.error('could not write samples to history', { samples: batch.length, error: (err as Error).message });
     }
@@ -387,7 +385,7 @@ export function createCore(options: CoreOptions): Core {
       }
       await Promise.all([...hosts.values()].map((h) => h.source.stop()));
       flush();
-      if (ingestProblems) log.warn(`${ingestProblems} batch(es) could not be written during this run`);
+      if (health.ingestFailures) log.warn(`${health.ingestFailures} batch(es) could not be written during this run`);
       store.close();
       listeners.clear();
     },

@@ -59,7 +59,7 @@ class AlertsFeature {
     this.evaluateEveryMs = options.evaluateEveryMs ?? ctx.settings().pollIntervalMs;
     this.engine = new AlertEngine({
       journal: openJournal(ctx),
-      reader: storeWindowReader(ctx.store, () => ctx.settings().pollIntervalMs, () => new Set(ctx.hosts().map((h) => h.host.name))),
+      reader: storeWindowReader(ctx.store, () => ctx.settings().pollIntervalMs, watchedHostNames(ctx)),
       now: ctx.now,
       log: ctx.log,
       channels: [this.desktopChannel()],
@@ -244,4 +244,18 @@ function openJournal(ctx: CoreContext): AlertJournal {
     ctx.log.error(`alerts: cannot open ${file}; alerts run without history until it is fixed`, { error: (err as Error).message });
     return new AlertJournal({ file: ':memory:' });
   }
+}
+
+/**
+ * The names of the hosts the console watches, for the window reader. Every
+ * rule reads it in every cycle: build the set at most once a second rather
+ * than copying the host list per rule.
+ */
+function watchedHostNames(ctx: CoreContext): () => ReadonlySet<string> {
+  let cached: { at: number; names: ReadonlySet<string> } | undefined;
+  return () => {
+    const now = ctx.now();
+    if (!cached || now - cached.at >= 1000 || now < cached.at) cached = { at: now, names: new Set(ctx.hosts().map((h) => h.host.name)) };
+    return cached.names;
+  };
 }
