@@ -66,6 +66,9 @@ export const HostSummary = z.object({
   diskReadRate: z.number().nullable(),
   diskWriteRate: z.number().nullable(),
   uptimeSeconds: z.number().nullable(),
+  /** Containers on the host (issue 4): running (incl. paused) and all known; null when the host reports no container data. */
+  containersRunning: z.number().nullable().optional(),
+  containersTotal: z.number().nullable().optional(),
 });
 export type HostSummary = z.infer<typeof HostSummary>;
 
@@ -243,6 +246,58 @@ export const HistoryOnlyHost = z.object({
 });
 export type HistoryOnlyHost = z.infer<typeof HistoryOnlyHost>;
 
+// ---------------------------------------------------------------- containers (issue 4)
+
+export const ContainerStateName = z.enum(['created', 'running', 'paused', 'restarting', 'exited', 'dead', 'removing', 'unknown']);
+export type ContainerStateName = z.infer<typeof ContainerStateName>;
+
+/** One container of a host, its latest values (rates over the last interval); null = not known / not readable. */
+export const ContainerRow = z.object({
+  /** Full container id. */
+  id: z.string(),
+  /** Engine name, or the short id when the engine could not be asked. Also the `container` label of its series for Docker/Podman. */
+  name: z.string(),
+  image: z.string().nullable(),
+  runtime: z.string(),
+  state: ContainerStateName,
+  restarts: z.number().nullable(),
+  /** Kubernetes pod, namespace and container name (from io.kubernetes.* labels), when it is a pod's container. */
+  pod: z.string().nullable(),
+  namespace: z.string().nullable(),
+  /** The labels its stored series carry besides `host` (container, image, namespace, pod): charts select by them. */
+  seriesLabels: z.record(z.string(), z.string()),
+  cpuCores: z.number().nullable(),
+  cpuLimitCores: z.number().nullable(),
+  /** Throttled periods / periods over the last interval (0..1). */
+  cpuThrottledRatio: z.number().nullable(),
+  memoryUsageBytes: z.number().nullable(),
+  memoryWorkingSetBytes: z.number().nullable(),
+  memoryRssBytes: z.number().nullable(),
+  memoryCacheBytes: z.number().nullable(),
+  /** null = no limit. */
+  memoryLimitBytes: z.number().nullable(),
+  oomKills: z.number().nullable(),
+  pids: z.number().nullable(),
+  blockReadBytesRate: z.number().nullable(),
+  blockWriteBytesRate: z.number().nullable(),
+  networkRxBytesRate: z.number().nullable(),
+  networkTxBytesRate: z.number().nullable(),
+  startedAt: z.number().nullable(),
+});
+export type ContainerRow = z.infer<typeof ContainerRow>;
+
+export const HostContainers = z.object({
+  hostId: z.string(),
+  t: z.number(),
+  cgroupMode: z.enum(['v1', 'v2', 'hybrid', 'none']),
+  cgroupDriver: z.enum(['systemd', 'cgroupfs', 'unknown']),
+  engine: z.enum(['docker', 'podman']).nullable(),
+  /** e.g. "add user ops to the docker group to see container names"; metrics still flow, named by id. */
+  note: z.string().nullable(),
+  containers: z.array(ContainerRow),
+});
+export type HostContainers = z.infer<typeof HostContainers>;
+
 // ---------------------------------------------------------------- export (/metrics)
 
 export const ExportAuth = z.enum(['none', 'bearer', 'basic']);
@@ -364,6 +419,9 @@ export const requests = {
   },
   /** Hosts found in the history that no source watches: shown read-only as "not configured". */
   'hosts/historyOnly': { input: z.void(), output: z.array(HistoryOnlyHost) },
+  // ---- containers (issue 4)
+  /** The containers of a host from its latest sample (running ones from cgroups, stopped ones from the engine); null before the first sample. */
+  'containers/list': { input: HostId, output: HostContainers.nullable() },
   // ---- alerts
   /** Current alerts (pending, firing, recently resolved), muted ones marked. */
   'alerts/list': { input: z.void(), output: z.array(AlertView) },

@@ -9,6 +9,7 @@ import { fleetFeature } from './fleet/feature.js';
 import { processHistoryFeature } from './processes/feature.js';
 import { topKFeature } from './topk/feature.js';
 import { createSshFeature } from './ssh/feature.js';
+import { containersFeature } from './containers/feature.js';
 
 export interface DefaultFeatureOptions {
   /** `--metrics-listen host:port`: enables the /metrics exporter at that address. */
@@ -30,5 +31,7 @@ export function defaultFeatures(options: DefaultFeatureOptions = {}): ((ctx: Cor
     fleetFeature,
     // issue 3: remote hosts over SSH (UI-added hosts, the provisioning file's hosts:, host keys)
     createSshFeature(),
+    // issue 4: containers per host (cgroups from the agent, names from the engine)
+    containersFeature,
   ];
 }
