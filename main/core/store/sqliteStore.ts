@@ -55,7 +55,7 @@ import {
   toPoints,
   type Aggregate,
 } from './tiers.js';
-import type { AppendOptions, MetricStore, RangeRequest, SeriesInfo, StoreStats, StoredRange } from './types.js';
+import type { AppendOptions, MetricStore, RangeRequest, SampleColumns, SeriesInfo, SeriesRef, StoreStats, StoredRange } from './types.js';
 
 export interface HousekeepingLimits {
   /** Series given work per call (default 2000). */
@@ -110,11 +110,13 @@ export interface HousekeepingReport {
 
 /**
  * The store engine itself: synchronous, for the thread that owns the
- * database (tests, benches, the store's own thread). The rest of the core
- * sees it only through the asynchronous MetricStore (openMetricStore).
+ * database (the store worker, tests, benches, the e2e seeding). The rest of
+ * the core sees it only through the asynchronous MetricStore (metricStore.ts).
  */
 export interface SqliteMetricStore {
   append(samples: readonly Sample[], options?: AppendOptions): void;
+  /** append, for a batch given as columns (what the store worker receives). */
+  appendColumns(columns: SampleColumns, options?: AppendOptions): void;
   series(selector: SeriesSelector): SeriesInfo[];
   query(request: RangeRequest): StoredRange[];
   housekeeping(now: number): HousekeepingReport;
@@ -173,13 +175,22 @@ function canonicalLabelsJson(labels: Labels): string {
   return JSON.stringify(sorted);
 }
 
-function isValidSample(s: Sample): boolean {
-  if (s === null || typeof s !== 'object' || typeof s.name !== 'string' || s.name === '') return false;
-  if (typeof s.v !== 'number' || !Number.isFinite(s.v)) return false;
-  if (typeof s.t !== 'number' || !Number.isFinite(s.t) || s.t < 0 || s.t > 2 ** 50) return false;
-  if (s.labels === null || typeof s.labels !== 'object') return false;
-  for (const value of Object.values(s.labels)) if (typeof value !== 'string') return false;
-  return true;
+function isValidPoint(t: number, v: number): boolean {
+  return Number.isFinite(v) && Number.isFinite(t) && t >= 0 && t <= 2 ** 50;
+}
+
+/** seriesKey of a valid reference, null for a name or labels the store refuses; cached per reference object. */
+const refKeys = new WeakMap<object, string | null>();
+function keyOf(ref: SeriesRef): string | null {
+  if (ref === null || typeof ref !== 'object') return null;
+  const cached = refKeys.get(ref);
+  if (cached !== undefined) return cached;
+  let key: string | null = null;
+  if (typeof ref.name === 'string' && ref.name !== '' && ref.labels !== null && typeof ref.labels === 'object') {
+    key = Object.values(ref.labels).every((value) => typeof value === 'string') ? seriesKey(ref.name, ref.labels) : null;
+  }
+  refKeys.set(ref, key);
+  return key;
 }
 
 function describe(err: unknown): string {
@@ -244,11 +255,11 @@ export function openSqliteStore(options: MetricStoreOptions): SqliteMetricStore 
 }
 
 /**
- * The store as the core uses it. Today the engine runs on the calling thread
- * behind promises, so callers are already written for a store that lives on a
- * thread of its own.
+ * The engine on the calling thread behind the asynchronous MetricStore: the
+ * peer the benches measure the worker (metricStore.ts, what the core uses)
+ * against. Every call holds the calling thread for its whole duration.
  */
-export function openMetricStore(options: MetricStoreOptions): MetricStore {
+export function openInProcessMetricStore(options: MetricStoreOptions): MetricStore {
   const engine = new SqliteStore(options);
   return {
     append: async (samples, appendOptions) => engine.append(samples, appendOptions),
@@ -424,6 +435,27 @@ class SqliteStore implements SqliteMetricStore {
   append(samples: readonly Sample[], options: AppendOptions = {}): void {
     this.assertOpen();
     if (samples.length === 0) return;
+    // Each sample is its own series reference; index i → sample i.
+    const n = samples.length;
+    const index = new Uint32Array(n);
+    const t = new Float64Array(n);
+    const v = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const s = samples[i];
+      index[i] = i;
+      // A sample that is not an object gets NaN columns: counted as invalid below.
+      t[i] = s !== null && typeof s === 'object' && typeof s.t === 'number' ? s.t : Number.NaN;
+      v[i] = s !== null && typeof s === 'object' && typeof s.v === 'number' ? s.v : Number.NaN;
+    }
+    this.appendColumns({ series: samples as readonly SeriesRef[], index, t, v }, options);
+  }
+
+  /** The same as append, for a batch given as columns over a table of series (see SampleColumns). */
+  appendColumns(columns: SampleColumns, options: AppendOptions = {}): void {
+    this.assertOpen();
+    const n = columns.index.length;
+    if (columns.t.length !== n || columns.v.length !== n) throw new RangeError('sample columns need as many times and values as series indexes');
+    if (n === 0) return;
     const maxDelayMs = options.maxDelayMs ?? 0;
     if (!(Number.isFinite(maxDelayMs) && maxDelayMs >= 0)) throw new RangeError(`maxDelayMs must be a finite number >= 0, got ${maxDelayMs}`);
     const graceMs = Math.max(this.graceMs, Math.floor(maxDelayMs));
@@ -434,38 +466,59 @@ class SqliteStore implements SqliteMetricStore {
     const accepted: Array<[SeriesState, number, number]> = [];
     /** Series whose grace this batch raised, with the value before (restored if the transaction fails). */
     const graceRaised = new Map<SeriesState, number>();
+    /** The state of each table entry used so far in this batch (null: invalid name or labels). */
+    const resolved = new Map<number, SeriesState | null>();
     let outOfOrder = 0;
     let late = 0;
     let invalid = 0;
     const sql = this.sql;
+
+    const resolve = (entry: number, t: number): SeriesState | null => {
+      const ref = columns.series[entry];
+      const key = ref === undefined ? null : keyOf(ref);
+      if (key === null) return null;
+      let state = this.byKey.get(key) ?? createdByKey.get(key);
+      if (!state) {
+        const labels = Object.freeze({ ...ref!.labels });
+        // Marks start at the first sample, so housekeeping never walks the empty time before it.
+        const id = Number(
+          sql.insertSeries.run(key, ref!.name, canonicalLabelsJson(labels), 0, floorTo(t, HOUR_MS), graceMs > this.graceMs ? graceMs : 0).lastInsertRowid,
+        );
+        const rolled1m = chunkWindowStart(t, id);
+        sql.setSealedTo.run(rolled1m, id);
+        state = {
+          id, name: ref!.name, labels, lastT: undefined, rolled1m, rolled1h: floorTo(t, HOUR_MS),
+          last1m: undefined, last1h: undefined, rawFrom: 0, m1From: 0, h1From: 0, graceMs, head: [],
+        };
+        createdByKey.set(key, state);
+        created.push(state);
+      } else if (graceMs > state.graceMs && !graceRaised.has(state)) {
+        // Raised before the lateness check, so this very batch may reach back that far.
+        sql.setGrace.run(graceMs, state.id);
+        graceRaised.set(state, state.graceMs);
+        state.graceMs = graceMs;
+      }
+      return state;
+    };
+
     const run = this.db.transaction(() => {
-      for (const sample of samples) {
-        if (!isValidSample(sample) || sample.t > latestAllowed) {
+      for (let i = 0; i < n; i++) {
+        const rawT = columns.t[i]!;
+        const value = columns.v[i]!;
+        if (!isValidPoint(rawT, value) || rawT > latestAllowed) {
           invalid++;
           continue;
         }
-        const t = Math.floor(sample.t);
-        const key = seriesKey(sample.name, sample.labels);
-        let state = this.byKey.get(key) ?? createdByKey.get(key);
-        if (!state) {
-          const labels = Object.freeze({ ...sample.labels });
-          // Marks start at the first sample, so housekeeping never walks the empty time before it.
-          const id = Number(
-            sql.insertSeries.run(key, sample.name, canonicalLabelsJson(labels), 0, floorTo(t, HOUR_MS), graceMs > this.graceMs ? graceMs : 0).lastInsertRowid,
-          );
-          const rolled1m = chunkWindowStart(t, id);
-          sql.setSealedTo.run(rolled1m, id);
-          state = {
-            id, name: sample.name, labels, lastT: undefined, rolled1m, rolled1h: floorTo(t, HOUR_MS),
-            last1m: undefined, last1h: undefined, rawFrom: 0, m1From: 0, h1From: 0, graceMs, head: [],
-          };
-          createdByKey.set(key, state);
-          created.push(state);
-        } else if (graceMs > state.graceMs && !graceRaised.has(state)) {
-          // Raised before the lateness check, so this very batch may reach back that far.
-          sql.setGrace.run(graceMs, state.id);
-          graceRaised.set(state, state.graceMs);
-          state.graceMs = graceMs;
+        const t = Math.floor(rawT);
+        const entry = columns.index[i]!;
+        let state = resolved.get(entry);
+        if (state === undefined) {
+          state = resolve(entry, t);
+          resolved.set(entry, state);
+        }
+        if (state === null) {
+          invalid++;
+          continue;
         }
         const last = newestT.get(state) ?? state.lastT;
         if (last !== undefined && t <= last) {
@@ -477,7 +530,7 @@ class SqliteStore implements SqliteMetricStore {
           continue;
         }
         newestT.set(state, t);
-        accepted.push([state, t, sample.v]);
+        accepted.push([state, t, value]);
       }
       if (accepted.length === 0) return 0;
       const bytes = encodeBatch(
@@ -494,7 +547,7 @@ class SqliteStore implements SqliteMetricStore {
       // Nothing of the batch is stored and the caches are untouched, so the
       // caller can retry the same batch (e.g. once disk space returns).
       for (const [state, before] of graceRaised) state.graceMs = before;
-      throw new Error(`history database ${this.file}: could not store ${samples.length} samples: ${describe(err)}`, {
+      throw new Error(`history database ${this.file}: could not store ${n} samples: ${describe(err)}`, {
         cause: err,
       });
     }

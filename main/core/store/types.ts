@@ -36,6 +36,25 @@ export interface StoreStats {
   readonly droppedSamples?: number;
 }
 
+/** The series a batch of sample columns refers to. */
+export interface SeriesRef {
+  readonly name: string;
+  readonly labels: Labels;
+}
+
+/**
+ * A batch of samples as columns: sample i is (series[index[i]], t[i], v[i]).
+ * This is how samples cross to the store's thread: three typed arrays and a
+ * table of series that is sent once per series, instead of thousands of
+ * sample objects cloned per batch.
+ */
+export interface SampleColumns {
+  readonly series: readonly SeriesRef[];
+  readonly index: ArrayLike<number>;
+  readonly t: ArrayLike<number>;
+  readonly v: ArrayLike<number>;
+}
+
 /** How a batch of samples may be late (see MetricStore.append). */
 export interface AppendOptions {
   /**

@@ -1,0 +1,137 @@
+// The messages between the core's thread and the store worker (metricStore.ts
+// ↔ storeWorker.ts), and how a batch of samples is packed for the crossing.
+// Pure: no worker_threads here, so the packing is tested on its own.
+//
+// Samples cross as columns (SampleColumns): a Uint32Array of series indexes
+// and two Float64Arrays of times and values, transferred (moved, not copied),
+// plus the series the worker has not seen yet. A series' name and labels
+// cross once per worker; after that a sample costs 20 bytes and no object.
+import type { Labels, Sample, SeriesSelector } from '../../common/series.js';
+import type { Retention } from '../../common/contract.js';
+import type { AppendOptions, RangeRequest, SeriesRef, StoredRange } from './types.js';
+
+export type StoreCall =
+  | {
+      readonly op: 'append';
+      /** The caller's clock at the call (the store refuses samples too far ahead of it). */
+      readonly now: number;
+      /** Series first seen in this batch, in the order they join the worker's table. */
+      readonly newSeries: readonly SeriesRef[];
+      readonly index: Uint32Array;
+      readonly t: Float64Array;
+      readonly v: Float64Array;
+      readonly options?: AppendOptions;
+    }
+  | { readonly op: 'series'; readonly selector: SeriesSelector }
+  | { readonly op: 'query'; readonly request: RangeRequest }
+  | { readonly op: 'housekeeping'; readonly now: number }
+  | { readonly op: 'setRetention'; readonly retention: Retention }
+  | { readonly op: 'stats' }
+  | { readonly op: 'close' };
+
+export interface StoreRequest {
+  readonly id: number;
+  readonly call: StoreCall;
+}
+
+/** An error as it crosses the thread boundary: what the caller's rejected promise carries. */
+export interface WireError {
+  readonly name: string;
+  readonly message: string;
+  /** e.g. SQLITE_FULL, from the error or its cause. */
+  readonly code?: string;
+}
+
+export type StoreReply =
+  | { readonly id: number; readonly ok: true; readonly value: unknown }
+  | { readonly id: number; readonly ok: false; readonly error: WireError };
+
+/** A query result on the wire: each range's points as one flat Float64Array [t, avg, min, max, t, …]. */
+export interface WireRange extends Omit<StoredRange, 'points'> {
+  readonly points: Float64Array;
+}
+
+export function toWireError(err: unknown): WireError {
+  const e = err instanceof Error ? err : new Error(String(err));
+  const code = (e as { code?: unknown }).code ?? ((e.cause as { code?: unknown } | undefined)?.code);
+  return { name: e.name, message: e.message, ...(typeof code === 'string' ? { code } : {}) };
+}
+
+export function fromWireError(wire: WireError): Error {
+  const err = wire.name === 'RangeError' ? new RangeError(wire.message) : wire.name === 'TypeError' ? new TypeError(wire.message) : new Error(wire.message);
+  if (wire.code) (err as Error & { code?: string }).code = wire.code;
+  return err;
+}
+
+export function packRanges(ranges: readonly StoredRange[]): { ranges: WireRange[]; transfer: ArrayBuffer[] } {
+  const transfer: ArrayBuffer[] = [];
+  const out = ranges.map((r) => {
+    const points = new Float64Array(r.points.length * 4);
+    r.points.forEach((p, i) => points.set(p, i * 4));
+    transfer.push(points.buffer);
+    return { name: r.name, labels: r.labels, tier: r.tier, stepMs: r.stepMs, points };
+  });
+  return { ranges: out, transfer };
+}
+
+export function unpackRanges(ranges: readonly WireRange[]): StoredRange[] {
+  return ranges.map((r) => {
+    const n = r.points.length / 4;
+    const points: StoredRange['points'] = new Array(n);
+    for (let i = 0; i < n; i++) points[i] = [r.points[i * 4]!, r.points[i * 4 + 1]!, r.points[i * 4 + 2]!, r.points[i * 4 + 3]!];
+    return { name: r.name, labels: r.labels, tier: r.tier, stepMs: r.stepMs, points };
+  });
+}
+
+/**
+ * The caller's half of the worker's series table: interns (name, labels) to
+ * a table index. The lookup key is cheap (no sorting) and so depends on label
+ * order; the same series with its labels in another order just takes a second
+ * table entry, which the store resolves to the same series. A sample whose
+ * name or labels are not strings is never interned: it gets an entry of its
+ * own, which the store counts as invalid.
+ */
+export class SeriesTable {
+  private readonly indexes = new Map<string, number>();
+  private size = 0;
+
+  /** Packs a batch; the returned buffers are meant to be transferred. */
+  pack(samples: readonly Sample[]): Pick<Extract<StoreCall, { op: 'append' }>, 'newSeries' | 'index' | 't' | 'v'> {
+    const n = samples.length;
+    const index = new Uint32Array(n);
+    const t = new Float64Array(n);
+    const v = new Float64Array(n);
+    const newSeries: SeriesRef[] = [];
+    for (let i = 0; i < n; i++) {
+      const s = samples[i] as Sample | null | undefined;
+      if (s === null || typeof s !== 'object') {
+        // No series at all: NaN columns make the store count it as invalid.
+        t[i] = Number.NaN;
+        v[i] = Number.NaN;
+        continue;
+      }
+      t[i] = typeof s.t === 'number' ? s.t : Number.NaN;
+      v[i] = typeof s.v === 'number' ? s.v : Number.NaN;
+      const key = internKey(s.name, s.labels);
+      let at = key === undefined ? undefined : this.indexes.get(key);
+      if (at === undefined) {
+        at = this.size++;
+        if (key !== undefined) this.indexes.set(key, at);
+        newSeries.push({ name: s.name, labels: s.labels });
+      }
+      index[i] = at;
+    }
+    return { newSeries, index, t, v };
+  }
+}
+
+function internKey(name: unknown, labels: Labels | null | undefined): string | undefined {
+  if (typeof name !== 'string' || labels === null || typeof labels !== 'object') return undefined;
+  let key = `${name.length}:${name}`;
+  for (const label in labels) {
+    const value = labels[label];
+    if (typeof value !== 'string') return undefined;
+    key += `${label.length}:${label}${value.length}:${value}`;
+  }
+  return key;
+}
