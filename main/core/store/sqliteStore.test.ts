@@ -8,6 +8,7 @@ import type { Labels, Sample } from '../../common/series.js';
 import { openSqliteStore, type MetricStoreOptions, type SqliteMetricStore } from './sqliteStore.js';
 import { SCHEMA_VERSION } from './schema.js';
 import { decodeAggregates, decodeSamples } from './chunkCodec.js';
+import { decodeBatch } from './headLog.js';
 import { DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS } from './tiers.js';
 
 // A fixed clock far from today, so nothing depends on when the tests run.
@@ -59,6 +60,17 @@ function countSealed(file: string): number {
   const db = new Database(file, { readonly: true });
   try {
     return (db.prepare('SELECT coalesce(sum(n), 0) FROM raw_chunk').pluck().get() as number);
+  } finally {
+    db.close();
+  }
+}
+
+/** Samples held in the head log now. */
+function loggedSamples(file: string): number {
+  const db = new Database(file, { readonly: true });
+  try {
+    const rows = db.prepare('SELECT data FROM head_log').pluck().all() as Uint8Array[];
+    return rows.reduce((n, data) => n + decodeBatch(data, () => {}), 0);
   } finally {
     db.close();
   }
@@ -378,6 +390,39 @@ describe('MetricStore on SQLite', () => {
     clock.now = T0 + 10 * HOUR_MS;
     reopened.append([{ name: 'cloud_cpu', labels: cloud, t: T0 + 3 * HOUR_MS + MINUTE_MS, v: 1 }]);
     expect(reopened.stats().dropped.late).toBe(lateBefore + 1);
+  });
+
+  it('keeps a late series from pinning the head log: it copies the long-open chunk and lets every host row go', () => {
+    const file = join(dir, 'h.db');
+    const clock = { now: T0 };
+    const store = storeAt(file, clock);
+    const cloud = { instance: 'i-1' };
+    store.append([{ name: 'cloud_cpu', labels: cloud, t: T0, v: 0.25 }], { maxDelayMs: 6 * HOUR_MS });
+    // Three hours of 40 host series every 5 s, housekeeping every 10 s, while the cloud series stays quiet.
+    let mostLogged = 0;
+    for (let i = 1; i <= 3 * 720; i++) {
+      clock.now = T0 + i * 5 * SECOND_MS;
+      store.append(Array.from({ length: 40 }, (_, h) => ({ name: 'host_cpu', labels: { host: `h${h}` }, t: clock.now, v: (i + h) % 7 })));
+      if (i % 2 === 0) store.housekeeping(clock.now);
+      if (i % 60 === 0) mostLogged = Math.max(mostLogged, loggedSamples(file));
+    }
+    // Pinned by the cloud chunk, the log would hold all 86,400 host samples by now. It holds
+    // what is still open: at most a window plus the grace period plus the slack (15 min = 180 polls).
+    expect(mostLogged).toBeLessThanOrEqual(40 * 180 + 1);
+    expect(mostLogged).toBeGreaterThan(40 * 100);
+    expect(store.stats().headSamples).toBeLessThan(40 * 150);
+    store.close();
+    open.length = 0;
+
+    // The cloud sample lives on in its copy: after a reopen it is there, and its backfill still gets in.
+    const reopened = storeAt(file, clock);
+    const cloudPoints = () => reopened.query({ selector: { name: 'cloud_cpu' }, from: T0, to: clock.now, maxPoints: 1000 })[0]!.points;
+    expect(cloudPoints()).toEqual([[T0, 0.25, 0.25, 0.25]]);
+    reopened.append(Array.from({ length: 179 }, (_, i) => ({ name: 'cloud_cpu', labels: cloud, t: T0 + (i + 1) * MINUTE_MS, v: i })));
+    expect(reopened.stats().dropped.late).toBe(0);
+    expect(cloudPoints()).toHaveLength(180);
+    const [host] = reopened.query({ selector: { name: 'host_cpu', matchers: [{ label: 'host', op: '=', value: 'h3' }] }, from: T0, to: clock.now + 1, maxPoints: 5000 });
+    expect(host!.points).toHaveLength(3 * 720);
   });
 
   it('refuses a maxDelayMs that is not a finite number >= 0', () => {

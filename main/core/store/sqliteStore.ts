@@ -131,8 +131,8 @@ interface OpenChunk {
   readonly encoder: SampleChunkEncoder;
   /** Minute buckets of the window so far, ascending. */
   readonly minutes: AggregateRow[];
-  /** Head log row holding the first sample of this window. */
-  readonly firstSeq: number;
+  /** Oldest head log row holding samples of this window (moves forward when the chunk is copied, see pruneLog). */
+  firstSeq: number;
   lastT: number;
 }
 
@@ -166,6 +166,11 @@ const DELETE_SPAN_MS: Readonly<Record<Tier, number>> = { raw: 6 * HOUR_MS, '1m':
 // Retention deletes wait until this much has expired, so a series is not
 // visited on every call just because the cutoff moved a few seconds.
 const DELETE_SLACK_MS: Readonly<Record<Tier, number>> = { raw: 10 * MINUTE_MS, '1m': HOUR_MS, '1h': DAY_MS };
+// A chunk whose first head log row is older than a window plus the grace
+// period plus this is copied into a new row rather than pinning the log
+// (pruneLog); the slack leaves ordinary chunks, sealed by housekeeping a few
+// seconds after their grace period, alone.
+const RELOG_SLACK_MS = 3 * MINUTE_MS;
 // Free pages handed back to the file system per housekeeping call (1 MiB at 4 KiB pages).
 const VACUUM_PAGES_PER_CALL = 256;
 
@@ -207,7 +212,9 @@ function prepareStatements(db: Database.Database) {
     setSealedTo: db.prepare('UPDATE series SET rolled_1m = ? WHERE id = ?'),
     clearLog: db.prepare('DELETE FROM head_log'),
     insertLog: db.prepare('INSERT INTO head_log (data) VALUES (?)'),
-    readLog: db.prepare('SELECT seq, data FROM head_log ORDER BY seq').raw(true),
+    insertLogCopy: db.prepare('INSERT INTO head_log (data, copy) VALUES (?, 1)'),
+    // Copies first: each holds a prefix of its chunks, older than what later batch rows add.
+    readLog: db.prepare('SELECT seq, data FROM head_log ORDER BY copy DESC, seq').raw(true),
     pruneLog: db.prepare('DELETE FROM head_log WHERE seq < ?'),
     insertRawChunk: db.prepare('INSERT INTO raw_chunk (series_id, t, last_t, n, data) VALUES (?, ?, ?, ?, ?)'),
     insertMinuteChunk: db.prepare('INSERT INTO rollup_1m_chunk (series_id, t, data) VALUES (?, ?, ?)'),
@@ -300,6 +307,8 @@ class SqliteStore implements SqliteMetricStore {
   private readonly byId = new Map<number, SeriesState>();
   private readonly byName = new Map<string, SeriesState[]>();
   private list: SeriesState[] = [];
+  /** [seq, written at] of the head log rows, ascending: how long each has been there (pruneLog). */
+  private logRows: Array<[number, number]> = [];
   private cursor = 0;
   private droppedOutOfOrder = 0;
   private droppedLate = 0;
@@ -380,7 +389,10 @@ class SqliteStore implements SqliteMetricStore {
         head: [],
       });
     }
+    const openedAt = this.clock();
+    const logRows: Array<[number, number]> = [];
     for (const [seq, data] of this.sql.readLog.iterate() as IterableIterator<[number, Uint8Array]>) {
+      logRows.push([seq, openedAt]);
       decodeBatch(data, (id, t, v) => {
         const state = this.byId.get(id);
         // Already sealed, or a replay of what an earlier row held: skip.
@@ -388,6 +400,7 @@ class SqliteStore implements SqliteMetricStore {
         this.pushToHead(state, t, v, seq);
       });
     }
+    this.logRows = logRows.sort((a, b) => a[0] - b[0]);
   }
 
   private addSeries(state: SeriesState): void {
@@ -405,6 +418,8 @@ class SqliteStore implements SqliteMetricStore {
     if (!open || open.start !== start) {
       open = { start, encoder: new SampleChunkEncoder(), minutes: [], firstSeq: seq, lastT: t };
       state.head.push(open);
+    } else if (seq < open.firstSeq) {
+      open.firstSeq = seq; // replay: a batch row older than the copy that opened the chunk
     }
     open.encoder.append(t, v);
     addToMinutes(open.minutes, t, v);
@@ -552,6 +567,7 @@ class SqliteStore implements SqliteMetricStore {
       });
     }
     for (const state of created) this.addSeries(state);
+    if (seq > 0) this.logRows.push([seq, this.clock()]);
     const touched = new Set<SeriesState>();
     for (const [state, t, v] of accepted) {
       this.pushToHead(state, t, v, seq);
@@ -605,15 +621,49 @@ class SqliteStore implements SqliteMetricStore {
     this.sql.saveMarks.run(state.rolled1m, state.rolled1h, state.rawFrom, state.m1From, state.h1From, state.id);
   }
 
-  /** Deletes head log rows whose samples are all sealed: those before the oldest open chunk's first row. */
+  /**
+   * Deletes head log rows whose samples are all sealed: those before the
+   * oldest open chunk's first row. A chunk that has been open longer than a
+   * window plus the grace period (a late series: its window stays open as long
+   * as its maxDelayMs) would pin every row since, every host's samples with
+   * it; such a chunk is copied whole into a new row first (copy = 1), so it
+   * pins only that row. Each long-open chunk is copied about once per
+   * window plus grace. Runs inside the caller's transaction.
+   */
   private pruneLog(): void {
+    const pinLimit = this.clock() - (CHUNK_WINDOW_MS + this.graceMs + RELOG_SLACK_MS);
+    // The first row written after the limit: chunks older than it are copied.
+    const firstRecent = this.logRows.find((row) => row[1] > pinLimit)?.[0] ?? Number.POSITIVE_INFINITY;
     let oldest = Number.POSITIVE_INFINITY;
+    const stale: Array<[SeriesState, OpenChunk]> = [];
     for (const state of this.list) {
-      const first = state.head[0];
-      if (first && first.firstSeq < oldest) oldest = first.firstSeq;
+      for (const open of state.head) {
+        if (open.firstSeq < firstRecent) stale.push([state, open]);
+        else if (open.firstSeq < oldest) oldest = open.firstSeq;
+      }
+    }
+    if (stale.length > 0) {
+      const ids: number[] = [];
+      const times: number[] = [];
+      const values: number[] = [];
+      for (const [state, open] of stale) {
+        const { t, v } = decodeSamples(open.encoder.bytes());
+        for (let i = 0; i < t.length; i++) {
+          ids.push(state.id);
+          times.push(t[i]!);
+          values.push(v[i]!);
+        }
+      }
+      const seq = Number(this.sql.insertLogCopy.run(encodeBatch(ids, times, values)).lastInsertRowid);
+      for (const [, open] of stale) open.firstSeq = seq;
+      this.logRows.push([seq, this.clock()]);
+      if (seq < oldest) oldest = seq;
     }
     if (oldest === Number.POSITIVE_INFINITY) this.sql.clearLog.run();
     else this.sql.pruneLog.run(oldest);
+    let keep = 0;
+    while (keep < this.logRows.length && this.logRows[keep]![0] < oldest) keep++;
+    if (keep > 0) this.logRows.splice(0, keep);
   }
 
   private reloadAfterFailure(): void {
