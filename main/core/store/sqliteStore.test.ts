@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Labels, Sample } from '../../common/series.js';
@@ -504,6 +504,43 @@ describe('MetricStore on SQLite', () => {
     second.append([{ name: 'm', labels: { host: 'a' }, t: T0 + HOUR_MS - 15 * SECOND_MS, v: 0 }]);
     expect(second.stats().dropped.outOfOrder).toBe(1);
     expect(settle(second, T0 + HOUR_MS).minuteBuckets).toBe(0);
+  });
+
+  it('opens a database written by the build before compact chunks (schema 3) and answers from it exactly', () => {
+    // fixtures/schema3-history.sqlite was written by the store as it was on main at schema 3
+    // (legacy chunk layout, head log without copies): 45 minutes of three host series every
+    // 5 s with housekeeping every 10 s, so it holds sealed chunks and a head log, plus one
+    // cloud sample appended with maxDelayMs of 6 h. The values follow the formulas below.
+    const file = join(dir, 'old.sqlite');
+    copyFileSync(join(import.meta.dirname, 'fixtures', 'schema3-history.sqlite'), file);
+    const expected = { cpu: [] as number[][], mem: [] as number[][], rx: [] as number[][] };
+    for (let i = 0; i < 540; i++) {
+      const t = T0 + i * 5000 + (i % 3);
+      expected.cpu.push([t, ((i * 37) % 101) / 101]);
+      expected.mem.push([t, 3_000_000_000 + ((i * 13) % 7) * 4096]);
+      expected.rx.push([t, (i * 1234.5) / 5.003]);
+    }
+    const clock = { now: T0 + 45 * MINUTE_MS };
+    const store = storeAt(file, clock);
+    // One-millisecond buckets: each point is one sample, at its own time.
+    const raw = (name: string) =>
+      store.query({ selector: { name }, from: T0, to: T0 + 45 * MINUTE_MS, maxPoints: 45 * MINUTE_MS })[0]!.points.map((p) => [p[0], p[1]]);
+    expect(raw('host:cpu_usage:ratio')).toEqual(expected.cpu);
+    expect(raw('host:memory_used:bytes')).toEqual(expected.mem);
+    expect(raw('node_network_receive_bytes:rate')).toEqual(expected.rx);
+    expect(raw('cloud_cpu')).toEqual([[T0 + MINUTE_MS, 0.5]]);
+    // It carries on: new samples, sealing and rollups on top of the old chunks.
+    for (let i = 540; i < 720; i++) {
+      clock.now = T0 + i * 5000;
+      store.append([{ name: 'host:memory_used:bytes', labels: { host: 'old' }, t: clock.now, v: 3_000_000_000 }]);
+    }
+    settle(store, T0 + 2 * HOUR_MS);
+    const [hour] = store.query({ selector: { name: 'host:memory_used:bytes' }, from: T0, to: T0 + HOUR_MS - 1, maxPoints: 1 });
+    const all = [...expected.mem.map((p) => p[1]!), ...Array(180).fill(3_000_000_000)];
+    expect(hour!.points).toEqual([[T0, all.reduce((a, b) => a + b, 0) / all.length, Math.min(...all), Math.max(...all)]]);
+    const db = new Database(file, { readonly: true });
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    db.close();
   });
 
   it('refuses a database from a newer schema with a clear error', () => {

@@ -602,7 +602,7 @@ class SqliteStore implements SqliteMetricStore {
       const open = state.head[0]!;
       const end = open.start + CHUNK_WINDOW_MS;
       if (state.head.length === 1 && now < end + state.graceMs) break;
-      this.sql.insertRawChunk.run(state.id, open.start, open.lastT, open.encoder.count, open.encoder.bytes());
+      this.sql.insertRawChunk.run(state.id, open.start, open.lastT, open.encoder.count, open.encoder.sealedBytes());
       this.sql.insertMinuteChunk.run(state.id, open.start, encodeAggregates(open.minutes));
       state.head.shift();
       state.rolled1m = end;
