@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import type { Labels, Sample } from '../../common/series.js';
 import { openSqliteStore, type MetricStoreOptions, type SqliteMetricStore } from './sqliteStore.js';
 import { SCHEMA_VERSION } from './schema.js';
-import { decodeAggregates, decodeSamples } from './chunkCodec.js';
+import { chunkCoding, decodeAggregates, decodeSamples } from './chunkCodec.js';
+import { precisionOf, roundToPrecision } from './precision.js';
 import { decodeBatch } from './headLog.js';
 import { DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS } from './tiers.js';
 
@@ -30,6 +31,15 @@ function storeAt(file: string, clock: { now: number }, extra: Partial<MetricStor
   const store = openSqliteStore({ file, now: () => clock.now, housekeeping: { maxMillis: 10_000 }, ...extra });
   open.push(store);
   return store;
+}
+
+/** Bit patterns, so -0 and NaN payloads count. */
+function bitsOf(values: readonly number[]): string[] {
+  const view = new DataView(new ArrayBuffer(8));
+  return values.map((v) => {
+    view.setFloat64(0, v);
+    return view.getBigUint64(0).toString(16);
+  });
 }
 
 /** Housekeeping until it reports no work left. */
@@ -128,10 +138,12 @@ describe('MetricStore on SQLite', () => {
     expect(pick(30 * DAY_MS)).toEqual(['1h', HOUR_MS]);
   });
 
-  it('rolls up into minutes and hours exactly as a brute-force computation over the same data', () => {
+  it('rolls up into minutes and hours exactly as a brute-force computation over the same (stored) data', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+        // An exact series, a ratio (kept to 1e-4) and a rate (kept to 12 bits): rollups are of what is stored.
+        fc.constantFrom('x', 'x:ratio', 'x:rate'),
         fc.array(
           fc.record({
             gapSeconds: fc.integer({ min: 1, max: 400 }),
@@ -139,7 +151,7 @@ describe('MetricStore on SQLite', () => {
           }),
           { minLength: 1, maxLength: 300 },
         ),
-        (run, steps) => {
+        (run, name, steps) => {
           const file = join(dir, `prop-${run}-${steps.length}.db`);
           rmSync(file, { force: true });
           const clock = { now: T0 };
@@ -149,7 +161,7 @@ describe('MetricStore on SQLite', () => {
             let t = T0 + 17;
             for (const { gapSeconds, value } of steps) {
               t += gapSeconds * SECOND_MS;
-              samples.push({ name: 'x', labels: { host: 'h' }, t, v: value });
+              samples.push({ name, labels: { host: 'h' }, t, v: value });
             }
             clock.now = t;
             // Ingest in a few batches, with housekeeping in between as the core would.
@@ -170,11 +182,11 @@ describe('MetricStore on SQLite', () => {
               const from = T0;
               const to = t + 1;
               const maxPoints = Math.floor((to - from) / step);
-              const [range] = store.query({ selector: { name: 'x' }, from, to, maxPoints: Math.max(1, maxPoints) });
+              const [range] = store.query({ selector: { name }, from, to, maxPoints: Math.max(1, maxPoints) });
               const expected = new Map<number, number[]>();
               for (const s of samples) {
                 const b = Math.floor(s.t / range!.stepMs) * range!.stepMs;
-                expected.set(b, [...(expected.get(b) ?? []), s.v]);
+                expected.set(b, [...(expected.get(b) ?? []), roundToPrecision(s.v, precisionOf(name))]);
               }
               expect(range!.points.map((p) => p[0])).toEqual([...expected.keys()].sort((a, b) => a - b));
               for (const [b, avg, min, max] of range!.points) {
@@ -318,6 +330,52 @@ describe('MetricStore on SQLite', () => {
     expect(second.stats().headSamples).toBe(samples.length - countSealed(file));
     second.append([{ name: 'm', labels: { host: 'a' }, t: samples.at(-1)!.t, v: 0 }]);
     expect(second.stats().dropped.outOfOrder).toBe(1);
+  });
+
+  it('keeps ratios to 1e-4 and rates to 12 significant bits, everything else bit for bit, through head, chunks and reopen', () => {
+    const file = join(dir, 'h.db');
+    const clock = { now: T0 + HOUR_MS };
+    const store = storeAt(file, clock);
+    const n = 400;
+    const t = Array.from({ length: n }, (_, i) => T0 + i * 5 * SECOND_MS + (i % 4));
+    const inputs = {
+      'host:cpu_usage:ratio': t.map((_, i) => Math.abs(Math.sin(i / 9)) * 0.987654321),
+      'node_network_receive_bytes:rate': t.map((_, i) => (i * 1_234_567.891) / 5.0031 + 0.25),
+      // Exact: bytes, a load average, and values the decimal coding cannot hold.
+      'host:memory_used:bytes': t.map((_, i) => 2 ** 33 + ((i * 7) % 13) * 4096),
+      node_load1: t.map((_, i) => [0.47, -0, 5e-324, 1 / 3, 2 ** 60][i % 5]!),
+    };
+    for (let i = 0; i < n; i += 50) {
+      store.append(Object.entries(inputs).flatMap(([name, values]) => values.slice(i, i + 50).map((v, j) => ({ name, labels: { host: 'a' }, t: t[i + j]!, v }))));
+    }
+    const expected = (name: keyof typeof inputs) => inputs[name].map((v) => roundToPrecision(v, precisionOf(name)));
+    const stored = (s: SqliteMetricStore, name: string) =>
+      s.query({ selector: { name }, from: T0, to: T0 + HOUR_MS, maxPoints: HOUR_MS })[0]!.points.map((p) => p[1]);
+    const check = (s: SqliteMetricStore) => {
+      for (const name of Object.keys(inputs) as Array<keyof typeof inputs>) expect(bitsOf(stored(s, name))).toEqual(bitsOf(expected(name)));
+    };
+    check(store); // partly sealed chunks, partly the open head
+    // What the rounding promises, in numbers.
+    stored(store, 'host:cpu_usage:ratio').forEach((v, i) => expect(Math.abs(v - inputs['host:cpu_usage:ratio'][i]!)).toBeLessThanOrEqual(0.5e-4));
+    stored(store, 'node_network_receive_bytes:rate').forEach((v, i) => {
+      const x = inputs['node_network_receive_bytes:rate'][i]!;
+      expect(Math.abs(v - x)).toBeLessThanOrEqual(x / 4096);
+    });
+    settle(store, T0 + 2 * HOUR_MS);
+    check(store); // all sealed
+    store.close();
+    open.length = 0;
+    check(storeAt(file, clock));
+    // Each chunk took the coding that suits it.
+    const db = new Database(file, { readonly: true });
+    const codings = db
+      .prepare('SELECT s.name, c.data FROM raw_chunk c JOIN series s ON s.id = c.series_id')
+      .raw(true)
+      .all() as Array<[string, Uint8Array]>;
+    db.close();
+    const codingOf = (name: string) => new Set(codings.filter((c) => c[0] === name).map((c) => chunkCoding(c[1])));
+    expect(codingOf('host:cpu_usage:ratio')).toEqual(new Set(['decimal']));
+    expect(codingOf('node_load1')).toEqual(new Set(['xor']));
   });
 
   it('drops and counts out-of-order, duplicate, late and non-finite samples', () => {

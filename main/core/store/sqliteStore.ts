@@ -8,12 +8,14 @@
 //   in one transaction (headLog.ts). On open the rows are replayed into the
 //   head, so a crash or kill -9 loses nothing that append returned for; what
 //   the caller had not yet handed to append (the core buffers up to 1 s) is
-//   all that can be lost. Rows are deleted once every sample in them is sealed.
+//   all that can be lost. Rows are deleted once every sample in them is sealed;
+//   a chunk kept open for long (a late series) is copied into a row of its
+//   own so it never holds back the rows of everyone else (pruneLog).
 // - raw_chunk / rollup_1m_chunk (disk): when a window ends (a sample of a
 //   later window arrives, or the clock passes its end plus the grace period)
-//   its chunk is sealed: the samples as one BLOB row, its minute rows as
-//   another, and the series' sealed-up-to mark (rolled_1m), in one
-//   transaction.
+//   its chunk is sealed: the samples as one BLOB row (in the smaller of the
+//   codec's two codings), its minute rows as another, and the series'
+//   sealed-up-to mark (rolled_1m), in one transaction.
 // - rollup_1h (disk, one row per hour): built by housekeeping from the
 //   minute chunks once an hour is sealed; never by rescanning raw.
 //
@@ -28,8 +30,10 @@
 //   finite number ≥ 0 or lies more than `maxFutureMs` ahead of the clock (one
 //   bogus future stamp would otherwise block the series until that time), or a
 //   name or label value that is not a string.
-// Times are stored as whole milliseconds (floored). Values round-trip bit for
-// bit, -0 included.
+// Times are stored as whole milliseconds (floored). Values are kept at the
+// precision of their metric (precision.ts): ratios to 1e-4, rates to 12
+// significant bits, everything else bit for bit (-0 included); a query
+// returns exactly the kept value, and rollups are computed from it.
 import { statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
@@ -38,6 +42,7 @@ import { Retention as RetentionSchema, type Retention, type Tier } from '../../c
 import { migrate } from './schema.js';
 import { SampleChunkEncoder, decodeAggregates, decodeSamples, encodeAggregates, type AggregateRow } from './chunkCodec.js';
 import { decodeBatch, encodeBatch } from './headLog.js';
+import { precisionOf, roundToPrecision, type Precision } from './precision.js';
 import {
   CHUNK_WINDOW_MS,
   DAY_MS,
@@ -154,6 +159,8 @@ interface SeriesState {
   h1From: number;
   /** How long after its end the newest window stays open (the store's grace, or the series' own maxDelayMs when larger). */
   graceMs: number;
+  /** What values are rounded to on append (precision.ts). */
+  readonly precision: Precision;
   /** Open chunks, oldest first: usually one; more while a finished window waits to be sealed. */
   head: OpenChunk[];
 }
@@ -386,6 +393,7 @@ class SqliteStore implements SqliteMetricStore {
         m1From: row.m1_from,
         h1From: row.h1_from,
         graceMs: Math.max(this.graceMs, row.grace_ms),
+        precision: precisionOf(row.name),
         head: [],
       });
     }
@@ -503,7 +511,7 @@ class SqliteStore implements SqliteMetricStore {
         sql.setSealedTo.run(rolled1m, id);
         state = {
           id, name: ref!.name, labels, lastT: undefined, rolled1m, rolled1h: floorTo(t, HOUR_MS),
-          last1m: undefined, last1h: undefined, rawFrom: 0, m1From: 0, h1From: 0, graceMs, head: [],
+          last1m: undefined, last1h: undefined, rawFrom: 0, m1From: 0, h1From: 0, graceMs, precision: precisionOf(ref!.name), head: [],
         };
         createdByKey.set(key, state);
         created.push(state);
@@ -545,7 +553,7 @@ class SqliteStore implements SqliteMetricStore {
           continue;
         }
         newestT.set(state, t);
-        accepted.push([state, t, value]);
+        accepted.push([state, t, roundToPrecision(value, state.precision)]);
       }
       if (accepted.length === 0) return 0;
       const bytes = encodeBatch(
