@@ -516,10 +516,13 @@ export class SampleChunkEncoder {
   private decimal: DecimalValueWriter | undefined = new DecimalValueWriter(0);
   private n = 0;
   private firstT = 0;
+  /** The samples decoded, kept until the next append (an open head is queried far more often than it grows). */
+  private decoded: DecodedSamples | undefined;
 
   append(t: number, v: number): void {
     checkTimestamp(t);
     if (typeof v !== 'number') throw new TypeError(`chunk values must be numbers, got ${typeof v}`);
+    this.decoded = undefined;
     if (this.n === 0) this.firstT = t;
     this.times.write(t);
     this.values.write(v);
@@ -538,6 +541,12 @@ export class SampleChunkEncoder {
 
   get count(): number {
     return this.n;
+  }
+
+  /** The samples so far, decoded (do not modify the arrays). */
+  samples(): DecodedSamples {
+    this.decoded ??= decodeSamples(this.bytes());
+    return this.decoded;
   }
 
   /** The chunk in the XOR coding: always available, also while open. */
@@ -655,14 +664,22 @@ export function encodeAggregates(rows: readonly (readonly [number, number, numbe
 }
 
 export function decodeAggregates(bytes: Uint8Array): AggregateRow[] {
+  const out: AggregateRow[] = [];
+  readAggregates(bytes, (t, min, max, sum, count) => out.push([t, min, max, sum, count]));
+  return out;
+}
+
+/** The rows of an aggregate chunk, one call each in order, without building them. */
+export function readAggregates(bytes: Uint8Array, onRow: (t: number, min: number, max: number, sum: number, count: number) => void): void {
   const { count, firstT, offset } = readHeader(bytes);
   const bits = new BitReader(bytes, offset);
   const times = new TimestampReader(bits, firstT);
-  const columns = [new ValueReader(bits), new ValueReader(bits), new ValueReader(bits), new ValueReader(bits)];
-  const out: AggregateRow[] = new Array(count);
+  const min = new ValueReader(bits);
+  const max = new ValueReader(bits);
+  const sum = new ValueReader(bits);
+  const n = new ValueReader(bits);
   for (let i = 0; i < count; i++) {
     const t = times.read();
-    out[i] = [t, columns[0]!.read(), columns[1]!.read(), columns[2]!.read(), columns[3]!.read()];
+    onRow(t, min.read(), max.read(), sum.read(), n.read());
   }
-  return out;
 }

@@ -40,7 +40,7 @@ import Database from 'better-sqlite3';
 import { matchesLabels, seriesKey, type Labels, type Sample, type SeriesSelector } from '../../common/series.js';
 import { Retention as RetentionSchema, type Retention, type Tier } from '../../common/contract.js';
 import { migrate } from './schema.js';
-import { SampleChunkEncoder, decodeAggregates, decodeSamples, encodeAggregates, type AggregateRow } from './chunkCodec.js';
+import { SampleChunkEncoder, decodeAggregates, decodeSamples, encodeAggregates, readAggregates, type AggregateRow } from './chunkCodec.js';
 import { decodeBatch, encodeBatch } from './headLog.js';
 import { precisionOf, roundToPrecision, type Precision } from './precision.js';
 import {
@@ -57,10 +57,11 @@ import {
   planSegments,
   retentionCutoffs,
   tierCoverage,
-  toPoints,
+  PointAccumulator,
+  toPointList,
   type Aggregate,
 } from './tiers.js';
-import type { AppendOptions, MetricStore, RangeRequest, SampleColumns, SeriesInfo, SeriesRef, StoreStats, StoredRange } from './types.js';
+import type { AppendOptions, FlatRange, MetricStore, RangeRequest, SampleColumns, SeriesInfo, SeriesRef, StoreStats, StoredRange } from './types.js';
 
 export interface HousekeepingLimits {
   /** Series given work per call (default 2000). */
@@ -124,6 +125,8 @@ export interface SqliteMetricStore {
   appendColumns(columns: SampleColumns, options?: AppendOptions): void;
   series(selector: SeriesSelector): SeriesInfo[];
   query(request: RangeRequest): StoredRange[];
+  /** query, with each range's points flat (what the store worker sends across). */
+  queryFlat(request: RangeRequest): FlatRange[];
   housekeeping(now: number): HousekeepingReport;
   setRetention(retention: Retention): void;
   stats(): SqliteStoreStats;
@@ -655,7 +658,7 @@ class SqliteStore implements SqliteMetricStore {
       const times: number[] = [];
       const values: number[] = [];
       for (const [state, open] of stale) {
-        const { t, v } = decodeSamples(open.encoder.bytes());
+        const { t, v } = open.encoder.samples();
         for (let i = 0; i < t.length; i++) {
           ids.push(state.id);
           times.push(t[i]!);
@@ -698,56 +701,56 @@ class SqliteStore implements SqliteMetricStore {
 
   /** Every series matching the selector is returned, with empty points when the range holds no data. */
   query(request: RangeRequest): StoredRange[] {
+    return this.queryFlat(request).map((r) => ({ name: r.name, labels: r.labels, tier: r.tier, stepMs: r.stepMs, points: toPointList(r.points) }));
+  }
+
+  queryFlat(request: RangeRequest): FlatRange[] {
     this.assertOpen();
     const plan = planBuckets(request.from, request.to, request.maxPoints);
+    const expected = Math.min(32, Math.ceil((plan.end - plan.start) / plan.stepMs));
     return this.matching(request.selector).map((state) => {
-      const buckets = new Map<number, Aggregate>();
+      const acc = new PointAccumulator(plan.stepMs, expected);
       for (const segment of planSegments(plan, tierCoverage(state))) {
-        if (segment.tier === 'raw') this.addRaw(buckets, plan.stepMs, state, segment.from, segment.to);
-        else if (segment.tier === '1m') this.addMinutes(buckets, plan.stepMs, state, segment.from, segment.to);
+        if (segment.tier === 'raw') this.addRaw(acc, state, segment.from, segment.to);
+        else if (segment.tier === '1m') this.addMinutes(acc, state, segment.from, segment.to);
         else {
-          const rows = this.sql.hourBuckets.all({ step: plan.stepMs, id: state.id, from: segment.from, to: segment.to });
-          addRows(buckets, plan.stepMs, rows as AggregateRow[]);
+          const rows = this.sql.hourBuckets.iterate({ step: plan.stepMs, id: state.id, from: segment.from, to: segment.to }) as IterableIterator<AggregateRow>;
+          for (const row of rows) acc.add(row[0], row[1], row[2], row[3], row[4]);
         }
       }
-      return { name: state.name, labels: state.labels, tier: plan.tier, stepMs: plan.stepMs, points: toPoints(buckets) };
+      return { name: state.name, labels: state.labels, tier: plan.tier, stepMs: plan.stepMs, points: acc.points() };
     });
   }
 
-  private addRaw(buckets: Map<number, Aggregate>, stepMs: number, state: SeriesState, from: number, to: number): void {
+  /** Raw samples of [from, to), in time order: sealed chunks, then the open head. */
+  private addRaw(acc: PointAccumulator, state: SeriesState, from: number, to: number): void {
     const add = (t: Float64Array, v: Float64Array) => {
       for (let i = 0; i < t.length; i++) {
         const ti = t[i]!;
-        if (ti < from || ti >= to) continue;
-        const vi = v[i]!;
-        const b = floorTo(ti, stepMs);
-        const agg = buckets.get(b);
-        if (!agg) buckets.set(b, { min: vi, max: vi, sum: vi, count: 1 });
-        else {
-          if (vi < agg.min) agg.min = vi;
-          if (vi > agg.max) agg.max = vi;
-          agg.sum += vi;
-          agg.count++;
-        }
+        if (ti < from) continue;
+        if (ti >= to) break;
+        acc.addValue(ti, v[i]!);
       }
     };
     if (from < state.rolled1m) {
-      for (const data of this.sql.rawChunks.iterate(state.id, from - CHUNK_WINDOW_MS, Math.min(to, state.rolled1m)) as IterableIterator<Uint8Array>) {
+      for (const data of this.sql.rawChunks.all(state.id, from - CHUNK_WINDOW_MS, Math.min(to, state.rolled1m)) as Uint8Array[]) {
         const { t, v } = decodeSamples(data);
         add(t, v);
       }
     }
     for (const open of state.head) {
       if (open.start >= to || open.lastT < from) continue;
-      const { t, v } = decodeSamples(open.encoder.bytes());
+      const { t, v } = open.encoder.samples();
       add(t, v);
     }
   }
 
-  private addMinutes(buckets: Map<number, Aggregate>, stepMs: number, state: SeriesState, from: number, to: number): void {
-    for (const data of this.sql.minuteChunks.iterate(state.id, from - CHUNK_WINDOW_MS, to) as IterableIterator<Uint8Array>) {
-      const rows = decodeAggregates(data);
-      addRows(buckets, stepMs, rows.filter((r) => r[0] >= from && r[0] < to));
+  private addMinutes(acc: PointAccumulator, state: SeriesState, from: number, to: number): void {
+    // all(), not iterate(): a few rows per series, and one step through SQLite is cheaper than an iterator.
+    for (const data of this.sql.minuteChunks.all(state.id, from - CHUNK_WINDOW_MS, to) as Uint8Array[]) {
+      readAggregates(data, (t, min, max, sum, count) => {
+        if (t >= from && t < to) acc.add(t, min, max, sum, count);
+      });
     }
   }
 

@@ -22,6 +22,11 @@ export interface StoredRange {
   readonly points: Point[];
 }
 
+/** A StoredRange with its points flat: [t, avg, min, max, t, …] (how ranges cross threads). */
+export interface FlatRange extends Omit<StoredRange, 'points'> {
+  readonly points: Float64Array;
+}
+
 export interface RangeRequest {
   readonly selector: SeriesSelector;
   readonly from: number;

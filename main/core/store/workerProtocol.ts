@@ -8,7 +8,8 @@
 // cross once per worker; after that a sample costs 20 bytes and no object.
 import type { Labels, Sample, SeriesSelector } from '../../common/series.js';
 import type { Retention } from '../../common/contract.js';
-import type { AppendOptions, RangeRequest, SeriesRef, StoredRange } from './types.js';
+import { toPointList } from './tiers.js';
+import type { AppendOptions, FlatRange, RangeRequest, SeriesRef, StoredRange } from './types.js';
 
 export type StoreCall =
   | {
@@ -46,10 +47,6 @@ export type StoreReply =
   | { readonly id: number; readonly ok: true; readonly value: unknown }
   | { readonly id: number; readonly ok: false; readonly error: WireError };
 
-/** A query result on the wire: each range's points as one flat Float64Array [t, avg, min, max, t, …]. */
-export interface WireRange extends Omit<StoredRange, 'points'> {
-  readonly points: Float64Array;
-}
 
 export function toWireError(err: unknown): WireError {
   const e = err instanceof Error ? err : new Error(String(err));
@@ -63,24 +60,8 @@ export function fromWireError(wire: WireError): Error {
   return err;
 }
 
-export function packRanges(ranges: readonly StoredRange[]): { ranges: WireRange[]; transfer: ArrayBuffer[] } {
-  const transfer: ArrayBuffer[] = [];
-  const out = ranges.map((r) => {
-    const points = new Float64Array(r.points.length * 4);
-    r.points.forEach((p, i) => points.set(p, i * 4));
-    transfer.push(points.buffer);
-    return { name: r.name, labels: r.labels, tier: r.tier, stepMs: r.stepMs, points };
-  });
-  return { ranges: out, transfer };
-}
-
-export function unpackRanges(ranges: readonly WireRange[]): StoredRange[] {
-  return ranges.map((r) => {
-    const n = r.points.length / 4;
-    const points: StoredRange['points'] = new Array(n);
-    for (let i = 0; i < n; i++) points[i] = [r.points[i * 4]!, r.points[i * 4 + 1]!, r.points[i * 4 + 2]!, r.points[i * 4 + 3]!];
-    return { name: r.name, labels: r.labels, tier: r.tier, stepMs: r.stepMs, points };
-  });
+export function unpackRanges(ranges: readonly FlatRange[]): StoredRange[] {
+  return ranges.map((r) => ({ name: r.name, labels: r.labels, tier: r.tier, stepMs: r.stepMs, points: toPointList(r.points) }));
 }
 
 /**

@@ -1,0 +1,158 @@
+// How long the history store stalls the thread that calls it, at fleet
+// scale, with the engine on that thread (openInProcessMetricStore) and on its
+// worker (openMetricStore, what the core uses), in the same run on the same
+// data. A fleet replayed from the real agent capture (bench/fleet-replay.mjs)
+// is appended in real time, a batch a second as the core does (~12,000
+// samples a second at the default 740 hosts of ~81 series: the issue's 200
+// hosts × 300 series); housekeeping every 10 s; a 20-chart host screen (1 h,
+// 24 h or 7 d, in turn) every 5 s. Before it, the store holds 10 minutes of
+// the fleet and 7 days of the charted host, so chunks seal and queries read
+// real tiers. Measured on the calling thread: the event loop's delay
+// (monitorEventLoopDelay, 1 ms resolution: its max is the longest stall) and
+// its utilisation, and how long each call took to come back.
+//   npx tsc -p main/tsconfig.json
+//   node bench/store-stall.mjs [seconds=60] [hosts=740]
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { loadCapture, makeReplayFleet } from './fleet-replay.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const { openSqliteStore, openInProcessMetricStore } = await import(`${root}dist/main/core/store/sqliteStore.js`);
+const { openMetricStore } = await import(`${root}dist/main/core/store/metricStore.js`);
+
+const seconds = Number(process.argv[2] ?? 60);
+const hosts = Number(process.argv[3] ?? 740);
+const capture = loadCapture();
+const t0 = Date.UTC(2025, 0, 1);
+const PREFILL_MINUTES = 10;
+const CHART_DAYS = 7;
+
+/** Batches a second apart, starting at `from`, for `count` seconds of the fleet. */
+function fleetBatches(fleet, from, count) {
+  const out = [];
+  let batch = [];
+  let flushAt = from + 1000;
+  while (out.length < count) {
+    for (const host of fleet) {
+      while (host.peekT() >= flushAt) {
+        out.push([flushAt, batch]);
+        batch = [];
+        flushAt += 1000;
+      }
+      for (const s of host.next().samples) batch.push(s);
+    }
+  }
+  return out.slice(0, count);
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'overlook-bench-'));
+const template = join(dir, 'template.db');
+const chartStart = t0 - CHART_DAYS * 86_400_000;
+const fleetStart = t0 - PREFILL_MINUTES * 60_000;
+// The charted host: a fleet host of its own, replayed from 7 days back (20 series kept, as bench/store-query.mjs).
+const CHARTED = new Set(['host:cpu_usage:ratio', 'host:cpu_mode:ratio', 'host:cpu_core_usage:ratio', 'node_load1', 'node_load5', 'node_load15',
+  'host:memory_used:bytes', 'host:memory_used:ratio', 'host:swap_used:bytes', 'host:filesystem_fullest_used:ratio',
+  'host:network_receive_bytes:rate', 'host:network_transmit_bytes:rate', 'host:disk_read_bytes:rate', 'host:disk_written_bytes:rate']);
+const p0 = performance.now();
+{
+  let now = chartStart;
+  const store = openSqliteStore({ file: template, now: () => now });
+  const [charted] = makeReplayFleet(capture, { hosts: 1, t0: chartStart, seed: 7 });
+  while (charted.peekT() < t0 + seconds * 1000) {
+    const batch = [];
+    for (let i = 0; i < 720; i++) for (const s of charted.next().samples) if (CHARTED.has(s.name)) batch.push({ ...s, labels: { ...s.labels, host: 'charted' } });
+    now = batch.at(-1).t;
+    store.append(batch);
+    for (let i = 0; i < 20 && store.housekeeping(now).pending; i++);
+  }
+  for (const [t, batch] of fleetBatches(makeReplayFleet(capture, { hosts, t0: fleetStart }), fleetStart, PREFILL_MINUTES * 60)) {
+    now = t;
+    store.append(batch);
+    if (t % 10_000 === 0) store.housekeeping(now);
+  }
+  store.close();
+}
+const prefillS = (performance.now() - p0) / 1000;
+// The timed part continues the same fleet (same seed) where the prefill stopped.
+const timedFleet = makeReplayFleet(capture, { hosts, t0: fleetStart });
+fleetBatches(timedFleet, fleetStart, PREFILL_MINUTES * 60);
+const batches = fleetBatches(timedFleet, t0, seconds);
+const perSecond = batches.reduce((a, b) => a + b[1].length, 0) / seconds;
+
+const SPANS = [3_600_000, 86_400_000, 7 * 86_400_000];
+const screenSelectors = [...CHARTED].map((name) => ({ name, matchers: [{ label: 'host', op: '=', value: 'charted' }] }));
+
+async function run(mode, open) {
+  const file = join(dir, `${mode}.db`);
+  copyFileSync(template, file);
+  if (existsSync(`${template}-wal`)) copyFileSync(`${template}-wal`, `${file}-wal`);
+  let sampleNow = t0;
+  const store = open({ file, now: () => sampleNow });
+  await store.stats(); // opened (replayed the head log) before the clock starts
+  const appendMs = [];
+  const screenMs = [];
+  const housekeepingMs = [];
+  const inFlight = new Set();
+  const track = (p, into) => {
+    const s = performance.now();
+    const tracked = p.then(() => into.push(performance.now() - s));
+    inFlight.add(tracked);
+    tracked.finally(() => inFlight.delete(tracked));
+  };
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  const elu0 = performance.eventLoopUtilization();
+  delay.enable();
+  const start = performance.now();
+  await new Promise((done) => {
+    let i = 0;
+    const timer = setInterval(() => {
+      if (i >= batches.length) {
+        clearInterval(timer);
+        done();
+        return;
+      }
+      const [t, batch] = batches[i];
+      sampleNow = t;
+      track(store.append(batch), appendMs);
+      if (i % 10 === 9) track(store.housekeeping(t), housekeepingMs);
+      if (i % 5 === 2) {
+        const span = SPANS[Math.floor(i / 5) % SPANS.length];
+        track(Promise.all(screenSelectors.map((selector) => store.query({ selector, from: t - span, to: t, maxPoints: 1000 }))), screenMs);
+      }
+      i++;
+    }, 1000);
+  });
+  await Promise.all([...inFlight]);
+  delay.disable();
+  const elu = performance.eventLoopUtilization(elu0);
+  const wallS = (performance.now() - start) / 1000;
+  await store.close();
+  const q = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))] ?? 0;
+  return {
+    mode,
+    maxStall: delay.max / 1e6,
+    p99Stall: delay.percentile(99) / 1e6,
+    elu: elu.utilization,
+    wallS,
+    append: [q(appendMs, 0.5), Math.max(...appendMs)],
+    screen: [q(screenMs, 0.5), Math.max(...screenMs)],
+    housekeeping: [q(housekeepingMs, 0.5), Math.max(...housekeepingMs)],
+  };
+}
+
+const results = [];
+results.push(await run('in-process', openInProcessMetricStore));
+results.push(await run('worker', openMetricStore));
+
+const f = (x) => (x < 10 ? x.toFixed(1) : x.toFixed(0));
+console.log(`fleet: ${hosts} hosts replayed from the capture, ${Math.round(perSecond).toLocaleString('en-US')} samples/s appended a batch a second for ${seconds} s; ` +
+  `a 20-chart screen (${screenSelectors.length} selectors, 1 h / 24 h / 7 d in turn) every 5 s; housekeeping every 10 s (prefill ${prefillS.toFixed(0)} s)`);
+for (const r of results) {
+  console.log(`${r.mode.padEnd(10)} calling thread: longest stall ${f(r.maxStall)} ms, p99 delay ${f(r.p99Stall)} ms, busy ${(100 * r.elu).toFixed(1)} %; ` +
+    `append p50 ${f(r.append[0])} / max ${f(r.append[1])} ms, screen p50 ${f(r.screen[0])} / max ${f(r.screen[1])} ms, housekeeping p50 ${f(r.housekeeping[0])} / max ${f(r.housekeeping[1])} ms (as the caller waits)`);
+}
+console.log(`longest stall, in-process / worker: ${(results[0].maxStall / results[1].maxStall).toFixed(1)}×`);
+rmSync(dir, { recursive: true, force: true });
