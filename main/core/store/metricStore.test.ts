@@ -159,6 +159,7 @@ describe('MetricStore on a worker thread', () => {
     const file = join(dir, 'h.db');
     const store = open(file, clock, { onProblem: (message) => problems.push(message) });
     const batches = fleet(2, 20);
+    await store.setRetention({ rawHours: 1, minuteDays: 30, hourDays: 365 });
     for (const batch of batches.slice(0, 100)) await store.append(batch);
     // A big batch of other series in flight when the thread ends (it takes the worker a while).
     const big = Array.from({ length: 200_000 }, (_, i) => ({ name: 'other', labels: { i: String(i % 20_000) }, t: T0 + Math.floor(i / 20_000) * SECOND_MS, v: i }));
@@ -171,6 +172,10 @@ describe('MetricStore on a worker thread', () => {
     const [range] = await store.query({ selector: { name: 'host:cpu_usage:ratio', matchers: [{ label: 'host', op: '=', value: 'h1' }] }, from: T0, to: T0 + HOUR_MS, maxPoints: 5000 });
     expect(range!.points).toHaveLength(batches.length);
     expect(problems).toEqual([expect.stringMatching(/history store worker stopped \(terminated\); restarting it/)]);
+    // The new worker kept the retention set before: three hours on, raw is gone and minutes answer.
+    for (let i = 0; i < 50 && (await store.housekeeping(T0 + 3 * HOUR_MS)).pending; i++);
+    const [old] = await store.query({ selector: { name: 'host:cpu_usage:ratio', matchers: [{ label: 'host', op: '=', value: 'h1' }] }, from: T0, to: T0 + 15 * MINUTE_MS, maxPoints: 1000 });
+    expect(old!.points).toHaveLength(16);
   });
 
   it('close() drains every call made before it, and the data is in the file', async () => {

@@ -72,7 +72,8 @@ interface Generation {
 
 export function openMetricStore(options: WorkerStoreOptions): WorkerMetricStore {
   const { now: clock = Date.now, onProblem, ...rest } = options;
-  const data: StoreWorkerData = rest;
+  // What a new worker opens with; setRetention keeps it current, so a restarted worker keeps the retention.
+  let data: StoreWorkerData = rest;
   let nextId = 1;
   let closing: Promise<void> | undefined;
   let closed = false;
@@ -121,7 +122,8 @@ export function openMetricStore(options: WorkerStoreOptions): WorkerMetricStore 
     }
     const pause = RESTART_PAUSES_MS[Math.min(deaths.length - QUICK_DEATHS, RESTART_PAUSES_MS.length - 1)]!;
     onProblem?.(`history store worker died ${deaths.length} times within a minute; next start in ${pause / 1000} s`);
-    restartPause = new Promise<void>((resolve) => setTimeout(resolve, pause).unref()).then(() => {
+    // Referenced: calls waiting for the new worker keep the process alive.
+    restartPause = new Promise<void>((resolve) => setTimeout(resolve, pause)).then(() => {
       restartPause = undefined;
       if (!closed) generation = start();
     });
@@ -167,7 +169,8 @@ export function openMetricStore(options: WorkerStoreOptions): WorkerMetricStore 
     },
     async setRetention(retention): Promise<void> {
       assertOpen();
-      return call<void>({ op: 'setRetention', retention });
+      await call<void>({ op: 'setRetention', retention });
+      data = { ...data, retention };
     },
     async stats(): Promise<StoreStats> {
       assertOpen();
