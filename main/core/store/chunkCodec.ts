@@ -616,21 +616,17 @@ export function decodeSamples(bytes: Uint8Array): DecodedSamples {
   if (pos.offset + timeLength > bytes.length) throw new RangeError('chunk is truncated');
   const times = new TimestampReader(new BitReader(bytes.subarray(pos.offset, pos.offset + timeLength)), firstT);
   const valueBits = new BitReader(bytes.subarray(pos.offset + timeLength));
-  const values = coding === 'decimal' ? new DecimalValueReader(valueBits, places) : new ValueReader(valueBits);
-  const t = new Float64Array(count);
-  const v = new Float64Array(count);
-  for (let i = 0; i < count; i++) {
-    t[i] = times.read();
-    v[i] = values.read();
-  }
-  return { t, v };
+  return readSamples(count, times, coding === 'decimal' ? new DecimalValueReader(valueBits, places) : new ValueReader(valueBits));
 }
 
 function decodeLegacySamples(bytes: Uint8Array): DecodedSamples {
   const { count, firstT, offset } = readHeader(bytes);
   const bits = new BitReader(bytes, offset);
-  const times = new TimestampReader(bits, firstT);
-  const values = new ValueReader(bits);
+  // One stream: the readers take turns.
+  return readSamples(count, new TimestampReader(bits, firstT), new ValueReader(bits));
+}
+
+function readSamples(count: number, times: TimestampReader, values: { read(): number }): DecodedSamples {
   const t = new Float64Array(count);
   const v = new Float64Array(count);
   for (let i = 0; i < count; i++) {
