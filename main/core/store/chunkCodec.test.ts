@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import {
   MAX_ABS_TIMESTAMP,
   SampleChunkEncoder,
+  aggregateColumnCodings,
   chunkCoding,
   decodeAggregates,
   decodeSamples,
@@ -193,6 +194,21 @@ describe('aggregate chunks', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('packs decimal columns as decimals and the rest as XOR, each column on its own', () => {
+    const rows = Array.from({ length: 10 }, (_, i) => [T0 + i * 60_000, (1000 + i) / 1e4, (2000 + i) / 1e4, (18_000 + 12 * i) / 1e4, 12] as [number, number, number, number, number]);
+    const decimal = encodeAggregates(rows);
+    expect(aggregateColumnCodings(decimal)).toEqual(['decimal', 'decimal', 'decimal', 'decimal']);
+    expect(decodeAggregates(decimal)).toEqual(rows);
+    // Ten minutes of a ratio's rollups in about six bytes a row; the mixed chunk below,
+    // with one XOR column of such decimals, needs twice that.
+    expect(decimal.length).toBeLessThan(64);
+    rows[3]![3] = Math.PI; // one sum that is no short decimal: that column alone falls back
+    const mixed = encodeAggregates(rows);
+    expect(aggregateColumnCodings(mixed)).toEqual(['decimal', 'decimal', 'xor', 'decimal']);
+    expect(decodeAggregates(mixed)).toEqual(rows);
+    expect(mixed.length).toBeGreaterThan(2 * decimal.length - 20);
   });
 
   it('costs well under a byte per extra row of a steady gauge (the first row carries four raw doubles)', () => {

@@ -644,19 +644,80 @@ export type AggregateRow = [t: number, min: number, max: number, sum: number, co
 /**
  * Rollup rows (minute buckets of a series) in one chunk: bucket starts as
  * delta-of-deltas (a run of consecutive minutes costs one bit each), and
- * min, max, sum and count as four XOR streams, one per column, since each
- * column moves slowly against itself, not against the others.
+ * min, max, sum and count as four columns, each in whichever coding is
+ * smaller (XOR, or decimal when every value of the column is one), since
+ * each column moves slowly against itself, not against the others.
+ * Columnar layout (schema 4 on): 0x00, then varint row count, zigzag varint
+ * first bucket start, varint length + timestamp stream, and per column its
+ * coding byte (1 XOR, 2 decimal), for decimal the power d, varint length +
+ * stream. Legacy (schema ≤ 3, read only): count, first start, and one bit
+ * stream interleaving the bucket starts and four XOR columns.
  */
 export function encodeAggregates(rows: readonly (readonly [number, number, number, number, number])[]): Uint8Array {
-  const bits = new BitWriter();
-  const times = new TimestampWriter(bits);
-  const columns = [new ValueWriter(bits), new ValueWriter(bits), new ValueWriter(bits), new ValueWriter(bits)];
+  const timeBits = new BitWriter();
+  const times = new TimestampWriter(timeBits);
   for (const row of rows) {
     checkTimestamp(row[0]);
     times.write(row[0]);
-    for (let c = 0; c < 4; c++) columns[c]!.write(row[c + 1]!);
   }
-  return withHeader(rows.length, rows.length > 0 ? rows[0]![0] : 0, bits.view());
+  const out: number[] = [COLUMNAR];
+  writeVarint(out, rows.length);
+  writeVarint(out, zigzag(rows.length > 0 ? rows[0]![0] : 0));
+  const parts: Uint8Array[] = [];
+  const timeStream = timeBits.view();
+  writeVarint(out, timeStream.length);
+  parts.push(Uint8Array.from(out), timeStream);
+  for (let c = 1; c <= 4; c++) {
+    const column = encodeColumn(rows.map((r) => r[c]!));
+    const head: number[] = column.places === undefined ? [CODING_XOR] : [CODING_DECIMAL, column.places];
+    writeVarint(head, column.stream.length);
+    parts.push(Uint8Array.from(head), column.stream);
+  }
+  const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    bytes.set(p, at);
+    at += p.length;
+  }
+  return bytes;
+}
+
+/** A column of values in its smaller coding; `places` is set for the decimal one. */
+function encodeColumn(values: readonly number[]): { stream: Uint8Array; places?: number } {
+  const xorBits = new BitWriter();
+  const xor = new ValueWriter(xorBits);
+  // The fewest places every value fits at (a value that fits at d fits at any more), or -1.
+  let places = 0;
+  for (const v of values) {
+    xor.write(v);
+    if (places >= 0) places = decimalPlaces(v, places);
+  }
+  if (places >= 0) {
+    const decimal = new DecimalValueWriter(places);
+    if (values.every((v) => decimal.write(v)) && decimal.bits.bitLength < xorBits.bitLength) return { stream: decimal.bits.view(), places };
+  }
+  return { stream: xorBits.view() };
+}
+
+/** The coding of each value column (min, max, sum, count) of an aggregate chunk. */
+export function aggregateColumnCodings(bytes: Uint8Array): Array<'legacy' | 'xor' | 'decimal'> {
+  if (!(bytes.length > 1 && bytes[0] === COLUMNAR)) return ['legacy', 'legacy', 'legacy', 'legacy'];
+  const pos = { offset: 1 };
+  readVarint(bytes, pos);
+  readVarint(bytes, pos);
+  const skip = () => {
+    const length = readVarint(bytes, pos);
+    pos.offset += length;
+  };
+  skip();
+  const out: Array<'xor' | 'decimal'> = [];
+  for (let c = 0; c < 4; c++) {
+    const coding = bytes[pos.offset++];
+    if (coding === CODING_DECIMAL) pos.offset++;
+    out.push(coding === CODING_DECIMAL ? 'decimal' : 'xor');
+    skip();
+  }
+  return out;
 }
 
 export function decodeAggregates(bytes: Uint8Array): AggregateRow[] {
@@ -667,13 +728,38 @@ export function decodeAggregates(bytes: Uint8Array): AggregateRow[] {
 
 /** The rows of an aggregate chunk, one call each in order, without building them. */
 export function readAggregates(bytes: Uint8Array, onRow: (t: number, min: number, max: number, sum: number, count: number) => void): void {
-  const { count, firstT, offset } = readHeader(bytes);
-  const bits = new BitReader(bytes, offset);
-  const times = new TimestampReader(bits, firstT);
-  const min = new ValueReader(bits);
-  const max = new ValueReader(bits);
-  const sum = new ValueReader(bits);
-  const n = new ValueReader(bits);
+  let count: number;
+  let times: TimestampReader;
+  const columns: Array<{ read(): number }> = [];
+  if (bytes.length > 1 && bytes[0] === COLUMNAR) {
+    const pos = { offset: 1 };
+    count = readVarint(bytes, pos);
+    const firstT = unzigzag(readVarint(bytes, pos));
+    const stream = () => {
+      const length = readVarint(bytes, pos);
+      if (pos.offset + length > bytes.length) throw new RangeError('chunk is truncated');
+      const view = bytes.subarray(pos.offset, pos.offset + length);
+      pos.offset += length;
+      return new BitReader(view);
+    };
+    times = new TimestampReader(stream(), firstT);
+    for (let c = 0; c < 4; c++) {
+      const coding = bytes[pos.offset++];
+      if (coding === CODING_XOR) columns.push(new ValueReader(stream()));
+      else if (coding === CODING_DECIMAL) {
+        const places = bytes[pos.offset++]!;
+        if (places > MAX_DECIMAL_PLACES) throw new RangeError('chunk is corrupt: decimal places out of range');
+        columns.push(new DecimalValueReader(stream(), places));
+      } else throw new RangeError(`aggregate chunk has an unknown coding ${coding}`);
+    }
+  } else {
+    const header = readHeader(bytes);
+    count = header.count;
+    const bits = new BitReader(bytes, header.offset);
+    times = new TimestampReader(bits, header.firstT);
+    for (let c = 0; c < 4; c++) columns.push(new ValueReader(bits));
+  }
+  const [min, max, sum, n] = columns as [{ read(): number }, { read(): number }, { read(): number }, { read(): number }];
   for (let i = 0; i < count; i++) {
     const t = times.read();
     onRow(t, min.read(), max.read(), sum.read(), n.read());

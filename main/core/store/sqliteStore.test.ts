@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Labels, Sample } from '../../common/series.js';
 import { openSqliteStore, type MetricStoreOptions, type SqliteMetricStore } from './sqliteStore.js';
 import { SCHEMA_VERSION } from './schema.js';
-import { chunkCoding, decodeAggregates, decodeSamples } from './chunkCodec.js';
+import { aggregateColumnCodings, chunkCoding, decodeAggregates, decodeSamples } from './chunkCodec.js';
 import { precisionOf, roundToPrecision } from './precision.js';
 import { decodeBatch } from './headLog.js';
 import { DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS } from './tiers.js';
@@ -376,6 +376,14 @@ describe('MetricStore on SQLite', () => {
     const codingOf = (name: string) => new Set(codings.filter((c) => c[0] === name).map((c) => chunkCoding(c[1])));
     expect(codingOf('host:cpu_usage:ratio')).toEqual(new Set(['decimal']));
     expect(codingOf('node_load1')).toEqual(new Set(['xor']));
+    // Its minute rollups too: sums of values kept to 1e-4 are kept as exact decimals.
+    const check2 = new Database(file, { readonly: true });
+    const minuteChunks = check2
+      .prepare("SELECT c.data FROM rollup_1m_chunk c JOIN series s ON s.id = c.series_id WHERE s.name = 'host:cpu_usage:ratio'")
+      .pluck()
+      .all() as Uint8Array[];
+    check2.close();
+    expect(new Set(minuteChunks.flatMap((c) => aggregateColumnCodings(c)))).toEqual(new Set(['decimal']));
   });
 
   it('drops and counts out-of-order, duplicate, late and non-finite samples', () => {

@@ -40,7 +40,7 @@ import Database from 'better-sqlite3';
 import { matchesLabels, seriesKey, type Labels, type Sample, type SeriesSelector } from '../../common/series.js';
 import { Retention as RetentionSchema, type Retention, type Tier } from '../../common/contract.js';
 import { migrate } from './schema.js';
-import { SampleChunkEncoder, decodeAggregates, decodeSamples, encodeAggregates, readAggregates, type AggregateRow } from './chunkCodec.js';
+import { SampleChunkEncoder, decimalPlaces, decodeAggregates, decodeSamples, encodeAggregates, readAggregates, type AggregateRow } from './chunkCodec.js';
 import { decodeBatch, encodeBatch } from './headLog.js';
 import { precisionOf, roundToPrecision, type Precision } from './precision.js';
 import {
@@ -139,6 +139,8 @@ interface OpenChunk {
   readonly encoder: SampleChunkEncoder;
   /** Minute buckets of the window so far, ascending. */
   readonly minutes: AggregateRow[];
+  /** Per minute: decimal places of its values so far, -1 once one is not a short decimal (see addToMinutes). */
+  readonly minutePlaces: number[];
   /** Oldest head log row holding samples of this window (moves forward when the chunk is copied, see pruneLog). */
   firstSeq: number;
   lastT: number;
@@ -289,17 +291,35 @@ export function openInProcessMetricStore(options: MetricStoreOptions): MetricSto
   };
 }
 
-/** Adds one sample to the minute buckets of an open chunk. */
-function addToMinutes(minutes: AggregateRow[], t: number, v: number): void {
+/**
+ * Adds one sample to the minute buckets of an open chunk. While a minute's
+ * values are all decimals of at most d places (ratios kept to 1e-4, loads,
+ * byte counts), its sum is kept as the exact decimal sum: float addition
+ * drifts off it in the last bits, and a drifted sum costs the chunk codec a
+ * full XOR value where the exact one packs as a small decimal.
+ */
+function addToMinutes(minutes: AggregateRow[], places: number[], t: number, v: number): void {
   const minute = floorTo(t, MINUTE_MS);
-  const last = minutes[minutes.length - 1];
+  const i = minutes.length - 1;
+  const last = minutes[i];
   if (last && last[0] === minute) {
     if (v < last[1]) last[1] = v;
     if (v > last[2]) last[2] = v;
-    last[3] += v;
     last[4] += 1;
+    let d = places[i]!;
+    if (d >= 0) d = decimalPlaces(v, d);
+    const scale = d >= 0 ? 10 ** d : 0;
+    const sum = last[3] + v;
+    if (d >= 0 && Math.abs(sum * scale) < 2 ** 52) {
+      last[3] = Math.round(sum * scale) / scale;
+      places[i] = d;
+    } else {
+      last[3] = sum;
+      places[i] = -1;
+    }
   } else {
     minutes.push([minute, v, v, v, 1]);
+    places.push(decimalPlaces(v));
   }
 }
 
@@ -427,13 +447,13 @@ class SqliteStore implements SqliteMetricStore {
     const start = chunkWindowStart(t, state.id);
     let open = state.head[state.head.length - 1];
     if (!open || open.start !== start) {
-      open = { start, encoder: new SampleChunkEncoder(), minutes: [], firstSeq: seq, lastT: t };
+      open = { start, encoder: new SampleChunkEncoder(), minutes: [], minutePlaces: [], firstSeq: seq, lastT: t };
       state.head.push(open);
     } else if (seq < open.firstSeq) {
       open.firstSeq = seq; // replay: a batch row older than the copy that opened the chunk
     }
     open.encoder.append(t, v);
-    addToMinutes(open.minutes, t, v);
+    addToMinutes(open.minutes, open.minutePlaces, t, v);
     open.lastT = t;
     state.lastT = t;
   }
