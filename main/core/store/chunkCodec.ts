@@ -175,15 +175,33 @@ function checkTimestamp(t: number): void {
   }
 }
 
+/**
+ * Delta-of-delta buckets: bucket i is announced by i + 1 one-bits and a
+ * zero, then `widths[i]` bits of the delta-of-delta (offset to be
+ * non-negative; a width of 32 is any signed 32-bit value); '0' alone is a
+ * delta-of-delta of 0, and widths.length + 1 one-bits escape to the 64-bit
+ * double of it.
+ */
+type TimestampBuckets = readonly number[];
+/** The legacy layout's buckets: '10'+5, '110'+9, '1110'+13, '11110'+32, '11111'+64. */
+const LEGACY_TIMESTAMP_BUCKETS: TimestampBuckets = [5, 9, 13, 32];
+
+function bucketFits(dod: number, width: number): boolean {
+  if (width === 32) return dod >= -(2 ** 31) && dod < 2 ** 31;
+  return dod >= -(2 ** (width - 1) - 1) && dod <= 2 ** (width - 1);
+}
+
 /** Delta-of-delta stream of timestamps; the first is kept outside, in the header. */
 class TimestampWriter {
   private prevT = 0;
   private prevDelta = 0;
   private started = false;
 
-  constructor(private readonly bits: BitWriter) {}
+  constructor(
+    private readonly bits: BitWriter,
+    private readonly buckets: TimestampBuckets,
+  ) {}
 
-  /** Returns the first timestamp's value the header must carry, on the first call. */
   write(t: number): void {
     if (!this.started) {
       this.started = true;
@@ -195,24 +213,20 @@ class TimestampWriter {
     this.prevT = t;
     this.prevDelta = delta;
     const w = this.bits;
-    if (dod === 0) w.write(0, 1);
-    else if (dod >= -15 && dod <= 16) {
-      w.write(0b10, 2);
-      w.write(dod + 15, 5);
-    } else if (dod >= -255 && dod <= 256) {
-      w.write(0b110, 3);
-      w.write(dod + 255, 9);
-    } else if (dod >= -4095 && dod <= 4096) {
-      w.write(0b1110, 4);
-      w.write(dod + 4095, 13);
-    } else if (dod >= -(2 ** 31) && dod < 2 ** 31) {
-      w.write(0b11110, 5);
-      w.write(dod >>> 0, 32);
-    } else {
-      w.write(0b11111, 5);
-      w.write(highBits(dod), 32);
-      w.write(lowBits(), 32);
+    if (dod === 0) {
+      w.write(0, 1);
+      return;
     }
+    for (let i = 0; i < this.buckets.length; i++) {
+      const width = this.buckets[i]!;
+      if (!bucketFits(dod, width)) continue;
+      w.write(2 ** (i + 2) - 2, i + 2); // i + 1 ones, then a zero
+      w.write(width === 32 ? dod >>> 0 : dod + 2 ** (width - 1) - 1, width);
+      return;
+    }
+    w.write(2 ** (this.buckets.length + 1) - 1, this.buckets.length + 1);
+    w.write(highBits(dod), 32);
+    w.write(lowBits(), 32);
   }
 }
 
@@ -224,6 +238,7 @@ class TimestampReader {
   constructor(
     private readonly bits: BitReader,
     firstT: number,
+    private readonly buckets: TimestampBuckets,
   ) {
     this.prevT = firstT;
   }
@@ -234,15 +249,18 @@ class TimestampReader {
       return this.prevT;
     }
     const r = this.bits;
-    let dod: number;
+    let dod: number | undefined;
     if (r.readBit() === 0) dod = 0;
-    else if (r.readBit() === 0) dod = r.read(5) - 15;
-    else if (r.readBit() === 0) dod = r.read(9) - 255;
-    else if (r.readBit() === 0) dod = r.read(13) - 4095;
-    else if (r.readBit() === 0) dod = r.read(32) | 0;
     else {
-      const hi = r.read(32);
-      dod = fromBits(hi, r.read(32));
+      for (const width of this.buckets) {
+        if (r.readBit() === 1) continue;
+        dod = width === 32 ? r.read(32) | 0 : r.read(width) - (2 ** (width - 1) - 1);
+        break;
+      }
+      if (dod === undefined) {
+        const hi = r.read(32);
+        dod = fromBits(hi, r.read(32));
+      }
     }
     this.prevDelta += dod;
     this.prevT += this.prevDelta;
@@ -499,6 +517,8 @@ class DecimalValueReader {
 // ---------------------------------------------------------------- samples
 
 const COLUMNAR = 0x00;
+/** The columnar layouts' buckets (see the header): the same as legacy for now. */
+const TIMESTAMP_BUCKETS: TimestampBuckets = LEGACY_TIMESTAMP_BUCKETS;
 const CODING_XOR = 1;
 const CODING_DECIMAL = 2;
 
@@ -509,7 +529,7 @@ const CODING_DECIMAL = 2;
  */
 export class SampleChunkEncoder {
   private readonly timeBits = new BitWriter();
-  private readonly times = new TimestampWriter(this.timeBits);
+  private readonly times = new TimestampWriter(this.timeBits, TIMESTAMP_BUCKETS);
   private readonly xorBits = new BitWriter();
   private readonly values = new ValueWriter(this.xorBits);
   /** The decimal coding of the values so far, until a value does not fit it. */
@@ -614,7 +634,7 @@ export function decodeSamples(bytes: Uint8Array): DecodedSamples {
   const firstT = unzigzag(readVarint(bytes, pos));
   const timeLength = readVarint(bytes, pos);
   if (pos.offset + timeLength > bytes.length) throw new RangeError('chunk is truncated');
-  const times = new TimestampReader(new BitReader(bytes.subarray(pos.offset, pos.offset + timeLength)), firstT);
+  const times = new TimestampReader(new BitReader(bytes.subarray(pos.offset, pos.offset + timeLength)), firstT, TIMESTAMP_BUCKETS);
   const valueBits = new BitReader(bytes.subarray(pos.offset + timeLength));
   return readSamples(count, times, coding === 'decimal' ? new DecimalValueReader(valueBits, places) : new ValueReader(valueBits));
 }
@@ -623,7 +643,7 @@ function decodeLegacySamples(bytes: Uint8Array): DecodedSamples {
   const { count, firstT, offset } = readHeader(bytes);
   const bits = new BitReader(bytes, offset);
   // One stream: the readers take turns.
-  return readSamples(count, new TimestampReader(bits, firstT), new ValueReader(bits));
+  return readSamples(count, new TimestampReader(bits, firstT, LEGACY_TIMESTAMP_BUCKETS), new ValueReader(bits));
 }
 
 function readSamples(count: number, times: TimestampReader, values: { read(): number }): DecodedSamples {
@@ -655,7 +675,7 @@ export type AggregateRow = [t: number, min: number, max: number, sum: number, co
  */
 export function encodeAggregates(rows: readonly (readonly [number, number, number, number, number])[]): Uint8Array {
   const timeBits = new BitWriter();
-  const times = new TimestampWriter(timeBits);
+  const times = new TimestampWriter(timeBits, TIMESTAMP_BUCKETS);
   for (const row of rows) {
     checkTimestamp(row[0]);
     times.write(row[0]);
@@ -742,7 +762,7 @@ export function readAggregates(bytes: Uint8Array, onRow: (t: number, min: number
       pos.offset += length;
       return new BitReader(view);
     };
-    times = new TimestampReader(stream(), firstT);
+    times = new TimestampReader(stream(), firstT, TIMESTAMP_BUCKETS);
     for (let c = 0; c < 4; c++) {
       const coding = bytes[pos.offset++];
       if (coding === CODING_XOR) columns.push(new ValueReader(stream()));
@@ -756,7 +776,7 @@ export function readAggregates(bytes: Uint8Array, onRow: (t: number, min: number
     const header = readHeader(bytes);
     count = header.count;
     const bits = new BitReader(bytes, header.offset);
-    times = new TimestampReader(bits, header.firstT);
+    times = new TimestampReader(bits, header.firstT, LEGACY_TIMESTAMP_BUCKETS);
     for (let c = 0; c < 4; c++) columns.push(new ValueReader(bits));
   }
   const [min, max, sum, n] = columns as [{ read(): number }, { read(): number }, { read(): number }, { read(): number }];
