@@ -30,8 +30,8 @@ import { Worker } from 'node:worker_threads';
 import type { Sample } from '../../common/series.js';
 import type { MetricStoreOptions } from './sqliteStore.js';
 import type { StoreWorkerData } from './storeWorker.js';
-import type { AppendOptions, FlatRange, MetricStore, RangeRequest, SeriesInfo, StoreStats, StoredRange } from './types.js';
-import { SeriesTable, fromWireError, unpackRanges, type StoreCall, type StoreReply } from './workerProtocol.js';
+import type { AppendOptions, MetricStore, RangeRequest, SeriesInfo, StoreStats, StoredRange } from './types.js';
+import { SeriesTable, fromWireError, unpackRanges, type StoreCall, type StoreReply, type WireRanges } from './workerProtocol.js';
 
 export interface WorkerStoreOptions extends MetricStoreOptions {
   /** Told when the worker dies (and is being restarted); the core logs it. */
@@ -161,7 +161,7 @@ export function openMetricStore(options: WorkerStoreOptions): WorkerMetricStore 
     },
     async query(request: RangeRequest): Promise<StoredRange[]> {
       assertOpen();
-      return unpackRanges(await call<FlatRange[]>({ op: 'query', request }));
+      return unpackRanges(await call<WireRanges>({ op: 'query', request }));
     },
     async housekeeping(now: number): Promise<{ readonly pending: boolean }> {
       assertOpen();

@@ -10,7 +10,7 @@
 // restart loop.
 import { parentPort, workerData } from 'node:worker_threads';
 import { openSqliteStore, type MetricStoreOptions, type SqliteMetricStore } from './sqliteStore.js';
-import { toWireError, type StoreCall, type StoreReply, type StoreRequest } from './workerProtocol.js';
+import { packRanges, toWireError, type StoreCall, type StoreReply, type StoreRequest } from './workerProtocol.js';
 import type { SeriesRef } from './types.js';
 
 /** What metricStore.ts passes as workerData: the engine's options without the clock (the caller's clock comes with each append). */
@@ -46,8 +46,8 @@ function handle(call: StoreCall): { value: unknown; transfer?: ArrayBuffer[] } {
     case 'series':
       return { value: engine.series(call.selector) };
     case 'query': {
-      const ranges = engine.queryFlat(call.request);
-      return { value: ranges, transfer: ranges.map((r) => r.points.buffer as ArrayBuffer) };
+      const wire = packRanges(engine.queryFlat(call.request));
+      return { value: wire, transfer: [wire.points.buffer as ArrayBuffer] };
     }
     case 'housekeeping':
       return { value: engine.housekeeping(call.now) };
