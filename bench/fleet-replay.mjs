@@ -78,7 +78,7 @@ export function makeReplayFleet(capture, { hosts, t0, intervalMs = 5000, seed = 
       name,
       /** Time of the host's next observation. */
       peekT() {
-        return observationAt(poll).t;
+        return timeAt(poll);
       },
       next() {
         const obs = observationAt(poll++);
@@ -88,12 +88,18 @@ export function makeReplayFleet(capture, { hosts, t0, intervalMs = 5000, seed = 
       },
     };
 
+    /** Time of poll p: relative to the host's first frame, continued over loops. */
+    function timeAt(p) {
+      const i = (start + p) % n;
+      const loops = Math.floor((start + p) / n);
+      return Math.round(t0 + phaseMs + capture[i].t + loops * spanMs - capture[start].t);
+    }
+
     function observationAt(p) {
       const i = (start + p) % n;
       const loops = Math.floor((start + p) / n);
       const frame = capture[i];
-      // Time relative to the host's first frame, continued over loops.
-      const t = t0 + phaseMs + frame.t + loops * spanMs - capture[start].t;
+      const t = timeAt(p);
       const mono = frame.monotonicSeconds === undefined ? undefined : sameDecimals(frame.monotonicSeconds + loops * spanSeconds, frame.monotonicSeconds);
       const series = frame.series.map((s) => {
         if (s.kind !== 'counter') return s;
@@ -106,7 +112,7 @@ export function makeReplayFleet(capture, { hosts, t0, intervalMs = 5000, seed = 
         // CPU seconds two): keep it so, not as float arithmetic left it.
         return { ...s, value: sameDecimals(value, s.value) };
       });
-      return { ...frame, t: Math.round(t), ...(mono === undefined ? {} : { monotonicSeconds: mono }), series };
+      return { ...frame, t, ...(mono === undefined ? {} : { monotonicSeconds: mono }), series };
     }
   });
 }

@@ -2,7 +2,7 @@
 // scale, with the engine on that thread (openInProcessMetricStore) and on its
 // worker (openMetricStore, what the core uses), in the same run on the same
 // data. A fleet replayed from the real agent capture (bench/fleet-replay.mjs)
-// is appended in real time, a batch a second as the core does (~12,000
+// is derived and appended in real time, a batch a second as the core does (~12,000
 // samples a second at the default 740 hosts of ~81 series: the issue's 200
 // hosts × 300 series); housekeeping every 10 s; a 20-chart host screen (1 h,
 // 24 h or 7 d, in turn) every 5 s. Before it, the store holds 10 minutes of
@@ -11,7 +11,7 @@
 // (monitorEventLoopDelay, 1 ms resolution: its max is the longest stall) and
 // its utilisation, and how long each call took to come back.
 //   npx tsc -p main/tsconfig.json
-//   node bench/store-stall.mjs [seconds=60] [hosts=740]
+//   node bench/store-stall.mjs [seconds=60] [hosts=740] [prefillMinutes=10] [chartDays=7]
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,25 +27,20 @@ const seconds = Number(process.argv[2] ?? 60);
 const hosts = Number(process.argv[3] ?? 740);
 const capture = loadCapture();
 const t0 = Date.UTC(2025, 0, 1);
-const PREFILL_MINUTES = 10;
-const CHART_DAYS = 7;
+const PREFILL_MINUTES = Number(process.argv[4] ?? 10);
+const CHART_DAYS = Number(process.argv[5] ?? 7);
 
-/** Batches a second apart, starting at `from`, for `count` seconds of the fleet. */
-function fleetBatches(fleet, from, count) {
-  const out = [];
-  let batch = [];
-  let flushAt = from + 1000;
-  while (out.length < count) {
-    for (const host of fleet) {
-      while (host.peekT() >= flushAt) {
-        out.push([flushAt, batch]);
-        batch = [];
-        flushAt += 1000;
-      }
-      for (const s of host.next().samples) batch.push(s);
-    }
-  }
-  return out.slice(0, count);
+/**
+ * The fleet as a clock-driven source: `until(t)` derives every host
+ * observation due before t (each host at its own phase of the interval, as
+ * the core derives each observation when it arrives) and returns the samples.
+ */
+function fleetSource(fleet) {
+  return (until) => {
+    const out = [];
+    for (const h of fleet) while (h.peekT() < until) for (const s of h.next().samples) out.push(s);
+    return out;
+  };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'overlook-bench-'));
@@ -68,24 +63,32 @@ const p0 = performance.now();
     store.append(batch);
     for (let i = 0; i < 20 && store.housekeeping(now).pending; i++);
   }
-  for (const [t, batch] of fleetBatches(makeReplayFleet(capture, { hosts, t0: fleetStart }), fleetStart, PREFILL_MINUTES * 60)) {
-    now = t;
-    store.append(batch);
-    if (t % 10_000 === 0) store.housekeeping(now);
+  const source = fleetSource(makeReplayFleet(capture, { hosts, t0: fleetStart }));
+  for (let i = 1; i <= PREFILL_MINUTES * 60; i++) {
+    now = fleetStart + i * 1000;
+    store.append(source(now));
+    if (i % 10 === 0) store.housekeeping(now);
   }
   store.close();
 }
 const prefillS = (performance.now() - p0) / 1000;
-// The timed part continues the same fleet (same seed) where the prefill stopped.
-const timedFleet = makeReplayFleet(capture, { hosts, t0: fleetStart });
-fleetBatches(timedFleet, fleetStart, PREFILL_MINUTES * 60);
-const batches = fleetBatches(timedFleet, t0, seconds);
-const perSecond = batches.reduce((a, b) => a + b[1].length, 0) / seconds;
+/**
+ * The timed part continues the same fleet (same seed) where the prefill
+ * stopped, deriving each second's samples on the calling thread as the core
+ * does (a fresh copy per run, so both runs get the same samples).
+ */
+function timedFleet() {
+  const source = fleetSource(makeReplayFleet(capture, { hosts, t0: fleetStart }));
+  source(t0);
+  return source;
+}
+let appended = 0;
 
 const SPANS = [3_600_000, 86_400_000, 7 * 86_400_000];
 const screenSelectors = [...CHARTED].map((name) => ({ name, matchers: [{ label: 'host', op: '=', value: 'charted' }] }));
 
 async function run(mode, open) {
+  const source = timedFleet();
   const file = join(dir, `${mode}.db`);
   copyFileSync(template, file);
   if (existsSync(`${template}-wal`)) copyFileSync(`${template}-wal`, `${file}-wal`);
@@ -96,9 +99,10 @@ async function run(mode, open) {
   const screenMs = [];
   const housekeepingMs = [];
   const inFlight = new Set();
-  const track = (p, into) => {
+  /** Times a call from the moment it is made (an in-process call does its work right there) to its answer. */
+  const track = (call, into) => {
     const s = performance.now();
-    const tracked = p.then(() => into.push(performance.now() - s));
+    const tracked = call().then(() => into.push(performance.now() - s));
     inFlight.add(tracked);
     tracked.finally(() => inFlight.delete(tracked));
   };
@@ -107,23 +111,31 @@ async function run(mode, open) {
   delay.enable();
   const start = performance.now();
   await new Promise((done) => {
-    let i = 0;
+    // Every 100 ms the observations due arrive and are derived; once a second they are appended.
+    let tick = 0;
+    let pending = [];
     const timer = setInterval(() => {
-      if (i >= batches.length) {
+      tick++;
+      const t = t0 + tick * 100;
+      sampleNow = t;
+      for (const s of source(t)) pending.push(s);
+      if (tick % 10 !== 0) return;
+      const i = tick / 10;
+      if (i > seconds) {
         clearInterval(timer);
         done();
         return;
       }
-      const [t, batch] = batches[i];
-      sampleNow = t;
-      track(store.append(batch), appendMs);
-      if (i % 10 === 9) track(store.housekeeping(t), housekeepingMs);
+      const batch = pending;
+      pending = [];
+      appended += batch.length;
+      track(() => store.append(batch), appendMs);
+      if (i % 10 === 9) track(() => store.housekeeping(t), housekeepingMs);
       if (i % 5 === 2) {
         const span = SPANS[Math.floor(i / 5) % SPANS.length];
-        track(Promise.all(screenSelectors.map((selector) => store.query({ selector, from: t - span, to: t, maxPoints: 1000 }))), screenMs);
+        track(() => Promise.all(screenSelectors.map((selector) => store.query({ selector, from: t - span, to: t, maxPoints: 1000 }))), screenMs);
       }
-      i++;
-    }, 1000);
+    }, 100);
   });
   await Promise.all([...inFlight]);
   delay.disable();
@@ -148,7 +160,8 @@ results.push(await run('in-process', openInProcessMetricStore));
 results.push(await run('worker', openMetricStore));
 
 const f = (x) => (x < 10 ? x.toFixed(1) : x.toFixed(0));
-console.log(`fleet: ${hosts} hosts replayed from the capture, ${Math.round(perSecond).toLocaleString('en-US')} samples/s appended a batch a second for ${seconds} s; ` +
+const perSecond = appended / (2 * seconds);
+console.log(`fleet: ${hosts} hosts replayed from the capture (derived on the calling thread as in the core), ${Math.round(perSecond).toLocaleString('en-US')} samples/s appended a batch a second for ${seconds} s; ` +
   `a 20-chart screen (${screenSelectors.length} selectors, 1 h / 24 h / 7 d in turn) every 5 s; housekeeping every 10 s (prefill ${prefillS.toFixed(0)} s)`);
 for (const r of results) {
   console.log(`${r.mode.padEnd(10)} calling thread: longest stall ${f(r.maxStall)} ms, p99 delay ${f(r.p99Stall)} ms, busy ${(100 * r.elu).toFixed(1)} %; ` +
