@@ -42,6 +42,8 @@ export interface AgentPacerOptions {
   readonly intervalMs: number;
   /** Send the first request at once (default) rather than after one interval. */
   readonly immediately?: boolean;
+  /** More words for each request line, asked for at send time (the containers' `net:PID`). */
+  readonly words?: () => readonly string[];
   /** Clock and timers, for tests. */
   readonly now?: () => number;
   readonly setTimer?: (fn: () => void, ms: number) => unknown;
@@ -49,7 +51,7 @@ export interface AgentPacerOptions {
 }
 
 /**
- * Writes a request line ("\n", or "processes\n") through `write` every
+ * Writes a request line ("\n", "processes\n", plus any `words`) through `write` every
  * interval, on a fixed schedule (start + k * interval) so timer lateness does
  * not accumulate; a tick that is more than an interval late is skipped rather
  * than sent twice. `write` is the agent's stdin: a pipe's or an SSH
@@ -65,7 +67,9 @@ export function startAgentPacer(write: (line: string) => unknown, options: Agent
   let next = now();
 
   const send = (withProcesses: boolean) => {
-    if (!stopped) write(withProcesses ? `${PROCESSES_REQUEST}\n` : '\n');
+    if (stopped) return;
+    const words = [...(withProcesses ? [PROCESSES_REQUEST] : []), ...(options.words?.() ?? [])];
+    write(`${words.join(' ')}\n`);
   };
   const schedule = () => {
     if (stopped) return;

@@ -11,6 +11,8 @@ import { pacedAgentCommand, startAgentPacer } from '../agent/pacer.js';
 import type { ParseResult } from '../agent/parse.js';
 import type { Logger } from '../log.js';
 import type { HostSource, SourceEvents } from '../sources/types.js';
+import { ContainerTracker } from '../containers/containerTracker.js';
+import { sshEngineConnector } from './sshEngine.js';
 import { deployAgent, type DeployableAgent } from './deployAgent.js';
 import { sharedHandshakeLimiter, type HandshakeLimiter } from './handshakeLimiter.js';
 import type { HostKeyStore } from './knownHosts.js';
@@ -37,6 +39,12 @@ export interface SshHostSourceOptions {
   readonly keepaliveCountMax?: number;
   readonly readyTimeoutMs?: number;
   readonly random?: () => number;
+  /** The container engine's socket on the host when it is not where the agent looks (issue 4). */
+  readonly engineSocket?: string;
+  /** False: no names from the engine (containers named by id). */
+  readonly engine?: boolean;
+  /** Time box for each engine request. */
+  readonly engineTimeoutMs?: number;
 }
 
 export interface SshHostSourceStats {
@@ -71,6 +79,7 @@ export class SshHostSource implements HostSource {
   private readonly policy: ReconnectPolicy;
   private readonly limiter: HandshakeLimiter;
   private readonly random: () => number;
+  private readonly tracker: ContainerTracker;
 
   private status: HostStatus = 'connecting';
   private detail: string | undefined;
@@ -88,6 +97,7 @@ export class SshHostSource implements HostSource {
     this.policy = { ...DEFAULT_RECONNECT_POLICY, ...options.reconnect };
     this.limiter = options.limiter ?? sharedHandshakeLimiter;
     this.random = options.random ?? Math.random;
+    this.tracker = new ContainerTracker({ ...(options.log ? { log: options.log } : {}), hostName: options.name });
   }
 
   get stats(): SshHostSourceStats {
@@ -122,6 +132,7 @@ export class SshHostSource implements HostSource {
     this.closeSession();
     this.wake?.();
     await this.loop;
+    await this.tracker.idle();
   }
 
   private setStatus(status: HostStatus, detail?: string): void {
@@ -147,6 +158,8 @@ export class SshHostSource implements HostSource {
     }
     this.conn?.close();
     this.conn = undefined;
+    // Names already known stay until the next session's engine answers.
+    this.tracker.setConnector(undefined);
   }
 
   private sleep(ms: number): Promise<void> {
@@ -223,7 +236,15 @@ export class SshHostSource implements HostSource {
       return false;
     }
     this.channel = channel;
-    const pacer = startAgentPacer((line) => channel.write(line), { intervalMs: this.options.intervalMs });
+    if (this.options.engine !== false) {
+      this.tracker.setConnector(
+        sshEngineConnector(conn, {
+          ...(this.options.engineSocket ? { socketPath: this.options.engineSocket } : {}),
+          ...(this.options.engineTimeoutMs ? { timeoutMs: this.options.engineTimeoutMs } : {}),
+        }),
+      );
+    }
+    const pacer = startAgentPacer((line) => channel.write(line), { intervalMs: this.options.intervalMs, words: () => this.tracker.requestWords() });
     channel.once('close', () => pacer.stop());
     return this.consume(conn, channel, startedAt, this.options.intervalMs);
   }
@@ -270,7 +291,7 @@ export class SshHostSource implements HostSource {
               this.observations++;
               armStale();
               this.setStatus('online');
-              this.events?.observation(result.observation);
+              this.events?.observation(this.tracker.enrich(result.observation));
               break;
           }
         }
