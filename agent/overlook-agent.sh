@@ -23,7 +23,8 @@
 # open them, is tested with builtins (`[ -S ]`, `[ -w ]`) every sample.
 #
 # Runs under dash, bash and busybox ash; needs no root. PROC_ROOT, SYS_ROOT and
-# ETC_ROOT point it at fixture trees.
+# ETC_ROOT point it at fixture trees; OVERLOOK_ENGINE_SOCKET names one more
+# engine socket to test.
 #
 # Frame (one per sample):
 #   @@overlook-agent 1 begin SEQ
@@ -161,7 +162,8 @@ cg_tops='docker system.slice libpod_parent machine.slice kubepods kubepods.slice
 user_id=$(id -u 2>/dev/null) || user_id=
 user_name=$(id -un 2>/dev/null) || user_name=
 runtime_dir=${XDG_RUNTIME_DIR:-/run/user/$user_id}
-engine_sockets="/var/run/docker.sock /run/podman/podman.sock $runtime_dir/podman/podman.sock $runtime_dir/docker.sock"
+# OVERLOOK_ENGINE_SOCKET: a socket the console was told to use, tested first.
+engine_sockets="${OVERLOOK_ENGINE_SOCKET:+$OVERLOOK_ENGINE_SOCKET }/var/run/docker.sock /run/podman/podman.sock $runtime_dir/podman/podman.sock $runtime_dir/docker.sock"
 engine_cli=
 command -v docker >/dev/null 2>&1 && engine_cli=docker
 command -v podman >/dev/null 2>&1 && engine_cli="$engine_cli podman"

@@ -48,7 +48,7 @@ interface RunningAgent {
  * through stdin; when this process dies, stdin closes and the agent exits.
  */
 function startAgent(
-  options: Omit<LocalAgentOptions, 'restartDelaysMs' | 'engine'>,
+  options: Omit<LocalAgentOptions, 'restartDelaysMs' | 'engine'> & { readonly engineSocket?: string },
   onResult: (result: ParseResult) => void,
   onExit: (detail: string) => void,
   words?: () => readonly string[],
@@ -57,7 +57,7 @@ function startAgent(
   const child = spawn(options.shell ?? 'sh', [script, ...pacedAgentArgs(options.processEvery ?? DEFAULT_PROCESS_EVERY)], {
     stdio: ['pipe', 'pipe', 'pipe'],
     detached: true,
-    env: { ...process.env, ...options.env },
+    env: { ...process.env, ...options.env, ...(options.engineSocket ? { OVERLOOK_ENGINE_SOCKET: options.engineSocket } : {}) },
   });
   const pacer = startAgentPacer((line) => child.stdin!.writable && child.stdin!.write(line), {
     intervalMs: options.intervalMs,
@@ -125,7 +125,11 @@ export function createLocalAgentSource(options: LocalAgentOptions): HostSource {
   let unsupported = false;
   let lastStatus: string | undefined;
   // Without an engine it still carries the containers' init pids, so their network is read.
-  const tracker = new ContainerTracker({ ...(options.engine !== false ? { connector: localEngineConnector(options.engine ?? {}) } : {}), hostName: 'local' });
+  const tracker = new ContainerTracker({
+    ...(options.engine !== false ? { connector: localEngineConnector(options.engine ?? {}) } : {}),
+    ...(options.engine && options.engine.refreshMs ? { refreshMs: options.engine.refreshMs } : {}),
+    hostName: 'local',
+  });
 
   const status = (s: Parameters<SourceEvents['status']>[0], detail?: string) => {
     const key = `${s}\u0000${detail ?? ''}`;
@@ -158,7 +162,7 @@ export function createLocalAgentSource(options: LocalAgentOptions): HostSource {
     restartTimer = undefined;
     if (stopped) return;
     running = startAgent(
-      options,
+      { ...options, ...(options.engine && options.engine.socketPath ? { engineSocket: options.engine.socketPath } : {}) },
       onResult,
       (detail) => {
         running = undefined;

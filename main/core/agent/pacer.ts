@@ -24,10 +24,21 @@ export function pacedAgentArgs(processEvery: number = DEFAULT_PROCESS_EVERY): st
   return ['paced', String(processEvery)];
 }
 
-/** The shell command for an exec channel: `exec sh 'PATH' paced N` (the path single-quoted for the remote shell). */
-export function pacedAgentCommand(scriptPath: string, processEvery: number = DEFAULT_PROCESS_EVERY): string {
-  const quoted = `'${scriptPath.replace(/'/g, `'\\''`)}'`;
-  return ['exec', 'sh', quoted, ...pacedAgentArgs(processEvery)].join(' ');
+/** A word for a POSIX shell, single-quoted. */
+export const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * The shell command for an exec channel: `exec sh 'PATH' paced N` (the path
+ * single-quoted for the remote shell), through `env NAME=VALUE` when the agent
+ * needs variables (OVERLOOK_ENGINE_SOCKET): a prefix assignment to `exec` is
+ * not passed on by every shell.
+ */
+export function pacedAgentCommand(scriptPath: string, processEvery: number = DEFAULT_PROCESS_EVERY, env: Readonly<Record<string, string>> = {}): string {
+  const vars = Object.entries(env).map(([k, v]) => {
+    if (!/^[A-Z_][A-Z0-9_]*$/.test(k)) throw new Error(`not an environment variable name: ${k}`);
+    return `${k}=${shellQuote(v)}`;
+  });
+  return ['exec', ...(vars.length ? ['env', ...vars] : []), 'sh', shellQuote(scriptPath), ...pacedAgentArgs(processEvery)].join(' ');
 }
 
 export interface AgentPacer {

@@ -4,6 +4,7 @@
 // where the server will not forward to a unix socket (Dropbear has no
 // direct-streamlocal; OpenSSH can be configured without it). Everything they
 // return goes through engineApi's parsers.
+import { shellQuote } from '../agent/pacer.js';
 import type { ContainerMeta } from '../sources/types.js';
 import {
   parseCliInspect,
@@ -94,7 +95,6 @@ export interface CliClientOptions {
 /** Ids per `inspect` command: keeps the command line far below ARG_MAX (65 bytes each). */
 const CLI_INSPECT_BATCH = 200;
 
-const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 export function cliEngineClient(options: CliClientOptions): EngineClient {
   const timeoutMs = options.timeoutMs ?? DEFAULT_ENGINE_TIMEOUT_MS * 2;
@@ -148,5 +148,3 @@ export function cliEngineClient(options: CliClientOptions): EngineClient {
 export function isPermissionDenied(err: unknown): boolean {
   return err instanceof EngineRequestError && (err.status === 403 || /EACCES|permission denied/i.test(err.message));
 }
-
-export { EngineRequestError, engineGet };

@@ -13,6 +13,8 @@ export interface LocalEngineOptions {
   /** A socket to use instead of looking (a test's own dockerd, a rootless engine in an odd place). */
   readonly socketPath?: string;
   readonly timeoutMs?: number;
+  /** How often the engine is asked (default DEFAULT_ENGINE_REFRESH_MS). */
+  readonly refreshMs?: number;
 }
 
 export function openUnixSocket(path: string): Promise<Duplex> {
@@ -25,17 +27,26 @@ export function openUnixSocket(path: string): Promise<Duplex> {
   });
 }
 
-/** The note for sockets that exist but are not ours to open. */
-export function deniedNote(access: EngineAccess | undefined): EngineConnection {
-  const denied = access?.sockets.find((s) => !s.writable);
+/** The note for sockets that exist but are not ours to open (only `socket` when one was configured). */
+export function deniedNote(access: EngineAccess | undefined, socket?: string): EngineConnection {
+  const denied = access?.sockets.find((s) => !s.writable && (socket === undefined || s.path === socket));
   return denied ? { note: { code: 'socket_denied', socket: denied.path, ...(access?.user ? { user: access.user } : {}) } } : {};
+}
+
+/**
+ * The sockets to try: the configured one (unless the agent found it is not
+ * ours to open), else the ones the agent found this user may open.
+ */
+export function socketsToTry(access: EngineAccess | undefined, configured: string | undefined): string[] {
+  if (configured) return access?.sockets.some((s) => s.path === configured && !s.writable) ? [] : [configured];
+  return (access?.sockets ?? []).filter((s) => s.writable).map((s) => s.path);
 }
 
 export function localEngineConnector(options: LocalEngineOptions = {}): EngineConnector {
   return {
     async connect(access) {
-      const socket = options.socketPath ?? access?.sockets.find((s) => s.writable)?.path;
-      if (!socket) return deniedNote(access);
+      const socket = socketsToTry(access, options.socketPath)[0];
+      if (!socket) return deniedNote(access, options.socketPath);
       return {
         client: apiEngineClient({ open: () => openUnixSocket(socket), via: 'socket', target: socket, timeoutMs: options.timeoutMs ?? DEFAULT_ENGINE_TIMEOUT_MS }),
       };

@@ -7,7 +7,7 @@
 import type { EngineConnector } from '../containers/containerTracker.js';
 import { apiEngineClient, cliEngineClient, type CommandRunner } from '../containers/engineClient.js';
 import { EngineRequestError } from '../containers/engineHttp.js';
-import { deniedNote } from '../containers/localEngine.js';
+import { deniedNote, socketsToTry } from '../containers/localEngine.js';
 import type { EngineAccess } from '../sources/types.js';
 import { StreamLocalError, type SshConnection } from './sshConnection.js';
 
@@ -33,7 +33,7 @@ export function sshEngineConnector(conn: SshConnection, options: SshEngineOption
   };
   return {
     async connect(access) {
-      const sockets = options.socketPath ? [options.socketPath] : (access?.sockets ?? []).filter((s) => s.writable).map((s) => s.path);
+      const sockets = socketsToTry(access, options.socketPath);
       let refused: StreamLocalError | undefined;
       for (const socket of sockets) {
         try {
@@ -69,7 +69,7 @@ export function sshEngineConnector(conn: SshConnection, options: SshEngineOption
         return { client: cliEngineClient({ run, cli, ...(configured ? { socket: configured } : {}), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs * 2 } : {}) }) };
       }
       if (refused) return { note: { code: 'forwarding_refused', ...(sockets[0] ? { socket: sockets[0] } : {}), detail: refused.message } };
-      return deniedNote(access);
+      return deniedNote(access, configured);
     },
   };
 }

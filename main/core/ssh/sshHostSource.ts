@@ -45,6 +45,8 @@ export interface SshHostSourceOptions {
   readonly engine?: boolean;
   /** Time box for each engine request. */
   readonly engineTimeoutMs?: number;
+  /** How often the engine is asked (default DEFAULT_ENGINE_REFRESH_MS). */
+  readonly engineRefreshMs?: number;
 }
 
 export interface SshHostSourceStats {
@@ -97,7 +99,11 @@ export class SshHostSource implements HostSource {
     this.policy = { ...DEFAULT_RECONNECT_POLICY, ...options.reconnect };
     this.limiter = options.limiter ?? sharedHandshakeLimiter;
     this.random = options.random ?? Math.random;
-    this.tracker = new ContainerTracker({ ...(options.log ? { log: options.log } : {}), hostName: options.name });
+    this.tracker = new ContainerTracker({
+      ...(options.log ? { log: options.log } : {}),
+      ...(options.engineRefreshMs ? { refreshMs: options.engineRefreshMs } : {}),
+      hostName: options.name,
+    });
   }
 
   get stats(): SshHostSourceStats {
@@ -230,7 +236,9 @@ export class SshHostSource implements HostSource {
     // Paced mode: the console writes a line per interval on the agent's stdin and
     // the agent waits with the shell's `read`, so a sample costs one `tail` and
     // no `sleep` even under dash; the channel's EOF ends the agent.
-    const channel = await conn.exec(pacedAgentCommand(deployed.path));
+    const channel = await conn.exec(
+      pacedAgentCommand(deployed.path, undefined, this.options.engineSocket ? { OVERLOOK_ENGINE_SOCKET: this.options.engineSocket } : {}),
+    );
     if (this.stopped) {
       channel.close();
       return false;

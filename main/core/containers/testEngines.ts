@@ -1,0 +1,326 @@
+// A real dockerd for the container tests (see shared/testing.md): its own
+// data root, exec root, pid file and socket under a temp dir, the cgroupfs
+// driver, no bridge, no iptables, no IP forwarding changes; a busybox image
+// made from Debian's busybox-static with `docker import` (no registry is
+// reachable). stop() — and a process-exit hook, should a test crash — removes
+// its containers, stops dockerd and its containerd by PID, unmounts what it
+// mounted under the temp dir, removes the cgroups its containers left and
+// the temp dir. Needs root, as in CI.
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { ContainerRow } from '../../common/contract.js';
+import type { Sample } from '../../common/series.js';
+import { deriveSamples } from '../metrics/derive.js';
+import type { HostObservation, HostSource } from '../sources/types.js';
+import { engineGet } from './engineHttp.js';
+import { openUnixSocket } from './localEngine.js';
+
+const run = promisify(execFile);
+
+export const DOCKERD = '/usr/sbin/dockerd';
+/** Debian's client from docker.io; a newer one elsewhere on PATH would negotiate down, but the tests pin what CI installs. */
+export const DOCKER_CLI = '/usr/bin/docker';
+export const TEST_IMAGE = 'ovl/busybox';
+const CGROUP_ROOT = '/sys/fs/cgroup';
+
+export interface TestDockerd {
+  readonly dir: string;
+  readonly socket: string;
+  readonly pid: number;
+  readonly image: string;
+  /** `docker -H unix://SOCKET ARGS…`; resolves with stdout, rejects with stderr. */
+  docker(...args: string[]): Promise<string>;
+  /** The host pid of a running container's init. */
+  pidOf(container: string): Promise<number>;
+  log(): string;
+  stop(): Promise<void>;
+}
+
+interface Live {
+  dir: string;
+  pid: number;
+}
+const live = new Set<Live>();
+let hookInstalled = false;
+
+function installExitHook(): void {
+  if (hookInstalled) return;
+  hookInstalled = true;
+  process.once('exit', () => {
+    for (const l of live) cleanupSync(l);
+  });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Processes whose command line names the temp dir: dockerd, its containerd, the shims. */
+function pidsUsing(dir: string): number[] {
+  const out: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(dir)) out.push(Number(entry));
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}
+
+function mountsUnder(dir: string): string[] {
+  return fs
+    .readFileSync('/proc/self/mounts', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' ')[1]?.replace(/\\040/g, ' '))
+    .filter((m): m is string => m !== undefined && (m === dir || m.startsWith(`${dir}/`)))
+    .sort((a, b) => b.length - a.length);
+}
+
+/**
+ * Container cgroups dockerd (cgroupfs driver, parent "docker") leaves in every
+ * v1 hierarchy and in the empty cgroup2 at unified/. The parent is removed
+ * only when empty: another test's dockerd may still have containers there.
+ */
+function removeDockerCgroups(ids: readonly string[]): void {
+  let hierarchies: string[] = [];
+  try {
+    hierarchies = fs.readdirSync(CGROUP_ROOT).map((h) => path.join(CGROUP_ROOT, h));
+  } catch {
+    return;
+  }
+  for (const h of hierarchies) {
+    for (const id of ids) {
+      try {
+        fs.rmdirSync(path.join(h, 'docker', id));
+      } catch {
+        // not there, or still busy
+      }
+    }
+    try {
+      fs.rmdirSync(path.join(h, 'docker'));
+    } catch {
+      // not there, or another dockerd's containers are in it
+    }
+  }
+}
+
+function containerIdsOf(dir: string): string[] {
+  try {
+    return fs.readdirSync(path.join(dir, 'data', 'containers')).filter((n) => /^[0-9a-f]{64}$/.test(n));
+  } catch {
+    return [];
+  }
+}
+
+function cleanupSync(l: Live): void {
+  const ids = containerIdsOf(l.dir);
+  for (const pid of pidsUsing(l.dir)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  }
+  // A container's own processes are not children of the shim once it is killed: kill by cgroup.
+  for (const id of ids) {
+    try {
+      for (const pid of fs.readFileSync(path.join(CGROUP_ROOT, 'pids', 'docker', id, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean)) {
+        process.kill(Number(pid), 'SIGKILL');
+      }
+    } catch {
+      // no such cgroup
+    }
+  }
+  for (const m of mountsUnder(l.dir)) {
+    try {
+      execFileSync('umount', ['-l', m], { stdio: 'ignore' });
+    } catch {
+      // already gone
+    }
+  }
+  removeDockerCgroups(ids);
+  fs.rmSync(l.dir, { recursive: true, force: true });
+  live.delete(l);
+}
+
+async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A tar of busybox-static with its applets linked, as `docker import` takes it. */
+async function busyboxRootfsTar(dir: string): Promise<string> {
+  const root = path.join(dir, 'rootfs');
+  fs.mkdirSync(path.join(root, 'bin'), { recursive: true });
+  fs.copyFileSync('/bin/busybox', path.join(root, 'bin', 'busybox'));
+  fs.chmodSync(path.join(root, 'bin', 'busybox'), 0o755);
+  await run('chroot', [root, '/bin/busybox', '--install', '-s', '/bin']);
+  for (const d of ['tmp', 'proc', 'sys', 'dev', 'etc']) fs.mkdirSync(path.join(root, d), { recursive: true });
+  const tar = path.join(dir, 'busybox.tar');
+  await run('tar', ['-C', root, '-cf', tar, '.']);
+  return tar;
+}
+
+export async function startTestDockerd(name: string): Promise<TestDockerd> {
+  if (process.getuid?.() !== 0) throw new Error('a test dockerd needs root');
+  for (const [bin, pkg] of [
+    [DOCKERD, 'docker.io'],
+    [DOCKER_CLI, 'docker.io'],
+    ['/bin/busybox', 'busybox-static'],
+  ] as const) {
+    if (!fs.existsSync(bin)) throw new Error(`${bin} is missing: apt-get install -y --no-install-recommends ${pkg} (scripts/ensure-system-deps.sh does)`);
+  }
+  installExitHook();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `ovl-ctr-${name}-`));
+  // The socket's directory must be traversable by the SSH test users.
+  fs.chmodSync(dir, 0o755);
+  const socket = path.join(dir, 'docker.sock');
+  const logPath = path.join(dir, 'dockerd.log');
+  const logFd = fs.openSync(logPath, 'a');
+  const child = spawn(
+    DOCKERD,
+    [
+      '--data-root', path.join(dir, 'data'),
+      '--exec-root', path.join(dir, 'exec'),
+      '--pidfile', path.join(dir, 'dockerd.pid'),
+      '-H', `unix://${socket}`,
+      '--bridge=none',
+      '--iptables=false',
+      '--ip6tables=false',
+      '--ip-forward=false',
+      '--ip-masq=false',
+      '--storage-driver=overlay2',
+      '--exec-opt', 'native.cgroupdriver=cgroupfs',
+    ],
+    { stdio: ['ignore', logFd, logFd], detached: true },
+  );
+  fs.closeSync(logFd);
+  if (child.pid === undefined) throw new Error('could not start dockerd');
+  const l: Live = { dir, pid: child.pid };
+  live.add(l);
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  const log = () => {
+    try {
+      return fs.readFileSync(logPath, 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  const docker = async (...args: string[]) => {
+    try {
+      return (await run(DOCKER_CLI, ['-H', `unix://${socket}`, ...args], { maxBuffer: 64 * 1024 * 1024 })).stdout;
+    } catch (err) {
+      const e = err as { stderr?: string; message: string };
+      throw new Error(`docker ${args.join(' ')}: ${(e.stderr ?? e.message).trim()}`);
+    }
+  };
+  try {
+    await waitFor(
+      'dockerd to answer on its socket',
+      async () => {
+        if (exited) throw new Error(`dockerd exited at start: ${log().slice(-2000)}`);
+        return engineGet(() => openUnixSocket(socket), '/_ping', { timeoutMs: 1000, maxBytes: 100, target: socket }).then(
+          (body) => body === 'OK',
+          () => false,
+        );
+      },
+      30_000,
+    );
+    await docker('import', await busyboxRootfsTar(dir), TEST_IMAGE);
+  } catch (err) {
+    cleanupSync(l);
+    throw err;
+  }
+
+  return {
+    dir,
+    socket,
+    pid: child.pid,
+    image: TEST_IMAGE,
+    docker,
+    async pidOf(container) {
+      return Number((await docker('inspect', '--format', '{{.State.Pid}}', container)).trim());
+    },
+    log,
+    async stop() {
+      if (!live.has(l)) return;
+      try {
+        const ids = (await docker('ps', '-aq', '--no-trunc')).split('\n').filter(Boolean);
+        if (ids.length) await docker('rm', '-f', ...ids);
+      } catch {
+        // dockerd already unwell: the kill below does it
+      }
+      try {
+        process.kill(l.pid, 'SIGTERM');
+        await waitFor('dockerd to exit', () => !alive(l.pid), 20_000);
+      } catch {
+        // cleanupSync kills what is left
+      }
+      cleanupSync(l);
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Watching a source until its containers look as expected
+
+
+export interface Watched {
+  readonly observation: HostObservation;
+  readonly rows: ContainerRow[];
+  readonly samples: Sample[];
+  readonly statuses: string[];
+}
+
+/**
+ * Runs the source, derives every observation as the core does, and resolves
+ * with the first one for which `done` holds (or rejects with the last rows
+ * seen, so a failure shows what was there). The source is stopped either way.
+ */
+export async function watchContainers(
+  source: HostSource,
+  done: (w: Watched) => boolean,
+  options: { timeoutMs?: number; host?: string } = {},
+): Promise<Watched> {
+  const statuses: string[] = [];
+  let prev: HostObservation | undefined;
+  let last: Watched | undefined;
+  try {
+    return await new Promise<Watched>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(new Error(`containers never looked as expected; statuses ${statuses.join(', ')}; last rows: ${JSON.stringify(last?.rows.map((r) => ({ name: r.name, state: r.state, cpu: r.cpuCores, net: r.networkRxBytesRate })) ?? null)}; note ${JSON.stringify(last?.observation.containers?.engine?.note ?? null)}`));
+      }, options.timeoutMs ?? 30_000);
+      source.start({
+        observation(obs) {
+          const derived = deriveSamples(prev, obs, options.host ?? 'test');
+          prev = obs;
+          last = { observation: obs, rows: derived.containers?.rows ?? [], samples: derived.samples, statuses };
+          if (done(last)) {
+            clearTimeout(timer);
+            resolve(last);
+          }
+        },
+        status(status, detail) {
+          statuses.push(detail ? `${status} (${detail})` : status);
+        },
+      });
+    });
+  } finally {
+    await source.stop();
+  }
+}
