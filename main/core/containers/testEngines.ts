@@ -175,7 +175,21 @@ async function busyboxRootfsTar(dir: string): Promise<string> {
   return tar;
 }
 
-export async function startTestDockerd(name: string): Promise<TestDockerd> {
+export interface TestDockerdOptions {
+  /** The socket's group (dockerd --group), as the docker group on a real host; default root (0660 root:root). */
+  readonly group?: string;
+}
+
+/** A system group, made if missing (idempotent, tolerant of a parallel test making it). */
+export async function ensureGroup(name: string): Promise<void> {
+  try {
+    await run('getent', ['group', name]);
+  } catch {
+    await run('groupadd', ['-f', '--system', name]);
+  }
+}
+
+export async function startTestDockerd(name: string, options: TestDockerdOptions = {}): Promise<TestDockerd> {
   if (process.getuid?.() !== 0) throw new Error('a test dockerd needs root');
   for (const [bin, pkg] of [
     [DOCKERD, 'docker.io'],
@@ -205,6 +219,7 @@ export async function startTestDockerd(name: string): Promise<TestDockerd> {
       '--ip-masq=false',
       '--storage-driver=overlay2',
       '--exec-opt', 'native.cgroupdriver=cgroupfs',
+      '--group', options.group ?? 'root',
     ],
     { stdio: ['ignore', logFd, logFd], detached: true },
   );
