@@ -246,7 +246,10 @@ sample() {
         [ -n "$cg_blkio" ] && set -- "$@" "$cg_blkio"/$pat/blkio.throttle.io_service_bytes "$cg_blkio"/$pat/blkio.throttle.io_serviced
         [ -n "$cg_freezer" ] && set -- "$@" "$cg_freezer"/$pat/freezer.state
       fi
+      # v2 allows no processes in a cgroup with children: Podman's split
+      # layout keeps them in the scope's container/ child.
       [ -n "$with_processes" ] && set -- "$@" "$cg_procs"/$pat/cgroup.procs
+      [ -n "$with_processes" ] && [ "$cg_mode" = v2 ] && set -- "$@" "$cg"/$pat/container/cgroup.procs
     done
     set +f
   fi

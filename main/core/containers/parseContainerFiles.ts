@@ -11,6 +11,8 @@ import { cgroupStatsToSeries, parseCgroupStats, type CgroupFiles } from './cgrou
 import { parseContainerCgroupPath, type ContainerCgroupRef } from './containerPaths.js';
 
 const CGROUP_PREFIX = 'fs/cgroup/';
+/** Where a Podman split container's processes are (its scope's container/ child). */
+const CHILD_PROCS = 'container/cgroup.procs';
 const MODES: readonly CgroupMode[] = ['v1', 'v2', 'hybrid', 'none'];
 
 /** What the frame parser collected for this part. */
@@ -60,11 +62,15 @@ export function parseContainerFiles(input: ContainerFrameInput): ContainerFrameR
     const dir = rel.slice(0, slash);
     const file = rel.slice(slash + 1);
     const ref = parseContainerCgroupPath(dir);
-    // The globs name containers' own cgroups; anything else (a sub-cgroup, a
-    // decoy directory) is not read as a container.
-    if (!ref || ref.cgroupPath !== `/${dir}`) continue;
+    if (!ref) continue;
+    // The globs name containers' own cgroups, and for cgroup.procs Podman's
+    // container/ child (v2 keeps a split container's processes there);
+    // anything else (a decoy directory) is not read as a container.
+    const own = ref.cgroupPath === `/${dir}`;
+    const child = ref.cgroupPath === `/${dir.slice(0, dir.lastIndexOf('/'))}` && dir.endsWith('/container') && file === 'cgroup.procs';
+    if (!own && !child) continue;
     const pending = byId.get(ref.id) ?? { ref, files: {} };
-    pending.files[file] = lines.join('\n');
+    pending.files[child ? CHILD_PROCS : file] = lines.join('\n');
     byId.set(ref.id, pending);
   }
 
@@ -116,7 +122,8 @@ interface SideFiles {
 
 /** cgroup.procs and the freezer state are not stats: taken out before parseCgroupStats sees the rest. */
 function splitSideFiles(files: Record<string, string>, version: 'v1' | 'v2'): SideFiles {
-  const { 'cgroup.procs': procsText, 'freezer.state': freezerText, 'cgroup.events': eventsText, ...statFiles } = files;
+  const { 'cgroup.procs': ownProcs, [CHILD_PROCS]: childProcs, 'freezer.state': freezerText, 'cgroup.events': eventsText, ...statFiles } = files;
+  const procsText = ownProcs !== undefined && ownProcs.trim() !== '' ? ownProcs : (childProcs ?? ownProcs);
   const procs: SideFiles['procs'] = {};
   if (procsText !== undefined) {
     const pids = procsText.split('\n').filter((l) => l.trim() !== '');
