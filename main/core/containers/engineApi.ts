@@ -116,22 +116,33 @@ export function parseContainerList(json: unknown): Parsed<ListedContainer[]> {
 }
 
 /**
- * `docker ps -a --no-trunc --format '{{.ID}} {{.State}}'` (and podman's): one
- * line per container. Old CLIs without `.State` print "<no value>": those
- * rows get state "unknown" and are inspected.
+ * A state from `ps --format '{{.State}}'`: Docker prints the state word
+ * ("running"); Podman 4 prints its status text ("Up 15 seconds ago",
+ * "Paused", "Exited (0) 3 seconds ago"); old Docker CLIs without `.State`
+ * print "<no value>" (unknown: such rows are inspected).
  */
+export function cliState(text: string): ContainerState {
+  const word = normaliseState(text.trim());
+  if (word !== 'unknown') return word;
+  const first = (/^\S+/.exec(text.trim())?.[0] ?? '').toLowerCase();
+  if (first === 'up') return /\(paused\)/i.test(text) ? 'paused' : 'running';
+  return normaliseState(first);
+}
+
+/** `docker ps -a --no-trunc --format '{{.ID}} {{.State}}'` (and podman's): one line per container. */
 export function parseCliList(text: string): Parsed<ListedContainer[]> {
   const problems: string[] = [];
   const out: ListedContainer[] = [];
   text.split('\n').forEach((line, i) => {
     const t = line.trim();
     if (t === '') return;
-    const [id, state] = t.split(/\s+/, 2);
-    if (!id || !ID.test(id)) {
+    const space = t.search(/\s/);
+    const id = space < 0 ? t : t.slice(0, space);
+    if (!ID.test(id)) {
       problems.push(`ps: line ${i + 1} does not start with a container id: "${clean(t, 80)}"`);
       return;
     }
-    out.push({ id, state: normaliseState(state) });
+    out.push({ id, state: cliState(space < 0 ? '' : t.slice(space + 1)) });
   });
   return { value: out, problems };
 }
