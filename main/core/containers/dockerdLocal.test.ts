@@ -146,6 +146,38 @@ describe('a real dockerd, seen by the local source', () => {
     expect(row(seen, 'late')).toMatchObject({ state: 'running', labels: { late: 'yes' } });
   });
 
+  it('containers that come and go between the glob and the read cost nothing but their own values', async () => {
+    // Short-lived containers, one after another, while the agent samples twice a second.
+    let churning = true;
+    const churn = (async () => {
+      while (churning) await d.docker('run', '--rm', d.image, 'sh', '-c', 'sleep 0.2').catch(() => {});
+    })();
+    let samples = 0;
+    const problems: string[] = [];
+    const lasting = new Set(['web', 'idle', 'k8s_api_api-7d9f_prod_0', 'hog', 'flaky', 'net', 'late']);
+    const transient = new Set<string>();
+    try {
+      await watchContainers(
+        createLocalAgentSource({ intervalMs: 500, engine: { socketPath: d.socket, refreshMs: 1000 } }),
+        (w) => {
+          problems.push(...w.observation.problems.filter((p) => p.startsWith('container')));
+          for (const r of w.rows) {
+            expect(r.state).not.toBe('unknown');
+            if (r.cgroupPath && !lasting.has(r.name)) transient.add(r.id);
+          }
+          return ++samples >= 16;
+        },
+        { timeoutMs: 30_000 },
+      );
+    } finally {
+      churning = false;
+      await churn;
+    }
+    expect(problems).toEqual([]);
+    // The churn was seen: short-lived containers were read while they lasted.
+    expect(transient.size).toBeGreaterThan(0);
+  });
+
   it('leaves ip forwarding and iptables as they were', () => {
     expect(fs.readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8')).toBe(forwardBefore);
     expect(iptablesRules()).toBe(iptablesBefore);
