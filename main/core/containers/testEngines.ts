@@ -39,9 +39,22 @@ export interface TestDockerd {
   stop(): Promise<void>;
 }
 
+/** Where an engine under test keeps its containers' cgroups (the cgroupfs driver's parent) and their ids. */
+interface EngineLayout {
+  /** The parent cgroup, e.g. `docker` or `libpod_parent`. */
+  readonly parent: string;
+  /** A container's cgroup name under the parent. */
+  readonly leaf: (id: string) => string;
+  /** Directories under the parent that are the engine's own (Podman's conmon). */
+  readonly extra: readonly string[];
+  /** The ids of its containers, from its data dir (works when the engine is dead). */
+  readonly ids: (dir: string) => string[];
+}
+
 interface Live {
   dir: string;
   pid: number;
+  layout: EngineLayout;
 }
 const live = new Set<Live>();
 let hookInstalled = false;
@@ -63,7 +76,7 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Processes whose command line names the temp dir: dockerd, its containerd, the shims. */
+/** Processes whose command line names the temp dir: the engine, its containerd or conmons, the shims. */
 function pidsUsing(dir: string): number[] {
   const out: number[] = [];
   for (const entry of fs.readdirSync('/proc')) {
@@ -86,60 +99,85 @@ function mountsUnder(dir: string): string[] {
     .sort((a, b) => b.length - a.length);
 }
 
-/**
- * Container cgroups dockerd (cgroupfs driver, parent "docker") leaves in every
- * v1 hierarchy and in the empty cgroup2 at unified/. The parent is removed
- * only when empty: another test's dockerd may still have containers there.
- */
-function removeDockerCgroups(ids: readonly string[]): void {
-  let hierarchies: string[] = [];
+function hierarchies(): string[] {
   try {
-    hierarchies = fs.readdirSync(CGROUP_ROOT).map((h) => path.join(CGROUP_ROOT, h));
-  } catch {
-    return;
-  }
-  for (const h of hierarchies) {
-    for (const id of ids) {
-      try {
-        fs.rmdirSync(path.join(h, 'docker', id));
-      } catch {
-        // not there, or still busy
-      }
-    }
-    try {
-      fs.rmdirSync(path.join(h, 'docker'));
-    } catch {
-      // not there, or another dockerd's containers are in it
-    }
-  }
-}
-
-function containerIdsOf(dir: string): string[] {
-  try {
-    return fs.readdirSync(path.join(dir, 'data', 'containers')).filter((n) => /^[0-9a-f]{64}$/.test(n));
+    return fs.readdirSync(CGROUP_ROOT).map((h) => path.join(CGROUP_ROOT, h));
   } catch {
     return [];
   }
 }
 
-function cleanupSync(l: Live): void {
-  const ids = containerIdsOf(l.dir);
-  for (const pid of pidsUsing(l.dir)) {
+/**
+ * Container cgroups the engine (cgroupfs driver) leaves in every v1
+ * hierarchy and in the empty cgroup2 at unified/. The parent is removed only
+ * when empty: another test's engine may still have containers there.
+ */
+function removeEngineCgroups(layout: EngineLayout, ids: readonly string[]): void {
+  for (const h of hierarchies()) {
+    for (const name of [...ids.map(layout.leaf), ...layout.extra]) {
+      try {
+        fs.rmdirSync(path.join(h, layout.parent, name));
+      } catch {
+        // not there, or still busy
+      }
+    }
+    try {
+      fs.rmdirSync(path.join(h, layout.parent));
+    } catch {
+      // not there, or another engine's containers are in it
+    }
+  }
+}
+
+function idsIn(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir).filter((n) => /^[0-9a-f]{64}$/.test(n));
+  } catch {
+    return [];
+  }
+}
+
+const DOCKER_LAYOUT: EngineLayout = { parent: 'docker', leaf: (id) => id, extra: [], ids: (dir) => idsIn(path.join(dir, 'data', 'containers')) };
+const PODMAN_LAYOUT: EngineLayout = {
+  parent: 'libpod_parent',
+  leaf: (id) => `libpod-${id}`,
+  extra: ['conmon'],
+  ids: (dir) => idsIn(path.join(dir, 'root', 'overlay-containers')),
+};
+
+function killAll(pids: Iterable<number>): void {
+  for (const pid of pids) {
     try {
       process.kill(pid, 'SIGKILL');
     } catch {
       // gone
     }
   }
-  // A container's own processes are not children of the shim once it is killed: kill by cgroup.
-  for (const id of ids) {
-    try {
-      for (const pid of fs.readFileSync(path.join(CGROUP_ROOT, 'pids', 'docker', id, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean)) {
-        process.kill(Number(pid), 'SIGKILL');
+}
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+function cleanupSync(l: Live): void {
+  const ids = l.layout.ids(l.dir);
+  killAll(pidsUsing(l.dir));
+  // A container's own processes are not children of the shim once it is
+  // killed: kill by cgroup, until the cgroups are empty (a killed task takes
+  // a moment to leave), so they can be removed.
+  const tasks = () =>
+    [...ids.map(l.layout.leaf), ...l.layout.extra].flatMap((name) => {
+      try {
+        return fs.readFileSync(path.join(CGROUP_ROOT, 'pids', l.layout.parent, name, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number);
+      } catch {
+        return [];
       }
-    } catch {
-      // no such cgroup
-    }
+    });
+  for (let i = 0; i < 40; i++) {
+    const left = tasks();
+    if (left.length === 0) break;
+    killAll(left);
+    sleepSync(50);
   }
   for (const m of mountsUnder(l.dir)) {
     try {
@@ -148,7 +186,7 @@ function cleanupSync(l: Live): void {
       // already gone
     }
   }
-  removeDockerCgroups(ids);
+  removeEngineCgroups(l.layout, ids);
   fs.rmSync(l.dir, { recursive: true, force: true });
   live.delete(l);
 }
@@ -225,7 +263,7 @@ export async function startTestDockerd(name: string, options: TestDockerdOptions
   );
   fs.closeSync(logFd);
   if (child.pid === undefined) throw new Error('could not start dockerd');
-  const l: Live = { dir, pid: child.pid };
+  const l: Live = { dir, pid: child.pid, layout: DOCKER_LAYOUT };
   live.add(l);
   let exited = false;
   child.once('exit', () => (exited = true));
@@ -283,6 +321,103 @@ export async function startTestDockerd(name: string, options: TestDockerdOptions
       try {
         process.kill(l.pid, 'SIGTERM');
         await waitFor('dockerd to exit', () => !alive(l.pid), 20_000);
+      } catch {
+        // cleanupSync kills what is left
+      }
+      cleanupSync(l);
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Podman, rootful, with runc and the cgroupfs manager (crun refuses this
+// hybrid layout), its storage and runtime dirs under the temp dir, and
+// explicit ulimits (its defaults ask for more than this machine allows).
+
+export const PODMAN = '/usr/bin/podman';
+
+export interface TestPodman {
+  readonly dir: string;
+  readonly socket: string;
+  readonly image: string;
+  podman(...args: string[]): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export async function startTestPodman(name: string): Promise<TestPodman> {
+  if (process.getuid?.() !== 0) throw new Error('a test podman needs root');
+  for (const [bin, pkg] of [
+    [PODMAN, 'podman'],
+    ['/usr/sbin/runc', 'runc'],
+  ] as const) {
+    if (!fs.existsSync(bin)) throw new Error(`${bin} is missing: apt-get install -y --no-install-recommends ${pkg} (scripts/ensure-system-deps.sh does)`);
+  }
+  installExitHook();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `ovl-ctr-${name}-`));
+  fs.chmodSync(dir, 0o755);
+  const socket = path.join(dir, 'podman.sock');
+  const conf = path.join(dir, 'containers.conf');
+  const storage = path.join(dir, 'storage.conf');
+  fs.writeFileSync(
+    conf,
+    [
+      '[containers]',
+      'default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]',
+      'netns = "none"',
+      '[engine]',
+      'cgroup_manager = "cgroupfs"',
+      'runtime = "runc"',
+      'events_logger = "file"',
+      '',
+    ].join('\n'),
+  );
+  fs.writeFileSync(storage, ['[storage]', 'driver = "overlay"', `runroot = "${dir}/run"`, `graphroot = "${dir}/root"`, ''].join('\n'));
+  const env = { ...process.env, CONTAINERS_CONF: conf, CONTAINERS_STORAGE_CONF: storage };
+  const base = ['--root', path.join(dir, 'root'), '--runroot', path.join(dir, 'run'), '--tmpdir', path.join(dir, 'tmp')];
+  const podman = async (...args: string[]) => {
+    try {
+      return (await run(PODMAN, [...base, ...args], { env, maxBuffer: 64 * 1024 * 1024 })).stdout;
+    } catch (err) {
+      const e = err as { stderr?: string; message: string };
+      throw new Error(`podman ${args.join(' ')}: ${(e.stderr ?? e.message).trim()}`);
+    }
+  };
+  const logFd = fs.openSync(path.join(dir, 'service.log'), 'a');
+  const child = spawn(PODMAN, [...base, 'system', 'service', '--time=0', `unix://${socket}`], { env, stdio: ['ignore', logFd, logFd], detached: true });
+  fs.closeSync(logFd);
+  if (child.pid === undefined) throw new Error('could not start podman system service');
+  const l: Live = { dir, pid: child.pid, layout: PODMAN_LAYOUT };
+  live.add(l);
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  try {
+    await waitFor(
+      'podman to answer on its socket',
+      async () => {
+        if (exited) throw new Error(`podman system service exited at start: ${fs.readFileSync(path.join(dir, 'service.log'), 'utf8').slice(-2000)}`);
+        return engineGet(() => openUnixSocket(socket), '/_ping', { timeoutMs: 1000, maxBytes: 100, target: socket }).then(
+          (body) => body === 'OK',
+          () => false,
+        );
+      },
+      30_000,
+    );
+    await podman('import', await busyboxRootfsTar(dir), TEST_IMAGE);
+  } catch (err) {
+    cleanupSync(l);
+    throw err;
+  }
+  return {
+    dir,
+    socket,
+    image: TEST_IMAGE,
+    podman,
+    async stop() {
+      if (!live.has(l)) return;
+      await podman('rm', '-f', '-a', '-t', '0').catch(() => {});
+      try {
+        process.kill(l.pid, 'SIGTERM');
+        await waitFor('podman service to exit', () => !alive(l.pid), 10_000);
       } catch {
         // cleanupSync kills what is left
       }
