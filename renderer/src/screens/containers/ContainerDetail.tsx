@@ -17,7 +17,7 @@ import { useHosts } from '../../stores/hosts';
 import { usePrefs } from '../../stores/prefs';
 import { useTimeWindow } from '../../stores/timeWindow';
 import type { AbsoluteWindow } from '../../time-range';
-import { ContainerStateBadge, EngineNoteBanner, useHostContainers } from './ContainersSection';
+import { ContainerStateBadge, displayName, EngineNoteBanner, useHostContainers } from './ContainersSection';
 import { cpuShare, memoryShare } from './container-rows';
 
 export interface ContainerDetailProps extends ContainerIdentityLabels {
@@ -55,6 +55,7 @@ export function ContainerDetail({ hostId, container, namespace, pod, from, to }:
 
   const facts: [MessageKey, string | undefined, string?][] = row
     ? [
+        ['containers.fact.name', row.name !== displayName(row) ? row.name : undefined],
         ['containers.fact.id', row.id.slice(0, 12), row.id],
         ['containers.fact.image', row.image ?? undefined],
         ['containers.fact.runtime', row.runtime],
@@ -66,7 +67,8 @@ export function ContainerDetail({ hostId, container, namespace, pod, from, to }:
       ]
     : [];
   const labels = Object.entries(row?.labels ?? {}).sort(([a], [b]) => a.localeCompare(b));
-  const title = row?.name ?? container;
+  const title = row ? displayName(row) : container;
+  const shownFacts = facts.filter(([, value]) => value !== undefined);
 
   return (
     <div className="screen" data-testid="container-detail" data-container={container}>
@@ -88,7 +90,7 @@ export function ContainerDetail({ hostId, container, namespace, pod, from, to }:
         </div>
         {row && (
           <dl className="facts" aria-label={t('containers.facts')}>
-            {facts.map(([key, value, hint]) => (
+            {shownFacts.map(([key, value, hint]) => (
               <div key={key}>
                 <dt>{t(key)}</dt>
                 <dd className={key === 'containers.fact.id' || key === 'containers.fact.cgroup' ? 'mono' : undefined} title={hint}>
@@ -128,7 +130,8 @@ export function ContainerDetail({ hostId, container, namespace, pod, from, to }:
           <Stat
             label={t('containers.stat.memory')}
             value={formatBytes(row.memoryUsageBytes, locale)}
-            sub={t('containers.stat.memorySplit', { rss: formatBytes(row.memoryRssBytes, locale), cache: formatBytes(row.memoryCacheBytes, locale), peak: formatBytes(row.memoryPeakBytes, locale) })}
+            sub={t('containers.stat.memorySplit', { rss: formatBytes(row.memoryRssBytes, locale), cache: formatBytes(row.memoryCacheBytes, locale) })}
+            title={t('containers.stat.peak', { peak: formatBytes(row.memoryPeakBytes, locale) })}
           />
           <Stat label={t('containers.stat.oomKills')} value={row.oomKills === null ? MISSING : formatNumber(row.oomKills, locale, 0)} tone={row.oomKills ? 'bad' : undefined} />
           <Stat

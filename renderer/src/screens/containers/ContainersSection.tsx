@@ -30,6 +30,11 @@ const stateTone: Record<ContainerRow['state'], 'ok' | 'warn' | 'bad' | 'neutral'
   unknown: 'neutral',
 };
 
+/** A pod's container goes by its Kubernetes name (the engine's is k8s_<container>_<pod>_…); others by the engine's. */
+export function displayName(r: ContainerRow): string {
+  return r.pod && r.seriesLabels.container ? r.seriesLabels.container : r.name;
+}
+
 export function ContainerStateBadge({ state }: { state: ContainerRow['state'] }) {
   const { t } = useI18n();
   return (
@@ -190,8 +195,8 @@ function ContainerTableRow({ row: r, hostId, hostCpus, now }: { row: ContainerRo
   return (
     <tr data-testid="container-row" data-name={r.name} data-state={r.state}>
       <td className="container-name-cell">
-        <a href={href} className="container-name" data-testid="container-link" title={r.id}>
-          {r.name}
+        <a href={href} className="container-name" data-testid="container-link" title={`${r.name} · ${r.id}`}>
+          {displayName(r)}
         </a>
         <div className="muted small container-sub">
           {r.image && <span className="mono" title={r.image}>{r.image}</span>}
@@ -222,6 +227,11 @@ function ContainerTableRow({ row: r, hostId, hostCpus, now }: { row: ContainerRo
         <span className="muted small limit-text" data-testid="container-memory-limit">
           {r.memoryLimitBytes !== null ? `/ ${formatBytes(r.memoryLimitBytes, locale)}` : r.cgroupPath ? t('containers.noLimit') : ''}
         </span>
+        {r.oomKills !== null && r.oomKills > 0 && (
+          <span className="badge badge--bad oom-badge" title={t('containers.oomKills.hint')} data-testid="container-oom">
+            {t('containers.oomKills', { count: r.oomKills })}
+          </span>
+        )}
       </td>
       <td className="num small">
         {r.networkRxBytesRate === null && r.networkTxBytesRate === null ? (
@@ -242,14 +252,7 @@ function ContainerTableRow({ row: r, hostId, hostCpus, now }: { row: ContainerRo
         )}
       </td>
       <td className="num">{r.pids === null ? MISSING : formatNumber(r.pids, locale, 0)}</td>
-      <td className="num">
-        {r.restarts === null ? MISSING : formatNumber(r.restarts, locale, 0)}
-        {r.oomKills !== null && r.oomKills > 0 && (
-          <span className="badge badge--bad oom-badge" title={t('containers.oomKills.hint')} data-testid="container-oom">
-            {t('containers.oomKills', { count: r.oomKills })}
-          </span>
-        )}
-      </td>
+      <td className="num">{r.restarts === null ? MISSING : formatNumber(r.restarts, locale, 0)}</td>
       <td className="num muted small" title={r.startedAt !== null ? formatDateTime(r.startedAt, locale) : undefined}>
         {r.startedAt !== null && !isStopped(r) ? formatDuration(Math.max(0, (now - r.startedAt) / 1000), locale) : MISSING}
       </td>
