@@ -18,9 +18,10 @@
 # Containers: the cgroup files of every container under the usual runtimes'
 # paths (Docker, Podman incl. rootless, Kubernetes pods under containerd or
 # CRI-O; cgroupfs and systemd drivers; v1, v2 and hybrid) are found with globs
-# and ride in the same `tail` (container `cgroup.procs` only on the samples
-# that carry processes). Which engine sockets exist, and whether this user may
-# open them, is tested with builtins (`[ -S ]`, `[ -w ]`) every sample.
+# and ride in the same `tail` (limits, peak and `cgroup.procs` only on the
+# samples that carry processes: "@@meta cgroup_limits 1"). Which engine
+# sockets exist, and whether this user may open them, is tested with builtins
+# (`[ -S ]`, `[ -w ]`) every sample.
 #
 # Runs under dash, bash and busybox ash; needs no root. PROC_ROOT, SYS_ROOT and
 # ETC_ROOT point it at fixture trees; OVERLOOK_ENGINE_SOCKET names one more
@@ -233,33 +234,47 @@ sample() {
       set +f
       [ -d "$cg_procs/${pat%%/*}" ] || continue
       has_match "$cg_procs"/$pat || continue
+      # Every sample: what moves (usage, counters, state). On the samples
+      # that carry processes also the limits and the peak, which change only
+      # when someone changes them (the console carries them in between), and
+      # cgroup.procs: reading each file costs ~10 us, and a host with 200
+      # containers has thousands of them.
       if [ "$cg_mode" = v2 ]; then
-        set -- "$@" "$cg"/$pat/cpu.stat "$cg"/$pat/cpu.max "$cg"/$pat/memory.current "$cg"/$pat/memory.max \
-          "$cg"/$pat/memory.peak "$cg"/$pat/memory.stat "$cg"/$pat/memory.events "$cg"/$pat/pids.current \
-          "$cg"/$pat/pids.max "$cg"/$pat/io.stat "$cg"/$pat/cgroup.events
+        set -- "$@" "$cg"/$pat/cpu.stat "$cg"/$pat/memory.current "$cg"/$pat/memory.stat "$cg"/$pat/memory.events \
+          "$cg"/$pat/pids.current "$cg"/$pat/io.stat "$cg"/$pat/cgroup.events
+        [ -n "$with_processes" ] && set -- "$@" "$cg"/$pat/cpu.max "$cg"/$pat/memory.max "$cg"/$pat/memory.peak \
+          "$cg"/$pat/pids.max "$cg"/$pat/cgroup.procs "$cg"/$pat/container/cgroup.procs
+        # (v2 allows no processes in a cgroup with children: Podman's split
+        # layout keeps them in the scope's container/ child.)
       else
         [ -n "$cg_cpuacct" ] && set -- "$@" "$cg_cpuacct"/$pat/cpuacct.usage
-        [ -n "$cg_cpu" ] && set -- "$@" "$cg_cpu"/$pat/cpu.stat "$cg_cpu"/$pat/cpu.cfs_quota_us "$cg_cpu"/$pat/cpu.cfs_period_us
-        [ -n "$cg_memory" ] && set -- "$@" "$cg_memory"/$pat/memory.usage_in_bytes "$cg_memory"/$pat/memory.max_usage_in_bytes \
-          "$cg_memory"/$pat/memory.limit_in_bytes "$cg_memory"/$pat/memory.stat "$cg_memory"/$pat/memory.oom_control
-        [ -n "$cg_pids" ] && set -- "$@" "$cg_pids"/$pat/pids.current "$cg_pids"/$pat/pids.max
+        [ -n "$cg_cpu" ] && set -- "$@" "$cg_cpu"/$pat/cpu.stat
+        [ -n "$cg_memory" ] && set -- "$@" "$cg_memory"/$pat/memory.usage_in_bytes "$cg_memory"/$pat/memory.stat "$cg_memory"/$pat/memory.oom_control
+        [ -n "$cg_pids" ] && set -- "$@" "$cg_pids"/$pat/pids.current
         [ -n "$cg_blkio" ] && set -- "$@" "$cg_blkio"/$pat/blkio.throttle.io_service_bytes "$cg_blkio"/$pat/blkio.throttle.io_serviced
         [ -n "$cg_freezer" ] && set -- "$@" "$cg_freezer"/$pat/freezer.state
+        if [ -n "$with_processes" ]; then
+          [ -n "$cg_cpu" ] && set -- "$@" "$cg_cpu"/$pat/cpu.cfs_quota_us "$cg_cpu"/$pat/cpu.cfs_period_us
+          [ -n "$cg_memory" ] && set -- "$@" "$cg_memory"/$pat/memory.max_usage_in_bytes "$cg_memory"/$pat/memory.limit_in_bytes
+          [ -n "$cg_pids" ] && set -- "$@" "$cg_pids"/$pat/pids.max
+          set -- "$@" "$cg_procs"/$pat/cgroup.procs
+        fi
       fi
-      # v2 allows no processes in a cgroup with children: Podman's split
-      # layout keeps them in the scope's container/ child.
-      [ -n "$with_processes" ] && set -- "$@" "$cg_procs"/$pat/cgroup.procs
-      [ -n "$with_processes" ] && [ "$cg_mode" = v2 ] && set -- "$@" "$cg"/$pat/container/cgroup.procs
     done
     set +f
   fi
+  # Gathered in one string and added with one `set --`: adding them one by
+  # one copies the whole argument list each time (quadratic with hundreds of
+  # containers). Unquoted, so it splits on spaces: PROC_ROOT must have none.
+  nets=
   set -f
   for word in $request; do
     case $word in
       net:*[!0-9]*|net:) ;;
-      net:*) set -- "$@" "$P/${word#net:}/net/dev" ;;
+      net:*) nets="$nets $P/${word#net:}/net/dev" ;;
     esac
   done
+  [ -n "$nets" ] && set -- "$@" $nets
   set +f
   sockets=
   for sock in $engine_sockets; do
@@ -267,8 +282,8 @@ sample() {
       if [ -w "$sock" ]; then sockets="$sockets $sock=rw"; else sockets="$sockets $sock=denied"; fi
     fi
   done
-  printf '@@meta cgroup %s\n@@meta engine_sockets%s\n@@meta engine_cli %s\n@@meta user %s %s\n@@section files\n' \
-    "$cg_mode" "$sockets" "$engine_cli" "$user_id" "$user_name" || exit 0
+  printf '@@meta cgroup %s\n@@meta cgroup_limits %s\n@@meta engine_sockets%s\n@@meta engine_cli %s\n@@meta user %s %s\n@@section files\n' \
+    "$cg_mode" "${with_processes:-0}" "$sockets" "$engine_cli" "$user_id" "$user_name" || exit 0
   tail -n +1 -- "$@" 2>/dev/null
   emit_filesystems
   printf '@@overlook-agent %s end %s\n' "$AGENT_VERSION" "$seq" || exit 0

@@ -176,6 +176,7 @@ export function parseAgentFrame(text: string, receivedAtMs: number): ParseResult
   // Containers (agent version 2+): cgroup files, the init pids' network, engine access.
   const { containers, problems: containerProblems } = parseContainerFiles({
     cgroupMode: meta.get('cgroup'),
+    limitsRead: meta.get('cgroup_limits'),
     sys,
     proc,
     engineSockets: meta.get('engine_sockets'),

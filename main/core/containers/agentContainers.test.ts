@@ -89,7 +89,7 @@ describe.each(SHELLS)('container cgroups read by the agent under %s', (_name, cm
     expect(value(obs, V1_ID, 'container_cpu_usage_seconds_total')).toBe(123.456789012);
     expect(value(obs, V1_ID, 'container_memory_max_usage_bytes')).toBe(402653184);
     expect(value(obs, V1_ID, 'container_spec_memory_limit_bytes')).toBeUndefined();
-    // No processes asked for: cgroup.procs not read.
+    // This capture has no cgroup.procs in the container: no init pid.
     expect(c.cgroups[0]!.initPid).toBeUndefined();
   });
 

@@ -359,6 +359,19 @@ export function parseCgroupStats(version: CgroupVersion, files: CgroupFiles): Cg
 }
 
 /**
+ * Series from files that change only when someone changes them (limits) or
+ * only upwards (the peak): the agent reads them every few samples, the source
+ * carries them in between.
+ */
+export const SLOW_SERIES: ReadonlySet<string> = new Set([
+  'container_spec_cpu_quota',
+  'container_spec_cpu_period',
+  'container_spec_memory_limit_bytes',
+  'container_memory_max_usage_bytes',
+  'container_threads_max',
+]);
+
+/**
  * cAdvisor names (google/cadvisor metrics/prometheus.go and
  * docs/storage/prometheus.md). Labels are only the per-series ones (`device`);
  * the caller adds `container`, `image`, `namespace`, `pod` (and the core `host`).

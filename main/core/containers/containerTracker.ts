@@ -14,6 +14,8 @@
 // requests per refresh, not 200.
 import type { Logger } from '../log.js';
 import type { ContainerMeta, EngineAccess, EngineNote, EngineSnapshot, HostObservation, RawContainer } from '../sources/types.js';
+import type { RawSeries } from '../../common/series.js';
+import { SLOW_SERIES } from './cgroupStats.js';
 import type { EngineName, ListedContainer } from './engineApi.js';
 import { isPermissionDenied, type EngineClient } from './engineClient.js';
 import { EngineRequestError } from './engineHttp.js';
@@ -73,6 +75,10 @@ export class ContainerTracker {
   private readonly dirty = new Set<string>();
   /** Last init pid read from each container's cgroup.procs (read every few samples only). */
   private readonly initPids = new Map<string, number>();
+  /** Each container's limits and peak from the last sample that read them. */
+  private readonly limits = new Map<string, { series: RawSeries[]; cpuLimitCores?: number }>();
+  /** A container appeared on a sample without limits: ask for them in the next one. */
+  private wantLimits = false;
   private latestCgroups: readonly RawContainer[] = [];
   private readonly refreshMs: number;
   private readonly now: () => number;
@@ -101,9 +107,14 @@ export class ContainerTracker {
     await this.refreshing;
   }
 
-  /** `net:PID` words for the agent's next request line: the init pid of every container that has one. */
+  /**
+   * Words for the agent's next request line: `net:PID` for the init pid of
+   * every container that has one, and `processes` (which brings the limit
+   * files too) when a container appeared on a sample without its limits.
+   */
   requestWords(): string[] {
-    const words: string[] = [];
+    const words: string[] = this.wantLimits ? ['processes'] : [];
+    this.wantLimits = false;
     for (const c of this.latestCgroups) {
       const pid = this.pidOf(c.id);
       if (pid !== undefined) words.push(`net:${pid}`);
@@ -150,11 +161,28 @@ export class ContainerTracker {
       });
     }
 
+    const limitsRead = containers.limitsRead !== false;
+    if (limitsRead) {
+      this.limits.clear();
+      for (const c of containers.cgroups) {
+        this.limits.set(c.id, { series: c.series.filter((s) => SLOW_SERIES.has(s.name)), ...(c.cpuLimitCores !== undefined ? { cpuLimitCores: c.cpuLimitCores } : {}) });
+      }
+    }
     const cgroups = containers.cgroups.map((c) => {
-      const carried = c.initPid === undefined ? this.initPids.get(c.id) : undefined;
-      return carried !== undefined ? { ...c, initPid: carried } : c;
+      const carriedPid = c.initPid === undefined ? this.initPids.get(c.id) : undefined;
+      const carried = limitsRead ? undefined : this.limits.get(c.id);
+      if (!limitsRead && !carried) this.wantLimits = true;
+      if (carriedPid === undefined && !carried) return c;
+      return {
+        ...c,
+        ...(carriedPid !== undefined ? { initPid: carriedPid } : {}),
+        ...(carried ? { series: [...c.series, ...carried.series] } : {}),
+        ...(carried?.cpuLimitCores !== undefined ? { cpuLimitCores: carried.cpuLimitCores } : {}),
+      };
     });
-    return { ...obs, containers: { ...containers, cgroups, engine: this.snapshot(containers.cgroups.length) } };
+    // Carried, the sample is as whole as one that read everything.
+    const { limitsRead: _read, ...rest } = containers;
+    return { ...obs, containers: { ...rest, cgroups, engine: this.snapshot(containers.cgroups.length) } };
   }
 
   private updateAccess(access: EngineAccess | undefined): void {

@@ -19,6 +19,8 @@ const MODES: readonly CgroupMode[] = ['v1', 'v2', 'hybrid', 'none'];
 export interface ContainerFrameInput {
   /** `@@meta cgroup`: v1, v2, hybrid or none; absent from agents before version 2. */
   readonly cgroupMode: string | undefined;
+  /** `@@meta cgroup_limits`: 1 when the sample read the limit files too. */
+  readonly limitsRead?: string | undefined;
   /** Files under SYS_ROOT, by relative path (`fs/cgroup/memory/docker/<id>/memory.stat`). */
   readonly sys: ReadonlyMap<string, readonly string[]>;
   /** Files under PROC_ROOT, by relative path (`1234/net/dev`). */
@@ -109,7 +111,13 @@ export function parseContainerFiles(input: ContainerFrameInput): ContainerFrameR
 
   const access = parseEngineAccess(input, problems);
   return {
-    containers: { layout: { mode, driver }, cgroups, networkByPid, ...(access ? { access } : {}) },
+    containers: {
+      layout: { mode, driver },
+      cgroups,
+      networkByPid,
+      ...(input.limitsRead === '0' ? { limitsRead: false } : {}),
+      ...(access ? { access } : {}),
+    },
     problems,
   };
 }

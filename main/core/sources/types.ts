@@ -153,6 +153,13 @@ export interface ContainerObservation {
    * network namespace is its init's, so these are its interfaces' counters.
    */
   readonly networkByPid: Readonly<Record<string, readonly RawSeries[]>>;
+  /**
+   * False when this sample left out the files that change only when someone
+   * changes them (limits, peak memory, cgroup.procs): the agent reads them
+   * every few samples and the source carries them in between
+   * (ContainerTracker). Absent means read.
+   */
+  readonly limitsRead?: boolean;
   readonly access?: EngineAccess;
   /** Latest engine snapshot (may be a few samples old), absent when the source has none yet. */
   readonly engine?: EngineSnapshot;
