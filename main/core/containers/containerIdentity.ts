@@ -81,8 +81,21 @@ function identity(id: string, runtime: string, state: ContainerState, meta: Cont
   };
 }
 
+// An observation is derived against the next one and exported at scrape
+// time: its identities are computed once.
+const cache = new WeakMap<ContainerObservation, ContainerIdentity[]>();
+
 /** Every container of the observation: cgroup-backed ones first (sorted by id), then the engine's others. */
 export function containerIdentities(obs: ContainerObservation): ContainerIdentity[] {
+  let identities = cache.get(obs);
+  if (!identities) {
+    identities = computeIdentities(obs);
+    cache.set(obs, identities);
+  }
+  return identities;
+}
+
+function computeIdentities(obs: ContainerObservation): ContainerIdentity[] {
   const metas = new Map((obs.engine?.containers ?? []).map((m) => [m.id, m]));
   const out: ContainerIdentity[] = [];
   const withCgroup = new Set<string>();

@@ -47,6 +47,13 @@ function sumOf(series: readonly RawSeries[] | undefined, name: string, include: 
   return sum;
 }
 
+/** A container's raw series summed by name (over devices), once per container rather than once per lookup. */
+function totalsByName(series: readonly RawSeries[] | undefined): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const s of series ?? []) out.set(s.name, (out.get(s.name) ?? 0) + s.value);
+  return out;
+}
+
 const notLoopback = (s: RawSeries) => s.labels.device !== 'lo';
 
 function networkOf(obs: ContainerObservation, pid: number | undefined): { rx?: number; tx?: number } {
@@ -73,15 +80,16 @@ export function deriveContainers(
 ): DerivedContainers {
   const samples: Sample[] = [];
   const store = !cur.engine?.pending;
+  // `labels` already carries `host` (one object per container, shared by its samples).
   const push = (name: string, labels: Labels, v: number | undefined) => {
-    if (store && v !== undefined && Number.isFinite(v)) samples.push({ name, labels: { ...labels, host }, t, v });
+    if (store && v !== undefined && Number.isFinite(v)) samples.push({ name, labels, t, v });
   };
   const before = new Map((prev ? containerIdentities(prev) : []).map((c) => [c.id, c]));
   const rows: ContainerRow[] = [];
   let running = 0;
   for (const c of containerIdentities(cur)) {
     if (isRunningState(c.state)) running++;
-    rows.push(deriveOne(c, before.get(c.id), prev, cur, dt, push));
+    rows.push(deriveOne(c, before.get(c.id), prev, cur, dt, host, push));
   }
   return { samples, rows, running, total: rows.length };
 }
@@ -94,13 +102,14 @@ function deriveOne(
   prevObs: ContainerObservation | undefined,
   curObs: ContainerObservation,
   dt: number | undefined,
+  host: string,
   push: Push,
 ): ContainerRow {
-  const series = c.cgroup?.series;
-  const prevSeries = was?.cgroup?.series;
-  const value = (name: string) => sumOf(series, name);
-  const prevValue = (name: string) => sumOf(prevSeries, name);
-  const labels = c.seriesLabels;
+  const totals = totalsByName(c.cgroup?.series);
+  const prevTotals = totalsByName(was?.cgroup?.series);
+  const value = (name: string) => totals.get(name);
+  const prevValue = (name: string) => prevTotals.get(name);
+  const labels: Labels = { ...c.seriesLabels, host };
 
   const cpuCores = rate(prevValue('container_cpu_usage_seconds_total'), value('container_cpu_usage_seconds_total'), dt);
   const throttledSecondsRate = rate(prevValue('container_cpu_cfs_throttled_seconds_total'), value('container_cpu_cfs_throttled_seconds_total'), dt);
@@ -150,7 +159,7 @@ function deriveOne(
     podUid: c.cgroup?.podUid ?? null,
     qos: c.cgroup?.qos ?? null,
     sandbox: c.sandbox,
-    seriesLabels: { ...labels },
+    seriesLabels: { ...c.seriesLabels },
     labels: { ...c.labels },
     cgroupPath: c.cgroup?.cgroupPath ?? null,
     cpuCores: orNull(cpuCores),

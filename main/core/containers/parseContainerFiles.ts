@@ -54,6 +54,8 @@ export function parseContainerFiles(input: ContainerFrameInput): ContainerFrameR
   const version = mode === 'v2' ? 'v2' : 'v1';
 
   const byId = new Map<string, Pending>();
+  // A container's dozen files share a directory: recognise each directory once.
+  const refOf = new Map<string, ContainerCgroupRef | undefined>();
   for (const [path, lines] of input.sys) {
     if (!path.startsWith(CGROUP_PREFIX)) continue;
     let rel = path.slice(CGROUP_PREFIX.length);
@@ -63,7 +65,11 @@ export function parseContainerFiles(input: ContainerFrameInput): ContainerFrameR
     if (slash <= 0) continue;
     const dir = rel.slice(0, slash);
     const file = rel.slice(slash + 1);
-    const ref = parseContainerCgroupPath(dir);
+    let ref = refOf.get(dir);
+    if (ref === undefined && !refOf.has(dir)) {
+      ref = parseContainerCgroupPath(dir);
+      refOf.set(dir, ref);
+    }
     if (!ref) continue;
     // The globs name containers' own cgroups, and for cgroup.procs Podman's
     // container/ child (v2 keeps a split container's processes there);
