@@ -143,7 +143,8 @@ async function snapshot(argv: string[]): Promise<void> {
   if (!SNAPSHOT_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${SNAPSHOT_FORMATS.join(', ')}, got "${values.format}"`);
   const seconds = Number(values.interval);
   if (!Number.isFinite(seconds) || seconds < 0.2 || seconds > 60) throw new UsageError(`--interval must be a number of seconds from 0.2 to 60, got "${values.interval}"`);
-  const snap = await takeSnapshot({ intervalMs: Math.round(seconds * 1000), host: 'local' });
+  const engineSocket = process.env.OVERLOOK_ENGINE_SOCKET || undefined;
+  const snap = await takeSnapshot({ intervalMs: Math.round(seconds * 1000), host: 'local', ...(engineSocket ? { engineSocket } : {}) });
   process.stdout.write(formatSnapshot(snap, format, { columns: process.stdout.columns ?? 100, locale: Intl.DateTimeFormat().resolvedOptions().locale }));
 }
 

@@ -14,6 +14,7 @@ import { createCore, type Core } from '../createCore.js';
 import { defaultFeatures } from '../features.js';
 import { createMemoryLogger } from '../log.js';
 import { createEncryptedFileSecretStore } from '../secrets/encryptedFileSecretStore.js';
+import { formatSnapshot, takeSnapshot } from '../snapshot.js';
 import { freePort } from '../testing/freePort.js';
 import { startTestDockerd, type TestDockerd } from './testEngines.js';
 
@@ -72,10 +73,8 @@ function samplesOf(text: string): { name: string; labels: Record<string, string>
 
 /** Only the container families of an exposition, for a lint of what this issue adds. */
 function containerFamilies(text: string): string {
-  return text
-    .split('\n\n')
-    .filter((block) => /^# HELP container_/.test(block))
-    .join('\n\n') + '\n';
+  const nameOf = (line: string) => (line.startsWith('# ') ? line.split(' ')[2] : line.split(/[{ ]/)[0]) ?? '';
+  return text.split('\n').filter((l) => l !== '' && nameOf(l).startsWith('container_')).join('\n') + '\n';
 }
 
 describe('containers through the real core', () => {
@@ -132,5 +131,14 @@ describe('containers through the real core', () => {
     const families = containerFamilies(text);
     expect(families.length).toBeGreaterThan(1000);
     expect(() => execFileSync('promtool', ['check', 'metrics'], { input: families, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] })).not.toThrow();
+  });
+
+  it('`overlook snapshot --format prom` prints the same container series, named by the engine', async () => {
+    const snap = await takeSnapshot({ intervalMs: 1000, host: 'local', engineSocket: d.socket });
+    const text = formatSnapshot(snap, 'prom');
+    const web = samplesOf(text).filter((x) => x.name === 'container_cpu_usage_seconds_total' && x.labels.name === 'web');
+    expect(web).toHaveLength(1);
+    expect(web[0]!.labels).toMatchObject({ host: 'local', container: 'web', image: 'ovl/busybox' });
+    expect(() => execFileSync('promtool', ['check', 'metrics'], { input: containerFamilies(text), encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] })).not.toThrow();
   });
 });
