@@ -10,9 +10,13 @@ import { rankSeries } from './rankSeries.js';
 /** The label that names each kind's entities in the store (containers: see containerEntity). */
 const entityLabelOf: Record<TopKKind, string> = { host: 'host', container: 'container' };
 
-export function queryTopK(store: CoreContext['store'], q: TopKQuery): TopKResult {
-  const ranges = store.query({ selector: { name: q.metric }, from: q.from, to: q.to, maxPoints: q.points });
-  const ranking = rankSeries(ranges, { aggregate: q.aggregate, k: q.k, order: q.order, entityLabel: entityLabelOf[q.kind],
+export async function queryTopK(store: CoreContext['store'], q: TopKQuery): Promise<TopKResult> {
+  const ranges = await store.query({ selector: { name: q.metric }, from: q.from, to: q.to, maxPoints: q.points });
+  const ranking = rankSeries(ranges, {
+    aggregate: q.aggregate,
+    k: q.k,
+    order: q.order,
+    entityLabel: entityLabelOf[q.kind],
     ...(q.kind === 'container' ? { entityOf: containerEntity } : {}),
   });
   const stepMs = ranges[0]?.stepMs ?? Math.ceil((q.to - q.from) / q.points);
