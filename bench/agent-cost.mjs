@@ -22,13 +22,8 @@ import { readdirSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { agentMeasure } from './agentMeasure.mjs';
+import { agentMeasure, option as opt } from './agentMeasure.mjs';
 
-const args = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
 const SAMPLES = Number(opt('samples', '20'));
 const SHELL = opt('shell', 'sh');
 const PROCESS_EVERY = opt('process-every', '3');

@@ -30,8 +30,10 @@ let lang: LanguageCheck;
 test.beforeAll(async () => {
   test.setTimeout(120_000);
   lang = await languageCheck();
-  const { startTestDockerd } = await fromDist<{ startTestDockerd(name: string): Promise<TestDockerd> }>('core/containers/testEngines.js');
-  dockerd = await startTestDockerd('e2e');
+  const harness = await fromDist<{ startTestDockerd(name: string): Promise<TestDockerd>; kubernetesLabelArgs(pod: string, namespace: string, container: string): string[] }>(
+    'core/containers/testEngines.js',
+  );
+  dockerd = await harness.startTestDockerd('e2e');
   const d = dockerd;
   await d.docker('run', '-d', '--name', 'web-frontend', '--label', 'com.docker.compose.project=shop', '-m', '256m', '--cpus', '0.3', d.image, 'sh', '-c', 'while :; do :; done');
   await d.docker('run', '-d', '--name', 'cache', '-m', '64m', d.image, 'sleep', '3600');
@@ -40,13 +42,7 @@ test.beforeAll(async () => {
   await d.docker('pause', 'backup');
   await d.docker('run', '--name', 'migrate', d.image, 'true');
   await d.docker('run', '-d', '--name', 'leaky', '-m', '16m', '--memory-swap', '16m', d.image, 'sh', '-c', 'while :; do dd if=/dev/zero of=/dev/null bs=32M count=1 2>/dev/null; sleep 2; done');
-  await d.docker(
-    'run', '-d', '--name', 'k8s_api_api-7d9f_prod_0',
-    '--label', 'io.kubernetes.pod.name=api-7d9f',
-    '--label', 'io.kubernetes.pod.namespace=prod',
-    '--label', 'io.kubernetes.container.name=api',
-    '-m', '128m', d.image, 'sleep', '3600',
-  );
+  await d.docker('run', '-d', '--name', 'k8s_api_api-7d9f_prod_0', ...harness.kubernetesLabelArgs('api-7d9f', 'prod', 'api'), '-m', '128m', d.image, 'sleep', '3600');
   console_ = await startConsole({ args: ['--engine-socket', d.socket] });
 });
 

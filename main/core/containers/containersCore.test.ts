@@ -16,7 +16,7 @@ import { createMemoryLogger } from '../log.js';
 import { createEncryptedFileSecretStore } from '../secrets/encryptedFileSecretStore.js';
 import { formatSnapshot, takeSnapshot } from '../snapshot.js';
 import { freePort } from '../testing/freePort.js';
-import { startTestDockerd, type TestDockerd } from './testEngines.js';
+import { kubernetesLabelArgs, startTestDockerd, type TestDockerd } from './testEngines.js';
 
 let d: TestDockerd;
 let core: Core;
@@ -26,7 +26,7 @@ let metricsUrl: string;
 beforeAll(async () => {
   d = await startTestDockerd('core');
   await d.docker('run', '-d', '--name', 'web', '-m', '96m', '--cpus', '0.4', d.image, 'sh', '-c', 'while :; do :; done');
-  await d.docker('run', '-d', '--name', 'k8s_app_app-1_shop_0', '--label', 'io.kubernetes.pod.name=app-1', '--label', 'io.kubernetes.pod.namespace=shop', '--label', 'io.kubernetes.container.name=app', d.image, 'sleep', '3600');
+  await d.docker('run', '-d', '--name', 'k8s_app_app-1_shop_0', ...kubernetesLabelArgs('app-1', 'shop', 'app'), d.image, 'sleep', '3600');
   await d.docker('run', '--name', 'once', d.image, 'true');
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ovl-ctr-core-'));
   const port = await freePort();

@@ -8,7 +8,7 @@ import dgram from 'node:dgram';
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalAgentSource } from '../agent/localAgentSource.js';
-import { startTestDockerd, watchContainers, type TestDockerd, type Watched } from './testEngines.js';
+import { kubernetesLabelArgs, startTestDockerd, watchContainers, type TestDockerd, type Watched } from './testEngines.js';
 
 let d: TestDockerd;
 const VETH = `ovlc-h${process.pid % 10000}`;
@@ -30,13 +30,7 @@ beforeAll(async () => {
   await d.docker('run', '-d', '--name', 'idle', d.image, 'sleep', '3600');
   await d.docker('pause', 'idle');
   await d.docker('run', '--name', 'done', d.image, 'true');
-  await d.docker(
-    'run', '-d', '--name', 'k8s_api_api-7d9f_prod_0',
-    '--label', 'io.kubernetes.pod.name=api-7d9f',
-    '--label', 'io.kubernetes.pod.namespace=prod',
-    '--label', 'io.kubernetes.container.name=api',
-    d.image, 'sleep', '3600',
-  );
+  await d.docker('run', '-d', '--name', 'k8s_api_api-7d9f_prod_0', ...kubernetesLabelArgs('api-7d9f', 'prod', 'api'), d.image, 'sleep', '3600');
   // dd's 32 MiB buffer cannot fit a 16 MiB limit (no swap here): the kernel kills dd, the shell lives on.
   await d.docker('run', '-d', '--name', 'hog', '-m', '16m', '--memory-swap', '16m', d.image, 'sh', '-c', 'while :; do dd if=/dev/zero of=/dev/null bs=32M count=1 2>/dev/null; sleep 1; done');
   await d.docker('run', '-d', '--name', 'flaky', '--restart', 'always', d.image, 'sh', '-c', 'sleep 1; exit 3');

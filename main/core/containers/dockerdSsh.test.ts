@@ -24,7 +24,7 @@ import {
   type SshServer,
   type TestUser,
 } from '../ssh/testServers.js';
-import { ensureGroup, startTestDockerd, watchContainers, type TestDockerd, type Watched } from './testEngines.js';
+import { ensureGroup, kubernetesLabelArgs, startTestDockerd, watchContainers, type TestDockerd, type Watched } from './testEngines.js';
 
 const run = promisify(execFile);
 const GROUP = 'ovl-ctr-docker';
@@ -60,13 +60,7 @@ beforeAll(async () => {
   await d.docker('run', '-d', '--name', 'held', d.image, 'sleep', '3600');
   await d.docker('pause', 'held');
   await d.docker('run', '--name', 'finished', d.image, 'true');
-  await d.docker(
-    'run', '-d', '--name', 'k8s_db_db-0_data_0',
-    '--label', 'io.kubernetes.pod.name=db-0',
-    '--label', 'io.kubernetes.pod.namespace=data',
-    '--label', 'io.kubernetes.container.name=db',
-    d.image, 'sleep', '3600',
-  );
+  await d.docker('run', '-d', '--name', 'k8s_db_db-0_data_0', ...kubernetesLabelArgs('db-0', 'data', 'db'), d.image, 'sleep', '3600');
 });
 
 afterAll(async () => {

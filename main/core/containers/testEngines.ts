@@ -200,6 +200,97 @@ async function waitFor(what: string, check: () => Promise<boolean> | boolean, ti
   }
 }
 
+function readLog(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+interface EngineLaunch {
+  readonly what: string;
+  readonly dir: string;
+  readonly socket: string;
+  readonly logPath: string;
+  readonly layout: EngineLayout;
+  readonly cli: (...args: string[]) => Promise<string>;
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Starts the engine in its own process group with its log in the temp dir,
+ * waits for its socket, and imports the busybox image; on any failure
+ * everything it made is removed before the error is thrown.
+ */
+async function launchEngine(e: EngineLaunch): Promise<Live> {
+  const logFd = fs.openSync(e.logPath, 'a');
+  const child = spawn(e.command, [...e.args], { ...(e.env ? { env: e.env } : {}), stdio: ['ignore', logFd, logFd], detached: true });
+  fs.closeSync(logFd);
+  if (child.pid === undefined) throw new Error(`could not start ${e.what}`);
+  const l: Live = { dir: e.dir, pid: child.pid, layout: e.layout };
+  live.add(l);
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  try {
+    await waitForEngine(e.what, e.socket, () => (exited ? readLog(e.logPath) : undefined));
+    await e.cli('import', await busyboxRootfsTar(e.dir), TEST_IMAGE);
+  } catch (err) {
+    cleanupSync(l);
+    throw err;
+  }
+  return l;
+}
+
+/** Removes the containers (while the engine still can), stops it by PID, then cleans up what is left. */
+async function stopEngine(l: Live, what: string, removeContainers: () => Promise<unknown>): Promise<void> {
+  if (!live.has(l)) return;
+  // An engine already unwell cannot remove them: the kills below do it.
+  await removeContainers().catch(() => {});
+  try {
+    process.kill(l.pid, 'SIGTERM');
+    await waitFor(`${what} to exit`, () => !alive(l.pid), 20_000);
+  } catch {
+    // cleanupSync kills what is left
+  }
+  cleanupSync(l);
+}
+
+/** Waits until the engine answers /_ping on its socket; `failed` says why when its process died. */
+async function waitForEngine(what: string, socket: string, failed: () => string | undefined): Promise<void> {
+  await waitFor(
+    `${what} to answer on its socket`,
+    async () => {
+      const why = failed();
+      if (why !== undefined) throw new Error(`${what} exited at start: ${why.slice(-2000)}`);
+      return engineGet(() => openUnixSocket(socket), '/_ping', { timeoutMs: 1000, maxBytes: 100, target: socket }).then(
+        (body) => body === 'OK',
+        () => false,
+      );
+    },
+    30_000,
+  );
+}
+
+/** `BIN BASE… ARGS…` with the engine's environment; resolves with stdout, rejects with stderr. */
+function cliRunner(bin: string, base: readonly string[], env?: NodeJS.ProcessEnv): (...args: string[]) => Promise<string> {
+  return async (...args) => {
+    try {
+      return (await run(bin, [...base, ...args], { ...(env ? { env } : {}), maxBuffer: 64 * 1024 * 1024 })).stdout;
+    } catch (err) {
+      const e = err as { stderr?: string; message: string };
+      throw new Error(`${path.basename(bin)} ${args.join(' ')}: ${(e.stderr ?? e.message).trim()}`);
+    }
+  };
+}
+
+/** `--label` arguments for the label set the kubelet puts on a pod's container (dockershim, cri-dockerd). */
+export function kubernetesLabelArgs(pod: string, namespace: string, container: string): string[] {
+  return ['--label', `io.kubernetes.pod.name=${pod}`, '--label', `io.kubernetes.pod.namespace=${namespace}`, '--label', `io.kubernetes.container.name=${container}`];
+}
+
 /** A tar of busybox-static with its applets linked, as `docker import` takes it. */
 async function busyboxRootfsTar(dir: string): Promise<string> {
   const root = path.join(dir, 'rootfs');
@@ -227,25 +318,39 @@ export async function ensureGroup(name: string): Promise<void> {
   }
 }
 
-export async function startTestDockerd(name: string, options: TestDockerdOptions = {}): Promise<TestDockerd> {
-  if (process.getuid?.() !== 0) throw new Error('a test dockerd needs root');
-  for (const [bin, pkg] of [
-    [DOCKERD, 'docker.io'],
-    [DOCKER_CLI, 'docker.io'],
-    ['/bin/busybox', 'busybox-static'],
-  ] as const) {
+/**
+ * Checks what an engine under test needs (root, its binaries: says which
+ * Debian package is missing) and makes its temp dir, traversable by the SSH
+ * test users who reach its socket.
+ */
+function prepareEngine(what: string, name: string, binaries: readonly (readonly [bin: string, pkg: string])[]): string {
+  if (process.getuid?.() !== 0) throw new Error(`a test ${what} needs root`);
+  for (const [bin, pkg] of [...binaries, ['/bin/busybox', 'busybox-static'] as const]) {
     if (!fs.existsSync(bin)) throw new Error(`${bin} is missing: apt-get install -y --no-install-recommends ${pkg} (scripts/ensure-system-deps.sh does)`);
   }
   installExitHook();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `ovl-ctr-${name}-`));
-  // The socket's directory must be traversable by the SSH test users.
   fs.chmodSync(dir, 0o755);
+  return dir;
+}
+
+export async function startTestDockerd(name: string, options: TestDockerdOptions = {}): Promise<TestDockerd> {
+  const dir = prepareEngine('dockerd', name, [
+    [DOCKERD, 'docker.io'],
+    [DOCKER_CLI, 'docker.io'],
+  ]);
   const socket = path.join(dir, 'docker.sock');
   const logPath = path.join(dir, 'dockerd.log');
-  const logFd = fs.openSync(logPath, 'a');
-  const child = spawn(
-    DOCKERD,
-    [
+  const docker = cliRunner(DOCKER_CLI, ['-H', `unix://${socket}`]);
+  const l = await launchEngine({
+    what: 'dockerd',
+    dir,
+    socket,
+    logPath,
+    layout: DOCKER_LAYOUT,
+    cli: docker,
+    command: DOCKERD,
+    args: [
       '--data-root', path.join(dir, 'data'),
       '--exec-root', path.join(dir, 'exec'),
       '--pidfile', path.join(dir, 'dockerd.pid'),
@@ -259,51 +364,13 @@ export async function startTestDockerd(name: string, options: TestDockerdOptions
       '--exec-opt', 'native.cgroupdriver=cgroupfs',
       '--group', options.group ?? 'root',
     ],
-    { stdio: ['ignore', logFd, logFd], detached: true },
-  );
-  fs.closeSync(logFd);
-  if (child.pid === undefined) throw new Error('could not start dockerd');
-  const l: Live = { dir, pid: child.pid, layout: DOCKER_LAYOUT };
-  live.add(l);
-  let exited = false;
-  child.once('exit', () => (exited = true));
-  const log = () => {
-    try {
-      return fs.readFileSync(logPath, 'utf8');
-    } catch {
-      return '';
-    }
-  };
-  const docker = async (...args: string[]) => {
-    try {
-      return (await run(DOCKER_CLI, ['-H', `unix://${socket}`, ...args], { maxBuffer: 64 * 1024 * 1024 })).stdout;
-    } catch (err) {
-      const e = err as { stderr?: string; message: string };
-      throw new Error(`docker ${args.join(' ')}: ${(e.stderr ?? e.message).trim()}`);
-    }
-  };
-  try {
-    await waitFor(
-      'dockerd to answer on its socket',
-      async () => {
-        if (exited) throw new Error(`dockerd exited at start: ${log().slice(-2000)}`);
-        return engineGet(() => openUnixSocket(socket), '/_ping', { timeoutMs: 1000, maxBytes: 100, target: socket }).then(
-          (body) => body === 'OK',
-          () => false,
-        );
-      },
-      30_000,
-    );
-    await docker('import', await busyboxRootfsTar(dir), TEST_IMAGE);
-  } catch (err) {
-    cleanupSync(l);
-    throw err;
-  }
+  });
+  const log = () => readLog(logPath);
 
   return {
     dir,
     socket,
-    pid: child.pid,
+    pid: l.pid,
     image: TEST_IMAGE,
     docker,
     async pidOf(container) {
@@ -311,20 +378,10 @@ export async function startTestDockerd(name: string, options: TestDockerdOptions
     },
     log,
     async stop() {
-      if (!live.has(l)) return;
-      try {
+      await stopEngine(l, 'dockerd', async () => {
         const ids = (await docker('ps', '-aq', '--no-trunc')).split('\n').filter(Boolean);
         if (ids.length) await docker('rm', '-f', ...ids);
-      } catch {
-        // dockerd already unwell: the kill below does it
-      }
-      try {
-        process.kill(l.pid, 'SIGTERM');
-        await waitFor('dockerd to exit', () => !alive(l.pid), 20_000);
-      } catch {
-        // cleanupSync kills what is left
-      }
-      cleanupSync(l);
+      });
     },
   };
 }
@@ -345,16 +402,10 @@ export interface TestPodman {
 }
 
 export async function startTestPodman(name: string): Promise<TestPodman> {
-  if (process.getuid?.() !== 0) throw new Error('a test podman needs root');
-  for (const [bin, pkg] of [
+  const dir = prepareEngine('podman', name, [
     [PODMAN, 'podman'],
     ['/usr/sbin/runc', 'runc'],
-  ] as const) {
-    if (!fs.existsSync(bin)) throw new Error(`${bin} is missing: apt-get install -y --no-install-recommends ${pkg} (scripts/ensure-system-deps.sh does)`);
-  }
-  installExitHook();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `ovl-ctr-${name}-`));
-  fs.chmodSync(dir, 0o755);
+  ]);
   const socket = path.join(dir, 'podman.sock');
   const conf = path.join(dir, 'containers.conf');
   const storage = path.join(dir, 'storage.conf');
@@ -374,54 +425,25 @@ export async function startTestPodman(name: string): Promise<TestPodman> {
   fs.writeFileSync(storage, ['[storage]', 'driver = "overlay"', `runroot = "${dir}/run"`, `graphroot = "${dir}/root"`, ''].join('\n'));
   const env = { ...process.env, CONTAINERS_CONF: conf, CONTAINERS_STORAGE_CONF: storage };
   const base = ['--root', path.join(dir, 'root'), '--runroot', path.join(dir, 'run'), '--tmpdir', path.join(dir, 'tmp')];
-  const podman = async (...args: string[]) => {
-    try {
-      return (await run(PODMAN, [...base, ...args], { env, maxBuffer: 64 * 1024 * 1024 })).stdout;
-    } catch (err) {
-      const e = err as { stderr?: string; message: string };
-      throw new Error(`podman ${args.join(' ')}: ${(e.stderr ?? e.message).trim()}`);
-    }
-  };
-  const logFd = fs.openSync(path.join(dir, 'service.log'), 'a');
-  const child = spawn(PODMAN, [...base, 'system', 'service', '--time=0', `unix://${socket}`], { env, stdio: ['ignore', logFd, logFd], detached: true });
-  fs.closeSync(logFd);
-  if (child.pid === undefined) throw new Error('could not start podman system service');
-  const l: Live = { dir, pid: child.pid, layout: PODMAN_LAYOUT };
-  live.add(l);
-  let exited = false;
-  child.once('exit', () => (exited = true));
-  try {
-    await waitFor(
-      'podman to answer on its socket',
-      async () => {
-        if (exited) throw new Error(`podman system service exited at start: ${fs.readFileSync(path.join(dir, 'service.log'), 'utf8').slice(-2000)}`);
-        return engineGet(() => openUnixSocket(socket), '/_ping', { timeoutMs: 1000, maxBytes: 100, target: socket }).then(
-          (body) => body === 'OK',
-          () => false,
-        );
-      },
-      30_000,
-    );
-    await podman('import', await busyboxRootfsTar(dir), TEST_IMAGE);
-  } catch (err) {
-    cleanupSync(l);
-    throw err;
-  }
+  const podman = cliRunner(PODMAN, base, env);
+  const l = await launchEngine({
+    what: 'podman system service',
+    dir,
+    socket,
+    logPath: path.join(dir, 'service.log'),
+    layout: PODMAN_LAYOUT,
+    cli: podman,
+    command: PODMAN,
+    args: [...base, 'system', 'service', '--time=0', `unix://${socket}`],
+    env,
+  });
   return {
     dir,
     socket,
     image: TEST_IMAGE,
     podman,
     async stop() {
-      if (!live.has(l)) return;
-      await podman('rm', '-f', '-a', '-t', '0').catch(() => {});
-      try {
-        process.kill(l.pid, 'SIGTERM');
-        await waitFor('podman service to exit', () => !alive(l.pid), 10_000);
-      } catch {
-        // cleanupSync kills what is left
-      }
-      cleanupSync(l);
+      await stopEngine(l, 'podman system service', () => podman('rm', '-f', '-a', '-t', '0'));
     },
   };
 }

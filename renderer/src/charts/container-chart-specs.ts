@@ -3,6 +3,7 @@
 // and pod and namespace in Kubernetes), so a container's history opens even
 // after it is gone. Limits are drawn as reference lines.
 import type { RangeQuery } from '../../../main/common/contract';
+import type { MessageKey } from '../i18n/catalogue';
 import type { ChartSpec } from './chart-specs';
 
 type SeriesSelector = RangeQuery['selectors'][number];
@@ -30,6 +31,16 @@ export const containerChartKeys = ['container-cpu', 'container-throttling', 'con
 
 export function containerChartSpecs(who: ContainerIdentityLabels): ChartSpec[] {
   const sel = (hostId: string, ...names: string[]) => names.map((n) => selector(hostId, n, who));
+  /** A chart of one rate each way (received/sent, read/written), the second dashed. */
+  const inAndOut = (key: ChartSpec['key'], titleKey: MessageKey, one: [string, MessageKey, string], other: [string, MessageKey, string]): ChartSpec => ({
+    key,
+    titleKey,
+    kind: 'line',
+    unitMetric: one[0],
+    selectors: (h) => sel(h, one[0], other[0]),
+    describe: (s, t) =>
+      s.name === other[0] ? { label: t(other[1]), order: 1, color: other[2], dashed: true } : { label: t(one[1]), order: 0, color: one[2] },
+  });
   return [
     {
       key: 'container-cpu',
@@ -64,28 +75,8 @@ export function containerChartSpecs(who: ContainerIdentityLabels): ChartSpec[] {
         return { label: t('containers.series.cache'), order: 3, color: 'var(--series-3)' };
       },
     },
-    {
-      key: 'container-network',
-      titleKey: 'containers.chart.network',
-      kind: 'line',
-      unitMetric: 'container:network_receive_bytes:rate',
-      selectors: (h) => sel(h, 'container:network_receive_bytes:rate', 'container:network_transmit_bytes:rate'),
-      describe: (s, t) =>
-        s.name === 'container:network_transmit_bytes:rate'
-          ? { label: t('containers.series.tx'), order: 1, color: 'var(--series-2)', dashed: true }
-          : { label: t('containers.series.rx'), order: 0, color: 'var(--series-1)' },
-    },
-    {
-      key: 'container-block',
-      titleKey: 'containers.chart.block',
-      kind: 'line',
-      unitMetric: 'container:fs_read_bytes:rate',
-      selectors: (h) => sel(h, 'container:fs_read_bytes:rate', 'container:fs_write_bytes:rate'),
-      describe: (s, t) =>
-        s.name === 'container:fs_write_bytes:rate'
-          ? { label: t('containers.series.write'), order: 1, color: 'var(--series-3)', dashed: true }
-          : { label: t('containers.series.read'), order: 0, color: 'var(--series-6)' },
-    },
+    inAndOut('container-network', 'containers.chart.network', ['container:network_receive_bytes:rate', 'containers.series.rx', 'var(--series-1)'], ['container:network_transmit_bytes:rate', 'containers.series.tx', 'var(--series-2)']),
+    inAndOut('container-block', 'containers.chart.block', ['container:fs_read_bytes:rate', 'containers.series.read', 'var(--series-6)'], ['container:fs_write_bytes:rate', 'containers.series.write', 'var(--series-3)']),
     {
       key: 'container-pids',
       titleKey: 'containers.chart.pids',
