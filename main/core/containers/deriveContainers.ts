@@ -6,7 +6,7 @@
 import type { ContainerRow } from '../../common/contract.js';
 import type { Labels, RawSeries, Sample } from '../../common/series.js';
 import { counterIncrease } from '../metrics/counters.js';
-import type { ContainerObservation } from '../sources/types.js';
+import type { ContainerObservation, RawContainer } from '../sources/types.js';
 import { containerIdentities, isRunningState, type ContainerIdentity } from './containerIdentity.js';
 
 export interface DerivedContainers {
@@ -28,12 +28,12 @@ const STORED_GAUGES = [
   'container_oom_events_total',
 ] as const;
 
-/** Counters summed over their devices, then turned into per-second rates. */
-const SUMMED_RATES: ReadonlyArray<readonly [raw: string, rate: string]> = [
-  ['container_fs_reads_bytes_total', 'container:fs_read_bytes:rate'],
-  ['container_fs_writes_bytes_total', 'container:fs_write_bytes:rate'],
-  ['container_fs_reads_total', 'container:fs_reads:rate'],
-  ['container_fs_writes_total', 'container:fs_writes:rate'],
+/** Block I/O totals (summed over devices by the parser) → per-second rates. */
+const BLOCK_RATES: ReadonlyArray<readonly [field: keyof NonNullable<RawContainer['blockIo']>, rate: string]> = [
+  ['readBytes', 'container:fs_read_bytes:rate'],
+  ['writeBytes', 'container:fs_write_bytes:rate'],
+  ['reads', 'container:fs_reads:rate'],
+  ['writes', 'container:fs_writes:rate'],
 ];
 
 /** node_exporter netdev names (as parseNetDev gives them) summed for a container's rx/tx. */
@@ -132,8 +132,8 @@ function deriveOne(
   const limit = value('container_spec_memory_limit_bytes');
   if (workingSet !== undefined && limit !== undefined && limit > 0) push('container:memory_limit_used:ratio', labels, workingSet / limit);
   const rates = new Map<string, number | undefined>();
-  for (const [raw, name] of SUMMED_RATES) {
-    const r = rate(prevValue(raw), value(raw), dt);
+  for (const [field, name] of BLOCK_RATES) {
+    const r = rate(was?.cgroup?.blockIo?.[field], c.cgroup?.blockIo?.[field], dt);
     rates.set(name, r);
     push(name, labels, r);
   }

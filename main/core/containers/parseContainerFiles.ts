@@ -100,6 +100,16 @@ export function parseContainerFiles(input: ContainerFrameInput): ContainerFrameR
       ...(ref.rootlessUid !== undefined ? { rootlessUid: ref.rootlessUid } : {}),
       series: cgroupStatsToSeries(parsed.stats),
       ...(parsed.stats.cpuLimitCores !== undefined ? { cpuLimitCores: parsed.stats.cpuLimitCores } : {}),
+      ...(parsed.stats.ioDevices !== undefined
+        ? {
+            blockIo: {
+              readBytes: parsed.stats.ioReadBytes ?? 0,
+              writeBytes: parsed.stats.ioWriteBytes ?? 0,
+              reads: parsed.stats.ioReads ?? 0,
+              writes: parsed.stats.ioWrites ?? 0,
+            },
+          }
+        : {}),
       ...(procs.initPid !== undefined ? { initPid: procs.initPid, processes: procs.count } : {}),
       ...(frozen !== undefined ? { frozen } : {}),
     });

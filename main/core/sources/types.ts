@@ -69,6 +69,12 @@ export interface RawContainer {
   readonly series: readonly RawSeries[];
   /** CPU limit in cores (quota / period), absent when there is none. */
   readonly cpuLimitCores?: number;
+  /**
+   * Block I/O summed over devices, whenever the I/O files were read: zeros for
+   * a container that did no I/O yet (its files list no device, so its
+   * per-device series are absent).
+   */
+  readonly blockIo?: { readonly readBytes: number; readonly writeBytes: number; readonly reads: number; readonly writes: number };
   /** Lowest pid in the container's cgroup.procs (its init, barring pid wrap-around), on samples that read cgroup.procs. */
   readonly initPid?: number;
   /** Processes (not threads) in cgroup.procs, on samples that read it. */
