@@ -35,7 +35,7 @@ test.beforeAll(async () => {
   );
   dockerd = await harness.startTestDockerd('e2e');
   const d = dockerd;
-  await d.docker('run', '-d', '--name', 'web-frontend', '--label', 'com.docker.compose.project=shop', '-m', '256m', '--cpus', '0.3', d.image, 'sh', '-c', 'while :; do :; done');
+  await d.docker('run', '-d', '--name', 'web-frontend', '--label', 'com.docker.compose.project=shop', '-m', '256m', '--cpus', '0.2', d.image, 'sh', '-c', 'while :; do :; done');
   await d.docker('run', '-d', '--name', 'cache', '-m', '64m', d.image, 'sleep', '3600');
   await d.docker('run', '-d', '--name', 'worker', d.image, 'sleep', '3600');
   await d.docker('run', '-d', '--name', 'backup', d.image, 'sleep', '3600');
@@ -79,7 +79,7 @@ test('the host lists its containers: states, limits against usage, OOM kills, Ku
   await expect(row(page, 'worker').getByTestId('container-memory-limit')).toHaveText('no limit');
   await expect(row(page, 'k8s_api_api-7d9f_prod_0')).toContainText('prod/api-7d9f');
   await expect(row(page, 'leaky').getByTestId('container-oom')).toBeVisible({ timeout: 30_000 });
-  // CPU needs two samples: the spinner, held to 0.3 cores, sorts first by CPU.
+  // CPU needs two samples: the spinner, held to 0.2 cores, sorts first by CPU.
   await expect(row(page, 'web-frontend')).toContainText('throttled', { timeout: 30_000 });
   await page.getByTestId('containers-sort-cpu').click();
   await page.getByTestId('containers-sort-cpu').click();

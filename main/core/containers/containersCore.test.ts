@@ -104,7 +104,9 @@ describe('containers through the real core', () => {
       return r[0]?.points.length ? r : undefined;
     });
     expect(stored[0]!.labels).toEqual({ host: 'local', container: 'web', image: 'ovl/busybox' });
-    expect(stored[0]!.points.at(-1)![1]).toBeGreaterThan(0.2);
+    // Held to its 0.4-core quota however busy the machine is.
+    expect(stored[0]!.points.at(-1)![1]).toBeGreaterThan(0);
+    expect(stored[0]!.points.at(-1)![1]).toBeLessThan(0.4 * 1.25);
 
     const topk = await core.handlers['topk/query']({ kind: 'container', metric: 'container:cpu_usage:cores', aggregate: 'avg', from: now - 600_000, to: now + 60_000, k: 5, order: 'desc', points: 10 });
     expect(topk.rows[0]).toMatchObject({ entity: 'local/web', labels: { host: 'local', container: 'web' } });

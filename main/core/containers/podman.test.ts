@@ -34,8 +34,9 @@ describe('a real rootful Podman, seen by the local source', () => {
     const web = row(w, 'pweb')!;
     expect(web).toMatchObject({ state: 'running', runtime: 'podman', image: 'localhost/ovl/busybox:latest', labels: { app: 'pweb' }, memoryLimitBytes: 48 * 1024 * 1024, cpuLimitCores: 0.25 });
     expect(web.cgroupPath).toBe(`/libpod_parent/libpod-${web.id}`);
-    expect(web.cpuCores!).toBeGreaterThan(0.1);
-    expect(web.cpuCores!).toBeLessThan(0.4);
+    // Held to its quota however busy the machine is.
+    expect(web.cpuCores!).toBeGreaterThan(0);
+    expect(web.cpuCores!).toBeLessThan(0.25 * 1.25);
     expect(web.cpuThrottledRatio!).toBeGreaterThan(0.5);
     expect(row(w, 'pheld')).toMatchObject({ state: 'paused' });
     expect(row(w, 'pdone')).toMatchObject({ state: 'exited', cgroupPath: null });

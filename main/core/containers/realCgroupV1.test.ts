@@ -120,9 +120,9 @@ describe('a real v1 container cgroup made by the test, read through the agent', 
     const derived = deriveSamples(first, second, 'local');
     const row = derived.containers!.rows.find((r) => r.id === id)!;
     expect(row).toMatchObject({ state: 'running', name: id.slice(0, 12), memoryLimitBytes: limit, cpuLimitCores: 0.2, podUid, qos: 'besteffort' });
-    // Held to 0.2 cores whatever the machine's speed; throttled in nearly every period.
-    expect(row.cpuCores!).toBeGreaterThan(0.1);
-    expect(row.cpuCores!).toBeLessThan(0.3);
+    // Held to 0.2 cores whatever the machine's speed or load; throttled in nearly every period.
+    expect(row.cpuCores!).toBeGreaterThan(0);
+    expect(row.cpuCores!).toBeLessThan(0.2 * 1.25);
     expect(row.cpuThrottledRatio!).toBeGreaterThan(0.5);
     expect(row.cpuThrottledSecondsRate!).toBeGreaterThan(0);
     expect(row.oomKills).toBeGreaterThanOrEqual(1);
