@@ -8,6 +8,7 @@ import { AlertsScreen } from './screens/alerts/AlertsScreen';
 import { useI18n } from './i18n/useI18n';
 import { useRoute } from './router';
 import { HostDetail } from './screens/HostDetail';
+import { ContainerDetail } from './screens/containers/ContainerDetail';
 import { Overview } from './screens/Overview';
 import { SettingsScreen } from './screens/settings/Settings';
 import { useEffectiveTheme } from './theme';
@@ -17,7 +18,12 @@ export function App() {
   const { lang, t } = useI18n();
   const route = useRoute();
   const mainRef = useRef<HTMLElement>(null);
-  const routeKey = route.screen === 'host' ? `host:${route.hostId}` : route.screen;
+  const routeKey =
+    route.screen === 'host'
+      ? `host:${route.hostId}`
+      : route.screen === 'container'
+        ? `container:${route.hostId}/${route.namespace ?? ''}/${route.pod ?? ''}/${route.container}`
+        : route.screen;
 
   useEffect(() => {
     const root = document.documentElement;
@@ -30,7 +36,12 @@ export function App() {
   }, [lang]);
 
   useEffect(() => {
-    document.title = route.screen === 'host' ? `${route.hostId} · ${t('app.name')}` : t('app.name');
+    document.title =
+      route.screen === 'host'
+        ? `${route.hostId} · ${t('app.name')}`
+        : route.screen === 'container'
+          ? `${route.container} · ${route.hostId} · ${t('app.name')}`
+          : t('app.name');
   }, [route, t]);
 
   // After navigating, put keyboard and screen-reader focus on the new screen's
@@ -56,7 +67,9 @@ export function App() {
       <AppHeader route={route} />
       <ConnectionBanner />
       <main ref={mainRef} className="app-main">
-        {route.screen === 'settings' ? <SettingsScreen /> : route.screen === 'alerts' ? <AlertsScreen /> : route.screen === 'host' ? <HostDetail key={route.hostId} hostId={route.hostId} from={route.from} to={route.to} /> : route.screen === 'topk' ? <TopK /> : <Overview />}
+        {route.screen === 'settings' ? <SettingsScreen /> : route.screen === 'alerts' ? <AlertsScreen /> : route.screen === 'host' ? <HostDetail key={route.hostId} hostId={route.hostId} from={route.from} to={route.to} /> : route.screen === 'container' ? (
+          <ContainerDetail key={routeKey} hostId={route.hostId} container={route.container} namespace={route.namespace} pod={route.pod} from={route.from} to={route.to} />
+        ) : route.screen === 'topk' ? <TopK /> : <Overview />}
       </main>
       <Toasts />
       <CommandPalette />

@@ -23,6 +23,9 @@ describe('precisionOf', () => {
     expect(precisionOf('node_disk_io_time_seconds:rate')).toEqual(RATIO_PRECISION); // a utilisation: unit ratio
     expect(precisionOf('node_network_receive_bytes:rate')).toEqual(RATE_PRECISION);
     expect(precisionOf('node_network_receive_packets:rate')).toEqual(RATE_PRECISION);
+    expect(precisionOf('container:cpu_usage:cores')).toEqual(RATIO_PRECISION);
+    expect(precisionOf('container:fs_read_bytes:rate')).toEqual(RATE_PRECISION);
+    expect(precisionOf('container_memory_working_set_bytes')).toEqual(EXACT);
     expect(precisionOf('host:memory_used:bytes')).toEqual(EXACT);
     expect(precisionOf('node_load1')).toEqual(EXACT);
     expect(precisionOf('host:uptime:seconds')).toEqual(EXACT);
@@ -30,8 +33,8 @@ describe('precisionOf', () => {
   });
 
   it('follows the recording-rule suffix for names the catalogue does not know, else keeps them exact', () => {
-    expect(precisionOf('container:cpu_usage:ratio')).toEqual(RATIO_PRECISION);
-    expect(precisionOf('container:network_receive_bytes:rate')).toEqual(RATE_PRECISION);
+    expect(precisionOf('cloud:cpu_usage:ratio')).toEqual(RATIO_PRECISION);
+    expect(precisionOf('cloud:network_receive_bytes:rate')).toEqual(RATE_PRECISION);
     expect(precisionOf('cloud_cpu_utilization')).toEqual(EXACT);
     expect(precisionOf('m')).toEqual(EXACT);
   });

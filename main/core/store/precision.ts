@@ -7,7 +7,8 @@
 //
 // By unit (main/common/metrics.ts; for a name the catalogue does not know,
 // the recording-rule suffix `…:ratio` or `…:rate`):
-// - ratio (0..1, shown as percent): to 1e-4, i.e. 0.01 percentage points.
+// - ratio (0..1, shown as percent) and cores (CPU time per second, shown as
+//   percent of a core, as top does): to 1e-4, i.e. 0.01 percentage points.
 //   Stored as a decimal, which the chunk codec's decimal coding packs
 //   into a dozen bits.
 // - bytes_per_second, per_second: to 12 significant bits, a relative error
@@ -32,6 +33,7 @@ export const RATE_PRECISION: Precision = { kind: 'relative', bits: 12 };
 
 const BY_UNIT: Partial<Record<MetricUnit, Precision>> = {
   ratio: RATIO_PRECISION,
+  cores: RATIO_PRECISION,
   bytes_per_second: RATE_PRECISION,
   per_second: RATE_PRECISION,
 };

@@ -3,15 +3,22 @@
 // bucketed to the sparkline's resolution, so the store picks the coarse tier
 // for long windows and a 7-day ranking costs about what a 1-hour one does.
 import type { TopKKind, TopKQuery, TopKResult } from '../../common/contract.js';
+import { containerEntity } from '../containers/topKEntity.js';
 import type { CoreContext, CoreFeature } from '../coreContext.js';
 import { rankSeries } from './rankSeries.js';
 
-/** The label that names each kind's entities in the store. */
-const entityLabelOf: Record<TopKKind, string> = { host: 'host' };
+/** The label that names each kind's entities in the store (containers: see containerEntity). */
+const entityLabelOf: Record<TopKKind, string> = { host: 'host', container: 'container' };
 
 export async function queryTopK(store: CoreContext['store'], q: TopKQuery): Promise<TopKResult> {
   const ranges = await store.query({ selector: { name: q.metric }, from: q.from, to: q.to, maxPoints: q.points });
-  const ranking = rankSeries(ranges, { aggregate: q.aggregate, k: q.k, order: q.order, entityLabel: entityLabelOf[q.kind] });
+  const ranking = rankSeries(ranges, {
+    aggregate: q.aggregate,
+    k: q.k,
+    order: q.order,
+    entityLabel: entityLabelOf[q.kind],
+    ...(q.kind === 'container' ? { entityOf: containerEntity } : {}),
+  });
   const stepMs = ranges[0]?.stepMs ?? Math.ceil((q.to - q.from) / q.points);
   return { stepMs, total: ranking.total, rows: ranking.rows };
 }

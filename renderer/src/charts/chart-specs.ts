@@ -24,7 +24,8 @@ export interface DescribedSeries {
 }
 
 export interface ChartSpec {
-  key: ChartKey;
+  /** Host charts by ChartKey; a container's charts (container-chart-specs.ts) as `container-…`. */
+  key: ChartKey | `container-${string}`;
   titleKey: MessageKey;
   kind: 'line' | 'stacked-area';
   /** The metric whose catalogue unit formats the axis and tooltips. */

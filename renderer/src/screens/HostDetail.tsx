@@ -4,7 +4,7 @@ import { ChartCard, type ChartAnnotation, type ChartReference } from '../charts/
 import { chartSpec, type ChartKey } from '../charts/chart-specs';
 import { StateMessage } from '../components/StateMessage';
 import { StatusBadge } from '../components/StatusBadge';
-import { UsageBar } from '../components/UsageBar';
+import { Stat } from '../components/Stat';
 import { core } from '../core-client';
 import { formatAgo, formatBytes, formatBytesPerSecond, formatDateTime, formatDuration, formatLoad, formatPercent, MISSING } from '../../../main/common/format';
 import { useLiveQuery } from '../hooks/useLiveQuery';
@@ -22,6 +22,7 @@ import { resolveWindow, type AbsoluteWindow } from '../time-range';
 import { statusTone } from '../components/StatusBadge';
 import { HostKeyPrompt } from './hosts/HostKeyPrompt';
 import { HostSettingsPanel } from './hosts/HostSettingsPanel';
+import { ContainersSection } from './containers/ContainersSection';
 
 const INVENTORY_REFRESH_MS = 2000;
 
@@ -235,19 +236,9 @@ function HostDetailScreen({ host, summary, configured }: { host: Host; summary: 
         {chart('temperatures', { absentNote: t('chart.noTemperatures') })}
       </div>
 
+      {configured && <ContainersSection hostId={host.id} hostCpus={cpus} />}
       <ProcessesAt hostId={host.id} t={pickedAt} onPick={setPickedAt} />
       {configured && <ProcessesTable inventory={inventory.data} error={inventory.error} loading={inventory.loading} />}
-    </div>
-  );
-}
-
-function Stat({ label, value, sub, ratio, title }: { label: string; value: string; sub?: string; ratio?: number | null; title?: string }) {
-  return (
-    <div className="stat" title={title}>
-      <div className="stat-label">{label}</div>
-      <div className="stat-value num">{value}</div>
-      {sub && <div className="stat-sub num muted">{sub}</div>}
-      {ratio !== undefined && <UsageBar ratio={ratio} />}
     </div>
   );
 }

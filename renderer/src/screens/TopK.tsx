@@ -13,6 +13,7 @@ import type { MessageKey } from '../i18n/catalogue';
 import { useI18n } from '../i18n/useI18n';
 import { hrefFor } from '../router';
 import { useConnection } from '../stores/connection';
+import { containerKey } from './containers/container-rows';
 import { plannedKinds, topKAggregates, topKKinds, topKMetrics, topKSizes, topKWindowMs, topKWindows, type TopKWindow } from './topk-options';
 
 const REFRESH_MS = 10_000;
@@ -34,9 +35,11 @@ const useTopKPrefs = create<TopKPrefs>()(
     partialize: ({ set: _set, ...rest }) => rest,
     merge: (persisted, current) => {
       const p = (typeof persisted === 'object' && persisted !== null ? persisted : {}) as Record<string, unknown>;
+      const kind = topKKinds.includes(p.kind as TopKKind) ? (p.kind as TopKKind) : current.kind;
       return {
         ...current,
-        metric: topKMetrics.host.some((m) => m.name === p.metric) ? (p.metric as string) : current.metric,
+        kind,
+        metric: topKMetrics[kind].some((m) => m.name === p.metric) ? (p.metric as string) : topKMetrics[kind][0]!.name,
         aggregate: topKAggregates.includes(p.aggregate as TopKAggregate) ? (p.aggregate as TopKAggregate) : current.aggregate,
         window: (topKWindows as readonly unknown[]).includes(p.window) ? (p.window as TopKWindow) : current.window,
         k: (topKSizes as readonly unknown[]).includes(p.k) ? (p.k as number) : current.k,
@@ -110,7 +113,7 @@ export function TopK() {
         <thead>
           <tr>
             <th scope="col" className="num">#</th>
-            <th scope="col">{t('topk.col.host')}</th>
+            <th scope="col">{t(prefs.kind === 'container' ? 'topk.col.container' : 'topk.col.host')}</th>
             <th scope="col" className="num">{t(`topk.agg.${prefs.aggregate}` as MessageKey)}</th>
             <th scope="col">{t('topk.col.trend')}</th>
             <th scope="col">{t('topk.col.lastSeen')}</th>
@@ -119,14 +122,27 @@ export function TopK() {
         <tbody>
           {rows.map((r, i) => {
             const vanished = r.lastT < answer.to - 3 * answer.result.stepMs;
-            const detail = Object.entries(r.labels).filter(([k]) => k !== 'host');
+            const container = prefs.kind === 'container' && r.labels.host !== undefined ? containerKey(r.labels) : undefined;
+            const hostId = container ? r.labels.host! : r.entity;
+            const shown = container ? ['host', 'container', 'namespace', 'pod'] : ['host'];
+            const detail = Object.entries(r.labels).filter(([k]) => !shown.includes(k));
+            const href = container
+              ? hrefFor({ screen: 'container', hostId, ...container, from: answer.from, to: answer.to })
+              : hrefFor({ screen: 'host', hostId, from: answer.from, to: answer.to });
             return (
-              <tr key={r.entity} data-testid="topk-row" data-host-id={r.entity} data-value={r.value}>
+              <tr key={r.entity} data-testid="topk-row" data-host-id={hostId} data-entity={r.entity} data-value={r.value}>
                 <td className="num muted">{formatNumber(i + 1, locale, 0)}</td>
                 <td>
-                  <a href={hrefFor({ screen: 'host', hostId: r.entity, from: answer.from, to: answer.to })} data-testid="topk-link">
-                    {r.entity}
+                  <a href={href} data-testid="topk-link">
+                    {container ? container.container : r.entity}
                   </a>
+                  {container && (
+                    <span className="muted small">
+                      {' '}
+                      {t('topk.onHost', { host: hostId })}
+                      {container.pod ? ` · ${container.namespace ? `${container.namespace}/` : ''}${container.pod}` : ''}
+                    </span>
+                  )}
                   {detail.length > 0 && <span className="muted small mono"> {detail.map(([, v]) => v).join(' ')}</span>}
                 </td>
                 <td className="num">{formatByUnit(unit, r.value, locale)}</td>
@@ -154,7 +170,15 @@ export function TopK() {
       <div className="toolbar">
         <label className="field">
           <span>{t('topk.kind')}</span>
-          <select className="input" data-testid="topk-kind" value={prefs.kind} onChange={(e) => prefs.set({ kind: e.target.value as TopKKind })}>
+          <select
+            className="input"
+            data-testid="topk-kind"
+            value={prefs.kind}
+            onChange={(e) => {
+              const kind = e.target.value as TopKKind;
+              prefs.set({ kind, metric: topKMetrics[kind][0]!.name });
+            }}
+          >
             {topKKinds.map((k) => (
               <option key={k} value={k}>
                 {t(`topk.kind.${k}` as MessageKey)}
