@@ -19,7 +19,7 @@ import { DEFAULT_CAPTURE, kindOf, loadCapture, makeReplayFleet } from './fleet-r
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { openSqliteStore } = await import(`${root}dist/main/core/store/sqliteStore.js`);
-const { SampleChunkEncoder, chunkCoding } = await import(`${root}dist/main/core/store/chunkCodec.js`);
+const { SampleChunkEncoder, chunkCoding, decodeAggregates } = await import(`${root}dist/main/core/store/chunkCodec.js`);
 const { precisionOf, roundToPrecision } = await import(`${root}dist/main/core/store/precision.js`);
 const { chunkWindowStart } = await import(`${root}dist/main/core/store/tiers.js`);
 
@@ -96,6 +96,8 @@ const db = new Database(storeFile);
 db.pragma('wal_checkpoint(TRUNCATE)');
 const tables = db.prepare('SELECT name, sum(pgsize) AS bytes FROM dbstat GROUP BY name ORDER BY bytes DESC').all();
 const freeBytes = db.pragma('freelist_count', { simple: true }) * db.pragma('page_size', { simple: true });
+const minuteStats = db.prepare('SELECT count(*) AS chunks, sum(length(data)) AS payload FROM rollup_1m_chunk').get();
+const minuteRows = db.prepare('SELECT data FROM rollup_1m_chunk').pluck().all().reduce((n, data) => n + decodeAggregates(data).length, 0);
 const chunks = db.prepare('SELECT s.name AS name, c.n AS n, c.data AS data FROM raw_chunk c JOIN series s ON s.id = c.series_id').all();
 db.close();
 const storeBytes = fileBytes(storeFile);
@@ -192,9 +194,10 @@ console.log(`ingest on one core: store ${rate(total, ingestMs)} samples/s (appen
 console.log(`  per append: store p50 ${ms(pct(appendMs, 0.5))}, p99 ${ms(pct(appendMs, 0.99))}, max ${ms(Math.max(...appendMs))}; naive p50 ${ms(pct(naiveAppendMs, 0.5))}, max ${ms(Math.max(...naiveAppendMs))}; housekeeping p50 ${ms(pct(housekeepingMs, 0.5))}, max ${ms(Math.max(...housekeepingMs))}`);
 console.log(`  head at the end of ingest: ${headBefore.toLocaleString('en-US')} samples (then sealed)`);
 console.log(`bytes/sample on disk: raw chunks ${per(tableBytes('raw_chunk'), total)} (pages; payload ${per(payload, sealedSamples)}); naive ${per(naiveBytes, total)} (whole file); naive/store raw ${(naiveBytes / tableBytes('raw_chunk')).toFixed(1)}×`);
-console.log(`  whole store file ${per(storeBytes, total)}: raw chunks above + minute chunks ${per(tableBytes('rollup_1m_chunk'), total)} + hour rows ${per(tableBytes('rollup_1h'), total)} + series and indexes ` +
+console.log(`  whole store file ${per(storeBytes, total)}: raw chunks above + minute chunks ${per(tableBytes('rollup_1m_chunk'), total)} + hour chunks ${per(tableBytes('rollup_1h_chunk'), total)} + series and indexes ` +
   `${per(tableBytes('series') + tableBytes('sqlite_autoindex_series_1') + tableBytes('series_by_name'), total)} + free pages ${per(freeBytes, total)} ` +
   `(the head log's high-water mark, ~15 min of samples, reused as it turns over; series cost once, not per sample)`);
+console.log(`  minute rollups: ${minuteRows.toLocaleString('en-US')} rows in ${minuteStats.chunks.toLocaleString('en-US')} chunks, ${(minuteStats.payload / minuteRows).toFixed(1)} bytes a row of payload, ${(tableBytes('rollup_1m_chunk') / minuteRows).toFixed(1)} with pages`);
 console.log('per kind of series (unit): stored payload bytes/sample [share of samples; coding decimal/xor] | one host coded exact as derived (XOR) → as stored:');
 for (const [kind, k] of [...perKind].sort((a, b) => b[1].samples - a[1].samples)) {
   const c = codecCompare.get(kind);

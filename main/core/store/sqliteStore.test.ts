@@ -75,6 +75,17 @@ function countSealed(file: string): number {
   }
 }
 
+/** Start of every hour row in the hour chunks, ascending. */
+function hourRows(file: string): number[] {
+  const db = new Database(file, { readonly: true });
+  try {
+    const chunks = db.prepare('SELECT data FROM rollup_1h_chunk ORDER BY series_id, t').pluck().all() as Uint8Array[];
+    return chunks.flatMap((data) => decodeAggregates(data).map((r) => r[0]));
+  } finally {
+    db.close();
+  }
+}
+
 /** Samples held in the head log now. */
 function loggedSamples(file: string): number {
   const db = new Database(file, { readonly: true });
@@ -229,7 +240,8 @@ describe('MetricStore on SQLite', () => {
     };
     const raw = span('raw_chunk');
     const minutes = span('rollup_1m_chunk');
-    const hours = span('rollup_1h');
+    const hourStarts = hourRows(file);
+    const hours = { oldest: Math.min(...hourStarts), n: hourStarts.length };
     const oldestSample = decodeSamples(db.prepare('SELECT data FROM raw_chunk ORDER BY t LIMIT 1').pluck().get() as Uint8Array).t[0]!;
     db.close();
     // Each tier keeps its window (give or take the deletion slack and a chunk window of 10 min) and nothing older.
@@ -263,7 +275,7 @@ describe('MetricStore on SQLite', () => {
     reopened.setRetention({ rawHours: 1, minuteDays: 1, hourDays: 1 });
     const report = settle(reopened, end);
     expect(report.deletedRows).toBeGreaterThan(0);
-    expect(countRows(file, 'rollup_1h')).toBeLessThanOrEqual(25);
+    expect(hourRows(file).length).toBeLessThanOrEqual(25);
     expect(() => reopened.setRetention({ rawHours: 0, minuteDays: 1, hourDays: 1 })).toThrow(/invalid retention: rawHours/);
   });
 
@@ -285,7 +297,7 @@ describe('MetricStore on SQLite', () => {
     expect(next.hourBuckets).toBe(1);
     expect(starts()).toEqual([...Array(10).keys(), ...Array.from({ length: 55 }, (_, i) => 15 + i)]);
     expect(settle(store, T0 + 75 * MINUTE_MS)).toEqual({ minuteBuckets: 0, hourBuckets: 0, deletedRows: 0 });
-    expect(countRows(file, 'rollup_1h')).toBe(1);
+    expect(hourRows(file)).toEqual([T0]);
   });
 
   it('does its work in bounded steps across calls', () => {
@@ -574,36 +586,46 @@ describe('MetricStore on SQLite', () => {
 
   it('opens a database written by the build before compact chunks (schema 3) and answers from it exactly', () => {
     // fixtures/schema3-history.sqlite was written by the store as it was on main at schema 3
-    // (legacy chunk layout, head log without copies): 45 minutes of three host series every
-    // 5 s with housekeeping every 10 s, so it holds sealed chunks and a head log, plus one
-    // cloud sample appended with maxDelayMs of 6 h. The values follow the formulas below.
+    // (legacy chunk layout, hour rollups as rows, head log without copies): three hours of
+    // three host series every 5 s with housekeeping every 10 s, so it holds sealed chunks,
+    // hour rows and a head log, plus one cloud sample appended with maxDelayMs of 6 h.
+    // The values follow the formulas below.
     const file = join(dir, 'old.sqlite');
     copyFileSync(join(import.meta.dirname, 'fixtures', 'schema3-history.sqlite'), file);
     const expected = { cpu: [] as number[][], mem: [] as number[][], rx: [] as number[][] };
-    for (let i = 0; i < 540; i++) {
+    for (let i = 0; i < 2160; i++) {
       const t = T0 + i * 5000 + (i % 3);
       expected.cpu.push([t, ((i * 37) % 101) / 101]);
       expected.mem.push([t, 3_000_000_000 + ((i * 13) % 7) * 4096]);
       expected.rx.push([t, (i * 1234.5) / 5.003]);
     }
-    const clock = { now: T0 + 45 * MINUTE_MS };
+    const clock = { now: T0 + 3 * HOUR_MS };
     const store = storeAt(file, clock);
     // One-millisecond buckets: each point is one sample, at its own time.
     const raw = (name: string) =>
-      store.query({ selector: { name }, from: T0, to: T0 + 45 * MINUTE_MS, maxPoints: 45 * MINUTE_MS })[0]!.points.map((p) => [p[0], p[1]]);
+      store.query({ selector: { name }, from: T0, to: T0 + 3 * HOUR_MS, maxPoints: 3 * HOUR_MS })[0]!.points.map((p) => [p[0], p[1]]);
     expect(raw('host:cpu_usage:ratio')).toEqual(expected.cpu);
     expect(raw('host:memory_used:bytes')).toEqual(expected.mem);
     expect(raw('node_network_receive_bytes:rate')).toEqual(expected.rx);
     expect(raw('cloud_cpu')).toEqual([[T0 + MINUTE_MS, 0.5]]);
+    // The old hour rows moved into hour chunks: two hourly points from the hour tier.
+    const brute = (values: number[]) => [values.reduce((a, b) => a + b, 0) / values.length, Math.min(...values), Math.max(...values)];
+    const hourly = (name: string) => store.query({ selector: { name }, from: T0, to: T0 + 2 * HOUR_MS - 1, maxPoints: 2 })[0]!;
+    for (const [name, values] of [['host:memory_used:bytes', expected.mem], ['node_network_receive_bytes:rate', expected.rx]] as const) {
+      const range = hourly(name);
+      expect(range.tier).toBe('1h');
+      expect(range.points).toEqual([0, 1].map((h) => [T0 + h * HOUR_MS, ...brute(values.slice(h * 720, (h + 1) * 720).map((p) => p[1]!))]));
+    }
+    expect(hourRows(file)).toHaveLength(6);
     // It carries on: new samples, sealing and rollups on top of the old chunks.
-    for (let i = 540; i < 720; i++) {
+    for (let i = 2160; i < 2880; i++) {
       clock.now = T0 + i * 5000;
       store.append([{ name: 'host:memory_used:bytes', labels: { host: 'old' }, t: clock.now, v: 3_000_000_000 }]);
     }
-    settle(store, T0 + 2 * HOUR_MS);
-    const [hour] = store.query({ selector: { name: 'host:memory_used:bytes' }, from: T0, to: T0 + HOUR_MS - 1, maxPoints: 1 });
-    const all = [...expected.mem.map((p) => p[1]!), ...Array(180).fill(3_000_000_000)];
-    expect(hour!.points).toEqual([[T0, all.reduce((a, b) => a + b, 0) / all.length, Math.min(...all), Math.max(...all)]]);
+    settle(store, T0 + 5 * HOUR_MS);
+    const [third] = store.query({ selector: { name: 'host:memory_used:bytes' }, from: T0 + 2 * HOUR_MS, to: T0 + 4 * HOUR_MS - 1, maxPoints: 2 });
+    const old = expected.mem.slice(1440).map((p) => p[1]!);
+    expect(third!.points).toEqual([[T0 + 2 * HOUR_MS, ...brute(old)], [T0 + 3 * HOUR_MS, 3_000_000_000, 3_000_000_000, 3_000_000_000]]);
     const db = new Database(file, { readonly: true });
     expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     db.close();

@@ -16,8 +16,9 @@
 //   its chunk is sealed: the samples as one BLOB row (in the smaller of the
 //   codec's two codings), its minute rows as another, and the series'
 //   sealed-up-to mark (rolled_1m), in one transaction.
-// - rollup_1h (disk, one row per hour): built by housekeeping from the
-//   minute chunks once an hour is sealed; never by rescanning raw.
+// - rollup_1h_chunk (disk, one chunk per series and day): hour rows built by
+//   housekeeping from the minute chunks once an hour is sealed, appended to
+//   the day's chunk; never by rescanning raw.
 //
 // Samples are accepted per series in strictly increasing time order. Dropped,
 // and counted in stats():
@@ -230,7 +231,11 @@ function prepareStatements(db: Database.Database) {
     pruneLog: db.prepare('DELETE FROM head_log WHERE seq < ?'),
     insertRawChunk: db.prepare('INSERT INTO raw_chunk (series_id, t, last_t, n, data) VALUES (?, ?, ?, ?, ?)'),
     insertMinuteChunk: db.prepare('INSERT INTO rollup_1m_chunk (series_id, t, data) VALUES (?, ?, ?)'),
-    insertHour: db.prepare('INSERT INTO rollup_1h (series_id, t, min, max, sum, count) VALUES (?, ?, ?, ?, ?, ?)'),
+    hourChunk: db.prepare('SELECT data FROM rollup_1h_chunk WHERE series_id = ? AND t = ?').pluck(),
+    saveHourChunk: db.prepare(
+      `INSERT INTO rollup_1h_chunk (series_id, t, last_t, data) VALUES (?, ?, ?, ?)
+       ON CONFLICT (series_id, t) DO UPDATE SET last_t = excluded.last_t, data = excluded.data`,
+    ),
     saveMarks: db.prepare(
       'UPDATE series SET rolled_1m = ?, rolled_1h = ?, raw_from = ?, m1_from = ?, h1_from = ? WHERE id = ?',
     ),
@@ -238,7 +243,7 @@ function prepareStatements(db: Database.Database) {
       `SELECT id, name, labels, rolled_1m, rolled_1h, raw_from, m1_from, h1_from, grace_ms,
          (SELECT max(last_t) FROM raw_chunk WHERE series_id = s.id) AS last_raw,
          (SELECT max(t) FROM rollup_1m_chunk WHERE series_id = s.id) AS last_1m,
-         (SELECT max(t) FROM rollup_1h WHERE series_id = s.id) AS last_1h
+         (SELECT max(last_t) FROM rollup_1h_chunk WHERE series_id = s.id) AS last_1h
        FROM series s ORDER BY id`,
     ),
     // Chunks are keyed by window start: the ones overlapping [from, to) start after from - window.
@@ -248,21 +253,15 @@ function prepareStatements(db: Database.Database) {
     oldestFrom: {
       raw: db.prepare('SELECT min(t) FROM raw_chunk WHERE series_id = ? AND t >= ?').pluck(),
       '1m': db.prepare('SELECT min(t) FROM rollup_1m_chunk WHERE series_id = ? AND t >= ?').pluck(),
-      '1h': db.prepare('SELECT min(t) FROM rollup_1h WHERE series_id = ? AND t >= ?').pluck(),
+      '1h': db.prepare('SELECT min(t) FROM rollup_1h_chunk WHERE series_id = ? AND t >= ?').pluck(),
     },
     deleteBefore: {
       raw: db.prepare('DELETE FROM raw_chunk WHERE series_id = ? AND t < ?'),
       '1m': db.prepare('DELETE FROM rollup_1m_chunk WHERE series_id = ? AND t < ?'),
-      '1h': db.prepare('DELETE FROM rollup_1h WHERE series_id = ? AND t < ?'),
+      '1h': db.prepare('DELETE FROM rollup_1h_chunk WHERE series_id = ? AND t < ?'),
     },
-    // Bucketing in SQL: `t - t % step` is integer arithmetic whatever type
-    // the step is bound as (better-sqlite3 binds JS numbers as REAL).
-    hourBuckets: db
-      .prepare(
-        `SELECT t - t % @step AS b, min(min), max(max), sum(sum), sum(count) FROM rollup_1h
-         WHERE series_id = @id AND t >= @from AND t < @to GROUP BY b ORDER BY b`,
-      )
-      .raw(true),
+    // Day chunks overlapping [from, to) start after from - a day.
+    hourChunks: db.prepare('SELECT data FROM rollup_1h_chunk WHERE series_id = ? AND t > ? AND t < ? ORDER BY t').pluck(),
   };
 }
 
@@ -733,10 +732,7 @@ class SqliteStore implements SqliteMetricStore {
       for (const segment of planSegments(plan, tierCoverage(state))) {
         if (segment.tier === 'raw') this.addRaw(acc, state, segment.from, segment.to);
         else if (segment.tier === '1m') this.addMinutes(acc, state, segment.from, segment.to);
-        else {
-          const rows = this.sql.hourBuckets.iterate({ step: plan.stepMs, id: state.id, from: segment.from, to: segment.to }) as IterableIterator<AggregateRow>;
-          for (const row of rows) acc.add(row[0], row[1], row[2], row[3], row[4]);
-        }
+        else this.addHours(acc, state, segment.from, segment.to);
       }
       return { name: state.name, labels: state.labels, tier: plan.tier, stepMs: plan.stepMs, points: acc.points() };
     });
@@ -768,6 +764,14 @@ class SqliteStore implements SqliteMetricStore {
   private addMinutes(acc: PointAccumulator, state: SeriesState, from: number, to: number): void {
     // all(), not iterate(): a few rows per series, and one step through SQLite is cheaper than an iterator.
     for (const data of this.sql.minuteChunks.all(state.id, from - CHUNK_WINDOW_MS, to) as Uint8Array[]) {
+      readAggregates(data, (t, min, max, sum, count) => {
+        if (t >= from && t < to) acc.add(t, min, max, sum, count);
+      });
+    }
+  }
+
+  private addHours(acc: PointAccumulator, state: SeriesState, from: number, to: number): void {
+    for (const data of this.sql.hourChunks.all(state.id, from - DAY_MS, to) as Uint8Array[]) {
       readAggregates(data, (t, min, max, sum, count) => {
         if (t >= from && t < to) acc.add(t, min, max, sum, count);
       });
@@ -851,21 +855,31 @@ class SqliteStore implements SqliteMetricStore {
         for (const data of sql.minuteChunks.iterate(state.id, start - CHUNK_WINDOW_MS, end) as IterableIterator<Uint8Array>) {
           addRows(hours, HOUR_MS, decodeAggregates(data).filter((r) => r[0] >= start && r[0] < end));
         }
+        // Appended to their days' chunks: hours only ever come after the ones already rolled up.
+        const byDay = new Map<number, AggregateRow[]>();
         for (const [t, agg] of [...hours].sort((a, b) => a[0] - b[0])) {
-          sql.insertHour.run(state.id, t, agg.min, agg.max, agg.sum, agg.count);
+          const day = floorTo(t, DAY_MS);
+          const row: AggregateRow = [t, agg.min, agg.max, agg.sum, agg.count];
+          byDay.get(day)?.push(row) ?? byDay.set(day, [row]);
           counts.hourBuckets++;
           state.last1h = t;
+        }
+        for (const [day, rows] of byDay) {
+          const existing = sql.hourChunk.get(state.id, day) as Uint8Array | undefined;
+          const all = existing ? [...decodeAggregates(existing), ...rows] : rows;
+          sql.saveHourChunk.run(state.id, day, all[all.length - 1]![0], encodeAggregates(all));
         }
       }
       state.rolled1h = Math.max(state.rolled1h, end);
     }
 
     // Never delete what the next tier has not absorbed yet. Chunks go whole,
-    // so the raw and minute cuts fall on the series' window starts.
+    // so the raw and minute cuts fall on the series' window starts, the hour
+    // cut on a day.
     const expired: Record<Tier, number> = {
       raw: chunkWindowStart(Math.min(cutoffs.raw, state.rolled1m), state.id),
       '1m': chunkWindowStart(Math.min(cutoffs['1m'], state.rolled1h), state.id),
-      '1h': floorTo(cutoffs['1h'], HOUR_MS),
+      '1h': floorTo(cutoffs['1h'], DAY_MS),
     };
     for (const tier of ['raw', '1m', '1h'] as const) {
       const done = state[FROM_FIELD[tier]];
@@ -877,7 +891,7 @@ class SqliteStore implements SqliteMetricStore {
         const oldest = sql.oldestFrom[tier].get(state.id, start) as number | null;
         start = oldest === null ? cutoff : Math.min(cutoff, oldest);
       }
-      const end = tier === '1h' ? Math.min(cutoff, start + DELETE_SPAN_MS[tier]) : Math.min(cutoff, chunkWindowStart(start + DELETE_SPAN_MS[tier], state.id));
+      const end = tier === '1h' ? floorTo(Math.min(cutoff, start + DELETE_SPAN_MS[tier]), DAY_MS) : Math.min(cutoff, chunkWindowStart(start + DELETE_SPAN_MS[tier], state.id));
       counts.deletedRows += sql.deleteBefore[tier].run(state.id, end).changes;
       state[FROM_FIELD[tier]] = end;
       if (tier === 'raw' && state.head.length === 0 && state.lastT !== undefined && state.lastT < end) state.lastT = undefined;
