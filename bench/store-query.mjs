@@ -96,6 +96,22 @@ const loadMs = performance.now() - l0;
 const end = now;
 const sizeMb = store.stats().sizeBytes / 1e6;
 
+// What each tier costs on disk, per row and per series, after a month at the default retention.
+const { decodeAggregates } = await import(`${root}dist/main/core/store/chunkCodec.js`);
+const peek = new Database(file, { readonly: true });
+const pages = new Map(peek.prepare('SELECT name, sum(pgsize) AS bytes FROM dbstat GROUP BY name').raw(true).all());
+const rawSamples = peek.prepare('SELECT coalesce(sum(n), 0) FROM raw_chunk').pluck().get();
+const rowsIn = (table) => peek.prepare(`SELECT data FROM ${table}`).pluck().all().reduce((n, data) => n + decodeAggregates(data).length, 0);
+const minuteRows = rowsIn('rollup_1m_chunk');
+const hourRows = rowsIn('rollup_1h_chunk');
+peek.close();
+const perRaw = pages.get('raw_chunk') / rawSamples;
+const perMinute = pages.get('rollup_1m_chunk') / minuteRows;
+const perHour = pages.get('rollup_1h_chunk') / hourRows;
+// One series every 5 s: raw 2 days, minutes 30 days, hours 365 days (the defaults).
+const kb = (x) => `${(x / 1024).toFixed(0)} KiB`;
+const footprint = { raw: perRaw * 2 * 17_280, minutes: perMinute * 30 * 1440, hours: perHour * 365 * 24 };
+
 async function median(fn, runs = 15) {
   const times = [];
   for (let i = 0; i < runs; i++) {
@@ -139,6 +155,8 @@ naive.close();
 
 const f = (x) => (x < 10 ? x.toFixed(2) : x.toFixed(1));
 console.log(`store: ${days} days × ${SCREEN.length} series of one replayed host at 5 s (${samples.toLocaleString('en-US')} samples, loaded in ${(loadMs / 1000).toFixed(1)} s), ${sizeMb.toFixed(1)} MB`);
+console.log(`on disk (pages): raw ${perRaw.toFixed(2)} bytes a sample, minute rollups ${perMinute.toFixed(1)} bytes a row, hour rollups ${perHour.toFixed(1)} bytes a row; ` +
+  `one series at 5 s with the default retention holds raw ${kb(footprint.raw)} + minutes ${kb(footprint.minutes)} + hours ${kb(footprint.hours)} = ${kb(footprint.raw + footprint.minutes + footprint.hours)}`);
 console.log('one series at 1000 points (median ms): store engine / through the worker / naive rows in SQL');
 for (const r of one) console.log(`  ${r.label.padEnd(5)} ${f(r.inProcess)} / ${f(r.viaWorker)} / ${f(r.naiveMs)}   (${r.info.tier}, step ${r.info.stepMs / 1000} s, ${r.info.points.length} points; naive/store ${(r.naiveMs / r.inProcess).toFixed(0)}×)`);
 console.log(`  30 d vs 1 h: ${(one[3].inProcess / one[0].inProcess).toFixed(1)}× the cost`);
