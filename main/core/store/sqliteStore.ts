@@ -24,7 +24,8 @@
 // and counted in stats():
 // - out of order or duplicate: t <= the newest stored t of the series;
 // - late: t falls in a chunk window already sealed (more than the grace
-//   period after it ended), since chunks and rollups are never rewritten;
+//   period after it ended), since sealed chunks and their minute rollups are
+//   never rewritten;
 // - invalid: value NaN or ±Infinity (JSON cannot carry them to the renderer and
 //   one Infinity would poison every sum above it: a NaN from a source means "no
 //   value", which a missing sample — a gap — already says), a time that is not a
@@ -32,8 +33,8 @@
 //   bogus future stamp would otherwise block the series until that time), or a
 //   name or label value that is not a string.
 // Times are stored as whole milliseconds (floored). Values are kept at the
-// precision of their metric (precision.ts): ratios to 1e-4, rates to 12
-// significant bits, everything else bit for bit (-0 included); a query
+// precision of their metric (precision.ts): ratios and CPU in cores to 1e-4,
+// rates to 12 significant bits, everything else bit for bit (-0 included); a query
 // returns exactly the kept value, and rollups are computed from it.
 import { statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
