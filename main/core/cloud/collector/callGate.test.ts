@@ -25,9 +25,12 @@ describe('TokenBucket', () => {
     bucket.throttled();
     expect(bucket.currentRate()).toBe(20);
     expect(bucket.tryTake()).toBe(50); // drained: the next token in 1/20 s
-    bucket.throttled();
-    bucket.throttled();
-    bucket.throttled();
+    bucket.throttled(); // the answers of calls already in flight: the same news, no second halving
+    expect(bucket.currentRate()).toBe(20);
+    for (let i = 0; i < 4; i++) {
+      t += 1000;
+      bucket.throttled();
+    }
     expect(bucket.currentRate()).toBe(5); // never below an eighth of the budget
     t += 9_999;
     expect(bucket.currentRate()).toBe(5);

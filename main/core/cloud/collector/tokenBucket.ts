@@ -16,6 +16,7 @@ import type { ApiLimit } from './types.js';
 const MIN_RATE_SHARE = 1 / 8;
 const RECOVER_EVERY_MS = 10_000;
 const RECOVER_FACTOR = 1.25;
+const HALVE_AT_MOST_EVERY_MS = 1000;
 
 export class AbortedError extends Error {
   constructor() {
@@ -86,11 +87,15 @@ export class TokenBucket {
     });
   }
 
-  /** The cloud answered with its throttling error: slow down and drain. */
+  /**
+   * The cloud answered with its throttling error: drain, and halve the rate —
+   * once per second at most, since the answers to calls already in flight
+   * arrive together and say the same thing once.
+   */
   throttled(): void {
     this.refill();
     const t = this.now();
-    this.rate = Math.max(this.limit.ratePerSecond * MIN_RATE_SHARE, this.rate / 2);
+    if (t - this.lastThrottleAt >= HALVE_AT_MOST_EVERY_MS) this.rate = Math.max(this.limit.ratePerSecond * MIN_RATE_SHARE, this.rate / 2);
     this.tokens = 0;
     this.lastThrottleAt = t;
     this.lastRecoverAt = t;
