@@ -57,7 +57,7 @@ for (let m = 0; m < METRICS; m++) {
 
 let readMs = 0;
 const reader = {
-  read(selector, from, to) {
+  async read(selector, from, to) {
     const t0 = performance.now();
     const out = [];
     for (const s of byName.get(selector.name) ?? []) {
@@ -113,7 +113,7 @@ const fmt = (x) => x.toFixed(1);
 // Warm-up (JIT, first states).
 for (let i = 0; i < 3; i++) {
   advance();
-  engine.evaluate();
+  await engine.evaluate();
 }
 const totals = [];
 const reads = [];
@@ -124,7 +124,7 @@ let transitions = 0;
 for (let c = 0; c < cycles; c++) {
   advance();
   readMs = 0;
-  const r = engine.evaluate();
+  const r = await engine.evaluate();
   totals.push(r.durationMs);
   reads.push(readMs);
   engineOnly.push(r.durationMs - readMs);

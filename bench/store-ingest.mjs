@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
-import { openMetricStore } from '../dist/main/core/store/sqliteStore.js';
+import { openSqliteStore } from '../dist/main/core/store/sqliteStore.js';
 import { KINDS, hostBatch, makeFleet, pollTime } from './store-mix.mjs';
 
 const hosts = Number(process.argv[2] ?? 200);
@@ -49,7 +49,7 @@ const ms = (x) => `${x.toFixed(1)} ms`;
 // 1. The store.
 const storeFile = join(dir, 'store.db');
 let now = t0;
-const store = openMetricStore({ file: storeFile, now: () => now });
+const store = openSqliteStore({ file: storeFile, now: () => now });
 const appendMs = [];
 const housekeepingMs = [];
 let total = 0;

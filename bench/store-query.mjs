@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { openMetricStore } from '../dist/main/core/store/sqliteStore.js';
+import { openSqliteStore } from '../dist/main/core/store/sqliteStore.js';
 import { hostBatch, makeFleet, pollTime } from './store-mix.mjs';
 
 const days = Number(process.argv[2] ?? 31);
@@ -16,7 +16,7 @@ const seriesCount = Number(process.argv[3] ?? 20);
 const t0 = Date.UTC(2025, 0, 1);
 const dir = mkdtempSync(join(tmpdir(), 'overlook-bench-'));
 let now = t0;
-const store = openMetricStore({ file: join(dir, 'q.db'), now: () => now });
+const store = openSqliteStore({ file: join(dir, 'q.db'), now: () => now });
 const fleet = makeFleet(1, seriesCount);
 const host = fleet.fleet[0];
 const pollsPerHour = 720;

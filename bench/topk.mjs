@@ -32,17 +32,17 @@ for (let hour = 0; hour < days * 24; hour++) {
   }
   samples += batch.length;
   now = t0 + (hour + 1) * 3_600_000;
-  store.append(batch);
-  for (let i = 0; i < 50 && store.housekeeping(now)?.pending; i++);
+  await store.append(batch);
+  for (let i = 0; i < 50 && (await store.housekeeping(now)).pending; i++);
 }
 const loadMs = performance.now() - l0;
 
-function median(fn, runs = 9) {
+async function median(fn, runs = 9) {
   const times = [];
   let out;
   for (let i = 0; i < runs; i++) {
     const q0 = performance.now();
-    out = fn();
+    out = await fn();
     times.push(performance.now() - q0);
   }
   times.sort((a, b) => a - b);
@@ -52,11 +52,11 @@ function median(fn, runs = 9) {
 console.log(`store: ${hosts} hosts × ${days} d at 1/min = ${samples.toLocaleString('en')} samples, loaded in ${(loadMs / 1000).toFixed(1)} s`);
 for (const [label, windowMs] of [['1 h', 3_600_000], ['7 d', 7 * 86_400_000]]) {
   for (const aggregate of ['avg', 'max', 'last']) {
-    const { ms, out } = median(() =>
+    const { ms, out } = await median(() =>
       queryTopK(store, { kind: 'host', metric: 'host:cpu_usage:ratio', aggregate, from: now - windowMs, to: now, k: 10, order: 'desc', points: 60 }),
     );
     console.log(`top-10 of ${out.total} by ${aggregate.padEnd(4)} over ${label}: ${ms.toFixed(1)} ms (step ${out.stepMs / 60_000} min)`);
   }
 }
-store.close();
+await store.close();
 rmSync(dir, { recursive: true, force: true });

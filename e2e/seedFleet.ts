@@ -46,8 +46,8 @@ async function importDist<T>(rel: string): Promise<T> {
 }
 
 export async function seedFleet(dataDir: string, o: SeedOptions): Promise<void> {
-  const { openMetricStore } = await importDist<{ openMetricStore(o: { file: string; now: () => number }): SeedStore }>('core/store/sqliteStore.js');
-  const store = openMetricStore({ file: path.join(dataDir, 'history.sqlite'), now: () => o.now });
+  const { openSqliteStore } = await importDist<{ openSqliteStore(o: { file: string; now: () => number }): SeedStore }>('core/store/sqliteStore.js');
+  const store = openSqliteStore({ file: path.join(dataDir, 'history.sqlite'), now: () => o.now });
   const GB = 1024 ** 3;
   const end = Math.floor(o.now / 60_000) * 60_000 - 60_000;
   const start = end - o.minutes * 60_000;

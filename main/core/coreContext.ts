@@ -3,12 +3,13 @@
 // feature lives in its own folder with its own handlers; createCore() only
 // lists them, so features grow without editing each other.
 import type { EventName, EventPayload, Handlers, Host, HostStatus, Settings } from '../common/contract.js';
+import type { Sample } from '../common/series.js';
 import type { ProvisioningResult } from './config/provisioning.js';
 import type { Logger } from './log.js';
 import type { SecretStore } from './secrets/secretStore.js';
 import type { HostObservation, HostSource } from './sources/types.js';
 import type { DerivedSamples } from './metrics/derive.js';
-import type { MetricStore } from './store/types.js';
+import type { AppendOptions, MetricStore } from './store/types.js';
 
 export type CoreEventListener = <K extends EventName>(event: K, payload: EventPayload<K>) => void;
 
@@ -37,6 +38,14 @@ export interface CoreContext {
   readonly health: CoreHealth;
   readonly now: () => number;
   readonly emit: CoreEventListener;
+  /**
+   * Stores samples that do not come from a host observation (cloud
+   * collectors). Without options they join the core's next batch (written
+   * within a second); with `maxDelayMs` they are written as a batch of their
+   * own that may reach that far into the past. Resolves once written (a
+   * failure is logged and counted in health.ingestFailures, never thrown).
+   */
+  ingest(samples: readonly Sample[], options?: AppendOptions): Promise<void>;
   settings(): Settings;
   hosts(): HostView[];
   host(id: string): HostView | undefined;

@@ -78,9 +78,9 @@ function makeCore(extra: { configFile?: string; features?: Parameters<typeof cre
   return { core, sources, events, dataDir, log };
 }
 
-const until = async (cond: () => boolean, ms = 5000) => {
+const until = async (cond: () => boolean | Promise<boolean>, ms = 5000) => {
   const end = Date.now() + ms;
-  while (!cond()) {
+  while (!(await cond())) {
     if (Date.now() > end) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -141,7 +141,7 @@ describe('createCore', () => {
     fs.writeFileSync(file, 'settings:\n  poll_interval: 10s\n');
     const { core, sources } = makeCore({ configFile: file });
     await core.start();
-    await until(() => (core.handlers['app/info']() as { settings: { pollIntervalMs: number } }).settings.pollIntervalMs === 10_000);
+    await until(async () => (await core.handlers['app/info']()).settings.pollIntervalMs === 10_000);
     const info = await core.handlers['app/info']();
     expect(info.provisionedSettings).toContain('pollIntervalMs');
     await expect(core.handlers['settings/update']({ pollIntervalMs: 2000 })).rejects.toMatchObject({ code: 'provisioned' });

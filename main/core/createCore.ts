@@ -27,7 +27,7 @@ import { loadSavedSettings, mergeSettings, saveSettings, type SettingsPatch } fr
 import { createLocalSource } from './sources/localSource.js';
 import type { HostObservation, HostSource, StatusExtra } from './sources/types.js';
 import { openMetricStore } from './store/sqliteStore.js';
-import type { MetricStore } from './store/types.js';
+import type { AppendOptions, MetricStore } from './store/types.js';
 import { buildInventory } from './inventory.js';
 import type { CoreContext, CoreEventListener, CoreFeature, CoreHealth } from './coreContext.js';
 
@@ -135,20 +135,26 @@ export function createCore(options: CoreOptions): Core {
   let pending: Sample[] = [];
   const pendingHosts = new Map<string, { t: number; summary: HostSummary }>();
 
-  function flush() {
-    if (pending.length === 0) return;
-    const batch = pending;
-    pending = [];
+  /** Writes one batch; a failure (a full disk, a locked database) is logged and counted, and the next batch tries again. */
+  async function write(batch: readonly Sample[], appendOptions?: AppendOptions): Promise<void> {
     try {
-      store.append(batch);
+      await store.append(batch, appendOptions);
       health.samplesIngested += batch.length;
     } catch (err) {
-      // A full disk or a locked database: say so and keep going; the next batch retries.
       health.ingestFailures++;
       log.error('could not write samples to history', { samples: batch.length, error: (err as Error).message });
     }
-    for (const [hostId, p] of pendingHosts) emit('samples/appended', { hostId, t: p.t, summary: p.summary });
+  }
+
+  async function flush(): Promise<void> {
+    if (pending.length === 0) return;
+    const batch = pending;
+    const hostsInBatch = [...pendingHosts];
+    pending = [];
     pendingHosts.clear();
+    await write(batch);
+    // After the write, so a UI that re-queries on this event sees the samples.
+    for (const [hostId, p] of hostsInBatch) emit('samples/appended', { hostId, t: p.t, summary: p.summary });
   }
 
   function onObservation(rt: HostRuntime, obs: HostObservation) {
@@ -166,7 +172,7 @@ export function createCore(options: CoreOptions): Core {
     for (const s of derived.samples) pending.push(s);
     pendingHosts.set(rt.host.id, { t: obs.t, summary });
     eachFeature('observation', (f) => f.onObservation?.(rt.host.id, obs, derived));
-    if (pending.length >= FLUSH_EARLY_AT_SAMPLES) flush();
+    if (pending.length >= FLUSH_EARLY_AT_SAMPLES) void flush();
   }
 
   function startHost(rt: HostRuntime) {
@@ -207,7 +213,7 @@ export function createCore(options: CoreOptions): Core {
   async function applySettings(next: Settings) {
     const prev = settings;
     settings = next;
-    if (JSON.stringify(prev.retention) !== JSON.stringify(next.retention)) store.setRetention(next.retention);
+    if (JSON.stringify(prev.retention) !== JSON.stringify(next.retention)) await store.setRetention(next.retention);
     if (prev.pollIntervalMs !== next.pollIntervalMs) await restartLocal();
     if (JSON.stringify(prev) !== JSON.stringify(next)) eachFeature('settings', (f) => f.onSettings?.(next));
   }
@@ -243,8 +249,8 @@ export function createCore(options: CoreOptions): Core {
   // ------------------------------------------------------------ handlers
   const agent = loadAgentScript();
   const baseHandlers: Partial<Handlers> = {
-    'app/info': () => {
-      const stats = store.stats();
+    'app/info': async () => {
+      const stats = await store.stats();
       return {
         version: options.version,
         agentVersion: agent.version,
@@ -262,16 +268,10 @@ export function createCore(options: CoreOptions): Core {
       if (!rt) throw new RpcError('not_found', `no host with id "${hostId}"`);
       return rt.inventory ?? null;
     },
-    'series/query': (q) =>
-      q.selectors.flatMap((selector) =>
-        store.query({ selector, from: q.from, to: q.to, maxPoints: q.maxPoints }).map((r) => ({
-          name: r.name,
-          labels: { ...r.labels },
-          tier: r.tier,
-          stepMs: r.stepMs,
-          points: r.points,
-        })),
-      ),
+    'series/query': async (q) => {
+      const perSelector = await Promise.all(q.selectors.map((selector) => store.query({ selector, from: q.from, to: q.to, maxPoints: q.maxPoints })));
+      return perSelector.flat().map((r) => ({ name: r.name, labels: { ...r.labels }, tier: r.tier, stepMs: r.stepMs, points: r.points }));
+    },
     'settings/update': async (patch) => {
       const locked = provisionedFields().filter((f) => f in patch);
       if (locked.length) {
@@ -297,6 +297,14 @@ export function createCore(options: CoreOptions): Core {
     health,
     now,
     emit,
+    ingest: (samples, appendOptions) => {
+      if (samples.length === 0) return Promise.resolve();
+      // Late-arriving samples (clouds) go in a batch of their own: the store keeps their windows open longer.
+      if (appendOptions?.maxDelayMs) return write(samples, appendOptions);
+      for (const s of samples) pending.push(s);
+      if (pending.length >= FLUSH_EARLY_AT_SAMPLES) return flush();
+      return Promise.resolve();
+    },
     settings: () => settings,
     hosts: () => [...hosts.values()].map((h) => ({ host: { ...h.host }, latest: h.previous })),
     host: (id) => {
@@ -359,15 +367,16 @@ export function createCore(options: CoreOptions): Core {
       for (const rt of hosts.values()) startHost(rt);
       for (const f of features) await f.start?.();
       announceHosts();
-      timers.push(setInterval(flush, FLUSH_INTERVAL_MS));
+      timers.push(setInterval(() => void flush(), FLUSH_INTERVAL_MS));
       timers.push(setInterval(checkStale, 1000));
+      let housekeeping: Promise<void> | undefined;
       timers.push(
         setInterval(() => {
-          try {
-            store.housekeeping(now());
-          } catch (err) {
-            log.error('history housekeeping failed', { error: (err as Error).message });
-          }
+          housekeeping ??= store
+            .housekeeping(now())
+            .then(() => undefined)
+            .catch((err: unknown) => log.error('history housekeeping failed', { error: (err as Error).message }))
+            .finally(() => (housekeeping = undefined));
         }, HOUSEKEEPING_INTERVAL_MS),
       );
       for (const t of timers) t.unref();
@@ -384,9 +393,9 @@ export function createCore(options: CoreOptions): Core {
         }
       }
       await Promise.all([...hosts.values()].map((h) => h.source.stop()));
-      flush();
+      await flush();
       if (health.ingestFailures) log.warn(`${health.ingestFailures} batch(es) could not be written during this run`);
-      store.close();
+      await store.close();
       listeners.clear();
     },
   };

@@ -22,7 +22,7 @@ class MemoryReader implements SeriesWindowReader {
     if (!s) this.series.set(key, (s = { name, labels, points: [] }));
     s.points.push([t, v]);
   }
-  read(selector: SeriesSelector, from: number, to: number) {
+  async read(selector: SeriesSelector, from: number, to: number) {
     const out = [];
     for (const s of this.series.values()) {
       if (!matchesSelector(s.name, s.labels, selector)) continue;
@@ -64,7 +64,7 @@ describe('AlertEngine', () => {
       clock.now += 10 * S;
       reader.put('host:cpu_usage:ratio', { host: 'web-1' }, clock.now, 0.95);
       reader.put('host:cpu_usage:ratio', { host: 'db-1' }, clock.now, 0.99); // not matched by the selector
-      engine.evaluate();
+      await engine.evaluate();
     }
     await engine.flush();
     expect(popups).toEqual([{ title: '[FIRING:1] CPU busy', body: 'CPU on web-1 is 95%', severity: 'critical', status: 'firing' }]);
@@ -78,7 +78,7 @@ describe('AlertEngine', () => {
     clock.now += 10 * S;
     reader.put('host:cpu_usage:ratio', { host: 'web-1' }, clock.now, 0.97);
     reader.put('host:cpu_usage:ratio', { host: 'db-1' }, clock.now, 0.99);
-    engine.evaluate();
+    await engine.evaluate();
     await engine.flush();
     expect(popups).toHaveLength(1);
 
@@ -87,7 +87,7 @@ describe('AlertEngine', () => {
       clock.now += 10 * S;
       reader.put('host:cpu_usage:ratio', { host: 'web-1' }, clock.now, 0.1);
       reader.put('host:cpu_usage:ratio', { host: 'db-1' }, clock.now, 0.99); // still reporting: no "No data" alert
-      engine.evaluate();
+      await engine.evaluate();
     }
     await engine.flush();
     expect(popups.map((p) => p.title)).toEqual(['[FIRING:1] CPU busy', '[RESOLVED] CPU busy']);
@@ -107,7 +107,7 @@ describe('AlertEngine', () => {
     for (let i = 0; i < 3; i++) {
       clock.now += 10 * S;
       reader.put('host:cpu_usage:ratio', { host: 'web-1' }, clock.now, 0.95);
-      engine.evaluate();
+      await engine.evaluate();
     }
     await engine.close();
     engine = makeEngine(reader, clock, popups);
@@ -115,7 +115,7 @@ describe('AlertEngine', () => {
     for (let i = 0; i < 2; i++) {
       clock.now += 10 * S;
       reader.put('host:cpu_usage:ratio', { host: 'web-1' }, clock.now, 0.95);
-      engine.evaluate();
+      await engine.evaluate();
     }
     expect(engine.listAlerts()[0]!.status).toBe('firing');
     await engine.close();
@@ -132,12 +132,12 @@ describe('AlertEngine', () => {
     engine.onHostStatus('web-1', 'offline', clock.now);
     engine.onHostStatus('web-2', 'offline', clock.now);
     clock.now += 30 * S;
-    engine.evaluate();
+    await engine.evaluate();
     expect(engine.listAlerts().map((a) => a.status)).toEqual(['pending', 'pending']);
     const pendingId = engine.listAlerts().find((a) => a.labels.host === 'web-2')!.alertId;
     const silence = engine.silenceAlert(pendingId, 'host', 10 * M, 'maintenance');
     clock.now += 30 * S;
-    engine.evaluate();
+    await engine.evaluate();
     await engine.flush();
     const alerts = engine.listAlerts();
     expect(alerts.map((a) => [a.labels.host, a.status, a.muted, a.summary])).toEqual([
@@ -164,7 +164,7 @@ describe('AlertEngine', () => {
       engine.createRule({ ...cpuRule, for: 0, channels: ['ops', 'nowhere'] });
       clock.now += 10 * S;
       reader.put('host:cpu_usage:ratio', { host: 'web-1' }, clock.now, 0.95);
-      engine.evaluate();
+      await engine.evaluate();
       await engine.flush();
       const failed = engine.deliveries({ status: 'failed' });
       expect(failed.map((d) => [d.channel, d.attempts, d.lastError])).toEqual([
@@ -186,7 +186,7 @@ describe('AlertEngine', () => {
     const engine = makeEngine(reader, clock, []);
     for (const [host, v] of [['web-1', 0.9], ['web-2', 0.95], ['web-3', 0.2], ['web-4', 0.85]] as const) reader.put('host:cpu_usage:ratio', { host }, clock.now - S, v);
     reader.put('host:cpu_usage:ratio', { host: 'web-5' }, clock.now - 10 * M, 0.99); // outside the window
-    const p = engine.preview(cpuRule);
+    const p = await engine.preview(cpuRule);
     expect(p).toMatchObject({ wouldFire: 3, total: 5, noData: 1 });
     expect(p.series.map((s) => [s.labels.host, s.met, s.valueText])).toEqual([
       ['web-2', true, '95%'],
@@ -195,7 +195,7 @@ describe('AlertEngine', () => {
       ['web-3', false, '20%'],
       ['web-5', null, 'no data'],
     ]);
-    expect(() => engine.preview({ ...cpuRule, op: '=>' })).toThrow(AlertRuleError);
+    await expect(engine.preview({ ...cpuRule, op: '=>' })).rejects.toThrow(AlertRuleError);
     await engine.close();
   });
 
@@ -216,7 +216,7 @@ describe('AlertEngine', () => {
     const rule = engine.createRule({ ...cpuRule, for: 0 });
     clock.now += 10 * S;
     reader.put('host:cpu_usage:ratio', { host: 'web-1' }, clock.now, 0.95);
-    engine.evaluate();
+    await engine.evaluate();
     engine.deleteRule(rule.id);
     await engine.flush();
     expect(popups.map((p) => p.title)).toEqual(['[FIRING:1] CPU busy', '[RESOLVED] CPU busy']);
@@ -232,13 +232,13 @@ describe('AlertEngine', () => {
     const broken = engine.createRule({ ...cpuRule, name: 'Broken', selector: 'broken_metric' });
     engine.createRule({ ...cpuRule, for: 0 });
     const original = reader.read.bind(reader);
-    reader.read = (sel, from, to) => {
+    reader.read = async (sel, from, to) => {
       if (sel.name === 'broken_metric') throw new Error('store is closed');
       return original(sel, from, to);
     };
     clock.now += 10 * S;
     reader.put('host:cpu_usage:ratio', { host: 'web-1' }, clock.now, 0.95);
-    engine.evaluate();
+    await engine.evaluate();
     expect(engine.listAlerts().map((a) => a.status)).toEqual(['firing']);
     expect(engine.listRules().find((r) => r.rule.id === broken.id)!.health.lastError).toBe('store is closed');
     await engine.close();

@@ -50,7 +50,7 @@ import type { NotificationChannel } from './channels/types.js';
  * keep each bucket's max for a `max` rule (a spike is not averaged away).
  */
 export interface SeriesWindowReader {
-  read(selector: SeriesSelector, from: number, to: number, aggregate?: WindowAggregate): { labels: Labels; points: [t: number, v: number][] }[];
+  read(selector: SeriesSelector, from: number, to: number, aggregate?: WindowAggregate): Promise<{ labels: Labels; points: [t: number, v: number][] }[]>;
 }
 
 export type AlertEngineEvent =
@@ -183,10 +183,13 @@ export class AlertEngine {
   // ---------------------------------------------------------------- evaluation
 
   /** Evaluate every enabled rule at `now` in one go. */
-  evaluate(now: number = this.now()): EvaluationReport {
+  async evaluate(now: number = this.now()): Promise<EvaluationReport> {
     const start = performance.now();
     const batch = new EvaluationBatch();
-    for (const rule of this.rules.values()) if (rule.enabled) this.evaluateOne(rule, now, batch);
+    for (const rule of [...this.rules.values()]) {
+      if (!rule.enabled || this.rules.get(rule.id) !== rule) continue; // edited or removed while a read was awaited
+      await this.evaluateOne(rule, now, batch);
+    }
     const settleStart = performance.now();
     const notifications = this.settle(batch, now);
     const end = performance.now();
@@ -209,7 +212,7 @@ export class AlertEngine {
       const batch = new EvaluationBatch();
       for (const rule of [...this.rules.values()]) {
         if (!rule.enabled || this.rules.get(rule.id) !== rule) continue; // edited or removed while we yielded
-        this.evaluateOne(rule, now, batch);
+        await this.evaluateOne(rule, now, batch);
         const elapsed = performance.now() - sliceStart;
         if (elapsed >= budgetMs) {
           longest = Math.max(longest, elapsed);
@@ -229,7 +232,7 @@ export class AlertEngine {
     }
   }
 
-  private evaluateOne(rule: AlertRule, now: number, batch: EvaluationBatch): void {
+  private async evaluateOne(rule: AlertRule, now: number, batch: EvaluationBatch): Promise<void> {
     const t0 = performance.now();
     const previous = this.states.get(rule.id) ?? new Map<string, AlertState>();
     let seriesCount = 0;
@@ -240,7 +243,7 @@ export class AlertEngine {
         seriesCount = this.hosts.size;
       } else {
         const from = rule.type === 'absent' ? now - absentLookbackMs(rule) : now - rule.window;
-        const series = this.reader.read(ruleSelector(rule), from, now, rule.type === 'threshold' ? rule.aggregate : 'last');
+        const series = await this.reader.read(ruleSelector(rule), from, now, rule.type === 'threshold' ? rule.aggregate : 'last');
         seriesCount = series.length;
         data = { series };
       }
@@ -514,14 +517,14 @@ export class AlertEngine {
    * What a draft rule would do now, for the editor's live preview ("would
    * fire now for 3 series"). The condition only: `for` is not applied.
    */
-  preview(input: unknown, now: number = this.now(), limit = 50): PreviewResult {
+  async preview(input: unknown, now: number = this.now(), limit = 50): Promise<PreviewResult> {
     const parsed = parseRuleDraft(input);
     if (!parsed.ok) throw new AlertRuleError(parsed.error, 'invalid');
     const rule: AlertRule = { ...parsed.value, id: 'preview', origin: 'user' };
     let observations: Observation[];
     if (rule.type === 'host_status') observations = observeHostStatus(rule, this.hosts, now);
-    else if (rule.type === 'absent') observations = observeAbsent(rule, this.reader.read(ruleSelector(rule), now - absentLookbackMs(rule), now, 'last'), new Map(), now);
-    else observations = observeThreshold(rule, this.reader.read(ruleSelector(rule), now - rule.window, now, rule.aggregate), now);
+    else if (rule.type === 'absent') observations = observeAbsent(rule, await this.reader.read(ruleSelector(rule), now - absentLookbackMs(rule), now, 'last'), new Map(), now);
+    else observations = observeThreshold(rule, await this.reader.read(ruleSelector(rule), now - rule.window, now, rule.aggregate), now);
     let wouldFire = 0;
     let noData = 0;
     for (const o of observations) {

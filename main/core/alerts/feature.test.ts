@@ -33,15 +33,15 @@ function openStore(dir: string): MetricStore {
 
 const T0 = Date.UTC(2025, 0, 6, 12, 0, 0);
 
-describe('storeWindowReader over the real history store', () => {
-  it('returns the raw samples of the window (from, to], one per poll, with their values', () => {
+describe('storeWindowReader over the real history store', async () => {
+  it('returns the raw samples of the window (from, to], one per poll, with their values', async () => {
     const store = openStore(tempDir());
     const samples = Array.from({ length: 30 }, (_, i) => ({ name: 'host:cpu_usage:ratio', labels: { host: 'web-1' }, t: T0 + i * 5000 + 137, v: i / 100 }));
-    store.append(samples);
-    store.append([{ name: 'host:cpu_usage:ratio', labels: { host: 'web-2' }, t: T0 + 1000, v: 0.5 }]);
+    await store.append(samples);
+    await store.append([{ name: 'host:cpu_usage:ratio', labels: { host: 'web-2' }, t: T0 + 1000, v: 0.5 }]);
     const reader = storeWindowReader(store, () => 5000);
     const to = T0 + 29 * 5000 + 137;
-    const got = reader.read({ name: 'host:cpu_usage:ratio', matchers: [{ label: 'host', op: '=', value: 'web-1' }] }, to - 60_000, to, 'avg');
+    const got = await reader.read({ name: 'host:cpu_usage:ratio', matchers: [{ label: 'host', op: '=', value: 'web-1' }] }, to - 60_000, to, 'avg');
     expect(got).toHaveLength(1);
     expect(got[0]!.labels).toEqual({ host: 'web-1' });
     // 60 s at 5 s: the 12 samples after `from`, the newest at `to` included.
@@ -52,34 +52,34 @@ describe('storeWindowReader over the real history store', () => {
     expect([...times].sort((a, b) => a - b)).toEqual(times);
   });
 
-  it('keeps a spike for a max rule and a dip for a min rule when two samples share a bucket', () => {
+  it('keeps a spike for a max rule and a dip for a min rule when two samples share a bucket', async () => {
     const store = openStore(tempDir());
     // Two samples 300 ms apart (a late poll followed by an on-time one).
-    store.append([
+    await store.append([
       { name: 'node_load1', labels: { host: 'a' }, t: T0 + 10_000, v: 1 },
       { name: 'node_load1', labels: { host: 'a' }, t: T0 + 10_300, v: 9 },
     ]);
     const reader = storeWindowReader(store, () => 10_000);
-    const values = (aggregate: 'max' | 'min' | 'avg') => reader.read({ name: 'node_load1' }, T0, T0 + 20_000, aggregate)[0]!.points.map((p) => p[1]);
-    expect(Math.max(...values('max'))).toBe(9);
-    expect(Math.min(...values('min'))).toBe(1);
+    const values = async (aggregate: 'max' | 'min' | 'avg') => (await reader.read({ name: 'node_load1' }, T0, T0 + 20_000, aggregate))[0]!.points.map((p) => p[1]);
+    expect(Math.max(...(await values('max')))).toBe(9);
+    expect(Math.min(...(await values('min')))).toBe(1);
   });
 
-  it('leaves out series with no sample in the window', () => {
+  it('leaves out series with no sample in the window', async () => {
     const store = openStore(tempDir());
-    store.append([{ name: 'node_load1', labels: { host: 'old' }, t: T0, v: 1 }]);
+    await store.append([{ name: 'node_load1', labels: { host: 'old' }, t: T0, v: 1 }]);
     const reader = storeWindowReader(store, () => 5000);
-    expect(reader.read({ name: 'node_load1' }, T0 + 3_600_000, T0 + 3_660_000)).toEqual([]);
+    expect(await reader.read({ name: 'node_load1' }, T0 + 3_600_000, T0 + 3_660_000)).toEqual([]);
   });
 
-  it('leaves out hosts the console no longer watches, so history-only hosts raise no alerts', () => {
+  it('leaves out hosts the console no longer watches, so history-only hosts raise no alerts', async () => {
     const store = openStore(tempDir());
-    store.append([
+    await store.append([
       { name: 'node_load1', labels: { host: 'watched' }, t: T0 + 1000, v: 1 },
       { name: 'node_load1', labels: { host: 'removed' }, t: T0 + 1000, v: 2 },
     ]);
     const reader = storeWindowReader(store, () => 5000, () => new Set(['watched']));
-    expect(reader.read({ name: 'node_load1' }, T0, T0 + 10_000).map((r) => r.labels.host)).toEqual(['watched']);
+    expect((await reader.read({ name: 'node_load1' }, T0, T0 + 10_000)).map((r) => r.labels.host)).toEqual(['watched']);
   });
 });
 
@@ -105,6 +105,7 @@ function harness(options: { evaluateEveryMs?: number; env?: Record<string, strin
     health: { samplesIngested: 0, ingestFailures: 0, sshReconnects: 0, agentErrors: 0, alertEvaluations: 0 },
     now: () => now,
     emit: (event, payload) => void events.push({ event, payload }),
+    ingest: (samples) => store.append(samples),
     settings: () => settings,
     hosts: () => [],
     host: () => undefined,

@@ -224,15 +224,20 @@ class AlertsFeature {
 /** The engine's refusals as the contract's error codes; anything else stays an internal error. */
 function asRpc<T>(fn: () => T): T {
   try {
-    return fn();
+    const result = fn();
+    return (result instanceof Promise ? result.catch((err: unknown) => Promise.reject(rpcErrorOf(err))) : result) as T;
   } catch (err) {
-    if (err instanceof AlertRuleError) {
-      if (err.code === 'not_found') throw new RpcError('not_found', err.message);
-      if (err.code === 'read_only' && /provisioning file/.test(err.message)) throw new RpcError('provisioned', err.message);
-      throw new RpcError('invalid_input', err.message);
-    }
-    throw err;
+    throw rpcErrorOf(err);
   }
+}
+
+function rpcErrorOf(err: unknown): unknown {
+  if (err instanceof AlertRuleError) {
+    if (err.code === 'not_found') return new RpcError('not_found', err.message);
+    if (err.code === 'read_only' && /provisioning file/.test(err.message)) return new RpcError('provisioned', err.message);
+    return new RpcError('invalid_input', err.message);
+  }
+  return err;
 }
 
 function openJournal(ctx: CoreContext): AlertJournal {

@@ -21,7 +21,7 @@ export const MAX_BUCKETS_PER_READ = 2000;
  */
 export function storeWindowReader(store: MetricStore, pollIntervalMs: () => number, watchedHosts?: () => ReadonlySet<string>): SeriesWindowReader {
   return {
-    read(selector: SeriesSelector, from: number, to: number, aggregate?: WindowAggregate) {
+    async read(selector: SeriesSelector, from: number, to: number, aggregate?: WindowAggregate) {
       if (!(to > from)) return [];
       const watched = watchedHosts?.();
       // At most half the poll interval per bucket, so one sample per bucket even
@@ -30,7 +30,7 @@ export function storeWindowReader(store: MetricStore, pollIntervalMs: () => numb
       const wanted = Math.max(1, Math.floor(pollIntervalMs() / 5));
       const maxPoints = Math.min(MAX_BUCKETS_PER_READ, Math.max(2, Math.ceil((to - from) / wanted)));
       // The store's range is [from, to); the engine's window is (from, to].
-      const ranges = store.query({ selector: { name: selector.name, matchers: selector.matchers as LabelMatcher[] | undefined }, from: from + 1, to: to + 1, maxPoints });
+      const ranges = await store.query({ selector: { name: selector.name, matchers: selector.matchers as LabelMatcher[] | undefined }, from: from + 1, to: to + 1, maxPoints });
       const column = aggregate === 'max' ? 3 : aggregate === 'min' ? 2 : 1;
       const out: { labels: Labels; points: [number, number][] }[] = [];
       for (const range of ranges) {

@@ -22,7 +22,7 @@ export interface ExportSource {
   /** The in-memory latest values of every watched host; called once per scrape. */
   hosts(): Iterable<ExportedHost>;
   /** The console's own counters; called once per scrape. */
-  health(): ConsoleHealth;
+  health(): ConsoleHealth | Promise<ConsoleHealth>;
 }
 
 export interface MetricsExpositionOptions {
@@ -219,7 +219,7 @@ export function createMetricsExposition(options: MetricsExpositionOptions): Metr
     const families: FamilySpec[] = [{ name: HOST_UP, help: 'Whether the console has fresh data from the host (1) or not (0).', type: 'gauge', values: grouped.up }];
     let health: ConsoleHealth | undefined;
     try {
-      health = options.source.health();
+      health = await options.source.health();
     } catch (err) {
       // The fleet's values are still worth a scrape without the console's own counters.
       options.log.error('metrics exporter could not read the console health', { error: (err as Error).message });

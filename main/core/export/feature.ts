@@ -39,14 +39,15 @@ export function exportSourceOf(ctx: CoreContext, cloudApiStats: CloudApiStats, o
         series: latest?.series ?? [],
       }));
     },
-    health() {
+    async health() {
       const h = ctx.health;
+      const dbSizeBytes = (await ctx.store.stats()).sizeBytes;
       return {
         samplesIngested: h.samplesIngested,
         sshReconnects: h.sshReconnects,
         agentErrors: h.agentErrors,
         alertEvaluations: h.alertEvaluations,
-        dbSizeBytes: ctx.store.stats().sizeBytes,
+        dbSizeBytes,
         cloudApis: cloudApiStats.snapshot(),
       };
     },

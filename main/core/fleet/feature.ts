@@ -16,12 +16,12 @@ export function fleetFeature(ctx: CoreContext): CoreFeature {
     name: 'fleet',
     handlers: {
       'hosts/statusHistory': ({ hostId, from, to }) => journal.between(hostId, from, to),
-      'hosts/historyOnly': () => {
+      'hosts/historyOnly': async () => {
         const watched = new Set(ctx.hosts().flatMap((h) => [h.host.id, h.host.name]));
         const key = [...watched].sort().join('\n');
         const t = ctx.now();
         if (cached && cached.key === key && t - cached.at < HISTORY_ONLY_CACHE_MS) return cached.hosts;
-        const hosts = findHistoryOnlyHosts(ctx.store, watched);
+        const hosts = await findHistoryOnlyHosts(ctx.store, watched);
         cached = { at: t, key, hosts };
         return hosts;
       },

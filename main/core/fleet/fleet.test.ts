@@ -15,13 +15,13 @@ beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'overlook-fleet-'));
   store = openMetricStore({ file: join(dir, 'history.sqlite'), now: () => T0 + 3_600_000 });
 });
-afterEach(() => {
-  store.close();
+afterEach(async () => {
+  await store.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
 describe('history-only hosts', () => {
-  it('lists hosts with history that nothing watches, with their last values', () => {
+  it('lists hosts with history that nothing watches, with their last values', async () => {
     const samples: Sample[] = [];
     for (const host of ['local', 'old-1', 'old-2']) {
       for (let i = 0; i < 30; i++) {
@@ -31,8 +31,8 @@ describe('history-only hosts', () => {
         samples.push({ name: 'host:filesystem_used:ratio', labels: { host, mountpoint: '/var' }, t, v: 0.8 });
       }
     }
-    store.append(samples);
-    const found = findHistoryOnlyHosts(store, new Set(['local'])).sort((a, b) => a.hostId.localeCompare(b.hostId));
+    await store.append(samples);
+    const found = (await findHistoryOnlyHosts(store, new Set(['local']))).sort((a, b) => a.hostId.localeCompare(b.hostId));
     expect(found.map((h) => h.hostId)).toEqual(['old-1', 'old-2']);
     expect(found[0]!.lastSampleAt).toBe(T0 + 29 * 10_000);
     expect(found[0]!.summary.cpuUsage).toBeCloseTo(0.7);
@@ -42,7 +42,7 @@ describe('history-only hosts', () => {
 });
 
 describe('status journal', () => {
-  it('keeps transitions per host in a window, bounded', () => {
+  it('keeps transitions per host in a window, bounded', async () => {
     const j = createStatusJournal(3);
     j.record('a', 1, 'online', 'connecting');
     j.record('a', 2, 'offline', 'online', 'connection reset');

@@ -54,10 +54,10 @@ export function emptySummary(hostId: string, t: number): HostSummary {
 }
 
 /** Hosts (by their `host` label) with history, minus the watched ones, with their last values. */
-export function findHistoryOnlyHosts(store: MetricStore, watched: ReadonlySet<string>): HistoryOnlyHost[] {
+export async function findHistoryOnlyHosts(store: MetricStore, watched: ReadonlySet<string>): Promise<HistoryOnlyHost[]> {
   const lastSeen = new Map<string, number>();
   for (const name of MARKER_METRICS) {
-    for (const info of store.series({ name })) {
+    for (const info of await store.series({ name })) {
       const host = info.labels.host;
       if (host === undefined || watched.has(host) || info.lastT === undefined) continue;
       lastSeen.set(host, Math.max(lastSeen.get(host) ?? 0, info.lastT));
@@ -75,15 +75,16 @@ export function findHistoryOnlyHosts(store: MetricStore, watched: ReadonlySet<st
     const inGroup = new Set(members);
     const from = g * GROUP_MS - GROUP_MS;
     const to = (g + 1) * GROUP_MS + 1;
-    const lastOf = (name: string) => store.query({ selector: { name }, from, to, maxPoints: 20 }).filter((r) => inGroup.has(r.labels.host ?? '') && r.points.length > 0);
+    const lastOf = async (name: string) =>
+      (await store.query({ selector: { name }, from, to, maxPoints: 20 })).filter((r) => inGroup.has(r.labels.host ?? '') && r.points.length > 0);
     for (const [field, name] of SUMMARY_FIELDS) {
-      for (const r of lastOf(name)) {
+      for (const r of await lastOf(name)) {
         const s = summaries.get(r.labels.host!)!;
         (s as Record<string, unknown>)[field] = r.points[r.points.length - 1]![1];
       }
     }
     const fullest = new Map<string, { usage: number; mount: string }>();
-    for (const r of lastOf('host:filesystem_used:ratio')) {
+    for (const r of await lastOf('host:filesystem_used:ratio')) {
       const v = r.points[r.points.length - 1]![1];
       const cur = fullest.get(r.labels.host!);
       if (!cur || v > cur.usage) fullest.set(r.labels.host!, { usage: v, mount: r.labels.mountpoint ?? '' });

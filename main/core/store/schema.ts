@@ -103,6 +103,16 @@ const MIGRATIONS: readonly Migration[] = [
       db.exec('DROP TABLE raw; DROP TABLE rollup_1m;');
     },
   },
+  {
+    description: 'per-series lateness: how long after its time a sample of the series may still arrive',
+    up(db) {
+      // grace_ms: the series' newest chunk window stays open this long after
+      // it ends, and its quiet time only becomes final after it (cloud series
+      // arrive minutes to hours late; see AppendOptions.maxDelayMs). 0 = the
+      // store's default grace period.
+      db.exec('ALTER TABLE series ADD COLUMN grace_ms INTEGER NOT NULL DEFAULT 0');
+    },
+  },
 ];
 
 /**

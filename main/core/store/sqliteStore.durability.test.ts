@@ -7,7 +7,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { openMetricStore } from './sqliteStore.js';
+import { openSqliteStore } from './sqliteStore.js';
 import { MINUTE_MS, SECOND_MS } from './tiers.js';
 
 const REPO = resolve(import.meta.dirname, '../../..');
@@ -50,13 +50,13 @@ function compileStore(): string {
 
 function childSource(storeModule: string): string {
   return `
-import { openMetricStore } from ${JSON.stringify(storeModule)};
+import { openSqliteStore } from ${JSON.stringify(storeModule)};
 const [file, firstBatch] = [process.argv[2], Number(process.argv[3])];
 const valueOf = ${VALUE_SOURCE};
 const step = ${STEP_MS};
 const t0 = ${T0};
 let now = t0 + firstBatch * step;
-const store = openMetricStore({ file, now: () => now, retention: ${JSON.stringify(LONG_RETENTION)}, housekeeping: { maxMillis: 5 } });
+const store = openSqliteStore({ file, now: () => now, retention: ${JSON.stringify(LONG_RETENTION)}, housekeeping: { maxMillis: 5 } });
 for (let i = firstBatch; ; i++) {
   now = t0 + i * step;
   const batch = [];
@@ -103,7 +103,7 @@ describe('crash safety', () => {
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
       db.close();
 
-      const store = openMetricStore({ file, now: () => T0 + (lastCommitted + 2) * STEP_MS, retention: LONG_RETENTION });
+      const store = openSqliteStore({ file, now: () => T0 + (lastCommitted + 2) * STEP_MS, retention: LONG_RETENTION });
       try {
         for (const s of [0, 1, 17, SERIES - 1]) {
           const [range] = store.query({
@@ -151,7 +151,7 @@ describe('a full disk', () => {
     // Room we can hand back later.
     writeFileSync(join(mountPoint, 'ballast'), Buffer.alloc(256 * 1024, 1));
     let now = T0;
-    const store = openMetricStore({ file, now: () => now });
+    const store = openSqliteStore({ file, now: () => now });
     let failure: Error | undefined;
     let stored = 0;
     let batch = 0;

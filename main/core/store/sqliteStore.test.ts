@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Labels, Sample } from '../../common/series.js';
-import { openMetricStore, type MetricStoreOptions, type SqliteMetricStore } from './sqliteStore.js';
+import { openSqliteStore, type MetricStoreOptions, type SqliteMetricStore } from './sqliteStore.js';
 import { SCHEMA_VERSION } from './schema.js';
 import { decodeAggregates, decodeSamples } from './chunkCodec.js';
 import { DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS } from './tiers.js';
@@ -26,7 +26,7 @@ afterEach(() => {
 });
 
 function storeAt(file: string, clock: { now: number }, extra: Partial<MetricStoreOptions> = {}): SqliteMetricStore {
-  const store = openMetricStore({ file, now: () => clock.now, housekeeping: { maxMillis: 10_000 }, ...extra });
+  const store = openSqliteStore({ file, now: () => clock.now, housekeeping: { maxMillis: 10_000 }, ...extra });
   open.push(store);
   return store;
 }
@@ -131,7 +131,7 @@ describe('MetricStore on SQLite', () => {
           const file = join(dir, `prop-${run}-${steps.length}.db`);
           rmSync(file, { force: true });
           const clock = { now: T0 };
-          const store = openMetricStore({ file, now: () => clock.now, retention: { rawHours: 1, minuteDays: 30, hourDays: 365 } });
+          const store = openSqliteStore({ file, now: () => clock.now, retention: { rawHours: 1, minuteDays: 30, hourDays: 365 } });
           try {
             const samples: Sample[] = [];
             let t = T0 + 17;
@@ -347,6 +347,45 @@ describe('MetricStore on SQLite', () => {
     expect(store.stats().droppedSamples).toBe(3 + 6 + 1);
   });
 
+  it('accepts a backfill hours late for series appended with maxDelayMs, also after a reopen, and still drops it for the rest', () => {
+    const file = join(dir, 'h.db');
+    const clock = { now: T0 + 5 * MINUTE_MS };
+    const store = storeAt(file, clock);
+    const cloud = { instance: 'i-1' };
+    const host = { host: 'a' };
+    // Both series get one sample, then an outage: nothing for three hours while housekeeping runs.
+    store.append([{ name: 'cloud_cpu', labels: cloud, t: T0, v: 0.1 }], { maxDelayMs: 6 * HOUR_MS });
+    store.append([{ name: 'host_cpu', labels: host, t: T0, v: 0.1 }]);
+    for (let m = 10; m <= 180; m += 10) settle(store, T0 + m * MINUTE_MS);
+    store.close();
+    open.length = 0;
+
+    clock.now = T0 + 3 * HOUR_MS;
+    const reopened = storeAt(file, clock);
+    settle(reopened, clock.now);
+    // The backfill: one sample a minute for the three hours, in order.
+    const backfill = (name: string, labels: Labels) => Array.from({ length: 179 }, (_, i) => ({ name, labels, t: T0 + (i + 1) * MINUTE_MS, v: i / 179 }));
+    reopened.append(backfill('cloud_cpu', cloud));
+    reopened.append(backfill('host_cpu', host));
+    // The host series' quiet windows were final after the 2-minute grace: only the last few minutes get in.
+    expect(reopened.stats().dropped.late).toBeGreaterThan(170);
+    const points = (name: string) => reopened.query({ selector: { name }, from: T0, to: clock.now, maxPoints: 1000 })[0]!.points.length;
+    expect(points('cloud_cpu')).toBe(180);
+    expect(points('host_cpu')).toBeLessThan(10);
+    // Sealed like any other series once its windows are past, so a later backfill beyond the delay is late.
+    settle(reopened, T0 + 10 * HOUR_MS);
+    const lateBefore = reopened.stats().dropped.late;
+    clock.now = T0 + 10 * HOUR_MS;
+    reopened.append([{ name: 'cloud_cpu', labels: cloud, t: T0 + 3 * HOUR_MS + MINUTE_MS, v: 1 }]);
+    expect(reopened.stats().dropped.late).toBe(lateBefore + 1);
+  });
+
+  it('refuses a maxDelayMs that is not a finite number >= 0', () => {
+    const store = storeAt(join(dir, 'h.db'), { now: T0 });
+    expect(() => store.append([{ name: 'm', labels: {}, t: T0, v: 1 }], { maxDelayMs: -1 })).toThrow(/maxDelayMs/);
+    expect(() => store.append([{ name: 'm', labels: {}, t: T0, v: 1 }], { maxDelayMs: Number.NaN })).toThrow(/maxDelayMs/);
+  });
+
   it('selects series with =, !=, =~ and !~ label matchers', () => {
     const clock = { now: T0 + MINUTE_MS };
     const store = storeAt(join(dir, 'h.db'), clock);
@@ -427,7 +466,7 @@ describe('MetricStore on SQLite', () => {
     const db = new Database(file);
     db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
     db.close();
-    expect(() => openMetricStore({ file })).toThrow(/schema version \d+, newer than this build/);
+    expect(() => openSqliteStore({ file })).toThrow(/schema version \d+, newer than this build/);
   });
 
   it('returns empty points for a range with no data', () => {

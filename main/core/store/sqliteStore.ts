@@ -55,7 +55,7 @@ import {
   toPoints,
   type Aggregate,
 } from './tiers.js';
-import type { MetricStore, RangeRequest, SeriesInfo, StoreStats, StoredRange } from './types.js';
+import type { AppendOptions, MetricStore, RangeRequest, SeriesInfo, StoreStats, StoredRange } from './types.js';
 
 export interface HousekeepingLimits {
   /** Series given work per call (default 2000). */
@@ -108,9 +108,19 @@ export interface HousekeepingReport {
   readonly pending: boolean;
 }
 
-export interface SqliteMetricStore extends MetricStore {
+/**
+ * The store engine itself: synchronous, for the thread that owns the
+ * database (tests, benches, the store's own thread). The rest of the core
+ * sees it only through the asynchronous MetricStore (openMetricStore).
+ */
+export interface SqliteMetricStore {
+  append(samples: readonly Sample[], options?: AppendOptions): void;
+  series(selector: SeriesSelector): SeriesInfo[];
+  query(request: RangeRequest): StoredRange[];
   housekeeping(now: number): HousekeepingReport;
+  setRetention(retention: Retention): void;
   stats(): SqliteStoreStats;
+  close(): void;
 }
 
 /** The open chunk of one window of one series. */
@@ -140,6 +150,8 @@ interface SeriesState {
   rawFrom: number;
   m1From: number;
   h1From: number;
+  /** How long after its end the newest window stays open (the store's grace, or the series' own maxDelayMs when larger). */
+  graceMs: number;
   /** Open chunks, oldest first: usually one; more while a finished window waits to be sealed. */
   head: OpenChunk[];
 }
@@ -179,7 +191,8 @@ function describe(err: unknown): string {
 
 function prepareStatements(db: Database.Database) {
   return {
-    insertSeries: db.prepare('INSERT INTO series (key, name, labels, rolled_1m, rolled_1h) VALUES (?, ?, ?, ?, ?)'),
+    insertSeries: db.prepare('INSERT INTO series (key, name, labels, rolled_1m, rolled_1h, grace_ms) VALUES (?, ?, ?, ?, ?, ?)'),
+    setGrace: db.prepare('UPDATE series SET grace_ms = ? WHERE id = ?'),
     setSealedTo: db.prepare('UPDATE series SET rolled_1m = ? WHERE id = ?'),
     clearLog: db.prepare('DELETE FROM head_log'),
     insertLog: db.prepare('INSERT INTO head_log (data) VALUES (?)'),
@@ -192,7 +205,7 @@ function prepareStatements(db: Database.Database) {
       'UPDATE series SET rolled_1m = ?, rolled_1h = ?, raw_from = ?, m1_from = ?, h1_from = ? WHERE id = ?',
     ),
     allSeries: db.prepare(
-      `SELECT id, name, labels, rolled_1m, rolled_1h, raw_from, m1_from, h1_from,
+      `SELECT id, name, labels, rolled_1m, rolled_1h, raw_from, m1_from, h1_from, grace_ms,
          (SELECT max(last_t) FROM raw_chunk WHERE series_id = s.id) AS last_raw,
          (SELECT max(t) FROM rollup_1m_chunk WHERE series_id = s.id) AS last_1m,
          (SELECT max(t) FROM rollup_1h WHERE series_id = s.id) AS last_1h
@@ -225,8 +238,27 @@ function prepareStatements(db: Database.Database) {
 
 type Statements = ReturnType<typeof prepareStatements>;
 
-export function openMetricStore(options: MetricStoreOptions): SqliteMetricStore {
+/** The synchronous engine, on the calling thread. */
+export function openSqliteStore(options: MetricStoreOptions): SqliteMetricStore {
   return new SqliteStore(options);
+}
+
+/**
+ * The store as the core uses it. Today the engine runs on the calling thread
+ * behind promises, so callers are already written for a store that lives on a
+ * thread of its own.
+ */
+export function openMetricStore(options: MetricStoreOptions): MetricStore {
+  const engine = new SqliteStore(options);
+  return {
+    append: async (samples, appendOptions) => engine.append(samples, appendOptions),
+    series: async (selector) => engine.series(selector),
+    query: async (request) => engine.query(request),
+    housekeeping: async (now) => engine.housekeeping(now),
+    setRetention: async (retention) => engine.setRetention(retention),
+    stats: async () => engine.stats(),
+    close: async () => engine.close(),
+  };
 }
 
 /** Adds one sample to the minute buckets of an open chunk. */
@@ -318,6 +350,7 @@ class SqliteStore implements SqliteMetricStore {
       raw_from: number;
       m1_from: number;
       h1_from: number;
+      grace_ms: number;
     }>;
     for (const row of rows) {
       this.addSeries({
@@ -332,6 +365,7 @@ class SqliteStore implements SqliteMetricStore {
         rawFrom: row.raw_from,
         m1From: row.m1_from,
         h1From: row.h1_from,
+        graceMs: Math.max(this.graceMs, row.grace_ms),
         head: [],
       });
     }
@@ -387,14 +421,19 @@ class SqliteStore implements SqliteMetricStore {
    * transaction; if that fails (a full disk) the samples are safe in the head
    * log and the next append or housekeeping seals them.
    */
-  append(samples: readonly Sample[]): void {
+  append(samples: readonly Sample[], options: AppendOptions = {}): void {
     this.assertOpen();
     if (samples.length === 0) return;
+    const maxDelayMs = options.maxDelayMs ?? 0;
+    if (!(Number.isFinite(maxDelayMs) && maxDelayMs >= 0)) throw new RangeError(`maxDelayMs must be a finite number >= 0, got ${maxDelayMs}`);
+    const graceMs = Math.max(this.graceMs, Math.floor(maxDelayMs));
     const latestAllowed = this.clock() + this.maxFutureMs;
     const created: SeriesState[] = [];
     const createdByKey = new Map<string, SeriesState>();
     const newestT = new Map<SeriesState, number>();
     const accepted: Array<[SeriesState, number, number]> = [];
+    /** Series whose grace this batch raised, with the value before (restored if the transaction fails). */
+    const graceRaised = new Map<SeriesState, number>();
     let outOfOrder = 0;
     let late = 0;
     let invalid = 0;
@@ -411,15 +450,22 @@ class SqliteStore implements SqliteMetricStore {
         if (!state) {
           const labels = Object.freeze({ ...sample.labels });
           // Marks start at the first sample, so housekeeping never walks the empty time before it.
-          const id = Number(sql.insertSeries.run(key, sample.name, canonicalLabelsJson(labels), 0, floorTo(t, HOUR_MS)).lastInsertRowid);
+          const id = Number(
+            sql.insertSeries.run(key, sample.name, canonicalLabelsJson(labels), 0, floorTo(t, HOUR_MS), graceMs > this.graceMs ? graceMs : 0).lastInsertRowid,
+          );
           const rolled1m = chunkWindowStart(t, id);
           sql.setSealedTo.run(rolled1m, id);
           state = {
             id, name: sample.name, labels, lastT: undefined, rolled1m, rolled1h: floorTo(t, HOUR_MS),
-            last1m: undefined, last1h: undefined, rawFrom: 0, m1From: 0, h1From: 0, head: [],
+            last1m: undefined, last1h: undefined, rawFrom: 0, m1From: 0, h1From: 0, graceMs, head: [],
           };
           createdByKey.set(key, state);
           created.push(state);
+        } else if (graceMs > state.graceMs && !graceRaised.has(state)) {
+          // Raised before the lateness check, so this very batch may reach back that far.
+          sql.setGrace.run(graceMs, state.id);
+          graceRaised.set(state, state.graceMs);
+          state.graceMs = graceMs;
         }
         const last = newestT.get(state) ?? state.lastT;
         if (last !== undefined && t <= last) {
@@ -447,6 +493,7 @@ class SqliteStore implements SqliteMetricStore {
     } catch (err) {
       // Nothing of the batch is stored and the caches are untouched, so the
       // caller can retry the same batch (e.g. once disk space returns).
+      for (const [state, before] of graceRaised) state.graceMs = before;
       throw new Error(`history database ${this.file}: could not store ${samples.length} samples: ${describe(err)}`, {
         cause: err,
       });
@@ -485,7 +532,7 @@ class SqliteStore implements SqliteMetricStore {
     while (state.head.length > 0) {
       const open = state.head[0]!;
       const end = open.start + CHUNK_WINDOW_MS;
-      if (state.head.length === 1 && now < end + this.graceMs) break;
+      if (state.head.length === 1 && now < end + state.graceMs) break;
       this.sql.insertRawChunk.run(state.id, open.start, open.lastT, open.encoder.count, open.encoder.bytes());
       this.sql.insertMinuteChunk.run(state.id, open.start, encodeAggregates(open.minutes));
       state.head.shift();
@@ -651,7 +698,7 @@ class SqliteStore implements SqliteMetricStore {
     // A quiet series: nothing open, so every window that ended before the
     // grace period is final; moving the mark lets the hour rollup proceed.
     if (state.head.length === 0) {
-      const quietUntil = chunkWindowStart(now - this.graceMs, state.id);
+      const quietUntil = chunkWindowStart(now - state.graceMs, state.id);
       if (quietUntil > state.rolled1m) state.rolled1m = quietUntil;
     }
 

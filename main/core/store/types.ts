@@ -36,16 +36,34 @@ export interface StoreStats {
   readonly droppedSamples?: number;
 }
 
+/** How a batch of samples may be late (see MetricStore.append). */
+export interface AppendOptions {
+  /**
+   * These samples' series may receive samples up to this long after their
+   * timestamps (cloud datapoints settle minutes late, and a backfill after an
+   * outage arrives much later): the store keeps their newest chunk window
+   * open, and does not count their quiet time as final, for that long. The
+   * series remembers the largest value it was ever given. Default: the
+   * store's grace period (2 minutes), right for hosts polled every few seconds.
+   */
+  readonly maxDelayMs?: number;
+}
+
+/**
+ * The history store, asynchronous so that it can live off the main thread
+ * (ingest and queries never stall the window or the WebSocket). Each call is
+ * applied in the order it was made: a query made after an append sees it.
+ */
 export interface MetricStore {
   /** Append one batch in one transaction. Samples out of order for a series are dropped (counted). */
-  append(samples: readonly Sample[]): void;
+  append(samples: readonly Sample[], options?: AppendOptions): Promise<void>;
   /** Series matching a selector, with label sets. */
-  series(selector: SeriesSelector): SeriesInfo[];
+  series(selector: SeriesSelector): Promise<SeriesInfo[]>;
   /** Bucketed range query: picks the tier whose resolution fits `(to - from) / maxPoints`. */
-  query(request: RangeRequest): StoredRange[];
-  /** Roll up finished buckets and enforce retention, in small steps; call periodically. */
-  housekeeping(now: number): void;
-  setRetention(retention: Retention): void;
-  stats(): StoreStats;
-  close(): void;
+  query(request: RangeRequest): Promise<StoredRange[]>;
+  /** Roll up finished buckets and enforce retention, in small steps; call periodically. `pending`: work is left, call again soon. */
+  housekeeping(now: number): Promise<{ readonly pending: boolean }>;
+  setRetention(retention: Retention): Promise<void>;
+  stats(): Promise<StoreStats>;
+  close(): Promise<void>;
 }

@@ -9,8 +9,8 @@ import { rankSeries } from './rankSeries.js';
 /** The label that names each kind's entities in the store. */
 const entityLabelOf: Record<TopKKind, string> = { host: 'host' };
 
-export function queryTopK(store: CoreContext['store'], q: TopKQuery): TopKResult {
-  const ranges = store.query({ selector: { name: q.metric }, from: q.from, to: q.to, maxPoints: q.points });
+export async function queryTopK(store: CoreContext['store'], q: TopKQuery): Promise<TopKResult> {
+  const ranges = await store.query({ selector: { name: q.metric }, from: q.from, to: q.to, maxPoints: q.points });
   const ranking = rankSeries(ranges, { aggregate: q.aggregate, k: q.k, order: q.order, entityLabel: entityLabelOf[q.kind] });
   const stepMs = ranges[0]?.stepMs ?? Math.ceil((q.to - q.from) / q.points);
   return { stepMs, total: ranking.total, rows: ranking.rows };
