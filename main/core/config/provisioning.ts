@@ -18,6 +18,7 @@ import { provisionedSettingsFields, settingsSectionSchema, type ProvisionedSetti
 import { provisionedAlertEntry, provisionedChannelEntry } from '../alerts/provisioningSection.js';
 import { exportSectionSchema, type ProvisionedExport } from '../export/exportSection.js';
 import { provisionedHostEntry } from '../ssh/hostsSection.js';
+import { provisionedCloudEntry } from '../cloud/cloudsSection.js';
 
 export interface ProvisioningSection<Out> {
   /** The section as written in the file, transforming into what the core uses. */
@@ -51,6 +52,8 @@ export const provisioningSections = {
   alerts: sectionOfIndependentEntries(provisionedAlertEntry),
   export: wholeSection<ProvisionedExport | null>(exportSectionSchema, () => null),
   hosts: sectionOfIndependentEntries(provisionedHostEntry),
+  // issue 5: cloud accounts (keys by reference only)
+  clouds: sectionOfIndependentEntries(provisionedCloudEntry),
 } satisfies SectionRegistry;
 
 export type ProvisionedConfigOf<Sections extends SectionRegistry> = {

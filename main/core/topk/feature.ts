@@ -6,8 +6,8 @@ import type { TopKKind, TopKQuery, TopKResult } from '../../common/contract.js';
 import type { CoreContext, CoreFeature } from '../coreContext.js';
 import { rankSeries } from './rankSeries.js';
 
-/** The label that names each kind's entities in the store. */
-const entityLabelOf: Record<TopKKind, string> = { host: 'host' };
+/** The label that names each kind's entities in the store (a cloud instance: its id, the `instance` label). */
+const entityLabelOf: Record<TopKKind, string> = { host: 'host', cloud: 'instance' };
 
 export async function queryTopK(store: CoreContext['store'], q: TopKQuery): Promise<TopKResult> {
   const ranges = await store.query({ selector: { name: q.metric }, from: q.from, to: q.to, maxPoints: q.points });

@@ -6,12 +6,9 @@
 // retry on throttling). A call that fails leaves its series' cursors where
 // they were, so the next cycle backfills them; datapoints reach `onSamples`
 // in increasing time order per series.
-import { CLOUD_PROVIDERS } from '../../../common/clouds.js';
 import { CloudApiError, safeMessage, type CloudErrorKind } from '../clients/cloudErrors.js';
-import { createAliyunAdapter } from '../providers/aliyun.js';
-import { createHuaweiAdapter } from '../providers/huawei.js';
+import { PROVIDER_ADAPTERS } from '../providers/adapters.js';
 import type { CloudProviderAdapter, Discovery, FetchedPoint, PlannedCall, ProviderFactory, SeriesItem } from '../providers/provider.js';
-import { createTencentAdapter } from '../providers/tencent.js';
 import { abortableSleep, CallGate, type RetryPolicy } from './callGate.js';
 import { CursorBook, DeliveryOrder, settledEnd, windowFor, type WindowPolicy } from './cursor.js';
 import {
@@ -35,12 +32,6 @@ import type {
   CloudProductMapping,
   CloudSample,
 } from './types.js';
-
-const PROVIDERS: Readonly<Record<(typeof CLOUD_PROVIDERS)[number], ProviderFactory>> = {
-  aliyun: createAliyunAdapter,
-  tencent: createTencentAdapter,
-  huawei: createHuaweiAdapter,
-};
 
 const MAX_RECENT_ERRORS = 20;
 /** Network failures in a row (no success between them) that end a cycle early. */
@@ -132,7 +123,7 @@ export class AccountCollector implements CloudCollector {
       ...(tuning.random ? { random: tuning.random } : {}),
       onError: (api, error, willRetry) => this.recordError(api, error, willRetry),
     });
-    const factory = tuning.providerFactory ?? PROVIDERS[this.account.provider];
+    const factory = tuning.providerFactory ?? PROVIDER_ADAPTERS[this.account.provider];
     this.adapter = factory(this.account, (api, fn) => this.gate.call(api, fn, this.cycleSignal));
     const wanted = this.account.products ? new Set(this.account.products) : undefined;
     this.products = options.mappings.filter((p) => p.provider === this.account.provider && (!wanted || wanted.has(p.product)));
