@@ -8,11 +8,10 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { repoRoot, screenshotPath, startConsole, type RunningConsole } from './console.js';
 import { fleetHostName, seedFleet, seededCpu } from './seedFleet.js';
+import { visibleStrings } from './visibleText.js';
 
 // The e2e project compiles without the DOM library; these run in the page.
 declare const window: { location: { hash: string } };
-declare const document: any; // eslint-disable-line @typescript-eslint/no-explicit-any
-declare const NodeFilter: { SHOW_TEXT: number };
 declare const localStorage: { setItem(key: string, value: string): void };
 
 const HOSTS = 300;
@@ -171,29 +170,6 @@ test('the command palette jumps to a host or a screen from the keyboard', async 
   await page.keyboard.press('Escape');
   await expect(page.getByTestId('palette')).toHaveCount(0);
 });
-
-/** Visible text nodes and placeholders/labels of the page, trimmed. */
-async function visibleStrings(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const out: string[] = [];
-    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-      const text = n.textContent?.trim();
-      const el = n.parentElement;
-      if (!text || !el || el.closest('script,style,option:not(:checked)')) continue;
-      if (!el.checkVisibility()) continue;
-      out.push(text);
-    }
-    for (const el of document.querySelectorAll('[placeholder],[aria-label],[title]')) {
-      if (!el.checkVisibility()) continue;
-      for (const attr of ['placeholder', 'aria-label', 'title']) {
-        const v = el.getAttribute(attr)?.trim();
-        if (v) out.push(v);
-      }
-    }
-    return out;
-  });
-}
 
 const keyPattern = /^[a-z][a-zA-Z]*(\.[a-zA-Z0-9_-]+)+$/;
 

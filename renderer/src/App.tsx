@@ -11,13 +11,17 @@ import { HostDetail } from './screens/HostDetail';
 import { Overview } from './screens/Overview';
 import { SettingsScreen } from './screens/settings/Settings';
 import { useEffectiveTheme } from './theme';
+import { CloudsScreen } from './screens/clouds/CloudsScreen';
+import { CloudAccountScreen } from './screens/clouds/CloudAccountScreen';
+import { CloudInstanceScreen } from './screens/clouds/CloudInstanceScreen';
 
 export function App() {
   const theme = useEffectiveTheme();
   const { lang, t } = useI18n();
   const route = useRoute();
   const mainRef = useRef<HTMLElement>(null);
-  const routeKey = route.screen === 'host' ? `host:${route.hostId}` : route.screen;
+  const routeKey =
+    route.screen === 'host' ? `host:${route.hostId}` : route.screen === 'cloud-account' ? `cloud:${route.account}` : route.screen === 'cloud-instance' ? `cloud:${route.account}/${route.instanceId}` : route.screen;
 
   useEffect(() => {
     const root = document.documentElement;
@@ -30,7 +34,14 @@ export function App() {
   }, [lang]);
 
   useEffect(() => {
-    document.title = route.screen === 'host' ? `${route.hostId} · ${t('app.name')}` : t('app.name');
+    document.title =
+      route.screen === 'host'
+        ? `${route.hostId} · ${t('app.name')}`
+        : route.screen === 'cloud-account'
+          ? `${route.account} · ${t('app.name')}`
+          : route.screen === 'cloud-instance'
+            ? `${route.instanceId} · ${t('app.name')}`
+            : t('app.name');
   }, [route, t]);
 
   // After navigating, put keyboard and screen-reader focus on the new screen's
@@ -56,7 +67,23 @@ export function App() {
       <AppHeader route={route} />
       <ConnectionBanner />
       <main ref={mainRef} className="app-main">
-        {route.screen === 'settings' ? <SettingsScreen /> : route.screen === 'alerts' ? <AlertsScreen /> : route.screen === 'host' ? <HostDetail key={route.hostId} hostId={route.hostId} from={route.from} to={route.to} /> : route.screen === 'topk' ? <TopK /> : <Overview />}
+        {route.screen === 'settings' ? (
+          <SettingsScreen />
+        ) : route.screen === 'alerts' ? (
+          <AlertsScreen />
+        ) : route.screen === 'host' ? (
+          <HostDetail key={route.hostId} hostId={route.hostId} from={route.from} to={route.to} />
+        ) : route.screen === 'topk' ? (
+          <TopK />
+        ) : route.screen === 'clouds' ? (
+          <CloudsScreen />
+        ) : route.screen === 'cloud-account' ? (
+          <CloudAccountScreen key={route.account} account={route.account} />
+        ) : route.screen === 'cloud-instance' ? (
+          <CloudInstanceScreen key={`${route.account}/${route.instanceId}`} account={route.account} instanceId={route.instanceId} from={route.from} to={route.to} />
+        ) : (
+          <Overview />
+        )}
       </main>
       <Toasts />
       <CommandPalette />

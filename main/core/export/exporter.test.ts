@@ -4,6 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryLogger } from '../log.js';
 import { CloudApiStats, EMPTY_CONSOLE_HEALTH, type ConsoleHealth } from './consoleHealth.js';
+import type { CloudExportSource, ExportedCloudValue } from './cloudFamilies.js';
 import { createMetricsExposition, startMetricsExporter, type ExportSource, type MetricsExporter } from './exporter.js';
 import { nodeLikeSeries, parseExposition, testHost } from './exporterTestHosts.js';
 import type { ExportedHost } from './hostFamilies.js';
@@ -395,9 +396,9 @@ beforeAll(() => {
 
 describe('cloud series', () => {
   const now = Date.now();
-  const cloud = {
+  const cloud: CloudExportSource = {
     help: new Map([['cloud_cpu_utilization_ratio', "Share of the instance's vCPUs in use"]]),
-    series: () => [
+    series: (): ExportedCloudValue[] => [
       { name: 'cloud_cpu_utilization_ratio', labels: { cloud: 'aliyun', account: 'prod', region: 'cn-hangzhou', instance: 'i-1', product: 'ecs' }, value: 0.42, t: now - 3 * 60_000 },
       { name: 'cloud_filesystem_used_ratio', labels: { cloud: 'huawei', account: 'hw', region: 'cn-north-4', instance: 'u-1', product: 'ecs', mountpoint: '/data "x"' }, value: 0.9, t: now - 60_000 },
       // Older than the cloud grace: left out, so Prometheus shows a gap instead of a flat line.

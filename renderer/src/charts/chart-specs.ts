@@ -23,9 +23,14 @@ export interface DescribedSeries {
   dashed?: boolean;
 }
 
+/** Charts of a cloud instance (issue 5) are built from its product's mappings: `cloud:<metric>`. */
+export type CloudChartKey = `cloud:${string}`;
+
 export interface ChartSpec {
-  key: ChartKey;
+  key: ChartKey | CloudChartKey;
   titleKey: MessageKey;
+  /** A title that is not in the catalogue (a user mapping's metric); wins over titleKey. */
+  title?: string;
   kind: 'line' | 'stacked-area';
   /** The metric whose catalogue unit formats the axis and tooltips. */
   unitMetric: string;

@@ -1,6 +1,7 @@
 // English messages. Every visible string of the renderer lives here and in
 // zh-CN.ts under the same keys; `{name}` placeholders are filled by `t()`.
 import { sshHostsEn } from './sshHosts.en';
+import { cloudsEn } from './clouds.en';
 
 export const en = {
   'app.name': 'Overlook',
@@ -386,7 +387,7 @@ export const en = {
   'topk.kind.host': 'Hosts',
   'topk.kind.container': 'Containers (soon)',
   'topk.kind.process': 'Processes (soon)',
-  'topk.kind.cloud': 'Cloud instances (soon)',
+  'topk.kind.cloud': 'Cloud instances',
   'topk.metric': 'By',
   'topk.metric.cpu': 'CPU usage',
   'topk.metric.memory': 'Memory usage',
@@ -431,6 +432,7 @@ export const en = {
   'annotation.firing': 'firing',
   'annotation.resolved': 'resolved',
   ...sshHostsEn,
+  ...cloudsEn,
 } as const satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof en;

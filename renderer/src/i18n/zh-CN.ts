@@ -1,6 +1,7 @@
 // 简体中文. Same keys as en.ts (the type and a unit test enforce it).
 import type { MessageKey } from './en';
 import { sshHostsZhCN } from './sshHosts.zh-CN';
+import { cloudsZhCN } from './clouds.zh-CN';
 
 export const zhCN: Record<MessageKey, string> = {
   'app.name': 'Overlook',
@@ -386,7 +387,7 @@ export const zhCN: Record<MessageKey, string> = {
   'topk.kind.host': '主机',
   'topk.kind.container': '容器（即将支持）',
   'topk.kind.process': '进程（即将支持）',
-  'topk.kind.cloud': '云实例（即将支持）',
+  'topk.kind.cloud': '云实例',
   'topk.metric': '指标',
   'topk.metric.cpu': 'CPU 使用率',
   'topk.metric.memory': '内存使用率',
@@ -431,4 +432,5 @@ export const zhCN: Record<MessageKey, string> = {
   'annotation.firing': '触发',
   'annotation.resolved': '恢复',
   ...sshHostsZhCN,
+  ...cloudsZhCN,
 };

@@ -3,8 +3,8 @@ import type { Host, HostInventory, HostSummary } from '../../../main/common/cont
 import { ChartCard, type ChartAnnotation, type ChartReference } from '../charts/ChartCard';
 import { chartSpec, type ChartKey } from '../charts/chart-specs';
 import { StateMessage } from '../components/StateMessage';
+import { Stat } from '../components/Stat';
 import { StatusBadge } from '../components/StatusBadge';
-import { UsageBar } from '../components/UsageBar';
 import { core } from '../core-client';
 import { formatAgo, formatBytes, formatBytesPerSecond, formatDateTime, formatDuration, formatLoad, formatPercent, MISSING } from '../../../main/common/format';
 import { useLiveQuery } from '../hooks/useLiveQuery';
@@ -237,17 +237,6 @@ function HostDetailScreen({ host, summary, configured }: { host: Host; summary: 
 
       <ProcessesAt hostId={host.id} t={pickedAt} onPick={setPickedAt} />
       {configured && <ProcessesTable inventory={inventory.data} error={inventory.error} loading={inventory.loading} />}
-    </div>
-  );
-}
-
-function Stat({ label, value, sub, ratio, title }: { label: string; value: string; sub?: string; ratio?: number | null; title?: string }) {
-  return (
-    <div className="stat" title={title}>
-      <div className="stat-label">{label}</div>
-      <div className="stat-value num">{value}</div>
-      {sub && <div className="stat-sub num muted">{sub}</div>}
-      {ratio !== undefined && <UsageBar ratio={ratio} />}
     </div>
   );
 }

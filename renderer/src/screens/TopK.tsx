@@ -1,6 +1,6 @@
 // Top-K: the worst hosts by any metric over a window, each with a sparkline;
 // a row opens the host at that window.
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { create } from 'zustand';
 import { createJSONStorage, persist } from 'zustand/middleware';
 import type { TopKAggregate, TopKKind, TopKResult } from '../../../main/common/contract';
@@ -13,6 +13,8 @@ import type { MessageKey } from '../i18n/catalogue';
 import { useI18n } from '../i18n/useI18n';
 import { hrefFor } from '../router';
 import { useConnection } from '../stores/connection';
+import { useClouds } from '../stores/clouds';
+import { CLOUD_STALE_AFTER_MS } from './clouds/cloud-rows';
 import { plannedKinds, topKAggregates, topKKinds, topKMetrics, topKSizes, topKWindowMs, topKWindows, type TopKWindow } from './topk-options';
 
 const REFRESH_MS = 10_000;
@@ -36,7 +38,8 @@ const useTopKPrefs = create<TopKPrefs>()(
       const p = (typeof persisted === 'object' && persisted !== null ? persisted : {}) as Record<string, unknown>;
       return {
         ...current,
-        metric: topKMetrics.host.some((m) => m.name === p.metric) ? (p.metric as string) : current.metric,
+        kind: topKKinds.includes(p.kind as TopKKind) ? (p.kind as TopKKind) : current.kind,
+        metric: topKMetrics[topKKinds.includes(p.kind as TopKKind) ? (p.kind as TopKKind) : current.kind].some((m) => m.name === p.metric) ? (p.metric as string) : current.metric,
         aggregate: topKAggregates.includes(p.aggregate as TopKAggregate) ? (p.aggregate as TopKAggregate) : current.aggregate,
         window: (topKWindows as readonly unknown[]).includes(p.window) ? (p.window as TopKWindow) : current.window,
         k: (topKSizes as readonly unknown[]).includes(p.k) ? (p.k as number) : current.k,
@@ -59,6 +62,9 @@ export function TopK() {
   const [error, setError] = useState<string>();
   const [loading, setLoading] = useState(true);
   const unit = metricInfo(prefs.metric)?.unit;
+  // Cloud instances rank by id; show their names where discovery knows them.
+  const cloudRows = useClouds((s) => s.instances);
+  const cloudNames = useMemo(() => new Map(cloudRows.flatMap((r) => (r.name ? [[`${r.account}|${r.instanceId}`, r.name] as const] : []))), [cloudRows]);
 
   useEffect(() => {
     if (epoch === 0) return;
@@ -102,7 +108,7 @@ export function TopK() {
   let body;
   if (!answer && error) body = <StateMessage tone="error" title={t('topk.error', { message: error })} />;
   else if (!answer) body = <StateMessage tone="loading" title={t('topk.loading')} />;
-  else if (rows.length === 0) body = <StateMessage tone="empty" title={t('topk.empty.title')} testId="topk-empty">{t('topk.empty.body')}</StateMessage>;
+  else if (rows.length === 0) body = <StateMessage tone="empty" title={t('topk.empty.title')} testId="topk-empty">{t(prefs.kind === 'cloud' ? 'topk.empty.cloudBody' : 'topk.empty.body')}</StateMessage>;
   else
     body = (
       <table className="data-table topk-table" data-testid="topk-table" aria-busy={loading}>
@@ -110,7 +116,7 @@ export function TopK() {
         <thead>
           <tr>
             <th scope="col" className="num">#</th>
-            <th scope="col">{t('topk.col.host')}</th>
+            <th scope="col">{t(prefs.kind === 'cloud' ? 'topk.col.instance' : 'topk.col.host')}</th>
             <th scope="col" className="num">{t(`topk.agg.${prefs.aggregate}` as MessageKey)}</th>
             <th scope="col">{t('topk.col.trend')}</th>
             <th scope="col">{t('topk.col.lastSeen')}</th>
@@ -118,14 +124,20 @@ export function TopK() {
         </thead>
         <tbody>
           {rows.map((r, i) => {
-            const vanished = r.lastT < answer.to - 3 * answer.result.stepMs;
-            const detail = Object.entries(r.labels).filter(([k]) => k !== 'host');
+            // Cloud datapoints arrive minutes late by design: "stopped reporting" only past that lag.
+            const vanished = r.lastT < answer.to - Math.max(3 * answer.result.stepMs, prefs.kind === 'cloud' ? CLOUD_STALE_AFTER_MS : 0);
+            const cloud = prefs.kind === 'cloud' && r.labels.account !== undefined;
+            // A cloud row names its account, product and region; the instance id is the entity.
+            const detail = Object.entries(r.labels).filter(([k]) => k !== 'host' && k !== 'instance' && k !== 'cloud');
+            const href = cloud
+              ? hrefFor({ screen: 'cloud-instance', account: r.labels.account!, instanceId: r.entity, from: answer.from, to: answer.to })
+              : hrefFor({ screen: 'host', hostId: r.entity, from: answer.from, to: answer.to });
             return (
               <tr key={r.entity} data-testid="topk-row" data-host-id={r.entity} data-value={r.value}>
                 <td className="num muted">{formatNumber(i + 1, locale, 0)}</td>
                 <td>
-                  <a href={hrefFor({ screen: 'host', hostId: r.entity, from: answer.from, to: answer.to })} data-testid="topk-link">
-                    {r.entity}
+                  <a href={href} data-testid="topk-link">
+                    {cloud ? (cloudNames.get(`${r.labels.account}|${r.entity}`) ?? r.entity) : r.entity}
                   </a>
                   {detail.length > 0 && <span className="muted small mono"> {detail.map(([, v]) => v).join(' ')}</span>}
                 </td>
@@ -154,7 +166,15 @@ export function TopK() {
       <div className="toolbar">
         <label className="field">
           <span>{t('topk.kind')}</span>
-          <select className="input" data-testid="topk-kind" value={prefs.kind} onChange={(e) => prefs.set({ kind: e.target.value as TopKKind })}>
+          <select
+            className="input"
+            data-testid="topk-kind"
+            value={prefs.kind}
+            onChange={(e) => {
+              const kind = e.target.value as TopKKind;
+              prefs.set({ kind, ...(topKMetrics[kind].some((m) => m.name === prefs.metric) ? {} : { metric: topKMetrics[kind][0]!.name }) });
+            }}
+          >
             {topKKinds.map((k) => (
               <option key={k} value={k}>
                 {t(`topk.kind.${k}` as MessageKey)}
