@@ -23,24 +23,14 @@
 // `access_key_secret:` is refused by the parser for every section.
 import { z } from 'zod';
 import { cloudAccountProblems, CloudProvider, EndpointField, MAX_REGIONS, ProductNameField, ProjectIdField, RegionField, AccountNameField } from '../../common/clouds.js';
+import type { CloudAccountSettings } from './collector/types.js';
 import { durationField, secretRefFields, secretRefOf, secretRefRules } from '../config/provisioningFields.js';
 import type { SecretRef } from '../config/secretRef.js';
 import { API_QUOTAS } from './collector/defaults.js';
 
-export interface ProvisionedCloudAccount {
-  readonly name: string;
-  readonly provider: CloudProvider;
-  readonly regions: readonly string[];
+export interface ProvisionedCloudAccount extends CloudAccountSettings {
   readonly accessKeyId: SecretRef;
   readonly accessKeySecret: SecretRef;
-  readonly projectIds?: Readonly<Record<string, string>>;
-  readonly endpoint?: string;
-  readonly periodSeconds?: number;
-  readonly intervalSeconds?: number;
-  readonly delaySeconds?: number;
-  readonly maxBackfillSeconds?: number;
-  readonly products?: readonly string[];
-  readonly limits?: Readonly<Record<string, { ratePerSecond: number; burst: number }>>;
   readonly enabled: boolean;
 }
 

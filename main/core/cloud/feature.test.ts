@@ -8,30 +8,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CloudAccountView } from '../../common/clouds.js';
-import { requests, RpcError, type EventName, type Handlers, type RequestInput } from '../../common/contract.js';
-import { createCore } from '../createCore.js';
+import { RpcError } from '../../common/contract.js';
 import { CloudApiStats } from '../export/consoleHealth.js';
 import { createExportFeature } from '../export/feature.js';
-import { createMemoryLogger } from '../log.js';
-import { createEncryptedFileSecretStore } from '../secrets/encryptedFileSecretStore.js';
-import type { HostSource } from '../sources/types.js';
 import { freePort } from '../testing/freePort.js';
+import { startTestCore } from '../testCore.js';
 import { topKFeature } from '../topk/feature.js';
 import { startEmulatedCloud, TEST_KEYS, testProjectId, type EmulatedCloud, type EmulatedCloudOptions } from './collector/testClouds.js';
 import type { CloudProvider } from './collector/types.js';
 import { createCloudsFeature } from './feature.js';
 import { CloudLatestValues } from './latestValues.js';
 
-const MINE = new Set(['app/info', 'hosts/list', 'hosts/summaries', 'hosts/inventory', 'series/query', 'settings/update', 'export/get', 'export/update', 'topk/query']);
-const otherFeaturesStub = () => ({
-  name: 'others (not under test)',
-  handlers: Object.fromEntries(
-    Object.keys(requests)
-      .filter((name) => !MINE.has(name) && !name.startsWith('clouds/'))
-      .map((name) => [name, () => { throw new Error(`${name} is not under test`); }]),
-  ) as Partial<Handlers>,
-});
-const idleLocal: HostSource = { start() {}, async stop() {} };
+const MINE = new Set(['export/get', 'export/update', 'topk/query']);
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -45,42 +33,23 @@ async function emulated(provider: CloudProvider, options: EmulatedCloudOptions):
 }
 
 async function startCore(options: { config?: string; env?: NodeJS.ProcessEnv; prepare?: (dataDir: string) => void } = {}) {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ovl-cloudfeat-'));
-  options.prepare?.(dataDir);
-  const log = createMemoryLogger();
-  let configFile: string | undefined;
-  if (options.config !== undefined) {
-    configFile = path.join(dataDir, 'overlook.yaml');
-    fs.writeFileSync(configFile, options.config);
-  }
   const stats = new CloudApiStats();
   const latest = new CloudLatestValues();
-  const core = createCore({
-    dataDir,
-    shell: 'headless',
-    secrets: createEncryptedFileSecretStore(dataDir),
-    log,
-    version: 'test',
-    configFile,
-    createLocalSource: () => idleLocal,
-    features: [
-      createExportFeature({ cloudApiStats: stats, cloudLatest: latest, processMetrics: false }),
-      topKFeature,
-      createCloudsFeature({ stats, latest, env: options.env ?? {}, mappingsPollMs: 200, tuning: { retry: { baseDelayMs: 1, maxDelayMs: 5 } } }),
-      otherFeaturesStub,
-    ],
-  });
-  const events: { event: EventName; payload: unknown }[] = [];
-  core.subscribe((event, payload) => events.push({ event, payload }));
-  await core.start();
-  cleanups.push(async () => {
-    await core.stop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  });
-  const call = async <K extends keyof Handlers>(name: K, input?: RequestInput<K>) =>
-    (await (core.handlers[name] as (i: unknown) => unknown)(requests[name].input.parse(input))) as ReturnType<Handlers[K]> extends Promise<infer R> ? R : ReturnType<Handlers[K]>;
-  const account = async (name: string) => ((await call('clouds/list')) as CloudAccountView[]).find((a) => a.name === name);
-  return { core, dataDir, log, events, call, account, stats };
+  const c = await startTestCore(
+    {
+      prefix: 'ovl-cloudfeat-',
+      ...options,
+      features: [
+        createExportFeature({ cloudApiStats: stats, cloudLatest: latest, processMetrics: false }),
+        topKFeature,
+        createCloudsFeature({ stats, latest, env: options.env ?? {}, mappingsPollMs: 200, tuning: { retry: { baseDelayMs: 1, maxDelayMs: 5 } } }),
+      ],
+      answers: (name) => MINE.has(name) || name.startsWith('clouds/'),
+    },
+    cleanups,
+  );
+  const account = async (name: string) => ((await c.call('clouds/list')) as CloudAccountView[]).find((a) => a.name === name);
+  return { ...c, account, stats };
 }
 
 const draftFor = (cloud: EmulatedCloud, name: string, overrides: Record<string, unknown> = {}) => ({
@@ -129,6 +98,8 @@ describe('cloud accounts in a running console', () => {
     expect(topk.rows).toHaveLength(5);
     expect(topk.rows[0]!.labels.account).toBe('prod-ali');
 
+    // The first cycle is over once the collector says so (rows fill in while it runs).
+    await expect.poll(async () => (await c.account('prod-ali'))?.status.state, { timeout: 30_000 }).toBe('idle');
     const view = (await c.account('prod-ali'))!;
     expect(view.status).toMatchObject({ state: 'idle', instances: 23, instancesByProduct: { ecs: 20, slb: 2, rds: 1 } });
     expect(view.apis.find((a) => a.api === 'DescribeMetricList')).toMatchObject({ ratePerSecond: 200, publishedPerSecond: 50 });

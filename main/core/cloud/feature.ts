@@ -29,7 +29,7 @@ import type { ProvisionedCloudAccount } from './cloudsSection.js';
 import { AccountCollector, type CollectorTuning } from './collector/cloudCollector.js';
 import { API_QUOTAS, DEFAULT_DELAY_SECONDS, DEFAULT_MAX_BACKFILL_SECONDS, DEFAULT_PERIOD_SECONDS, defaultLimit, FREE_MONTHLY_CALLS } from './collector/defaults.js';
 import { testCloudAccount } from './collector/testAccount.js';
-import type { CloudAccountConfig, CloudCollectorStatus, CloudInstance, CloudProductMapping, CloudSample } from './collector/types.js';
+import type { CloudAccountConfig, CloudAccountSettings, CloudCollectorStatus, CloudInstance, CloudProductMapping, CloudSample } from './collector/types.js';
 import { cloudInstanceKey, CloudLatestValues } from './latestValues.js';
 import { findShippedMappingsDir, loadMappings, mappingFilesIn, USER_MAPPINGS_DIR, type LoadedMappings } from './mappings/loadMappings.js';
 
@@ -50,18 +50,7 @@ export interface CloudsFeatureOptions {
 type KeySource = { readonly kind: 'store' } | { readonly kind: 'ref'; readonly id: SecretRef; readonly secret: SecretRef; readonly baseDir: string };
 
 /** An account as the feature knows it, whichever side defined it. */
-interface AccountDef {
-  readonly name: string;
-  readonly provider: CloudProvider;
-  readonly regions: readonly string[];
-  readonly projectIds?: Readonly<Record<string, string>>;
-  readonly endpoint?: string;
-  readonly periodSeconds?: number;
-  readonly intervalSeconds?: number;
-  readonly delaySeconds?: number;
-  readonly maxBackfillSeconds?: number;
-  readonly products?: readonly string[];
-  readonly limits?: Readonly<Record<string, { ratePerSecond: number; burst: number }>>;
+interface AccountDef extends CloudAccountSettings {
   readonly enabled: boolean;
   readonly provisioned: boolean;
   readonly keys: KeySource;
@@ -160,21 +149,8 @@ export function createCloudsFeature(options: CloudsFeatureOptions): (ctx: CoreCo
     }
 
     function configOf(def: AccountDef, keys: { id: string; secret: string }): CloudAccountConfig {
-      return {
-        name: def.name,
-        provider: def.provider,
-        regions: def.regions,
-        accessKeyId: keys.id,
-        accessKeySecret: keys.secret,
-        ...(def.projectIds ? { projectIds: def.projectIds } : {}),
-        ...(def.endpoint ? { endpoint: def.endpoint } : {}),
-        ...(def.periodSeconds ? { periodSeconds: def.periodSeconds } : {}),
-        ...(def.intervalSeconds ? { intervalSeconds: def.intervalSeconds } : {}),
-        ...(def.delaySeconds !== undefined ? { delaySeconds: def.delaySeconds } : {}),
-        ...(def.maxBackfillSeconds ? { maxBackfillSeconds: def.maxBackfillSeconds } : {}),
-        ...(def.limits ? { limits: def.limits } : {}),
-        ...(def.products ? { products: def.products } : {}),
-      };
+      const { enabled: _enabled, provisioned: _provisioned, keys: _keys, ...settings } = def;
+      return { ...settings, accessKeyId: keys.id, accessKeySecret: keys.secret };
     }
 
     // ------------------------------------------------------------ samples

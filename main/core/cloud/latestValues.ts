@@ -3,6 +3,7 @@
 // (never the database). Bounded by the fleet: one entry per series, removed
 // with its instance or account.
 import type { Labels, Sample } from '../../common/series.js';
+import type { ExportedCloudInstance } from '../export/cloudFamilies.js';
 
 export interface LatestCloudValue {
   readonly name: string;
@@ -17,14 +18,8 @@ export function cloudInstanceKey(account: string, region: string, product: strin
   return `${account}\u0000${region}\u0000${product}\u0000${instance}`;
 }
 
-export interface CloudInstanceInfo {
-  readonly cloud: string;
-  readonly account: string;
-  readonly region: string;
-  readonly product: string;
-  readonly instance: string;
-  readonly name?: string;
-}
+/** One instance as the exporter's info metric names it. */
+export type CloudInstanceInfo = ExportedCloudInstance;
 
 export class CloudLatestValues {
   /** instance key → series key → value */

@@ -6,7 +6,6 @@ import { aliyunInstanceIds, startAliyunCmsEmulator } from '../emulator/aliyunCms
 import type { RunningEmulator } from '../emulator/emulatorServer.js';
 import { syntheticValue } from '../emulator/emulatorServer.js';
 import { AliyunCmsClient, parseAliyunDatapoints } from './aliyun.js';
-import { CloudApiError } from './cloudErrors.js';
 
 const KEY = { accessKeyId: 'LTAI5tEmulatorKey', accessKeySecret: 'emulator-secret-aliyun' };
 const PERIOD = 60;

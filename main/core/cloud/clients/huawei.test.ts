@@ -4,7 +4,6 @@ import { expectCloudError } from './expectCloudError.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { huaweiInstanceIds, startHuaweiCesEmulator } from '../emulator/huaweiCesEmulator.js';
 import { syntheticValue, type RunningEmulator } from '../emulator/emulatorServer.js';
-import { CloudApiError } from './cloudErrors.js';
 import { HuaweiCesClient, huaweiMetricsPerCall } from './huawei.js';
 
 const KEY = { accessKeyId: 'HPUAEMULATORKEY0000', accessKeySecret: 'emulator-secret-huawei', projectId: '0f1e2d3c4b5a69788796a5b4c3d2e1f0' };

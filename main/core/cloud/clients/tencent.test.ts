@@ -4,7 +4,6 @@ import { expectCloudError } from './expectCloudError.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTencentMonitorEmulator, tencentInstanceIds } from '../emulator/tencentMonitorEmulator.js';
 import { syntheticValue, type RunningEmulator } from '../emulator/emulatorServer.js';
-import { CloudApiError } from './cloudErrors.js';
 import { TencentMonitorClient } from './tencent.js';
 
 const KEY = { accessKeyId: 'AKIDemulator0000000000', accessKeySecret: 'emulator-secret-tencent' };

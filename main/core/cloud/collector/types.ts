@@ -18,14 +18,12 @@ export interface ApiLimit {
   readonly burst: number;
 }
 
-/** An account as the engine needs it: credentials already read from the secret store. */
-export interface CloudAccountConfig {
+/** What an account says about itself, whoever defined it (UI, provisioning file), without its keys. */
+export interface CloudAccountSettings {
   /** Unique account name, e.g. `prod-aliyun`; also the `account` label. */
   readonly name: string;
   readonly provider: CloudProvider;
   readonly regions: readonly string[];
-  readonly accessKeyId: string;
-  readonly accessKeySecret: string;
   /** Huawei: project id per region (region → project id). */
   readonly projectIds?: Readonly<Record<string, string>>;
   /** `host[:port]` override (private endpoints, proxies, the emulators); used for every API of the account. */
@@ -44,6 +42,12 @@ export interface CloudAccountConfig {
   readonly limits?: Readonly<Record<string, ApiLimit>>;
   /** Products to collect (default: all with a mapping for the provider). */
   readonly products?: readonly CloudProduct[];
+}
+
+/** An account as the engine needs it: credentials already read from the secret store. */
+export interface CloudAccountConfig extends CloudAccountSettings {
+  readonly accessKeyId: string;
+  readonly accessKeySecret: string;
 }
 
 /** One discovered cloud resource. */

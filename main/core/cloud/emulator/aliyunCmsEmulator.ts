@@ -87,6 +87,11 @@ function rpcError(status: number, code: string, message: string): EmulatorReply 
   return { status, body: { RequestId: randomUUID().toUpperCase(), HostId: 'metrics.emulator.aliyuncs.com', Code: code, Message: message } };
 }
 
+/** A successful RPC answer: CMS wraps every body with RequestId, Code "200" and Success. */
+function rpcOk(body: Record<string, unknown>): EmulatorReply {
+  return { status: 200, body: { RequestId: randomUUID().toUpperCase(), Code: '200', Success: true, ...body } };
+}
+
 function parseTime(value: string | null, fallback: number): number {
   if (!value) return fallback;
   if (/^\d+$/.test(value)) return Number(value);
@@ -212,18 +217,12 @@ export async function startAliyunCmsEmulator(options: AliyunCmsEmulatorOptions):
     }
     stats.pointsServed += page.length;
     const nextOffset = offset + length;
-    return {
-      status: 200,
-      body: {
-        RequestId: randomUUID().toUpperCase(),
-        Code: '200',
-        Success: true,
-        Period: String(period),
-        // CMS returns the datapoints as a JSON *string*, not an array.
-        Datapoints: JSON.stringify(page),
-        ...(nextOffset < total ? { NextToken: encodeToken(nextOffset) } : {}),
-      },
-    };
+    return rpcOk({
+      Period: String(period),
+      // CMS returns the datapoints as a JSON *string*, not an array.
+      Datapoints: JSON.stringify(page),
+      ...(nextOffset < total ? { NextToken: encodeToken(nextOffset) } : {}),
+    });
   };
 
   const metricMetaList = (query: URLSearchParams): EmulatorReply => {
@@ -232,27 +231,21 @@ export async function startAliyunCmsEmulator(options: AliyunCmsEmulatorOptions):
     const pageSize = Math.min(Number(query.get('PageSize') ?? '30') || 30, 10000);
     const pageNumber = Math.max(1, Number(query.get('PageNumber') ?? '1') || 1);
     const slice = all.slice((pageNumber - 1) * pageSize, pageNumber * pageSize);
-    return {
-      status: 200,
-      body: {
-        RequestId: randomUUID().toUpperCase(),
-        Code: '200',
-        Success: true,
-        TotalCount: String(all.length),
-        Resources: {
-          Resource: slice.map((m) => ({
-            Namespace: m.namespace,
-            MetricName: m.metric,
-            Description: m.metric,
-            Dimensions: ['userId', m.instanceDimension, ...m.subDimensions].join(','),
-            Periods: '60,300',
-            Statistics: 'Average,Minimum,Maximum',
-            Unit: m.unit,
-            Labels: '[]',
-          })),
-        },
+    return rpcOk({
+      TotalCount: String(all.length),
+      Resources: {
+        Resource: slice.map((m) => ({
+          Namespace: m.namespace,
+          MetricName: m.metric,
+          Description: m.metric,
+          Dimensions: ['userId', m.instanceDimension, ...m.subDimensions].join(','),
+          Periods: '60,300',
+          Statistics: 'Average,Minimum,Maximum',
+          Unit: m.unit,
+          Labels: '[]',
+        })),
       },
-    };
+    });
   };
 
   return startEmulatorServer(stats, handle, {

@@ -10,17 +10,12 @@ import { ALIYUN_DIMENSIONS_PER_CALL, AliyunCmsClient } from '../clients/aliyun.j
 import { STATISTICS } from '../mappings/mappingFile.js';
 import type { TimeWindow } from '../collector/cursor.js';
 import type { CloudAccountConfig, CloudInstance } from '../collector/types.js';
-import { groupBy, itemsPerInstanceAndMetric, type CloudProviderAdapter, type Discovery, type FetchedPoint, type PlannedCall, type SeriesItem } from './provider.js';
+import { groupBy, itemsPerInstanceAndMetric, perRegion, type CloudProviderAdapter, type Discovery, type FetchedPoint, type PlannedCall, type SeriesItem } from './provider.js';
 
 const NOT_DIMENSIONS = new Set(['timestamp', 'userId', ...STATISTICS.aliyun, 'SampleCount']);
 
 export function createAliyunAdapter(account: CloudAccountConfig, run: CallRunner): CloudProviderAdapter {
-  const clients = new Map<string, AliyunCmsClient>();
-  const client = (region: string) => {
-    let c = clients.get(region);
-    if (!c) clients.set(region, (c = new AliyunCmsClient({ accessKeyId: account.accessKeyId, accessKeySecret: account.accessKeySecret, region, ...(account.endpoint ? { endpoint: account.endpoint } : {}) }, { run })));
-    return c;
-  };
+  const client = perRegion((region) => new AliyunCmsClient({ accessKeyId: account.accessKeyId, accessKeySecret: account.accessKeySecret, region, ...(account.endpoint ? { endpoint: account.endpoint } : {}) }, { run }));
   const period = account.periodSeconds ?? 60;
   // The metric catalogue is the same in every region; read it once per namespace per discovery round.
   const catalogues = new Map<string, { at: number; names: Promise<Set<string>> }>();

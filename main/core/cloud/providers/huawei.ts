@@ -9,19 +9,14 @@
 import { chunk, type CallRunner } from '../clients/cloudErrors.js';
 import { HUAWEI_METRICS_PER_CALL, HUAWEI_POINTS_PER_CALL, HuaweiCesClient, huaweiPeriodOf } from '../clients/huawei.js';
 import type { CloudAccountConfig, CloudInstance, CloudMetricMapping } from '../collector/types.js';
-import { groupBy, itemKey, pointsIn, type CloudProviderAdapter, type Discovery, type FetchedPoint, type PlannedCall, type SeriesItem } from './provider.js';
+import { groupBy, itemKey, pointsIn, perRegion, type CloudProviderAdapter, type Discovery, type FetchedPoint, type PlannedCall, type SeriesItem } from './provider.js';
 
 export function createHuaweiAdapter(account: CloudAccountConfig, run: CallRunner): CloudProviderAdapter {
-  const clients = new Map<string, HuaweiCesClient>();
-  const client = (region: string) => {
-    let c = clients.get(region);
-    if (!c) {
-      const projectId = account.projectIds?.[region];
-      if (!projectId) throw new Error(`no project id for region ${region}; Huawei needs one per region`);
-      clients.set(region, (c = new HuaweiCesClient({ accessKeyId: account.accessKeyId, accessKeySecret: account.accessKeySecret, region, projectId, ...(account.endpoint ? { endpoint: account.endpoint } : {}) }, { run })));
-    }
-    return c;
-  };
+  const client = perRegion((region) => {
+    const projectId = account.projectIds?.[region];
+    if (!projectId) throw new Error(`no project id for region ${region}; Huawei needs one per region`);
+    return new HuaweiCesClient({ accessKeyId: account.accessKeyId, accessKeySecret: account.accessKeySecret, region, projectId, ...(account.endpoint ? { endpoint: account.endpoint } : {}) }, { run });
+  });
   const periodMs = (account.periodSeconds ?? 60) * 1000;
   const period = huaweiPeriodOf(periodMs / 1000);
   const perCall = (points: number) => Math.max(1, Math.min(HUAWEI_METRICS_PER_CALL, Math.floor(HUAWEI_POINTS_PER_CALL / points)));

@@ -105,3 +105,13 @@ export function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): T[]
 export function pointsIn(window: TimeWindow, periodMs: number): number {
   return Math.max(1, Math.ceil((window.to - window.from) / periodMs));
 }
+
+/** One client per region, made on first use (each region has its own endpoint and signing scope). */
+export function perRegion<T>(make: (region: string) => T): (region: string) => T {
+  const made = new Map<string, T>();
+  return (region) => {
+    let c = made.get(region);
+    if (c === undefined) made.set(region, (c = make(region)));
+    return c;
+  };
+}

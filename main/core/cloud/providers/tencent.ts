@@ -9,15 +9,10 @@
 import { chunk, type CallRunner } from '../clients/cloudErrors.js';
 import { TENCENT_INSTANCES_PER_CALL, TENCENT_LIST_PAGE, TENCENT_POINTS_PER_CALL, TencentMonitorClient } from '../clients/tencent.js';
 import type { CloudAccountConfig, CloudInstance } from '../collector/types.js';
-import { groupBy, itemsPerInstanceAndMetric, pointsIn, type CloudProviderAdapter, type Discovery, type FetchedPoint, type PlannedCall } from './provider.js';
+import { groupBy, itemsPerInstanceAndMetric, pointsIn, perRegion, type CloudProviderAdapter, type Discovery, type FetchedPoint, type PlannedCall } from './provider.js';
 
 export function createTencentAdapter(account: CloudAccountConfig, run: CallRunner): CloudProviderAdapter {
-  const clients = new Map<string, TencentMonitorClient>();
-  const client = (region: string) => {
-    let c = clients.get(region);
-    if (!c) clients.set(region, (c = new TencentMonitorClient({ accessKeyId: account.accessKeyId, accessKeySecret: account.accessKeySecret, region, ...(account.endpoint ? { endpoint: account.endpoint } : {}) }, { run })));
-    return c;
-  };
+  const client = perRegion((region) => new TencentMonitorClient({ accessKeyId: account.accessKeyId, accessKeySecret: account.accessKeySecret, region, ...(account.endpoint ? { endpoint: account.endpoint } : {}) }, { run }));
   const periodMs = (account.periodSeconds ?? 60) * 1000;
   const instancesPerCall = (points: number) => Math.max(1, Math.min(TENCENT_INSTANCES_PER_CALL, Math.floor(TENCENT_POINTS_PER_CALL / points)));
 

@@ -3,12 +3,13 @@
 // collection timing; "Test" tries the keys against the cloud and shows its
 // answer. Keys are write-only: an edit leaves them empty to keep the stored ones.
 import { useState } from 'react';
-import { CLOUD_KEY_NAMES, CLOUD_PROVIDERS, type CloudAccountView, type CloudTestView } from '../../../../main/common/clouds';
+import { CLOUD_KEY_NAMES, CLOUD_PROVIDERS, type CloudAccountDraft, type CloudAccountView, type CloudTestView } from '../../../../main/common/clouds';
+import { FormFooter, textFieldsFor, useCheckedForm } from '../../components/checkedForm';
 import { formatNumber } from '../../../../main/common/format';
 import { core } from '../../core-client';
 import type { MessageKey } from '../../i18n/catalogue';
 import { useI18n } from '../../i18n/useI18n';
-import { Modal } from '../hosts/Modal';
+import { FormModal } from '../hosts/Modal';
 import { productLabel } from './cloud-display';
 import { checkCloudForm, cloudFormFromView, emptyCloudForm, splitList, type CloudFormField, type CloudFormState } from './cloud-form';
 
@@ -19,95 +20,37 @@ export function CloudAccountDialog({ account, onClose, onSaved }: { account?: Cl
   const { t, locale } = i18n;
   const editing = account !== undefined;
   const [form, setForm] = useState<CloudFormState>(() => (account ? cloudFormFromView(account) : emptyCloudForm()));
-  const [shown, setShown] = useState<Set<CloudFormField>>(new Set());
-  const [busy, setBusy] = useState<'test' | 'save' | null>(null);
-  const [test, setTest] = useState<CloudTestView | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [advanced, setAdvanced] = useState(editing && (account.endpoint !== null || account.products !== null));
-
   const check = checkCloudForm(form, editing);
-  const problems = check.ok ? {} : check.problems;
+  const f = useCheckedForm<CloudFormField, CloudAccountDraft, CloudTestView>({
+    invalid: check.ok ? [] : (Object.keys(check.problems) as CloudFormField[]),
+    draft: check.ok ? check.draft : null,
+    fixFieldsMessage: t('cloudForm.fixFields'),
+  });
+  const { touch, bad, busy, test, error } = f;
   const set = (patch: Partial<CloudFormState>) => {
-    setForm((f) => ({ ...f, ...patch }));
-    setTest(null);
+    setForm((current) => ({ ...current, ...patch }));
+    f.resetTest();
   };
-  const touch = (field: CloudFormField) => setShown((s) => new Set(s).add(field));
-  const bad = (field: CloudFormField) => shown.has(field) && problems[field] !== undefined;
-  const problem = (field: CloudFormField) =>
-    bad(field) ? (
-      <p className="field-problem" data-testid={`cloud-form-error-${field}`}>
-        {t(`cloudForm.error.${field}` as MessageKey)}
-      </p>
-    ) : null;
+  const problem = (field: CloudFormField) => (
+    <p className="field-problem" data-testid={`cloud-form-error-${field}`}>
+      {t(`cloudForm.error.${field}` as MessageKey)}
+    </p>
+  );
   const keys = CLOUD_KEY_NAMES[form.provider];
-
-  const guard = (): boolean => {
-    if (check.ok) return true;
-    setShown(new Set([...shown, ...(Object.keys(problems) as CloudFormField[])]));
-    setError(t('cloudForm.fixFields'));
-    return false;
-  };
-
-  const runTest = async () => {
-    if (!guard() || !check.ok) return;
-    setBusy('test');
-    setError(null);
-    setTest(null);
-    try {
-      setTest(await core.call('clouds/test', check.draft));
-    } catch (err) {
-      setError((err as Error).message);
-    } finally {
-      setBusy(null);
-    }
-  };
-
-  const save = async () => {
-    if (!guard() || !check.ok) return;
-    setBusy('save');
-    setError(null);
-    try {
-      const saved = editing ? await core.call('clouds/update', { account: account.name, draft: check.draft }) : await core.call('clouds/add', check.draft);
+  const runTest = () => f.runTest((draft) => core.call('clouds/test', draft));
+  const save = () =>
+    f.runSave(async (draft) => {
+      const saved = editing ? await core.call('clouds/update', { account: account.name, draft }) : await core.call('clouds/add', draft);
       onSaved?.(saved.name);
       onClose();
-    } catch (err) {
-      setError((err as Error).message);
-    } finally {
-      setBusy(null);
-    }
-  };
+    });
 
-  const input = (field: CloudFormField & keyof CloudFormState, label: string, extra: { hint?: string; type?: string; className?: string; disabled?: boolean; placeholder?: string } = {}) => (
-    <label className={`field ${extra.className ?? ''}`}>
-      <span className="field-label">{label}</span>
-      <input
-        type={extra.type ?? 'text'}
-        value={String(form[field])}
-        disabled={extra.disabled}
-        placeholder={extra.placeholder}
-        aria-invalid={bad(field)}
-        data-testid={`cloud-form-${field}`}
-        autoComplete={extra.type === 'password' ? 'new-password' : 'off'}
-        spellCheck={false}
-        onChange={(e) => set({ [field]: e.target.value } as Partial<CloudFormState>)}
-        onBlur={() => touch(field)}
-      />
-      {extra.hint && !bad(field) && <span className="field-hint">{extra.hint}</span>}
-      {problem(field)}
-    </label>
-  );
+  const input = textFieldsFor(form, set, f, problem, 'cloud-form');
 
   const regions = splitList(form.regions);
   return (
-    <Modal title={editing ? t('cloudForm.title.edit', { name: account.name }) : t('cloudForm.title.add')} onClose={onClose} testId="cloud-form" wide>
-      <form
-        className="host-form"
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
-          void save();
-        }}
-      >
+    <FormModal title={editing ? t('cloudForm.title.edit', { name: account.name }) : t('cloudForm.title.add')} onClose={onClose} testId="cloud-form" onSubmit={() => void save()}>
         <div className="host-form-grid">
           <fieldset className="field field--wide">
             <legend className="field-label">{t('cloudForm.provider')}</legend>
@@ -143,7 +86,7 @@ export function CloudAccountDialog({ account, onClose, onSaved }: { account?: Cl
                 </label>
               ))}
               {regions.length > 0 && !bad('projectIds') && <span className="field-hint">{t('cloudForm.projectIds.hint')}</span>}
-              {problem('projectIds')}
+              {bad('projectIds') && problem('projectIds')}
             </fieldset>
           )}
           {input('intervalSeconds', t('cloudForm.interval'), { type: 'number', hint: t('cloudForm.interval.hint'), placeholder: '60' })}
@@ -178,25 +121,14 @@ export function CloudAccountDialog({ account, onClose, onSaved }: { account?: Cl
             )}
           </div>
         )}
-        {error && (
-          <p className="form-error" role="alert" data-testid="cloud-form-error">
-            {error}
-          </p>
-        )}
-
-        <div className="form-actions modal-actions">
-          <button type="button" className="btn" data-testid="cloud-form-test" disabled={busy !== null} onClick={() => void runTest()}>
-            {busy === 'test' ? t('cloudForm.testing') : t('cloudForm.test')}
-          </button>
-          <span className="spacer" />
-          <button type="button" className="btn btn--plain" onClick={onClose}>
-            {t('cloudForm.cancel')}
-          </button>
-          <button type="submit" className="btn btn--primary" data-testid="cloud-form-save" disabled={busy !== null}>
-            {busy === 'save' ? t('cloudForm.saving') : t('cloudForm.save')}
-          </button>
-        </div>
-      </form>
-    </Modal>
+        <FormFooter
+          testIdPrefix="cloud-form"
+          error={error}
+          busy={busy}
+          onTest={() => void runTest()}
+          onClose={onClose}
+          labels={{ test: t('cloudForm.test'), testing: t('cloudForm.testing'), cancel: t('cloudForm.cancel'), save: t('cloudForm.save'), saving: t('cloudForm.saving') }}
+        />
+    </FormModal>
   );
 }

@@ -14,7 +14,7 @@ import { hrefFor } from '../../router';
 import { useClouds } from '../../stores/clouds';
 import { formatCycleDuration, formatSince, productLabel } from './cloud-display';
 import { filterCloudRows, productsOf } from './cloud-rows';
-import { CloudInstanceTable, CloudStateBadge, ProviderTag } from './CloudInstanceTable';
+import { CloudInstanceTable, CloudStateBadge, ProductSelect, ProviderTag } from './CloudInstanceTable';
 
 export function CloudAccountScreen({ account: name }: { account: string }) {
   const i18n = useI18n();
@@ -197,17 +197,7 @@ function AccountScreen({ account: a, i18n }: { account: CloudAccountView; i18n: 
         {rows.length > 0 && (
           <div className="toolbar" role="search">
             <input type="search" className="input" data-testid="cloud-filter" placeholder={t('cloud.filter.placeholder')} aria-label={t('cloud.filter.placeholder')} value={text} onChange={(e) => setText(e.target.value)} />
-            <label className="field">
-              <span>{t('cloud.col.product')}</span>
-              <select className="input" data-testid="cloud-product" value={product ?? ''} onChange={(e) => setProduct(e.target.value || null)}>
-                <option value="">{t('cloud.product.all')}</option>
-                {productsOf(rows).map((p) => (
-                  <option key={p} value={p}>
-                    {productLabel(p, t)}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <ProductSelect products={productsOf(rows)} value={product} onChange={setProduct} i18n={i18n} testId="cloud-product" />
           </div>
         )}
         {rows.length === 0 ? (

@@ -7,9 +7,8 @@ import { useNow } from '../../hooks/useNow';
 import { useI18n } from '../../i18n/useI18n';
 import { hrefFor } from '../../router';
 import { useClouds } from '../../stores/clouds';
-import { productLabel } from './cloud-display';
 import { filterCloudRows, productsOf, sortCloudRows } from './cloud-rows';
-import { CloudInstanceCard, CloudInstanceTable } from './CloudInstanceTable';
+import { CloudInstanceCard, CloudInstanceTable, ProductSelect } from './CloudInstanceTable';
 
 /** Up to this many instances the section shows cards unless the operator chose a view. */
 const AUTO_TABLE_ABOVE = 12;
@@ -42,17 +41,7 @@ export function CloudFleetSection({ text, view }: { text: string; view: 'auto' |
         </span>
         {products.length > 1 && (
           <div className="toolbar cloud-fleet-toolbar">
-            <label className="field">
-              <span>{t('cloud.col.product')}</span>
-              <select className="input" data-testid="cloud-fleet-product" value={product ?? ''} onChange={(e) => setProduct(e.target.value || null)}>
-                <option value="">{t('cloud.product.all')}</option>
-                {products.map((p) => (
-                  <option key={p} value={p}>
-                    {productLabel(p, t)}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <ProductSelect products={products} value={product} onChange={setProduct} i18n={i18n} testId="cloud-fleet-product" />
           </div>
         )}
         <span className="spacer" />

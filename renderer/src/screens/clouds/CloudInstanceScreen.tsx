@@ -5,6 +5,7 @@ import { useEffect, useMemo } from 'react';
 import { formatBytesPerSecond, formatDateTime, formatPercent, MISSING } from '../../../../main/common/format';
 import { ChartCard } from '../../charts/ChartCard';
 import { Stat } from '../../components/Stat';
+import { ZoomBar } from '../../components/ZoomBar';
 import { StateMessage } from '../../components/StateMessage';
 import { CLOUD_ENTITY_PREFIX } from '../../hooks/useLiveQuery';
 import { useNow } from '../../hooks/useNow';
@@ -95,20 +96,7 @@ export function CloudInstanceScreen({ account, instanceId, from, to }: { account
         <Stat label={t('metric.network')} value={`↓ ${formatBytesPerSecond(row.networkRx, locale)}`} sub={`↑ ${formatBytesPerSecond(row.networkTx, locale)}`} />
       </section>
 
-      <div className="zoom-bar" data-testid="zoom-bar">
-        {fixed ? (
-          <>
-            <span className="muted small" data-testid="zoom-window">
-              {t('zoom.window', { from: formatDateTime(fixed.from, locale), to: formatDateTime(fixed.to, locale) })}
-            </span>
-            <button type="button" className="btn btn--small" data-testid="zoom-reset" onClick={resetZoom}>
-              {t('zoom.reset')}
-            </button>
-          </>
-        ) : (
-          <span className="muted small">{t('cloud.chart.hint')}</span>
-        )}
-      </div>
+      <ZoomBar fixed={fixed} onReset={resetZoom} hint={t('cloud.chart.hint')} />
       {specs.length === 0 ? (
         <p className="muted">{MISSING}</p>
       ) : (

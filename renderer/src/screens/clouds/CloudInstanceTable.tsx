@@ -4,6 +4,7 @@ import { memo, useMemo, useState } from 'react';
 import type { CloudInstanceRow, CloudProvider, CloudStatusView } from '../../../../main/common/clouds';
 import { formatBytesPerSecond, formatDateTime, formatPercent, MISSING } from '../../../../main/common/format';
 import { UsageBar } from '../../components/UsageBar';
+import { UsageCell } from '../../components/UsageCell';
 import { VirtualList } from '../../components/VirtualList';
 import type { MessageKey } from '../../i18n/catalogue';
 import type { I18n } from '../../i18n/useI18n';
@@ -47,6 +48,7 @@ const COLUMN_LABEL: Record<CloudSortColumn, MessageKey> = {
   age: 'cloud.col.age',
 };
 const DESCENDING_FIRST = new Set<CloudSortColumn>(['cpu', 'memory', 'disk', 'network']);
+const NUMERIC = new Set<CloudSortColumn>(['cpu', 'memory', 'disk', 'network', 'age']);
 
 export interface CloudInstanceTableProps {
   rows: readonly CloudInstanceRow[];
@@ -68,10 +70,10 @@ export function CloudInstanceTable({ rows, i18n, now, oneAccount, maxHeight = 52
     setSort((s) => (s.column === column ? { column, dir: s.dir === 'asc' ? 'desc' : 'asc' } : { column, dir: DESCENDING_FIRST.has(column) ? 'desc' : 'asc' }));
   const height = Math.min(maxHeight, Math.max(CLOUD_ROW_HEIGHT, sorted.length * CLOUD_ROW_HEIGHT));
   return (
-    <div className={`cloud-table${oneAccount ? ' cloud-table--one-account' : ''}`} role="table" aria-label={t('cloud.table.label')} aria-rowcount={sorted.length + 1} data-testid={testId}>
-      <div className="cloud-row cloud-row--head" role="row">
+    <div className={`fleet-table cloud-table${oneAccount ? ' cloud-table--one-account' : ''}`} role="table" aria-label={t('cloud.table.label')} aria-rowcount={sorted.length + 1} data-testid={testId}>
+      <div className="fleet-row fleet-row--head cloud-row" role="row">
         {columns.map((c) => (
-          <div key={c} role="columnheader" className={`cloud-cell cloud-cell--${c}`} aria-sort={sort.column === c ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none'}>
+          <div key={c} role="columnheader" className={`fleet-cell${NUMERIC.has(c) ? ' num' : ''}`} aria-sort={sort.column === c ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none'}>
             <button type="button" className="sort-btn" data-testid={`cloud-sort-${c}`} onClick={() => onSort(c)}>
               {t(COLUMN_LABEL[c])}
               <span aria-hidden="true" className="sort-arrow">
@@ -99,45 +101,36 @@ const CloudRowView = memo(function CloudRowView({ row: r, i18n, now, oneAccount 
   const stale = isStaleRow(r, now);
   return (
     <a
-      className={`cloud-row${stale ? ' cloud-row--stale' : ''}`}
+      className={`fleet-row cloud-row${stale ? ' cloud-row--stale' : ''}`}
       role="row"
       href={hrefFor({ screen: 'cloud-instance', account: r.account, instanceId: r.instanceId })}
       data-testid="cloud-row"
       data-instance={r.instanceId}
       data-product={r.product}
     >
-      <span role="cell" className="cloud-cell cloud-cell--name" title={r.instanceId}>
+      <span role="cell" className="fleet-cell cloud-cell--name" title={r.instanceId}>
         <span className="fleet-name">{displayName(r)}</span>
         {r.name && <span className="muted small mono">{r.instanceId}</span>}
       </span>
       {!oneAccount && (
-        <span role="cell" className="cloud-cell cloud-cell--account">
+        <span role="cell" className="fleet-cell">
           <span className={`provider-dot provider-dot--${r.provider}`} aria-hidden="true" />
           {r.account}
         </span>
       )}
-      <span role="cell" className="cloud-cell cloud-cell--product">
+      <span role="cell" className="fleet-cell">
         <span className="tag">{productLabel(r.product, t)}</span>
       </span>
-      <span role="cell" className="cloud-cell cloud-cell--region mono small">
+      <span role="cell" className="fleet-cell mono small">
         {r.region}
       </span>
-      <span role="cell" className="cloud-cell cloud-cell--cpu num">
-        <UsageBar ratio={r.cpu} />
-        {formatPercent(r.cpu, locale)}
-      </span>
-      <span role="cell" className="cloud-cell cloud-cell--memory num">
-        <UsageBar ratio={r.memory} />
-        {formatPercent(r.memory, locale)}
-      </span>
-      <span role="cell" className="cloud-cell cloud-cell--disk num" title={r.diskLabel ?? undefined}>
-        <UsageBar ratio={r.disk} />
-        {formatPercent(r.disk, locale)}
-      </span>
-      <span role="cell" className="cloud-cell cloud-cell--network num">
+      <UsageCell ratio={r.cpu} locale={locale} className="fleet-cell num cloud-cell--cpu" />
+      <UsageCell ratio={r.memory} locale={locale} className="fleet-cell num" />
+      <UsageCell ratio={r.disk} locale={locale} className="fleet-cell num" title={r.diskLabel ?? undefined} />
+      <span role="cell" className="fleet-cell num">
         <span title={t('metric.rx')}>↓{formatBytesPerSecond(r.networkRx, locale)}</span> <span title={t('metric.tx')}>↑{formatBytesPerSecond(r.networkTx, locale)}</span>
       </span>
-      <span role="cell" className="cloud-cell cloud-cell--age num small" title={r.lastT ? formatDateTime(r.lastT, locale) : undefined}>
+      <span role="cell" className="fleet-cell cloud-cell--age num small" title={r.lastT ? formatDateTime(r.lastT, locale) : undefined}>
         {r.lastT ? formatSince(r.lastT, now, locale) : MISSING}
       </span>
     </a>
@@ -182,3 +175,21 @@ export const CloudInstanceCard = memo(function CloudInstanceCard({ row: r, i18n,
     </a>
   );
 });
+
+/** "Product: [All products ▾]" over the products present in the rows. */
+export function ProductSelect({ products, value, onChange, i18n, testId }: { products: readonly string[]; value: string | null; onChange: (product: string | null) => void; i18n: I18n; testId: string }) {
+  const { t } = i18n;
+  return (
+    <label className="field">
+      <span>{t('cloud.col.product')}</span>
+      <select className="input" data-testid={testId} value={value ?? ''} onChange={(e) => onChange(e.target.value || null)}>
+        <option value="">{t('cloud.product.all')}</option>
+        {products.map((p) => (
+          <option key={p} value={p}>
+            {productLabel(p, t)}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}

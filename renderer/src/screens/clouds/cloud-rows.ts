@@ -3,6 +3,7 @@
 // directions, ties by name), and what counts as a problem (no datapoint for
 // several periods). Kept out of React so 1,000-row filtering is unit-tested.
 import type { CloudInstanceRow } from '../../../../main/common/clouds';
+import { compareNatural, sortByValue } from '../sort-rows';
 
 export const cloudSortColumns = ['name', 'account', 'product', 'region', 'cpu', 'memory', 'disk', 'network', 'age'] as const;
 export type CloudSortColumn = (typeof cloudSortColumns)[number];
@@ -13,7 +14,6 @@ export interface CloudRowFilter {
   account?: string | null;
 }
 
-const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
 
 export const displayName = (r: CloudInstanceRow) => r.name ?? r.instanceId;
 
@@ -52,17 +52,8 @@ function sortValue(r: CloudInstanceRow, c: CloudSortColumn): number | string | n
 }
 
 export function sortCloudRows(rows: readonly CloudInstanceRow[], column: CloudSortColumn, dir: 'asc' | 'desc'): CloudInstanceRow[] {
-  const sign = dir === 'asc' ? 1 : -1;
-  return [...rows].sort((a, b) => {
-    const va = sortValue(a, column);
-    const vb = sortValue(b, column);
-    if (va === null && vb !== null) return 1;
-    if (vb === null && va !== null) return -1;
-    let c = 0;
-    if (typeof va === 'string' && typeof vb === 'string') c = collator.compare(va, vb);
-    else if (typeof va === 'number' && typeof vb === 'number') c = va - vb;
-    return c !== 0 ? sign * c : collator.compare(displayName(a), displayName(b)) || collator.compare(a.instanceId, b.instanceId);
-  });
+  // Ties by name, then by id (instances discovery found no name for share theirs).
+  return sortByValue(rows, (r) => sortValue(r, column), dir, (r) => `${displayName(r)}\u0000${r.instanceId}`);
 }
 
 /** Cloud data is minutes old by nature; an instance is behind when its newest point is older than this. */
@@ -73,5 +64,5 @@ export function isStaleRow(r: CloudInstanceRow, now: number): boolean {
 }
 
 export function productsOf(rows: readonly CloudInstanceRow[]): string[] {
-  return [...new Set(rows.map((r) => r.product))].sort(collator.compare);
+  return [...new Set(rows.map((r) => r.product))].sort(compareNatural);
 }
