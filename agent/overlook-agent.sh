@@ -12,14 +12,25 @@
 # PROCESS_EVERY (default 1): per-process stats in every Nth sample only (and
 # always in the first two, so process CPU has a rate after one interval). In
 # paced mode a request line containing the word "processes" asks for them in
-# that sample regardless.
+# that sample regardless, and each word "net:PID" adds /proc/PID/net/dev (a
+# container's init process: its network namespace's counters).
+#
+# Containers: the cgroup files of every container under the usual runtimes'
+# paths (Docker, Podman incl. rootless, Kubernetes pods under containerd or
+# CRI-O; cgroupfs and systemd drivers; v1, v2 and hybrid) are found with globs
+# and ride in the same `tail` (limits, peak and `cgroup.procs` only on the
+# samples that carry processes: "@@meta cgroup_limits 1"). Which engine
+# sockets exist, and whether this user may open them, is tested with builtins
+# (`[ -S ]`, `[ -w ]`) every sample.
 #
 # Runs under dash, bash and busybox ash; needs no root. PROC_ROOT, SYS_ROOT and
-# ETC_ROOT point it at fixture trees.
+# ETC_ROOT point it at fixture trees; OVERLOOK_ENGINE_SOCKET names one more
+# engine socket to test.
 #
 # Frame (one per sample):
 #   @@overlook-agent 1 begin SEQ
-#   @@meta KEY VALUE              (arch, clk_tck, page_size, roots, df mode)
+#   @@meta KEY VALUE              (arch, clk_tck, page_size, roots, df mode,
+#                                  cgroup mode, engine sockets and CLIs, user)
 #   @@section files               `tail -n +1` format: "==> PATH <==" per file
 #   @@section df-gnu | df-posix [+ df-posix-inodes]
 #   @@overlook-agent 1 end SEQ
@@ -31,7 +42,7 @@
 # with `read -t`). Filesystems (`timeout df`) are re-read about every 30 s;
 # every frame carries the last reading. Everything else is a shell builtin, so
 # in paced mode nothing but this shell runs between samples.
-AGENT_VERSION=1
+AGENT_VERSION=2
 
 P=${PROC_ROOT:-/proc}
 S=${SYS_ROOT:-/sys}
@@ -98,6 +109,66 @@ read_wait=
 (read -t 1 _ovl </dev/null) 2>/dev/null
 [ $? -eq 1 ] && read_wait=1
 
+# cgroups live at $S/fs/cgroup on every systemd host and wherever
+# cgroupfs-mount or a container runtime mounted them. v2 has cgroup.controllers
+# at its root; v1 has one directory per controller (cpu and cpuacct are
+# sometimes separate hierarchies, sometimes co-mounted as "cpu,cpuacct" with
+# symlinks); hybrid adds an empty cgroup2 at unified/.
+cg=$S/fs/cgroup
+cg_mode=none
+cg_cpu= cg_cpuacct= cg_memory= cg_blkio= cg_pids= cg_freezer=
+first_dir() {
+  for d in "$@"; do [ -d "$d" ] && { printf '%s' "$d"; return 0; }; done
+  return 1
+}
+if [ -e "$cg/cgroup.controllers" ]; then
+  cg_mode=v2
+else
+  cg_cpu=$(first_dir "$cg/cpu" "$cg/cpu,cpuacct" "$cg/cpuacct,cpu")
+  cg_cpuacct=$(first_dir "$cg/cpuacct" "$cg/cpu,cpuacct" "$cg/cpuacct,cpu")
+  cg_memory=$(first_dir "$cg/memory")
+  cg_blkio=$(first_dir "$cg/blkio")
+  cg_pids=$(first_dir "$cg/pids")
+  cg_freezer=$(first_dir "$cg/freezer")
+  if [ -n "$cg_memory$cg_cpuacct" ]; then
+    cg_mode=v1
+    [ -e "$cg/unified/cgroup.controllers" ] && cg_mode=hybrid
+  fi
+fi
+# Where a container's cgroup.procs is read (v1: any one hierarchy lists its tasks).
+cg_procs=$cg
+[ "$cg_mode" = v2 ] || cg_procs=${cg_memory:-${cg_pids:-$cg_cpuacct}}
+# Container cgroups, relative to a hierarchy's root (main/core/containers/
+# containerPaths.ts names each form). Two leading hex digits keep conmon's
+# scopes (libpod-conmon-…, crio-conmon-…) out: "co" is not hex.
+cg_patterns='docker/[0-9a-f][0-9a-f]*
+system.slice/docker-[0-9a-f][0-9a-f]*.scope
+libpod_parent/libpod-[0-9a-f][0-9a-f]*
+machine.slice/libpod-[0-9a-f][0-9a-f]*.scope
+kubepods/pod*/[0-9a-f][0-9a-f]*
+kubepods/*/pod*/[0-9a-f][0-9a-f]*
+kubepods.slice/kubepods-pod*.slice/cri-containerd-[0-9a-f][0-9a-f]*.scope
+kubepods.slice/kubepods-pod*.slice/crio-[0-9a-f][0-9a-f]*.scope
+kubepods.slice/kubepods-pod*.slice/docker-[0-9a-f][0-9a-f]*.scope
+kubepods.slice/kubepods-*.slice/kubepods-*-pod*.slice/cri-containerd-[0-9a-f][0-9a-f]*.scope
+kubepods.slice/kubepods-*.slice/kubepods-*-pod*.slice/crio-[0-9a-f][0-9a-f]*.scope
+kubepods.slice/kubepods-*.slice/kubepods-*-pod*.slice/docker-[0-9a-f][0-9a-f]*.scope
+user.slice/user-*.slice/user@*.service/user.slice/libpod-[0-9a-f][0-9a-f]*.scope
+user.slice/user-*.slice/user@*.service/user.slice/docker-[0-9a-f][0-9a-f]*.scope'
+# The top directory of each form, tested before its (costlier) globs.
+cg_tops='docker system.slice libpod_parent machine.slice kubepods kubepods.slice user.slice'
+
+# Engine sockets the console may reach (Docker, rootful and rootless Podman,
+# rootless Docker); `command -v` is a builtin in dash, bash and busybox ash.
+user_id=$(id -u 2>/dev/null) || user_id=
+user_name=$(id -un 2>/dev/null) || user_name=
+runtime_dir=${XDG_RUNTIME_DIR:-/run/user/$user_id}
+# OVERLOOK_ENGINE_SOCKET: a socket the console was told to use, tested first.
+engine_sockets="${OVERLOOK_ENGINE_SOCKET:+$OVERLOOK_ENGINE_SOCKET }/var/run/docker.sock /run/podman/podman.sock $runtime_dir/podman/podman.sock $runtime_dir/docker.sock"
+engine_cli=
+command -v docker >/dev/null 2>&1 && engine_cli=docker
+command -v podman >/dev/null 2>&1 && engine_cli="$engine_cli podman"
+
 seq=0
 # Filesystem usage moves slowly and df costs forks and execs (three with the
 # timeout guard and its command substitution), so its output is kept and
@@ -134,7 +205,7 @@ sample() {
   read -r now _ 2>/dev/null <"$P/uptime" || now=
   now=${now%%.*}
   case $now in ''|*[!0-9]*) now=$((seq * 30)) ;; esac
-  printf '@@overlook-agent %s begin %s\n@@meta arch %s\n@@meta clk_tck %s\n@@meta page_size %s\n@@meta proc_root %s\n@@meta sys_root %s\n@@meta df %s\n@@section files\n' \
+  printf '@@overlook-agent %s begin %s\n@@meta arch %s\n@@meta clk_tck %s\n@@meta page_size %s\n@@meta proc_root %s\n@@meta sys_root %s\n@@meta df %s\n' \
     "$AGENT_VERSION" "$seq" "$arch" "$clk_tck" "$page_size" "$P" "$S" "$df_mode" || exit 0
   # Globs that match nothing stay literal; tail reports them on stderr and
   # carries on. So does it past a sensor that fails to read (EIO or ENODATA
@@ -148,13 +219,79 @@ sample() {
   [ "$df_mode" = posix ] && set -- "$@" "$P/mounts"
   process_age=$((process_age + 1))
   case $request in *processes*) process_age=$process_every ;; esac
+  with_processes=
   if [ "$seq" -le 2 ] || [ "$process_age" -ge "$process_every" ]; then
     set -- "$@" "$P"/[0-9]*/stat
     process_age=0
+    with_processes=1
   fi
+  # Globs that match nothing stay literal (see above); a container that goes
+  # away between the glob and tail's read just leaves its files out. The
+  # pattern list itself must not be globbed against the working directory.
+  if [ "$cg_mode" != none ]; then
+    set -f
+    for pat in $cg_patterns; do
+      set +f
+      [ -d "$cg_procs/${pat%%/*}" ] || continue
+      has_match "$cg_procs"/$pat || continue
+      # Every sample: what moves (usage, counters, state). On the samples
+      # that carry processes also the limits and the peak, which change only
+      # when someone changes them (the console carries them in between), and
+      # cgroup.procs: reading each file costs ~10 us, and a host with 200
+      # containers has thousands of them.
+      if [ "$cg_mode" = v2 ]; then
+        set -- "$@" "$cg"/$pat/cpu.stat "$cg"/$pat/memory.current "$cg"/$pat/memory.stat "$cg"/$pat/memory.events \
+          "$cg"/$pat/pids.current "$cg"/$pat/io.stat "$cg"/$pat/cgroup.events
+        [ -n "$with_processes" ] && set -- "$@" "$cg"/$pat/cpu.max "$cg"/$pat/memory.max "$cg"/$pat/memory.peak \
+          "$cg"/$pat/pids.max "$cg"/$pat/cgroup.procs "$cg"/$pat/container/cgroup.procs
+        # (v2 allows no processes in a cgroup with children: Podman's split
+        # layout keeps them in the scope's container/ child.)
+      else
+        [ -n "$cg_cpuacct" ] && set -- "$@" "$cg_cpuacct"/$pat/cpuacct.usage
+        [ -n "$cg_cpu" ] && set -- "$@" "$cg_cpu"/$pat/cpu.stat
+        [ -n "$cg_memory" ] && set -- "$@" "$cg_memory"/$pat/memory.usage_in_bytes "$cg_memory"/$pat/memory.stat "$cg_memory"/$pat/memory.oom_control
+        [ -n "$cg_pids" ] && set -- "$@" "$cg_pids"/$pat/pids.current
+        [ -n "$cg_blkio" ] && set -- "$@" "$cg_blkio"/$pat/blkio.throttle.io_service_bytes "$cg_blkio"/$pat/blkio.throttle.io_serviced
+        [ -n "$cg_freezer" ] && set -- "$@" "$cg_freezer"/$pat/freezer.state
+        if [ -n "$with_processes" ]; then
+          [ -n "$cg_cpu" ] && set -- "$@" "$cg_cpu"/$pat/cpu.cfs_quota_us "$cg_cpu"/$pat/cpu.cfs_period_us
+          [ -n "$cg_memory" ] && set -- "$@" "$cg_memory"/$pat/memory.max_usage_in_bytes "$cg_memory"/$pat/memory.limit_in_bytes
+          [ -n "$cg_pids" ] && set -- "$@" "$cg_pids"/$pat/pids.max
+          set -- "$@" "$cg_procs"/$pat/cgroup.procs
+        fi
+      fi
+    done
+    set +f
+  fi
+  # Gathered in one string and added with one `set --`: adding them one by
+  # one copies the whole argument list each time (quadratic with hundreds of
+  # containers). Unquoted, so it splits on spaces: PROC_ROOT must have none.
+  nets=
+  set -f
+  for word in $request; do
+    case $word in
+      net:*[!0-9]*|net:) ;;
+      net:*) nets="$nets $P/${word#net:}/net/dev" ;;
+    esac
+  done
+  [ -n "$nets" ] && set -- "$@" $nets
+  set +f
+  sockets=
+  for sock in $engine_sockets; do
+    if [ -S "$sock" ]; then
+      if [ -w "$sock" ]; then sockets="$sockets $sock=rw"; else sockets="$sockets $sock=denied"; fi
+    fi
+  done
+  printf '@@meta cgroup %s\n@@meta cgroup_limits %s\n@@meta engine_sockets%s\n@@meta engine_cli %s\n@@meta user %s %s\n@@section files\n' \
+    "$cg_mode" "${with_processes:-0}" "$sockets" "$engine_cli" "$user_id" "$user_name" || exit 0
   tail -n +1 -- "$@" 2>/dev/null
   emit_filesystems
   printf '@@overlook-agent %s end %s\n' "$AGENT_VERSION" "$seq" || exit 0
+}
+
+# True when the glob it was given matched (an unmatched glob stays literal).
+has_match() {
+  [ -e "$1" ]
 }
 
 wait_interval() {

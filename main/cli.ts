@@ -29,6 +29,11 @@ serve options:
                     serve the fleet's metrics for Prometheus at http://ADDR/metrics
                     (e.g. 127.0.0.1:9309; off by default; 0.0.0.0:PORT exposes it
                     to the network, with a warning). Overrides the file and the UI.
+  --engine-socket PATH
+                    this machine's Docker or Podman API socket, for container names
+                    (default: $OVERLOOK_ENGINE_SOCKET, else the first of
+                    /var/run/docker.sock, /run/podman/podman.sock and the rootless
+                    sockets in $XDG_RUNTIME_DIR that this user may open)
 
 snapshot options:
   --format F        table (default), json or prom
@@ -55,6 +60,7 @@ async function serve(argv: string[]): Promise<void> {
       data: { type: 'string' },
       config: { type: 'string' },
       'metrics-listen': { type: 'string' },
+      'engine-socket': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -69,6 +75,8 @@ async function serve(argv: string[]): Promise<void> {
     const parsed = parseListenAddress(metricsListen);
     if (!parsed.ok) throw new UsageError(`--metrics-listen "${metricsListen}": ${LISTEN_ADDRESS_MESSAGES[parsed.problem]}`);
   }
+  const engineSocket = values['engine-socket'] ?? (process.env.OVERLOOK_ENGINE_SOCKET || undefined);
+  if (engineSocket !== undefined && !path.isAbsolute(engineSocket)) throw new UsageError(`--engine-socket must be an absolute path, got "${engineSocket}"`);
   const host = values.host;
   const dataDir = values.data ? path.resolve(values.data) : defaultDataDir();
   const log = createStderrLogger();
@@ -80,6 +88,7 @@ async function serve(argv: string[]): Promise<void> {
     log,
     version: consoleVersion(),
     features: defaultFeatures({ metricsListen }),
+    ...(engineSocket ? { localEngineSocket: engineSocket } : {}),
   });
   await core.start();
   let server;
@@ -134,7 +143,8 @@ async function snapshot(argv: string[]): Promise<void> {
   if (!SNAPSHOT_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${SNAPSHOT_FORMATS.join(', ')}, got "${values.format}"`);
   const seconds = Number(values.interval);
   if (!Number.isFinite(seconds) || seconds < 0.2 || seconds > 60) throw new UsageError(`--interval must be a number of seconds from 0.2 to 60, got "${values.interval}"`);
-  const snap = await takeSnapshot({ intervalMs: Math.round(seconds * 1000), host: 'local' });
+  const engineSocket = process.env.OVERLOOK_ENGINE_SOCKET || undefined;
+  const snap = await takeSnapshot({ intervalMs: Math.round(seconds * 1000), host: 'local', ...(engineSocket ? { engineSocket } : {}) });
   process.stdout.write(formatSnapshot(snap, format, { columns: process.stdout.columns ?? 100, locale: Intl.DateTimeFormat().resolvedOptions().locale }));
 }
 

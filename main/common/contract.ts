@@ -179,8 +179,8 @@ export type HostInventory = z.infer<typeof HostInventory>;
 
 // ---- topk, process history, status journal, history-only hosts (issue 7: the operator's screens)
 
-/** What Top-K ranks: hosts, cloud instances (issue 5); containers and processes join as they land. */
-export const TopKKind = z.enum(['host', 'cloud']);
+/** What Top-K ranks: hosts, containers, cloud instances (issue 5). Processes join as they land. */
+export const TopKKind = z.enum(['host', 'container', 'cloud']);
 export type TopKKind = z.infer<typeof TopKKind>;
 /** avg and max over the window's buckets; last = the last bucket's average. */
 export const TopKAggregate = z.enum(['avg', 'max', 'last']);
@@ -202,7 +202,7 @@ export const TopKQuery = z
 export type TopKQuery = z.infer<typeof TopKQuery>;
 
 export const TopKRow = z.object({
-  /** The ranked thing's id: the host id for kind `host`. */
+  /** The ranked thing's id: the host id for kind `host`; `host/container` (`host/namespace/pod/container` in Kubernetes) for kind `container`. */
   entity: z.string(),
   /** Labels of the series that gave the value (for a per-mount metric: the worst mount). */
   labels: z.record(z.string(), z.string()),
@@ -256,36 +256,66 @@ export type ContainerStateName = z.infer<typeof ContainerStateName>;
 export const ContainerRow = z.object({
   /** Full container id. */
   id: z.string(),
-  /** Engine name, or the short id when the engine could not be asked. Also the `container` label of its series for Docker/Podman. */
+  /** Engine name, or the short id when the engine could not be asked. */
   name: z.string(),
   image: z.string().nullable(),
+  /** docker, podman, containerd, cri-o, or cri (a Kubernetes container whose runtime the cgroup path does not name). */
   runtime: z.string(),
   state: ContainerStateName,
   restarts: z.number().nullable(),
-  /** Kubernetes pod, namespace and container name (from io.kubernetes.* labels), when it is a pod's container. */
+  /** Kubernetes pod and namespace (from io.kubernetes.* labels), when it is a pod's container. */
   pod: z.string().nullable(),
   namespace: z.string().nullable(),
+  /** Pod uid and QoS class from the cgroup path (known even without the engine). */
+  podUid: z.string().nullable(),
+  qos: z.enum(['guaranteed', 'burstable', 'besteffort']).nullable(),
+  /** A pod's sandbox ("pause") container. */
+  sandbox: z.boolean(),
   /** The labels its stored series carry besides `host` (container, image, namespace, pod): charts select by them. */
   seriesLabels: z.record(z.string(), z.string()),
+  /** The engine's labels (compose project, Kubernetes names…), as the engine gave them. */
+  labels: z.record(z.string(), z.string()),
+  /** The container's cgroup (relative to the hierarchy root); null for containers without one (exited). */
+  cgroupPath: z.string().nullable(),
   cpuCores: z.number().nullable(),
   cpuLimitCores: z.number().nullable(),
   /** Throttled periods / periods over the last interval (0..1). */
   cpuThrottledRatio: z.number().nullable(),
+  /** Seconds throttled per second over the last interval. */
+  cpuThrottledSecondsRate: z.number().nullable(),
   memoryUsageBytes: z.number().nullable(),
   memoryWorkingSetBytes: z.number().nullable(),
   memoryRssBytes: z.number().nullable(),
   memoryCacheBytes: z.number().nullable(),
+  memoryPeakBytes: z.number().nullable(),
   /** null = no limit. */
   memoryLimitBytes: z.number().nullable(),
   oomKills: z.number().nullable(),
+  /** Tasks (threads) in the cgroup, and its pids.max (null = none). */
   pids: z.number().nullable(),
+  pidsLimit: z.number().nullable(),
   blockReadBytesRate: z.number().nullable(),
   blockWriteBytesRate: z.number().nullable(),
+  blockReadOpsRate: z.number().nullable(),
+  blockWriteOpsRate: z.number().nullable(),
+  /** From the init process's network namespace; null when it could not be read (pid unknown, /proc not readable). */
   networkRxBytesRate: z.number().nullable(),
   networkTxBytesRate: z.number().nullable(),
   startedAt: z.number().nullable(),
 });
 export type ContainerRow = z.infer<typeof ContainerRow>;
+
+export const EngineNoteCode = z.enum(['socket_denied', 'forwarding_refused', 'engine_unreachable', 'engine_garbage', 'no_engine']);
+export type EngineNoteCode = z.infer<typeof EngineNoteCode>;
+
+/** Why names are missing or old; the UI words it per code. */
+export const EngineNote = z.object({
+  code: EngineNoteCode,
+  socket: z.string().optional(),
+  user: z.string().optional(),
+  detail: z.string().optional(),
+});
+export type EngineNote = z.infer<typeof EngineNote>;
 
 export const HostContainers = z.object({
   hostId: z.string(),
@@ -293,8 +323,12 @@ export const HostContainers = z.object({
   cgroupMode: z.enum(['v1', 'v2', 'hybrid', 'none']),
   cgroupDriver: z.enum(['systemd', 'cgroupfs', 'unknown']),
   engine: z.enum(['docker', 'podman']).nullable(),
-  /** e.g. "add user ops to the docker group to see container names"; metrics still flow, named by id. */
-  note: z.string().nullable(),
+  /** How the engine was reached: the local socket, the socket over SSH, or its CLI over SSH. */
+  engineVia: z.enum(['socket', 'ssh-socket', 'cli']).nullable(),
+  /** When the engine last answered; null when it never has. */
+  engineAt: z.number().nullable(),
+  /** e.g. the user may not open the docker socket; metrics still flow, named by id. */
+  note: EngineNote.nullable(),
   containers: z.array(ContainerRow),
 });
 export type HostContainers = z.infer<typeof HostContainers>;

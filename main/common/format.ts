@@ -148,6 +148,8 @@ export function formatByUnit(unit: MetricUnit | undefined, value: number | null 
   switch (unit) {
     case 'ratio':
       return formatPercent(value, locale);
+    case 'cores':
+      return formatCores(value, locale);
     case 'bytes':
       return formatBytes(value, locale);
     case 'bytes_per_second':
@@ -175,6 +177,7 @@ export function formatByUnit(unit: MetricUnit | undefined, value: number | null 
 export function formatAxisTick(unit: MetricUnit | undefined, value: number, locale: string): string {
   switch (unit) {
     case 'ratio':
+    case 'cores':
       return numberFormat(locale, { style: 'percent', maximumFractionDigits: Math.abs(value) < 0.1 && value !== 0 ? 1 : 0 }).format(value);
     case 'bytes':
     case 'bytes_per_second': {

@@ -13,6 +13,7 @@
 
 export type MetricUnit =
   | 'ratio' // 0..1, shown as percent
+  | 'cores' // CPUs' worth of time per second, shown as top does: 150 % is one and a half cores
   | 'bytes'
   | 'bytes_per_second'
   | 'per_second'
@@ -97,11 +98,72 @@ export const rawMetrics = {
   node_thermal_zone_temp: { unit: 'celsius', help: 'Zone temperature in Celsius' },
 } as const satisfies Record<string, MetricInfo>;
 
+// ---------------------------------------------------------------- containers (issue 4)
+// Raw names follow cAdvisor (google/cadvisor metrics/prometheus.go), so
+// dashboards and alert rules written for cAdvisor read them; derived ones
+// are recording-rule style at the `container` level. Every container series
+// carries `container` (Kubernetes container name, else engine name, else the
+// short id), and `image`, `namespace`, `pod` where known, besides `host`.
+
+/** What the core stores for each container and what its charts, Top-K and alerts use. */
+export const containerDerivedMetrics = {
+  'container:cpu_usage:cores': { unit: 'cores', help: 'CPU used by the container, in cores (1 = one full CPU)' },
+  'container:cpu_limit:cores': { unit: 'cores', help: 'CPU limit of the container (CFS quota / period), in cores; absent when unlimited' },
+  'container:cpu_throttled:ratio': { unit: 'ratio', help: 'Share of CFS periods in which the container was throttled' },
+  'container:cpu_throttled_seconds:rate': { unit: 'cores', help: 'Time the container spent throttled, per second' },
+  'container:memory_limit_used:ratio': { unit: 'ratio', help: 'Working set as a share of the memory limit; absent when unlimited' },
+  'container:fs_read_bytes:rate': { unit: 'bytes_per_second', help: 'Block I/O bytes read per second, all devices' },
+  'container:fs_write_bytes:rate': { unit: 'bytes_per_second', help: 'Block I/O bytes written per second, all devices' },
+  'container:fs_reads:rate': { unit: 'per_second', help: 'Block I/O reads per second, all devices' },
+  'container:fs_writes:rate': { unit: 'per_second', help: 'Block I/O writes per second, all devices' },
+  'container:network_receive_bytes:rate': { unit: 'bytes_per_second', help: 'Bytes received per second, all interfaces of the container but loopback' },
+  'container:network_transmit_bytes:rate': { unit: 'bytes_per_second', help: 'Bytes sent per second, all interfaces of the container but loopback' },
+} as const satisfies Record<string, MetricInfo>;
+
+/** cAdvisor's names. The gauges among them are stored as they are, too. */
+export const containerRawMetrics = {
+  container_cpu_usage_seconds_total: { unit: 'seconds', help: 'Cumulative cpu time consumed in seconds.' },
+  container_cpu_cfs_periods_total: { unit: 'count', help: 'Number of elapsed enforcement period intervals.' },
+  container_cpu_cfs_throttled_periods_total: { unit: 'count', help: 'Number of throttled period intervals.' },
+  container_cpu_cfs_throttled_seconds_total: { unit: 'seconds', help: 'Total time duration the container has been throttled.' },
+  container_spec_cpu_quota: { unit: 'count', help: 'CPU quota of the container.' },
+  container_spec_cpu_period: { unit: 'count', help: 'CPU period of the container.' },
+  container_memory_usage_bytes: { unit: 'bytes', help: 'Current memory usage in bytes, including all memory regardless of when it was accessed.' },
+  container_memory_working_set_bytes: { unit: 'bytes', help: 'Current working set in bytes.' },
+  container_memory_rss: { unit: 'bytes', help: 'Size of RSS in bytes.' },
+  container_memory_cache: { unit: 'bytes', help: 'Number of bytes of page cache memory.' },
+  container_memory_max_usage_bytes: { unit: 'bytes', help: 'Maximum memory usage recorded in bytes.' },
+  container_spec_memory_limit_bytes: { unit: 'bytes', help: 'Memory limit for the container.' },
+  container_oom_events_total: { unit: 'count', help: 'Count of out of memory events observed for the container.' },
+  container_threads: { unit: 'count', help: 'Number of threads running inside the container.' },
+  container_threads_max: { unit: 'count', help: 'Maximum number of threads allowed inside the container, infinity if value is zero.' },
+  container_fs_reads_bytes_total: { unit: 'bytes', help: 'Cumulative count of bytes read.' },
+  container_fs_writes_bytes_total: { unit: 'bytes', help: 'Cumulative count of bytes written.' },
+  container_fs_reads_total: { unit: 'count', help: 'Cumulative count of reads completed.' },
+  container_fs_writes_total: { unit: 'count', help: 'Cumulative count of writes completed.' },
+  container_network_receive_bytes_total: { unit: 'bytes', help: 'Cumulative count of bytes received.' },
+  container_network_transmit_bytes_total: { unit: 'bytes', help: 'Cumulative count of bytes transmitted.' },
+  container_network_receive_packets_total: { unit: 'count', help: 'Cumulative count of packets received.' },
+  container_network_transmit_packets_total: { unit: 'count', help: 'Cumulative count of packets transmitted.' },
+  container_network_receive_errors_total: { unit: 'count', help: 'Cumulative count of errors encountered while receiving.' },
+  container_network_transmit_errors_total: { unit: 'count', help: 'Cumulative count of errors encountered while transmitting.' },
+  container_network_receive_packets_dropped_total: { unit: 'count', help: 'Cumulative count of packets dropped while receiving.' },
+  container_network_transmit_packets_dropped_total: { unit: 'count', help: 'Cumulative count of packets dropped while transmitting.' },
+  container_start_time_seconds: { unit: 'timestamp_seconds', help: 'Start time of the container since unix epoch in seconds.' },
+  container_last_seen: { unit: 'timestamp_seconds', help: 'Last time a container was seen by the exporter.' },
+} as const satisfies Record<string, MetricInfo>;
+
 export type DerivedMetricName = keyof typeof derivedMetrics;
 export type RawMetricName = keyof typeof rawMetrics;
 
 export function metricInfo(name: string): MetricInfo | undefined {
-  return (derivedMetrics as Record<string, MetricInfo>)[name] ?? (rawMetrics as Record<string, MetricInfo>)[name] ?? cloudMetricInfo(name);
+  return (
+    (derivedMetrics as Record<string, MetricInfo>)[name] ??
+    (rawMetrics as Record<string, MetricInfo>)[name] ??
+    (containerDerivedMetrics as Record<string, MetricInfo>)[name] ??
+    (containerRawMetrics as Record<string, MetricInfo>)[name] ??
+    cloudMetricInfo(name)
+  );
 }
 
 // ---- cloud metrics (issue 5): canonical names come from mapping files, which

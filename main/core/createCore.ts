@@ -41,6 +41,8 @@ export interface CoreOptions {
   readonly now?: () => number;
   /** Replaces the local host's source (tests); by default the composition root picks one per OS. */
   readonly createLocalSource?: (intervalMs: number) => HostSource;
+  /** The local container engine's socket (`--engine-socket`, OVERLOOK_ENGINE_SOCKET); by default the agent looks for one. */
+  readonly localEngineSocket?: string;
   /** Features beyond the local host (SSH hosts, alerts, exporter…), each built from the core's context. */
   readonly features?: readonly ((ctx: CoreContext) => CoreFeature)[];
 }
@@ -99,7 +101,8 @@ export function createCore(options: CoreOptions): Core {
 
   // ------------------------------------------------------------ hosts
   const hosts = new Map<string, HostRuntime>();
-  const makeLocalSource = options.createLocalSource ?? ((intervalMs: number) => createLocalSource({ intervalMs, log }));
+  const makeLocalSource = options.createLocalSource ?? ((intervalMs: number) =>
+      createLocalSource({ intervalMs, log, ...(options.localEngineSocket ? { engineSocket: options.localEngineSocket } : {}) }));
 
   const hostList = (): Host[] => [...hosts.values()].map((h) => ({ ...h.host }));
   const announceHosts = () => emit('hosts/changed', hostList());
@@ -160,7 +163,11 @@ export function createCore(options: CoreOptions): Core {
   function onObservation(rt: HostRuntime, obs: HostObservation) {
     const derived = deriveSamples(rt.previous, obs, rt.host.name);
     rt.previous = obs;
-    const summary = hostSummaryFrom(derived.samples, rt.host.id, obs.t);
+    const summary: HostSummary = {
+      ...hostSummaryFrom(derived.samples, rt.host.id, obs.t),
+      // issue 4: container counts for the fleet overview
+      ...(derived.containers ? { containersRunning: derived.containers.running, containersTotal: derived.containers.total } : {}),
+    };
     rt.summary = summary;
     rt.inventory = buildInventory(rt.host.id, obs, derived.processes);
     const facts = obs.facts;

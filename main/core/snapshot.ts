@@ -8,6 +8,9 @@ import type { HostSummary, ProcessRow } from '../common/contract.js';
 import type { RawSeries, Sample } from '../common/series.js';
 import type { HostFacts } from './sources/types.js';
 import { formatMetricValue } from '../common/format.js';
+import { ContainerTracker } from './containers/containerTracker.js';
+import { containerExportSeries } from './containers/exportContainers.js';
+import { localEngineConnector } from './containers/localEngine.js';
 
 export const SNAPSHOT_FORMATS = ['table', 'json', 'prom'] as const;
 export type SnapshotFormat = (typeof SNAPSHOT_FORMATS)[number];
@@ -23,14 +26,19 @@ export interface Snapshot {
   readonly problems: readonly string[];
 }
 
-export async function takeSnapshot(options: { intervalMs: number; host: string }): Promise<Snapshot> {
-  const [first, second] = await runAgentOnce({ intervalMs: options.intervalMs });
+export async function takeSnapshot(options: { intervalMs: number; host: string; engineSocket?: string }): Promise<Snapshot> {
+  const [rawFirst, rawSecond] = await runAgentOnce({ intervalMs: options.intervalMs });
+  // Container names from the engine (issue 4): asked once, between the two samples' parsing.
+  const tracker = new ContainerTracker({ connector: localEngineConnector(options.engineSocket ? { socketPath: options.engineSocket } : {}) });
+  const first = tracker.enrich(rawFirst);
+  await tracker.idle();
+  const second = tracker.enrich(rawSecond);
   const derived = deriveSamples(first, second, options.host);
   return {
     host: options.host,
     t: second.t,
     facts: second.facts,
-    raw: second.series,
+    raw: [...second.series, ...containerExportSeries(second.containers)],
     derived: derived.samples,
     summary: hostSummaryFrom(derived.samples, options.host, second.t),
     processes: derived.processes,

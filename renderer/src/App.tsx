@@ -8,6 +8,7 @@ import { AlertsScreen } from './screens/alerts/AlertsScreen';
 import { useI18n } from './i18n/useI18n';
 import { useRoute } from './router';
 import { HostDetail } from './screens/HostDetail';
+import { ContainerDetail } from './screens/containers/ContainerDetail';
 import { Overview } from './screens/Overview';
 import { SettingsScreen } from './screens/settings/Settings';
 import { useEffectiveTheme } from './theme';
@@ -21,7 +22,15 @@ export function App() {
   const route = useRoute();
   const mainRef = useRef<HTMLElement>(null);
   const routeKey =
-    route.screen === 'host' ? `host:${route.hostId}` : route.screen === 'cloud-account' ? `cloud:${route.account}` : route.screen === 'cloud-instance' ? `cloud:${route.account}/${route.instanceId}` : route.screen;
+    route.screen === 'host'
+      ? `host:${route.hostId}`
+      : route.screen === 'container'
+        ? `container:${route.hostId}/${route.namespace ?? ''}/${route.pod ?? ''}/${route.container}`
+        : route.screen === 'cloud-account'
+          ? `cloud:${route.account}`
+          : route.screen === 'cloud-instance'
+            ? `cloud:${route.account}/${route.instanceId}`
+            : route.screen;
 
   useEffect(() => {
     const root = document.documentElement;
@@ -37,11 +46,13 @@ export function App() {
     document.title =
       route.screen === 'host'
         ? `${route.hostId} · ${t('app.name')}`
-        : route.screen === 'cloud-account'
-          ? `${route.account} · ${t('app.name')}`
-          : route.screen === 'cloud-instance'
-            ? `${route.instanceId} · ${t('app.name')}`
-            : t('app.name');
+        : route.screen === 'container'
+          ? `${route.container} · ${route.hostId} · ${t('app.name')}`
+          : route.screen === 'cloud-account'
+            ? `${route.account} · ${t('app.name')}`
+            : route.screen === 'cloud-instance'
+              ? `${route.instanceId} · ${t('app.name')}`
+              : t('app.name');
   }, [route, t]);
 
   // After navigating, put keyboard and screen-reader focus on the new screen's
@@ -73,6 +84,8 @@ export function App() {
           <AlertsScreen />
         ) : route.screen === 'host' ? (
           <HostDetail key={route.hostId} hostId={route.hostId} from={route.from} to={route.to} />
+        ) : route.screen === 'container' ? (
+          <ContainerDetail key={routeKey} hostId={route.hostId} container={route.container} namespace={route.namespace} pod={route.pod} from={route.from} to={route.to} />
         ) : route.screen === 'topk' ? (
           <TopK />
         ) : route.screen === 'clouds' ? (

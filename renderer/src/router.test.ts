@@ -37,3 +37,15 @@ describe('issue 5 routes', () => {
     expect(parseRoute('#/clouds/%E0%A4%A')).toEqual({ screen: 'overview' });
   });
 });
+
+describe('issue 4 routes', () => {
+  it('round-trip a container by its labels, with a window', () => {
+    const plain = { screen: 'container' as const, hostId: 'web 1', container: 'nginx/1' };
+    expect(parseRoute(hrefFor(plain))).toEqual(plain);
+    const pod = { screen: 'container' as const, hostId: 'node-3', container: 'api', namespace: 'prod', pod: 'api-7d9f&x', from: 1_700_000_000_000, to: 1_700_000_600_000 };
+    expect(parseRoute(hrefFor(pod))).toEqual(pod);
+  });
+  it('a container route with a malformed escape goes to the overview', () => {
+    expect(parseRoute('#/hosts/a/containers/%E0%A4%A')).toEqual({ screen: 'overview' });
+  });
+});

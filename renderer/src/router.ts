@@ -5,6 +5,8 @@ import { useSyncExternalStore } from 'react';
 export type Route =
   | { screen: 'overview' }
   | { screen: 'host'; hostId: string; from?: number; to?: number }
+  /** One container's detail (issue 4), named by its series labels so history opens after it is gone. */
+  | { screen: 'container'; hostId: string; container: string; namespace?: string; pod?: string; from?: number; to?: number }
   | { screen: 'topk' }
   | { screen: 'alerts' }
   | { screen: 'settings' }
@@ -38,14 +40,25 @@ export function parseRoute(hash: string): Route {
     }
   }
   const host = /^\/hosts\/([^/?#]+)\/?$/.exec(path);
-  if (host) {
+  const container = /^\/hosts\/([^/?#]+)\/containers\/([^/?#]+)\/?$/.exec(path);
+  if (host || container) {
     try {
       // `?from=&to=` (ms) opens the host at a fixed window: Top-K's click-through and shared links.
       const params = new URLSearchParams(search);
       const from = Number(params.get('from'));
       const to = Number(params.get('to'));
       const window = params.has('from') && params.has('to') && Number.isFinite(from) && Number.isFinite(to) && to > from ? { from, to } : {};
-      return { screen: 'host', hostId: decodeURIComponent(host[1]!), ...window };
+      if (host) return { screen: 'host', hostId: decodeURIComponent(host[1]!), ...window };
+      const namespace = params.get('namespace');
+      const pod = params.get('pod');
+      return {
+        screen: 'container',
+        hostId: decodeURIComponent(container![1]!),
+        container: decodeURIComponent(container![2]!),
+        ...(namespace ? { namespace } : {}),
+        ...(pod ? { pod } : {}),
+        ...window,
+      };
     } catch {
       // A malformed escape in a hand-typed URL: fall through to the overview.
     }
@@ -66,6 +79,17 @@ export function hrefFor(route: Route): string {
   if (route.screen === 'host') {
     const base = `#/hosts/${encodeURIComponent(route.hostId)}`;
     return route.from !== undefined && route.to !== undefined ? `${base}?from=${Math.round(route.from)}&to=${Math.round(route.to)}` : base;
+  }
+  if (route.screen === 'container') {
+    const params = new URLSearchParams();
+    if (route.namespace) params.set('namespace', route.namespace);
+    if (route.pod) params.set('pod', route.pod);
+    if (route.from !== undefined && route.to !== undefined) {
+      params.set('from', String(Math.round(route.from)));
+      params.set('to', String(Math.round(route.to)));
+    }
+    const query = params.toString();
+    return `#/hosts/${encodeURIComponent(route.hostId)}/containers/${encodeURIComponent(route.container)}${query ? `?${query}` : ''}`;
   }
   return '#/';
 }

@@ -2,6 +2,8 @@
 // SSH host, run through child_process in paced mode: a request line on its
 // stdin every interval (pacer.ts), so a sample forks nothing.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { ContainerTracker } from '../containers/containerTracker.js';
+import { localEngineConnector, type LocalEngineOptions } from '../containers/localEngine.js';
 import type { HostObservation, HostSource, SourceEvents } from '../sources/types.js';
 import { loadAgentScript } from './agentScript.js';
 import { createAgentDecoder } from './decoder.js';
@@ -21,6 +23,8 @@ export interface LocalAgentOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Delays before each restart after the agent died, the last one repeating. */
   readonly restartDelaysMs?: readonly number[];
+  /** The container engine's socket (issue 4); false leaves names out (containers named by id). */
+  readonly engine?: LocalEngineOptions | false;
 }
 
 const DEFAULT_RESTART_DELAYS_MS = [1_000, 2_000, 5_000, 10_000, 30_000, 60_000];
@@ -44,17 +48,21 @@ interface RunningAgent {
  * through stdin; when this process dies, stdin closes and the agent exits.
  */
 function startAgent(
-  options: Omit<LocalAgentOptions, 'restartDelaysMs'>,
+  options: Omit<LocalAgentOptions, 'restartDelaysMs' | 'engine'> & { readonly engineSocket?: string },
   onResult: (result: ParseResult) => void,
   onExit: (detail: string) => void,
+  words?: () => readonly string[],
 ): RunningAgent {
   const script = options.scriptPath ?? loadAgentScript().path;
   const child = spawn(options.shell ?? 'sh', [script, ...pacedAgentArgs(options.processEvery ?? DEFAULT_PROCESS_EVERY)], {
     stdio: ['pipe', 'pipe', 'pipe'],
     detached: true,
-    env: { ...process.env, ...options.env },
+    env: { ...process.env, ...options.env, ...(options.engineSocket ? { OVERLOOK_ENGINE_SOCKET: options.engineSocket } : {}) },
   });
-  const pacer = startAgentPacer((line) => child.stdin!.writable && child.stdin!.write(line), { intervalMs: options.intervalMs });
+  const pacer = startAgentPacer((line) => child.stdin!.writable && child.stdin!.write(line), {
+    intervalMs: options.intervalMs,
+    ...(words ? { words } : {}),
+  });
   const decoder = createAgentDecoder();
   let stderr = '';
   let done = false;
@@ -116,6 +124,12 @@ export function createLocalAgentSource(options: LocalAgentOptions): HostSource {
   let stopped = true;
   let unsupported = false;
   let lastStatus: string | undefined;
+  // Without an engine it still carries the containers' init pids, so their network is read.
+  const tracker = new ContainerTracker({
+    ...(options.engine !== false ? { connector: localEngineConnector(options.engine ?? {}) } : {}),
+    ...(options.engine && options.engine.refreshMs ? { refreshMs: options.engine.refreshMs } : {}),
+    hostName: 'local',
+  });
 
   const status = (s: Parameters<SourceEvents['status']>[0], detail?: string) => {
     const key = `${s}\u0000${detail ?? ''}`;
@@ -129,7 +143,7 @@ export function createLocalAgentSource(options: LocalAgentOptions): HostSource {
       case 'observation':
         failures = 0;
         status('online');
-        events?.observation(result.observation);
+        events?.observation(tracker.enrich(result.observation));
         break;
       case 'unsupported_os':
         unsupported = true;
@@ -147,14 +161,19 @@ export function createLocalAgentSource(options: LocalAgentOptions): HostSource {
   const launch = () => {
     restartTimer = undefined;
     if (stopped) return;
-    running = startAgent(options, onResult, (detail) => {
-      running = undefined;
-      if (stopped || unsupported) return;
-      status('agent_error', detail);
-      const delay = delays[Math.min(failures, delays.length - 1)] ?? 1_000;
-      failures++;
-      restartTimer = setTimeout(launch, delay);
-    });
+    running = startAgent(
+      { ...options, ...(options.engine && options.engine.socketPath ? { engineSocket: options.engine.socketPath } : {}) },
+      onResult,
+      (detail) => {
+        running = undefined;
+        if (stopped || unsupported) return;
+        status('agent_error', detail);
+        const delay = delays[Math.min(failures, delays.length - 1)] ?? 1_000;
+        failures++;
+        restartTimer = setTimeout(launch, delay);
+      },
+      () => tracker.requestWords(),
+    );
   };
 
   return {
@@ -175,11 +194,12 @@ export function createLocalAgentSource(options: LocalAgentOptions): HostSource {
       const agent = running;
       running = undefined;
       if (agent) await agent.kill();
+      await tracker.idle();
     },
   };
 }
 
-export interface RunAgentOnceOptions extends Omit<Partial<LocalAgentOptions>, 'restartDelaysMs'> {
+export interface RunAgentOnceOptions extends Omit<Partial<LocalAgentOptions>, 'restartDelaysMs' | 'engine'> {
   /** Give up after this long (default: three intervals plus 10 s). */
   readonly timeoutMs?: number;
 }

@@ -24,10 +24,21 @@ export function pacedAgentArgs(processEvery: number = DEFAULT_PROCESS_EVERY): st
   return ['paced', String(processEvery)];
 }
 
-/** The shell command for an exec channel: `exec sh 'PATH' paced N` (the path single-quoted for the remote shell). */
-export function pacedAgentCommand(scriptPath: string, processEvery: number = DEFAULT_PROCESS_EVERY): string {
-  const quoted = `'${scriptPath.replace(/'/g, `'\\''`)}'`;
-  return ['exec', 'sh', quoted, ...pacedAgentArgs(processEvery)].join(' ');
+/** A word for a POSIX shell, single-quoted. */
+export const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * The shell command for an exec channel: `exec sh 'PATH' paced N` (the path
+ * single-quoted for the remote shell), through `env NAME=VALUE` when the agent
+ * needs variables (OVERLOOK_ENGINE_SOCKET): a prefix assignment to `exec` is
+ * not passed on by every shell.
+ */
+export function pacedAgentCommand(scriptPath: string, processEvery: number = DEFAULT_PROCESS_EVERY, env: Readonly<Record<string, string>> = {}): string {
+  const vars = Object.entries(env).map(([k, v]) => {
+    if (!/^[A-Z_][A-Z0-9_]*$/.test(k)) throw new Error(`not an environment variable name: ${k}`);
+    return `${k}=${shellQuote(v)}`;
+  });
+  return ['exec', ...(vars.length ? ['env', ...vars] : []), 'sh', shellQuote(scriptPath), ...pacedAgentArgs(processEvery)].join(' ');
 }
 
 export interface AgentPacer {
@@ -42,6 +53,8 @@ export interface AgentPacerOptions {
   readonly intervalMs: number;
   /** Send the first request at once (default) rather than after one interval. */
   readonly immediately?: boolean;
+  /** More words for each request line, asked for at send time (the containers' `net:PID`). */
+  readonly words?: () => readonly string[];
   /** Clock and timers, for tests. */
   readonly now?: () => number;
   readonly setTimer?: (fn: () => void, ms: number) => unknown;
@@ -49,7 +62,7 @@ export interface AgentPacerOptions {
 }
 
 /**
- * Writes a request line ("\n", or "processes\n") through `write` every
+ * Writes a request line ("\n", "processes\n", plus any `words`) through `write` every
  * interval, on a fixed schedule (start + k * interval) so timer lateness does
  * not accumulate; a tick that is more than an interval late is skipped rather
  * than sent twice. `write` is the agent's stdin: a pipe's or an SSH
@@ -65,7 +78,9 @@ export function startAgentPacer(write: (line: string) => unknown, options: Agent
   let next = now();
 
   const send = (withProcesses: boolean) => {
-    if (!stopped) write(withProcesses ? `${PROCESSES_REQUEST}\n` : '\n');
+    if (stopped) return;
+    const words = [...(withProcesses ? [PROCESSES_REQUEST] : []), ...(options.words?.() ?? [])];
+    write(`${words.join(' ')}\n`);
   };
   const schedule = () => {
     if (stopped) return;

@@ -3,6 +3,7 @@
 // SSH host's channel, and is tested against captured frames in fixtures/.
 import type { RawSeries } from '../../common/series.js';
 import type { HostFacts, HostObservation, RawProcess } from '../sources/types.js';
+import { parseContainerFiles } from '../containers/parseContainerFiles.js';
 import { parseDiskstats, parseNetDev } from './devices.js';
 import { parseDfGnu, parseDfPosix, parseMounts } from './filesystems.js';
 import { AGENT_MARKER } from './frames.js';
@@ -172,6 +173,18 @@ export function parseAgentFrame(text: string, receivedAtMs: number): ParseResult
     cpus: stat && stat.cpus > 0 ? stat.cpus : undefined,
   };
 
+  // Containers (agent version 2+): cgroup files, the init pids' network, engine access.
+  const { containers, problems: containerProblems } = parseContainerFiles({
+    cgroupMode: meta.get('cgroup'),
+    limitsRead: meta.get('cgroup_limits'),
+    sys,
+    proc,
+    engineSockets: meta.get('engine_sockets'),
+    engineCli: meta.get('engine_cli'),
+    user: meta.get('user'),
+  });
+  problems.push(...containerProblems);
+
   const observation: HostObservation = {
     t: receivedAtMs,
     ...(uptime !== undefined ? { monotonicSeconds: uptime } : {}),
@@ -179,6 +192,7 @@ export function parseAgentFrame(text: string, receivedAtMs: number): ParseResult
     processes,
     facts,
     problems,
+    ...(containers ? { containers } : {}),
   };
   return { kind: 'observation', observation, agentVersion: version, seq };
 }

@@ -47,6 +47,8 @@ export interface ContainerCgroupStats {
   readonly memoryWorkingSetBytes?: number;
   readonly memoryRssBytes?: number;
   readonly memoryCacheBytes?: number;
+  /** Highest usage seen since the cgroup was made (v1 memory.max_usage_in_bytes; v2 memory.peak, Linux 5.19+). */
+  readonly memoryPeakBytes?: number;
   /** Absent when there is no limit (v1's page-rounded LONG_MAX, v2's "max"). */
   readonly memoryLimitBytes?: number;
   readonly oomKills?: number;
@@ -82,7 +84,7 @@ export const V1_UNLIMITED_THRESHOLD = 2 ** 62;
 export const CGROUP_V1_FILES: Readonly<Record<string, readonly string[]>> = {
   cpuacct: ['cpuacct.usage'],
   cpu: ['cpu.stat', 'cpu.cfs_quota_us', 'cpu.cfs_period_us'],
-  memory: ['memory.usage_in_bytes', 'memory.limit_in_bytes', 'memory.stat', 'memory.oom_control'],
+  memory: ['memory.usage_in_bytes', 'memory.max_usage_in_bytes', 'memory.limit_in_bytes', 'memory.stat', 'memory.oom_control'],
   pids: ['pids.current', 'pids.max'],
   blkio: ['blkio.throttle.io_service_bytes', 'blkio.throttle.io_serviced'],
 };
@@ -91,7 +93,7 @@ export const CGROUP_V1_FILES: Readonly<Record<string, readonly string[]>> = {
 export const CGROUP_V2_FILES: Readonly<Record<string, readonly string[]>> = {
   core: ['cgroup.controllers', 'cpu.stat'],
   cpu: ['cpu.max'],
-  memory: ['memory.current', 'memory.max', 'memory.stat', 'memory.events'],
+  memory: ['memory.current', 'memory.peak', 'memory.max', 'memory.stat', 'memory.events'],
   pids: ['pids.current', 'pids.max'],
   io: ['io.stat'],
 };
@@ -243,6 +245,7 @@ function parseV1(c: Collector): ContainerCgroupStats {
   }
 
   s.memoryUsageBytes = c.integer('memory.usage_in_bytes');
+  s.memoryPeakBytes = c.integer('memory.max_usage_in_bytes');
   const memStat = c.keyed('memory.stat');
   // total_* include descendants (hierarchical), which is what the container
   // as a whole uses; the non-prefixed keys cover only the cgroup's own tasks.
@@ -322,6 +325,7 @@ function parseV2(c: Collector): ContainerCgroupStats {
   }
 
   s.memoryUsageBytes = c.integer('memory.current');
+  s.memoryPeakBytes = c.integer('memory.peak');
   const memStat = c.keyed('memory.stat');
   s.memoryWorkingSetBytes = workingSet(s.memoryUsageBytes, field(memStat, 'inactive_file', 'memory.stat', p));
   s.memoryRssBytes = field(memStat, 'anon', 'memory.stat', p);
@@ -355,6 +359,19 @@ export function parseCgroupStats(version: CgroupVersion, files: CgroupFiles): Cg
 }
 
 /**
+ * Series from files that change only when someone changes them (limits) or
+ * only upwards (the peak): the agent reads them every few samples, the source
+ * carries them in between.
+ */
+export const SLOW_SERIES: ReadonlySet<string> = new Set([
+  'container_spec_cpu_quota',
+  'container_spec_cpu_period',
+  'container_spec_memory_limit_bytes',
+  'container_memory_max_usage_bytes',
+  'container_threads_max',
+]);
+
+/**
  * cAdvisor names (google/cadvisor metrics/prometheus.go and
  * docs/storage/prometheus.md). Labels are only the per-series ones (`device`);
  * the caller adds `container`, `image`, `namespace`, `pod` (and the core `host`).
@@ -379,6 +396,7 @@ export function cgroupStatsToSeries(stats: ContainerCgroupStats, labels: Readonl
   add('container_memory_working_set_bytes', stats.memoryWorkingSetBytes, 'gauge');
   add('container_memory_rss', stats.memoryRssBytes, 'gauge');
   add('container_memory_cache', stats.memoryCacheBytes, 'gauge');
+  add('container_memory_max_usage_bytes', stats.memoryPeakBytes, 'gauge');
   add('container_spec_memory_limit_bytes', stats.memoryLimitBytes, 'gauge');
   add('container_oom_events_total', stats.oomKills, 'counter');
   add('container_threads', stats.tasks, 'gauge');

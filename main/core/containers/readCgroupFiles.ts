@@ -1,18 +1,25 @@
 // Thin I/O around cgroupStats: read one container's cgroup files from a
 // directory tree (the real /sys/fs/cgroup, or a fixture tree under SYS_ROOT)
 // into the name → content map parseCgroupStats takes. A file that cannot be
-// read becomes null (the parser records a problem); nothing throws.
+// read becomes null (the parser records a problem), one that does not exist
+// is left out, as the agent's `tail` leaves it out (memory.peak before Linux
+// 5.19, a container gone mid-sample); nothing throws.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CGROUP_V1_FILES, CGROUP_V2_FILES, type CgroupFiles } from './cgroupStats.js';
 
-function readOrNull(path: string): string | null {
+function readOrNull(path: string): string | null | undefined {
   try {
     return readFileSync(path, 'utf8');
-  } catch {
-    // ENOENT (container vanished mid-sample), EACCES, EIO: the value is left out, the parser says so.
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    // EACCES, EIO: the value is left out, the parser says so.
     return null;
   }
+}
+
+function put(files: Record<string, string | null>, name: string, content: string | null | undefined): void {
+  if (content !== undefined) files[name] = content;
 }
 
 /**
@@ -24,7 +31,7 @@ export function readCgroupV1Files(controllerDirs: Readonly<Record<string, string
   for (const [controller, names] of Object.entries(CGROUP_V1_FILES)) {
     const dir = controllerDirs[controller];
     if (dir === undefined) continue;
-    for (const name of names) files[name] = readOrNull(join(dir, name));
+    for (const name of names) put(files, name, readOrNull(join(dir, name)));
   }
   return files;
 }
@@ -42,6 +49,6 @@ export function expectedV2Files(controllersText: string | null): string[] {
 export function readCgroupV2Files(dir: string): CgroupFiles {
   const controllers = readOrNull(join(dir, 'cgroup.controllers'));
   const files: Record<string, string | null> = {};
-  for (const name of expectedV2Files(controllers)) files[name] = readOrNull(join(dir, name));
+  for (const name of expectedV2Files(controllers ?? null)) put(files, name, readOrNull(join(dir, name)));
   return files;
 }

@@ -9,6 +9,9 @@ import { createMemoryLogger } from '../log.js';
 import { EMPTY_CONSOLE_HEALTH } from './consoleHealth.js';
 import { startMetricsExporter, type MetricsExporter } from './exporter.js';
 import { nodeLikeSeries } from './exporterTestHosts.js';
+import { cgroupStatsToSeries } from '../containers/cgroupStats.js';
+import { containerExportSeries } from '../containers/exportContainers.js';
+import type { ContainerObservation } from '../sources/types.js';
 import type { ExportedHost } from './hostFamilies.js';
 
 const EXPORTER_PORT = 19394;
@@ -24,11 +27,45 @@ let exporter: MetricsExporter | undefined;
 let prometheus: ChildProcess | undefined;
 const startedAt = Date.now();
 
+const WEB = 'a'.repeat(64);
+const API = 'b'.repeat(64);
+
+/** Two containers as the agent and the engine would describe them (issue 4): one plain, one a Kubernetes pod's. */
+function containersOf(t: number): ContainerObservation {
+  const cgroup = (id: string, cores: number) => ({
+    id,
+    runtime: 'docker' as const,
+    cgroupPath: `/docker/${id}`,
+    driver: 'cgroupfs' as const,
+    series: cgroupStatsToSeries({ cpuUsageSeconds: 100 + t * cores, memoryWorkingSetBytes: 100_000_000, memoryLimitBytes: 268_435_456 }),
+  });
+  return {
+    layout: { mode: 'v1', driver: 'cgroupfs' },
+    cgroups: [cgroup(WEB, 0.5), cgroup(API, 0.1)],
+    networkByPid: {},
+    engine: {
+      engine: 'docker',
+      via: 'socket',
+      at: 1,
+      containers: [
+        { id: WEB, name: 'web', image: 'nginx:1.27', state: 'running', labels: {} },
+        {
+          id: API,
+          name: 'k8s_api_api-0_prod_0',
+          image: 'registry.example/api:3',
+          state: 'running',
+          labels: { 'io.kubernetes.pod.name': 'api-0', 'io.kubernetes.pod.namespace': 'prod', 'io.kubernetes.container.name': 'api' },
+        },
+      ],
+    },
+  };
+}
+
 function hosts(): ExportedHost[] {
   // Counters move with wall-clock time, as a busy host's would.
   const t = (Date.now() - startedAt) / 1000;
   return [
-    { host: 'local', up: true, lastSampleAt: Date.now(), series: nodeLikeSeries(t * 10) },
+    { host: 'local', up: true, lastSampleAt: Date.now(), series: [...nodeLikeSeries(t * 10), ...containerExportSeries(containersOf(t))] },
     {
       host: CHINESE_HOST,
       up: true,
@@ -159,12 +196,26 @@ describe('a real Prometheus scraping the exporter', () => {
       return s.length > 0 ? s : undefined;
     });
     expect(filesystems.map((s) => s.mountpoint).sort()).toEqual(['/', '/boot/efi', NASTY_MOUNT].sort());
-    const containers = await series('container_memory_working_set_bytes');
+    const containers = await series(`container_memory_working_set_bytes{host="${CHINESE_HOST}"}`);
     expect(containers).toEqual([
       expect.objectContaining({ __name__: 'container_memory_working_set_bytes', host: CHINESE_HOST, name: CHINESE_CONTAINER, image: 'nginx:1.27' }),
     ]);
     const byQuery = await query(`node_filesystem_avail_bytes{mountpoint=${JSON.stringify(NASTY_MOUNT)}}`);
     expect(byQuery.map((r) => r.metric.host)).toEqual([CHINESE_HOST]);
+  });
+
+  it('computes a container\'s CPU in cores, labelled as cAdvisor labels it (host, container, image, namespace, pod)', { timeout: 60_000 }, async () => {
+    const web = await poll('the rate of a container\'s CPU', async () => {
+      const r = await query('irate(container_cpu_usage_seconds_total{host="local",container="web"}[10s])');
+      return r.length > 0 ? r : undefined;
+    });
+    expect(web[0]!.metric).toEqual({ host: 'local', container: 'web', name: 'web', image: 'nginx:1.27', id: `/docker/${WEB}`, job: 'overlook', instance: `127.0.0.1:${EXPORTER_PORT}` });
+    expect(Number(web[0]!.value[1])).toBeGreaterThan(0.4);
+    expect(Number(web[0]!.value[1])).toBeLessThan(0.6);
+    const byPod = await query('sum by (namespace, pod, container) (container_memory_working_set_bytes{namespace="prod"}) / sum by (namespace, pod, container) (container_spec_memory_limit_bytes{namespace="prod"})');
+    expect(byPod).toHaveLength(1);
+    expect(byPod[0]!.metric).toEqual({ namespace: 'prod', pod: 'api-0', container: 'api' });
+    expect(Number(byPod[0]!.value[1])).toBeCloseTo(100_000_000 / 268_435_456, 5);
   });
 
   it('sees overlook_host_up for each host and no scrape errors', { timeout: 60_000 }, async () => {

@@ -14,6 +14,7 @@ import type { CloudExportSource } from './cloudFamilies.js';
 import { effectiveExport, loadSavedExport, saveExport, UI_TOKEN_SECRET_REF, type EffectiveExport, type SavedExportSettings } from './exportConfig.js';
 import { startMetricsExporter, type ExportSource, type ExportedHost, type MetricsExporter } from './exporter.js';
 import type { ProvisionedExport } from './exportSection.js';
+import { containerExportSeries } from '../containers/exportContainers.js';
 
 export interface ExportFeatureOptions {
   /** `overlook serve --metrics-listen host:port`: enables the exporter and fixes its address. */
@@ -40,7 +41,8 @@ export function exportSourceOf(ctx: CoreContext, cloudApiStats: CloudApiStats, o
         host: host.name,
         up: host.status === 'online',
         ...(host.lastSampleAt !== undefined ? { lastSampleAt: host.lastSampleAt } : {}),
-        series: latest?.series ?? [],
+        // issue 4: containers under cAdvisor's names and labels
+        series: latest ? (latest.containers ? [...latest.series, ...containerExportSeries(latest.containers)] : latest.series) : [],
       }));
     },
     async health() {

@@ -7,6 +7,7 @@ import { rawMetrics } from '../../common/metrics.js';
 import { seriesKey, type Labels, type RawSeries, type Sample } from '../../common/series.js';
 import type { HostObservation, RawProcess } from '../sources/types.js';
 import { counterIncrease } from './counters.js';
+import { deriveContainers, type DerivedContainers } from '../containers/deriveContainers.js';
 
 export interface DeriveOptions {
   /** Longer gaps give no rates: an average over a long outage reads as a flat line that never happened. */
@@ -26,6 +27,8 @@ export interface DerivedSamples {
   processes: ProcessRow[];
   /** `t` of the observation `processes` was computed from; undefined when it is empty. */
   processesAt?: number;
+  /** Containers (issue 4): their rows for the table; their stored series are in `samples`. Absent when the source reads no cgroups. */
+  containers?: DerivedContainers;
 }
 
 export const DEFAULT_MAX_INTERVAL_SECONDS = 600;
@@ -155,8 +158,14 @@ export function deriveSamples(
     deriveCpu(prev, cur, push);
     deriveDeviceRates(prev, cur, dt, push);
   }
+  const containers = cur.containers ? deriveContainers(prev?.containers, cur.containers, dt, host, t) : undefined;
+  if (containers) for (const s of containers.samples) samples.push(s);
 
-  return { samples, ...deriveProcesses(prev, cur, memTotal, maxSeconds, options.topProcesses ?? DEFAULT_TOP_PROCESSES) };
+  return {
+    samples,
+    ...deriveProcesses(prev, cur, memTotal, maxSeconds, options.topProcesses ?? DEFAULT_TOP_PROCESSES),
+    ...(containers ? { containers } : {}),
+  };
 }
 
 /** What a derived observation hands on to the next: its process baseline and rows. */

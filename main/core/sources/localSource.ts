@@ -7,8 +7,16 @@ import type { Logger } from '../log.js';
 import { createSystemCollector } from './systemCollector.js';
 import type { HostSource } from './types.js';
 
-export function createLocalSource(options: { intervalMs: number; log: Logger; platform?: NodeJS.Platform }): HostSource {
+export function createLocalSource(options: {
+  intervalMs: number;
+  log: Logger;
+  platform?: NodeJS.Platform;
+  /** The container engine socket to ask for names (issue 4); by default the first the agent finds this user may open. */
+  engineSocket?: string;
+}): HostSource {
   const platform = options.platform ?? process.platform;
-  if (platform === 'linux') return createLocalAgentSource({ intervalMs: options.intervalMs });
+  if (platform === 'linux') {
+    return createLocalAgentSource({ intervalMs: options.intervalMs, engine: options.engineSocket ? { socketPath: options.engineSocket } : {} });
+  }
   return createSystemCollector({ intervalMs: options.intervalMs, log: options.log });
 }

@@ -61,15 +61,36 @@ export interface RawContainer {
   readonly runtime: ContainerRuntime;
   /** The container's own cgroup path relative to the hierarchy root, e.g. `/docker/<id>`. */
   readonly cgroupPath: string;
+  readonly driver: 'systemd' | 'cgroupfs';
   readonly podUid?: string;
   readonly qos?: KubernetesQos;
   readonly rootlessUid?: number;
   /** cAdvisor-named raw series (counters and gauges) without host/container labels, from cgroupStatsToSeries. */
   readonly series: readonly RawSeries[];
-  /** First pid of the container's cgroup (its init), when readable. */
+  /** CPU limit in cores (quota / period), absent when there is none. */
+  readonly cpuLimitCores?: number;
+  /**
+   * Block I/O summed over devices, whenever the I/O files were read: zeros for
+   * a container that did no I/O yet (its files list no device, so its
+   * per-device series are absent).
+   */
+  readonly blockIo?: { readonly readBytes: number; readonly writeBytes: number; readonly reads: number; readonly writes: number };
+  /** Lowest pid in the container's cgroup.procs (its init, barring pid wrap-around), on samples that read cgroup.procs. */
   readonly initPid?: number;
-  /** True when the freezer says the cgroup is frozen (v1 freezer.state FROZEN, v2 cgroup.freeze / cgroup.events frozen 1). */
+  /** Processes (not threads) in cgroup.procs, on samples that read it. */
+  readonly processes?: number;
+  /** True when the freezer says the cgroup is frozen (v1 freezer.state FROZEN, v2 cgroup.events frozen 1). */
   readonly frozen?: boolean;
+}
+
+/** What the agent could tell about reaching a container engine on its host (its socket tests and PATH), every sample. */
+export interface EngineAccess {
+  /** Engine sockets that exist, and whether the agent's user may connect to them (write permission on the socket). */
+  readonly sockets: readonly { readonly path: string; readonly writable: boolean }[];
+  /** Engine CLIs on the agent's PATH. */
+  readonly cli: readonly ('docker' | 'podman')[];
+  readonly uid?: number;
+  readonly user?: string;
 }
 
 export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'exited' | 'dead' | 'removing' | 'unknown';
@@ -92,22 +113,60 @@ export interface ContainerMeta {
   readonly memoryLimitBytes?: number;
 }
 
+/**
+ * Why container names are missing or old, for a per-host note (the UI words
+ * it in the user's language): the socket is not this user's to open, the SSH
+ * server will not forward to it, the engine did not answer or answered
+ * garbage, or cgroups show containers but no Docker/Podman socket exists.
+ */
+export type EngineNoteCode = 'socket_denied' | 'forwarding_refused' | 'engine_unreachable' | 'engine_garbage' | 'no_engine';
+
+export interface EngineNote {
+  readonly code: EngineNoteCode;
+  readonly socket?: string;
+  readonly user?: string;
+  /** The error as the engine, the CLI or the transport said it (never a secret: sockets and CLIs carry none). */
+  readonly detail?: string;
+}
+
 /** The engine's view of a host's containers, refreshed every few samples by the source that owns the connection. */
 export interface EngineSnapshot {
   /** `docker` or `podman` (podman's Docker-compatible API reports itself), or null when no engine answered. */
   readonly engine: 'docker' | 'podman' | null;
   /** How it was reached: local unix socket, SSH stream-local forwarding, or the CLI over SSH exec. */
   readonly via: 'socket' | 'ssh-socket' | 'cli' | null;
+  /** The socket path or `docker CLI` that answered. */
+  readonly target?: string;
   readonly containers: readonly ContainerMeta[];
-  /** Per-host note for the user when names are unavailable, e.g. "add user ops to the docker group to see container names". */
-  readonly note?: string;
-  /** When the snapshot was taken (ms since the epoch). */
+  /** Why names are missing or old; metrics from cgroups flow regardless, named by id. */
+  readonly note?: EngineNote;
+  /** When the engine last answered (ms since the epoch); 0 when it never has. */
   readonly at: number;
+  /**
+   * The first answer is still on its way: container series of this sample
+   * are not stored, so history does not get a one-sample series named by id
+   * before the name arrives.
+   */
+  readonly pending?: boolean;
 }
 
 export interface ContainerObservation {
   readonly layout: Pick<CgroupLayout, 'mode' | 'driver'>;
   readonly cgroups: readonly RawContainer[];
+  /**
+   * /proc/<pid>/net/dev of the pids the console asked for (the containers'
+   * init processes): node_exporter netdev series, keyed by pid. A container's
+   * network namespace is its init's, so these are its interfaces' counters.
+   */
+  readonly networkByPid: Readonly<Record<string, readonly RawSeries[]>>;
+  /**
+   * False when this sample left out the files that change only when someone
+   * changes them (limits, peak memory, cgroup.procs): the agent reads them
+   * every few samples and the source carries them in between
+   * (ContainerTracker). Absent means read.
+   */
+  readonly limitsRead?: boolean;
+  readonly access?: EngineAccess;
   /** Latest engine snapshot (may be a few samples old), absent when the source has none yet. */
   readonly engine?: EngineSnapshot;
 }

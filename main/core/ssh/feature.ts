@@ -61,6 +61,8 @@ interface HostDef {
   readonly tags: readonly string[];
   readonly enabled: boolean;
   readonly hostKeyPin?: string;
+  /** The container engine's socket on the host (provisioning file `engine_socket`); else the agent looks (issue 4). */
+  readonly engineSocket?: string;
   readonly provisioned: boolean;
 }
 
@@ -185,6 +187,7 @@ export function createSshFeature(options: SshFeatureOptions = {}) {
       tags: p.tags,
       enabled: p.enabled,
       ...(p.hostKeyPin ? { hostKeyPin: p.hostKeyPin } : {}),
+      ...(p.engineSocket ? { engineSocket: p.engineSocket } : {}),
       provisioned: true,
     });
 
@@ -282,6 +285,7 @@ export function createSshFeature(options: SshFeatureOptions = {}) {
           ...(options.reconnect ? { reconnect: options.reconnect } : {}),
           ...(options.keepaliveIntervalMs ? { keepaliveIntervalMs: options.keepaliveIntervalMs } : {}),
           ...(options.readyTimeoutMs ? { readyTimeoutMs: options.readyTimeoutMs } : {}),
+          ...(def.engineSocket ? { engineSocket: def.engineSocket } : {}),
         });
         return { source, endpoints: [resolved.target, ...resolved.jumps] };
       }, keyFiles);

@@ -9,6 +9,7 @@
 //       interval: 10s
 //       tags: [web, prod]
 //       host_key: SHA256:…                   # a pin; without it known_hosts or the UI decides
+//       engine_socket: /run/user/1000/docker.sock   # Docker/Podman API socket, when not a usual one
 //
 // Each entry stands alone: a bad one is reported with its line and left out.
 // Secrets are references, resolved when the host connects.
@@ -33,6 +34,8 @@ export interface ProvisionedHost {
   readonly intervalMs?: number;
   readonly tags: readonly string[];
   readonly hostKeyPin?: string;
+  /** The container engine's API socket on the host (issue 4), when it is not where the agent looks. */
+  readonly engineSocket?: string;
   readonly enabled: boolean;
 }
 
@@ -69,6 +72,10 @@ const HostInFile = z
       .regex(FINGERPRINT, { error: 'must be a SHA256 fingerprint as `ssh-keygen -lf` prints it, like SHA256:AbC… (43 characters after the colon)' })
       .optional(),
     enabled: z.boolean({ error: 'must be true or false' }).optional(),
+    engine_socket: z
+      .string({ error: 'must be the absolute path of a unix socket' })
+      .regex(/^\/[^\0\n]{0,253}$/, { error: 'must be the absolute path of a unix socket, like /var/run/docker.sock' })
+      .optional(),
   })
   .superRefine(secretRefRules(['passphrase', 'password']))
   .superRefine((entry, ctx) => {
@@ -103,6 +110,7 @@ export const provisionedHostEntry = HostInFile.transform((inFile): ProvisionedHo
     ...(inFile.interval !== undefined ? { intervalMs: inFile.interval } : {}),
     tags: [...new Set(inFile.tags ?? [])],
     ...(inFile.host_key ? { hostKeyPin: inFile.host_key } : {}),
+    ...(inFile.engine_socket ? { engineSocket: inFile.engine_socket } : {}),
     enabled: inFile.enabled ?? true,
   };
 });

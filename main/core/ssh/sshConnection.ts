@@ -268,6 +268,28 @@ export function whenExited(channel: ClientChannel, callback: (code: number | nul
   check();
 }
 
+/** Why a stream-local channel could not be opened. */
+export class StreamLocalError extends Error {
+  constructor(
+    /** refused: the server does not do such channels (or not for this user); connect_failed: it tried, the socket said no. */
+    readonly kind: 'refused' | 'connect_failed',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'StreamLocalError';
+  }
+}
+
+// RFC 4254 §5.1 open failure reasons: 1 administratively prohibited, 2
+// connect failed, 3 unknown channel type. OpenSSH answers 1 when
+// AllowStreamLocalForwarding forbids it and 2 when connect() to the socket
+// fails; servers without the extension (Dropbear) answer 1 or 3.
+function streamLocalError(err: Error & { reason?: number | string }, socketPath: string): StreamLocalError {
+  const description = err.message.replace(/^\(SSH\) Channel open failure: /, '');
+  if (err.reason === 2) return new StreamLocalError('connect_failed', `the SSH server could not connect to ${socketPath}: ${description || 'connect failed'}`);
+  return new StreamLocalError('refused', `the SSH server does not forward to unix sockets (${description || `reason ${String(err.reason)}`})`);
+}
+
 /** A live connection (the last hop of a chain). */
 export class SshConnection {
   private closed = false;
@@ -358,6 +380,29 @@ export class SshConnection {
       });
       if (options.stdin !== undefined) channel.end(options.stdin);
       else channel.end();
+    });
+  }
+
+  /**
+   * A channel to a unix socket on the host (OpenSSH's
+   * direct-streamlocal@openssh.com; the container engine's API socket). Fails
+   * with a StreamLocalError saying whether the server refuses such channels
+   * (Dropbear, `AllowStreamLocalForwarding no`) or could not connect to the socket.
+   */
+  openStreamLocal(socketPath: string): Promise<ClientChannel> {
+    return new Promise((resolve, reject) => {
+      if (this.closed) {
+        reject(new SshError('closed', `The connection to ${this.target} is closed.`, this.target));
+        return;
+      }
+      try {
+        this.client.openssh_forwardOutStreamLocal(socketPath, (err, channel) => {
+          if (err) reject(streamLocalError(err as Error & { reason?: number | string }, socketPath));
+          else resolve(channel);
+        });
+      } catch (err) {
+        reject(classifyConnectError(err, this.target));
+      }
     });
   }
 

@@ -11,6 +11,8 @@ import { pacedAgentCommand, startAgentPacer } from '../agent/pacer.js';
 import type { ParseResult } from '../agent/parse.js';
 import type { Logger } from '../log.js';
 import type { HostSource, SourceEvents } from '../sources/types.js';
+import { ContainerTracker } from '../containers/containerTracker.js';
+import { sshEngineConnector } from './sshEngine.js';
 import { deployAgent, type DeployableAgent } from './deployAgent.js';
 import { sharedHandshakeLimiter, type HandshakeLimiter } from './handshakeLimiter.js';
 import type { HostKeyStore } from './knownHosts.js';
@@ -37,6 +39,14 @@ export interface SshHostSourceOptions {
   readonly keepaliveCountMax?: number;
   readonly readyTimeoutMs?: number;
   readonly random?: () => number;
+  /** The container engine's socket on the host when it is not where the agent looks (issue 4). */
+  readonly engineSocket?: string;
+  /** False: no names from the engine (containers named by id). */
+  readonly engine?: boolean;
+  /** Time box for each engine request. */
+  readonly engineTimeoutMs?: number;
+  /** How often the engine is asked (default DEFAULT_ENGINE_REFRESH_MS). */
+  readonly engineRefreshMs?: number;
 }
 
 export interface SshHostSourceStats {
@@ -71,6 +81,7 @@ export class SshHostSource implements HostSource {
   private readonly policy: ReconnectPolicy;
   private readonly limiter: HandshakeLimiter;
   private readonly random: () => number;
+  private readonly tracker: ContainerTracker;
 
   private status: HostStatus = 'connecting';
   private detail: string | undefined;
@@ -88,6 +99,11 @@ export class SshHostSource implements HostSource {
     this.policy = { ...DEFAULT_RECONNECT_POLICY, ...options.reconnect };
     this.limiter = options.limiter ?? sharedHandshakeLimiter;
     this.random = options.random ?? Math.random;
+    this.tracker = new ContainerTracker({
+      ...(options.log ? { log: options.log } : {}),
+      ...(options.engineRefreshMs ? { refreshMs: options.engineRefreshMs } : {}),
+      hostName: options.name,
+    });
   }
 
   get stats(): SshHostSourceStats {
@@ -122,6 +138,7 @@ export class SshHostSource implements HostSource {
     this.closeSession();
     this.wake?.();
     await this.loop;
+    await this.tracker.idle();
   }
 
   private setStatus(status: HostStatus, detail?: string): void {
@@ -147,6 +164,8 @@ export class SshHostSource implements HostSource {
     }
     this.conn?.close();
     this.conn = undefined;
+    // Names already known stay until the next session's engine answers.
+    this.tracker.setConnector(undefined);
   }
 
   private sleep(ms: number): Promise<void> {
@@ -217,13 +236,23 @@ export class SshHostSource implements HostSource {
     // Paced mode: the console writes a line per interval on the agent's stdin and
     // the agent waits with the shell's `read`, so a sample costs one `tail` and
     // no `sleep` even under dash; the channel's EOF ends the agent.
-    const channel = await conn.exec(pacedAgentCommand(deployed.path));
+    const channel = await conn.exec(
+      pacedAgentCommand(deployed.path, undefined, this.options.engineSocket ? { OVERLOOK_ENGINE_SOCKET: this.options.engineSocket } : {}),
+    );
     if (this.stopped) {
       channel.close();
       return false;
     }
     this.channel = channel;
-    const pacer = startAgentPacer((line) => channel.write(line), { intervalMs: this.options.intervalMs });
+    if (this.options.engine !== false) {
+      this.tracker.setConnector(
+        sshEngineConnector(conn, {
+          ...(this.options.engineSocket ? { socketPath: this.options.engineSocket } : {}),
+          ...(this.options.engineTimeoutMs ? { timeoutMs: this.options.engineTimeoutMs } : {}),
+        }),
+      );
+    }
+    const pacer = startAgentPacer((line) => channel.write(line), { intervalMs: this.options.intervalMs, words: () => this.tracker.requestWords() });
     channel.once('close', () => pacer.stop());
     return this.consume(conn, channel, startedAt, this.options.intervalMs);
   }
@@ -270,7 +299,7 @@ export class SshHostSource implements HostSource {
               this.observations++;
               armStale();
               this.setStatus('online');
-              this.events?.observation(result.observation);
+              this.events?.observation(this.tracker.enrich(result.observation));
               break;
           }
         }

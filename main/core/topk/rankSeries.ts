@@ -15,6 +15,8 @@ export interface RankOptions {
   readonly order: 'desc' | 'asc';
   /** The label naming the ranked entity (`host` for hosts). Series without it are skipped. */
   readonly entityLabel: string;
+  /** Names the entity from several labels (a container is host + namespace + pod + container); wins over entityLabel. */
+  readonly entityOf?: (labels: Labels) => string | undefined;
 }
 
 export interface Ranking {
@@ -59,7 +61,7 @@ export function rankSeries(series: readonly RankableSeries[], options: RankOptio
   const better = (a: number, b: number) => (options.order === 'desc' ? a > b : a < b);
   const best = new Map<string, { value: number; s: RankableSeries }>();
   for (const s of series) {
-    const entity = s.labels[options.entityLabel];
+    const entity = options.entityOf ? options.entityOf(s.labels) : s.labels[options.entityLabel];
     if (entity === undefined) continue;
     const value = aggregatePoints(s.points, options.aggregate);
     if (value === undefined) continue;

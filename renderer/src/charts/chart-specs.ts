@@ -27,7 +27,8 @@ export interface DescribedSeries {
 export type CloudChartKey = `cloud:${string}`;
 
 export interface ChartSpec {
-  key: ChartKey | CloudChartKey;
+  /** Host charts by ChartKey; a container's charts (container-chart-specs.ts) as `container-…`; a cloud instance's as `cloud:…`. */
+  key: ChartKey | `container-${string}` | CloudChartKey;
   titleKey: MessageKey;
   /** A title that is not in the catalogue (a user mapping's metric); wins over titleKey. */
   title?: string;

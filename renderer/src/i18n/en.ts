@@ -1,6 +1,7 @@
 // English messages. Every visible string of the renderer lives here and in
 // zh-CN.ts under the same keys; `{name}` placeholders are filled by `t()`.
 import { sshHostsEn } from './sshHosts.en';
+import { containersEn } from './containers.en';
 import { cloudsEn } from './clouds.en';
 
 export const en = {
@@ -385,7 +386,7 @@ export const en = {
   'topk.title': 'Top-K',
   'topk.kind': 'Rank',
   'topk.kind.host': 'Hosts',
-  'topk.kind.container': 'Containers (soon)',
+  'topk.kind.container': 'Containers',
   'topk.kind.process': 'Processes (soon)',
   'topk.kind.cloud': 'Cloud instances',
   'topk.metric': 'By',
@@ -432,6 +433,7 @@ export const en = {
   'annotation.firing': 'firing',
   'annotation.resolved': 'resolved',
   ...sshHostsEn,
+  ...containersEn,
   ...cloudsEn,
 } as const satisfies Record<string, string>;
 

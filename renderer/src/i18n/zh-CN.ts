@@ -1,6 +1,7 @@
 // 简体中文. Same keys as en.ts (the type and a unit test enforce it).
 import type { MessageKey } from './en';
 import { sshHostsZhCN } from './sshHosts.zh-CN';
+import { containersZhCN } from './containers.zh-CN';
 import { cloudsZhCN } from './clouds.zh-CN';
 
 export const zhCN: Record<MessageKey, string> = {
@@ -385,7 +386,7 @@ export const zhCN: Record<MessageKey, string> = {
   'topk.title': 'Top-K 排行',
   'topk.kind': '排行对象',
   'topk.kind.host': '主机',
-  'topk.kind.container': '容器（即将支持）',
+  'topk.kind.container': '容器',
   'topk.kind.process': '进程（即将支持）',
   'topk.kind.cloud': '云实例',
   'topk.metric': '指标',
@@ -432,5 +433,6 @@ export const zhCN: Record<MessageKey, string> = {
   'annotation.firing': '触发',
   'annotation.resolved': '恢复',
   ...sshHostsZhCN,
+  ...containersZhCN,
   ...cloudsZhCN,
 };

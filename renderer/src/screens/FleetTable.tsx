@@ -120,8 +120,19 @@ const FleetRowView = memo(function FleetRowView({ row: r, i18n }: { row: FleetRo
       <span role="cell" className="fleet-cell fleet-cell--load num">
         {formatLoad(r.load1, locale)}
       </span>
-      <span role="cell" className="fleet-cell fleet-cell--containers num">
-        {r.containers === null ? MISSING : formatNumber(r.containers, locale, 0)}
+      <span
+        role="cell"
+        className="fleet-cell fleet-cell--containers num"
+        title={r.containers !== null && r.containersTotal !== null ? t('fleet.containers.hint', { running: r.containers, total: r.containersTotal }) : undefined}
+      >
+        {r.containers === null ? (
+          MISSING
+        ) : (
+          <>
+            {formatNumber(r.containers, locale, 0)}
+            {r.containersTotal !== null && r.containersTotal !== r.containers && <span className="muted"> / {formatNumber(r.containersTotal, locale, 0)}</span>}
+          </>
+        )}
       </span>
       <span role="cell" className={`fleet-cell fleet-cell--alerts num${r.alerts > 0 ? ' alerts-firing' : ''}`}>
         {r.alerts > 0 ? formatNumber(r.alerts, locale, 0) : MISSING}

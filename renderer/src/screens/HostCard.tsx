@@ -81,6 +81,12 @@ export const HostCard = memo(function HostCard({ host, summary: s, i18n, now }: 
             <dt>{t('metric.uptime')}</dt>
             <dd className="num">{formatDuration(s.uptimeSeconds, locale)}</dd>
           </div>
+          {typeof s.containersTotal === 'number' && s.containersTotal > 0 && (
+            <div className="metric-row" data-testid="host-card-containers">
+              <dt>{t('fleet.col.containers')}</dt>
+              <dd className="num">{t('fleet.containers.hint', { running: s.containersRunning ?? 0, total: s.containersTotal })}</dd>
+            </div>
+          )}
         </dl>
       ) : (
         <p className="host-card-nodata muted">{t('overview.noData')}</p>

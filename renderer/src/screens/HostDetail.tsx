@@ -23,6 +23,7 @@ import { resolveWindow, type AbsoluteWindow } from '../time-range';
 import { statusTone } from '../components/StatusBadge';
 import { HostKeyPrompt } from './hosts/HostKeyPrompt';
 import { HostSettingsPanel } from './hosts/HostSettingsPanel';
+import { ContainersSection } from './containers/ContainersSection';
 
 const INVENTORY_REFRESH_MS = 2000;
 
@@ -223,6 +224,7 @@ function HostDetailScreen({ host, summary, configured }: { host: Host; summary: 
         {chart('temperatures', { absentNote: t('chart.noTemperatures') })}
       </div>
 
+      {configured && <ContainersSection hostId={host.id} hostCpus={cpus} />}
       <ProcessesAt hostId={host.id} t={pickedAt} onPick={setPickedAt} />
       {configured && <ProcessesTable inventory={inventory.data} error={inventory.error} loading={inventory.loading} />}
     </div>

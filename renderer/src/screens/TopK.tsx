@@ -15,6 +15,7 @@ import { hrefFor } from '../router';
 import { useConnection } from '../stores/connection';
 import { useClouds } from '../stores/clouds';
 import { CLOUD_STALE_AFTER_MS } from './clouds/cloud-rows';
+import { containerKey } from './containers/container-rows';
 import { plannedKinds, topKAggregates, topKKinds, topKMetrics, topKSizes, topKWindowMs, topKWindows, type TopKWindow } from './topk-options';
 
 const REFRESH_MS = 10_000;
@@ -36,10 +37,11 @@ const useTopKPrefs = create<TopKPrefs>()(
     partialize: ({ set: _set, ...rest }) => rest,
     merge: (persisted, current) => {
       const p = (typeof persisted === 'object' && persisted !== null ? persisted : {}) as Record<string, unknown>;
+      const kind = topKKinds.includes(p.kind as TopKKind) ? (p.kind as TopKKind) : current.kind;
       return {
         ...current,
-        kind: topKKinds.includes(p.kind as TopKKind) ? (p.kind as TopKKind) : current.kind,
-        metric: topKMetrics[topKKinds.includes(p.kind as TopKKind) ? (p.kind as TopKKind) : current.kind].some((m) => m.name === p.metric) ? (p.metric as string) : current.metric,
+        kind,
+        metric: topKMetrics[kind].some((m) => m.name === p.metric) ? (p.metric as string) : topKMetrics[kind][0]!.name,
         aggregate: topKAggregates.includes(p.aggregate as TopKAggregate) ? (p.aggregate as TopKAggregate) : current.aggregate,
         window: (topKWindows as readonly unknown[]).includes(p.window) ? (p.window as TopKWindow) : current.window,
         k: (topKSizes as readonly unknown[]).includes(p.k) ? (p.k as number) : current.k,
@@ -116,7 +118,7 @@ export function TopK() {
         <thead>
           <tr>
             <th scope="col" className="num">#</th>
-            <th scope="col">{t(prefs.kind === 'cloud' ? 'topk.col.instance' : 'topk.col.host')}</th>
+            <th scope="col">{t(prefs.kind === 'container' ? 'topk.col.container' : prefs.kind === 'cloud' ? 'topk.col.instance' : 'topk.col.host')}</th>
             <th scope="col" className="num">{t(`topk.agg.${prefs.aggregate}` as MessageKey)}</th>
             <th scope="col">{t('topk.col.trend')}</th>
             <th scope="col">{t('topk.col.lastSeen')}</th>
@@ -126,19 +128,31 @@ export function TopK() {
           {rows.map((r, i) => {
             // Cloud datapoints arrive minutes late by design: "stopped reporting" only past that lag.
             const vanished = r.lastT < answer.to - Math.max(3 * answer.result.stepMs, prefs.kind === 'cloud' ? CLOUD_STALE_AFTER_MS : 0);
-            const cloud = prefs.kind === 'cloud' && r.labels.account !== undefined;
+            const container = prefs.kind === 'container' && r.labels.host !== undefined ? containerKey(r.labels) : undefined;
             // A cloud row names its account, product and region; the instance id is the entity.
-            const detail = Object.entries(r.labels).filter(([k]) => k !== 'host' && k !== 'instance' && k !== 'cloud');
-            const href = cloud
-              ? hrefFor({ screen: 'cloud-instance', account: r.labels.account!, instanceId: r.entity, from: answer.from, to: answer.to })
-              : hrefFor({ screen: 'host', hostId: r.entity, from: answer.from, to: answer.to });
+            const cloud = prefs.kind === 'cloud' && r.labels.account !== undefined;
+            const hostId = container ? r.labels.host! : r.entity;
+            const shown = container ? ['host', 'container', 'namespace', 'pod'] : cloud ? ['instance', 'cloud'] : ['host'];
+            const detail = Object.entries(r.labels).filter(([k]) => !shown.includes(k));
+            const href = container
+              ? hrefFor({ screen: 'container', hostId, ...container, from: answer.from, to: answer.to })
+              : cloud
+                ? hrefFor({ screen: 'cloud-instance', account: r.labels.account!, instanceId: r.entity, from: answer.from, to: answer.to })
+                : hrefFor({ screen: 'host', hostId, from: answer.from, to: answer.to });
             return (
-              <tr key={r.entity} data-testid="topk-row" data-host-id={r.entity} data-value={r.value}>
+              <tr key={r.entity} data-testid="topk-row" data-host-id={hostId} data-entity={r.entity} data-value={r.value}>
                 <td className="num muted">{formatNumber(i + 1, locale, 0)}</td>
                 <td>
                   <a href={href} data-testid="topk-link">
-                    {cloud ? (cloudNames.get(`${r.labels.account}|${r.entity}`) ?? r.entity) : r.entity}
+                    {container ? container.container : cloud ? (cloudNames.get(`${r.labels.account}|${r.entity}`) ?? r.entity) : r.entity}
                   </a>
+                  {container && (
+                    <span className="muted small">
+                      {' '}
+                      {t('topk.onHost', { host: hostId })}
+                      {container.pod ? ` · ${container.namespace ? `${container.namespace}/` : ''}${container.pod}` : ''}
+                    </span>
+                  )}
                   {detail.length > 0 && <span className="muted small mono"> {detail.map(([, v]) => v).join(' ')}</span>}
                 </td>
                 <td className="num">{formatByUnit(unit, r.value, locale)}</td>
@@ -172,7 +186,7 @@ export function TopK() {
             value={prefs.kind}
             onChange={(e) => {
               const kind = e.target.value as TopKKind;
-              prefs.set({ kind, ...(topKMetrics[kind].some((m) => m.name === prefs.metric) ? {} : { metric: topKMetrics[kind][0]!.name }) });
+              prefs.set({ kind, metric: topKMetrics[kind][0]!.name });
             }}
           >
             {topKKinds.map((k) => (

@@ -22,8 +22,10 @@ export interface FleetRow {
   networkTx: number | null;
   load1: number | null;
   cpus: number | null;
-  /** Containers arrive with the containers issue; null = not known for this host. */
+  /** Running containers (paused and restarting included); null = the host reports no container data. */
   containers: number | null;
+  /** Every container the host knows, stopped ones included. */
+  containersTotal: number | null;
   alerts: number;
   lastSampleAt: number | null;
 }
@@ -59,6 +61,8 @@ export function buildFleetRows(
     networkTx: s?.networkTxRate ?? null,
     load1: s?.load1 ?? null,
     cpus: s?.cpus ?? null,
+    containers: s?.containersRunning ?? null,
+    containersTotal: s?.containersTotal ?? null,
   });
   const rows: FleetRow[] = hosts.map((h) => ({
     id: h.id,
@@ -69,7 +73,6 @@ export function buildFleetRows(
     configured: true,
     ...fromSummary(summaries[h.id]),
     cpus: summaries[h.id]?.cpus ?? h.info?.cpus ?? null,
-    containers: null,
     alerts: firingByHost[h.name] ?? firingByHost[h.id] ?? 0,
     lastSampleAt: h.lastSampleAt ?? summaries[h.id]?.t ?? null,
   }));
@@ -83,7 +86,6 @@ export function buildFleetRows(
       tags: [],
       configured: false,
       ...fromSummary(h.summary),
-      containers: null,
       alerts: firingByHost[h.hostId] ?? 0,
       lastSampleAt: h.lastSampleAt,
     });

@@ -21,6 +21,18 @@ export const topKMetrics: Record<TopKKind, TopKMetric[]> = {
     { name: 'host:disk_written_bytes:rate', labelKey: 'topk.metric.diskWrite' },
     { name: 'host:swap_used:bytes', labelKey: 'topk.metric.swap' },
   ],
+  // issue 4: containers, by the series the core stores for each
+  container: [
+    { name: 'container:cpu_usage:cores', labelKey: 'topk.metric.containerCpu' },
+    { name: 'container_memory_working_set_bytes', labelKey: 'topk.metric.containerMemory' },
+    { name: 'container:memory_limit_used:ratio', labelKey: 'topk.metric.containerMemoryLimit' },
+    { name: 'container:cpu_throttled:ratio', labelKey: 'topk.metric.containerThrottled' },
+    { name: 'container:network_receive_bytes:rate', labelKey: 'topk.metric.netRx' },
+    { name: 'container:network_transmit_bytes:rate', labelKey: 'topk.metric.netTx' },
+    { name: 'container:fs_read_bytes:rate', labelKey: 'topk.metric.diskRead' },
+    { name: 'container:fs_write_bytes:rate', labelKey: 'topk.metric.diskWrite' },
+    { name: 'container_threads', labelKey: 'topk.metric.containerPids' },
+  ],
   // issue 5: canonical cloud metrics (the shipped mappings'); a row links to the instance.
   cloud: [
     { name: 'cloud_cpu_utilization_ratio', labelKey: 'topk.metric.cpu' },
@@ -36,9 +48,9 @@ export const topKMetrics: Record<TopKKind, TopKMetric[]> = {
   ],
 };
 
-export const topKKinds: TopKKind[] = ['host', 'cloud'];
+export const topKKinds: TopKKind[] = ['host', 'container', 'cloud'];
 /** Kinds that will join; shown disabled so the selector's design is visible. */
-export const plannedKinds = ['container', 'process'] as const;
+export const plannedKinds = ['process'] as const;
 
 export const topKWindows = ['5m', '15m', '1h', '6h', '24h', '7d'] as const;
 export type TopKWindow = (typeof topKWindows)[number];

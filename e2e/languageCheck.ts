@@ -1,9 +1,11 @@
-// What a person sees on the page, for the specs that check translations:
-// visible text nodes plus placeholders, labels and titles, trimmed; and the
-// catalogues, loaded at run time (the e2e project cannot include renderer sources).
+// "Is this screen really in Chinese?": every visible string, placeholder,
+// label and tooltip of the page checked against the English catalogue (and
+// for raw message keys). Strings the same in both languages by design
+// (names, units, symbols) may show in either. Shared by the specs that
+// screenshot screens in both languages.
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Page } from '@playwright/test';
+import { expect, type Page } from '@playwright/test';
 import { repoRoot } from './console.js';
 
 // The e2e project compiles without the DOM library; these run in the page.
@@ -11,7 +13,7 @@ declare const document: any; // eslint-disable-line @typescript-eslint/no-explic
 declare const NodeFilter: { SHOW_TEXT: number };
 
 /** Visible text nodes and placeholders/labels of the page, trimmed. */
-export async function visibleStrings(page: Page): Promise<string[]> {
+async function visibleStrings(page: Page): Promise<string[]> {
   return page.evaluate(() => {
     const out: string[] = [];
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
@@ -33,27 +35,34 @@ export async function visibleStrings(page: Page): Promise<string[]> {
   });
 }
 
-export interface Catalogues {
-  en: Record<string, string>;
-  zhCN: Record<string, string>;
-  /** English strings that must not show in Chinese mode (those the same in both languages left out). */
-  englishStrings: Set<string>;
+const keyPattern = /^[a-z][a-zA-Z]*(\.[a-zA-Z0-9_-]+)+$/;
+
+export interface LanguageCheck {
+  readonly en: Record<string, string>;
+  readonly zhCN: Record<string, string>;
+  /** English catalogue strings (or raw keys) visible on the page. */
+  englishLeftovers(page: Page, screen: string): Promise<string[]>;
+  expectNoEnglish(page: Page, screen: string): Promise<void>;
 }
 
-export async function loadCatalogues(): Promise<Catalogues> {
+/** Loads the catalogues at run time (the e2e project cannot include renderer sources). */
+export async function languageCheck(): Promise<LanguageCheck> {
   const catalogue = (name: string) => import(pathToFileURL(path.join(repoRoot, 'renderer', 'src', 'i18n', name)).href);
   const en = (await catalogue('en.ts')).en as Record<string, string>;
   const zhCN = (await catalogue('zh-CN.ts')).zhCN as Record<string, string>;
-  // Strings the same in both languages by design (names, units, symbols) may show in either.
   const sameInBoth = new Set(Object.keys(en).filter((k) => zhCN[k] === en[k]).map((k) => en[k]!));
   const englishStrings = new Set(Object.values(en).filter((v) => !v.includes('{') && !sameInBoth.has(v)));
-  return { en, zhCN, englishStrings };
-}
-
-const keyPattern = /^[a-z][a-zA-Z]*(\.[a-zA-Z0-9_-]+)+$/;
-
-/** Visible strings that are English catalogue text or raw message keys. */
-export async function englishLeftovers(page: Page, catalogues: Catalogues): Promise<string[]> {
-  const strings = await visibleStrings(page);
-  return strings.filter((s) => catalogues.englishStrings.has(s) || (keyPattern.test(s) && s in catalogues.en));
+  const englishLeftovers = async (page: Page, screen: string) => {
+    const strings = await visibleStrings(page);
+    expect(strings.length, screen).toBeGreaterThan(10);
+    return strings.filter((s) => englishStrings.has(s) || (keyPattern.test(s) && s in en));
+  };
+  return {
+    en,
+    zhCN,
+    englishLeftovers,
+    async expectNoEnglish(page, screen) {
+      expect(await englishLeftovers(page, screen), `${screen}: English or raw keys in Chinese mode`).toEqual([]);
+    },
+  };
 }

@@ -1,0 +1,202 @@
+// Shared by the agent benches (agent-cost.mjs, agent-containers.mjs): CPU of
+// the agent per sample and of prometheus-node-exporter per scrape, measured
+// the same way for both.
+//
+// CPU is read from /proc/PID/stat for every process in the agent's process
+// group: utime + stime of each plus cutime + cstime, their waited-for
+// children (tail, df, sleep). The agent is measured between the end lines of
+// frame 1 and frame N+1: at each end line the shell has waited for that
+// sample's children, so the window holds exactly N sample-and-wait cycles.
+// node_exporter is multi-threaded; its utime/stime sum all threads. Where
+// cgroup v1 cpuacct is writable (root), each also runs in its own cgroup and
+// the nanosecond cpuacct.usage is reported too (it includes children still
+// running and is not rounded to clock ticks).
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
+import { createServer, request } from 'node:http';
+import { join } from 'node:path';
+
+/** `--name value` from the command line, else `fallback`. */
+export function option(name, fallback) {
+  const args = process.argv.slice(2);
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : fallback;
+}
+
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+const CPUACCT = '/sys/fs/cgroup/cpuacct';
+
+/** utime+stime(+cutime+cstime) of a pid in ms. Fields after the ")" of comm: see proc(5). */
+export function cpuMs(pid, withChildren) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+  const ticks = f[11] + f[12] + (withChildren ? f[13] + f[14] : 0);
+  return (ticks * 1000) / CLK_TCK;
+}
+
+/** cpuMs(pid, true) summed over every process of a process group (the agent shell and anything still running under it). */
+function groupCpuMs(pgid) {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(f[2]) === pgid) total += cpuMs(Number(entry), true);
+    } catch {
+      // gone between readdir and read
+    }
+  }
+  return total;
+}
+
+function makeCgroup(name) {
+  if (!existsSync(join(CPUACCT, 'cpuacct.usage'))) return undefined;
+  const dir = join(CPUACCT, `${name}-${process.pid}`);
+  try {
+    mkdirSync(dir);
+    return dir;
+  } catch {
+    return undefined;
+  }
+}
+const cgroupNs = (dir) => (dir ? Number(readFileSync(join(dir, 'cpuacct.usage'), 'utf8')) : NaN);
+async function removeCgroup(dir) {
+  if (!dir) return;
+  for (let i = 0; i < 50; i++) {
+    try {
+      rmdirSync(dir);
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+/** Starts `cmd` inside the cgroup (when there is one) via a tiny sh that joins it, then execs. */
+function spawnIn(cgroup, cmd, argv, options) {
+  if (!cgroup) return spawn(cmd, argv, options);
+  return spawn('sh', ['-c', `echo $$ > ${cgroup}/cgroup.procs && exec "$@"`, 'sh', cmd, ...argv], options);
+}
+
+const freePort = () =>
+  new Promise((resolve) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+
+const scrape = (port) =>
+  new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/metrics' }, (res) => {
+      let n = 0;
+      res.on('data', (c) => (n += c.length));
+      res.on('end', () => resolve(n));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+
+/**
+ * @param {{ samples: number, shell: string, script: string, exporter: string }} config
+ */
+export function agentMeasure({ samples, shell, script: defaultScript, exporter }) {
+  if (!existsSync(exporter)) {
+    console.error(`${exporter} not found: apt-get install -y prometheus-node-exporter`);
+    process.exit(1);
+  }
+
+  /**
+   * Runs the agent with `agentArgs`; when `paced`, writes a request line every
+   * second (as the console does), else the agent keeps its own time.
+   * `options.env` is added to its environment (SYS_ROOT for fixture trees),
+   * `options.request` is the request line (the console's `net:PID` words).
+   * `options.onFrame` receives each whole frame's text.
+   */
+  async function measureAgent(agentArgs, paced, script = defaultScript, options = {}) {
+    const cgroup = makeCgroup('ovl-bench-agent');
+    const child = spawnIn(cgroup, shell, [script, ...agentArgs], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+      detached: true,
+      env: { ...process.env, ...(options.env ?? {}) },
+    });
+    // With a cgroup the group leader is the joining sh that then execs the agent: same pid.
+    const pgid = child.pid;
+    const line = `${options.request ?? ''}\n`;
+    const pacer = paced ? setInterval(() => child.stdin.write(line), 1000) : undefined;
+    if (paced) child.stdin.write(line);
+    let frames = 0;
+    let bytes = 0;
+    let partial = '';
+    let frame = [];
+    let start;
+    const done = new Promise((resolve) => {
+      child.stdout.setEncoding('utf8');
+      child.stdout.on('data', (chunk) => {
+        bytes += chunk.length;
+        const lines = (partial + chunk).split('\n');
+        partial = lines.pop();
+        for (const l of lines) {
+          if (options.onFrame) frame.push(l);
+          if (!/^@@overlook-agent \S+ end \d+$/.test(l)) continue;
+          frames++;
+          if (options.onFrame) {
+            options.onFrame(frame.join('\n') + '\n');
+            frame = [];
+          }
+          if (frames === 1) start = { ms: groupCpuMs(pgid), ns: cgroupNs(cgroup), bytes };
+          if (frames === samples + 1) resolve({ ms: groupCpuMs(pgid), ns: cgroupNs(cgroup), bytes });
+        }
+      });
+    });
+    const end = await done;
+    if (pacer) clearInterval(pacer);
+    process.kill(-pgid, 'SIGTERM');
+    await new Promise((r) => child.on('close', r));
+    await removeCgroup(cgroup);
+    return {
+      msPerSample: (end.ms - start.ms) / samples,
+      cgroupMsPerSample: (end.ns - start.ns) / 1e6 / samples,
+      bytesPerSample: (end.bytes - start.bytes) / samples,
+    };
+  }
+
+  async function measureExporter() {
+    const port = await freePort();
+    const cgroup = makeCgroup('ovl-bench-node-exporter');
+    const child = spawnIn(cgroup, exporter, [`--web.listen-address=127.0.0.1:${port}`], { stdio: 'ignore' });
+    try {
+      for (let i = 0; ; i++) {
+        try {
+          await scrape(port);
+          break;
+        } catch (err) {
+          if (i > 100) throw err;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+      await scrape(port); // warm: the first scrape initialises collectors
+      const start = { ms: cpuMs(child.pid, false), ns: cgroupNs(cgroup) };
+      let bytes = 0;
+      for (let i = 0; i < samples; i++) {
+        bytes += await scrape(port);
+        // Same cadence as the agent, so idle costs (GC, timers) weigh the same.
+        if (i < samples - 1) await new Promise((r) => setTimeout(r, 1000));
+      }
+      const end = { ms: cpuMs(child.pid, false), ns: cgroupNs(cgroup) };
+      return {
+        msPerSample: (end.ms - start.ms) / samples,
+        cgroupMsPerSample: (end.ns - start.ns) / 1e6 / samples,
+        bytesPerSample: bytes / samples,
+      };
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.on('close', r));
+      await removeCgroup(cgroup);
+    }
+  }
+
+  return { measureAgent, measureExporter };
+}

@@ -1,0 +1,166 @@
+// The tracker's policy with a scripted engine client and a fake clock (the
+// real engines are in dockerdLocal / dockerdSsh / podman / engineFaults):
+// how often it asks, what it inspects, how it backs off, what it carries
+// between samples, and which words it puts in the agent's request line.
+import { describe, expect, it } from 'vitest';
+import type { RawSeries } from '../../common/series.js';
+import type { ContainerMeta, ContainerObservation, HostObservation, RawContainer } from '../sources/types.js';
+import { ContainerTracker, type EngineConnector } from './containerTracker.js';
+import type { EngineClient } from './engineClient.js';
+import { EngineRequestError } from './engineHttp.js';
+import type { ListedContainer } from './engineApi.js';
+
+const ID = (n: number) => String(n).repeat(64).slice(0, 64);
+
+function meta(n: number, extra: Partial<ContainerMeta> = {}): ContainerMeta {
+  return { id: ID(n), name: `c${n}`, state: 'running', labels: {}, pid: 1000 + n, ...extra };
+}
+
+class ScriptedEngine implements EngineClient {
+  readonly via = 'socket' as const;
+  readonly target = '/run/test.sock';
+  calls: string[] = [];
+  containers = new Map<string, ContainerMeta>();
+  failWith: Error | undefined;
+  async version() {
+    this.calls.push('version');
+    return { value: { engine: 'docker' as const }, problems: [] };
+  }
+  async list() {
+    this.calls.push('list');
+    if (this.failWith) throw this.failWith;
+    return { value: [...this.containers.values()].map((m): ListedContainer => ({ id: m.id, state: m.state })), problems: [] };
+  }
+  async inspect(ids: readonly string[]) {
+    this.calls.push(`inspect ${ids.map((i) => i[0]).join('')}`);
+    return { value: ids.flatMap((id) => (this.containers.has(id) ? [this.containers.get(id)!] : [])), problems: [] };
+  }
+}
+
+function cgroup(n: number, extra: Partial<RawContainer> = {}): RawContainer {
+  return { id: ID(n), runtime: 'docker', cgroupPath: `/docker/${ID(n)}`, driver: 'cgroupfs', series: [], ...extra };
+}
+
+function observation(cgroups: RawContainer[], extra: Partial<ContainerObservation> = {}): HostObservation {
+  return {
+    t: 0,
+    series: [],
+    processes: [],
+    facts: {},
+    problems: [],
+    containers: { layout: { mode: 'v1', driver: 'cgroupfs' }, cgroups, networkByPid: {}, access: { sockets: [{ path: '/run/test.sock', writable: true }], cli: [] }, ...extra },
+  };
+}
+
+function setup() {
+  let now = 0;
+  const engine = new ScriptedEngine();
+  const connector: EngineConnector = { connect: async () => ({ client: engine }) };
+  const tracker = new ContainerTracker({ connector, refreshMs: 10_000, now: () => now });
+  return {
+    engine,
+    tracker,
+    advance: (ms: number) => (now += ms),
+    async sample(obs: HostObservation) {
+      const out = tracker.enrich(obs);
+      await tracker.idle();
+      return out;
+    },
+  };
+}
+
+describe('ContainerTracker', () => {
+  it('the first sample is pending; names follow; a list every refresh, inspect only new, changed or stale containers', async () => {
+    const s = setup();
+    s.engine.containers.set(ID(1), meta(1));
+    s.engine.containers.set(ID(2), meta(2));
+    const first = await s.sample(observation([cgroup(1), cgroup(2)]));
+    expect(first.containers!.engine).toMatchObject({ pending: true, containers: [] });
+    s.advance(1000);
+    const second = s.tracker.enrich(observation([cgroup(1), cgroup(2)]));
+    expect(second.containers!.engine!.pending).toBeUndefined();
+    expect(second.containers!.engine!.containers.map((m) => m.name)).toEqual(['c1', 'c2']);
+    expect(s.engine.calls).toEqual(['version', 'list', 'inspect 12']);
+
+    // Within the refresh interval nothing is asked.
+    s.advance(5000);
+    await s.sample(observation([cgroup(1), cgroup(2)]));
+    expect(s.engine.calls).toHaveLength(3);
+    // Due: a list, and nothing to inspect.
+    s.advance(5000);
+    await s.sample(observation([cgroup(1), cgroup(2)]));
+    expect(s.engine.calls.slice(3)).toEqual(['list']);
+    // One paused: its state changed in the list, so it alone is inspected.
+    s.engine.containers.set(ID(2), meta(2, { state: 'paused' }));
+    s.advance(10_000);
+    await s.sample(observation([cgroup(1), cgroup(2)]));
+    expect(s.engine.calls.slice(4)).toEqual(['list', 'inspect 2']);
+    // A minute on, both are stale and re-inspected (their restart counts move without a state change).
+    s.advance(60_000);
+    await s.sample(observation([cgroup(1), cgroup(2)]));
+    expect(s.engine.calls.slice(6)).toEqual(['list', 'inspect 12']);
+  });
+
+  it('a new container, or an init pid that changed (a restart), brings the refresh forward', async () => {
+    const s = setup();
+    s.engine.containers.set(ID(1), meta(1));
+    await s.sample(observation([cgroup(1)]));
+    s.advance(3000);
+    s.engine.containers.set(ID(3), meta(3));
+    await s.sample(observation([cgroup(1), cgroup(3)]));
+    expect(s.engine.calls.slice(-2)).toEqual(['list', 'inspect 3']);
+    s.advance(3000);
+    s.engine.containers.set(ID(1), meta(1, { pid: 5555, restarts: 1 }));
+    await s.sample(observation([cgroup(1, { initPid: 5555 }), cgroup(3)]));
+    expect(s.engine.calls.slice(-2)).toEqual(['list', 'inspect 1']);
+    expect(s.tracker.enrich(observation([cgroup(1), cgroup(3)])).containers!.engine!.containers.find((m) => m.id === ID(1))?.restarts).toBe(1);
+  });
+
+  it('a failing engine: a note, the names it knew kept, and tries spaced out', async () => {
+    const s = setup();
+    s.engine.containers.set(ID(1), meta(1));
+    await s.sample(observation([cgroup(1)]));
+    s.engine.failWith = new EngineRequestError('timeout', '/run/test.sock did not answer /containers/json within 5 s');
+    s.advance(10_000);
+    await s.sample(observation([cgroup(1)]));
+    const after = s.tracker.enrich(observation([cgroup(1)])).containers!.engine!;
+    expect(after.note).toMatchObject({ code: 'engine_unreachable', socket: '/run/test.sock' });
+    expect(after.containers.map((m) => m.name)).toEqual(['c1']);
+    const calls = s.engine.calls.length;
+    // Backed off to 20 s: a new container does not bring it forward either.
+    s.advance(10_000);
+    await s.sample(observation([cgroup(1), cgroup(4)]));
+    expect(s.engine.calls.length).toBe(calls);
+    s.advance(10_001);
+    await s.sample(observation([cgroup(1), cgroup(4)]));
+    expect(s.engine.calls.length).toBe(calls + 1);
+  });
+
+  it('permission denied says whose: the user from the agent', async () => {
+    const s = setup();
+    s.engine.failWith = new EngineRequestError('connect', '/run/test.sock: permission denied (EACCES)', 403);
+    const obs = observation([cgroup(1)]);
+    const withUser = { ...obs, containers: { ...obs.containers!, access: { sockets: [{ path: '/run/test.sock', writable: true }], cli: [], user: 'ops' } } };
+    await s.sample(withUser);
+    expect(s.tracker.enrich(withUser).containers!.engine!.note).toMatchObject({ code: 'socket_denied', user: 'ops', socket: '/run/test.sock' });
+  });
+
+  it('carries limits and init pids between the samples that read them, and asks for limits for a newcomer', () => {
+    const tracker = new ContainerTracker({});
+    const limit: RawSeries = { name: 'container_spec_memory_limit_bytes', labels: {}, value: 64 << 20, kind: 'gauge' };
+    const usage: RawSeries = { name: 'container_memory_usage_bytes', labels: {}, value: 1 << 20, kind: 'gauge' };
+    tracker.enrich(observation([cgroup(1, { series: [usage, limit], cpuLimitCores: 0.5, initPid: 42 })]));
+    expect(tracker.requestWords()).toEqual(['net:42']);
+    const between = tracker.enrich(observation([cgroup(1, { series: [usage] }), cgroup(2, { series: [usage] })], { limitsRead: false })).containers!;
+    expect(between.limitsRead).toBeUndefined();
+    const one = between.cgroups.find((c) => c.id === ID(1))!;
+    expect(one.series.map((s) => s.name).sort()).toEqual(['container_memory_usage_bytes', 'container_spec_memory_limit_bytes']);
+    expect(one).toMatchObject({ cpuLimitCores: 0.5, initPid: 42 });
+    // Container 2 came on a sample without limits: the next request asks for them.
+    expect(tracker.requestWords()).toEqual(['processes', 'net:42']);
+    expect(tracker.requestWords()).toEqual(['net:42']);
+    // A limit removed (docker update --memory=-1… or a new container) shows at the next full read.
+    const full = tracker.enrich(observation([cgroup(1, { series: [usage] })])).containers!;
+    expect(full.cgroups[0]!.series.map((s) => s.name)).toEqual(['container_memory_usage_bytes']);
+  });
+});

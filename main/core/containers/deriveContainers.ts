@@ -1,0 +1,186 @@
+// From two consecutive container observations of one host to what the core
+// stores and shows: per-container CPU in cores, throttling, block I/O and
+// network rates, memory gauges and the limit share, plus the rows of the
+// containers table. Pure; called from deriveSamples with the host's rate
+// interval.
+import type { ContainerRow } from '../../common/contract.js';
+import type { Labels, RawSeries, Sample } from '../../common/series.js';
+import { counterIncrease } from '../metrics/counters.js';
+import type { ContainerObservation, RawContainer } from '../sources/types.js';
+import { containerIdentities, isRunningState, type ContainerIdentity } from './containerIdentity.js';
+
+export interface DerivedContainers {
+  /** Stored series (the `host` label added); none while the engine's first answer is pending. */
+  readonly samples: Sample[];
+  readonly rows: ContainerRow[];
+  readonly running: number;
+  readonly total: number;
+}
+
+/** Raw gauges stored as they are (cAdvisor names). */
+const STORED_GAUGES = [
+  'container_memory_usage_bytes',
+  'container_memory_working_set_bytes',
+  'container_memory_rss',
+  'container_memory_cache',
+  'container_spec_memory_limit_bytes',
+  'container_threads',
+  'container_oom_events_total',
+] as const;
+
+/** Block I/O totals (summed over devices by the parser) → per-second rates. */
+const BLOCK_RATES: ReadonlyArray<readonly [field: keyof NonNullable<RawContainer['blockIo']>, rate: string]> = [
+  ['readBytes', 'container:fs_read_bytes:rate'],
+  ['writeBytes', 'container:fs_write_bytes:rate'],
+  ['reads', 'container:fs_reads:rate'],
+  ['writes', 'container:fs_writes:rate'],
+];
+
+/** node_exporter netdev names (as parseNetDev gives them) summed for a container's rx/tx. */
+const NET_RX = 'node_network_receive_bytes_total';
+const NET_TX = 'node_network_transmit_bytes_total';
+
+function sumOf(series: readonly RawSeries[] | undefined, name: string, include: (s: RawSeries) => boolean = () => true): number | undefined {
+  if (!series) return undefined;
+  let sum: number | undefined;
+  for (const s of series) if (s.name === name && include(s)) sum = (sum ?? 0) + s.value;
+  return sum;
+}
+
+/** A container's raw series summed by name (over devices), once per container rather than once per lookup. */
+function totalsByName(series: readonly RawSeries[] | undefined): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const s of series ?? []) out.set(s.name, (out.get(s.name) ?? 0) + s.value);
+  return out;
+}
+
+const notLoopback = (s: RawSeries) => s.labels.device !== 'lo';
+
+function networkOf(obs: ContainerObservation, pid: number | undefined): { rx?: number; tx?: number } {
+  if (pid === undefined) return {};
+  const series = obs.networkByPid[String(pid)];
+  if (!series) return {};
+  const rx = sumOf(series, NET_RX, notLoopback);
+  const tx = sumOf(series, NET_TX, notLoopback);
+  return { ...(rx !== undefined ? { rx } : {}), ...(tx !== undefined ? { tx } : {}) };
+}
+
+function rate(prev: number | undefined, cur: number | undefined, dt: number | undefined): number | undefined {
+  if (prev === undefined || cur === undefined || dt === undefined) return undefined;
+  const inc = counterIncrease(prev, cur);
+  return inc === undefined ? undefined : inc / dt;
+}
+
+export function deriveContainers(
+  prev: ContainerObservation | undefined,
+  cur: ContainerObservation,
+  dt: number | undefined,
+  host: string,
+  t: number,
+): DerivedContainers {
+  const samples: Sample[] = [];
+  const store = !cur.engine?.pending;
+  // `labels` already carries `host` (one object per container, shared by its samples).
+  const push = (name: string, labels: Labels, v: number | undefined) => {
+    if (store && v !== undefined && Number.isFinite(v)) samples.push({ name, labels, t, v });
+  };
+  const before = new Map((prev ? containerIdentities(prev) : []).map((c) => [c.id, c]));
+  const rows: ContainerRow[] = [];
+  let running = 0;
+  for (const c of containerIdentities(cur)) {
+    if (isRunningState(c.state)) running++;
+    rows.push(deriveOne(c, before.get(c.id), prev, cur, dt, host, push));
+  }
+  return { samples, rows, running, total: rows.length };
+}
+
+type Push = (name: string, labels: Labels, v: number | undefined) => void;
+
+function deriveOne(
+  c: ContainerIdentity,
+  was: ContainerIdentity | undefined,
+  prevObs: ContainerObservation | undefined,
+  curObs: ContainerObservation,
+  dt: number | undefined,
+  host: string,
+  push: Push,
+): ContainerRow {
+  const totals = totalsByName(c.cgroup?.series);
+  const prevTotals = totalsByName(was?.cgroup?.series);
+  const value = (name: string) => totals.get(name);
+  const prevValue = (name: string) => prevTotals.get(name);
+  const labels: Labels = { ...c.seriesLabels, host };
+
+  const cpuCores = rate(prevValue('container_cpu_usage_seconds_total'), value('container_cpu_usage_seconds_total'), dt);
+  const throttledSecondsRate = rate(prevValue('container_cpu_cfs_throttled_seconds_total'), value('container_cpu_cfs_throttled_seconds_total'), dt);
+  // Throttled share: of the CFS periods that elapsed in the interval, how many
+  // hit the quota. No periods elapsed (idle, or no quota) is no throttling.
+  const periods = rate(prevValue('container_cpu_cfs_periods_total'), value('container_cpu_cfs_periods_total'), 1);
+  const throttledPeriods = rate(prevValue('container_cpu_cfs_throttled_periods_total'), value('container_cpu_cfs_throttled_periods_total'), 1);
+  const throttledRatio =
+    dt !== undefined && periods !== undefined && throttledPeriods !== undefined ? (periods > 0 ? Math.min(1, throttledPeriods / periods) : 0) : undefined;
+  const cpuLimit = c.cgroup?.cpuLimitCores;
+
+  push('container:cpu_usage:cores', labels, cpuCores);
+  if (cpuLimit !== undefined) {
+    push('container:cpu_limit:cores', labels, cpuLimit);
+    push('container:cpu_throttled:ratio', labels, throttledRatio);
+    push('container:cpu_throttled_seconds:rate', labels, throttledSecondsRate);
+  }
+  for (const name of STORED_GAUGES) push(name, labels, value(name));
+  const workingSet = value('container_memory_working_set_bytes');
+  const limit = value('container_spec_memory_limit_bytes');
+  if (workingSet !== undefined && limit !== undefined && limit > 0) push('container:memory_limit_used:ratio', labels, workingSet / limit);
+  const rates = new Map<string, number | undefined>();
+  for (const [field, name] of BLOCK_RATES) {
+    const r = rate(was?.cgroup?.blockIo?.[field], c.cgroup?.blockIo?.[field], dt);
+    rates.set(name, r);
+    push(name, labels, r);
+  }
+  // The network counters belong to the init's namespace: a new pid (restart) starts new counters.
+  const net = networkOf(curObs, c.pid);
+  const prevNet = was && prevObs && was.pid === c.pid ? networkOf(prevObs, was.pid) : {};
+  const rx = rate(prevNet.rx, net.rx, dt);
+  const tx = rate(prevNet.tx, net.tx, dt);
+  push('container:network_receive_bytes:rate', labels, rx);
+  push('container:network_transmit_bytes:rate', labels, tx);
+
+  const orNull = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? null : v);
+  const limitBytes = limit ?? (c.cgroup ? undefined : c.meta?.memoryLimitBytes);
+  return {
+    id: c.id,
+    name: c.name,
+    image: c.image ?? null,
+    runtime: c.runtime,
+    state: c.state,
+    restarts: c.restarts ?? null,
+    pod: c.pod ?? null,
+    namespace: c.namespace ?? null,
+    podUid: c.cgroup?.podUid ?? null,
+    qos: c.cgroup?.qos ?? null,
+    sandbox: c.sandbox,
+    seriesLabels: { ...c.seriesLabels },
+    labels: { ...c.labels },
+    cgroupPath: c.cgroup?.cgroupPath ?? null,
+    cpuCores: orNull(cpuCores),
+    cpuLimitCores: orNull(cpuLimit),
+    cpuThrottledRatio: cpuLimit !== undefined ? orNull(throttledRatio) : null,
+    cpuThrottledSecondsRate: cpuLimit !== undefined ? orNull(throttledSecondsRate) : null,
+    memoryUsageBytes: orNull(value('container_memory_usage_bytes')),
+    memoryWorkingSetBytes: orNull(workingSet),
+    memoryRssBytes: orNull(value('container_memory_rss')),
+    memoryCacheBytes: orNull(value('container_memory_cache')),
+    memoryPeakBytes: orNull(value('container_memory_max_usage_bytes')),
+    memoryLimitBytes: orNull(limitBytes),
+    oomKills: orNull(value('container_oom_events_total')),
+    pids: orNull(value('container_threads')),
+    pidsLimit: orNull(value('container_threads_max')),
+    blockReadBytesRate: orNull(rates.get('container:fs_read_bytes:rate')),
+    blockWriteBytesRate: orNull(rates.get('container:fs_write_bytes:rate')),
+    blockReadOpsRate: orNull(rates.get('container:fs_reads:rate')),
+    blockWriteOpsRate: orNull(rates.get('container:fs_writes:rate')),
+    networkRxBytesRate: orNull(rx),
+    networkTxBytesRate: orNull(tx),
+    startedAt: c.startedAt ?? null,
+  };
+}
