@@ -105,13 +105,14 @@ test('Top-K ranks the seeded hosts and clicks through to the host at that window
   await expect(firstSeeded.locator('svg.sparkline path')).toHaveAttribute('d', /M.*L/);
 
   // Max over the window finds the host with the spike, whose average is ordinary.
+  // On a loaded machine the live local host can peak above the spike too; it is left out again.
   await page.getByTestId('topk-agg-max').click();
-  await expect(rows.first()).toHaveAttribute('data-host-id', fleetHostName(SPIKE_HOST));
+  await expect(firstSeeded).toHaveAttribute('data-host-id', fleetHostName(SPIKE_HOST));
   await page.getByTestId('topk-k').selectOption('5');
   await expect(rows).toHaveCount(5);
   await page.screenshot({ path: screenshotPath('screens-topk') });
 
-  await rows.first().getByTestId('topk-link').click();
+  await firstSeeded.getByTestId('topk-link').click();
   await expect(page.getByTestId('host-detail')).toHaveAttribute('data-host-id', fleetHostName(SPIKE_HOST));
   await expect(page).toHaveURL(/from=\d+&to=\d+/);
   await expect(page.getByTestId('zoom-reset')).toBeVisible();
