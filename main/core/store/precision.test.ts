@@ -26,6 +26,10 @@ describe('precisionOf', () => {
     expect(precisionOf('container:cpu_usage:cores')).toEqual(RATIO_PRECISION);
     expect(precisionOf('container:fs_read_bytes:rate')).toEqual(RATE_PRECISION);
     expect(precisionOf('container_memory_working_set_bytes')).toEqual(EXACT);
+    // Cloud metrics declare their unit by their name's suffix.
+    expect(precisionOf('cloud_cpu_utilization_ratio')).toEqual(RATIO_PRECISION);
+    expect(precisionOf('cloud_network_receive_bytes_per_second')).toEqual(RATE_PRECISION);
+    expect(precisionOf('cloud_disk_used_bytes')).toEqual(EXACT);
     expect(precisionOf('host:memory_used:bytes')).toEqual(EXACT);
     expect(precisionOf('node_load1')).toEqual(EXACT);
     expect(precisionOf('host:uptime:seconds')).toEqual(EXACT);
