@@ -14,8 +14,7 @@
 // requests per refresh, not 200.
 import type { Logger } from '../log.js';
 import type { ContainerMeta, EngineAccess, EngineNote, EngineSnapshot, HostObservation, RawContainer } from '../sources/types.js';
-import type { RawSeries } from '../../common/series.js';
-import { SLOW_SERIES } from './cgroupStats.js';
+import { SLOW_STATS, type ContainerCgroupStats } from './cgroupStats.js';
 import type { EngineName, ListedContainer } from './engineApi.js';
 import { isPermissionDenied, type EngineClient } from './engineClient.js';
 import { EngineRequestError } from './engineHttp.js';
@@ -75,8 +74,8 @@ export class ContainerTracker {
   private readonly dirty = new Set<string>();
   /** Last init pid read from each container's cgroup.procs (read every few samples only). */
   private readonly initPids = new Map<string, number>();
-  /** Each container's limits and peak from the last sample that read them. */
-  private readonly limits = new Map<string, { series: RawSeries[]; cpuLimitCores?: number }>();
+  /** Each container's limits, peak, OOM kills and freezer state from the last sample that read them. */
+  private readonly limits = new Map<string, { stats: Partial<ContainerCgroupStats>; cpuLimitCores?: number; frozen?: boolean }>();
   /** A container appeared on a sample without limits: ask for them in the next one. */
   private wantLimits = false;
   private latestCgroups: readonly RawContainer[] = [];
@@ -164,9 +163,7 @@ export class ContainerTracker {
     const limitsRead = containers.limitsRead !== false;
     if (limitsRead) {
       this.limits.clear();
-      for (const c of containers.cgroups) {
-        this.limits.set(c.id, { series: c.series.filter((s) => SLOW_SERIES.has(s.name)), ...(c.cpuLimitCores !== undefined ? { cpuLimitCores: c.cpuLimitCores } : {}) });
-      }
+      for (const c of containers.cgroups) this.limits.set(c.id, slowPart(c));
     }
     const cgroups = containers.cgroups.map((c) => {
       const carriedPid = c.initPid === undefined ? this.initPids.get(c.id) : undefined;
@@ -176,8 +173,9 @@ export class ContainerTracker {
       return {
         ...c,
         ...(carriedPid !== undefined ? { initPid: carriedPid } : {}),
-        ...(carried ? { series: [...c.series, ...carried.series] } : {}),
+        ...(carried ? { stats: { ...c.stats, ...carried.stats } } : {}),
         ...(carried?.cpuLimitCores !== undefined ? { cpuLimitCores: carried.cpuLimitCores } : {}),
+        ...(carried?.frozen !== undefined && c.frozen === undefined ? { frozen: carried.frozen } : {}),
       };
     });
     // Carried, the sample is as whole as one that read everything.
@@ -284,4 +282,15 @@ export class ContainerTracker {
   private logProblems(problems: readonly string[]): void {
     if (problems.length) this.options.log?.warn('container engine answer had unreadable parts', { host: this.options.hostName, first: problems[0], count: problems.length });
   }
+}
+
+/** What a sample that read the slow files says that the samples in between do not. */
+function slowPart(c: RawContainer): { stats: Partial<ContainerCgroupStats>; cpuLimitCores?: number; frozen?: boolean } {
+  const stats: Partial<Record<keyof ContainerCgroupStats, unknown>> = {};
+  for (const key of SLOW_STATS) if (c.stats[key] !== undefined) stats[key] = c.stats[key];
+  return {
+    stats: stats as Partial<ContainerCgroupStats>,
+    ...(c.cpuLimitCores !== undefined ? { cpuLimitCores: c.cpuLimitCores } : {}),
+    ...(c.frozen !== undefined ? { frozen: c.frozen } : {}),
+  };
 }

@@ -7,6 +7,7 @@ import type { ContainerRow } from '../../common/contract.js';
 import type { Labels, RawSeries, Sample } from '../../common/series.js';
 import { counterIncrease } from '../metrics/counters.js';
 import type { ContainerObservation, RawContainer } from '../sources/types.js';
+import type { ContainerCgroupStats } from './cgroupStats.js';
 import { containerIdentities, isRunningState, type ContainerIdentity } from './containerIdentity.js';
 
 export interface DerivedContainers {
@@ -17,16 +18,16 @@ export interface DerivedContainers {
   readonly total: number;
 }
 
-/** Raw gauges stored as they are (cAdvisor names). */
-const STORED_GAUGES = [
-  'container_memory_usage_bytes',
-  'container_memory_working_set_bytes',
-  'container_memory_rss',
-  'container_memory_cache',
-  'container_spec_memory_limit_bytes',
-  'container_threads',
-  'container_oom_events_total',
-] as const;
+/** Raw gauges stored as they are (cAdvisor names), from the parsed cgroup values. */
+const STORED_GAUGES: ReadonlyArray<readonly [name: string, field: keyof ContainerCgroupStats]> = [
+  ['container_memory_usage_bytes', 'memoryUsageBytes'],
+  ['container_memory_working_set_bytes', 'memoryWorkingSetBytes'],
+  ['container_memory_rss', 'memoryRssBytes'],
+  ['container_memory_cache', 'memoryCacheBytes'],
+  ['container_spec_memory_limit_bytes', 'memoryLimitBytes'],
+  ['container_threads', 'tasks'],
+  ['container_oom_events_total', 'oomKills'],
+];
 
 /** Block I/O totals (summed over devices by the parser) → per-second rates. */
 const BLOCK_RATES: ReadonlyArray<readonly [field: keyof NonNullable<RawContainer['blockIo']>, rate: string]> = [
@@ -47,14 +48,8 @@ function sumOf(series: readonly RawSeries[] | undefined, name: string, include: 
   return sum;
 }
 
-/** A container's raw series summed by name (over devices), once per container rather than once per lookup. */
-function totalsByName(series: readonly RawSeries[] | undefined): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const s of series ?? []) out.set(s.name, (out.get(s.name) ?? 0) + s.value);
-  return out;
-}
-
 const notLoopback = (s: RawSeries) => s.labels.device !== 'lo';
+const NO_STATS: ContainerCgroupStats = {};
 
 function networkOf(obs: ContainerObservation, pid: number | undefined): { rx?: number; tx?: number } {
   if (pid === undefined) return {};
@@ -105,18 +100,16 @@ function deriveOne(
   host: string,
   push: Push,
 ): ContainerRow {
-  const totals = totalsByName(c.cgroup?.series);
-  const prevTotals = totalsByName(was?.cgroup?.series);
-  const value = (name: string) => totals.get(name);
-  const prevValue = (name: string) => prevTotals.get(name);
+  const now: ContainerCgroupStats = c.cgroup?.stats ?? NO_STATS;
+  const before: ContainerCgroupStats = was?.cgroup?.stats ?? NO_STATS;
   const labels: Labels = { ...c.seriesLabels, host };
 
-  const cpuCores = rate(prevValue('container_cpu_usage_seconds_total'), value('container_cpu_usage_seconds_total'), dt);
-  const throttledSecondsRate = rate(prevValue('container_cpu_cfs_throttled_seconds_total'), value('container_cpu_cfs_throttled_seconds_total'), dt);
+  const cpuCores = rate(before.cpuUsageSeconds, now.cpuUsageSeconds, dt);
+  const throttledSecondsRate = rate(before.cpuThrottledSeconds, now.cpuThrottledSeconds, dt);
   // Throttled share: of the CFS periods that elapsed in the interval, how many
   // hit the quota. No periods elapsed (idle, or no quota) is no throttling.
-  const periods = rate(prevValue('container_cpu_cfs_periods_total'), value('container_cpu_cfs_periods_total'), 1);
-  const throttledPeriods = rate(prevValue('container_cpu_cfs_throttled_periods_total'), value('container_cpu_cfs_throttled_periods_total'), 1);
+  const periods = rate(before.cpuPeriods, now.cpuPeriods, 1);
+  const throttledPeriods = rate(before.cpuThrottledPeriods, now.cpuThrottledPeriods, 1);
   const throttledRatio =
     dt !== undefined && periods !== undefined && throttledPeriods !== undefined ? (periods > 0 ? Math.min(1, throttledPeriods / periods) : 0) : undefined;
   const cpuLimit = c.cgroup?.cpuLimitCores;
@@ -127,9 +120,9 @@ function deriveOne(
     push('container:cpu_throttled:ratio', labels, throttledRatio);
     push('container:cpu_throttled_seconds:rate', labels, throttledSecondsRate);
   }
-  for (const name of STORED_GAUGES) push(name, labels, value(name));
-  const workingSet = value('container_memory_working_set_bytes');
-  const limit = value('container_spec_memory_limit_bytes');
+  for (const [name, field] of STORED_GAUGES) push(name, labels, now[field] as number | undefined);
+  const workingSet = now.memoryWorkingSetBytes;
+  const limit = now.memoryLimitBytes;
   if (workingSet !== undefined && limit !== undefined && limit > 0) push('container:memory_limit_used:ratio', labels, workingSet / limit);
   const rates = new Map<string, number | undefined>();
   for (const [field, name] of BLOCK_RATES) {
@@ -166,15 +159,15 @@ function deriveOne(
     cpuLimitCores: orNull(cpuLimit),
     cpuThrottledRatio: cpuLimit !== undefined ? orNull(throttledRatio) : null,
     cpuThrottledSecondsRate: cpuLimit !== undefined ? orNull(throttledSecondsRate) : null,
-    memoryUsageBytes: orNull(value('container_memory_usage_bytes')),
+    memoryUsageBytes: orNull(now.memoryUsageBytes),
     memoryWorkingSetBytes: orNull(workingSet),
-    memoryRssBytes: orNull(value('container_memory_rss')),
-    memoryCacheBytes: orNull(value('container_memory_cache')),
-    memoryPeakBytes: orNull(value('container_memory_max_usage_bytes')),
+    memoryRssBytes: orNull(now.memoryRssBytes),
+    memoryCacheBytes: orNull(now.memoryCacheBytes),
+    memoryPeakBytes: orNull(now.memoryPeakBytes),
     memoryLimitBytes: orNull(limitBytes),
-    oomKills: orNull(value('container_oom_events_total')),
-    pids: orNull(value('container_threads')),
-    pidsLimit: orNull(value('container_threads_max')),
+    oomKills: orNull(now.oomKills),
+    pids: orNull(now.tasks),
+    pidsLimit: orNull(now.tasksLimit),
     blockReadBytesRate: orNull(rates.get('container:fs_read_bytes:rate')),
     blockWriteBytesRate: orNull(rates.get('container:fs_write_bytes:rate')),
     blockReadOpsRate: orNull(rates.get('container:fs_reads:rate')),

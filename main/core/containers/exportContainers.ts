@@ -5,6 +5,7 @@
 // counters of each container's namespace per interface. Pure.
 import type { RawSeries } from '../../common/series.js';
 import type { ContainerObservation } from '../sources/types.js';
+import { cgroupStatsToSeries } from './cgroupStats.js';
 import { containerIdentities } from './containerIdentity.js';
 
 /** parseNetDev's names → cAdvisor's (container_network_*, label `interface`). */
@@ -29,7 +30,7 @@ export function containerExportSeries(obs: ContainerObservation | undefined): re
   for (const c of containerIdentities(obs)) {
     if (!c.cgroup) continue;
     const labels = { ...c.seriesLabels, name: c.name, id: c.cgroup.cgroupPath };
-    for (const s of c.cgroup.series) out.push({ ...s, labels: { ...labels, ...s.labels } });
+    for (const s of cgroupStatsToSeries(c.cgroup.stats)) out.push({ ...s, labels: { ...labels, ...s.labels } });
     if (c.startedAt !== undefined) out.push({ name: 'container_start_time_seconds', labels, value: c.startedAt / 1000, kind: 'gauge' });
     // cAdvisor leaves loopback out: it is not the container's network I/O.
     const network = c.pid !== undefined ? obs.networkByPid[String(c.pid)] : undefined;

@@ -6,6 +6,7 @@ import type { RawSeries } from '../../common/series.js';
 import type { HostStatus } from '../../common/contract.js';
 import type { HostKeyPrompt } from '../../common/sshHosts.js';
 import type { CgroupLayout } from '../containers/cgroupLayout.js';
+import type { ContainerCgroupStats } from '../containers/cgroupStats.js';
 import type { ContainerRuntime, KubernetesQos } from '../containers/containerPaths.js';
 
 /** One process as the source saw it; CPU is a cumulative counter, turned into a rate by the core. */
@@ -65,8 +66,12 @@ export interface RawContainer {
   readonly podUid?: string;
   readonly qos?: KubernetesQos;
   readonly rootlessUid?: number;
-  /** cAdvisor-named raw series (counters and gauges) without host/container labels, from cgroupStatsToSeries. */
-  readonly series: readonly RawSeries[];
+  /**
+   * The raw values read from the cgroup files (counters and gauges); the
+   * exporter names them as cAdvisor does (cgroupStatsToSeries) only when it
+   * is scraped.
+   */
+  readonly stats: ContainerCgroupStats;
   /** CPU limit in cores (quota / period), absent when there is none. */
   readonly cpuLimitCores?: number;
   /**
@@ -161,8 +166,9 @@ export interface ContainerObservation {
   readonly networkByPid: Readonly<Record<string, readonly RawSeries[]>>;
   /**
    * False when this sample left out the files that change only when someone
-   * changes them (limits, peak memory, cgroup.procs): the agent reads them
-   * every few samples and the source carries them in between
+   * changes them or on an event (limits, peak memory, cgroup.procs, OOM
+   * kills, the freezer state): the agent reads them every few samples and
+   * the source carries them in between
    * (ContainerTracker). Absent means read.
    */
   readonly limitsRead?: boolean;
