@@ -69,6 +69,8 @@ function scanFrame(text: string, bodyStart: number, bodyEnd: number): ScannedFra
     path = undefined;
   };
   let pos = bodyStart;
+  let header = -1;
+  let marker = -1;
   while (pos < bodyEnd) {
     let nl = text.indexOf('\n', pos);
     if (nl < 0 || nl > bodyEnd) nl = bodyEnd;
@@ -90,6 +92,16 @@ function scanFrame(text: string, bodyStart: number, bodyEnd: number): ScannedFra
         path = text.slice(pos + 4, nl - 4);
         contentStart = nl + 1;
       }
+      // Skip the content lines in between at native speed: the next line that
+      // may matter starts with "==> " or "@@".
+      // (Both searches only move forward: each part of the text is scanned about once.)
+      if (header < nl) header = text.indexOf('\n==> ', nl);
+      if (marker < nl) marker = text.indexOf('\n@@', nl);
+      if (header < 0) header = Infinity;
+      if (marker < 0) marker = Infinity;
+      const next = Math.min(header, marker);
+      pos = next >= bodyEnd ? bodyEnd + 1 : next + 1;
+      continue;
     } else if (section) section.push(text.slice(pos, nl));
     pos = nl + 1;
   }

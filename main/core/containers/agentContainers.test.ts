@@ -80,7 +80,7 @@ describe.each(SHELLS)('container cgroups read by the agent under %s', (_name, cm
     expect(value(obs, K8S_ID, 'container_spec_memory_limit_bytes')).toBeUndefined();
     expect(c.cgroups[1]!.cpuLimitCores).toBeUndefined();
     // The init pid's network namespace, read because the request asked for it.
-    expect(c.networkByPid['4242']?.find((s) => s.name === 'node_network_receive_bytes_total' && s.labels.device === 'eth0')?.value).toBe(73400320);
+    expect(c.networkByPid['4242']?.find((i) => i.device === 'eth0')?.values[0]).toBe(73400320);
   });
 
   it('rootless Podman on v2: found under the user manager, paused, its processes in container/, io not delegated', () => {

@@ -120,6 +120,26 @@ function digitsValue(text: string, from: number, to: number): number {
 /** Every flat-keyed file this parser reads needs at most a handful of its keys. */
 type KeyedValues = (number | undefined)[];
 
+/** `key value` lines as the kernel prints them (seq_printf "%s %llu\n"), the last newline optional. */
+const WELL_FORMED_KEYED = /^(?:[^\s]+ \d+\n)*(?:[^\s]+ \d+)?$/;
+
+/** In a well-formed keyed file: the value after "\nKEY " (or "KEY " at the start), the last one when a key repeats. */
+function keyedByIndex(text: string, keys: readonly string[]): KeyedValues {
+  const out: KeyedValues = new Array<number | undefined>(keys.length).fill(undefined);
+  for (let k = 0; k < keys.length; k++) {
+    const key = keys[k]!;
+    let at = text.lastIndexOf(`\n${key} `);
+    if (at >= 0) at += 1;
+    else if (text.startsWith(`${key} `)) at = 0;
+    else continue;
+    const from = at + key.length + 1;
+    let to = text.indexOf('\n', from);
+    if (to < 0) to = text.length;
+    out[k] = digitsValue(text, from, to);
+  }
+  return out;
+}
+
 class Collector {
   readonly problems: string[] = [];
   constructor(private readonly files: CgroupFiles) {}
@@ -161,6 +181,11 @@ class Collector {
   keyed(name: string, keys: readonly string[]): KeyedValues | undefined {
     const text = this.text(name);
     if (text === undefined) return undefined;
+    // The kernel's own format, checked in one native pass; then each wanted
+    // key found with indexOf. Anything else (blank lines, stray spaces,
+    // garbage) goes through the line-by-line reading below, which says what
+    // is wrong where.
+    if (WELL_FORMED_KEYED.test(text)) return keyedByIndex(text, keys);
     const out: KeyedValues = new Array<number | undefined>(keys.length).fill(undefined);
     let line = 0;
     let pos = 0;

@@ -170,13 +170,14 @@ export class ContainerTracker {
       const carried = limitsRead ? undefined : this.limits.get(c.id);
       if (!limitsRead && !carried) this.wantLimits = true;
       if (carriedPid === undefined && !carried) return c;
-      return {
-        ...c,
-        ...(carriedPid !== undefined ? { initPid: carriedPid } : {}),
-        ...(carried ? { stats: { ...c.stats, ...carried.stats } } : {}),
-        ...(carried?.cpuLimitCores !== undefined ? { cpuLimitCores: carried.cpuLimitCores } : {}),
-        ...(carried?.frozen !== undefined && c.frozen === undefined ? { frozen: carried.frozen } : {}),
-      };
+      const out: { -readonly [K in keyof RawContainer]: RawContainer[K] } = { ...c };
+      if (carriedPid !== undefined) out.initPid = carriedPid;
+      if (carried) {
+        out.stats = Object.assign({}, c.stats, carried.stats);
+        if (carried.cpuLimitCores !== undefined) out.cpuLimitCores = carried.cpuLimitCores;
+        if (carried.frozen !== undefined && c.frozen === undefined) out.frozen = carried.frozen;
+      }
+      return out;
     });
     // Carried, the sample is as whole as one that read everything.
     const { limitsRead: _read, ...rest } = containers;

@@ -6,6 +6,7 @@
 import type { ContainerRow } from '../../common/contract.js';
 import type { Labels, RawSeries, Sample } from '../../common/series.js';
 import { counterIncrease } from '../metrics/counters.js';
+import { NET_TRANSMIT_BYTES } from '../agent/devices.js';
 import type { ContainerObservation, RawContainer } from '../sources/types.js';
 import type { ContainerCgroupStats } from './cgroupStats.js';
 import { containerIdentities, isRunningState, type ContainerIdentity } from './containerIdentity.js';
@@ -37,27 +38,21 @@ const BLOCK_RATES: ReadonlyArray<readonly [field: keyof NonNullable<RawContainer
   ['writes', 'container:fs_writes:rate'],
 ];
 
-/** node_exporter netdev names (as parseNetDev gives them) summed for a container's rx/tx. */
-const NET_RX = 'node_network_receive_bytes_total';
-const NET_TX = 'node_network_transmit_bytes_total';
-
-function sumOf(series: readonly RawSeries[] | undefined, name: string, include: (s: RawSeries) => boolean = () => true): number | undefined {
-  if (!series) return undefined;
-  let sum: number | undefined;
-  for (const s of series) if (s.name === name && include(s)) sum = (sum ?? 0) + s.value;
-  return sum;
-}
-
-const notLoopback = (s: RawSeries) => s.labels.device !== 'lo';
 const NO_STATS: ContainerCgroupStats = {};
 
 function networkOf(obs: ContainerObservation, pid: number | undefined): { rx?: number; tx?: number } {
   if (pid === undefined) return {};
-  const series = obs.networkByPid[String(pid)];
-  if (!series) return {};
-  const rx = sumOf(series, NET_RX, notLoopback);
-  const tx = sumOf(series, NET_TX, notLoopback);
-  return { ...(rx !== undefined ? { rx } : {}), ...(tx !== undefined ? { tx } : {}) };
+  const interfaces = obs.networkByPid[String(pid)];
+  if (!interfaces) return {};
+  // Loopback traffic stays inside the container: not its network I/O (cAdvisor leaves it out too).
+  let rx: number | undefined;
+  let tx: number | undefined;
+  for (const { device, values } of interfaces) {
+    if (device === 'lo') continue;
+    rx = (rx ?? 0) + values[0]!;
+    tx = (tx ?? 0) + values[NET_TRANSMIT_BYTES]!;
+  }
+  return rx === undefined ? {} : { rx, tx };
 }
 
 function rate(prev: number | undefined, cur: number | undefined, dt: number | undefined): number | undefined {
@@ -124,12 +119,11 @@ function deriveOne(
   const workingSet = now.memoryWorkingSetBytes;
   const limit = now.memoryLimitBytes;
   if (workingSet !== undefined && limit !== undefined && limit > 0) push('container:memory_limit_used:ratio', labels, workingSet / limit);
-  const rates = new Map<string, number | undefined>();
-  for (const [field, name] of BLOCK_RATES) {
+  const blockRates = BLOCK_RATES.map(([field, name]) => {
     const r = rate(was?.cgroup?.blockIo?.[field], c.cgroup?.blockIo?.[field], dt);
-    rates.set(name, r);
     push(name, labels, r);
-  }
+    return r;
+  });
   // The network counters belong to the init's namespace: a new pid (restart) starts new counters.
   const net = networkOf(curObs, c.pid);
   const prevNet = was && prevObs && was.pid === c.pid ? networkOf(prevObs, was.pid) : {};
@@ -152,8 +146,9 @@ function deriveOne(
     podUid: c.cgroup?.podUid ?? null,
     qos: c.cgroup?.qos ?? null,
     sandbox: c.sandbox,
-    seriesLabels: { ...c.seriesLabels },
-    labels: { ...c.labels },
+    // The identity's own objects: made for this observation, never changed after.
+    seriesLabels: c.seriesLabels,
+    labels: c.labels,
     cgroupPath: c.cgroup?.cgroupPath ?? null,
     cpuCores: orNull(cpuCores),
     cpuLimitCores: orNull(cpuLimit),
@@ -168,10 +163,10 @@ function deriveOne(
     oomKills: orNull(now.oomKills),
     pids: orNull(now.tasks),
     pidsLimit: orNull(now.tasksLimit),
-    blockReadBytesRate: orNull(rates.get('container:fs_read_bytes:rate')),
-    blockWriteBytesRate: orNull(rates.get('container:fs_write_bytes:rate')),
-    blockReadOpsRate: orNull(rates.get('container:fs_reads:rate')),
-    blockWriteOpsRate: orNull(rates.get('container:fs_writes:rate')),
+    blockReadBytesRate: orNull(blockRates[0]),
+    blockWriteBytesRate: orNull(blockRates[1]),
+    blockReadOpsRate: orNull(blockRates[2]),
+    blockWriteOpsRate: orNull(blockRates[3]),
     networkRxBytesRate: orNull(rx),
     networkTxBytesRate: orNull(tx),
     startedAt: c.startedAt ?? null,

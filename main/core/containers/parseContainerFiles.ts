@@ -5,8 +5,7 @@
 // the files (cgroup paths relative to the cgroup root, net/dev by pid) and the
 // `@@meta` values. A host with 50 containers sends ~400 cgroup files per
 // sample, so the per-file work is a few string slices and one map lookup.
-import type { RawSeries } from '../../common/series.js';
-import { parseNetDev } from '../agent/devices.js';
+import { parseNetDevCounters, type NetDevCounters } from '../agent/devices.js';
 import { linesOf } from '../agent/frames.js';
 import type { ContainerObservation, EngineAccess, RawContainer } from '../sources/types.js';
 import type { CgroupDriver, CgroupMode } from './cgroupLayout.js';
@@ -102,35 +101,28 @@ export function parseContainerFiles(input: ContainerFrameInput): ContainerFrameR
     for (const p of parsed.problems) problems.push(`container ${shortId(ref.id)}: ${p}`);
     if (procs.problem) problems.push(`container ${shortId(ref.id)}: ${procs.problem}`);
     driver = driver === 'unknown' || driver === ref.driver ? ref.driver : driver;
-    cgroups.push({
-      id: ref.id,
-      runtime: ref.runtime,
-      cgroupPath: ref.cgroupPath,
-      driver: ref.driver,
-      ...(ref.podUid !== undefined ? { podUid: ref.podUid } : {}),
-      ...(ref.qos !== undefined ? { qos: ref.qos } : {}),
-      ...(ref.rootlessUid !== undefined ? { rootlessUid: ref.rootlessUid } : {}),
-      stats: parsed.stats,
-      ...(parsed.stats.cpuLimitCores !== undefined ? { cpuLimitCores: parsed.stats.cpuLimitCores } : {}),
-      ...(parsed.stats.ioDevices !== undefined
-        ? {
-            blockIo: {
-              readBytes: parsed.stats.ioReadBytes ?? 0,
-              writeBytes: parsed.stats.ioWriteBytes ?? 0,
-              reads: parsed.stats.ioReads ?? 0,
-              writes: parsed.stats.ioWrites ?? 0,
-            },
-          }
-        : {}),
-      ...(procs.initPid !== undefined ? { initPid: procs.initPid, processes: procs.count } : {}),
-      ...(frozen !== undefined ? { frozen } : {}),
-    });
+    // Built by assignment in one order (no conditional spreads): the source
+    // copies each of these on every sample, which is cheap for objects of
+    // one shape and slow for dictionary-mode ones.
+    const c: { -readonly [K in keyof RawContainer]: RawContainer[K] } = { id: ref.id, runtime: ref.runtime, cgroupPath: ref.cgroupPath, driver: ref.driver, stats: parsed.stats };
+    if (ref.podUid !== undefined) c.podUid = ref.podUid;
+    if (ref.qos !== undefined) c.qos = ref.qos;
+    if (ref.rootlessUid !== undefined) c.rootlessUid = ref.rootlessUid;
+    const s = parsed.stats;
+    if (s.cpuLimitCores !== undefined) c.cpuLimitCores = s.cpuLimitCores;
+    if (s.ioDevices !== undefined) c.blockIo = { readBytes: s.ioReadBytes ?? 0, writeBytes: s.ioWriteBytes ?? 0, reads: s.ioReads ?? 0, writes: s.ioWrites ?? 0 };
+    if (procs.initPid !== undefined) {
+      c.initPid = procs.initPid;
+      c.processes = procs.count;
+    }
+    if (frozen !== undefined) c.frozen = frozen;
+    cgroups.push(c);
   }
   cgroups.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
-  const networkByPid: Record<string, RawSeries[]> = {};
+  const networkByPid: Record<string, NetDevCounters[]> = {};
   for (const [pid, content] of input.netDevByPid) {
-    const parsed = parseNetDev(linesOf(content));
+    const parsed = parseNetDevCounters(linesOf(content));
     for (const p of parsed.problems) problems.push(`pid ${pid} ${p}`);
     networkByPid[pid] = parsed.value;
   }

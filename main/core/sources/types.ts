@@ -5,6 +5,7 @@
 import type { RawSeries } from '../../common/series.js';
 import type { HostStatus } from '../../common/contract.js';
 import type { HostKeyPrompt } from '../../common/sshHosts.js';
+import type { NetDevCounters } from '../agent/devices.js';
 import type { CgroupLayout } from '../containers/cgroupLayout.js';
 import type { ContainerCgroupStats } from '../containers/cgroupStats.js';
 import type { ContainerRuntime, KubernetesQos } from '../containers/containerPaths.js';
@@ -160,10 +161,10 @@ export interface ContainerObservation {
   readonly cgroups: readonly RawContainer[];
   /**
    * /proc/<pid>/net/dev of the pids the console asked for (the containers'
-   * init processes): node_exporter netdev series, keyed by pid. A container's
+   * init processes): each interface's counters, keyed by pid. A container's
    * network namespace is its init's, so these are its interfaces' counters.
    */
-  readonly networkByPid: Readonly<Record<string, readonly RawSeries[]>>;
+  readonly networkByPid: Readonly<Record<string, readonly NetDevCounters[]>>;
   /**
    * False when this sample left out the files that change only when someone
    * changes them or on an event (limits, peak memory, cgroup.procs, OOM
