@@ -4,9 +4,9 @@
 # is tested with fixtures; this script stays small enough to audit at a glance.
 #
 #   sh overlook-agent.sh once             one sample
-#   sh overlook-agent.sh stream SECONDS [PROCESS_EVERY]
+#   sh overlook-agent.sh stream SECONDS [PROCESS_EVERY [LIMITS_EVERY]]
 #                                         a sample every SECONDS until stdout closes
-#   sh overlook-agent.sh paced [PROCESS_EVERY]
+#   sh overlook-agent.sh paced [PROCESS_EVERY [LIMITS_EVERY]]
 #                                         a sample per line read on stdin; ends at EOF
 #
 # PROCESS_EVERY (default 1): per-process stats in every Nth sample only (and
@@ -20,11 +20,13 @@
 # Containers: the cgroup files of every container under the usual runtimes'
 # paths (Docker, Podman incl. rootless, Kubernetes pods under containerd or
 # CRI-O; cgroupfs and systemd drivers; v1, v2 and hybrid) are found with globs
-# and ride in the same `tail`, named relative to the cgroup root (limits,
-# peak, `cgroup.procs`, OOM kills and the freezer state only on the samples
-# that carry processes: "@@meta cgroup_limits 1"). Which engine sockets
-# exist, and whether this user may open them, is tested with builtins
-# (`[ -S ]`, `[ -w ]`) every sample.
+# and ride in the same `tail`, named relative to the cgroup root. OOM kills
+# and the freezer state come only on the samples that carry processes
+# ("@@meta cgroup_events 1"); limits, the peak and `cgroup.procs` only in the
+# first two samples, every LIMITS_EVERY-th (default 4 x PROCESS_EVERY) and
+# when a request line has the word "limits" ("@@meta cgroup_limits 1"). Which
+# engine sockets exist, and whether this user may open them, is tested with
+# builtins (`[ -S ]`, `[ -w ]`) every sample.
 #
 # Runs under dash, bash and busybox ash; needs no root. PROC_ROOT, SYS_ROOT and
 # ETC_ROOT point it at fixture trees; OVERLOOK_ENGINE_SOCKET names one more
@@ -60,6 +62,7 @@ case $E in /*) ;; *) E=$PWD/$E ;; esac
 mode=${1:-once}
 interval=1
 process_every=1
+limits_every=
 
 usage() {
   printf '@@overlook-agent %s error %s\n' "$AGENT_VERSION" "$1"
@@ -77,9 +80,12 @@ case $mode in
     case $interval in
       ''|*[!0-9]*|0) usage "interval must be a whole number of seconds >= 1, got \"$interval\"" ;;
     esac
-    process_every=${3:-1}; whole PROCESS_EVERY "$process_every" ;;
-  paced) process_every=${2:-1}; whole PROCESS_EVERY "$process_every" ;;
-  *) usage 'usage: overlook-agent.sh once | stream SECONDS [PROCESS_EVERY] | paced [PROCESS_EVERY]' ;;
+    process_every=${3:-1}; whole PROCESS_EVERY "$process_every"
+    limits_every=${4:-$((process_every * 4))}; whole LIMITS_EVERY "$limits_every" ;;
+  paced)
+    process_every=${2:-1}; whole PROCESS_EVERY "$process_every"
+    limits_every=${3:-$((process_every * 4))}; whole LIMITS_EVERY "$limits_every" ;;
+  *) usage 'usage: overlook-agent.sh once | stream SECONDS [PROCESS_EVERY [LIMITS_EVERY]] | paced [PROCESS_EVERY [LIMITS_EVERY]]' ;;
 esac
 
 if [ ! -r "$P/stat" ]; then
@@ -207,6 +213,8 @@ fs_age=0
 fs_out=
 # Per-process stats: samples since the last that had them.
 process_age=$process_every
+# Container limits, peak and cgroup.procs: samples since the last that had them.
+limits_age=${limits_every:-1}
 
 emit_filesystems() {
   if [ -z "$fs_at" ] || [ $((now - fs_at)) -ge 30 ]; then
@@ -250,6 +258,13 @@ sample() {
     process_age=0
     with_processes=1
   fi
+  limits_age=$((limits_age + 1))
+  case $request in *limits*) limits_age=${limits_every:-1} ;; esac
+  with_limits=
+  if [ "$seq" -le 2 ] || [ "$limits_age" -ge "${limits_every:-1}" ]; then
+    limits_age=0
+    with_limits=1
+  fi
   # Globs that match nothing stay literal (see above); a container that goes
   # away between the glob and tail's read just leaves its files out. The
   # pattern list itself must not be globbed against the working directory.
@@ -260,16 +275,18 @@ sample() {
       [ -d "$cg_in${pat%%/*}" ] || continue
       has_match $cg_in$pat || continue
       # Every sample: what moves (CPU, memory, tasks, I/O). On the samples
-      # that carry processes also what changes only when someone changes it
-      # or only on an event: limits, the peak, cgroup.procs (the init pid),
-      # OOM kills and the freezer state; the console carries them in
-      # between. Each file costs the kernel an open (~12 us on cgroupfs) and
+      # that carry processes also what changes only on an event (OOM kills,
+      # the freezer state), and every few of those what changes only when
+      # someone changes it or only upwards (limits, the peak) and
+      # cgroup.procs (the init pid); the console carries them in between.
+      # Each file costs the kernel an open and read (~11 us on cgroupfs) and
       # this shell a stat in the glob, so every kind left out of the
       # every-sample set saves one of each per container.
       if [ "$cg_mode" = v2 ]; then
         set -- "$@" $pat/cpu.stat $pat/memory.current $pat/memory.stat $pat/pids.current $pat/io.stat
-        [ -n "$with_processes" ] && set -- "$@" $pat/cpu.max $pat/memory.max $pat/memory.peak $pat/pids.max \
-          $pat/memory.events $pat/cgroup.events $pat/cgroup.procs $pat/container/cgroup.procs
+        [ -n "$with_processes" ] && set -- "$@" $pat/memory.events $pat/cgroup.events
+        [ -n "$with_limits" ] && set -- "$@" $pat/cpu.max $pat/memory.max $pat/memory.peak $pat/pids.max \
+          $pat/cgroup.procs $pat/container/cgroup.procs
         # (v2 allows no processes in a cgroup with children: Podman's split
         # layout keeps them in the scope's container/ child.)
       else
@@ -279,11 +296,13 @@ sample() {
         [ -n "$cg_pids" ] && set -- "$@" $cg_pids/$pat/pids.current
         [ -n "$cg_blkio" ] && set -- "$@" $cg_blkio/$pat/blkio.throttle.io_service_bytes $cg_blkio/$pat/blkio.throttle.io_serviced
         if [ -n "$with_processes" ]; then
-          [ -n "$cg_cpu" ] && set -- "$@" $cg_cpu/$pat/cpu.cfs_quota_us $cg_cpu/$pat/cpu.cfs_period_us
-          [ -n "$cg_memory" ] && set -- "$@" $cg_memory/$pat/memory.max_usage_in_bytes $cg_memory/$pat/memory.limit_in_bytes \
-            $cg_memory/$pat/memory.oom_control
-          [ -n "$cg_pids" ] && set -- "$@" $cg_pids/$pat/pids.max
+          [ -n "$cg_memory" ] && set -- "$@" $cg_memory/$pat/memory.oom_control
           [ -n "$cg_freezer" ] && set -- "$@" $cg_freezer/$pat/freezer.state
+        fi
+        if [ -n "$with_limits" ]; then
+          [ -n "$cg_cpu" ] && set -- "$@" $cg_cpu/$pat/cpu.cfs_quota_us $cg_cpu/$pat/cpu.cfs_period_us
+          [ -n "$cg_memory" ] && set -- "$@" $cg_memory/$pat/memory.max_usage_in_bytes $cg_memory/$pat/memory.limit_in_bytes
+          [ -n "$cg_pids" ] && set -- "$@" $cg_pids/$pat/pids.max
           set -- "$@" $cg_in$pat/cgroup.procs
         fi
       fi
@@ -313,8 +332,8 @@ sample() {
       if [ -w "$sock" ]; then sockets="$sockets $sock=rw"; else sockets="$sockets $sock=denied"; fi
     fi
   done
-  printf '@@meta cgroup %s\n@@meta cgroup_limits %s\n@@meta engine_sockets%s\n@@meta engine_cli %s\n@@meta user %s %s\n@@section files\n' \
-    "$cg_mode" "${with_processes:-0}" "$sockets" "$engine_cli" "$user_id" "$user_name" || exit 0
+  printf '@@meta cgroup %s\n@@meta cgroup_limits %s\n@@meta cgroup_events %s\n@@meta engine_sockets%s\n@@meta engine_cli %s\n@@meta user %s %s\n@@section files\n' \
+    "$cg_mode" "${with_limits:-0}" "${with_processes:-0}" "$sockets" "$engine_cli" "$user_id" "$user_name" || exit 0
   tail -n +1 -- "$@" 2>/dev/null
   emit_filesystems
   printf '@@overlook-agent %s end %s\n' "$AGENT_VERSION" "$seq" || exit 0

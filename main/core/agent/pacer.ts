@@ -14,9 +14,15 @@
  * right and the table is at most N-1 intervals old.
  */
 export const DEFAULT_PROCESS_EVERY = 3;
+// Containers' limits, peak and cgroup.procs come every 4 x PROCESS_EVERY
+// samples (the agent's default for LIMITS_EVERY, 12 here: a minute at 5 s),
+// and at once for a container the tracker has not seen them for.
 
-/** The word in a request line that makes that sample include per-process stats. */
+/** The word in a request line that makes that sample include per-process stats (and containers' OOM and freezer files). */
 export const PROCESSES_REQUEST = 'processes';
+
+/** The word in a request line that makes that sample include containers' limits, peak and cgroup.procs. */
+export const LIMITS_REQUEST = 'limits';
 
 /** A container init pid whose network the console wants, as the tracker words it. */
 export const NET_WORD_PREFIX = 'net:';

@@ -257,6 +257,7 @@ export function parseAgentFrame(text: string, receivedAtMs: number): ParseResult
   const { containers, problems: containerProblems } = parseContainerFiles({
     cgroupMode: meta.get('cgroup'),
     limitsRead: meta.get('cgroup_limits'),
+    eventsRead: meta.get('cgroup_events'),
     cgroupFiles,
     netDevByPid,
     engineSockets: meta.get('engine_sockets'),

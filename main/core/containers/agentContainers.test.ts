@@ -37,8 +37,8 @@ afterAll(() => {
  * Paced samples, one per request line (processes → the slow files too;
  * net=PID,… → those pids' net/dev from then on), under PROCESS_EVERY.
  */
-function samples(cmd: readonly string[], sysRoot: string, requests: readonly string[], processEvery = '1'): HostObservation[] {
-  const run = spawnSync(cmd[0]!, [...cmd.slice(1), script.path, 'paced', processEvery], {
+function samples(cmd: readonly string[], sysRoot: string, requests: readonly string[], processEvery = '1', limitsEvery?: string): HostObservation[] {
+  const run = spawnSync(cmd[0]!, [...cmd.slice(1), script.path, 'paced', processEvery, ...(limitsEvery ? [limitsEvery] : [])], {
     encoding: 'utf8',
     input: requests.map((r) => `${r}\n`).join(''),
     env: { ...process.env, PROC_ROOT: procTree, SYS_ROOT: sysRoot },
@@ -106,12 +106,20 @@ describe.each(SHELLS)('container cgroups read by the agent under %s', (_name, cm
     expect(c.cgroups[0]!.initPid).toBeUndefined();
   });
 
-  it('reads the slow files only on the samples that carry processes, and keeps the pids it was told until told otherwise', () => {
-    const [first, second, third, fourth] = samples(cmd, fixture('ubuntu2204-v2-systemd-docker-k8s'), ['net=4242', '', 'net=', ''], '3');
-    // Samples 1 and 2 always carry processes; the 3rd does not: no limits, OOM kills, freezer state or init pid.
-    expect(first!.containers!.limitsRead).toBeUndefined();
-    const fast = third!.containers!;
-    expect(fast.limitsRead).toBe(false);
+  it('reads the slow files only every few samples, and keeps the pids it was told until told otherwise', () => {
+    const obs = samples(cmd, fixture('ubuntu2204-v2-systemd-docker-k8s'), ['net=4242', '', 'net=', '', '', 'limits'], '1', '3');
+    const [first, second, third, fourth] = obs;
+    const read = obs.map((o) => [o.containers!.eventsRead ?? true, o.containers!.limitsRead ?? true]);
+    // Processes (and OOM kills, freezer state) every sample under PROCESS_EVERY 1; limits in
+    // the first two, LIMITS_EVERY samples after the last read (the 5th) and when asked ("limits", the 6th).
+    expect(read).toEqual([[true, true], [true, true], [true, false], [true, false], [true, true], [true, true]]);
+    expect(obs.map((o) => o.containers!.cgroups.find((c) => c.id === DOCKER_ID)!.stats.memoryLimitBytes)).toEqual([
+      536870912, 536870912, undefined, undefined, 536870912, 536870912,
+    ]);
+    const slow = samples(cmd, fixture('ubuntu2204-v2-systemd-docker-k8s'), ['', '', ''], '3');
+    // Samples 1 and 2 always carry everything; the 3rd under PROCESS_EVERY 3 no limits, OOM kills, freezer state or init pid.
+    const fast = slow[2]!.containers!;
+    expect([fast.limitsRead, fast.eventsRead]).toEqual([false, false]);
     const docker = fast.cgroups.find((c) => c.id === DOCKER_ID)!;
     expect(docker.stats).toMatchObject({ cpuUsageSeconds: 84.213377, memoryUsageBytes: 314572800, tasks: 37 });
     expect(docker.stats.memoryLimitBytes).toBeUndefined();

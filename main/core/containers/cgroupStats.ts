@@ -436,12 +436,14 @@ export function parseCgroupStats(version: CgroupVersion, files: CgroupFiles): Cg
 }
 
 /**
- * Values from files that change only when someone changes them (limits),
- * only upwards (the peak) or only on an event (OOM kills): the agent reads
- * them on the samples that carry processes, the source carries them in
- * between (ContainerTracker).
+ * Values from files that change only when someone changes them (limits) or
+ * only upwards (the peak): the agent reads them every few samples that carry
+ * processes, the source carries them in between (ContainerTracker).
  */
-export const SLOW_STATS = ['cpuQuotaMicros', 'cpuPeriodMicros', 'cpuLimitCores', 'memoryLimitBytes', 'memoryPeakBytes', 'oomKills', 'tasksLimit'] as const satisfies readonly (keyof ContainerCgroupStats)[];
+export const LIMIT_STATS = ['cpuQuotaMicros', 'cpuPeriodMicros', 'cpuLimitCores', 'memoryLimitBytes', 'memoryPeakBytes', 'tasksLimit'] as const satisfies readonly (keyof ContainerCgroupStats)[];
+
+/** Values from files that change only on an event (OOM kills): read on the samples that carry processes, carried in between. */
+export const EVENT_STATS = ['oomKills'] as const satisfies readonly (keyof ContainerCgroupStats)[];
 
 /**
  * cAdvisor names (google/cadvisor metrics/prometheus.go and

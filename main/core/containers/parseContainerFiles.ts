@@ -21,6 +21,8 @@ export interface ContainerFrameInput {
   readonly cgroupMode: string | undefined;
   /** `@@meta cgroup_limits`: 1 when the sample read the limit files too. */
   readonly limitsRead?: string | undefined;
+  /** `@@meta cgroup_events`: 1 when the sample read the OOM and freezer files too (agent 3+). */
+  readonly eventsRead?: string | undefined;
   /** cgroup files by path relative to the cgroup root (`memory/docker/<id>/memory.stat`), with their content, in the agent's order. */
   readonly cgroupFiles: readonly (readonly [path: string, content: string])[];
   /** /proc/<pid>/net/dev content by pid (the containers' init processes the console asked for). */
@@ -134,6 +136,7 @@ export function parseContainerFiles(input: ContainerFrameInput): ContainerFrameR
       cgroups,
       networkByPid,
       ...(input.limitsRead === '0' ? { limitsRead: false } : {}),
+      ...(input.eventsRead === '0' ? { eventsRead: false } : {}),
       ...(access ? { access } : {}),
     },
     problems,

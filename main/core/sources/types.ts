@@ -167,12 +167,13 @@ export interface ContainerObservation {
   readonly networkByPid: Readonly<Record<string, readonly NetDevCounters[]>>;
   /**
    * False when this sample left out the files that change only when someone
-   * changes them or on an event (limits, peak memory, cgroup.procs, OOM
-   * kills, the freezer state): the agent reads them every few samples and
-   * the source carries them in between
+   * changes them (limits, peak memory, cgroup.procs): the agent reads them
+   * every few samples and the source carries them in between
    * (ContainerTracker). Absent means read.
    */
   readonly limitsRead?: boolean;
+  /** False when this sample left out the files that change only on an event (OOM kills, the freezer state); carried the same way. */
+  readonly eventsRead?: boolean;
   readonly access?: EngineAccess;
   /** Latest engine snapshot (may be a few samples old), absent when the source has none yet. */
   readonly engine?: EngineSnapshot;
