@@ -304,6 +304,27 @@ const OOM_KILL = ['oom_kill'] as const;
 const V2_CPU_STAT = ['usage_usec', 'nr_periods', 'nr_throttled', 'throttled_usec'] as const;
 const V2_MEMORY_STAT = ['inactive_file', 'anon', 'file'] as const;
 
+function setCpuLimit(s: Mutable<ContainerCgroupStats>, quotaMicros: number, periodMicros: number): void {
+  s.cpuQuotaMicros = quotaMicros;
+  s.cpuPeriodMicros = periodMicros;
+  s.cpuLimitCores = quotaMicros / periodMicros;
+}
+
+/**
+ * Usage and peak from their files, and from memory.stat (keys: inactive
+ * file, RSS, cache, in each version's names) the working set — usage minus
+ * inactive file — RSS and cache.
+ */
+function readMemory(c: Collector, s: Mutable<ContainerCgroupStats>, usageFile: string, peakFile: string, statKeys: readonly [string, string, string]): void {
+  const p = c.problems;
+  put(s, 'memoryUsageBytes', c.integer(usageFile));
+  put(s, 'memoryPeakBytes', c.integer(peakFile));
+  const memStat = c.keyed('memory.stat', statKeys);
+  put(s, 'memoryWorkingSetBytes', workingSet(s.memoryUsageBytes, field(memStat, statKeys, 0, 'memory.stat', p)));
+  put(s, 'memoryRssBytes', field(memStat, statKeys, 1, 'memory.stat', p));
+  put(s, 'memoryCacheBytes', field(memStat, statKeys, 2, 'memory.stat', p));
+}
+
 function parseV1(c: Collector): ContainerCgroupStats {
   const s: Mutable<ContainerCgroupStats> = {};
   const p = c.problems;
@@ -322,19 +343,10 @@ function parseV1(c: Collector): ContainerCgroupStats {
   if (quotaText !== undefined) {
     const q = quotaText.trim();
     if (!/^-?\d+$/.test(q)) p.push(`cpu.cfs_quota_us: expected an integer, got "${q.slice(0, 40)}"`);
-    else if (Number(q) > 0 && period !== undefined && period > 0) {
-      s.cpuQuotaMicros = Number(q);
-      s.cpuPeriodMicros = period;
-      s.cpuLimitCores = Number(q) / period;
-    }
+    else if (Number(q) > 0 && period !== undefined && period > 0) setCpuLimit(s, Number(q), period);
   }
 
-  put(s, 'memoryUsageBytes', c.integer('memory.usage_in_bytes'));
-  put(s, 'memoryPeakBytes', c.integer('memory.max_usage_in_bytes'));
-  const memStat = c.keyed('memory.stat', V1_MEMORY_STAT);
-  put(s, 'memoryWorkingSetBytes', workingSet(s.memoryUsageBytes, field(memStat, V1_MEMORY_STAT, 0, 'memory.stat', p)));
-  put(s, 'memoryRssBytes', field(memStat, V1_MEMORY_STAT, 1, 'memory.stat', p));
-  put(s, 'memoryCacheBytes', field(memStat, V1_MEMORY_STAT, 2, 'memory.stat', p));
+  readMemory(c, s, 'memory.usage_in_bytes', 'memory.max_usage_in_bytes', V1_MEMORY_STAT);
   const limit = c.integer('memory.limit_in_bytes');
   if (limit !== undefined && limit < V1_UNLIMITED_THRESHOLD) s.memoryLimitBytes = limit;
   // oom_kill appeared in memory.oom_control with Linux 4.13; older kernels have only under_oom.
@@ -399,19 +411,10 @@ function parseV2(c: Collector): ContainerCgroupStats {
   if (cpuMax !== undefined) {
     const m = /^(max|\d+)(?: (\d+))?$/.exec(cpuMax.trim());
     if (!m) p.push(`cpu.max: expected "<quota|max> <period>", got "${cpuMax.trim().slice(0, 40)}"`);
-    else if (m[1] !== 'max' && m[2] !== undefined && Number(m[2]) > 0) {
-      s.cpuQuotaMicros = Number(m[1]);
-      s.cpuPeriodMicros = Number(m[2]);
-      s.cpuLimitCores = Number(m[1]) / Number(m[2]);
-    }
+    else if (m[1] !== 'max' && m[2] !== undefined && Number(m[2]) > 0) setCpuLimit(s, Number(m[1]), Number(m[2]));
   }
 
-  put(s, 'memoryUsageBytes', c.integer('memory.current'));
-  put(s, 'memoryPeakBytes', c.integer('memory.peak'));
-  const memStat = c.keyed('memory.stat', V2_MEMORY_STAT);
-  put(s, 'memoryWorkingSetBytes', workingSet(s.memoryUsageBytes, field(memStat, V2_MEMORY_STAT, 0, 'memory.stat', p)));
-  put(s, 'memoryRssBytes', field(memStat, V2_MEMORY_STAT, 1, 'memory.stat', p));
-  put(s, 'memoryCacheBytes', field(memStat, V2_MEMORY_STAT, 2, 'memory.stat', p));
+  readMemory(c, s, 'memory.current', 'memory.peak', V2_MEMORY_STAT);
   put(s, 'memoryLimitBytes', limitOrMax(c, 'memory.max'));
   // oom_kill counts processes killed by the OOM killer in this cgroup and its
   // descendants; plain "oom" counts reaching the limit, kills or not.
