@@ -8,6 +8,7 @@ import { AlertRule } from './alertRules.js';
 import { AlertView, DeliveryRecord, DeliveryStatus, HistoryFilter, PreviewResult, RuleView, Silence, TransitionRecord } from './alertModel.js';
 import { LISTEN_ADDRESS_MESSAGES, parseListenAddress } from './listenAddress.js';
 import { HostDefinitionView, HostDraft, HostKeyPrompt, ImportResult, SshConfigView, TestConnectionView } from './sshHosts.js';
+import { CloudAccountDraft, CloudAccountView, CloudInstanceRow, CloudMappingsView, CloudTestView } from './clouds.js';
 
 // ---------------------------------------------------------------- building blocks
 
@@ -178,8 +179,8 @@ export type HostInventory = z.infer<typeof HostInventory>;
 
 // ---- topk, process history, status journal, history-only hosts (issue 7: the operator's screens)
 
-/** What Top-K ranks. Processes and cloud instances join as they land. */
-export const TopKKind = z.enum(['host', 'container']);
+/** What Top-K ranks: hosts, containers, cloud instances (issue 5). Processes join as they land. */
+export const TopKKind = z.enum(['host', 'container', 'cloud']);
 export type TopKKind = z.infer<typeof TopKKind>;
 /** avg and max over the window's buckets; last = the last bucket's average. */
 export const TopKAggregate = z.enum(['avg', 'max', 'last']);
@@ -416,6 +417,7 @@ export type AlertNotice = z.infer<typeof AlertNotice>;
 // ---------------------------------------------------------------- requests and events
 
 const HostId = z.object({ hostId: z.string().min(1).max(200) });
+const CloudAccount = z.object({ account: z.string().min(1).max(100) });
 
 export const requests = {
   /** Version, shell, effective settings, provisioning problems, store size. */
@@ -495,6 +497,22 @@ export const requests = {
   'hosts/ssh-config': { input: z.void(), output: SshConfigView },
   /** Add the named ~/.ssh/config entries. */
   'hosts/import': { input: z.object({ names: z.array(z.string().min(1).max(300)).min(1).max(500) }), output: ImportResult },
+  // ---- clouds (issue 5): schemas in clouds.ts
+  /** Every cloud account (UI and provisioned) with its collector's status and API figures; never a key. */
+  'clouds/list': { input: z.void(), output: z.array(CloudAccountView) },
+  /** Add an account; its keys go to the secret store and never come back. */
+  'clouds/add': { input: CloudAccountDraft, output: CloudAccountView },
+  /** Edit an account added in the UI (not its name: it labels the history). Absent keys keep the stored ones. */
+  'clouds/update': { input: CloudAccount.extend({ draft: CloudAccountDraft }), output: CloudAccountView },
+  /** Stop collecting and forget the keys; the history stays. Provisioned accounts fail with `provisioned`. */
+  'clouds/remove': { input: CloudAccount, output: z.boolean() },
+  'clouds/set-enabled': { input: CloudAccount.extend({ enabled: z.boolean() }), output: CloudAccountView },
+  /** Try a draft's keys: one discovery per region; the cloud's own error when it refuses. Keys left empty use an existing UI account's. */
+  'clouds/test': { input: CloudAccountDraft, output: CloudTestView },
+  /** Cloud instances with their latest key metrics: one account's, or every account's. */
+  'clouds/instances': { input: z.object({ account: z.string().min(1).max(100).optional() }), output: z.array(CloudInstanceRow) },
+  /** The metric mappings in force, the files they came from and their problems. */
+  'clouds/mappings': { input: z.void(), output: CloudMappingsView },
 } as const;
 
 export const events = {
@@ -508,6 +526,11 @@ export const events = {
   // ---- alerts
   'alerts/changed': AlertsChanged,
   'alerts/notification': AlertNotice,
+  // ---- clouds
+  /** An account was added, changed, removed, or its collector's status changed (at most a few times a second). */
+  'clouds/changed': z.array(CloudAccountView),
+  /** An account's collector stored datapoints, the newest at `t`: screens re-query. */
+  'clouds/samples': z.object({ account: z.string(), t: z.number() }),
 } as const;
 
 export type Requests = typeof requests;

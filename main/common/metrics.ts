@@ -161,6 +161,34 @@ export function metricInfo(name: string): MetricInfo | undefined {
     (derivedMetrics as Record<string, MetricInfo>)[name] ??
     (rawMetrics as Record<string, MetricInfo>)[name] ??
     (containerDerivedMetrics as Record<string, MetricInfo>)[name] ??
-    (containerRawMetrics as Record<string, MetricInfo>)[name]
+    (containerRawMetrics as Record<string, MetricInfo>)[name] ??
+    cloudMetricInfo(name)
   );
+}
+
+// ---- cloud metrics (issue 5): canonical names come from mapping files, which
+// users extend, so their unit cannot be listed here. The mapping loader
+// requires the name to end in its unit (Prometheus naming practice,
+// https://prometheus.io/docs/practices/naming/), which lets every layer read
+// the unit from the name alone.
+export const CLOUD_METRIC_PREFIX = 'cloud_';
+
+const CLOUD_UNIT_SUFFIXES: readonly (readonly [string, MetricUnit])[] = [
+  ['_bytes_per_second', 'bytes_per_second'],
+  ['_per_second', 'per_second'],
+  ['_ratio', 'ratio'],
+  ['_bytes', 'bytes'],
+  ['_seconds', 'seconds'],
+  ['_celsius', 'celsius'],
+];
+
+/** The unit a cloud metric's name declares by its suffix; `count` when it ends in none of them. */
+export function cloudMetricUnit(name: string): MetricUnit {
+  for (const [suffix, unit] of CLOUD_UNIT_SUFFIXES) if (name.endsWith(suffix)) return unit;
+  return 'count';
+}
+
+function cloudMetricInfo(name: string): MetricInfo | undefined {
+  if (!name.startsWith(CLOUD_METRIC_PREFIX)) return undefined;
+  return { unit: cloudMetricUnit(name), help: name.slice(CLOUD_METRIC_PREFIX.length).replace(/_/g, ' ') };
 }

@@ -10,6 +10,8 @@ import { processHistoryFeature } from './processes/feature.js';
 import { topKFeature } from './topk/feature.js';
 import { createSshFeature } from './ssh/feature.js';
 import { containersFeature } from './containers/feature.js';
+import { createCloudsFeature } from './cloud/feature.js';
+import { CloudLatestValues } from './cloud/latestValues.js';
 
 export interface DefaultFeatureOptions {
   /** `--metrics-listen host:port`: enables the /metrics exporter at that address. */
@@ -18,13 +20,17 @@ export interface DefaultFeatureOptions {
   readonly notify?: AlertsFeatureOptions['notify'];
   /** One per console: the cloud collectors record their API calls in it, the exporter publishes them. */
   readonly cloudApiStats?: CloudApiStats;
+  /** One per console: the cloud collectors' newest values, for the overview and the exporter. */
+  readonly cloudLatest?: CloudLatestValues;
 }
 
 export function defaultFeatures(options: DefaultFeatureOptions = {}): ((ctx: CoreContext) => CoreFeature)[] {
+  const cloudApiStats = options.cloudApiStats ?? new CloudApiStats();
+  const cloudLatest = options.cloudLatest ?? new CloudLatestValues();
   return [
     // issue 6: alert rules, states, silences, notifications
     createAlertsFeature({ notify: options.notify }),
-    createExportFeature({ listen: options.metricsListen, cloudApiStats: options.cloudApiStats ?? new CloudApiStats() }),
+    createExportFeature({ listen: options.metricsListen, cloudApiStats, cloudLatest }),
     // issue 7: Top-K, the process history, status annotations and history-only hosts
     topKFeature,
     processHistoryFeature,
@@ -33,5 +39,7 @@ export function defaultFeatures(options: DefaultFeatureOptions = {}): ((ctx: Cor
     createSshFeature(),
     // issue 4: containers per host (cgroups from the agent, names from the engine)
     containersFeature,
+    // issue 5: cloud accounts (Alibaba CMS, Tencent Monitor, Huawei CES), collected under each API's quota
+    createCloudsFeature({ stats: cloudApiStats, latest: cloudLatest }),
   ];
 }

@@ -12,6 +12,9 @@ import { ContainerDetail } from './screens/containers/ContainerDetail';
 import { Overview } from './screens/Overview';
 import { SettingsScreen } from './screens/settings/Settings';
 import { useEffectiveTheme } from './theme';
+import { CloudsScreen } from './screens/clouds/CloudsScreen';
+import { CloudAccountScreen } from './screens/clouds/CloudAccountScreen';
+import { CloudInstanceScreen } from './screens/clouds/CloudInstanceScreen';
 
 export function App() {
   const theme = useEffectiveTheme();
@@ -23,7 +26,11 @@ export function App() {
       ? `host:${route.hostId}`
       : route.screen === 'container'
         ? `container:${route.hostId}/${route.namespace ?? ''}/${route.pod ?? ''}/${route.container}`
-        : route.screen;
+        : route.screen === 'cloud-account'
+          ? `cloud:${route.account}`
+          : route.screen === 'cloud-instance'
+            ? `cloud:${route.account}/${route.instanceId}`
+            : route.screen;
 
   useEffect(() => {
     const root = document.documentElement;
@@ -41,7 +48,11 @@ export function App() {
         ? `${route.hostId} · ${t('app.name')}`
         : route.screen === 'container'
           ? `${route.container} · ${route.hostId} · ${t('app.name')}`
-          : t('app.name');
+          : route.screen === 'cloud-account'
+            ? `${route.account} · ${t('app.name')}`
+            : route.screen === 'cloud-instance'
+              ? `${route.instanceId} · ${t('app.name')}`
+              : t('app.name');
   }, [route, t]);
 
   // After navigating, put keyboard and screen-reader focus on the new screen's
@@ -67,9 +78,25 @@ export function App() {
       <AppHeader route={route} />
       <ConnectionBanner />
       <main ref={mainRef} className="app-main">
-        {route.screen === 'settings' ? <SettingsScreen /> : route.screen === 'alerts' ? <AlertsScreen /> : route.screen === 'host' ? <HostDetail key={route.hostId} hostId={route.hostId} from={route.from} to={route.to} /> : route.screen === 'container' ? (
+        {route.screen === 'settings' ? (
+          <SettingsScreen />
+        ) : route.screen === 'alerts' ? (
+          <AlertsScreen />
+        ) : route.screen === 'host' ? (
+          <HostDetail key={route.hostId} hostId={route.hostId} from={route.from} to={route.to} />
+        ) : route.screen === 'container' ? (
           <ContainerDetail key={routeKey} hostId={route.hostId} container={route.container} namespace={route.namespace} pod={route.pod} from={route.from} to={route.to} />
-        ) : route.screen === 'topk' ? <TopK /> : <Overview />}
+        ) : route.screen === 'topk' ? (
+          <TopK />
+        ) : route.screen === 'clouds' ? (
+          <CloudsScreen />
+        ) : route.screen === 'cloud-account' ? (
+          <CloudAccountScreen key={route.account} account={route.account} />
+        ) : route.screen === 'cloud-instance' ? (
+          <CloudInstanceScreen key={`${route.account}/${route.instanceId}`} account={route.account} instanceId={route.instanceId} from={route.from} to={route.to} />
+        ) : (
+          <Overview />
+        )}
       </main>
       <Toasts />
       <CommandPalette />

@@ -6,6 +6,7 @@ import { startCore } from './core-client';
 import { startHostsSync } from './stores/hosts';
 import { startAlertsSync } from './stores/alerts';
 import { startToasts } from './stores/toasts';
+import { startCloudsSync } from './stores/clouds';
 import './styles.css';
 
 // zod compiles object parsers with `new Function` when it can; our CSP
@@ -15,6 +16,7 @@ z.config({ jitless: true });
 startHostsSync();
 startAlertsSync();
 startToasts();
+startCloudsSync();
 startCore();
 
 createRoot(document.getElementById('root')!).render(

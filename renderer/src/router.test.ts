@@ -27,6 +27,17 @@ describe('issue 7 routes', () => {
   });
 });
 
+describe('issue 5 routes', () => {
+  it('round-trip the clouds screen, an account and an instance at a fixed window', () => {
+    expect(parseRoute(hrefFor({ screen: 'clouds' }))).toEqual({ screen: 'clouds' });
+    expect(parseRoute(hrefFor({ screen: 'cloud-account', account: 'prod aliyun' }))).toEqual({ screen: 'cloud-account', account: 'prod aliyun' });
+    const at = { screen: 'cloud-instance' as const, account: 'hw', instanceId: '0000-4000/8000', from: 1_700_000_000_000, to: 1_700_003_600_000 };
+    expect(parseRoute(hrefFor(at))).toEqual(at);
+    expect(parseRoute('#/clouds/hw/i-1?from=9&to=5')).toEqual({ screen: 'cloud-instance', account: 'hw', instanceId: 'i-1' });
+    expect(parseRoute('#/clouds/%E0%A4%A')).toEqual({ screen: 'overview' });
+  });
+});
+
 describe('issue 4 routes', () => {
   it('round-trip a container by its labels, with a window', () => {
     const plain = { screen: 'container' as const, hostId: 'web 1', container: 'nginx/1' };

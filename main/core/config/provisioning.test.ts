@@ -157,9 +157,9 @@ describe('parseProvisioningText: problems name the file, line, column and field'
   });
 
   it('a plaintext secret inside a list entry of a section this version does not know yet', () => {
-    const problems = problemsOf('clouds:\n  - name: web-1\n    password: hunter2\n');
-    expect(problems).toContainEqual(expect.objectContaining({ line: 3, column: 5, field: 'clouds[0].password', message: expect.stringContaining('`password_env`') }));
-    expect(problems).toContainEqual(expect.objectContaining({ line: 1, column: 1, field: 'clouds', message: expect.stringMatching(/^unknown field `clouds`/) }));
+    const problems = problemsOf('dashboards:\n  - name: web-1\n    password: hunter2\n');
+    expect(problems).toContainEqual(expect.objectContaining({ line: 3, column: 5, field: 'dashboards[0].password', message: expect.stringContaining('`password_env`') }));
+    expect(problems).toContainEqual(expect.objectContaining({ line: 1, column: 1, field: 'dashboards', message: expect.stringMatching(/^unknown field `dashboards`/) }));
     expect(JSON.stringify(problems)).not.toContain('hunter2');
   });
 

@@ -18,6 +18,7 @@ import { provisionedSettingsFields, settingsSectionSchema, type ProvisionedSetti
 import { provisionedAlertEntry, provisionedChannelEntry } from '../alerts/provisioningSection.js';
 import { exportSectionSchema, type ProvisionedExport } from '../export/exportSection.js';
 import { provisionedHostEntry } from '../ssh/hostsSection.js';
+import { provisionedCloudEntry } from '../cloud/cloudsSection.js';
 
 export interface ProvisioningSection<Out> {
   /** The section as written in the file, transforming into what the core uses. */
@@ -51,6 +52,8 @@ export const provisioningSections = {
   alerts: sectionOfIndependentEntries(provisionedAlertEntry),
   export: wholeSection<ProvisionedExport | null>(exportSectionSchema, () => null),
   hosts: sectionOfIndependentEntries(provisionedHostEntry),
+  // issue 5: cloud accounts (keys by reference only)
+  clouds: sectionOfIndependentEntries(provisionedCloudEntry),
 } satisfies SectionRegistry;
 
 export type ProvisionedConfigOf<Sections extends SectionRegistry> = {
@@ -210,7 +213,7 @@ const TYPE_NAMES: Record<string, string> = {
 };
 
 /** Zod's messages speak JavaScript ("expected object, received array"); the user wrote YAML. */
-function describeIssue(issue: z.core.$ZodRawIssue): string | undefined {
+export function describeIssue(issue: z.core.$ZodRawIssue): string | undefined {
   if (issue.code === 'invalid_type') {
     const expected = TYPE_NAMES[issue.expected] ?? issue.expected;
     if (issue.input === undefined) return `is required (${expected})`;
@@ -219,7 +222,7 @@ function describeIssue(issue: z.core.$ZodRawIssue): string | undefined {
   return undefined;
 }
 
-function unknownFieldMessage(key: string, known: string[]): string {
+export function unknownFieldMessage(key: string, known: string[]): string {
   const closest = closestName(key, known);
   if (closest) return `unknown field \`${key}\` — did you mean \`${closest}\`?`;
   if (known.length > 0) return `unknown field \`${key}\`; expected one of: ${known.join(', ')}`;
@@ -254,7 +257,7 @@ function editDistance(a: string, b: string): number {
 }
 
 /** Field names of the object schema at `at`, seen through optional/default/pipe/array wrappers. */
-function knownKeysAt(schema: z.ZodType, at: PropertyKey[]): string[] {
+export function knownKeysAt(schema: z.ZodType, at: PropertyKey[]): string[] {
   let current: z.core.$ZodType | undefined = schema;
   const steps = [...at];
   while (current) {
@@ -277,7 +280,7 @@ function knownKeysAt(schema: z.ZodType, at: PropertyKey[]): string[] {
   return [];
 }
 
-function fieldName(at: readonly PropertyKey[]): string {
+export function fieldName(at: readonly PropertyKey[]): string {
   let out = '';
   for (const step of at) out += typeof step === 'number' ? `[${step}]` : out === '' ? String(step) : `.${String(step)}`;
   return out;
@@ -289,7 +292,7 @@ function rangeStart(node: unknown): number | undefined {
 }
 
 /** Offsets of the YAML node at `at` and of its key; stops at the deepest node that exists. */
-function locate(root: unknown, at: readonly PropertyKey[]): { valueOffset?: number; keyOffset?: number } {
+export function locate(root: unknown, at: readonly PropertyKey[]): { valueOffset?: number; keyOffset?: number } {
   let node = root;
   let valueOffset = rangeStart(root);
   let keyOffset: number | undefined;
@@ -329,7 +332,7 @@ function* findPlaintextSecretKeys(node: unknown, at: PropertyKey[]): Generator<{
   }
 }
 
-function firstLine(message: string): string {
+export function firstLine(message: string): string {
   return message.split('\n')[0]!.replace(/:$/, '');
 }
 

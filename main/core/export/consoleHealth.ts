@@ -13,8 +13,10 @@ export interface LatencyHistogram {
 }
 
 export interface CloudApiHealth {
-  /** e.g. "alibaba", "tencent", "huawei". */
+  /** The provider: "aliyun", "tencent", "huawei" (the `cloud` label of cloud series). */
   readonly cloud: string;
+  /** The account name (quotas are counted per account, so its calls are too). */
+  readonly account: string;
   /** The API action, e.g. "DescribeMetricList". */
   readonly api: string;
   readonly calls: number;
@@ -22,6 +24,20 @@ export interface CloudApiHealth {
   /** Failed calls by error code (the cloud's code, or "network", "timeout"). */
   readonly errorsByCode: Readonly<Record<string, number>>;
   readonly latency: LatencyHistogram;
+}
+
+/** One account's last collection cycle. */
+export interface CloudCycleHealth {
+  readonly cloud: string;
+  readonly account: string;
+  readonly cycles: number;
+  readonly lastDurationSeconds: number;
+  /** API calls of the last cycle (pages included) and the fewest its batch limits allow. */
+  readonly lastCalls: number;
+  readonly lastMinimumCalls: number;
+  readonly lastSamples: number;
+  readonly instances: number;
+  readonly laggingSeries: number;
 }
 
 export interface ConsoleHealth {
@@ -32,6 +48,7 @@ export interface ConsoleHealth {
   /** Size of the SQLite database files (main + WAL) in bytes. */
   readonly dbSizeBytes: number;
   readonly cloudApis: readonly CloudApiHealth[];
+  readonly cloudCycles?: readonly CloudCycleHealth[];
 }
 
 export const EMPTY_CONSOLE_HEALTH: ConsoleHealth = {
@@ -58,23 +75,32 @@ interface ApiCounts {
   sumSeconds: number;
 }
 
-/** Counts cloud API calls for the exporter; one per console. */
+export interface CloudApiKey {
+  readonly cloud: string;
+  readonly account: string;
+  readonly api: string;
+}
+
+/** Counts cloud API calls and collection cycles for the exporter and the UI; one per console. */
 export class CloudApiStats {
-  private readonly apis = new Map<string, { cloud: string; api: string; counts: ApiCounts }>();
+  private readonly apis = new Map<string, { cloud: string; account: string; api: string; counts: ApiCounts }>();
+  private readonly cycles = new Map<string, CloudCycleHealth>();
 
   constructor(private readonly upperBounds: readonly number[] = CLOUD_API_LATENCY_BOUNDS_SECONDS) {}
 
   /** One finished call (successful or not). `errorCode` marks a failure; `throttled` a throttling answer. */
-  record(cloud: string, api: string, call: { seconds: number; errorCode?: string; throttled?: boolean }): void {
-    const key = `${cloud}\u0000${api}`;
-    let entry = this.apis.get(key);
+  record(key: CloudApiKey, call: { seconds: number; errorCode?: string; throttled?: boolean }): void {
+    const { cloud, account, api } = key;
+    const mapKey = `${cloud}\u0000${account}\u0000${api}`;
+    let entry = this.apis.get(mapKey);
     if (!entry) {
       entry = {
         cloud,
+        account,
         api,
         counts: { calls: 0, throttles: 0, errorsByCode: {}, bucketCounts: this.upperBounds.map(() => 0), count: 0, sumSeconds: 0 },
       };
-      this.apis.set(key, entry);
+      this.apis.set(mapKey, entry);
     }
     const c = entry.counts;
     c.calls++;
@@ -87,11 +113,28 @@ export class CloudApiStats {
     if (bucket >= 0) c.bucketCounts[bucket]!++;
   }
 
+  /** A finished collection cycle of an account. */
+  recordCycle(cycle: Omit<CloudCycleHealth, 'cycles'>): void {
+    const key = `${cycle.cloud}\u0000${cycle.account}`;
+    this.cycles.set(key, { ...cycle, cycles: (this.cycles.get(key)?.cycles ?? 0) + 1 });
+  }
+
+  /** An account was removed: its figures leave the exporter (its counters restart if it comes back, as after a restart). */
+  forget(cloud: string, account: string): void {
+    for (const [key, entry] of this.apis) if (entry.cloud === cloud && entry.account === account) this.apis.delete(key);
+    this.cycles.delete(`${cloud}\u0000${account}`);
+  }
+
+  cycleSnapshot(): CloudCycleHealth[] {
+    return [...this.cycles.values()];
+  }
+
   snapshot(): CloudApiHealth[] {
-    return [...this.apis.values()].map(({ cloud, api, counts }) => {
+    return [...this.apis.values()].map(({ cloud, account, api, counts }) => {
       let running = 0;
       return {
         cloud,
+        account,
         api,
         calls: counts.calls,
         throttles: counts.throttles,

@@ -114,7 +114,15 @@ beforeAll(async () => {
     host: '127.0.0.1',
     port: EXPORTER_PORT,
     bearerToken: TOKEN,
-    source: { hosts, health: () => EMPTY_CONSOLE_HEALTH },
+    source: {
+      hosts,
+      health: () => EMPTY_CONSOLE_HEALTH,
+      cloud: {
+        help: new Map([['cloud_cpu_utilization_ratio', 'CPU in use']]),
+        series: () => [{ name: 'cloud_cpu_utilization_ratio', labels: { cloud: 'tencent', account: 'gz', region: 'ap-guangzhou', instance: 'ins-1', product: 'ecs' }, value: 0.37, t: Date.now() - 120_000 }],
+        instances: () => [{ cloud: 'tencent', account: 'gz', region: 'ap-guangzhou', product: 'ecs', instance: 'ins-1', name: '订单服务-1' }],
+      },
+    },
     log: createMemoryLogger(),
   });
   writeFileSync(join(dir, 'token'), TOKEN);
@@ -217,5 +225,15 @@ describe('a real Prometheus scraping the exporter', () => {
     expect(Object.fromEntries(up.map((r) => [r.metric.host, r.value[1]]))).toEqual({ local: '1', [CHINESE_HOST]: '1' });
     const targets = (await (await fetch(`${PROM}/api/v1/targets`)).json()) as { data: { activeTargets: { health: string; lastError: string }[] } };
     expect(targets.data.activeTargets.map((t) => [t.health, t.lastError])).toEqual([['up', '']]);
+  });
+
+  it('keeps a cloud instance’s id next to the scrape target’s `instance`, and joins its name from the info metric', { timeout: 60_000 }, async () => {
+    const joined = await poll('the cloud series joined with its name', async () => {
+      const r = await query('cloud_cpu_utilization_ratio * on(instance_id) group_left(name) overlook_cloud_instance_info');
+      return r.length > 0 ? r : undefined;
+    });
+    expect(joined[0]!.metric).toMatchObject({ cloud: 'tencent', account: 'gz', instance_id: 'ins-1', name: '订单服务-1', instance: `127.0.0.1:${EXPORTER_PORT}` });
+    expect(joined[0]!.metric.exported_instance).toBeUndefined();
+    expect(Number(joined[0]!.value[1])).toBeCloseTo(0.37);
   });
 });

@@ -4,6 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryLogger } from '../log.js';
 import { CloudApiStats, EMPTY_CONSOLE_HEALTH, type ConsoleHealth } from './consoleHealth.js';
+import type { CloudExportSource, ExportedCloudValue } from './cloudFamilies.js';
 import { createMetricsExposition, startMetricsExporter, type ExportSource, type MetricsExporter } from './exporter.js';
 import { nodeLikeSeries, parseExposition, testHost } from './exporterTestHosts.js';
 import type { ExportedHost } from './hostFamilies.js';
@@ -25,9 +26,9 @@ function sourceOf(hosts: () => ExportedHost[], health: () => ConsoleHealth = () 
 
 function cloudHealth(): ConsoleHealth {
   const stats = new CloudApiStats();
-  stats.record('alibaba', 'DescribeMetricList', { seconds: 0.08 });
-  stats.record('alibaba', 'DescribeMetricList', { seconds: 0.3, errorCode: 'Throttling.User', throttled: true });
-  stats.record('tencent', 'GetMonitorData', { seconds: 12 });
+  stats.record({ cloud: 'aliyun', account: 'prod', api: 'DescribeMetricList' }, { seconds: 0.08 });
+  stats.record({ cloud: 'aliyun', account: 'prod', api: 'DescribeMetricList' }, { seconds: 0.3, errorCode: 'Throttling.User', throttled: true });
+  stats.record({ cloud: 'tencent', account: 'gz', api: 'GetMonitorData' }, { seconds: 12 });
   return { samplesIngested: 123_456, sshReconnects: 3, agentErrors: 1, alertEvaluations: 999, dbSizeBytes: 52_428_800, cloudApis: stats.snapshot() };
 }
 
@@ -75,7 +76,7 @@ describe('exposition', () => {
     const latency = parsed.samples.filter((s) => s.name.startsWith('overlook_cloud_api_latency_seconds') && s.labels.cloud === 'tencent');
     expect(latency.find((s) => s.labels.le === '10')?.value).toBe(0);
     expect(latency.find((s) => s.labels.le === '+Inf')?.value).toBe(1);
-    expect(parsed.samples.find((s) => s.name === 'overlook_cloud_api_errors_total')?.labels).toEqual({ cloud: 'alibaba', api: 'DescribeMetricList', code: 'Throttling.User' });
+    expect(parsed.samples.find((s) => s.name === 'overlook_cloud_api_errors_total')?.labels).toEqual({ cloud: 'aliyun', account: 'prod', api: 'DescribeMetricList', code: 'Throttling.User' });
   });
 
   it('round-trips quotes, backslashes, newlines and non-ASCII in label values', async () => {
@@ -208,7 +209,7 @@ describe('promtool check metrics', () => {
     const { exporter } = await start({ source: sourceOf(hosts, cloudHealth), processMetrics: true });
     const text = await (await fetch(exporter.url)).text();
     expect(text).toContain('process_cpu_user_seconds_total');
-    expect(text).toContain('overlook_cloud_api_latency_seconds_bucket{cloud="alibaba",api="DescribeMetricList",le="0.1"} 1');
+    expect(text).toContain('overlook_cloud_api_latency_seconds_bucket{cloud="aliyun",account="prod",api="DescribeMetricList",le="0.1"} 1');
     const result = promtool(text);
     expect(result.output).toBe('');
     expect(result.code).toBe(0);
@@ -391,4 +392,39 @@ beforeAll(() => {
   } catch {
     throw new Error('promtool missing: apt-get install -y prometheus prometheus-node-exporter');
   }
+});
+
+describe('cloud series', () => {
+  const now = Date.now();
+  const cloud: CloudExportSource = {
+    help: new Map([['cloud_cpu_utilization_ratio', "Share of the instance's vCPUs in use"]]),
+    series: (): ExportedCloudValue[] => [
+      { name: 'cloud_cpu_utilization_ratio', labels: { cloud: 'aliyun', account: 'prod', region: 'cn-hangzhou', instance: 'i-1', product: 'ecs' }, value: 0.42, t: now - 3 * 60_000 },
+      { name: 'cloud_filesystem_used_ratio', labels: { cloud: 'huawei', account: 'hw', region: 'cn-north-4', instance: 'u-1', product: 'ecs', mountpoint: '/data "x"' }, value: 0.9, t: now - 60_000 },
+      // Older than the cloud grace: left out, so Prometheus shows a gap instead of a flat line.
+      { name: 'cloud_cpu_utilization_ratio', labels: { cloud: 'aliyun', account: 'prod', region: 'cn-hangzhou', instance: 'i-gone', product: 'ecs' }, value: 0.1, t: now - 45 * 60_000 },
+    ],
+    instances: () => [{ cloud: 'aliyun', account: 'prod', region: 'cn-hangzhou', product: 'ecs', instance: 'i-1', name: '网站-01' }],
+  };
+  const health = (): ConsoleHealth => {
+    const stats = new CloudApiStats();
+    stats.record({ cloud: 'aliyun', account: 'prod', api: 'DescribeMetricList' }, { seconds: 0.1 });
+    stats.recordCycle({ cloud: 'aliyun', account: 'prod', lastDurationSeconds: 2.5, lastCalls: 102, lastMinimumCalls: 100, lastSamples: 5000, instances: 1000, laggingSeries: 0 });
+    return { ...EMPTY_CONSOLE_HEALTH, cloudApis: stats.snapshot(), cloudCycles: stats.cycleSnapshot() };
+  };
+
+  it('exports canonical names with cloud, account, region, product and instance_id, an info metric with names, and cycle figures; promtool finds nothing', async () => {
+    const text = await createMetricsExposition({ source: { ...sourceOf(() => [], health), cloud }, log: createMemoryLogger(), processMetrics: false }).render();
+    const parsed = parseExposition(text);
+    expect(parsed.type.get('cloud_cpu_utilization_ratio')).toBe('gauge');
+    expect(text).toContain("# HELP cloud_cpu_utilization_ratio Share of the instance's vCPUs in use");
+    expect(parsed.samples.filter((s) => s.name === 'cloud_cpu_utilization_ratio')).toEqual([
+      { name: 'cloud_cpu_utilization_ratio', labels: { cloud: 'aliyun', account: 'prod', region: 'cn-hangzhou', instance_id: 'i-1', product: 'ecs' }, value: 0.42 },
+    ]);
+    expect(parsed.samples.find((s) => s.name === 'cloud_filesystem_used_ratio')?.labels.mountpoint).toBe('/data "x"');
+    expect(parsed.samples.find((s) => s.name === 'overlook_cloud_instance_info')?.labels).toEqual({ cloud: 'aliyun', account: 'prod', region: 'cn-hangzhou', product: 'ecs', instance_id: 'i-1', name: '网站-01' });
+    expect(parsed.samples.find((s) => s.name === 'overlook_cloud_cycle_api_calls_minimum')).toMatchObject({ labels: { cloud: 'aliyun', account: 'prod' }, value: 100 });
+    expect(parsed.samples.find((s) => s.name === 'overlook_cloud_cycle_duration_seconds')?.value).toBe(2.5);
+    expect(promtool(text)).toEqual({ code: 0, output: '' });
+  });
 });

@@ -14,6 +14,7 @@ import type { Labels } from '../../common/series.js';
 import type { Logger } from '../log.js';
 import type { ConsoleHealth } from './consoleHealth.js';
 import { DEFAULT_STALE_GRACE_MS, groupHostFamilies, type ExportedHost } from './hostFamilies.js';
+import { CLOUD_INSTANCE_INFO, groupCloudFamilies, type CloudExportSource } from './cloudFamilies.js';
 
 export type { ExportedHost } from './hostFamilies.js';
 export type { ConsoleHealth, CloudApiHealth, LatencyHistogram } from './consoleHealth.js';
@@ -23,6 +24,8 @@ export interface ExportSource {
   hosts(): Iterable<ExportedHost>;
   /** The console's own counters; called once per scrape. */
   health(): ConsoleHealth | Promise<ConsoleHealth>;
+  /** The cloud collectors' newest values and instances (issue 5); absent: no cloud series. */
+  readonly cloud?: CloudExportSource;
 }
 
 export interface MetricsExpositionOptions {
@@ -138,6 +141,12 @@ const CLOUD_CALLS = 'overlook_cloud_api_calls_total';
 const CLOUD_ERRORS = 'overlook_cloud_api_errors_total';
 const CLOUD_THROTTLES = 'overlook_cloud_api_throttles_total';
 const CLOUD_LATENCY = 'overlook_cloud_api_latency_seconds';
+const CLOUD_CYCLE_DURATION = 'overlook_cloud_cycle_duration_seconds';
+const CLOUD_CYCLE_CALLS = 'overlook_cloud_cycle_api_calls';
+const CLOUD_CYCLE_MIN_CALLS = 'overlook_cloud_cycle_api_calls_minimum';
+const CLOUD_CYCLES = 'overlook_cloud_cycles_total';
+const CLOUD_INSTANCES = 'overlook_cloud_instances';
+const CLOUD_LAGGING = 'overlook_cloud_lagging_series';
 
 function healthFamilies(health: ConsoleHealth): FamilySpec[] {
   const families: FamilySpec[] = [];
@@ -152,7 +161,7 @@ function healthFamilies(health: ConsoleHealth): FamilySpec[] {
   const throttles: ExposedValue[] = [];
   const latency: ExposedValue[] = [];
   for (const api of health.cloudApis) {
-    const labels = { cloud: api.cloud, api: api.api };
+    const labels = { cloud: api.cloud, account: api.account, api: api.api };
     calls.push({ labels, value: api.calls });
     throttles.push({ labels, value: api.throttles });
     for (const [code, count] of Object.entries(api.errorsByCode)) errors.push({ labels: { ...labels, code }, value: count });
@@ -168,6 +177,14 @@ function healthFamilies(health: ConsoleHealth): FamilySpec[] {
   families.push(spec(CLOUD_ERRORS, 'Failed calls to cloud monitoring APIs, by error code.', 'counter', errors));
   families.push(spec(CLOUD_THROTTLES, 'Cloud monitoring API calls answered with throttling.', 'counter', throttles));
   families.push(spec(CLOUD_LATENCY, 'Latency of cloud monitoring API calls.', 'histogram', latency));
+  const cycles = health.cloudCycles ?? [];
+  const per = (pick: (c: (typeof cycles)[number]) => number) => cycles.map((c) => ({ labels: { cloud: c.cloud, account: c.account }, value: pick(c) }));
+  families.push(spec(CLOUD_CYCLE_DURATION, "Duration of the account's last collection cycle.", 'gauge', per((c) => c.lastDurationSeconds)));
+  families.push(spec(CLOUD_CYCLE_CALLS, "API calls of the account's last collection cycle, pages and retries included.", 'gauge', per((c) => c.lastCalls)));
+  families.push(spec(CLOUD_CYCLE_MIN_CALLS, "The fewest calls the APIs' batch limits allow for the account's series.", 'gauge', per((c) => c.lastMinimumCalls)));
+  families.push(spec(CLOUD_CYCLES, 'Collection cycles the account has run.', 'counter', per((c) => c.cycles)));
+  families.push(spec(CLOUD_INSTANCES, 'Cloud instances the account collects.', 'gauge', per((c) => c.instances)));
+  families.push(spec(CLOUD_LAGGING, 'Series behind the settled window after the last cycle (a backfill is pending).', 'gauge', per((c) => c.laggingSeries)));
   return families;
 }
 
@@ -201,6 +218,13 @@ export function createMetricsExposition(options: MetricsExpositionOptions): Metr
     CLOUD_ERRORS,
     CLOUD_THROTTLES,
     CLOUD_LATENCY,
+    CLOUD_CYCLE_DURATION,
+    CLOUD_CYCLE_CALLS,
+    CLOUD_CYCLE_MIN_CALLS,
+    CLOUD_CYCLES,
+    CLOUD_INSTANCES,
+    CLOUD_LAGGING,
+    CLOUD_INSTANCE_INFO,
     ...Object.values(HEALTH_FAMILIES).map(([name]) => name),
     ...(processRegistryOrNone?.getMetricsAsArray().map((m) => m.name) ?? []),
   ]);
@@ -227,6 +251,9 @@ export function createMetricsExposition(options: MetricsExpositionOptions): Metr
     if (health) families.push(...healthFamilies(health));
     for (const family of grouped.families.values()) {
       families.push({ name: family.name, help: helpFor(family.name), type: family.kind, values: family.values });
+    }
+    if (options.source.cloud) {
+      for (const family of groupCloudFamilies(options.source.cloud, now(), reservedNames)) families.push(spec(family.name, family.help, 'gauge', family.values));
     }
 
     const parts: string[] = [];

@@ -2,12 +2,12 @@
 // provisioning watcher, real HTTP listener on loopback); the hosts come from
 // scripted sources so the scraped values are known.
 import { freePort } from '../testing/freePort.js';
+import { otherRequestsStub, startTestCore } from '../testCore.js';
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RpcError, requests, type EventName, type ExportState, type ExportUpdate, type Handlers } from '../../common/contract.js';
+import { RpcError, type ExportState, type ExportUpdate } from '../../common/contract.js';
 import { createCore } from '../createCore.js';
 import type { CoreContext } from '../coreContext.js';
 import { createMemoryLogger } from '../log.js';
@@ -56,57 +56,27 @@ function refused(url: string): Promise<boolean> {
   });
 }
 
-// The core refuses to start while a request of the contract has no answer;
-// the other features' requests are not exercised here.
-const BASE_REQUESTS = new Set(['app/info', 'hosts/list', 'hosts/summaries', 'hosts/inventory', 'series/query', 'settings/update']);
-const otherFeaturesStub = () => ({
-  name: 'others (not under test)',
-  handlers: Object.fromEntries(
-    Object.keys(requests)
-      .filter((name) => !BASE_REQUESTS.has(name) && !name.startsWith('export/'))
-      .map((name) => [name, () => { throw new Error(`${name} is not under test`); }]),
-  ) as Partial<Handlers>,
-});
-
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
 async function startCore(options: { listen?: string; config?: string; staleGraceMs?: number } = {}) {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ovl-export-'));
-  const log = createMemoryLogger();
   const local = new ScriptedSource();
   let ctx: CoreContext | undefined;
-  let configFile: string | undefined;
-  if (options.config !== undefined) {
-    configFile = path.join(dataDir, 'overlook.yaml');
-    fs.writeFileSync(configFile, options.config);
-  }
-  const core = createCore({
-    dataDir,
-    shell: 'headless',
-    secrets: createEncryptedFileSecretStore(dataDir),
-    log,
-    version: 'test',
-    configFile,
-    createLocalSource: () => local,
-    features: [
-      createExportFeature({ listen: options.listen, processMetrics: false, staleGraceMs: options.staleGraceMs }),
-      (c) => ((ctx = c), { name: 'probe' }),
-      otherFeaturesStub,
-    ],
-  });
-  const events: { event: EventName; payload: unknown }[] = [];
-  core.subscribe((event, payload) => events.push({ event, payload }));
-  await core.start();
-  cleanups.push(async () => {
-    await core.stop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  });
-  const get = () => core.handlers['export/get']() as ExportState;
-  const update = (patch: ExportUpdate) => core.handlers['export/update'](patch) as Promise<ExportState>;
-  return { core, ctx: ctx!, local, log, events, dataDir, get, update };
+  const c = await startTestCore(
+    {
+      prefix: 'ovl-export-',
+      ...(options.config !== undefined ? { config: options.config } : {}),
+      localSource: local,
+      features: [createExportFeature({ listen: options.listen, processMetrics: false, staleGraceMs: options.staleGraceMs }), (cx) => ((ctx = cx), { name: 'probe' })],
+      answers: (name) => name.startsWith('export/'),
+    },
+    cleanups,
+  );
+  const get = () => c.core.handlers['export/get']() as ExportState;
+  const update = (patch: ExportUpdate) => c.core.handlers['export/update'](patch) as Promise<ExportState>;
+  return { core: c.core, ctx: ctx!, local, log: c.log, events: c.events, dataDir: c.dataDir, get, update };
 }
 
 describe('the export feature', () => {
@@ -156,7 +126,7 @@ describe('the export feature', () => {
       log: createMemoryLogger(),
       version: 'test',
       createLocalSource: () => new ScriptedSource(),
-      features: [createExportFeature({ processMetrics: false }), otherFeaturesStub],
+      features: [createExportFeature({ processMetrics: false }), otherRequestsStub((name) => name.startsWith('export/'))],
     });
     await secondCore.start();
     cleanups.push(() => secondCore.stop());

@@ -10,6 +10,7 @@ import { formatListenAddress, isAllInterfaces, parseListenAddress, type ListenAd
 import { resolveSecretRef } from '../config/secretRef.js';
 import type { CoreContext, CoreFeature } from '../coreContext.js';
 import { CloudApiStats } from './consoleHealth.js';
+import type { CloudExportSource } from './cloudFamilies.js';
 import { effectiveExport, loadSavedExport, saveExport, UI_TOKEN_SECRET_REF, type EffectiveExport, type SavedExportSettings } from './exportConfig.js';
 import { startMetricsExporter, type ExportSource, type ExportedHost, type MetricsExporter } from './exporter.js';
 import type { ProvisionedExport } from './exportSection.js';
@@ -20,6 +21,8 @@ export interface ExportFeatureOptions {
   readonly listen?: string;
   /** Shared with the cloud collectors, which record their API calls in it. */
   readonly cloudApiStats?: CloudApiStats;
+  /** The cloud collectors' newest values (issue 5), exported under their canonical names. */
+  readonly cloudLatest?: CloudExportSource;
   /** prom-client's process_* / nodejs_* series (default true; tests turn them off). */
   readonly processMetrics?: boolean;
   /** How long a silent host's series stay exported (default: the exporter's 2 min). */
@@ -29,8 +32,9 @@ export interface ExportFeatureOptions {
 const LOCK_TEXT = { flag: 'the --metrics-listen option', file: 'the provisioning file' } as const;
 
 /** The scrape-time view of the core's hosts: host label = host name, series = the latest raw observation. */
-export function exportSourceOf(ctx: CoreContext, cloudApiStats: CloudApiStats, onScrape: () => void): ExportSource {
+export function exportSourceOf(ctx: CoreContext, cloudApiStats: CloudApiStats, onScrape: () => void, cloud?: CloudExportSource): ExportSource {
   return {
+    ...(cloud ? { cloud } : {}),
     hosts(): ExportedHost[] {
       onScrape();
       return ctx.hosts().map(({ host, latest }) => ({
@@ -51,6 +55,7 @@ export function exportSourceOf(ctx: CoreContext, cloudApiStats: CloudApiStats, o
         alertEvaluations: h.alertEvaluations,
         dbSizeBytes,
         cloudApis: cloudApiStats.snapshot(),
+        cloudCycles: cloudApiStats.cycleSnapshot(),
       };
     },
   };
@@ -86,9 +91,14 @@ export function createExportFeature(options: ExportFeatureOptions = {}): (ctx: C
     // Reconciliations run one after another: two quick updates must not race two listeners onto one port.
     let queue: Promise<void> = Promise.resolve();
 
-    const source = exportSourceOf(ctx, cloudApiStats, () => {
-      lastScrapeAt = ctx.now();
-    });
+    const source = exportSourceOf(
+      ctx,
+      cloudApiStats,
+      () => {
+        lastScrapeAt = ctx.now();
+      },
+      options.cloudLatest,
+    );
 
     const effective = (): EffectiveExport => effectiveExport({ flag, file, ui: { ...saved, tokenSet: uiTokenSet } });
 

@@ -5,14 +5,14 @@
 // hosts.json, events and logs, and nothing left running on the server.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { requests, RpcError, type EventName, type Handlers, type Host, type RequestInput } from '../../common/contract.js';
+import { RpcError, type Host } from '../../common/contract.js';
 import { HostDraft, parseSshAddress } from '../../common/sshHosts.js';
 import { createCore } from '../createCore.js';
 import { createMemoryLogger } from '../log.js';
 import { createEncryptedFileSecretStore } from '../secrets/encryptedFileSecretStore.js';
+import { otherRequestsStub, startTestCore } from '../testCore.js';
 import type { HostSource } from '../sources/types.js';
 import { createSshFeature } from './feature.js';
 import { sha256Fingerprint } from './knownHosts.js';
@@ -42,19 +42,7 @@ afterAll(async () => {
   fs.rmSync(path.join(user.home, agentDir), { recursive: true, force: true });
 });
 
-// The core refuses to start while a request of the contract has no answer;
-// requests of other features are not exercised here.
-const BASE_REQUESTS = new Set(['app/info', 'hosts/list', 'hosts/summaries', 'hosts/inventory', 'series/query', 'settings/update']);
 const SSH_REQUESTS = new Set(['hosts/add', 'hosts/update', 'hosts/remove', 'hosts/set-enabled', 'hosts/definition', 'hosts/test', 'hosts/accept-key', 'hosts/ssh-config', 'hosts/import']);
-const otherFeaturesStub = () => ({
-  name: 'others (not under test)',
-  handlers: Object.fromEntries(
-    Object.keys(requests)
-      .filter((name) => !BASE_REQUESTS.has(name) && !SSH_REQUESTS.has(name))
-      .map((name) => [name, () => { throw new Error(`${name} is not under test`); }]),
-  ) as Partial<Handlers>,
-});
-
 const idleLocal: HostSource = { start() {}, async stop() {} };
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -63,49 +51,24 @@ afterEach(async () => {
 });
 
 async function startCore(options: { config?: string; env?: NodeJS.ProcessEnv } = {}) {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ovl-sshfeat-'));
-  const log = createMemoryLogger();
-  let configFile: string | undefined;
-  if (options.config !== undefined) {
-    configFile = path.join(dataDir, 'overlook.yaml');
-    fs.writeFileSync(configFile, options.config);
-  }
-  const core = createCore({
-    dataDir,
-    shell: 'headless',
-    secrets: createEncryptedFileSecretStore(dataDir),
-    log,
-    version: 'test',
-    configFile,
-    createLocalSource: () => idleLocal,
-    features: [
-      createSshFeature({
-        home,
-        agentDir,
-        env: options.env ?? {},
-        readyTimeoutMs: 5000,
-        keepaliveIntervalMs: 1000,
-        reconnect: { initialMs: 200, maxMs: 1000, userActionMs: 60_000, agentErrorMs: 60_000 },
-      }),
-      otherFeaturesStub,
-    ],
-  });
-  const events: { event: EventName; payload: unknown }[] = [];
-  core.subscribe((event, payload) => events.push({ event, payload }));
-  await core.start();
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    await core.stop();
-  };
-  cleanups.push(async () => {
-    await stop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  });
-  // Inputs pass through the contract's schemas, as the dispatcher does.
-  const call = async <K extends keyof Handlers>(name: K, input?: RequestInput<K>) =>
-    (core.handlers[name] as (i: unknown) => unknown)(requests[name].input.parse(input)) as ReturnType<Handlers[K]> extends Promise<infer R> ? R : ReturnType<Handlers[K]>;
+  const { core, dataDir, log, events, call, stop } = await startTestCore(
+    {
+      prefix: 'ovl-sshfeat-',
+      ...(options.config !== undefined ? { config: options.config } : {}),
+      features: [
+        createSshFeature({
+          home,
+          agentDir,
+          env: options.env ?? {},
+          readyTimeoutMs: 5000,
+          keepaliveIntervalMs: 1000,
+          reconnect: { initialMs: 200, maxMs: 1000, userActionMs: 60_000, agentErrorMs: 60_000 },
+        }),
+      ],
+      answers: (name) => SSH_REQUESTS.has(name),
+    },
+    cleanups,
+  );
   const host = (id: string) => (core.handlers['hosts/list']() as Host[]).find((h) => h.id === id);
   const waitStatus = async (id: string, status: Host['status'], timeoutMs = 20_000) => {
     await waitFor(`${id} to be ${status} (is ${host(id)?.status}: ${host(id)?.statusDetail ?? ''})`, () => host(id)?.status === status, timeoutMs);
@@ -204,7 +167,7 @@ describe('the SSH feature against a real sshd', () => {
       log: createMemoryLogger(),
       version: 'test',
       createLocalSource: () => idleLocal,
-      features: [createSshFeature({ home, agentDir, env: {}, readyTimeoutMs: 5000 }), otherFeaturesStub],
+      features: [createSshFeature({ home, agentDir, env: {}, readyTimeoutMs: 5000 }), otherRequestsStub((name) => SSH_REQUESTS.has(name))],
     });
     await again.start();
     try {

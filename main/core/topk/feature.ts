@@ -1,4 +1,4 @@
-// Top-K: ranks hosts (later containers, processes, cloud instances) by a
+// Top-K: ranks hosts, containers and cloud instances (later processes) by a
 // metric over a window. One range query over every series of the metric,
 // bucketed to the sparkline's resolution, so the store picks the coarse tier
 // for long windows and a 7-day ranking costs about what a 1-hour one does.
@@ -7,8 +7,8 @@ import { containerEntity } from '../containers/topKEntity.js';
 import type { CoreContext, CoreFeature } from '../coreContext.js';
 import { rankSeries } from './rankSeries.js';
 
-/** The label that names each kind's entities in the store (containers: see containerEntity). */
-const entityLabelOf: Record<TopKKind, string> = { host: 'host', container: 'container' };
+/** The label that names each kind's entities in the store (containers: see containerEntity; a cloud instance: its id, the `instance` label). */
+const entityLabelOf: Record<TopKKind, string> = { host: 'host', container: 'container', cloud: 'instance' };
 
 export async function queryTopK(store: CoreContext['store'], q: TopKQuery): Promise<TopKResult> {
   const ranges = await store.query({ selector: { name: q.metric }, from: q.from, to: q.to, maxPoints: q.points });

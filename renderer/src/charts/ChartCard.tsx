@@ -145,7 +145,7 @@ export function ChartCard({ spec, hostId, range, extraReferences, absentNote, kn
     return (
       <section className="card chart-card chart-card--absent" data-testid={`chart-${spec.key}-absent`} aria-labelledby={titleId}>
         <header className="card-head">
-          <h3 id={titleId}>{t(spec.titleKey)}</h3>
+          <h3 id={titleId}>{spec.title ?? t(spec.titleKey)}</h3>
         </header>
         <p className="muted note">{absentNote}</p>
       </section>
@@ -214,7 +214,7 @@ export function ChartCard({ spec, hostId, range, extraReferences, absentNote, kn
   return (
     <section className="card chart-card" data-testid={`chart-${spec.key}`} data-points={firstPoints} aria-labelledby={titleId} aria-busy={query.loading}>
       <header className="card-head">
-        <h3 id={titleId}>{t(spec.titleKey)}</h3>
+        <h3 id={titleId}>{spec.title ?? t(spec.titleKey)}</h3>
         {stepMs !== undefined && (
           <span className="card-meta" title={t('chart.gapNote')}>
             {t('chart.tier', { step: formatDuration(stepMs / 1000, locale) })}

@@ -23,10 +23,15 @@ export interface DescribedSeries {
   dashed?: boolean;
 }
 
+/** Charts of a cloud instance (issue 5) are built from its product's mappings: `cloud:<metric>`. */
+export type CloudChartKey = `cloud:${string}`;
+
 export interface ChartSpec {
-  /** Host charts by ChartKey; a container's charts (container-chart-specs.ts) as `container-…`. */
-  key: ChartKey | `container-${string}`;
+  /** Host charts by ChartKey; a container's charts (container-chart-specs.ts) as `container-…`; a cloud instance's as `cloud:…`. */
+  key: ChartKey | `container-${string}` | CloudChartKey;
   titleKey: MessageKey;
+  /** A title that is not in the catalogue (a user mapping's metric); wins over titleKey. */
+  title?: string;
   kind: 'line' | 'stacked-area';
   /** The metric whose catalogue unit formats the axis and tooltips. */
   unitMetric: string;

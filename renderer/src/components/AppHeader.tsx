@@ -2,6 +2,7 @@ import { useI18n } from '../i18n/useI18n';
 import { hrefFor, type Route } from '../router';
 import { usePrefs } from '../stores/prefs';
 import { unmutedFiring, useAlerts } from '../stores/alerts';
+import { useClouds } from '../stores/clouds';
 import { useEffectiveTheme } from '../theme';
 import { useState } from 'react';
 import { useTimeWindow } from '../stores/timeWindow';
@@ -22,6 +23,7 @@ export function AppHeader({ route }: { route: Route }) {
         <a href={hrefFor({ screen: 'topk' })} aria-current={route.screen === 'topk' ? 'page' : undefined} data-testid="nav-topk">
           {t('nav.topk')}
         </a>
+        <CloudsNavLink active={route.screen === 'clouds' || route.screen === 'cloud-account' || route.screen === 'cloud-instance'} />
         <AlertsNavLink active={route.screen === 'alerts'} />
         <a href={hrefFor({ screen: 'settings' })} aria-current={route.screen === 'settings' ? 'page' : undefined} data-testid="nav-settings">
           {t('nav.settings')}
@@ -37,6 +39,22 @@ export function AppHeader({ route }: { route: Route }) {
         <LangToggle />
       </div>
     </header>
+  );
+}
+
+/** Clouds, with the number of accounts whose collector is in trouble (credentials rejected, the cloud unreachable). */
+function CloudsNavLink({ active }: { active: boolean }) {
+  const { t } = useI18n();
+  const failing = useClouds((s) => s.accounts.filter((a) => a.status.state === 'error').length);
+  return (
+    <a href={hrefFor({ screen: 'clouds' })} aria-current={active ? 'page' : undefined} data-testid="nav-clouds">
+      {t('nav.clouds')}
+      {failing > 0 && (
+        <span className="nav-badge" data-testid="clouds-badge" aria-label={t('nav.cloudsFailing', { count: failing })}>
+          {failing}
+        </span>
+      )}
+    </a>
   );
 }
 

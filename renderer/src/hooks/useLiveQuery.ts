@@ -5,6 +5,9 @@ import { useEffect, useRef, useState } from 'react';
 import { core } from '../core-client';
 import { useConnection } from '../stores/connection';
 
+/** The `hostId` of a query about a cloud account's instances: `cloud:<account>`. */
+export const CLOUD_ENTITY_PREFIX = 'cloud:';
+
 export interface LiveQueryState<T> {
   data?: T;
   /** The message of the last failed attempt; cleared by the next success. Old data stays visible meanwhile. */
@@ -69,7 +72,13 @@ export function useLiveQuery<T>(
 
     setState((s) => ({ ...s, loading: true }));
     void run();
-    const off = live ? core.on('samples/appended', (e) => e.hostId === hostId && schedule()) : () => {};
+    // A cloud instance's charts (entity `cloud:<account>`) follow its account's stored datapoints.
+    const cloudAccount = hostId.startsWith(CLOUD_ENTITY_PREFIX) ? hostId.slice(CLOUD_ENTITY_PREFIX.length) : undefined;
+    const off = !live
+      ? () => {}
+      : cloudAccount !== undefined
+        ? core.on('clouds/samples', (e) => e.account === cloudAccount && schedule())
+        : core.on('samples/appended', (e) => e.hostId === hostId && schedule());
     return () => {
       cancelled = true;
       off();

@@ -2,6 +2,7 @@
 // zh-CN.ts under the same keys; `{name}` placeholders are filled by `t()`.
 import { sshHostsEn } from './sshHosts.en';
 import { containersEn } from './containers.en';
+import { cloudsEn } from './clouds.en';
 
 export const en = {
   'app.name': 'Overlook',
@@ -387,7 +388,7 @@ export const en = {
   'topk.kind.host': 'Hosts',
   'topk.kind.container': 'Containers',
   'topk.kind.process': 'Processes (soon)',
-  'topk.kind.cloud': 'Cloud instances (soon)',
+  'topk.kind.cloud': 'Cloud instances',
   'topk.metric': 'By',
   'topk.metric.cpu': 'CPU usage',
   'topk.metric.memory': 'Memory usage',
@@ -433,6 +434,7 @@ export const en = {
   'annotation.resolved': 'resolved',
   ...sshHostsEn,
   ...containersEn,
+  ...cloudsEn,
 } as const satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof en;

@@ -2,6 +2,7 @@
 import type { MessageKey } from './en';
 import { sshHostsZhCN } from './sshHosts.zh-CN';
 import { containersZhCN } from './containers.zh-CN';
+import { cloudsZhCN } from './clouds.zh-CN';
 
 export const zhCN: Record<MessageKey, string> = {
   'app.name': 'Overlook',
@@ -387,7 +388,7 @@ export const zhCN: Record<MessageKey, string> = {
   'topk.kind.host': '主机',
   'topk.kind.container': '容器',
   'topk.kind.process': '进程（即将支持）',
-  'topk.kind.cloud': '云实例（即将支持）',
+  'topk.kind.cloud': '云实例',
   'topk.metric': '指标',
   'topk.metric.cpu': 'CPU 使用率',
   'topk.metric.memory': '内存使用率',
@@ -433,4 +434,5 @@ export const zhCN: Record<MessageKey, string> = {
   'annotation.resolved': '恢复',
   ...sshHostsZhCN,
   ...containersZhCN,
+  ...cloudsZhCN,
 };

@@ -1,9 +1,9 @@
 // The overview as a dense, virtualised table: one 36-px row per host, sortable
 // headers, optional tag groups. Rows are links to the host detail.
 import { memo, useEffect, useRef, useState } from 'react';
-import { formatBytesPerSecond, formatLoad, formatNumber, formatPercent, MISSING } from '../../../main/common/format';
+import { formatBytesPerSecond, formatLoad, formatNumber, MISSING } from '../../../main/common/format';
 import { StatusBadge } from '../components/StatusBadge';
-import { UsageBar } from '../components/UsageBar';
+import { UsageCell } from '../components/UsageCell';
 import { VirtualList } from '../components/VirtualList';
 import type { MessageKey } from '../i18n/catalogue';
 import type { I18n } from '../i18n/useI18n';
@@ -111,18 +111,9 @@ const FleetRowView = memo(function FleetRowView({ row: r, i18n }: { row: FleetRo
           <StatusBadge status={r.status} />
         )}
       </span>
-      <span role="cell" className="fleet-cell fleet-cell--cpu num">
-        <UsageBar ratio={r.cpu} />
-        {formatPercent(r.cpu, locale)}
-      </span>
-      <span role="cell" className="fleet-cell fleet-cell--memory num">
-        <UsageBar ratio={r.memoryRatio} />
-        {formatPercent(r.memoryRatio, locale)}
-      </span>
-      <span role="cell" className="fleet-cell fleet-cell--disk num" title={r.diskMount ?? undefined}>
-        <UsageBar ratio={r.disk} />
-        {formatPercent(r.disk, locale)}
-      </span>
+      <UsageCell ratio={r.cpu} locale={locale} className="fleet-cell fleet-cell--cpu num" />
+      <UsageCell ratio={r.memoryRatio} locale={locale} className="fleet-cell fleet-cell--memory num" />
+      <UsageCell ratio={r.disk} locale={locale} className="fleet-cell fleet-cell--disk num" title={r.diskMount ?? undefined} />
       <span role="cell" className="fleet-cell fleet-cell--network num">
         <span title={t('metric.rx')}>↓{formatBytesPerSecond(r.networkRx, locale)}</span> <span title={t('metric.tx')}>↑{formatBytesPerSecond(r.networkTx, locale)}</span>
       </span>

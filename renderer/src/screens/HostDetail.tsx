@@ -3,8 +3,9 @@ import type { Host, HostInventory, HostSummary } from '../../../main/common/cont
 import { ChartCard, type ChartAnnotation, type ChartReference } from '../charts/ChartCard';
 import { chartSpec, type ChartKey } from '../charts/chart-specs';
 import { StateMessage } from '../components/StateMessage';
-import { StatusBadge } from '../components/StatusBadge';
 import { Stat } from '../components/Stat';
+import { ZoomBar } from '../components/ZoomBar';
+import { StatusBadge } from '../components/StatusBadge';
 import { core } from '../core-client';
 import { formatAgo, formatBytes, formatBytesPerSecond, formatDateTime, formatDuration, formatLoad, formatPercent, MISSING } from '../../../main/common/format';
 import { useLiveQuery } from '../hooks/useLiveQuery';
@@ -210,20 +211,7 @@ function HostDetailScreen({ host, summary, configured }: { host: Host; summary: 
         <Stat label={t('metric.uptime')} value={formatDuration(summary?.uptimeSeconds, locale)} />
       </section>
 
-      <div className="zoom-bar" data-testid="zoom-bar">
-        {fixed ? (
-          <>
-            <span className="muted small" data-testid="zoom-window">
-              {t('zoom.window', { from: formatDateTime(fixed.from, locale), to: formatDateTime(fixed.to, locale) })}
-            </span>
-            <button type="button" className="btn btn--small" data-testid="zoom-reset" onClick={resetZoom}>
-              {t('zoom.reset')}
-            </button>
-          </>
-        ) : (
-          <span className="muted small">{t('zoom.hint')}</span>
-        )}
-      </div>
+      <ZoomBar fixed={fixed} onReset={resetZoom} hint={t('zoom.hint')} />
       <div className="chart-grid">
         {chart('cpu-mode')}
         {chart('cpu-core')}

@@ -11,6 +11,7 @@ import { allTags, buildFleetRows, filterRows, groupRows, sortRows, statusFilters
 import { FleetTable } from './FleetTable';
 import { HostCard } from './HostCard';
 import { HostsToolbar, HostKeyPrompts } from './hosts/HostsToolbar';
+import { CloudFleetSection } from './clouds/CloudFleetSection';
 
 /** Up to this many hosts the overview shows cards unless the operator chose a view. */
 const AUTO_TABLE_ABOVE = 12;
@@ -168,6 +169,7 @@ export function Overview() {
         </div>
       )}
       {body}
+      <CloudFleetSection text={prefs.text} view={prefs.view} />
     </div>
   );
 }

@@ -1,6 +1,6 @@
 // Top-K: the worst hosts by any metric over a window, each with a sparkline;
 // a row opens the host at that window.
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { create } from 'zustand';
 import { createJSONStorage, persist } from 'zustand/middleware';
 import type { TopKAggregate, TopKKind, TopKResult } from '../../../main/common/contract';
@@ -13,6 +13,8 @@ import type { MessageKey } from '../i18n/catalogue';
 import { useI18n } from '../i18n/useI18n';
 import { hrefFor } from '../router';
 import { useConnection } from '../stores/connection';
+import { useClouds } from '../stores/clouds';
+import { CLOUD_STALE_AFTER_MS } from './clouds/cloud-rows';
 import { containerKey } from './containers/container-rows';
 import { plannedKinds, topKAggregates, topKKinds, topKMetrics, topKSizes, topKWindowMs, topKWindows, type TopKWindow } from './topk-options';
 
@@ -62,6 +64,9 @@ export function TopK() {
   const [error, setError] = useState<string>();
   const [loading, setLoading] = useState(true);
   const unit = metricInfo(prefs.metric)?.unit;
+  // Cloud instances rank by id; show their names where discovery knows them.
+  const cloudRows = useClouds((s) => s.instances);
+  const cloudNames = useMemo(() => new Map(cloudRows.flatMap((r) => (r.name ? [[`${r.account}|${r.instanceId}`, r.name] as const] : []))), [cloudRows]);
 
   useEffect(() => {
     if (epoch === 0) return;
@@ -105,7 +110,7 @@ export function TopK() {
   let body;
   if (!answer && error) body = <StateMessage tone="error" title={t('topk.error', { message: error })} />;
   else if (!answer) body = <StateMessage tone="loading" title={t('topk.loading')} />;
-  else if (rows.length === 0) body = <StateMessage tone="empty" title={t('topk.empty.title')} testId="topk-empty">{t('topk.empty.body')}</StateMessage>;
+  else if (rows.length === 0) body = <StateMessage tone="empty" title={t('topk.empty.title')} testId="topk-empty">{t(prefs.kind === 'cloud' ? 'topk.empty.cloudBody' : 'topk.empty.body')}</StateMessage>;
   else
     body = (
       <table className="data-table topk-table" data-testid="topk-table" aria-busy={loading}>
@@ -113,7 +118,7 @@ export function TopK() {
         <thead>
           <tr>
             <th scope="col" className="num">#</th>
-            <th scope="col">{t(prefs.kind === 'container' ? 'topk.col.container' : 'topk.col.host')}</th>
+            <th scope="col">{t(prefs.kind === 'container' ? 'topk.col.container' : prefs.kind === 'cloud' ? 'topk.col.instance' : 'topk.col.host')}</th>
             <th scope="col" className="num">{t(`topk.agg.${prefs.aggregate}` as MessageKey)}</th>
             <th scope="col">{t('topk.col.trend')}</th>
             <th scope="col">{t('topk.col.lastSeen')}</th>
@@ -121,20 +126,25 @@ export function TopK() {
         </thead>
         <tbody>
           {rows.map((r, i) => {
-            const vanished = r.lastT < answer.to - 3 * answer.result.stepMs;
+            // Cloud datapoints arrive minutes late by design: "stopped reporting" only past that lag.
+            const vanished = r.lastT < answer.to - Math.max(3 * answer.result.stepMs, prefs.kind === 'cloud' ? CLOUD_STALE_AFTER_MS : 0);
             const container = prefs.kind === 'container' && r.labels.host !== undefined ? containerKey(r.labels) : undefined;
+            // A cloud row names its account, product and region; the instance id is the entity.
+            const cloud = prefs.kind === 'cloud' && r.labels.account !== undefined;
             const hostId = container ? r.labels.host! : r.entity;
-            const shown = container ? ['host', 'container', 'namespace', 'pod'] : ['host'];
+            const shown = container ? ['host', 'container', 'namespace', 'pod'] : cloud ? ['instance', 'cloud'] : ['host'];
             const detail = Object.entries(r.labels).filter(([k]) => !shown.includes(k));
             const href = container
               ? hrefFor({ screen: 'container', hostId, ...container, from: answer.from, to: answer.to })
-              : hrefFor({ screen: 'host', hostId, from: answer.from, to: answer.to });
+              : cloud
+                ? hrefFor({ screen: 'cloud-instance', account: r.labels.account!, instanceId: r.entity, from: answer.from, to: answer.to })
+                : hrefFor({ screen: 'host', hostId, from: answer.from, to: answer.to });
             return (
               <tr key={r.entity} data-testid="topk-row" data-host-id={hostId} data-entity={r.entity} data-value={r.value}>
                 <td className="num muted">{formatNumber(i + 1, locale, 0)}</td>
                 <td>
                   <a href={href} data-testid="topk-link">
-                    {container ? container.container : r.entity}
+                    {container ? container.container : cloud ? (cloudNames.get(`${r.labels.account}|${r.entity}`) ?? r.entity) : r.entity}
                   </a>
                   {container && (
                     <span className="muted small">

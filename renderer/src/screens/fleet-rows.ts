@@ -2,6 +2,7 @@
 // history), filtered by text / tag / status, sorted by any column, grouped by
 // tag. Kept out of React so 500-host filtering and sorting are unit-tested.
 import type { HistoryOnlyHost, Host, HostStatus, HostSummary } from '../../../main/common/contract';
+import { sortByValue } from './sort-rows';
 
 export type FleetStatus = HostStatus | 'not_configured';
 
@@ -149,17 +150,7 @@ function sortValue(r: FleetRow, c: SortColumn): number | string | null {
 
 /** Sorts by a column; hosts without a value go last in both directions, ties by name. */
 export function sortRows(rows: readonly FleetRow[], column: SortColumn, dir: SortDir): FleetRow[] {
-  const sign = dir === 'asc' ? 1 : -1;
-  return [...rows].sort((a, b) => {
-    const va = sortValue(a, column);
-    const vb = sortValue(b, column);
-    if (va === null && vb !== null) return 1;
-    if (vb === null && va !== null) return -1;
-    let c = 0;
-    if (typeof va === 'string' && typeof vb === 'string') c = collator.compare(va, vb);
-    else if (typeof va === 'number' && typeof vb === 'number') c = va - vb;
-    return c !== 0 ? sign * c : collator.compare(a.name, b.name);
-  });
+  return sortByValue(rows, (r) => sortValue(r, column), dir, (r) => r.name);
 }
 
 export type FleetItem = { kind: 'group'; key: string; tag: string | null; count: number; collapsed: boolean } | { kind: 'row'; row: FleetRow };

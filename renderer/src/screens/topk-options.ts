@@ -33,11 +33,24 @@ export const topKMetrics: Record<TopKKind, TopKMetric[]> = {
     { name: 'container:fs_write_bytes:rate', labelKey: 'topk.metric.diskWrite' },
     { name: 'container_threads', labelKey: 'topk.metric.containerPids' },
   ],
+  // issue 5: canonical cloud metrics (the shipped mappings'); a row links to the instance.
+  cloud: [
+    { name: 'cloud_cpu_utilization_ratio', labelKey: 'topk.metric.cpu' },
+    { name: 'cloud_memory_utilization_ratio', labelKey: 'topk.metric.memory' },
+    { name: 'cloud_filesystem_used_ratio', labelKey: 'topk.metric.disk' },
+    { name: 'cloud_network_receive_bytes_per_second', labelKey: 'topk.metric.netRx' },
+    { name: 'cloud_network_transmit_bytes_per_second', labelKey: 'topk.metric.netTx' },
+    { name: 'cloud_public_network_transmit_bytes_per_second', labelKey: 'topk.metric.cloudPublicTx' },
+    { name: 'cloud_storage_used_ratio', labelKey: 'topk.metric.cloudStorage' },
+    { name: 'cloud_db_connection_utilization_ratio', labelKey: 'topk.metric.cloudDbConnections' },
+    { name: 'cloud_db_queries_per_second', labelKey: 'topk.metric.cloudDbQps' },
+    { name: 'cloud_lb_active_connections', labelKey: 'topk.metric.cloudLbConnections' },
+  ],
 };
 
-export const topKKinds: TopKKind[] = ['host', 'container'];
+export const topKKinds: TopKKind[] = ['host', 'container', 'cloud'];
 /** Kinds that will join; shown disabled so the selector's design is visible. */
-export const plannedKinds = ['process', 'cloud'] as const;
+export const plannedKinds = ['process'] as const;
 
 export const topKWindows = ['5m', '15m', '1h', '6h', '24h', '7d'] as const;
 export type TopKWindow = (typeof topKWindows)[number];

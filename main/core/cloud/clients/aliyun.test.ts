@@ -6,7 +6,6 @@ import { aliyunInstanceIds, startAliyunCmsEmulator } from '../emulator/aliyunCms
 import type { RunningEmulator } from '../emulator/emulatorServer.js';
 import { syntheticValue } from '../emulator/emulatorServer.js';
 import { AliyunCmsClient, parseAliyunDatapoints } from './aliyun.js';
-import { CloudApiError } from './cloudErrors.js';
 
 const KEY = { accessKeyId: 'LTAI5tEmulatorKey', accessKeySecret: 'emulator-secret-aliyun' };
 const PERIOD = 60;
@@ -94,5 +93,34 @@ describe('Alibaba CMS client against the emulator', () => {
     const client = new AliyunCmsClient({ ...KEY, region: 'cn-hangzhou', endpoint });
     const error = await expectCloudError(client.fetchMetricData({ namespace: 'acs_ecs_dashboard', metricName: 'CPUUtilization', instanceIds: ['i-1'], periodSeconds: PERIOD, startMs: START, endMs: END }));
     expect(error.kind).toBe('network');
+  });
+
+  it('lists every reporting instance from DescribeMetricLast, page by page, with per-device rows for disk metrics', async () => {
+    emulator = await startAliyunCmsEmulator({ ...KEY, instanceCount: 2500 });
+    const client = new AliyunCmsClient({ ...KEY, region: 'cn-hangzhou', endpoint: emulator.endpoint });
+    const ids = new Set<string>();
+    let nextToken: string | undefined;
+    let pages = 0;
+    do {
+      const page = await client.describeMetricLast({ namespace: 'acs_ecs_dashboard', metricName: 'CPUUtilization', periodSeconds: 60, length: 1000, ...(nextToken ? { nextToken } : {}) });
+      for (const row of page.rows) ids.add(String(row.instanceId));
+      nextToken = page.nextToken;
+      pages++;
+    } while (nextToken);
+    expect(ids.size).toBe(2500);
+    expect(pages).toBe(3);
+    // Every 10th instance runs without the CloudMonitor agent, so it reports no disk usage; odd ones have two disks.
+    const disks = await client.describeMetricList({ namespace: 'acs_ecs_dashboard', metricName: 'diskusage_utilization', dimensions: [{ instanceId: aliyunInstanceIds(2)[1]! }, { instanceId: aliyunInstanceIds(10)[9]! }], periodSeconds: PERIOD, startMs: END - 60_000, endMs: END });
+    expect(disks.rows.map((r) => [r.instanceId, r.device])).toEqual([[aliyunInstanceIds(2)[1], '/dev/vda1'], [aliyunInstanceIds(2)[1], '/dev/vdb1']]);
+  });
+
+  it('reads what a namespace offers from DescribeMetricMetaList', async () => {
+    emulator = await startAliyunCmsEmulator({ ...KEY, instanceCount: 1, withoutMetrics: ['acs_ecs_dashboard/memory_usedutilization'] });
+    const client = new AliyunCmsClient({ ...KEY, region: 'cn-hangzhou', endpoint: emulator.endpoint });
+    const metrics = await client.describeMetricMetaList('acs_ecs_dashboard');
+    const names = metrics.map((m) => m.metricName);
+    expect(names).toContain('CPUUtilization');
+    expect(names).not.toContain('memory_usedutilization');
+    expect(metrics.find((m) => m.metricName === 'diskusage_utilization')?.dimensions).toEqual(['userId', 'instanceId', 'device']);
   });
 });

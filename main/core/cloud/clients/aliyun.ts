@@ -1,11 +1,17 @@
 // Thin Alibaba CloudMonitor client over the official SDK (@alicloud/cms20190101):
-// one call, DescribeMetricList, paged by NextToken, batched by 50 instances.
-import Cms, { DescribeMetricListRequest } from '@alicloud/cms20190101';
+// DescribeMetricList (data of named instances, paged by NextToken, 50
+// instances per call), DescribeMetricLast (the latest point of every
+// instance reporting a metric: how instances are discovered from the metric
+// data) and DescribeMetricMetaList (what a namespace offers). One method per
+// API call; every call goes through the caller's runner.
+import Cms, { DescribeMetricLastRequest, DescribeMetricListRequest, DescribeMetricMetaListRequest } from '@alicloud/cms20190101';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
-import { CloudApiError, chunk, networkCodeOf, protocolFor, type CloudCredentials, type CloudDatapoint } from './cloudErrors.js';
+import { CALL_TIMEOUT_MS, CloudApiError, chunk, networkCodeOf, protocolFor, runDirectly, type CallRunner, type CloudCredentials, type CloudDatapoint } from './cloudErrors.js';
 
 /** DescribeMetricList accepts at most 50 instances in `Dimensions` (CMS API reference). */
 export const ALIYUN_DIMENSIONS_PER_CALL = 50;
+/** "The maximum value of the Length parameter for each request is 1440." */
+export const ALIYUN_MAX_PAGE_LENGTH = 1440;
 
 export interface AliyunMetricQuery {
   namespace: string; // e.g. acs_ecs_dashboard
@@ -20,17 +26,45 @@ export interface AliyunMetricQuery {
   dimensionsPerCall?: number;
 }
 
+export interface AliyunPage {
+  /** Datapoint rows as CMS returns them: timestamp, the dimensions (instanceId, device…), and one key per statistic. */
+  readonly rows: Record<string, unknown>[];
+  readonly nextToken?: string;
+}
+
+export interface AliyunMetricMeta {
+  readonly metricName: string;
+  readonly namespace: string;
+  readonly dimensions: readonly string[];
+  readonly periods: readonly number[];
+  readonly statistics: readonly string[];
+  readonly unit: string;
+}
+
 // The SDK package is CJS with `exports.default`; under NodeNext the default
 // import is `module.exports` (class on `.default`), while bundlers and vitest
 // hand over the class itself; accept both.
 const cmsExport: unknown = Cms;
-const CmsClient: typeof Cms.default =
-  typeof cmsExport === 'function' ? (cmsExport as typeof Cms.default) : Cms.default;
+const CmsClient: typeof Cms.default = typeof cmsExport === 'function' ? (cmsExport as typeof Cms.default) : Cms.default;
+
+interface ResponseBody {
+  code?: string;
+  message?: string;
+  datapoints?: string;
+  nextToken?: string;
+  success?: boolean;
+  requestId?: string;
+}
 
 export class AliyunCmsClient {
   private readonly sdk: InstanceType<typeof CmsClient>;
+  private readonly run: CallRunner;
 
-  constructor(credentials: CloudCredentials) {
+  constructor(
+    private readonly credentials: CloudCredentials,
+    options: { run?: CallRunner } = {},
+  ) {
+    this.run = options.run ?? runDirectly;
     const endpoint = credentials.endpoint ?? `metrics.${credentials.region}.aliyuncs.com`;
     this.sdk = new CmsClient(
       new $OpenApiUtil.Config({
@@ -39,47 +73,132 @@ export class AliyunCmsClient {
         regionId: credentials.region,
         endpoint,
         protocol: protocolFor(endpoint),
+        readTimeout: CALL_TIMEOUT_MS,
+        connectTimeout: 5000,
       }),
     );
   }
 
+  /**
+   * One page of datapoints. CMS windows exclude StartTime and include EndTime;
+   * callers pass [startMs, endMs) and the client shifts both by 1 ms, which is
+   * the same set for aligned timestamps.
+   */
+  describeMetricList(q: {
+    namespace: string;
+    metricName: string;
+    dimensions: readonly Record<string, string>[];
+    periodSeconds: number;
+    startMs: number;
+    endMs: number;
+    length?: number;
+    nextToken?: string;
+  }): Promise<AliyunPage> {
+    const request = new DescribeMetricListRequest({
+      regionId: this.credentials.region,
+      namespace: q.namespace,
+      metricName: q.metricName,
+      period: String(q.periodSeconds),
+      startTime: String(q.startMs - 1),
+      endTime: String(q.endMs - 1),
+      dimensions: JSON.stringify(q.dimensions),
+      length: String(q.length ?? ALIYUN_MAX_PAGE_LENGTH),
+      ...(q.nextToken ? { nextToken: q.nextToken } : {}),
+    });
+    return this.run('DescribeMetricList', async () => pageOf(await call(() => this.sdk.describeMetricList(request))));
+  }
+
+  /** One page of the newest datapoint of every instance reporting the metric (no Dimensions: all of them). */
+  describeMetricLast(q: { namespace: string; metricName: string; periodSeconds: number; length?: number; nextToken?: string }): Promise<AliyunPage> {
+    const request = new DescribeMetricLastRequest({
+      regionId: this.credentials.region,
+      namespace: q.namespace,
+      metricName: q.metricName,
+      period: String(q.periodSeconds),
+      length: String(q.length ?? ALIYUN_MAX_PAGE_LENGTH),
+      ...(q.nextToken ? { nextToken: q.nextToken } : {}),
+    });
+    return this.run('DescribeMetricLast', async () => pageOf(await call(() => this.sdk.describeMetricLast(request))));
+  }
+
+  /** Every metric the namespace offers (pages of up to 1000 until TotalCount). */
+  async describeMetricMetaList(namespace: string): Promise<AliyunMetricMeta[]> {
+    const out: AliyunMetricMeta[] = [];
+    for (let pageNumber = 1; pageNumber < 100; pageNumber++) {
+      const request = new DescribeMetricMetaListRequest({ namespace, pageNumber, pageSize: 1000 });
+      const body = await this.run('DescribeMetricMetaList', async () => {
+        const b = (await call(() => this.sdk.describeMetricMetaList(request))) as ResponseBody & {
+          totalCount?: string;
+          resources?: { resource?: { metricName?: string; namespace?: string; dimensions?: string; periods?: string; statistics?: string; unit?: string }[] };
+        };
+        checkBody(b);
+        return b;
+      });
+      const resources = body.resources?.resource ?? [];
+      for (const r of resources) {
+        if (!r.metricName) continue;
+        out.push({
+          metricName: r.metricName,
+          namespace: r.namespace ?? namespace,
+          dimensions: (r.dimensions ?? '').split(',').filter(Boolean),
+          periods: (r.periods ?? '').split(',').map(Number).filter(Number.isFinite),
+          statistics: (r.statistics ?? '').split(',').filter(Boolean),
+          unit: r.unit ?? '',
+        });
+      }
+      if (resources.length === 0 || out.length >= Number(body.totalCount ?? 0)) break;
+    }
+    return out;
+  }
+
+  /** Datapoints of many instances: batches of 50, every page (kept for the client tests and one-off queries). */
   async fetchMetricData(query: AliyunMetricQuery): Promise<CloudDatapoint[]> {
     const statistic = query.statistic ?? 'Average';
     const out: CloudDatapoint[] = [];
     for (const batch of chunk(query.instanceIds, query.dimensionsPerCall ?? ALIYUN_DIMENSIONS_PER_CALL)) {
       let nextToken: string | undefined;
       do {
-        const request = new DescribeMetricListRequest({
+        const page = await this.describeMetricList({
           namespace: query.namespace,
           metricName: query.metricName,
-          period: String(query.periodSeconds),
-          startTime: String(query.startMs),
-          endTime: String(query.endMs),
-          dimensions: JSON.stringify(batch.map((instanceId) => ({ instanceId }))),
-          length: '1000',
+          dimensions: batch.map((instanceId) => ({ instanceId })),
+          periodSeconds: query.periodSeconds,
+          startMs: query.startMs,
+          endMs: query.endMs,
+          length: 1000,
           ...(nextToken ? { nextToken } : {}),
         });
-        let body: { code?: string; message?: string; datapoints?: string; nextToken?: string; success?: boolean; requestId?: string } | undefined;
-        try {
-          body = (await this.sdk.describeMetricList(request)).body;
-        } catch (error) {
-          throw mapAliyunError(error);
-        }
-        if (!body) throw new CloudApiError('invalid_request', 'EmptyResponse', 'DescribeMetricList returned no body');
-        // CMS sometimes reports failures in a 200 body with Success=false.
-        if (body.success === false || (body.code && body.code !== '200')) {
-          throw classifyAliyunCode(body.code ?? 'Unknown', body.message ?? '', 200, body.requestId);
-        }
-        out.push(...parseAliyunDatapoints(body.datapoints ?? '[]', query.metricName, statistic));
-        nextToken = body.nextToken || undefined;
+        out.push(...datapointsOfRows(page.rows, query.metricName, statistic));
+        nextToken = page.nextToken;
       } while (nextToken);
     }
     return out;
   }
 }
 
-/** CMS returns `Datapoints` as a JSON string of objects keyed by statistic name. */
-export function parseAliyunDatapoints(raw: string, metric: string, statistic: string): CloudDatapoint[] {
+async function call<B>(fn: () => Promise<{ body?: B }>): Promise<B> {
+  let body: B | undefined;
+  try {
+    body = (await fn()).body;
+  } catch (error) {
+    throw mapAliyunError(error);
+  }
+  if (!body) throw new CloudApiError('invalid_request', 'EmptyResponse', 'CloudMonitor returned no body');
+  return body;
+}
+
+/** CMS sometimes reports failures in a 200 body with Success=false (throttling among them). */
+function checkBody(body: ResponseBody): void {
+  if (body.success === false || (body.code && body.code !== '200')) throw classifyAliyunCode(body.code ?? 'Unknown', body.message ?? '', 200, body.requestId);
+}
+
+function pageOf(body: ResponseBody): AliyunPage {
+  checkBody(body);
+  return { rows: parseAliyunRows(body.datapoints ?? '[]'), ...(body.nextToken ? { nextToken: body.nextToken } : {}) };
+}
+
+/** CMS returns `Datapoints` as a JSON string of objects keyed by dimension and statistic name. */
+export function parseAliyunRows(raw: string): Record<string, unknown>[] {
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
@@ -87,13 +206,20 @@ export function parseAliyunDatapoints(raw: string, metric: string, statistic: st
     throw new CloudApiError('invalid_request', 'MalformedDatapoints', `Datapoints is not valid JSON: ${raw.slice(0, 80)}`);
   }
   if (!Array.isArray(parsed)) return [];
+  return parsed.filter((row): row is Record<string, unknown> => typeof row === 'object' && row !== null && !Array.isArray(row));
+}
+
+/** Rows of one metric as datapoints: `statistic` becomes the value; rows without a finite one are skipped. */
+export function parseAliyunDatapoints(raw: string, metric: string, statistic: string): CloudDatapoint[] {
+  return datapointsOfRows(parseAliyunRows(raw), metric, statistic);
+}
+
+function datapointsOfRows(rows: readonly Record<string, unknown>[], metric: string, statistic: string): CloudDatapoint[] {
   const out: CloudDatapoint[] = [];
-  for (const row of parsed as Record<string, unknown>[]) {
+  for (const row of rows) {
     const value = Number(row[statistic]);
     const t = Number(row.timestamp);
-    if (typeof row.instanceId === 'string' && Number.isFinite(value) && Number.isFinite(t)) {
-      out.push({ instanceId: row.instanceId, metric, t, value });
-    }
+    if (typeof row.instanceId === 'string' && Number.isFinite(value) && Number.isFinite(t)) out.push({ instanceId: row.instanceId, metric, t, value });
   }
   return out;
 }
@@ -107,9 +233,10 @@ export function classifyAliyunCode(code: string, message: string, status?: numbe
 }
 
 function mapAliyunError(error: unknown): CloudApiError {
-  const e = error as { code?: unknown; message?: string; statusCode?: number; requestId?: string };
+  if (error instanceof CloudApiError) return error;
+  const e = error as { code?: unknown; message?: string; statusCode?: number; requestId?: string; data?: { Message?: string } };
   if (typeof e.statusCode === 'number' && typeof e.code === 'string') {
-    return classifyAliyunCode(e.code, e.message ?? '', e.statusCode, e.requestId);
+    return classifyAliyunCode(e.code, e.data?.Message ?? e.message ?? '', e.statusCode, e.requestId);
   }
   const network = networkCodeOf(error);
   if (network) return new CloudApiError('network', network, e.message ?? String(error));

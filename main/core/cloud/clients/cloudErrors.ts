@@ -24,6 +24,15 @@ export interface CloudCredentials {
   endpoint?: string;
 }
 
+/**
+ * How a client makes each API call: the collector passes its gate (rate
+ * limit, retries, counting); tests and one-off calls run them directly.
+ * `fn` throws a CloudApiError for the cloud's errors, including those a cloud
+ * reports in a 200 body, so the runner sees every throttling answer.
+ */
+export type CallRunner = <T>(api: string, fn: () => Promise<T>) => Promise<T>;
+export const runDirectly: CallRunner = (_api, fn) => fn();
+
 /** One normalised datapoint: `t` in epoch milliseconds. */
 export interface CloudDatapoint {
   instanceId: string;
@@ -31,6 +40,9 @@ export interface CloudDatapoint {
   t: number;
   value: number;
 }
+
+/** SDK calls give up after this long; a slow answer is retried by the next cycle's window. */
+export const CALL_TIMEOUT_MS = 20_000;
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
 
@@ -43,7 +55,7 @@ export function networkCodeOf(error: unknown): string | undefined {
     const message = String((current as { message?: unknown }).message ?? '');
     const found = [...NETWORK_CODES].find((c) => message.includes(c));
     if (found) return found;
-    if (/fetch failed|socket hang up|timeout/i.test(message)) return 'network';
+    if (/fetch failed|socket hang up|timeout|timed out/i.test(message)) return 'network';
     current = (current as { cause?: unknown }).cause;
   }
   return undefined;
@@ -58,4 +70,15 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
+}
+
+/**
+ * An error message fit for logs and the UI: the cloud's text, cut short,
+ * with anything that looks like the secret removed (an SDK that echoes a
+ * signed request or a credential into its message must not leak it).
+ */
+export function safeMessage(message: string, secret: string | undefined): string {
+  let text = message.split('\n')[0]!.slice(0, 300);
+  if (secret && secret.length >= 4) text = text.split(secret).join('[secret]');
+  return text;
 }

@@ -4,7 +4,6 @@ import { expectCloudError } from './expectCloudError.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { huaweiInstanceIds, startHuaweiCesEmulator } from '../emulator/huaweiCesEmulator.js';
 import { syntheticValue, type RunningEmulator } from '../emulator/emulatorServer.js';
-import { CloudApiError } from './cloudErrors.js';
 import { HuaweiCesClient, huaweiMetricsPerCall } from './huawei.js';
 
 const KEY = { accessKeyId: 'HPUAEMULATORKEY0000', accessKeySecret: 'emulator-secret-huawei', projectId: '0f1e2d3c4b5a69788796a5b4c3d2e1f0' };
@@ -80,5 +79,41 @@ describe('Huawei CES client against the emulator', () => {
     const client = new HuaweiCesClient({ ...KEY, region: 'cn-north-4', endpoint });
     const error = await expectCloudError(client.fetchMetricData({ ...QUERY, instanceIds: huaweiInstanceIds(1) }));
     expect(error.kind).toBe('network');
+  });
+
+  it('lists every metric series of a namespace with ListMetrics, paged by marker', async () => {
+    emulator = await start({ instanceCount: 1200 });
+    const client = new HuaweiCesClient({ ...KEY, region: 'cn-north-4', endpoint: emulator.endpoint });
+    const seen = new Set<string>();
+    let marker: string | undefined;
+    let pages = 0;
+    do {
+      const page = await client.listMetrics({ namespace: 'SYS.ECS', metricName: 'cpu_util', ...(marker ? { marker } : {}) });
+      for (const s of page.series) seen.add(s.dimensions[0]!.value);
+      marker = page.marker;
+      pages++;
+    } while (marker);
+    expect(seen.size).toBe(1200);
+    expect(pages).toBe(3); // 1000 + 200 + an empty last page
+    // The agent's namespace lists mount points, and only for instances running the agent (9 in 10).
+    const agent = await client.listMetrics({ namespace: 'AGT.ECS', metricName: 'disk_usedPercent', limit: 10 });
+    expect(agent.series[0]!.dimensions.map((d) => d.name)).toEqual(['instance_id', 'mount_point']);
+  });
+
+  it('mixes metrics and namespaces in one batch and answers each series', async () => {
+    emulator = await start({ instanceCount: 3 });
+    const client = new HuaweiCesClient({ ...KEY, region: 'cn-north-4', endpoint: emulator.endpoint });
+    const [a, b] = huaweiInstanceIds(2);
+    const data = await client.batchListMetricData({
+      series: [
+        { namespace: 'SYS.ECS', metricName: 'cpu_util', dimensions: [{ name: 'instance_id', value: a! }] },
+        { namespace: 'AGT.ECS', metricName: 'disk_usedPercent', dimensions: [{ name: 'instance_id', value: b! }, { name: 'mount_point', value: '/data' }] },
+      ],
+      period: '1',
+      filter: 'max',
+      startMs: START,
+      endMs: END,
+    });
+    expect(data.map((d) => [d.metricName, d.points.length])).toEqual([['cpu_util', 5], ['disk_usedPercent', 5]]);
   });
 });

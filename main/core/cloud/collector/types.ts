@@ -2,13 +2,15 @@
 // scheduling under each API's quota) and the cloud feature (accounts, secrets,
 // provisioning, the store, the UI). The engine knows nothing of the store or
 // the UI; the feature knows nothing of batching or signatures.
+import type { CloudProvider, CloudSummaryKey } from '../../../common/clouds.js';
+import type { MetricUnit } from '../../../common/metrics.js';
 import type { CloudErrorKind } from '../clients/cloudErrors.js';
 import type { CloudApiStats } from '../../export/consoleHealth.js';
 
-export type CloudProvider = 'aliyun' | 'tencent' | 'huawei';
+export type { CloudProvider } from '../../../common/clouds.js';
 
-/** Products shipped mappings cover; user mapping files may add more. */
-export type CloudProduct = string; // e.g. 'ecs' | 'slb' | 'rds' (canonical product names across clouds)
+/** Canonical product names across clouds ('ecs', 'slb', 'rds', or a user mapping's). */
+export type CloudProduct = string;
 
 /** Per-API request budget (token bucket): `ratePerSecond` refill, `burst` capacity. */
 export interface ApiLimit {
@@ -16,24 +18,36 @@ export interface ApiLimit {
   readonly burst: number;
 }
 
-/** An account as the engine needs it: credentials already read from the secret store. */
-export interface CloudAccountConfig {
+/** What an account says about itself, whoever defined it (UI, provisioning file), without its keys. */
+export interface CloudAccountSettings {
   /** Unique account name, e.g. `prod-aliyun`; also the `account` label. */
   readonly name: string;
   readonly provider: CloudProvider;
   readonly regions: readonly string[];
-  readonly accessKeyId: string;
-  readonly accessKeySecret: string;
   /** Huawei: project id per region (region → project id). */
   readonly projectIds?: Readonly<Record<string, string>>;
   /** `host[:port]` override (private endpoints, proxies, the emulators); used for every API of the account. */
   readonly endpoint?: string;
-  /** Collection period in seconds (default 60). */
+  /** Granularity of the datapoints asked for, in seconds (default 60). */
   readonly periodSeconds?: number;
+  /** How often a collection cycle runs, in seconds (default: the period). Longer intervals fetch several points per call and cost fewer calls. */
+  readonly intervalSeconds?: number;
+  /** How long after a period ends its datapoint is taken as final (default per cloud, see defaults.ts). */
+  readonly delaySeconds?: number;
+  /** How far back a cycle reaches for a series that fell behind (failed or late cycles, an outage). */
+  readonly maxBackfillSeconds?: number;
+  /** Discovery refresh interval in seconds (default 600). */
+  readonly discoveryIntervalSeconds?: number;
   /** Overrides of the default per-API limits, keyed by API action name (e.g. `DescribeMetricList`). */
   readonly limits?: Readonly<Record<string, ApiLimit>>;
   /** Products to collect (default: all with a mapping for the provider). */
   readonly products?: readonly CloudProduct[];
+}
+
+/** An account as the engine needs it: credentials already read from the secret store. */
+export interface CloudAccountConfig extends CloudAccountSettings {
+  readonly accessKeyId: string;
+  readonly accessKeySecret: string;
 }
 
 /** One discovered cloud resource. */
@@ -42,10 +56,15 @@ export interface CloudInstance {
   readonly account: string;
   readonly region: string;
   readonly product: CloudProduct;
-  /** The cloud's id (i-…, ins-…, a UUID for Huawei). */
+  /** The cloud's id (i-…, ins-…, lb-…, a UUID for Huawei); the `instance` label. */
   readonly instanceId: string;
   /** Display name when discovery knows it (CVM InstanceName…), else undefined. */
   readonly name?: string;
+  /**
+   * The value identifying the instance in monitoring queries, when it is not
+   * the id: Tencent's public CLB metrics are keyed by the load balancer's VIP.
+   */
+  readonly queryValue?: string;
 }
 
 /** One collected datapoint under its canonical name (e.g. cloud_cpu_utilization_ratio), unit already scaled. */
@@ -69,30 +88,43 @@ export interface CloudCycleError {
   readonly code: string;
   /** Human-readable, never containing the secret. */
   readonly message: string;
+  /** How many times this same error happened in a row (repeats are folded into one entry). */
+  readonly count: number;
 }
+
+export type CloudCollectorState = 'starting' | 'collecting' | 'idle' | 'error' | 'stopped';
 
 export interface CloudCollectorStatus {
   readonly account: string;
-  readonly state: 'starting' | 'collecting' | 'idle' | 'error' | 'stopped';
+  readonly state: CloudCollectorState;
+  /** Why the state is `error` (credentials rejected…), in the cloud's own words. */
+  readonly stateDetail?: string;
   readonly instances: number;
+  readonly instancesByProduct: Readonly<Record<string, number>>;
   readonly lastCycleStartedAt: number | null;
   readonly lastCycleDurationMs: number | null;
-  /** API calls the last cycle made. */
+  /** API calls the last cycle made (pages included), and the fewest its batches allow. */
   readonly lastCycleCalls: number | null;
+  readonly lastCycleMinimumCalls: number | null;
+  readonly lastCycleSamples: number | null;
   readonly lastDiscoveryAt: number | null;
+  /** End of the newest settled window collected (every series is complete up to here unless lagging). */
+  readonly collectedUntil: number | null;
   /** Most recent errors (bounded, newest first). */
   readonly recentErrors: readonly CloudCycleError[];
   /** Series whose cursor lags behind the settled window (a backfill is pending). */
   readonly laggingSeries: number;
+  /** Mapped metrics the cloud does not offer here (from DescribeMetricMetaList / DescribeBaseMetrics), as namespace/metric. */
+  readonly unavailableMetrics: readonly string[];
 }
 
 export interface CloudCollectorOptions {
   readonly account: CloudAccountConfig;
-  /** Canonical mappings (from resources/cloud-mappings plus user files). */
-  readonly mappings: readonly CloudMetricMapping[];
+  /** Canonical mappings (from resources/cloud-mappings plus user files), every provider's; the collector picks its own. */
+  readonly mappings: readonly CloudProductMapping[];
   /** Every API call is recorded here (calls, throttles, errors by code, latency). */
   readonly stats: CloudApiStats;
-  /** Datapoints of a cycle, in batches; may carry timestamps in the past (backfill). */
+  /** Datapoints of a cycle, in batches, each series in increasing time order; may carry timestamps in the past (backfill). */
   readonly onSamples: (samples: readonly CloudSample[]) => void;
   /** Discovery results, after each refresh. */
   readonly onInstances?: (instances: readonly CloudInstance[]) => void;
@@ -115,28 +147,45 @@ export interface CloudMetricMapping {
   /** Canonical name, e.g. cloud_cpu_utilization_ratio, cloud_network_receive_bytes_per_second. */
   readonly canonical: string;
   readonly help: string;
-  /** Unit of the canonical value (ratio, bytes, bytes_per_second, count, per_second, seconds). */
-  readonly unit: string;
+  /** Unit of the canonical value; the name ends in it. */
+  readonly unit: MetricUnit;
+  /** The overview column it feeds, if any. */
+  readonly summary?: CloudSummaryKey;
   /** The cloud's namespace (acs_ecs_dashboard, QCE/CVM, SYS.ECS). */
   readonly namespace: string;
-  /** The cloud's metric name (CPUUtilization, CpuUsage, cpu_util). */
+  /** The cloud's metric name (CPUUtilization, CPUUsage, cpu_util). */
   readonly metric: string;
-  /** Dimension names identifying the instance in this cloud's API (instanceId, InstanceId, instance_id). */
-  readonly dimensions: readonly string[];
-  /** Which statistic to take (Average, Maximum, …; cloud-specific spelling). */
+  /** Dimension name identifying the instance in this cloud's API (instanceId, InstanceId, instance_id). */
+  readonly instanceDimension: string;
+  /** Our label → the cloud's dimension filling it (per-disk, per-mount series). */
+  readonly labels: Readonly<Record<string, string>>;
+  /** Which statistic to take (Average, avg, average…; cloud-specific spelling). */
   readonly statistic: string;
-  /** Multiply the cloud's value by this to get the canonical unit (e.g. 0.01 for percent → ratio, 1/8 for bits → bytes). */
+  /** Multiply the cloud's value by this to get the canonical unit (e.g. 0.01 for percent → ratio, 0.125 for bits → bytes). */
   readonly scale: number;
   /** The file and the entry it came from, for error messages. */
   readonly source: { readonly file: string; readonly index: number };
 }
 
+/** One product on one cloud: how its instances are found and what is collected. */
+export interface CloudProductMapping {
+  readonly provider: CloudProvider;
+  readonly product: CloudProduct;
+  readonly title: string;
+  readonly namespace: string;
+  readonly instanceDimension: string;
+  /** metric_data (Alibaba), cvm / clb / cdb (Tencent), list_metrics (Huawei). */
+  readonly discovery: string;
+  readonly discoveryMetric?: string;
+  readonly metrics: readonly CloudMetricMapping[];
+}
+
 export interface CloudTestResult {
   readonly ok: boolean;
   /** On failure: the classified kind and the cloud's own code and message ("credentials rejected: SignatureDoesNotMatch …"). */
-  readonly kind?: CloudErrorKind;
+  readonly kind?: CloudErrorKind | 'config';
   readonly code?: string;
   readonly message: string;
-  /** On success: instances found per region (discovery of the first product), to show "12 instances in cn-hangzhou". */
-  readonly instancesByRegion?: Readonly<Record<string, number>>;
+  /** Instances found per region and product, to show "12 ecs in cn-hangzhou". */
+  readonly instances?: readonly { readonly region: string; readonly product: string; readonly count: number }[];
 }

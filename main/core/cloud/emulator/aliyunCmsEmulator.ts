@@ -1,4 +1,6 @@
-// Alibaba CloudMonitor (CMS 2019-01-01) emulator: DescribeMetricList only.
+// Alibaba CloudMonitor (CMS 2019-01-01) emulator: DescribeMetricList,
+// DescribeMetricLast (instance discovery from the metric data) and
+// DescribeMetricMetaList (what a namespace offers).
 //
 // Signature: the @alicloud/cms20190101 v4 SDK (via @alicloud/openapi-core
 // `doRequest`) signs every call with ACS3-HMAC-SHA256 unless told otherwise
@@ -12,16 +14,18 @@
 // Errors use the RPC error body { RequestId, HostId, Code, Message }:
 // SignatureDoesNotMatch (400) and InvalidAccessKeyId.NotFound (404) are the
 // common POP errors; `Throttling.User` / "Request was denied due to user flow
-// control." is the throttling error the CMS API reference names for
-// DescribeMetricList (50 calls/s per account, cited in the SDK's own JSDoc).
+// control." is the throttling error the CMS API reference names (50 calls/s
+// per API per account). Windows follow the reference: StartTime is excluded,
+// EndTime included; `Length` pages hold at most 1440 rows; datapoints are a
+// JSON *string*.
 import { createHash, createHmac, randomUUID } from 'node:crypto';
+import { EmulatedFleet, type FleetOptions } from './emulatedFleet.js';
 import {
-  alignedTimestamps,
+  availableTimestamps,
   emptyStats,
   headerValue,
-  PerSecondWindow,
   startEmulatorServer,
-  syntheticValue,
+  Throttle,
   type EmulatorReply,
   type EmulatorRequest,
   type RunningEmulator,
@@ -30,19 +34,24 @@ import {
 /** DescribeMetricList takes at most 50 instances in `Dimensions` (CMS API reference). */
 export const ALIYUN_MAX_DIMENSIONS = 50;
 
-export interface AliyunCmsEmulatorOptions {
+export interface AliyunCmsEmulatorOptions extends FleetOptions {
   accessKeyId: string;
   accessKeySecret: string;
-  instanceCount: number;
-  /** Calls per second before `Throttling.User`; the published quota is 50. */
+  /** ECS instances per region when `products` is not given. */
+  instanceCount?: number;
+  /** Calls per second per API before `Throttling.User`; the published quota is 50. */
   qps?: number;
-  /** Datapoints per page when the caller sends no `Length`; CMS defaults to 1000. */
+  /** Rows per page when the caller sends no `Length`; CMS defaults to 1000. */
   defaultPageLength?: number;
+  /** How long after a period ends its datapoint appears (default 60 s). */
+  dataDelayMs?: number;
+  now?: () => number;
   userId?: string;
 }
 
+/** ECS ids of region 0, as the emulator names them. */
 export function aliyunInstanceIds(count: number): string[] {
-  return Array.from({ length: count }, (_, i) => `i-emu${String(i).padStart(6, '0')}`);
+  return Array.from({ length: count }, (_, i) => `i-bp1emu0${String(i).padStart(5, '0')}`);
 }
 
 /** RFC 3986 percent-encoding, as ACS3 canonicalisation requires. */
@@ -78,6 +87,11 @@ function rpcError(status: number, code: string, message: string): EmulatorReply 
   return { status, body: { RequestId: randomUUID().toUpperCase(), HostId: 'metrics.emulator.aliyuncs.com', Code: code, Message: message } };
 }
 
+/** A successful RPC answer: CMS wraps every body with RequestId, Code "200" and Success. */
+function rpcOk(body: Record<string, unknown>): EmulatorReply {
+  return { status: 200, body: { RequestId: randomUUID().toUpperCase(), Code: '200', Success: true, ...body } };
+}
+
 function parseTime(value: string | null, fallback: number): number {
   if (!value) return fallback;
   if (/^\d+$/.test(value)) return Number(value);
@@ -86,11 +100,22 @@ function parseTime(value: string | null, fallback: number): number {
   return Number.isNaN(parsed) ? fallback : parsed;
 }
 
+const encodeToken = (offset: number) => Buffer.from(`emu:${offset}`).toString('base64url');
+function decodeToken(token: string | null): number | null {
+  if (!token) return 0;
+  const m = /^emu:(\d+)$/.exec(Buffer.from(token, 'base64url').toString());
+  return m ? Number(m[1]) : null;
+}
+
 export async function startAliyunCmsEmulator(options: AliyunCmsEmulatorOptions): Promise<RunningEmulator> {
   const stats = emptyStats();
-  const window = new PerSecondWindow(options.qps ?? 50);
-  const instances = aliyunInstanceIds(options.instanceCount);
+  const now = options.now ?? Date.now;
+  const delayMs = options.dataDelayMs ?? 60_000;
+  const throttle = new Throttle(() => options.qps ?? 50);
+  const fleet = new EmulatedFleet('aliyun', { ...options, products: options.products ?? { ecs: options.instanceCount ?? 0 } });
+  const defaultRegion = fleet.resources[0]?.region ?? 'cn-hangzhou';
   const userId = options.userId ?? '1208863178610000';
+  let secret = options.accessKeySecret;
 
   const handle = (request: EmulatorRequest): EmulatorReply => {
     const auth = parseAcs3Authorization(headerValue(request.headers, 'authorization'));
@@ -99,29 +124,40 @@ export async function startAliyunCmsEmulator(options: AliyunCmsEmulatorOptions):
       stats.unknownKeys += 1;
       return rpcError(404, 'InvalidAccessKeyId.NotFound', 'Specified access key is not found.');
     }
-    const expected = acs3Signature(request, auth.signedHeaders, options.accessKeySecret);
+    const expected = acs3Signature(request, auth.signedHeaders, secret);
     const claimedBodyHash = headerValue(request.headers, 'x-acs-content-sha256');
     const actualBodyHash = createHash('sha256').update(request.body).digest('hex');
     if (expected !== auth.signature || (claimedBodyHash && claimedBodyHash !== actualBodyHash) || !auth.signedHeaders.includes('host')) {
       stats.signatureMismatches += 1;
       return rpcError(400, 'SignatureDoesNotMatch', 'Specified signature is not matched with our calculation.');
     }
-    if (!window.admit()) {
+    const action = headerValue(request.headers, 'x-acs-action') || request.url.searchParams.get('Action') || '';
+    if (throttle.refuse(action)) {
       stats.throttled += 1;
       return rpcError(400, 'Throttling.User', 'Request was denied due to user flow control.');
     }
-    const action = headerValue(request.headers, 'x-acs-action') || request.url.searchParams.get('Action');
-    if (action !== 'DescribeMetricList') return rpcError(404, 'InvalidAction.NotFound', `Specified api is not found, please check your url and method.`);
-    const reply = describeMetricList(request.url.searchParams);
-    if (reply.status === 200) stats.accepted += 1;
+    const query = request.url.searchParams;
+    let reply: EmulatorReply;
+    if (action === 'DescribeMetricList') reply = metricData(query, false);
+    else if (action === 'DescribeMetricLast') reply = metricData(query, true);
+    else if (action === 'DescribeMetricMetaList') reply = metricMetaList(query);
+    else reply = rpcError(404, 'InvalidAction.NotFound', 'Specified api is not found, please check your url and method.');
+    if (reply.status === 200) {
+      stats.accepted += 1;
+      stats.byAction[action] = (stats.byAction[action] ?? 0) + 1;
+    }
     return reply;
   };
 
-  const describeMetricList = (query: URLSearchParams): EmulatorReply => {
+  const metricData = (query: URLSearchParams, last: boolean): EmulatorReply => {
     const namespace = query.get('Namespace');
     const metricName = query.get('MetricName');
     if (!namespace || !metricName) return rpcError(400, 'MissingParameter', 'Namespace and MetricName are mandatory for this action.');
-    let selected = instances;
+    const offered = fleet.offeredMetric(namespace, metricName);
+    if (!offered) return rpcError(400, 'InvalidParameter', `The metric ${metricName} is not supported by namespace ${namespace}.`);
+    const region = query.get('RegionId') || defaultRegion;
+    let selected = fleet.instances(region, offered.product).filter((r) => fleet.reports(r, offered));
+    let wantedSubs: Map<string, Record<string, string>[]> | undefined;
     const rawDimensions = query.get('Dimensions');
     if (rawDimensions) {
       let dimensions: unknown;
@@ -130,48 +166,92 @@ export async function startAliyunCmsEmulator(options: AliyunCmsEmulatorOptions):
       } catch {
         return rpcError(400, 'InvalidParameter', 'The specified parameter "Dimensions" is not valid.');
       }
-      const list = Array.isArray(dimensions) ? dimensions : [dimensions];
+      const list = (Array.isArray(dimensions) ? dimensions : [dimensions]) as Record<string, unknown>[];
       if (list.length > ALIYUN_MAX_DIMENSIONS) {
         stats.batchRejected += 1;
         // The reference caps Dimensions at 50 instances; it does not name a
         // dedicated code, so this is the generic parameter error POP returns.
         return rpcError(400, 'InvalidParameter', `The specified parameter "Dimensions" exceeds the limit of ${ALIYUN_MAX_DIMENSIONS}.`);
       }
-      const wanted = new Set(list.map((d) => String((d as { instanceId?: unknown }).instanceId ?? '')));
-      selected = instances.filter((id) => wanted.has(id));
+      wantedSubs = new Map();
+      for (const d of list) {
+        const id = String(d[offered.instanceDimension] ?? '');
+        const sub = Object.fromEntries(Object.entries(d).filter(([k]) => k !== offered.instanceDimension).map(([k, v]) => [k, String(v)]));
+        if (!wantedSubs.has(id)) wantedSubs.set(id, []);
+        wantedSubs.get(id)!.push(sub);
+      }
+      selected = selected.filter((r) => wantedSubs!.has(r.id));
     }
     const period = Number(query.get('Period') ?? '60') || 60;
-    const now = Date.now();
-    const end = parseTime(query.get('EndTime'), now);
-    const start = parseTime(query.get('StartTime'), end - 3600_000);
+    const t = now();
+    let stamps: number[];
+    if (last) {
+      const ready = availableTimestamps({ startMs: t - 3 * 3600_000, endMs: t, inclusiveStart: true, inclusiveEnd: true }, period, t, delayMs);
+      stamps = ready.length ? [ready[ready.length - 1]!] : [];
+    } else {
+      const end = parseTime(query.get('EndTime'), t);
+      const start = parseTime(query.get('StartTime'), end - 3600_000);
+      stamps = availableTimestamps({ startMs: start, endMs: end, inclusiveStart: false, inclusiveEnd: true }, period, t, delayMs);
+    }
     const length = Math.min(Number(query.get('Length') ?? options.defaultPageLength ?? 1000) || 1000, 1440);
-    const token = query.get('NextToken');
-    const offset = token ? Number(Buffer.from(token, 'base64url').toString()) : 0;
-    if (!Number.isInteger(offset) || offset < 0) return rpcError(400, 'InvalidParameter', 'The specified parameter "NextToken" is not valid.');
+    const offset = decodeToken(query.get('NextToken'));
+    if (offset === null) return rpcError(400, 'InvalidParameter', 'The specified parameter "NextToken" is not valid.');
 
-    const stamps = alignedTimestamps(start, end, period);
-    const total = selected.length * stamps.length;
+    // Rows in a stable order: instance, sub-dimension set, time.
+    const series: { id: string; sub: Record<string, string> }[] = [];
+    for (const r of selected) {
+      const subs = fleet.subDimensionSets(r, offered);
+      const wanted = wantedSubs?.get(r.id);
+      for (const sub of subs) {
+        if (wanted && !wanted.some((w) => Object.entries(w).every(([k, v]) => sub[k] === v))) continue;
+        series.push({ id: r.id, sub });
+      }
+    }
+    const total = series.length * stamps.length;
     const page: object[] = [];
     for (let i = offset; i < Math.min(offset + length, total); i += 1) {
-      const instanceId = selected[Math.floor(i / stamps.length)]!;
+      const s = series[Math.floor(i / stamps.length)]!;
       const timestamp = stamps[i % stamps.length]!;
-      const average = syntheticValue(instanceId, metricName, timestamp);
-      page.push({ timestamp, userId, instanceId, Average: average, Maximum: average + 1, Minimum: Math.max(0, average - 1) });
+      const average = fleet.value(fleet.find(region, s.id)!, metricName, s.sub, timestamp);
+      page.push({ timestamp, userId, [offered.instanceDimension]: s.id, ...s.sub, Average: average, Maximum: Math.round(average * 1.2 * 100) / 100, Minimum: Math.round(average * 0.8 * 100) / 100 });
     }
+    stats.pointsServed += page.length;
     const nextOffset = offset + length;
-    return {
-      status: 200,
-      body: {
-        RequestId: randomUUID().toUpperCase(),
-        Code: '200',
-        Success: true,
-        Period: String(period),
-        // CMS returns the datapoints as a JSON *string*, not an array.
-        Datapoints: JSON.stringify(page),
-        ...(nextOffset < total ? { NextToken: Buffer.from(String(nextOffset)).toString('base64url') } : {}),
-      },
-    };
+    return rpcOk({
+      Period: String(period),
+      // CMS returns the datapoints as a JSON *string*, not an array.
+      Datapoints: JSON.stringify(page),
+      ...(nextOffset < total ? { NextToken: encodeToken(nextOffset) } : {}),
+    });
   };
 
-  return startEmulatorServer(stats, handle);
+  const metricMetaList = (query: URLSearchParams): EmulatorReply => {
+    const namespace = query.get('Namespace');
+    const all = namespace ? fleet.metricsOf(namespace) : fleet.offered;
+    const pageSize = Math.min(Number(query.get('PageSize') ?? '30') || 30, 10000);
+    const pageNumber = Math.max(1, Number(query.get('PageNumber') ?? '1') || 1);
+    const slice = all.slice((pageNumber - 1) * pageSize, pageNumber * pageSize);
+    return rpcOk({
+      TotalCount: String(all.length),
+      Resources: {
+        Resource: slice.map((m) => ({
+          Namespace: m.namespace,
+          MetricName: m.metric,
+          Description: m.metric,
+          Dimensions: ['userId', m.instanceDimension, ...m.subDimensions].join(','),
+          Periods: '60,300',
+          Statistics: 'Average,Minimum,Maximum',
+          Unit: m.unit,
+          Labels: '[]',
+        })),
+      },
+    });
+  };
+
+  return startEmulatorServer(stats, handle, {
+    onThrottleNext: (count, action) => throttle.force(count, action),
+    onSetSecret: (s) => {
+      secret = s;
+    },
+  });
 }

@@ -1,9 +1,11 @@
 // Shared plumbing for the cloud API emulators: a loopback HTTP server on a
-// free port, whole-body reads, a per-second request window, and what each
+// free port, whole-body reads, a per-second request window, what each
 // emulator saw (so tests can tell a recomputed-and-different signature from a
-// missing key).
+// missing key), and faults a test can inject: throttle the next N calls, an
+// outage (every connection reset, as when the cloud is unreachable), a key
+// rotated on the cloud's side.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 
 export interface EmulatorStats {
   requests: number;
@@ -14,6 +16,21 @@ export interface EmulatorStats {
   unknownKeys: number;
   throttled: number;
   batchRejected: number;
+  /** Requests refused by an injected outage (connection reset). */
+  outageResets: number;
+  /** Accepted calls per API action. */
+  byAction: Record<string, number>;
+  /** Datapoints returned, all calls. */
+  pointsServed: number;
+}
+
+export interface EmulatorFaults {
+  /** The next `count` calls (of `action`, or any) get the cloud's throttling error, whatever the rate. */
+  throttleNext(count: number, action?: string): void;
+  /** While on, every connection is reset before an answer: the cloud is unreachable. */
+  setOutage(on: boolean): void;
+  /** The key's secret changes on the cloud's side: calls signed with the old one are refused. */
+  setSecret(secret: string): void;
 }
 
 export interface RunningEmulator {
@@ -21,6 +38,7 @@ export interface RunningEmulator {
   endpoint: string;
   port: number;
   stats: EmulatorStats;
+  faults: EmulatorFaults;
   close(): Promise<void>;
 }
 
@@ -38,7 +56,7 @@ export interface EmulatorReply {
 }
 
 export function emptyStats(): EmulatorStats {
-  return { requests: 0, accepted: 0, signatureMismatches: 0, unknownKeys: 0, throttled: 0, batchRejected: 0 };
+  return { requests: 0, accepted: 0, signatureMismatches: 0, unknownKeys: 0, throttled: 0, batchRejected: 0, outageResets: 0, byAction: {}, pointsServed: 0 };
 }
 
 /**
@@ -48,7 +66,10 @@ export function emptyStats(): EmulatorStats {
 export class PerSecondWindow {
   private windowStart = 0;
   private count = 0;
-  constructor(private readonly limit: number, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly limit: number,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   admit(): boolean {
     const second = Math.floor(this.now() / 1000);
@@ -61,11 +82,49 @@ export class PerSecondWindow {
   }
 }
 
+/** Throttling per action: the published per-second quota plus injected throttles. */
+export class Throttle {
+  private readonly windows = new Map<string, PerSecondWindow>();
+  private forced: { count: number; action?: string }[] = [];
+
+  constructor(private readonly qpsOf: (action: string) => number) {}
+
+  force(count: number, action?: string): void {
+    this.forced.push({ count, ...(action ? { action } : {}) });
+  }
+
+  /** True when this call of `action` is to be refused. */
+  refuse(action: string): boolean {
+    const forced = this.forced.find((f) => f.count > 0 && (f.action === undefined || f.action === action));
+    if (forced) {
+      forced.count -= 1;
+      this.forced = this.forced.filter((f) => f.count > 0);
+      return true;
+    }
+    let w = this.windows.get(action);
+    if (!w) this.windows.set(action, (w = new PerSecondWindow(this.qpsOf(action))));
+    return !w.admit();
+  }
+}
+
+export interface EmulatorHandlerContext {
+  /** The secret the emulator currently accepts (a test may rotate it). */
+  secret(): string;
+}
+
 export async function startEmulatorServer(
   stats: EmulatorStats,
   handle: (request: EmulatorRequest) => EmulatorReply,
+  hooks: { onThrottleNext: (count: number, action?: string) => void; onSetSecret: (secret: string) => void },
 ): Promise<RunningEmulator> {
+  let outage = false;
+  const sockets = new Set<Socket>();
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    if (outage) {
+      stats.outageResets += 1;
+      req.socket.destroy();
+      return;
+    }
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -86,12 +145,25 @@ export async function startEmulatorServer(
       res.end(payload);
     });
   });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return {
     endpoint: `127.0.0.1:${port}`,
     port,
     stats,
+    faults: {
+      throttleNext: hooks.onThrottleNext,
+      setOutage(on) {
+        outage = on;
+        // Kept-alive connections would otherwise still answer.
+        if (on) for (const s of sockets) s.destroy();
+      },
+      setSecret: hooks.onSetSecret,
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -106,12 +178,12 @@ export function headerValue(headers: IncomingMessage['headers'], name: string): 
 }
 
 /**
- * Plausible, deterministic values: a per-instance baseline plus a slow wave,
+ * Plausible, deterministic values: a per-series baseline plus a slow wave,
  * so charts look alive and tests can recompute any point.
  */
-export function syntheticValue(instanceId: string, metric: string, timestampMs: number): number {
+export function syntheticValue(seriesKey: string, metric: string, timestampMs: number): number {
   let seed = 0;
-  for (const ch of `${instanceId}/${metric}`) seed = (seed * 31 + ch.charCodeAt(0)) >>> 0;
+  for (const ch of `${seriesKey}/${metric}`) seed = (seed * 31 + ch.charCodeAt(0)) >>> 0;
   const baseline = 10 + (seed % 60);
   const wave = 8 * Math.sin(timestampMs / 600_000 + (seed % 17));
   return Math.round((baseline + wave) * 100) / 100;
@@ -122,5 +194,20 @@ export function alignedTimestamps(startMs: number, endMs: number, periodSeconds:
   const step = periodSeconds * 1000;
   const out: number[] = [];
   for (let t = Math.ceil(startMs / step) * step; t < endMs; t += step) out.push(t);
+  return out;
+}
+
+/**
+ * The timestamps a cloud has data for in a window: aligned to the period,
+ * and only periods that ended at least `delayMs` before now (the cloud's own
+ * aggregation lag, which is why collectors read the settled window).
+ */
+export function availableTimestamps(window: { startMs: number; endMs: number; inclusiveStart: boolean; inclusiveEnd: boolean }, periodSeconds: number, now: number, delayMs: number): number[] {
+  const step = periodSeconds * 1000;
+  const first = window.inclusiveStart ? Math.ceil(window.startMs / step) * step : Math.floor(window.startMs / step) * step + step;
+  const newestReady = Math.floor((now - delayMs) / step) * step - step;
+  const last = Math.min(newestReady, window.inclusiveEnd ? Math.floor(window.endMs / step) * step : Math.ceil(window.endMs / step) * step - step);
+  const out: number[] = [];
+  for (let t = first; t <= last; t += step) out.push(t);
   return out;
 }

@@ -1,26 +1,20 @@
-// Huawei Cloud Eye (CES v1.0) emulator: BatchListMetricData only.
-//
-// Signature: SDK-HMAC-SHA256, the AK/SK scheme of Huawei's API signing guide
-// (support.huaweicloud.com/devg-apisign/api-sign-algorithm.html):
-//   CanonicalRequest = METHOD \n URI-ending-in-/ \n sorted encoded query \n lower(h):trim(v)\n… \n signed;headers \n hex(sha256(body))
-//   StringToSign     = "SDK-HMAC-SHA256\n" + X-Sdk-Date + "\n" + hex(sha256(CanonicalRequest))
-//   Signature        = hex(hmac_sha256(SK, StringToSign))
-// Failures use the API gateway's shape { error_code, error_msg, request_id }:
-// APIGW.0301 (401, "Incorrect IAM authentication information") for a bad
-// signature or unknown AK, APIGW.0308 (429, throttling threshold reached).
-// CES itself answers a bad body with ces.0014 (400) in its v1 shape
-// { http_code, message: { details, code } } (support.huaweicloud.com/api-ces/ErrorCode.html).
-// BatchListMetricData: ≤ 500 metrics per call; the service trims `from` so
-// that metrics × (to − from) / period ≤ 3000 datapoints
-// (support.huaweicloud.com/api-ces/ces_03_0034.html); 500 calls/min per API.
+// Huawei Cloud Eye (CES v1) emulator: ListMetrics (GET /V1.0/{project}/metrics,
+// paged by `start` marker, at most 1000 per page) and BatchListMetricData
+// (POST /V1.0/{project}/batch-query-metric-data: at most 500 metrics per
+// call, and "metrics × (to − from) / period ≤ 3000" or the service silently
+// trims `from`; support.huaweicloud.com/api-ces/ces_03_0034.html). The
+// project id in the path picks the region (one project per region). Requests
+// are signed SDK-HMAC-SHA256 (the API Gateway's AK/SK signing; the canonical
+// URI ends in "/"), recomputed here from the wire. Throttling answers 429
+// with APIGW.0308, as the gateway does (500 calls/min per API published).
 import { createHash, createHmac, randomUUID } from 'node:crypto';
+import { EmulatedFleet, type FleetOptions } from './emulatedFleet.js';
 import {
-  alignedTimestamps,
+  availableTimestamps,
   emptyStats,
   headerValue,
-  PerSecondWindow,
   startEmulatorServer,
-  syntheticValue,
+  Throttle,
   type EmulatorReply,
   type EmulatorRequest,
   type RunningEmulator,
@@ -28,18 +22,26 @@ import {
 
 export const HUAWEI_MAX_METRICS = 500;
 export const HUAWEI_MAX_POINTS_PER_REQUEST = 3000;
+export const HUAWEI_MAX_LIST_LIMIT = 1000;
 /** `period` enum → milliseconds; "1" is raw data, treated as 60 s by the points rule. */
 export const HUAWEI_PERIOD_MS: Record<string, number> = { '1': 60_000, '300': 300_000, '1200': 1_200_000, '3600': 3_600_000, '14400': 14_400_000, '86400': 86_400_000 };
 
-export interface HuaweiCesEmulatorOptions {
+export interface HuaweiCesEmulatorOptions extends FleetOptions {
   accessKey: string;
   secretKey: string;
+  /** Project id of the first (or only) region. */
   projectId: string;
-  instanceCount: number;
-  /** Calls per second before APIGW.0308. */
+  /** Project id per region when there are several regions. */
+  projectIds?: Record<string, string>;
+  /** ECS instances per region when `products` is not given. */
+  instanceCount?: number;
+  /** Calls per second per API before APIGW.0308 (500/min ≈ 8/s). */
   qps?: number;
+  dataDelayMs?: number;
+  now?: () => number;
 }
 
+/** ECS ids of region 0, as the emulator names them. */
 export function huaweiInstanceIds(count: number): string[] {
   return Array.from({ length: count }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
 }
@@ -69,18 +71,70 @@ function cesV1Error(status: number, code: string, details: string): EmulatorRepl
   return { status, body: { http_code: status, message: { details, code }, encoded_authorization_message: null } };
 }
 
+interface MetricItem {
+  namespace?: string;
+  metric_name?: string;
+  dimensions?: { name?: string; value?: string }[];
+}
+
 interface BatchBody {
-  metrics?: { namespace?: string; metric_name?: string; dimensions?: { name?: string; value?: string }[] }[];
+  metrics?: MetricItem[];
   from?: number;
   to?: number;
   period?: string;
   filter?: string;
 }
 
+interface ListedMetric {
+  namespace: string;
+  metric_name: string;
+  dimensions: { name: string; value: string }[];
+  unit: string;
+  marker: string;
+}
+
 export async function startHuaweiCesEmulator(options: HuaweiCesEmulatorOptions): Promise<RunningEmulator> {
   const stats = emptyStats();
-  const window = new PerSecondWindow(options.qps ?? 8); // 500/min ≈ 8/s
-  const known = new Set(huaweiInstanceIds(options.instanceCount));
+  const now = options.now ?? Date.now;
+  const delayMs = options.dataDelayMs ?? 60_000;
+  const throttle = new Throttle(() => options.qps ?? 8);
+  const fleet = new EmulatedFleet('huawei', { ...options, products: options.products ?? { ecs: options.instanceCount ?? 0 } });
+  const regions = options.regions ?? [fleet.resources[0]?.region ?? 'cn-north-4'];
+  const regionOfProject = new Map<string, string>();
+  regionOfProject.set(options.projectId, regions[0]!);
+  for (const [region, project] of Object.entries(options.projectIds ?? {})) regionOfProject.set(project, region);
+  let secretKey = options.secretKey;
+
+  // Every metric series of a region, as ListMetrics lists them, sorted by marker.
+  const listed = new Map<string, ListedMetric[]>();
+  const listOf = (region: string): ListedMetric[] => {
+    let list = listed.get(region);
+    if (list) return list;
+    list = [];
+    for (const offered of fleet.offered) {
+      for (const r of fleet.instances(region, offered.product)) {
+        if (!fleet.reports(r, offered)) continue;
+        for (const sub of fleet.subDimensionSets(r, offered)) {
+          const dimensions = [{ name: offered.instanceDimension, value: r.id }, ...Object.entries(sub).map(([name, value]) => ({ name, value }))];
+          const marker = `${offered.namespace}.${offered.metric}.${dimensions.map((d) => `${d.name}:${d.value}`).join('.')}`;
+          list.push({ namespace: offered.namespace, metric_name: offered.metric, dimensions, unit: offered.unit, marker });
+        }
+      }
+    }
+    list.sort((a, b) => (a.marker < b.marker ? -1 : a.marker > b.marker ? 1 : 0));
+    listed.set(region, list);
+    return list;
+  };
+  const seriesIndex = new Map<string, Set<string>>();
+  const hasSeries = (region: string, item: MetricItem): boolean => {
+    let index = seriesIndex.get(region);
+    if (!index) {
+      index = new Set(listOf(region).map((m) => m.marker));
+      seriesIndex.set(region, index);
+    }
+    const dims = (item.dimensions ?? []).map((d) => `${d.name}:${d.value}`).join('.');
+    return index.has(`${item.namespace}.${item.metric_name}.${dims}`);
+  };
 
   const handle = (request: EmulatorRequest): EmulatorReply => {
     const auth = /^SDK-HMAC-SHA256 Access=([^,]+), SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/.exec(headerValue(request.headers, 'authorization'));
@@ -91,29 +145,61 @@ export async function startHuaweiCesEmulator(options: HuaweiCesEmulatorOptions):
       return gatewayError(401, 'APIGW.0301', 'Incorrect IAM authentication information: get secret key fail');
     }
     const signedHeaders = signedHeaderList.split(';');
-    if (sdkHmacSha256Signature(request, signedHeaders, options.secretKey) !== signature || !signedHeaders.includes('host') || !signedHeaders.includes('x-sdk-date')) {
+    if (sdkHmacSha256Signature(request, signedHeaders, secretKey) !== signature || !signedHeaders.includes('host') || !signedHeaders.includes('x-sdk-date')) {
       stats.signatureMismatches += 1;
       return gatewayError(401, 'APIGW.0301', 'Incorrect IAM authentication information: verify aksk signature fail');
     }
-    if (!window.admit()) {
+    const batch = /^\/V1\.0\/([^/]+)\/batch-query-metric-data\/?$/.exec(request.url.pathname);
+    const list = /^\/V1\.0\/([^/]+)\/metrics\/?$/.exec(request.url.pathname);
+    const action = batch && request.method === 'POST' ? 'BatchListMetricData' : list && request.method === 'GET' ? 'ListMetrics' : '';
+    if (!action) return gatewayError(404, 'APIGW.0101', 'The API does not exist or has not been published in the environment');
+    if (throttle.refuse(action)) {
       stats.throttled += 1;
       return gatewayError(429, 'APIGW.0308', 'The throttling threshold has been reached: policy user over ratelimit');
     }
-    const route = /^\/V1\.0\/([^/]+)\/batch-query-metric-data$/.exec(request.url.pathname);
-    if (request.method !== 'POST' || !route) return gatewayError(404, 'APIGW.0101', 'The API does not exist or has not been published in the environment');
-    if (route[1] !== options.projectId) return cesV1Error(400, 'ces.0003', 'The tenant ID is left blank or incorrect.');
-    let body: BatchBody;
-    try {
-      body = JSON.parse(request.body.toString('utf8')) as BatchBody;
-    } catch {
-      return cesV1Error(400, 'ces.0014', 'Some content in message body is not correct, error message: [body]');
+    const project = (batch ?? list)![1]!;
+    const region = regionOfProject.get(project);
+    if (!region) return cesV1Error(400, 'ces.0003', 'The tenant ID is left blank or incorrect.');
+    let reply: EmulatorReply;
+    if (action === 'ListMetrics') {
+      reply = listMetrics(request.url.searchParams, region);
+    } else {
+      let body: BatchBody;
+      try {
+        body = JSON.parse(request.body.toString('utf8')) as BatchBody;
+      } catch {
+        return cesV1Error(400, 'ces.0014', 'Some content in message body is not correct, error message: [body]');
+      }
+      reply = batchListMetricData(body, region);
     }
-    const reply = batchListMetricData(body);
-    if (reply.status === 200) stats.accepted += 1;
+    if (reply.status === 200) {
+      stats.accepted += 1;
+      stats.byAction[action] = (stats.byAction[action] ?? 0) + 1;
+    }
     return reply;
   };
 
-  const batchListMetricData = (body: BatchBody): EmulatorReply => {
+  const listMetrics = (query: URLSearchParams, region: string): EmulatorReply => {
+    const limit = Number(query.get('limit') ?? HUAWEI_MAX_LIST_LIMIT);
+    if (!Number.isInteger(limit) || limit < 1 || limit > HUAWEI_MAX_LIST_LIMIT) return cesV1Error(400, 'ces.0014', `Some content in message body is not correct, error message: [limit must be between 1 and ${HUAWEI_MAX_LIST_LIMIT}]`);
+    const namespace = query.get('namespace');
+    const metricName = query.get('metric_name');
+    const start = query.get('start');
+    let all = listOf(region);
+    if (namespace) all = all.filter((m) => m.namespace === namespace);
+    if (metricName) all = all.filter((m) => m.metric_name === metricName);
+    const from = start ? all.findIndex((m) => m.marker > start) : 0;
+    const page = from < 0 ? [] : all.slice(from, from + limit);
+    return {
+      status: 200,
+      body: {
+        metrics: page.map(({ marker: _marker, ...m }) => m),
+        meta_data: { count: page.length, marker: page.length ? page[page.length - 1]!.marker : '', total: all.length },
+      },
+    };
+  };
+
+  const batchListMetricData = (body: BatchBody, region: string): EmulatorReply => {
     const periodMs = HUAWEI_PERIOD_MS[body.period ?? ''];
     const missing = ['metrics', 'from', 'to', 'period', 'filter'].filter((f) => body[f as keyof BatchBody] === undefined);
     if (missing.length > 0) return cesV1Error(400, 'ces.0014', `Some content in message body is not correct, error message: [${missing.join(', ')}]`);
@@ -126,21 +212,25 @@ export async function startHuaweiCesEmulator(options: HuaweiCesEmulatorOptions):
     // The service silently trims `from` so the whole answer stays ≤ 3000 points.
     const maxSpan = Math.floor((HUAWEI_MAX_POINTS_PER_REQUEST * periodMs) / body.metrics.length);
     const from = Math.max(Number(body.from), to - maxSpan);
-    const stamps = alignedTimestamps(from, to, periodMs / 1000);
+    const stamps = availableTimestamps({ startMs: from, endMs: to, inclusiveStart: true, inclusiveEnd: true }, periodMs / 1000, now(), delayMs);
     const filter = body.filter!;
+    const factor = filter === 'max' ? 1.2 : filter === 'min' ? 0.8 : 1;
     const metrics = body.metrics.map((m) => {
-      const id = m.dimensions?.find((d) => d.name === 'instance_id')?.value ?? '';
-      const present = known.has(id);
-      return {
-        namespace: m.namespace,
-        metric_name: m.metric_name,
-        dimensions: m.dimensions ?? [],
-        datapoints: present ? stamps.map((timestamp) => ({ [filter]: syntheticValue(id, m.metric_name ?? '', timestamp), timestamp })) : [],
-        unit: present ? '%' : 'unknown',
-      };
+      const dims = (m.dimensions ?? []).map((d) => ({ name: String(d.name ?? ''), value: String(d.value ?? '') }));
+      const present = hasSeries(region, m);
+      const resource = present ? fleet.find(region, dims[0]!.value) : undefined;
+      const sub = Object.fromEntries(dims.slice(1).map((d) => [d.name, d.value]));
+      const datapoints = resource ? stamps.map((timestamp) => ({ [filter]: Math.round(fleet.value(resource, m.metric_name ?? '', sub, timestamp) * factor * 100) / 100, timestamp })) : [];
+      stats.pointsServed += datapoints.length;
+      return { namespace: m.namespace, metric_name: m.metric_name, dimensions: dims, datapoints, unit: present ? '%' : 'unknown' };
     });
     return { status: 200, body: { metrics } };
   };
 
-  return startEmulatorServer(stats, handle);
+  return startEmulatorServer(stats, handle, {
+    onThrottleNext: (count, action) => throttle.force(count, action),
+    onSetSecret: (s) => {
+      secretKey = s;
+    },
+  });
 }

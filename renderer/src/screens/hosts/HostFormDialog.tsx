@@ -1,104 +1,44 @@
 import { useState } from 'react';
-import type { HostDefinitionView, TestConnectionView } from '../../../../main/common/sshHosts';
+import type { HostDefinitionView, HostDraftInput, TestConnectionView } from '../../../../main/common/sshHosts';
+import { FormFooter, textFieldsFor, useCheckedForm } from '../../components/checkedForm';
 import { core } from '../../core-client';
 import type { MessageKey } from '../../i18n/catalogue';
 import { useI18n } from '../../i18n/useI18n';
 import { checkForm, emptyForm, formFromDefinition, type AuthChoice, type FormField, type HostFormState } from './host-form';
-import { Modal } from './Modal';
+import { FormModal } from './Modal';
 
 /** Add a host, or edit one added in the UI (`definition` given): every field checked, a step-by-step connection test, then Save. */
 export function HostFormDialog({ definition, onClose, onSaved }: { definition?: HostDefinitionView; onClose: () => void; onSaved?: (id: string) => void }) {
   const { t } = useI18n();
   const editing = definition !== undefined;
   const [form, setForm] = useState<HostFormState>(() => (definition ? formFromDefinition(definition) : emptyForm()));
-  const [shown, setShown] = useState<Set<FormField>>(new Set());
-  const [busy, setBusy] = useState<'test' | 'save' | null>(null);
-  const [test, setTest] = useState<TestConnectionView | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
   const check = checkForm(form, editing);
-  const invalid = new Set(check.ok ? [] : check.fields);
+  const f = useCheckedForm<FormField, HostDraftInput, TestConnectionView>({ invalid: check.ok ? [] : check.fields, draft: check.ok ? check.draft : null, fixFieldsMessage: t('hostForm.fixFields') });
+  const { busy, test, error } = f;
   const set = (patch: Partial<HostFormState>) => {
-    setForm((f) => ({ ...f, ...patch }));
-    setTest(null);
+    setForm((current) => ({ ...current, ...patch }));
+    f.resetTest();
   };
-  const touch = (field: FormField) => setShown((s) => new Set(s).add(field));
-  const bad = (field: FormField) => shown.has(field) && invalid.has(field);
-  const problem = (field: FormField) =>
-    bad(field) ? (
-      <p className="field-problem" data-testid={`host-form-error-${field}`}>
-        {t(`hostForm.error.${field}` as MessageKey)}
-      </p>
-    ) : null;
-
-  const guard = (): boolean => {
-    if (check.ok) return true;
-    setShown(new Set([...shown, ...check.fields]));
-    setError(t('hostForm.fixFields'));
-    return false;
-  };
-
-  const runTest = async () => {
-    if (!guard() || !check.ok) return;
-    setBusy('test');
-    setError(null);
-    setTest(null);
-    try {
-      setTest(await core.call('hosts/test', check.draft));
-    } catch (err) {
-      setError((err as Error).message);
-    } finally {
-      setBusy(null);
-    }
-  };
-
-  const save = async () => {
-    if (!guard() || !check.ok) return;
-    setBusy('save');
-    setError(null);
-    try {
-      const host = editing ? await core.call('hosts/update', { hostId: definition.name, draft: check.draft }) : await core.call('hosts/add', check.draft);
+  const problem = (field: FormField) => (
+    <p className="field-problem" data-testid={`host-form-error-${field}`}>
+      {t(`hostForm.error.${field}` as MessageKey)}
+    </p>
+  );
+  const runTest = () => f.runTest((draft) => core.call('hosts/test', draft));
+  const save = () =>
+    f.runSave(async (draft) => {
+      const host = editing ? await core.call('hosts/update', { hostId: definition.name, draft }) : await core.call('hosts/add', draft);
       onSaved?.(host.id);
       onClose();
-    } catch (err) {
-      setError((err as Error).message);
-    } finally {
-      setBusy(null);
-    }
-  };
+    });
 
-  const input = (field: FormField & keyof HostFormState, label: string, extra: { hint?: string; type?: string; className?: string; disabled?: boolean; placeholder?: string } = {}) => (
-    <label className={`field ${extra.className ?? ''}`}>
-      <span className="field-label">{label}</span>
-      <input
-        type={extra.type ?? 'text'}
-        value={String(form[field])}
-        disabled={extra.disabled}
-        placeholder={extra.placeholder}
-        aria-invalid={bad(field)}
-        data-testid={`host-form-${field}`}
-        autoComplete={extra.type === 'password' ? 'new-password' : 'off'}
-        onChange={(e) => set({ [field]: e.target.value } as Partial<HostFormState>)}
-        onBlur={() => touch(field)}
-      />
-      {extra.hint && !bad(field) && <span className="field-hint">{extra.hint}</span>}
-      {problem(field)}
-    </label>
-  );
+  const input = textFieldsFor(form, set, f, problem, 'host-form');
 
   const passwordSet = definition?.auth.type === 'password' && definition.auth.passwordSet;
   const passphraseSet = definition?.auth.type === 'key' && definition.auth.passphraseSet;
 
   return (
-    <Modal title={editing ? t('hostForm.title.edit', { name: definition.name }) : t('hostForm.title.add')} onClose={onClose} testId="host-form" wide>
-      <form
-        className="host-form"
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
-          void save();
-        }}
-      >
+    <FormModal title={editing ? t('hostForm.title.edit', { name: definition.name }) : t('hostForm.title.add')} onClose={onClose} testId="host-form" onSubmit={() => void save()}>
         <div className="host-form-grid">
           {input('name', t('hostForm.name'), { hint: t('hostForm.name.hint'), disabled: editing, className: 'field--wide' })}
           {input('host', t('hostForm.host'), { placeholder: 'web-1.example.com' })}
@@ -133,26 +73,15 @@ export function HostFormDialog({ definition, onClose, onSaved }: { definition?: 
         </div>
 
         {test && <TestReport result={test} />}
-        {error && (
-          <p className="form-error" role="alert" data-testid="host-form-error">
-            {error}
-          </p>
-        )}
-
-        <div className="form-actions modal-actions">
-          <button type="button" className="btn" data-testid="host-form-test" disabled={busy !== null} onClick={() => void runTest()}>
-            {busy === 'test' ? t('hostForm.testing') : t('hostForm.test')}
-          </button>
-          <span className="spacer" />
-          <button type="button" className="btn btn--plain" onClick={onClose}>
-            {t('hostForm.cancel')}
-          </button>
-          <button type="submit" className="btn btn--primary" data-testid="host-form-save" disabled={busy !== null}>
-            {busy === 'save' ? t('hostForm.saving') : t('hostForm.save')}
-          </button>
-        </div>
-      </form>
-    </Modal>
+        <FormFooter
+          testIdPrefix="host-form"
+          error={error}
+          busy={busy}
+          onTest={() => void runTest()}
+          onClose={onClose}
+          labels={{ test: t('hostForm.test'), testing: t('hostForm.testing'), cancel: t('hostForm.cancel'), save: t('hostForm.save'), saving: t('hostForm.saving') }}
+        />
+    </FormModal>
   );
 }
 

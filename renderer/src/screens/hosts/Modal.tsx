@@ -31,3 +31,21 @@ export function Modal({ title, onClose, children, testId, wide }: { title: strin
     </div>
   );
 }
+
+/** A wide modal holding one form that submits on Enter (the add/edit dialogs). */
+export function FormModal({ title, onClose, testId, onSubmit, children }: { title: string; onClose: () => void; testId: string; onSubmit: () => void; children: ReactNode }) {
+  return (
+    <Modal title={title} onClose={onClose} testId={testId} wide>
+      <form
+        className="host-form"
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          onSubmit();
+        }}
+      >
+        {children}
+      </form>
+    </Modal>
+  );
+}

@@ -1,0 +1,105 @@
+// The token bucket and the gate every cloud call goes through: budgets,
+// first-come order, slowing down when the cloud throttles, retries, abort.
+import { describe, expect, it } from 'vitest';
+import { CloudApiError } from '../clients/cloudErrors.js';
+import { CloudApiStats } from '../../export/consoleHealth.js';
+import { backoffDelayMs, CallGate } from './callGate.js';
+import { AbortedError, TokenBucket } from './tokenBucket.js';
+
+describe('TokenBucket', () => {
+  it('spends the burst, then refills at the rate', () => {
+    let t = 1_000_000;
+    const bucket = new TokenBucket({ ratePerSecond: 10, burst: 3 }, () => t);
+    expect([bucket.tryTake(), bucket.tryTake(), bucket.tryTake()]).toEqual([0, 0, 0]);
+    expect(bucket.tryTake()).toBe(100); // one token every 100 ms at 10/s
+    t += 100;
+    expect(bucket.tryTake()).toBe(0);
+    t += 10_000; // never more than the burst, however long it waited
+    expect([bucket.tryTake(), bucket.tryTake(), bucket.tryTake()]).toEqual([0, 0, 0]);
+    expect(bucket.tryTake()).toBeGreaterThan(0);
+  });
+
+  it('halves its rate and drains on throttling, and earns the rate back while calls go through', () => {
+    let t = 0;
+    const bucket = new TokenBucket({ ratePerSecond: 40, burst: 10 }, () => t);
+    bucket.throttled();
+    expect(bucket.currentRate()).toBe(20);
+    expect(bucket.tryTake()).toBe(50); // drained: the next token in 1/20 s
+    bucket.throttled(); // the answers of calls already in flight: the same news, no second halving
+    expect(bucket.currentRate()).toBe(20);
+    for (let i = 0; i < 4; i++) {
+      t += 1000;
+      bucket.throttled();
+    }
+    expect(bucket.currentRate()).toBe(5); // never below an eighth of the budget
+    t += 9_999;
+    expect(bucket.currentRate()).toBe(5);
+    t += 1;
+    expect(bucket.currentRate()).toBeCloseTo(6.25);
+    t += 120_000;
+    expect(bucket.currentRate()).toBe(40);
+  });
+
+  it('serves waiters first come, first served, and rejects them on abort or close', async () => {
+    const bucket = new TokenBucket({ ratePerSecond: 200, burst: 1 });
+    const order: number[] = [];
+    const waits = [1, 2, 3, 4].map((n) => bucket.take().then(() => order.push(n)));
+    await Promise.all(waits);
+    expect(order).toEqual([1, 2, 3, 4]);
+
+    const slow = new TokenBucket({ ratePerSecond: 0.01, burst: 1 });
+    await slow.take();
+    const controller = new AbortController();
+    const aborted = slow.take(controller.signal);
+    const closed = slow.take();
+    controller.abort();
+    await expect(aborted).rejects.toBeInstanceOf(AbortedError);
+    slow.close();
+    await expect(closed).rejects.toBeInstanceOf(AbortedError);
+  });
+});
+
+describe('CallGate', () => {
+  const throttledError = () => new CloudApiError('throttled', 'Throttling.User', 'Request was denied due to user flow control.', 400);
+
+  it('retries a throttled call after backing off, and counts every attempt', async () => {
+    const stats = new CloudApiStats();
+    const gate = new CallGate({ provider: 'aliyun', account: 'prod', stats, retry: { baseDelayMs: 5, maxDelayMs: 20 }, limits: { DescribeMetricList: { ratePerSecond: 1000, burst: 10 } } });
+    let attempts = 0;
+    const result = await gate.call('DescribeMetricList', async () => {
+      attempts++;
+      if (attempts <= 2) throw throttledError();
+      return 'points';
+    });
+    expect(result).toBe('points');
+    expect(gate.calls).toBe(3);
+    expect(gate.throttles).toBe(2);
+    const [api] = stats.snapshot();
+    expect(api).toMatchObject({ cloud: 'aliyun', account: 'prod', api: 'DescribeMetricList', calls: 3, throttles: 2, errorsByCode: { 'Throttling.User': 2 } });
+    expect(gate.bucket('DescribeMetricList').currentRate()).toBeLessThan(1000);
+  });
+
+  it('gives up after the attempts the policy allows, and never retries rejected credentials', async () => {
+    const gate = new CallGate({ provider: 'tencent', account: 'a', stats: new CloudApiStats(), retry: { baseDelayMs: 1, maxDelayMs: 2, throttledAttempts: 3 } });
+    let calls = 0;
+    await expect(gate.call('GetMonitorData', async () => { calls++; throw throttledError(); })).rejects.toMatchObject({ kind: 'throttled' });
+    expect(calls).toBe(3);
+    calls = 0;
+    await expect(gate.call('GetMonitorData', async () => { calls++; throw new CloudApiError('credentials_rejected', 'AuthFailure.SignatureFailure', 'x'); })).rejects.toMatchObject({ code: 'AuthFailure.SignatureFailure' });
+    expect(calls).toBe(1);
+  });
+
+  it('stops waiting at once when aborted', async () => {
+    const gate = new CallGate({ provider: 'huawei', account: 'a', stats: new CloudApiStats(), retry: { baseDelayMs: 60_000, maxDelayMs: 60_000 } });
+    const controller = new AbortController();
+    const pending = gate.call('BatchListMetricData', async () => { throw throttledError(); }, controller.signal);
+    setTimeout(() => controller.abort(), 20);
+    await expect(pending).rejects.toBeInstanceOf(AbortedError);
+  });
+
+  it('backs off exponentially up to the cap, with jitter between half and all of a step', () => {
+    const policy = { throttledAttempts: 5, networkAttempts: 3, baseDelayMs: 1000, maxDelayMs: 8000 };
+    expect([0, 1, 2, 3, 4].map((a) => backoffDelayMs(a, policy, () => 1))).toEqual([1000, 2000, 4000, 8000, 8000]);
+    expect(backoffDelayMs(2, policy, () => 0)).toBe(2000);
+  });
+});

@@ -1,0 +1,44 @@
+// "Test" on an account form: one discovery of one product per region, with
+// the keys as typed, through the same SDK clients and budgets the collector
+// uses. Success says how many instances each region has; a failure is the
+// cloud's own answer, classified ("credentials rejected: SignatureDoesNotMatch …").
+import { CloudApiError, safeMessage, type CloudErrorKind } from '../clients/cloudErrors.js';
+import type { CloudApiStats } from '../../export/consoleHealth.js';
+import { PROVIDER_ADAPTERS } from '../providers/adapters.js';
+import { CallGate } from './callGate.js';
+import type { CloudAccountConfig, CloudProductMapping, CloudTestResult } from './types.js';
+
+const KIND_TEXT: Record<CloudErrorKind, string> = {
+  credentials_rejected: 'credentials rejected',
+  throttled: 'throttled by the cloud',
+  invalid_request: 'the cloud refused the request',
+  network: 'the cloud could not be reached',
+};
+
+/** The cloud's error as one line for people: what kind, the cloud's code, its words. */
+export function describeCloudError(error: CloudApiError, secret?: string): string {
+  return `${KIND_TEXT[error.kind]}: ${error.code}${error.message ? ` — ${safeMessage(error.message, secret)}` : ''}`;
+}
+
+export async function testCloudAccount(account: CloudAccountConfig, mappings: readonly CloudProductMapping[], stats: CloudApiStats): Promise<CloudTestResult> {
+  const products = mappings.filter((p) => p.provider === account.provider && (!account.products || account.products.includes(p.product)));
+  const product = products.find((p) => p.product === 'ecs') ?? products[0];
+  if (!product) return { ok: false, kind: 'config', message: `no mapping covers ${account.provider}; add one in the cloud-mappings folder` };
+  // Counted with the account's other calls: a test spends the same quota.
+  const gate = new CallGate({ provider: account.provider, account: account.name, stats, retry: { throttledAttempts: 2, networkAttempts: 1 } });
+  const adapter = PROVIDER_ADAPTERS[account.provider](account, (api, fn) => gate.call(api, fn));
+  const instances: { region: string; product: string; count: number }[] = [];
+  try {
+    for (const region of account.regions) {
+      const found = await adapter.discover(region, product);
+      instances.push({ region, product: product.product, count: found.instances.length });
+    }
+  } catch (err) {
+    if (err instanceof CloudApiError) return { ok: false, kind: err.kind, code: err.code, message: describeCloudError(err, account.accessKeySecret), instances };
+    return { ok: false, kind: 'config', message: safeMessage((err as Error).message, account.accessKeySecret), instances };
+  } finally {
+    gate.close();
+  }
+  const total = instances.reduce((n, i) => n + i.count, 0);
+  return { ok: true, message: `the keys work: ${total} ${product.product} instance${total === 1 ? '' : 's'} in ${account.regions.length} region${account.regions.length === 1 ? '' : 's'}`, instances };
+}

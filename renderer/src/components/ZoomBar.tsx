@@ -1,0 +1,24 @@
+import { formatDateTime } from '../../../main/common/format';
+import { useI18n } from '../i18n/useI18n';
+import type { AbsoluteWindow } from '../time-range';
+
+/** Above a detail screen's charts: the zoomed window and its reset, or a hint on how to zoom. */
+export function ZoomBar({ fixed, onReset, hint }: { fixed: AbsoluteWindow | null; onReset: () => void; hint: string }) {
+  const { t, locale } = useI18n();
+  return (
+    <div className="zoom-bar" data-testid="zoom-bar">
+      {fixed ? (
+        <>
+          <span className="muted small" data-testid="zoom-window">
+            {t('zoom.window', { from: formatDateTime(fixed.from, locale), to: formatDateTime(fixed.to, locale) })}
+          </span>
+          <button type="button" className="btn btn--small" data-testid="zoom-reset" onClick={onReset}>
+            {t('zoom.reset')}
+          </button>
+        </>
+      ) : (
+        <span className="muted small">{hint}</span>
+      )}
+    </div>
+  );
+}
