@@ -4,37 +4,44 @@
 # is tested with fixtures; this script stays small enough to audit at a glance.
 #
 #   sh overlook-agent.sh once             one sample
-#   sh overlook-agent.sh stream SECONDS [PROCESS_EVERY]
+#   sh overlook-agent.sh stream SECONDS [PROCESS_EVERY [LIMITS_EVERY]]
 #                                         a sample every SECONDS until stdout closes
-#   sh overlook-agent.sh paced [PROCESS_EVERY]
+#   sh overlook-agent.sh paced [PROCESS_EVERY [LIMITS_EVERY]]
 #                                         a sample per line read on stdin; ends at EOF
 #
 # PROCESS_EVERY (default 1): per-process stats in every Nth sample only (and
 # always in the first two, so process CPU has a rate after one interval). In
 # paced mode a request line containing the word "processes" asks for them in
-# that sample regardless, and each word "net:PID" adds /proc/PID/net/dev (a
-# container's init process: its network namespace's counters).
+# that sample regardless, and a word "net=PID,PID,…" sets the pids whose
+# /proc/PID/net/dev every later sample adds (containers' init processes:
+# their network namespaces' counters) until the next such word ("net=" for
+# none).
 #
 # Containers: the cgroup files of every container under the usual runtimes'
 # paths (Docker, Podman incl. rootless, Kubernetes pods under containerd or
 # CRI-O; cgroupfs and systemd drivers; v1, v2 and hybrid) are found with globs
-# and ride in the same `tail` (limits, peak and `cgroup.procs` only on the
-# samples that carry processes: "@@meta cgroup_limits 1"). Which engine
-# sockets exist, and whether this user may open them, is tested with builtins
-# (`[ -S ]`, `[ -w ]`) every sample.
+# and ride in the same `tail`, named relative to the cgroup root. OOM kills
+# and the freezer state come only on the samples that carry processes
+# ("@@meta cgroup_events 1"); limits, the peak and `cgroup.procs` only in the
+# first two samples, every LIMITS_EVERY-th (default 4 x PROCESS_EVERY) and
+# when a request line has the word "limits" ("@@meta cgroup_limits 1"). Which
+# engine sockets exist, and whether this user may open them, is tested with
+# builtins (`[ -S ]`, `[ -w ]`) every sample.
 #
 # Runs under dash, bash and busybox ash; needs no root. PROC_ROOT, SYS_ROOT and
 # ETC_ROOT point it at fixture trees; OVERLOOK_ENGINE_SOCKET names one more
 # engine socket to test.
 #
 # Frame (one per sample):
-#   @@overlook-agent 1 begin SEQ
+#   @@overlook-agent VERSION begin SEQ
 #   @@meta KEY VALUE              (arch, clk_tck, page_size, roots, df mode,
 #                                  cgroup mode, engine sockets and CLIs, user)
 #   @@section files               `tail -n +1` format: "==> PATH <==" per file
+#                                 (PATH relative to $S/fs/cgroup when it has no
+#                                 leading /)
 #   @@section df-gnu | df-posix [+ df-posix-inodes]
-#   @@overlook-agent 1 end SEQ
-# A fatal condition is one line: @@overlook-agent 1 error MESSAGE
+#   @@overlook-agent VERSION end SEQ
+# A fatal condition is one line: @@overlook-agent VERSION error MESSAGE
 #
 # Cost (bench/agent-cost.mjs): a sample forks one `tail -n +1`, which reads
 # every file of it (each process's stat included, on the samples that have
@@ -42,14 +49,20 @@
 # with `read -t`). Filesystems (`timeout df`) are re-read about every 30 s;
 # every frame carries the last reading. Everything else is a shell builtin, so
 # in paced mode nothing but this shell runs between samples.
-AGENT_VERSION=2
+AGENT_VERSION=3
 
 P=${PROC_ROOT:-/proc}
 S=${SYS_ROOT:-/sys}
 E=${ETC_ROOT:-/etc}
+# The agent works from inside the cgroup root (below): roots given as
+# relative paths are made absolute first.
+case $P in /*) ;; *) P=$PWD/$P ;; esac
+case $S in /*) ;; *) S=$PWD/$S ;; esac
+case $E in /*) ;; *) E=$PWD/$E ;; esac
 mode=${1:-once}
 interval=1
 process_every=1
+limits_every=
 
 usage() {
   printf '@@overlook-agent %s error %s\n' "$AGENT_VERSION" "$1"
@@ -67,9 +80,12 @@ case $mode in
     case $interval in
       ''|*[!0-9]*|0) usage "interval must be a whole number of seconds >= 1, got \"$interval\"" ;;
     esac
-    process_every=${3:-1}; whole PROCESS_EVERY "$process_every" ;;
-  paced) process_every=${2:-1}; whole PROCESS_EVERY "$process_every" ;;
-  *) usage 'usage: overlook-agent.sh once | stream SECONDS [PROCESS_EVERY] | paced [PROCESS_EVERY]' ;;
+    process_every=${3:-1}; whole PROCESS_EVERY "$process_every"
+    limits_every=${4:-$((process_every * 4))}; whole LIMITS_EVERY "$limits_every" ;;
+  paced)
+    process_every=${2:-1}; whole PROCESS_EVERY "$process_every"
+    limits_every=${3:-$((process_every * 4))}; whole LIMITS_EVERY "$limits_every" ;;
+  *) usage 'usage: overlook-agent.sh once | stream SECONDS [PROCESS_EVERY [LIMITS_EVERY]] | paced [PROCESS_EVERY [LIMITS_EVERY]]' ;;
 esac
 
 if [ ! -r "$P/stat" ]; then
@@ -93,6 +109,11 @@ os_release=$E/os-release
 # inodes in one run. Elsewhere (busybox) fall back to POSIX df -kP plus -i, and
 # the console joins them with /proc/mounts for the filesystem type.
 df_cols=source,fstype,size,used,avail,itotal,iavail,target
+# Every running container on overlay2 (Docker, Podman) adds an overlay mount
+# and every snap a squashfs one: the console drops both types (filesystems.ts,
+# as node_exporter does), so GNU df leaves them out of every frame (-x) rather
+# than sending ~100 bytes per container per sample to be thrown away.
+df_skip='-x overlay -x squashfs'
 if df -l -k --output=$df_cols / >/dev/null 2>&1; then
   df_mode=gnu
 else
@@ -114,6 +135,11 @@ read_wait=
 # at its root; v1 has one directory per controller (cpu and cpuacct are
 # sometimes separate hierarchies, sometimes co-mounted as "cpu,cpuacct" with
 # symlinks); hybrid adds an empty cgroup2 at unified/.
+#
+# The agent cds into the cgroup root and names cgroup files relative to it
+# (the console reads a path without a leading / as relative to
+# $S/fs/cgroup): each file costs `tail` a header line, and a host with 200
+# containers has well over a thousand of them.
 cg=$S/fs/cgroup
 cg_mode=none
 cg_cpu= cg_cpuacct= cg_memory= cg_blkio= cg_pids= cg_freezer=
@@ -121,23 +147,26 @@ first_dir() {
   for d in "$@"; do [ -d "$d" ] && { printf '%s' "$d"; return 0; }; done
   return 1
 }
-if [ -e "$cg/cgroup.controllers" ]; then
-  cg_mode=v2
-else
-  cg_cpu=$(first_dir "$cg/cpu" "$cg/cpu,cpuacct" "$cg/cpuacct,cpu")
-  cg_cpuacct=$(first_dir "$cg/cpuacct" "$cg/cpu,cpuacct" "$cg/cpuacct,cpu")
-  cg_memory=$(first_dir "$cg/memory")
-  cg_blkio=$(first_dir "$cg/blkio")
-  cg_pids=$(first_dir "$cg/pids")
-  cg_freezer=$(first_dir "$cg/freezer")
-  if [ -n "$cg_memory$cg_cpuacct" ]; then
-    cg_mode=v1
-    [ -e "$cg/unified/cgroup.controllers" ] && cg_mode=hybrid
+if [ -d "$cg" ] && cd "$cg" 2>/dev/null; then
+  if [ -e cgroup.controllers ]; then
+    cg_mode=v2
+  else
+    cg_cpu=$(first_dir cpu cpu,cpuacct cpuacct,cpu)
+    cg_cpuacct=$(first_dir cpuacct cpu,cpuacct cpuacct,cpu)
+    cg_memory=$(first_dir memory)
+    cg_blkio=$(first_dir blkio)
+    cg_pids=$(first_dir pids)
+    cg_freezer=$(first_dir freezer)
+    if [ -n "$cg_memory$cg_cpuacct" ]; then
+      cg_mode=v1
+      [ -e unified/cgroup.controllers ] && cg_mode=hybrid
+    fi
   fi
 fi
-# Where a container's cgroup.procs is read (v1: any one hierarchy lists its tasks).
-cg_procs=$cg
-[ "$cg_mode" = v2 ] || cg_procs=${cg_memory:-${cg_pids:-$cg_cpuacct}}
+# The hierarchy whose directories are globbed for containers, with its slash
+# (v1: any one hierarchy lists them; v2: the root itself).
+cg_in=
+[ "$cg_mode" = v2 ] || cg_in=${cg_memory:-${cg_pids:-$cg_cpuacct}}/
 # Container cgroups, relative to a hierarchy's root (main/core/containers/
 # containerPaths.ts names each form). Two leading hex digits keep conmon's
 # scopes (libpod-conmon-…, crio-conmon-…) out: "co" is not hex.
@@ -170,6 +199,8 @@ command -v docker >/dev/null 2>&1 && engine_cli=docker
 command -v podman >/dev/null 2>&1 && engine_cli="$engine_cli podman"
 
 seq=0
+default_ifs=$IFS
+nets=
 # Filesystem usage moves slowly and df costs forks and execs (three with the
 # timeout guard and its command substitution), so its output is kept and
 # re-run only about every 30 s of the host's uptime (a builtin read of
@@ -182,11 +213,13 @@ fs_age=0
 fs_out=
 # Per-process stats: samples since the last that had them.
 process_age=$process_every
+# Container limits, peak and cgroup.procs: samples since the last that had them.
+limits_age=${limits_every:-1}
 
 emit_filesystems() {
   if [ -z "$fs_at" ] || [ $((now - fs_at)) -ge 30 ]; then
     if [ "$df_mode" = gnu ]; then
-      fs_out=$($guard df -l -k --output=$df_cols 2>/dev/null)
+      fs_out=$($guard df -l -k $df_skip --output=$df_cols 2>/dev/null)
     elif [ -n "$df_inodes" ]; then
       fs_out=$($guard df -kP 2>/dev/null; printf '@@section df-posix-inodes\n'; $guard df -kPi 2>/dev/null)
     else
@@ -225,6 +258,13 @@ sample() {
     process_age=0
     with_processes=1
   fi
+  limits_age=$((limits_age + 1))
+  case $request in *limits*) limits_age=${limits_every:-1} ;; esac
+  with_limits=
+  if [ "$seq" -le 2 ] || [ "$limits_age" -ge "${limits_every:-1}" ]; then
+    limits_age=0
+    with_limits=1
+  fi
   # Globs that match nothing stay literal (see above); a container that goes
   # away between the glob and tail's read just leaves its files out. The
   # pattern list itself must not be globbed against the working directory.
@@ -232,46 +272,56 @@ sample() {
     set -f
     for pat in $cg_patterns; do
       set +f
-      [ -d "$cg_procs/${pat%%/*}" ] || continue
-      has_match "$cg_procs"/$pat || continue
-      # Every sample: what moves (usage, counters, state). On the samples
-      # that carry processes also the limits and the peak, which change only
-      # when someone changes them (the console carries them in between), and
-      # cgroup.procs: reading each file costs ~10 us, and a host with 200
-      # containers has thousands of them.
+      [ -d "$cg_in${pat%%/*}" ] || continue
+      has_match $cg_in$pat || continue
+      # Every sample: what moves (CPU, memory, tasks, I/O). On the samples
+      # that carry processes also what changes only on an event (OOM kills,
+      # the freezer state), and every few of those what changes only when
+      # someone changes it or only upwards (limits, the peak) and
+      # cgroup.procs (the init pid); the console carries them in between.
+      # Each file costs the kernel an open and read (~11 us on cgroupfs) and
+      # this shell a stat in the glob, so every kind left out of the
+      # every-sample set saves one of each per container.
       if [ "$cg_mode" = v2 ]; then
-        set -- "$@" "$cg"/$pat/cpu.stat "$cg"/$pat/memory.current "$cg"/$pat/memory.stat "$cg"/$pat/memory.events \
-          "$cg"/$pat/pids.current "$cg"/$pat/io.stat "$cg"/$pat/cgroup.events
-        [ -n "$with_processes" ] && set -- "$@" "$cg"/$pat/cpu.max "$cg"/$pat/memory.max "$cg"/$pat/memory.peak \
-          "$cg"/$pat/pids.max "$cg"/$pat/cgroup.procs "$cg"/$pat/container/cgroup.procs
+        set -- "$@" $pat/cpu.stat $pat/memory.current $pat/memory.stat $pat/pids.current $pat/io.stat
+        [ -n "$with_processes" ] && set -- "$@" $pat/memory.events $pat/cgroup.events
+        [ -n "$with_limits" ] && set -- "$@" $pat/cpu.max $pat/memory.max $pat/memory.peak $pat/pids.max \
+          $pat/cgroup.procs $pat/container/cgroup.procs
         # (v2 allows no processes in a cgroup with children: Podman's split
         # layout keeps them in the scope's container/ child.)
       else
-        [ -n "$cg_cpuacct" ] && set -- "$@" "$cg_cpuacct"/$pat/cpuacct.usage
-        [ -n "$cg_cpu" ] && set -- "$@" "$cg_cpu"/$pat/cpu.stat
-        [ -n "$cg_memory" ] && set -- "$@" "$cg_memory"/$pat/memory.usage_in_bytes "$cg_memory"/$pat/memory.stat "$cg_memory"/$pat/memory.oom_control
-        [ -n "$cg_pids" ] && set -- "$@" "$cg_pids"/$pat/pids.current
-        [ -n "$cg_blkio" ] && set -- "$@" "$cg_blkio"/$pat/blkio.throttle.io_service_bytes "$cg_blkio"/$pat/blkio.throttle.io_serviced
-        [ -n "$cg_freezer" ] && set -- "$@" "$cg_freezer"/$pat/freezer.state
+        [ -n "$cg_cpuacct" ] && set -- "$@" $cg_cpuacct/$pat/cpuacct.usage
+        [ -n "$cg_cpu" ] && set -- "$@" $cg_cpu/$pat/cpu.stat
+        [ -n "$cg_memory" ] && set -- "$@" $cg_memory/$pat/memory.usage_in_bytes $cg_memory/$pat/memory.stat
+        [ -n "$cg_pids" ] && set -- "$@" $cg_pids/$pat/pids.current
+        [ -n "$cg_blkio" ] && set -- "$@" $cg_blkio/$pat/blkio.throttle.io_service_bytes $cg_blkio/$pat/blkio.throttle.io_serviced
         if [ -n "$with_processes" ]; then
-          [ -n "$cg_cpu" ] && set -- "$@" "$cg_cpu"/$pat/cpu.cfs_quota_us "$cg_cpu"/$pat/cpu.cfs_period_us
-          [ -n "$cg_memory" ] && set -- "$@" "$cg_memory"/$pat/memory.max_usage_in_bytes "$cg_memory"/$pat/memory.limit_in_bytes
-          [ -n "$cg_pids" ] && set -- "$@" "$cg_pids"/$pat/pids.max
-          set -- "$@" "$cg_procs"/$pat/cgroup.procs
+          [ -n "$cg_memory" ] && set -- "$@" $cg_memory/$pat/memory.oom_control
+          [ -n "$cg_freezer" ] && set -- "$@" $cg_freezer/$pat/freezer.state
+        fi
+        if [ -n "$with_limits" ]; then
+          [ -n "$cg_cpu" ] && set -- "$@" $cg_cpu/$pat/cpu.cfs_quota_us $cg_cpu/$pat/cpu.cfs_period_us
+          [ -n "$cg_memory" ] && set -- "$@" $cg_memory/$pat/memory.max_usage_in_bytes $cg_memory/$pat/memory.limit_in_bytes
+          [ -n "$cg_pids" ] && set -- "$@" $cg_pids/$pat/pids.max
+          set -- "$@" $cg_in$pat/cgroup.procs
         fi
       fi
     done
     set +f
   fi
-  # Gathered in one string and added with one `set --`: adding them one by
-  # one copies the whole argument list each time (quadratic with hundreds of
-  # containers). Unquoted, so it splits on spaces: PROC_ROOT must have none.
-  nets=
+  # The init pids whose network to read (word "net=PID,PID,…") stay until
+  # the next such word: the console sends the list only when it changes,
+  # because the shell reads its request line a byte per system call.
+  # Unquoted below, so it splits on spaces: PROC_ROOT must have none.
   set -f
   for word in $request; do
     case $word in
-      net:*[!0-9]*|net:) ;;
-      net:*) nets="$nets $P/${word#net:}/net/dev" ;;
+      net=*[!0-9,]*) ;;
+      net=*)
+        nets=
+        IFS=,
+        for pid in ${word#net=}; do [ -n "$pid" ] && nets="$nets $P/$pid/net/dev"; done
+        IFS=$default_ifs ;;
     esac
   done
   [ -n "$nets" ] && set -- "$@" $nets
@@ -282,8 +332,8 @@ sample() {
       if [ -w "$sock" ]; then sockets="$sockets $sock=rw"; else sockets="$sockets $sock=denied"; fi
     fi
   done
-  printf '@@meta cgroup %s\n@@meta cgroup_limits %s\n@@meta engine_sockets%s\n@@meta engine_cli %s\n@@meta user %s %s\n@@section files\n' \
-    "$cg_mode" "${with_processes:-0}" "$sockets" "$engine_cli" "$user_id" "$user_name" || exit 0
+  printf '@@meta cgroup %s\n@@meta cgroup_limits %s\n@@meta cgroup_events %s\n@@meta engine_sockets%s\n@@meta engine_cli %s\n@@meta user %s %s\n@@section files\n' \
+    "$cg_mode" "${with_limits:-0}" "${with_processes:-0}" "$sockets" "$engine_cli" "$user_id" "$user_name" || exit 0
   tail -n +1 -- "$@" 2>/dev/null
   emit_filesystems
   printf '@@overlook-agent %s end %s\n' "$AGENT_VERSION" "$seq" || exit 0

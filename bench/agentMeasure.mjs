@@ -28,10 +28,16 @@ const CPUACCT = '/sys/fs/cgroup/cpuacct';
 
 /** utime+stime(+cutime+cstime) of a pid in ms. Fields after the ")" of comm: see proc(5). */
 export function cpuMs(pid, withChildren) {
+  const { user, sys, childUser, childSys } = cpuSplitMs(pid);
+  return user + sys + (withChildren ? childUser + childSys : 0);
+}
+
+/** A pid's own user and kernel time and its waited-for children's, in ms. */
+export function cpuSplitMs(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
-  const ticks = f[11] + f[12] + (withChildren ? f[13] + f[14] : 0);
-  return (ticks * 1000) / CLK_TCK;
+  const ms = (ticks) => (ticks * 1000) / CLK_TCK;
+  return { user: ms(f[11]), sys: ms(f[12]), childUser: ms(f[13]), childSys: ms(f[14]) };
 }
 
 /** cpuMs(pid, true) summed over every process of a process group (the agent shell and anything still running under it). */
@@ -112,8 +118,11 @@ export function agentMeasure({ samples, shell, script: defaultScript, exporter }
    * Runs the agent with `agentArgs`; when `paced`, writes a request line every
    * second (as the console does), else the agent keeps its own time.
    * `options.env` is added to its environment (SYS_ROOT for fixture trees),
-   * `options.request` is the request line (the console's `net:PID` words).
-   * `options.onFrame` receives each whole frame's text.
+   * `options.request` is the request line (the console's `net:PID` words),
+   * `options.firstRequest` the first one when it differs (agent 3 keeps the
+   * `net=…` list it was sent once). `options.onFrame` receives each whole
+   * frame's text. Besides the totals it returns `split`: the shell's own
+   * user and kernel time per sample and its children's (`tail`, `df`).
    */
   async function measureAgent(agentArgs, paced, script = defaultScript, options = {}) {
     const cgroup = makeCgroup('ovl-bench-agent');
@@ -126,7 +135,7 @@ export function agentMeasure({ samples, shell, script: defaultScript, exporter }
     const pgid = child.pid;
     const line = `${options.request ?? ''}\n`;
     const pacer = paced ? setInterval(() => child.stdin.write(line), 1000) : undefined;
-    if (paced) child.stdin.write(line);
+    if (paced) child.stdin.write(options.firstRequest !== undefined ? `${options.firstRequest}\n` : line);
     let frames = 0;
     let bytes = 0;
     let partial = '';
@@ -146,8 +155,8 @@ export function agentMeasure({ samples, shell, script: defaultScript, exporter }
             options.onFrame(frame.join('\n') + '\n');
             frame = [];
           }
-          if (frames === 1) start = { ms: groupCpuMs(pgid), ns: cgroupNs(cgroup), bytes };
-          if (frames === samples + 1) resolve({ ms: groupCpuMs(pgid), ns: cgroupNs(cgroup), bytes });
+          if (frames === 1) start = { ms: groupCpuMs(pgid), ns: cgroupNs(cgroup), bytes, split: cpuSplitMs(pgid) };
+          if (frames === samples + 1) resolve({ ms: groupCpuMs(pgid), ns: cgroupNs(cgroup), bytes, split: cpuSplitMs(pgid) });
         }
       });
     });
@@ -160,6 +169,7 @@ export function agentMeasure({ samples, shell, script: defaultScript, exporter }
       msPerSample: (end.ms - start.ms) / samples,
       cgroupMsPerSample: (end.ns - start.ns) / 1e6 / samples,
       bytesPerSample: (end.bytes - start.bytes) / samples,
+      split: Object.fromEntries(Object.keys(end.split).map((k) => [k, (end.split[k] - start.split[k]) / samples])),
     };
   }
 

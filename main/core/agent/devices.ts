@@ -86,8 +86,24 @@ const NET_FIELDS = [
   'transmit_compressed',
 ] as const;
 
-export function parseNetDev(lines: readonly string[]): Parsed {
-  const series: RawSeries[] = [];
+/** One interface's line of /proc/net/dev: its 16 counters in NET_FIELDS order (receive_bytes first, transmit_bytes 9th). */
+export interface NetDevCounters {
+  readonly device: string;
+  readonly values: readonly number[];
+}
+
+/** Index of transmit_bytes in NetDevCounters.values (receive_bytes is 0). */
+export const NET_TRANSMIT_BYTES = NET_FIELDS.indexOf('transmit_bytes');
+
+/** node_exporter's series name for each NetDevCounters.values index. */
+export const NET_SERIES_NAMES: readonly string[] = NET_FIELDS.map((f) => `node_network_${f}_total`);
+
+/**
+ * /proc/net/dev → each interface's counters, split on whitespace by hand:
+ * the console reads one of these per container every sample.
+ */
+export function parseNetDevCounters(lines: readonly string[]): Parsed<NetDevCounters[]> {
+  const out: NetDevCounters[] = [];
   const problems: string[] = [];
   lines.forEach((raw, index) => {
     if (raw.includes('|')) return; // the two header lines
@@ -96,19 +112,41 @@ export function parseNetDev(lines: readonly string[]): Parsed {
     // old kernels print large byte counts right after it with no space.
     const colon = raw.indexOf(':');
     const device = colon > 0 ? raw.slice(0, colon).trim() : '';
-    const fields = colon > 0 ? raw.slice(colon + 1).trim().split(/\s+/) : [];
-    if (!device || fields.length < NET_FIELDS.length) {
-      problems.push(`net/dev: line ${index + 1} (${device || '?'}) has ${fields.length} counters, expected ${NET_FIELDS.length}`);
+    const values: number[] = [];
+    let numeric = true;
+    if (colon > 0) {
+      let i = colon + 1;
+      while (i < raw.length) {
+        while (i < raw.length && (raw.charCodeAt(i) === 32 || raw.charCodeAt(i) === 9)) i++;
+        if (i >= raw.length) break;
+        const start = i;
+        while (i < raw.length && raw.charCodeAt(i) !== 32 && raw.charCodeAt(i) !== 9) i++;
+        if (values.length < NET_FIELDS.length) {
+          const v = Number(raw.slice(start, i));
+          if (!Number.isFinite(v)) numeric = false;
+          values.push(v);
+        } else values.push(0);
+      }
+    }
+    if (!device || values.length < NET_FIELDS.length) {
+      problems.push(`net/dev: line ${index + 1} (${device || '?'}) has ${values.length} counters, expected ${NET_FIELDS.length}`);
       return;
     }
-    const values = fields.slice(0, NET_FIELDS.length).map(Number);
-    if (values.some((v) => !Number.isFinite(v))) {
+    if (!numeric) {
       problems.push(`net/dev: line ${index + 1} (${device}) has a non-numeric field`);
       return;
     }
-    values.forEach((v, i) =>
-      series.push({ name: `node_network_${NET_FIELDS[i]}_total`, labels: { device }, value: v, kind: 'counter' }),
-    );
+    values.length = NET_FIELDS.length;
+    out.push({ device, values });
   });
+  return { value: out, problems };
+}
+
+export function parseNetDev(lines: readonly string[]): Parsed {
+  const { value, problems } = parseNetDevCounters(lines);
+  const series: RawSeries[] = [];
+  for (const { device, values } of value) {
+    values.forEach((v, i) => series.push({ name: NET_SERIES_NAMES[i]!, labels: { device }, value: v, kind: 'counter' }));
+  }
   return { value: series, problems };
 }

@@ -7,6 +7,12 @@
 /** Every line the agent writes for framing starts with this. */
 export const AGENT_MARKER = '@@overlook-agent';
 
+/** The lines of one file's content as a frame carried it (a trailing newline ends the last line, it does not start another). */
+export function linesOf(content: string): string[] {
+  if (content === '') return [];
+  return (content.endsWith('\n') ? content.slice(0, -1) : content).split('\n');
+}
+
 const BEGIN = /^@@overlook-agent (\S+) begin (\d+)$/;
 const END = /^@@overlook-agent (\S+) end (\d+)$/;
 const ERROR = /^@@overlook-agent (\S+) error (.*)$/;

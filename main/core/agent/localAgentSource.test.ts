@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -88,8 +88,15 @@ describe('createLocalAgentSource', () => {
 
 describe('runAgentOnce', () => {
   it('returns two observations one interval apart', async () => {
+    // The second request goes one interval after the agent is started; the
+    // first sample waits for the agent's start-up probes, which a busy
+    // machine stretches, so the interval is measured from the start.
+    const startedAt = Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
     const [a, b] = await runAgentOnce({ intervalMs: 1000 });
-    expect(b.monotonicSeconds! - a.monotonicSeconds!).toBeGreaterThanOrEqual(0.9);
+    expect(a.monotonicSeconds!).toBeGreaterThanOrEqual(startedAt);
+    // /proc/uptime has 10 ms steps.
+    expect(b.monotonicSeconds! - startedAt).toBeGreaterThanOrEqual(0.99);
+    expect(b.monotonicSeconds!).toBeGreaterThan(a.monotonicSeconds!);
     expect(b.t).toBeGreaterThan(a.t);
   });
 

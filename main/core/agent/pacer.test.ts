@@ -53,6 +53,27 @@ describe('startAgentPacer', () => {
     expect(writes).toHaveLength(7);
   });
 
+  it("tells the agent its containers' init pids only when the set changes, since the agent keeps it", () => {
+    const clock = fakeClock();
+    const writes: string[] = [];
+    let words: string[] = ['net:42', 'net:7'];
+    const pacer = startAgentPacer((line) => writes.push(line), { intervalMs: 1000, words: () => words, ...clock });
+    clock.fire();
+    words = ['processes', 'net:7', 'net:42'];
+    clock.fire();
+    words = ['net:7', 'net:9', 'net:x1'];
+    clock.fire();
+    words = [];
+    clock.fire();
+    clock.fire();
+    pacer.requestNow(true);
+    expect(writes).toEqual(['net=42,7\n', '\n', 'processes\n', 'net=7,9\n', 'net=\n', '\n', 'processes\n']);
+    // A new agent process (a new pacer) starts with no list and is told it again.
+    const fresh: string[] = [];
+    startAgentPacer((line) => fresh.push(line), { intervalMs: 1000, words: () => ['net:42'], ...fakeClock() });
+    expect(fresh).toEqual(['net=42\n']);
+  });
+
   it('can wait one interval before the first request', () => {
     const clock = fakeClock();
     const writes: string[] = [];

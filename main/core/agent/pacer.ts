@@ -14,9 +14,33 @@
  * right and the table is at most N-1 intervals old.
  */
 export const DEFAULT_PROCESS_EVERY = 3;
+// Containers' limits, peak and cgroup.procs come every 4 x PROCESS_EVERY
+// samples (the agent's default for LIMITS_EVERY, 12 here: a minute at 5 s),
+// and at once for a container the tracker has not seen them for.
 
-/** The word in a request line that makes that sample include per-process stats. */
+/** The word in a request line that makes that sample include per-process stats (and containers' OOM and freezer files). */
 export const PROCESSES_REQUEST = 'processes';
+
+/** The word in a request line that makes that sample include containers' limits, peak and cgroup.procs. */
+export const LIMITS_REQUEST = 'limits';
+
+/** A container init pid whose network the console wants, as the tracker words it. */
+export const NET_WORD_PREFIX = 'net:';
+
+/**
+ * The agent's word for the pids whose /proc/PID/net/dev it reads
+ * (`net=PID,PID,…`, `net=` for none), or undefined when `previous` (the
+ * last such word sent to the same agent) already says it. The agent keeps
+ * the list between samples because a shell reads its request line one byte
+ * per read(2): 50 containers' pids sent every sample cost the host ~500
+ * system calls a sample. Order does not matter to the agent; the pids are
+ * sorted so that the same set is the same word.
+ */
+export function netListWord(pids: readonly string[], previous: string): string | undefined {
+  const word = `net=${[...new Set(pids.filter((p) => /^\d+$/.test(p)))].sort().join(',')}`;
+  if (word === previous || (previous === '' && word === 'net=')) return undefined;
+  return word;
+}
 
 /** Arguments after the script path: `paced N`. */
 export function pacedAgentArgs(processEvery: number = DEFAULT_PROCESS_EVERY): string[] {
@@ -53,7 +77,12 @@ export interface AgentPacerOptions {
   readonly intervalMs: number;
   /** Send the first request at once (default) rather than after one interval. */
   readonly immediately?: boolean;
-  /** More words for each request line, asked for at send time (the containers' `net:PID`). */
+  /**
+   * More words for each request line, asked for at send time: `processes`,
+   * and the containers' init pids as `net:PID` words, which the pacer turns
+   * into one `net=PID,PID,…` word sent only when the set changed since what
+   * it last told this agent (the agent keeps the list; see netListWord).
+   */
   readonly words?: () => readonly string[];
   /** Clock and timers, for tests. */
   readonly now?: () => number;
@@ -77,9 +106,21 @@ export function startAgentPacer(write: (line: string) => unknown, options: Agent
   let timer: unknown;
   let next = now();
 
+  // What this agent process was last told to read the network of (it starts with none).
+  let sentNetList = '';
   const send = (withProcesses: boolean) => {
     if (stopped) return;
-    const words = [...(withProcesses ? [PROCESSES_REQUEST] : []), ...(options.words?.() ?? [])];
+    const words = withProcesses ? [PROCESSES_REQUEST] : [];
+    const pids: string[] = [];
+    for (const word of options.words?.() ?? []) {
+      if (word.startsWith(NET_WORD_PREFIX)) pids.push(word.slice(NET_WORD_PREFIX.length));
+      else if (word !== PROCESSES_REQUEST || !withProcesses) words.push(word);
+    }
+    const netList = netListWord(pids, sentNetList);
+    if (netList !== undefined) {
+      words.push(netList);
+      sentNetList = netList;
+    }
     write(`${words.join(' ')}\n`);
   };
   const schedule = () => {

@@ -6,7 +6,7 @@ import type { HostFacts, HostObservation, RawProcess } from '../sources/types.js
 import { parseContainerFiles } from '../containers/parseContainerFiles.js';
 import { parseDiskstats, parseNetDev } from './devices.js';
 import { parseDfGnu, parseDfPosix, parseMounts } from './filesystems.js';
-import { AGENT_MARKER } from './frames.js';
+import { AGENT_MARKER, linesOf } from './frames.js';
 import {
   DEFAULT_CLK_TCK,
   DEFAULT_PAGE_SIZE,
@@ -36,26 +36,86 @@ export type ParseResult =
 const BEGIN = /^@@overlook-agent (\S+) begin (\d+)$/;
 const END = /^@@overlook-agent (\S+) end (\d+)$/;
 const ERROR = /^@@overlook-agent (\S+) error (.*)$/;
-const TAIL_HEADER = /^==> (.*) <==$/;
+/** Agent 3+ names cgroup files relative to the cgroup root; older agents under SYS_ROOT. */
+const CGROUP_UNDER_SYS = 'fs/cgroup/';
 
-/** Splits `tail -n +1 f1 f2 …` output back into files. */
-function splitTailOutput(lines: readonly string[]): Map<string, string[]> {
-  const files = new Map<string, string[]>();
-  let current: string[] | undefined;
-  const close = () => {
-    // tail separates files with one blank line.
-    if (current && current.length > 0 && current[current.length - 1] === '') current.pop();
+interface ScannedFrame {
+  readonly meta: Map<string, string>;
+  readonly sections: Map<string, string[]>;
+  /** `tail -n +1` output of the files section, in order: the path as printed and the content. */
+  readonly files: [path: string, content: string][];
+}
+
+/**
+ * One pass over the frame's body with indexOf, no regex and no line array
+ * for the files section (most of a frame): `@@meta` lines anywhere, `@@section`
+ * lines start a section, and inside `files` every "==> PATH <==" line starts a
+ * file whose content runs to the next such line (tail separates files with one
+ * blank line, dropped here) or the next `@@` line.
+ */
+function scanFrame(text: string, bodyStart: number, bodyEnd: number): ScannedFrame {
+  const meta = new Map<string, string>();
+  const sections = new Map<string, string[]>();
+  const files: [string, string][] = [];
+  let section: string[] | undefined;
+  let inFiles = false;
+  let path: string | undefined;
+  let contentStart = 0;
+  const closeFile = (at: number) => {
+    if (path === undefined) return;
+    let content = text.slice(contentStart, at);
+    if (content === '\n' || content.endsWith('\n\n')) content = content.slice(0, -1);
+    files.push([path, content]);
+    path = undefined;
   };
-  for (const line of lines) {
-    const header = TAIL_HEADER.exec(line);
-    if (header) {
-      close();
-      current = [];
-      files.set(header[1]!, current);
-    } else if (current) current.push(line);
+  let pos = bodyStart;
+  let header = -1;
+  let marker = -1;
+  while (pos < bodyEnd) {
+    let nl = text.indexOf('\n', pos);
+    if (nl < 0 || nl > bodyEnd) nl = bodyEnd;
+    const c = text.charCodeAt(pos);
+    if (c === 64 /* @ */ && text.startsWith('@@meta ', pos)) {
+      if (inFiles) closeFile(pos);
+      const space = text.indexOf(' ', pos + 7);
+      if (space < 0 || space >= nl) meta.set(text.slice(pos + 7, nl), '');
+      else meta.set(text.slice(pos + 7, space), text.slice(space + 1, nl));
+    } else if (c === 64 && text.startsWith('@@section ', pos)) {
+      if (inFiles) closeFile(pos);
+      const name = text.slice(pos + 10, nl).trim();
+      inFiles = name === 'files';
+      section = inFiles ? undefined : [];
+      if (section) sections.set(name, section);
+    } else if (inFiles) {
+      if (c === 61 /* = */ && text.startsWith('==> ', pos) && nl - pos >= 8 && text.startsWith(' <==', nl - 4)) {
+        closeFile(pos);
+        path = text.slice(pos + 4, nl - 4);
+        contentStart = nl + 1;
+      }
+      // Skip the content lines in between at native speed: the next line that
+      // may matter starts with "==> " or "@@".
+      // (Both searches only move forward: each part of the text is scanned about once.)
+      if (header < nl) header = text.indexOf('\n==> ', nl);
+      if (marker < nl) marker = text.indexOf('\n@@', nl);
+      if (header < 0) header = Infinity;
+      if (marker < 0) marker = Infinity;
+      const next = Math.min(header, marker);
+      pos = next >= bodyEnd ? bodyEnd + 1 : next + 1;
+      continue;
+    } else if (section) section.push(text.slice(pos, nl));
+    pos = nl + 1;
   }
-  close();
-  return files;
+  if (inFiles) closeFile(Math.min(pos, bodyEnd + 1));
+  return { meta, sections, files };
+}
+
+function isDigits(s: string): boolean {
+  if (s === '') return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 function relativeTo(root: string, path: string): string | undefined {
@@ -64,9 +124,8 @@ function relativeTo(root: string, path: string): string | undefined {
 }
 
 export function parseAgentFrame(text: string, receivedAtMs: number): ParseResult {
-  const lines = text.split('\n');
-  if (lines[lines.length - 1] === '') lines.pop();
-  const first = lines[0] ?? '';
+  const firstEnd = text.indexOf('\n');
+  const first = firstEnd < 0 ? text : text.slice(0, firstEnd);
 
   const error = ERROR.exec(first);
   if (error) {
@@ -83,24 +142,16 @@ export function parseAgentFrame(text: string, receivedAtMs: number): ParseResult
   }
   const version = begin[1]!;
   const seq = Number(begin[2]);
-  const end = END.exec(lines[lines.length - 1] ?? '');
+  // The last line (the end line), whether or not the frame ends with a newline.
+  const trimmedEnd = text.endsWith('\n') ? text.length - 1 : text.length;
+  const lastStart = text.lastIndexOf('\n', trimmedEnd - 1) + 1;
+  const end = firstEnd < 0 || lastStart <= firstEnd ? null : END.exec(text.slice(lastStart, trimmedEnd));
   if (!end || Number(end[2]) !== seq || end[1] !== version) {
     return { kind: 'invalid', problem: `frame ${seq} is truncated: no end line` };
   }
 
-  const meta = new Map<string, string>();
-  const sections = new Map<string, string[]>();
-  let section: string[] | undefined;
-  for (const line of lines.slice(1, -1)) {
-    if (line.startsWith('@@meta ')) {
-      const rest = line.slice(7);
-      const space = rest.indexOf(' ');
-      meta.set(space < 0 ? rest : rest.slice(0, space), space < 0 ? '' : rest.slice(space + 1));
-    } else if (line.startsWith('@@section ')) {
-      section = [];
-      sections.set(line.slice(10).trim(), section);
-    } else if (section) section.push(line);
-  }
+  // The body: after the begin line, up to (not including) the newline before the end line.
+  const { meta, sections, files } = scanFrame(text, firstEnd + 1, lastStart - 1);
 
   const problems: string[] = [];
   const series: RawSeries[] = [];
@@ -115,13 +166,42 @@ export function parseAgentFrame(text: string, receivedAtMs: number): ParseResult
 
   const proc = new Map<string, string[]>();
   const sys = new Map<string, string[]>();
+  const pidStats: string[] = [];
+  const netDevByPid = new Map<string, string>();
+  const cgroupFiles: [string, string][] = [];
   let osRelease: string[] | undefined;
-  for (const [path, content] of splitTailOutput(sections.get('files') ?? [])) {
+  for (const [path, content] of files) {
+    if (path.charCodeAt(0) !== 47 /* / */) {
+      cgroupFiles.push([path, content]);
+      continue;
+    }
     const inProc = relativeTo(procRoot, path);
-    const inSys = inProc === undefined ? relativeTo(sysRoot, path) : undefined;
-    if (inProc !== undefined) proc.set(inProc, content);
-    else if (inSys !== undefined) sys.set(inSys, content);
-    else if (path.endsWith('os-release')) osRelease = content;
+    if (inProc !== undefined) {
+      // Per-process files (hundreds per frame) are told apart without a regex.
+      const c = inProc.charCodeAt(0);
+      if (c >= 48 && c <= 57) {
+        const slash = inProc.indexOf('/');
+        const pid = inProc.slice(0, slash);
+        if (slash > 0 && isDigits(pid)) {
+          const rest = inProc.slice(slash + 1);
+          if (rest === 'stat') {
+            pidStats.push(content);
+            continue;
+          }
+          if (rest === 'net/dev') {
+            netDevByPid.set(pid, content);
+            continue;
+          }
+        }
+      }
+      proc.set(inProc, linesOf(content));
+      continue;
+    }
+    const inSys = relativeTo(sysRoot, path);
+    if (inSys !== undefined) {
+      if (inSys.startsWith(CGROUP_UNDER_SYS)) cgroupFiles.push([inSys.slice(CGROUP_UNDER_SYS.length), content]);
+      else sys.set(inSys, linesOf(content));
+    } else if (path.endsWith('os-release')) osRelease = linesOf(content);
   }
 
   const take = <T>(parsed: { value: T; problems: string[] }): T => {
@@ -158,10 +238,10 @@ export function parseAgentFrame(text: string, receivedAtMs: number): ParseResult
   if ((dfGnu ?? dfPosix)?.every((l) => l.trim() === '')) problems.push('df: no output (timed out or failed)');
 
   const processes: RawProcess[] = [];
-  for (const [file, content] of proc) {
-    const m = /^(\d+)\/stat$/.exec(file);
-    if (!m || content.length === 0) continue;
-    const p = take(parsePidStat(content[0]!, clkTck, pageSize));
+  for (const content of pidStats) {
+    if (content === '') continue;
+    const nl = content.indexOf('\n');
+    const p = take(parsePidStat(nl < 0 ? content : content.slice(0, nl), clkTck, pageSize));
     if (p) processes.push(p);
   }
 
@@ -177,8 +257,9 @@ export function parseAgentFrame(text: string, receivedAtMs: number): ParseResult
   const { containers, problems: containerProblems } = parseContainerFiles({
     cgroupMode: meta.get('cgroup'),
     limitsRead: meta.get('cgroup_limits'),
-    sys,
-    proc,
+    eventsRead: meta.get('cgroup_events'),
+    cgroupFiles,
+    netDevByPid,
     engineSockets: meta.get('engine_sockets'),
     engineCli: meta.get('engine_cli'),
     user: meta.get('user'),

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadAgentScript } from '../agent/agentScript.js';
 import { parseAgentFrame } from '../agent/parse.js';
+import { cgroupStatsToSeries } from './cgroupStats.js';
 import type { HostObservation } from '../sources/types.js';
 
 const script = loadAgentScript();
@@ -32,23 +33,35 @@ afterAll(() => {
   for (const t of temps) rmSync(t, { recursive: true, force: true });
 });
 
-/** One paced sample with the given request line (processes → cgroup.procs; net:PID → that pid's net/dev). */
-function sample(cmd: readonly string[], sysRoot: string, request = 'processes', extraEnv: Record<string, string> = {}): HostObservation {
-  const run = spawnSync(cmd[0]!, [...cmd.slice(1), script.path, 'paced', '1'], {
+/**
+ * Paced samples, one per request line (processes → the slow files too;
+ * net=PID,… → those pids' net/dev from then on), under PROCESS_EVERY.
+ */
+function samples(cmd: readonly string[], sysRoot: string, requests: readonly string[], processEvery = '1', limitsEvery?: string): HostObservation[] {
+  const run = spawnSync(cmd[0]!, [...cmd.slice(1), script.path, 'paced', processEvery, ...(limitsEvery ? [limitsEvery] : [])], {
     encoding: 'utf8',
-    input: `${request}\n`,
-    env: { ...process.env, PROC_ROOT: procTree, SYS_ROOT: sysRoot, ...extraEnv },
+    input: requests.map((r) => `${r}\n`).join(''),
+    env: { ...process.env, PROC_ROOT: procTree, SYS_ROOT: sysRoot },
   });
-  const result = parseAgentFrame(run.stdout, Date.now());
-  if (result.kind !== 'observation') throw new Error(`${cmd.join(' ')}: ${JSON.stringify(result)} ${run.stderr}`);
-  return result.observation;
+  const frames = run.stdout.split(/(?<=^@@overlook-agent \S+ end \d+\n)/m).filter((f) => f !== '');
+  expect(frames).toHaveLength(requests.length);
+  return frames.map((frame) => {
+    const result = parseAgentFrame(frame, Date.now());
+    if (result.kind !== 'observation') throw new Error(`${cmd.join(' ')}: ${JSON.stringify(result)} ${run.stderr}`);
+    return result.observation;
+  });
 }
+const sample = (cmd: readonly string[], sysRoot: string, request = 'processes') => samples(cmd, sysRoot, [request])[0]!;
 
-const value = (obs: HostObservation, id: string, name: string) => obs.containers?.cgroups.find((c) => c.id === id)?.series.find((s) => s.name === name)?.value;
+/** A container's value under its cAdvisor name, as the exporter names it. */
+const value = (obs: HostObservation, id: string, name: string) => {
+  const c = obs.containers?.cgroups.find((x) => x.id === id);
+  return c ? cgroupStatsToSeries(c.stats).find((s) => s.name === name)?.value : undefined;
+};
 
 describe.each(SHELLS)('container cgroups read by the agent under %s', (_name, cmd) => {
   it('v2, systemd driver: a Docker scope and a burstable pod under containerd; the conmon scope is not a container', () => {
-    const obs = sample(cmd, fixture('ubuntu2204-v2-systemd-docker-k8s'), 'processes net:4242');
+    const obs = sample(cmd, fixture('ubuntu2204-v2-systemd-docker-k8s'), 'processes net=4242');
     expect(obs.problems.filter((p) => !p.startsWith('df'))).toEqual([]);
     const c = obs.containers!;
     expect(c.layout).toEqual({ mode: 'v2', driver: 'systemd' });
@@ -67,7 +80,7 @@ describe.each(SHELLS)('container cgroups read by the agent under %s', (_name, cm
     expect(value(obs, K8S_ID, 'container_spec_memory_limit_bytes')).toBeUndefined();
     expect(c.cgroups[1]!.cpuLimitCores).toBeUndefined();
     // The init pid's network namespace, read because the request asked for it.
-    expect(c.networkByPid['4242']?.find((s) => s.name === 'node_network_receive_bytes_total' && s.labels.device === 'eth0')?.value).toBe(73400320);
+    expect(c.networkByPid['4242']?.find((i) => i.device === 'eth0')?.values[0]).toBe(73400320);
   });
 
   it('rootless Podman on v2: found under the user manager, paused, its processes in container/, io not delegated', () => {
@@ -93,10 +106,34 @@ describe.each(SHELLS)('container cgroups read by the agent under %s', (_name, cm
     expect(c.cgroups[0]!.initPid).toBeUndefined();
   });
 
+  it('reads the slow files only every few samples, and keeps the pids it was told until told otherwise', () => {
+    const obs = samples(cmd, fixture('ubuntu2204-v2-systemd-docker-k8s'), ['net=4242', '', 'net=', '', '', 'limits'], '1', '3');
+    const [first, second, third, fourth] = obs;
+    const read = obs.map((o) => [o.containers!.eventsRead ?? true, o.containers!.limitsRead ?? true]);
+    // Processes (and OOM kills, freezer state) every sample under PROCESS_EVERY 1; limits in
+    // the first two, LIMITS_EVERY samples after the last read (the 5th) and when asked ("limits", the 6th).
+    expect(read).toEqual([[true, true], [true, true], [true, false], [true, false], [true, true], [true, true]]);
+    expect(obs.map((o) => o.containers!.cgroups.find((c) => c.id === DOCKER_ID)!.stats.memoryLimitBytes)).toEqual([
+      536870912, 536870912, undefined, undefined, 536870912, 536870912,
+    ]);
+    const slow = samples(cmd, fixture('ubuntu2204-v2-systemd-docker-k8s'), ['', '', ''], '3');
+    // Samples 1 and 2 always carry everything; the 3rd under PROCESS_EVERY 3 no limits, OOM kills, freezer state or init pid.
+    const fast = slow[2]!.containers!;
+    expect([fast.limitsRead, fast.eventsRead]).toEqual([false, false]);
+    const docker = fast.cgroups.find((c) => c.id === DOCKER_ID)!;
+    expect(docker.stats).toMatchObject({ cpuUsageSeconds: 84.213377, memoryUsageBytes: 314572800, tasks: 37 });
+    expect(docker.stats.memoryLimitBytes).toBeUndefined();
+    expect(docker.stats.oomKills).toBeUndefined();
+    expect([docker.frozen, docker.initPid, docker.cpuLimitCores]).toEqual([undefined, undefined, undefined]);
+    // net=4242 holds for the second sample, which did not repeat it; net= ends it.
+    for (const obs of [first!, second!]) expect(Object.keys(obs.containers!.networkByPid)).toEqual(['4242']);
+    for (const obs of [third!, fourth!]) expect(obs.containers!.networkByPid).toEqual({});
+  });
+
   it('a host without cgroups says so, and an odd pid in a request is ignored', () => {
     const empty = mkdtempSync(join(os.tmpdir(), 'ovl-ctr-nocg-'));
     temps.push(empty);
-    const obs = sample(cmd, empty, 'net:12x net: net:*');
+    const obs = sample(cmd, empty, 'net=12x net=1;2 net=*');
     expect(obs.containers).toMatchObject({ layout: { mode: 'none' }, cgroups: [], networkByPid: {} });
   });
 });
@@ -118,8 +155,8 @@ describe('bad input in cgroup files', () => {
       return r.observation;
     })();
     const docker = obs.containers!.cgroups.find((c) => c.id === DOCKER_ID)!;
-    expect(docker.series.find((s) => s.name === 'container_cpu_usage_seconds_total')).toBeUndefined();
-    expect(docker.series.find((s) => s.name === 'container_memory_usage_bytes')?.value).toBe(314572800);
+    expect(docker.stats.cpuUsageSeconds).toBeUndefined();
+    expect(docker.stats.memoryUsageBytes).toBe(314572800);
     expect(obs.problems.some((p) => p.startsWith(`container ${DOCKER_ID.slice(0, 12)}: memory.stat: line 2`))).toBe(true);
   });
 });

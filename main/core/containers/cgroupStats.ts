@@ -98,15 +98,57 @@ export const CGROUP_V2_FILES: Readonly<Record<string, readonly string[]>> = {
   io: ['io.stat'],
 };
 
+/** Whitespace as String.prototype.trim sees it in these ASCII files: space, tab, CR, LF, VT, FF. */
+const isSpace = (c: number) => c === 32 || (c >= 9 && c <= 13);
+
+/**
+ * The digits in text[from, to), as a number; -1 when the range is empty or
+ * holds anything else. Up to 15 digits are summed exactly; longer runs (the
+ * v1 "no limit" values) go through Number() for correct rounding.
+ */
+function digitsValue(text: string, from: number, to: number): number {
+  if (to <= from) return -1;
+  let v = 0;
+  for (let i = from; i < to; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return to - from > 15 ? Number(text.slice(from, to)) : v;
+}
+
+/** Every flat-keyed file this parser reads needs at most a handful of its keys. */
+type KeyedValues = (number | undefined)[];
+
+/** `key value` lines as the kernel prints them (seq_printf "%s %llu\n"), the last newline optional. */
+const WELL_FORMED_KEYED = /^(?:[^\s]+ \d+\n)*(?:[^\s]+ \d+)?$/;
+
+/** In a well-formed keyed file: the value after "\nKEY " (or "KEY " at the start), the last one when a key repeats. */
+function keyedByIndex(text: string, keys: readonly string[]): KeyedValues {
+  const out: KeyedValues = new Array<number | undefined>(keys.length).fill(undefined);
+  for (let k = 0; k < keys.length; k++) {
+    const key = keys[k]!;
+    let at = text.lastIndexOf(`\n${key} `);
+    if (at >= 0) at += 1;
+    else if (text.startsWith(`${key} `)) at = 0;
+    else continue;
+    const from = at + key.length + 1;
+    let to = text.indexOf('\n', from);
+    if (to < 0) to = text.length;
+    out[k] = digitsValue(text, from, to);
+  }
+  return out;
+}
+
 class Collector {
   readonly problems: string[] = [];
   constructor(private readonly files: CgroupFiles) {}
 
   /** Content of a file, or undefined (with a problem when it was unreadable). */
   text(name: string): string | undefined {
-    if (!(name in this.files)) return undefined;
     const content = this.files[name];
-    if (content === null || content === undefined) {
+    if (content === undefined) return undefined;
+    if (content === null) {
       this.problems.push(`${name}: unreadable`);
       return undefined;
     }
@@ -117,37 +159,67 @@ class Collector {
   integer(name: string): number | undefined {
     const text = this.text(name);
     if (text === undefined) return undefined;
-    const trimmed = text.trim();
-    if (!/^\d+$/.test(trimmed)) {
-      this.problems.push(`${name}: expected an integer, got "${trimmed.slice(0, 40)}"`);
+    let from = 0;
+    let to = text.length;
+    while (from < to && isSpace(text.charCodeAt(from))) from++;
+    while (to > from && isSpace(text.charCodeAt(to - 1))) to--;
+    const v = digitsValue(text, from, to);
+    if (v < 0) {
+      this.problems.push(`${name}: expected an integer, got "${text.slice(from, to).slice(0, 40)}"`);
       return undefined;
     }
-    return Number(trimmed);
+    return v;
   }
 
-  /** A flat-keyed file (`key value` per line): memory.stat, cpu.stat, memory.events, oom_control. */
-  keyed(name: string): Map<string, number> | undefined {
+  /**
+   * A flat-keyed file (`key value` per line: memory.stat, cpu.stat,
+   * memory.events, oom_control): the values of `keys`, in that order. Every
+   * line is checked (a malformed one is a problem) but only the wanted keys
+   * are kept: memory.stat has some forty lines and three are used. One scan,
+   * no regex, no line array.
+   */
+  keyed(name: string, keys: readonly string[]): KeyedValues | undefined {
     const text = this.text(name);
     if (text === undefined) return undefined;
-    const out = new Map<string, number>();
-    const lines = text.split('\n');
-    lines.forEach((line, i) => {
-      if (line.trim() === '') return;
-      const m = /^(\S+) (\d+)$/.exec(line.trim());
-      if (!m) {
-        this.problems.push(`${name}: line ${i + 1} is not "key value": "${line.slice(0, 60)}"`);
-        return;
+    // The kernel's own format, checked in one native pass; then each wanted
+    // key found with indexOf. Anything else (blank lines, stray spaces,
+    // garbage) goes through the line-by-line reading below, which says what
+    // is wrong where.
+    if (WELL_FORMED_KEYED.test(text)) return keyedByIndex(text, keys);
+    const out: KeyedValues = new Array<number | undefined>(keys.length).fill(undefined);
+    let line = 0;
+    let pos = 0;
+    while (pos < text.length) {
+      line++;
+      let nl = text.indexOf('\n', pos);
+      if (nl < 0) nl = text.length;
+      const lineStart = pos;
+      let from = pos;
+      let to = nl;
+      pos = nl + 1;
+      while (from < to && isSpace(text.charCodeAt(from))) from++;
+      while (to > from && isSpace(text.charCodeAt(to - 1))) to--;
+      if (from === to) continue;
+      let space = from;
+      while (space < to && !isSpace(text.charCodeAt(space))) space++;
+      const value = text.charCodeAt(space) === 32 ? digitsValue(text, space + 1, to) : -1;
+      if (space === from || value < 0) {
+        this.problems.push(`${name}: line ${line} is not "key value": "${text.slice(lineStart, Math.min(nl, lineStart + 60))}"`);
+        continue;
       }
-      out.set(m[1]!, Number(m[2]));
-    });
+      for (let k = 0; k < keys.length; k++) {
+        const key = keys[k]!;
+        if (key.length === space - from && text.startsWith(key, from)) out[k] = value;
+      }
+    }
     return out;
   }
 }
 
-function field(map: Map<string, number> | undefined, key: string, file: string, problems: string[], required = true): number | undefined {
-  if (!map) return undefined;
-  const v = map.get(key);
-  if (v === undefined && required) problems.push(`${file}: no "${key}"`);
+function field(values: KeyedValues | undefined, keys: readonly string[], index: number, file: string, problems: string[], required = true): number | undefined {
+  if (!values) return undefined;
+  const v = values[index];
+  if (v === undefined && required) problems.push(`${file}: no "${keys[index]}"`);
   return v;
 }
 
@@ -219,16 +291,50 @@ function sumDevices(devices: readonly BlockDeviceIo[]) {
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
+/** Sets only what was read, so the stats object never holds an `undefined` field. */
+function put<K extends keyof ContainerCgroupStats>(s: Mutable<ContainerCgroupStats>, key: K, value: ContainerCgroupStats[K] | undefined): void {
+  if (value !== undefined) s[key] = value;
+}
+
+const V1_CPU_STAT = ['nr_periods', 'nr_throttled', 'throttled_time'] as const;
+// total_* include descendants (hierarchical), which is what the container
+// as a whole uses; the non-prefixed keys cover only the cgroup's own tasks.
+const V1_MEMORY_STAT = ['total_inactive_file', 'total_rss', 'total_cache'] as const;
+const OOM_KILL = ['oom_kill'] as const;
+const V2_CPU_STAT = ['usage_usec', 'nr_periods', 'nr_throttled', 'throttled_usec'] as const;
+const V2_MEMORY_STAT = ['inactive_file', 'anon', 'file'] as const;
+
+function setCpuLimit(s: Mutable<ContainerCgroupStats>, quotaMicros: number, periodMicros: number): void {
+  s.cpuQuotaMicros = quotaMicros;
+  s.cpuPeriodMicros = periodMicros;
+  s.cpuLimitCores = quotaMicros / periodMicros;
+}
+
+/**
+ * Usage and peak from their files, and from memory.stat (keys: inactive
+ * file, RSS, cache, in each version's names) the working set — usage minus
+ * inactive file — RSS and cache.
+ */
+function readMemory(c: Collector, s: Mutable<ContainerCgroupStats>, usageFile: string, peakFile: string, statKeys: readonly [string, string, string]): void {
+  const p = c.problems;
+  put(s, 'memoryUsageBytes', c.integer(usageFile));
+  put(s, 'memoryPeakBytes', c.integer(peakFile));
+  const memStat = c.keyed('memory.stat', statKeys);
+  put(s, 'memoryWorkingSetBytes', workingSet(s.memoryUsageBytes, field(memStat, statKeys, 0, 'memory.stat', p)));
+  put(s, 'memoryRssBytes', field(memStat, statKeys, 1, 'memory.stat', p));
+  put(s, 'memoryCacheBytes', field(memStat, statKeys, 2, 'memory.stat', p));
+}
+
 function parseV1(c: Collector): ContainerCgroupStats {
   const s: Mutable<ContainerCgroupStats> = {};
   const p = c.problems;
 
   const usageNs = c.integer('cpuacct.usage');
   if (usageNs !== undefined) s.cpuUsageSeconds = usageNs / 1e9;
-  const cpuStat = c.keyed('cpu.stat');
-  s.cpuPeriods = field(cpuStat, 'nr_periods', 'cpu.stat', p);
-  s.cpuThrottledPeriods = field(cpuStat, 'nr_throttled', 'cpu.stat', p);
-  const throttledNs = field(cpuStat, 'throttled_time', 'cpu.stat', p);
+  const cpuStat = c.keyed('cpu.stat', V1_CPU_STAT);
+  put(s, 'cpuPeriods', field(cpuStat, V1_CPU_STAT, 0, 'cpu.stat', p));
+  put(s, 'cpuThrottledPeriods', field(cpuStat, V1_CPU_STAT, 1, 'cpu.stat', p));
+  const throttledNs = field(cpuStat, V1_CPU_STAT, 2, 'cpu.stat', p);
   if (throttledNs !== undefined) s.cpuThrottledSeconds = throttledNs / 1e9;
 
   // cfs_quota_us is -1 when unlimited (sched-bwc.rst), so it is read as a signed integer here.
@@ -237,30 +343,17 @@ function parseV1(c: Collector): ContainerCgroupStats {
   if (quotaText !== undefined) {
     const q = quotaText.trim();
     if (!/^-?\d+$/.test(q)) p.push(`cpu.cfs_quota_us: expected an integer, got "${q.slice(0, 40)}"`);
-    else if (Number(q) > 0 && period !== undefined && period > 0) {
-      s.cpuQuotaMicros = Number(q);
-      s.cpuPeriodMicros = period;
-      s.cpuLimitCores = Number(q) / period;
-    }
+    else if (Number(q) > 0 && period !== undefined && period > 0) setCpuLimit(s, Number(q), period);
   }
 
-  s.memoryUsageBytes = c.integer('memory.usage_in_bytes');
-  s.memoryPeakBytes = c.integer('memory.max_usage_in_bytes');
-  const memStat = c.keyed('memory.stat');
-  // total_* include descendants (hierarchical), which is what the container
-  // as a whole uses; the non-prefixed keys cover only the cgroup's own tasks.
-  const inactiveFile = field(memStat, 'total_inactive_file', 'memory.stat', p);
-  s.memoryWorkingSetBytes = workingSet(s.memoryUsageBytes, inactiveFile);
-  s.memoryRssBytes = field(memStat, 'total_rss', 'memory.stat', p);
-  s.memoryCacheBytes = field(memStat, 'total_cache', 'memory.stat', p);
+  readMemory(c, s, 'memory.usage_in_bytes', 'memory.max_usage_in_bytes', V1_MEMORY_STAT);
   const limit = c.integer('memory.limit_in_bytes');
   if (limit !== undefined && limit < V1_UNLIMITED_THRESHOLD) s.memoryLimitBytes = limit;
   // oom_kill appeared in memory.oom_control with Linux 4.13; older kernels have only under_oom.
-  const oom = c.keyed('memory.oom_control');
-  s.oomKills = field(oom, 'oom_kill', 'memory.oom_control', p, false);
+  put(s, 'oomKills', field(c.keyed('memory.oom_control', OOM_KILL), OOM_KILL, 0, 'memory.oom_control', p, false));
 
-  s.tasks = c.integer('pids.current');
-  s.tasksLimit = limitOrMax(c, 'pids.max');
+  put(s, 'tasks', c.integer('pids.current'));
+  put(s, 'tasksLimit', limitOrMax(c, 'pids.max'));
 
   const bytesText = c.text('blkio.throttle.io_service_bytes');
   const opsText = c.text('blkio.throttle.io_serviced');
@@ -292,24 +385,25 @@ function limitOrMax(c: Collector, name: string): number | undefined {
   if (text === undefined) return undefined;
   const t = text.trim();
   if (t === 'max') return undefined;
-  if (!/^\d+$/.test(t)) {
+  const v = digitsValue(t, 0, t.length);
+  if (v < 0) {
     c.problems.push(`${name}: expected a number or "max", got "${t.slice(0, 40)}"`);
     return undefined;
   }
-  return Number(t);
+  return v;
 }
 
 function parseV2(c: Collector): ContainerCgroupStats {
   const s: Mutable<ContainerCgroupStats> = {};
   const p = c.problems;
 
-  const cpuStat = c.keyed('cpu.stat');
-  const usageUsec = field(cpuStat, 'usage_usec', 'cpu.stat', p);
+  const cpuStat = c.keyed('cpu.stat', V2_CPU_STAT);
+  const usageUsec = field(cpuStat, V2_CPU_STAT, 0, 'cpu.stat', p);
   if (usageUsec !== undefined) s.cpuUsageSeconds = usageUsec / 1e6;
   // nr_periods & co. are only there when the cpu controller is enabled for the cgroup.
-  s.cpuPeriods = field(cpuStat, 'nr_periods', 'cpu.stat', p, false);
-  s.cpuThrottledPeriods = field(cpuStat, 'nr_throttled', 'cpu.stat', p, false);
-  const throttledUsec = field(cpuStat, 'throttled_usec', 'cpu.stat', p, false);
+  put(s, 'cpuPeriods', field(cpuStat, V2_CPU_STAT, 1, 'cpu.stat', p, false));
+  put(s, 'cpuThrottledPeriods', field(cpuStat, V2_CPU_STAT, 2, 'cpu.stat', p, false));
+  const throttledUsec = field(cpuStat, V2_CPU_STAT, 3, 'cpu.stat', p, false);
   if (throttledUsec !== undefined) s.cpuThrottledSeconds = throttledUsec / 1e6;
 
   // cpu.max: "$MAX $PERIOD", $MAX "max" for none.
@@ -317,26 +411,17 @@ function parseV2(c: Collector): ContainerCgroupStats {
   if (cpuMax !== undefined) {
     const m = /^(max|\d+)(?: (\d+))?$/.exec(cpuMax.trim());
     if (!m) p.push(`cpu.max: expected "<quota|max> <period>", got "${cpuMax.trim().slice(0, 40)}"`);
-    else if (m[1] !== 'max' && m[2] !== undefined && Number(m[2]) > 0) {
-      s.cpuQuotaMicros = Number(m[1]);
-      s.cpuPeriodMicros = Number(m[2]);
-      s.cpuLimitCores = Number(m[1]) / Number(m[2]);
-    }
+    else if (m[1] !== 'max' && m[2] !== undefined && Number(m[2]) > 0) setCpuLimit(s, Number(m[1]), Number(m[2]));
   }
 
-  s.memoryUsageBytes = c.integer('memory.current');
-  s.memoryPeakBytes = c.integer('memory.peak');
-  const memStat = c.keyed('memory.stat');
-  s.memoryWorkingSetBytes = workingSet(s.memoryUsageBytes, field(memStat, 'inactive_file', 'memory.stat', p));
-  s.memoryRssBytes = field(memStat, 'anon', 'memory.stat', p);
-  s.memoryCacheBytes = field(memStat, 'file', 'memory.stat', p);
-  s.memoryLimitBytes = limitOrMax(c, 'memory.max');
+  readMemory(c, s, 'memory.current', 'memory.peak', V2_MEMORY_STAT);
+  put(s, 'memoryLimitBytes', limitOrMax(c, 'memory.max'));
   // oom_kill counts processes killed by the OOM killer in this cgroup and its
   // descendants; plain "oom" counts reaching the limit, kills or not.
-  s.oomKills = field(c.keyed('memory.events'), 'oom_kill', 'memory.events', p);
+  put(s, 'oomKills', field(c.keyed('memory.events', OOM_KILL), OOM_KILL, 0, 'memory.events', p));
 
-  s.tasks = c.integer('pids.current');
-  s.tasksLimit = limitOrMax(c, 'pids.max');
+  put(s, 'tasks', c.integer('pids.current'));
+  put(s, 'tasksLimit', limitOrMax(c, 'pids.max'));
 
   const ioText = c.text('io.stat');
   if (ioText !== undefined) {
@@ -347,29 +432,21 @@ function parseV2(c: Collector): ContainerCgroupStats {
   return s;
 }
 
-function dropUndefined<T extends object>(o: T): T {
-  for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
-  return o;
-}
-
 export function parseCgroupStats(version: CgroupVersion, files: CgroupFiles): CgroupStatsResult {
   const c = new Collector(files);
-  const stats = dropUndefined(version === 'v1' ? parseV1(c) : parseV2(c));
+  const stats = version === 'v1' ? parseV1(c) : parseV2(c);
   return { stats, problems: c.problems };
 }
 
 /**
- * Series from files that change only when someone changes them (limits) or
- * only upwards (the peak): the agent reads them every few samples, the source
- * carries them in between.
+ * Values from files that change only when someone changes them (limits) or
+ * only upwards (the peak): the agent reads them every few samples that carry
+ * processes, the source carries them in between (ContainerTracker).
  */
-export const SLOW_SERIES: ReadonlySet<string> = new Set([
-  'container_spec_cpu_quota',
-  'container_spec_cpu_period',
-  'container_spec_memory_limit_bytes',
-  'container_memory_max_usage_bytes',
-  'container_threads_max',
-]);
+export const LIMIT_STATS = ['cpuQuotaMicros', 'cpuPeriodMicros', 'cpuLimitCores', 'memoryLimitBytes', 'memoryPeakBytes', 'tasksLimit'] as const satisfies readonly (keyof ContainerCgroupStats)[];
+
+/** Values from files that change only on an event (OOM kills): read on the samples that carry processes, carried in between. */
+export const EVENT_STATS = ['oomKills'] as const satisfies readonly (keyof ContainerCgroupStats)[];
 
 /**
  * cAdvisor names (google/cadvisor metrics/prometheus.go and

@@ -38,7 +38,7 @@ class ScriptedEngine implements EngineClient {
 }
 
 function cgroup(n: number, extra: Partial<RawContainer> = {}): RawContainer {
-  return { id: ID(n), runtime: 'docker', cgroupPath: `/docker/${ID(n)}`, driver: 'cgroupfs', series: [], ...extra };
+  return { id: ID(n), runtime: 'docker', cgroupPath: `/docker/${ID(n)}`, driver: 'cgroupfs', stats: {}, ...extra };
 }
 
 function observation(cgroups: RawContainer[], extra: Partial<ContainerObservation> = {}): HostObservation {
@@ -145,22 +145,32 @@ describe('ContainerTracker', () => {
     expect(s.tracker.enrich(withUser).containers!.engine!.note).toMatchObject({ code: 'socket_denied', user: 'ops', socket: '/run/test.sock' });
   });
 
-  it('carries limits and init pids between the samples that read them, and asks for limits for a newcomer', () => {
+  it('carries limits, OOM kills, the freezer state and init pids between the samples that read them, and asks for limits for a newcomer', () => {
     const tracker = new ContainerTracker({});
-    const limit: RawSeries = { name: 'container_spec_memory_limit_bytes', labels: {}, value: 64 << 20, kind: 'gauge' };
-    const usage: RawSeries = { name: 'container_memory_usage_bytes', labels: {}, value: 1 << 20, kind: 'gauge' };
-    tracker.enrich(observation([cgroup(1, { series: [usage, limit], cpuLimitCores: 0.5, initPid: 42 })]));
+    const usage = { memoryUsageBytes: 1 << 20 };
+    const limits = { memoryLimitBytes: 64 << 20, cpuQuotaMicros: 50_000, cpuPeriodMicros: 100_000, cpuLimitCores: 0.5 };
+    tracker.enrich(observation([cgroup(1, { stats: { ...usage, ...limits, oomKills: 2 }, cpuLimitCores: 0.5, initPid: 42, frozen: true })]));
     expect(tracker.requestWords()).toEqual(['net:42']);
-    const between = tracker.enrich(observation([cgroup(1, { series: [usage] }), cgroup(2, { series: [usage] })], { limitsRead: false })).containers!;
-    expect(between.limitsRead).toBeUndefined();
+    const between = tracker.enrich(
+      observation([cgroup(1, { stats: { memoryUsageBytes: 2 << 20 } }), cgroup(2, { stats: usage })], { limitsRead: false, eventsRead: false }),
+    ).containers!;
+    expect([between.limitsRead, between.eventsRead]).toEqual([undefined, undefined]);
     const one = between.cgroups.find((c) => c.id === ID(1))!;
-    expect(one.series.map((s) => s.name).sort()).toEqual(['container_memory_usage_bytes', 'container_spec_memory_limit_bytes']);
-    expect(one).toMatchObject({ cpuLimitCores: 0.5, initPid: 42 });
+    expect(one.stats).toEqual({ memoryUsageBytes: 2 << 20, ...limits, oomKills: 2 });
+    expect(one).toMatchObject({ cpuLimitCores: 0.5, initPid: 42, frozen: true });
     // Container 2 came on a sample without limits: the next request asks for them.
-    expect(tracker.requestWords()).toEqual(['processes', 'net:42']);
+    expect(tracker.requestWords()).toEqual(['limits', 'net:42']);
     expect(tracker.requestWords()).toEqual(['net:42']);
+    // The events read again (OOM kills went up, thawed) while the limits are still carried.
+    const events = tracker.enrich(observation([cgroup(1, { stats: { ...usage, oomKills: 3 }, frozen: false })], { limitsRead: false })).containers!;
+    expect(events.cgroups[0]!.stats).toEqual({ ...usage, ...limits, oomKills: 3 });
+    expect(events.cgroups[0]!.frozen).toBe(false);
+    const later = tracker.enrich(observation([cgroup(1, { stats: usage })], { limitsRead: false, eventsRead: false })).containers!;
+    expect(later.cgroups[0]!.stats.oomKills).toBe(3);
+    expect(later.cgroups[0]!.frozen).toBe(false);
     // A limit removed (docker update --memory=-1… or a new container) shows at the next full read.
-    const full = tracker.enrich(observation([cgroup(1, { series: [usage] })])).containers!;
-    expect(full.cgroups[0]!.series.map((s) => s.name)).toEqual(['container_memory_usage_bytes']);
+    const full = tracker.enrich(observation([cgroup(1, { stats: usage, frozen: false })])).containers!;
+    expect(full.cgroups[0]!.stats).toEqual(usage);
+    expect(full.cgroups[0]!.frozen).toBe(false);
   });
 });

@@ -12,10 +12,10 @@
 // stalest few are inspected per refresh, so restart counts are at most
 // REINSPECT_MS old and a host with 200 containers costs a handful of
 // requests per refresh, not 200.
+import { LIMITS_REQUEST } from '../agent/pacer.js';
 import type { Logger } from '../log.js';
 import type { ContainerMeta, EngineAccess, EngineNote, EngineSnapshot, HostObservation, RawContainer } from '../sources/types.js';
-import type { RawSeries } from '../../common/series.js';
-import { SLOW_SERIES } from './cgroupStats.js';
+import { EVENT_STATS, LIMIT_STATS, type ContainerCgroupStats } from './cgroupStats.js';
 import type { EngineName, ListedContainer } from './engineApi.js';
 import { isPermissionDenied, type EngineClient } from './engineClient.js';
 import { EngineRequestError } from './engineHttp.js';
@@ -76,7 +76,9 @@ export class ContainerTracker {
   /** Last init pid read from each container's cgroup.procs (read every few samples only). */
   private readonly initPids = new Map<string, number>();
   /** Each container's limits and peak from the last sample that read them. */
-  private readonly limits = new Map<string, { series: RawSeries[]; cpuLimitCores?: number }>();
+  private readonly limits = new Map<string, Carried>();
+  /** Each container's OOM kills and freezer state from the last sample that read them. */
+  private readonly events = new Map<string, Carried>();
   /** A container appeared on a sample without limits: ask for them in the next one. */
   private wantLimits = false;
   private latestCgroups: readonly RawContainer[] = [];
@@ -109,11 +111,11 @@ export class ContainerTracker {
 
   /**
    * Words for the agent's next request line: `net:PID` for the init pid of
-   * every container that has one, and `processes` (which brings the limit
-   * files too) when a container appeared on a sample without its limits.
+   * every container that has one, and `limits` when a container appeared on
+   * a sample without its limits.
    */
   requestWords(): string[] {
-    const words: string[] = this.wantLimits ? ['processes'] : [];
+    const words: string[] = this.wantLimits ? [LIMITS_REQUEST] : [];
     this.wantLimits = false;
     for (const c of this.latestCgroups) {
       const pid = this.pidOf(c.id);
@@ -162,26 +164,30 @@ export class ContainerTracker {
     }
 
     const limitsRead = containers.limitsRead !== false;
+    const eventsRead = containers.eventsRead !== false;
     if (limitsRead) {
       this.limits.clear();
-      for (const c of containers.cgroups) {
-        this.limits.set(c.id, { series: c.series.filter((s) => SLOW_SERIES.has(s.name)), ...(c.cpuLimitCores !== undefined ? { cpuLimitCores: c.cpuLimitCores } : {}) });
-      }
+      for (const c of containers.cgroups) this.limits.set(c.id, limitPart(c));
+    }
+    if (eventsRead) {
+      this.events.clear();
+      for (const c of containers.cgroups) this.events.set(c.id, eventPart(c));
     }
     const cgroups = containers.cgroups.map((c) => {
       const carriedPid = c.initPid === undefined ? this.initPids.get(c.id) : undefined;
-      const carried = limitsRead ? undefined : this.limits.get(c.id);
-      if (!limitsRead && !carried) this.wantLimits = true;
-      if (carriedPid === undefined && !carried) return c;
-      return {
-        ...c,
-        ...(carriedPid !== undefined ? { initPid: carriedPid } : {}),
-        ...(carried ? { series: [...c.series, ...carried.series] } : {}),
-        ...(carried?.cpuLimitCores !== undefined ? { cpuLimitCores: carried.cpuLimitCores } : {}),
-      };
+      const limits = limitsRead ? undefined : this.limits.get(c.id);
+      const events = eventsRead ? undefined : this.events.get(c.id);
+      if (!limitsRead && !limits) this.wantLimits = true;
+      if (carriedPid === undefined && !limits && !events) return c;
+      const out: { -readonly [K in keyof RawContainer]: RawContainer[K] } = { ...c };
+      if (carriedPid !== undefined) out.initPid = carriedPid;
+      if (limits || events) out.stats = { ...c.stats, ...limits?.stats, ...events?.stats };
+      if (limits?.cpuLimitCores !== undefined) out.cpuLimitCores = limits.cpuLimitCores;
+      if (events?.frozen !== undefined && c.frozen === undefined) out.frozen = events.frozen;
+      return out;
     });
     // Carried, the sample is as whole as one that read everything.
-    const { limitsRead: _read, ...rest } = containers;
+    const { limitsRead: _limits, eventsRead: _events, ...rest } = containers;
     return { ...obs, containers: { ...rest, cgroups, engine: this.snapshot(containers.cgroups.length) } };
   }
 
@@ -284,4 +290,25 @@ export class ContainerTracker {
   private logProblems(problems: readonly string[]): void {
     if (problems.length) this.options.log?.warn('container engine answer had unreadable parts', { host: this.options.hostName, first: problems[0], count: problems.length });
   }
+}
+
+/** What a sample that read the slow files says that the samples in between do not. */
+interface Carried {
+  readonly stats: Partial<ContainerCgroupStats>;
+  readonly cpuLimitCores?: number;
+  readonly frozen?: boolean;
+}
+
+function pick(stats: ContainerCgroupStats, keys: readonly (keyof ContainerCgroupStats)[]): Partial<ContainerCgroupStats> {
+  const out: Partial<Record<keyof ContainerCgroupStats, unknown>> = {};
+  for (const key of keys) if (stats[key] !== undefined) out[key] = stats[key];
+  return out as Partial<ContainerCgroupStats>;
+}
+
+function limitPart(c: RawContainer): Carried {
+  return { stats: pick(c.stats, LIMIT_STATS), ...(c.cpuLimitCores !== undefined ? { cpuLimitCores: c.cpuLimitCores } : {}) };
+}
+
+function eventPart(c: RawContainer): Carried {
+  return { stats: pick(c.stats, EVENT_STATS), ...(c.frozen !== undefined ? { frozen: c.frozen } : {}) };
 }

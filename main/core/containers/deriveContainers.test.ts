@@ -3,13 +3,12 @@
 // VM's kernel does not account; counter resets; a pid that changed between
 // samples; an engine a refresh behind).
 import { describe, expect, it } from 'vitest';
-import type { RawSeries } from '../../common/series.js';
 import type { ContainerMeta, ContainerObservation, EngineSnapshot } from '../sources/types.js';
 import { deriveContainers } from './deriveContainers.js';
 import { parseContainerFiles } from './parseContainerFiles.js';
 
 const ID = 'd'.repeat(64);
-const DIR = `fs/cgroup/system.slice/docker-${ID}.scope`;
+const DIR = `system.slice/docker-${ID}.scope`;
 
 interface Counters {
   usageUsec: number;
@@ -36,11 +35,11 @@ function observation(c: Counters, engine?: Partial<EngineSnapshot>): ContainerOb
     ['io.stat', `8:0 rbytes=${c.rbytes} wbytes=${c.wbytes} rios=${c.rbytes / 4096} wios=${c.wbytes / 4096} dbytes=0 dios=0`],
     ['cgroup.events', `populated 1\nfrozen ${c.frozen ? 1 : 0}`],
   ];
-  const sys = new Map(files.map(([name, text]) => [`${DIR}/${name}`, text.split('\n')]));
-  const proc = new Map([
-    [`${c.pid}/net/dev`, ['Inter-|   Receive', ' face |bytes', `    lo: 999 9 0 0 0 0 0 0 999 9 0 0 0 0 0 0`, `  eth0: ${c.rx} 10 0 0 0 0 0 0 ${c.rx / 2} 5 0 0 0 0 0 0`]],
+  const cgroupFiles = files.map(([name, text]) => [`${DIR}/${name}`, `${text}\n`] as const);
+  const netDevByPid = new Map([
+    [String(c.pid), ['Inter-|   Receive', ' face |bytes', `    lo: 999 9 0 0 0 0 0 0 999 9 0 0 0 0 0 0`, `  eth0: ${c.rx} 10 0 0 0 0 0 0 ${c.rx / 2} 5 0 0 0 0 0 0`].join('\n') + '\n'],
   ]);
-  const parsed = parseContainerFiles({ cgroupMode: 'v2', sys, proc, engineSockets: undefined, engineCli: undefined, user: undefined });
+  const parsed = parseContainerFiles({ cgroupMode: 'v2', cgroupFiles, netDevByPid, engineSockets: undefined, engineCli: undefined, user: undefined });
   expect(parsed.problems).toEqual([]);
   const meta: ContainerMeta = { id: ID, name: 'web', image: 'nginx:1.27', state: 'running', labels: {}, pid: c.pid, restarts: 0 };
   return { ...parsed.containers!, engine: { engine: 'docker', via: 'socket', containers: [meta], at: 1, ...engine } };
@@ -109,7 +108,10 @@ describe('deriveContainers', () => {
 
   it('no CPU quota: no throttling series at all (not a misleading 0)', () => {
     const o = observation(base);
-    const noQuota = { ...o, cgroups: o.cgroups.map(({ cpuLimitCores: _gone, ...c }) => ({ ...c, series: c.series.filter((s: RawSeries) => !s.name.startsWith('container_spec_cpu')) })) };
+    const noQuota = {
+      ...o,
+      cgroups: o.cgroups.map(({ cpuLimitCores: _gone, stats: { cpuQuotaMicros: _q, cpuPeriodMicros: _p, cpuLimitCores: _c, ...stats }, ...c }) => ({ ...c, stats })),
+    };
     const d = deriveContainers(noQuota, noQuota, 5, 'h1', 1000);
     expect(d.rows[0]!.cpuThrottledRatio).toBeNull();
     expect(d.samples.some((s) => s.name.startsWith('container:cpu_throttled') || s.name === 'container:cpu_limit:cores')).toBe(false);

@@ -6,7 +6,9 @@
 import type { ContainerRow } from '../../common/contract.js';
 import type { Labels, RawSeries, Sample } from '../../common/series.js';
 import { counterIncrease } from '../metrics/counters.js';
+import { NET_TRANSMIT_BYTES } from '../agent/devices.js';
 import type { ContainerObservation, RawContainer } from '../sources/types.js';
+import type { ContainerCgroupStats } from './cgroupStats.js';
 import { containerIdentities, isRunningState, type ContainerIdentity } from './containerIdentity.js';
 
 export interface DerivedContainers {
@@ -17,16 +19,16 @@ export interface DerivedContainers {
   readonly total: number;
 }
 
-/** Raw gauges stored as they are (cAdvisor names). */
-const STORED_GAUGES = [
-  'container_memory_usage_bytes',
-  'container_memory_working_set_bytes',
-  'container_memory_rss',
-  'container_memory_cache',
-  'container_spec_memory_limit_bytes',
-  'container_threads',
-  'container_oom_events_total',
-] as const;
+/** Raw gauges stored as they are (cAdvisor names), from the parsed cgroup values. */
+const STORED_GAUGES: ReadonlyArray<readonly [name: string, field: keyof ContainerCgroupStats]> = [
+  ['container_memory_usage_bytes', 'memoryUsageBytes'],
+  ['container_memory_working_set_bytes', 'memoryWorkingSetBytes'],
+  ['container_memory_rss', 'memoryRssBytes'],
+  ['container_memory_cache', 'memoryCacheBytes'],
+  ['container_spec_memory_limit_bytes', 'memoryLimitBytes'],
+  ['container_threads', 'tasks'],
+  ['container_oom_events_total', 'oomKills'],
+];
 
 /** Block I/O totals (summed over devices by the parser) → per-second rates. */
 const BLOCK_RATES: ReadonlyArray<readonly [field: keyof NonNullable<RawContainer['blockIo']>, rate: string]> = [
@@ -36,33 +38,21 @@ const BLOCK_RATES: ReadonlyArray<readonly [field: keyof NonNullable<RawContainer
   ['writes', 'container:fs_writes:rate'],
 ];
 
-/** node_exporter netdev names (as parseNetDev gives them) summed for a container's rx/tx. */
-const NET_RX = 'node_network_receive_bytes_total';
-const NET_TX = 'node_network_transmit_bytes_total';
-
-function sumOf(series: readonly RawSeries[] | undefined, name: string, include: (s: RawSeries) => boolean = () => true): number | undefined {
-  if (!series) return undefined;
-  let sum: number | undefined;
-  for (const s of series) if (s.name === name && include(s)) sum = (sum ?? 0) + s.value;
-  return sum;
-}
-
-/** A container's raw series summed by name (over devices), once per container rather than once per lookup. */
-function totalsByName(series: readonly RawSeries[] | undefined): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const s of series ?? []) out.set(s.name, (out.get(s.name) ?? 0) + s.value);
-  return out;
-}
-
-const notLoopback = (s: RawSeries) => s.labels.device !== 'lo';
+const NO_STATS: ContainerCgroupStats = {};
 
 function networkOf(obs: ContainerObservation, pid: number | undefined): { rx?: number; tx?: number } {
   if (pid === undefined) return {};
-  const series = obs.networkByPid[String(pid)];
-  if (!series) return {};
-  const rx = sumOf(series, NET_RX, notLoopback);
-  const tx = sumOf(series, NET_TX, notLoopback);
-  return { ...(rx !== undefined ? { rx } : {}), ...(tx !== undefined ? { tx } : {}) };
+  const interfaces = obs.networkByPid[String(pid)];
+  if (!interfaces) return {};
+  // Loopback traffic stays inside the container: not its network I/O (cAdvisor leaves it out too).
+  let rx: number | undefined;
+  let tx: number | undefined;
+  for (const { device, values } of interfaces) {
+    if (device === 'lo') continue;
+    rx = (rx ?? 0) + values[0]!;
+    tx = (tx ?? 0) + values[NET_TRANSMIT_BYTES]!;
+  }
+  return rx === undefined ? {} : { rx, tx };
 }
 
 function rate(prev: number | undefined, cur: number | undefined, dt: number | undefined): number | undefined {
@@ -105,18 +95,16 @@ function deriveOne(
   host: string,
   push: Push,
 ): ContainerRow {
-  const totals = totalsByName(c.cgroup?.series);
-  const prevTotals = totalsByName(was?.cgroup?.series);
-  const value = (name: string) => totals.get(name);
-  const prevValue = (name: string) => prevTotals.get(name);
+  const now: ContainerCgroupStats = c.cgroup?.stats ?? NO_STATS;
+  const before: ContainerCgroupStats = was?.cgroup?.stats ?? NO_STATS;
   const labels: Labels = { ...c.seriesLabels, host };
 
-  const cpuCores = rate(prevValue('container_cpu_usage_seconds_total'), value('container_cpu_usage_seconds_total'), dt);
-  const throttledSecondsRate = rate(prevValue('container_cpu_cfs_throttled_seconds_total'), value('container_cpu_cfs_throttled_seconds_total'), dt);
+  const cpuCores = rate(before.cpuUsageSeconds, now.cpuUsageSeconds, dt);
+  const throttledSecondsRate = rate(before.cpuThrottledSeconds, now.cpuThrottledSeconds, dt);
   // Throttled share: of the CFS periods that elapsed in the interval, how many
   // hit the quota. No periods elapsed (idle, or no quota) is no throttling.
-  const periods = rate(prevValue('container_cpu_cfs_periods_total'), value('container_cpu_cfs_periods_total'), 1);
-  const throttledPeriods = rate(prevValue('container_cpu_cfs_throttled_periods_total'), value('container_cpu_cfs_throttled_periods_total'), 1);
+  const periods = rate(before.cpuPeriods, now.cpuPeriods, 1);
+  const throttledPeriods = rate(before.cpuThrottledPeriods, now.cpuThrottledPeriods, 1);
   const throttledRatio =
     dt !== undefined && periods !== undefined && throttledPeriods !== undefined ? (periods > 0 ? Math.min(1, throttledPeriods / periods) : 0) : undefined;
   const cpuLimit = c.cgroup?.cpuLimitCores;
@@ -127,16 +115,15 @@ function deriveOne(
     push('container:cpu_throttled:ratio', labels, throttledRatio);
     push('container:cpu_throttled_seconds:rate', labels, throttledSecondsRate);
   }
-  for (const name of STORED_GAUGES) push(name, labels, value(name));
-  const workingSet = value('container_memory_working_set_bytes');
-  const limit = value('container_spec_memory_limit_bytes');
+  for (const [name, field] of STORED_GAUGES) push(name, labels, now[field] as number | undefined);
+  const workingSet = now.memoryWorkingSetBytes;
+  const limit = now.memoryLimitBytes;
   if (workingSet !== undefined && limit !== undefined && limit > 0) push('container:memory_limit_used:ratio', labels, workingSet / limit);
-  const rates = new Map<string, number | undefined>();
-  for (const [field, name] of BLOCK_RATES) {
+  const blockRates = BLOCK_RATES.map(([field, name]) => {
     const r = rate(was?.cgroup?.blockIo?.[field], c.cgroup?.blockIo?.[field], dt);
-    rates.set(name, r);
     push(name, labels, r);
-  }
+    return r;
+  });
   // The network counters belong to the init's namespace: a new pid (restart) starts new counters.
   const net = networkOf(curObs, c.pid);
   const prevNet = was && prevObs && was.pid === c.pid ? networkOf(prevObs, was.pid) : {};
@@ -159,26 +146,27 @@ function deriveOne(
     podUid: c.cgroup?.podUid ?? null,
     qos: c.cgroup?.qos ?? null,
     sandbox: c.sandbox,
-    seriesLabels: { ...c.seriesLabels },
-    labels: { ...c.labels },
+    // The identity's own objects: made for this observation, never changed after.
+    seriesLabels: c.seriesLabels,
+    labels: c.labels,
     cgroupPath: c.cgroup?.cgroupPath ?? null,
     cpuCores: orNull(cpuCores),
     cpuLimitCores: orNull(cpuLimit),
     cpuThrottledRatio: cpuLimit !== undefined ? orNull(throttledRatio) : null,
     cpuThrottledSecondsRate: cpuLimit !== undefined ? orNull(throttledSecondsRate) : null,
-    memoryUsageBytes: orNull(value('container_memory_usage_bytes')),
+    memoryUsageBytes: orNull(now.memoryUsageBytes),
     memoryWorkingSetBytes: orNull(workingSet),
-    memoryRssBytes: orNull(value('container_memory_rss')),
-    memoryCacheBytes: orNull(value('container_memory_cache')),
-    memoryPeakBytes: orNull(value('container_memory_max_usage_bytes')),
+    memoryRssBytes: orNull(now.memoryRssBytes),
+    memoryCacheBytes: orNull(now.memoryCacheBytes),
+    memoryPeakBytes: orNull(now.memoryPeakBytes),
     memoryLimitBytes: orNull(limitBytes),
-    oomKills: orNull(value('container_oom_events_total')),
-    pids: orNull(value('container_threads')),
-    pidsLimit: orNull(value('container_threads_max')),
-    blockReadBytesRate: orNull(rates.get('container:fs_read_bytes:rate')),
-    blockWriteBytesRate: orNull(rates.get('container:fs_write_bytes:rate')),
-    blockReadOpsRate: orNull(rates.get('container:fs_reads:rate')),
-    blockWriteOpsRate: orNull(rates.get('container:fs_writes:rate')),
+    oomKills: orNull(now.oomKills),
+    pids: orNull(now.tasks),
+    pidsLimit: orNull(now.tasksLimit),
+    blockReadBytesRate: orNull(blockRates[0]),
+    blockWriteBytesRate: orNull(blockRates[1]),
+    blockReadOpsRate: orNull(blockRates[2]),
+    blockWriteOpsRate: orNull(blockRates[3]),
     networkRxBytesRate: orNull(rx),
     networkTxBytesRate: orNull(tx),
     startedAt: c.startedAt ?? null,

@@ -4,10 +4,12 @@
 // `name` — the engine's name — and `id` — the cgroup path), and the network
 // counters of each container's namespace per interface. Pure.
 import type { RawSeries } from '../../common/series.js';
+import { NET_SERIES_NAMES } from '../agent/devices.js';
 import type { ContainerObservation } from '../sources/types.js';
+import { cgroupStatsToSeries } from './cgroupStats.js';
 import { containerIdentities } from './containerIdentity.js';
 
-/** parseNetDev's names → cAdvisor's (container_network_*, label `interface`). */
+/** node_exporter's netdev names (NET_SERIES_NAMES) → cAdvisor's (container_network_*, label `interface`). */
 const NETWORK_NAMES: Readonly<Record<string, string>> = {
   node_network_receive_bytes_total: 'container_network_receive_bytes_total',
   node_network_transmit_bytes_total: 'container_network_transmit_bytes_total',
@@ -29,15 +31,16 @@ export function containerExportSeries(obs: ContainerObservation | undefined): re
   for (const c of containerIdentities(obs)) {
     if (!c.cgroup) continue;
     const labels = { ...c.seriesLabels, name: c.name, id: c.cgroup.cgroupPath };
-    for (const s of c.cgroup.series) out.push({ ...s, labels: { ...labels, ...s.labels } });
+    for (const s of cgroupStatsToSeries(c.cgroup.stats)) out.push({ ...s, labels: { ...labels, ...s.labels } });
     if (c.startedAt !== undefined) out.push({ name: 'container_start_time_seconds', labels, value: c.startedAt / 1000, kind: 'gauge' });
     // cAdvisor leaves loopback out: it is not the container's network I/O.
     const network = c.pid !== undefined ? obs.networkByPid[String(c.pid)] : undefined;
-    for (const s of network ?? []) {
-      const name = NETWORK_NAMES[s.name];
-      const device = s.labels.device;
-      if (!name || device === undefined || device === 'lo') continue;
-      out.push({ name, labels: { ...labels, interface: device }, value: s.value, kind: 'counter' });
+    for (const { device, values } of network ?? []) {
+      if (device === 'lo') continue;
+      values.forEach((value, i) => {
+        const name = NETWORK_NAMES[NET_SERIES_NAMES[i]!];
+        if (name) out.push({ name, labels: { ...labels, interface: device }, value, kind: 'counter' });
+      });
     }
   }
   cache.set(obs, out);

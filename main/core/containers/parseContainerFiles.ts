@@ -2,15 +2,15 @@
 // under the cgroup root, grouped by container, parsed into cAdvisor-named raw
 // series; the network counters of the pids the console asked for; and what the
 // agent saw of the engine's socket and CLI. Pure: the frame parser hands in
-// the files (paths relative to SYS_ROOT / PROC_ROOT) and the `@@meta` values.
-import type { RawSeries } from '../../common/series.js';
-import { parseNetDev } from '../agent/devices.js';
+// the files (cgroup paths relative to the cgroup root, net/dev by pid) and the
+// `@@meta` values. A host with 50 containers sends ~400 cgroup files per
+// sample, so the per-file work is a few string slices and one map lookup.
+import { parseNetDevCounters, type NetDevCounters } from '../agent/devices.js';
+import { linesOf } from '../agent/frames.js';
 import type { ContainerObservation, EngineAccess, RawContainer } from '../sources/types.js';
 import type { CgroupDriver, CgroupMode } from './cgroupLayout.js';
-import { cgroupStatsToSeries, parseCgroupStats, type CgroupFiles } from './cgroupStats.js';
+import { parseCgroupStats, type CgroupFiles } from './cgroupStats.js';
 import { parseContainerCgroupPath, type ContainerCgroupRef } from './containerPaths.js';
-
-const CGROUP_PREFIX = 'fs/cgroup/';
 /** Where a Podman split container's processes are (its scope's container/ child). */
 const CHILD_PROCS = 'container/cgroup.procs';
 const MODES: readonly CgroupMode[] = ['v1', 'v2', 'hybrid', 'none'];
@@ -21,10 +21,12 @@ export interface ContainerFrameInput {
   readonly cgroupMode: string | undefined;
   /** `@@meta cgroup_limits`: 1 when the sample read the limit files too. */
   readonly limitsRead?: string | undefined;
-  /** Files under SYS_ROOT, by relative path (`fs/cgroup/memory/docker/<id>/memory.stat`). */
-  readonly sys: ReadonlyMap<string, readonly string[]>;
-  /** Files under PROC_ROOT, by relative path (`1234/net/dev`). */
-  readonly proc: ReadonlyMap<string, readonly string[]>;
+  /** `@@meta cgroup_events`: 1 when the sample read the OOM and freezer files too (agent 3+). */
+  readonly eventsRead?: string | undefined;
+  /** cgroup files by path relative to the cgroup root (`memory/docker/<id>/memory.stat`), with their content, in the agent's order. */
+  readonly cgroupFiles: readonly (readonly [path: string, content: string])[];
+  /** /proc/<pid>/net/dev content by pid (the containers' init processes the console asked for). */
+  readonly netDevByPid: ReadonlyMap<string, string>;
   /** `@@meta engine_sockets`: `PATH=rw PATH=denied …`. */
   readonly engineSockets: string | undefined;
   /** `@@meta engine_cli`: `docker podman`. */
@@ -43,6 +45,25 @@ interface Pending {
   readonly files: Record<string, string>;
 }
 
+/**
+ * Container directories recognised so far, across frames: the same few
+ * hundred directories come back every sample, each with a dozen files, and
+ * recognising one takes a handful of regexes. Pure memo (the answer depends
+ * on the string alone), cleared when it grows past any real host's count.
+ */
+const refCache = new Map<string, ContainerCgroupRef | null>();
+const REF_CACHE_MAX = 20_000;
+
+function containerRefOf(dir: string): ContainerCgroupRef | undefined {
+  let ref = refCache.get(dir);
+  if (ref === undefined) {
+    if (refCache.size >= REF_CACHE_MAX) refCache.clear();
+    ref = parseContainerCgroupPath(dir) ?? null;
+    refCache.set(dir, ref);
+  }
+  return ref ?? undefined;
+}
+
 /** The short id people know from `docker ps`, used to name a container in problems. */
 export const shortId = (id: string) => id.slice(0, 12);
 
@@ -54,32 +75,24 @@ export function parseContainerFiles(input: ContainerFrameInput): ContainerFrameR
   const version = mode === 'v2' ? 'v2' : 'v1';
 
   const byId = new Map<string, Pending>();
-  // A container's dozen files share a directory: recognise each directory once.
-  const refOf = new Map<string, ContainerCgroupRef | undefined>();
-  for (const [path, lines] of input.sys) {
-    if (!path.startsWith(CGROUP_PREFIX)) continue;
-    let rel = path.slice(CGROUP_PREFIX.length);
+  for (const [path, content] of input.cgroupFiles) {
     // v1 and hybrid: the first segment is the controller's hierarchy (memory, cpu,cpuacct…).
-    if (version === 'v1') rel = rel.slice(rel.indexOf('/') + 1);
+    const rel = version === 'v1' ? path.slice(path.indexOf('/') + 1) : path;
     const slash = rel.lastIndexOf('/');
     if (slash <= 0) continue;
     const dir = rel.slice(0, slash);
-    const file = rel.slice(slash + 1);
-    let ref = refOf.get(dir);
-    if (ref === undefined && !refOf.has(dir)) {
-      ref = parseContainerCgroupPath(dir);
-      refOf.set(dir, ref);
-    }
+    const ref = containerRefOf(dir);
     if (!ref) continue;
+    const file = rel.slice(slash + 1);
     // The globs name containers' own cgroups, and for cgroup.procs Podman's
     // container/ child (v2 keeps a split container's processes there);
     // anything else (a decoy directory) is not read as a container.
-    const own = ref.cgroupPath === `/${dir}`;
-    const child = ref.cgroupPath === `/${dir.slice(0, dir.lastIndexOf('/'))}` && dir.endsWith('/container') && file === 'cgroup.procs';
+    const own = ref.cgroupPath.length === dir.length + 1 && ref.cgroupPath.endsWith(dir);
+    const child = !own && file === 'cgroup.procs' && dir.endsWith('/container') && ref.cgroupPath === `/${dir.slice(0, dir.lastIndexOf('/'))}`;
     if (!own && !child) continue;
-    const pending = byId.get(ref.id) ?? { ref, files: {} };
-    pending.files[child ? CHILD_PROCS : file] = lines.join('\n');
-    byId.set(ref.id, pending);
+    let pending = byId.get(ref.id);
+    if (!pending) byId.set(ref.id, (pending = { ref, files: {} }));
+    pending.files[child ? CHILD_PROCS : file] = content;
   }
 
   const cgroups: RawContainer[] = [];
@@ -90,39 +103,30 @@ export function parseContainerFiles(input: ContainerFrameInput): ContainerFrameR
     for (const p of parsed.problems) problems.push(`container ${shortId(ref.id)}: ${p}`);
     if (procs.problem) problems.push(`container ${shortId(ref.id)}: ${procs.problem}`);
     driver = driver === 'unknown' || driver === ref.driver ? ref.driver : driver;
-    cgroups.push({
-      id: ref.id,
-      runtime: ref.runtime,
-      cgroupPath: ref.cgroupPath,
-      driver: ref.driver,
-      ...(ref.podUid !== undefined ? { podUid: ref.podUid } : {}),
-      ...(ref.qos !== undefined ? { qos: ref.qos } : {}),
-      ...(ref.rootlessUid !== undefined ? { rootlessUid: ref.rootlessUid } : {}),
-      series: cgroupStatsToSeries(parsed.stats),
-      ...(parsed.stats.cpuLimitCores !== undefined ? { cpuLimitCores: parsed.stats.cpuLimitCores } : {}),
-      ...(parsed.stats.ioDevices !== undefined
-        ? {
-            blockIo: {
-              readBytes: parsed.stats.ioReadBytes ?? 0,
-              writeBytes: parsed.stats.ioWriteBytes ?? 0,
-              reads: parsed.stats.ioReads ?? 0,
-              writes: parsed.stats.ioWrites ?? 0,
-            },
-          }
-        : {}),
-      ...(procs.initPid !== undefined ? { initPid: procs.initPid, processes: procs.count } : {}),
-      ...(frozen !== undefined ? { frozen } : {}),
-    });
+    // Built by assignment in one order (no conditional spreads): the source
+    // copies each of these on every sample, which is cheap for objects of
+    // one shape and slow for dictionary-mode ones.
+    const c: { -readonly [K in keyof RawContainer]: RawContainer[K] } = { id: ref.id, runtime: ref.runtime, cgroupPath: ref.cgroupPath, driver: ref.driver, stats: parsed.stats };
+    if (ref.podUid !== undefined) c.podUid = ref.podUid;
+    if (ref.qos !== undefined) c.qos = ref.qos;
+    if (ref.rootlessUid !== undefined) c.rootlessUid = ref.rootlessUid;
+    const s = parsed.stats;
+    if (s.cpuLimitCores !== undefined) c.cpuLimitCores = s.cpuLimitCores;
+    if (s.ioDevices !== undefined) c.blockIo = { readBytes: s.ioReadBytes ?? 0, writeBytes: s.ioWriteBytes ?? 0, reads: s.ioReads ?? 0, writes: s.ioWrites ?? 0 };
+    if (procs.initPid !== undefined) {
+      c.initPid = procs.initPid;
+      c.processes = procs.count;
+    }
+    if (frozen !== undefined) c.frozen = frozen;
+    cgroups.push(c);
   }
   cgroups.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
-  const networkByPid: Record<string, RawSeries[]> = {};
-  for (const [path, lines] of input.proc) {
-    const m = /^(\d+)\/net\/dev$/.exec(path);
-    if (!m) continue;
-    const parsed = parseNetDev(lines);
-    for (const p of parsed.problems) problems.push(`pid ${m[1]} ${p}`);
-    networkByPid[m[1]!] = parsed.value;
+  const networkByPid: Record<string, NetDevCounters[]> = {};
+  for (const [pid, content] of input.netDevByPid) {
+    const parsed = parseNetDevCounters(linesOf(content));
+    for (const p of parsed.problems) problems.push(`pid ${pid} ${p}`);
+    networkByPid[pid] = parsed.value;
   }
 
   const access = parseEngineAccess(input, problems);
@@ -132,6 +136,7 @@ export function parseContainerFiles(input: ContainerFrameInput): ContainerFrameR
       cgroups,
       networkByPid,
       ...(input.limitsRead === '0' ? { limitsRead: false } : {}),
+      ...(input.eventsRead === '0' ? { eventsRead: false } : {}),
       ...(access ? { access } : {}),
     },
     problems,

@@ -9,7 +9,6 @@ import { createMemoryLogger } from '../log.js';
 import { EMPTY_CONSOLE_HEALTH } from './consoleHealth.js';
 import { startMetricsExporter, type MetricsExporter } from './exporter.js';
 import { nodeLikeSeries } from './exporterTestHosts.js';
-import { cgroupStatsToSeries } from '../containers/cgroupStats.js';
 import { containerExportSeries } from '../containers/exportContainers.js';
 import type { ContainerObservation } from '../sources/types.js';
 import type { ExportedHost } from './hostFamilies.js';
@@ -37,7 +36,7 @@ function containersOf(t: number): ContainerObservation {
     runtime: 'docker' as const,
     cgroupPath: `/docker/${id}`,
     driver: 'cgroupfs' as const,
-    series: cgroupStatsToSeries({ cpuUsageSeconds: 100 + t * cores, memoryWorkingSetBytes: 100_000_000, memoryLimitBytes: 268_435_456 }),
+    stats: { cpuUsageSeconds: 100 + t * cores, memoryWorkingSetBytes: 100_000_000, memoryLimitBytes: 268_435_456 },
   });
   return {
     layout: { mode: 'v1', driver: 'cgroupfs' },

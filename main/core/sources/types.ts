@@ -5,7 +5,9 @@
 import type { RawSeries } from '../../common/series.js';
 import type { HostStatus } from '../../common/contract.js';
 import type { HostKeyPrompt } from '../../common/sshHosts.js';
+import type { NetDevCounters } from '../agent/devices.js';
 import type { CgroupLayout } from '../containers/cgroupLayout.js';
+import type { ContainerCgroupStats } from '../containers/cgroupStats.js';
 import type { ContainerRuntime, KubernetesQos } from '../containers/containerPaths.js';
 
 /** One process as the source saw it; CPU is a cumulative counter, turned into a rate by the core. */
@@ -65,8 +67,12 @@ export interface RawContainer {
   readonly podUid?: string;
   readonly qos?: KubernetesQos;
   readonly rootlessUid?: number;
-  /** cAdvisor-named raw series (counters and gauges) without host/container labels, from cgroupStatsToSeries. */
-  readonly series: readonly RawSeries[];
+  /**
+   * The raw values read from the cgroup files (counters and gauges); the
+   * exporter names them as cAdvisor does (cgroupStatsToSeries) only when it
+   * is scraped.
+   */
+  readonly stats: ContainerCgroupStats;
   /** CPU limit in cores (quota / period), absent when there is none. */
   readonly cpuLimitCores?: number;
   /**
@@ -155,10 +161,10 @@ export interface ContainerObservation {
   readonly cgroups: readonly RawContainer[];
   /**
    * /proc/<pid>/net/dev of the pids the console asked for (the containers'
-   * init processes): node_exporter netdev series, keyed by pid. A container's
+   * init processes): each interface's counters, keyed by pid. A container's
    * network namespace is its init's, so these are its interfaces' counters.
    */
-  readonly networkByPid: Readonly<Record<string, readonly RawSeries[]>>;
+  readonly networkByPid: Readonly<Record<string, readonly NetDevCounters[]>>;
   /**
    * False when this sample left out the files that change only when someone
    * changes them (limits, peak memory, cgroup.procs): the agent reads them
@@ -166,6 +172,8 @@ export interface ContainerObservation {
    * (ContainerTracker). Absent means read.
    */
   readonly limitsRead?: boolean;
+  /** False when this sample left out the files that change only on an event (OOM kills, the freezer state); carried the same way. */
+  readonly eventsRead?: boolean;
   readonly access?: EngineAccess;
   /** Latest engine snapshot (may be a few samples old), absent when the source has none yet. */
   readonly engine?: EngineSnapshot;
