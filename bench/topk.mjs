@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { openMetricStore } from '../dist/main/core/store/sqliteStore.js';
+import { openMetricStore } from '../dist/main/core/store/metricStore.js';
 import { queryTopK } from '../dist/main/core/topk/feature.js';
 
 const hosts = Number(process.argv[2] ?? 1000);

@@ -13,5 +13,8 @@ export default defineConfig({
     // Integration tests start real servers (sshd, dockerd, prometheus) on fixed
     // loopback ports; files run in parallel, tests inside a file in order.
     pool: 'forks',
+    // Worker threads started by the code under test (the history store's) run
+    // TypeScript sources through this loader; see scripts/workerTsLoader.mjs.
+    execArgv: ['--import', new URL('./workerTsLoader.mjs', import.meta.url).href],
   },
 });

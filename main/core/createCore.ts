@@ -26,7 +26,7 @@ import type { SecretStore } from './secrets/secretStore.js';
 import { loadSavedSettings, mergeSettings, saveSettings, type SettingsPatch } from './settings/settings.js';
 import { createLocalSource } from './sources/localSource.js';
 import type { HostObservation, HostSource, StatusExtra } from './sources/types.js';
-import { openMetricStore } from './store/sqliteStore.js';
+import { openMetricStore } from './store/metricStore.js';
 import type { AppendOptions, MetricStore } from './store/types.js';
 import { buildInventory } from './inventory.js';
 import type { CoreContext, CoreEventListener, CoreFeature, CoreHealth } from './coreContext.js';
@@ -45,6 +45,8 @@ export interface CoreOptions {
   readonly localEngineSocket?: string;
   /** Features beyond the local host (SSH hosts, alerts, exporter…), each built from the core's context. */
   readonly features?: readonly ((ctx: CoreContext) => CoreFeature)[];
+  /** A better-sqlite3 binary built for another ABI (the Electron host), for the history store's worker. */
+  readonly nativeBinding?: string;
 }
 
 export type { CoreEventListener } from './coreContext.js';
@@ -97,7 +99,13 @@ export function createCore(options: CoreOptions): Core {
   const provisionedFields = (): string[] => provisioned?.config?.provisionedFields ?? [];
   let settings: Settings = mergeSettings(saved, provisionedSettings());
 
-  const store: MetricStore = openMetricStore({ file: path.join(options.dataDir, 'history.sqlite'), retention: settings.retention });
+  // The history store runs on a worker thread of its own (store/metricStore.ts).
+  const store: MetricStore = openMetricStore({
+    file: path.join(options.dataDir, 'history.sqlite'),
+    retention: settings.retention,
+    ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+    onProblem: (message) => log.error(message),
+  });
 
   // ------------------------------------------------------------ hosts
   const hosts = new Map<string, HostRuntime>();
@@ -367,6 +375,9 @@ export function createCore(options: CoreOptions): Core {
     },
     async start() {
       if (started) return;
+      // The history database opens on the store's thread: a file this build cannot
+      // use (a newer schema, not a database) stops the start here, with its message.
+      await store.stats();
       started = true;
       if (options.configFile) configWatcher = watchProvisioningFile(options.configFile, onProvisioning);
       settings = mergeSettings(saved, provisionedSettings());

@@ -15,6 +15,10 @@ const M = 60 * S;
 
 /** An in-memory series store the tests write points into. */
 class MemoryReader implements SeriesWindowReader {
+  /** Each read first spins this long on the calling thread (a store answering in-process). */
+  busyMs = 0;
+  /** Then answers this much later, leaving the event loop free meanwhile (a store on its own thread). */
+  delayMs = 0;
   readonly series = new Map<string, { name: string; labels: Labels; points: [number, number][] }>();
   put(name: string, labels: Labels, t: number, v: number) {
     const key = JSON.stringify([name, labels]);
@@ -23,6 +27,9 @@ class MemoryReader implements SeriesWindowReader {
     s.points.push([t, v]);
   }
   async read(selector: SeriesSelector, from: number, to: number) {
+    const spinUntil = performance.now() + this.busyMs;
+    while (performance.now() < spinUntil);
+    if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
     const out = [];
     for (const s of this.series.values()) {
       if (!matchesSelector(s.name, s.labels, selector)) continue;
@@ -241,6 +248,30 @@ describe('AlertEngine', () => {
     await engine.evaluate();
     expect(engine.listAlerts().map((a) => a.status)).toEqual(['firing']);
     expect(engine.listRules().find((r) => r.rule.id === broken.id)!.health.lastError).toBe('store is closed');
+    await engine.close();
+  });
+
+  it('counts what holds the event loop: reads answered on another thread do not, reads computed in-process do', async () => {
+    const reader = new MemoryReader();
+    const clock = { now: 1_700_000_000_000 };
+    const engine = makeEngine(reader, clock, []);
+    for (const r of engine.listRules()) engine.setRuleEnabled(r.rule.id, false);
+    reader.put('host:cpu_usage:ratio', { host: 'web-1' }, clock.now - S, 0.5);
+    for (let i = 0; i < 3; i++) engine.createRule({ ...cpuRule, name: `r${i}` });
+    // Answered 200 ms later each, with the loop free: 600 ms of waiting, no hold to speak of.
+    reader.delayMs = 200;
+    const waiting = (await engine.evaluateInSlices(clock.now, 8))!;
+    expect(waiting.durationMs).toBeGreaterThanOrEqual(590);
+    expect(waiting.readWaitMs).toBeGreaterThanOrEqual(590);
+    expect(waiting.longestSliceMs).toBeLessThan(100);
+    // Computed on this thread for 30 ms each: every read holds the loop, and each is a slice of its own.
+    reader.delayMs = 0;
+    reader.busyMs = 30;
+    const busy = (await engine.evaluateInSlices(clock.now, 8))!;
+    expect(busy.longestSliceMs).toBeGreaterThanOrEqual(30);
+    expect(busy.readWaitMs).toBeLessThan(busy.durationMs - 90);
+    const whole = await engine.evaluate(clock.now);
+    expect(whole.longestSliceMs).toBeGreaterThanOrEqual(90);
     await engine.close();
   });
 

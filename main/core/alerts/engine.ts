@@ -100,7 +100,18 @@ export interface EvaluationReport {
   readonly transitions: number;
   readonly notifications: number;
   readonly durationMs: number;
-  /** Longest stretch the event loop was held, for evaluateInSlices (equals durationMs for evaluate). */
+  /**
+   * Of durationMs: time spent awaiting the reader after it returned its
+   * promise. With the history store on its own thread this is time the event
+   * loop was free; with a reader that answers synchronously it is ~0.
+   */
+  readonly readWaitMs: number;
+  /**
+   * Longest run of evaluation work without giving the event loop back: the
+   * engine's own code and the synchronous part of each read, not the time
+   * awaiting reads. For evaluateInSlices it is the longest slice; for
+   * evaluate, which never yields on its own, all of that work together.
+   */
   readonly longestSliceMs: number;
   /** Of durationMs: journal write, notification planning and dispatch (one synchronous step). */
   readonly settleMs: number;
@@ -186,15 +197,19 @@ export class AlertEngine {
   async evaluate(now: number = this.now()): Promise<EvaluationReport> {
     const start = performance.now();
     const batch = new EvaluationBatch();
+    let waited = 0;
     for (const rule of [...this.rules.values()]) {
       if (!rule.enabled || this.rules.get(rule.id) !== rule) continue; // edited or removed while a read was awaited
-      await this.evaluateOne(rule, now, batch);
+      waited += await this.evaluateOne(rule, now, batch);
     }
     const settleStart = performance.now();
     const notifications = this.settle(batch, now);
     const end = performance.now();
     const ms = end - start;
-    return { at: now, rules: batch.rules, series: batch.series, transitions: batch.transitions.length, notifications, durationMs: ms, longestSliceMs: ms, settleMs: end - settleStart };
+    return {
+      at: now, rules: batch.rules, series: batch.series, transitions: batch.transitions.length, notifications,
+      durationMs: ms, readWaitMs: waited, longestSliceMs: ms - waited, settleMs: end - settleStart,
+    };
   }
 
   /**
@@ -207,33 +222,45 @@ export class AlertEngine {
     this.evaluating = true;
     try {
       const start = performance.now();
-      let sliceStart = start;
+      // Work since the last yield, not counting time awaiting reads: that time
+      // does not hold the loop (see readWaitMs), so it neither ends a slice
+      // nor counts toward one.
+      let busy = 0;
       let longest = 0;
+      let waitedTotal = 0;
       const batch = new EvaluationBatch();
       for (const rule of [...this.rules.values()]) {
         if (!rule.enabled || this.rules.get(rule.id) !== rule) continue; // edited or removed while we yielded
-        await this.evaluateOne(rule, now, batch);
-        const elapsed = performance.now() - sliceStart;
-        if (elapsed >= budgetMs) {
-          longest = Math.max(longest, elapsed);
+        const ruleStart = performance.now();
+        const waited = await this.evaluateOne(rule, now, batch);
+        waitedTotal += waited;
+        busy += performance.now() - ruleStart - waited;
+        if (busy >= budgetMs) {
+          longest = Math.max(longest, busy);
           await new Promise<void>((r) => setImmediate(r));
-          sliceStart = performance.now();
+          busy = 0;
         }
       }
+      longest = Math.max(longest, busy);
       // Settle in a slice of its own, so its cost is not added to a full rule slice.
       await new Promise<void>((r) => setImmediate(r));
       const settleStart = performance.now();
       const notifications = this.settle(batch, now);
       const end = performance.now();
       longest = Math.max(longest, end - settleStart);
-      return { at: now, rules: batch.rules, series: batch.series, transitions: batch.transitions.length, notifications, durationMs: end - start, longestSliceMs: longest, settleMs: end - settleStart };
+      return {
+        at: now, rules: batch.rules, series: batch.series, transitions: batch.transitions.length, notifications,
+        durationMs: end - start, readWaitMs: waitedTotal, longestSliceMs: longest, settleMs: end - settleStart,
+      };
     } finally {
       this.evaluating = false;
     }
   }
 
-  private async evaluateOne(rule: AlertRule, now: number, batch: EvaluationBatch): Promise<void> {
+  /** Evaluates one rule; returns the ms spent awaiting the reader after it returned its promise. */
+  private async evaluateOne(rule: AlertRule, now: number, batch: EvaluationBatch): Promise<number> {
     const t0 = performance.now();
+    let waited = 0;
     const previous = this.states.get(rule.id) ?? new Map<string, AlertState>();
     let seriesCount = 0;
     try {
@@ -243,7 +270,14 @@ export class AlertEngine {
         seriesCount = this.hosts.size;
       } else {
         const from = rule.type === 'absent' ? now - absentLookbackMs(rule) : now - rule.window;
-        const series = await this.reader.read(ruleSelector(rule), from, now, rule.type === 'threshold' ? rule.aggregate : 'last');
+        const reading = this.reader.read(ruleSelector(rule), from, now, rule.type === 'threshold' ? rule.aggregate : 'last');
+        const waitStart = performance.now();
+        let series: SeriesWindow[];
+        try {
+          series = await reading;
+        } finally {
+          waited = performance.now() - waitStart;
+        }
         seriesCount = series.length;
         data = { series };
       }
@@ -259,6 +293,7 @@ export class AlertEngine {
     }
     batch.rules++;
     batch.series += seriesCount;
+    return waited;
   }
 
   /** Journal the changes, plan notifications, send them. Returns how many notifications were planned. */

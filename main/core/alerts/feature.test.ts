@@ -9,7 +9,7 @@ import type { EventName, Host, Settings } from '../../common/contract.js';
 import { parseProvisioningText, type ProvisioningResult } from '../config/provisioning.js';
 import type { CoreContext, CoreFeature } from '../coreContext.js';
 import { createMemoryLogger } from '../log.js';
-import { openMetricStore } from '../store/sqliteStore.js';
+import { openMetricStore } from '../store/metricStore.js';
 import type { MetricStore } from '../store/types.js';
 import { createAlertsFeature } from './feature.js';
 import { storeWindowReader } from './storeReader.js';

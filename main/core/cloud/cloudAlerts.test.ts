@@ -11,7 +11,7 @@ import type { DesktopNotice } from '../alerts/channels/robots.js';
 import { AlertEngine } from '../alerts/engine.js';
 import { AlertJournal } from '../alerts/journal.js';
 import { storeWindowReader } from '../alerts/storeReader.js';
-import { openMetricStore } from '../store/sqliteStore.js';
+import { openMetricStore } from '../store/metricStore.js';
 
 const M = 60_000;
 let dir: string | undefined;

@@ -3,6 +3,8 @@ import fc from 'fast-check';
 import {
   MAX_ABS_TIMESTAMP,
   SampleChunkEncoder,
+  aggregateColumnCodings,
+  chunkCoding,
   decodeAggregates,
   decodeSamples,
   encodeAggregates,
@@ -125,6 +127,62 @@ describe('sample chunks', () => {
   });
 });
 
+describe('the decimal coding', () => {
+  const decimalWalk = fc.record({
+    places: fc.integer({ min: 0, max: 8 }),
+    start: fc.integer({ min: -1e9, max: 1e9 }),
+    moves: fc.array(fc.oneof({ weight: 5, arbitrary: fc.constant(0) }, { weight: 10, arbitrary: fc.integer({ min: -500, max: 500 }) }, { weight: 1, arbitrary: fc.integer({ min: -1e12, max: 1e12 }) }), { minLength: 1, maxLength: 300 }),
+    // Values no decimal holds, dropped in anywhere: the chunk must fall back to XOR and still round-trip.
+    odd: fc.array(fc.tuple(fc.nat(), fc.constantFrom(Number.NaN, -0, 1 / 3, Number.POSITIVE_INFINITY, Math.PI, 2 ** 60, 5e-324)), { maxLength: 2 }),
+  });
+
+  it('round-trips every value bit for bit, and seals the smaller coding', () => {
+    fc.assert(
+      fc.property(decimalWalk, ({ places, start, moves, odd }) => {
+        let k = start;
+        const v = moves.map((m) => (k += m) / 10 ** places);
+        for (const [at, value] of odd) v[at % v.length] = value;
+        const t = v.map((_, i) => T0 + i * 5_000);
+        const enc = new SampleChunkEncoder();
+        v.forEach((x, i) => enc.append(t[i]!, x));
+        const sealed = enc.sealedBytes();
+        expect(sealed.length).toBeLessThanOrEqual(enc.bytes().length);
+        const out = decodeSamples(sealed);
+        expect(Array.from(out.t)).toEqual(t);
+        expect(bitsOf(out.v)).toEqual(bitsOf(v));
+        // The open head reads the same in its XOR coding.
+        expect(bitsOf(decodeSamples(enc.bytes()).v)).toEqual(bitsOf(v));
+        if (odd.length > 0) expect(chunkCoding(sealed)).toBe('xor');
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('widens to more places as values need them, and packs a 1e-4 ratio in under two bytes where XOR needs five', () => {
+    const t = Array.from({ length: 120 }, (_, i) => T0 + i * 5_000);
+    const widening = [1, 0.5, 0.25, 0.125, 3];
+    const w = encodeSamples(t.slice(0, 5), widening);
+    expect(chunkCoding(w)).toBe('decimal');
+    expect(Array.from(decodeSamples(w).v)).toEqual(widening);
+    // A CPU share wandering by up to ±2 percentage points per 5 s sample, kept to 1e-4.
+    let level = 5000;
+    const ratio = t.map((_, i) => (level = Math.max(0, Math.min(10_000, level + (((i * 7919) % 401) - 200)))) / 10_000);
+    const enc = new SampleChunkEncoder();
+    ratio.forEach((x, i) => enc.append(t[i]!, x));
+    const sealed = enc.sealedBytes();
+    expect(chunkCoding(sealed)).toBe('decimal');
+    expect(sealed.length / 120).toBeLessThan(2);
+    expect(enc.bytes().length / 120).toBeGreaterThan(5);
+    expect(Array.from(decodeSamples(sealed).v)).toEqual(ratio);
+  });
+
+  it('refuses a chunk with an unknown coding rather than misreading it', () => {
+    const bytes = encodeSamples([T0], [1]);
+    bytes[1] = 9;
+    expect(() => decodeSamples(bytes)).toThrow(/unknown coding 9/);
+  });
+});
+
 describe('aggregate chunks', () => {
   it('round-trip rollup rows bit for bit', () => {
     const row = fc.tuple(timestamp, adversarialValue, adversarialValue, adversarialValue, fc.integer({ min: 0, max: 100_000 }));
@@ -136,6 +194,21 @@ describe('aggregate chunks', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('packs decimal columns as decimals and the rest as XOR, each column on its own', () => {
+    const rows = Array.from({ length: 10 }, (_, i) => [T0 + i * 60_000, (1000 + i) / 1e4, (2000 + i) / 1e4, (18_000 + 12 * i) / 1e4, 12] as [number, number, number, number, number]);
+    const decimal = encodeAggregates(rows);
+    expect(aggregateColumnCodings(decimal)).toEqual(['decimal', 'decimal', 'decimal', 'decimal']);
+    expect(decodeAggregates(decimal)).toEqual(rows);
+    // Ten minutes of a ratio's rollups in about six bytes a row; the mixed chunk below,
+    // with one XOR column of such decimals, needs twice that.
+    expect(decimal.length).toBeLessThan(64);
+    rows[3]![3] = Math.PI; // one sum that is no short decimal: that column alone falls back
+    const mixed = encodeAggregates(rows);
+    expect(aggregateColumnCodings(mixed)).toEqual(['decimal', 'decimal', 'xor', 'decimal']);
+    expect(decodeAggregates(mixed)).toEqual(rows);
+    expect(mixed.length).toBeGreaterThan(2 * decimal.length - 20);
   });
 
   it('costs well under a byte per extra row of a steady gauge (the first row carries four raw doubles)', () => {

@@ -11,13 +11,29 @@
 //   jitter of a few ms lands: 0 → '0', ±16 → '10'+5 bits, ±256 → '110'+9,
 //   ±4096 → '1110'+13, 32-bit → '11110'+32, anything else '11111' + the
 //   64-bit double of the delta-of-delta (exact for safe integers).
-// - The header is byte-aligned: varint sample count, zigzag varint first
-//   timestamp; the first delta is coded as a delta-of-delta against 0.
+// - A second value coding, for decimals: when every value of a chunk is an
+//   integer k over a power of ten (k / 10^d, d ≤ 15, |k| < 2^50) — ratios the
+//   store rounded to 1e-4, load averages with two decimals, temperatures,
+//   byte counts — the chunk may store the k as zigzag deltas in adaptive-width
+//   bit fields instead: a ratio moving by a few hundredths of a percent costs
+//   about 12 bits where its XOR costs 40 or more. The encoder runs both while
+//   a chunk is open and seals the smaller (sealedBytes); the open head is
+//   always readable in the XOR coding (bytes).
 // - Any sequence of integer timestamps with |t| <= 2^50 round-trips, including
 //   out-of-order and duplicate ones (negative deltas are just deltas); the
 //   store, not the codec, decides which samples it accepts.
-// - Values round-trip bit for bit (NaN, ±Infinity, -0, subnormals), since
-//   the XOR works on the IEEE 754 bits.
+// - Values round-trip bit for bit in both codings (NaN, ±Infinity, -0 and
+//   subnormals only ever take the XOR coding, which works on the IEEE 754
+//   bits; the decimal coding takes a value only if k / 10^d gives back its
+//   exact bits).
+//
+// Layouts. Legacy (schema ≤ 3, read only): varint sample count, zigzag varint
+// first timestamp, then one bit stream interleaving timestamps and XOR
+// values. Columnar (schema 4 on): byte 0x00 — which a legacy chunk never
+// starts with, its count being at least 1 — then the coding (1 XOR, 2
+// decimal), for decimal the power d, varint count, zigzag varint first
+// timestamp, varint byte length of the timestamp stream, the timestamp
+// stream, the value stream.
 
 /** Timestamps must be integers within ±2^50 ms (±35,000 years), so every delta-of-delta is a safe integer. */
 export const MAX_ABS_TIMESTAMP = 2 ** 50;
@@ -159,15 +175,33 @@ function checkTimestamp(t: number): void {
   }
 }
 
+/**
+ * Delta-of-delta buckets: bucket i is announced by i + 1 one-bits and a
+ * zero, then `widths[i]` bits of the delta-of-delta (offset to be
+ * non-negative; a width of 32 is any signed 32-bit value); '0' alone is a
+ * delta-of-delta of 0, and widths.length + 1 one-bits escape to the 64-bit
+ * double of it.
+ */
+type TimestampBuckets = readonly number[];
+/** The legacy layout's buckets: '10'+5, '110'+9, '1110'+13, '11110'+32, '11111'+64. */
+const LEGACY_TIMESTAMP_BUCKETS: TimestampBuckets = [5, 9, 13, 32];
+
+function bucketFits(dod: number, width: number): boolean {
+  if (width === 32) return dod >= -(2 ** 31) && dod < 2 ** 31;
+  return dod >= -(2 ** (width - 1) - 1) && dod <= 2 ** (width - 1);
+}
+
 /** Delta-of-delta stream of timestamps; the first is kept outside, in the header. */
 class TimestampWriter {
   private prevT = 0;
   private prevDelta = 0;
   private started = false;
 
-  constructor(private readonly bits: BitWriter) {}
+  constructor(
+    private readonly bits: BitWriter,
+    private readonly buckets: TimestampBuckets,
+  ) {}
 
-  /** Returns the first timestamp's value the header must carry, on the first call. */
   write(t: number): void {
     if (!this.started) {
       this.started = true;
@@ -179,24 +213,20 @@ class TimestampWriter {
     this.prevT = t;
     this.prevDelta = delta;
     const w = this.bits;
-    if (dod === 0) w.write(0, 1);
-    else if (dod >= -15 && dod <= 16) {
-      w.write(0b10, 2);
-      w.write(dod + 15, 5);
-    } else if (dod >= -255 && dod <= 256) {
-      w.write(0b110, 3);
-      w.write(dod + 255, 9);
-    } else if (dod >= -4095 && dod <= 4096) {
-      w.write(0b1110, 4);
-      w.write(dod + 4095, 13);
-    } else if (dod >= -(2 ** 31) && dod < 2 ** 31) {
-      w.write(0b11110, 5);
-      w.write(dod >>> 0, 32);
-    } else {
-      w.write(0b11111, 5);
-      w.write(highBits(dod), 32);
-      w.write(lowBits(), 32);
+    if (dod === 0) {
+      w.write(0, 1);
+      return;
     }
+    for (let i = 0; i < this.buckets.length; i++) {
+      const width = this.buckets[i]!;
+      if (!bucketFits(dod, width)) continue;
+      w.write(2 ** (i + 2) - 2, i + 2); // i + 1 ones, then a zero
+      w.write(width === 32 ? dod >>> 0 : dod + 2 ** (width - 1) - 1, width);
+      return;
+    }
+    w.write(2 ** (this.buckets.length + 1) - 1, this.buckets.length + 1);
+    w.write(highBits(dod), 32);
+    w.write(lowBits(), 32);
   }
 }
 
@@ -208,6 +238,7 @@ class TimestampReader {
   constructor(
     private readonly bits: BitReader,
     firstT: number,
+    private readonly buckets: TimestampBuckets,
   ) {
     this.prevT = firstT;
   }
@@ -218,15 +249,18 @@ class TimestampReader {
       return this.prevT;
     }
     const r = this.bits;
-    let dod: number;
+    let dod: number | undefined;
     if (r.readBit() === 0) dod = 0;
-    else if (r.readBit() === 0) dod = r.read(5) - 15;
-    else if (r.readBit() === 0) dod = r.read(9) - 255;
-    else if (r.readBit() === 0) dod = r.read(13) - 4095;
-    else if (r.readBit() === 0) dod = r.read(32) | 0;
     else {
-      const hi = r.read(32);
-      dod = fromBits(hi, r.read(32));
+      for (const width of this.buckets) {
+        if (r.readBit() === 1) continue;
+        dod = width === 32 ? r.read(32) | 0 : r.read(width) - (2 ** (width - 1) - 1);
+        break;
+      }
+      if (dod === undefined) {
+        const hi = r.read(32);
+        dod = fromBits(hi, r.read(32));
+      }
     }
     this.prevDelta += dod;
     this.prevT += this.prevDelta;
@@ -376,37 +410,197 @@ function readHeader(bytes: Uint8Array): { count: number; firstT: number; offset:
   return { count, firstT, offset: pos.offset };
 }
 
+// ---------------------------------------------------------------- decimal values
+
+const POW10 = Array.from({ length: 16 }, (_, d) => 10 ** d); // exact doubles
+const MAX_DECIMAL_PLACES = 15;
+/** |k| below this keeps every delta and its zigzag a safe integer. */
+const MAX_ABS_SCALED = 2 ** 50;
+
+/** Whether v is exactly k / 10^d for an integer k the decimal coding can hold. */
+function fitsDecimal(v: number, d: number): boolean {
+  if (!Number.isFinite(v) || Object.is(v, -0)) return false;
+  const k = Math.round(v * POW10[d]!);
+  return Math.abs(k) < MAX_ABS_SCALED && k / POW10[d]! === v;
+}
+
+/** Fewest decimal places at which v fits the decimal coding, or -1. */
+export function decimalPlaces(v: number, atLeast = 0): number {
+  for (let d = atLeast; d <= MAX_DECIMAL_PLACES; d++) if (fitsDecimal(v, d)) return d;
+  return -1;
+}
+
+/** Bits needed for a non-negative safe integer. */
+function bitWidth(z: number): number {
+  if (z === 0) return 0;
+  if (z < 2 ** 32) return 32 - Math.clz32(z);
+  return 32 + (32 - Math.clz32(Math.floor(z / 2 ** 32)));
+}
+
+function writeWide(w: BitWriter, z: number, width: number): void {
+  if (width > 32) {
+    w.write(Math.floor(z / 2 ** 32), width - 32);
+    w.write(z % 2 ** 32, 32);
+  } else {
+    w.write(z, width);
+  }
+}
+
+function readWide(r: BitReader, width: number): number {
+  if (width > 32) {
+    const hi = r.read(width - 32);
+    return hi * 2 ** 32 + r.read(32);
+  }
+  return r.read(width);
+}
+
+/**
+ * Decimal values as k = v * 10^d, coded as zigzag deltas of k: '0' for no
+ * change, '10' + the delta in the current field width, '11' + a 6-bit width
+ * + the delta (a new width, taken when the delta does not fit or when the
+ * narrower field repays its six bits at once).
+ */
+class DecimalValueWriter {
+  readonly bits = new BitWriter();
+  private prevK = 0;
+  private width = 0;
+
+  constructor(readonly places: number) {}
+
+  /** False when v does not fit at this writer's places (nothing is written then). */
+  write(v: number): boolean {
+    if (!fitsDecimal(v, this.places)) return false;
+    const k = Math.round(v * POW10[this.places]!);
+    const z = zigzag(k - this.prevK);
+    this.prevK = k;
+    const w = this.bits;
+    if (z === 0) {
+      w.write(0, 1);
+      return true;
+    }
+    const needed = bitWidth(z);
+    if (needed <= this.width && 6 + needed >= this.width) {
+      w.write(0b10, 2);
+      writeWide(w, z, this.width);
+    } else {
+      w.write(0b11, 2);
+      w.write(needed, 6);
+      writeWide(w, z, needed);
+      this.width = needed;
+    }
+    return true;
+  }
+}
+
+class DecimalValueReader {
+  private prevK = 0;
+  private width = 0;
+
+  constructor(
+    private readonly bits: BitReader,
+    private readonly places: number,
+  ) {}
+
+  read(): number {
+    const r = this.bits;
+    if (r.readBit() === 1) {
+      if (r.readBit() === 1) {
+        this.width = r.read(6);
+        if (this.width === 0 || this.width > 53) throw new RangeError('chunk is corrupt: decimal field width out of range');
+      }
+      this.prevK += unzigzag(readWide(r, this.width));
+    }
+    return this.prevK / POW10[this.places]!;
+  }
+}
+
 // ---------------------------------------------------------------- samples
 
-/** Builds one sample chunk a sample at a time; `bytes()` may be taken at any point (the open head of a series). */
+const COLUMNAR = 0x00;
+/** The columnar layouts' buckets (see the header): the same as legacy for now. */
+const TIMESTAMP_BUCKETS: TimestampBuckets = LEGACY_TIMESTAMP_BUCKETS;
+const CODING_XOR = 1;
+const CODING_DECIMAL = 2;
+
+/**
+ * Builds one sample chunk a sample at a time. `bytes()` may be taken at any
+ * point (the open head of a series is read from it); `sealedBytes()` is what
+ * the store writes when the chunk is done: the smaller coding.
+ */
 export class SampleChunkEncoder {
-  private readonly bits = new BitWriter();
-  private readonly times = new TimestampWriter(this.bits);
-  private readonly values = new ValueWriter(this.bits);
+  private readonly timeBits = new BitWriter();
+  private readonly times = new TimestampWriter(this.timeBits, TIMESTAMP_BUCKETS);
+  private readonly xorBits = new BitWriter();
+  private readonly values = new ValueWriter(this.xorBits);
+  /** The decimal coding of the values so far, until a value does not fit it. */
+  private decimal: DecimalValueWriter | undefined = new DecimalValueWriter(0);
   private n = 0;
   private firstT = 0;
+  /** The samples decoded, kept until the next append (an open head is queried far more often than it grows). */
+  private decoded: DecodedSamples | undefined;
 
   append(t: number, v: number): void {
     checkTimestamp(t);
     if (typeof v !== 'number') throw new TypeError(`chunk values must be numbers, got ${typeof v}`);
+    this.decoded = undefined;
     if (this.n === 0) this.firstT = t;
     this.times.write(t);
     this.values.write(v);
     this.n++;
+    if (this.decimal && !this.decimal.write(v)) this.decimal = this.widenDecimal(v);
+  }
+
+  /** A decimal writer at more places holding every value so far, or undefined when v fits none. */
+  private widenDecimal(v: number): DecimalValueWriter | undefined {
+    const places = decimalPlaces(v, this.decimal!.places + 1);
+    if (places < 0) return undefined;
+    const wider = new DecimalValueWriter(places);
+    for (const value of decodeValuesXor(this.xorBits.view(), this.n)) if (!wider.write(value)) return undefined;
+    return wider;
   }
 
   get count(): number {
     return this.n;
   }
 
-  /** Encoded size so far, in bytes, without the header. */
-  get bodyBytes(): number {
-    return Math.ceil(this.bits.bitLength / 8);
+  /** The samples so far, decoded (do not modify the arrays). */
+  samples(): DecodedSamples {
+    this.decoded ??= decodeSamples(this.bytes());
+    return this.decoded;
   }
 
+  /** The chunk in the XOR coding: always available, also while open. */
   bytes(): Uint8Array {
-    return withHeader(this.n, this.firstT, this.bits.view());
+    return this.layout(CODING_XOR, this.xorBits.view());
   }
+
+  /** The chunk in whichever coding is smaller. */
+  sealedBytes(): Uint8Array {
+    const xor = this.xorBits.bitLength;
+    if (this.decimal && this.decimal.bits.bitLength < xor) return this.layout(CODING_DECIMAL, this.decimal.bits.view(), this.decimal.places);
+    return this.bytes();
+  }
+
+  private layout(coding: number, valueStream: Uint8Array, places?: number): Uint8Array {
+    const header: number[] = [COLUMNAR, coding];
+    if (places !== undefined) header.push(places);
+    writeVarint(header, this.n);
+    writeVarint(header, zigzag(this.firstT));
+    const timeStream = this.timeBits.view();
+    writeVarint(header, timeStream.length);
+    const out = new Uint8Array(header.length + timeStream.length + valueStream.length);
+    out.set(header);
+    out.set(timeStream, header.length);
+    out.set(valueStream, header.length + timeStream.length);
+    return out;
+  }
+}
+
+function decodeValuesXor(stream: Uint8Array, n: number): Float64Array {
+  const reader = new ValueReader(new BitReader(stream));
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = reader.read();
+  return out;
 }
 
 export interface DecodedSamples {
@@ -414,18 +608,45 @@ export interface DecodedSamples {
   readonly v: Float64Array;
 }
 
+/** A chunk of the given samples, in the smaller coding. */
 export function encodeSamples(t: ArrayLike<number>, v: ArrayLike<number>): Uint8Array {
   if (t.length !== v.length) throw new RangeError(`chunk needs as many values as timestamps (${t.length} vs ${v.length})`);
   const enc = new SampleChunkEncoder();
   for (let i = 0; i < t.length; i++) enc.append(t[i]!, v[i]!);
-  return enc.bytes();
+  return enc.sealedBytes();
+}
+
+/** Which coding a chunk uses: 'legacy' (schema ≤ 3), 'xor' or 'decimal'. */
+export function chunkCoding(bytes: Uint8Array): 'legacy' | 'xor' | 'decimal' {
+  if (bytes.length < 2 || bytes[0] !== COLUMNAR) return 'legacy';
+  if (bytes[1] === CODING_XOR) return 'xor';
+  if (bytes[1] === CODING_DECIMAL) return 'decimal';
+  throw new RangeError(`chunk has an unknown coding ${bytes[1]}`);
 }
 
 export function decodeSamples(bytes: Uint8Array): DecodedSamples {
+  const coding = chunkCoding(bytes);
+  if (coding === 'legacy') return decodeLegacySamples(bytes);
+  const pos = { offset: 2 };
+  const places = coding === 'decimal' ? bytes[pos.offset++]! : 0;
+  if (places > MAX_DECIMAL_PLACES) throw new RangeError('chunk is corrupt: decimal places out of range');
+  const count = readVarint(bytes, pos);
+  const firstT = unzigzag(readVarint(bytes, pos));
+  const timeLength = readVarint(bytes, pos);
+  if (pos.offset + timeLength > bytes.length) throw new RangeError('chunk is truncated');
+  const times = new TimestampReader(new BitReader(bytes.subarray(pos.offset, pos.offset + timeLength)), firstT, TIMESTAMP_BUCKETS);
+  const valueBits = new BitReader(bytes.subarray(pos.offset + timeLength));
+  return readSamples(count, times, coding === 'decimal' ? new DecimalValueReader(valueBits, places) : new ValueReader(valueBits));
+}
+
+function decodeLegacySamples(bytes: Uint8Array): DecodedSamples {
   const { count, firstT, offset } = readHeader(bytes);
   const bits = new BitReader(bytes, offset);
-  const times = new TimestampReader(bits, firstT);
-  const values = new ValueReader(bits);
+  // One stream: the readers take turns.
+  return readSamples(count, new TimestampReader(bits, firstT, LEGACY_TIMESTAMP_BUCKETS), new ValueReader(bits));
+}
+
+function readSamples(count: number, times: TimestampReader, values: { read(): number }): DecodedSamples {
   const t = new Float64Array(count);
   const v = new Float64Array(count);
   for (let i = 0; i < count; i++) {
@@ -443,30 +664,124 @@ export type AggregateRow = [t: number, min: number, max: number, sum: number, co
 /**
  * Rollup rows (minute buckets of a series) in one chunk: bucket starts as
  * delta-of-deltas (a run of consecutive minutes costs one bit each), and
- * min, max, sum and count as four XOR streams, one per column, since each
- * column moves slowly against itself, not against the others.
+ * min, max, sum and count as four columns, each in whichever coding is
+ * smaller (XOR, or decimal when every value of the column is one), since
+ * each column moves slowly against itself, not against the others.
+ * Columnar layout (schema 4 on): 0x00, then varint row count, zigzag varint
+ * first bucket start, varint length + timestamp stream, and per column its
+ * coding byte (1 XOR, 2 decimal), for decimal the power d, varint length +
+ * stream. Legacy (schema ≤ 3, read only): count, first start, and one bit
+ * stream interleaving the bucket starts and four XOR columns.
  */
 export function encodeAggregates(rows: readonly (readonly [number, number, number, number, number])[]): Uint8Array {
-  const bits = new BitWriter();
-  const times = new TimestampWriter(bits);
-  const columns = [new ValueWriter(bits), new ValueWriter(bits), new ValueWriter(bits), new ValueWriter(bits)];
+  const timeBits = new BitWriter();
+  const times = new TimestampWriter(timeBits, TIMESTAMP_BUCKETS);
   for (const row of rows) {
     checkTimestamp(row[0]);
     times.write(row[0]);
-    for (let c = 0; c < 4; c++) columns[c]!.write(row[c + 1]!);
   }
-  return withHeader(rows.length, rows.length > 0 ? rows[0]![0] : 0, bits.view());
+  const out: number[] = [COLUMNAR];
+  writeVarint(out, rows.length);
+  writeVarint(out, zigzag(rows.length > 0 ? rows[0]![0] : 0));
+  const parts: Uint8Array[] = [];
+  const timeStream = timeBits.view();
+  writeVarint(out, timeStream.length);
+  parts.push(Uint8Array.from(out), timeStream);
+  for (let c = 1; c <= 4; c++) {
+    const column = encodeColumn(rows.map((r) => r[c]!));
+    const head: number[] = column.places === undefined ? [CODING_XOR] : [CODING_DECIMAL, column.places];
+    writeVarint(head, column.stream.length);
+    parts.push(Uint8Array.from(head), column.stream);
+  }
+  const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    bytes.set(p, at);
+    at += p.length;
+  }
+  return bytes;
+}
+
+/** A column of values in its smaller coding; `places` is set for the decimal one. */
+function encodeColumn(values: readonly number[]): { stream: Uint8Array; places?: number } {
+  const xorBits = new BitWriter();
+  const xor = new ValueWriter(xorBits);
+  // The fewest places every value fits at (a value that fits at d fits at any more), or -1.
+  let places = 0;
+  for (const v of values) {
+    xor.write(v);
+    if (places >= 0) places = decimalPlaces(v, places);
+  }
+  if (places >= 0) {
+    const decimal = new DecimalValueWriter(places);
+    if (values.every((v) => decimal.write(v)) && decimal.bits.bitLength < xorBits.bitLength) return { stream: decimal.bits.view(), places };
+  }
+  return { stream: xorBits.view() };
+}
+
+/** The coding of each value column (min, max, sum, count) of an aggregate chunk. */
+export function aggregateColumnCodings(bytes: Uint8Array): Array<'legacy' | 'xor' | 'decimal'> {
+  if (!(bytes.length > 1 && bytes[0] === COLUMNAR)) return ['legacy', 'legacy', 'legacy', 'legacy'];
+  const pos = { offset: 1 };
+  readVarint(bytes, pos);
+  readVarint(bytes, pos);
+  const skip = () => {
+    const length = readVarint(bytes, pos);
+    pos.offset += length;
+  };
+  skip();
+  const out: Array<'xor' | 'decimal'> = [];
+  for (let c = 0; c < 4; c++) {
+    const coding = bytes[pos.offset++];
+    if (coding === CODING_DECIMAL) pos.offset++;
+    out.push(coding === CODING_DECIMAL ? 'decimal' : 'xor');
+    skip();
+  }
+  return out;
 }
 
 export function decodeAggregates(bytes: Uint8Array): AggregateRow[] {
-  const { count, firstT, offset } = readHeader(bytes);
-  const bits = new BitReader(bytes, offset);
-  const times = new TimestampReader(bits, firstT);
-  const columns = [new ValueReader(bits), new ValueReader(bits), new ValueReader(bits), new ValueReader(bits)];
-  const out: AggregateRow[] = new Array(count);
+  const out: AggregateRow[] = [];
+  readAggregates(bytes, (t, min, max, sum, count) => out.push([t, min, max, sum, count]));
+  return out;
+}
+
+/** The rows of an aggregate chunk, one call each in order, without building them. */
+export function readAggregates(bytes: Uint8Array, onRow: (t: number, min: number, max: number, sum: number, count: number) => void): void {
+  let count: number;
+  let times: TimestampReader;
+  const columns: Array<{ read(): number }> = [];
+  if (bytes.length > 1 && bytes[0] === COLUMNAR) {
+    const pos = { offset: 1 };
+    count = readVarint(bytes, pos);
+    const firstT = unzigzag(readVarint(bytes, pos));
+    const stream = () => {
+      const length = readVarint(bytes, pos);
+      if (pos.offset + length > bytes.length) throw new RangeError('chunk is truncated');
+      const view = bytes.subarray(pos.offset, pos.offset + length);
+      pos.offset += length;
+      return new BitReader(view);
+    };
+    times = new TimestampReader(stream(), firstT, TIMESTAMP_BUCKETS);
+    for (let c = 0; c < 4; c++) {
+      const coding = bytes[pos.offset++];
+      if (coding === CODING_XOR) columns.push(new ValueReader(stream()));
+      else if (coding === CODING_DECIMAL) {
+        const places = bytes[pos.offset++]!;
+        if (places > MAX_DECIMAL_PLACES) throw new RangeError('chunk is corrupt: decimal places out of range');
+        columns.push(new DecimalValueReader(stream(), places));
+      } else throw new RangeError(`aggregate chunk has an unknown coding ${coding}`);
+    }
+  } else {
+    const header = readHeader(bytes);
+    count = header.count;
+    const bits = new BitReader(bytes, header.offset);
+    times = new TimestampReader(bits, header.firstT, LEGACY_TIMESTAMP_BUCKETS);
+    for (let c = 0; c < 4; c++) columns.push(new ValueReader(bits));
+  }
+  const [min, max, sum, n] = columns as [{ read(): number }, { read(): number }, { read(): number }, { read(): number }];
   for (let i = 0; i < count; i++) {
     const t = times.read();
-    out[i] = [t, columns[0]!.read(), columns[1]!.read(), columns[2]!.read(), columns[3]!.read()];
+    onRow(t, min.read(), max.read(), sum.read(), n.read());
   }
-  return out;
 }

@@ -5,7 +5,7 @@
 import type Database from 'better-sqlite3';
 import { encodeAggregates, encodeSamples, type AggregateRow } from './chunkCodec.js';
 import { encodeBatch } from './headLog.js';
-import { chunkWindowStart } from './tiers.js';
+import { DAY_MS, chunkWindowStart, floorTo } from './tiers.js';
 
 interface Migration {
   readonly description: string;
@@ -111,6 +111,47 @@ const MIGRATIONS: readonly Migration[] = [
       // arrive minutes to hours late; see AppendOptions.maxDelayMs). 0 = the
       // store's default grace period.
       db.exec('ALTER TABLE series ADD COLUMN grace_ms INTEGER NOT NULL DEFAULT 0');
+    },
+  },
+  {
+    description: 'head log rows that copy the open chunks of late series, so those never pin the log',
+    up(db) {
+      // copy = 1: the row holds every sample of some open chunks at the time it
+      // was written (sqliteStore.ts pruneLog), so the rows before it can go
+      // even though those chunks stay open for hours (a cloud series with a
+      // long maxDelayMs). Replay reads copies first, then batches by seq.
+      db.exec('ALTER TABLE head_log ADD COLUMN copy INTEGER NOT NULL DEFAULT 0');
+    },
+  },
+  {
+    description: 'hour rollups in one compressed chunk per series and day',
+    up(db) {
+      // rollup_1h_chunk: the hour rows of one series and one UTC day (t, the
+      // day's start), coded as the minute chunks are (chunkCodec.ts); last_t
+      // is the newest hour in it. A row of its own per hour cost ~50 bytes; a
+      // day of them in a chunk costs ~10 a row. The existing rows move in.
+      db.exec(`
+        CREATE TABLE rollup_1h_chunk (
+          series_id INTEGER NOT NULL,
+          t         INTEGER NOT NULL,
+          last_t    INTEGER NOT NULL,
+          data      BLOB NOT NULL,
+          PRIMARY KEY (series_id, t)
+        ) WITHOUT ROWID;
+      `);
+      const ids = db.prepare('SELECT DISTINCT series_id FROM rollup_1h').pluck().all() as number[];
+      const rows = db.prepare('SELECT t, min, max, sum, count FROM rollup_1h WHERE series_id = ? ORDER BY t').raw(true);
+      const insert = db.prepare('INSERT INTO rollup_1h_chunk (series_id, t, last_t, data) VALUES (?, ?, ?, ?)');
+      // One series at a time: rows are read fully before the inserts (one connection cannot do both at once).
+      for (const id of ids) {
+        const days = new Map<number, AggregateRow[]>();
+        for (const row of rows.all(id) as AggregateRow[]) {
+          const day = floorTo(row[0], DAY_MS);
+          days.get(day)?.push(row) ?? days.set(day, [row]);
+        }
+        for (const [day, group] of days) insert.run(id, day, group[group.length - 1]![0], encodeAggregates(group));
+      }
+      db.exec('DROP TABLE rollup_1h');
     },
   },
 ];

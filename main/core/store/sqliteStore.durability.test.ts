@@ -1,13 +1,17 @@
 // Crash safety and a full disk, with real processes and a real file system:
-// a child process ingests and is killed with SIGKILL at random points; a
-// store on a 2 MiB tmpfs runs out of space and must recover when it returns.
+// a child process ingests through the store's worker thread, as the core
+// does, and is killed with SIGKILL at random points (the worker dies with the
+// process that hosts it); a store on a 2 MiB tmpfs runs out of space and must
+// recover when it returns, on the calling thread and through the worker.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { openSqliteStore } from './sqliteStore.js';
+import { openInProcessMetricStore, openSqliteStore } from './sqliteStore.js';
+import { openMetricStore } from './metricStore.js';
+import type { MetricStore } from './types.js';
 import { MINUTE_MS, SECOND_MS } from './tiers.js';
 
 const REPO = resolve(import.meta.dirname, '../../..');
@@ -34,36 +38,39 @@ afterAll(() => {
   rmSync(work, { recursive: true, force: true });
 });
 
-/** The store compiled to plain JS beside a node_modules link, so a plain `node` child can load it. */
+/** The store and its worker compiled to plain JS beside a node_modules link, as in dist/, so a plain `node` child can load them. */
 function compileStore(): string {
   const out = join(work, 'build');
   execFileSync(
     join(REPO, 'node_modules/.bin/tsc'),
     ['--outDir', out, '--rootDir', REPO, '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022',
-      '--skipLibCheck', '--strict', '--types', 'node', join(REPO, 'main/core/store/sqliteStore.ts')],
+      '--skipLibCheck', '--strict', '--types', 'node', join(REPO, 'main/core/store/metricStore.ts'), join(REPO, 'main/core/store/storeWorker.ts')],
     { cwd: REPO, stdio: 'pipe' },
   );
   writeFileSync(join(out, 'package.json'), '{"type":"module"}\n');
   symlinkSync(join(REPO, 'node_modules'), join(out, 'node_modules'));
-  return join(out, 'main/core/store/sqliteStore.js');
+  return join(out, 'main/core/store/metricStore.js');
 }
+
+let compiled: string | undefined;
+const storeModule = () => (compiled ??= compileStore());
 
 function childSource(storeModule: string): string {
   return `
-import { openSqliteStore } from ${JSON.stringify(storeModule)};
+import { openMetricStore } from ${JSON.stringify(storeModule)};
 const [file, firstBatch] = [process.argv[2], Number(process.argv[3])];
 const valueOf = ${VALUE_SOURCE};
 const step = ${STEP_MS};
 const t0 = ${T0};
 let now = t0 + firstBatch * step;
-const store = openSqliteStore({ file, now: () => now, retention: ${JSON.stringify(LONG_RETENTION)}, housekeeping: { maxMillis: 5 } });
+const store = openMetricStore({ file, now: () => now, retention: ${JSON.stringify(LONG_RETENTION)}, housekeeping: { maxMillis: 5 } });
 for (let i = firstBatch; ; i++) {
   now = t0 + i * step;
   const batch = [];
   for (let s = 0; s < ${SERIES}; s++) batch.push({ name: 'm', labels: { s: String(s) }, t: now, v: valueOf(s, i) });
-  store.append(batch);
+  await store.append(batch);
   process.stdout.write('committed ' + i + '\\n');
-  if (i % 7 === 0) store.housekeeping(now);
+  if (i % 7 === 0) await store.housekeeping(now);
 }
 `;
 }
@@ -71,7 +78,7 @@ for (let i = firstBatch; ; i++) {
 describe('crash safety', () => {
   it('keeps every batch committed before a SIGKILL, at random points, and opens clean', async () => {
     const child = join(work, 'child.mjs');
-    writeFileSync(child, childSource(compileStore()));
+    writeFileSync(child, childSource(storeModule()));
     const file = join(work, 'crash.db');
     let next = 0;
     let lastCommitted = -1;
@@ -133,6 +140,32 @@ describe('crash safety', () => {
   }, 120_000);
 });
 
+describe('a store nobody closed', () => {
+  it('does not keep its process alive once idle, and what it stored is there on the next open', async () => {
+    const child = join(work, 'idle.mjs');
+    const file = join(work, 'idle.db');
+    writeFileSync(
+      child,
+      `import { openMetricStore } from ${JSON.stringify(storeModule())};
+const store = openMetricStore({ file: process.argv[2], now: () => ${T0 + MINUTE_MS} });
+await store.append([{ name: 'm', labels: {}, t: ${T0}, v: 1 }, { name: 'm', labels: {}, t: ${T0 + SECOND_MS}, v: 2 }]);
+console.log(JSON.stringify((await store.stats()).series));
+`,
+    );
+    const started = Date.now();
+    const out = execFileSync(process.execPath, [child, file], { encoding: 'utf8', timeout: 30_000 });
+    expect(out.trim()).toBe('1');
+    // It ended by itself (execFileSync returned), well before the timeout.
+    expect(Date.now() - started).toBeLessThan(30_000);
+    const store = openSqliteStore({ file, now: () => T0 + MINUTE_MS });
+    try {
+      expect(store.query({ selector: { name: 'm' }, from: T0, to: T0 + MINUTE_MS, maxPoints: 100 })[0]!.points.map((p) => p[1])).toEqual([1, 2]);
+    } finally {
+      store.close();
+    }
+  });
+});
+
 describe('a full disk', () => {
   const mountPoint = join(tmpdir(), `overlook-tinyfs-${process.pid}`);
 
@@ -146,54 +179,61 @@ describe('a full disk', () => {
     rmSync(mountPoint, { recursive: true, force: true });
   });
 
-  it('gives a clear error, corrupts nothing, and resumes once space returns', () => {
-    const file = join(mountPoint, 'h.db');
-    // Room we can hand back later.
-    writeFileSync(join(mountPoint, 'ballast'), Buffer.alloc(256 * 1024, 1));
-    let now = T0;
-    const store = openSqliteStore({ file, now: () => now });
-    let failure: Error | undefined;
-    let stored = 0;
-    let batch = 0;
-    try {
-      // Random values compress badly, so the file grows until the 2 MiB are gone.
-      for (; batch < 100_000 && !failure; batch++) {
-        now = T0 + batch * 5 * SECOND_MS;
-        const samples = Array.from({ length: 200 }, (_, s) => ({ name: 'm', labels: { s: String(s) }, t: now, v: Math.random() }));
-        try {
-          store.append(samples);
-          stored = batch;
-        } catch (err) {
-          failure = err as Error;
-          continue;
-        }
-        // Housekeeping may be what meets the full disk first: it must say so and leave the data alone.
-        if (batch % 10 === 0) {
+  const modes: Array<[string, (file: string, now: () => number) => MetricStore]> = [
+    ['on the calling thread', (file, now) => openInProcessMetricStore({ file, now })],
+    ['through the worker', (file, now) => openMetricStore({ file, now })],
+  ];
+  for (const [mode, openStore] of modes) {
+    it(`gives a clear error, corrupts nothing, and resumes once space returns (${mode})`, async () => {
+      const file = join(mountPoint, 'h.db');
+      for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
+      // Room we can hand back later.
+      writeFileSync(join(mountPoint, 'ballast'), Buffer.alloc(256 * 1024, 1));
+      let now = T0;
+      const store = openStore(file, () => now);
+      let failure: Error | undefined;
+      let stored = 0;
+      let batch = 0;
+      try {
+        // Random values compress badly, so the file grows until the 2 MiB are gone.
+        for (; batch < 100_000 && !failure; batch++) {
+          now = T0 + batch * 5 * SECOND_MS;
+          const samples = Array.from({ length: 200 }, (_, s) => ({ name: 'm', labels: { s: String(s) }, t: now, v: Math.random() }));
           try {
-            store.housekeeping(now);
+            await store.append(samples);
+            stored = batch;
           } catch (err) {
-            expect((err as Error).message).toMatch(/housekeeping failed: .*disk is full/);
+            failure = err as Error;
+            continue;
+          }
+          // Housekeeping may be what meets the full disk first: it must say so and leave the data alone.
+          if (batch % 10 === 0) {
+            try {
+              await store.housekeeping(now);
+            } catch (err) {
+              expect((err as Error).message).toMatch(/housekeeping failed: .*disk is full/);
+            }
           }
         }
-      }
-      expect(failure?.message).toMatch(/could not store 200 samples: .*disk is full/);
-      // What was stored before is intact and readable.
-      const check = new Database(file, { readonly: true });
-      expect(check.pragma('integrity_check', { simple: true })).toBe('ok');
-      check.close();
-      const [range] = store.query({ selector: { name: 'm', matchers: [{ label: 's', op: '=', value: '3' }] }, from: T0, to: now, maxPoints: 5000 });
-      expect(range!.points.length).toBe(stored + 1);
+        expect(failure?.message).toMatch(/could not store 200 samples: .*disk is full/);
+        // What was stored before is intact and readable.
+        const check = new Database(file, { readonly: true });
+        expect(check.pragma('integrity_check', { simple: true })).toBe('ok');
+        check.close();
+        const [range] = await store.query({ selector: { name: 'm', matchers: [{ label: 's', op: '=', value: '3' }] }, from: T0, to: now, maxPoints: 5000 });
+        expect(range!.points.length).toBe(stored + 1);
 
-      rmSync(join(mountPoint, 'ballast'));
-      store.append(Array.from({ length: 200 }, (_, s) => ({ name: 'm', labels: { s: String(s) }, t: now, v: 42 })));
-      const [after] = store.query({ selector: { name: 'm', matchers: [{ label: 's', op: '=', value: '3' }] }, from: T0, to: now + 1, maxPoints: 5000 });
-      expect(after!.points.at(-1)).toEqual([now, 42, 42, 42]);
-      expect(after!.points.length).toBe(stored + 2);
-    } finally {
-      store.close();
-    }
-    const reopened = new Database(file, { readonly: true });
-    expect(reopened.pragma('integrity_check', { simple: true })).toBe('ok');
-    reopened.close();
-  });
+        rmSync(join(mountPoint, 'ballast'));
+        await store.append(Array.from({ length: 200 }, (_, s) => ({ name: 'm', labels: { s: String(s) }, t: now, v: 42 })));
+        const [after] = await store.query({ selector: { name: 'm', matchers: [{ label: 's', op: '=', value: '3' }] }, from: T0, to: now + 1, maxPoints: 5000 });
+        expect(after!.points.at(-1)).toEqual([now, 42, 42, 42]);
+        expect(after!.points.length).toBe(stored + 2);
+      } finally {
+        await store.close();
+      }
+      const reopened = new Database(file, { readonly: true });
+      expect(reopened.pragma('integrity_check', { simple: true })).toBe('ok');
+      reopened.close();
+    });
+  }
 });

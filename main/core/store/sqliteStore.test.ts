@@ -1,13 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Labels, Sample } from '../../common/series.js';
 import { openSqliteStore, type MetricStoreOptions, type SqliteMetricStore } from './sqliteStore.js';
 import { SCHEMA_VERSION } from './schema.js';
-import { decodeAggregates, decodeSamples } from './chunkCodec.js';
+import { aggregateColumnCodings, chunkCoding, decodeAggregates, decodeSamples } from './chunkCodec.js';
+import { precisionOf, roundToPrecision } from './precision.js';
+import { decodeBatch } from './headLog.js';
 import { DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS } from './tiers.js';
 
 // A fixed clock far from today, so nothing depends on when the tests run.
@@ -29,6 +31,15 @@ function storeAt(file: string, clock: { now: number }, extra: Partial<MetricStor
   const store = openSqliteStore({ file, now: () => clock.now, housekeeping: { maxMillis: 10_000 }, ...extra });
   open.push(store);
   return store;
+}
+
+/** Bit patterns, so -0 and NaN payloads count. */
+function bitsOf(values: readonly number[]): string[] {
+  const view = new DataView(new ArrayBuffer(8));
+  return values.map((v) => {
+    view.setFloat64(0, v);
+    return view.getBigUint64(0).toString(16);
+  });
 }
 
 /** Housekeeping until it reports no work left. */
@@ -59,6 +70,28 @@ function countSealed(file: string): number {
   const db = new Database(file, { readonly: true });
   try {
     return (db.prepare('SELECT coalesce(sum(n), 0) FROM raw_chunk').pluck().get() as number);
+  } finally {
+    db.close();
+  }
+}
+
+/** Start of every hour row in the hour chunks, ascending. */
+function hourRows(file: string): number[] {
+  const db = new Database(file, { readonly: true });
+  try {
+    const chunks = db.prepare('SELECT data FROM rollup_1h_chunk ORDER BY series_id, t').pluck().all() as Uint8Array[];
+    return chunks.flatMap((data) => decodeAggregates(data).map((r) => r[0]));
+  } finally {
+    db.close();
+  }
+}
+
+/** Samples held in the head log now. */
+function loggedSamples(file: string): number {
+  const db = new Database(file, { readonly: true });
+  try {
+    const rows = db.prepare('SELECT data FROM head_log').pluck().all() as Uint8Array[];
+    return rows.reduce((n, data) => n + decodeBatch(data, () => {}), 0);
   } finally {
     db.close();
   }
@@ -116,10 +149,12 @@ describe('MetricStore on SQLite', () => {
     expect(pick(30 * DAY_MS)).toEqual(['1h', HOUR_MS]);
   });
 
-  it('rolls up into minutes and hours exactly as a brute-force computation over the same data', () => {
+  it('rolls up into minutes and hours exactly as a brute-force computation over the same (stored) data', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+        // An exact series, a ratio (kept to 1e-4) and a rate (kept to 12 bits): rollups are of what is stored.
+        fc.constantFrom('x', 'x:ratio', 'x:rate'),
         fc.array(
           fc.record({
             gapSeconds: fc.integer({ min: 1, max: 400 }),
@@ -127,7 +162,7 @@ describe('MetricStore on SQLite', () => {
           }),
           { minLength: 1, maxLength: 300 },
         ),
-        (run, steps) => {
+        (run, name, steps) => {
           const file = join(dir, `prop-${run}-${steps.length}.db`);
           rmSync(file, { force: true });
           const clock = { now: T0 };
@@ -137,7 +172,7 @@ describe('MetricStore on SQLite', () => {
             let t = T0 + 17;
             for (const { gapSeconds, value } of steps) {
               t += gapSeconds * SECOND_MS;
-              samples.push({ name: 'x', labels: { host: 'h' }, t, v: value });
+              samples.push({ name, labels: { host: 'h' }, t, v: value });
             }
             clock.now = t;
             // Ingest in a few batches, with housekeeping in between as the core would.
@@ -158,11 +193,11 @@ describe('MetricStore on SQLite', () => {
               const from = T0;
               const to = t + 1;
               const maxPoints = Math.floor((to - from) / step);
-              const [range] = store.query({ selector: { name: 'x' }, from, to, maxPoints: Math.max(1, maxPoints) });
+              const [range] = store.query({ selector: { name }, from, to, maxPoints: Math.max(1, maxPoints) });
               const expected = new Map<number, number[]>();
               for (const s of samples) {
                 const b = Math.floor(s.t / range!.stepMs) * range!.stepMs;
-                expected.set(b, [...(expected.get(b) ?? []), s.v]);
+                expected.set(b, [...(expected.get(b) ?? []), roundToPrecision(s.v, precisionOf(name))]);
               }
               expect(range!.points.map((p) => p[0])).toEqual([...expected.keys()].sort((a, b) => a - b));
               for (const [b, avg, min, max] of range!.points) {
@@ -205,7 +240,8 @@ describe('MetricStore on SQLite', () => {
     };
     const raw = span('raw_chunk');
     const minutes = span('rollup_1m_chunk');
-    const hours = span('rollup_1h');
+    const hourStarts = hourRows(file);
+    const hours = { oldest: Math.min(...hourStarts), n: hourStarts.length };
     const oldestSample = decodeSamples(db.prepare('SELECT data FROM raw_chunk ORDER BY t LIMIT 1').pluck().get() as Uint8Array).t[0]!;
     db.close();
     // Each tier keeps its window (give or take the deletion slack and a chunk window of 10 min) and nothing older.
@@ -239,7 +275,7 @@ describe('MetricStore on SQLite', () => {
     reopened.setRetention({ rawHours: 1, minuteDays: 1, hourDays: 1 });
     const report = settle(reopened, end);
     expect(report.deletedRows).toBeGreaterThan(0);
-    expect(countRows(file, 'rollup_1h')).toBeLessThanOrEqual(25);
+    expect(hourRows(file).length).toBeLessThanOrEqual(25);
     expect(() => reopened.setRetention({ rawHours: 0, minuteDays: 1, hourDays: 1 })).toThrow(/invalid retention: rawHours/);
   });
 
@@ -261,7 +297,7 @@ describe('MetricStore on SQLite', () => {
     expect(next.hourBuckets).toBe(1);
     expect(starts()).toEqual([...Array(10).keys(), ...Array.from({ length: 55 }, (_, i) => 15 + i)]);
     expect(settle(store, T0 + 75 * MINUTE_MS)).toEqual({ minuteBuckets: 0, hourBuckets: 0, deletedRows: 0 });
-    expect(countRows(file, 'rollup_1h')).toBe(1);
+    expect(hourRows(file)).toEqual([T0]);
   });
 
   it('does its work in bounded steps across calls', () => {
@@ -306,6 +342,60 @@ describe('MetricStore on SQLite', () => {
     expect(second.stats().headSamples).toBe(samples.length - countSealed(file));
     second.append([{ name: 'm', labels: { host: 'a' }, t: samples.at(-1)!.t, v: 0 }]);
     expect(second.stats().dropped.outOfOrder).toBe(1);
+  });
+
+  it('keeps ratios to 1e-4 and rates to 12 significant bits, everything else bit for bit, through head, chunks and reopen', () => {
+    const file = join(dir, 'h.db');
+    const clock = { now: T0 + HOUR_MS };
+    const store = storeAt(file, clock);
+    const n = 400;
+    const t = Array.from({ length: n }, (_, i) => T0 + i * 5 * SECOND_MS + (i % 4));
+    const inputs = {
+      'host:cpu_usage:ratio': t.map((_, i) => Math.abs(Math.sin(i / 9)) * 0.987654321),
+      'node_network_receive_bytes:rate': t.map((_, i) => (i * 1_234_567.891) / 5.0031 + 0.25),
+      // Exact: bytes, a load average, and values the decimal coding cannot hold.
+      'host:memory_used:bytes': t.map((_, i) => 2 ** 33 + ((i * 7) % 13) * 4096),
+      node_load1: t.map((_, i) => [0.47, -0, 5e-324, 1 / 3, 2 ** 60][i % 5]!),
+    };
+    for (let i = 0; i < n; i += 50) {
+      store.append(Object.entries(inputs).flatMap(([name, values]) => values.slice(i, i + 50).map((v, j) => ({ name, labels: { host: 'a' }, t: t[i + j]!, v }))));
+    }
+    const expected = (name: keyof typeof inputs) => inputs[name].map((v) => roundToPrecision(v, precisionOf(name)));
+    const stored = (s: SqliteMetricStore, name: string) =>
+      s.query({ selector: { name }, from: T0, to: T0 + HOUR_MS, maxPoints: HOUR_MS })[0]!.points.map((p) => p[1]);
+    const check = (s: SqliteMetricStore) => {
+      for (const name of Object.keys(inputs) as Array<keyof typeof inputs>) expect(bitsOf(stored(s, name))).toEqual(bitsOf(expected(name)));
+    };
+    check(store); // partly sealed chunks, partly the open head
+    // What the rounding promises, in numbers.
+    stored(store, 'host:cpu_usage:ratio').forEach((v, i) => expect(Math.abs(v - inputs['host:cpu_usage:ratio'][i]!)).toBeLessThanOrEqual(0.5e-4));
+    stored(store, 'node_network_receive_bytes:rate').forEach((v, i) => {
+      const x = inputs['node_network_receive_bytes:rate'][i]!;
+      expect(Math.abs(v - x)).toBeLessThanOrEqual(x / 4096);
+    });
+    settle(store, T0 + 2 * HOUR_MS);
+    check(store); // all sealed
+    store.close();
+    open.length = 0;
+    check(storeAt(file, clock));
+    // Each chunk took the coding that suits it.
+    const db = new Database(file, { readonly: true });
+    const codings = db
+      .prepare('SELECT s.name, c.data FROM raw_chunk c JOIN series s ON s.id = c.series_id')
+      .raw(true)
+      .all() as Array<[string, Uint8Array]>;
+    db.close();
+    const codingOf = (name: string) => new Set(codings.filter((c) => c[0] === name).map((c) => chunkCoding(c[1])));
+    expect(codingOf('host:cpu_usage:ratio')).toEqual(new Set(['decimal']));
+    expect(codingOf('node_load1')).toEqual(new Set(['xor']));
+    // Its minute rollups too: sums of values kept to 1e-4 are kept as exact decimals.
+    const check2 = new Database(file, { readonly: true });
+    const minuteChunks = check2
+      .prepare("SELECT c.data FROM rollup_1m_chunk c JOIN series s ON s.id = c.series_id WHERE s.name = 'host:cpu_usage:ratio'")
+      .pluck()
+      .all() as Uint8Array[];
+    check2.close();
+    expect(new Set(minuteChunks.flatMap((c) => aggregateColumnCodings(c)))).toEqual(new Set(['decimal']));
   });
 
   it('drops and counts out-of-order, duplicate, late and non-finite samples', () => {
@@ -378,6 +468,39 @@ describe('MetricStore on SQLite', () => {
     clock.now = T0 + 10 * HOUR_MS;
     reopened.append([{ name: 'cloud_cpu', labels: cloud, t: T0 + 3 * HOUR_MS + MINUTE_MS, v: 1 }]);
     expect(reopened.stats().dropped.late).toBe(lateBefore + 1);
+  });
+
+  it('keeps a late series from pinning the head log: it copies the long-open chunk and lets every host row go', () => {
+    const file = join(dir, 'h.db');
+    const clock = { now: T0 };
+    const store = storeAt(file, clock);
+    const cloud = { instance: 'i-1' };
+    store.append([{ name: 'cloud_cpu', labels: cloud, t: T0, v: 0.25 }], { maxDelayMs: 6 * HOUR_MS });
+    // Three hours of 40 host series every 5 s, housekeeping every 10 s, while the cloud series stays quiet.
+    let mostLogged = 0;
+    for (let i = 1; i <= 3 * 720; i++) {
+      clock.now = T0 + i * 5 * SECOND_MS;
+      store.append(Array.from({ length: 40 }, (_, h) => ({ name: 'host_cpu', labels: { host: `h${h}` }, t: clock.now, v: (i + h) % 7 })));
+      if (i % 2 === 0) store.housekeeping(clock.now);
+      if (i % 60 === 0) mostLogged = Math.max(mostLogged, loggedSamples(file));
+    }
+    // Pinned by the cloud chunk, the log would hold all 86,400 host samples by now. It holds
+    // what is still open: at most a window plus the grace period plus the slack (15 min = 180 polls).
+    expect(mostLogged).toBeLessThanOrEqual(40 * 180 + 1);
+    expect(mostLogged).toBeGreaterThan(40 * 100);
+    expect(store.stats().headSamples).toBeLessThan(40 * 150);
+    store.close();
+    open.length = 0;
+
+    // The cloud sample lives on in its copy: after a reopen it is there, and its backfill still gets in.
+    const reopened = storeAt(file, clock);
+    const cloudPoints = () => reopened.query({ selector: { name: 'cloud_cpu' }, from: T0, to: clock.now, maxPoints: 1000 })[0]!.points;
+    expect(cloudPoints()).toEqual([[T0, 0.25, 0.25, 0.25]]);
+    reopened.append(Array.from({ length: 179 }, (_, i) => ({ name: 'cloud_cpu', labels: cloud, t: T0 + (i + 1) * MINUTE_MS, v: i })));
+    expect(reopened.stats().dropped.late).toBe(0);
+    expect(cloudPoints()).toHaveLength(180);
+    const [host] = reopened.query({ selector: { name: 'host_cpu', matchers: [{ label: 'host', op: '=', value: 'h3' }] }, from: T0, to: clock.now + 1, maxPoints: 5000 });
+    expect(host!.points).toHaveLength(3 * 720);
   });
 
   it('refuses a maxDelayMs that is not a finite number >= 0', () => {
@@ -459,6 +582,53 @@ describe('MetricStore on SQLite', () => {
     second.append([{ name: 'm', labels: { host: 'a' }, t: T0 + HOUR_MS - 15 * SECOND_MS, v: 0 }]);
     expect(second.stats().dropped.outOfOrder).toBe(1);
     expect(settle(second, T0 + HOUR_MS).minuteBuckets).toBe(0);
+  });
+
+  it('opens a database written by the build before compact chunks (schema 3) and answers from it exactly', () => {
+    // fixtures/schema3-history.sqlite was written by the store as it was on main at schema 3
+    // (legacy chunk layout, hour rollups as rows, head log without copies): three hours of
+    // three host series every 5 s with housekeeping every 10 s, so it holds sealed chunks,
+    // hour rows and a head log, plus one cloud sample appended with maxDelayMs of 6 h.
+    // The values follow the formulas below.
+    const file = join(dir, 'old.sqlite');
+    copyFileSync(join(import.meta.dirname, 'fixtures', 'schema3-history.sqlite'), file);
+    const expected = { cpu: [] as number[][], mem: [] as number[][], rx: [] as number[][] };
+    for (let i = 0; i < 2160; i++) {
+      const t = T0 + i * 5000 + (i % 3);
+      expected.cpu.push([t, ((i * 37) % 101) / 101]);
+      expected.mem.push([t, 3_000_000_000 + ((i * 13) % 7) * 4096]);
+      expected.rx.push([t, (i * 1234.5) / 5.003]);
+    }
+    const clock = { now: T0 + 3 * HOUR_MS };
+    const store = storeAt(file, clock);
+    // One-millisecond buckets: each point is one sample, at its own time.
+    const raw = (name: string) =>
+      store.query({ selector: { name }, from: T0, to: T0 + 3 * HOUR_MS, maxPoints: 3 * HOUR_MS })[0]!.points.map((p) => [p[0], p[1]]);
+    expect(raw('host:cpu_usage:ratio')).toEqual(expected.cpu);
+    expect(raw('host:memory_used:bytes')).toEqual(expected.mem);
+    expect(raw('node_network_receive_bytes:rate')).toEqual(expected.rx);
+    expect(raw('cloud_cpu')).toEqual([[T0 + MINUTE_MS, 0.5]]);
+    // The old hour rows moved into hour chunks: two hourly points from the hour tier.
+    const brute = (values: number[]) => [values.reduce((a, b) => a + b, 0) / values.length, Math.min(...values), Math.max(...values)];
+    const hourly = (name: string) => store.query({ selector: { name }, from: T0, to: T0 + 2 * HOUR_MS - 1, maxPoints: 2 })[0]!;
+    for (const [name, values] of [['host:memory_used:bytes', expected.mem], ['node_network_receive_bytes:rate', expected.rx]] as const) {
+      const range = hourly(name);
+      expect(range.tier).toBe('1h');
+      expect(range.points).toEqual([0, 1].map((h) => [T0 + h * HOUR_MS, ...brute(values.slice(h * 720, (h + 1) * 720).map((p) => p[1]!))]));
+    }
+    expect(hourRows(file)).toHaveLength(6);
+    // It carries on: new samples, sealing and rollups on top of the old chunks.
+    for (let i = 2160; i < 2880; i++) {
+      clock.now = T0 + i * 5000;
+      store.append([{ name: 'host:memory_used:bytes', labels: { host: 'old' }, t: clock.now, v: 3_000_000_000 }]);
+    }
+    settle(store, T0 + 5 * HOUR_MS);
+    const [third] = store.query({ selector: { name: 'host:memory_used:bytes' }, from: T0 + 2 * HOUR_MS, to: T0 + 4 * HOUR_MS - 1, maxPoints: 2 });
+    const old = expected.mem.slice(1440).map((p) => p[1]!);
+    expect(third!.points).toEqual([[T0 + 2 * HOUR_MS, ...brute(old)], [T0 + 3 * HOUR_MS, 3_000_000_000, 3_000_000_000, 3_000_000_000]]);
+    const db = new Database(file, { readonly: true });
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    db.close();
   });
 
   it('refuses a database from a newer schema with a clear error', () => {

@@ -8,36 +8,43 @@
 //   in one transaction (headLog.ts). On open the rows are replayed into the
 //   head, so a crash or kill -9 loses nothing that append returned for; what
 //   the caller had not yet handed to append (the core buffers up to 1 s) is
-//   all that can be lost. Rows are deleted once every sample in them is sealed.
+//   all that can be lost. Rows are deleted once every sample in them is sealed;
+//   a chunk kept open for long (a late series) is copied into a row of its
+//   own so it never holds back the rows of everyone else (pruneLog).
 // - raw_chunk / rollup_1m_chunk (disk): when a window ends (a sample of a
 //   later window arrives, or the clock passes its end plus the grace period)
-//   its chunk is sealed: the samples as one BLOB row, its minute rows as
-//   another, and the series' sealed-up-to mark (rolled_1m), in one
-//   transaction.
-// - rollup_1h (disk, one row per hour): built by housekeeping from the
-//   minute chunks once an hour is sealed; never by rescanning raw.
+//   its chunk is sealed: the samples as one BLOB row (in the smaller of the
+//   codec's two codings), its minute rows as another, and the series'
+//   sealed-up-to mark (rolled_1m), in one transaction.
+// - rollup_1h_chunk (disk, one chunk per series and day): hour rows built by
+//   housekeeping from the minute chunks once an hour is sealed, appended to
+//   the day's chunk; never by rescanning raw.
 //
 // Samples are accepted per series in strictly increasing time order. Dropped,
 // and counted in stats():
 // - out of order or duplicate: t <= the newest stored t of the series;
 // - late: t falls in a chunk window already sealed (more than the grace
-//   period after it ended), since chunks and rollups are never rewritten;
+//   period after it ended), since sealed chunks and their minute rollups are
+//   never rewritten;
 // - invalid: value NaN or ±Infinity (JSON cannot carry them to the renderer and
 //   one Infinity would poison every sum above it: a NaN from a source means "no
 //   value", which a missing sample — a gap — already says), a time that is not a
 //   finite number ≥ 0 or lies more than `maxFutureMs` ahead of the clock (one
 //   bogus future stamp would otherwise block the series until that time), or a
 //   name or label value that is not a string.
-// Times are stored as whole milliseconds (floored). Values round-trip bit for
-// bit, -0 included.
+// Times are stored as whole milliseconds (floored). Values are kept at the
+// precision of their metric (precision.ts): ratios and CPU in cores to 1e-4,
+// rates to 12 significant bits, everything else bit for bit (-0 included); a query
+// returns exactly the kept value, and rollups are computed from it.
 import { statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { matchesLabels, seriesKey, type Labels, type Sample, type SeriesSelector } from '../../common/series.js';
 import { Retention as RetentionSchema, type Retention, type Tier } from '../../common/contract.js';
 import { migrate } from './schema.js';
-import { SampleChunkEncoder, decodeAggregates, decodeSamples, encodeAggregates, type AggregateRow } from './chunkCodec.js';
+import { SampleChunkEncoder, decimalPlaces, decodeAggregates, decodeSamples, encodeAggregates, readAggregates, type AggregateRow } from './chunkCodec.js';
 import { decodeBatch, encodeBatch } from './headLog.js';
+import { precisionOf, roundToPrecision, type Precision } from './precision.js';
 import {
   CHUNK_WINDOW_MS,
   DAY_MS,
@@ -52,10 +59,11 @@ import {
   planSegments,
   retentionCutoffs,
   tierCoverage,
-  toPoints,
+  PointAccumulator,
+  toPointList,
   type Aggregate,
 } from './tiers.js';
-import type { AppendOptions, MetricStore, RangeRequest, SeriesInfo, StoreStats, StoredRange } from './types.js';
+import type { AppendOptions, FlatRange, MetricStore, RangeRequest, SampleColumns, SeriesInfo, SeriesRef, StoreStats, StoredRange } from './types.js';
 
 export interface HousekeepingLimits {
   /** Series given work per call (default 2000). */
@@ -110,13 +118,17 @@ export interface HousekeepingReport {
 
 /**
  * The store engine itself: synchronous, for the thread that owns the
- * database (tests, benches, the store's own thread). The rest of the core
- * sees it only through the asynchronous MetricStore (openMetricStore).
+ * database (the store worker, tests, benches, the e2e seeding). The rest of
+ * the core sees it only through the asynchronous MetricStore (metricStore.ts).
  */
 export interface SqliteMetricStore {
   append(samples: readonly Sample[], options?: AppendOptions): void;
+  /** append, for a batch given as columns (what the store worker receives). */
+  appendColumns(columns: SampleColumns, options?: AppendOptions): void;
   series(selector: SeriesSelector): SeriesInfo[];
   query(request: RangeRequest): StoredRange[];
+  /** query, with each range's points flat (what the store worker sends across). */
+  queryFlat(request: RangeRequest): FlatRange[];
   housekeeping(now: number): HousekeepingReport;
   setRetention(retention: Retention): void;
   stats(): SqliteStoreStats;
@@ -129,8 +141,10 @@ interface OpenChunk {
   readonly encoder: SampleChunkEncoder;
   /** Minute buckets of the window so far, ascending. */
   readonly minutes: AggregateRow[];
-  /** Head log row holding the first sample of this window. */
-  readonly firstSeq: number;
+  /** Per minute: decimal places of its values so far, -1 once one is not a short decimal (see addToMinutes). */
+  readonly minutePlaces: number[];
+  /** Oldest head log row holding samples of this window (moves forward when the chunk is copied, see pruneLog). */
+  firstSeq: number;
   lastT: number;
 }
 
@@ -152,6 +166,8 @@ interface SeriesState {
   h1From: number;
   /** How long after its end the newest window stays open (the store's grace, or the series' own maxDelayMs when larger). */
   graceMs: number;
+  /** What values are rounded to on append (precision.ts). */
+  readonly precision: Precision;
   /** Open chunks, oldest first: usually one; more while a finished window waits to be sealed. */
   head: OpenChunk[];
 }
@@ -164,6 +180,11 @@ const DELETE_SPAN_MS: Readonly<Record<Tier, number>> = { raw: 6 * HOUR_MS, '1m':
 // Retention deletes wait until this much has expired, so a series is not
 // visited on every call just because the cutoff moved a few seconds.
 const DELETE_SLACK_MS: Readonly<Record<Tier, number>> = { raw: 10 * MINUTE_MS, '1m': HOUR_MS, '1h': DAY_MS };
+// A chunk whose first head log row is older than a window plus the grace
+// period plus this is copied into a new row rather than pinning the log
+// (pruneLog); the slack leaves ordinary chunks, sealed by housekeeping a few
+// seconds after their grace period, alone.
+const RELOG_SLACK_MS = 3 * MINUTE_MS;
 // Free pages handed back to the file system per housekeeping call (1 MiB at 4 KiB pages).
 const VACUUM_PAGES_PER_CALL = 256;
 
@@ -173,13 +194,22 @@ function canonicalLabelsJson(labels: Labels): string {
   return JSON.stringify(sorted);
 }
 
-function isValidSample(s: Sample): boolean {
-  if (s === null || typeof s !== 'object' || typeof s.name !== 'string' || s.name === '') return false;
-  if (typeof s.v !== 'number' || !Number.isFinite(s.v)) return false;
-  if (typeof s.t !== 'number' || !Number.isFinite(s.t) || s.t < 0 || s.t > 2 ** 50) return false;
-  if (s.labels === null || typeof s.labels !== 'object') return false;
-  for (const value of Object.values(s.labels)) if (typeof value !== 'string') return false;
-  return true;
+function isValidPoint(t: number, v: number): boolean {
+  return Number.isFinite(v) && Number.isFinite(t) && t >= 0 && t <= 2 ** 50;
+}
+
+/** seriesKey of a valid reference, null for a name or labels the store refuses; cached per reference object. */
+const refKeys = new WeakMap<object, string | null>();
+function keyOf(ref: SeriesRef): string | null {
+  if (ref === null || typeof ref !== 'object') return null;
+  const cached = refKeys.get(ref);
+  if (cached !== undefined) return cached;
+  let key: string | null = null;
+  if (typeof ref.name === 'string' && ref.name !== '' && ref.labels !== null && typeof ref.labels === 'object') {
+    key = Object.values(ref.labels).every((value) => typeof value === 'string') ? seriesKey(ref.name, ref.labels) : null;
+  }
+  refKeys.set(ref, key);
+  return key;
 }
 
 function describe(err: unknown): string {
@@ -196,11 +226,17 @@ function prepareStatements(db: Database.Database) {
     setSealedTo: db.prepare('UPDATE series SET rolled_1m = ? WHERE id = ?'),
     clearLog: db.prepare('DELETE FROM head_log'),
     insertLog: db.prepare('INSERT INTO head_log (data) VALUES (?)'),
-    readLog: db.prepare('SELECT seq, data FROM head_log ORDER BY seq').raw(true),
+    insertLogCopy: db.prepare('INSERT INTO head_log (data, copy) VALUES (?, 1)'),
+    // Copies first: each holds a prefix of its chunks, older than what later batch rows add.
+    readLog: db.prepare('SELECT seq, data FROM head_log ORDER BY copy DESC, seq').raw(true),
     pruneLog: db.prepare('DELETE FROM head_log WHERE seq < ?'),
     insertRawChunk: db.prepare('INSERT INTO raw_chunk (series_id, t, last_t, n, data) VALUES (?, ?, ?, ?, ?)'),
     insertMinuteChunk: db.prepare('INSERT INTO rollup_1m_chunk (series_id, t, data) VALUES (?, ?, ?)'),
-    insertHour: db.prepare('INSERT INTO rollup_1h (series_id, t, min, max, sum, count) VALUES (?, ?, ?, ?, ?, ?)'),
+    hourChunk: db.prepare('SELECT data FROM rollup_1h_chunk WHERE series_id = ? AND t = ?').pluck(),
+    saveHourChunk: db.prepare(
+      `INSERT INTO rollup_1h_chunk (series_id, t, last_t, data) VALUES (?, ?, ?, ?)
+       ON CONFLICT (series_id, t) DO UPDATE SET last_t = excluded.last_t, data = excluded.data`,
+    ),
     saveMarks: db.prepare(
       'UPDATE series SET rolled_1m = ?, rolled_1h = ?, raw_from = ?, m1_from = ?, h1_from = ? WHERE id = ?',
     ),
@@ -208,7 +244,7 @@ function prepareStatements(db: Database.Database) {
       `SELECT id, name, labels, rolled_1m, rolled_1h, raw_from, m1_from, h1_from, grace_ms,
          (SELECT max(last_t) FROM raw_chunk WHERE series_id = s.id) AS last_raw,
          (SELECT max(t) FROM rollup_1m_chunk WHERE series_id = s.id) AS last_1m,
-         (SELECT max(t) FROM rollup_1h WHERE series_id = s.id) AS last_1h
+         (SELECT max(last_t) FROM rollup_1h_chunk WHERE series_id = s.id) AS last_1h
        FROM series s ORDER BY id`,
     ),
     // Chunks are keyed by window start: the ones overlapping [from, to) start after from - window.
@@ -218,21 +254,15 @@ function prepareStatements(db: Database.Database) {
     oldestFrom: {
       raw: db.prepare('SELECT min(t) FROM raw_chunk WHERE series_id = ? AND t >= ?').pluck(),
       '1m': db.prepare('SELECT min(t) FROM rollup_1m_chunk WHERE series_id = ? AND t >= ?').pluck(),
-      '1h': db.prepare('SELECT min(t) FROM rollup_1h WHERE series_id = ? AND t >= ?').pluck(),
+      '1h': db.prepare('SELECT min(t) FROM rollup_1h_chunk WHERE series_id = ? AND t >= ?').pluck(),
     },
     deleteBefore: {
       raw: db.prepare('DELETE FROM raw_chunk WHERE series_id = ? AND t < ?'),
       '1m': db.prepare('DELETE FROM rollup_1m_chunk WHERE series_id = ? AND t < ?'),
-      '1h': db.prepare('DELETE FROM rollup_1h WHERE series_id = ? AND t < ?'),
+      '1h': db.prepare('DELETE FROM rollup_1h_chunk WHERE series_id = ? AND t < ?'),
     },
-    // Bucketing in SQL: `t - t % step` is integer arithmetic whatever type
-    // the step is bound as (better-sqlite3 binds JS numbers as REAL).
-    hourBuckets: db
-      .prepare(
-        `SELECT t - t % @step AS b, min(min), max(max), sum(sum), sum(count) FROM rollup_1h
-         WHERE series_id = @id AND t >= @from AND t < @to GROUP BY b ORDER BY b`,
-      )
-      .raw(true),
+    // Day chunks overlapping [from, to) start after from - a day.
+    hourChunks: db.prepare('SELECT data FROM rollup_1h_chunk WHERE series_id = ? AND t > ? AND t < ? ORDER BY t').pluck(),
   };
 }
 
@@ -244,11 +274,11 @@ export function openSqliteStore(options: MetricStoreOptions): SqliteMetricStore 
 }
 
 /**
- * The store as the core uses it. Today the engine runs on the calling thread
- * behind promises, so callers are already written for a store that lives on a
- * thread of its own.
+ * The engine on the calling thread behind the asynchronous MetricStore: the
+ * peer the benches measure the worker (metricStore.ts, what the core uses)
+ * against. Every call holds the calling thread for its whole duration.
  */
-export function openMetricStore(options: MetricStoreOptions): MetricStore {
+export function openInProcessMetricStore(options: MetricStoreOptions): MetricStore {
   const engine = new SqliteStore(options);
   return {
     append: async (samples, appendOptions) => engine.append(samples, appendOptions),
@@ -261,17 +291,35 @@ export function openMetricStore(options: MetricStoreOptions): MetricStore {
   };
 }
 
-/** Adds one sample to the minute buckets of an open chunk. */
-function addToMinutes(minutes: AggregateRow[], t: number, v: number): void {
+/**
+ * Adds one sample to the minute buckets of an open chunk. While a minute's
+ * values are all decimals of at most d places (ratios kept to 1e-4, loads,
+ * byte counts), its sum is kept as the exact decimal sum: float addition
+ * drifts off it in the last bits, and a drifted sum costs the chunk codec a
+ * full XOR value where the exact one packs as a small decimal.
+ */
+function addToMinutes(minutes: AggregateRow[], places: number[], t: number, v: number): void {
   const minute = floorTo(t, MINUTE_MS);
-  const last = minutes[minutes.length - 1];
+  const i = minutes.length - 1;
+  const last = minutes[i];
   if (last && last[0] === minute) {
     if (v < last[1]) last[1] = v;
     if (v > last[2]) last[2] = v;
-    last[3] += v;
     last[4] += 1;
+    let d = places[i]!;
+    if (d >= 0) d = decimalPlaces(v, d);
+    const scale = d >= 0 ? 10 ** d : 0;
+    const sum = last[3] + v;
+    if (d >= 0 && Math.abs(sum * scale) < 2 ** 52) {
+      last[3] = Math.round(sum * scale) / scale;
+      places[i] = d;
+    } else {
+      last[3] = sum;
+      places[i] = -1;
+    }
   } else {
     minutes.push([minute, v, v, v, 1]);
+    places.push(decimalPlaces(v));
   }
 }
 
@@ -289,6 +337,8 @@ class SqliteStore implements SqliteMetricStore {
   private readonly byId = new Map<number, SeriesState>();
   private readonly byName = new Map<string, SeriesState[]>();
   private list: SeriesState[] = [];
+  /** [seq, written at] of the head log rows, ascending: how long each has been there (pruneLog). */
+  private logRows: Array<[number, number]> = [];
   private cursor = 0;
   private droppedOutOfOrder = 0;
   private droppedLate = 0;
@@ -366,10 +416,14 @@ class SqliteStore implements SqliteMetricStore {
         m1From: row.m1_from,
         h1From: row.h1_from,
         graceMs: Math.max(this.graceMs, row.grace_ms),
+        precision: precisionOf(row.name),
         head: [],
       });
     }
+    const openedAt = this.clock();
+    const logRows: Array<[number, number]> = [];
     for (const [seq, data] of this.sql.readLog.iterate() as IterableIterator<[number, Uint8Array]>) {
+      logRows.push([seq, openedAt]);
       decodeBatch(data, (id, t, v) => {
         const state = this.byId.get(id);
         // Already sealed, or a replay of what an earlier row held: skip.
@@ -377,6 +431,7 @@ class SqliteStore implements SqliteMetricStore {
         this.pushToHead(state, t, v, seq);
       });
     }
+    this.logRows = logRows.sort((a, b) => a[0] - b[0]);
   }
 
   private addSeries(state: SeriesState): void {
@@ -392,11 +447,13 @@ class SqliteStore implements SqliteMetricStore {
     const start = chunkWindowStart(t, state.id);
     let open = state.head[state.head.length - 1];
     if (!open || open.start !== start) {
-      open = { start, encoder: new SampleChunkEncoder(), minutes: [], firstSeq: seq, lastT: t };
+      open = { start, encoder: new SampleChunkEncoder(), minutes: [], minutePlaces: [], firstSeq: seq, lastT: t };
       state.head.push(open);
+    } else if (seq < open.firstSeq) {
+      open.firstSeq = seq; // replay: a batch row older than the copy that opened the chunk
     }
     open.encoder.append(t, v);
-    addToMinutes(open.minutes, t, v);
+    addToMinutes(open.minutes, open.minutePlaces, t, v);
     open.lastT = t;
     state.lastT = t;
   }
@@ -424,6 +481,27 @@ class SqliteStore implements SqliteMetricStore {
   append(samples: readonly Sample[], options: AppendOptions = {}): void {
     this.assertOpen();
     if (samples.length === 0) return;
+    // Each sample is its own series reference; index i → sample i.
+    const n = samples.length;
+    const index = new Uint32Array(n);
+    const t = new Float64Array(n);
+    const v = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const s = samples[i];
+      index[i] = i;
+      // A sample that is not an object gets NaN columns: counted as invalid below.
+      t[i] = s !== null && typeof s === 'object' && typeof s.t === 'number' ? s.t : Number.NaN;
+      v[i] = s !== null && typeof s === 'object' && typeof s.v === 'number' ? s.v : Number.NaN;
+    }
+    this.appendColumns({ series: samples as readonly SeriesRef[], index, t, v }, options);
+  }
+
+  /** The same as append, for a batch given as columns over a table of series (see SampleColumns). */
+  appendColumns(columns: SampleColumns, options: AppendOptions = {}): void {
+    this.assertOpen();
+    const n = columns.index.length;
+    if (columns.t.length !== n || columns.v.length !== n) throw new RangeError('sample columns need as many times and values as series indexes');
+    if (n === 0) return;
     const maxDelayMs = options.maxDelayMs ?? 0;
     if (!(Number.isFinite(maxDelayMs) && maxDelayMs >= 0)) throw new RangeError(`maxDelayMs must be a finite number >= 0, got ${maxDelayMs}`);
     const graceMs = Math.max(this.graceMs, Math.floor(maxDelayMs));
@@ -434,38 +512,59 @@ class SqliteStore implements SqliteMetricStore {
     const accepted: Array<[SeriesState, number, number]> = [];
     /** Series whose grace this batch raised, with the value before (restored if the transaction fails). */
     const graceRaised = new Map<SeriesState, number>();
+    /** The state of each table entry used so far in this batch (null: invalid name or labels). */
+    const resolved = new Map<number, SeriesState | null>();
     let outOfOrder = 0;
     let late = 0;
     let invalid = 0;
     const sql = this.sql;
+
+    const resolve = (entry: number, t: number): SeriesState | null => {
+      const ref = columns.series[entry];
+      const key = ref === undefined ? null : keyOf(ref);
+      if (key === null) return null;
+      let state = this.byKey.get(key) ?? createdByKey.get(key);
+      if (!state) {
+        const labels = Object.freeze({ ...ref!.labels });
+        // Marks start at the first sample, so housekeeping never walks the empty time before it.
+        const id = Number(
+          sql.insertSeries.run(key, ref!.name, canonicalLabelsJson(labels), 0, floorTo(t, HOUR_MS), graceMs > this.graceMs ? graceMs : 0).lastInsertRowid,
+        );
+        const rolled1m = chunkWindowStart(t, id);
+        sql.setSealedTo.run(rolled1m, id);
+        state = {
+          id, name: ref!.name, labels, lastT: undefined, rolled1m, rolled1h: floorTo(t, HOUR_MS),
+          last1m: undefined, last1h: undefined, rawFrom: 0, m1From: 0, h1From: 0, graceMs, precision: precisionOf(ref!.name), head: [],
+        };
+        createdByKey.set(key, state);
+        created.push(state);
+      } else if (graceMs > state.graceMs && !graceRaised.has(state)) {
+        // Raised before the lateness check, so this very batch may reach back that far.
+        sql.setGrace.run(graceMs, state.id);
+        graceRaised.set(state, state.graceMs);
+        state.graceMs = graceMs;
+      }
+      return state;
+    };
+
     const run = this.db.transaction(() => {
-      for (const sample of samples) {
-        if (!isValidSample(sample) || sample.t > latestAllowed) {
+      for (let i = 0; i < n; i++) {
+        const rawT = columns.t[i]!;
+        const value = columns.v[i]!;
+        if (!isValidPoint(rawT, value) || rawT > latestAllowed) {
           invalid++;
           continue;
         }
-        const t = Math.floor(sample.t);
-        const key = seriesKey(sample.name, sample.labels);
-        let state = this.byKey.get(key) ?? createdByKey.get(key);
-        if (!state) {
-          const labels = Object.freeze({ ...sample.labels });
-          // Marks start at the first sample, so housekeeping never walks the empty time before it.
-          const id = Number(
-            sql.insertSeries.run(key, sample.name, canonicalLabelsJson(labels), 0, floorTo(t, HOUR_MS), graceMs > this.graceMs ? graceMs : 0).lastInsertRowid,
-          );
-          const rolled1m = chunkWindowStart(t, id);
-          sql.setSealedTo.run(rolled1m, id);
-          state = {
-            id, name: sample.name, labels, lastT: undefined, rolled1m, rolled1h: floorTo(t, HOUR_MS),
-            last1m: undefined, last1h: undefined, rawFrom: 0, m1From: 0, h1From: 0, graceMs, head: [],
-          };
-          createdByKey.set(key, state);
-          created.push(state);
-        } else if (graceMs > state.graceMs && !graceRaised.has(state)) {
-          // Raised before the lateness check, so this very batch may reach back that far.
-          sql.setGrace.run(graceMs, state.id);
-          graceRaised.set(state, state.graceMs);
-          state.graceMs = graceMs;
+        const t = Math.floor(rawT);
+        const entry = columns.index[i]!;
+        let state = resolved.get(entry);
+        if (state === undefined) {
+          state = resolve(entry, t);
+          resolved.set(entry, state);
+        }
+        if (state === null) {
+          invalid++;
+          continue;
         }
         const last = newestT.get(state) ?? state.lastT;
         if (last !== undefined && t <= last) {
@@ -477,7 +576,7 @@ class SqliteStore implements SqliteMetricStore {
           continue;
         }
         newestT.set(state, t);
-        accepted.push([state, t, sample.v]);
+        accepted.push([state, t, roundToPrecision(value, state.precision)]);
       }
       if (accepted.length === 0) return 0;
       const bytes = encodeBatch(
@@ -494,11 +593,12 @@ class SqliteStore implements SqliteMetricStore {
       // Nothing of the batch is stored and the caches are untouched, so the
       // caller can retry the same batch (e.g. once disk space returns).
       for (const [state, before] of graceRaised) state.graceMs = before;
-      throw new Error(`history database ${this.file}: could not store ${samples.length} samples: ${describe(err)}`, {
+      throw new Error(`history database ${this.file}: could not store ${n} samples: ${describe(err)}`, {
         cause: err,
       });
     }
     for (const state of created) this.addSeries(state);
+    if (seq > 0) this.logRows.push([seq, this.clock()]);
     const touched = new Set<SeriesState>();
     for (const [state, t, v] of accepted) {
       this.pushToHead(state, t, v, seq);
@@ -533,7 +633,7 @@ class SqliteStore implements SqliteMetricStore {
       const open = state.head[0]!;
       const end = open.start + CHUNK_WINDOW_MS;
       if (state.head.length === 1 && now < end + state.graceMs) break;
-      this.sql.insertRawChunk.run(state.id, open.start, open.lastT, open.encoder.count, open.encoder.bytes());
+      this.sql.insertRawChunk.run(state.id, open.start, open.lastT, open.encoder.count, open.encoder.sealedBytes());
       this.sql.insertMinuteChunk.run(state.id, open.start, encodeAggregates(open.minutes));
       state.head.shift();
       state.rolled1m = end;
@@ -552,15 +652,49 @@ class SqliteStore implements SqliteMetricStore {
     this.sql.saveMarks.run(state.rolled1m, state.rolled1h, state.rawFrom, state.m1From, state.h1From, state.id);
   }
 
-  /** Deletes head log rows whose samples are all sealed: those before the oldest open chunk's first row. */
+  /**
+   * Deletes head log rows whose samples are all sealed: those before the
+   * oldest open chunk's first row. A chunk that has been open longer than a
+   * window plus the grace period (a late series: its window stays open as long
+   * as its maxDelayMs) would pin every row since, every host's samples with
+   * it; such a chunk is copied whole into a new row first (copy = 1), so it
+   * pins only that row. Each long-open chunk is copied about once per
+   * window plus grace. Runs inside the caller's transaction.
+   */
   private pruneLog(): void {
+    const pinLimit = this.clock() - (CHUNK_WINDOW_MS + this.graceMs + RELOG_SLACK_MS);
+    // The first row written after the limit: chunks older than it are copied.
+    const firstRecent = this.logRows.find((row) => row[1] > pinLimit)?.[0] ?? Number.POSITIVE_INFINITY;
     let oldest = Number.POSITIVE_INFINITY;
+    const stale: Array<[SeriesState, OpenChunk]> = [];
     for (const state of this.list) {
-      const first = state.head[0];
-      if (first && first.firstSeq < oldest) oldest = first.firstSeq;
+      for (const open of state.head) {
+        if (open.firstSeq < firstRecent) stale.push([state, open]);
+        else if (open.firstSeq < oldest) oldest = open.firstSeq;
+      }
+    }
+    if (stale.length > 0) {
+      const ids: number[] = [];
+      const times: number[] = [];
+      const values: number[] = [];
+      for (const [state, open] of stale) {
+        const { t, v } = open.encoder.samples();
+        for (let i = 0; i < t.length; i++) {
+          ids.push(state.id);
+          times.push(t[i]!);
+          values.push(v[i]!);
+        }
+      }
+      const seq = Number(this.sql.insertLogCopy.run(encodeBatch(ids, times, values)).lastInsertRowid);
+      for (const [, open] of stale) open.firstSeq = seq;
+      this.logRows.push([seq, this.clock()]);
+      if (seq < oldest) oldest = seq;
     }
     if (oldest === Number.POSITIVE_INFINITY) this.sql.clearLog.run();
     else this.sql.pruneLog.run(oldest);
+    let keep = 0;
+    while (keep < this.logRows.length && this.logRows[keep]![0] < oldest) keep++;
+    if (keep > 0) this.logRows.splice(0, keep);
   }
 
   private reloadAfterFailure(): void {
@@ -587,56 +721,61 @@ class SqliteStore implements SqliteMetricStore {
 
   /** Every series matching the selector is returned, with empty points when the range holds no data. */
   query(request: RangeRequest): StoredRange[] {
+    return this.queryFlat(request).map((r) => ({ name: r.name, labels: r.labels, tier: r.tier, stepMs: r.stepMs, points: toPointList(r.points) }));
+  }
+
+  queryFlat(request: RangeRequest): FlatRange[] {
     this.assertOpen();
     const plan = planBuckets(request.from, request.to, request.maxPoints);
+    const expected = Math.min(32, Math.ceil((plan.end - plan.start) / plan.stepMs));
     return this.matching(request.selector).map((state) => {
-      const buckets = new Map<number, Aggregate>();
+      const acc = new PointAccumulator(plan.stepMs, expected);
       for (const segment of planSegments(plan, tierCoverage(state))) {
-        if (segment.tier === 'raw') this.addRaw(buckets, plan.stepMs, state, segment.from, segment.to);
-        else if (segment.tier === '1m') this.addMinutes(buckets, plan.stepMs, state, segment.from, segment.to);
-        else {
-          const rows = this.sql.hourBuckets.all({ step: plan.stepMs, id: state.id, from: segment.from, to: segment.to });
-          addRows(buckets, plan.stepMs, rows as AggregateRow[]);
-        }
+        if (segment.tier === 'raw') this.addRaw(acc, state, segment.from, segment.to);
+        else if (segment.tier === '1m') this.addMinutes(acc, state, segment.from, segment.to);
+        else this.addHours(acc, state, segment.from, segment.to);
       }
-      return { name: state.name, labels: state.labels, tier: plan.tier, stepMs: plan.stepMs, points: toPoints(buckets) };
+      return { name: state.name, labels: state.labels, tier: plan.tier, stepMs: plan.stepMs, points: acc.points() };
     });
   }
 
-  private addRaw(buckets: Map<number, Aggregate>, stepMs: number, state: SeriesState, from: number, to: number): void {
+  /** Raw samples of [from, to), in time order: sealed chunks, then the open head. */
+  private addRaw(acc: PointAccumulator, state: SeriesState, from: number, to: number): void {
     const add = (t: Float64Array, v: Float64Array) => {
       for (let i = 0; i < t.length; i++) {
         const ti = t[i]!;
-        if (ti < from || ti >= to) continue;
-        const vi = v[i]!;
-        const b = floorTo(ti, stepMs);
-        const agg = buckets.get(b);
-        if (!agg) buckets.set(b, { min: vi, max: vi, sum: vi, count: 1 });
-        else {
-          if (vi < agg.min) agg.min = vi;
-          if (vi > agg.max) agg.max = vi;
-          agg.sum += vi;
-          agg.count++;
-        }
+        if (ti < from) continue;
+        if (ti >= to) break;
+        acc.addValue(ti, v[i]!);
       }
     };
     if (from < state.rolled1m) {
-      for (const data of this.sql.rawChunks.iterate(state.id, from - CHUNK_WINDOW_MS, Math.min(to, state.rolled1m)) as IterableIterator<Uint8Array>) {
+      for (const data of this.sql.rawChunks.all(state.id, from - CHUNK_WINDOW_MS, Math.min(to, state.rolled1m)) as Uint8Array[]) {
         const { t, v } = decodeSamples(data);
         add(t, v);
       }
     }
     for (const open of state.head) {
       if (open.start >= to || open.lastT < from) continue;
-      const { t, v } = decodeSamples(open.encoder.bytes());
+      const { t, v } = open.encoder.samples();
       add(t, v);
     }
   }
 
-  private addMinutes(buckets: Map<number, Aggregate>, stepMs: number, state: SeriesState, from: number, to: number): void {
-    for (const data of this.sql.minuteChunks.iterate(state.id, from - CHUNK_WINDOW_MS, to) as IterableIterator<Uint8Array>) {
-      const rows = decodeAggregates(data);
-      addRows(buckets, stepMs, rows.filter((r) => r[0] >= from && r[0] < to));
+  private addMinutes(acc: PointAccumulator, state: SeriesState, from: number, to: number): void {
+    // all(), not iterate(): a few rows per series, and one step through SQLite is cheaper than an iterator.
+    for (const data of this.sql.minuteChunks.all(state.id, from - CHUNK_WINDOW_MS, to) as Uint8Array[]) {
+      readAggregates(data, (t, min, max, sum, count) => {
+        if (t >= from && t < to) acc.add(t, min, max, sum, count);
+      });
+    }
+  }
+
+  private addHours(acc: PointAccumulator, state: SeriesState, from: number, to: number): void {
+    for (const data of this.sql.hourChunks.all(state.id, from - DAY_MS, to) as Uint8Array[]) {
+      readAggregates(data, (t, min, max, sum, count) => {
+        if (t >= from && t < to) acc.add(t, min, max, sum, count);
+      });
     }
   }
 
@@ -717,21 +856,31 @@ class SqliteStore implements SqliteMetricStore {
         for (const data of sql.minuteChunks.iterate(state.id, start - CHUNK_WINDOW_MS, end) as IterableIterator<Uint8Array>) {
           addRows(hours, HOUR_MS, decodeAggregates(data).filter((r) => r[0] >= start && r[0] < end));
         }
+        // Appended to their days' chunks: hours only ever come after the ones already rolled up.
+        const byDay = new Map<number, AggregateRow[]>();
         for (const [t, agg] of [...hours].sort((a, b) => a[0] - b[0])) {
-          sql.insertHour.run(state.id, t, agg.min, agg.max, agg.sum, agg.count);
+          const day = floorTo(t, DAY_MS);
+          const row: AggregateRow = [t, agg.min, agg.max, agg.sum, agg.count];
+          byDay.get(day)?.push(row) ?? byDay.set(day, [row]);
           counts.hourBuckets++;
           state.last1h = t;
+        }
+        for (const [day, rows] of byDay) {
+          const existing = sql.hourChunk.get(state.id, day) as Uint8Array | undefined;
+          const all = existing ? [...decodeAggregates(existing), ...rows] : rows;
+          sql.saveHourChunk.run(state.id, day, all[all.length - 1]![0], encodeAggregates(all));
         }
       }
       state.rolled1h = Math.max(state.rolled1h, end);
     }
 
     // Never delete what the next tier has not absorbed yet. Chunks go whole,
-    // so the raw and minute cuts fall on the series' window starts.
+    // so the raw and minute cuts fall on the series' window starts, the hour
+    // cut on a day.
     const expired: Record<Tier, number> = {
       raw: chunkWindowStart(Math.min(cutoffs.raw, state.rolled1m), state.id),
       '1m': chunkWindowStart(Math.min(cutoffs['1m'], state.rolled1h), state.id),
-      '1h': floorTo(cutoffs['1h'], HOUR_MS),
+      '1h': floorTo(cutoffs['1h'], DAY_MS),
     };
     for (const tier of ['raw', '1m', '1h'] as const) {
       const done = state[FROM_FIELD[tier]];
@@ -743,7 +892,7 @@ class SqliteStore implements SqliteMetricStore {
         const oldest = sql.oldestFrom[tier].get(state.id, start) as number | null;
         start = oldest === null ? cutoff : Math.min(cutoff, oldest);
       }
-      const end = tier === '1h' ? Math.min(cutoff, start + DELETE_SPAN_MS[tier]) : Math.min(cutoff, chunkWindowStart(start + DELETE_SPAN_MS[tier], state.id));
+      const end = tier === '1h' ? floorTo(Math.min(cutoff, start + DELETE_SPAN_MS[tier]), DAY_MS) : Math.min(cutoff, chunkWindowStart(start + DELETE_SPAN_MS[tier], state.id));
       counts.deletedRows += sql.deleteBefore[tier].run(state.id, end).changes;
       state[FROM_FIELD[tier]] = end;
       if (tier === 'raw' && state.head.length === 0 && state.lastT !== undefined && state.lastT < end) state.lastT = undefined;

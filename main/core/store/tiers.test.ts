@@ -14,7 +14,9 @@ import {
   planBuckets,
   planSegments,
   tierCoverage,
+  toPointList,
   toPoints,
+  PointAccumulator,
   type Aggregate,
   type TierMarks,
 } from './tiers.js';
@@ -223,5 +225,31 @@ describe('chunk windows', () => {
     }
     const starts = new Set(Array.from({ length: 10 }, (_, id) => chunkWindowStart(t, id) % CHUNK_WINDOW_MS));
     expect(starts.size).toBe(10);
+  });
+});
+
+describe('PointAccumulator', () => {
+  it('gives the same points as folding the rows into a map and sorting, for rows in time order', () => {
+    const row = fc.tuple(fc.integer({ min: 0, max: 30 }), fc.double({ min: -1e6, max: 1e6, noNaN: true }), fc.double({ min: 0, max: 1e3, noNaN: true }), fc.integer({ min: 0, max: 20 }));
+    fc.assert(
+      fc.property(fc.constantFrom(1, 1000, MINUTE_MS, HOUR_MS), fc.array(row, { maxLength: 200 }), (step, parts) => {
+        let t = NOW;
+        const rows: Array<[number, number, number, number, number]> = parts.map(([gap, min, spread, count]) => {
+          t += gap * 997;
+          return [t, min, min + spread, (min + spread / 2) * count, count];
+        });
+        const acc = new PointAccumulator(step, 4);
+        for (const r of rows) acc.add(...r);
+        const buckets = new Map<number, Aggregate>();
+        addRows(buckets, step, rows);
+        expect(toPointList(acc.points())).toEqual(toPoints(buckets));
+      }),
+    );
+  });
+
+  it('refuses a row of an earlier bucket than the one it is filling', () => {
+    const acc = new PointAccumulator(MINUTE_MS);
+    acc.addValue(NOW + MINUTE_MS, 1);
+    expect(() => acc.addValue(NOW, 1)).toThrow(/after one of/);
   });
 });

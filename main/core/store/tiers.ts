@@ -206,6 +206,83 @@ export function addRows(
   }
 }
 
+/**
+ * Folds stored rows into buckets of `stepMs` as they are read, giving flat
+ * chart points [t, avg, min, max, t, …]. The store reads every tier in time
+ * order (chunks by window, rows by time, segments ascending), so buckets come
+ * in ascending order and one running bucket suffices: no map, no sort. A row
+ * of an earlier bucket than the running one is a bug in the reader, and throws.
+ */
+export class PointAccumulator {
+  private out: Float64Array;
+  private length = 0;
+  private bucket = Number.NEGATIVE_INFINITY;
+  private min = 0;
+  private max = 0;
+  private sum = 0;
+  private count = 0;
+
+  constructor(
+    readonly stepMs: number,
+    expectedPoints = 64,
+  ) {
+    this.out = new Float64Array(4 * Math.max(1, expectedPoints));
+  }
+
+  /** One raw sample. */
+  addValue(t: number, v: number): void {
+    this.add(t, v, v, v, 1);
+  }
+
+  /** One stored row [bucket start, min, max, sum, count]; rows with no values are skipped. */
+  add(t: number, min: number, max: number, sum: number, count: number): void {
+    if (!(count > 0)) return;
+    const b = Math.floor(t / this.stepMs) * this.stepMs;
+    if (b === this.bucket) {
+      if (min < this.min) this.min = min;
+      if (max > this.max) this.max = max;
+      this.sum += sum;
+      this.count += count;
+      return;
+    }
+    if (b < this.bucket) throw new Error(`range query read a row of ${b} after one of ${this.bucket}`);
+    this.flush();
+    this.bucket = b;
+    this.min = min;
+    this.max = max;
+    this.sum = sum;
+    this.count = count;
+  }
+
+  private flush(): void {
+    if (this.count === 0) return;
+    if (this.length + 4 > this.out.length) {
+      const grown = new Float64Array(this.out.length * 2);
+      grown.set(this.out);
+      this.out = grown;
+    }
+    this.out[this.length++] = this.bucket;
+    this.out[this.length++] = this.sum / this.count;
+    this.out[this.length++] = this.min;
+    this.out[this.length++] = this.max;
+    this.count = 0;
+  }
+
+  /** The points so far, [t, avg, min, max] per bucket; ends the accumulation. */
+  points(): Float64Array {
+    this.flush();
+    return this.out.slice(0, this.length);
+  }
+}
+
+/** Flat points [t, avg, min, max, …] as Point tuples. */
+export function toPointList(flat: Float64Array): Point[] {
+  const n = flat.length / 4;
+  const points: Point[] = new Array(n);
+  for (let i = 0; i < n; i++) points[i] = [flat[i * 4]!, flat[i * 4 + 1]!, flat[i * 4 + 2]!, flat[i * 4 + 3]!];
+  return points;
+}
+
 /** Chart points [t, avg, min, max], ascending; buckets with no data are absent, so gaps stay gaps. */
 export function toPoints(buckets: ReadonlyMap<number, Aggregate>): Point[] {
   return [...buckets.entries()]

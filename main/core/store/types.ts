@@ -22,6 +22,11 @@ export interface StoredRange {
   readonly points: Point[];
 }
 
+/** A StoredRange with its points flat: [t, avg, min, max, t, …] (how ranges cross threads). */
+export interface FlatRange extends Omit<StoredRange, 'points'> {
+  readonly points: Float64Array;
+}
+
 export interface RangeRequest {
   readonly selector: SeriesSelector;
   readonly from: number;
@@ -34,6 +39,25 @@ export interface StoreStats {
   readonly series: number;
   /** Samples refused by append (out of order, duplicate, late or invalid), since open. */
   readonly droppedSamples?: number;
+}
+
+/** The series a batch of sample columns refers to. */
+export interface SeriesRef {
+  readonly name: string;
+  readonly labels: Labels;
+}
+
+/**
+ * A batch of samples as columns: sample i is (series[index[i]], t[i], v[i]).
+ * This is how samples cross to the store's thread: three typed arrays and a
+ * table of series that is sent once per series, instead of thousands of
+ * sample objects cloned per batch.
+ */
+export interface SampleColumns {
+  readonly series: readonly SeriesRef[];
+  readonly index: ArrayLike<number>;
+  readonly t: ArrayLike<number>;
+  readonly v: ArrayLike<number>;
 }
 
 /** How a batch of samples may be late (see MetricStore.append). */

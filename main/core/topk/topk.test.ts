@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Sample } from '../../common/series.js';
-import { openMetricStore } from '../store/sqliteStore.js';
+import { openMetricStore } from '../store/metricStore.js';
 import type { MetricStore } from '../store/types.js';
 import { queryTopK } from './feature.js';
 import { aggregatePoints, rankSeries } from './rankSeries.js';
