@@ -11,7 +11,7 @@ import { useElementWidth } from '../hooks/useElementWidth';
 import { useLiveQuery } from '../hooks/useLiveQuery';
 import { useI18n } from '../i18n/useI18n';
 import { liveRefreshIntervalMs, rangeDurationMs, zoomWindow, type AbsoluteWindow, type RangeKey } from '../time-range';
-import { buildChartRows, maxDrawnValue, seriesKeyAt } from './chart-rows';
+import { buildChartRows, maxDrawnValue, pointSpacingMs, seriesKeyAt } from './chart-rows';
 import type { ChartSpec, DescribedSeries } from './chart-specs';
 import { ChartTooltip } from './ChartTooltip';
 
@@ -138,7 +138,7 @@ export function ChartCard({ spec, hostId, range, extraReferences, absentNote, kn
   // An all-zero chart (idle disk, unused swap) still needs a scale to put the zero line at the bottom.
   const ticks = niceTicks(unit, yTop > 0 ? yTop : unit === 'ratio' ? 1 : unit === 'bytes' || unit === 'bytes_per_second' ? 1024 : 1, 4);
   const firstPoints = drawn[0]?.data.points.length ?? 0;
-  const stepMs = drawn[0]?.data.stepMs;
+  const stepMs = drawn[0] ? pointSpacingMs(drawn[0].data.points, drawn[0].data.stepMs) : undefined;
 
   const isAbsent = knownAbsent || (absentNote !== undefined && query.data !== undefined && drawn.length === 0 && !query.error);
   if (isAbsent && absentNote) {

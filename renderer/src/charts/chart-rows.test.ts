@@ -80,4 +80,16 @@ describe('gaps for sparse series', () => {
     // …and one inside the 20-minute outage.
     expect(rows.some((r) => r.t > 600_000 && r.t < 1_800_000 && r.s0 === null)).toBe(true);
   });
+  it('says a point stands for the source’s minute, not the 10-s bucket, and for the bucket when that is longer', async () => {
+    const { pointSpacingMs } = await import('./chart-rows');
+    const minutes: [number, number, number, number][] = [];
+    for (let t = 0; t <= 600_000; t += 60_000) minutes.push([t, 1, 1, 1]);
+    expect(pointSpacingMs(minutes, 10_000)).toBe(60_000);
+    expect(pointSpacingMs(minutes, 3_600_000)).toBe(3_600_000);
+    // An outage does not stretch it: the usual spacing is the median.
+    const withOutage = [...minutes, [2_400_000, 1, 1, 1] as [number, number, number, number]];
+    expect(pointSpacingMs(withOutage, 10_000)).toBe(60_000);
+    // Too few points to tell: the bucket.
+    expect(pointSpacingMs(minutes.slice(0, 3), 10_000)).toBe(10_000);
+  });
 });

@@ -23,21 +23,35 @@ function isGap(prevT: number, nextT: number, gapMs: number): boolean {
   return nextT - prevT > gapMs;
 }
 
-/**
- * The spacing beyond which a series has a gap: two buckets, or 2.5 times the
- * series' own usual spacing (its median), whichever is longer. A host polled
- * every 60 s has a point every sixth 10-s bucket of a 1-hour chart; without
- * this its line would be all gaps, while a real outage still breaks it.
- */
 const MIN_DELTAS_FOR_SPACING = 4;
 
-export function gapThresholdMs(points: readonly Point[], stepMs: number): number {
+/** The series' usual spacing between points (the median), or 0 when too few points say nothing about it. */
+function usualSpacingMs(points: readonly Point[]): number {
+  if (points.length <= MIN_DELTAS_FOR_SPACING) return 0;
   const deltas: number[] = [];
   for (let i = 1; i < points.length; i++) deltas.push(points[i]![0] - points[i - 1]![0]);
   deltas.sort((a, b) => a - b);
-  // Too few points say nothing about a usual spacing.
-  const median = deltas.length >= MIN_DELTAS_FOR_SPACING ? deltas[Math.floor(deltas.length / 2)]! : 0;
-  return Math.max(GAP_STEPS * stepMs, 2.5 * median);
+  return deltas[Math.floor(deltas.length / 2)]!;
+}
+
+/**
+ * The spacing beyond which a series has a gap: two buckets, or 2.5 times the
+ * series' own usual spacing, whichever is longer. A host polled every 60 s has
+ * a point every sixth 10-s bucket of a 1-hour chart; without this its line
+ * would be all gaps, while a real outage still breaks it.
+ */
+export function gapThresholdMs(points: readonly Point[], stepMs: number): number {
+  return Math.max(GAP_STEPS * stepMs, 2.5 * usualSpacingMs(points));
+}
+
+/**
+ * What one point of the chart stands for: the store's bucket, or the source's
+ * own period when that is longer (a cloud metric published once a minute, a
+ * host polled every 60 s) — the bucket alone would claim a finer resolution
+ * than the data has.
+ */
+export function pointSpacingMs(points: readonly Point[], stepMs: number): number {
+  return Math.max(stepMs, usualSpacingMs(points));
 }
 
 /**
