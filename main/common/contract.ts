@@ -388,7 +388,8 @@ export type ExportUpdate = z.infer<typeof ExportUpdate>;
 export const AlertRuleInput = z.record(z.string(), z.unknown());
 const AlertRuleId = z.object({ id: z.string().min(1).max(300) });
 /** One click on an alert: mute this alert, its whole rule, or everything on its host. */
-export const AlertSilenceScope = z.enum(['alert', 'rule', 'host']);
+/** `instance`: every alert on one cloud instance (its `cloud`, `account` and `instance` labels), as `host` is for a host. */
+export const AlertSilenceScope = z.enum(['alert', 'rule', 'host', 'instance']);
 export type AlertSilenceScope = z.infer<typeof AlertSilenceScope>;
 export const AlertSilenceRequest = z.object({
   alertId: z.string().min(1).max(2000),

@@ -155,6 +155,18 @@ describe('silences', () => {
     expect(silenceMatches(s, { ruleId: 'mem', labels: target.labels })).toBe(false);
     expect(() => silenceFromAlert({ ruleId: 'x', labels: {} }, 'host', 1000, 0)).toThrow(/no host label/);
   });
+  it('from a cloud alert: scope instance mutes every rule on that instance of that account, and nothing else', () => {
+    const cloud = (instance: string, account = 'prod', ruleId = 'cpu') => ({ ruleId, labels: { cloud: 'aliyun', account, region: 'cn-hangzhou', product: 'ecs', instance } });
+    const s = { ...silenceFromAlert(cloud('i-1'), 'instance', 1000, 5), id: 'i', createdAt: 5 };
+    expect(s.host).toBeUndefined();
+    expect(silenceMatches(s, cloud('i-1'))).toBe(true);
+    expect(silenceMatches(s, cloud('i-1', 'prod', 'disk'))).toBe(true);
+    expect(silenceMatches(s, { ruleId: 'cpu', labels: { ...cloud('i-1').labels, product: 'rds', device: 'vda' } })).toBe(true);
+    expect(silenceMatches(s, cloud('i-2'))).toBe(false);
+    expect(silenceMatches(s, cloud('i-1', 'staging'))).toBe(false);
+    expect(silenceMatches(s, { ruleId: 'cpu', labels: { host: 'i-1' } })).toBe(false);
+    expect(() => silenceFromAlert(target, 'instance', 1000, 0)).toThrow(/not on a cloud instance/);
+  });
 });
 
 describe('renderSummary', () => {

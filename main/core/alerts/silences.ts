@@ -32,10 +32,15 @@ export function mutingSilences(silences: readonly Silence[], target: SilenceTarg
  * What a one-click "silence" on an alert creates:
  * - `rule`: every alert of the rule;
  * - `host`: every alert on the alert's host, whatever the rule;
+ * - `instance`: every alert on the alert's cloud instance, whatever the rule
+ *   (a cloud instance has no `host` label: it is named by cloud, account and
+ *   instance id, so the silence is those three label matchers);
  * - `alert`: this alert only (its rule and its exact labels).
- * Throws when `host` is asked of an alert without a host label.
+ * Throws when `host` or `instance` is asked of an alert without those labels.
  */
-export type SilenceScope = 'rule' | 'host' | 'alert';
+export type SilenceScope = 'rule' | 'host' | 'instance' | 'alert';
+
+const CLOUD_INSTANCE_LABELS = ['account', 'cloud', 'instance'] as const;
 
 export function silenceFromAlert(alert: SilenceTarget, scope: SilenceScope, durationMs: number, now: number, comment?: string): SilenceDraft {
   if (!(durationMs > 0)) throw new Error('a silence needs a positive duration');
@@ -47,6 +52,10 @@ export function silenceFromAlert(alert: SilenceTarget, scope: SilenceScope, dura
       const host = alert.labels.host;
       if (!host) throw new Error('this alert has no host label; silence the rule or the alert instead');
       return { ...base, host };
+    }
+    case 'instance': {
+      if (CLOUD_INSTANCE_LABELS.some((label) => !alert.labels[label])) throw new Error('this alert is not on a cloud instance; silence the rule or the alert instead');
+      return { ...base, matchers: CLOUD_INSTANCE_LABELS.map((label) => ({ label, op: '=' as const, value: alert.labels[label]! })) };
     }
     case 'alert':
       return {

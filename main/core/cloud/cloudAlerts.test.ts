@@ -64,6 +64,11 @@ describe('alert rules on cloud metrics', () => {
     await engine.flush();
     expect(engine.listAlerts().map((a) => [a.status, a.labels.instance])).toEqual([['firing', 'i-hot']]);
     expect(popups[0]).toMatchObject({ title: '[FIRING:1] Cloud CPU busy', body: 'CPU on i-hot (prod) is 92%' });
+
+    // One click mutes everything on that instance, as "everything on host" does for a host.
+    const [hot] = engine.listAlerts();
+    engine.silenceAlert(hot!.alertId, 'instance', 3600_000);
+    expect(engine.listAlerts().map((a) => [a.labels.instance, a.muted])).toEqual([['i-hot', true]]);
     await engine.close();
     await store.close();
   });

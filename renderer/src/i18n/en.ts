@@ -196,6 +196,7 @@ export const en = {
   'alerts.silence.scope.alert': 'This alert',
   'alerts.silence.scope.rule': 'Whole rule',
   'alerts.silence.scope.host': 'Everything on {host}',
+  'alerts.silence.scope.instance': 'Everything on {instance}',
   'alerts.silence.for.15m': '15 min',
   'alerts.silence.for.1h': '1 h',
   'alerts.silence.for.4h': '4 h',

@@ -196,6 +196,7 @@ export const zhCN: Record<MessageKey, string> = {
   'alerts.silence.scope.alert': '仅此告警',
   'alerts.silence.scope.rule': '整条规则',
   'alerts.silence.scope.host': '{host} 上的全部告警',
+  'alerts.silence.scope.instance': '{instance} 上的全部告警',
   'alerts.silence.for.15m': '15 分钟',
   'alerts.silence.for.1h': '1 小时',
   'alerts.silence.for.4h': '4 小时',

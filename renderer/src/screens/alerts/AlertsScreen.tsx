@@ -331,6 +331,9 @@ function AlertRow({ alert, silenceValue, now, i18n, act }: { alert: AlertView; s
               <option value="alert">{t('alerts.silence.scope.alert')}</option>
               <option value="rule">{t('alerts.silence.scope.rule')}</option>
               {alert.labels.host !== undefined && <option value="host">{t('alerts.silence.scope.host', { host: alert.labels.host })}</option>}
+              {alert.labels.cloud !== undefined && alert.labels.instance !== undefined && (
+                <option value="instance">{t('alerts.silence.scope.instance', { instance: alert.labels.instance })}</option>
+              )}
             </select>
           </div>
         ) : null}
