@@ -11,7 +11,7 @@ import { useElementWidth } from '../hooks/useElementWidth';
 import { useLiveQuery } from '../hooks/useLiveQuery';
 import { useI18n } from '../i18n/useI18n';
 import { liveRefreshIntervalMs, rangeDurationMs, zoomWindow, type AbsoluteWindow, type RangeKey } from '../time-range';
-import { buildChartRows, maxDrawnValue, pointSpacingMs, seriesKeyAt } from './chart-rows';
+import { buildChartRows, isolatedRows, maxDrawnValue, pointSpacingMs, seriesKeyAt } from './chart-rows';
 import type { ChartSpec, DescribedSeries } from './chart-specs';
 import { ChartTooltip } from './ChartTooltip';
 
@@ -72,6 +72,12 @@ export interface ChartAnnotation {
 const annotationColor: Record<ChartAnnotation['tone'], string> = { ok: 'var(--ok)', warn: 'var(--warn)', bad: 'var(--bad)', neutral: 'var(--text-muted)' };
 const PLOT_RIGHT_MARGIN = 8;
 
+/** A dot for a point no line reaches (see isolatedRows); nothing for the others. */
+function LoneDot({ cx, cy, index, color, lone }: { cx?: number; cy?: number; index?: number; color: string; lone: ReadonlySet<number> }) {
+  if (cx === undefined || cy === undefined || index === undefined || !lone.has(index)) return <g />;
+  return <circle cx={cx} cy={cy} r={2.5} fill={color} stroke="none" data-testid="lone-point" />;
+}
+
 export function ChartCard({ spec, hostId, range, extraReferences, absentNote, knownAbsent, replaceNote, fixed, syncId, onZoom, onPickTime, annotations }: ChartCardProps) {
   const { t, locale } = useI18n();
   const titleId = useId();
@@ -131,6 +137,7 @@ export function ChartCard({ spec, hostId, range, extraReferences, absentNote, kn
   }, [query.data, spec, t, extraReferences]);
 
   const rows = useMemo(() => buildChartRows(drawn.map((d) => d.data)), [drawn]);
+  const lonePoints = useMemo(() => drawn.map((_, i) => isolatedRows(rows, seriesKeyAt(i))), [drawn, rows]);
   const hidden = useMemo(() => new Set(drawn.flatMap((d, i) => (hiddenLabels.has(d.label) ? [i] : []))), [drawn, hiddenLabels]);
   const stacked = spec.kind === 'stacked-area';
   const dataMax = maxDrawnValue(rows, drawn.length, stacked, hidden);
@@ -302,7 +309,7 @@ export function ChartCard({ spec, hostId, range, extraReferences, absentNote, kn
                     connectNulls={false}
                     isAnimationActive={false}
                     hide={hidden.has(i)}
-                    dot={false}
+                    dot={lonePoints[i]!.size > 0 ? (p: { cx?: number; cy?: number; index?: number }) => <LoneDot key={`d${p.index}`} {...p} color={s.color} lone={lonePoints[i]!} /> : false}
                     activeDot={false}
                   />
                 ) : (
@@ -317,7 +324,7 @@ export function ChartCard({ spec, hostId, range, extraReferences, absentNote, kn
                     connectNulls={false}
                     isAnimationActive={false}
                     hide={hidden.has(i)}
-                    dot={false}
+                    dot={lonePoints[i]!.size > 0 ? (p: { cx?: number; cy?: number; index?: number }) => <LoneDot key={`d${p.index}`} {...p} color={s.color} lone={lonePoints[i]!} /> : false}
                     activeDot={{ r: 3 }}
                   />
                 ),

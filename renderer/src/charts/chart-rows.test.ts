@@ -93,3 +93,21 @@ describe('gaps for sparse series', () => {
     expect(pointSpacingMs(minutes.slice(0, 3), 10_000)).toBe(10_000);
   });
 });
+
+describe('isolated points', () => {
+  it('are the rows with a value between two without one, at the ends too', async () => {
+    const { buildChartRows: build, isolatedRows } = await import('./chart-rows');
+    const lone: [number, number, number, number][] = [[0, 1, 1, 1]];
+    expect([...isolatedRows(build([{ points: lone, stepMs: 10_000 }]), 's0')]).toEqual([0]);
+    // A line, a 20-minute gap, one point, another gap, a line: only the middle one.
+    const pts: [number, number, number, number][] = [];
+    for (let t = 0; t <= 300_000; t += 60_000) pts.push([t, 1, 1, 1]);
+    pts.push([1_500_000, 2, 2, 2]);
+    for (let t = 2_700_000; t <= 3_000_000; t += 60_000) pts.push([t, 3, 3, 3]);
+    const rows = build([{ points: pts, stepMs: 10_000 }]);
+    expect([...isolatedRows(rows, 's0')].map((i) => rows[i]!.t)).toEqual([1_500_000]);
+    // Another series' rows in between do not make a point less alone.
+    const two = build([{ points: [[0, 1, 1, 1]], stepMs: 10_000 }, { points: pts, stepMs: 10_000 }]);
+    expect([...isolatedRows(two, 's0')].map((i) => two[i]!.t)).toEqual([0]);
+  });
+});

@@ -97,6 +97,19 @@ export function buildChartRows(series: readonly RowSeries[]): ChartRow[] {
   return rows;
 }
 
+/**
+ * Rows where a series has a value but neither neighbouring row does: a line
+ * needs two points, so without a dot such a point is not drawn at all (the
+ * first sample of a rate, a lone datapoint between gaps) while the legend
+ * already shows its value.
+ */
+export function isolatedRows(rows: readonly ChartRow[], key: string): Set<number> {
+  const out = new Set<number>();
+  const has = (i: number) => typeof rows[i]?.[key] === 'number';
+  for (let i = 0; i < rows.length; i++) if (has(i) && !has(i - 1) && !has(i + 1)) out.add(i);
+  return out;
+}
+
 /** The largest value drawn: per row for lines, the sum of a row for stacked areas. */
 export function maxDrawnValue(rows: readonly ChartRow[], seriesCount: number, stacked: boolean, hidden: ReadonlySet<number> = new Set()): number {
   let max = 0;

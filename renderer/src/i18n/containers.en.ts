@@ -17,6 +17,9 @@ export const containersEn = {
   'containers.via.ssh-socket': 'via its socket over SSH',
   'containers.via.cli': 'via its CLI over SSH',
   'containers.cgroup': 'cgroup {mode}, {driver}',
+  // The driver is known once a container's cgroup path shows it.
+  'containers.cgroup.noDriver': 'cgroup {mode}',
+  'containers.cgroup.none': 'no cgroups',
   'containers.col.name': 'Container',
   'containers.col.state': 'State',
   'containers.col.cpu': 'CPU',

@@ -19,6 +19,8 @@ export const containersZhCN: Record<keyof typeof containersEn, string> = {
   'containers.via.ssh-socket': '经 SSH 通过其套接字',
   'containers.via.cli': '经 SSH 通过其命令行',
   'containers.cgroup': 'cgroup {mode}，{driver}',
+  'containers.cgroup.noDriver': 'cgroup {mode}',
+  'containers.cgroup.none': '无 cgroup',
   'containers.col.name': '容器',
   'containers.col.state': '状态',
   'containers.col.cpu': 'CPU',

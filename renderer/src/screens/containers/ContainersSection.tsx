@@ -64,7 +64,12 @@ export function EngineNoteBanner({ note }: { note: EngineNote }) {
 function engineLine(data: HostContainers, t: Translate): string {
   const engine = data.engine ? t(`containers.engine.${data.engine}` as MessageKey) : t('containers.engine.none');
   const via = data.engineVia ? t(`containers.via.${data.engineVia}` as MessageKey) : '';
-  const cgroup = t('containers.cgroup', { mode: data.cgroupMode, driver: data.cgroupDriver });
+  const cgroup =
+    data.cgroupMode === 'none'
+      ? t('containers.cgroup.none')
+      : data.cgroupDriver === 'unknown'
+        ? t('containers.cgroup.noDriver', { mode: data.cgroupMode })
+        : t('containers.cgroup', { mode: data.cgroupMode, driver: data.cgroupDriver });
   return [via ? `${engine} ${via}` : engine, cgroup].join(' · ');
 }
 
