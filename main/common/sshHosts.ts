@@ -114,6 +114,18 @@ export function formatSshAddress(address: { user?: string; host: string; port?: 
   return `${address.user ? `${address.user}@` : ''}${host}${address.port !== undefined ? `:${address.port}` : ''}`;
 }
 
+/**
+ * The container engine's API socket on the host, when not one of the usual
+ * ones the agent looks for (/var/run/docker.sock, /run/podman/podman.sock, the
+ * rootless ones under the user's runtime dir). An absolute path; a unix
+ * socket path is at most 107 bytes on Linux (sun_path is 108 with its NUL,
+ * unix(7)), kept generous here since the agent only tests it.
+ */
+export const EngineSocketField = z
+  .string({ error: 'must be the absolute path of a unix socket' })
+  .trim()
+  .regex(/^\/[^\0\n\r]{0,253}$/, { error: 'must be the absolute path of a unix socket, like /var/run/docker.sock' });
+
 /** A jump hop: another host's name, or an address (`user@host:port`). */
 export const JumpField = z
   .string()
@@ -169,6 +181,8 @@ export const HostDraft = z.object({
     .default([])
     .transform((tags) => [...new Set(tags)]),
   enabled: z.boolean().default(true),
+  /** Absent: the agent looks for the usual sockets. */
+  engineSocket: EngineSocketField.optional(),
 });
 export type HostDraft = z.infer<typeof HostDraft>;
 export type HostDraftInput = z.input<typeof HostDraft>;
@@ -188,6 +202,7 @@ export const HostDefinitionView = z.object({
   intervalMs: z.number(),
   tags: z.array(z.string()),
   enabled: z.boolean(),
+  engineSocket: z.string().optional(),
   provisioned: z.boolean(),
 });
 export type HostDefinitionView = z.infer<typeof HostDefinitionView>;

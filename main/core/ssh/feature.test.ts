@@ -155,8 +155,9 @@ describe('the SSH feature against a real sshd', () => {
     await expect(c.call('hosts/add', { ...passwordDraft('lab-3'), auth: { type: 'password' } })).rejects.toThrow(/enter the password/);
     await expect(c.call('hosts/update', { hostId: 'lab-2', draft: passwordDraft('lab-renamed') })).rejects.toThrow(/cannot be renamed/);
     // An update without a password keeps the stored one.
-    await c.call('hosts/update', { hostId: 'lab-2', draft: { ...passwordDraft('lab-2'), auth: { type: 'password' }, intervalMs: 2000 } });
+    await c.call('hosts/update', { hostId: 'lab-2', draft: { ...passwordDraft('lab-2'), auth: { type: 'password' }, intervalMs: 2000, engineSocket: '/run/user/1000/docker.sock' } });
     expect((await c.call('hosts/definition', { hostId: 'lab-2' })).auth).toEqual({ type: 'password', passwordSet: true });
+    await expect(c.call('hosts/update', { hostId: 'lab-2', draft: { ...passwordDraft('lab-2'), engineSocket: 'docker.sock' } })).rejects.toThrow(/absolute path of a unix socket/);
     expect(c.host('lab-2')?.pollIntervalMs).toBe(2000);
     await c.stop();
 
@@ -173,7 +174,7 @@ describe('the SSH feature against a real sshd', () => {
     try {
       const hosts = again.handlers['hosts/list']() as Host[];
       expect(hosts.find((h) => h.id === 'lab-2')).toMatchObject({ kind: 'ssh', pollIntervalMs: 2000, provisioned: false });
-      expect(((await again.handlers['hosts/definition']({ hostId: 'lab-2' })) as { auth: unknown }).auth).toEqual({ type: 'password', passwordSet: true });
+      expect(await again.handlers['hosts/definition']({ hostId: 'lab-2' })).toMatchObject({ auth: { type: 'password', passwordSet: true }, engineSocket: '/run/user/1000/docker.sock' });
     } finally {
       await again.stop();
     }

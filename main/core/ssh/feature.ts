@@ -168,6 +168,7 @@ export function createSshFeature(options: SshFeatureOptions = {}) {
       intervalMs: s.intervalMs,
       tags: s.tags,
       enabled: s.enabled,
+      ...(s.engineSocket ? { engineSocket: s.engineSocket } : {}),
       provisioned: false,
     });
 
@@ -358,6 +359,7 @@ export function createSshFeature(options: SshFeatureOptions = {}) {
         intervalMs: draft.intervalMs,
         tags: draft.tags,
         enabled: draft.enabled,
+        ...(draft.engineSocket ? { engineSocket: draft.engineSocket } : {}),
       };
     }
 
@@ -465,6 +467,7 @@ export function createSshFeature(options: SshFeatureOptions = {}) {
           intervalMs: d.intervalMs ?? ctx.settings().pollIntervalMs,
           tags: [...d.tags],
           enabled: d.enabled,
+          ...(d.engineSocket ? { engineSocket: d.engineSocket } : {}),
           provisioned: d.provisioned,
         };
       },

@@ -6,7 +6,7 @@
 import { readJsonDataFile, writeJsonDataFile } from '../dataFile.js';
 import path from 'node:path';
 import { z } from 'zod';
-import { HostAddressField, HostNameField, IntervalField, JumpField, PortField, SshUserField, TagField } from '../../common/sshHosts.js';
+import { EngineSocketField, HostAddressField, HostNameField, IntervalField, JumpField, PortField, SshUserField, TagField } from '../../common/sshHosts.js';
 
 export const StoredAuth = z.discriminatedUnion('type', [
   z.object({ type: z.literal('key'), keyFile: z.string().min(1) }),
@@ -25,6 +25,7 @@ export const StoredHost = z.object({
   intervalMs: IntervalField,
   tags: z.array(TagField),
   enabled: z.boolean(),
+  engineSocket: EngineSocketField.optional(),
 });
 export type StoredHost = z.infer<typeof StoredHost>;
 

@@ -14,7 +14,7 @@
 // Each entry stands alone: a bad one is reported with its line and left out.
 // Secrets are references, resolved when the host connects.
 import { z } from 'zod';
-import { HostNameField, JumpField, MAX_JUMPS, MAX_TAGS, parseSshAddress, SSH_INTERVAL_MAX_MS, SSH_INTERVAL_MIN_MS, TagField } from '../../common/sshHosts.js';
+import { EngineSocketField, HostNameField, JumpField, MAX_JUMPS, MAX_TAGS, parseSshAddress, SSH_INTERVAL_MAX_MS, SSH_INTERVAL_MIN_MS, TagField } from '../../common/sshHosts.js';
 import { durationField, secretRefFields, secretRefOf, secretRefRules } from '../config/provisioningFields.js';
 import type { SecretRef } from '../config/secretRef.js';
 
@@ -72,10 +72,7 @@ const HostInFile = z
       .regex(FINGERPRINT, { error: 'must be a SHA256 fingerprint as `ssh-keygen -lf` prints it, like SHA256:AbC… (43 characters after the colon)' })
       .optional(),
     enabled: z.boolean({ error: 'must be true or false' }).optional(),
-    engine_socket: z
-      .string({ error: 'must be the absolute path of a unix socket' })
-      .regex(/^\/[^\0\n]{0,253}$/, { error: 'must be the absolute path of a unix socket, like /var/run/docker.sock' })
-      .optional(),
+    engine_socket: EngineSocketField.optional(),
   })
   .superRefine(secretRefRules(['passphrase', 'password']))
   .superRefine((entry, ctx) => {

@@ -26,6 +26,8 @@ export const sshHostsEn = {
   'hostForm.interval': 'Poll interval (seconds)',
   'hostForm.tags': 'Tags',
   'hostForm.tags.hint': 'Comma-separated, e.g. web, prod.',
+  'hostForm.engineSocket': 'Container engine socket (optional)',
+  'hostForm.engineSocket.hint': 'For container names: the Docker or Podman API socket on the host, when not /var/run/docker.sock, /run/podman/podman.sock or the user’s rootless one.',
   'hostForm.enabled': 'Watch this host now',
   'hostForm.test': 'Test connection',
   'hostForm.testing': 'Testing…',
@@ -46,6 +48,7 @@ export const sshHostsEn = {
   'hostForm.error.password': 'Enter the password.',
   'hostForm.error.jump': 'Each jump host is a host name or user@host:port (at most 5).',
   'hostForm.error.interval': 'Enter a number of seconds between 1 and 3600.',
+  'hostForm.error.engineSocket': 'Enter the absolute path of a unix socket, like /var/run/docker.sock, or leave it empty.',
   'hostForm.error.tags': 'Tags hold letters, digits, “_”, “.”, “:”, “/” or “-” (at most 20).',
 
   'testStep.resolve': 'Resolve name',

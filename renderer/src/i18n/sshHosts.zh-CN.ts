@@ -28,6 +28,8 @@ export const sshHostsZhCN: Record<keyof typeof sshHostsEn, string> = {
   'hostForm.interval': '采集间隔（秒）',
   'hostForm.tags': '标签',
   'hostForm.tags.hint': '以逗号分隔，例如 web, prod。',
+  'hostForm.engineSocket': '容器引擎套接字（可选）',
+  'hostForm.engineSocket.hint': '用于显示容器名称：主机上 Docker 或 Podman API 的套接字，当它不是 /var/run/docker.sock、/run/podman/podman.sock 或该用户的 rootless 套接字时填写。',
   'hostForm.enabled': '立即开始监控',
   'hostForm.test': '测试连接',
   'hostForm.testing': '测试中…',
@@ -48,6 +50,7 @@ export const sshHostsZhCN: Record<keyof typeof sshHostsEn, string> = {
   'hostForm.error.password': '请输入密码。',
   'hostForm.error.jump': '每个跳板机是主机名或 user@host:port（最多 5 个）。',
   'hostForm.error.interval': '请输入 1 到 3600 之间的秒数。',
+  'hostForm.error.engineSocket': '请输入 unix 套接字的绝对路径（如 /var/run/docker.sock），或留空。',
   'hostForm.error.tags': '标签可含字母、数字、“_”、“.”、“:”、“/”或“-”（最多 20 个）。',
 
   'testStep.resolve': '解析名称',

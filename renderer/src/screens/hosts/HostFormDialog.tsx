@@ -66,6 +66,7 @@ export function HostFormDialog({ definition, onClose, onSaved }: { definition?: 
           {input('jump', t('hostForm.jump'), { hint: t('hostForm.jump.hint'), className: 'field--wide', placeholder: 'bastion, ops@gw.example.com:2222' })}
           {input('interval', t('hostForm.interval'), { type: 'number', className: 'field--narrow' })}
           {input('tags', t('hostForm.tags'), { hint: t('hostForm.tags.hint'), className: 'field--span2' })}
+          {input('engineSocket', t('hostForm.engineSocket'), { hint: t('hostForm.engineSocket.hint'), className: 'field--wide', placeholder: '/run/user/1000/docker.sock' })}
           <label className="toggle field--wide">
             <input type="checkbox" checked={form.enabled} data-testid="host-form-enabled" onChange={(e) => set({ enabled: e.target.checked })} />
             {t('hostForm.enabled')}

@@ -34,4 +34,14 @@ describe('the host form', () => {
     const form = formFromDefinition({ name: 'a', host: 'h', port: 2222, user: 'u', auth: { type: 'key', keyFile: '/k', passphraseSet: true }, jump: ['j1', 'j2'], intervalMs: 10_000, tags: ['x'], enabled: false, provisioned: false });
     expect(form).toMatchObject({ port: '2222', authType: 'key', keyFile: '/k', passphrase: '', jump: 'j1, j2', interval: '10', tags: 'x', enabled: false });
   });
+
+  it('sends an engine socket only when one is given, and refuses one that is not an absolute path', () => {
+    expect(draftFromForm(filled)).not.toHaveProperty('engineSocket');
+    expect(draftFromForm({ ...filled, engineSocket: '  ' })).not.toHaveProperty('engineSocket');
+    const given = checkForm({ ...filled, engineSocket: ' /run/user/1000/docker.sock ' }, false);
+    expect(given.ok && given.draft.engineSocket).toBe(' /run/user/1000/docker.sock ');
+    expect(checkForm({ ...filled, engineSocket: 'docker.sock' }, false)).toEqual({ ok: false, fields: ['engineSocket'] });
+    const back = formFromDefinition({ name: 'a', host: 'h', port: 22, user: 'u', auth: { type: 'agent' }, jump: [], intervalMs: 5000, tags: [], enabled: true, engineSocket: '/srv/podman.sock', provisioned: false });
+    expect(back.engineSocket).toBe('/srv/podman.sock');
+  });
 });

@@ -21,12 +21,14 @@ export interface HostFormState {
   /** Comma-separated. */
   tags: string;
   enabled: boolean;
+  /** Empty: the agent looks for the usual sockets. */
+  engineSocket: string;
 }
 
-export type FormField = 'name' | 'host' | 'port' | 'user' | 'auth' | 'keyFile' | 'passphrase' | 'password' | 'jump' | 'interval' | 'tags';
+export type FormField = 'name' | 'host' | 'port' | 'user' | 'auth' | 'keyFile' | 'passphrase' | 'password' | 'jump' | 'interval' | 'tags' | 'engineSocket';
 
 export function emptyForm(): HostFormState {
-  return { name: '', host: '', port: '22', user: '', authType: 'password', keyFile: '~/.ssh/id_ed25519', passphrase: '', password: '', jump: '', interval: String(SSH_DEFAULT_INTERVAL_MS / 1000), tags: '', enabled: true };
+  return { name: '', host: '', port: '22', user: '', authType: 'password', keyFile: '~/.ssh/id_ed25519', passphrase: '', password: '', jump: '', interval: String(SSH_DEFAULT_INTERVAL_MS / 1000), tags: '', enabled: true, engineSocket: '' };
 }
 
 export function formFromDefinition(d: HostDefinitionView): HostFormState {
@@ -42,6 +44,7 @@ export function formFromDefinition(d: HostDefinitionView): HostFormState {
     interval: String(d.intervalMs / 1000),
     tags: d.tags.join(', '),
     enabled: d.enabled,
+    engineSocket: d.engineSocket ?? '',
   };
 }
 
@@ -76,6 +79,7 @@ export function draftFromForm(form: HostFormState): HostDraftInput {
     intervalMs: (typeof interval === 'number' ? Math.round(interval * 1000) : interval) as number,
     tags: list(form.tags),
     enabled: form.enabled,
+    ...(form.engineSocket.trim() ? { engineSocket: form.engineSocket } : {}),
   };
 }
 
