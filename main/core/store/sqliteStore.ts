@@ -32,7 +32,10 @@
 //   finite number ≥ 0 or lies more than `maxFutureMs` ahead of the clock (one
 //   bogus future stamp would otherwise block the series until that time), or a
 //   name or label value that is not a string.
-// Times are stored as whole milliseconds (floored). Values are kept at the
+// Times are stored as whole milliseconds (floored), on the series' step when
+// within min(100 ms, 2 % of it) of where the step puts them (cadence.ts); the
+// out-of-order check compares the observed time with the last stored one.
+// Values are kept at the
 // precision of their metric (precision.ts): ratios and CPU in cores to 1e-4,
 // rates to 12 significant bits, everything else bit for bit (-0 included); a query
 // returns exactly the kept value, and rollups are computed from it.
@@ -44,6 +47,7 @@ import { Retention as RetentionSchema, type Retention, type Tier } from '../../c
 import { migrate } from './schema.js';
 import { SampleChunkEncoder, decimalPlaces, decodeAggregates, decodeSamples, encodeAggregates, readAggregates, type AggregateRow } from './chunkCodec.js';
 import { decodeBatch, encodeBatch } from './headLog.js';
+import { nextStep, onCadence } from './cadence.js';
 import { precisionOf, roundToPrecision, type Precision } from './precision.js';
 import {
   CHUNK_WINDOW_MS,
@@ -155,6 +159,8 @@ interface SeriesState {
   readonly labels: Labels;
   /** Newest sample time (head or chunks); undefined when raw holds none. */
   lastT: number | undefined;
+  /** The step its times are kept on (cadence.ts), learned from the samples since open; undefined until two are seen. */
+  stepMs: number | undefined;
   /** Every window ending at or before this is sealed into chunks; samples before it are late. */
   rolled1m: number;
   rolled1h: number;
@@ -408,6 +414,7 @@ class SqliteStore implements SqliteMetricStore {
         name: row.name,
         labels: JSON.parse(row.labels) as Labels,
         lastT: row.last_raw ?? undefined,
+        stepMs: undefined,
         rolled1m: row.rolled_1m,
         rolled1h: row.rolled_1h,
         last1m: row.last_1m ?? undefined,
@@ -455,6 +462,7 @@ class SqliteStore implements SqliteMetricStore {
     open.encoder.append(t, v);
     addToMinutes(open.minutes, open.minutePlaces, t, v);
     open.lastT = t;
+    state.stepMs = nextStep(t, state.lastT, state.stepMs);
     state.lastT = t;
   }
 
@@ -508,7 +516,8 @@ class SqliteStore implements SqliteMetricStore {
     const latestAllowed = this.clock() + this.maxFutureMs;
     const created: SeriesState[] = [];
     const createdByKey = new Map<string, SeriesState>();
-    const newestT = new Map<SeriesState, number>();
+    // Per series, its newest accepted time and step so far in this batch (the caches move only once it is committed).
+    const newestT = new Map<SeriesState, { t: number; step: number | undefined }>();
     const accepted: Array<[SeriesState, number, number]> = [];
     /** Series whose grace this batch raised, with the value before (restored if the transaction fails). */
     const graceRaised = new Map<SeriesState, number>();
@@ -533,7 +542,7 @@ class SqliteStore implements SqliteMetricStore {
         const rolled1m = chunkWindowStart(t, id);
         sql.setSealedTo.run(rolled1m, id);
         state = {
-          id, name: ref!.name, labels, lastT: undefined, rolled1m, rolled1h: floorTo(t, HOUR_MS),
+          id, name: ref!.name, labels, lastT: undefined, stepMs: undefined, rolled1m, rolled1h: floorTo(t, HOUR_MS),
           last1m: undefined, last1h: undefined, rawFrom: 0, m1From: 0, h1From: 0, graceMs, precision: precisionOf(ref!.name), head: [],
         };
         createdByKey.set(key, state);
@@ -566,17 +575,21 @@ class SqliteStore implements SqliteMetricStore {
           invalid++;
           continue;
         }
-        const last = newestT.get(state) ?? state.lastT;
+        const inBatch = newestT.get(state);
+        const last = inBatch ? inBatch.t : state.lastT;
         if (last !== undefined && t <= last) {
           outOfOrder++;
           continue;
         }
-        if (t < state.rolled1m) {
+        // On the series' cadence when within its tolerance (cadence.ts); what pushToHead does with the step, done ahead for this batch.
+        const step = inBatch ? inBatch.step : state.stepMs;
+        const stored = onCadence(t, last, step);
+        if (stored < state.rolled1m) {
           late++;
           continue;
         }
-        newestT.set(state, t);
-        accepted.push([state, t, roundToPrecision(value, state.precision)]);
+        newestT.set(state, { t: stored, step: nextStep(stored, last, step) });
+        accepted.push([state, stored, roundToPrecision(value, state.precision)]);
       }
       if (accepted.length === 0) return 0;
       const bytes = encodeBatch(
