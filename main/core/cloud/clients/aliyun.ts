@@ -105,7 +105,7 @@ export class AliyunCmsClient {
       length: String(q.length ?? ALIYUN_MAX_PAGE_LENGTH),
       ...(q.nextToken ? { nextToken: q.nextToken } : {}),
     });
-    return this.run('DescribeMetricList', async () => pageOf(await call(() => this.sdk.describeMetricList(request))));
+    return this.run('DescribeMetricList', async () => pageOf(await callAliyunSdk(() => this.sdk.describeMetricList(request))));
   }
 
   /** One page of the newest datapoint of every instance reporting the metric (no Dimensions: all of them). */
@@ -118,7 +118,7 @@ export class AliyunCmsClient {
       length: String(q.length ?? ALIYUN_MAX_PAGE_LENGTH),
       ...(q.nextToken ? { nextToken: q.nextToken } : {}),
     });
-    return this.run('DescribeMetricLast', async () => pageOf(await call(() => this.sdk.describeMetricLast(request))));
+    return this.run('DescribeMetricLast', async () => pageOf(await callAliyunSdk(() => this.sdk.describeMetricLast(request))));
   }
 
   /** Every metric the namespace offers (pages of up to 1000 until TotalCount). */
@@ -127,7 +127,7 @@ export class AliyunCmsClient {
     for (let pageNumber = 1; pageNumber < 100; pageNumber++) {
       const request = new DescribeMetricMetaListRequest({ namespace, pageNumber, pageSize: 1000 });
       const body = await this.run('DescribeMetricMetaList', async () => {
-        const b = (await call(() => this.sdk.describeMetricMetaList(request))) as ResponseBody & {
+        const b = (await callAliyunSdk(() => this.sdk.describeMetricMetaList(request))) as ResponseBody & {
           totalCount?: string;
           resources?: { resource?: { metricName?: string; namespace?: string; dimensions?: string; periods?: string; statistics?: string; unit?: string }[] };
         };
@@ -176,14 +176,15 @@ export class AliyunCmsClient {
   }
 }
 
-async function call<B>(fn: () => Promise<{ body?: B }>): Promise<B> {
+/** One SDK call of any Alibaba product: its body, or the cloud's error as a CloudApiError (shared with the ECS client). */
+export async function callAliyunSdk<B>(fn: () => Promise<{ body?: B }>): Promise<B> {
   let body: B | undefined;
   try {
     body = (await fn()).body;
   } catch (error) {
     throw mapAliyunError(error);
   }
-  if (!body) throw new CloudApiError('invalid_request', 'EmptyResponse', 'CloudMonitor returned no body');
+  if (!body) throw new CloudApiError('invalid_request', 'EmptyResponse', 'the cloud returned no body');
   return body;
 }
 
@@ -229,10 +230,13 @@ export function classifyAliyunCode(code: string, message: string, status?: numbe
   if (/^(SignatureDoesNotMatch|InvalidAccessKeyId|IncompleteSignature|InvalidAccessKeySecret|Forbidden\.AccessKeyDisabled)/.test(code)) {
     return new CloudApiError('credentials_rejected', code, message, status, requestId);
   }
+  // "Forbidden.RAM: User not authorized to operate on the specified resource, or
+  // this API doesn't support RAM" — a RAM user without the API in its policy.
+  if (/^(Forbidden(\.RAM|\.NoPermission|\.Unauthorized)?|NoPermission)$/.test(code)) return new CloudApiError('permission_denied', code, message, status, requestId);
   return new CloudApiError('invalid_request', code, message, status, requestId);
 }
 
-function mapAliyunError(error: unknown): CloudApiError {
+export function mapAliyunError(error: unknown): CloudApiError {
   if (error instanceof CloudApiError) return error;
   const e = error as { code?: unknown; message?: string; statusCode?: number; requestId?: string; data?: { Message?: string } };
   if (typeof e.statusCode === 'number' && typeof e.code === 'string') {
