@@ -1,7 +1,7 @@
 // The agent script run for real: under dash, bash and busybox ash, on this
 // machine's /proc and on a fixture tree.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -53,6 +53,33 @@ describe.each(SHELLS)('overlook-agent.sh under %s', (_name, cmd) => {
     expect(obs.series.some((s) => s.name === 'node_filesystem_size_bytes' && s.labels.mountpoint === '/')).toBe(true);
     expect(obs.processes.some((p) => p.pid === process.pid)).toBe(true);
     expect(obs.monotonicSeconds).toBeCloseTo(os.uptime(), -1);
+  });
+
+  it('a process that names itself like a frame marker is one process, not a new section', async () => {
+    // Any user may rename a process (its /proc/PID/comm, 15 bytes, newlines allowed);
+    // the names below would open a section or a file in the middle of the frame.
+    const names = ['\n@@section x', 'a)\n==> /x <==', '\n@@meta cgroup'];
+    const hostile = names.map((name) =>
+      spawn('sh', ['-c', 'printf "%s" "$1" > /proc/$$/comm && while :; do sleep 1; done', 'sh', name], { stdio: 'ignore' }),
+    );
+    try {
+      const pids = hostile.map((c) => c.pid!);
+      const renamed = () => pids.every((pid) => readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith(names[pids.indexOf(pid)]!.slice(0, 3)));
+      for (let i = 0; i < 50 && !renamed(); i++) await new Promise((r) => setTimeout(r, 20));
+      expect(renamed()).toBe(true);
+      const { result } = runOnce(cmd);
+      if (result.kind !== 'observation') throw new Error(JSON.stringify(result));
+      const obs = result.observation;
+      expect(obs.problems.filter((p) => p.startsWith('pid stat'))).toEqual([]);
+      // Each is there under its name with control characters shown as "?", as ps shows them…
+      expect(pids.map((pid) => obs.processes.find((p) => p.pid === pid)?.comm)).toEqual(names.map((n) => n.replace(/\n/g, '?')));
+      // …and so is everything the frame holds after them: the other processes and the files read last.
+      expect(obs.processes.some((p) => p.pid === process.pid)).toBe(true);
+      expect(obs.processes.length).toBeGreaterThan(pids.length + 5);
+      expect(obs.containers?.layout.mode).toBe(existsSync('/sys/fs/cgroup/cgroup.controllers') ? 'v2' : existsSync('/sys/fs/cgroup/unified') ? 'hybrid' : 'v1');
+    } finally {
+      for (const c of hostile) c.kill('SIGKILL');
+    }
   });
 
   it('reads a fixture tree through PROC_ROOT, SYS_ROOT and ETC_ROOT, temperatures included', () => {

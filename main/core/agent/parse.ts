@@ -47,6 +47,38 @@ interface ScannedFrame {
 }
 
 /**
+ * A process's name (comm) is printed raw in /proc/PID/stat, between "(" and
+ * ")", and any user may name a process anything of up to 15 bytes, newlines
+ * included (prctl PR_SET_NAME; TASK_COMM_LEN is 16 with the NUL, proc(5)).
+ * A name like "\n@@section x" must not open a section or a file inside the
+ * frame, so after a `/proc/PID/stat` header no marker is looked for before
+ * the ")" that closes the name.
+ */
+const COMM_MAX_BYTES = 15;
+
+function isPidStatPath(path: string): boolean {
+  if (!path.endsWith('/stat')) return false;
+  const dir = path.lastIndexOf('/', path.length - 6);
+  return isDigits(path.slice(dir + 1, path.length - 5));
+}
+
+/**
+ * Where the ")" closing the process name is, for a /proc/PID/stat record
+ * starting at `at` ("PID (NAME) S …"), or -1 when the content is not such a
+ * record (empty: the process went between the glob and the read). The name
+ * may hold ")" too: the closing one is the last within the 15 bytes a name
+ * can have, since the fields after it are a state letter and numbers.
+ */
+function pidStatNameClose(text: string, at: number, end: number): number {
+  let i = at;
+  while (i < end && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) i++;
+  if (i === at || text.charCodeAt(i) !== 32 || text.charCodeAt(i + 1) !== 40 /* ( */) return -1;
+  const open = i + 1;
+  const close = text.lastIndexOf(')', Math.min(end - 1, open + 1 + COMM_MAX_BYTES));
+  return close > open ? close : -1;
+}
+
+/**
  * One pass over the frame's body with indexOf, no regex and no line array
  * for the files section (most of a frame): `@@meta` lines anywhere, `@@section`
  * lines start a section, and inside `files` every "==> PATH <==" line starts a
@@ -91,6 +123,18 @@ function scanFrame(text: string, bodyStart: number, bodyEnd: number): ScannedFra
         closeFile(pos);
         path = text.slice(pos + 4, nl - 4);
         contentStart = nl + 1;
+        const close = isPidStatPath(path) ? pidStatNameClose(text, contentStart, bodyEnd) : -1;
+        if (close >= 0) {
+          // Markers inside a process name are content (see COMM_MAX_BYTES).
+          const from = close;
+          header = text.indexOf('\n==> ', from);
+          marker = text.indexOf('\n@@', from);
+          if (header < 0) header = Infinity;
+          if (marker < 0) marker = Infinity;
+          const next = Math.min(header, marker);
+          pos = next >= bodyEnd ? bodyEnd + 1 : next + 1;
+          continue;
+        }
       }
       // Skip the content lines in between at native speed: the next line that
       // may matter starts with "==> " or "@@".
@@ -240,8 +284,8 @@ export function parseAgentFrame(text: string, receivedAtMs: number): ParseResult
   const processes: RawProcess[] = [];
   for (const content of pidStats) {
     if (content === '') continue;
-    const nl = content.indexOf('\n');
-    const p = take(parsePidStat(nl < 0 ? content : content.slice(0, nl), clkTck, pageSize));
+    // One record; its name may hold newlines (see COMM_MAX_BYTES), so the record ends at the last one.
+    const p = take(parsePidStat(content.endsWith('\n') ? content.slice(0, -1) : content, clkTck, pageSize));
     if (p) processes.push(p);
   }
 

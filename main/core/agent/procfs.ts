@@ -155,7 +155,8 @@ export function parsePidStat(line: string, clkTck: number, pageSize: number): Pa
   return {
     value: {
       pid,
-      comm: line.slice(open + 1, close),
+      // Control characters (a name may hold newlines) shown as "?", as ps(1) does.
+      comm: line.slice(open + 1, close).replace(/[\x00-\x1f\x7f]/g, '?'),
       state: rest[0],
       cpuSeconds: (utime + stime) / clkTck,
       rssBytes: Math.max(0, rssPages) * pageSize,

@@ -89,6 +89,13 @@ describe('clouds: in the provisioning file', () => {
       '    regions: [us-east1]',
       '    access_key_id_env: A',
       '    access_key_secret_env: B',
+      '  - name: short-backfill',
+      '    provider: aliyun',
+      '    regions: [cn-hangzhou]',
+      '    access_key_id_env: A',
+      '    access_key_secret_env: B',
+      '    interval: 1h',
+      '    max_backfill: 30m',
       '',
     ].join('\n');
     const { config, problems } = parseProvisioningText(text, FILE);
@@ -100,6 +107,7 @@ describe('clouds: in the provisioning file', () => {
       [23, 'clouds[3].interval', 'the interval must be a whole number of periods (60 s)'],
       [24, 'clouds[3].limits.DescribeMetricList', 'tencent calls GetMonitorData, DescribeBaseMetrics, DescribeInstances, DescribeLoadBalancers, DescribeDBInstances; no API named DescribeMetricList'],
       [26, 'clouds[4].provider', 'must be one of aliyun, tencent, huawei'],
+      [36, 'clouds[5].max_backfill', 'must be at least the interval plus one period (61 min here), or every cycle leaves a gap'],
     ]);
   });
 

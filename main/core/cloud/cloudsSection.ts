@@ -26,7 +26,7 @@ import { cloudAccountProblems, CloudProvider, EndpointField, MAX_REGIONS, Produc
 import type { CloudAccountSettings } from './collector/types.js';
 import { durationField, secretRefFields, secretRefOf, secretRefRules } from '../config/provisioningFields.js';
 import type { SecretRef } from '../config/secretRef.js';
-import { API_QUOTAS } from './collector/defaults.js';
+import { API_QUOTAS, DEFAULT_PERIOD_SECONDS } from './collector/defaults.js';
 
 export interface ProvisionedCloudAccount extends CloudAccountSettings {
   readonly accessKeyId: SecretRef;
@@ -68,6 +68,14 @@ const CloudInFile = z
     });
     for (const p of problems) ctx.addIssue({ code: 'custom', path: p.path[0] === 'projectIds' ? ['project_ids'] : ['interval'], message: p.message });
     if (new Set(entry.regions).size !== entry.regions.length) ctx.addIssue({ code: 'custom', path: ['regions'], message: 'a region is listed twice' });
+    // A cycle asks each series from one period before its cursor, but never
+    // from further back than max_backfill: shorter than a cycle plus that
+    // period, every cycle would start after where the last one ended.
+    const periodMs = entry.period ?? DEFAULT_PERIOD_SECONDS * 1000;
+    const neededMs = (entry.interval ?? periodMs) + periodMs;
+    if (entry.max_backfill !== undefined && entry.max_backfill < neededMs) {
+      ctx.addIssue({ code: 'custom', path: ['max_backfill'], message: `must be at least the interval plus one period (${neededMs / 60_000} min here), or every cycle leaves a gap` });
+    }
     const known = Object.keys(API_QUOTAS[entry.provider]);
     for (const api of Object.keys(entry.limits ?? {})) {
       if (!known.includes(api)) ctx.addIssue({ code: 'custom', path: ['limits', api], message: `${entry.provider} calls ${known.join(', ')}; no API named ${api}` });

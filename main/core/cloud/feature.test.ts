@@ -215,6 +215,30 @@ describe('cloud accounts in a running console', () => {
       .toBe(3);
   });
 
+  it('resumes where the last run got to (cloud-progress.json): a console closed for two hours backfills them; a removed account is forgotten', async () => {
+    const cloud = await emulated('aliyun', { products: { ecs: 3 } });
+    const MINUTE = 60_000;
+    const twoHoursAgo = Math.floor(Date.now() / MINUTE) * MINUTE - 120 * MINUTE;
+    const c = await startCore({
+      // What the last run wrote before the console was closed.
+      prepare: (dataDir) => fs.writeFileSync(path.join(dataDir, 'cloud-progress.json'), JSON.stringify({ version: 1, accounts: { back: { provider: 'aliyun', collectedUntil: twoHoursAgo } } })),
+    });
+    await c.call('clouds/add', draftFor(cloud, 'back'));
+    await c.call('clouds/add', draftFor(cloud, 'new'));
+    const earliest = async (account: string) => {
+      const series = await c.call('series/query', { selectors: [{ name: 'cloud_cpu_utilization_ratio', matchers: [{ label: 'account', op: '=', value: account }] }], from: Date.now() - 4 * 60 * MINUTE, to: Date.now(), maxPoints: 1000 });
+      return series.length === 3 ? Math.min(...series.map((x) => x.points[0]![0])) : undefined;
+    };
+    // The account seen before starts one period before where it got to; a new one 15 minutes back.
+    await expect.poll(() => earliest('back'), { timeout: 30_000 }).toBe(twoHoursAgo - MINUTE);
+    await expect.poll(() => earliest('new'), { timeout: 30_000 }).toBeGreaterThanOrEqual(Date.now() - 20 * MINUTE);
+    const progress = () => JSON.parse(fs.readFileSync(path.join(c.dataDir, 'cloud-progress.json'), 'utf8')).accounts;
+    await expect.poll(() => progress().back?.collectedUntil, { timeout: 30_000 }).toBeGreaterThan(Date.now() - 10 * MINUTE);
+    expect(progress().new).toMatchObject({ provider: 'aliyun' });
+    await c.call('clouds/remove', { account: 'back' });
+    expect(progress().back).toBeUndefined();
+  });
+
   it('stops an account removed while it collects: no more calls, its figures and rows forgotten, its history kept', async () => {
     const cloud = await emulated('tencent', { products: { ecs: 150 }, qps: 3 });
     const c = await startCore();

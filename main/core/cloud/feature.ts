@@ -31,6 +31,7 @@ import { API_QUOTAS, DEFAULT_DELAY_SECONDS, DEFAULT_MAX_BACKFILL_SECONDS, DEFAUL
 import { testCloudAccount } from './collector/testAccount.js';
 import type { CloudAccountConfig, CloudAccountSettings, CloudCollectorStatus, CloudInstance, CloudProductMapping, CloudSample } from './collector/types.js';
 import { cloudInstanceKey, CloudLatestValues } from './latestValues.js';
+import { CloudProgress } from './progressFile.js';
 import { findShippedMappingsDir, loadMappings, mappingFilesIn, USER_MAPPINGS_DIR, type LoadedMappings } from './mappings/loadMappings.js';
 
 export interface CloudsFeatureOptions {
@@ -177,6 +178,14 @@ export function createCloudsFeature(options: CloudsFeatureOptions): (ctx: CoreCo
     }
 
     // ------------------------------------------------------------ lifecycle of one account
+    // Read on first use: ctx.dataDir is known once the feature starts.
+    let progressBook: CloudProgress | undefined;
+    const progress = () => (progressBook ??= new CloudProgress(ctx.dataDir, (message) => ctx.log.warn(`clouds: ${message}`)));
+    const resumeOf = (def: AccountDef): { resumeFrom?: number } => {
+      const from = progress().resumeFrom(def.name, def.provider);
+      return from === undefined ? {} : { resumeFrom: from };
+    };
+
     async function startRuntime(def: AccountDef): Promise<Runtime> {
       const rt: Runtime = { def, status: null, instances: [], problem: null, keyIdHint: null, secretSet: false };
       runtimes.set(def.name, rt);
@@ -195,6 +204,7 @@ export function createCloudsFeature(options: CloudsFeatureOptions): (ctx: CoreCo
           mappings: mappings.products,
           stats: options.stats,
           now: ctx.now,
+          ...resumeOf(def),
           onSamples: (samples) => onSamples(def, samples),
           onInstances: (instances) => {
             rt.instances = instances;
@@ -204,6 +214,7 @@ export function createCloudsFeature(options: CloudsFeatureOptions): (ctx: CoreCo
           onStatus: (status) => {
             const previous = rt.status?.state;
             rt.status = status;
+            progress().record(def.name, def.provider, status.collectedUntil);
             if (status.state === 'error' && previous !== 'error') ctx.log.warn(`cloud ${def.name}: ${status.stateDetail ?? 'errors'}`);
             else if (previous === 'error' && status.state === 'idle') ctx.log.info(`cloud ${def.name}: collecting again`);
             announce();
@@ -223,6 +234,7 @@ export function createCloudsFeature(options: CloudsFeatureOptions): (ctx: CoreCo
       runtimes.delete(name);
       await rt.collector?.stop();
       if (forget) {
+        progress().forget(name);
         options.stats.forget(rt.def.provider, name);
         options.latest.forgetAccount(name);
       }

@@ -5,7 +5,7 @@
 // Podman (its processes in the scope's container/ child, io not delegated),
 // and v1 with cpu,cpuacct co-mounted (RHEL 8, Docker on cgroupfs).
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -128,6 +128,31 @@ describe.each(SHELLS)('container cgroups read by the agent under %s', (_name, cm
     // net=4242 holds for the second sample, which did not repeat it; net= ends it.
     for (const obs of [first!, second!]) expect(Object.keys(obs.containers!.networkByPid)).toEqual(['4242']);
     for (const obs of [third!, fourth!]) expect(obs.containers!.networkByPid).toEqual({});
+  });
+
+  it('a process named like a frame marker hides no container: its name is read as a name', () => {
+    // The process files come before the cgroup files in a frame; a name (15 bytes
+    // any user may set, newlines included) that opened a section there would
+    // blank every container after it.
+    const proc = mkdtempSync(join(os.tmpdir(), 'ovl-ctr-comm-'));
+    temps.push(proc);
+    cpSync(procTree, proc, { recursive: true });
+    const stat = readFileSync(join(proc, '4242', 'stat'), 'utf8');
+    for (const [pid, name] of [['3000', '\n@@section x'], ['3001', 'b) \n@@meta cgr']] as const) {
+      mkdirSync(join(proc, pid));
+      writeFileSync(join(proc, pid, 'stat'), stat.replace('4242 (my (odd) app)', `${pid} (${name})`));
+    }
+    const run = spawnSync(cmd[0]!, [...cmd.slice(1), script.path, 'once'], {
+      encoding: 'utf8',
+      env: { ...process.env, PROC_ROOT: proc, SYS_ROOT: fixture('ubuntu2204-v2-systemd-docker-k8s') },
+    });
+    const result = parseAgentFrame(run.stdout, Date.now());
+    if (result.kind !== 'observation') throw new Error(JSON.stringify(result));
+    const obs = result.observation;
+    expect(obs.problems.filter((p) => !p.startsWith('df'))).toEqual([]);
+    expect(obs.processes.map((p) => [p.pid, p.comm]).sort()).toEqual([[1, 'systemd'], [2, 'kthreadd'], [3000, '?@@section x'], [3001, 'b) ?@@meta cgr'], [4242, 'my (odd) app']].sort());
+    expect(obs.containers!.layout).toEqual({ mode: 'v2', driver: 'systemd' });
+    expect(obs.containers!.cgroups.map((c) => c.id)).toEqual([DOCKER_ID, K8S_ID]);
   });
 
   it('a host without cgroups says so, and an odd pid in a request is ignored', () => {

@@ -13,8 +13,9 @@ export class Semaphore {
       this.active++;
       return this.releaser();
     }
+    // The releasing holder hands its slot over (see releaser), so the count
+    // never drops in between for another acquire() to slip in.
     await new Promise<void>((resolve) => this.waiting.push(resolve));
-    this.active++;
     return this.releaser();
   }
 
@@ -27,8 +28,9 @@ export class Semaphore {
     return () => {
       if (released) return;
       released = true;
-      this.active--;
-      this.waiting.shift()?.();
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.active--;
     };
   }
 }

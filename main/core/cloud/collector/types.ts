@@ -155,6 +155,13 @@ export interface CloudCollectorOptions {
   readonly onInstances?: (instances: readonly CloudInstance[]) => void;
   readonly onStatus?: (status: CloudCollectorStatus) => void;
   readonly now?: () => number;
+  /**
+   * Where series with no cursor yet start: the time an earlier collector of
+   * this account had every series complete up to (its collectedUntil), so a
+   * restart backfills the gap (within the maximum backfill) instead of
+   * starting from the first-start lookback.
+   */
+  readonly resumeFrom?: number;
 }
 
 export interface CloudCollector {
