@@ -56,28 +56,19 @@ interface ResponseBody {
   requestId?: string;
 }
 
-export class AliyunCmsClient {
-  private readonly sdk: InstanceType<typeof CmsClient>;
-  private readonly run: CallRunner;
-
+/** What every Alibaba client of an account holds: its keys and region, and the caller's runner for each call. */
+export abstract class AliyunClient {
+  protected readonly run: CallRunner;
   constructor(
-    private readonly credentials: CloudCredentials,
+    protected readonly credentials: CloudCredentials,
     options: { run?: CallRunner } = {},
   ) {
     this.run = options.run ?? runDirectly;
-    const endpoint = credentials.endpoint ?? `metrics.${credentials.region}.aliyuncs.com`;
-    this.sdk = new CmsClient(
-      new $OpenApiUtil.Config({
-        accessKeyId: credentials.accessKeyId,
-        accessKeySecret: credentials.accessKeySecret,
-        regionId: credentials.region,
-        endpoint,
-        protocol: protocolFor(endpoint),
-        readTimeout: CALL_TIMEOUT_MS,
-        connectTimeout: 5000,
-      }),
-    );
   }
+}
+
+export class AliyunCmsClient extends AliyunClient {
+  private readonly sdk = new CmsClient(aliyunSdkConfig({ ...this.credentials, endpoint: this.credentials.endpoint ?? `metrics.${this.credentials.region}.aliyuncs.com` }));
 
   /**
    * One page of datapoints. CMS windows exclude StartTime and include EndTime;
@@ -174,6 +165,22 @@ export class AliyunCmsClient {
     }
     return out;
   }
+}
+
+/**
+ * The openapi-core config every Alibaba SDK client of an account takes
+ * (CMS, ECS): keys, region, timeouts, and the endpoint when one is given —
+ * without it the product's SDK picks the region's endpoint from its own map.
+ */
+export function aliyunSdkConfig(credentials: CloudCredentials): $OpenApiUtil.Config {
+  return new $OpenApiUtil.Config({
+    accessKeyId: credentials.accessKeyId,
+    accessKeySecret: credentials.accessKeySecret,
+    regionId: credentials.region,
+    ...(credentials.endpoint ? { endpoint: credentials.endpoint, protocol: protocolFor(credentials.endpoint) } : {}),
+    readTimeout: CALL_TIMEOUT_MS,
+    connectTimeout: 5000,
+  });
 }
 
 /** One SDK call of any Alibaba product: its body, or the cloud's error as a CloudApiError (shared with the ECS client). */

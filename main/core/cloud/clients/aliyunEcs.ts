@@ -9,9 +9,7 @@
 // list is returned" — `DryRun` tells the two apart: DryRunOperation when the
 // call would be allowed, the refusal (Forbidden.RAM) when not.
 import Ecs, { DescribeInstancesRequest } from '@alicloud/ecs20140526';
-import { $OpenApiUtil } from '@alicloud/openapi-core';
-import { callAliyunSdk, mapAliyunError } from './aliyun.js';
-import { CALL_TIMEOUT_MS, protocolFor, runDirectly, type CallRunner, type CloudCredentials } from './cloudErrors.js';
+import { AliyunClient, aliyunSdkConfig, callAliyunSdk, mapAliyunError } from './aliyun.js';
 import { listedInstance, type ListedInstance } from './listedInstance.js';
 
 /** "MaxResults … If you set this parameter to a value greater than 100, the default value is 100." */
@@ -21,27 +19,9 @@ export const ALIYUN_ECS_PAGE = 100;
 const ecsExport: unknown = Ecs;
 const EcsClient: typeof Ecs.default = typeof ecsExport === 'function' ? (ecsExport as typeof Ecs.default) : Ecs.default;
 
-export class AliyunEcsClient {
-  private readonly sdk: InstanceType<typeof EcsClient>;
-  private readonly run: CallRunner;
-
-  constructor(
-    private readonly credentials: CloudCredentials,
-    options: { run?: CallRunner } = {},
-  ) {
-    this.run = options.run ?? runDirectly;
-    this.sdk = new EcsClient(
-      new $OpenApiUtil.Config({
-        accessKeyId: credentials.accessKeyId,
-        accessKeySecret: credentials.accessKeySecret,
-        regionId: credentials.region,
-        // Without an override the SDK picks the region's endpoint from its own map.
-        ...(credentials.endpoint ? { endpoint: credentials.endpoint, protocol: protocolFor(credentials.endpoint) } : {}),
-        readTimeout: CALL_TIMEOUT_MS,
-        connectTimeout: 5000,
-      }),
-    );
-  }
+export class AliyunEcsClient extends AliyunClient {
+  // Without an endpoint override the ECS SDK picks the region's endpoint from its own map.
+  private readonly sdk = new EcsClient(aliyunSdkConfig(this.credentials));
 
   /** One page of the region's instances, after `nextToken`. */
   describeInstances(q: { nextToken?: string; maxResults?: number } = {}): Promise<{ instances: ListedInstance[]; nextToken?: string }> {
