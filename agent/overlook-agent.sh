@@ -46,7 +46,7 @@
 # Cost (bench/agent-cost.mjs): a sample forks one `tail -n +1`, which reads
 # every file of it (each process's stat included, on the samples that have
 # them); in stream mode under dash also a `sleep` (bash and busybox ash wait
-# with `read -t`). Filesystems (`timeout df`) are re-read about every 30 s;
+# with `read -t`, see wait_interval). Filesystems (`timeout df`) are re-read about every 30 s;
 # every frame carries the last reading. Everything else is a shell builtin, so
 # in paced mode nothing but this shell runs between samples.
 AGENT_VERSION=3
@@ -344,12 +344,28 @@ has_match() {
   [ -e "$1" ]
 }
 
+# Centiseconds since boot from /proc/uptime ("12345.67 …") into _ovl_cs, with
+# builtins only (a command substitution would fork).
+uptime_cs() {
+  _ovl_cs=0
+  read -r _ovl_up _ovl_idle </proc/uptime 2>/dev/null || return 0
+  _ovl_cs="${_ovl_up%.*}${_ovl_up#*.}"
+}
+
 wait_interval() {
   if [ -n "$read_wait" ]; then
+    uptime_cs
+    _ovl_from=$_ovl_cs
     read -t "$interval" _ovl
-    # Above 128 is the timeout we asked for. Anything else means stdin is
-    # closed or talking: stop relying on it.
-    [ $? -gt 128 ] && return 0
+    _ovl_status=$?
+    # bash says a timeout with a status above 128. busybox ash says 1, as for
+    # a closed stdin: a wait of most of the interval tells them apart.
+    [ $_ovl_status -gt 128 ] && return 0
+    if [ $_ovl_status -eq 1 ]; then
+      uptime_cs
+      [ $((_ovl_cs - _ovl_from)) -ge $((interval * 90)) ] && return 0
+    fi
+    # Closed or talking stdin: stop relying on it.
     read_wait=
   fi
   sleep "$interval" || exit 0

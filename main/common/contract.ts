@@ -161,6 +161,12 @@ export const AppInfo = z.object({
   store: z.object({
     sizeBytes: z.number(),
     series: z.number(),
+    /** Samples the store refused since it opened: out of order, duplicates, too late, not finite. */
+    droppedSamples: z.number(),
+    /** Samples in batches that could not be written in this run. */
+    samplesLost: z.number(),
+    /** Set while writes fail (a full disk): the database's message, when failures began, the latest. */
+    writeError: z.object({ message: z.string(), since: z.number(), at: z.number() }).nullable(),
   }),
 });
 export type AppInfo = z.infer<typeof AppInfo>;

@@ -24,6 +24,10 @@ export interface HostView {
 export interface CoreHealth {
   samplesIngested: number;
   ingestFailures: number;
+  /** Samples in the batches that could not be written. */
+  samplesLost: number;
+  /** Set while writes fail (cleared by the next good one): the error, when the failures began, the latest. */
+  ingestError: { message: string; since: number; at: number } | undefined;
   sshReconnects: number;
   agentErrors: number;
   alertEvaluations: number;

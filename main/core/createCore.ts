@@ -115,7 +115,7 @@ export function createCore(options: CoreOptions): Core {
   const hostList = (): Host[] => [...hosts.values()].map((h) => ({ ...h.host }));
   const announceHosts = () => emit('hosts/changed', hostList());
 
-  const health: CoreHealth = { samplesIngested: 0, ingestFailures: 0, sshReconnects: 0, agentErrors: 0, alertEvaluations: 0 };
+  const health: CoreHealth = { samplesIngested: 0, ingestFailures: 0, samplesLost: 0, ingestError: undefined, sshReconnects: 0, agentErrors: 0, alertEvaluations: 0 };
   let features: CoreFeature[] = [];
   const eachFeature = (what: string, fn: (f: CoreFeature) => void) => {
     for (const f of features) {
@@ -146,14 +146,27 @@ export function createCore(options: CoreOptions): Core {
   let pending: Sample[] = [];
   const pendingHosts = new Map<string, { t: number; summary: HostSummary }>();
 
-  /** Writes one batch; a failure (a full disk, a locked database) is logged and counted, and the next batch tries again. */
+  /**
+   * Writes one batch; a failure (a full disk, a locked database) is logged,
+   * counted and shown (Settings, /metrics) until a write succeeds again, and
+   * the next batch tries again. The failed batch is not kept: a disk that
+   * stays full would grow the console's memory without bound.
+   */
   async function write(batch: readonly Sample[], appendOptions?: AppendOptions): Promise<void> {
     try {
       await store.append(batch, appendOptions);
       health.samplesIngested += batch.length;
+      if (health.ingestError) {
+        log.info('writing history again', { since: new Date(health.ingestError.since).toISOString() });
+        health.ingestError = undefined;
+      }
     } catch (err) {
+      const message = (err as Error).message;
+      const at = Date.now();
       health.ingestFailures++;
-      log.error('could not write samples to history', { samples: batch.length, error: (err as Error).message });
+      health.samplesLost += batch.length;
+      health.ingestError = { message, since: health.ingestError?.since ?? at, at };
+      log.error('could not write samples to history', { samples: batch.length, error: message });
     }
   }
 
@@ -273,7 +286,13 @@ export function createCore(options: CoreOptions): Core {
         settings,
         provisionedSettings: provisionedFields(),
         config: configState(),
-        store: { sizeBytes: stats.sizeBytes, series: stats.series },
+        store: {
+          sizeBytes: stats.sizeBytes,
+          series: stats.series,
+          droppedSamples: stats.droppedSamples ?? 0,
+          samplesLost: health.samplesLost,
+          writeError: health.ingestError ?? null,
+        },
       };
     },
     'hosts/list': () => hostList(),

@@ -146,7 +146,8 @@ describe.each(SHELLS)('overlook-agent.sh under %s', (_name, cmd) => {
   });
 
   it('streams a frame per interval and exits when its stdout is closed', async () => {
-    const child = spawn(cmd[0]!, [...cmd.slice(1), script.path, 'stream', '1'], { stdio: ['pipe', 'pipe', 'ignore'], detached: true });
+    // stdin open and silent: bash and busybox ash wait on it with `read -t`, dash sleeps.
+    const child = spawn(cmd[0]!, [...cmd.slice(1), script.path, 'stream', '2'], { stdio: ['pipe', 'pipe', 'ignore'], detached: true });
     const splitter = createFrameSplitter();
     const seqs: number[] = [];
     const times: number[] = [];
@@ -164,7 +165,9 @@ describe.each(SHELLS)('overlook-agent.sh under %s', (_name, cmd) => {
     });
     await gotThree;
     expect(seqs).toEqual([1, 2, 3]);
-    expect(times[2]! - times[0]!).toBeGreaterThan(1800);
+    expect(times[2]! - times[0]!).toBeGreaterThan(3600);
+    // One interval each, the first included (busybox's `read -t` timeout once looked like a closed stdin: 4 s, then 2).
+    expect(times[1]! - times[0]!).toBeLessThan(3500);
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     child.stdout.destroy();
     const started = Date.now();

@@ -42,6 +42,11 @@ export interface CloudCycleHealth {
 
 export interface ConsoleHealth {
   readonly samplesIngested: number;
+  /** Batches the history database could not store, and the samples in them. */
+  readonly ingestFailures: number;
+  readonly samplesLost: number;
+  /** Samples the store refused (out of order, duplicates, too late, not finite). */
+  readonly samplesDropped: number;
   readonly sshReconnects: number;
   readonly agentErrors: number;
   readonly alertEvaluations: number;
@@ -53,6 +58,9 @@ export interface ConsoleHealth {
 
 export const EMPTY_CONSOLE_HEALTH: ConsoleHealth = {
   samplesIngested: 0,
+  ingestFailures: 0,
+  samplesLost: 0,
+  samplesDropped: 0,
   sshReconnects: 0,
   agentErrors: 0,
   alertEvaluations: 0,

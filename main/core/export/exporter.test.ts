@@ -29,7 +29,7 @@ function cloudHealth(): ConsoleHealth {
   stats.record({ cloud: 'aliyun', account: 'prod', api: 'DescribeMetricList' }, { seconds: 0.08 });
   stats.record({ cloud: 'aliyun', account: 'prod', api: 'DescribeMetricList' }, { seconds: 0.3, errorCode: 'Throttling.User', throttled: true });
   stats.record({ cloud: 'tencent', account: 'gz', api: 'GetMonitorData' }, { seconds: 12 });
-  return { samplesIngested: 123_456, sshReconnects: 3, agentErrors: 1, alertEvaluations: 999, dbSizeBytes: 52_428_800, cloudApis: stats.snapshot() };
+  return { samplesIngested: 123_456, ingestFailures: 2, samplesLost: 6_498, samplesDropped: 17, sshReconnects: 3, agentErrors: 1, alertEvaluations: 999, dbSizeBytes: 52_428_800, cloudApis: stats.snapshot() };
 }
 
 const NASTY_MOUNT = '/mnt/"quoted"\\back\nslash';
@@ -73,6 +73,12 @@ describe('exposition', () => {
     ]);
     // The raw monotonic value, not an increment from zero.
     expect(parsed.samples.find((s) => s.name === 'overlook_samples_ingested_total')?.value).toBe(123_456);
+    // A full disk shows on /metrics, not only in the log.
+    expect(['overlook_ingest_failures_total', 'overlook_samples_lost_total', 'overlook_samples_dropped_total'].map((n) => [parsed.type.get(n), parsed.samples.find((s) => s.name === n)?.value])).toEqual([
+      ['counter', 2],
+      ['counter', 6_498],
+      ['counter', 17],
+    ]);
     const latency = parsed.samples.filter((s) => s.name.startsWith('overlook_cloud_api_latency_seconds') && s.labels.cloud === 'tencent');
     expect(latency.find((s) => s.labels.le === '10')?.value).toBe(0);
     expect(latency.find((s) => s.labels.le === '+Inf')?.value).toBe(1);

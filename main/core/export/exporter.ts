@@ -132,6 +132,9 @@ const HOST_UP = 'overlook_host_up';
 
 const HEALTH_FAMILIES = {
   samplesIngested: ['overlook_samples_ingested_total', 'Samples the console has ingested from all sources.'],
+  ingestFailures: ['overlook_ingest_failures_total', 'Batches of samples the history database could not store (a full disk, a locked file).'],
+  samplesLost: ['overlook_samples_lost_total', 'Samples in batches the history database could not store.'],
+  samplesDropped: ['overlook_samples_dropped_total', 'Samples the history store refused: out of order, duplicates, too late or not finite.'],
   sshReconnects: ['overlook_ssh_reconnects_total', 'SSH reconnections to watched hosts.'],
   agentErrors: ['overlook_agent_errors_total', 'Agent runs or samples that failed.'],
   alertEvaluations: ['overlook_alert_evaluations_total', 'Alert rule evaluations.'],

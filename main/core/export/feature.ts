@@ -47,9 +47,13 @@ export function exportSourceOf(ctx: CoreContext, cloudApiStats: CloudApiStats, o
     },
     async health() {
       const h = ctx.health;
-      const dbSizeBytes = (await ctx.store.stats()).sizeBytes;
+      const stats = await ctx.store.stats();
+      const dbSizeBytes = stats.sizeBytes;
       return {
         samplesIngested: h.samplesIngested,
+        ingestFailures: h.ingestFailures,
+        samplesLost: h.samplesLost,
+        samplesDropped: stats.droppedSamples ?? 0,
         sshReconnects: h.sshReconnects,
         agentErrors: h.agentErrors,
         alertEvaluations: h.alertEvaluations,

@@ -465,6 +465,12 @@ function StorageCard({ info }: { info: AppInfo }) {
   const { t, locale } = useI18n();
   return (
     <Card title={t('settings.storage.title')} testId="settings-storage">
+      {info.store.writeError && (
+        <div className="inline-note inline-note--bad" role="alert" data-testid="db-write-error">
+          <strong>{t('settings.storage.writeError', { since: formatDateTime(info.store.writeError.since, locale) })}</strong>
+          <span className="inline-note-detail muted small mono">{info.store.writeError.message}</span>
+        </div>
+      )}
       <dl className="facts">
         <div>
           <dt>{t('settings.storage.size')}</dt>
@@ -478,6 +484,22 @@ function StorageCard({ info }: { info: AppInfo }) {
           {formatCount(info.store.series, locale)}
         </dd>
         </div>
+        {info.store.samplesLost > 0 && (
+          <div>
+            <dt>{t('settings.storage.lost')}</dt>
+            <dd className="num" data-testid="db-lost">
+              {formatCount(info.store.samplesLost, locale)}
+            </dd>
+          </div>
+        )}
+        {info.store.droppedSamples > 0 && (
+          <div title={t('settings.storage.dropped.hint')}>
+            <dt>{t('settings.storage.dropped')}</dt>
+            <dd className="num" data-testid="db-dropped">
+              {formatCount(info.store.droppedSamples, locale)}
+            </dd>
+          </div>
+        )}
         <div>
           <dt>{t('settings.storage.version')}</dt>
           <dd className="mono">
