@@ -16,7 +16,7 @@ import { AccountCollector } from '../dist/main/core/cloud/collector/cloudCollect
 import { FREE_MONTHLY_CALLS } from '../dist/main/core/cloud/collector/defaults.js';
 import { findShippedMappingsDir, loadMappings } from '../dist/main/core/cloud/mappings/loadMappings.js';
 import { CloudApiStats } from '../dist/main/core/export/consoleHealth.js';
-import { openMetricStore } from '../dist/main/core/store/sqliteStore.js';
+import { openMetricStore } from '../dist/main/core/store/metricStore.js';
 
 const instances = Number(process.argv[2] ?? 1000);
 const cycles = Number(process.argv[3] ?? 5);
@@ -37,6 +37,8 @@ const cpuMs = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
 };
+/** The instance list that names instances where the monitoring API does not, and its largest page. */
+const NAMES_API = { aliyun: { api: 'DescribeInstances', page: 100 }, huawei: { api: 'ListServersDetails', page: 1000 } };
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 console.log(`cloud cycle bench: ${instances} instances × ${METRICS.length} metrics, 60 s period, default budgets, ${cycles} steady cycles each\n`);
@@ -49,10 +51,11 @@ for (const provider of providers) {
   const store = openMetricStore({ file: join(dir, 'history.sqlite'), now: () => now });
   let pending = Promise.resolve();
   let samples = 0;
+  const stats = new CloudApiStats();
   const collector = new AccountCollector({
     account,
     mappings,
-    stats: new CloudApiStats(),
+    stats,
     now: () => now,
     onSamples: (batch) => {
       samples += batch.length;
@@ -89,6 +92,13 @@ for (const provider of providers) {
   const calls = m('calls');
   const minimum = m('minimumCalls');
   console.log(`${provider}: ${collector.instances().length} instances found in ${(discoveryMs / 1000).toFixed(1)} s; first cycle (15 min of history) ${first.calls} calls in ${(first.durationMs / 1000).toFixed(1)} s`);
+  // Instance names (Alibaba/Huawei ECS lists): once per discovery, not per cycle.
+  const names = NAMES_API[provider];
+  if (names) {
+    const calls = stats.snapshot().find((a) => a.api === names.api)?.calls ?? 0;
+    const named = collector.instances().filter((i) => i.name).length;
+    console.log(`  names: ${calls} ${names.api} calls per discovery (minimum at ${names.page} a page ${Math.ceil(instances / names.page)}), ${named} of ${collector.instances().length} instances named`);
+  }
   console.log(`  steady cycle: ${calls} ${DATA_API[provider]} calls (minimum by batch limits ${minimum}, ratio ${(calls / minimum).toFixed(2)}; one call per instance and metric would be ${instances * METRICS.length})`);
   console.log(`  duration ${(m('durationMs') / 1000).toFixed(2)} s median (max ${(Math.max(...rows.map((r) => r.durationMs)) / 1000).toFixed(2)} s) under the default budget; ${m('delivered')} datapoints stored per cycle; failed calls ${rows.reduce((n, r) => n + r.failedCalls, 0)}, throttled by the cloud ${last.throttled}`);
   console.log(`  console CPU ${m('consoleCpu').toFixed(0)} ms per cycle (${((m('consoleCpu') / 60_000) * 100).toFixed(2)} % of one core at a 60 s period) vs the emulator's ${m('emulatorCpu').toFixed(0)} ms to answer them (ratio ${(m('consoleCpu') / m('emulatorCpu')).toFixed(2)})`);

@@ -18,7 +18,13 @@ declare const localStorage: { setItem(key: string, value: string): void; removeI
 
 // The collector's test kit, loaded from the build (main/core/cloud/collector/testClouds.ts).
 interface EmulatedCloud {
-  emulator: { endpoint: string; stats: { byAction: Record<string, number> }; close(): Promise<void> };
+  emulator: {
+    endpoint: string;
+    stats: { byAction: Record<string, number> };
+    faults: { deny(action: string): void };
+    fleet: { rename(region: string, id: string, name: string): void };
+    close(): Promise<void>;
+  };
   account: { accessKeyId: string; accessKeySecret: string; endpoint?: string; projectIds?: Record<string, string> };
 }
 interface TestClouds {
@@ -44,6 +50,13 @@ test.beforeAll(async () => {
   aliyun = await kit.startEmulatedCloud('aliyun', 'ali', { products: { ecs: 40, slb: 3, rds: 2 }, qps: 200 });
   tencent = await kit.startEmulatedCloud('tencent', 'tc', { products: { ecs: 24, slb: 2, rds: 2 }, qps: 200 });
   huawei = await kit.startEmulatedCloud('huawei', 'hw', { products: { ecs: 12, slb: 1, rds: 1 }, regions: ['cn-north-4', 'cn-east-3'], qps: 200 });
+  // Names as operators write them, set in the "console" of the cloud before the first discovery:
+  // a long CJK name with emoji, an empty one (the id shows), a short mixed one.
+  aliyun.emulator.fleet.rename('cn-hangzhou', 'i-bp1emu000000', `订单服务-主库-杭州可用区H-生产环境-请勿重启-🧾🧾🧾-${'很长的名字'.repeat(20)}`);
+  aliyun.emulator.fleet.rename('cn-hangzhou', 'i-bp1emu000001', '');
+  aliyun.emulator.fleet.rename('cn-hangzhou', 'i-bp1emu000002', 'web 🚀 前端');
+  // The Huawei key may read Cloud Eye but not list servers (an IAM user with CES rights only).
+  huawei.emulator.faults.deny('ListServersDetails');
   const projects = Object.entries(huawei.account.projectIds!).map(([r, p]) => `${r}: ${p}`).join(', ');
   configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ovl-e2e-clouds-'));
   const file = path.join(configDir, 'overlook.yaml');
@@ -167,6 +180,77 @@ test('an account’s screen shows its collector, its APIs against their quotas, 
   await expect(page.getByTestId('cloud-account-instances').getByTestId('cloud-row')).toHaveCount(2);
   await page.getByTestId('cloud-product').selectOption('');
   await page.screenshot({ path: screenshotPath('clouds-account-dark'), fullPage: true });
+});
+
+test('Alibaba instances show their ECS names in the instance table, the overview, the instance title and Top-K; odd names never break the layout', async ({ page }) => {
+  for (const [lang, theme] of [['en', 'light'], ['en', 'dark'], ['zh-CN', 'light'], ['zh-CN', 'dark']] as const) {
+    await open(page, '#/clouds/prod-aliyun', { lang, theme });
+    const table = page.getByTestId('cloud-account-instances');
+    const row = (id: string) => table.locator(`[data-testid="cloud-row"][data-instance="${id}"]`);
+    // The table is virtualised and sorted by name: filter down to the first ten ids.
+    await page.getByTestId('cloud-filter').fill('i-bp1emu00000');
+    await expect(row('i-bp1emu000002').locator('.fleet-name')).toHaveText('web 🚀 前端', { timeout: 30_000 });
+    await expect(row('i-bp1emu000003').locator('.fleet-name')).toHaveText('app-cn-hangzhou-004');
+    // The row's second line is the private address from DescribeInstances.
+    await expect(row('i-bp1emu000003').locator('.muted')).toHaveText('172.16.0.5');
+    // An empty name shows the id, once.
+    await expect(row('i-bp1emu000001').locator('.fleet-name')).toHaveText('i-bp1emu000001');
+    await expect(row('i-bp1emu000001').locator('.muted')).toHaveCount(0);
+    // The long name is cut by the cell (ellipsis), the row keeps the height and width of its neighbours.
+    const long = row('i-bp1emu000000');
+    const [longBox, shortBox, tableBox] = await Promise.all([long.boundingBox(), row('i-bp1emu000003').boundingBox(), table.boundingBox()]);
+    expect(longBox!.height).toBe(shortBox!.height);
+    expect(longBox!.x + longBox!.width).toBeLessThanOrEqual(tableBox!.x + tableBox!.width + 1);
+    expect(await long.locator('.fleet-name').evaluate((el: { scrollWidth: number; clientWidth: number }) => el.scrollWidth > el.clientWidth)).toBe(true);
+    await expect(long.locator('.cloud-cell--name')).toHaveAttribute('title', /^订单服务-主库.* · i-bp1emu000000 · 172\.16\.0\.2 · ecs\.g7\.large · Running$/);
+    await expect(page.getByTestId('cloud-names-problem')).toHaveCount(0);
+    if (lang === 'zh-CN') await language.expectNoEnglish(page, `account names ${theme}`);
+    await table.screenshot({ path: screenshotPath(`clouds-names-table-${lang}-${theme}`) });
+  }
+
+  await open(page, '#/');
+  const section = page.getByTestId('cloud-fleet');
+  await page.getByTestId('fleet-filter').fill('web 🚀');
+  await expect(section.getByTestId('cloud-row')).toHaveCount(1, { timeout: 30_000 });
+  await expect(section.getByTestId('cloud-row').locator('.fleet-name')).toHaveText('web 🚀 前端');
+  // Private addresses are searchable too.
+  await page.getByTestId('fleet-filter').fill('172.16.0.5');
+  await expect(section.locator('[data-testid="cloud-row"][data-instance="i-bp1emu000003"]')).toBeVisible();
+  await page.getByTestId('fleet-filter').fill('cn-hangzhou');
+  await page.screenshot({ path: screenshotPath('clouds-names-overview-light'), fullPage: true });
+  await page.getByTestId('fleet-filter').fill('web 🚀');
+  await section.getByTestId('cloud-row').first().click();
+  await expect(page.getByTestId('cloud-instance')).toHaveAttribute('data-instance', 'i-bp1emu000002');
+  await expect(page.locator('.cloud-instance-title')).toHaveText('web 🚀 前端');
+  const facts = page.locator('.facts');
+  await expect(facts).toContainText('172.16.0.4');
+  await expect(facts).toContainText('ecs.r7.2xlarge');
+  await expect(facts).toContainText('Running');
+
+  await open(page, '#/topk');
+  await page.getByTestId('topk-kind').selectOption('cloud');
+  await expect(page.getByTestId('topk-row').first()).toBeVisible({ timeout: 30_000 });
+  const labels = await page.getByTestId('topk-link').allTextContents();
+  expect(labels.some((l) => /^app-cn-hangzhou-\d{3}$|^web 🚀 前端$/.test(l.trim()))).toBe(true);
+});
+
+test('a Huawei key that may read Cloud Eye but not list servers keeps collecting with ids, and the account says what to grant', async ({ page }) => {
+  await open(page, '#/clouds/hw-beijing');
+  const notes = page.getByTestId('cloud-names-problem');
+  // One note for both regions.
+  await expect(notes).toHaveCount(1, { timeout: 30_000 });
+  await expect(notes.first()).toHaveAttribute('data-kind', 'permission_denied');
+  await expect(notes.first()).toContainText('Virtual machines in cn-north-4, cn-east-3: no permission to list them');
+  await expect(notes.first()).toContainText('names are shown as ids. Grant ecs:cloudServers:list');
+  await expect(notes.first()).toContainText('ListServersDetails: Ecs.0003');
+  const rows = page.getByTestId('cloud-account-instances').getByTestId('cloud-row');
+  await expect(rows.first()).toBeVisible();
+  expect(await rows.locator('.fleet-name').allTextContents()).toEqual(expect.arrayContaining(['00000000-0000-4000-8000-000000000000']));
+  await expect(page.getByTestId('cloud-state-detail')).toHaveCount(0);
+  await page.screenshot({ path: screenshotPath('clouds-names-denied-light'), fullPage: true });
+  await open(page, '#/clouds/hw-beijing', { lang: 'zh-CN', theme: 'dark' });
+  await expect(page.getByTestId('cloud-names-problem').first()).toContainText('请为该密钥授予 ecs:cloudServers:list 权限', { timeout: 30_000 });
+  await page.screenshot({ path: screenshotPath('clouds-names-denied-zh-CN-dark'), fullPage: true });
 });
 
 test('Top-K ranks cloud instances and a row opens the instance at that window', async ({ page }) => {

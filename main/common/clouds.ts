@@ -157,6 +157,20 @@ export const CloudStatusView = z.object({
   recentErrors: z.array(CloudCycleErrorView),
   laggingSeries: z.number(),
   unavailableMetrics: z.array(z.string()),
+  /** Products whose instances show ids, not names: the cloud's instance list was refused or failed at the last discovery. */
+  namesProblems: z.array(
+    z.object({
+      region: z.string(),
+      product: z.string(),
+      api: z.string(),
+      kind: z.enum(['permission_denied', 'failed']),
+      code: z.string(),
+      message: z.string(),
+      /** The policy action to grant (ecs:DescribeInstances, ecs:cloudServers:list). */
+      permission: z.string(),
+      at: z.number(),
+    }),
+  ),
 });
 export type CloudStatusView = z.infer<typeof CloudStatusView>;
 
@@ -218,6 +232,11 @@ export const CloudInstanceRow = z.object({
   product: z.string(),
   instanceId: z.string(),
   name: z.string().nullable(),
+  /** From the cloud's instance list, where one is read (ECS DescribeInstances, ListServersDetails). */
+  privateIp: z.string().optional(),
+  instanceType: z.string().optional(),
+  /** The cloud's own lifecycle word (Running, ACTIVE, SHUTOFF…). */
+  status: z.string().optional(),
   cpu: z.number().nullable(),
   memory: z.number().nullable(),
   disk: z.number().nullable(),

@@ -84,6 +84,9 @@ describe('cloud accounts in a running console', () => {
     expect(ecs.cpu).toBeGreaterThan(0);
     expect(ecs.cpu).toBeLessThan(1);
     expect(['/dev/vda1', '/dev/vdb1']).toContain(ecs.diskLabel);
+    // Names and facts from ECS DescribeInstances (CMS has ids only); the series below keep the id as identity.
+    expect(ecs.name).toMatch(/^app-cn-hangzhou-\d{3}$/);
+    expect(ecs).toMatchObject({ privateIp: expect.stringMatching(/^172\.16\./), instanceType: expect.stringMatching(/^ecs\./), status: expect.stringMatching(/^(Running|Stopped)$/) });
 
     await expect.poll(async () => (await c.call('series/query', { selectors: [{ name: 'cloud_cpu_utilization_ratio' }], from: Date.now() - 30 * 60_000, to: Date.now(), maxPoints: 10 })).length, { timeout: 10_000 }).toBe(21);
     const series = await c.call('series/query', { selectors: [{ name: 'cloud_cpu_utilization_ratio', matchers: [{ label: 'instance', op: '=', value: ecs.instanceId }] }], from: Date.now() - 30 * 60_000, to: Date.now(), maxPoints: 100 });
@@ -115,6 +118,7 @@ describe('cloud accounts in a running console', () => {
     expect(text).toMatch(/overlook_cloud_api_calls_total\{cloud="aliyun",account="prod-ali",api="DescribeMetricList"\} [1-9]/);
     expect(text).toMatch(/overlook_cloud_cycle_api_calls_minimum\{cloud="aliyun",account="prod-ali"\} \d+/);
     expect(text).toContain('overlook_cloud_instance_info{cloud="aliyun",account="prod-ali",region="cn-hangzhou",product="slb"');
+    expect(text).toContain(`overlook_cloud_instance_info{cloud="aliyun",account="prod-ali",region="cn-hangzhou",product="ecs",instance_id="${ecs.instanceId}",name="${ecs.name}"} 1`);
 
     // The keys are nowhere but the (encrypted) secret store.
     const everything = [

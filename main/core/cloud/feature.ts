@@ -88,6 +88,7 @@ function emptyStatus(account: string, state: CloudStatusView['state'], detail?: 
     recentErrors: [],
     laggingSeries: 0,
     unavailableMetrics: [],
+    namesProblems: [],
   };
 }
 
@@ -303,7 +304,13 @@ export function createCloudsFeature(options: CloudsFeatureOptions): (ctx: CoreCo
         : rt.problem
           ? emptyStatus(d.name, 'error', rt.problem)
           : rt.status
-            ? { ...rt.status, recentErrors: rt.status.recentErrors.map((e) => ({ ...e })), unavailableMetrics: [...rt.status.unavailableMetrics], instancesByProduct: { ...rt.status.instancesByProduct } }
+            ? {
+                ...rt.status,
+                recentErrors: rt.status.recentErrors.map((e) => ({ ...e })),
+                unavailableMetrics: [...rt.status.unavailableMetrics],
+                instancesByProduct: { ...rt.status.instancesByProduct },
+                namesProblems: rt.status.namesProblems.map((p) => ({ ...p })),
+              }
             : emptyStatus(d.name, 'starting');
       const minimum = rt.status?.lastCycleMinimumCalls;
       const free = FREE_MONTHLY_CALLS[d.provider];
@@ -371,6 +378,9 @@ export function createCloudsFeature(options: CloudsFeatureOptions): (ctx: CoreCo
             product: i.product,
             instanceId: i.instanceId,
             name: i.name ?? null,
+            ...(i.privateIp ? { privateIp: i.privateIp } : {}),
+            ...(i.instanceType ? { instanceType: i.instanceType } : {}),
+            ...(i.status ? { status: i.status } : {}),
             cpu: single('cpu'),
             memory: single('memory'),
             disk: fullest?.value ?? null,

@@ -52,6 +52,7 @@ export const cloudsEn = {
   'cloud.errorKind.throttled': 'Throttled',
   'cloud.errorKind.invalid_request': 'Refused',
   'cloud.errorKind.network': 'Unreachable',
+  'cloud.errorKind.permission_denied': 'No permission',
 
   'cloud.facts': 'Account',
   'cloud.fact.provider': 'Cloud',
@@ -64,6 +65,9 @@ export const cloudsEn = {
   'cloud.fact.endpoint': 'Endpoint',
   'cloud.fact.projects': 'Projects',
   'cloud.fact.instanceId': 'Instance id',
+  'cloud.fact.privateIp': 'Private IP',
+  'cloud.fact.instanceType': 'Type',
+  'cloud.fact.status': 'State in the cloud',
 
   'cloud.collector': 'Collector',
   'cloud.stat.instances': 'Instances',
@@ -76,6 +80,8 @@ export const cloudsEn = {
   'cloud.stat.free': 'free {count}',
   'cloud.stat.discovery': 'Instances listed',
   'cloud.unavailable': 'Not offered by the cloud here, so not collected: {metrics}',
+  'cloud.names.denied': '{product} in {region}: no permission to list them ({api}: {code}), so names are shown as ids. Grant {permission} to this key; its metrics are collected either way.',
+  'cloud.names.failed': '{product} in {region}: the list failed ({api}: {code}), so the names of the last listing are shown; the next discovery tries again.',
 
   'cloud.apis.title': 'API calls',
   'cloud.apis.api': 'API',

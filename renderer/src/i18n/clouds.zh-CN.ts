@@ -54,6 +54,7 @@ export const cloudsZhCN: Record<keyof typeof cloudsEn, string> = {
   'cloud.errorKind.throttled': '被限流',
   'cloud.errorKind.invalid_request': '请求被拒',
   'cloud.errorKind.network': '无法连接',
+  'cloud.errorKind.permission_denied': '无权限',
 
   'cloud.facts': '账号信息',
   'cloud.fact.provider': '云厂商',
@@ -66,6 +67,9 @@ export const cloudsZhCN: Record<keyof typeof cloudsEn, string> = {
   'cloud.fact.endpoint': '接入点',
   'cloud.fact.projects': '项目',
   'cloud.fact.instanceId': '实例 ID',
+  'cloud.fact.privateIp': '私网 IP',
+  'cloud.fact.instanceType': '规格',
+  'cloud.fact.status': '云上状态',
 
   'cloud.collector': '采集器',
   'cloud.stat.instances': '实例',
@@ -78,6 +82,8 @@ export const cloudsZhCN: Record<keyof typeof cloudsEn, string> = {
   'cloud.stat.free': '免费 {count}',
   'cloud.stat.discovery': '实例发现',
   'cloud.unavailable': '该地域的云监控未提供以下指标，因此不采集：{metrics}',
+  'cloud.names.denied': '{region} 的{product}：无权列出（{api}：{code}），名称以实例 ID 显示。请为该密钥授予 {permission} 权限；监控数据照常采集。',
+  'cloud.names.failed': '{region} 的{product}：列表获取失败（{api}：{code}），显示上次获取的名称，下次发现时重试。',
 
   'cloud.apis.title': 'API 调用',
   'cloud.apis.api': '接口',

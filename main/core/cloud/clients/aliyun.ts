@@ -56,28 +56,19 @@ interface ResponseBody {
   requestId?: string;
 }
 
-export class AliyunCmsClient {
-  private readonly sdk: InstanceType<typeof CmsClient>;
-  private readonly run: CallRunner;
-
+/** What every Alibaba client of an account holds: its keys and region, and the caller's runner for each call. */
+export abstract class AliyunClient {
+  protected readonly run: CallRunner;
   constructor(
-    private readonly credentials: CloudCredentials,
+    protected readonly credentials: CloudCredentials,
     options: { run?: CallRunner } = {},
   ) {
     this.run = options.run ?? runDirectly;
-    const endpoint = credentials.endpoint ?? `metrics.${credentials.region}.aliyuncs.com`;
-    this.sdk = new CmsClient(
-      new $OpenApiUtil.Config({
-        accessKeyId: credentials.accessKeyId,
-        accessKeySecret: credentials.accessKeySecret,
-        regionId: credentials.region,
-        endpoint,
-        protocol: protocolFor(endpoint),
-        readTimeout: CALL_TIMEOUT_MS,
-        connectTimeout: 5000,
-      }),
-    );
   }
+}
+
+export class AliyunCmsClient extends AliyunClient {
+  private readonly sdk = new CmsClient(aliyunSdkConfig({ ...this.credentials, endpoint: this.credentials.endpoint ?? `metrics.${this.credentials.region}.aliyuncs.com` }));
 
   /**
    * One page of datapoints. CMS windows exclude StartTime and include EndTime;
@@ -105,7 +96,7 @@ export class AliyunCmsClient {
       length: String(q.length ?? ALIYUN_MAX_PAGE_LENGTH),
       ...(q.nextToken ? { nextToken: q.nextToken } : {}),
     });
-    return this.run('DescribeMetricList', async () => pageOf(await call(() => this.sdk.describeMetricList(request))));
+    return this.run('DescribeMetricList', async () => pageOf(await callAliyunSdk(() => this.sdk.describeMetricList(request))));
   }
 
   /** One page of the newest datapoint of every instance reporting the metric (no Dimensions: all of them). */
@@ -118,7 +109,7 @@ export class AliyunCmsClient {
       length: String(q.length ?? ALIYUN_MAX_PAGE_LENGTH),
       ...(q.nextToken ? { nextToken: q.nextToken } : {}),
     });
-    return this.run('DescribeMetricLast', async () => pageOf(await call(() => this.sdk.describeMetricLast(request))));
+    return this.run('DescribeMetricLast', async () => pageOf(await callAliyunSdk(() => this.sdk.describeMetricLast(request))));
   }
 
   /** Every metric the namespace offers (pages of up to 1000 until TotalCount). */
@@ -127,7 +118,7 @@ export class AliyunCmsClient {
     for (let pageNumber = 1; pageNumber < 100; pageNumber++) {
       const request = new DescribeMetricMetaListRequest({ namespace, pageNumber, pageSize: 1000 });
       const body = await this.run('DescribeMetricMetaList', async () => {
-        const b = (await call(() => this.sdk.describeMetricMetaList(request))) as ResponseBody & {
+        const b = (await callAliyunSdk(() => this.sdk.describeMetricMetaList(request))) as ResponseBody & {
           totalCount?: string;
           resources?: { resource?: { metricName?: string; namespace?: string; dimensions?: string; periods?: string; statistics?: string; unit?: string }[] };
         };
@@ -176,14 +167,31 @@ export class AliyunCmsClient {
   }
 }
 
-async function call<B>(fn: () => Promise<{ body?: B }>): Promise<B> {
+/**
+ * The openapi-core config every Alibaba SDK client of an account takes
+ * (CMS, ECS): keys, region, timeouts, and the endpoint when one is given —
+ * without it the product's SDK picks the region's endpoint from its own map.
+ */
+export function aliyunSdkConfig(credentials: CloudCredentials): $OpenApiUtil.Config {
+  return new $OpenApiUtil.Config({
+    accessKeyId: credentials.accessKeyId,
+    accessKeySecret: credentials.accessKeySecret,
+    regionId: credentials.region,
+    ...(credentials.endpoint ? { endpoint: credentials.endpoint, protocol: protocolFor(credentials.endpoint) } : {}),
+    readTimeout: CALL_TIMEOUT_MS,
+    connectTimeout: 5000,
+  });
+}
+
+/** One SDK call of any Alibaba product: its body, or the cloud's error as a CloudApiError (shared with the ECS client). */
+export async function callAliyunSdk<B>(fn: () => Promise<{ body?: B }>): Promise<B> {
   let body: B | undefined;
   try {
     body = (await fn()).body;
   } catch (error) {
     throw mapAliyunError(error);
   }
-  if (!body) throw new CloudApiError('invalid_request', 'EmptyResponse', 'CloudMonitor returned no body');
+  if (!body) throw new CloudApiError('invalid_request', 'EmptyResponse', 'the cloud returned no body');
   return body;
 }
 
@@ -229,10 +237,13 @@ export function classifyAliyunCode(code: string, message: string, status?: numbe
   if (/^(SignatureDoesNotMatch|InvalidAccessKeyId|IncompleteSignature|InvalidAccessKeySecret|Forbidden\.AccessKeyDisabled)/.test(code)) {
     return new CloudApiError('credentials_rejected', code, message, status, requestId);
   }
+  // "Forbidden.RAM: User not authorized to operate on the specified resource, or
+  // this API doesn't support RAM" — a RAM user without the API in its policy.
+  if (/^(Forbidden(\.RAM|\.NoPermission|\.Unauthorized)?|NoPermission)$/.test(code)) return new CloudApiError('permission_denied', code, message, status, requestId);
   return new CloudApiError('invalid_request', code, message, status, requestId);
 }
 
-function mapAliyunError(error: unknown): CloudApiError {
+export function mapAliyunError(error: unknown): CloudApiError {
   if (error instanceof CloudApiError) return error;
   const e = error as { code?: unknown; message?: string; statusCode?: number; requestId?: string; data?: { Message?: string } };
   if (typeof e.statusCode === 'number' && typeof e.code === 'string') {

@@ -1,6 +1,9 @@
 // One error type for all three clouds, so the collector decides retry/backoff
 // and the UI's "Test" message on `kind`, and still shows the cloud's own code.
-export type CloudErrorKind = 'credentials_rejected' | 'throttled' | 'invalid_request' | 'network';
+// `permission_denied`: the key is valid but may not call this API (a RAM/IAM
+// user granted CloudMonitor but not ECS read rights): not retried, and not a
+// reason to stop collecting what the key may read.
+export type CloudErrorKind = 'credentials_rejected' | 'permission_denied' | 'throttled' | 'invalid_request' | 'network';
 
 export class CloudApiError extends Error {
   constructor(

@@ -184,5 +184,8 @@ export function classifyHuaweiError(status: number, body: unknown): CloudApiErro
   const message = b.error_msg ?? b.message?.details ?? '';
   if (status === 429 || code === 'APIGW.0308' || code === 'ces.0429') return new CloudApiError('throttled', code, message, status, b.request_id);
   if (status === 401 || /^APIGW\.030[1-5]$/.test(code) || code === 'ces.0015') return new CloudApiError('credentials_rejected', code, message, status, b.request_id);
+  // A signed request the IAM policy does not allow (ECS: 403 Ecs.0003 "You do
+  // not have permission to perform this operation", ECS API reference, error codes).
+  if (status === 403) return new CloudApiError('permission_denied', code, message, status, b.request_id);
   return new CloudApiError('invalid_request', code, message, status, b.request_id);
 }

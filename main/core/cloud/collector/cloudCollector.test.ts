@@ -251,3 +251,84 @@ describe('collector details', () => {
     expect(r.collector.status().state).toBe('stopped');
   });
 });
+
+describe.each(['aliyun', 'huawei'] as const)('%s instance names from the ECS instance list', (provider) => {
+  const listApi = { aliyun: 'DescribeInstances', huawei: 'ListServersDetails' }[provider];
+  const region = { aliyun: 'cn-hangzhou', huawei: 'cn-north-4' }[provider];
+
+  it('names every instance at discovery, paged at the API’s maximum, not every cycle, and picks up a rename at the next discovery', async () => {
+    const r = await rig(provider, { products: { ecs: 250, slb: 2 } });
+    await r.collector.runCycle();
+    const ecs = r.collector.instances().filter((i) => i.product === 'ecs');
+    expect(ecs).toHaveLength(250);
+    expect(ecs.every((i) => i.name === `app-${region}-${String(Number(i.instanceId.slice(-5)) + 1).padStart(3, '0')}`)).toBe(true);
+    expect(ecs[0]).toMatchObject({ privateIp: '172.16.0.2', instanceType: provider === 'aliyun' ? 'ecs.g7.large' : 's6.large.2', status: provider === 'aliyun' ? 'Running' : 'ACTIVE' });
+    // Load balancers have no instance list here: ids, and no names call for them.
+    expect(r.collector.instances().filter((i) => i.product === 'slb').every((i) => i.name === undefined)).toBe(true);
+    const perDiscovery = provider === 'aliyun' ? Math.ceil(250 / 100) : 1;
+    expect(r.cloud.emulator.stats.byAction[listApi]).toBe(perDiscovery);
+    // Names never change which series a sample belongs to.
+    expect(r.samples.find((s) => s.instance.instanceId === ecs[0]!.instanceId)?.instance.name).toBe(ecs[0]!.name);
+
+    r.clock.now += MINUTE;
+    await r.collector.runCycle();
+    expect(r.cloud.emulator.stats.byAction[listApi]).toBe(perDiscovery);
+
+    const renamed = ecs[7]!.instanceId;
+    r.cloud.emulator.fleet!.rename(region, renamed, '支付网关 🧾 primary');
+    r.clock.now += 10 * MINUTE;
+    const report = await r.collector.runCycle();
+    expect(report.failedCalls).toBe(0);
+    expect(r.collector.instances().find((i) => i.instanceId === renamed)?.name).toBe('支付网关 🧾 primary');
+    expect(r.cloud.emulator.stats.byAction[listApi]).toBe(2 * perDiscovery);
+    expect(r.collector.status().namesProblems).toEqual([]);
+  });
+
+  it('keeps collecting with ids when the key may read the metrics but not the instance list, and says what to grant', async () => {
+    const r = await rig(provider, { products: { ecs: 20 } });
+    r.cloud.emulator.faults.deny(listApi);
+    const report = await r.collector.runCycle();
+    expect(report.failedCalls).toBe(0);
+    expect(report.samples).toBeGreaterThan(0);
+    expect(r.collector.instances()).toHaveLength(20);
+    expect(r.collector.instances().every((i) => i.name === undefined)).toBe(true);
+    const status = r.collector.status();
+    expect(status.state).toBe('idle');
+    expect(status.namesProblems).toEqual([
+      expect.objectContaining({ region, product: 'ecs', api: listApi, kind: 'permission_denied', code: provider === 'aliyun' ? 'Forbidden.RAM' : 'Ecs.0003', permission: provider === 'aliyun' ? 'ecs:DescribeInstances' : 'ecs:cloudServers:list' }),
+    ]);
+    // Granted later: the next discovery names them and the note goes.
+    r.cloud.emulator.faults.deny(listApi, false);
+    r.clock.now += 10 * MINUTE;
+    await r.collector.runCycle();
+    expect(r.collector.instances().every((i) => i.name !== undefined)).toBe(true);
+    expect(r.collector.status().namesProblems).toEqual([]);
+  });
+
+  it('keeps the last names when the list is throttled past its retries, notes it, and collects the metrics all the same', async () => {
+    const r = await rig(provider, { products: { ecs: 10 } });
+    await r.collector.runCycle();
+    const before = r.collector.instances().map((i) => i.name);
+    r.cloud.emulator.faults.throttleNext(100, listApi);
+    r.clock.now += 10 * MINUTE;
+    const report = await r.collector.runCycle();
+    expect(report.samples).toBeGreaterThan(0);
+    expect(r.collector.instances().map((i) => i.name)).toEqual(before);
+    expect(r.collector.status().namesProblems).toEqual([expect.objectContaining({ kind: 'failed', code: provider === 'aliyun' ? 'Throttling' : 'APIGW.0308', api: listApi })]);
+    expect(r.collector.status().recentErrors.some((e) => e.api === listApi && e.kind === 'throttled')).toBe(true);
+  });
+
+  it('stops at once when the account is removed while the names are being listed: no instances, no calls afterwards', async () => {
+    const r = await rig(provider, { products: { ecs: 10 } }, {}, { retry: { baseDelayMs: 20, maxDelayMs: 40, throttledAttempts: 1000, networkAttempts: 1 } });
+    r.cloud.emulator.faults.throttleNext(100_000, listApi);
+    r.collector.start();
+    await expect.poll(() => r.cloud.emulator.stats.throttled, { timeout: 10_000 }).toBeGreaterThan(2);
+    await r.collector.stop();
+    const requests = r.cloud.emulator.stats.requests;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(r.cloud.emulator.stats.requests).toBe(requests);
+    expect(r.collector.instances()).toEqual([]);
+    expect(r.collector.status()).toMatchObject({ state: 'stopped', lastDiscoveryAt: null });
+    expect(r.samples).toEqual([]);
+  });
+});

@@ -7,6 +7,7 @@
 // they were, so the next cycle backfills them; datapoints reach `onSamples`
 // in increasing time order per series.
 import { CloudApiError, safeMessage, type CloudErrorKind } from '../clients/cloudErrors.js';
+import type { ListedInstance } from '../clients/listedInstance.js';
 import { PROVIDER_ADAPTERS } from '../providers/adapters.js';
 import type { CloudProviderAdapter, Discovery, FetchedPoint, PlannedCall, ProviderFactory, SeriesItem } from '../providers/provider.js';
 import { abortableSleep, CallGate, type RetryPolicy } from './callGate.js';
@@ -29,6 +30,7 @@ import type {
   CloudCollectorStatus,
   CloudCycleError,
   CloudInstance,
+  CloudNamesProblem,
   CloudProductMapping,
   CloudSample,
 } from './types.js';
@@ -78,6 +80,9 @@ export class AccountCollector implements CloudCollector {
   private readonly metricSlots: SemaphorePool;
 
   private readonly discoveries = new Map<string, Discovery>();
+  /** The last instance listing that succeeded, per region|product: names and facts by id. */
+  private readonly listed = new Map<string, ReadonlyMap<string, ListedInstance>>();
+  private readonly namesProblems = new Map<string, CloudNamesProblem>();
   private items: SeriesItem[] = [];
   private readonly cursors = new CursorBook();
   private readonly order = new DeliveryOrder();
@@ -187,6 +192,7 @@ export class AccountCollector implements CloudCollector {
       recentErrors: this.errors.map((e) => ({ ...e })),
       laggingSeries: r?.laggingSeries ?? 0,
       unavailableMetrics: [...this.unavailable],
+      namesProblems: [...this.namesProblems.values()].map((p) => ({ ...p })),
     };
   }
 
@@ -204,8 +210,8 @@ export class AccountCollector implements CloudCollector {
           if (this.stopped) return;
           try {
             const found = await this.adapter.discover(region, product);
-            this.discoveries.set(`${region}|${product.product}`, found);
             anySuccess = true;
+            this.discoveries.set(`${region}|${product.product}`, await this.withNames(region, product, found));
           } catch (err) {
             if (err instanceof AbortedError) return;
             if (err instanceof CloudApiError && err.kind === 'credentials_rejected') rejected = `${err.code}: ${safeMessage(err.message, this.account.accessKeySecret)}`;
@@ -220,6 +226,47 @@ export class AccountCollector implements CloudCollector {
     this.rebuildItems();
     this.options.onInstances?.(this.instances());
     this.emitStatus();
+  }
+
+  /**
+   * The discovery with names and facts from the cloud's instance list, where
+   * the monitoring API gives ids only. A listing that fails leaves the ids
+   * (refused) or the last listing's names (throttled, unreachable), notes why,
+   * and never fails the discovery: collection goes on either way. Renames in
+   * the cloud show at the next discovery.
+   */
+  private async withNames(region: string, product: CloudProductMapping, found: Discovery): Promise<Discovery> {
+    const listing = this.adapter.instanceListing?.(product);
+    const key = `${region}|${product.product}`;
+    if (!listing || found.instances.length === 0) {
+      this.namesProblems.delete(key);
+      return found;
+    }
+    try {
+      const list = await listing.list(region, found.instances.map((i) => i.instanceId));
+      this.listed.set(key, new Map(list.map((l) => [l.id, l])));
+      this.namesProblems.delete(key);
+    } catch (err) {
+      if (err instanceof AbortedError) throw err;
+      const denied = err instanceof CloudApiError && err.kind === 'permission_denied';
+      if (denied) this.listed.delete(key);
+      // The gate recorded the cloud's errors already; anything else is ours.
+      if (!(err instanceof CloudApiError)) this.recordError(listing.api, err, false, region);
+      const raw = err instanceof CloudApiError ? err : undefined;
+      this.namesProblems.set(key, {
+        region,
+        product: product.product,
+        api: listing.api,
+        kind: denied ? 'permission_denied' : 'failed',
+        code: raw?.code ?? 'internal',
+        message: safeMessage(raw?.message ?? (err as Error)?.message ?? String(err), this.account.accessKeySecret),
+        permission: listing.permission,
+        at: this.now(),
+      });
+    }
+    const facts = this.listed.get(key);
+    if (!facts) return found;
+    return { ...found, instances: found.instances.map((i) => withFacts(i, facts.get(i.instanceId))) };
   }
 
   /** One collection cycle (the scheduler calls it; tests call it with their own clock). */
@@ -422,6 +469,12 @@ export class AccountCollector implements CloudCollector {
   private emitStatus(): void {
     this.options.onStatus?.(this.status());
   }
+}
+
+function withFacts(instance: CloudInstance, listed: ListedInstance | undefined): CloudInstance {
+  if (!listed) return instance;
+  const { id: _id, ...facts } = listed;
+  return { ...instance, ...facts };
 }
 
 /** Calls in round-robin order across (region, product, metric), so no one product waits behind another's whole backlog. */

@@ -22,6 +22,12 @@ export const API_QUOTAS: Readonly<Record<CloudProvider, Readonly<Record<string, 
     DescribeMetricLast: { publishedPerSecond: 50, source: 'help.aliyun.com/document_detail/51939.html', budget: { ratePerSecond: 40, burst: 10 } },
     // No published figure; it is called once per namespace per discovery.
     DescribeMetricMetaList: { publishedPerSecond: null, source: 'help.aliyun.com/document_detail/98846.html', budget: { ratePerSecond: 5, burst: 2 } },
+    // ECS (for instance names, once per discovery, 100 a page): ECS throttles
+    // every API per region with thresholds shown only in the Quota Center, a
+    // throttled minute blocks the next one, and the advice is to probe at
+    // 1 QPS after throttling (help.aliyun.com/zh/ecs/developer-reference/api-throttling).
+    // A few calls a second keeps well below any threshold that page shows.
+    DescribeInstances: { publishedPerSecond: null, source: 'help.aliyun.com/zh/ecs/developer-reference/api-throttling', budget: { ratePerSecond: 2, burst: 2 } },
   },
   tencent: {
     // "API call rate limit: 20 calls/second (1,200 calls/minute). A single
@@ -38,6 +44,10 @@ export const API_QUOTAS: Readonly<Record<CloudProvider, Readonly<Record<string, 
     // or "Too Many Requests" when exceeded (support.huaweicloud.com/api-ces/ces_03_0034.html).
     BatchListMetricData: { publishedPerSecond: 500 / 60, source: 'support.huaweicloud.com/api-ces/ces_03_0034.html', budget: { ratePerSecond: 6, burst: 3 } },
     ListMetrics: { publishedPerSecond: null, source: 'support.huaweicloud.com/api-ces/ces_03_0002.html', budget: { ratePerSecond: 3, burst: 2 } },
+    // ECS ListServersDetails (instance names, once per discovery, 1000 a page):
+    // the reference publishes no rate (support.huaweicloud.com/api-ecs/zh-cn_topic_0094148850.html);
+    // one or two calls per region per discovery need no more than this.
+    ListServersDetails: { publishedPerSecond: null, source: 'support.huaweicloud.com/api-ecs/zh-cn_topic_0094148850.html', budget: { ratePerSecond: 1, burst: 2 } },
   },
 };
 

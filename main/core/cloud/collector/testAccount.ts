@@ -10,6 +10,7 @@ import type { CloudAccountConfig, CloudProductMapping, CloudTestResult } from '.
 
 const KIND_TEXT: Record<CloudErrorKind, string> = {
   credentials_rejected: 'credentials rejected',
+  permission_denied: 'no permission for this API',
   throttled: 'throttled by the cloud',
   invalid_request: 'the cloud refused the request',
   network: 'the cloud could not be reached',

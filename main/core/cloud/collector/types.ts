@@ -58,8 +58,12 @@ export interface CloudInstance {
   readonly product: CloudProduct;
   /** The cloud's id (i-…, ins-…, lb-…, a UUID for Huawei); the `instance` label. */
   readonly instanceId: string;
-  /** Display name when discovery knows it (CVM InstanceName…), else undefined. */
+  /** Display name when discovery knows it (CVM InstanceName, ECS DescribeInstances / ListServersDetails), else undefined. */
   readonly name?: string;
+  /** From the cloud's instance list, where one is read: primary private IPv4, type or flavor, lifecycle state in the cloud's word. */
+  readonly privateIp?: string;
+  readonly instanceType?: string;
+  readonly status?: string;
   /**
    * The value identifying the instance in monitoring queries, when it is not
    * the id: Tencent's public CLB metrics are keyed by the load balancer's VIP.
@@ -92,6 +96,25 @@ export interface CloudCycleError {
   readonly count: number;
 }
 
+/**
+ * Why the instances of a product in a region show ids instead of names: the
+ * instance list was refused (`permission_denied`: the key may read the
+ * monitoring data but not the list) or failed (throttled past its retries,
+ * unreachable, refused: the names of the last listing stay).
+ */
+export interface CloudNamesProblem {
+  readonly region: string;
+  readonly product: string;
+  readonly api: string;
+  readonly kind: 'permission_denied' | 'failed';
+  readonly code: string;
+  /** The cloud's words, never the secret. */
+  readonly message: string;
+  /** What to grant (ecs:DescribeInstances, ecs:cloudServers:list). */
+  readonly permission: string;
+  readonly at: number;
+}
+
 export type CloudCollectorState = 'starting' | 'collecting' | 'idle' | 'error' | 'stopped';
 
 export interface CloudCollectorStatus {
@@ -116,6 +139,8 @@ export interface CloudCollectorStatus {
   readonly laggingSeries: number;
   /** Mapped metrics the cloud does not offer here (from DescribeMetricMetaList / DescribeBaseMetrics), as namespace/metric. */
   readonly unavailableMetrics: readonly string[];
+  /** Products whose instance names could not be listed at the last discovery. */
+  readonly namesProblems: readonly CloudNamesProblem[];
 }
 
 export interface CloudCollectorOptions {

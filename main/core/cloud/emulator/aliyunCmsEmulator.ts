@@ -1,6 +1,19 @@
 // Alibaba CloudMonitor (CMS 2019-01-01) emulator: DescribeMetricList,
 // DescribeMetricLast (instance discovery from the metric data) and
-// DescribeMetricMetaList (what a namespace offers).
+// DescribeMetricMetaList (what a namespace offers); plus ECS (2014-05-26)
+// DescribeInstances on the same endpoint, for the names CMS does not return
+// (an account's endpoint override serves every API of the account).
+//
+// DescribeInstances follows the ECS API reference
+// (help.aliyun.com/en/ecs/api-describeinstances): MaxResults (10 by default,
+// at most 100) with NextToken, or PageSize (at most 100) with PageNumber;
+// the body is { RequestId, TotalCount, PageSize, PageNumber, NextToken,
+// Instances: { Instance: [ { InstanceId, InstanceName, InstanceType, Status,
+// VpcAttributes: { PrivateIpAddress: { IpAddress: [..] } }, … } ] } }. A RAM
+// user without the action gets an empty list, as the reference says, and its
+// DryRun gets 403 Forbidden.RAM; an allowed DryRun gets 400 DryRunOperation.
+// Throttling answers `Throttling` (ECS's code; "the system reports the
+// Throttling error code", ECS API throttling page).
 //
 // Signature: the @alicloud/cms20190101 v4 SDK (via @alicloud/openapi-core
 // `doRequest`) signs every call with ACS3-HMAC-SHA256 unless told otherwise
@@ -41,6 +54,8 @@ export interface AliyunCmsEmulatorOptions extends FleetOptions {
   instanceCount?: number;
   /** Calls per second per API before `Throttling.User`; the published quota is 50. */
   qps?: number;
+  /** ECS DescribeInstances calls per second before `Throttling` (ECS publishes its per-region thresholds only in the Quota Center; default 10, or `qps`). */
+  ecsQps?: number;
   /** Rows per page when the caller sends no `Length`; CMS defaults to 1000. */
   defaultPageLength?: number;
   /** How long after a period ends its datapoint appears (default 60 s). */
@@ -111,7 +126,8 @@ export async function startAliyunCmsEmulator(options: AliyunCmsEmulatorOptions):
   const stats = emptyStats();
   const now = options.now ?? Date.now;
   const delayMs = options.dataDelayMs ?? 60_000;
-  const throttle = new Throttle(() => options.qps ?? 50);
+  const throttle = new Throttle((action) => (action === 'DescribeInstances' ? (options.ecsQps ?? options.qps ?? 10) : (options.qps ?? 50)));
+  const denied = new Set<string>();
   const fleet = new EmulatedFleet('aliyun', { ...options, products: options.products ?? { ecs: options.instanceCount ?? 0 } });
   const defaultRegion = fleet.resources[0]?.region ?? 'cn-hangzhou';
   const userId = options.userId ?? '1208863178610000';
@@ -132,13 +148,19 @@ export async function startAliyunCmsEmulator(options: AliyunCmsEmulatorOptions):
       return rpcError(400, 'SignatureDoesNotMatch', 'Specified signature is not matched with our calculation.');
     }
     const action = headerValue(request.headers, 'x-acs-action') || request.url.searchParams.get('Action') || '';
+    const version = headerValue(request.headers, 'x-acs-version') || request.url.searchParams.get('Version') || '';
+    const isEcs = action === 'DescribeInstances';
+    if (isEcs && version !== '2014-05-26') return rpcError(400, 'InvalidVersion', `Specified parameter Version ${version} is not valid for ${action}.`);
     if (throttle.refuse(action)) {
       stats.throttled += 1;
-      return rpcError(400, 'Throttling.User', 'Request was denied due to user flow control.');
+      return isEcs ? rpcError(400, 'Throttling', 'Request was denied due to request throttling.') : rpcError(400, 'Throttling.User', 'Request was denied due to user flow control.');
     }
     const query = request.url.searchParams;
     let reply: EmulatorReply;
-    if (action === 'DescribeMetricList') reply = metricData(query, false);
+    if (denied.has(action) && !(isEcs && query.get('DryRun') !== 'true')) {
+      reply = rpcError(403, 'Forbidden.RAM', "User not authorized to operate on the specified resource, or this API doesn't support RAM.");
+    } else if (isEcs) reply = describeInstances(query, denied.has(action));
+    else if (action === 'DescribeMetricList') reply = metricData(query, false);
     else if (action === 'DescribeMetricLast') reply = metricData(query, true);
     else if (action === 'DescribeMetricMetaList') reply = metricMetaList(query);
     else reply = rpcError(404, 'InvalidAction.NotFound', 'Specified api is not found, please check your url and method.');
@@ -225,6 +247,56 @@ export async function startAliyunCmsEmulator(options: AliyunCmsEmulatorOptions):
     });
   };
 
+  const describeInstances = (query: URLSearchParams, hiddenByRam: boolean): EmulatorReply => {
+    if (query.get('DryRun') === 'true') return rpcError(400, 'DryRunOperation', 'Request validation has been passed with DryRun flag set.');
+    const region = query.get('RegionId');
+    if (!region) return rpcError(400, 'MissingParameter', 'The input parameter "RegionId" that is mandatory for processing this request is not supplied.');
+    const all = hiddenByRam ? [] : fleet.instances(region, 'ecs');
+    const byToken = query.has('MaxResults') || query.has('NextToken');
+    const size = Math.min(100, Math.max(1, Number(query.get(byToken ? 'MaxResults' : 'PageSize') ?? '10') || 10));
+    let offset: number;
+    if (byToken) {
+      const decoded = decodeToken(query.get('NextToken'));
+      if (decoded === null) return rpcError(400, 'InvalidParameter.NextToken', 'The specified parameter NextToken is not valid.');
+      offset = decoded;
+    } else {
+      offset = (Math.max(1, Number(query.get('PageNumber') ?? '1') || 1) - 1) * size;
+    }
+    const page = all.slice(offset, offset + size);
+    const next = offset + size < all.length ? encodeToken(offset + size) : '';
+    return rpcOk({
+      TotalCount: all.length,
+      PageSize: size,
+      PageNumber: byToken ? 1 : Math.floor(offset / size) + 1,
+      NextToken: byToken ? next : '',
+      Instances: {
+        Instance: page.map((r) => {
+          const facts = fleet.factsOf(r);
+          return {
+            InstanceId: r.id,
+            InstanceName: fleet.nameOf(r),
+            HostName: `iZ${r.id.slice(2)}Z`,
+            RegionId: region,
+            ZoneId: `${region}-h`,
+            Status: facts.status,
+            InstanceType: facts.instanceType,
+            InstanceNetworkType: 'vpc',
+            Cpu: 2,
+            Memory: 8192,
+            OSType: 'linux',
+            OSName: 'Alibaba Cloud Linux 3.2104 LTS 64位',
+            CreationTime: '2024-03-01T08:00Z',
+            VpcAttributes: { VpcId: 'vpc-bp1emulator', VSwitchId: 'vsw-bp1emulator', PrivateIpAddress: { IpAddress: [facts.privateIp] }, NatIpAddress: '' },
+            InnerIpAddress: { IpAddress: [] },
+            PublicIpAddress: { IpAddress: [] },
+            EipAddress: { AllocationId: '', IpAddress: '', Bandwidth: 0, InternetChargeType: '' },
+            Tags: { Tag: [] },
+          };
+        }),
+      },
+    });
+  };
+
   const metricMetaList = (query: URLSearchParams): EmulatorReply => {
     const namespace = query.get('Namespace');
     const all = namespace ? fleet.metricsOf(namespace) : fleet.offered;
@@ -253,5 +325,10 @@ export async function startAliyunCmsEmulator(options: AliyunCmsEmulatorOptions):
     onSetSecret: (s) => {
       secret = s;
     },
+    onDeny: (action, on) => {
+      if (on) denied.add(action);
+      else denied.delete(action);
+    },
+    fleet,
   });
 }

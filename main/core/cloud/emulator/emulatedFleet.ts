@@ -76,11 +76,27 @@ export function magnitudeOf(metric: string): number {
   return 1;
 }
 
+/** What the cloud's instance list says beyond name and id, in that cloud's words. */
+export interface EmulatedInstanceFacts {
+  readonly privateIp: string;
+  readonly instanceType: string;
+  readonly status: string;
+}
+
+const INSTANCE_TYPES: Readonly<Record<CloudProvider, readonly string[]>> = {
+  aliyun: ['ecs.g7.large', 'ecs.c7.xlarge', 'ecs.r7.2xlarge'],
+  tencent: ['S5.MEDIUM4', 'SA3.LARGE8'],
+  huawei: ['s6.large.2', 'c7.xlarge.2', 'm7.2xlarge.8'],
+};
+const RUNNING: Readonly<Record<CloudProvider, readonly [string, string]>> = { aliyun: ['Running', 'Stopped'], tencent: ['RUNNING', 'STOPPED'], huawei: ['ACTIVE', 'SHUTOFF'] };
+
 export class EmulatedFleet {
   readonly resources: readonly EmulatedResource[];
   readonly offered: readonly OfferedMetric[];
   private readonly byRegionProduct = new Map<string, EmulatedResource[]>();
   private readonly byKey = new Map<string, EmulatedResource>();
+  /** Names changed in the "console" since the fleet was made (a test renames an instance). */
+  private readonly renamed = new Map<string, string>();
 
   constructor(
     readonly provider: CloudProvider,
@@ -136,6 +152,34 @@ export class EmulatedFleet {
 
   instances(region: string, product: string): readonly EmulatedResource[] {
     return this.byRegionProduct.get(`${region}/${product}`) ?? [];
+  }
+
+  /** The instance's name now (renames included). */
+  nameOf(resource: EmulatedResource): string {
+    return this.renamed.get(`${resource.region}/${resource.id}`) ?? resource.name;
+  }
+
+  /** Renames an instance, as an operator would in the cloud's console; the next instance listing shows the new name. */
+  rename(region: string, id: string, name: string): void {
+    if (!this.byKey.has(`${region}/${id}`)) throw new Error(`no instance ${id} in ${region}`);
+    this.renamed.set(`${region}/${id}`, name);
+  }
+
+  /** Private address, type and state: deterministic per instance; every 13th is stopped. */
+  factsOf(resource: EmulatedResource): EmulatedInstanceFacts {
+    // The id's last five digits are the instance's number in its region.
+    const index = Number(/(\d+)$/.exec(resource.id)?.[1] ?? 0) % 100_000;
+    const regionIndex = Math.max(0, this.regionsInOrder.indexOf(resource.region));
+    const types = INSTANCE_TYPES[this.provider];
+    return {
+      privateIp: `172.${16 + (regionIndex % 16)}.${Math.floor(index / 250) % 256}.${(index % 250) + 2}`,
+      instanceType: types[index % types.length]!,
+      status: RUNNING[this.provider][(index + 1) % 13 === 0 ? 1 : 0],
+    };
+  }
+
+  private get regionsInOrder(): string[] {
+    return [...new Set(this.resources.map((r) => r.region))];
   }
 
   /** The resource a monitoring query names by its id (or Tencent CLB VIP), in a region. */

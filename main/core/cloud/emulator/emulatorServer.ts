@@ -6,6 +6,7 @@
 // rotated on the cloud's side.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { EmulatedFleet } from './emulatedFleet.js';
 
 export interface EmulatorStats {
   requests: number;
@@ -31,6 +32,8 @@ export interface EmulatorFaults {
   setOutage(on: boolean): void;
   /** The key's secret changes on the cloud's side: calls signed with the old one are refused. */
   setSecret(secret: string): void;
+  /** The key's policy stops (or starts again) allowing an API action: a RAM/IAM user with monitoring rights only. */
+  deny(action: string, denied?: boolean): void;
 }
 
 export interface RunningEmulator {
@@ -39,6 +42,8 @@ export interface RunningEmulator {
   port: number;
   stats: EmulatorStats;
   faults: EmulatorFaults;
+  /** The emulated resources (a test renames an instance through it). */
+  fleet?: EmulatedFleet;
   close(): Promise<void>;
 }
 
@@ -115,7 +120,7 @@ export interface EmulatorHandlerContext {
 export async function startEmulatorServer(
   stats: EmulatorStats,
   handle: (request: EmulatorRequest) => EmulatorReply,
-  hooks: { onThrottleNext: (count: number, action?: string) => void; onSetSecret: (secret: string) => void },
+  hooks: { onThrottleNext: (count: number, action?: string) => void; onSetSecret: (secret: string) => void; onDeny?: (action: string, denied: boolean) => void; fleet?: EmulatedFleet },
 ): Promise<RunningEmulator> {
   let outage = false;
   const sockets = new Set<Socket>();
@@ -163,7 +168,9 @@ export async function startEmulatorServer(
         if (on) for (const s of sockets) s.destroy();
       },
       setSecret: hooks.onSetSecret,
+      deny: (action, denied = true) => hooks.onDeny?.(action, denied),
     },
+    ...(hooks.fleet ? { fleet: hooks.fleet } : {}),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

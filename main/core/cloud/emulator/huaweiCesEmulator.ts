@@ -7,6 +7,18 @@
 // are signed SDK-HMAC-SHA256 (the API Gateway's AK/SK signing; the canonical
 // URI ends in "/"), recomputed here from the wire. Throttling answers 429
 // with APIGW.0308, as the gateway does (500 calls/min per API published).
+//
+// The same endpoint also serves ECS ListServersDetails (GET
+// /v1/{project_id}/cloudservers/detail, ECS API reference,
+// support.huaweicloud.com/api-ecs/zh-cn_topic_0094148850.html) for the
+// server names Cloud Eye does not return: `limit` 1..1000 (default 25),
+// `marker` (the previous page's last id) or the deprecated `offset` (a page
+// number, 0 and 1 both the first page); the body is { count, servers: [ { id,
+// name, status, flavor: { id, name, … }, addresses: { <vpc id>: [ { addr,
+// version, OS-EXT-IPS:type, … } ] }, … } ] }. An IAM user without
+// ecs:cloudServers:list gets 403 { error: { code: "Ecs.0003", message } }
+// (the ECS error-code table's "You do not have permission to perform this
+// operation").
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { EmulatedFleet, type FleetOptions } from './emulatedFleet.js';
 import {
@@ -23,6 +35,8 @@ import {
 export const HUAWEI_MAX_METRICS = 500;
 export const HUAWEI_MAX_POINTS_PER_REQUEST = 3000;
 export const HUAWEI_MAX_LIST_LIMIT = 1000;
+/** ListServersDetails: "最多返回1000台云服务器的信息". */
+export const HUAWEI_MAX_SERVERS_PAGE = 1000;
 /** `period` enum → milliseconds; "1" is raw data, treated as 60 s by the points rule. */
 export const HUAWEI_PERIOD_MS: Record<string, number> = { '1': 60_000, '300': 300_000, '1200': 1_200_000, '3600': 3_600_000, '14400': 14_400_000, '86400': 86_400_000 };
 
@@ -37,6 +51,8 @@ export interface HuaweiCesEmulatorOptions extends FleetOptions {
   instanceCount?: number;
   /** Calls per second per API before APIGW.0308 (500/min ≈ 8/s). */
   qps?: number;
+  /** ECS ListServersDetails calls per second before APIGW.0308 (default `qps`, else 8). */
+  ecsQps?: number;
   dataDelayMs?: number;
   now?: () => number;
 }
@@ -65,6 +81,11 @@ export function sdkHmacSha256Signature(request: EmulatorRequest, signedHeaders: 
 
 function gatewayError(status: number, code: string, message: string): EmulatorReply {
   return { status, body: { error_code: code, error_msg: message, request_id: randomUUID().replace(/-/g, '') } };
+}
+
+/** ECS v1 errors: { error: { code, message } } (the SDK core reads error.code / error.message). */
+function ecsError(status: number, code: string, message: string): EmulatorReply {
+  return { status, body: { error: { code, message } } };
 }
 
 function cesV1Error(status: number, code: string, details: string): EmulatorReply {
@@ -97,7 +118,8 @@ export async function startHuaweiCesEmulator(options: HuaweiCesEmulatorOptions):
   const stats = emptyStats();
   const now = options.now ?? Date.now;
   const delayMs = options.dataDelayMs ?? 60_000;
-  const throttle = new Throttle(() => options.qps ?? 8);
+  const throttle = new Throttle((action) => (action === 'ListServersDetails' ? (options.ecsQps ?? options.qps ?? 8) : (options.qps ?? 8)));
+  const denied = new Set<string>();
   const fleet = new EmulatedFleet('huawei', { ...options, products: options.products ?? { ecs: options.instanceCount ?? 0 } });
   const regions = options.regions ?? [fleet.resources[0]?.region ?? 'cn-north-4'];
   const regionOfProject = new Map<string, string>();
@@ -151,15 +173,27 @@ export async function startHuaweiCesEmulator(options: HuaweiCesEmulatorOptions):
     }
     const batch = /^\/V1\.0\/([^/]+)\/batch-query-metric-data\/?$/.exec(request.url.pathname);
     const list = /^\/V1\.0\/([^/]+)\/metrics\/?$/.exec(request.url.pathname);
-    const action = batch && request.method === 'POST' ? 'BatchListMetricData' : list && request.method === 'GET' ? 'ListMetrics' : '';
+    const servers = /^\/v1\/([^/]+)\/cloudservers\/detail\/?$/.exec(request.url.pathname);
+    const action = batch && request.method === 'POST' ? 'BatchListMetricData' : list && request.method === 'GET' ? 'ListMetrics' : servers && request.method === 'GET' ? 'ListServersDetails' : '';
     if (!action) return gatewayError(404, 'APIGW.0101', 'The API does not exist or has not been published in the environment');
     if (throttle.refuse(action)) {
       stats.throttled += 1;
       return gatewayError(429, 'APIGW.0308', 'The throttling threshold has been reached: policy user over ratelimit');
     }
-    const project = (batch ?? list)![1]!;
+    const project = (batch ?? list ?? servers)![1]!;
     const region = regionOfProject.get(project);
+    if (action === 'ListServersDetails') {
+      if (!region) return ecsError(400, 'Ecs.0005', 'Invalid parameter values: project_id.');
+      if (denied.has(action)) return ecsError(403, 'Ecs.0003', 'You do not have permission to perform this operation. Contact customer service to obtain permission.');
+      const reply = listServersDetails(request.url.searchParams, region);
+      if (reply.status === 200) {
+        stats.accepted += 1;
+        stats.byAction[action] = (stats.byAction[action] ?? 0) + 1;
+      }
+      return reply;
+    }
     if (!region) return cesV1Error(400, 'ces.0003', 'The tenant ID is left blank or incorrect.');
+    if (denied.has(action)) return cesV1Error(403, 'ces.0015', 'Authentication failed: the user has no permission for this operation.');
     let reply: EmulatorReply;
     if (action === 'ListMetrics') {
       reply = listMetrics(request.url.searchParams, region);
@@ -199,6 +233,51 @@ export async function startHuaweiCesEmulator(options: HuaweiCesEmulatorOptions):
     };
   };
 
+  const listServersDetails = (query: URLSearchParams, region: string): EmulatorReply => {
+    const limit = Number(query.get('limit') ?? '25');
+    if (!Number.isInteger(limit) || limit < 1 || limit > HUAWEI_MAX_SERVERS_PAGE) return ecsError(400, 'Ecs.0005', `Invalid parameter values: limit must be between 1 and ${HUAWEI_MAX_SERVERS_PAGE}.`);
+    const all = fleet.instances(region, 'ecs');
+    const marker = query.get('marker');
+    let from: number;
+    if (marker) {
+      const at = all.findIndex((r) => r.id === marker);
+      if (at < 0) return ecsError(400, 'Ecs.0005', 'Invalid parameter values: marker.');
+      from = at + 1;
+    } else {
+      const page = Math.max(1, Number(query.get('offset') ?? '1') || 1);
+      from = (page - 1) * limit;
+    }
+    const page = all.slice(from, from + limit);
+    return {
+      status: 200,
+      body: {
+        count: all.length,
+        servers: page.map((r) => {
+          const facts = fleet.factsOf(r);
+          return {
+            id: r.id,
+            name: fleet.nameOf(r),
+            status: facts.status,
+            flavor: { id: facts.instanceType, name: facts.instanceType, vcpus: '2', ram: '4096', disk: '0' },
+            addresses: {
+              'c2f8d4e0-0000-4000-9000-emulatorvpc0': [
+                { version: '4', addr: facts.privateIp, 'OS-EXT-IPS:type': 'fixed', 'OS-EXT-IPS-MAC:mac_addr': 'fa:16:3e:00:00:01', 'OS-EXT-IPS:port_id': `${r.id.slice(0, 24)}000000000001` },
+              ],
+            },
+            'OS-EXT-AZ:availability_zone': `${region}a`,
+            'OS-EXT-STS:vm_state': facts.status === 'ACTIVE' ? 'active' : 'stopped',
+            tenant_id: project(region),
+            metadata: { charging_mode: '0', vpc_id: 'c2f8d4e0-0000-4000-9000-emulatorvpc0' },
+            created: '2024-03-01T08:00:00Z',
+            updated: '2024-03-01T08:05:00Z',
+            tags: [],
+          };
+        }),
+      },
+    };
+  };
+  const project = (region: string) => [...regionOfProject.entries()].find(([, r]) => r === region)?.[0] ?? '';
+
   const batchListMetricData = (body: BatchBody, region: string): EmulatorReply => {
     const periodMs = HUAWEI_PERIOD_MS[body.period ?? ''];
     const missing = ['metrics', 'from', 'to', 'period', 'filter'].filter((f) => body[f as keyof BatchBody] === undefined);
@@ -232,5 +311,10 @@ export async function startHuaweiCesEmulator(options: HuaweiCesEmulatorOptions):
     onSetSecret: (s) => {
       secretKey = s;
     },
+    onDeny: (action, on) => {
+      if (on) denied.add(action);
+      else denied.delete(action);
+    },
+    fleet,
   });
 }

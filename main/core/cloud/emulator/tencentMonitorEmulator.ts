@@ -236,12 +236,12 @@ export async function startTencentMonitorEmulator(options: TencentMonitorEmulato
     const all = fleet.instances(region, product);
     const page = all.slice(offset, offset + limit);
     if (action === 'DescribeInstances') {
-      return ok({ TotalCount: all.length, InstanceSet: page.map((r) => ({ InstanceId: r.id, InstanceName: r.name, InstanceState: 'RUNNING', Placement: { Zone: `${region}-3` } })) });
+      return ok({ TotalCount: all.length, InstanceSet: page.map((r) => ({ InstanceId: r.id, InstanceName: fleet.nameOf(r), InstanceState: 'RUNNING', Placement: { Zone: `${region}-3` } })) });
     }
     if (action === 'DescribeLoadBalancers') {
-      return ok({ TotalCount: all.length, LoadBalancerSet: page.map((r) => ({ LoadBalancerId: r.id, LoadBalancerName: r.name, LoadBalancerType: 'OPEN', LoadBalancerVips: [r.vip], Status: 1 })) });
+      return ok({ TotalCount: all.length, LoadBalancerSet: page.map((r) => ({ LoadBalancerId: r.id, LoadBalancerName: fleet.nameOf(r), LoadBalancerType: 'OPEN', LoadBalancerVips: [r.vip], Status: 1 })) });
     }
-    return ok({ TotalCount: all.length, Items: page.map((r) => ({ InstanceId: r.id, InstanceName: r.name, Status: 1, Region: region })) });
+    return ok({ TotalCount: all.length, Items: page.map((r) => ({ InstanceId: r.id, InstanceName: fleet.nameOf(r), Status: 1, Region: region })) });
   };
 
   return startEmulatorServer(stats, handle, {
@@ -249,5 +249,6 @@ export async function startTencentMonitorEmulator(options: TencentMonitorEmulato
     onSetSecret: (s) => {
       secretKey = s;
     },
+    fleet,
   });
 }

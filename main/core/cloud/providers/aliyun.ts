@@ -7,6 +7,7 @@
 // instance only, and per-device metrics come back one row per device.
 import { chunk, type CallRunner } from '../clients/cloudErrors.js';
 import { ALIYUN_DIMENSIONS_PER_CALL, AliyunCmsClient } from '../clients/aliyun.js';
+import { AliyunEcsClient } from '../clients/aliyunEcs.js';
 import { STATISTICS } from '../mappings/mappingFile.js';
 import type { TimeWindow } from '../collector/cursor.js';
 import type { CloudAccountConfig, CloudInstance } from '../collector/types.js';
@@ -30,8 +31,26 @@ export function createAliyunAdapter(account: CloudAccountConfig, run: CallRunner
     return names;
   };
 
+  const ecs = perRegion((region) => new AliyunEcsClient({ accessKeyId: account.accessKeyId, accessKeySecret: account.accessKeySecret, region, ...(account.endpoint ? { endpoint: account.endpoint } : {}) }, { run }));
+
   return {
     provider: 'aliyun',
+
+    // CMS names ECS instances by id only; ECS DescribeInstances has the names.
+    instanceListing(product) {
+      if (product.namespace !== 'acs_ecs_dashboard') return undefined;
+      return {
+        api: 'DescribeInstances',
+        permission: 'ecs:DescribeInstances',
+        async list(region, known) {
+          const listed = await ecs(region).listAll();
+          // "A RAM user or RAM role that does not have the permissions … an empty
+          // list is returned": with instances in CMS, ask the dry run which it is.
+          if (listed.length === 0 && known.length > 0) await ecs(region).mayDescribeInstances();
+          return listed;
+        },
+      };
+    },
 
     async discover(region, product): Promise<Discovery> {
       const namespaces = [...new Set(product.metrics.map((m) => m.namespace))];

@@ -8,6 +8,7 @@
 // service trim `from`).
 import { chunk, type CallRunner } from '../clients/cloudErrors.js';
 import { HUAWEI_METRICS_PER_CALL, HUAWEI_POINTS_PER_CALL, HuaweiCesClient, huaweiPeriodOf } from '../clients/huawei.js';
+import { HuaweiEcsClient } from '../clients/huaweiEcs.js';
 import type { CloudAccountConfig, CloudInstance, CloudMetricMapping } from '../collector/types.js';
 import { groupBy, itemKey, pointsIn, perRegion, type CloudProviderAdapter, type Discovery, type FetchedPoint, type PlannedCall, type SeriesItem } from './provider.js';
 
@@ -17,12 +18,19 @@ export function createHuaweiAdapter(account: CloudAccountConfig, run: CallRunner
     if (!projectId) throw new Error(`no project id for region ${region}; Huawei needs one per region`);
     return new HuaweiCesClient({ accessKeyId: account.accessKeyId, accessKeySecret: account.accessKeySecret, region, projectId, ...(account.endpoint ? { endpoint: account.endpoint } : {}) }, { run });
   });
+  const ecs = perRegion((region) => new HuaweiEcsClient({ accessKeyId: account.accessKeyId, accessKeySecret: account.accessKeySecret, region, projectId: account.projectIds?.[region] ?? '', ...(account.endpoint ? { endpoint: account.endpoint } : {}) }, { run }));
   const periodMs = (account.periodSeconds ?? 60) * 1000;
   const period = huaweiPeriodOf(periodMs / 1000);
   const perCall = (points: number) => Math.max(1, Math.min(HUAWEI_METRICS_PER_CALL, Math.floor(HUAWEI_POINTS_PER_CALL / points)));
 
   return {
     provider: 'huawei',
+
+    // Cloud Eye names servers by id only; ECS ListServersDetails has the names.
+    instanceListing(product) {
+      if (product.namespace !== 'SYS.ECS') return undefined;
+      return { api: 'ListServersDetails', permission: 'ecs:cloudServers:list', list: (region) => ecs(region).listAll() };
+    },
 
     async discover(region, product): Promise<Discovery> {
       const series = new Map<string, { namespace: string; metric: string; sub: Record<string, string> }[]>();

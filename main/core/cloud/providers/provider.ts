@@ -5,6 +5,7 @@
 // collector owns time windows, cursors, concurrency and retries.
 import type { CloudProvider } from '../../../common/clouds.js';
 import type { CallRunner } from '../clients/cloudErrors.js';
+import type { ListedInstance } from '../clients/listedInstance.js';
 import type { TimeWindow } from '../collector/cursor.js';
 import type { CloudAccountConfig, CloudInstance, CloudMetricMapping, CloudProductMapping } from '../collector/types.js';
 
@@ -52,9 +53,25 @@ export interface Discovery {
   readonly unavailable: readonly string[];
 }
 
+/**
+ * The cloud's own list of a product's instances, where its monitoring API
+ * names instances by id only (Alibaba and Huawei ECS): names and facts,
+ * fetched at each discovery. Its failure never fails the discovery.
+ */
+export interface InstanceListing {
+  /** The API called (its budget, and the note when it fails). */
+  readonly api: string;
+  /** What the key needs to be granted for it, in the cloud's policy language. */
+  readonly permission: string;
+  /** Every listed instance of the region; `known` are the ids the monitoring data holds (to tell "none" from "not allowed to see"). */
+  list(region: string, known: readonly string[]): Promise<readonly ListedInstance[]>;
+}
+
 export interface CloudProviderAdapter {
   readonly provider: CloudProvider;
   discover(region: string, product: CloudProductMapping): Promise<Discovery>;
+  /** The instance list that names this product's instances, when discovery itself does not. */
+  instanceListing?(product: CloudProductMapping): InstanceListing | undefined;
   items(region: string, product: CloudProductMapping, discovery: Discovery): SeriesItem[];
   /** Calls covering `items` (which share `window`), each within every batch limit of the API. */
   plan(items: readonly SeriesItem[], window: TimeWindow): PlannedCall[];

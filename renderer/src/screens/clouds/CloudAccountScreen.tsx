@@ -32,6 +32,18 @@ export function CloudAccountScreen({ account: name }: { account: string }) {
   return <AccountScreen account={account} i18n={i18n} />;
 }
 
+/** One note per product and cause, naming every region it holds for (a key refused in one region is refused in all). */
+function namesNotes(problems: CloudAccountView['status']['namesProblems']) {
+  const out = new Map<string, (typeof problems)[number] & { regions: string[] }>();
+  for (const p of problems) {
+    const key = `${p.product}|${p.kind}|${p.code}`;
+    const seen = out.get(key);
+    if (seen) seen.regions.push(p.region);
+    else out.set(key, { ...p, regions: [p.region] });
+  }
+  return [...out.values()];
+}
+
 function AccountScreen({ account: a, i18n }: { account: CloudAccountView; i18n: I18n }) {
   const { t, locale } = i18n;
   const now = useNow(5000);
@@ -106,6 +118,12 @@ function AccountScreen({ account: a, i18n }: { account: CloudAccountView; i18n: 
           {t('cloud.unavailable', { metrics: s.unavailableMetrics.join(', ') })}
         </p>
       )}
+
+      {namesNotes(s.namesProblems).map((p) => (
+        <p key={`${p.product}|${p.kind}|${p.code}`} className={`note cloud-names-note cloud-names-note--${p.kind}`} data-testid="cloud-names-problem" data-kind={p.kind}>
+          {t(p.kind === 'permission_denied' ? 'cloud.names.denied' : 'cloud.names.failed', { product: productLabel(p.product, t), region: p.regions.join(', '), api: p.api, code: p.code, permission: p.permission })}
+        </p>
+      ))}
 
       <div className="cloud-account-panels">
         <section className="panel" aria-labelledby="cloud-apis-title">

@@ -59,6 +59,9 @@ export function CloudInstanceScreen({ account, instanceId, from, to }: { account
     ['cloud.col.product', productLabel(row.product, t)],
     ['cloud.col.region', row.region],
     ['cloud.col.account', row.account],
+    ...(row.privateIp ? [['cloud.fact.privateIp', row.privateIp] as [MessageKey, string]] : []),
+    ...(row.instanceType ? [['cloud.fact.instanceType', row.instanceType] as [MessageKey, string]] : []),
+    ...(row.status ? [['cloud.fact.status', row.status] as [MessageKey, string]] : []),
   ];
 
   return (
@@ -70,7 +73,7 @@ export function CloudInstanceScreen({ account, instanceId, from, to }: { account
       </nav>
       <header className="detail-head">
         <div className="detail-title">
-          <h1 tabIndex={-1} className="screen-title">
+          <h1 tabIndex={-1} className="screen-title cloud-instance-title" title={row.name ? row.instanceId : undefined}>
             {displayName(row)}
           </h1>
           <ProviderTag provider={row.provider} i18n={i18n} />
@@ -83,7 +86,7 @@ export function CloudInstanceScreen({ account, instanceId, from, to }: { account
           {facts.map(([key, value]) => (
             <div key={key}>
               <dt>{t(key)}</dt>
-              <dd className={key === 'cloud.fact.instanceId' || key === 'cloud.col.region' ? 'mono' : undefined}>{value}</dd>
+              <dd className={key === 'cloud.fact.instanceId' || key === 'cloud.col.region' || key === 'cloud.fact.privateIp' || key === 'cloud.fact.instanceType' ? 'mono' : undefined}>{value}</dd>
             </div>
           ))}
         </dl>

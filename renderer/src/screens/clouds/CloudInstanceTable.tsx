@@ -10,7 +10,7 @@ import type { MessageKey } from '../../i18n/catalogue';
 import type { I18n } from '../../i18n/useI18n';
 import { hrefFor } from '../../router';
 import { formatSince, productLabel } from './cloud-display';
-import { cloudSortColumns, displayName, isStaleRow, sortCloudRows, type CloudSortColumn } from './cloud-rows';
+import { cloudSortColumns, displayName, instanceTitle, isStaleRow, sortCloudRows, type CloudSortColumn } from './cloud-rows';
 
 export const CLOUD_ROW_HEIGHT = 36;
 
@@ -108,9 +108,9 @@ const CloudRowView = memo(function CloudRowView({ row: r, i18n, now, oneAccount 
       data-instance={r.instanceId}
       data-product={r.product}
     >
-      <span role="cell" className="fleet-cell cloud-cell--name" title={r.instanceId}>
+      <span role="cell" className="fleet-cell cloud-cell--name" title={instanceTitle(r)}>
         <span className="fleet-name">{displayName(r)}</span>
-        {r.name && <span className="muted small mono">{r.instanceId}</span>}
+        {r.name && <span className="muted small mono">{r.privateIp ?? r.instanceId}</span>}
       </span>
       {!oneAccount && (
         <span role="cell" className="fleet-cell">
@@ -154,11 +154,14 @@ export const CloudInstanceCard = memo(function CloudInstanceCard({ row: r, i18n,
   return (
     <a className="host-card cloud-card" href={hrefFor({ screen: 'cloud-instance', account: r.account, instanceId: r.instanceId })} data-testid="cloud-card" data-instance={r.instanceId}>
       <div className="host-card-head">
-        <span className="host-card-name">{displayName(r)}</span>
+        <span className="host-card-name" title={instanceTitle(r)}>
+          {displayName(r)}
+        </span>
         <span className={`tag cloud-provider cloud-provider--${r.provider}`}>{t(`cloud.provider.${r.provider}` as MessageKey)}</span>
       </div>
       <div className="host-card-sub muted">
         {productLabel(r.product, t)} · {r.region} · {r.account}
+        {r.privateIp && <span className="mono"> · {r.privateIp}</span>}
       </div>
       <dl className="host-card-metrics">
         {r.cpu !== null && metric(t('metric.cpu'), r.cpu)}

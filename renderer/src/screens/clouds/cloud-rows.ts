@@ -16,6 +16,8 @@ export interface CloudRowFilter {
 
 
 export const displayName = (r: CloudInstanceRow) => r.name ?? r.instanceId;
+/** Hover text of a row: the whole name (cells truncate it), the id and what the cloud's instance list said. */
+export const instanceTitle = (r: CloudInstanceRow) => [r.name, r.instanceId, r.privateIp, r.instanceType, r.status].filter(Boolean).join(' · ');
 
 export function filterCloudRows(rows: readonly CloudInstanceRow[], f: CloudRowFilter): CloudInstanceRow[] {
   const words = f.text.trim().toLowerCase().split(/\s+/).filter(Boolean);
@@ -23,7 +25,7 @@ export function filterCloudRows(rows: readonly CloudInstanceRow[], f: CloudRowFi
     if (f.product && r.product !== f.product) return false;
     if (f.account && r.account !== f.account) return false;
     if (words.length === 0) return true;
-    const hay = `${r.name ?? ''} ${r.instanceId} ${r.account} ${r.provider} ${r.region} ${r.product} ${r.diskLabel ?? ''}`.toLowerCase();
+    const hay = `${r.name ?? ''} ${r.instanceId} ${r.privateIp ?? ''} ${r.instanceType ?? ''} ${r.account} ${r.provider} ${r.region} ${r.product} ${r.diskLabel ?? ''}`.toLowerCase();
     return words.every((w) => hay.includes(w));
   });
 }
