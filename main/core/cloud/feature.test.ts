@@ -230,14 +230,15 @@ describe('cloud accounts in a running console', () => {
       return series.length === 3 ? Math.min(...series.map((x) => x.points[0]![0])) : undefined;
     };
     // The account seen before starts one period before where it got to; a new one 15 minutes back.
-    await expect.poll(() => earliest('back'), { timeout: 30_000 }).toBe(twoHoursAgo - MINUTE);
-    await expect.poll(() => earliest('new'), { timeout: 30_000 }).toBeGreaterThanOrEqual(Date.now() - 20 * MINUTE);
+    // (A cycle that fails on a loaded machine is retried a period later: hence the long waits.)
+    await expect.poll(() => earliest('back'), { timeout: 100_000 }).toBe(twoHoursAgo - MINUTE);
+    await expect.poll(() => earliest('new'), { timeout: 100_000 }).toBeGreaterThanOrEqual(Date.now() - 20 * MINUTE);
     const progress = () => JSON.parse(fs.readFileSync(path.join(c.dataDir, 'cloud-progress.json'), 'utf8')).accounts;
-    await expect.poll(() => progress().back?.collectedUntil, { timeout: 30_000 }).toBeGreaterThan(Date.now() - 10 * MINUTE);
-    expect(progress().new).toMatchObject({ provider: 'aliyun' });
+    await expect.poll(() => progress().back?.collectedUntil, { timeout: 100_000 }).toBeGreaterThan(Date.now() - 10 * MINUTE);
+    await expect.poll(() => progress().new?.provider, { timeout: 100_000 }).toBe('aliyun');
     await c.call('clouds/remove', { account: 'back' });
     expect(progress().back).toBeUndefined();
-  });
+  }, 240_000);
 
   it('stops an account removed while it collects: no more calls, its figures and rows forgotten, its history kept', async () => {
     const cloud = await emulated('tencent', { products: { ecs: 150 }, qps: 3 });

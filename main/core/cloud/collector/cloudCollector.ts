@@ -291,7 +291,7 @@ export class AccountCollector implements CloudCollector {
         // a failed call left behind get their own, larger window.
         const byWindow = new Map<string, { window: { from: number; to: number }; items: SeriesItem[] }>();
         for (const item of this.items) {
-          const window = windowFor(this.cursors.get(item.key) ?? this.options.resumeFrom, end, this.policy);
+          const window = windowFor(this.cursors.get(item.key), end, this.policy, this.options.resumeFrom);
           if (!window) continue;
           const key = `${window.from}-${window.to}`;
           if (!byWindow.has(key)) byWindow.set(key, { window, items: [] });

@@ -35,11 +35,19 @@ export function settledEnd(now: number, policy: Pick<WindowPolicy, 'periodMs' | 
   return Math.floor((now - policy.delayMs) / policy.periodMs) * policy.periodMs;
 }
 
-/** The window a series with cursor `coveredUntil` (undefined: never fetched) asks for now; null when nothing new is settled. */
-export function windowFor(coveredUntil: number | undefined, end: number, policy: WindowPolicy): TimeWindow | null {
+/**
+ * The window a series with cursor `coveredUntil` (undefined: not fetched by
+ * this collector yet) asks for now; null when nothing new is settled. A series
+ * without a cursor starts the first-start lookback back, or further back at
+ * `resumeFrom` (where an earlier collector of the account had every series),
+ * so a restart backfills what it missed and a newly mapped metric still gets
+ * the lookback's history.
+ */
+export function windowFor(coveredUntil: number | undefined, end: number, policy: WindowPolicy, resumeFrom?: number): TimeWindow | null {
   if (coveredUntil !== undefined && coveredUntil >= end) return null;
   const earliest = end - policy.maxBackfillMs;
   let from = coveredUntil === undefined ? end - policy.initialLookbackMs : coveredUntil - policy.periodMs;
+  if (coveredUntil === undefined && resumeFrom !== undefined) from = Math.min(from, resumeFrom - policy.periodMs);
   from = Math.max(from, earliest);
   from = Math.floor(from / policy.periodMs) * policy.periodMs;
   const to = Math.min(end, from + policy.maxCatchUpMs);

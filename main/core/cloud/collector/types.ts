@@ -156,10 +156,10 @@ export interface CloudCollectorOptions {
   readonly onStatus?: (status: CloudCollectorStatus) => void;
   readonly now?: () => number;
   /**
-   * Where series with no cursor yet start: the time an earlier collector of
-   * this account had every series complete up to (its collectedUntil), so a
-   * restart backfills the gap (within the maximum backfill) instead of
-   * starting from the first-start lookback.
+   * The time an earlier collector of this account had every series complete
+   * up to (its collectedUntil): series with no cursor yet start there when
+   * that is further back than the first-start lookback, so a restart
+   * backfills the gap (within the maximum backfill). See windowFor.
    */
   readonly resumeFrom?: number;
 }
