@@ -151,6 +151,7 @@ export const CloudStatusView = z.object({
   lastCycleDurationMs: z.number().nullable(),
   lastCycleCalls: z.number().nullable(),
   lastCycleMinimumCalls: z.number().nullable(),
+  lastCycleDiscoveryCalls: z.number().nullable(),
   lastCycleSamples: z.number().nullable(),
   lastDiscoveryAt: z.number().nullable(),
   collectedUntil: z.number().nullable(),

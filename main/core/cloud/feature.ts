@@ -82,6 +82,7 @@ function emptyStatus(account: string, state: CloudStatusView['state'], detail?: 
     lastCycleDurationMs: null,
     lastCycleCalls: null,
     lastCycleMinimumCalls: null,
+    lastCycleDiscoveryCalls: null,
     lastCycleSamples: null,
     lastDiscoveryAt: null,
     collectedUntil: null,

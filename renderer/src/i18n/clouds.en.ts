@@ -74,6 +74,7 @@ export const cloudsEn = {
   'cloud.stat.lastCycle': 'Last cycle took',
   'cloud.stat.calls': 'Calls last cycle',
   'cloud.stat.calls.minimum': 'fewest possible {count}',
+  'cloud.stat.calls.discovery': '+{count} for discovery',
   'cloud.stat.samples': 'Datapoints last cycle',
   'cloud.stat.lagging': 'Series catching up',
   'cloud.stat.lagging.hint': 'Series a failed or throttled call left behind; the next cycle fetches what they missed.',

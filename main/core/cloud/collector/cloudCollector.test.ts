@@ -85,6 +85,11 @@ describe.each(PROVIDERS)('%s collector against the emulator', (provider) => {
     expect(status.unavailableMetrics).toEqual([]);
     expect(first.failedCalls).toBe(0);
     expect(r.cloud.emulator.stats.signatureMismatches).toBe(0);
+    // The discovery's calls are counted apart, so the cycle's calls compare with the minimum its batches allow.
+    const callsSeen = Object.values(r.cloud.emulator.stats.byAction).reduce((a, b) => a + (b ?? 0), 0);
+    expect(first.discoveryCalls).toBeGreaterThan(0);
+    expect(first.calls + first.discoveryCalls).toBe(callsSeen);
+    expect(status).toMatchObject({ lastCycleCalls: first.calls, lastCycleDiscoveryCalls: first.discoveryCalls });
 
     // Every mapped series, 15 minutes of history on the first cycle, ending at the settled edge.
     const end = first.settledEnd;
@@ -111,6 +116,7 @@ describe.each(PROVIDERS)('%s collector against the emulator', (provider) => {
     const second = await r.collector.runCycle();
     expect(second.plannedCalls).toBe(second.minimumCalls);
     expect(second.calls).toBe(second.minimumCalls);
+    expect(second.discoveryCalls).toBe(0);
     expect(r.samples.length - before).toBe(bySeries(r.samples).size);
     expectContiguous(r.samples, end - 15 * MINUTE, end + MINUTE);
     expect(r.collector.status()).toMatchObject({ state: 'idle', laggingSeries: 0, collectedUntil: end + MINUTE });

@@ -51,8 +51,10 @@ export interface CollectorTuning {
 export interface CycleReport {
   readonly startedAt: number;
   readonly durationMs: number;
+  /** Data calls of the cycle (pages included), to set beside minimumCalls; the discovery's own calls apart. */
   readonly calls: number;
   readonly minimumCalls: number;
+  readonly discoveryCalls: number;
   readonly plannedCalls: number;
   readonly failedCalls: number;
   readonly samples: number;
@@ -186,6 +188,7 @@ export class AccountCollector implements CloudCollector {
       lastCycleDurationMs: r?.durationMs ?? null,
       lastCycleCalls: r?.calls ?? null,
       lastCycleMinimumCalls: r?.minimumCalls ?? null,
+      lastCycleDiscoveryCalls: r?.discoveryCalls ?? null,
       lastCycleSamples: r?.samples ?? null,
       lastDiscoveryAt: this.lastDiscoveryAt,
       collectedUntil: this.collectedUntil,
@@ -279,6 +282,7 @@ export class AccountCollector implements CloudCollector {
       const cycleController = new AbortController();
       this.cycleSignal = AbortSignal.any([this.stopController.signal, cycleController.signal]);
       if (this.lastDiscoveryAt === null || this.credentialsRejected || startedAt - this.lastDiscoveryAt >= this.discoveryIntervalMs) await this.discover();
+      const callsAfterDiscovery = this.gate.calls;
       const end = settledEnd(startedAt, this.policy);
       let samples = 0;
       let failedCalls = 0;
@@ -331,8 +335,9 @@ export class AccountCollector implements CloudCollector {
       const report: CycleReport = {
         startedAt,
         durationMs: Math.round(performance.now() - started),
-        calls: this.gate.calls - callsBefore,
+        calls: this.gate.calls - callsAfterDiscovery,
         minimumCalls,
+        discoveryCalls: callsAfterDiscovery - callsBefore,
         plannedCalls,
         failedCalls,
         samples,

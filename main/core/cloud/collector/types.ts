@@ -126,9 +126,11 @@ export interface CloudCollectorStatus {
   readonly instancesByProduct: Readonly<Record<string, number>>;
   readonly lastCycleStartedAt: number | null;
   readonly lastCycleDurationMs: number | null;
-  /** API calls the last cycle made (pages included), and the fewest its batches allow. */
+  /** Data calls the last cycle made (pages included), and the fewest its batches allow. */
   readonly lastCycleCalls: number | null;
   readonly lastCycleMinimumCalls: number | null;
+  /** Calls of the discovery the last cycle began with (metric and instance lists; 0 when it ran none). */
+  readonly lastCycleDiscoveryCalls: number | null;
   readonly lastCycleSamples: number | null;
   readonly lastDiscoveryAt: number | null;
   /** End of the newest settled window collected (every series is complete up to here unless lagging). */

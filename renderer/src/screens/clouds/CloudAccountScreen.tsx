@@ -98,7 +98,14 @@ function AccountScreen({ account: a, i18n }: { account: CloudAccountView; i18n: 
           label={t('cloud.stat.calls')}
           title={t('cloud.minimumCalls.hint')}
           value={s.lastCycleCalls === null ? MISSING : formatNumber(s.lastCycleCalls, locale, 0)}
-          sub={s.lastCycleMinimumCalls === null ? undefined : t('cloud.stat.calls.minimum', { count: formatNumber(s.lastCycleMinimumCalls, locale, 0) })}
+          sub={
+            s.lastCycleMinimumCalls === null
+              ? undefined
+              : [
+                  t('cloud.stat.calls.minimum', { count: formatNumber(s.lastCycleMinimumCalls, locale, 0) }),
+                  ...(s.lastCycleDiscoveryCalls ? [t('cloud.stat.calls.discovery', { count: formatNumber(s.lastCycleDiscoveryCalls, locale, 0) })] : []),
+                ].join(' · ')
+          }
           testId="cloud-stat-calls"
         />
         <Stat label={t('cloud.stat.samples')} value={s.lastCycleSamples === null ? MISSING : formatNumber(s.lastCycleSamples, locale, 0)} />
@@ -120,7 +127,7 @@ function AccountScreen({ account: a, i18n }: { account: CloudAccountView; i18n: 
       )}
 
       {namesNotes(s.namesProblems).map((p) => (
-        <p key={`${p.product}|${p.kind}|${p.code}`} className={`note cloud-names-note cloud-names-note--${p.kind}`} data-testid="cloud-names-problem" data-kind={p.kind}>
+        <p key={`${p.product}|${p.kind}|${p.code}`} className={`inline-note inline-note--warn cloud-names-note cloud-names-note--${p.kind}`} data-testid="cloud-names-problem" data-kind={p.kind}>
           {t(p.kind === 'permission_denied' ? 'cloud.names.denied' : 'cloud.names.failed', { product: productLabel(p.product, t), region: p.regions.join(', '), api: p.api, code: p.code, permission: p.permission })}
         </p>
       ))}
