@@ -76,7 +76,7 @@ export const cloudsZhCN: Record<keyof typeof cloudsEn, string> = {
   'cloud.stat.lastCycle': '上一轮耗时',
   'cloud.stat.calls': '上一轮调用',
   'cloud.stat.calls.minimum': '最少 {count} 次',
-  'cloud.stat.calls.discovery': '另有发现调用 {count} 次',
+  'cloud.stat.calls.discovery': '发现 +{count}',
   'cloud.stat.samples': '上一轮数据点',
   'cloud.stat.lagging': '补采中的序列',
   'cloud.stat.lagging.hint': '因调用失败或被限流而落后的序列；下一轮会补齐缺失的数据。',

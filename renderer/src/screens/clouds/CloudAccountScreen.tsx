@@ -32,8 +32,12 @@ export function CloudAccountScreen({ account: name }: { account: string }) {
   return <AccountScreen account={account} i18n={i18n} />;
 }
 
-/** One note per product and cause, naming every region it holds for (a key refused in one region is refused in all). */
-function namesNotes(problems: CloudAccountView['status']['namesProblems']) {
+/**
+ * One note per product and cause, naming every region it holds for (a key
+ * refused in one region is refused in all), in the account's order of
+ * regions, whichever region's discovery answered first.
+ */
+function namesNotes(problems: CloudAccountView['status']['namesProblems'], accountRegions: readonly string[]) {
   const out = new Map<string, (typeof problems)[number] & { regions: string[] }>();
   for (const p of problems) {
     const key = `${p.product}|${p.kind}|${p.code}`;
@@ -41,6 +45,11 @@ function namesNotes(problems: CloudAccountView['status']['namesProblems']) {
     if (seen) seen.regions.push(p.region);
     else out.set(key, { ...p, regions: [p.region] });
   }
+  const rank = (region: string) => {
+    const i = accountRegions.indexOf(region);
+    return i < 0 ? accountRegions.length : i;
+  };
+  for (const note of out.values()) note.regions.sort((x, y) => rank(x) - rank(y) || x.localeCompare(y));
   return [...out.values()];
 }
 
@@ -126,7 +135,7 @@ function AccountScreen({ account: a, i18n }: { account: CloudAccountView; i18n: 
         </p>
       )}
 
-      {namesNotes(s.namesProblems).map((p) => (
+      {namesNotes(s.namesProblems, a.regions).map((p) => (
         <p key={`${p.product}|${p.kind}|${p.code}`} className={`inline-note inline-note--warn cloud-names-note cloud-names-note--${p.kind}`} data-testid="cloud-names-problem" data-kind={p.kind}>
           {t(p.kind === 'permission_denied' ? 'cloud.names.denied' : 'cloud.names.failed', { product: productLabel(p.product, t), region: p.regions.join(', '), api: p.api, code: p.code, permission: p.permission })}
         </p>
