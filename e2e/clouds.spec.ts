@@ -213,6 +213,7 @@ test('Alibaba instances show their ECS names in the instance table, the overview
   const section = page.getByTestId('cloud-fleet');
   await page.getByTestId('fleet-filter').fill('web 🚀');
   await expect(section.getByTestId('cloud-row')).toHaveCount(1, { timeout: 30_000 });
+  await expect(section.getByTestId('cloud-fleet-count')).toHaveText(/^1 of \d+ instances$/);
   await expect(section.getByTestId('cloud-row').locator('.fleet-name')).toHaveText('web 🚀 前端');
   // Private addresses are searchable too.
   await page.getByTestId('fleet-filter').fill('172.16.0.5');

@@ -124,6 +124,7 @@ export const cloudsEn = {
 
   'cloud.fleet.title': 'Cloud instances',
   'cloud.fleet.count': '{count} instances in {accounts} accounts',
+  'cloud.fleet.countFiltered': '{shown} of {total} instances',
   'cloud.fleet.accounts': 'Accounts',
 
   'cloud.mappings.problems': 'Metric mappings: {count} problems',

@@ -126,6 +126,7 @@ export const cloudsZhCN: Record<keyof typeof cloudsEn, string> = {
 
   'cloud.fleet.title': '云实例',
   'cloud.fleet.count': '{accounts} 个账号中的 {count} 个实例',
+  'cloud.fleet.countFiltered': '{shown} / {total} 个实例',
   'cloud.fleet.accounts': '云账号',
 
   'cloud.mappings.problems': '指标映射：{count} 个问题',

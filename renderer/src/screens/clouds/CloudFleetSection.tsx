@@ -37,7 +37,7 @@ export function CloudFleetSection({ text, view }: { text: string; view: 'auto' |
         <span className="muted" data-testid="cloud-fleet-count">
           {shown.length === rows.length
             ? t('cloud.fleet.count', { count: formatNumber(rows.length, locale, 0), accounts: formatNumber(accounts.length, locale, 0) })
-            : t('fleet.countFiltered', { shown: formatNumber(shown.length, locale, 0), total: formatNumber(rows.length, locale, 0) })}
+            : t('cloud.fleet.countFiltered', { shown: formatNumber(shown.length, locale, 0), total: formatNumber(rows.length, locale, 0) })}
         </span>
         {products.length > 1 && (
           <div className="toolbar cloud-fleet-toolbar">
