@@ -253,6 +253,25 @@ test('a Huawei key that may read Cloud Eye but not list servers keeps collecting
   await open(page, '#/clouds/hw-beijing', { lang: 'zh-CN', theme: 'dark' });
   await expect(page.getByTestId('cloud-names-problem').first()).toContainText('请为该密钥授予 ecs:cloudServers:list 权限', { timeout: 30_000 });
   await page.screenshot({ path: screenshotPath('clouds-names-denied-zh-CN-dark'), fullPage: true });
+
+  // "Test" with the same key, before adding it again under another name, says the same.
+  await open(page, '#/clouds');
+  await page.getByTestId('cloud-add').click();
+  const dialog = page.getByTestId('cloud-form');
+  await dialog.locator('label', { has: page.getByTestId('cloud-form-provider-huawei') }).click();
+  await page.getByTestId('cloud-form-name').fill('hw-check');
+  await page.getByTestId('cloud-form-regions').fill('cn-north-4');
+  await page.getByTestId('cloud-form-accessKeyId').fill(huawei.account.accessKeyId);
+  await page.getByTestId('cloud-form-accessKeySecret').fill(huawei.account.accessKeySecret);
+  await page.getByTestId('cloud-form-project-cn-north-4').fill(huawei.account.projectIds!['cn-north-4']!);
+  await page.getByTestId('cloud-form-advanced').click();
+  await page.getByTestId('cloud-form-endpoint').fill(huawei.emulator.endpoint);
+  await page.getByTestId('cloud-form-test').click();
+  await expect(page.getByTestId('cloud-test-report')).toHaveAttribute('data-ok', 'true', { timeout: 30_000 });
+  await expect(page.getByTestId('cloud-test-names-denied')).toContainText('no permission to list them (ListServersDetails: Ecs.0003), so names are shown as ids. Grant ecs:cloudServers:list');
+  await dialog.screenshot({ path: screenshotPath('clouds-add-dialog-names-denied') });
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(dialog).toHaveCount(0);
 });
 
 test('Top-K ranks cloud instances and a row opens the instance at that window', async ({ page }) => {

@@ -222,6 +222,8 @@ export const CloudTestView = z.object({
   code: z.string().optional(),
   message: z.string(),
   instances: z.array(z.object({ region: z.string(), product: z.string(), count: z.number() })),
+  /** The keys read the metrics but may not list the instances by name: ids will be shown. */
+  namesDenied: z.object({ region: z.string(), product: z.string(), api: z.string(), code: z.string(), permission: z.string() }).optional(),
 });
 export type CloudTestView = z.infer<typeof CloudTestView>;
 

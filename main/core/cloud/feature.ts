@@ -504,7 +504,7 @@ export function createCloudsFeature(options: CloudsFeatureOptions): (ctx: CoreCo
         if ('problem' in keys) return { ok: false, kind: 'config', message: keys.problem, instances: [] };
         const def = existing?.def.provisioned ? existing.def : defFromStored(storedFromDraft(draft));
         const result = await testCloudAccount(configOf(def, keys), mappings.products, options.stats);
-        return { ok: result.ok, ...(result.kind ? { kind: result.kind } : {}), ...(result.code ? { code: result.code } : {}), message: result.message, instances: [...(result.instances ?? [])] };
+        return { ok: result.ok, ...(result.kind ? { kind: result.kind } : {}), ...(result.code ? { code: result.code } : {}), message: result.message, instances: [...(result.instances ?? [])], ...(result.namesDenied ? { namesDenied: { ...result.namesDenied } } : {}) };
       },
       'clouds/instances': ({ account }) => {
         if (account !== undefined && !runtimes.has(account)) throw NOT_FOUND(account);

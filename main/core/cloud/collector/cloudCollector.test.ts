@@ -8,6 +8,7 @@ import { emulatedValue } from '../emulator/emulatedFleet.js';
 import { findShippedMappingsDir, loadMappings } from '../mappings/loadMappings.js';
 import { AccountCollector, type CollectorTuning } from './cloudCollector.js';
 import { API_QUOTAS } from './defaults.js';
+import { testCloudAccount } from './testAccount.js';
 import { startEmulatedCloud, type EmulatedCloud, type EmulatedCloudOptions } from './testClouds.js';
 import type { CloudAccountConfig, CloudSample } from './types.js';
 
@@ -288,6 +289,19 @@ describe.each(['aliyun', 'huawei'] as const)('%s instance names from the ECS ins
     expect(r.collector.instances().find((i) => i.instanceId === renamed)?.name).toBe('支付网关 🧾 primary');
     expect(r.cloud.emulator.stats.byAction[listApi]).toBe(2 * perDiscovery);
     expect(r.collector.status().namesProblems).toEqual([]);
+  });
+
+  it('"Test" on the account form says so too when the key may not list the instances: the keys work, names will be ids', async () => {
+    const r = await rig(provider, { products: { ecs: 5 } });
+    const account = { ...r.cloud.account, limits: roomyLimits(provider) };
+    const allowed = await testCloudAccount(account, MAPPINGS, new CloudApiStats());
+    expect(allowed).toMatchObject({ ok: true, instances: [{ product: 'ecs', count: 5 }] });
+    expect(allowed.namesDenied).toBeUndefined();
+    expect(r.cloud.emulator.stats.byAction[listApi]).toBeGreaterThan(0);
+    r.cloud.emulator.faults.deny(listApi);
+    const denied = await testCloudAccount(account, MAPPINGS, new CloudApiStats());
+    expect(denied).toMatchObject({ ok: true, namesDenied: { product: 'ecs', api: listApi, code: provider === 'aliyun' ? 'Forbidden.RAM' : 'Ecs.0003', permission: expect.stringMatching(/^ecs:/) } });
+    expect(denied.message).toMatch(new RegExp(`no permission to list them by name \\(${listApi}`));
   });
 
   it('keeps collecting with ids when the key may read the metrics but not the instance list, and says what to grant', async () => {

@@ -29,10 +29,23 @@ export async function testCloudAccount(account: CloudAccountConfig, mappings: re
   const gate = new CallGate({ provider: account.provider, account: account.name, stats, retry: { throttledAttempts: 2, networkAttempts: 1 } });
   const adapter = PROVIDER_ADAPTERS[account.provider](account, (api, fn) => gate.call(api, fn));
   const instances: { region: string; product: string; count: number }[] = [];
+  let namesDenied: CloudTestResult['namesDenied'];
   try {
+    let namesChecked = false;
     for (const region of account.regions) {
       const found = await adapter.discover(region, product);
       instances.push({ region, product: product.product, count: found.instances.length });
+      // Where the monitoring API gives ids only, the names come from another API the key may
+      // not be allowed to call (a RAM user with CloudMonitor rights only is common): asked once.
+      const listing = namesChecked || found.instances.length === 0 ? undefined : adapter.instanceListing?.(product);
+      if (!listing) continue;
+      namesChecked = true;
+      try {
+        await listing.list(region, found.instances.map((i) => i.instanceId));
+      } catch (listErr) {
+        if (!(listErr instanceof CloudApiError) || listErr.kind !== 'permission_denied') throw listErr;
+        namesDenied = { region, product: product.product, api: listing.api, code: listErr.code, permission: listing.permission };
+      }
     }
   } catch (err) {
     if (err instanceof CloudApiError) return { ok: false, kind: err.kind, code: err.code, message: describeCloudError(err, account.accessKeySecret), instances };
@@ -41,5 +54,6 @@ export async function testCloudAccount(account: CloudAccountConfig, mappings: re
     gate.close();
   }
   const total = instances.reduce((n, i) => n + i.count, 0);
-  return { ok: true, message: `the keys work: ${total} ${product.product} instance${total === 1 ? '' : 's'} in ${account.regions.length} region${account.regions.length === 1 ? '' : 's'}`, instances };
+  const message = `the keys work: ${total} ${product.product} instance${total === 1 ? '' : 's'} in ${account.regions.length} region${account.regions.length === 1 ? '' : 's'}`;
+  return { ok: true, message: namesDenied ? `${message}; no permission to list them by name (${namesDenied.api}: ${namesDenied.code})` : message, instances, ...(namesDenied ? { namesDenied } : {}) };
 }

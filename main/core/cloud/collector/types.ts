@@ -222,4 +222,6 @@ export interface CloudTestResult {
   readonly message: string;
   /** Instances found per region and product, to show "12 ecs in cn-hangzhou". */
   readonly instances?: readonly { readonly region: string; readonly product: string; readonly count: number }[];
+  /** The keys read the metrics but may not list the instances that name them: collection works, with ids for names. */
+  readonly namesDenied?: { readonly region: string; readonly product: string; readonly api: string; readonly code: string; readonly permission: string };
 }

@@ -119,6 +119,11 @@ export function CloudAccountDialog({ account, onClose, onSaved }: { account?: Cl
                 ))}
               </ul>
             )}
+            {test.ok && test.namesDenied && (
+              <p className="inline-note inline-note--warn" data-testid="cloud-test-names-denied">
+                {t('cloud.names.denied', { ...test.namesDenied, product: productLabel(test.namesDenied.product, t) })}
+              </p>
+            )}
           </div>
         )}
         <FormFooter
