@@ -68,6 +68,8 @@ const row = (page: Page, name: string) => page.locator(`[data-testid="container-
 // does not know them). This engine's own all run its image, so a filter on it
 // leaves only them where the order matters.
 const OURS = 'ovl/busybox';
+/** What beforeAll runs on this engine (6 running or paused, migrate exited). */
+const OUR_NAMES = ['web-frontend', 'cache', 'worker', 'backup', 'migrate', 'leaky', 'k8s_api_api-7d9f_prod_0'];
 
 test('the host lists its containers: states, limits against usage, OOM kills, Kubernetes names; sorts and filters', async ({ page }) => {
   await open(page, '#/hosts/local');
@@ -88,7 +90,7 @@ test('the host lists its containers: states, limits against usage, OOM kills, Ku
   // CPU needs two samples: the spinner, held to 0.2 cores, sorts first by CPU.
   await expect(row(page, 'web-frontend')).toContainText('throttled', { timeout: 30_000 });
   await page.getByTestId('containers-filter').fill(OURS);
-  await expect(page.getByTestId('container-row')).toHaveCount(7);
+  await expect(page.getByTestId('container-row')).toHaveCount(OUR_NAMES.length);
   await page.getByTestId('containers-sort-cpu').click();
   await page.getByTestId('containers-sort-cpu').click();
   await expect(page.getByTestId('container-row').first()).toHaveAttribute('data-name', 'web-frontend');
@@ -122,7 +124,7 @@ test('the overview counts running containers of the total; Top-K ranks container
   await open(page, '#/hosts/local');
   await page.getByTestId('containers-show-stopped').check();
   await expect(row(page, 'migrate')).toBeVisible({ timeout: 30_000 });
-  const notOurs = ['web-frontend', 'cache', 'worker', 'backup', 'migrate', 'leaky', 'k8s_api_api-7d9f_prod_0'].map((n) => `:not([data-name="${n}"])`).join('');
+  const notOurs = OUR_NAMES.map((n) => `:not([data-name="${n}"])`).join('');
   const otherTotal = await page.locator(`[data-testid="container-row"]${notOurs}`).count();
   // As the overview counts: running, paused and restarting are "running".
   const otherRunning = await page.locator(['running', 'paused', 'restarting'].map((st) => `[data-testid="container-row"][data-state="${st}"]${notOurs}`).join(', ')).count();

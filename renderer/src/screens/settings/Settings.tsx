@@ -466,9 +466,9 @@ function StorageCard({ info }: { info: AppInfo }) {
   return (
     <Card title={t('settings.storage.title')} testId="settings-storage">
       {info.store.writeError && (
-        <div className="inline-note inline-note--bad" role="alert" data-testid="db-write-error">
+        <div className="settings-alert settings-alert--bad" role="alert" data-testid="db-write-error">
           <strong>{t('settings.storage.writeError', { since: formatDateTime(info.store.writeError.since, locale) })}</strong>
-          <span className="inline-note-detail muted small mono">{info.store.writeError.message}</span>
+          <span className="settings-alert-detail mono">{info.store.writeError.message}</span>
         </div>
       )}
       <dl className="facts">
