@@ -7,8 +7,8 @@ import type { Sample } from '../common/series.js';
 import type { ProvisioningResult } from './config/provisioning.js';
 import type { Logger } from './log.js';
 import type { SecretStore } from './secrets/secretStore.js';
-import type { HostObservation, HostSource } from './sources/types.js';
-import type { DerivedSamples } from './metrics/derive.js';
+import type { HostObservation, HostSource } from './model/observation.js';
+import type { DerivedSamples } from './derive/host.js';
 import type { AppendOptions, MetricStore } from './store/types.js';
 
 export type CoreEventListener = <K extends EventName>(event: K, payload: EventPayload<K>) => void;

@@ -18,14 +18,14 @@ import {
   type Settings,
 } from '../common/contract.js';
 import type { Sample } from '../common/series.js';
-import { loadAgentScript } from './agent/agentScript.js';
+import { loadAgentScript } from './sources/agent/agentScript.js';
 import { watchProvisioningFile, type ProvisioningResult } from './config/provisioning.js';
 import type { Logger } from './log.js';
-import { deriveSamples, hostSummaryFrom } from './metrics/derive.js';
+import { deriveSamples, hostSummaryFrom } from './derive/host.js';
 import type { SecretStore } from './secrets/secretStore.js';
 import { loadSavedSettings, mergeSettings, saveSettings, type SettingsPatch } from './settings/settings.js';
-import { createLocalSource } from './sources/localSource.js';
-import type { HostObservation, HostSource, StatusExtra } from './sources/types.js';
+import { createLocalSource } from './localHost.js';
+import type { HostObservation, HostSource, StatusExtra } from './model/observation.js';
 import { openMetricStore } from './store/metricStore.js';
 import type { AppendOptions, MetricStore } from './store/types.js';
 import { buildInventory } from './inventory.js';

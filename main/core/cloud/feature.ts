@@ -28,7 +28,7 @@ import { accessKeyIdRef, accessKeySecretRef, loadStoredAccounts, saveStoredAccou
 import type { ProvisionedCloudAccount } from './cloudsSection.js';
 import { AccountCollector, type CollectorTuning } from './collector/cloudCollector.js';
 import { API_QUOTAS, DEFAULT_DELAY_SECONDS, DEFAULT_MAX_BACKFILL_SECONDS, DEFAULT_PERIOD_SECONDS, defaultLimit, FREE_MONTHLY_CALLS } from './collector/defaults.js';
-import { testCloudAccount } from './collector/testAccount.js';
+import { testCloudAccount } from './collector/accountCheck.js';
 import type { CloudAccountConfig, CloudAccountSettings, CloudCollectorStatus, CloudInstance, CloudProductMapping, CloudSample } from './collector/types.js';
 import { cloudInstanceKey, CloudLatestValues } from './latestValues.js';
 import { CloudProgress } from './progressFile.js';

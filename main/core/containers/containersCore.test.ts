@@ -9,14 +9,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HostContainers } from '../../common/contract.js';
-import { createLocalAgentSource } from '../agent/localAgentSource.js';
+import { createLocalAgentSource } from '../sources/agent/localAgent.js';
 import { createCore, type Core } from '../createCore.js';
 import { defaultFeatures } from '../features.js';
 import { createMemoryLogger } from '../log.js';
 import { createEncryptedFileSecretStore } from '../secrets/encryptedFileSecretStore.js';
 import { formatSnapshot, takeSnapshot } from '../snapshot.js';
-import { freePort } from '../testing/freePort.js';
-import { kubernetesLabelArgs, startTestDockerd, type TestDockerd } from './testEngines.js';
+import { freePort } from '../../testing/freePort.js';
+import { kubernetesLabelArgs, startTestDockerd, type TestDockerd } from '../../testing/containerEngines.js';
 
 let d: TestDockerd;
 let core: Core;

@@ -7,8 +7,8 @@ import { execFileSync } from 'node:child_process';
 import dgram from 'node:dgram';
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLocalAgentSource } from '../agent/localAgentSource.js';
-import { kubernetesLabelArgs, startTestDockerd, watchContainers, type TestDockerd, type Watched } from './testEngines.js';
+import { createLocalAgentSource } from '../sources/agent/localAgent.js';
+import { kubernetesLabelArgs, startTestDockerd, watchContainers, type TestDockerd, type Watched } from '../../testing/containerEngines.js';
 
 let d: TestDockerd;
 const VETH = `ovlc-h${process.pid % 10000}`;

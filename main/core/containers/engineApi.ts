@@ -9,7 +9,7 @@
 // (Name without the leading slash, ImageName, State.Status "stopped" /
 // "configured"), handled below.
 import { z } from 'zod';
-import type { ContainerMeta, ContainerState } from '../sources/types.js';
+import type { ContainerMeta, ContainerState } from '../model/observation.js';
 
 export type EngineName = 'docker' | 'podman';
 

@@ -4,8 +4,8 @@
 // where the server will not forward to a unix socket (Dropbear has no
 // direct-streamlocal; OpenSSH can be configured without it). Everything they
 // return goes through engineApi's parsers.
-import { shellQuote } from '../agent/pacer.js';
-import type { ContainerMeta } from '../sources/types.js';
+import { shellQuote } from '../sources/agent/pacer.js';
+import type { ContainerMeta } from '../model/observation.js';
 import {
   parseCliInspect,
   parseCliList,

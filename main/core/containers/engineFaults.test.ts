@@ -8,8 +8,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLocalAgentSource } from '../agent/localAgentSource.js';
-import { watchContainers } from './testEngines.js';
+import { createLocalAgentSource } from '../sources/agent/localAgent.js';
+import { watchContainers } from '../../testing/containerEngines.js';
 
 let dir: string;
 const servers: (net.Server | http.Server)[] = [];

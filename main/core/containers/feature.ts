@@ -4,8 +4,8 @@
 // derive → store path (deriveSamples calls deriveContainers).
 import { RpcError, type HostContainers } from '../../common/contract.js';
 import type { CoreContext, CoreFeature } from '../coreContext.js';
-import type { DerivedSamples } from '../metrics/derive.js';
-import type { HostObservation } from '../sources/types.js';
+import type { DerivedSamples } from '../derive/host.js';
+import type { HostObservation } from '../model/observation.js';
 
 /** The table's view of one observation, or undefined when the source reads no cgroups. */
 export function hostContainersFrom(hostId: string, obs: HostObservation, derived: DerivedSamples): HostContainers | undefined {

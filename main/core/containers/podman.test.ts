@@ -4,8 +4,8 @@
 // (its conmon cgroup beside them is not a container), names and states from
 // the API, which calls itself Podman.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLocalAgentSource } from '../agent/localAgentSource.js';
-import { startTestPodman, watchContainers, type TestPodman, type Watched } from './testEngines.js';
+import { createLocalAgentSource } from '../sources/agent/localAgent.js';
+import { startTestPodman, watchContainers, type TestPodman, type Watched } from '../../testing/containerEngines.js';
 
 let p: TestPodman;
 

@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryLogger } from '../log.js';
 import { EMPTY_CONSOLE_HEALTH } from './consoleHealth.js';
 import { startMetricsExporter, type MetricsExporter } from './exporter.js';
-import { nodeLikeSeries } from './exporterTestHosts.js';
+import { nodeLikeSeries } from '../../testing/exporterHosts.js';
 import { containerExportSeries } from '../containers/exportContainers.js';
-import type { ContainerObservation } from '../sources/types.js';
+import type { ContainerObservation } from '../model/observation.js';
 import type { ExportedHost } from './hostFamilies.js';
 
 const EXPORTER_PORT = 19394;

@@ -6,7 +6,7 @@ import { createMemoryLogger } from '../log.js';
 import { CloudApiStats, EMPTY_CONSOLE_HEALTH, type ConsoleHealth } from './consoleHealth.js';
 import type { CloudExportSource, ExportedCloudValue } from './cloudFamilies.js';
 import { createMetricsExposition, startMetricsExporter, type ExportSource, type MetricsExporter } from './exporter.js';
-import { nodeLikeSeries, parseExposition, testHost } from './exporterTestHosts.js';
+import { nodeLikeSeries, parseExposition, testHost } from '../../testing/exporterHosts.js';
 import type { ExportedHost } from './hostFamilies.js';
 import { formatPrometheusText } from './promText.js';
 

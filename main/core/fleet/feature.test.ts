@@ -9,7 +9,7 @@ import { createCore, type Core } from '../createCore.js';
 import { defaultFeatures } from '../features.js';
 import { createMemoryLogger } from '../log.js';
 import { createEncryptedFileSecretStore } from '../secrets/encryptedFileSecretStore.js';
-import type { HostObservation, HostSource, SourceEvents } from '../sources/types.js';
+import type { HostObservation, HostSource, SourceEvents } from '../model/observation.js';
 
 class Scripted implements HostSource {
   events?: SourceEvents;

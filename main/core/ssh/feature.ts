@@ -17,10 +17,10 @@ import {
   type SshConfigEntryView,
   type TestConnectionView,
 } from '../../common/sshHosts.js';
-import { loadAgentScript } from '../agent/agentScript.js';
+import { loadAgentScript } from '../sources/agent/agentScript.js';
 import { resolveSecretRef, secretFilePath, type SecretRef } from '../config/secretRef.js';
 import type { CoreContext, CoreFeature } from '../coreContext.js';
-import type { HostSource, SourceEvents } from '../sources/types.js';
+import type { HostSource, SourceEvents } from '../model/observation.js';
 import type { ProvisionedHost } from './hostsSection.js';
 import { hostKeyPrompt, isPendingHostKey, type PendingHostKey } from './hostKeyReview.js';
 import { loadStoredHosts, passphraseRef, passwordRef, saveStoredHosts, type StoredHost } from './hostsFile.js';
@@ -29,7 +29,7 @@ import type { ReconnectPolicy } from './reconnectPolicy.js';
 import { expandTilde, readUserSshConfig } from './sshConfig.js';
 import type { SshAuth, SshEndpoint } from './sshConnection.js';
 import { SshHostSource } from './sshHostSource.js';
-import { testConnection } from './testConnection.js';
+import { testConnection } from './connectionCheck.js';
 
 export interface SshFeatureOptions {
   /** The user's home: ~/.ssh/known_hosts, ~/.ssh/config and `~` in key paths (tests point it elsewhere). */

@@ -7,13 +7,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HostStatus } from '../../common/contract.js';
-import { loadAgentScript } from '../agent/agentScript.js';
-import type { HostObservation } from '../sources/types.js';
+import { loadAgentScript } from '../sources/agent/agentScript.js';
+import type { HostObservation } from '../model/observation.js';
 import { HandshakeLimiter } from './handshakeLimiter.js';
 import { HostKeyStore } from './knownHosts.js';
 import type { SshEndpoint } from './sshConnection.js';
 import { SshHostSource, type SshHostSourceOptions } from './sshHostSource.js';
-import { testConnection } from './testConnection.js';
+import { testConnection } from './connectionCheck.js';
 import {
   authorizeInHome,
   unauthorizeInHome,
@@ -28,7 +28,7 @@ import {
   type KeyPair,
   type SshServer,
   type TestUser,
-} from './testServers.js';
+} from '../../testing/sshServers.js';
 
 const OPENSSH_PORT = 22220;
 const DROPBEAR_PORT = 22221;

@@ -5,12 +5,12 @@
 import { StringDecoder } from 'node:string_decoder';
 import type { ClientChannel } from 'ssh2';
 import type { HostStatus } from '../../common/contract.js';
-import { loadAgentScript } from '../agent/agentScript.js';
-import { createAgentDecoder } from '../agent/decoder.js';
-import { pacedAgentCommand, startAgentPacer } from '../agent/pacer.js';
-import type { ParseResult } from '../agent/parse.js';
+import { loadAgentScript } from '../sources/agent/agentScript.js';
+import { createAgentDecoder } from '../parse/agentDecoder.js';
+import { pacedAgentCommand, startAgentPacer } from '../sources/agent/pacer.js';
+import type { ParseResult } from '../parse/agentFrame.js';
 import type { Logger } from '../log.js';
-import type { HostSource, SourceEvents } from '../sources/types.js';
+import type { HostSource, SourceEvents } from '../model/observation.js';
 import { ContainerTracker } from '../containers/containerTracker.js';
 import { sshEngineConnector } from './sshEngine.js';
 import { deployAgent, type DeployableAgent } from './deployAgent.js';

@@ -4,12 +4,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CloudProvider } from '../../../common/clouds.js';
 import { CloudApiStats } from '../../export/consoleHealth.js';
-import { emulatedValue } from '../emulator/emulatedFleet.js';
+import { emulatedValue } from '../../../testing/cloudEmulators/emulatedFleet.js';
 import { findShippedMappingsDir, loadMappings } from '../mappings/loadMappings.js';
 import { AccountCollector, type CollectorTuning } from './cloudCollector.js';
 import { API_QUOTAS } from './defaults.js';
-import { testCloudAccount } from './testAccount.js';
-import { startEmulatedCloud, type EmulatedCloud, type EmulatedCloudOptions } from './testClouds.js';
+import { testCloudAccount } from './accountCheck.js';
+import { startEmulatedCloud, type EmulatedCloud, type EmulatedCloudOptions } from '../../../testing/emulatedAccounts.js';
 import type { CloudAccountConfig, CloudSample } from './types.js';
 
 const MAPPINGS = loadMappings({ shippedDir: findShippedMappingsDir() }).products;
