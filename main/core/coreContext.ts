@@ -7,7 +7,8 @@ import type { Sample } from '../common/series.js';
 import type { ProvisioningResult } from './config/provisioning.js';
 import type { Logger } from './log.js';
 import type { SecretStore } from './secrets/secretStore.js';
-import type { HostObservation, HostSource } from './model/observation.js';
+import type { HostObservation } from './model/observation.js';
+import type { HostSource } from './model/hostSource.js';
 import type { DerivedSamples } from './derive/host.js';
 import type { AppendOptions, MetricStore } from './store/types.js';
 

@@ -5,7 +5,7 @@
 import { createLocalAgentSource } from './sources/agent/localAgent.js';
 import type { Logger } from './log.js';
 import { createSystemCollector } from './sources/system/systemCollector.js';
-import type { HostSource } from './model/observation.js';
+import type { HostSource } from './model/hostSource.js';
 
 export function createLocalSource(options: {
   intervalMs: number;

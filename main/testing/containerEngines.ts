@@ -14,7 +14,8 @@ import { promisify } from 'node:util';
 import type { ContainerRow } from '../common/contract.js';
 import type { Sample } from '../common/series.js';
 import { deriveSamples } from '../core/derive/host.js';
-import type { HostObservation, HostSource } from '../core/model/observation.js';
+import type { HostObservation } from '../core/model/observation.js';
+import type { HostSource } from '../core/model/hostSource.js';
 import { engineGet } from '../core/containers/engineHttp.js';
 import { openUnixSocket } from '../core/containers/localEngine.js';
 

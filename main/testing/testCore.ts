@@ -10,7 +10,7 @@ import { createCore } from '../core/createCore.js';
 import type { CoreContext, CoreFeature } from '../core/coreContext.js';
 import { createMemoryLogger } from '../core/log.js';
 import { createEncryptedFileSecretStore } from '../core/secrets/encryptedFileSecretStore.js';
-import type { HostSource } from '../core/model/observation.js';
+import type { HostSource } from '../core/model/hostSource.js';
 
 /** What the core answers itself, without any feature. */
 export const BASE_REQUESTS: ReadonlySet<string> = new Set(['app/info', 'hosts/list', 'hosts/summaries', 'hosts/inventory', 'series/query', 'settings/update']);

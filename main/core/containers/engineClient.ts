@@ -5,7 +5,7 @@
 // direct-streamlocal; OpenSSH can be configured without it). Everything they
 // return goes through engineApi's parsers.
 import { shellQuote } from '../sources/agent/pacer.js';
-import type { ContainerMeta } from '../model/observation.js';
+import type { ContainerMeta } from '../model/containers.js';
 import {
   parseCliInspect,
   parseCliList,

@@ -5,7 +5,7 @@
 // counters of each container's namespace per interface. Pure.
 import type { RawSeries } from '../../common/series.js';
 import { NET_SERIES_NAMES } from '../parse/devices.js';
-import type { ContainerObservation } from '../model/observation.js';
+import type { ContainerObservation } from '../model/containers.js';
 import { cgroupStatsToSeries } from '../parse/cgroups/cgroupStats.js';
 import { containerIdentities } from '../derive/containerIdentity.js';
 

@@ -4,9 +4,7 @@
 // cgroups (the truth for "is it running"), stopped ones from the engine (they
 // have no cgroup). Pure.
 import type { Labels } from '../../common/series.js';
-import type { ContainerMeta, ContainerObservation, ContainerState, RawContainer } from '../model/observation.js';
-import { kubernetesNames } from '../containers/engineApi.js';
-import { shortId } from '../parse/cgroups/containerFiles.js';
+import { shortId, type ContainerMeta, type ContainerObservation, type ContainerState, type RawContainer } from '../model/containers.js';
 
 export interface ContainerIdentity {
   readonly id: string;
@@ -118,4 +116,25 @@ function computeIdentities(obs: ContainerObservation): ContainerIdentity[] {
 /** Running counts paused and restarting containers too: they hold their resources. */
 export function isRunningState(state: ContainerState): boolean {
   return state === 'running' || state === 'paused' || state === 'restarting';
+}
+
+/** Kubernetes names set by the kubelet on the containers it runs (dockershim / cri-dockerd, and Podman's `play kube`). */
+export interface KubernetesNames {
+  readonly pod?: string;
+  readonly namespace?: string;
+  readonly container?: string;
+  /** The pod's sandbox ("pause") container rather than one of its own. */
+  readonly sandbox: boolean;
+}
+
+export function kubernetesNames(labels: Readonly<Record<string, string>>): KubernetesNames {
+  const pod = labels['io.kubernetes.pod.name'];
+  const namespace = labels['io.kubernetes.pod.namespace'];
+  const container = labels['io.kubernetes.container.name'];
+  return {
+    ...(pod ? { pod } : {}),
+    ...(namespace ? { namespace } : {}),
+    ...(container ? { container } : {}),
+    sandbox: labels['io.kubernetes.docker.type'] === 'podsandbox' || container === 'POD',
+  };
 }

@@ -3,7 +3,7 @@
 // VM's kernel does not account; counter resets; a pid that changed between
 // samples; an engine a refresh behind).
 import { describe, expect, it } from 'vitest';
-import type { ContainerMeta, ContainerObservation, EngineSnapshot } from '../model/observation.js';
+import type { ContainerMeta, ContainerObservation, EngineSnapshot } from '../model/containers.js';
 import { deriveContainers } from './containers.js';
 import { parseContainerFiles } from '../parse/cgroups/containerFiles.js';
 

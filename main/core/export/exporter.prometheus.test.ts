@@ -10,7 +10,7 @@ import { EMPTY_CONSOLE_HEALTH } from './consoleHealth.js';
 import { startMetricsExporter, type MetricsExporter } from './exporter.js';
 import { nodeLikeSeries } from '../../testing/exporterHosts.js';
 import { containerExportSeries } from '../containers/exportContainers.js';
-import type { ContainerObservation } from '../model/observation.js';
+import type { ContainerObservation } from '../model/containers.js';
 import type { ExportedHost } from './hostFamilies.js';
 
 const EXPORTER_PORT = 19394;

@@ -12,7 +12,8 @@ import { createCore } from '../createCore.js';
 import type { CoreContext } from '../coreContext.js';
 import { createMemoryLogger } from '../log.js';
 import { createEncryptedFileSecretStore } from '../secrets/encryptedFileSecretStore.js';
-import type { HostObservation, HostSource, SourceEvents } from '../model/observation.js';
+import type { HostObservation } from '../model/observation.js';
+import type { HostSource, SourceEvents } from '../model/hostSource.js';
 import { effectiveExport } from './exportConfig.js';
 import { createExportFeature } from './feature.js';
 

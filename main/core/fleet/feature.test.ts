@@ -9,7 +9,8 @@ import { createCore, type Core } from '../createCore.js';
 import { defaultFeatures } from '../features.js';
 import { createMemoryLogger } from '../log.js';
 import { createEncryptedFileSecretStore } from '../secrets/encryptedFileSecretStore.js';
-import type { HostObservation, HostSource, SourceEvents } from '../model/observation.js';
+import type { HostObservation } from '../model/observation.js';
+import type { HostSource, SourceEvents } from '../model/hostSource.js';
 
 class Scripted implements HostSource {
   events?: SourceEvents;

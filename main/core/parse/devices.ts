@@ -1,6 +1,7 @@
 // /proc/diskstats and /proc/net/dev → node_exporter's diskstats and netdev series.
 import type { RawSeries } from '../../common/series.js';
 import type { Parsed } from './procfs.js';
+import { NET_FIELDS, type NetDevCounters } from '../model/netDev.js';
 
 /**
  * Devices left out, as node_exporter's default --collector.diskstats.device-exclude
@@ -67,33 +68,7 @@ export function parseDiskstats(lines: readonly string[]): Parsed {
 
 // /proc/net/dev columns (net/core/net-procfs.c, dev_seq_printf_stats), in
 // node_exporter's names.
-const NET_FIELDS = [
-  'receive_bytes',
-  'receive_packets',
-  'receive_errs',
-  'receive_drop',
-  'receive_fifo',
-  'receive_frame',
-  'receive_compressed',
-  'receive_multicast',
-  'transmit_bytes',
-  'transmit_packets',
-  'transmit_errs',
-  'transmit_drop',
-  'transmit_fifo',
-  'transmit_colls',
-  'transmit_carrier',
-  'transmit_compressed',
-] as const;
 
-/** One interface's line of /proc/net/dev: its 16 counters in NET_FIELDS order (receive_bytes first, transmit_bytes 9th). */
-export interface NetDevCounters {
-  readonly device: string;
-  readonly values: readonly number[];
-}
-
-/** Index of transmit_bytes in NetDevCounters.values (receive_bytes is 0). */
-export const NET_TRANSMIT_BYTES = NET_FIELDS.indexOf('transmit_bytes');
 
 /** node_exporter's series name for each NetDevCounters.values index. */
 export const NET_SERIES_NAMES: readonly string[] = NET_FIELDS.map((f) => `node_network_${f}_total`);

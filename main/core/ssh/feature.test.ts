@@ -13,7 +13,7 @@ import { createCore } from '../createCore.js';
 import { createMemoryLogger } from '../log.js';
 import { createEncryptedFileSecretStore } from '../secrets/encryptedFileSecretStore.js';
 import { otherRequestsStub, startTestCore } from '../../testing/testCore.js';
-import type { HostSource } from '../model/observation.js';
+import type { HostSource } from '../model/hostSource.js';
 import { createSshFeature } from './feature.js';
 import { sha256Fingerprint } from './knownHosts.js';
 import { ensureTestUser, makeTempDir, pgrepUser, removeTempDir, startSshd, waitFor, type SshServer, type TestUser } from '../../testing/sshServers.js';

@@ -20,7 +20,7 @@ import {
 import { loadAgentScript } from '../sources/agent/agentScript.js';
 import { resolveSecretRef, secretFilePath, type SecretRef } from '../config/secretRef.js';
 import type { CoreContext, CoreFeature } from '../coreContext.js';
-import type { HostSource, SourceEvents } from '../model/observation.js';
+import type { HostSource, SourceEvents } from '../model/hostSource.js';
 import type { ProvisionedHost } from './hostsSection.js';
 import { hostKeyPrompt, isPendingHostKey, type PendingHostKey } from './hostKeyReview.js';
 import { loadStoredHosts, passphraseRef, passwordRef, saveStoredHosts, type StoredHost } from './hostsFile.js';

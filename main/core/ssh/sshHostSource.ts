@@ -10,7 +10,7 @@ import { createAgentDecoder } from '../parse/agentDecoder.js';
 import { pacedAgentCommand, startAgentPacer } from '../sources/agent/pacer.js';
 import type { ParseResult } from '../parse/agentFrame.js';
 import type { Logger } from '../log.js';
-import type { HostSource, SourceEvents } from '../model/observation.js';
+import type { HostSource, SourceEvents } from '../model/hostSource.js';
 import { ContainerTracker } from '../containers/containerTracker.js';
 import { sshEngineConnector } from './sshEngine.js';
 import { deployAgent, type DeployableAgent } from './deployAgent.js';

@@ -10,11 +10,8 @@
 //   of Debian 11+, Fedora 31+, Ubuntu 21.10+);
 // - hybrid: v1 controller hierarchies plus a cgroup2 mount (systemd's
 //   `/sys/fs/cgroup/unified`) that holds no controllers of its own.
+import type { CgroupDriver, CgroupMode } from '../../model/containers.js';
 
-export type CgroupMode = 'v1' | 'v2' | 'hybrid' | 'none';
-
-/** Who names the container cgroups: systemd slices/scopes, or plain directories (cgroupfs). */
-export type CgroupDriver = 'systemd' | 'cgroupfs' | 'unknown';
 
 export interface CgroupLayout {
   readonly mode: CgroupMode;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
-import { cgroupStatsToSeries, parseCgroupStats, V1_UNLIMITED_THRESHOLD, type ContainerCgroupStats } from './cgroupStats.js';
+import { cgroupStatsToSeries, parseCgroupStats, V1_UNLIMITED_THRESHOLD } from './cgroupStats.js';
+import type { ContainerCgroupStats } from '../../model/containers.js';
 import { readCgroupV1Files, readCgroupV2Files } from '../../../testing/readCgroupFiles.js';
 
 const tree = (path: string) => fileURLToPath(new URL(`../../sources/agent/fixtures/${path}`, import.meta.url));

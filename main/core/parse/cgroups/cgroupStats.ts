@@ -12,6 +12,7 @@
 // 0); RSS = v1 `total_rss` / v2 `anon`; cache = v1 `total_cache` / v2 `file`.
 
 import type { RawSeries } from '../../../common/series.js';
+import type { BlockDeviceIo, ContainerCgroupStats } from '../../model/containers.js';
 
 export type CgroupVersion = 'v1' | 'v2';
 
@@ -23,46 +24,7 @@ export type CgroupVersion = 'v1' | 'v2';
  */
 export type CgroupFiles = Readonly<Record<string, string | null>>;
 
-export interface BlockDeviceIo {
-  /** `major:minor`, as the kernel writes it. */
-  readonly device: string;
-  readonly readBytes?: number;
-  readonly writeBytes?: number;
-  readonly reads?: number;
-  readonly writes?: number;
-}
 
-/** Every field is optional: a missing or unreadable file leaves its values out. */
-export interface ContainerCgroupStats {
-  readonly cpuUsageSeconds?: number;
-  readonly cpuPeriods?: number;
-  readonly cpuThrottledPeriods?: number;
-  readonly cpuThrottledSeconds?: number;
-  /** CFS quota and period in microseconds; absent when there is no CPU limit. */
-  readonly cpuQuotaMicros?: number;
-  readonly cpuPeriodMicros?: number;
-  /** quota / period; absent when there is no CPU limit. */
-  readonly cpuLimitCores?: number;
-  readonly memoryUsageBytes?: number;
-  readonly memoryWorkingSetBytes?: number;
-  readonly memoryRssBytes?: number;
-  readonly memoryCacheBytes?: number;
-  /** Highest usage seen since the cgroup was made (v1 memory.max_usage_in_bytes; v2 memory.peak, Linux 5.19+). */
-  readonly memoryPeakBytes?: number;
-  /** Absent when there is no limit (v1's page-rounded LONG_MAX, v2's "max"). */
-  readonly memoryLimitBytes?: number;
-  readonly oomKills?: number;
-  /** Tasks (threads) in the cgroup: pids.current counts every task, not just processes. */
-  readonly tasks?: number;
-  /** Absent when pids.max is "max". */
-  readonly tasksLimit?: number;
-  /** Sums over devices. */
-  readonly ioReadBytes?: number;
-  readonly ioWriteBytes?: number;
-  readonly ioReads?: number;
-  readonly ioWrites?: number;
-  readonly ioDevices?: readonly BlockDeviceIo[];
-}
 
 export interface CgroupStatsResult {
   readonly stats: ContainerCgroupStats;

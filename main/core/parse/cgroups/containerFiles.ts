@@ -5,10 +5,10 @@
 // the files (cgroup paths relative to the cgroup root, net/dev by pid) and the
 // `@@meta` values. A host with 50 containers sends ~400 cgroup files per
 // sample, so the per-file work is a few string slices and one map lookup.
-import { parseNetDevCounters, type NetDevCounters } from '../devices.js';
+import { parseNetDevCounters } from '../devices.js';
+import type { NetDevCounters } from '../../model/netDev.js';
 import { linesOf } from '../frames.js';
-import type { ContainerObservation, EngineAccess, RawContainer } from '../../model/observation.js';
-import type { CgroupDriver, CgroupMode } from './cgroupLayout.js';
+import { shortId, type CgroupDriver, type CgroupMode, type ContainerObservation, type EngineAccess, type RawContainer } from '../../model/containers.js';
 import { parseCgroupStats, type CgroupFiles } from './cgroupStats.js';
 import { parseContainerCgroupPath, type ContainerCgroupRef } from './containerPaths.js';
 /** Where a Podman split container's processes are (its scope's container/ child). */
@@ -64,8 +64,6 @@ function containerRefOf(dir: string): ContainerCgroupRef | undefined {
   return ref ?? undefined;
 }
 
-/** The short id people know from `docker ps`, used to name a container in problems. */
-export const shortId = (id: string) => id.slice(0, 12);
 
 export function parseContainerFiles(input: ContainerFrameInput): ContainerFrameResult {
   if (input.cgroupMode === undefined) return { containers: undefined, problems: [] };

@@ -18,10 +18,8 @@
 // Not containers: the runtimes' own services and monitors
 // (docker.service, containerd.service, libpod-conmon-<id>.scope,
 // crio-conmon-<id>.scope), slices, init.scope.
+import type { ContainerRuntime, KubernetesQos } from '../../model/containers.js';
 
-export type ContainerRuntime = 'docker' | 'podman' | 'containerd' | 'cri-o' | 'cri';
-
-export type KubernetesQos = 'guaranteed' | 'burstable' | 'besteffort';
 
 export interface ContainerCgroupRef {
   /** `cri` when the path is a Kubernetes container whose runtime the cgroupfs form does not name. */

@@ -4,7 +4,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { ContainerTracker } from '../../containers/containerTracker.js';
 import { localEngineConnector, type LocalEngineOptions } from '../../containers/localEngine.js';
-import type { HostObservation, HostSource, SourceEvents } from '../../model/observation.js';
+import type { HostObservation } from '../../model/observation.js';
+import type { HostSource, SourceEvents } from '../../model/hostSource.js';
 import { loadAgentScript } from './agentScript.js';
 import { createAgentDecoder } from '../../parse/agentDecoder.js';
 import { DEFAULT_PROCESS_EVERY, pacedAgentArgs, startAgentPacer } from './pacer.js';

@@ -46,7 +46,8 @@ import {
   type StatFsReading,
   type SystemReadings,
 } from './systemInformationMapping.js';
-import type { HostFacts, HostObservation, HostSource, RawProcess, SourceEvents } from '../../model/observation.js';
+import type { HostFacts, HostObservation, RawProcess } from '../../model/observation.js';
+import type { HostSource, SourceEvents } from '../../model/hostSource.js';
 
 export interface SystemCollectorOptions {
   readonly intervalMs: number;
