@@ -15,9 +15,8 @@
 import { LIMITS_REQUEST } from '../sources/agent/pacer.js';
 import type { Logger } from '../log.js';
 import type { HostObservation } from '../model/observation.js';
-import type { ContainerMeta, EngineAccess, EngineNote, EngineSnapshot, RawContainer } from '../model/containers.js';
+import type { ContainerCgroupStats, ContainerMeta, EngineAccess, EngineNote, EngineSnapshot, RawContainer } from '../model/containers.js';
 import { EVENT_STATS, LIMIT_STATS } from '../parse/cgroups/cgroupStats.js';
-import type { ContainerCgroupStats } from '../model/containers.js';
 import type { EngineName, ListedContainer } from './engineApi.js';
 import { isPermissionDenied, type EngineClient } from './engineClient.js';
 import { EngineRequestError } from './engineHttp.js';

@@ -7,8 +7,7 @@ import type { ContainerRow } from '../../common/contract.js';
 import type { Labels, RawSeries, Sample } from '../../common/series.js';
 import { counterIncrease } from './counters.js';
 import { NET_TRANSMIT_BYTES } from '../model/netDev.js';
-import type { ContainerObservation, RawContainer } from '../model/containers.js';
-import type { ContainerCgroupStats } from '../model/containers.js';
+import type { ContainerCgroupStats, ContainerObservation, RawContainer } from '../model/containers.js';
 import { containerIdentities, isRunningState, type ContainerIdentity } from './containerIdentity.js';
 
 export interface DerivedContainers {
