@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { detectCgroupLayout, detectDriver } from './cgroupLayout.js';
 
 const fixture = (path: string) => readFileSync(new URL(`./fixtures/${path}`, import.meta.url), 'utf8');
+/** A host tree the agent tests also run on (its mountinfo as the agent captures it). */
+const hostTree = (path: string) => readFileSync(new URL(`../../sources/agent/fixtures/${path}`, import.meta.url), 'utf8');
 
 describe('detectCgroupLayout', () => {
   it('reads this machine (captured mountinfo): hybrid, cpu and cpuacct as separate hierarchies', () => {
@@ -41,12 +43,12 @@ describe('detectCgroupLayout', () => {
   });
 
   it('pure v2 systemd host', () => {
-    const layout = detectCgroupLayout(fixture('ubuntu2204-v2-systemd-docker-k8s/proc-self-mountinfo.txt'), ['init.scope', 'system.slice', 'kubepods.slice', 'user.slice']);
+    const layout = detectCgroupLayout(hostTree('ubuntu2204-v2-systemd-docker-k8s/proc-self-mountinfo.txt'), ['init.scope', 'system.slice', 'kubepods.slice', 'user.slice']);
     expect(layout).toEqual({ mode: 'v2', unifiedMount: '/sys/fs/cgroup', v1Controllers: {}, v1Named: {}, driver: 'systemd', problems: [] });
   });
 
   it('pure v1 host with Docker on cgroupfs (also under systemd)', () => {
-    const layout = detectCgroupLayout(fixture('rhel8-v1-cgroupfs-docker/proc-self-mountinfo.txt'), ['docker', 'system.slice', 'user.slice']);
+    const layout = detectCgroupLayout(hostTree('rhel8-v1-cgroupfs-docker/proc-self-mountinfo.txt'), ['docker', 'system.slice', 'user.slice']);
     expect(layout.mode).toBe('v1');
     expect(layout.unifiedMount).toBeUndefined();
     expect(layout.v1Controllers.memory).toBe('/sys/fs/cgroup/memory');

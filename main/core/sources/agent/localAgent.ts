@@ -1,20 +1,18 @@
 // The machine the console runs on, watched by the same agent script as every
 // SSH host, run through child_process in paced mode: a request line on its
-// stdin every interval (pacer.ts), so a sample forks nothing.
+// stdin every interval (pacer.ts), so a sample forks nothing. The agent
+// session (agentSession.ts) is the same one SSH hosts run over their channel.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { ContainerTracker } from '../../containers/containerTracker.js';
-import { localEngineConnector, type LocalEngineOptions } from '../../containers/localEngine.js';
 import type { HostObservation } from '../../model/observation.js';
 import type { HostSource, SourceEvents } from '../../model/hostSource.js';
 import { loadAgentScript } from './agentScript.js';
-import { createAgentDecoder } from '../../parse/agentDecoder.js';
-import { DEFAULT_PROCESS_EVERY, pacedAgentArgs, startAgentPacer } from './pacer.js';
-import type { ParseResult } from '../../parse/agentFrame.js';
+import { startAgentSession, type AgentSessionEvents, type ObservationEnricher } from './agentSession.js';
+import { DEFAULT_PROCESS_EVERY, pacedAgentArgs } from './pacer.js';
 
 export interface LocalAgentOptions {
   /** Sample interval: the console sends the agent a request line this often. */
   readonly intervalMs: number;
-  /** Per-process stats in every Nth sample (default DEFAULT_PROCESS_EVERY; deriveSamples bridges the others). */
+  /** Per-process stats in every Nth sample (default DEFAULT_PROCESS_EVERY; derivation bridges the others). */
   readonly processEvery?: number;
   /** Defaults to the script shipped with the core (loadAgentScript()). */
   readonly scriptPath?: string;
@@ -24,12 +22,13 @@ export interface LocalAgentOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Delays before each restart after the agent died, the last one repeating. */
   readonly restartDelaysMs?: readonly number[];
-  /** The container engine's socket (issue 4); false leaves names out (containers named by id). */
-  readonly engine?: LocalEngineOptions | false;
+  /** The container engine's socket, passed to the agent (OVERLOOK_ENGINE_SOCKET) so it reports on that one. */
+  readonly engineSocket?: string;
+  /** Adds engine names to each observation and words the agent's requests (the container tracker). */
+  readonly enricher?: ObservationEnricher & { idle?(): Promise<void> };
 }
 
 const DEFAULT_RESTART_DELAYS_MS = [1_000, 2_000, 5_000, 10_000, 30_000, 60_000];
-const STDERR_KEPT_CHARS = 2_000;
 const KILL_GRACE_MS = 2_000;
 
 export function intervalSeconds(intervalMs: number): number {
@@ -45,14 +44,13 @@ interface RunningAgent {
 
 /**
  * Starts `SHELL SCRIPT paced N` in its own process group, so stopping it also
- * ends any `df` or `tail` it is waiting on, and paces it
- * through stdin; when this process dies, stdin closes and the agent exits.
+ * ends any `df` or `tail` it is waiting on, and runs an agent session on its
+ * pipes; when this process dies, stdin closes and the agent exits.
  */
 function startAgent(
-  options: Omit<LocalAgentOptions, 'restartDelaysMs' | 'engine'> & { readonly engineSocket?: string },
-  onResult: (result: ParseResult) => void,
+  options: Omit<LocalAgentOptions, 'restartDelaysMs'>,
+  events: AgentSessionEvents,
   onExit: (detail: string) => void,
-  words?: () => readonly string[],
 ): RunningAgent {
   const script = options.scriptPath ?? loadAgentScript().path;
   const child = spawn(options.shell ?? 'sh', [script, ...pacedAgentArgs(options.processEvery ?? DEFAULT_PROCESS_EVERY)], {
@@ -60,37 +58,27 @@ function startAgent(
     detached: true,
     env: { ...process.env, ...options.env, ...(options.engineSocket ? { OVERLOOK_ENGINE_SOCKET: options.engineSocket } : {}) },
   });
-  const pacer = startAgentPacer((line) => child.stdin!.writable && child.stdin!.write(line), {
-    intervalMs: options.intervalMs,
-    ...(words ? { words } : {}),
-  });
-  const decoder = createAgentDecoder();
-  let stderr = '';
+  const session = startAgentSession(
+    { stdin: child.stdin!, stdout: child.stdout!, stderr: child.stderr! },
+    { intervalMs: options.intervalMs, ...(options.enricher ? { enricher: options.enricher } : {}) },
+    events,
+  );
   let done = false;
   let resolveExited!: () => void;
   const exited = new Promise<void>((resolve) => (resolveExited = resolve));
-  child.stdout!.setEncoding('utf8');
-  child.stderr!.setEncoding('utf8');
-  child.stdout!.on('data', (chunk: string) => {
-    for (const result of decoder.push(chunk, Date.now())) onResult(result);
-  });
-  child.stderr!.on('data', (chunk: string) => {
-    stderr = (stderr + chunk).slice(-STDERR_KEPT_CHARS);
-  });
   // A write to stdin after the agent died raises EPIPE here; exit is reported below.
   child.stdin!.on('error', () => {});
   const finish = (detail: string) => {
     if (done) return;
     done = true;
-    pacer.stop();
-    for (const result of decoder.end(Date.now())) onResult(result);
+    session.end();
     resolveExited();
     onExit(detail);
   };
   child.on('error', (err) => finish(`cannot run ${options.shell ?? 'sh'}: ${err.message}`));
   child.on('close', (code, signal) => {
     const why = signal ? `killed by ${signal}` : `exited with code ${code}`;
-    const tail = stderr.trim().split('\n').slice(-3).join(' / ');
+    const tail = session.stderrTail().split('\n').slice(-3).join(' / ');
     finish(tail ? `agent ${why}: ${tail}` : `agent ${why}`);
   });
   const signalGroup = (signal: NodeJS.Signals) => {
@@ -125,12 +113,6 @@ export function createLocalAgentSource(options: LocalAgentOptions): HostSource {
   let stopped = true;
   let unsupported = false;
   let lastStatus: string | undefined;
-  // Without an engine it still carries the containers' init pids, so their network is read.
-  const tracker = new ContainerTracker({
-    ...(options.engine !== false ? { connector: localEngineConnector(options.engine ?? {}) } : {}),
-    ...(options.engine && options.engine.refreshMs ? { refreshMs: options.engine.refreshMs } : {}),
-    hostName: 'local',
-  });
 
   const status = (s: Parameters<SourceEvents['status']>[0], detail?: string) => {
     const key = `${s}\u0000${detail ?? ''}`;
@@ -139,42 +121,32 @@ export function createLocalAgentSource(options: LocalAgentOptions): HostSource {
     events?.status(s, detail);
   };
 
-  const onResult = (result: ParseResult) => {
-    switch (result.kind) {
-      case 'observation':
-        failures = 0;
-        status('online');
-        events?.observation(tracker.enrich(result.observation));
-        break;
-      case 'unsupported_os':
-        unsupported = true;
-        status('unsupported_os', result.message);
-        break;
-      case 'agent_error':
-        status('agent_error', result.message);
-        break;
-      case 'invalid':
-        status('agent_error', `unreadable agent output: ${result.problem}`);
-        break;
-    }
+  const sessionEvents: AgentSessionEvents = {
+    observation(observation) {
+      failures = 0;
+      status('online');
+      events?.observation(observation);
+    },
+    problem(kind, message) {
+      if (kind === 'unsupported_os') unsupported = true;
+      status(kind, message);
+    },
+    invalid(problem) {
+      status('agent_error', `unreadable agent output: ${problem}`);
+    },
   };
 
   const launch = () => {
     restartTimer = undefined;
     if (stopped) return;
-    running = startAgent(
-      { ...options, ...(options.engine && options.engine.socketPath ? { engineSocket: options.engine.socketPath } : {}) },
-      onResult,
-      (detail) => {
-        running = undefined;
-        if (stopped || unsupported) return;
-        status('agent_error', detail);
-        const delay = delays[Math.min(failures, delays.length - 1)] ?? 1_000;
-        failures++;
-        restartTimer = setTimeout(launch, delay);
-      },
-      () => tracker.requestWords(),
-    );
+    running = startAgent(options, sessionEvents, (detail) => {
+      running = undefined;
+      if (stopped || unsupported) return;
+      status('agent_error', detail);
+      const delay = delays[Math.min(failures, delays.length - 1)] ?? 1_000;
+      failures++;
+      restartTimer = setTimeout(launch, delay);
+    });
   };
 
   return {
@@ -195,19 +167,19 @@ export function createLocalAgentSource(options: LocalAgentOptions): HostSource {
       const agent = running;
       running = undefined;
       if (agent) await agent.kill();
-      await tracker.idle();
+      await options.enricher?.idle?.();
     },
   };
 }
 
-export interface RunAgentOnceOptions extends Omit<Partial<LocalAgentOptions>, 'restartDelaysMs' | 'engine'> {
+export interface RunAgentOnceOptions extends Omit<Partial<LocalAgentOptions>, 'restartDelaysMs' | 'enricher'> {
   /** Give up after this long (default: three intervals plus 10 s). */
   readonly timeoutMs?: number;
 }
 
 /**
  * Two observations one interval apart (so rates can be derived), from the
- * agent in stream mode; for `overlook snapshot`. Rejects with the agent's
+ * agent in paced mode; for `overlook snapshot`. Rejects with the agent's
  * own message on an unsupported OS or error.
  */
 export async function runAgentOnce(options: RunAgentOnceOptions = {}): Promise<[HostObservation, HostObservation]> {
@@ -220,12 +192,14 @@ export async function runAgentOnce(options: RunAgentOnceOptions = {}): Promise<[
   });
   const agent = startAgent(
     { ...options, intervalMs },
-    (result) => {
-      if (result.kind === 'observation') {
-        observations.push(result.observation);
+    {
+      observation(observation) {
+        observations.push(observation);
         if (observations.length === 2) settle();
-      } else if (result.kind === 'unsupported_os') settle(new Error(result.message));
-      else if (result.kind === 'agent_error') settle(new Error(`agent error: ${result.message}`));
+      },
+      problem(kind, message) {
+        settle(new Error(kind === 'unsupported_os' ? message : `agent error: ${message}`));
+      },
     },
     (detail) => settle(new Error(`${detail} after ${observations.length} sample(s)`)),
   );
