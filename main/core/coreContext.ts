@@ -9,7 +9,7 @@ import type { Logger } from './log.js';
 import type { SecretStore } from './secrets/secretStore.js';
 import type { HostObservation } from './model/observation.js';
 import type { HostSource } from './model/hostSource.js';
-import type { DerivedSamples } from './derive/host.js';
+import type { DerivedSamples } from './derive/observation.js';
 import type { AppendOptions, MetricStore } from './store/types.js';
 
 export type CoreEventListener = <K extends EventName>(event: K, payload: EventPayload<K>) => void;

@@ -3,7 +3,8 @@
 // Prometheus text. The prom output uses exactly the exporter's names.
 import { runAgentOnce } from './sources/agent/localAgent.js';
 import { formatPrometheusText } from './export/promText.js';
-import { deriveSamples, hostSummaryFrom } from './derive/host.js';
+import { deriveSamples } from './derive/observation.js';
+import { hostSummaryFrom } from './derive/summary.js';
 import type { HostSummary, ProcessRow } from '../common/contract.js';
 import type { RawSeries, Sample } from '../common/series.js';
 import type { HostFacts } from './model/observation.js';

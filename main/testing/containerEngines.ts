@@ -13,7 +13,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { ContainerRow } from '../common/contract.js';
 import type { Sample } from '../common/series.js';
-import { deriveSamples } from '../core/derive/host.js';
+import { deriveSamples } from '../core/derive/observation.js';
 import type { HostObservation } from '../core/model/observation.js';
 import type { HostSource } from '../core/model/hostSource.js';
 import { engineGet } from '../core/containers/engineHttp.js';

@@ -16,7 +16,7 @@ import {
   type ListedContainer,
   type Parsed,
 } from './engineApi.js';
-import { EngineRequestError, engineGet, engineGetJson, type StreamOpener } from './engineHttp.js';
+import { EngineRequestError, engineGetJson, type StreamOpener } from './engineHttp.js';
 
 export type EngineVia = 'socket' | 'ssh-socket' | 'cli';
 

@@ -4,7 +4,7 @@
 // derive → store path (deriveSamples calls deriveContainers).
 import { RpcError, type HostContainers } from '../../common/contract.js';
 import type { CoreContext, CoreFeature } from '../coreContext.js';
-import type { DerivedSamples } from '../derive/host.js';
+import type { DerivedSamples } from '../derive/observation.js';
 import type { HostObservation } from '../model/observation.js';
 
 /** The table's view of one observation, or undefined when the source reads no cgroups. */

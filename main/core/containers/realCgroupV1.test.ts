@@ -10,7 +10,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runAgentOnce } from '../sources/agent/localAgent.js';
-import { deriveSamples } from '../derive/host.js';
+import { deriveSamples } from '../derive/observation.js';
 import { detectCgroupLayout } from '../parse/cgroups/cgroupLayout.js';
 
 const layout = detectCgroupLayout(readFileSync('/proc/self/mountinfo', 'utf8'), []);

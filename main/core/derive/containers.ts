@@ -4,7 +4,7 @@
 // containers table. Pure; called from deriveSamples with the host's rate
 // interval.
 import type { ContainerRow } from '../../common/contract.js';
-import type { Labels, RawSeries, Sample } from '../../common/series.js';
+import type { Labels, Sample } from '../../common/series.js';
 import { counterIncrease } from './counters.js';
 import { NET_TRANSMIT_BYTES } from '../model/netDev.js';
 import type { ContainerCgroupStats, ContainerObservation, RawContainer } from '../model/containers.js';

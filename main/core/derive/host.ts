@@ -1,38 +1,13 @@
-// From two consecutive observations of one host to the series the core
-// stores, charts and alerts on: per-second rates of the counters, CPU and
-// memory ratios, host totals, plus the raw gauges of the catalogue passed
-// through. Pure.
-import type { HostSummary, ProcessRow } from '../../common/contract.js';
+// The host's own series from two consecutive observations: per-second rates
+// of the counters, CPU and memory ratios, host totals, plus the raw gauges of
+// the catalogue passed through. Pure; observation.ts runs it with the
+// processes and containers of the same observation.
 import { rawMetrics } from '../../common/metrics.js';
 import { seriesKey, type Labels, type RawSeries, type Sample } from '../../common/series.js';
-import type { HostObservation, RawProcess } from '../model/observation.js';
+import type { HostObservation } from '../model/observation.js';
 import { counterIncrease } from './counters.js';
-import { deriveContainers, type DerivedContainers } from './containers.js';
-
-export interface DeriveOptions {
-  /** Longer gaps give no rates: an average over a long outage reads as a flat line that never happened. */
-  readonly maxIntervalSeconds?: number;
-  /** Rows kept per list (busiest by CPU, largest by RSS); the union is returned. */
-  readonly topProcesses?: number;
-}
-
-export interface DerivedSamples {
-  samples: Sample[];
-  /**
-   * The busiest processes by CPU and the largest by RSS (union), sorted by
-   * CPU then RSS, from the latest observation that carried processes (this
-   * one, or an earlier one when sources read processes only every few
-   * samples); empty when there is none within maxIntervalSeconds.
-   */
-  processes: ProcessRow[];
-  /** `t` of the observation `processes` was computed from; undefined when it is empty. */
-  processesAt?: number;
-  /** Containers (issue 4): their rows for the table; their stored series are in `samples`. Absent when the source reads no cgroups. */
-  containers?: DerivedContainers;
-}
 
 export const DEFAULT_MAX_INTERVAL_SECONDS = 600;
-export const DEFAULT_TOP_PROCESSES = 20;
 
 /**
  * Boot time read from /proc/stat's btime moves when the wall clock is
@@ -94,12 +69,16 @@ export function rateInterval(prev: HostObservation, cur: HostObservation, maxSec
   return dt;
 }
 
-export function deriveSamples(
+/**
+ * The host's series of `cur` (with its `host` label), rates against `prev`
+ * when `dt` (rateInterval) allows them; the memory total, for process shares.
+ */
+export function deriveHostSeries(
   prev: HostObservation | undefined,
   cur: HostObservation,
+  dt: number | undefined,
   host: string,
-  options: DeriveOptions = {},
-): DerivedSamples {
+): { samples: Sample[]; memTotal: number | undefined } {
   const t = cur.t;
   const samples: Sample[] = [];
   const push = (name: string, labels: Labels, v: number) => {
@@ -152,63 +131,13 @@ export function deriveSamples(
   if (fullest !== undefined) push('host:filesystem_fullest_used:ratio', {}, fullest);
   if (cur.monotonicSeconds !== undefined) push('host:uptime:seconds', {}, cur.monotonicSeconds);
 
-  const maxSeconds = options.maxIntervalSeconds ?? DEFAULT_MAX_INTERVAL_SECONDS;
-  const dt = prev ? rateInterval(prev, cur, maxSeconds) : undefined;
   if (prev && dt !== undefined) {
     deriveCpu(prev, cur, push);
     deriveDeviceRates(prev, cur, dt, push);
   }
-  const containers = cur.containers ? deriveContainers(prev?.containers, cur.containers, dt, host, t) : undefined;
-  if (containers) for (const s of containers.samples) samples.push(s);
-
-  return {
-    samples,
-    ...deriveProcesses(prev, cur, memTotal, maxSeconds, options.topProcesses ?? DEFAULT_TOP_PROCESSES),
-    ...(containers ? { containers } : {}),
-  };
+  return { samples, memTotal };
 }
 
-/** What a derived observation hands on to the next: its process baseline and rows. */
-interface ProcessCarry {
-  /** The latest observation up to this one that carried processes. */
-  readonly baseline: HostObservation;
-  readonly rows: ProcessRow[];
-}
-
-/**
- * Sources may read processes only every few samples (the agent's
- * PROCESS_EVERY, the collector's processEveryMs), and an observation without
- * processes means "not read this time", not "none running". So process CPU
- * pairs with the last observation that carried processes, and a sample
- * without them shows the rows computed last. That state rides on the
- * observation objects: the caller already keeps the previous observation to
- * pass as `prev`, so it needs no new field, and a caller that drops `prev`
- * (a restarted source) drops it too. A WeakMap keeps nothing alive the caller
- * has let go.
- */
-const processCarry = new WeakMap<HostObservation, ProcessCarry>();
-
-function deriveProcesses(
-  prev: HostObservation | undefined,
-  cur: HostObservation,
-  memTotal: number | undefined,
-  maxSeconds: number,
-  keep: number,
-): Pick<DerivedSamples, 'processes' | 'processesAt'> {
-  const carried = prev ? processCarry.get(prev) : undefined;
-  // A prev never derived here (the first pair of a snapshot) is its own baseline.
-  const baseline = carried?.baseline ?? (prev && prev.processes.length > 0 ? prev : undefined);
-  const dt = baseline ? rateInterval(baseline, cur, maxSeconds) : undefined;
-  if (cur.processes.length > 0) {
-    const rows = topProcesses(baseline, cur, dt, memTotal, keep);
-    processCarry.set(cur, { baseline: cur, rows });
-    return { processes: rows, processesAt: cur.t };
-  }
-  // Rows older than a valid rate interval (an outage, a reboot) are not shown as current.
-  if (!carried || dt === undefined) return { processes: [] };
-  processCarry.set(cur, carried);
-  return { processes: carried.rows, processesAt: carried.baseline.t };
-}
 
 function sumDefined(...values: Array<number | undefined>): number | undefined {
   return values.every((v) => v !== undefined) ? values.reduce<number>((a, b) => a + b!, 0) : undefined;
@@ -276,77 +205,4 @@ function deriveDeviceRates(prev: HostObservation, cur: HostObservation, dt: numb
     }
   }
   for (const [name, acc] of totals) if (acc.any) push(name, {}, acc.sum);
-}
-
-/**
- * CPU in cores over the interval, for the process with the same pid AND
- * start time in both observations (a reused pid is a new process); `prev`
- * is the last observation that carried processes, `dt` the interval to it. A
- * process seen for the first time, or every process when there is no valid
- * interval, gets its average since it started, as ps(1) computes %CPU.
- */
-function topProcesses(
-  prev: HostObservation | undefined,
-  cur: HostObservation,
-  dt: number | undefined,
-  memTotal: number | undefined,
-  keep: number,
-): ProcessRow[] {
-  const before = new Map<string, RawProcess>();
-  if (prev && dt !== undefined) for (const p of prev.processes) before.set(`${p.pid}/${p.startTime ?? ''}`, p);
-  const uptime = cur.monotonicSeconds;
-  const rows: ProcessRow[] = cur.processes.map((p) => {
-    const was = before.get(`${p.pid}/${p.startTime ?? ''}`);
-    let cpu = 0;
-    if (was && dt !== undefined) cpu = Math.max(0, p.cpuSeconds - was.cpuSeconds) / dt;
-    else if (uptime !== undefined && p.startTime !== undefined && uptime - p.startTime > 0) cpu = p.cpuSeconds / (uptime - p.startTime);
-    return {
-      pid: p.pid,
-      comm: p.comm,
-      ...(p.user !== undefined ? { user: p.user } : {}),
-      ...(p.state !== undefined ? { state: p.state } : {}),
-      cpu,
-      rssBytes: p.rssBytes,
-      memoryRatio: memTotal ? p.rssBytes / memTotal : null,
-    };
-  });
-  const byCpu = (a: ProcessRow, b: ProcessRow) => b.cpu - a.cpu || b.rssBytes - a.rssBytes || a.pid - b.pid;
-  const chosen = new Set<ProcessRow>([
-    ...[...rows].sort(byCpu).slice(0, keep),
-    ...[...rows].sort((a, b) => b.rssBytes - a.rssBytes || b.cpu - a.cpu || a.pid - b.pid).slice(0, keep),
-  ]);
-  return [...chosen].sort(byCpu);
-}
-
-/** The overview values of one host, picked out of its derived samples of one tick. */
-export function hostSummaryFrom(samples: readonly Sample[], hostId: string, t: number): HostSummary {
-  const value = (name: string): number | null => samples.find((s) => s.name === name)?.v ?? null;
-  let fullestMount: string | null = null;
-  let fullestUsage = -1;
-  for (const s of samples) {
-    if (s.name === 'host:filesystem_used:ratio' && s.v > fullestUsage) {
-      fullestUsage = s.v;
-      fullestMount = s.labels.mountpoint ?? null;
-    }
-  }
-  return {
-    hostId,
-    t,
-    cpuUsage: value('host:cpu_usage:ratio'),
-    cpus: value('host:cpu_count:count'),
-    load1: value('node_load1'),
-    load5: value('node_load5'),
-    load15: value('node_load15'),
-    memoryUsed: value('host:memory_used:bytes'),
-    memoryTotal: value('node_memory_MemTotal_bytes'),
-    swapUsed: value('host:swap_used:bytes'),
-    swapTotal: value('node_memory_SwapTotal_bytes'),
-    fullestMount,
-    fullestMountUsage: value('host:filesystem_fullest_used:ratio'),
-    networkRxRate: value('host:network_receive_bytes:rate'),
-    networkTxRate: value('host:network_transmit_bytes:rate'),
-    diskReadRate: value('host:disk_read_bytes:rate'),
-    diskWriteRate: value('host:disk_written_bytes:rate'),
-    uptimeSeconds: value('host:uptime:seconds'),
-  };
 }

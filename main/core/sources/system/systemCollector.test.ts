@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { rawMetrics } from '../../../common/metrics.js';
 import type { RawSeries } from '../../../common/series.js';
 import { parseAgentFrame } from '../../parse/agentFrame.js';
-import { deriveSamples } from '../../derive/host.js';
+import { deriveSamples } from '../../derive/observation.js';
 import { createSystemCollector, interfacesToRead } from './systemCollector.js';
 import type { HostObservation } from '../../model/observation.js';
 

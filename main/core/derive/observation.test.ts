@@ -5,7 +5,8 @@ import type { Sample } from '../../common/series.js';
 import { parseAgentFrame } from '../parse/agentFrame.js';
 import type { HostObservation } from '../model/observation.js';
 import { counterIncrease } from './counters.js';
-import { deriveSamples, hostSummaryFrom } from './host.js';
+import { deriveObservation, deriveSamples } from './observation.js';
+import { hostSummaryFrom } from './summary.js';
 
 function observe(name: string, t: number): HostObservation {
   const result = parseAgentFrame(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8'), t);
@@ -144,16 +145,16 @@ describe('deriveSamples', () => {
     const mid1 = { ...at(t1, 10), processes: [] };
     const mid2 = { ...at(t1, 20), processes: [] };
     const t3 = at(t1, 30);
-    const first = deriveSamples(undefined, t0, 'web-1');
+    const first = deriveObservation(undefined, t0, 'web-1');
     expect(first.processesAt).toBe(T0);
-    const between1 = deriveSamples(t0, mid1, 'web-1');
-    const between2 = deriveSamples(mid1, mid2, 'web-1');
+    const between1 = deriveObservation(first.state, mid1, 'web-1');
+    const between2 = deriveObservation(between1.state, mid2, 'web-1');
     // The rows of t0, as computed then, not an empty table.
     expect(between1.processes).toBe(first.processes);
     expect(between2.processes).toBe(first.processes);
     expect(between2.processesAt).toBe(T0);
     // t3 against t0, 30 s: my (odd) app used 8 + 2 s of CPU, a third of a core.
-    const paired = deriveSamples(mid2, t3, 'web-1');
+    const paired = deriveObservation(between2.state, t3, 'web-1');
     expect(paired.processesAt).toBe(T0 + 30_000);
     expect(paired.processes.map((p) => [p.pid, p.cpu])).toEqual([
       [4242, expect.closeTo(10 / 30, 9)],
@@ -166,9 +167,9 @@ describe('deriveSamples', () => {
 
   it('does not carry process rows across a gap longer than maxIntervalSeconds, nor from nothing', () => {
     const late = { ...t1, t: T0 + 700_000, monotonicSeconds: t0.monotonicSeconds! + 700, processes: [] };
-    deriveSamples(undefined, t0, 'web-1');
-    expect(deriveSamples(t0, late, 'web-1', { maxIntervalSeconds: 600 })).toMatchObject({ processes: [] });
-    expect(deriveSamples(t0, late, 'web-1', { maxIntervalSeconds: 600 }).processesAt).toBeUndefined();
+    const first = deriveObservation(undefined, t0, 'web-1');
+    expect(deriveObservation(first.state, late, 'web-1', { maxIntervalSeconds: 600 })).toMatchObject({ processes: [] });
+    expect(deriveObservation(first.state, late, 'web-1', { maxIntervalSeconds: 600 }).processesAt).toBeUndefined();
     // An observation without processes and no history: an empty table.
     expect(deriveSamples(undefined, { ...t0, processes: [] }, 'web-1').processes).toEqual([]);
   });
