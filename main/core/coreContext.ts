@@ -4,7 +4,7 @@
 // lists them, so features grow without editing each other.
 import type { EventName, EventPayload, Handlers, Host, HostStatus, Settings } from '../common/contract.js';
 import type { Sample } from '../common/series.js';
-import type { ProvisioningResult } from './config/provisioning.js';
+import type { AnySection, ProvisioningResult } from './config/provisioning.js';
 import type { Logger } from './log.js';
 import type { SecretStore } from './secrets/secretStore.js';
 import type { HostObservation } from './model/observation.js';
@@ -67,6 +67,8 @@ export interface CoreFeature {
   readonly handlers?: Partial<Handlers>;
   start?(): void | Promise<void>;
   stop?(): void | Promise<void>;
+  /** The provisioning file's sections this feature reads (`hosts:`…); the core's parser knows only the sections its features declare. */
+  readonly provisioning?: readonly AnySection[];
   /** Every accepted (or rejected) provisioning file, once at start and on each change. */
   onProvisioning?(result: ProvisioningResult): void;
   onHostStatus?(host: Host, previous: HostStatus | undefined): void;

@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { requests, RpcError, type AppInfo, type ConfigProblem, type Handlers, type Settings } from '../common/contract.js';
 import { loadAgentScript } from './sources/agent/agentScript.js';
-import { watchProvisioningFile, type ProvisioningResult } from './config/provisioning.js';
+import { createProvisioningParser, sectionOf, watchProvisioningFile, type ProvisioningResult } from './config/provisioning.js';
+import { provisionedSettingsFields, settingsSection } from './config/settingsSection.js';
 import type { Logger } from './log.js';
 import type { SecretStore } from './secrets/secretStore.js';
 import { loadSavedSettings, mergeSettings, saveSettings, type SettingsPatch } from './settings/settings.js';
@@ -70,8 +71,8 @@ export function createCore(options: CoreOptions): Core {
   if (savedLoad.problem) log.warn(savedLoad.problem);
   let saved: SettingsPatch = savedLoad.saved;
   let provisioned: ProvisioningResult | undefined;
-  const provisionedSettings = (): SettingsPatch => provisioned?.config?.settings ?? {};
-  const provisionedFields = (): string[] => provisioned?.config?.provisionedFields ?? [];
+  const provisionedSettings = (): SettingsPatch => (provisioned?.config ? sectionOf(provisioned.config, settingsSection) : {});
+  const provisionedFields = (): string[] => provisionedSettingsFields(provisionedSettings());
   let settings: Settings = mergeSettings(saved, provisionedSettings());
 
   // The history store runs on a worker thread of its own (store/metricStore.ts).
@@ -239,7 +240,11 @@ export function createCore(options: CoreOptions): Core {
       // use (a newer schema, not a database) stops the start here, with its message.
       await store.stats();
       started = true;
-      if (options.configFile) configWatcher = watchProvisioningFile(options.configFile, onProvisioning);
+      if (options.configFile) {
+        // The file's sections: the core's own settings, then each feature's, in the order the features are listed.
+        const parse = createProvisioningParser([settingsSection, ...features.flatMap((f) => f.provisioning ?? [])]);
+        configWatcher = watchProvisioningFile(options.configFile, parse, onProvisioning);
+      }
       settings = mergeSettings(saved, provisionedSettings());
       addLocalHost();
       hosts.startAll();

@@ -14,7 +14,8 @@ import { RpcError, type Handlers, type Host } from '../../common/contract.js';
 import type { AlertsChanged } from '../../common/contract.js';
 import type { Severity } from '../../common/alertRules.js';
 import type { CoreContext, CoreFeature } from '../coreContext.js';
-import type { ProvisioningResult } from '../config/provisioning.js';
+import { sectionOf, type ProvisioningResult } from '../config/provisioning.js';
+import { alertsSection, channelsSection } from './provisioningSection.js';
 import { createChannel } from './channels/createChannel.js';
 import type { RetryPolicy } from './channels/deliver.js';
 import type { DesktopNotice } from './channels/robots.js';
@@ -73,6 +74,7 @@ class AlertsFeature {
     return {
       name: 'alerts',
       handlers: this.handlers(),
+      provisioning: [channelsSection, alertsSection],
       start: () => this.start(),
       stop: () => this.stop(),
       onProvisioning: (result) => this.onProvisioning(result),
@@ -146,7 +148,7 @@ class AlertsFeature {
     const config = result.config;
     const rules: AlertRule[] = [];
     const seen = new Set<string>();
-    for (const rule of config?.alerts ?? []) {
+    for (const rule of config ? sectionOf(config, alertsSection) : []) {
       if (seen.has(rule.id)) {
         this.ctx.log.warn(`config ${result.file}: a second alert named "${rule.name}" was ignored; alert names must be unique`);
         continue;
@@ -154,7 +156,7 @@ class AlertsFeature {
       seen.add(rule.id);
       rules.push(rule);
     }
-    this.engine.setChannels(this.buildChannels(config?.channels ?? [], config?.baseDir, result.file));
+    this.engine.setChannels(this.buildChannels(config ? sectionOf(config, channelsSection) : [], config?.baseDir, result.file));
     this.engine.setProvisionedRules(rules, this.ctx.now());
   }
 

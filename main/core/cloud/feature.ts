@@ -25,7 +25,8 @@ import { resolveSecretRef, type SecretRef } from '../config/secretRef.js';
 import type { CoreContext, CoreFeature } from '../coreContext.js';
 import type { CloudApiStats } from '../export/consoleHealth.js';
 import { accessKeyIdRef, accessKeySecretRef, loadStoredAccounts, saveStoredAccounts, type StoredCloudAccount } from './accountsFile.js';
-import type { ProvisionedCloudAccount } from './cloudsSection.js';
+import { cloudsSection, type ProvisionedCloudAccount } from './cloudsSection.js';
+import { sectionOf } from '../config/provisioning.js';
 import { AccountCollector, type CollectorTuning } from './collector/cloudCollector.js';
 import { API_QUOTAS, DEFAULT_DELAY_SECONDS, DEFAULT_MAX_BACKFILL_SECONDS, DEFAULT_PERIOD_SECONDS, defaultLimit, FREE_MONTHLY_CALLS } from './collector/defaults.js';
 import { testCloudAccount } from './collector/accountCheck.js';
@@ -516,6 +517,7 @@ export function createCloudsFeature(options: CloudsFeatureOptions): (ctx: CoreCo
     return {
       name: 'clouds',
       handlers,
+      provisioning: [cloudsSection],
       async start() {
         readMappings();
         const load = loadStoredAccounts(ctx.dataDir);
@@ -537,7 +539,7 @@ export function createCloudsFeature(options: CloudsFeatureOptions): (ctx: CoreCo
       },
       onProvisioning(result) {
         if (!result.config) return;
-        provisioned = [...(result.config.clouds ?? [])];
+        provisioned = [...sectionOf(result.config, cloudsSection)];
         provisionedBaseDir = result.config.baseDir;
         if (started) void enqueue();
       },

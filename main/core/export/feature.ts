@@ -13,7 +13,8 @@ import { CloudApiStats } from './consoleHealth.js';
 import type { CloudExportSource } from './cloudFamilies.js';
 import { effectiveExport, loadSavedExport, saveExport, UI_TOKEN_SECRET_REF, type EffectiveExport, type SavedExportSettings } from './exportConfig.js';
 import { startMetricsExporter, type ExportSource, type ExportedHost, type MetricsExporter } from './exporter.js';
-import type { ProvisionedExport } from './exportSection.js';
+import { exportSection, type ProvisionedExport } from './exportSection.js';
+import { sectionOf } from '../config/provisioning.js';
 import { containerExportSeries } from '../containers/exportContainers.js';
 
 export interface ExportFeatureOptions {
@@ -232,6 +233,7 @@ export function createExportFeature(options: ExportFeatureOptions = {}): (ctx: C
 
     return {
       name: 'export',
+      provisioning: [exportSection],
       handlers: {
         'export/get': () => state(),
         'export/update': update,
@@ -251,7 +253,7 @@ export function createExportFeature(options: ExportFeatureOptions = {}): (ctx: C
         await closeRunning();
       },
       onProvisioning(result) {
-        file = result.config?.export ?? null;
+        file = result.config ? sectionOf(result.config, exportSection) : null;
         fileBaseDir = result.config?.baseDir;
         if (started) void reconcile();
       },

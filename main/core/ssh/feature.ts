@@ -21,7 +21,8 @@ import { loadAgentScript } from '../sources/agent/agentScript.js';
 import { resolveSecretRef, secretFilePath, type SecretRef } from '../config/secretRef.js';
 import type { CoreContext, CoreFeature } from '../coreContext.js';
 import type { HostSource, SourceEvents } from '../model/hostSource.js';
-import type { ProvisionedHost } from './hostsSection.js';
+import { hostsSection, type ProvisionedHost } from './hostsSection.js';
+import { sectionOf } from '../config/provisioning.js';
 import { hostKeyPrompt, isPendingHostKey, type PendingHostKey } from './hostKeyReview.js';
 import { loadStoredHosts, passphraseRef, passwordRef, saveStoredHosts, type StoredHost } from './hostsFile.js';
 import { HostKeyStore, normaliseFingerprint } from './knownHosts.js';
@@ -591,6 +592,7 @@ export function createSshFeature(options: SshFeatureOptions = {}) {
     return {
       name: 'ssh hosts',
       handlers,
+      provisioning: [hostsSection],
       start() {
         const load = loadStoredHosts(ctx.dataDir);
         for (const p of load.problems) ctx.log.error(p);
@@ -607,7 +609,7 @@ export function createSshFeature(options: SshFeatureOptions = {}) {
       },
       onProvisioning(result) {
         if (!result.config) return; // no configuration ever accepted: nothing to apply (the last good one stays otherwise)
-        provisioned = [...(result.config.hosts ?? [])];
+        provisioned = [...sectionOf(result.config, hostsSection)];
         provisionedBaseDir = result.config.baseDir;
         if (started) void queueApply();
       },
