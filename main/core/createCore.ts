@@ -9,6 +9,7 @@ import { requests, RpcError, type AppInfo, type ConfigProblem, type Handlers, ty
 import { loadAgentScript } from './sources/agent/agentScript.js';
 import { createProvisioningParser, sectionOf, watchProvisioningFile, type ProvisioningResult } from './config/provisioning.js';
 import { provisionedSettingsFields, settingsSection } from './config/settingsSection.js';
+import { provisionedFieldsError } from './config/provisionedError.js';
 import type { Logger } from './log.js';
 import type { SecretStore } from './secrets/secretStore.js';
 import { loadSavedSettings, mergeSettings, saveSettings, type SettingsPatch } from './settings/settings.js';
@@ -185,7 +186,7 @@ export function createCore(options: CoreOptions): Core {
     'settings/update': async (patch) => {
       const locked = provisionedFields().filter((f) => f in patch);
       if (locked.length) {
-        throw new RpcError('provisioned', `${locked.join(', ')} ${locked.length > 1 ? 'are' : 'is'} set by the provisioning file and cannot be changed here`);
+        throw provisionedFieldsError(locked);
       }
       saved = { ...saved, ...patch };
       saveSettings(options.dataDir, saved);

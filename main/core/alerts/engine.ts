@@ -5,6 +5,7 @@
 //
 // It does not know the history store: data comes through SeriesWindowReader,
 // which the core implements over the store (raw points of the window).
+import { provisionedEntryMessage } from '../config/provisionedError.js';
 import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
 import type { Labels, SeriesSelector } from '../../common/series.js';
@@ -138,7 +139,7 @@ export interface PreviewResult {
 export class AlertRuleError extends Error {
   constructor(
     message: string,
-    readonly code: 'invalid' | 'not_found' | 'read_only',
+    readonly code: 'invalid' | 'not_found' | 'read_only' | 'provisioned',
   ) {
     super(message);
     this.name = 'AlertRuleError';
@@ -519,7 +520,7 @@ export class AlertEngine {
   private editable(id: string): AlertRule {
     const rule = this.rules.get(id);
     if (!rule) throw new AlertRuleError(`no alert rule with id ${id}`, 'not_found');
-    if (rule.origin === 'provisioned') throw new AlertRuleError(`rule "${rule.name}" comes from the provisioning file; edit it there`, 'read_only');
+    if (rule.origin === 'provisioned') throw new AlertRuleError(provisionedEntryMessage(`rule "${rule.name}"`), 'provisioned');
     return rule;
   }
 

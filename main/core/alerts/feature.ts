@@ -236,7 +236,7 @@ function asRpc<T>(fn: () => T): T {
 function rpcErrorOf(err: unknown): unknown {
   if (err instanceof AlertRuleError) {
     if (err.code === 'not_found') return new RpcError('not_found', err.message);
-    if (err.code === 'read_only' && /provisioning file/.test(err.message)) return new RpcError('provisioned', err.message);
+    if (err.code === 'provisioned') return new RpcError('provisioned', err.message);
     return new RpcError('invalid_input', err.message);
   }
   return err;

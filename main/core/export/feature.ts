@@ -15,6 +15,7 @@ import { effectiveExport, loadSavedExport, saveExport, UI_TOKEN_SECRET_REF, type
 import { startMetricsExporter, type ExportSource, type ExportedHost, type MetricsExporter } from './exporter.js';
 import { exportSection, type ProvisionedExport } from './exportSection.js';
 import { sectionOf } from '../config/provisioning.js';
+import { provisionedFieldsError } from '../config/provisionedError.js';
 import { containerExportSeries } from '../containers/exportContainers.js';
 
 export interface ExportFeatureOptions {
@@ -212,7 +213,7 @@ export function createExportFeature(options: ExportFeatureOptions = {}): (ctx: C
       const locked = (['enabled', 'listen', 'token'] as const).filter((field) => patch[field] !== undefined && locks[field] !== null);
       if (locked.length) {
         const by = [...new Set(locked.map((field) => LOCK_TEXT[locks[field]!]))].join(' and ');
-        throw new RpcError('provisioned', `${locked.join(', ')} ${locked.length > 1 ? 'are' : 'is'} set by ${by} and cannot be changed here`);
+        throw provisionedFieldsError(locked, by);
       }
       if (patch.token !== undefined) {
         if (patch.token === null) await ctx.secrets.delete(UI_TOKEN_SECRET_REF);

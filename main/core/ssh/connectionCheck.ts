@@ -20,7 +20,7 @@ export interface TestStep {
   readonly ms: number;
 }
 
-export interface TestConnectionResult {
+export interface ConnectionCheckResult {
   readonly ok: boolean;
   readonly steps: readonly TestStep[];
   readonly error?: {
@@ -31,7 +31,7 @@ export interface TestConnectionResult {
   };
 }
 
-export interface TestConnectionInput {
+export interface ConnectionCheckInput {
   readonly target: SshEndpoint;
   readonly jumps?: readonly SshEndpoint[];
   readonly hostKeys: HostKeyStore;
@@ -42,7 +42,7 @@ export interface TestConnectionInput {
   readonly runAgentOnce?: boolean;
 }
 
-export async function testConnection(input: TestConnectionInput): Promise<TestConnectionResult> {
+export async function checkConnection(input: ConnectionCheckInput): Promise<ConnectionCheckResult> {
   const steps: TestStep[] = [];
   let stepStart = Date.now();
   const record = (step: TestStepName, ok: boolean, detail: string, hop?: string) => {
@@ -50,7 +50,7 @@ export async function testConnection(input: TestConnectionInput): Promise<TestCo
     steps.push({ step, ok, detail, ms: now - stepStart, ...(hop ? { hop } : {}) });
     stepStart = now;
   };
-  const failed = (err: unknown): TestConnectionResult => {
+  const failed = (err: unknown): ConnectionCheckResult => {
     const e = classifyConnectError(err, `${input.target.host}:${input.target.port}`, input.target.username);
     const hostKey = e instanceof HostKeyUnknownError || e instanceof HostKeyChangedError ? { host: e.host, port: e.port, keyType: e.keyType, key: e.key, fingerprint: e.fingerprint } : undefined;
     return { ok: false, steps, error: { kind: e.kind, message: e.message, ...(hostKey ? { hostKey } : {}) } };
