@@ -5,6 +5,7 @@
 import type { EventName, EventPayload, Handlers, Host, HostStatus, Settings } from '../common/contract.js';
 import type { Sample } from '../common/series.js';
 import type { AnySection, ProvisioningResult } from './config/provisioning.js';
+import type { ExposedFamily, ExpositionRequest } from './exposition.js';
 import type { Logger } from './log.js';
 import type { SecretStore } from './secrets/secretStore.js';
 import type { HostObservation } from './model/observation.js';
@@ -59,6 +60,8 @@ export interface CoreContext {
   /** Replace a host's definition and source (edit), keeping its history. */
   replaceHost(host: Omit<Host, 'status' | 'lastSampleAt'>, source: HostSource): Promise<void>;
   removeHost(id: string): Promise<void>;
+  /** Every feature's families for one /metrics scrape (CoreFeature.exposition), in the features' order. */
+  exposition(request: ExpositionRequest): Promise<ExposedFamily[]>;
 }
 
 export interface CoreFeature {
@@ -74,6 +77,8 @@ export interface CoreFeature {
   onHostStatus?(host: Host, previous: HostStatus | undefined): void;
   onHostRemoved?(hostId: string): void;
   onSettings?(settings: Settings): void;
+  /** Families this feature adds to /metrics, built at scrape time; names in `request.reserved` are the exporter's. */
+  exposition?(request: ExpositionRequest): readonly ExposedFamily[] | Promise<readonly ExposedFamily[]>;
   /**
    * Every observation of a watched host, after the core derived its samples
    * and top processes (the process history keeps a bounded sample of them).

@@ -20,6 +20,7 @@ import type { MetricStore } from './store/types.js';
 import { HostRegistry } from './ingest/hostRegistry.js';
 import { FLUSH_INTERVAL_MS, SampleBatcher } from './ingest/sampleBatcher.js';
 import type { CoreContext, CoreEventListener, CoreFeature, CoreHealth } from './coreContext.js';
+import type { ExposedFamily } from './exposition.js';
 
 export interface CoreOptions {
   readonly dataDir: string;
@@ -212,6 +213,18 @@ export function createCore(options: CoreOptions): Core {
     addHost: (host, source) => hosts.add(host, source),
     replaceHost: (host, source) => hosts.replace(host, source),
     removeHost: (id) => hosts.remove(id),
+    async exposition(request) {
+      const families: ExposedFamily[] = [];
+      for (const f of features) {
+        if (!f.exposition) continue;
+        try {
+          families.push(...(await f.exposition(request)));
+        } catch (err) {
+          log.error(`${f.name}: its /metrics families failed`, { error: (err as Error).message });
+        }
+      }
+      return families;
+    },
   };
   features = (options.features ?? []).map((make) => make(context));
 

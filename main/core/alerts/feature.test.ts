@@ -113,6 +113,7 @@ function harness(options: { evaluateEveryMs?: number; env?: Record<string, strin
     addHost: () => {},
     replaceHost: async () => {},
     removeHost: async () => {},
+    exposition: async () => [],
   };
   const feature = createAlertsFeature({ evaluateEveryMs: options.evaluateEveryMs ?? 20, env: options.env, retry: { maxAttempts: 1 } })(ctx);
   cleanups.push(() => feature.stop?.());

@@ -9,8 +9,6 @@ import { RpcError, type ExportState, type ExportUpdate } from '../../common/cont
 import { formatListenAddress, isAllInterfaces, parseListenAddress, type ListenAddress } from '../../common/listenAddress.js';
 import { resolveSecretRef } from '../config/secretRef.js';
 import type { CoreContext, CoreFeature } from '../coreContext.js';
-import { CloudApiStats } from './consoleHealth.js';
-import type { CloudExportSource } from './cloudFamilies.js';
 import { effectiveExport, loadSavedExport, saveExport, UI_TOKEN_SECRET_REF, type EffectiveExport, type SavedExportSettings } from './exportConfig.js';
 import { startMetricsExporter, type ExportSource, type ExportedHost, type MetricsExporter } from './exporter.js';
 import { exportSection, type ProvisionedExport } from './exportSection.js';
@@ -21,10 +19,6 @@ import { containerExportSeries } from '../containers/exportContainers.js';
 export interface ExportFeatureOptions {
   /** `overlook serve --metrics-listen host:port`: enables the exporter and fixes its address. */
   readonly listen?: string;
-  /** Shared with the cloud collectors, which record their API calls in it. */
-  readonly cloudApiStats?: CloudApiStats;
-  /** The cloud collectors' newest values (issue 5), exported under their canonical names. */
-  readonly cloudLatest?: CloudExportSource;
   /** prom-client's process_* / nodejs_* series (default true; tests turn them off). */
   readonly processMetrics?: boolean;
   /** How long a silent host's series stay exported (default: the exporter's 2 min). */
@@ -34,9 +28,9 @@ export interface ExportFeatureOptions {
 const LOCK_TEXT = { flag: 'the --metrics-listen option', file: 'the provisioning file' } as const;
 
 /** The scrape-time view of the core's hosts: host label = host name, series = the latest raw observation. */
-export function exportSourceOf(ctx: CoreContext, cloudApiStats: CloudApiStats, onScrape: () => void, cloud?: CloudExportSource): ExportSource {
+export function exportSourceOf(ctx: CoreContext, onScrape: () => void): ExportSource {
   return {
-    ...(cloud ? { cloud } : {}),
+    families: (request) => ctx.exposition(request),
     hosts(): ExportedHost[] {
       onScrape();
       return ctx.hosts().map(({ host, latest }) => ({
@@ -60,8 +54,6 @@ export function exportSourceOf(ctx: CoreContext, cloudApiStats: CloudApiStats, o
         agentErrors: h.agentErrors,
         alertEvaluations: h.alertEvaluations,
         dbSizeBytes,
-        cloudApis: cloudApiStats.snapshot(),
-        cloudCycles: cloudApiStats.cycleSnapshot(),
       };
     },
   };
@@ -79,7 +71,6 @@ export function createExportFeature(options: ExportFeatureOptions = {}): (ctx: C
     if (!parsed.ok) throw new Error(`--metrics-listen "${options.listen}": not a valid host:port`);
     flag = parsed.address;
   }
-  const cloudApiStats = options.cloudApiStats ?? new CloudApiStats();
 
   return (ctx) => {
     const loaded = loadSavedExport(ctx.dataDir);
@@ -97,14 +88,9 @@ export function createExportFeature(options: ExportFeatureOptions = {}): (ctx: C
     // Reconciliations run one after another: two quick updates must not race two listeners onto one port.
     let queue: Promise<void> = Promise.resolve();
 
-    const source = exportSourceOf(
-      ctx,
-      cloudApiStats,
-      () => {
-        lastScrapeAt = ctx.now();
-      },
-      options.cloudLatest,
-    );
+    const source = exportSourceOf(ctx, () => {
+      lastScrapeAt = ctx.now();
+    });
 
     const effective = (): EffectiveExport => effectiveExport({ flag, file, ui: { ...saved, tokenSet: uiTokenSet } });
 

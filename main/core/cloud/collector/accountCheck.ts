@@ -3,7 +3,7 @@
 // uses. Success says how many instances each region has; a failure is the
 // cloud's own answer, classified ("credentials rejected: SignatureDoesNotMatch …").
 import { CloudApiError, safeMessage, type CloudErrorKind } from '../clients/cloudErrors.js';
-import type { CloudApiStats } from '../../export/consoleHealth.js';
+import type { CloudApiStats } from '../apiStats.js';
 import { PROVIDER_ADAPTERS } from '../providers/adapters.js';
 import { CallGate } from './callGate.js';
 import type { CloudAccountConfig, CloudProductMapping, CloudTestResult } from './types.js';
@@ -21,7 +21,7 @@ export function describeCloudError(error: CloudApiError, secret?: string): strin
   return `${KIND_TEXT[error.kind]}: ${error.code}${error.message ? ` — ${safeMessage(error.message, secret)}` : ''}`;
 }
 
-export async function testCloudAccount(account: CloudAccountConfig, mappings: readonly CloudProductMapping[], stats: CloudApiStats): Promise<CloudTestResult> {
+export async function checkCloudAccount(account: CloudAccountConfig, mappings: readonly CloudProductMapping[], stats: CloudApiStats): Promise<CloudTestResult> {
   const products = mappings.filter((p) => p.provider === account.provider && (!account.products || account.products.includes(p.product)));
   const product = products.find((p) => p.product === 'ecs') ?? products[0];
   if (!product) return { ok: false, kind: 'config', message: `no mapping covers ${account.provider}; add one in the cloud-mappings folder` };
