@@ -7,7 +7,6 @@
 import type { CloudProvider } from '../../common/clouds.js';
 import { findShippedMappingsDir, loadMappings } from '../../core/cloud/mappings/loadMappings.js';
 import type { CloudProductMapping } from '../../core/cloud/collector/types.js';
-import { syntheticValue } from './emulatorServer.js';
 
 export interface FleetOptions {
   /** Instances per product in every region (default: ecs only, the count given). */
@@ -223,4 +222,16 @@ export function emulatedValue(id: string, metric: string, sub: Readonly<Record<s
 
 export function defaultRegion(provider: CloudProvider): string {
   return provider === 'aliyun' ? 'cn-hangzhou' : provider === 'tencent' ? 'ap-guangzhou' : 'cn-north-4';
+}
+
+/**
+ * Plausible, deterministic values: a per-series baseline plus a slow wave,
+ * so charts look alive and tests can recompute any point.
+ */
+export function syntheticValue(seriesKey: string, metric: string, timestampMs: number): number {
+  let seed = 0;
+  for (const ch of `${seriesKey}/${metric}`) seed = (seed * 31 + ch.charCodeAt(0)) >>> 0;
+  const baseline = 10 + (seed % 60);
+  const wave = 8 * Math.sin(timestampMs / 600_000 + (seed % 17));
+  return Math.round((baseline + wave) * 100) / 100;
 }

@@ -184,18 +184,6 @@ export function headerValue(headers: IncomingMessage['headers'], name: string): 
   return Array.isArray(value) ? value.join(',') : (value ?? '');
 }
 
-/**
- * Plausible, deterministic values: a per-series baseline plus a slow wave,
- * so charts look alive and tests can recompute any point.
- */
-export function syntheticValue(seriesKey: string, metric: string, timestampMs: number): number {
-  let seed = 0;
-  for (const ch of `${seriesKey}/${metric}`) seed = (seed * 31 + ch.charCodeAt(0)) >>> 0;
-  const baseline = 10 + (seed % 60);
-  const wave = 8 * Math.sin(timestampMs / 600_000 + (seed % 17));
-  return Math.round((baseline + wave) * 100) / 100;
-}
-
 /** Aligned timestamps in [start, end) at `periodSeconds`. */
 export function alignedTimestamps(startMs: number, endMs: number, periodSeconds: number): number[] {
   const step = periodSeconds * 1000;

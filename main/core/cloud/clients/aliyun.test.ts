@@ -4,7 +4,7 @@ import { expectCloudError } from '../../../testing/expectCloudError.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { aliyunInstanceIds, startAliyunCmsEmulator } from '../../../testing/cloudEmulators/aliyunCmsEmulator.js';
 import type { RunningEmulator } from '../../../testing/cloudEmulators/emulatorServer.js';
-import { syntheticValue } from '../../../testing/cloudEmulators/emulatorServer.js';
+import { syntheticValue } from '../../../testing/cloudEmulators/emulatedFleet.js';
 import { AliyunCmsClient, parseAliyunDatapoints } from './aliyun.js';
 
 const KEY = { accessKeyId: 'LTAI5tEmulatorKey', accessKeySecret: 'emulator-secret-aliyun' };

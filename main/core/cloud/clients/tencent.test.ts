@@ -3,7 +3,8 @@
 import { expectCloudError } from '../../../testing/expectCloudError.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTencentMonitorEmulator, tencentInstanceIds } from '../../../testing/cloudEmulators/tencentMonitorEmulator.js';
-import { syntheticValue, type RunningEmulator } from '../../../testing/cloudEmulators/emulatorServer.js';
+import { syntheticValue } from '../../../testing/cloudEmulators/emulatedFleet.js';
+import type { RunningEmulator } from '../../../testing/cloudEmulators/emulatorServer.js';
 import { TencentMonitorClient } from './tencent.js';
 
 const KEY = { accessKeyId: 'AKIDemulator0000000000', accessKeySecret: 'emulator-secret-tencent' };
