@@ -173,8 +173,15 @@ describe('bad input in cgroup files', () => {
     chmodSync(join(dir, 'cpu.stat'), 0o000);
     chmodSync(tree, 0o755);
     // As root every file is readable: read as a user, as the agent runs on most hosts.
+    // The user may not enter the checkout (a home directory at 0750, a mktemp -d
+    // folder), so the agent and its /proc tree run from a copy it can read.
+    const runDir = mkdtempSync(join(os.tmpdir(), 'ovl-ctr-run-'));
+    temps.push(runDir);
+    cpSync(script.path, join(runDir, 'overlook-agent.sh'));
+    cpSync(procTree, join(runDir, 'proc'), { recursive: true });
+    chmodSync(runDir, 0o755);
     const obs = (() => {
-      const run = spawnSync('su', ['-s', '/bin/sh', 'nobody', '-c', `PROC_ROOT=${procTree} SYS_ROOT=${tree} sh ${script.path} paced 1`], { input: '\n', encoding: 'utf8' });
+      const run = spawnSync('su', ['-s', '/bin/sh', 'nobody', '-c', `PROC_ROOT=${join(runDir, 'proc')} SYS_ROOT=${tree} sh ${join(runDir, 'overlook-agent.sh')} paced 1`], { input: '\n', encoding: 'utf8' });
       const r = parseAgentFrame(run.stdout, Date.now());
       if (r.kind !== 'observation') throw new Error(JSON.stringify(r) + run.stderr);
       return r.observation;
