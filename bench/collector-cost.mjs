@@ -1,6 +1,6 @@
 // CPU per collection of the built-in collector (main/core/sources/system/systemCollector.ts,
 // used for "local" on macOS and Windows) next to the agent's per sample, on
-// this Linux machine, in the same run (issue 10). Prints figures; asserts nothing.
+// this Linux machine, in the same run. Prints figures; asserts nothing.
 //
 //   npx tsc -p main/tsconfig.json     # writes dist/
 //   node bench/collector-cost.mjs [samples=20]

@@ -1,4 +1,4 @@
-// A host offline alert end to end (issue 6): an SSH host in its own network
+// A host offline alert end to end: an SSH host in its own network
 // namespace (a real sshd behind a veth, started with the SSH layer's harness)
 // is provisioned from a file with its host key pinned, together with a
 // host-status rule with a short grace period. Cutting the veth (a real network

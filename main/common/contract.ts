@@ -67,7 +67,7 @@ export const HostSummary = z.object({
   diskReadRate: z.number().nullable(),
   diskWriteRate: z.number().nullable(),
   uptimeSeconds: z.number().nullable(),
-  /** Containers on the host (issue 4): running (incl. paused) and all known; null when the host reports no container data. */
+  /** Containers on the host: running (incl. paused) and all known; null when the host reports no container data. */
   containersRunning: z.number().nullable().optional(),
   containersTotal: z.number().nullable().optional(),
 });
@@ -183,9 +183,9 @@ export const HostInventory = z.object({
 });
 export type HostInventory = z.infer<typeof HostInventory>;
 
-// ---- topk, process history, status journal, history-only hosts (issue 7: the operator's screens)
+// ---- topk, process history, status journal, history-only hosts: the operator's screens
 
-/** What Top-K ranks: hosts, containers, cloud instances (issue 5). Processes join as they land. */
+/** What Top-K ranks: hosts, containers, cloud instances. */
 export const TopKKind = z.enum(['host', 'container', 'cloud']);
 export type TopKKind = z.infer<typeof TopKKind>;
 /** avg and max over the window's buckets; last = the last bucket's average. */
@@ -253,7 +253,7 @@ export const HistoryOnlyHost = z.object({
 });
 export type HistoryOnlyHost = z.infer<typeof HistoryOnlyHost>;
 
-// ---------------------------------------------------------------- containers (issue 4)
+// ---------------------------------------------------------------- containers
 
 export const ContainerStateName = z.enum(['created', 'running', 'paused', 'restarting', 'exited', 'dead', 'removing', 'unknown']);
 export type ContainerStateName = z.infer<typeof ContainerStateName>;
@@ -388,7 +388,7 @@ export const ExportUpdate = z.object({
 });
 export type ExportUpdate = z.infer<typeof ExportUpdate>;
 
-// ---- alerts (issue 6): rules, states, history, silences, deliveries; schemas in alertRules.ts / alertModel.ts
+// ---- alerts: rules, states, history, silences, deliveries; schemas in alertRules.ts / alertModel.ts
 
 /** A rule as the editor sends it; the core parses it with the rule schema so messages name the field. */
 export const AlertRuleInput = z.record(z.string(), z.unknown());
@@ -419,7 +419,7 @@ export const AlertNotice = z.object({
 });
 export type AlertNotice = z.infer<typeof AlertNotice>;
 
-// ---- ssh hosts (issue 3): schemas in sshHosts.ts, requests below
+// ---- ssh hosts: schemas in sshHosts.ts, requests below
 
 // ---------------------------------------------------------------- requests and events
 
@@ -447,7 +447,7 @@ export const requests = {
   'export/get': { input: z.void(), output: ExportState },
   /** Enable/disable, listen address, token (write-only). Fields set by the flag or the file fail with `provisioned`. */
   'export/update': { input: ExportUpdate, output: ExportState },
-  // ---- topk, process history, status journal, history-only hosts (issue 7)
+  // ---- topk, process history, status journal, history-only hosts
   /** Rank entities by a metric over a window (avg / max / last), with a sparkline per row. */
   'topk/query': { input: TopKQuery, output: TopKResult },
   /** The top processes of a host at the kept moment nearest `t` (within `toleranceMs`, default 10 min). */
@@ -462,7 +462,7 @@ export const requests = {
   },
   /** Hosts found in the history that no source watches: shown read-only as "not configured". */
   'hosts/historyOnly': { input: z.void(), output: z.array(HistoryOnlyHost) },
-  // ---- containers (issue 4)
+  // ---- containers
   /** The containers of a host from its latest sample (running ones from cgroups, stopped ones from the engine); null before the first sample. */
   'containers/list': { input: HostId, output: HostContainers.nullable() },
   // ---- alerts
@@ -504,7 +504,7 @@ export const requests = {
   'hosts/ssh-config': { input: z.void(), output: SshConfigView },
   /** Add the named ~/.ssh/config entries. */
   'hosts/import': { input: z.object({ names: z.array(z.string().min(1).max(300)).min(1).max(500) }), output: ImportResult },
-  // ---- clouds (issue 5): schemas in clouds.ts
+  // ---- clouds: schemas in clouds.ts
   /** Every cloud account (UI and provisioned) with its collector's status and API figures; never a key. */
   'clouds/list': { input: z.void(), output: z.array(CloudAccountView) },
   /** Add an account; its keys go to the secret store and never come back. */

@@ -20,18 +20,18 @@ export interface DefaultFeatureOptions {
 
 export function defaultFeatures(options: DefaultFeatureOptions = {}): ((ctx: CoreContext) => CoreFeature)[] {
   return [
-    // issue 6: alert rules, states, silences, notifications
+    // Alert rules, states, silences, notifications.
     createAlertsFeature({ notify: options.notify }),
     createExportFeature({ listen: options.metricsListen }),
-    // issue 7: Top-K, the process history, status annotations and history-only hosts
+    // Top-K, the process history, status annotations and history-only hosts.
     topKFeature,
     processHistoryFeature,
     fleetFeature,
-    // issue 3: remote hosts over SSH (UI-added hosts, the provisioning file's hosts:, host keys)
+    // Remote hosts over SSH (UI-added hosts, the provisioning file's hosts:, host keys).
     createSshFeature(),
-    // issue 4: containers per host (cgroups from the agent, names from the engine)
+    // Containers per host (cgroups from the agent, names from the engine).
     containersFeature,
-    // issue 5: cloud accounts (Alibaba CMS, Tencent Monitor, Huawei CES), collected under each API's quota
+    // Cloud accounts (Alibaba CMS, Tencent Monitor, Huawei CES), collected under each API's quota.
     createCloudsFeature(),
   ];
 }

@@ -29,7 +29,7 @@ export interface Snapshot {
 
 export async function takeSnapshot(options: { intervalMs: number; host: string; engineSocket?: string }): Promise<Snapshot> {
   const [rawFirst, rawSecond] = await runAgentOnce({ intervalMs: options.intervalMs });
-  // Container names from the engine (issue 4): asked once, between the two samples' parsing.
+  // Container names from the engine: asked once, between the two samples' parsing.
   const tracker = new ContainerTracker({ connector: localEngineConnector(options.engineSocket ? { socketPath: options.engineSocket } : {}) });
   const first = tracker.enrich(rawFirst);
   await tracker.idle();

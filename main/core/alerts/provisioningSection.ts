@@ -1,7 +1,7 @@
 // The provisioning file's `alerts:` and `channels:` sections. Each entry
 // stands alone (sectionOfIndependentEntries): a bad rule is left out with a
-// problem that names its line and field, and the others still apply (issue 6:
-// "invalid rules get a clear error and never stop the others").
+// problem that names its line and field, and the others still apply: an
+// invalid rule gets a clear error and never stops the others.
 import { z } from 'zod';
 import { sectionOfIndependentEntries } from '../config/provisioning.js';
 import { parseProvisionedChannel } from './channels/createChannel.js';

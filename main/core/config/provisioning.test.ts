@@ -59,7 +59,7 @@ describe('parseProvisioningText: a valid file', () => {
     expect(parsed.problems).toEqual([]);
     expect(parsed.config?.settings).toEqual({ pollIntervalMs: 5000, retention: { rawHours: 48, minuteDays: 30, hourDays: 365 } });
     expect(parsed.config?.baseDir).toBe(path.dirname(example));
-    // issue 4: a host's container engine socket, when it is not a usual one
+    // A host's container engine socket, when it is not a usual one
     expect(parsed.config?.hosts?.find((h) => h.name === 'web-1')?.engineSocket).toBe('/run/user/1000/docker.sock');
     const relative = parseProvisioningText('hosts:\n  - name: a\n    address: u@a\n    agent: true\n    engine_socket: docker.sock\n', FILE);
     expect(relative.problems[0]).toMatchObject({ line: 5, field: 'hosts[0].engine_socket', message: expect.stringMatching(/absolute path of a unix socket/) });

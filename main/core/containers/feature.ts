@@ -1,4 +1,4 @@
-// Containers (issue 4): each host's containers from its latest observation —
+// Containers: each host's containers from its latest observation —
 // running ones from the cgroups the agent read, stopped ones from the
 // engine — for the containers table. Their series go through the usual
 // derive → store path (deriveSamples calls deriveContainers).

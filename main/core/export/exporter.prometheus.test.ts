@@ -30,7 +30,7 @@ const startedAt = Date.now();
 const WEB = 'a'.repeat(64);
 const API = 'b'.repeat(64);
 
-/** Two containers as the agent and the engine would describe them (issue 4): one plain, one a Kubernetes pod's. */
+/** Two containers as the agent and the engine would describe them: one plain, one a Kubernetes pod's. */
 function containersOf(t: number): ContainerObservation {
   const cgroup = (id: string, cores: number) => ({
     id,

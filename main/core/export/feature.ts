@@ -37,7 +37,7 @@ export function exportSourceOf(ctx: CoreContext, onScrape: () => void): ExportSo
         host: host.name,
         up: host.status === 'online',
         ...(host.lastSampleAt !== undefined ? { lastSampleAt: host.lastSampleAt } : {}),
-        // issue 4: containers under cAdvisor's names and labels
+        // Containers under cAdvisor's names and labels.
         series: latest ? (latest.containers ? [...latest.series, ...containerExportSeries(latest.containers)] : latest.series) : [],
       }));
     },

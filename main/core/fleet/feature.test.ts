@@ -48,7 +48,7 @@ afterEach(async () => {
   }
 });
 
-describe('issue 7 features in the core', () => {
+describe("the operator's screens in the core: Top-K, process history, status annotations, history-only hosts", () => {
   it('keep process snapshots, status transitions and rank the host', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ovl-fleet-'));
     const source = new Scripted();

@@ -35,7 +35,7 @@ export interface ProvisionedHost {
   readonly intervalMs?: number;
   readonly tags: readonly string[];
   readonly hostKeyPin?: string;
-  /** The container engine's API socket on the host (issue 4), when it is not where the agent looks. */
+  /** The container engine's API socket on the host, when it is not where the agent looks. */
   readonly engineSocket?: string;
   readonly enabled: boolean;
 }

@@ -37,7 +37,7 @@ export interface SshHostSourceOptions {
   readonly keepaliveCountMax?: number;
   readonly readyTimeoutMs?: number;
   readonly random?: () => number;
-  /** The container engine's socket on the host when it is not where the agent looks (issue 4). */
+  /** The container engine's socket on the host when it is not where the agent looks. */
   readonly engineSocket?: string;
   /** False: no names from the engine (containers named by id). */
   readonly engine?: boolean;

@@ -1,4 +1,4 @@
-// The built-in collector for "local" on macOS and Windows (issue 10), where
+// The built-in collector for "local" on macOS and Windows, where
 // there is no /proc for the agent. It reads through the `systeminformation`
 // library and Node's `os`/`fs`, maps with systemInformationMapping.ts, and
 // hands the core the same HostObservation the agent does.

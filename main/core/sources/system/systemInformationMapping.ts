@@ -1,5 +1,5 @@
 // Pure mapping from what the `systeminformation` library and Node's `os`
-// return to the node_exporter series the agent produces (issue 10), so the
+// return to the node_exporter series the agent produces, so the
 // laptop running the console looks the same in the store, the charts and the
 // exporter whether it is read by the agent (Linux) or by the built-in
 // collector (macOS, Windows). No I/O here: systemCollector.ts reads, this
