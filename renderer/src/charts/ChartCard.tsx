@@ -5,14 +5,14 @@ import { placeAnnotations } from './annotations';
 import { Area, CartesianGrid, ComposedChart, Line, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
 import type { SeriesData } from '../../../main/common/contract';
 import { metricInfo } from '../../../main/common/metrics';
-import { core } from '../core-client';
+import { core } from '../coreClient';
 import { formatAxisTick, formatByUnit, formatDuration, formatTimeTick, niceTicks, timeTicks } from '../../../main/common/format';
 import { useElementWidth } from '../hooks/useElementWidth';
 import { useLiveQuery } from '../hooks/useLiveQuery';
 import { useI18n } from '../i18n/useI18n';
-import { liveRefreshIntervalMs, rangeDurationMs, zoomWindow, type AbsoluteWindow, type RangeKey } from '../time-range';
-import { buildChartRows, isolatedRows, maxDrawnValue, pointSpacingMs, seriesKeyAt } from './chart-rows';
-import type { ChartSpec, DescribedSeries } from './chart-specs';
+import { liveRefreshIntervalMs, rangeDurationMs, zoomWindow, type AbsoluteWindow, type RangeKey } from '../timeRange';
+import { buildChartRows, isolatedRows, maxDrawnValue, pointSpacingMs, seriesKeyAt } from './chartRows';
+import type { ChartSpec, DescribedSeries } from './chartSpecs';
 import { ChartTooltip } from './ChartTooltip';
 
 const Y_AXIS_WIDTH = 64;

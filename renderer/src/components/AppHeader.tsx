@@ -6,7 +6,7 @@ import { useClouds } from '../stores/clouds';
 import { useEffectiveTheme } from '../theme';
 import { useState } from 'react';
 import { useTimeWindow } from '../stores/timeWindow';
-import { fromLocalInput, rangeDurationMs, rangeKeys, rangeLabelKey, rangeLongLabelKey, toLocalInput } from '../time-range';
+import { fromLocalInput, rangeDurationMs, rangeKeys, rangeLabelKey, rangeLongLabelKey, toLocalInput } from '../timeRange';
 
 export function AppHeader({ route }: { route: Route }) {
   const { t } = useI18n();

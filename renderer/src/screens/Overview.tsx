@@ -7,7 +7,7 @@ import { useFiringByHost } from '../stores/alertCounts';
 import { refreshHosts, useHosts } from '../stores/hosts';
 import { useOverviewPrefs } from '../stores/overviewPrefs';
 import { formatNumber } from '../../../main/common/format';
-import { allTags, buildFleetRows, filterRows, groupRows, sortRows, statusFilters, type SortColumn } from './fleet-rows';
+import { allTags, buildFleetRows, filterRows, groupRows, sortRows, statusFilters, type SortColumn } from './fleetRows';
 import { FleetTable } from './FleetTable';
 import { HostCard } from './HostCard';
 import { HostsToolbar, HostKeyPrompts } from './hosts/HostsToolbar';

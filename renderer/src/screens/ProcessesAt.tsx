@@ -4,9 +4,9 @@ import { useEffect, useState } from 'react';
 import type { ProcessSnapshot } from '../../../main/common/contract';
 import { formatDateTime } from '../../../main/common/format';
 import { ProcessUsageCells } from './ProcessUsageCells';
-import { core } from '../core-client';
+import { core } from '../coreClient';
 import { useI18n } from '../i18n/useI18n';
-import { fromLocalInput, toLocalInput } from '../time-range';
+import { fromLocalInput, toLocalInput } from '../timeRange';
 
 export function ProcessesAt({ hostId, t: at, onPick }: { hostId: string; t: number | null; onPick(t: number | null): void }) {
   const { t, locale } = useI18n();

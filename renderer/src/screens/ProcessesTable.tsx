@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import type { HostInventory } from '../../../main/common/contract';
-import { sortProcesses, type ProcessSort } from './process-sort';
+import { sortProcesses, type ProcessSort } from './processSort';
 import { formatDateTime, MISSING } from '../../../main/common/format';
 import { ProcessUsageCells } from './ProcessUsageCells';
 import type { MessageKey } from '../i18n/catalogue';

@@ -5,7 +5,7 @@
 import { create } from 'zustand';
 import type { AlertView, DeliveryRecord, RuleView, TransitionRecord } from '../../../main/common/alertModel';
 import type { AlertsChanged, ConfigProblem } from '../../../main/common/contract';
-import { core } from '../core-client';
+import { core } from '../coreClient';
 import { useConnection } from './connection';
 
 export interface AlertsState {

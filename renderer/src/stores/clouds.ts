@@ -4,7 +4,7 @@
 // Refreshed from scratch on every (re)connection.
 import { create } from 'zustand';
 import type { CloudAccountView, CloudInstanceRow, CloudMappingsView } from '../../../main/common/clouds';
-import { core } from '../core-client';
+import { core } from '../coreClient';
 import { useConnection } from './connection';
 
 export interface CloudsState {

@@ -4,7 +4,7 @@
 // socket was down are gone.
 import { create } from 'zustand';
 import type { HistoryOnlyHost, Host, HostSummary } from '../../../main/common/contract';
-import { core } from '../core-client';
+import { core } from '../coreClient';
 import { useConnection } from './connection';
 
 export type HostsPhase = 'loading' | 'ready' | 'error';

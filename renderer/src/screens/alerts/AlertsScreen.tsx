@@ -1,18 +1,18 @@
 import { useState, type ReactNode } from 'react';
-import { formatAlertValue } from './alert-values';
+import { formatAlertValue } from './alertValues';
 import type { AlertView, RuleView } from '../../../../main/common/alertModel';
 import type { AlertRule } from '../../../../main/common/alertRules';
 import type { AlertSilenceScope } from '../../../../main/common/contract';
 import { formatDateTime, formatDuration, formatThreshold } from '../../../../main/common/format';
 import { StateMessage } from '../../components/StateMessage';
-import { core } from '../../core-client';
+import { core } from '../../coreClient';
 import { useNow } from '../../hooks/useNow';
 import type { I18n } from '../../i18n/useI18n';
 import { useI18n } from '../../i18n/useI18n';
 import { refreshAlerts, useAlerts } from '../../stores/alerts';
 import { browserNotificationsSupported } from '../../stores/toasts';
 import { RuleEditor, labelText } from './RuleEditor';
-import { emptyRuleForm, formFromRule, type RuleForm } from './rule-form';
+import { emptyRuleForm, formFromRule, type RuleForm } from './ruleForm';
 
 const SILENCE_CHOICES_MS = [15 * 60_000, 3_600_000, 4 * 3_600_000, 86_400_000, 7 * 86_400_000] as const;
 const DEFAULT_SILENCE_MS = 3_600_000;

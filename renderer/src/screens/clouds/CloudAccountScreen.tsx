@@ -12,8 +12,8 @@ import type { MessageKey } from '../../i18n/catalogue';
 import { useI18n, type I18n } from '../../i18n/useI18n';
 import { hrefFor } from '../../router';
 import { useClouds } from '../../stores/clouds';
-import { formatCycleDuration, formatSince, productLabel } from './cloud-display';
-import { filterCloudRows, productsOf } from './cloud-rows';
+import { formatCycleDuration, formatSince, productLabel } from './cloudDisplay';
+import { filterCloudRows, productsOf } from './cloudRows';
 import { CloudInstanceTable, CloudStateBadge, ProductSelect, ProviderTag } from './CloudInstanceTable';
 
 export function CloudAccountScreen({ account: name }: { account: string }) {

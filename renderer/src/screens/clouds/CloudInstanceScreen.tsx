@@ -15,9 +15,9 @@ import { hrefFor } from '../../router';
 import { useClouds } from '../../stores/clouds';
 import { usePrefs } from '../../stores/prefs';
 import { useTimeWindow } from '../../stores/timeWindow';
-import type { AbsoluteWindow } from '../../time-range';
-import { cloudChartSpecs, formatSince, productLabel, productMetrics } from './cloud-display';
-import { displayName } from './cloud-rows';
+import type { AbsoluteWindow } from '../../timeRange';
+import { cloudChartSpecs, formatSince, productLabel, productMetrics } from './cloudDisplay';
+import { displayName } from './cloudRows';
 import { CloudStateBadge, ProviderTag } from './CloudInstanceTable';
 
 export function CloudInstanceScreen({ account, instanceId, from, to }: { account: string; instanceId: string; from?: number; to?: number }) {

@@ -7,12 +7,12 @@ import type { CloudAccountView } from '../../../../main/common/clouds';
 import { formatDateTime, formatNumber, MISSING } from '../../../../main/common/format';
 import { StateMessage } from '../../components/StateMessage';
 import { UsageBar } from '../../components/UsageBar';
-import { core } from '../../core-client';
+import { core } from '../../coreClient';
 import { useNow } from '../../hooks/useNow';
 import { useI18n, type I18n } from '../../i18n/useI18n';
 import { hrefFor } from '../../router';
 import { refreshClouds, useClouds } from '../../stores/clouds';
-import { formatCycleDuration, formatSince, productLabel } from './cloud-display';
+import { formatCycleDuration, formatSince, productLabel } from './cloudDisplay';
 import { CloudAccountDialog } from './CloudAccountDialog';
 import { CloudStateBadge, ProviderTag } from './CloudInstanceTable';
 

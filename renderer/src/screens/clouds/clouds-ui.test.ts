@@ -4,9 +4,9 @@ import { describe, expect, it } from 'vitest';
 import type { CloudInstanceRow } from '../../../../main/common/clouds';
 import { translate } from '../../i18n/catalogue';
 import { en } from '../../i18n/en';
-import { cloudChartSpecs, fallbackTitle, productLabel } from './cloud-display';
-import { checkCloudForm, emptyCloudForm } from './cloud-form';
-import { filterCloudRows, isStaleRow, sortCloudRows } from './cloud-rows';
+import { cloudChartSpecs, fallbackTitle, productLabel } from './cloudDisplay';
+import { checkCloudForm, emptyCloudForm } from './cloudForm';
+import { filterCloudRows, isStaleRow, sortCloudRows } from './cloudRows';
 
 const row = (over: Partial<CloudInstanceRow>): CloudInstanceRow => ({
   account: 'prod',

@@ -6,7 +6,7 @@ import { useEffect, useMemo } from 'react';
 import type { ContainerRow } from '../../../../main/common/contract';
 import { formatAgo, formatBytes, formatBytesPerSecond, formatCores, formatDateTime, formatNumber, formatPercent, MISSING } from '../../../../main/common/format';
 import { ChartCard } from '../../charts/ChartCard';
-import { containerChartSpecs, type ContainerIdentityLabels } from '../../charts/container-chart-specs';
+import { containerChartSpecs, type ContainerIdentityLabels } from '../../charts/containerChartSpecs';
 import { StatusBadge } from '../../components/StatusBadge';
 import { Stat } from '../../components/Stat';
 import { useNow } from '../../hooks/useNow';
@@ -16,9 +16,9 @@ import { hrefFor } from '../../router';
 import { useHosts } from '../../stores/hosts';
 import { usePrefs } from '../../stores/prefs';
 import { useTimeWindow } from '../../stores/timeWindow';
-import type { AbsoluteWindow } from '../../time-range';
+import type { AbsoluteWindow } from '../../timeRange';
 import { ContainerStateBadge, displayName, EngineNoteBanner, useHostContainers } from './ContainersSection';
-import { cpuShare, memoryShare } from './container-rows';
+import { cpuShare, memoryShare } from './containerRows';
 
 export interface ContainerDetailProps extends ContainerIdentityLabels {
   readonly hostId: string;

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { ImportResult, SshConfigView } from '../../../../main/common/sshHosts';
-import { core } from '../../core-client';
+import { core } from '../../coreClient';
 import { useI18n } from '../../i18n/useI18n';
 import { Modal } from './Modal';
 

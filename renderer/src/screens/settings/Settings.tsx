@@ -7,7 +7,7 @@ import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import type { AppInfo, ExportLock, ExportState, RequestInput, Retention } from '../../../../main/common/contract';
 import { formatAgo, formatBytes, formatCount, formatDateTime } from '../../../../main/common/format';
 import { StateMessage } from '../../components/StateMessage';
-import { core } from '../../core-client';
+import { core } from '../../coreClient';
 import { useNow } from '../../hooks/useNow';
 import { useI18n } from '../../i18n/useI18n';
 import type { MessageKey } from '../../i18n/catalogue';

@@ -7,7 +7,7 @@ import type { CloudMappingsView } from '../../../../main/common/clouds';
 import type { SeriesData } from '../../../../main/common/contract';
 import { formatAgo, formatDuration, formatNumber } from '../../../../main/common/format';
 import { cloudMetricUnit } from '../../../../main/common/metrics';
-import type { ChartSpec } from '../../charts/chart-specs';
+import type { ChartSpec } from '../../charts/chartSpecs';
 import type { MessageKey, Translate } from '../../i18n/catalogue';
 import { en } from '../../i18n/en';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatThreshold } from '../../../../main/common/format';
-import { formatAlertValue } from './alert-values';
+import { formatAlertValue } from './alertValues';
 
 describe('formatAlertValue', () => {
   it('shows a threshold alert in its metric unit', () => {

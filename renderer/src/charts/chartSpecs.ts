@@ -27,7 +27,7 @@ export interface DescribedSeries {
 export type CloudChartKey = `cloud:${string}`;
 
 export interface ChartSpec {
-  /** Host charts by ChartKey; a container's charts (container-chart-specs.ts) as `container-…`; a cloud instance's as `cloud:…`. */
+  /** Host charts by ChartKey; a container's charts (containerChartSpecs.ts) as `container-…`; a cloud instance's as `cloud:…`. */
   key: ChartKey | `container-${string}` | CloudChartKey;
   titleKey: MessageKey;
   /** A title that is not in the catalogue (a user mapping's metric); wins over titleKey. */

@@ -2,7 +2,7 @@
 // history), filtered by text / tag / status, sorted by any column, grouped by
 // tag. Kept out of React so 500-host filtering and sorting are unit-tested.
 import type { HistoryOnlyHost, Host, HostStatus, HostSummary } from '../../../main/common/contract';
-import { sortByValue } from './sort-rows';
+import { sortByValue } from './sortRows';
 
 export type FleetStatus = HostStatus | 'not_configured';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ProcessRow } from '../../../main/common/contract';
-import { sortProcesses } from './process-sort';
+import { sortProcesses } from './processSort';
 
 const row = (pid: number, cpu: number, rssBytes: number): ProcessRow => ({ pid, comm: `p${pid}`, cpu, rssBytes, memoryRatio: null });
 

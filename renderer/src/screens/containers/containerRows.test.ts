@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ContainerRow } from '../../../../main/common/contract';
-import { containerKey, counts, cpuShare, filterContainers, memoryShare, sortContainers } from './container-rows';
+import { containerKey, counts, cpuShare, filterContainers, memoryShare, sortContainers } from './containerRows';
 
 function row(name: string, extra: Partial<ContainerRow> = {}): ContainerRow {
   return {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ThresholdRuleDraft } from '../../../../main/common/alertRules';
-import { draftFromForm, emptyRuleForm, formFromRule } from './rule-form';
+import { draftFromForm, emptyRuleForm, formFromRule } from './ruleForm';
 
 describe('rule editor form', () => {
   it('turns filled fields into a draft the rule schema accepts, durations in ms', () => {

@@ -4,7 +4,7 @@
 // after it is gone. Limits are drawn as reference lines.
 import type { RangeQuery } from '../../../main/common/contract';
 import type { MessageKey } from '../i18n/catalogue';
-import type { ChartSpec } from './chart-specs';
+import type { ChartSpec } from './chartSpecs';
 
 type SeriesSelector = RangeQuery['selectors'][number];
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkForm, draftFromForm, emptyForm, formFromDefinition } from './host-form';
+import { checkForm, draftFromForm, emptyForm, formFromDefinition } from './hostForm';
 
 const filled = { ...emptyForm(), name: 'web-1', host: '10.0.0.5', user: 'deploy', password: 'pw' };
 

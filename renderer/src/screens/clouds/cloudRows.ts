@@ -3,7 +3,7 @@
 // directions, ties by name), and what counts as a problem (no datapoint for
 // several periods). Kept out of React so 1,000-row filtering is unit-tested.
 import type { CloudInstanceRow } from '../../../../main/common/clouds';
-import { compareNatural, sortByValue } from '../sort-rows';
+import { compareNatural, sortByValue } from '../sortRows';
 
 export const cloudSortColumns = ['name', 'account', 'product', 'region', 'cpu', 'memory', 'disk', 'network', 'age'] as const;
 export type CloudSortColumn = (typeof cloudSortColumns)[number];

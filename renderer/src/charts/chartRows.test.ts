@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Point } from '../../../main/common/contract';
-import { buildChartRows, maxDrawnValue } from './chart-rows';
+import { buildChartRows, maxDrawnValue } from './chartRows';
 
 const p = (t: number, v: number): Point => [t, v, v, v];
 
@@ -69,7 +69,7 @@ describe('maxDrawnValue', () => {
 
 describe('gaps for sparse series', () => {
   it('a series sampled every 60 s at 10-s buckets is a line, and its outage still a gap', async () => {
-    const { buildChartRows: build, gapThresholdMs } = await import('./chart-rows');
+    const { buildChartRows: build, gapThresholdMs } = await import('./chartRows');
     const pts: [number, number, number, number][] = [];
     for (let t = 0; t <= 600_000; t += 60_000) pts.push([t, 1, 1, 1]);
     for (let t = 1_800_000; t <= 2_400_000; t += 60_000) pts.push([t, 2, 2, 2]);
@@ -81,7 +81,7 @@ describe('gaps for sparse series', () => {
     expect(rows.some((r) => r.t > 600_000 && r.t < 1_800_000 && r.s0 === null)).toBe(true);
   });
   it('says a point stands for the source’s minute, not the 10-s bucket, and for the bucket when that is longer', async () => {
-    const { pointSpacingMs } = await import('./chart-rows');
+    const { pointSpacingMs } = await import('./chartRows');
     const minutes: [number, number, number, number][] = [];
     for (let t = 0; t <= 600_000; t += 60_000) minutes.push([t, 1, 1, 1]);
     expect(pointSpacingMs(minutes, 10_000)).toBe(60_000);
@@ -96,7 +96,7 @@ describe('gaps for sparse series', () => {
 
 describe('isolated points', () => {
   it('are the rows with a value between two without one, at the ends too', async () => {
-    const { buildChartRows: build, isolatedRows } = await import('./chart-rows');
+    const { buildChartRows: build, isolatedRows } = await import('./chartRows');
     const lone: [number, number, number, number][] = [[0, 1, 1, 1]];
     expect([...isolatedRows(build([{ points: lone, stepMs: 10_000 }]), 's0')]).toEqual([0]);
     // A line, a 20-minute gap, one point, another gap, a line: only the middle one.

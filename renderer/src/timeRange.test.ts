@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fromLocalInput, resolveWindow, toLocalInput, zoomWindow } from './time-range';
+import { fromLocalInput, resolveWindow, toLocalInput, zoomWindow } from './timeRange';
 
 describe('time windows', () => {
   it('resolve to the live preset unless a fixed window is set', () => {
