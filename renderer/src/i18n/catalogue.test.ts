@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { en } from './en';
 import { zhCN } from './zh-CN';
 import { detectLang, intlLocale, translate } from './catalogue';
-import { sortColumns, statusFilters } from '../screens/fleetRows';
-import { plannedKinds, topKAggregates, topKKinds, topKMetrics, topKWindows } from '../screens/topKOptions';
+import { sortColumns, statusFilters } from '../screens/overview/fleetRows';
+import { plannedKinds, topKAggregates, topKKinds, topKMetrics, topKWindows } from '../screens/topk/topKOptions';
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 

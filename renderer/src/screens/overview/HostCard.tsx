@@ -1,10 +1,10 @@
 import { memo } from 'react';
-import type { Host, HostSummary } from '../../../main/common/contract';
-import { StatusBadge } from '../components/StatusBadge';
-import { UsageBar } from '../components/UsageBar';
-import { formatAgo, formatBytes, formatBytesPerSecond, formatDuration, formatLoad, formatPercent, MISSING } from '../../../main/common/format';
-import type { I18n } from '../i18n/useI18n';
-import { hrefFor } from '../router';
+import type { Host, HostSummary } from '../../../../main/common/contract';
+import { StatusBadge } from '../../components/StatusBadge';
+import { UsageBar } from '../../components/UsageBar';
+import { formatAgo, formatBytes, formatBytesPerSecond, formatDuration, formatLoad, formatPercent, MISSING } from '../../../../main/common/format';
+import type { I18n } from '../../i18n/useI18n';
+import { hrefFor } from '../../router';
 
 export interface HostCardProps {
   host: Host;

@@ -1,8 +1,8 @@
 // The overview's table model, pure: one row per host (watched or only in the
 // history), filtered by text / tag / status, sorted by any column, grouped by
 // tag. Kept out of React so 500-host filtering and sorting are unit-tested.
-import type { HistoryOnlyHost, Host, HostStatus, HostSummary } from '../../../main/common/contract';
-import { sortByValue } from './sortRows';
+import type { HistoryOnlyHost, Host, HostStatus, HostSummary } from '../../../../main/common/contract';
+import { sortByValue } from '../sortRows';
 
 export type FleetStatus = HostStatus | 'not_configured';
 

@@ -1,17 +1,17 @@
 import { useMemo } from 'react';
-import { StateMessage } from '../components/StateMessage';
-import { useNow } from '../hooks/useNow';
-import type { MessageKey } from '../i18n/catalogue';
-import { useI18n } from '../i18n/useI18n';
-import { useFiringByHost } from '../stores/alertCounts';
-import { refreshHosts, useHosts } from '../stores/hosts';
-import { useOverviewPrefs } from '../stores/overviewPrefs';
-import { formatNumber } from '../../../main/common/format';
+import { StateMessage } from '../../components/StateMessage';
+import { useNow } from '../../hooks/useNow';
+import type { MessageKey } from '../../i18n/catalogue';
+import { useI18n } from '../../i18n/useI18n';
+import { useFiringByHost } from '../../stores/alertCounts';
+import { refreshHosts, useHosts } from '../../stores/hosts';
+import { useOverviewPrefs } from '../../stores/overviewPrefs';
+import { formatNumber } from '../../../../main/common/format';
 import { allTags, buildFleetRows, filterRows, groupRows, sortRows, statusFilters, type SortColumn } from './fleetRows';
 import { FleetTable } from './FleetTable';
 import { HostCard } from './HostCard';
-import { HostsToolbar, HostKeyPrompts } from './hosts/HostsToolbar';
-import { CloudFleetSection } from './clouds/CloudFleetSection';
+import { HostsToolbar, HostKeyPrompts } from '../hosts/HostsToolbar';
+import { CloudFleetSection } from '../clouds/CloudFleetSection';
 
 /** Up to this many hosts the overview shows cards unless the operator chose a view. */
 const AUTO_TABLE_ABOVE = 12;

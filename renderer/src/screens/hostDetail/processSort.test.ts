@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ProcessRow } from '../../../main/common/contract';
+import type { ProcessRow } from '../../../../main/common/contract';
 import { sortProcesses } from './processSort';
 
 const row = (pid: number, cpu: number, rssBytes: number): ProcessRow => ({ pid, comm: `p${pid}`, cpu, rssBytes, memoryRatio: null });

@@ -1,13 +1,13 @@
 // The overview as a dense, virtualised table: one 36-px row per host, sortable
 // headers, optional tag groups. Rows are links to the host detail.
 import { memo, useEffect, useRef, useState } from 'react';
-import { formatBytesPerSecond, formatLoad, formatNumber, MISSING } from '../../../main/common/format';
-import { StatusBadge } from '../components/StatusBadge';
-import { UsageCell } from '../components/UsageCell';
-import { VirtualList } from '../components/VirtualList';
-import type { MessageKey } from '../i18n/catalogue';
-import type { I18n } from '../i18n/useI18n';
-import { hrefFor } from '../router';
+import { formatBytesPerSecond, formatLoad, formatNumber, MISSING } from '../../../../main/common/format';
+import { StatusBadge } from '../../components/StatusBadge';
+import { UsageCell } from '../../components/UsageCell';
+import { VirtualList } from '../../components/VirtualList';
+import type { MessageKey } from '../../i18n/catalogue';
+import type { I18n } from '../../i18n/useI18n';
+import { hrefFor } from '../../router';
 import type { FleetItem, FleetRow, SortColumn, SortDir } from './fleetRows';
 
 export const ROW_HEIGHT = 36;

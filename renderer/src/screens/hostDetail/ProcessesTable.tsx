@@ -1,10 +1,10 @@
 import { useMemo, useState } from 'react';
-import type { HostInventory } from '../../../main/common/contract';
+import type { HostInventory } from '../../../../main/common/contract';
 import { sortProcesses, type ProcessSort } from './processSort';
-import { formatDateTime, MISSING } from '../../../main/common/format';
+import { formatDateTime, MISSING } from '../../../../main/common/format';
 import { ProcessUsageCells } from './ProcessUsageCells';
-import type { MessageKey } from '../i18n/catalogue';
-import { useI18n } from '../i18n/useI18n';
+import type { MessageKey } from '../../i18n/catalogue';
+import { useI18n } from '../../i18n/useI18n';
 
 export function ProcessesTable({ inventory, error, loading }: { inventory: HostInventory | null | undefined; error?: string; loading: boolean }) {
   const { t, locale } = useI18n();

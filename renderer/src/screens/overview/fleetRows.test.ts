@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Host, HostSummary } from '../../../main/common/contract';
+import type { Host, HostSummary } from '../../../../main/common/contract';
 import { buildFleetRows, filterRows, groupRows, sortRows } from './fleetRows';
 
 const host = (id: string, status: Host['status'], tags: string[] = []): Host => ({ id, name: id, kind: 'ssh', status, pollIntervalMs: 5000, tags, provisioned: true });

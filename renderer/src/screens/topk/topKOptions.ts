@@ -1,8 +1,8 @@
 // What Top-K offers: the metrics a host can be ranked by (the catalogue's
 // host-level series), the windows and the aggregates. One list per kind, so
 // containers, processes and cloud instances add theirs here.
-import type { TopKAggregate, TopKKind } from '../../../main/common/contract';
-import type { MessageKey } from '../i18n/catalogue';
+import type { TopKAggregate, TopKKind } from '../../../../main/common/contract';
+import type { MessageKey } from '../../i18n/catalogue';
 
 export interface TopKMetric {
   name: string;

@@ -1,4 +1,4 @@
-import type { ProcessRow } from '../../../main/common/contract';
+import type { ProcessRow } from '../../../../main/common/contract';
 
 export type ProcessSort = 'cpu' | 'memory';
 

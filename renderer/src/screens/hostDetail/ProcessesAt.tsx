@@ -1,12 +1,12 @@
 // "Which process was behind that spike": the top processes the core kept
 // nearest a moment, picked by clicking the CPU chart or typing a time.
 import { useEffect, useState } from 'react';
-import type { ProcessSnapshot } from '../../../main/common/contract';
-import { formatDateTime } from '../../../main/common/format';
+import type { ProcessSnapshot } from '../../../../main/common/contract';
+import { formatDateTime } from '../../../../main/common/format';
 import { ProcessUsageCells } from './ProcessUsageCells';
-import { core } from '../coreClient';
-import { useI18n } from '../i18n/useI18n';
-import { fromLocalInput, toLocalInput } from '../timeRange';
+import { core } from '../../coreClient';
+import { useI18n } from '../../i18n/useI18n';
+import { fromLocalInput, toLocalInput } from '../../timeRange';
 
 export function ProcessesAt({ hostId, t: at, onPick }: { hostId: string; t: number | null; onPick(t: number | null): void }) {
   const { t, locale } = useI18n();
