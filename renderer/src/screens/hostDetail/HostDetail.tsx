@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { Host, HostInventory, HostSummary } from '../../../../main/common/contract';
-import { ChartCard, type ChartAnnotation, type ChartReference } from '../../charts/ChartCard';
+import { ChartCard } from '../../charts/ChartCard';
+import type { ChartAnnotation, ChartReference } from '../../charts/chartTypes';
 import { chartSpec, type ChartKey } from '../../charts/chartSpecs';
 import { StateMessage } from '../../components/StateMessage';
 import { Stat } from '../../components/Stat';
