@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { translate } from '../../i18n/catalogue';
-import { en } from '../../i18n/en';
+import { en, translate } from '../../i18n/catalogue';
 import { cloudChartSpecs, fallbackTitle, productLabel } from './cloudDisplay';
 
 describe('cloud charts', () => {

@@ -8,8 +8,7 @@ import type { SeriesData } from '../../../../main/common/contract';
 import { formatAgo, formatDuration, formatNumber } from '../../../../main/common/format';
 import { cloudMetricUnit } from '../../../../main/common/metrics';
 import type { ChartSpec } from '../../charts/chartSpecs';
-import type { MessageKey, Translate } from '../../i18n/catalogue';
-import { en } from '../../i18n/en';
+import { isMessageKey, type MessageKey, type Translate } from '../../i18n/catalogue';
 
 export interface CloudInstanceRef {
   account: string;
@@ -23,13 +22,13 @@ const BASE_LABELS = new Set(['cloud', 'account', 'region', 'instance', 'product'
 /** The catalogue's title of a canonical metric, when it has one. */
 export function cloudMetricTitleKey(metric: string): MessageKey | undefined {
   const key = `cloudMetric.${metric}`;
-  return key in en ? (key as MessageKey) : undefined;
+  return isMessageKey(key) ? key : undefined;
 }
 
 /** The product's name in the UI language: ecs → "Virtual machines"; a user mapping's product as it is named. */
 export function productLabel(product: string, t: Translate): string {
   const key = `cloud.product.${product}`;
-  return key in en ? t(key as MessageKey) : product;
+  return isMessageKey(key) ? t(key) : product;
 }
 
 /** A cycle's duration: milliseconds when under a second (a healthy small account), else as durations read. */

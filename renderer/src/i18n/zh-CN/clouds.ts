@@ -1,10 +1,7 @@
-// 云监控界面的中文文案（issue 5），并入 zh-CN.ts。
-import type { cloudsEn } from './clouds.en';
+// 简体中文：云账号、云实例和账号表单。
+import type { cloudsEn } from '../en/clouds';
 
 export const cloudsZhCN: Record<keyof typeof cloudsEn, string> = {
-  'nav.clouds': '云账号',
-  'nav.cloudsFailing': '{count} 个云账号需要处理',
-
   'cloud.title': '云账号',
   'cloud.count': '{count} 个账号',
   'cloud.add': '添加账号',
@@ -132,20 +129,6 @@ export const cloudsZhCN: Record<keyof typeof cloudsEn, string> = {
   'cloud.mappings.problems': '指标映射：{count} 个问题',
   'cloud.mappings.hint': '修改文件后几秒内会重新读取；其余映射照常工作。自定义映射文件请放在 {dir}。',
 
-  'cloudMetric.cloud_cpu_utilization_ratio': 'CPU 使用率',
-  'cloudMetric.cloud_memory_utilization_ratio': '内存使用率',
-  'cloudMetric.cloud_filesystem_used_ratio': '磁盘空间使用率',
-  'cloudMetric.cloud_network_bytes_per_second': '网络（内网）',
-  'cloudMetric.cloud_public_network_bytes_per_second': '网络（公网）',
-  'cloudMetric.cloud_disk_read_bytes_per_second': '磁盘读',
-  'cloudMetric.cloud_disk_write_bytes_per_second': '磁盘写',
-  'cloudMetric.cloud_lb_active_connections': '活跃连接数',
-  'cloudMetric.cloud_lb_new_connections_per_second': '新建连接数',
-  'cloudMetric.cloud_lb_bytes_per_second': '流量',
-  'cloudMetric.cloud_storage_used_ratio': '存储空间使用率',
-  'cloudMetric.cloud_db_connection_utilization_ratio': '连接数使用率',
-  'cloudMetric.cloud_db_queries_per_second': '每秒查询数',
-
   'cloudForm.title.add': '添加云账号',
   'cloudForm.title.edit': '编辑 {name}',
   'cloudForm.provider': '云厂商',
@@ -189,11 +172,17 @@ export const cloudsZhCN: Record<keyof typeof cloudsEn, string> = {
   'cloudForm.error.delaySeconds': '0 到 1800 秒之间。',
   'cloudForm.error.products': '请填写映射中的产品名：ecs、slb、rds…',
 
-  'topk.col.instance': '实例',
-  'topk.metric.cloudPublicTx': '公网出流量',
-  'topk.metric.cloudStorage': '数据库存储',
-  'topk.metric.cloudDbConnections': '数据库连接数',
-  'topk.metric.cloudDbQps': '数据库查询数',
-  'topk.metric.cloudLbConnections': '负载均衡连接数',
-  'topk.empty.cloudBody': '所选时间窗口内没有云实例上报该指标。云监控数据会延迟几分钟到达：请选择更长的窗口或其他指标。',
+  'cloudMetric.cloud_cpu_utilization_ratio': 'CPU 使用率',
+  'cloudMetric.cloud_memory_utilization_ratio': '内存使用率',
+  'cloudMetric.cloud_filesystem_used_ratio': '磁盘空间使用率',
+  'cloudMetric.cloud_network_bytes_per_second': '网络（内网）',
+  'cloudMetric.cloud_public_network_bytes_per_second': '网络（公网）',
+  'cloudMetric.cloud_disk_read_bytes_per_second': '磁盘读',
+  'cloudMetric.cloud_disk_write_bytes_per_second': '磁盘写',
+  'cloudMetric.cloud_lb_active_connections': '活跃连接数',
+  'cloudMetric.cloud_lb_new_connections_per_second': '新建连接数',
+  'cloudMetric.cloud_lb_bytes_per_second': '流量',
+  'cloudMetric.cloud_storage_used_ratio': '存储空间使用率',
+  'cloudMetric.cloud_db_connection_utilization_ratio': '连接数使用率',
+  'cloudMetric.cloud_db_queries_per_second': '每秒查询数',
 };

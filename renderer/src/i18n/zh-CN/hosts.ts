@@ -1,7 +1,8 @@
-// 简体中文: SSH 主机相关界面（issue 3），并入 zh-CN.ts。
-import type { sshHostsEn } from './sshHosts.en';
+// 简体中文：添加和编辑 SSH 主机：表单、连接测试、从 ~/.ssh/config 导入、
+// 主机密钥确认和连接面板。
+import type { hostsEn } from '../en/hosts';
 
-export const sshHostsZhCN: Record<keyof typeof sshHostsEn, string> = {
+export const hostsZhCN: Record<keyof typeof hostsEn, string> = {
   'hosts.add': '添加主机',
   'hosts.import': '从 ~/.ssh/config 导入',
 

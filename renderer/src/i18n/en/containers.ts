@@ -1,4 +1,4 @@
-// English messages of the container screens (issue 4), spread into en.ts.
+// English: a host's containers and one container's screen.
 export const containersEn = {
   'containers.title': 'Containers',
   'containers.counts': '{running} running · {paused} paused · {stopped} stopped',
@@ -95,12 +95,4 @@ export const containersEn = {
   'containers.series.write': 'Written',
   'containers.series.pids': 'PIDs',
   'containers.series.oomKills': 'OOM kills',
-  'fleet.containers.hint': '{running} running of {total}',
-  'topk.col.container': 'Container',
-  'topk.onHost': 'on {host}',
-  'topk.metric.containerCpu': 'CPU (cores)',
-  'topk.metric.containerMemory': 'Memory working set',
-  'topk.metric.containerMemoryLimit': 'Memory vs limit',
-  'topk.metric.containerThrottled': 'CPU throttling',
-  'topk.metric.containerPids': 'PIDs',
-} as const;
+} as const satisfies Record<string, string>;

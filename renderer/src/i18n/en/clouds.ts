@@ -1,8 +1,5 @@
-// English messages of the cloud screens (issue 5), spread into en.ts.
+// English: cloud accounts, their instances and the account form.
 export const cloudsEn = {
-  'nav.clouds': 'Clouds',
-  'nav.cloudsFailing': '{count} cloud accounts need attention',
-
   'cloud.title': 'Cloud accounts',
   'cloud.count': '{count} accounts',
   'cloud.add': 'Add account',
@@ -130,20 +127,6 @@ export const cloudsEn = {
   'cloud.mappings.problems': 'Metric mappings: {count} problems',
   'cloud.mappings.hint': 'Fix the file and it is read again within seconds; the other mappings keep working meanwhile. Your own mapping files go in {dir}.',
 
-  'cloudMetric.cloud_cpu_utilization_ratio': 'CPU',
-  'cloudMetric.cloud_memory_utilization_ratio': 'Memory',
-  'cloudMetric.cloud_filesystem_used_ratio': 'Disk space used',
-  'cloudMetric.cloud_network_bytes_per_second': 'Network (private)',
-  'cloudMetric.cloud_public_network_bytes_per_second': 'Network (internet)',
-  'cloudMetric.cloud_disk_read_bytes_per_second': 'Disk reads',
-  'cloudMetric.cloud_disk_write_bytes_per_second': 'Disk writes',
-  'cloudMetric.cloud_lb_active_connections': 'Active connections',
-  'cloudMetric.cloud_lb_new_connections_per_second': 'New connections',
-  'cloudMetric.cloud_lb_bytes_per_second': 'Traffic',
-  'cloudMetric.cloud_storage_used_ratio': 'Storage used',
-  'cloudMetric.cloud_db_connection_utilization_ratio': 'Connections used',
-  'cloudMetric.cloud_db_queries_per_second': 'Queries',
-
   'cloudForm.title.add': 'Add a cloud account',
   'cloudForm.title.edit': 'Edit {name}',
   'cloudForm.provider': 'Cloud',
@@ -187,11 +170,17 @@ export const cloudsEn = {
   'cloudForm.error.delaySeconds': 'Between 0 and 1800 seconds.',
   'cloudForm.error.products': 'Product names as the mappings name them: ecs, slb, rds…',
 
-  'topk.col.instance': 'Instance',
-  'topk.metric.cloudPublicTx': 'Internet out',
-  'topk.metric.cloudStorage': 'Database storage',
-  'topk.metric.cloudDbConnections': 'Database connections',
-  'topk.metric.cloudDbQps': 'Database queries',
-  'topk.metric.cloudLbConnections': 'Load balancer connections',
-  'topk.empty.cloudBody': 'No cloud instance reported this metric in the chosen window. Cloud data arrives a few minutes late: pick a longer window or another metric.',
-} as const;
+  'cloudMetric.cloud_cpu_utilization_ratio': 'CPU',
+  'cloudMetric.cloud_memory_utilization_ratio': 'Memory',
+  'cloudMetric.cloud_filesystem_used_ratio': 'Disk space used',
+  'cloudMetric.cloud_network_bytes_per_second': 'Network (private)',
+  'cloudMetric.cloud_public_network_bytes_per_second': 'Network (internet)',
+  'cloudMetric.cloud_disk_read_bytes_per_second': 'Disk reads',
+  'cloudMetric.cloud_disk_write_bytes_per_second': 'Disk writes',
+  'cloudMetric.cloud_lb_active_connections': 'Active connections',
+  'cloudMetric.cloud_lb_new_connections_per_second': 'New connections',
+  'cloudMetric.cloud_lb_bytes_per_second': 'Traffic',
+  'cloudMetric.cloud_storage_used_ratio': 'Storage used',
+  'cloudMetric.cloud_db_connection_utilization_ratio': 'Connections used',
+  'cloudMetric.cloud_db_queries_per_second': 'Queries',
+} as const satisfies Record<string, string>;

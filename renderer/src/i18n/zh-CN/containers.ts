@@ -1,5 +1,5 @@
-// 容器界面（issue 4）的简体中文文案，合并进 zh-CN.ts。
-import type { containersEn } from './containers.en';
+// 简体中文：主机的容器列表和单个容器界面。
+import type { containersEn } from '../en/containers';
 
 export const containersZhCN: Record<keyof typeof containersEn, string> = {
   'containers.title': '容器',
@@ -96,12 +96,4 @@ export const containersZhCN: Record<keyof typeof containersEn, string> = {
   'containers.series.write': '写入',
   'containers.series.pids': '进程数',
   'containers.series.oomKills': 'OOM 终止',
-  'fleet.containers.hint': '{total} 个中 {running} 个运行',
-  'topk.col.container': '容器',
-  'topk.onHost': '位于 {host}',
-  'topk.metric.containerCpu': 'CPU（核）',
-  'topk.metric.containerMemory': '内存工作集',
-  'topk.metric.containerMemoryLimit': '内存占限制比例',
-  'topk.metric.containerThrottled': 'CPU 限流',
-  'topk.metric.containerPids': '进程数',
 };

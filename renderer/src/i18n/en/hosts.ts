@@ -1,5 +1,6 @@
-// English messages of the SSH hosts screens (issue 3), spread into en.ts.
-export const sshHostsEn = {
+// English: adding and editing SSH hosts: the form, its connection test,
+// import from ~/.ssh/config, host key prompts and the connection panel.
+export const hostsEn = {
   'hosts.add': 'Add host',
   'hosts.import': 'Import from ~/.ssh/config',
 
