@@ -4,6 +4,7 @@ import type { AlertView, RuleView } from '../../../../main/common/alertModel';
 import type { AlertRule } from '../../../../main/common/alertRules';
 import type { AlertSilenceScope } from '../../../../main/common/contract';
 import { formatDateTime, formatDuration, formatThreshold } from '../../../../main/common/format';
+import { ScreenHeader } from '../../components/ScreenHeader';
 import { StateMessage } from '../../components/StateMessage';
 import { core } from '../../coreClient';
 import { useNow } from '../../hooks/useNow';
@@ -261,14 +262,8 @@ export function AlertsScreen() {
 function Screen({ i18n, body, count, headTools }: { i18n: I18n; body: ReactNode; count?: number; headTools?: ReactNode }) {
   const { t } = i18n;
   return (
-    <div className="screen alerts-screen" data-testid="alerts-screen">
-      <div className="screen-head">
-        <h1 tabIndex={-1} className="screen-title">
-          {t('alerts.title')}
-        </h1>
-        {count !== undefined && <span className="muted">{t('alerts.firingCount', { count })}</span>}
-        {headTools && <div className="screen-head-tools">{headTools}</div>}
-      </div>
+    <div className="screen" data-testid="alerts-screen">
+      <ScreenHeader title={t('alerts.title')} meta={count === undefined ? undefined : t('alerts.firingCount', { count })} actions={headTools} />
       {body}
     </div>
   );

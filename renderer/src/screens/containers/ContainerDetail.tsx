@@ -7,10 +7,10 @@ import type { ContainerRow } from '../../../../main/common/contract';
 import { formatAgo, formatBytes, formatBytesPerSecond, formatCores, formatDateTime, formatNumber, formatPercent, MISSING } from '../../../../main/common/format';
 import { ChartCard } from '../../charts/ChartCard';
 import { containerChartSpecs, type ContainerIdentityLabels } from '../../charts/containerChartSpecs';
+import { DetailHeader, type Fact } from '../../components/ScreenHeader';
 import { StatusBadge } from '../../components/StatusBadge';
 import { Stat } from '../../components/Stat';
 import { useNow } from '../../hooks/useNow';
-import type { MessageKey } from '../../i18n/catalogue';
 import { useI18n } from '../../i18n/useI18n';
 import { hrefFor } from '../../router';
 import { useHosts } from '../../stores/hosts';
@@ -53,7 +53,7 @@ export function ContainerDetail({ hostId, container, namespace, pod, from, to }:
   const hostCpus = summary?.cpus ?? host?.info?.cpus ?? null;
   const onZoom = (w: AbsoluteWindow) => setFixed(w);
 
-  const facts: [MessageKey, string | undefined, string?][] = row
+  const facts: Fact[] = row
     ? [
         ['containers.fact.name', row.name !== displayName(row) ? row.name : undefined],
         ['containers.fact.id', row.id.slice(0, 12), row.id],
@@ -72,35 +72,18 @@ export function ContainerDetail({ hostId, container, namespace, pod, from, to }:
 
   return (
     <div className="screen" data-testid="container-detail" data-container={container}>
-      <nav className="breadcrumb" aria-label={t('nav.label')}>
-        <a href={hrefFor({ screen: 'overview' })}>{t('host.back')}</a>
-        <span aria-hidden="true"> / </span>
-        <a href={hrefFor({ screen: 'host', hostId })} data-testid="container-back">
-          {host?.name ?? hostId}
-        </a>
-      </nav>
-      <header className="detail-head">
-        <div className="detail-title">
-          <h1 tabIndex={-1} className="screen-title">
-            {title}
-          </h1>
-          {row ? <ContainerStateBadge state={row.state} /> : <span className="badge badge--neutral">{t('containers.gone')}</span>}
-          {host && host.status !== 'online' && <StatusBadge status={host.status} />}
-          {pod && <span className="tag">{namespace ? `${namespace}/${pod}` : pod}</span>}
-        </div>
-        {row && (
-          <dl className="facts" aria-label={t('containers.facts')}>
-            {shownFacts.map(([key, value, hint]) => (
-              <div key={key}>
-                <dt>{t(key)}</dt>
-                <dd className={key === 'containers.fact.id' || key === 'containers.fact.cgroup' ? 'mono' : undefined} title={hint}>
-                  {value ?? MISSING}
-                </dd>
-              </div>
-            ))}
-          </dl>
-        )}
-      </header>
+      <DetailHeader
+        back={[
+          { href: hrefFor({ screen: 'overview' }), label: t('host.back') },
+          { href: hrefFor({ screen: 'host', hostId }), label: host?.name ?? hostId, testId: 'container-back' },
+        ]}
+        title={title}
+        facts={row ? { label: t('containers.facts'), items: shownFacts, mono: ['containers.fact.id', 'containers.fact.cgroup'] } : undefined}
+      >
+        {row ? <ContainerStateBadge state={row.state} /> : <span className="badge badge--neutral">{t('containers.gone')}</span>}
+        {host && host.status !== 'online' && <StatusBadge status={host.status} />}
+        {pod && <span className="tag">{namespace ? `${namespace}/${pod}` : pod}</span>}
+      </DetailHeader>
       {query.data?.note && <EngineNoteBanner note={query.data.note} />}
       {!row && query.data && (
         <p className="muted note" data-testid="container-gone">

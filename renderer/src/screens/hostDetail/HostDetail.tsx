@@ -3,12 +3,13 @@ import type { Host, HostInventory, HostSummary } from '../../../../main/common/c
 import { ChartCard } from '../../charts/ChartCard';
 import type { ChartAnnotation, ChartReference } from '../../charts/chartTypes';
 import { chartSpec, type ChartKey } from '../../charts/chartSpecs';
+import { DetailHeader, type Fact } from '../../components/ScreenHeader';
 import { StateMessage } from '../../components/StateMessage';
 import { Stat } from '../../components/Stat';
 import { ZoomBar } from '../../components/ZoomBar';
 import { StatusBadge } from '../../components/StatusBadge';
 import { core } from '../../coreClient';
-import { formatAgo, formatBytes, formatBytesPerSecond, formatDateTime, formatDuration, formatLoad, formatPercent, MISSING } from '../../../../main/common/format';
+import { formatAgo, formatBytes, formatBytesPerSecond, formatDateTime, formatDuration, formatLoad, formatPercent } from '../../../../main/common/format';
 import { useLiveQuery } from '../../hooks/useLiveQuery';
 import { useNow } from '../../hooks/useNow';
 import type { MessageKey } from '../../i18n/catalogue';
@@ -119,7 +120,7 @@ function HostDetailScreen({ host, summary, configured }: { host: Host; summary: 
     />
   );
 
-  const facts: [MessageKey, string | undefined][] = [
+  const facts: Fact[] = [
     ['host.hostname', host.info?.hostname],
     ['host.os', host.info?.os],
     ['host.kernel', host.info?.kernel],
@@ -130,45 +131,27 @@ function HostDetailScreen({ host, summary, configured }: { host: Host; summary: 
 
   return (
     <div className="screen" data-testid="host-detail" data-host-id={host.id}>
-      <nav className="breadcrumb" aria-label={t('nav.label')}>
-        <a href={hrefFor({ screen: 'overview' })}>
-          <span aria-hidden="true">←</span> {t('host.back')}
-        </a>
-      </nav>
-      <header className="detail-head">
-        <div className="detail-title">
-          <h1 tabIndex={-1} className="screen-title">
-            {host.name}
-          </h1>
-          {configured ? (
-            <>
-              <StatusBadge status={host.status} />
-              {host.statusDetail && <span className="status-detail">{host.statusDetail}</span>}
-            </>
-          ) : (
-            <>
-              <span className="badge badge--neutral" data-status="not_configured">
-                <span className="badge-dot" aria-hidden="true" />
-                {t('fleet.notConfigured')}
-              </span>
-              <span className="muted small">{t('fleet.notConfigured.hint')}</span>
-            </>
-          )}
-          {host.lastSampleAt !== undefined && (
-            <span className="muted small" title={formatDateTime(host.lastSampleAt, locale)}>
-              {t('overview.lastSample', { ago: formatAgo(host.lastSampleAt, now, locale) })}
+      <DetailHeader back={[{ href: hrefFor({ screen: 'overview' }), label: t('host.back') }]} title={host.name} facts={{ label: t('host.facts'), items: facts, mono: ['host.kernel'] }}>
+        {configured ? (
+          <>
+            <StatusBadge status={host.status} />
+            {host.statusDetail && <span className="status-detail">{host.statusDetail}</span>}
+          </>
+        ) : (
+          <>
+            <span className="badge badge--neutral" data-status="not_configured">
+              <span className="badge-dot" aria-hidden="true" />
+              {t('fleet.notConfigured')}
             </span>
-          )}
-        </div>
-        <dl className="facts" aria-label={t('host.facts')}>
-          {facts.map(([key, value]) => (
-            <div key={key}>
-              <dt>{t(key)}</dt>
-              <dd className={key === 'host.kernel' ? 'mono' : undefined}>{value ?? MISSING}</dd>
-            </div>
-          ))}
-        </dl>
-      </header>
+            <span className="muted small">{t('fleet.notConfigured.hint')}</span>
+          </>
+        )}
+        {host.lastSampleAt !== undefined && (
+          <span className="muted small" title={formatDateTime(host.lastSampleAt, locale)}>
+            {t('overview.lastSample', { ago: formatAgo(host.lastSampleAt, now, locale) })}
+          </span>
+        )}
+      </DetailHeader>
 
       {configured && <HostKeyPrompt host={host} />}
       {configured && <HostSettingsPanel host={host} />}

@@ -1,4 +1,5 @@
 import { useMemo } from 'react';
+import { ScreenHeader } from '../../components/ScreenHeader';
 import { StateMessage } from '../../components/StateMessage';
 import { useNow } from '../../hooks/useNow';
 import type { MessageKey } from '../../i18n/catalogue';
@@ -106,21 +107,20 @@ export function Overview() {
 
   return (
     <div className="screen" data-testid="overview">
-      <div className="screen-head">
-        <h1 tabIndex={-1} className="screen-title">
-          {t('overview.title')}
-        </h1>
-        {rows.length > 0 && (
-          <span className="muted" data-testid="overview-count">
-            {shown.length === rows.length
+      <ScreenHeader
+        title={t('overview.title')}
+        meta={
+          rows.length === 0
+            ? undefined
+            : shown.length === rows.length
               ? rows.length === 1
                 ? t('overview.countOne')
                 : t('overview.count', { count: formatNumber(rows.length, locale, 0) })
-              : t('fleet.countFiltered', { shown: formatNumber(shown.length, locale, 0), total: formatNumber(rows.length, locale, 0) })}
-          </span>
-        )}
-        <HostsToolbar />
-      </div>
+              : t('fleet.countFiltered', { shown: formatNumber(shown.length, locale, 0), total: formatNumber(rows.length, locale, 0) })
+        }
+        metaTestId="overview-count"
+        actions={<HostsToolbar />}
+      />
       <HostKeyPrompts hosts={hosts} />
       {rows.length > 0 && (
         <div className="toolbar" role="search">

@@ -7,6 +7,7 @@ import type { TopKAggregate, TopKKind, TopKResult } from '../../../../main/commo
 import { metricInfo } from '../../../../main/common/metrics';
 import { formatAgo, formatByUnit, formatDateTime, formatNumber } from '../../../../main/common/format';
 import { Sparkline } from '../../components/Sparkline';
+import { ScreenHeader } from '../../components/ScreenHeader';
 import { StateMessage } from '../../components/StateMessage';
 import { core } from '../../coreClient';
 import type { MessageKey } from '../../i18n/catalogue';
@@ -171,12 +172,7 @@ export function TopK() {
 
   return (
     <div className="screen" data-testid="topk">
-      <div className="screen-head">
-        <h1 tabIndex={-1} className="screen-title">
-          {t('topk.title')}
-        </h1>
-        {answer && rows.length > 0 && <span className="muted">{t('topk.caption', { k: rows.length, total: answer.result.total })}</span>}
-      </div>
+      <ScreenHeader title={t('topk.title')} meta={answer && rows.length > 0 ? t('topk.caption', { k: rows.length, total: answer.result.total }) : undefined} />
       <div className="toolbar">
         <label className="field">
           <span>{t('topk.kind')}</span>
