@@ -5,7 +5,7 @@
 import { create } from 'zustand';
 import type { CloudAccountView, CloudInstanceRow, CloudMappingsView } from '../../../main/common/clouds';
 import { core } from '../coreClient';
-import { useConnection } from './connection';
+import { onEachConnection, useConnection } from './connection';
 
 export interface CloudsState {
   phase: 'loading' | 'ready' | 'error';
@@ -66,12 +66,5 @@ export function startCloudsSync(): void {
     if (accounts.map((a) => `${a.name}:${a.status.instances}`).join('\n') !== before) queueInstances();
   });
   core.on('clouds/samples', () => queueInstances());
-  let lastEpoch = useConnection.getState().epoch;
-  if (lastEpoch > 0) void refreshClouds();
-  useConnection.subscribe((state) => {
-    if (state.epoch !== lastEpoch) {
-      lastEpoch = state.epoch;
-      void refreshClouds();
-    }
-  });
+  onEachConnection(() => void refreshClouds());
 }
