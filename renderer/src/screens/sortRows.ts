@@ -7,7 +7,14 @@ export function compareNatural(a: string, b: string): number {
   return collator.compare(a, b);
 }
 
-export function sortByValue<R>(rows: readonly R[], valueOf: (row: R) => number | string | null, dir: 'asc' | 'desc', nameOf: (row: R) => string): R[] {
+export type SortDir = 'asc' | 'desc';
+
+/** In and out together (a network's, a disk's), or null when neither is known. */
+export function sumKnown(a: number | null, b: number | null): number | null {
+  return a === null && b === null ? null : (a ?? 0) + (b ?? 0);
+}
+
+export function sortByValue<R>(rows: readonly R[], valueOf: (row: R) => number | string | null, dir: SortDir, nameOf: (row: R) => string): R[] {
   const sign = dir === 'asc' ? 1 : -1;
   return [...rows].sort((a, b) => {
     const va = valueOf(a);

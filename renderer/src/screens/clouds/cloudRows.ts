@@ -3,7 +3,7 @@
 // directions, ties by name), and what counts as a problem (no datapoint for
 // several periods). Kept out of React so 1,000-row filtering is unit-tested.
 import type { CloudInstanceRow } from '../../../../main/common/clouds';
-import { compareNatural, sortByValue } from '../sortRows';
+import { compareNatural, sortByValue, sumKnown, type SortDir } from '../sortRows';
 
 export const cloudSortColumns = ['name', 'account', 'product', 'region', 'cpu', 'memory', 'disk', 'network', 'age'] as const;
 export type CloudSortColumn = (typeof cloudSortColumns)[number];
@@ -47,13 +47,13 @@ function sortValue(r: CloudInstanceRow, c: CloudSortColumn): number | string | n
     case 'disk':
       return r.disk;
     case 'network':
-      return r.networkRx === null && r.networkTx === null ? null : (r.networkRx ?? 0) + (r.networkTx ?? 0);
+      return sumKnown(r.networkRx, r.networkTx);
     case 'age':
       return r.lastT === null ? null : -r.lastT;
   }
 }
 
-export function sortCloudRows(rows: readonly CloudInstanceRow[], column: CloudSortColumn, dir: 'asc' | 'desc'): CloudInstanceRow[] {
+export function sortCloudRows(rows: readonly CloudInstanceRow[], column: CloudSortColumn, dir: SortDir): CloudInstanceRow[] {
   // Ties by name, then by id (instances discovery found no name for share theirs).
   return sortByValue(rows, (r) => sortValue(r, column), dir, (r) => `${displayName(r)}\u0000${r.instanceId}`);
 }

@@ -11,7 +11,8 @@ import { useNow } from '../../hooks/useNow';
 import type { MessageKey, Translate } from '../../i18n/catalogue';
 import { useI18n } from '../../i18n/useI18n';
 import { hrefFor } from '../../router';
-import { containerKey, counts, cpuShare, filterContainers, isStopped, memoryShare, sortContainers, type ContainerSort, type SortDir } from './containerRows';
+import { containerKey, counts, cpuShare, filterContainers, isStopped, memoryShare, sortContainers, type ContainerSort } from './containerRows';
+import type { SortDir } from '../sortRows';
 
 const REFRESH_MS = 2000;
 

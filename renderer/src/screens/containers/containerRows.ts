@@ -1,10 +1,10 @@
 // The containers table's model, pure: filter by text and state, sort by any
 // column with a stable tie-break, and the usage-vs-limit shares the bars draw.
 import type { ContainerRow } from '../../../../main/common/contract';
+import { sortByValue, sumKnown, type SortDir } from '../sortRows';
 
 export const containerSortColumns = ['name', 'state', 'cpu', 'memory', 'network', 'block', 'pids', 'restarts'] as const;
 export type ContainerSort = (typeof containerSortColumns)[number];
-export type SortDir = 'asc' | 'desc';
 
 /** Running first, then the ones holding resources, then the stopped. */
 const STATE_ORDER: Record<ContainerRow['state'], number> = {
@@ -18,12 +18,10 @@ const STATE_ORDER: Record<ContainerRow['state'], number> = {
   unknown: 7,
 };
 
-const sum = (a: number | null, b: number | null) => (a === null && b === null ? null : (a ?? 0) + (b ?? 0));
-
 function sortValue(r: ContainerRow, by: ContainerSort): number | string | null {
   switch (by) {
     case 'name':
-      return r.name.toLowerCase();
+      return r.name;
     case 'state':
       return STATE_ORDER[r.state];
     case 'cpu':
@@ -31,9 +29,9 @@ function sortValue(r: ContainerRow, by: ContainerSort): number | string | null {
     case 'memory':
       return r.memoryWorkingSetBytes;
     case 'network':
-      return sum(r.networkRxBytesRate, r.networkTxBytesRate);
+      return sumKnown(r.networkRxBytesRate, r.networkTxBytesRate);
     case 'block':
-      return sum(r.blockReadBytesRate, r.blockWriteBytesRate);
+      return sumKnown(r.blockReadBytesRate, r.blockWriteBytesRate);
     case 'pids':
       return r.pids;
     case 'restarts':
@@ -41,22 +39,9 @@ function sortValue(r: ContainerRow, by: ContainerSort): number | string | null {
   }
 }
 
-const collator = new Intl.Collator('en', { numeric: true });
-
-/** Unknown values sort last in either direction; ties keep name order so rows do not jump between samples. */
+/** Unknown values sort last in either direction; ties keep name order (then id) so rows do not jump between samples. */
 export function sortContainers(rows: readonly ContainerRow[], by: ContainerSort, dir: SortDir): ContainerRow[] {
-  const sign = dir === 'asc' ? 1 : -1;
-  return [...rows].sort((a, b) => {
-    const va = sortValue(a, by);
-    const vb = sortValue(b, by);
-    if (va !== vb) {
-      if (va === null) return 1;
-      if (vb === null) return -1;
-      const c = typeof va === 'string' && typeof vb === 'string' ? collator.compare(va, vb) : (va as number) - (vb as number);
-      if (c !== 0) return sign * c;
-    }
-    return collator.compare(a.name, b.name) || collator.compare(a.id, b.id);
-  });
+  return sortByValue(rows, (r) => sortValue(r, by), dir, (r) => `${r.name}\u0000${r.id}`);
 }
 
 export interface ContainerFilter {

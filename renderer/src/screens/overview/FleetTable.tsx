@@ -8,7 +8,8 @@ import { VirtualList } from '../../components/VirtualList';
 import type { MessageKey } from '../../i18n/catalogue';
 import type { I18n } from '../../i18n/useI18n';
 import { hrefFor } from '../../router';
-import type { FleetItem, FleetRow, SortColumn, SortDir } from './fleetRows';
+import type { FleetItem, FleetRow, SortColumn } from './fleetRows';
+import type { SortDir } from '../sortRows';
 
 export const ROW_HEIGHT = 36;
 

@@ -2,7 +2,7 @@
 // history), filtered by text / tag / status, sorted by any column, grouped by
 // tag. Kept out of React so 500-host filtering and sorting are unit-tested.
 import type { HistoryOnlyHost, Host, HostStatus, HostSummary } from '../../../../main/common/contract';
-import { sortByValue } from '../sortRows';
+import { compareNatural, sortByValue, sumKnown, type SortDir } from '../sortRows';
 
 export type FleetStatus = HostStatus | 'not_configured';
 
@@ -32,7 +32,6 @@ export interface FleetRow {
 
 export const sortColumns = ['name', 'status', 'cpu', 'memory', 'disk', 'network', 'load', 'containers', 'alerts'] as const;
 export type SortColumn = (typeof sortColumns)[number];
-export type SortDir = 'asc' | 'desc';
 
 export const statusFilters = ['all', 'problems', 'online', 'not_configured'] as const;
 export type StatusFilter = (typeof statusFilters)[number];
@@ -123,8 +122,6 @@ const statusRank: Record<FleetStatus, number> = {
   host_key_changed: 10,
 };
 
-const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
-
 function sortValue(r: FleetRow, c: SortColumn): number | string | null {
   switch (c) {
     case 'name':
@@ -138,7 +135,7 @@ function sortValue(r: FleetRow, c: SortColumn): number | string | null {
     case 'disk':
       return r.disk;
     case 'network':
-      return r.networkRx === null && r.networkTx === null ? null : (r.networkRx ?? 0) + (r.networkTx ?? 0);
+      return sumKnown(r.networkRx, r.networkTx);
     case 'load':
       return r.load1;
     case 'containers':
@@ -169,7 +166,7 @@ export function groupRows(rows: readonly FleetRow[], byTag: boolean, collapsed: 
       list.push(r);
     }
   }
-  const keys = [...groups.keys()].sort((a, b) => (a === null ? 1 : b === null ? -1 : collator.compare(a, b)));
+  const keys = [...groups.keys()].sort((a, b) => (a === null ? 1 : b === null ? -1 : compareNatural(a, b)));
   const items: FleetItem[] = [];
   for (const tag of keys) {
     const key = tag ?? '';
@@ -182,5 +179,5 @@ export function groupRows(rows: readonly FleetRow[], byTag: boolean, collapsed: 
 }
 
 export function allTags(rows: readonly FleetRow[]): string[] {
-  return [...new Set(rows.flatMap((r) => r.tags))].sort(collator.compare);
+  return [...new Set(rows.flatMap((r) => r.tags))].sort(compareNatural);
 }
