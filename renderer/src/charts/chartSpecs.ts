@@ -1,6 +1,6 @@
 // What each host-detail chart draws: the selectors it queries, how it names
 // and colours each returned series, and what it draws as reference lines.
-// Adding a chart (issue 7: containers, per-process history) is one entry here.
+// Adding a chart is one entry here.
 import type { RangeQuery, SeriesData } from '../../../main/common/contract';
 
 /** A selector as the range query takes it. */
@@ -23,7 +23,7 @@ export interface DescribedSeries {
   dashed?: boolean;
 }
 
-/** Charts of a cloud instance (issue 5) are built from its product's mappings: `cloud:<metric>`. */
+/** Charts of a cloud instance are built from its product's mappings: `cloud:<metric>`. */
 export type CloudChartKey = `cloud:${string}`;
 
 export interface ChartSpec {

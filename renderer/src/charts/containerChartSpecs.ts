@@ -1,4 +1,4 @@
-// A container's detail charts (issue 4): the same ChartCard as the host's,
+// A container's detail charts: the same ChartCard as the host's,
 // with selectors that pick the container's series by its labels (container,
 // and pod and namespace in Kubernetes), so a container's history opens even
 // after it is gone. Limits are drawn as reference lines.

@@ -1,4 +1,4 @@
-// One container (issue 4): what it is (image, pod, runtime, cgroup, labels),
+// One container: what it is (image, pod, runtime, cgroup, labels),
 // its latest values against its limits, and its charts over the chosen range.
 // Named by its series labels, so it opens from Top-K or a bookmark even after
 // the container is gone; its history is still there.

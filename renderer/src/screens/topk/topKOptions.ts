@@ -21,7 +21,7 @@ export const topKMetrics: Record<TopKKind, TopKMetric[]> = {
     { name: 'host:disk_written_bytes:rate', labelKey: 'topk.metric.diskWrite' },
     { name: 'host:swap_used:bytes', labelKey: 'topk.metric.swap' },
   ],
-  // issue 4: containers, by the series the core stores for each
+  // containers, by the series the core stores for each
   container: [
     { name: 'container:cpu_usage:cores', labelKey: 'topk.metric.containerCpu' },
     { name: 'container_memory_working_set_bytes', labelKey: 'topk.metric.containerMemory' },
@@ -33,7 +33,7 @@ export const topKMetrics: Record<TopKKind, TopKMetric[]> = {
     { name: 'container:fs_write_bytes:rate', labelKey: 'topk.metric.diskWrite' },
     { name: 'container_threads', labelKey: 'topk.metric.containerPids' },
   ],
-  // issue 5: canonical cloud metrics (the shipped mappings'); a row links to the instance.
+  // canonical cloud metrics (the shipped mappings'); a row links to the instance.
   cloud: [
     { name: 'cloud_cpu_utilization_ratio', labelKey: 'topk.metric.cpu' },
     { name: 'cloud_memory_utilization_ratio', labelKey: 'topk.metric.memory' },
