@@ -11,7 +11,7 @@ import { HostDetail } from './screens/hostDetail/HostDetail';
 import { ContainerDetail } from './screens/containers/ContainerDetail';
 import { Overview } from './screens/overview/Overview';
 import { SettingsScreen } from './screens/settings/Settings';
-import { useEffectiveTheme } from './theme';
+import { useEffectiveTheme } from './hooks/useEffectiveTheme';
 import { CloudsScreen } from './screens/clouds/CloudsScreen';
 import { CloudAccountScreen } from './screens/clouds/CloudAccountScreen';
 import { CloudInstanceScreen } from './screens/clouds/CloudInstanceScreen';

@@ -3,7 +3,7 @@ import { hrefFor, type Route } from '../router';
 import { usePrefs } from '../stores/prefs';
 import { unmutedFiring, useAlerts } from '../stores/alerts';
 import { useClouds } from '../stores/clouds';
-import { useEffectiveTheme } from '../theme';
+import { useEffectiveTheme } from '../hooks/useEffectiveTheme';
 import { useState } from 'react';
 import { useTimeWindow } from '../stores/timeWindow';
 import { fromLocalInput, rangeDurationMs, rangeKeys, rangeLabelKey, rangeLongLabelKey, toLocalInput } from '../timeRange';

@@ -1,5 +1,5 @@
 import { useSyncExternalStore } from 'react';
-import { usePrefs } from './stores/prefs';
+import { usePrefs } from '../stores/prefs';
 
 export type Theme = 'light' | 'dark';
 
