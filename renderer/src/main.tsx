@@ -2,7 +2,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { z } from 'zod';
 import { App } from './App';
-import { startCore } from './core-client';
+import { startCore } from './coreClient';
 import { startHostsSync } from './stores/hosts';
 import { startAlertsSync } from './stores/alerts';
 import { startToasts } from './stores/toasts';

@@ -6,8 +6,9 @@
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import type { AppInfo, ExportLock, ExportState, RequestInput, Retention } from '../../../../main/common/contract';
 import { formatAgo, formatBytes, formatCount, formatDateTime } from '../../../../main/common/format';
+import { ScreenHeader } from '../../components/ScreenHeader';
 import { StateMessage } from '../../components/StateMessage';
-import { core } from '../../core-client';
+import { core } from '../../coreClient';
 import { useNow } from '../../hooks/useNow';
 import { useI18n } from '../../i18n/useI18n';
 import type { MessageKey } from '../../i18n/catalogue';
@@ -84,11 +85,7 @@ export function SettingsScreen() {
 
   return (
     <div className="screen" data-testid="settings">
-      <div className="screen-head">
-        <h1 tabIndex={-1} className="screen-title">
-          {t('settings.title')}
-        </h1>
-      </div>
+      <ScreenHeader title={t('settings.title')} />
       {body}
     </div>
   );
