@@ -68,6 +68,7 @@ const CORE_LEVELS: Readonly<Record<string, number>> = {
   managed: 2,
   'log.ts': 2,
   'paths.ts': 2,
+  'appFiles.ts': 2,
   'dataFile.ts': 2,
   'version.ts': 2,
   'exposition.ts': 2,

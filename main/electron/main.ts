@@ -8,11 +8,12 @@ import { createCore, type Core } from '../core/createCore.js';
 import { defaultFeatures } from '../core/features.js';
 import { createStderrLogger } from '../core/log.js';
 import { createCipherSecretStore } from '../core/secrets/encryptedFileSecretStore.js';
-import { consoleVersion, findPackageRoot } from '../core/version.js';
+import { appRoot } from '../core/appFiles.js';
+import { consoleVersion } from '../core/version.js';
 import { parseFrame, serveRpc, type Frame, type Port } from '../common/rpc.js';
 
 const FRAME_CHANNEL = 'overlook:frame';
-const root = findPackageRoot();
+const root = appRoot();
 const log = createStderrLogger();
 
 let core: Core | undefined;
