@@ -146,10 +146,33 @@ export const Settings = z.object({
 });
 export type Settings = z.infer<typeof Settings>;
 
+/**
+ * Where passwords, passphrases and keys are kept. The desktop app uses the OS
+ * keychain through Electron's safeStorage; where there is none it falls back to
+ * the headless console's store (AES-256-GCM, the key in a 0600 file beside the
+ * data) and says why, so the user can fix it rather than trust a keychain that
+ * is not there.
+ */
+export const SecretStorage = z.object({
+  kind: z.enum(['keychain', 'file']),
+  /**
+   * Set when the desktop app fell back to the key file: `no_keychain` (safeStorage
+   * says encryption is not available: no keyring answered), `basic_text` (Linux:
+   * Chromium picked its basic_text backend, which encrypts with a hard-coded key).
+   */
+  reason: z.enum(['no_keychain', 'basic_text']).optional(),
+  /** The key file (file kind): the one file to keep private, and to back up with secrets.json. */
+  keyFile: z.string().optional(),
+  /** The Linux keychain Chromium talks to (gnome_libsecret, kwallet5…), keychain kind. */
+  backend: z.string().optional(),
+});
+export type SecretStorage = z.infer<typeof SecretStorage>;
+
 export const AppInfo = z.object({
   version: z.string(),
   agentVersion: z.string(),
   shell: z.enum(['desktop', 'headless']),
+  secretStorage: SecretStorage,
   settings: Settings,
   /** Fields set by the provisioning file are read-only in the UI. */
   provisionedSettings: z.array(z.string()),
