@@ -7,6 +7,7 @@ import { startHostsSync } from './stores/hosts';
 import { startAlertsSync } from './stores/alerts';
 import { startToasts } from './stores/toasts';
 import { startCloudsSync } from './stores/clouds';
+import { startSecretStorageSync } from './stores/secretStorage';
 import './styles.css';
 
 // zod compiles object parsers with `new Function` when it can; our CSP
@@ -17,6 +18,7 @@ startHostsSync();
 startAlertsSync();
 startToasts();
 startCloudsSync();
+startSecretStorageSync();
 startCore();
 
 createRoot(document.getElementById('root')!).render(
