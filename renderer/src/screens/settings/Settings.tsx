@@ -362,7 +362,6 @@ function ExportCard({ state, onChange }: { state: ExportState; onChange: (state:
         </p>
       )}
       <form className="settings-form" onSubmit={save} noValidate>
-        <SecretStorageNote />
         <div className="field">
           <div className="field-label-row">
             <label className="toggle">
@@ -439,6 +438,7 @@ function ExportCard({ state, onChange }: { state: ExportState; onChange: (state:
             )}
           </div>
         </Field>
+        <SecretStorageNote />
         <div className="form-actions">
           <button type="submit" className="btn" disabled={!valid || status?.kind === 'saving'} data-testid="export-save">
             {t('settings.save')}
