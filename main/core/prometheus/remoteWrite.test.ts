@@ -129,6 +129,15 @@ describe('remote write: hostile bodies', () => {
     expect(error).toMatchObject({ reason: 'too_large' });
   });
 
+  it('a few bytes that claim megabytes are refused without allocating them (snappy expands at most 64/3)', () => {
+    // varint 30 MiB, then one literal byte: within the size limit, but no snappy block that small holds that much.
+    const tiny = new Uint8Array([0x80, 0x80, 0x80, 0x0f, 0x00, 0x41]);
+    expect(decodeOrError(tiny)).toMatchObject({ reason: 'snappy', message: expect.stringMatching(/claims more data than snappy can hold/) });
+    // A real block of that size still reads.
+    const real = SnappyJS.compress(encodeWriteRequest([{ labels: wireLabels('m', { a: 'x'.repeat(1000) }), samples: [] }]));
+    expect(decodeOrError(real)).toHaveLength(1);
+  });
+
   it('counts are bounded: series, labels, samples, label length', () => {
     const many = Array.from({ length: 11 }, (_, i) => ({ labels: wireLabels('m', { i: String(i) }), samples: [{ t: 1, v: 1 }] }));
     const limits = { ...DEFAULT_DECODE_LIMITS, maxSeries: 10, maxLabelsPerSeries: 3, maxSamplesPerSeries: 2, maxStringBytes: 8 };

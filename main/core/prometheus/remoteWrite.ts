@@ -76,7 +76,31 @@ export function compressBlock(data: Uint8Array): Uint8Array {
   return SnappyJS.compress(data);
 }
 
+/**
+ * The most a snappy block can expand: its densest element, a copy with a
+ * two-byte offset, writes up to 64 bytes from 3 bytes of input (snappy's
+ * format_description.txt, "Copy with 2-byte offset"), so a block never holds
+ * more than 64/3 of its size. A body whose header claims more is refused
+ * before anything is allocated: a few bytes must not cost megabytes.
+ */
+const SNAPPY_MAX_RATIO = 22;
+
+/** The uncompressed length a snappy block's header claims (a varint of at most 32 bits), or -1. */
+function claimedLength(data: Uint8Array): number {
+  let result = 0;
+  for (let i = 0, shift = 0; i < data.length && shift < 35; i++, shift += 7) {
+    const byte = data[i]!;
+    result += (byte & 0x7f) * 2 ** shift;
+    if (byte < 0x80) return result;
+  }
+  return -1;
+}
+
 export function decompressBlock(data: Uint8Array, maxBytes: number): Uint8Array {
+  const claimed = claimedLength(data);
+  if (claimed < 0) throw new RemoteWriteDecodeError('snappy', 'the body is not snappy block-compressed data');
+  if (claimed > maxBytes) throw new RemoteWriteDecodeError('too_large', `the body uncompresses to more than ${maxBytes} bytes`);
+  if (claimed > data.length * SNAPPY_MAX_RATIO + 64) throw new RemoteWriteDecodeError('snappy', 'the body claims more data than snappy can hold in its size');
   let out: Uint8Array;
   try {
     out = SnappyJS.uncompress(data, maxBytes);
