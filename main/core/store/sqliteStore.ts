@@ -45,7 +45,7 @@ import Database from 'better-sqlite3';
 import { matchesLabels, seriesKey, type Labels, type Sample, type SeriesSelector } from '../../common/series.js';
 import { Retention as RetentionSchema, type Retention, type Tier } from '../../common/contract.js';
 import { migrate } from './schema.js';
-import { SampleChunkEncoder, decimalPlaces, decodeAggregates, decodeSamples, encodeAggregates, readAggregates, type AggregateRow } from './chunkCodec.js';
+import { SampleChunkEncoder, decimalPlaces, decodeAggregates, decodeSamples, encodeAggregates, readAggregates, readVarint, type AggregateRow } from './chunkCodec.js';
 import { decodeBatch, encodeBatch } from './headLog.js';
 import { nextStep, onCadence } from './cadence.js';
 import { precisionOf, roundToPrecision, type Precision } from './precision.js';
@@ -67,7 +67,21 @@ import {
   toPointList,
   type Aggregate,
 } from './tiers.js';
-import type { AppendOptions, FlatRange, MetricStore, RangeRequest, SampleColumns, SeriesInfo, SeriesRef, StoreStats, StoredRange } from './types.js';
+import type {
+  AppendOptions,
+  FlatRange,
+  MetricStore,
+  OutboxBatch,
+  OutboxReadRequest,
+  OutboxStatus,
+  OutboxTarget,
+  RangeRequest,
+  SampleColumns,
+  SeriesInfo,
+  SeriesRef,
+  StoreStats,
+  StoredRange,
+} from './types.js';
 
 export interface HousekeepingLimits {
   /** Series given work per call (default 2000). */
@@ -136,6 +150,10 @@ export interface SqliteMetricStore {
   housekeeping(now: number): HousekeepingReport;
   setRetention(retention: Retention): void;
   stats(): SqliteStoreStats;
+  outboxTargets(targets: readonly OutboxTarget[]): Record<string, number>;
+  outboxRead(request: OutboxReadRequest): OutboxBatch;
+  outboxAck(target: string, pos: number): void;
+  outboxStatus(): OutboxStatus;
   close(): void;
 }
 
@@ -150,6 +168,26 @@ interface OpenChunk {
   /** Oldest head log row holding samples of this window (moves forward when the chunk is copied, see pruneLog). */
   firstSeq: number;
   lastT: number;
+}
+
+/** A head log row as the store keeps track of it (the data stays on disk). */
+interface LogRow {
+  readonly seq: number;
+  /** When this process first knew the row (its write, or the open that read it): how long it has pinned the log (pruneLog). */
+  readonly seenAt: number;
+  /** When it was written (ms; 0 for rows from before the outbox). */
+  readonly at: number;
+  /** Outbox position of its first sample, and its samples (0 for copies: they repeat samples already logged). */
+  readonly pos: number;
+  readonly n: number;
+}
+
+/** A series whose samples go to the outbox only (AppendOptions.outboxOnly): its newest logged time, for the order check. */
+interface SentOnlySeries {
+  readonly id: number;
+  readonly name: string;
+  readonly labels: Labels;
+  lastT: number | undefined;
 }
 
 /** In-memory state of one series; the database (plus the head log) is the truth, this is its cache. */
@@ -228,13 +266,23 @@ function describe(err: unknown): string {
 function prepareStatements(db: Database.Database) {
   return {
     insertSeries: db.prepare('INSERT INTO series (key, name, labels, rolled_1m, rolled_1h, grace_ms) VALUES (?, ?, ?, ?, ?, ?)'),
+    insertSentOnlySeries: db.prepare('INSERT INTO series (key, name, labels, rolled_1m, rolled_1h, kept) VALUES (?, ?, ?, 0, 0, 0)'),
     setGrace: db.prepare('UPDATE series SET grace_ms = ? WHERE id = ?'),
     setSealedTo: db.prepare('UPDATE series SET rolled_1m = ? WHERE id = ?'),
     clearLog: db.prepare('DELETE FROM head_log'),
-    insertLog: db.prepare('INSERT INTO head_log (data) VALUES (?)'),
-    insertLogCopy: db.prepare('INSERT INTO head_log (data, copy) VALUES (?, 1)'),
+    insertLog: db.prepare('INSERT INTO head_log (data, at, pos, n) VALUES (?, ?, ?, ?)'),
+    insertLogCopy: db.prepare('INSERT INTO head_log (data, copy, at) VALUES (?, 1, ?)'),
+    logRows: db.prepare('SELECT seq, at, pos, n, copy FROM head_log ORDER BY seq').raw(true),
     // Copies first: each holds a prefix of its chunks, older than what later batch rows add.
-    readLog: db.prepare('SELECT seq, data FROM head_log ORDER BY copy DESC, seq').raw(true),
+    readLog: db.prepare('SELECT seq, data FROM head_log WHERE seq >= ? ORDER BY copy DESC, seq').raw(true),
+    logData: db.prepare('SELECT data FROM head_log WHERE seq = ?').pluck(),
+    readMeta: db.prepare('SELECT value FROM store_meta WHERE key = ?').pluck(),
+    saveMeta: db.prepare('INSERT INTO store_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
+    cursors: db.prepare('SELECT target, pos, max_age_ms FROM outbox_cursor').raw(true),
+    saveCursor: db.prepare(
+      'INSERT INTO outbox_cursor (target, pos, max_age_ms) VALUES (?, ?, ?) ON CONFLICT (target) DO UPDATE SET pos = excluded.pos, max_age_ms = excluded.max_age_ms',
+    ),
+    deleteCursor: db.prepare('DELETE FROM outbox_cursor WHERE target = ?'),
     pruneLog: db.prepare('DELETE FROM head_log WHERE seq < ?'),
     insertRawChunk: db.prepare('INSERT INTO raw_chunk (series_id, t, last_t, n, data) VALUES (?, ?, ?, ?, ?)'),
     insertMinuteChunk: db.prepare('INSERT INTO rollup_1m_chunk (series_id, t, data) VALUES (?, ?, ?)'),
@@ -247,7 +295,7 @@ function prepareStatements(db: Database.Database) {
       'UPDATE series SET rolled_1m = ?, rolled_1h = ?, raw_from = ?, m1_from = ?, h1_from = ? WHERE id = ?',
     ),
     allSeries: db.prepare(
-      `SELECT id, name, labels, rolled_1m, rolled_1h, raw_from, m1_from, h1_from, grace_ms,
+      `SELECT id, name, labels, rolled_1m, rolled_1h, raw_from, m1_from, h1_from, grace_ms, kept,
          (SELECT max(last_t) FROM raw_chunk WHERE series_id = s.id) AS last_raw,
          (SELECT max(t) FROM rollup_1m_chunk WHERE series_id = s.id) AS last_1m,
          (SELECT max(last_t) FROM rollup_1h_chunk WHERE series_id = s.id) AS last_1h
@@ -293,6 +341,10 @@ export function openInProcessMetricStore(options: MetricStoreOptions): MetricSto
     housekeeping: async (now) => engine.housekeeping(now),
     setRetention: async (retention) => engine.setRetention(retention),
     stats: async () => engine.stats(),
+    outboxTargets: async (targets) => engine.outboxTargets(targets),
+    outboxRead: async (request) => engine.outboxRead(request),
+    outboxAck: async (target, pos) => engine.outboxAck(target, pos),
+    outboxStatus: async () => engine.outboxStatus(),
     close: async () => engine.close(),
   };
 }
@@ -343,8 +395,17 @@ class SqliteStore implements SqliteMetricStore {
   private readonly byId = new Map<number, SeriesState>();
   private readonly byName = new Map<string, SeriesState[]>();
   private list: SeriesState[] = [];
-  /** [seq, written at] of the head log rows, ascending: how long each has been there (pruneLog). */
-  private logRows: Array<[number, number]> = [];
+  private readonly sentOnlyByKey = new Map<string, SentOnlySeries>();
+  private readonly sentOnlyById = new Map<number, SentOnlySeries>();
+  /** The head log rows, ascending by seq. */
+  private logRows: LogRow[] = [];
+  /** The outbox: the position the next logged sample gets, and each target's cursor. */
+  private nextPos = 0;
+  private savedNextPos = 0;
+  private savedReplayFrom = 0;
+  private readonly cursors = new Map<string, { pos: number; maxAgeMs: number }>();
+  /** The last head log row decoded for the outbox (a read often ends inside a row and the next starts there). */
+  private decodedRow: { seq: number; ids: Float64Array; t: Float64Array; v: Float64Array } | undefined;
   private cursor = 0;
   private droppedOutOfOrder = 0;
   private droppedLate = 0;
@@ -394,6 +455,9 @@ class SqliteStore implements SqliteMetricStore {
     this.byId.clear();
     this.byName.clear();
     this.list = [];
+    this.sentOnlyByKey.clear();
+    this.sentOnlyById.clear();
+    this.decodedRow = undefined;
     const rows = this.sql.allSeries.all() as Array<{
       id: number;
       name: string;
@@ -407,8 +471,16 @@ class SqliteStore implements SqliteMetricStore {
       m1_from: number;
       h1_from: number;
       grace_ms: number;
+      kept: number;
     }>;
     for (const row of rows) {
+      if (row.kept === 0) {
+        const labels = JSON.parse(row.labels) as Labels;
+        const sent: SentOnlySeries = { id: row.id, name: row.name, labels, lastT: undefined };
+        this.sentOnlyByKey.set(seriesKey(row.name, labels), sent);
+        this.sentOnlyById.set(row.id, sent);
+        continue;
+      }
       this.addSeries({
         id: row.id,
         name: row.name,
@@ -428,17 +500,27 @@ class SqliteStore implements SqliteMetricStore {
       });
     }
     const openedAt = this.clock();
-    const logRows: Array<[number, number]> = [];
-    for (const [seq, data] of this.sql.readLog.iterate() as IterableIterator<[number, Uint8Array]>) {
-      logRows.push([seq, openedAt]);
+    const logRows: LogRow[] = [];
+    let nextPos = (this.sql.readMeta.get('next_pos') as number | undefined) ?? 0;
+    for (const [seq, at, pos, n, copy] of this.sql.logRows.iterate() as IterableIterator<[number, number, number, number, number]>) {
+      logRows.push({ seq, seenAt: openedAt, at, pos: copy ? 0 : pos, n: copy ? 0 : n });
+      if (!copy && pos + n > nextPos) nextPos = pos + n;
+    }
+    this.logRows = logRows;
+    this.nextPos = this.savedNextPos = nextPos;
+    // Rows before replay_from hold no unsealed sample (pruneLog); they stay only for the outbox.
+    const replayFrom = (this.sql.readMeta.get('replay_from') as number | undefined) ?? 0;
+    this.savedReplayFrom = replayFrom;
+    for (const [seq, data] of this.sql.readLog.iterate(replayFrom) as IterableIterator<[number, Uint8Array]>) {
       decodeBatch(data, (id, t, v) => {
         const state = this.byId.get(id);
-        // Already sealed, or a replay of what an earlier row held: skip.
-        if (!state || t < state.rolled1m || (state.lastT !== undefined && t <= state.lastT)) return;
+        // Already sealed, a replay of what an earlier row held, or a staleness marker (outbox only): skip.
+        if (!state || t < state.rolled1m || (state.lastT !== undefined && t <= state.lastT) || Number.isNaN(v)) return;
         this.pushToHead(state, t, v, seq);
       });
     }
-    this.logRows = logRows.sort((a, b) => a[0] - b[0]);
+    this.cursors.clear();
+    for (const [target, pos, maxAgeMs] of this.sql.cursors.all() as Array<[string, number, number]>) this.cursors.set(target, { pos, maxAgeMs });
   }
 
   private addSeries(state: SeriesState): void {
@@ -510,6 +592,7 @@ class SqliteStore implements SqliteMetricStore {
     const n = columns.index.length;
     if (columns.t.length !== n || columns.v.length !== n) throw new RangeError('sample columns need as many times and values as series indexes');
     if (n === 0) return;
+    if (options.outboxOnly) return this.appendOutboxOnly(columns);
     const maxDelayMs = options.maxDelayMs ?? 0;
     if (!(Number.isFinite(maxDelayMs) && maxDelayMs >= 0)) throw new RangeError(`maxDelayMs must be a finite number >= 0, got ${maxDelayMs}`);
     const graceMs = Math.max(this.graceMs, Math.floor(maxDelayMs));
@@ -597,7 +680,7 @@ class SqliteStore implements SqliteMetricStore {
         accepted.map((a) => a[1]),
         accepted.map((a) => a[2]),
       );
-      return Number(sql.insertLog.run(bytes).lastInsertRowid);
+      return Number(sql.insertLog.run(bytes, this.clock(), this.nextPos, accepted.length).lastInsertRowid);
     });
     let seq: number;
     try {
@@ -611,7 +694,11 @@ class SqliteStore implements SqliteMetricStore {
       });
     }
     for (const state of created) this.addSeries(state);
-    if (seq > 0) this.logRows.push([seq, this.clock()]);
+    if (seq > 0) {
+      const at = this.clock();
+      this.logRows.push({ seq, seenAt: at, at, pos: this.nextPos, n: accepted.length });
+      this.nextPos += accepted.length;
+    }
     const touched = new Set<SeriesState>();
     for (const [state, t, v] of accepted) {
       this.pushToHead(state, t, v, seq);
@@ -631,6 +718,89 @@ class SqliteStore implements SqliteMetricStore {
         this.lastError = `sealing chunks failed: ${describe(err)}`;
         this.reloadAfterFailure();
       }
+    }
+  }
+
+  /**
+   * Samples for the outbox only (AppendOptions.outboxOnly): one head log row,
+   * never the head or the chunks. A value may be NaN (a staleness marker); a
+   * sample must be newer than its series' newest one, stored or logged, and
+   * is otherwise dropped as out of order. Nothing is written while no target
+   * reads the outbox.
+   */
+  private appendOutboxOnly(columns: SampleColumns): void {
+    if (this.cursors.size === 0) return;
+    const n = columns.index.length;
+    const latestAllowed = this.clock() + this.maxFutureMs;
+    const created: SentOnlySeries[] = [];
+    const createdByKey = new Map<string, SentOnlySeries>();
+    const resolved = new Map<number, SeriesState | SentOnlySeries | null>();
+    const newest = new Map<SeriesState | SentOnlySeries, number>();
+    const ids: number[] = [];
+    const times: number[] = [];
+    const values: number[] = [];
+    let outOfOrder = 0;
+    let invalid = 0;
+    const run = this.db.transaction(() => {
+      for (let i = 0; i < n; i++) {
+        const rawT = columns.t[i]!;
+        const value = columns.v[i]!;
+        if (typeof value !== 'number' || !Number.isFinite(rawT) || rawT < 0 || rawT > 2 ** 50 || rawT > latestAllowed) {
+          invalid++;
+          continue;
+        }
+        const t = Math.floor(rawT);
+        const entry = columns.index[i]!;
+        let state = resolved.get(entry);
+        if (state === undefined) {
+          const ref = columns.series[entry];
+          const key = ref === undefined ? null : keyOf(ref);
+          state = key === null ? null : (this.byKey.get(key) ?? this.sentOnlyByKey.get(key) ?? createdByKey.get(key) ?? null);
+          if (state === null && key !== null) {
+            const labels = Object.freeze({ ...ref!.labels });
+            const id = Number(this.sql.insertSentOnlySeries.run(key, ref!.name, canonicalLabelsJson(labels)).lastInsertRowid);
+            const sent: SentOnlySeries = { id, name: ref!.name, labels, lastT: undefined };
+            createdByKey.set(key, sent);
+            created.push(sent);
+            state = sent;
+          }
+          resolved.set(entry, state);
+        }
+        if (state === null) {
+          invalid++;
+          continue;
+        }
+        const last = newest.get(state) ?? state.lastT;
+        if (last !== undefined && t <= last) {
+          outOfOrder++;
+          continue;
+        }
+        // A stored series keeps its own lastT (its marker is not a sample of the history); a sent-only one moves.
+        newest.set(state, t);
+        ids.push(state.id);
+        times.push(t);
+        values.push(value);
+      }
+      if (ids.length === 0) return 0;
+      return Number(this.sql.insertLog.run(encodeBatch(ids, times, values), this.clock(), this.nextPos, ids.length).lastInsertRowid);
+    });
+    let seq: number;
+    try {
+      seq = run();
+    } catch (err) {
+      throw new Error(`history database ${this.file}: could not log ${n} samples for remote write: ${describe(err)}`, { cause: err });
+    }
+    for (const sent of created) {
+      this.sentOnlyByKey.set(seriesKey(sent.name, sent.labels), sent);
+      this.sentOnlyById.set(sent.id, sent);
+    }
+    for (const [state, t] of newest) if (this.sentOnlyById.get(state.id) === state) state.lastT = t;
+    this.droppedOutOfOrder += outOfOrder;
+    this.droppedInvalid += invalid;
+    if (seq > 0) {
+      const at = this.clock();
+      this.logRows.push({ seq, seenAt: at, at, pos: this.nextPos, n: ids.length });
+      this.nextPos += ids.length;
     }
   }
 
@@ -672,12 +842,14 @@ class SqliteStore implements SqliteMetricStore {
    * as its maxDelayMs) would pin every row since, every host's samples with
    * it; such a chunk is copied whole into a new row first (copy = 1), so it
    * pins only that row. Each long-open chunk is copied about once per
-   * window plus grace. Runs inside the caller's transaction.
+   * window plus grace. The outbox keeps rows too: those a remote-write
+   * target has not sent yet, unless older than the age it still sends
+   * (outboxPin). Runs inside the caller's transaction.
    */
   private pruneLog(): void {
     const pinLimit = this.clock() - (CHUNK_WINDOW_MS + this.graceMs + RELOG_SLACK_MS);
     // The first row written after the limit: chunks older than it are copied.
-    const firstRecent = this.logRows.find((row) => row[1] > pinLimit)?.[0] ?? Number.POSITIVE_INFINITY;
+    const firstRecent = this.logRows.find((row) => row.seenAt > pinLimit)?.seq ?? Number.POSITIVE_INFINITY;
     let oldest = Number.POSITIVE_INFINITY;
     const stale: Array<[SeriesState, OpenChunk]> = [];
     for (const state of this.list) {
@@ -698,16 +870,207 @@ class SqliteStore implements SqliteMetricStore {
           values.push(v[i]!);
         }
       }
-      const seq = Number(this.sql.insertLogCopy.run(encodeBatch(ids, times, values)).lastInsertRowid);
+      const at = this.clock();
+      const seq = Number(this.sql.insertLogCopy.run(encodeBatch(ids, times, values), at).lastInsertRowid);
       for (const [, open] of stale) open.firstSeq = seq;
-      this.logRows.push([seq, this.clock()]);
+      this.logRows.push({ seq, seenAt: at, at, pos: 0, n: 0 });
       if (seq < oldest) oldest = seq;
     }
-    if (oldest === Number.POSITIVE_INFINITY) this.sql.clearLog.run();
-    else this.sql.pruneLog.run(oldest);
+    const keepFrom = Math.min(oldest, this.outboxPin());
+    if (keepFrom === Number.POSITIVE_INFINITY) {
+      this.sql.clearLog.run();
+      // An empty table numbers its next row 1 again: replay must start there, and no decoded row may be taken for a new one.
+      oldest = 0;
+      this.decodedRow = undefined;
+    } else this.sql.pruneLog.run(keepFrom);
     let keep = 0;
-    while (keep < this.logRows.length && this.logRows[keep]![0] < oldest) keep++;
+    while (keep < this.logRows.length && this.logRows[keep]!.seq < keepFrom) keep++;
     if (keep > 0) this.logRows.splice(0, keep);
+    // What opening must know once these rows are gone: where positions go on, and where replay starts.
+    if (this.nextPos !== this.savedNextPos) {
+      this.sql.saveMeta.run('next_pos', this.nextPos);
+      this.savedNextPos = this.nextPos;
+    }
+    const replayFrom = oldest === Number.POSITIVE_INFINITY ? (this.logRows[this.logRows.length - 1]?.seq ?? 0) + 1 : oldest;
+    if (replayFrom !== this.savedReplayFrom) {
+      this.sql.saveMeta.run('replay_from', replayFrom);
+      this.savedReplayFrom = replayFrom;
+    }
+  }
+
+  // ---------------------------------------------------------------- the outbox (remote write)
+
+  /** The first row a remote-write target still needs: the one holding its cursor, or the first after it young enough to send. */
+  private outboxPin(): number {
+    let pin = Number.POSITIVE_INFINITY;
+    const now = this.clock();
+    for (const cursor of this.cursors.values()) {
+      if (cursor.pos >= this.nextPos) continue;
+      const minAt = now - cursor.maxAgeMs;
+      for (let i = this.rowIndexAt(cursor.pos); i < this.logRows.length; i++) {
+        const row = this.logRows[i]!;
+        if (row.n === 0 || row.at < minAt) continue;
+        if (row.seq < pin) pin = row.seq;
+        break;
+      }
+    }
+    return pin;
+  }
+
+  /**
+   * Index in logRows of the first row whose samples reach past `pos` (batch
+   * rows are in position order; copies hold none), or logRows.length.
+   */
+  private rowIndexAt(pos: number): number {
+    let lo = 0;
+    let hi = this.logRows.length;
+    // Binary search on the batch rows' end positions; copies (n = 0) are skipped over by the callers.
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const row = this.logRows[mid]!;
+      const end = row.n === 0 ? this.endBefore(mid) : row.pos + row.n;
+      if (end <= pos) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** The end position of the nearest batch row at or before index i (for a copy row, which has none of its own). */
+  private endBefore(i: number): number {
+    for (let j = i; j >= 0; j--) {
+      const row = this.logRows[j]!;
+      if (row.n > 0) return row.pos + row.n;
+    }
+    return 0;
+  }
+
+  outboxTargets(targets: readonly OutboxTarget[]): Record<string, number> {
+    this.assertOpen();
+    const wanted = new Map(targets.map((t) => [t.name, t]));
+    const out: Record<string, number> = {};
+    this.db.transaction(() => {
+      for (const name of [...this.cursors.keys()]) {
+        if (wanted.has(name)) continue;
+        this.sql.deleteCursor.run(name);
+        this.cursors.delete(name);
+      }
+      for (const target of wanted.values()) {
+        if (!(Number.isFinite(target.maxAgeMs) && target.maxAgeMs > 0)) throw new RangeError(`outbox target ${target.name}: maxAgeMs must be a positive number`);
+        const current = this.cursors.get(target.name);
+        // A new target starts at the end: it sends what arrives from now on, not the history before it.
+        const pos = current ? Math.min(current.pos, this.nextPos) : this.nextPos;
+        if (!current || current.maxAgeMs !== target.maxAgeMs || current.pos !== pos) this.sql.saveCursor.run(target.name, pos, target.maxAgeMs);
+        this.cursors.set(target.name, { pos, maxAgeMs: target.maxAgeMs });
+        out[target.name] = pos;
+      }
+    })();
+    return out;
+  }
+
+  outboxRead(request: OutboxReadRequest): OutboxBatch {
+    this.assertOpen();
+    const maxSamples = Math.max(1, Math.floor(request.maxSamples));
+    const requested = Math.min(Math.max(0, Math.floor(request.from)), this.nextPos);
+    let from = requested;
+    let samplesFrom: number | undefined;
+    const ids: number[] = [];
+    const times: number[] = [];
+    const values: number[] = [];
+    let oldestAt: number | undefined;
+    let i = this.rowIndexAt(from);
+    for (; i < this.logRows.length && ids.length < maxSamples; i++) {
+      const row = this.logRows[i]!;
+      if (row.n === 0) continue;
+      // Rows the cursor had not passed were pruned (older than any target still sends): counted as dropped.
+      if (samplesFrom === undefined && row.pos > from) from = row.pos;
+      const decoded = row.at < request.minAt ? undefined : this.decodeRow(row.seq);
+      if (!decoded) {
+        // Too old for this target (or unreadable): dropped, unless samples were taken already, which must stay contiguous.
+        if (samplesFrom !== undefined) break;
+        from = row.pos + row.n;
+        continue;
+      }
+      const start = from - row.pos;
+      const take = Math.min(row.n - start, maxSamples - ids.length);
+      if (samplesFrom === undefined) {
+        samplesFrom = from;
+        oldestAt = row.at;
+      }
+      for (let k = start; k < start + take; k++) {
+        ids.push(decoded.ids[k]!);
+        times.push(decoded.t[k]!);
+        values.push(decoded.v[k]!);
+      }
+      from += take;
+    }
+    // Nothing left past the cursor: whatever lay between it and the end was pruned.
+    if (samplesFrom === undefined && i >= this.logRows.length) from = this.nextPos;
+    const first = samplesFrom ?? from;
+    const series: (SeriesRef & { id: number })[] = [];
+    const seen = new Set<number>();
+    for (const id of ids) {
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const ref = this.byId.get(id) ?? this.sentOnlyById.get(id);
+      if (ref) series.push({ id, name: ref.name, labels: ref.labels });
+    }
+    return {
+      from: first,
+      to: first + ids.length,
+      dropped: first - requested,
+      ids: Float64Array.from(ids),
+      t: Float64Array.from(times),
+      v: Float64Array.from(values),
+      series,
+      ...(oldestAt !== undefined ? { oldestAt } : {}),
+      end: this.nextPos,
+    };
+  }
+
+  outboxAck(target: string, pos: number): void {
+    this.assertOpen();
+    const cursor = this.cursors.get(target);
+    if (!cursor) throw new RangeError(`outbox target ${target} is not known`);
+    const next = Math.min(Math.max(cursor.pos, Math.floor(pos)), this.nextPos);
+    if (next === cursor.pos) return;
+    this.sql.saveCursor.run(target, next, cursor.maxAgeMs);
+    cursor.pos = next;
+  }
+
+  outboxStatus(): OutboxStatus {
+    this.assertOpen();
+    const cursors: Record<string, { pos: number; oldestAt?: number }> = {};
+    for (const [name, cursor] of this.cursors) {
+      let oldestAt: number | undefined;
+      for (let i = this.rowIndexAt(cursor.pos); i < this.logRows.length; i++) {
+        const row = this.logRows[i]!;
+        if (row.n === 0) continue;
+        oldestAt = row.at;
+        break;
+      }
+      cursors[name] = { pos: cursor.pos, ...(oldestAt !== undefined ? { oldestAt } : {}) };
+    }
+    return { end: this.nextPos, cursors };
+  }
+
+  /** A head log row's samples as columns; the last one decoded is kept, since reads often resume inside it. */
+  private decodeRow(seq: number): { ids: Float64Array; t: Float64Array; v: Float64Array } | undefined {
+    if (this.decodedRow?.seq === seq) return this.decodedRow;
+    const data = this.sql.logData.get(seq) as Uint8Array | undefined;
+    if (!data) return undefined;
+    const count = readVarint(data, { offset: 0 });
+    const ids = new Float64Array(count);
+    const t = new Float64Array(count);
+    const v = new Float64Array(count);
+    let k = 0;
+    decodeBatch(data, (id, ti, vi) => {
+      ids[k] = id;
+      t[k] = ti;
+      v[k] = vi;
+      k++;
+    });
+    this.decodedRow = { seq, ids, t, v };
+    return this.decodedRow;
   }
 
   private reloadAfterFailure(): void {
