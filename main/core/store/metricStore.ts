@@ -182,6 +182,10 @@ export function openMetricStore(options: WorkerStoreOptions): WorkerMetricStore 
       assertOpen();
       return call<Record<string, number>>({ op: 'outboxTargets', targets });
     },
+    async outboxForget(names: readonly string[]): Promise<void> {
+      assertOpen();
+      return call<void>({ op: 'outboxForget', names });
+    },
     async outboxRead(request: OutboxReadRequest): Promise<OutboxBatch> {
       assertOpen();
       return call<OutboxBatch>({ op: 'outboxRead', request });

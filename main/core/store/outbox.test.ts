@@ -109,7 +109,7 @@ describe('the outbox', () => {
     expect(headLogRows()).toBe(160);
     expect(store.outboxRead({ from: 600, ...READ_ALL }).from).toBe(600);
     // A target that goes away no longer keeps anything.
-    store.outboxTargets([{ name: 'a', maxAgeMs: 6 * HOUR_MS }]);
+    store.outboxForget(['b']);
     store.housekeeping(clock.now);
     expect(headLogRows()).toBe(0);
   });

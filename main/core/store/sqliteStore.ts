@@ -151,6 +151,7 @@ export interface SqliteMetricStore {
   setRetention(retention: Retention): void;
   stats(): SqliteStoreStats;
   outboxTargets(targets: readonly OutboxTarget[]): Record<string, number>;
+  outboxForget(names: readonly string[]): void;
   outboxRead(request: OutboxReadRequest): OutboxBatch;
   outboxAck(target: string, pos: number): void;
   outboxStatus(): OutboxStatus;
@@ -342,6 +343,7 @@ export function openInProcessMetricStore(options: MetricStoreOptions): MetricSto
     setRetention: async (retention) => engine.setRetention(retention),
     stats: async () => engine.stats(),
     outboxTargets: async (targets) => engine.outboxTargets(targets),
+    outboxForget: async (names) => engine.outboxForget(names),
     outboxRead: async (request) => engine.outboxRead(request),
     outboxAck: async (target, pos) => engine.outboxAck(target, pos),
     outboxStatus: async () => engine.outboxStatus(),
@@ -946,15 +948,9 @@ class SqliteStore implements SqliteMetricStore {
 
   outboxTargets(targets: readonly OutboxTarget[]): Record<string, number> {
     this.assertOpen();
-    const wanted = new Map(targets.map((t) => [t.name, t]));
     const out: Record<string, number> = {};
     this.db.transaction(() => {
-      for (const name of [...this.cursors.keys()]) {
-        if (wanted.has(name)) continue;
-        this.sql.deleteCursor.run(name);
-        this.cursors.delete(name);
-      }
-      for (const target of wanted.values()) {
+      for (const target of targets) {
         if (!(Number.isFinite(target.maxAgeMs) && target.maxAgeMs > 0)) throw new RangeError(`outbox target ${target.name}: maxAgeMs must be a positive number`);
         const current = this.cursors.get(target.name);
         // A new target starts at the end: it sends what arrives from now on, not the history before it.
@@ -965,6 +961,16 @@ class SqliteStore implements SqliteMetricStore {
       }
     })();
     return out;
+  }
+
+  outboxForget(names: readonly string[]): void {
+    this.assertOpen();
+    this.db.transaction(() => {
+      for (const name of names) {
+        this.sql.deleteCursor.run(name);
+        this.cursors.delete(name);
+      }
+    })();
   }
 
   outboxRead(request: OutboxReadRequest): OutboxBatch {

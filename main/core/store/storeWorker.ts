@@ -58,6 +58,9 @@ function handle(call: StoreCall): { value: unknown; transfer?: ArrayBuffer[] } {
       return { value: engine.stats() };
     case 'outboxTargets':
       return { value: engine.outboxTargets(call.targets) };
+    case 'outboxForget':
+      engine.outboxForget(call.names);
+      return { value: undefined };
     case 'outboxRead': {
       const batch = engine.outboxRead(call.request);
       return { value: batch, transfer: [batch.ids.buffer as ArrayBuffer, batch.t.buffer as ArrayBuffer, batch.v.buffer as ArrayBuffer] };

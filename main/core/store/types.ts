@@ -141,11 +141,12 @@ export interface MetricStore {
   setRetention(retention: Retention): Promise<void>;
   stats(): Promise<StoreStats>;
   /**
-   * The remote-write targets that read the outbox: a new one starts at the
-   * outbox's end, one left out is forgotten (its cursor no longer keeps rows).
-   * Returns each target's cursor.
+   * Remote-write targets that read the outbox (added, or their age limit
+   * changed): a new one starts at the outbox's end. Returns each one's cursor.
    */
   outboxTargets(targets: readonly OutboxTarget[]): Promise<Readonly<Record<string, number>>>;
+  /** Targets gone for good: their cursors no longer keep rows. */
+  outboxForget(names: readonly string[]): Promise<void>;
   /** Samples logged from a position on, in the order they were logged. */
   outboxRead(request: OutboxReadRequest): Promise<OutboxBatch>;
   /** A target sent (or gave up on) everything before `pos`: its cursor moves there, durably. */

@@ -29,6 +29,7 @@ export type StoreCall =
   | { readonly op: 'setRetention'; readonly retention: Retention }
   | { readonly op: 'stats' }
   | { readonly op: 'outboxTargets'; readonly targets: readonly OutboxTarget[] }
+  | { readonly op: 'outboxForget'; readonly names: readonly string[] }
   | { readonly op: 'outboxRead'; readonly request: OutboxReadRequest }
   | { readonly op: 'outboxAck'; readonly target: string; readonly pos: number; readonly now: number }
   | { readonly op: 'outboxStatus'; readonly now: number }
