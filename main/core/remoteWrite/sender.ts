@@ -8,7 +8,7 @@
 // "Retries & Backoff"): retry on 5xx and 429 with backoff, never on other
 // 4xx. So: 5xx, 429, a dropped connection and a timeout are retried with
 // exponential backoff and full jitter between half and the whole step
-// (500 ms doubling to 30 s), or after the server's Retry-After when it is
+// (100 ms doubling to 5 s, as Prometheus's min_backoff and max_backoff), or after the server's Retry-After when it is
 // longer (capped at 5 minutes); other 4xx are counted by status and the
 // batch is skipped; a batch that waits past the age limit is counted as
 // dropped. Nothing is dropped silently: every sample ends up sent, rejected
@@ -39,7 +39,7 @@ export interface SenderOptions {
   readonly onChange?: () => void;
 }
 
-const DEFAULT_BACKOFF = { baseMs: 500, maxMs: 30_000 };
+const DEFAULT_BACKOFF = { baseMs: 100, maxMs: 5_000 };
 const MAX_RETRY_AFTER_MS = 5 * 60_000;
 
 export function backoffMs(attempt: number, policy: { baseMs: number; maxMs: number }, random: () => number, retryAfterMs?: number): number {
