@@ -3,10 +3,11 @@
 // went quiet (seal.ts), roll sealed minutes up into hours — appended to one
 // chunk per series and day, read from the minute chunks, never by rescanning
 // raw — and delete what each tier's retention has expired, never what the
-// next tier has not absorbed. Then prune the head log (head.ts), and hand a
-// few freed pages back to the file system. One transaction per slice, in
-// which the marks move with the rows, so a crash never leaves an hour rolled
-// up twice or skipped; the caller reloads the caches when it fails.
+// next tier has not absorbed; then prune the head log (head.ts). A slice is
+// one transaction, in which the marks move with the rows, so a crash never
+// leaves an hour rolled up twice or skipped; the caller reloads the caches
+// when it fails. After it, a vacuum step hands a few freed pages back to the
+// file system (incremental, never a blocking VACUUM).
 import { performance } from 'node:perf_hooks';
 import type Database from 'better-sqlite3';
 import { Retention as RetentionSchema, type Retention, type Tier } from '../../common/contract.js';
