@@ -2,6 +2,7 @@
 // exporter, the alert engine and the renderer. A series is a Prometheus-style
 // metric name plus labels; the `host` label names the watched machine.
 // Pure TypeScript: no Node, no DOM.
+import { RE2JS } from 're2js';
 
 export type Labels = Readonly<Record<string, string>>;
 
@@ -55,16 +56,58 @@ export function seriesKey(name: string, labels: Labels): string {
   return `${name}{${parts.join(',')}}`;
 }
 
-const regexCache = new Map<string, RegExp>();
-function anchored(pattern: string): RegExp {
-  let re = regexCache.get(pattern);
+// Label patterns (`=~`, `!~`) run on RE2's linear-time engine (re2js, a pure
+// JavaScript port of RE2), never on JavaScript's backtracking RegExp: a pattern
+// such as `(.|.)*Z` takes the backtracking engine exponential time in the
+// length of the value, and a selector is something anyone with the UI types.
+// Semantics follow Prometheus, which compiles a matcher as `^(?s:PATTERN)$`
+// with Go's regexp (RE2 syntax; see prometheus/model/labels/regexp.go): fully
+// anchored, `.` matches a newline too, no backreferences, no lookaround.
+const patternCache = new Map<string, RE2JS>();
+
+/** Thrown when a label pattern is not a regular expression RE2 accepts. */
+export class LabelPatternError extends Error {
+  /** Survives the crossing to and from the store's thread (store/workerProtocol.ts keeps `code`). */
+  readonly code = 'INVALID_PATTERN';
+  constructor(message: string) {
+    super(message);
+    this.name = 'LabelPatternError';
+  }
+}
+
+function compilePattern(pattern: string): RE2JS {
+  let re = patternCache.get(pattern);
   if (!re) {
-    // PromQL regex matchers are fully anchored.
-    re = new RegExp(`^(?:${pattern})$`);
-    if (regexCache.size > 1000) regexCache.clear();
-    regexCache.set(pattern, re);
+    try {
+      re = RE2JS.compile(pattern, RE2JS.DOTALL);
+    } catch (err) {
+      throw new LabelPatternError(describePatternError(pattern, err));
+    }
+    if (patternCache.size > 1000) patternCache.clear();
+    patternCache.set(pattern, re);
   }
   return re;
+}
+
+function describePatternError(pattern: string, err: unknown): string {
+  const detail = (err as Error).message.replace(/^error parsing regexp: /, '');
+  const perl = /\\[1-9]|\(\?[=!]|\(\?<[=!]/.test(pattern);
+  return `invalid regular expression "${pattern}": ${detail}${perl ? ' (RE2 syntax, as in Prometheus: no backreferences or lookaround)' : ''}`;
+}
+
+/** Why a label pattern cannot be used (RE2 syntax, as Prometheus), or undefined when it can. */
+export function labelPatternProblem(pattern: string): string | undefined {
+  try {
+    compilePattern(pattern);
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+/** Whether `value` matches the whole of `pattern` (Prometheus' anchored match). Throws LabelPatternError for a bad pattern. */
+export function matchesPattern(pattern: string, value: string): boolean {
+  return compilePattern(pattern).matches(value);
 }
 
 export function matchesLabels(labels: Labels, matchers: readonly LabelMatcher[] | undefined): boolean {
@@ -79,10 +122,10 @@ export function matchesLabels(labels: Labels, matchers: readonly LabelMatcher[] 
         if (actual === m.value) return false;
         break;
       case '=~':
-        if (!anchored(m.value).test(actual)) return false;
+        if (!matchesPattern(m.value, actual)) return false;
         break;
       case '!~':
-        if (anchored(m.value).test(actual)) return false;
+        if (matchesPattern(m.value, actual)) return false;
         break;
     }
   }
@@ -141,11 +184,8 @@ export function parseSelector(text: string): SeriesSelector {
     if (body[i] !== '"') throw new Error(`unterminated value for "${label}" in selector "${text}"`);
     i++;
     if (op === '=~' || op === '!~') {
-      try {
-        new RegExp(value);
-      } catch (err) {
-        throw new Error(`invalid regular expression for "${label}" in selector "${text}": ${(err as Error).message}`);
-      }
+      const problem = labelPatternProblem(value);
+      if (problem !== undefined) throw new Error(`${problem} for "${label}" in selector "${text}"`);
     }
     matchers.push({ label, op, value });
     skipSpace();

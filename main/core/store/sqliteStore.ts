@@ -42,7 +42,7 @@
 import { statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
-import { matchesLabels, seriesKey, type Labels, type Sample, type SeriesSelector } from '../../common/series.js';
+import { formatSelector, matchesLabels, seriesKey, type Labels, type Sample, type SeriesSelector } from '../../common/series.js';
 import { Retention as RetentionSchema, type Retention, type Tier } from '../../common/contract.js';
 import { migrate } from './schema.js';
 import { SampleChunkEncoder, decimalPlaces, decodeAggregates, decodeSamples, encodeAggregates, readAggregates, type AggregateRow } from './chunkCodec.js';
@@ -76,6 +76,33 @@ export interface HousekeepingLimits {
   readonly maxMillis?: number;
 }
 
+/** A query's time on the store's thread is bounded: every other call waits behind it. */
+export const DEFAULT_QUERY_BUDGET_MS = 10_000;
+
+/** The error code of a query stopped by its budget; the handlers answer it as invalid_input with its message. */
+export const QUERY_TOO_LARGE = 'QUERY_TOO_LARGE';
+
+/** Stops a query that has run past its budget, with a message that says how to narrow it. */
+class QueryBudget {
+  private readonly deadline: number;
+  matched: number | undefined;
+  constructor(
+    private readonly selector: SeriesSelector,
+    private readonly budgetMs: number,
+  ) {
+    this.deadline = performance.now() + budgetMs;
+  }
+  check(done: number): void {
+    if (performance.now() <= this.deadline) return;
+    const what = this.matched === undefined ? `after matching ${done} series` : `after ${done} of the ${this.matched} series it matched`;
+    const err = new Error(
+      `the query for ${formatSelector(this.selector)} was stopped ${what}: it ran past ${this.budgetMs / 1000} s on the history store; narrow the selector or the time range`,
+    );
+    (err as Error & { code?: string }).code = QUERY_TOO_LARGE;
+    throw err;
+  }
+}
+
 export interface MetricStoreOptions {
   /** Database file, or ':memory:'. */
   readonly file: string;
@@ -89,6 +116,8 @@ export interface MetricStoreOptions {
   readonly housekeeping?: HousekeepingLimits;
   /** Path of a better-sqlite3 binary built for another ABI (the Electron host). */
   readonly nativeBinding?: string;
+  /** How long one query may run on the store's thread before it is stopped with QUERY_TOO_LARGE (default 10 s). */
+  readonly queryBudgetMs?: number;
 }
 
 export interface DroppedSamples {
@@ -337,6 +366,7 @@ class SqliteStore implements SqliteMetricStore {
   private readonly maxFutureMs: number;
   private readonly maxSeriesPerCall: number;
   private readonly maxMillisPerCall: number;
+  private readonly queryBudgetMs: number;
   private retention: Retention;
 
   private readonly byKey = new Map<string, SeriesState>();
@@ -357,6 +387,7 @@ class SqliteStore implements SqliteMetricStore {
   constructor(options: MetricStoreOptions) {
     this.file = options.file;
     this.clock = options.now ?? Date.now;
+    this.queryBudgetMs = options.queryBudgetMs ?? DEFAULT_QUERY_BUDGET_MS;
     this.graceMs = options.lateGraceMs ?? 2 * MINUTE_MS;
     this.maxFutureMs = options.maxFutureMs ?? 10 * MINUTE_MS;
     this.maxSeriesPerCall = Math.max(1, options.housekeeping?.maxSeries ?? 2000);
@@ -718,9 +749,21 @@ class SqliteStore implements SqliteMetricStore {
     }
   }
 
-  private matching(selector: SeriesSelector): SeriesState[] {
+  /**
+   * The series a selector names. Label patterns run on RE2's linear-time
+   * engine (common/series.ts), so matching costs at most the labels' length
+   * times the pattern's per series; the budget bounds the rest.
+   */
+  private matching(selector: SeriesSelector, budget?: QueryBudget): SeriesState[] {
     const named = this.byName.get(selector.name) ?? [];
-    return named.filter((s) => matchesLabels(s.labels, selector.matchers));
+    if (!selector.matchers?.length) return named.slice();
+    const out: SeriesState[] = [];
+    for (let i = 0; i < named.length; i++) {
+      if (budget && (i & 1023) === 1023) budget.check(i);
+      const s = named[i]!;
+      if (matchesLabels(s.labels, selector.matchers)) out.push(s);
+    }
+    return out;
   }
 
   series(selector: SeriesSelector): SeriesInfo[] {
@@ -741,7 +784,11 @@ class SqliteStore implements SqliteMetricStore {
     this.assertOpen();
     const plan = planBuckets(request.from, request.to, request.maxPoints);
     const expected = Math.min(32, Math.ceil((plan.end - plan.start) / plan.stepMs));
-    return this.matching(request.selector).map((state) => {
+    const budget = new QueryBudget(request.selector, this.queryBudgetMs);
+    const matched = this.matching(request.selector, budget);
+    budget.matched = matched.length;
+    return matched.map((state, i) => {
+      budget.check(i);
       const acc = new PointAccumulator(plan.stepMs, expected);
       for (const segment of planSegments(plan, tierCoverage(state))) {
         if (segment.tier === 'raw') this.addRaw(acc, state, segment.from, segment.to);
