@@ -4,7 +4,9 @@
 // on a WebSocket upgrade, a NUL or bad encoding in the path), an open
 // redirect, a wildcard bind, and a fuzz over request lines, headers, cookies,
 // paths and upgrades. The process must stay up and answer every request with
-// a valid HTTP status. Runs the built CLI (dist/): `npm run build` first.
+// a valid HTTP status. Also key files a provisioning file may name: a named
+// pipe and /dev/zero are refused while HTTP keeps answering. Runs the built
+// CLI (dist/): `npm run build` first.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -26,9 +28,12 @@ interface Serve {
 }
 
 const running: Serve[] = [];
+const cleanupDirs: string[] = [];
 
-async function serve(args: string[] = []): Promise<Serve> {
+async function serve(args: string[] = [], files: Record<string, string> = {}): Promise<Serve> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ovl-hostile-'));
+  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dataDir, name), text.replaceAll('$DATA', dataDir));
+  args = args.map((a) => a.replace('$DATA', dataDir));
   const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--data', dataDir, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
@@ -92,6 +97,7 @@ afterAll(async () => {
     }
     fs.rmSync(s.dataDir, { recursive: true, force: true });
   }
+  for (const dir of cleanupDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 describe('overlook serve against hostile requests', () => {
@@ -195,4 +201,39 @@ describe('overlook serve --host 0.0.0.0', () => {
     if (own) expect(statusOf(await at(`${own.address}:${s.port}`))).toBe('302');
     expect(s.output()).toMatch(/reachable from other machines/);
   });
+});
+
+describe('overlook serve with hostile key files', () => {
+  it('a named pipe and /dev/zero as key_file are refused while HTTP keeps answering', async () => {
+    const yaml = [
+      'hosts:',
+      '  - name: pipe-key',
+      '    address: ovl@127.0.0.1:1',
+      '    key_file: $DATA/key.fifo',
+      '  - name: zero-key',
+      '    address: ovl@127.0.0.1:1',
+      '    key_file: /dev/zero',
+      '',
+    ].join('\n');
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ovl-hostile-fifo-'));
+    const fifo = path.join(dataDir, 'key.fifo');
+    await new Promise<void>((resolve, reject) => spawn('mkfifo', [fifo]).once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`mkfifo exited ${code}`)))));
+    cleanupDirs.push(dataDir);
+    const s = await serve(['--config', '$DATA/overlook.yaml'], { 'overlook.yaml': yaml.replace('$DATA/key.fifo', fifo) });
+    const get = () => raw(s.port, [`GET / HTTP/1.1`, `Host: 127.0.0.1:${s.port}`, `Cookie: overlook_token_${s.port}=${s.token}`, 'Connection: close', '', ''].join('\r\n'));
+    // Both hosts try to connect (and retry) meanwhile; every answer comes at once.
+    const deadline = Date.now() + 20_000;
+    while (!(/key file .*key\.fifo: not a regular file \(a named pipe\)/.test(s.output()) && /key file \/dev\/zero: not a regular file/.test(s.output()))) {
+      if (Date.now() > deadline) throw new Error(`the key files were never refused:\n${s.output()}`);
+      const started = Date.now();
+      expect(statusOf(await get())).toBe('200');
+      expect(Date.now() - started).toBeLessThan(2500);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    for (let i = 0; i < 5; i++) expect(statusOf(await get())).toBe('200');
+    expect(alive(s)).toBe(true);
+    const rss = Number(/VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${s.child.pid}/status`, 'utf8'))?.[1]);
+    // Reading /dev/zero to its end would have grown it by hundreds of MB a second.
+    expect(rss).toBeLessThan(600 * 1024);
+  }, 60_000);
 });

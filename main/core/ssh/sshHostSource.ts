@@ -214,6 +214,7 @@ export class SshHostSource implements HostSource {
         target: this.options.target,
         ...(this.options.jumps ? { jumps: this.options.jumps } : {}),
         hostKeys: this.options.hostKeys,
+        ...(this.options.log ? { log: this.options.log } : {}),
         ...(this.options.keepaliveIntervalMs !== undefined ? { keepaliveIntervalMs: this.options.keepaliveIntervalMs } : {}),
         ...(this.options.keepaliveCountMax !== undefined ? { keepaliveCountMax: this.options.keepaliveCountMax } : {}),
         ...(this.options.readyTimeoutMs !== undefined ? { readyTimeoutMs: this.options.readyTimeoutMs } : {}),
