@@ -68,6 +68,7 @@ import {
   type Aggregate,
 } from './tiers.js';
 import type { AppendOptions, FlatRange, MetricStore, RangeRequest, SampleColumns, SeriesInfo, SeriesRef, StoreStats, StoredRange } from './types.js';
+import { preparePrivateDatabaseFile } from '../dataFile.js';
 
 export interface HousekeepingLimits {
   /** Series given work per call (default 2000). */
@@ -394,6 +395,7 @@ class SqliteStore implements SqliteMetricStore {
     this.maxMillisPerCall = options.housekeeping?.maxMillis ?? 25;
     this.retention = this.checkedRetention(options.retention ?? DEFAULT_RETENTION);
     try {
+      preparePrivateDatabaseFile(options.file);
       this.db = new Database(options.file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
     } catch (err) {
       throw new Error(`cannot open history database ${options.file}: ${describe(err)}`, { cause: err });
