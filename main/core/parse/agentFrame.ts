@@ -31,7 +31,7 @@ export type ParseResult =
   /** The agent reported a fatal error of its own (bad arguments…). */
   | { readonly kind: 'agent_error'; readonly message: string }
   /** Not a whole frame: truncated, or not agent output at all. Nothing of it is used. */
-  | { readonly kind: 'invalid'; readonly problem: string };
+  | { readonly kind: 'invalid'; readonly problem: string; readonly sample?: string };
 
 const BEGIN = /^@@overlook-agent (\S+) begin (\d+)$/;
 const END = /^@@overlook-agent (\S+) end (\d+)$/;
