@@ -18,6 +18,7 @@ import {
   parseUptime,
 } from './procfs.js';
 import { parseHwmon, parseThermalZones } from './temperatures.js';
+import { boundedProcesses, boundedSeries } from './sanityBounds.js';
 
 export type ParseResult =
   | {
@@ -313,8 +314,9 @@ export function parseAgentFrame(text: string, receivedAtMs: number): ParseResult
   const observation: HostObservation = {
     t: receivedAtMs,
     ...(uptime !== undefined ? { monotonicSeconds: uptime } : {}),
-    series,
-    processes,
+    // Values no real host can report are dropped here, each named in the problems (sanityBounds.ts).
+    series: take(boundedSeries(series)),
+    processes: take(boundedProcesses(processes)),
     facts,
     problems,
     ...(containers ? { containers } : {}),

@@ -69,6 +69,7 @@ import {
 } from './tiers.js';
 import type { AppendOptions, FlatRange, MetricStore, RangeRequest, SampleColumns, SeriesInfo, SeriesRef, StoreStats, StoredRange } from './types.js';
 import { preparePrivateDatabaseFile } from '../dataFile.js';
+import { valueBoundsOf, type ValueBounds } from '../parse/sanityBounds.js';
 
 export interface HousekeepingLimits {
   /** Series given work per call (default 2000). */
@@ -556,6 +557,7 @@ class SqliteStore implements SqliteMetricStore {
     const graceRaised = new Map<SeriesState, number>();
     /** The state of each table entry used so far in this batch (null: invalid name or labels). */
     const resolved = new Map<number, SeriesState | null>();
+    const boundsOfEntry = new Map<number, ValueBounds | null>();
     let outOfOrder = 0;
     let late = 0;
     let invalid = 0;
@@ -599,6 +601,17 @@ class SqliteStore implements SqliteMetricStore {
         }
         const t = Math.floor(rawT);
         const entry = columns.index[i]!;
+        // A value no source can really report (parse/sanityBounds.ts) is counted with the invalid ones, whichever source sent it.
+        let bounds = boundsOfEntry.get(entry);
+        if (bounds === undefined) {
+          const name = columns.series[entry]?.name;
+          bounds = (typeof name === 'string' ? valueBoundsOf(name) : undefined) ?? null;
+          boundsOfEntry.set(entry, bounds);
+        }
+        if (bounds !== null && !(value >= bounds.min && value <= bounds.max)) {
+          invalid++;
+          continue;
+        }
         let state = resolved.get(entry);
         if (state === undefined) {
           state = resolve(entry, t);
