@@ -63,7 +63,45 @@ export function seriesKey(name: string, labels: Labels): string {
 // Semantics follow Prometheus, which compiles a matcher as `^(?s:PATTERN)$`
 // with Go's regexp (RE2 syntax; see prometheus/model/labels/regexp.go): fully
 // anchored, `.` matches a newline too, no backreferences, no lookaround.
-const patternCache = new Map<string, RE2JS>();
+const patternCache = new Map<string, Matcher>();
+
+/** A compiled pattern: a shape that needs no regex engine at all, or RE2 with a memo of its answers. */
+interface Matcher {
+  /** A literal, alternatives of literals, a prefix, suffix or infix: cheaper than a memo lookup. */
+  readonly shortcut: ((value: string) => boolean) | undefined;
+  readonly re: RE2JS;
+  /** RE2's answers by value: rules and charts match the same label values again and again. */
+  readonly memo: Map<string, boolean>;
+}
+
+// Literal text: none of RE2's metacharacters (a pattern with escapes goes to RE2).
+const LITERAL = /^[^\\.^$|?*+()[\]{}]*$/;
+/** Shapes Prometheus also matches without the engine (model/labels/regexp.go): literals, alternatives of them, prefix, suffix, contains. */
+function shortcut(pattern: string): ((value: string) => boolean) | undefined {
+  if (LITERAL.test(pattern)) return (v) => v === pattern;
+  if (pattern === '.*') return () => true;
+  if (pattern === '.+') return (v) => v.length > 0;
+  const parts = pattern.split('|');
+  if (parts.length > 1 && parts.every((p) => LITERAL.test(p))) {
+    const set = new Set(parts);
+    return (v) => set.has(v);
+  }
+  const inner = pattern.startsWith('.*') ? pattern.slice(2) : undefined;
+  if (pattern.endsWith('.*') && LITERAL.test(pattern.slice(0, -2))) {
+    const prefix = pattern.slice(0, -2);
+    return (v) => v.startsWith(prefix);
+  }
+  if (inner !== undefined && LITERAL.test(inner)) return (v) => v.endsWith(inner);
+  if (inner !== undefined && inner.endsWith('.*') && LITERAL.test(inner.slice(0, -2))) {
+    const middle = inner.slice(0, -2);
+    return (v) => v.includes(middle);
+  }
+  return undefined;
+}
+
+/** Memo entries over all patterns; past this every memo starts again (a bound on memory, not a tuning knob). */
+const MAX_MEMO_ENTRIES = 200_000;
+let memoEntries = 0;
 
 /** Thrown when a label pattern is not a regular expression RE2 accepts. */
 export class LabelPatternError extends Error {
@@ -75,18 +113,24 @@ export class LabelPatternError extends Error {
   }
 }
 
-function compilePattern(pattern: string): RE2JS {
-  let re = patternCache.get(pattern);
-  if (!re) {
+function compilePattern(pattern: string): Matcher {
+  let m = patternCache.get(pattern);
+  if (!m) {
+    let re: RE2JS;
     try {
+      // Compiled even when a shortcut answers: what RE2 refuses is refused whatever its shape.
       re = RE2JS.compile(pattern, RE2JS.DOTALL);
     } catch (err) {
       throw new LabelPatternError(describePatternError(pattern, err));
     }
-    if (patternCache.size > 1000) patternCache.clear();
-    patternCache.set(pattern, re);
+    m = { shortcut: shortcut(pattern), re, memo: new Map() };
+    if (patternCache.size > 1000) {
+      patternCache.clear();
+      memoEntries = 0;
+    }
+    patternCache.set(pattern, m);
   }
-  return re;
+  return m;
 }
 
 function describePatternError(pattern: string, err: unknown): string {
@@ -107,7 +151,19 @@ export function labelPatternProblem(pattern: string): string | undefined {
 
 /** Whether `value` matches the whole of `pattern` (Prometheus' anchored match). Throws LabelPatternError for a bad pattern. */
 export function matchesPattern(pattern: string, value: string): boolean {
-  return compilePattern(pattern).matches(value);
+  const m = compilePattern(pattern);
+  if (m.shortcut) return m.shortcut(value);
+  let hit = m.memo.get(value);
+  if (hit === undefined) {
+    hit = m.re.testExact(value);
+    if (memoEntries >= MAX_MEMO_ENTRIES) {
+      for (const other of patternCache.values()) other.memo.clear();
+      memoEntries = 0;
+    }
+    m.memo.set(value, hit);
+    memoEntries++;
+  }
+  return hit;
 }
 
 export function matchesLabels(labels: Labels, matchers: readonly LabelMatcher[] | undefined): boolean {
