@@ -38,7 +38,13 @@ interface HostRuntime {
   derive?: DeriveState;
   summary?: HostSummary;
   inventory?: HostInventory;
+  /** When the sample problems were last logged, and how many samples with problems came since (logged once a minute, not per sample). */
+  problemsLoggedAt?: number;
+  problemSamplesHeld?: number;
 }
+
+/** A host whose every sample has a problem (an unparsable file, an impossible value) is logged once per this period. */
+const PROBLEM_LOG_PERIOD_MS = 60_000;
 
 /** What the registry tells the rest of the core; each call is guarded by the caller. */
 export interface HostRegistryEvents {
@@ -205,7 +211,15 @@ export class HostRegistry {
     const facts = obs.facts;
     const infoChanged = JSON.stringify(rt.host.info ?? {}) !== JSON.stringify(facts);
     rt.host = { ...rt.host, lastSampleAt: obs.t, ...(infoChanged ? { info: { ...facts } } : {}) };
-    if (obs.problems.length) this.options.log.warn(`host ${rt.host.name}: ${obs.problems.length} unparsed part(s) in a sample`, { first: obs.problems[0] });
+    if (obs.problems.length) {
+      const now = Date.now();
+      if (rt.problemsLoggedAt === undefined || now - rt.problemsLoggedAt >= PROBLEM_LOG_PERIOD_MS) {
+        const since = rt.problemSamplesHeld ? { samplesWithProblemsSinceLastLine: rt.problemSamplesHeld } : {};
+        this.options.log.warn(`host ${rt.host.name}: ${obs.problems.length} unparsed part(s) in a sample`, { first: obs.problems[0], ...since });
+        rt.problemsLoggedAt = now;
+        rt.problemSamplesHeld = 0;
+      } else rt.problemSamplesHeld = (rt.problemSamplesHeld ?? 0) + 1;
+    }
     if (rt.host.status !== 'online') this.setStatus(rt, 'online');
     else if (infoChanged) this.announce();
     this.options.batcher.add(summary, derived.samples);

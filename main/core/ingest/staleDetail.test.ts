@@ -1,7 +1,8 @@
 // A host that stops sending samples turns stale, and its "no sample for …"
 // keeps counting while it stays stale (it used to freeze at the first value:
 // "no sample for 4 s" ten minutes later). A real core; the local host's source
-// sends one real parsed frame each time it starts and then nothing.
+// sends one real parsed frame each time it starts and then nothing. And a host
+// whose every sample has a problem is logged once a minute, not per sample.
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Host } from '../../common/contract.js';
@@ -46,5 +47,28 @@ describe('a stale host', () => {
     expect(noSampleFor(119_000)).toBe('no sample for 119 s');
     expect(noSampleFor(600_000)).toBe('no sample for 10 min');
     expect(noSampleFor(3 * 3_600_000 + 5)).toBe('no sample for 3 h');
+  });
+});
+
+describe('a host whose every sample has a problem', () => {
+  it('is logged once a minute, not once per sample', async () => {
+    const hostile = frame.replace(/^MemTotal:\s+\d+ kB$/m, 'MemTotal:       97656250000000000000000000000 kB');
+    const manySamples: HostSource = {
+      start(events) {
+        let n = 0;
+        const timer = setInterval(() => {
+          const parsed = parseAgentFrame(hostile, Date.now());
+          if (parsed.kind === 'observation') events.observation(parsed.observation);
+          if (++n >= 20) clearInterval(timer);
+        }, 50);
+        this.stop = async () => clearInterval(timer);
+      },
+      async stop() {},
+    };
+    const c = await startTestCore({ prefix: 'ovl-problemlog-', features: [], answers: () => false, localSource: manySamples }, cleanups);
+    await new Promise((r) => setTimeout(r, 1500));
+    const lines = c.log.lines.filter((l) => l.includes('unparsed part(s) in a sample'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('node_memory_MemTotal_bytes: 1e+32 is outside');
   });
 });
