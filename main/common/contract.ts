@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { AlertRule } from './alertRules.js';
 import { AlertView, DeliveryRecord, DeliveryStatus, HistoryFilter, PreviewResult, RuleView, Silence, TransitionRecord } from './alertModel.js';
+import { refineLabelPattern } from './alertModel.js';
 import { LISTEN_ADDRESS_MESSAGES, parseListenAddress } from './listenAddress.js';
 import { HostDefinitionView, HostDraft, HostKeyPrompt, ImportResult, SshConfigView, TestConnectionView } from './sshHosts.js';
 import { CloudAccountDraft, CloudAccountView, CloudInstanceRow, CloudMappingsView, CloudTestView } from './clouds.js';
@@ -86,11 +87,13 @@ export const ProcessRow = z.object({
 export type ProcessRow = z.infer<typeof ProcessRow>;
 
 export const MatchOp = z.enum(['=', '!=', '=~', '!~']);
-export const LabelMatcher = z.object({
-  label: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/),
-  op: MatchOp,
-  value: z.string().max(1024),
-});
+export const LabelMatcher = z
+  .object({
+    label: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/),
+    op: MatchOp,
+    value: z.string().max(1024),
+  })
+  .superRefine(refineLabelPattern);
 export const SeriesSelector = z.object({
   name: z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/),
   matchers: z.array(LabelMatcher).max(32).optional(),

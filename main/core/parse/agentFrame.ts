@@ -18,6 +18,7 @@ import {
   parseUptime,
 } from './procfs.js';
 import { parseHwmon, parseThermalZones } from './temperatures.js';
+import { boundedProcesses, boundedSeries } from './sanityBounds.js';
 
 export type ParseResult =
   | {
@@ -31,7 +32,7 @@ export type ParseResult =
   /** The agent reported a fatal error of its own (bad arguments…). */
   | { readonly kind: 'agent_error'; readonly message: string }
   /** Not a whole frame: truncated, or not agent output at all. Nothing of it is used. */
-  | { readonly kind: 'invalid'; readonly problem: string };
+  | { readonly kind: 'invalid'; readonly problem: string; readonly sample?: string };
 
 const BEGIN = /^@@overlook-agent (\S+) begin (\d+)$/;
 const END = /^@@overlook-agent (\S+) end (\d+)$/;
@@ -313,8 +314,9 @@ export function parseAgentFrame(text: string, receivedAtMs: number): ParseResult
   const observation: HostObservation = {
     t: receivedAtMs,
     ...(uptime !== undefined ? { monotonicSeconds: uptime } : {}),
-    series,
-    processes,
+    // Values no real host can report are dropped here, each named in the problems (sanityBounds.ts).
+    series: take(boundedSeries(series)),
+    processes: take(boundedProcesses(processes)),
     facts,
     problems,
     ...(containers ? { containers } : {}),

@@ -6,7 +6,7 @@ import dns from 'node:dns/promises';
 import { deployAgent, type DeployableAgent } from './deployAgent.js';
 import type { HostKeyStore } from './knownHosts.js';
 import { probeRemoteOs } from './remoteOs.js';
-import { connectSsh, type SshConnection, type SshEndpoint } from './sshConnection.js';
+import { connectSsh, type ConnectOptions, type SshConnection, type SshEndpoint } from './sshConnection.js';
 import { HostKeyChangedError, HostKeyUnknownError, SshError, classifyConnectError, type SshErrorKind } from './sshErrors.js';
 
 export type TestStepName = 'resolve' | 'connect' | 'host_key' | 'auth' | 'uname' | 'agent_deploy' | 'agent_run';
@@ -40,6 +40,8 @@ export interface ConnectionCheckInput {
   readonly readyTimeoutMs?: number;
   /** Run the agent once and check it prints a whole frame (the slowest step, about a second). */
   readonly runAgentOnce?: boolean;
+  /** Where details a caller must not see go (why a key file cannot be used). */
+  readonly log?: ConnectOptions['log'];
 }
 
 export async function checkConnection(input: ConnectionCheckInput): Promise<ConnectionCheckResult> {
@@ -74,6 +76,7 @@ export async function checkConnection(input: ConnectionCheckInput): Promise<Conn
       ...(input.jumps ? { jumps: input.jumps } : {}),
       hostKeys: input.hostKeys,
       ...(input.readyTimeoutMs ? { readyTimeoutMs: input.readyTimeoutMs } : {}),
+      ...(input.log ? { log: input.log } : {}),
       onStep: (s) => {
         if (s.step !== 'ready') record(s.step, s.ok, s.detail, s.hop);
       },
