@@ -23,7 +23,7 @@
 // case back to back, for before/after figures. --breakdown: where a frame's
 // bytes go (by file kind, tail's headers apart) and the agent's CPU split
 // (the shell's own user/kernel time, i.e. globbing and builtins, vs tail's).
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
@@ -46,15 +46,20 @@ const BREAKDOWN = process.argv.includes('--breakdown');
 
 const { measureAgent, measureExporter } = agentMeasure({ samples: SAMPLES, shell: SHELL, script: SCRIPT, exporter: opt('exporter', '/usr/bin/prometheus-node-exporter') });
 const fromDist = async (root, rel) => import(pathToFileURL(join(root, 'dist', 'main', rel)).href);
+/** The first of a module's paths that a checkout has: a --baseline checkout may predate the core's current layout. */
+const fromDistAt = async (root, ...rels) => {
+  for (const rel of rels) if (existsSync(join(root, 'dist', 'main', rel))) return fromDist(root, rel);
+  throw new Error(`none of ${rels.join(', ')} under ${root}/dist/main`);
+};
 
 /** One version of the agent and its console: the script, its version, and the parse → carry → derive path from its dist/. */
 async function version(label, root) {
   const script = join(root, 'agent', 'overlook-agent.sh');
   const agentVersion = Number(/^AGENT_VERSION=(\d+)$/m.exec(readFileSync(script, 'utf8'))?.[1]);
   const [{ parseAgentFrame }, { deriveSamples }, { ContainerTracker }] = await Promise.all([
-    fromDist(root, 'core/agent/parse.js'),
-    fromDist(root, 'core/metrics/derive.js'),
-    fromDist(root, 'core/containers/containerTracker.js'),
+    fromDistAt(root, 'core/parse/agentFrame.js', 'core/agent/parse.js'),
+    fromDistAt(root, 'core/derive/host.js', 'core/metrics/derive.js'),
+    fromDistAt(root, 'core/containers/containerTracker.js'),
   ]).catch(() => {
     console.error(`${root}/dist/ is missing: run \`npm run build\` there first`);
     process.exit(1);
@@ -205,7 +210,8 @@ for (const [layout, make] of [
 }
 
 if (REAL > 0) {
-  const { startTestDockerd } = await fromDist(ROOT, 'core/containers/testEngines.js');
+  // The harness is test support, built apart from the product: npm run build:test-support.
+  const { startTestDockerd } = await import(pathToFileURL(join(ROOT, 'dist-test', 'main', 'testing', 'containerEngines.js')).href);
   const d = await startTestDockerd('bench');
   try {
     for (let i = 0; i < REAL; i++) await d.docker('run', '-d', '--name', `b${i}`, '-m', '64m', '--cpus', '0.5', d.image, 'sleep', '3600');

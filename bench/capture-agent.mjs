@@ -18,9 +18,9 @@ import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants } from 'node:zlib';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const { loadAgentScript } = await import(`${root}dist/main/core/agent/agentScript.js`);
-const { createFrameSplitter } = await import(`${root}dist/main/core/agent/frames.js`);
-const { startAgentPacer, pacedAgentArgs } = await import(`${root}dist/main/core/agent/pacer.js`);
+const { loadAgentScript } = await import(`${root}dist/main/core/sources/agent/agentScript.js`);
+const { createFrameSplitter } = await import(`${root}dist/main/core/parse/frames.js`);
+const { startAgentPacer, pacedAgentArgs } = await import(`${root}dist/main/core/sources/agent/pacer.js`);
 
 const samples = Number(process.argv[2] ?? 360);
 const intervalMs = Number(process.argv[3] ?? 5) * 1000;

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { AccountCollector } from '../dist/main/core/cloud/collector/cloudCollector.js';
 import { FREE_MONTHLY_CALLS } from '../dist/main/core/cloud/collector/defaults.js';
 import { findShippedMappingsDir, loadMappings } from '../dist/main/core/cloud/mappings/loadMappings.js';
-import { CloudApiStats } from '../dist/main/core/export/consoleHealth.js';
+import { CloudApiStats } from '../dist/main/core/cloud/apiStats.js';
 import { openMetricStore } from '../dist/main/core/store/metricStore.js';
 
 const instances = Number(process.argv[2] ?? 1000);

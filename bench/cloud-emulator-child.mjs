@@ -3,7 +3,7 @@
 // bench's ({ now } messages), so a "minute later" costs no waiting and a
 // slow cycle does not shift the next one's window; it reports its own CPU on
 // { cpu: true }.
-import { startEmulatedCloud } from '../dist/main/core/cloud/collector/testClouds.js';
+import { startEmulatedCloud } from '../dist-test/main/testing/emulatedAccounts.js';
 
 const [provider, instances] = [process.argv[2], Number(process.argv[3] ?? 1000)];
 let now = Number(process.argv[4] ?? Date.now());

@@ -1,6 +1,6 @@
-// CPU per collection of the built-in collector (main/core/sources/systemCollector.ts,
+// CPU per collection of the built-in collector (main/core/sources/system/systemCollector.ts,
 // used for "local" on macOS and Windows) next to the agent's per sample, on
-// this Linux machine, in the same run (issue 10). Prints figures; asserts nothing.
+// this Linux machine, in the same run. Prints figures; asserts nothing.
 //
 //   npx tsc -p main/tsconfig.json     # writes dist/
 //   node bench/collector-cost.mjs [samples=20]
@@ -21,8 +21,8 @@ const samples = Number(process.argv[2] ?? 20);
 const clkTck = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 const msPerTick = 1000 / clkTck;
 
-const { createSystemCollector } = await import(`${root}dist/main/core/sources/systemCollector.js`);
-const { parseAgentFrame } = await import(`${root}dist/main/core/agent/parse.js`);
+const { createSystemCollector } = await import(`${root}dist/main/core/sources/system/systemCollector.js`);
+const { parseAgentFrame } = await import(`${root}dist/main/core/parse/agentFrame.js`);
 const si = (await import('systeminformation')).default;
 
 function statTicks(pid) {

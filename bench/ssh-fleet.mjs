@@ -17,9 +17,10 @@ const intervalSeconds = Number(process.argv[4] ?? 5);
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 // The SSH layer is TypeScript: compile it (and what it imports) on its own, so
-// the bench does not depend on the rest of the tree building. Under dist/ so
-// the agent script is found by walking up, as in a build.
-const out = path.join(root, 'dist', 'bench-ssh');
+// the bench does not depend on the rest of the tree building. Beside the test
+// support's build (never under dist/, which is packaged); the agent script is
+// found by walking up, as in a build.
+const out = path.join(root, 'dist-test', 'bench-ssh');
 execFileSync(
   process.execPath,
   [
@@ -27,7 +28,7 @@ execFileSync(
     '--outDir', out, '--rootDir', root, '--module', 'NodeNext', '--moduleResolution', 'NodeNext', '--target', 'ES2022',
     '--strict', '--skipLibCheck', '--types', 'node', '--declaration', 'false', '--sourceMap', 'false',
     path.join(root, 'main/core/ssh/sshHostSource.ts'),
-    path.join(root, 'main/core/ssh/testServers.ts'),
+    path.join(root, 'main/testing/sshServers.ts'),
   ],
   { stdio: 'inherit' },
 );
@@ -35,8 +36,8 @@ const load = (rel) => import(pathToFileURL(path.join(out, rel)).href);
 const { SshHostSource } = await load('main/core/ssh/sshHostSource.js');
 const { HandshakeLimiter } = await load('main/core/ssh/handshakeLimiter.js');
 const { HostKeyStore } = await load('main/core/ssh/knownHosts.js');
-const servers = await load('main/core/ssh/testServers.js');
-const { loadAgentScript } = await load('main/core/agent/agentScript.js');
+const servers = await load('main/testing/sshServers.js');
+const { loadAgentScript } = await load('main/core/sources/agent/agentScript.js');
 
 // BENCH_AGENT_MAWK_INTERACTIVE=1 runs a copy of the agent whose awk reader is
 // started with `-W interactive`: mawk otherwise buffers its input from a pipe,

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
-import { repoRoot, screenshotPath, startConsole, type RunningConsole } from './console.js';
+import { repoRoot, screenshotPath, startConsole, type RunningConsole, fromTestSupport } from './console.js';
 import { languageCheck, type LanguageCheck } from './languageCheck.js';
 
 declare const window: { location: { hash: string } };
@@ -30,7 +30,6 @@ interface EmulatedCloud {
 interface TestClouds {
   startEmulatedCloud(provider: string, name: string, options: Record<string, unknown>): Promise<EmulatedCloud>;
 }
-const fromDist = async <T>(rel: string): Promise<T> => (await import(pathToFileURL(path.join(repoRoot, 'dist', 'main', rel)).href)) as T;
 
 let aliyun: EmulatedCloud;
 let tencent: EmulatedCloud;
@@ -46,7 +45,7 @@ test.describe.configure({ mode: 'serial' });
 test.beforeAll(async () => {
   test.setTimeout(120_000);
   language = await languageCheck();
-  const kit = await fromDist<TestClouds>('core/cloud/collector/testClouds.js');
+  const kit = await fromTestSupport<TestClouds>('emulatedAccounts.js');
   aliyun = await kit.startEmulatedCloud('aliyun', 'ali', { products: { ecs: 40, slb: 3, rds: 2 }, qps: 200 });
   tencent = await kit.startEmulatedCloud('tencent', 'tc', { products: { ecs: 24, slb: 2, rds: 2 }, qps: 200 });
   huawei = await kit.startEmulatedCloud('huawei', 'hw', { products: { ecs: 12, slb: 1, rds: 1 }, regions: ['cn-north-4', 'cn-east-3'], qps: 200 });

@@ -4,10 +4,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 export const artifactsDir = path.join(repoRoot, 'e2e', 'artifacts');
+
+/** A module of the built product (npm run build), e.g. `core/ssh/knownHosts.js`. */
+export const fromDist = async <T>(rel: string): Promise<T> => (await import(pathToFileURL(path.join(repoRoot, 'dist', 'main', rel)).href)) as T;
+/** A test harness (main/testing), built apart from the product by npm run build:test-support, which npm test runs. */
+export const fromTestSupport = async <T>(rel: string): Promise<T> => (await import(pathToFileURL(path.join(repoRoot, 'dist-test', 'main', 'testing', rel)).href)) as T;
 
 export interface RunningConsole {
   url: string;

@@ -9,7 +9,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
-import { repoRoot, screenshotPath, startConsole, type RunningConsole } from './console.js';
+import { repoRoot, screenshotPath, startConsole, type RunningConsole, fromTestSupport } from './console.js';
 import { languageCheck, type LanguageCheck } from './languageCheck.js';
 
 declare const window: { location: { hash: string } };
@@ -21,7 +21,6 @@ interface TestDockerd {
   docker(...args: string[]): Promise<string>;
   stop(): Promise<void>;
 }
-const fromDist = async <T>(rel: string): Promise<T> => (await import(pathToFileURL(path.join(repoRoot, 'dist', 'main', rel)).href)) as T;
 
 let dockerd: TestDockerd;
 let console_: RunningConsole;
@@ -30,8 +29,8 @@ let lang: LanguageCheck;
 test.beforeAll(async () => {
   test.setTimeout(120_000);
   lang = await languageCheck();
-  const harness = await fromDist<{ startTestDockerd(name: string): Promise<TestDockerd>; kubernetesLabelArgs(pod: string, namespace: string, container: string): string[] }>(
-    'core/containers/testEngines.js',
+  const harness = await fromTestSupport<{ startTestDockerd(name: string): Promise<TestDockerd>; kubernetesLabelArgs(pod: string, namespace: string, container: string): string[] }>(
+    'containerEngines.js',
   );
   dockerd = await harness.startTestDockerd('e2e');
   const d = dockerd;

@@ -1,4 +1,4 @@
-// A host offline alert end to end (issue 6): an SSH host in its own network
+// A host offline alert end to end: an SSH host in its own network
 // namespace (a real sshd behind a veth, started with the SSH layer's harness)
 // is provisioned from a file with its host key pinned, together with a
 // host-status rule with a short grace period. Cutting the veth (a real network
@@ -9,9 +9,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect, test } from '@playwright/test';
-import { repoRoot, screenshotPath, startConsole, type RunningConsole } from './console.js';
+import { repoRoot, screenshotPath, startConsole, type RunningConsole, fromDist, fromTestSupport } from './console.js';
 
-// The SSH layer's harness, loaded from the build (main/core/ssh/testServers.ts); only what this spec uses.
+// The SSH layer's harness, loaded from the build (main/testing/sshServers.ts); only what this spec uses.
 interface SshServer {
   hostKey(): { type: string; blob: string };
   stop(): Promise<void>;
@@ -35,7 +35,6 @@ interface Harness {
 interface KnownHosts {
   sha256Fingerprint(blob: string): string;
 }
-const fromDist = async <T>(rel: string): Promise<T> => (await import(pathToFileURL(path.join(repoRoot, 'dist', 'main', rel)).href)) as T;
 
 // Namespace ovl-ssh71 (10.200.71.2) and this port are used by no other test.
 const NETNS_NUMBER = 71;
@@ -50,7 +49,7 @@ let dir: string | undefined;
 let console_: RunningConsole | undefined;
 
 test.beforeAll(async () => {
-  harness = await fromDist<Harness>('core/ssh/testServers.js');
+  harness = await fromTestSupport<Harness>('sshServers.js');
   const { sha256Fingerprint } = await fromDist<KnownHosts>('core/ssh/knownHosts.js');
   const user = await harness.ensureTestUser();
   dir = harness.makeTempDir('e2e-offline');

@@ -47,9 +47,9 @@ export interface LanguageCheck {
 
 /** Loads the catalogues at run time (the e2e project cannot include renderer sources). */
 export async function languageCheck(): Promise<LanguageCheck> {
-  const catalogue = (name: string) => import(pathToFileURL(path.join(repoRoot, 'renderer', 'src', 'i18n', name)).href);
-  const en = (await catalogue('en.ts')).en as Record<string, string>;
-  const zhCN = (await catalogue('zh-CN.ts')).zhCN as Record<string, string>;
+  const { catalogues } = (await import(pathToFileURL(path.join(repoRoot, 'renderer', 'src', 'i18n', 'catalogue.ts')).href)) as { catalogues: Record<'en' | 'zh-CN', Record<string, string>> };
+  const en = catalogues.en;
+  const zhCN = catalogues['zh-CN'];
   const sameInBoth = new Set(Object.keys(en).filter((k) => zhCN[k] === en[k]).map((k) => en[k]!));
   const englishStrings = new Set(Object.values(en).filter((v) => !v.includes('{') && !sameInBoth.has(v)));
   const englishLeftovers = async (page: Page, screen: string) => {

@@ -1,7 +1,7 @@
 // The Settings screen against a real `overlook serve`: retention saved and
 // kept, field validation, the /metrics exporter turned on from the UI with a
 // token the page never sees again, then scraped by this test over HTTP.
-import { freePort } from '../main/core/testing/freePort.js';
+import { freePort } from '../main/testing/freePort.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';

@@ -7,9 +7,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect, test } from '@playwright/test';
-import { repoRoot, screenshotPath, startConsole, type RunningConsole } from './console.js';
+import { repoRoot, screenshotPath, startConsole, type RunningConsole, fromDist, fromTestSupport } from './console.js';
 
-// The SSH layer's harness, loaded from the build (main/core/ssh/testServers.ts); only what this spec uses.
+// The SSH layer's harness, loaded from the build (main/testing/sshServers.ts); only what this spec uses.
 interface SshServer {
   hostKey(): { type: string; blob: string };
   stop(): Promise<void>;
@@ -22,7 +22,6 @@ interface Harness {
 interface KnownHosts {
   sha256Fingerprint(blob: string): string;
 }
-const fromDist = async <T>(rel: string): Promise<T> => (await import(pathToFileURL(path.join(repoRoot, 'dist', 'main', rel)).href)) as T;
 
 const PORT = 22290;
 let harness: Harness;
@@ -31,7 +30,7 @@ let user: { name: string; password: string };
 let console_: RunningConsole;
 
 test.beforeAll(async () => {
-  harness = await fromDist<Harness>('core/ssh/testServers.js');
+  harness = await fromTestSupport<Harness>('sshServers.js');
   user = await harness.ensureTestUser();
   server = await harness.startSshd({ port: PORT });
   console_ = await startConsole();

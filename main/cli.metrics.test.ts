@@ -2,7 +2,7 @@
 // machine's /proc: the /metrics exporter is there with --metrics-listen or
 // the provisioning file's `export:` section, and absent otherwise. Runs the
 // built CLI (dist/), like the e2e suite: `npm run build` first.
-import { freePort } from './core/testing/freePort.js';
+import { freePort } from './testing/freePort.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';

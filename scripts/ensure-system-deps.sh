@@ -23,7 +23,7 @@ declare -A needs=(
 )
 # Installed without their recommends (apparmor, needrestart, cgroupfs-mount
 # would change how the machine boots or behaves): the container engines the
-# container tests start themselves (issue 4). `docker` alone is not enough —
+# container tests start themselves. `docker` alone is not enough —
 # a client-only binary may be on PATH — so look for the daemon.
 declare -A bare_needs=(
   [dockerd]=docker.io

@@ -1,5 +1,5 @@
 // What the UI, the provisioning file and the core say about cloud accounts
-// and cloud instances (issue 5), validated the same way everywhere. Pure:
+// and cloud instances, validated the same way everywhere. Pure:
 // imported by the contract, the renderer and the core.
 import { z } from 'zod';
 

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { AlertRule } from './alertRules.js';
 import { AlertView, DeliveryRecord, DeliveryStatus, HistoryFilter, PreviewResult, RuleView, Silence, TransitionRecord } from './alertModel.js';
+import { refineLabelPattern } from './alertModel.js';
 import { LISTEN_ADDRESS_MESSAGES, parseListenAddress } from './listenAddress.js';
 import { HostDefinitionView, HostDraft, HostKeyPrompt, ImportResult, SshConfigView, TestConnectionView } from './sshHosts.js';
 import { CloudAccountDraft, CloudAccountView, CloudInstanceRow, CloudMappingsView, CloudTestView } from './clouds.js';
@@ -67,7 +68,7 @@ export const HostSummary = z.object({
   diskReadRate: z.number().nullable(),
   diskWriteRate: z.number().nullable(),
   uptimeSeconds: z.number().nullable(),
-  /** Containers on the host (issue 4): running (incl. paused) and all known; null when the host reports no container data. */
+  /** Containers on the host: running (incl. paused) and all known; null when the host reports no container data. */
   containersRunning: z.number().nullable().optional(),
   containersTotal: z.number().nullable().optional(),
 });
@@ -86,11 +87,13 @@ export const ProcessRow = z.object({
 export type ProcessRow = z.infer<typeof ProcessRow>;
 
 export const MatchOp = z.enum(['=', '!=', '=~', '!~']);
-export const LabelMatcher = z.object({
-  label: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/),
-  op: MatchOp,
-  value: z.string().max(1024),
-});
+export const LabelMatcher = z
+  .object({
+    label: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/),
+    op: MatchOp,
+    value: z.string().max(1024),
+  })
+  .superRefine(refineLabelPattern);
 export const SeriesSelector = z.object({
   name: z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/),
   matchers: z.array(LabelMatcher).max(32).optional(),
@@ -146,10 +149,33 @@ export const Settings = z.object({
 });
 export type Settings = z.infer<typeof Settings>;
 
+/**
+ * Where passwords, passphrases and keys are kept. The desktop app uses the OS
+ * keychain through Electron's safeStorage; where there is none it falls back to
+ * the headless console's store (AES-256-GCM, the key in a 0600 file beside the
+ * data) and says why, so the user can fix it rather than trust a keychain that
+ * is not there.
+ */
+export const SecretStorage = z.object({
+  kind: z.enum(['keychain', 'file']),
+  /**
+   * Set when the desktop app fell back to the key file: `no_keychain` (safeStorage
+   * says encryption is not available: no keyring answered), `basic_text` (Linux:
+   * Chromium picked its basic_text backend, which encrypts with a hard-coded key).
+   */
+  reason: z.enum(['no_keychain', 'basic_text']).optional(),
+  /** The key file (file kind): the one file to keep private, and to back up with secrets.json. */
+  keyFile: z.string().optional(),
+  /** The Linux keychain Chromium talks to (gnome_libsecret, kwallet5…), keychain kind. */
+  backend: z.string().optional(),
+});
+export type SecretStorage = z.infer<typeof SecretStorage>;
+
 export const AppInfo = z.object({
   version: z.string(),
   agentVersion: z.string(),
   shell: z.enum(['desktop', 'headless']),
+  secretStorage: SecretStorage,
   settings: Settings,
   /** Fields set by the provisioning file are read-only in the UI. */
   provisionedSettings: z.array(z.string()),
@@ -183,9 +209,9 @@ export const HostInventory = z.object({
 });
 export type HostInventory = z.infer<typeof HostInventory>;
 
-// ---- topk, process history, status journal, history-only hosts (issue 7: the operator's screens)
+// ---- topk, process history, status journal, history-only hosts: the operator's screens
 
-/** What Top-K ranks: hosts, containers, cloud instances (issue 5). Processes join as they land. */
+/** What Top-K ranks: hosts, containers, cloud instances. */
 export const TopKKind = z.enum(['host', 'container', 'cloud']);
 export type TopKKind = z.infer<typeof TopKKind>;
 /** avg and max over the window's buckets; last = the last bucket's average. */
@@ -253,7 +279,7 @@ export const HistoryOnlyHost = z.object({
 });
 export type HistoryOnlyHost = z.infer<typeof HistoryOnlyHost>;
 
-// ---------------------------------------------------------------- containers (issue 4)
+// ---------------------------------------------------------------- containers
 
 export const ContainerStateName = z.enum(['created', 'running', 'paused', 'restarting', 'exited', 'dead', 'removing', 'unknown']);
 export type ContainerStateName = z.infer<typeof ContainerStateName>;
@@ -388,7 +414,7 @@ export const ExportUpdate = z.object({
 });
 export type ExportUpdate = z.infer<typeof ExportUpdate>;
 
-// ---- alerts (issue 6): rules, states, history, silences, deliveries; schemas in alertRules.ts / alertModel.ts
+// ---- alerts: rules, states, history, silences, deliveries; schemas in alertRules.ts / alertModel.ts
 
 /** A rule as the editor sends it; the core parses it with the rule schema so messages name the field. */
 export const AlertRuleInput = z.record(z.string(), z.unknown());
@@ -419,7 +445,7 @@ export const AlertNotice = z.object({
 });
 export type AlertNotice = z.infer<typeof AlertNotice>;
 
-// ---- ssh hosts (issue 3): schemas in sshHosts.ts, requests below
+// ---- ssh hosts: schemas in sshHosts.ts, requests below
 
 // ---------------------------------------------------------------- requests and events
 
@@ -447,7 +473,7 @@ export const requests = {
   'export/get': { input: z.void(), output: ExportState },
   /** Enable/disable, listen address, token (write-only). Fields set by the flag or the file fail with `provisioned`. */
   'export/update': { input: ExportUpdate, output: ExportState },
-  // ---- topk, process history, status journal, history-only hosts (issue 7)
+  // ---- topk, process history, status journal, history-only hosts
   /** Rank entities by a metric over a window (avg / max / last), with a sparkline per row. */
   'topk/query': { input: TopKQuery, output: TopKResult },
   /** The top processes of a host at the kept moment nearest `t` (within `toleranceMs`, default 10 min). */
@@ -462,7 +488,7 @@ export const requests = {
   },
   /** Hosts found in the history that no source watches: shown read-only as "not configured". */
   'hosts/historyOnly': { input: z.void(), output: z.array(HistoryOnlyHost) },
-  // ---- containers (issue 4)
+  // ---- containers
   /** The containers of a host from its latest sample (running ones from cgroups, stopped ones from the engine); null before the first sample. */
   'containers/list': { input: HostId, output: HostContainers.nullable() },
   // ---- alerts
@@ -504,7 +530,7 @@ export const requests = {
   'hosts/ssh-config': { input: z.void(), output: SshConfigView },
   /** Add the named ~/.ssh/config entries. */
   'hosts/import': { input: z.object({ names: z.array(z.string().min(1).max(300)).min(1).max(500) }), output: ImportResult },
-  // ---- clouds (issue 5): schemas in clouds.ts
+  // ---- clouds: schemas in clouds.ts
   /** Every cloud account (UI and provisioned) with its collector's status and API figures; never a key. */
   'clouds/list': { input: z.void(), output: z.array(CloudAccountView) },
   /** Add an account; its keys go to the secret store and never come back. */

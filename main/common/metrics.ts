@@ -98,7 +98,7 @@ export const rawMetrics = {
   node_thermal_zone_temp: { unit: 'celsius', help: 'Zone temperature in Celsius' },
 } as const satisfies Record<string, MetricInfo>;
 
-// ---------------------------------------------------------------- containers (issue 4)
+// ---------------------------------------------------------------- containers
 // Raw names follow cAdvisor (google/cadvisor metrics/prometheus.go), so
 // dashboards and alert rules written for cAdvisor read them; derived ones
 // are recording-rule style at the `container` level. Every container series
@@ -166,7 +166,7 @@ export function metricInfo(name: string): MetricInfo | undefined {
   );
 }
 
-// ---- cloud metrics (issue 5): canonical names come from mapping files, which
+// ---- cloud metrics: canonical names come from mapping files, which
 // users extend, so their unit cannot be listed here. The mapping loader
 // requires the name to end in its unit (Prometheus naming practice,
 // https://prometheus.io/docs/practices/naming/), which lets every layer read

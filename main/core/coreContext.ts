@@ -4,11 +4,13 @@
 // lists them, so features grow without editing each other.
 import type { EventName, EventPayload, Handlers, Host, HostStatus, Settings } from '../common/contract.js';
 import type { Sample } from '../common/series.js';
-import type { ProvisioningResult } from './config/provisioning.js';
+import type { AnySection, ProvisioningResult } from './config/provisioning.js';
+import type { ExposedFamily, ExpositionRequest } from './exposition.js';
 import type { Logger } from './log.js';
 import type { SecretStore } from './secrets/secretStore.js';
-import type { HostObservation, HostSource } from './sources/types.js';
-import type { DerivedSamples } from './metrics/derive.js';
+import type { HostObservation } from './model/observation.js';
+import type { HostSource } from './model/hostSource.js';
+import type { DerivedSamples } from './derive/observation.js';
 import type { AppendOptions, MetricStore } from './store/types.js';
 
 export type CoreEventListener = <K extends EventName>(event: K, payload: EventPayload<K>) => void;
@@ -58,6 +60,8 @@ export interface CoreContext {
   /** Replace a host's definition and source (edit), keeping its history. */
   replaceHost(host: Omit<Host, 'status' | 'lastSampleAt'>, source: HostSource): Promise<void>;
   removeHost(id: string): Promise<void>;
+  /** Every feature's families for one /metrics scrape (CoreFeature.exposition), in the features' order. */
+  exposition(request: ExpositionRequest): Promise<ExposedFamily[]>;
 }
 
 export interface CoreFeature {
@@ -66,11 +70,15 @@ export interface CoreFeature {
   readonly handlers?: Partial<Handlers>;
   start?(): void | Promise<void>;
   stop?(): void | Promise<void>;
+  /** The provisioning file's sections this feature reads (`hosts:`…); the core's parser knows only the sections its features declare. */
+  readonly provisioning?: readonly AnySection[];
   /** Every accepted (or rejected) provisioning file, once at start and on each change. */
   onProvisioning?(result: ProvisioningResult): void;
   onHostStatus?(host: Host, previous: HostStatus | undefined): void;
   onHostRemoved?(hostId: string): void;
   onSettings?(settings: Settings): void;
+  /** Families this feature adds to /metrics, built at scrape time; names in `request.reserved` are the exporter's. */
+  exposition?(request: ExpositionRequest): readonly ExposedFamily[] | Promise<readonly ExposedFamily[]>;
   /**
    * Every observation of a watched host, after the core derived its samples
    * and top processes (the process history keeps a bounded sample of them).

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CoreContext } from './coreContext.js';
-import { startTestCore } from './testCore.js';
+import { startTestCore } from '../testing/testCore.js';
 
 const mount = path.join(os.tmpdir(), `ovl-corefull-${process.pid}`);
 const cleanups: (() => Promise<void> | void)[] = [];

@@ -11,7 +11,8 @@ import { createCore, type Core } from './createCore.js';
 import { defaultFeatures } from './features.js';
 import { createMemoryLogger } from './log.js';
 import { createEncryptedFileSecretStore } from './secrets/encryptedFileSecretStore.js';
-import type { HostObservation, HostSource, SourceEvents } from './sources/types.js';
+import type { HostObservation } from './model/observation.js';
+import type { HostSource, SourceEvents } from './model/hostSource.js';
 
 function observation(i: number, t: number): HostObservation {
   const cpu = (mode: string, v: number): RawSeries => ({ name: 'node_cpu_seconds_total', labels: { cpu: '0', mode }, value: v, kind: 'counter' });

@@ -3,7 +3,6 @@
 // of the contract is answered by exactly one of them.
 import type { CoreContext, CoreFeature } from './coreContext.js';
 import { createAlertsFeature, type AlertsFeatureOptions } from './alerts/feature.js';
-import { CloudApiStats } from './export/consoleHealth.js';
 import { createExportFeature } from './export/feature.js';
 import { fleetFeature } from './fleet/feature.js';
 import { processHistoryFeature } from './processes/feature.js';
@@ -11,35 +10,28 @@ import { topKFeature } from './topk/feature.js';
 import { createSshFeature } from './ssh/feature.js';
 import { containersFeature } from './containers/feature.js';
 import { createCloudsFeature } from './cloud/feature.js';
-import { CloudLatestValues } from './cloud/latestValues.js';
 
 export interface DefaultFeatureOptions {
   /** `--metrics-listen host:port`: enables the /metrics exporter at that address. */
   readonly metricsListen?: string;
   /** The shell's desktop popup for alerts (Electron's Notification); headless leaves it out and the UI shows a toast. */
   readonly notify?: AlertsFeatureOptions['notify'];
-  /** One per console: the cloud collectors record their API calls in it, the exporter publishes them. */
-  readonly cloudApiStats?: CloudApiStats;
-  /** One per console: the cloud collectors' newest values, for the overview and the exporter. */
-  readonly cloudLatest?: CloudLatestValues;
 }
 
 export function defaultFeatures(options: DefaultFeatureOptions = {}): ((ctx: CoreContext) => CoreFeature)[] {
-  const cloudApiStats = options.cloudApiStats ?? new CloudApiStats();
-  const cloudLatest = options.cloudLatest ?? new CloudLatestValues();
   return [
-    // issue 6: alert rules, states, silences, notifications
+    // Alert rules, states, silences, notifications.
     createAlertsFeature({ notify: options.notify }),
-    createExportFeature({ listen: options.metricsListen, cloudApiStats, cloudLatest }),
-    // issue 7: Top-K, the process history, status annotations and history-only hosts
+    createExportFeature({ listen: options.metricsListen }),
+    // Top-K, the process history, status annotations and history-only hosts.
     topKFeature,
     processHistoryFeature,
     fleetFeature,
-    // issue 3: remote hosts over SSH (UI-added hosts, the provisioning file's hosts:, host keys)
+    // Remote hosts over SSH (UI-added hosts, the provisioning file's hosts:, host keys).
     createSshFeature(),
-    // issue 4: containers per host (cgroups from the agent, names from the engine)
+    // Containers per host (cgroups from the agent, names from the engine).
     containersFeature,
-    // issue 5: cloud accounts (Alibaba CMS, Tencent Monitor, Huawei CES), collected under each API's quota
-    createCloudsFeature({ stats: cloudApiStats, latest: cloudLatest }),
+    // Cloud accounts (Alibaba CMS, Tencent Monitor, Huawei CES), collected under each API's quota.
+    createCloudsFeature(),
   ];
 }

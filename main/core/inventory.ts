@@ -1,7 +1,7 @@
 // The per-host inventory the detail screen lists: mounts, devices,
 // temperatures and top processes, taken from the latest observation.
 import type { HostInventory, ProcessRow } from '../common/contract.js';
-import type { HostObservation } from './sources/types.js';
+import type { HostObservation } from './model/observation.js';
 
 export function buildInventory(hostId: string, obs: HostObservation, processes: readonly ProcessRow[]): HostInventory {
   const filesystems = new Map<string, { mountpoint: string; device: string; fstype: string }>();

@@ -1,12 +1,13 @@
 // `overlook snapshot`: run the agent on this machine for two samples one
 // interval apart (rates need two), then print the result as a table, JSON or
 // Prometheus text. The prom output uses exactly the exporter's names.
-import { runAgentOnce } from './agent/localAgentSource.js';
+import { runAgentOnce } from './sources/agent/localAgent.js';
 import { formatPrometheusText } from './export/promText.js';
-import { deriveSamples, hostSummaryFrom } from './metrics/derive.js';
+import { deriveSamples } from './derive/observation.js';
+import { hostSummaryFrom } from './derive/summary.js';
 import type { HostSummary, ProcessRow } from '../common/contract.js';
 import type { RawSeries, Sample } from '../common/series.js';
-import type { HostFacts } from './sources/types.js';
+import type { HostFacts } from './model/observation.js';
 import { formatMetricValue } from '../common/format.js';
 import { ContainerTracker } from './containers/containerTracker.js';
 import { containerExportSeries } from './containers/exportContainers.js';
@@ -28,7 +29,7 @@ export interface Snapshot {
 
 export async function takeSnapshot(options: { intervalMs: number; host: string; engineSocket?: string }): Promise<Snapshot> {
   const [rawFirst, rawSecond] = await runAgentOnce({ intervalMs: options.intervalMs });
-  // Container names from the engine (issue 4): asked once, between the two samples' parsing.
+  // Container names from the engine: asked once, between the two samples' parsing.
   const tracker = new ContainerTracker({ connector: localEngineConnector(options.engineSocket ? { socketPath: options.engineSocket } : {}) });
   const first = tracker.enrich(rawFirst);
   await tracker.idle();

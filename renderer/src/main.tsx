@@ -2,11 +2,12 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { z } from 'zod';
 import { App } from './App';
-import { startCore } from './core-client';
+import { startCore } from './coreClient';
 import { startHostsSync } from './stores/hosts';
 import { startAlertsSync } from './stores/alerts';
 import { startToasts } from './stores/toasts';
 import { startCloudsSync } from './stores/clouds';
+import { startSecretStorageSync } from './stores/secretStorage';
 import './styles.css';
 
 // zod compiles object parsers with `new Function` when it can; our CSP
@@ -17,6 +18,7 @@ startHostsSync();
 startAlertsSync();
 startToasts();
 startCloudsSync();
+startSecretStorageSync();
 startCore();
 
 createRoot(document.getElementById('root')!).render(

@@ -15,7 +15,7 @@ describe('routes', () => {
   });
 });
 
-describe('issue 7 routes', () => {
+describe('Top-K and fixed-window routes', () => {
   it('round-trip Top-K and a host at a fixed window', () => {
     expect(parseRoute(hrefFor({ screen: 'topk' }))).toEqual({ screen: 'topk' });
     const at = { screen: 'host' as const, hostId: 'web 1', from: 1_700_000_000_000, to: 1_700_003_600_000 };
@@ -27,7 +27,7 @@ describe('issue 7 routes', () => {
   });
 });
 
-describe('issue 5 routes', () => {
+describe('cloud routes', () => {
   it('round-trip the clouds screen, an account and an instance at a fixed window', () => {
     expect(parseRoute(hrefFor({ screen: 'clouds' }))).toEqual({ screen: 'clouds' });
     expect(parseRoute(hrefFor({ screen: 'cloud-account', account: 'prod aliyun' }))).toEqual({ screen: 'cloud-account', account: 'prod aliyun' });
@@ -38,7 +38,7 @@ describe('issue 5 routes', () => {
   });
 });
 
-describe('issue 4 routes', () => {
+describe('container routes', () => {
   it('round-trip a container by its labels, with a window', () => {
     const plain = { screen: 'container' as const, hostId: 'web 1', container: 'nginx/1' };
     expect(parseRoute(hrefFor(plain))).toEqual(plain);

@@ -5,12 +5,12 @@ import { useSyncExternalStore } from 'react';
 export type Route =
   | { screen: 'overview' }
   | { screen: 'host'; hostId: string; from?: number; to?: number }
-  /** One container's detail (issue 4), named by its series labels so history opens after it is gone. */
+  /** One container's detail, named by its series labels so history opens after it is gone. */
   | { screen: 'container'; hostId: string; container: string; namespace?: string; pod?: string; from?: number; to?: number }
   | { screen: 'topk' }
   | { screen: 'alerts' }
   | { screen: 'settings' }
-  // issue 5: cloud accounts, one account, one cloud instance
+  // cloud accounts, one account, one cloud instance
   | { screen: 'clouds' }
   | { screen: 'cloud-account'; account: string }
   | { screen: 'cloud-instance'; account: string; instanceId: string; from?: number; to?: number };

@@ -5,9 +5,10 @@
 //
 // It does not know the history store: data comes through SeriesWindowReader,
 // which the core implements over the store (raw points of the window).
+import { provisionedEntryMessage } from '../config/provisionedError.js';
 import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
-import type { Labels, SeriesSelector } from '../../common/series.js';
+import { labelPatternProblem, type Labels, type SeriesSelector } from '../../common/series.js';
 import type { HostStatus } from '../../common/contract.js';
 import type { Logger } from '../log.js';
 import {
@@ -138,7 +139,7 @@ export interface PreviewResult {
 export class AlertRuleError extends Error {
   constructor(
     message: string,
-    readonly code: 'invalid' | 'not_found' | 'read_only',
+    readonly code: 'invalid' | 'not_found' | 'read_only' | 'provisioned',
   ) {
     super(message);
     this.name = 'AlertRuleError';
@@ -519,7 +520,7 @@ export class AlertEngine {
   private editable(id: string): AlertRule {
     const rule = this.rules.get(id);
     if (!rule) throw new AlertRuleError(`no alert rule with id ${id}`, 'not_found');
-    if (rule.origin === 'provisioned') throw new AlertRuleError(`rule "${rule.name}" comes from the provisioning file; edit it there`, 'read_only');
+    if (rule.origin === 'provisioned') throw new AlertRuleError(provisionedEntryMessage(`rule "${rule.name}"`), 'provisioned');
     return rule;
   }
 
@@ -585,11 +586,8 @@ export class AlertEngine {
     if (!parsed.success) throw new AlertRuleError(describeIssues(parsed.error), 'invalid');
     for (const m of parsed.data.matchers ?? []) {
       if (m.op === '=~' || m.op === '!~') {
-        try {
-          new RegExp(m.value);
-        } catch (err) {
-          throw new AlertRuleError(`invalid regular expression for "${m.label}": ${(err as Error).message}`, 'invalid');
-        }
+        const problem = labelPatternProblem(m.value);
+        if (problem !== undefined) throw new AlertRuleError(`${problem} for "${m.label}"`, 'invalid');
       }
     }
     const s: Silence = { ...parsed.data, id: this.newId(), createdAt: now };

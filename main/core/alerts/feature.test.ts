@@ -6,7 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventName, Host, Settings } from '../../common/contract.js';
-import { parseProvisioningText, type ProvisioningResult } from '../config/provisioning.js';
+import type { ProvisioningResult } from '../config/provisioning.js';
+import { parseProvisioningText } from '../../testing/provisioningText.js';
 import type { CoreContext, CoreFeature } from '../coreContext.js';
 import { createMemoryLogger } from '../log.js';
 import { openMetricStore } from '../store/metricStore.js';
@@ -112,6 +113,7 @@ function harness(options: { evaluateEveryMs?: number; env?: Record<string, strin
     addHost: () => {},
     replaceHost: async () => {},
     removeHost: async () => {},
+    exposition: async () => [],
   };
   const feature = createAlertsFeature({ evaluateEveryMs: options.evaluateEveryMs ?? 20, env: options.env, retry: { maxAttempts: 1 } })(ctx);
   cleanups.push(() => feature.stop?.());

@@ -14,7 +14,8 @@ import { RpcError, type Handlers, type Host } from '../../common/contract.js';
 import type { AlertsChanged } from '../../common/contract.js';
 import type { Severity } from '../../common/alertRules.js';
 import type { CoreContext, CoreFeature } from '../coreContext.js';
-import type { ProvisioningResult } from '../config/provisioning.js';
+import { sectionOf, type ProvisioningResult } from '../config/provisioning.js';
+import { alertsSection, channelsSection } from './provisioningSection.js';
 import { createChannel } from './channels/createChannel.js';
 import type { RetryPolicy } from './channels/deliver.js';
 import type { DesktopNotice } from './channels/robots.js';
@@ -23,6 +24,7 @@ import { AlertEngine, AlertRuleError, type AlertEngineEvent } from './engine.js'
 import { AlertJournal } from './journal.js';
 import type { AlertRule } from './rule.js';
 import { storeWindowReader } from './storeReader.js';
+import { queryRefusal } from '../store/types.js';
 
 export interface AlertsFeatureOptions {
   /** The shell's own popup (Electron's Notification); the headless console has none and relies on the UI. */
@@ -73,6 +75,7 @@ class AlertsFeature {
     return {
       name: 'alerts',
       handlers: this.handlers(),
+      provisioning: [channelsSection, alertsSection],
       start: () => this.start(),
       stop: () => this.stop(),
       onProvisioning: (result) => this.onProvisioning(result),
@@ -146,7 +149,7 @@ class AlertsFeature {
     const config = result.config;
     const rules: AlertRule[] = [];
     const seen = new Set<string>();
-    for (const rule of config?.alerts ?? []) {
+    for (const rule of config ? sectionOf(config, alertsSection) : []) {
       if (seen.has(rule.id)) {
         this.ctx.log.warn(`config ${result.file}: a second alert named "${rule.name}" was ignored; alert names must be unique`);
         continue;
@@ -154,7 +157,7 @@ class AlertsFeature {
       seen.add(rule.id);
       rules.push(rule);
     }
-    this.engine.setChannels(this.buildChannels(config?.channels ?? [], config?.baseDir, result.file));
+    this.engine.setChannels(this.buildChannels(config ? sectionOf(config, channelsSection) : [], config?.baseDir, result.file));
     this.engine.setProvisionedRules(rules, this.ctx.now());
   }
 
@@ -234,10 +237,10 @@ function asRpc<T>(fn: () => T): T {
 function rpcErrorOf(err: unknown): unknown {
   if (err instanceof AlertRuleError) {
     if (err.code === 'not_found') return new RpcError('not_found', err.message);
-    if (err.code === 'read_only' && /provisioning file/.test(err.message)) return new RpcError('provisioned', err.message);
+    if (err.code === 'provisioned') return new RpcError('provisioned', err.message);
     return new RpcError('invalid_input', err.message);
   }
-  return err;
+  return queryRefusal(err);
 }
 
 function openJournal(ctx: CoreContext): AlertJournal {

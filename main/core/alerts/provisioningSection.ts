@@ -1,8 +1,9 @@
 // The provisioning file's `alerts:` and `channels:` sections. Each entry
 // stands alone (sectionOfIndependentEntries): a bad rule is left out with a
-// problem that names its line and field, and the others still apply (issue 6:
-// "invalid rules get a clear error and never stop the others").
+// problem that names its line and field, and the others still apply: an
+// invalid rule gets a clear error and never stops the others.
 import { z } from 'zod';
+import { sectionOfIndependentEntries } from '../config/provisioning.js';
 import { parseProvisionedChannel } from './channels/createChannel.js';
 import type { ChannelSpec } from './channels/types.js';
 import { parseProvisionedRule, type AlertRule } from './rule.js';
@@ -63,3 +64,6 @@ export const provisionedChannelEntry: z.ZodType<ChannelSpec> = z.unknown().trans
   }
   return parsed.value;
 });
+
+export const channelsSection = sectionOfIndependentEntries('channels', provisionedChannelEntry);
+export const alertsSection = sectionOfIndependentEntries('alerts', provisionedAlertEntry);

@@ -1,7 +1,7 @@
 // The provisioning file's `clouds:` section: what it accepts, and the
 // problems (file, line, field) for what it does not.
 import { describe, expect, it } from 'vitest';
-import { parseProvisioningText } from '../config/provisioning.js';
+import { parseProvisioningText } from '../../testing/provisioningText.js';
 
 const FILE = '/etc/overlook/overlook.yaml';
 

@@ -25,6 +25,7 @@ import { z } from 'zod';
 import { cloudAccountProblems, CloudProvider, EndpointField, MAX_REGIONS, ProductNameField, ProjectIdField, RegionField, AccountNameField } from '../../common/clouds.js';
 import type { CloudAccountSettings } from './collector/types.js';
 import { durationField, secretRefFields, secretRefOf, secretRefRules } from '../config/provisioningFields.js';
+import { sectionOfIndependentEntries } from '../config/provisioning.js';
 import type { SecretRef } from '../config/secretRef.js';
 import { API_QUOTAS, DEFAULT_PERIOD_SECONDS } from './collector/defaults.js';
 
@@ -100,3 +101,6 @@ export const provisionedCloudEntry = CloudInFile.transform((inFile): Provisioned
     : {}),
   enabled: inFile.enabled ?? true,
 }));
+
+/** The `clouds:` section: each account stands alone (a bad one is reported and left out). */
+export const cloudsSection = sectionOfIndependentEntries('clouds', provisionedCloudEntry);

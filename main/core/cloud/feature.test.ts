@@ -9,12 +9,12 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CloudAccountView } from '../../common/clouds.js';
 import { RpcError } from '../../common/contract.js';
-import { CloudApiStats } from '../export/consoleHealth.js';
+import { CloudApiStats } from './apiStats.js';
 import { createExportFeature } from '../export/feature.js';
-import { freePort } from '../testing/freePort.js';
-import { startTestCore } from '../testCore.js';
+import { freePort } from '../../testing/freePort.js';
+import { startTestCore } from '../../testing/testCore.js';
 import { topKFeature } from '../topk/feature.js';
-import { startEmulatedCloud, TEST_KEYS, testProjectId, type EmulatedCloud, type EmulatedCloudOptions } from './collector/testClouds.js';
+import { startEmulatedCloud, TEST_KEYS, testProjectId, type EmulatedCloud, type EmulatedCloudOptions } from '../../testing/emulatedAccounts.js';
 import type { CloudProvider } from './collector/types.js';
 import { createCloudsFeature } from './feature.js';
 import { CloudLatestValues } from './latestValues.js';
@@ -40,7 +40,7 @@ async function startCore(options: { config?: string; env?: NodeJS.ProcessEnv; pr
       prefix: 'ovl-cloudfeat-',
       ...options,
       features: [
-        createExportFeature({ cloudApiStats: stats, cloudLatest: latest, processMetrics: false }),
+        createExportFeature({ processMetrics: false }),
         topKFeature,
         createCloudsFeature({ stats, latest, env: options.env ?? {}, mappingsPollMs: 200, tuning: { retry: { baseDelayMs: 1, maxDelayMs: 5 } } }),
       ],

@@ -3,7 +3,7 @@
 // (never the database). Bounded by the fleet: one entry per series, removed
 // with its instance or account.
 import type { Labels, Sample } from '../../common/series.js';
-import type { ExportedCloudInstance } from '../export/cloudFamilies.js';
+import type { ExportedCloudInstance } from './exposition.js';
 
 export interface LatestCloudValue {
   readonly name: string;

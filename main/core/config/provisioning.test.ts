@@ -3,7 +3,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createProvisioningParser, parseProvisioningText, sectionOfIndependentEntries, wholeSection } from './provisioning.js';
+import { parseProvisioningText } from '../../testing/provisioningText.js';
+import { createProvisioningParser, sectionOf, sectionOfIndependentEntries, wholeSection } from './provisioning.js';
 import { secretRefFields, secretRefOf, secretRefRules } from './provisioningFields.js';
 
 const FILE = '/etc/overlook/overlook.yaml';
@@ -58,7 +59,7 @@ describe('parseProvisioningText: a valid file', () => {
     expect(parsed.problems).toEqual([]);
     expect(parsed.config?.settings).toEqual({ pollIntervalMs: 5000, retention: { rawHours: 48, minuteDays: 30, hourDays: 365 } });
     expect(parsed.config?.baseDir).toBe(path.dirname(example));
-    // issue 4: a host's container engine socket, when it is not a usual one
+    // A host's container engine socket, when it is not a usual one
     expect(parsed.config?.hosts?.find((h) => h.name === 'web-1')?.engineSocket).toBe('/run/user/1000/docker.sock');
     const relative = parseProvisioningText('hosts:\n  - name: a\n    address: u@a\n    agent: true\n    engine_socket: docker.sock\n', FILE);
     expect(relative.problems[0]).toMatchObject({ line: 5, field: 'hosts[0].engine_socket', message: expect.stringMatching(/absolute path of a unix socket/) });
@@ -174,23 +175,22 @@ describe('sections built from the shared helpers (the shape later sections take)
     .superRefine(secretRefRules(['secret', 'url']))
     .transform((channel) => ({ name: channel.name, secret: secretRefOf(channel, 'secret'), url: channel.url ?? secretRefOf(channel, 'url') }));
   const Export = z.strictObject({ listen: z.string(), ...secretRefFields('token') }).superRefine(secretRefRules(['token'], ['token']));
-  const parse = createProvisioningParser({
-    channels: sectionOfIndependentEntries(Channel),
-    export: wholeSection(Export.optional(), () => undefined),
-  });
+  const channels = sectionOfIndependentEntries('channels', Channel);
+  const exportSection = wholeSection('export', Export.optional(), () => undefined);
+  const parse = createProvisioningParser([channels, exportSection]);
 
   it('reads `_env` and `_file` references', () => {
     const text = 'channels:\n  - name: a\n    secret_env: DING_SECRET\n    url_file: ./ding.url\nexport:\n  listen: 127.0.0.1:9309\n  token_file: token\n';
     const parsed = parse(text, FILE);
     expect(parsed.problems).toEqual([]);
-    expect(parsed.config?.channels).toEqual([{ name: 'a', secret: { env: 'DING_SECRET' }, url: { file: './ding.url' } }]);
-    expect(parsed.config?.export).toEqual({ listen: '127.0.0.1:9309', token_file: 'token' });
+    expect((parsed.config && sectionOf(parsed.config, channels))).toEqual([{ name: 'a', secret: { env: 'DING_SECRET' }, url: { file: './ding.url' } }]);
+    expect((parsed.config && sectionOf(parsed.config, exportSection))).toEqual({ listen: '127.0.0.1:9309', token_file: 'token' });
   });
 
   it('drops only the bad entry of an independent list, and says why', () => {
     const text = 'channels:\n  - name: good\n  - name: bad\n    secret_env: A\n    secret_file: b\n  - name: 3\n  - name: also-good\n';
     const parsed = parse(text, FILE);
-    expect(parsed.config?.channels.map((c) => c.name)).toEqual(['good', 'also-good']);
+    expect((parsed.config && sectionOf(parsed.config, channels))?.map((c) => c.name)).toEqual(['good', 'also-good']);
     expect(parsed.problems).toEqual([
       { file: FILE, line: 5, column: 18, field: 'channels[1].secret_file', message: 'give either `secret_env` or `secret_file`, not both' },
       { file: FILE, line: 6, column: 11, field: 'channels[2].name', message: 'must be text, not a number' },
@@ -205,7 +205,7 @@ describe('sections built from the shared helpers (the shape later sections take)
 
   it('refuses a value that is not an environment variable name, without echoing it', () => {
     const parsed = parse('channels:\n  - name: a\n    secret_env: "s3cr3t value!"\n', FILE);
-    expect(parsed.config?.channels).toEqual([]);
+    expect((parsed.config && sectionOf(parsed.config, channels))).toEqual([]);
     expect(parsed.problems).toEqual([
       { file: FILE, line: 3, column: 17, field: 'channels[0].secret_env', message: expect.stringMatching(/^is not an environment variable name/) },
     ]);

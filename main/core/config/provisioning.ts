@@ -1,26 +1,24 @@
-// The provisioning file (`--config FILE`): YAML declaring settings now, and
-// hosts, clouds, alerts, channels and export later. Parsing is pure and maps
-// every problem back to the file, line, column and field the user wrote;
-// watching is a thin loop around it that keeps the last good configuration
-// when an edit breaks the file.
+// The provisioning file (`--config FILE`): YAML declaring settings, hosts,
+// clouds, alerts, channels and export. Parsing is pure and maps every problem
+// back to the file, line, column and field the user wrote; watching is a thin
+// loop around it that keeps the last good configuration when an edit breaks
+// the file.
 //
-// Adding a section is adding an entry to `provisioningSections`: a schema for
-// the section as written (snake_case, built from provisioningFields.ts) that
-// transforms into what the core uses, and its value when the file leaves the
-// section out.
+// This module knows no section but its own shape rules: each feature declares
+// the sections it reads (CoreFeature.provisioning), and the composition root
+// builds the parser from them. A section is a schema for the section as
+// written (snake_case, built from provisioningFields.ts) that transforms into
+// what the feature uses, and its value when the file leaves it out.
 import fs from 'node:fs';
 import path from 'node:path';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import type { ConfigProblem } from '../../common/contract.js';
 import { describeYamlValue, isPlaintextSecretKey } from './provisioningFields.js';
-import { provisionedSettingsFields, settingsSectionSchema, type ProvisionedSettingsValues } from './settingsSection.js';
-import { provisionedAlertEntry, provisionedChannelEntry } from '../alerts/provisioningSection.js';
-import { exportSectionSchema, type ProvisionedExport } from '../export/exportSection.js';
-import { provisionedHostEntry } from '../ssh/hostsSection.js';
-import { provisionedCloudEntry } from '../cloud/cloudsSection.js';
 
 export interface ProvisioningSection<Out> {
+  /** Its key at the top of the file (`hosts`, `alerts`…). */
+  readonly name: string;
   /** The section as written in the file, transforming into what the core uses. */
   readonly schema: z.ZodType<Out>;
   /** The value when the file has no such section. */
@@ -30,44 +28,42 @@ export interface ProvisioningSection<Out> {
 }
 
 /** A section validated as a whole: any problem in it rejects the file. */
-export function wholeSection<Out>(schema: z.ZodType<Out>, absent: () => Out): ProvisioningSection<Out> {
-  return { schema, absent };
+export function wholeSection<Out>(name: string, schema: z.ZodType<Out>, absent: () => Out): ProvisioningSection<Out> {
+  return { name, schema, absent };
 }
 
 /**
  * A list whose entries stand alone: a bad entry is left out with a problem and
- * the others still apply — alert rules, where "invalid rules get a clear error
- * and never stop the others" (issue 6).
+ * the others still apply (an invalid alert rule gets a clear error and never
+ * stops the others).
  */
-export function sectionOfIndependentEntries<Entry>(entry: z.ZodType<Entry>): ProvisioningSection<Entry[]> {
-  return { schema: z.array(entry), absent: () => [], entry };
+export function sectionOfIndependentEntries<Entry>(name: string, entry: z.ZodType<Entry>): ProvisioningSection<Entry[]> {
+  return { name, schema: z.array(entry), absent: () => [], entry };
 }
 
-// `any`: the registry holds sections of every output type; ProvisionedConfigOf recovers each one.
-type SectionRegistry = Record<string, ProvisioningSection<any>>;
+// `any`: a list holds sections of every output type; sectionOf recovers each one's.
+export type AnySection = ProvisioningSection<any>;
 
-export const provisioningSections = {
-  settings: wholeSection<ProvisionedSettingsValues>(settingsSectionSchema, () => ({})),
-  channels: sectionOfIndependentEntries(provisionedChannelEntry),
-  alerts: sectionOfIndependentEntries(provisionedAlertEntry),
-  export: wholeSection<ProvisionedExport | null>(exportSectionSchema, () => null),
-  hosts: sectionOfIndependentEntries(provisionedHostEntry),
-  // issue 5: cloud accounts (keys by reference only)
-  clouds: sectionOfIndependentEntries(provisionedCloudEntry),
-} satisfies SectionRegistry;
-
-export type ProvisionedConfigOf<Sections extends SectionRegistry> = {
+/** An accepted provisioning file: where it is, and each section's value by name. */
+export interface ProvisionedConfig {
   /** The file's path as given to the parser (the watcher gives an absolute one). */
-  file: string;
+  readonly file: string;
   /** Where relative paths in the file (`password_file: secrets/web1`) start: the file's directory. */
-  baseDir: string;
-  version: 1;
-} & { [K in keyof Sections]: Sections[K] extends ProvisioningSection<infer Out> ? Out : never };
+  readonly baseDir: string;
+  readonly version: 1;
+  readonly values: Readonly<Record<string, unknown>>;
+  /**
+   * Per list of independent entries, the names of the entries this version of
+   * the file got wrong (left out of `values`): a reload keeps the last good
+   * definition of each (carryLastGood) instead of dropping it.
+   */
+  readonly failedEntries?: Readonly<Record<string, readonly string[]>>;
+}
 
-export type ProvisionedConfig = ProvisionedConfigOf<typeof provisioningSections> & {
-  /** The `Settings` fields the file sets, shown read-only in the UI (AppInfo.provisionedSettings). */
-  provisionedFields: string[];
-};
+/** A section's value in an accepted file (its `absent` value when the file leaves it out). */
+export function sectionOf<Out>(config: ProvisionedConfig, section: ProvisioningSection<Out>): Out {
+  return section.name in config.values ? (config.values[section.name] as Out) : section.absent();
+}
 
 export interface ProvisioningParse<Config> {
   /** Null when any problem is fatal; the caller keeps its last good configuration. */
@@ -80,7 +76,14 @@ const SUPPORTED_VERSION = 1;
 // A provisioning file for 500 hosts is ~100 KiB; a file far beyond that is a wrong path.
 const MAX_FILE_BYTES = 4 * 1024 * 1024;
 
-export function createProvisioningParser<Sections extends SectionRegistry>(sections: Sections) {
+export type ProvisioningParser = (text: string, file: string) => ProvisioningParse<ProvisionedConfig>;
+
+export function createProvisioningParser(sectionList: readonly AnySection[]): ProvisioningParser {
+  const sections: Record<string, AnySection> = {};
+  for (const section of sectionList) {
+    if (section.name in sections || section.name === 'version') throw new Error(`two provisioning sections are named "${section.name}"`);
+    sections[section.name] = section;
+  }
   const topLevelShape: Record<string, z.ZodType> = {
     version: z.literal(SUPPORTED_VERSION, { error: `unsupported version; this console reads version ${SUPPORTED_VERSION}` }).optional(),
   };
@@ -94,7 +97,7 @@ export function createProvisioningParser<Sections extends SectionRegistry>(secti
   // The whole file's schema, only walked to suggest field names.
   const whole = z.strictObject(fullShape);
 
-  return function parseProvisioning(text: string, file: string): ProvisioningParse<ProvisionedConfigOf<Sections>> {
+  return function parseProvisioning(text: string, file: string): ProvisioningParse<ProvisionedConfig> {
     const problems: ConfigProblem[] = [];
     let fatal = false;
     const lineCounter = new LineCounter();
@@ -168,37 +171,33 @@ export function createProvisioningParser<Sections extends SectionRegistry>(secti
     if (fatal || !top.success) return { config: null, problems };
 
     const parsed = top.data as Record<string, unknown>;
-    const config: Record<string, unknown> = {
-      file,
-      baseDir: path.dirname(path.resolve(file)),
-      version: SUPPORTED_VERSION,
-    };
+    const values: Record<string, unknown> = {};
+    const failedEntries: Record<string, string[]> = {};
     for (const [name, section] of Object.entries(sections)) {
       const value = parsed[name];
       if (value === undefined) {
-        config[name] = section.absent();
+        values[name] = section.absent();
       } else if (section.entry) {
         const kept: unknown[] = [];
         (value as unknown[]).forEach((entryInFile, index) => {
           const entry = section.entry!.safeParse(entryInFile, { error: describeIssue });
           if (entry.success) kept.push(entry.data);
-          else report(entry.error.issues, [name, index]);
+          else {
+            report(entry.error.issues, [name, index]);
+            const entryName = (entryInFile as { name?: unknown } | null)?.name;
+            if (typeof entryName === 'string' && entryName !== '') (failedEntries[name] ??= []).push(entryName);
+          }
         });
-        config[name] = kept;
+        values[name] = kept;
       } else {
-        config[name] = value;
+        values[name] = value;
       }
     }
-    return { config: config as ProvisionedConfigOf<Sections>, problems };
+    return {
+      config: { file, baseDir: path.dirname(path.resolve(file)), version: SUPPORTED_VERSION, values, ...(Object.keys(failedEntries).length ? { failedEntries } : {}) },
+      problems,
+    };
   };
-}
-
-const parseWithSections = createProvisioningParser(provisioningSections);
-
-/** Parses the text of a provisioning file; `file` is the path shown in problems. */
-export function parseProvisioningText(text: string, file: string): ProvisioningParse<ProvisionedConfig> {
-  const { config, problems } = parseWithSections(text, file);
-  return { config: config && { ...config, provisionedFields: provisionedSettingsFields(config.settings) }, problems };
 }
 
 // ---------------------------------------------------------------- messages and locations
@@ -379,8 +378,39 @@ type FileRead = { kind: 'text'; text: string } | { kind: 'missing' } | { kind: '
  * config maps replace the file by renaming over it, which ends a watch on the
  * file itself.
  */
+/**
+ * A reload where an entry of a list (a host, a cloud account, a rule, a
+ * channel) became invalid keeps that entry's last good definition, so a typo
+ * does not remove a host or silence a rule; each one kept is reported by
+ * name. An entry removed from the file is gone; one that is valid again
+ * replaces the kept one. Entries are matched by their `name`.
+ */
+export function carryLastGood(previous: ProvisionedConfig, next: ProvisionedConfig): { config: ProvisionedConfig; problems: ConfigProblem[] } {
+  const problems: ConfigProblem[] = [];
+  if (!next.failedEntries) return { config: next, problems };
+  const values: Record<string, unknown> = { ...next.values };
+  for (const [section, names] of Object.entries(next.failedEntries)) {
+    const before = previous.values[section];
+    const now = values[section];
+    if (!Array.isArray(before) || !Array.isArray(now)) continue;
+    const nameOf = (e: unknown) => (e as { name?: unknown } | null)?.name;
+    const present = new Set(now.map(nameOf));
+    const carried: unknown[] = [];
+    for (const name of new Set(names)) {
+      if (present.has(name)) continue; // another entry of that name is valid: it is the one in effect
+      const last = before.find((e) => nameOf(e) === name);
+      if (last === undefined) continue;
+      carried.push(last);
+      problems.push({ file: next.file, field: section, message: `${name}: this version of the entry is invalid (see above); its last good definition stays in effect until it is fixed` });
+    }
+    if (carried.length) values[section] = [...now, ...carried];
+  }
+  return { config: { ...next, values }, problems };
+}
+
 export function watchProvisioningFile(
   file: string,
+  parse: ProvisioningParser,
   onResult: (load: ProvisioningResult) => void,
   options: ProvisioningWatchOptions = {},
 ): ProvisioningWatcher {
@@ -406,13 +436,18 @@ export function watchProvisioningFile(
     let problems: ConfigProblem[];
     let config: ProvisionedConfig | null = null;
     if (read.kind === 'text') {
-      ({ config, problems } = parseProvisioningText(read.text, absolute));
+      ({ config, problems } = parse(read.text, absolute));
     } else if (read.kind === 'missing') {
       problems = [{ file: absolute, message: 'the file does not exist' }];
     } else {
       problems = [{ file: absolute, message: read.message }];
     }
     if (config) {
+      if (lastGood) {
+        const carried = carryLastGood(lastGood.config, config);
+        config = carried.config;
+        problems.push(...carried.problems);
+      }
       lastGood = { config, loadedAt: checkedAt };
     } else if (lastGood) {
       problems.push({ file: absolute, message: `not applied; the configuration loaded at ${new Date(lastGood.loadedAt).toISOString()} stays in effect` });

@@ -4,7 +4,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { watchProvisioningFile, type ProvisioningResult, type ProvisioningWatcher } from './provisioning.js';
+import { createProvisioningParser, sectionOf, watchProvisioningFile, type ProvisioningResult, type ProvisioningWatcher } from './provisioning.js';
+import { settingsSection } from './settingsSection.js';
+
+const parse = createProvisioningParser([settingsSection]);
+const settingsOf = (result: ProvisioningResult | undefined) => (result?.config ? sectionOf(result.config, settingsSection) : undefined);
 
 let dir: string;
 let file: string;
@@ -42,7 +46,7 @@ async function nextResult(count: number, timeoutMs = 3000): Promise<Provisioning
 
 function watch(pollMs = 60_000) {
   // A long poll interval: these tests show the directory watch reacts on its own.
-  watcher = watchProvisioningFile(file, (result) => results.push(result), { debounceMs: 50, pollMs });
+  watcher = watchProvisioningFile(file, parse, (result) => results.push(result), { debounceMs: 50, pollMs });
   return watcher;
 }
 
@@ -52,25 +56,25 @@ describe('watchProvisioningFile', () => {
     const handle = watch();
     expect(results).toHaveLength(1);
     expect(handle.current()).toBe(results[0]);
-    expect(results[0]).toMatchObject({ file, applied: true, problems: [], config: { settings: { pollIntervalMs: 5000 } } });
+    expect(results[0]).toMatchObject({ file, applied: true, problems: [], config: { values: { settings: { pollIntervalMs: 5000 } } } });
     const firstLoadedAt = results[0]!.loadedAt;
     expect(firstLoadedAt).toEqual(expect.any(Number));
 
     fs.writeFileSync(file, settingsFile(7));
     const changed = await nextResult(2);
-    expect(changed).toMatchObject({ applied: true, problems: [], config: { settings: { pollIntervalMs: 7000 } } });
+    expect(changed).toMatchObject({ applied: true, problems: [], config: { values: { settings: { pollIntervalMs: 7000 } } } });
 
     replaceByRename(file, 'settings:\n  poll_interval: 7q\n');
     const broken = await nextResult(3);
     expect(broken.applied).toBe(false);
-    expect(broken.config?.settings).toEqual({ pollIntervalMs: 7000 });
+    expect(settingsOf(broken)).toEqual({ pollIntervalMs: 7000 });
     expect(broken.loadedAt).toBe(changed.loadedAt);
     expect(broken.problems[0]).toMatchObject({ file, line: 2, column: 18, field: 'settings.poll_interval' });
     expect(broken.problems.at(-1)?.message).toMatch(/^not applied; the configuration loaded at .* stays in effect$/);
 
     replaceByRename(file, settingsFile(9));
     const fixed = await nextResult(4);
-    expect(fixed).toMatchObject({ applied: true, problems: [], config: { settings: { pollIntervalMs: 9000 } } });
+    expect(fixed).toMatchObject({ applied: true, problems: [], config: { values: { settings: { pollIntervalMs: 9000 } } } });
   });
 
   it('does not report a rewrite with the same contents again', async () => {
@@ -81,7 +85,7 @@ describe('watchProvisioningFile', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     fs.writeFileSync(file, settingsFile(6));
     const next = await nextResult(2);
-    expect(next.config?.settings).toEqual({ pollIntervalMs: 6000 });
+    expect(settingsOf(next)).toEqual({ pollIntervalMs: 6000 });
     expect(results).toHaveLength(2);
   });
 
@@ -90,12 +94,12 @@ describe('watchProvisioningFile', () => {
     watch();
     fs.rmSync(file);
     const missing = await nextResult(2);
-    expect(missing).toMatchObject({ applied: false, config: { settings: { pollIntervalMs: 5000 } } });
+    expect(missing).toMatchObject({ applied: false, config: { values: { settings: { pollIntervalMs: 5000 } } } });
     expect(missing.problems[0]).toEqual({ file, message: 'the file does not exist' });
 
     fs.writeFileSync(file, settingsFile(11));
     const back = await nextResult(3);
-    expect(back).toMatchObject({ applied: true, problems: [], config: { settings: { pollIntervalMs: 11_000 } } });
+    expect(back).toMatchObject({ applied: true, problems: [], config: { values: { settings: { pollIntervalMs: 11_000 } } } });
   });
 
   it('starts without a configuration when the file is missing or invalid, and picks it up once fixed', async () => {
@@ -110,16 +114,16 @@ describe('watchProvisioningFile', () => {
     expect(invalid).toMatchObject({ config: null, applied: false });
     expect(invalid.problems[0]?.field).toBe('setings');
     fs.writeFileSync(file, settingsFile(3));
-    expect(await nextResult(3)).toMatchObject({ applied: true, config: { settings: { pollIntervalMs: 3000 } } });
+    expect(await nextResult(3)).toMatchObject({ applied: true, config: { values: { settings: { pollIntervalMs: 3000 } } } });
   });
 
   it('finds the file by polling when its directory appears later (nothing to watch at start)', async () => {
     const later = path.join(dir, 'not-yet', 'overlook.yaml');
-    watcher = watchProvisioningFile(later, (result) => results.push(result), { debounceMs: 50, pollMs: 100 });
+    watcher = watchProvisioningFile(later, parse, (result) => results.push(result), { debounceMs: 50, pollMs: 100 });
     expect(results[0]?.config).toBeNull();
     fs.mkdirSync(path.dirname(later));
     fs.writeFileSync(later, settingsFile(4));
-    expect(await nextResult(2)).toMatchObject({ file: later, applied: true, config: { settings: { pollIntervalMs: 4000 } } });
+    expect(await nextResult(2)).toMatchObject({ file: later, applied: true, config: { values: { settings: { pollIntervalMs: 4000 } } } });
   });
 
   it('stops reporting once closed', async () => {

@@ -3,6 +3,7 @@
 // so the file can never hold a value the UI would refuse.
 import { z } from 'zod';
 import { Retention, Settings } from '../../common/contract.js';
+import { wholeSection } from './provisioning.js';
 import { durationField } from './provisioningFields.js';
 
 const HOUR_MS = 3_600_000;
@@ -30,7 +31,7 @@ const SettingsInFile = z.strictObject({
     .optional(),
 });
 
-export const settingsSectionSchema = SettingsInFile.transform((inFile): ProvisionedSettingsValues => {
+const settingsSectionSchema = SettingsInFile.transform((inFile): ProvisionedSettingsValues => {
   const values: ProvisionedSettingsValues = {};
   if (inFile.poll_interval !== undefined) values.pollIntervalMs = inFile.poll_interval;
   const retention: Partial<Retention> = {};
@@ -40,6 +41,8 @@ export const settingsSectionSchema = SettingsInFile.transform((inFile): Provisio
   if (Object.keys(retention).length > 0) values.retention = retention;
   return values;
 });
+
+export const settingsSection = wholeSection<ProvisionedSettingsValues>('settings', settingsSectionSchema, () => ({}));
 
 /**
  * Top-level `Settings` fields the file sets (`pollIntervalMs`, `retention`), for

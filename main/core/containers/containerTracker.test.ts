@@ -4,7 +4,8 @@
 // between samples, and which words it puts in the agent's request line.
 import { describe, expect, it } from 'vitest';
 import type { RawSeries } from '../../common/series.js';
-import type { ContainerMeta, ContainerObservation, HostObservation, RawContainer } from '../sources/types.js';
+import type { HostObservation } from '../model/observation.js';
+import type { ContainerMeta, ContainerObservation, RawContainer } from '../model/containers.js';
 import { ContainerTracker, type EngineConnector } from './containerTracker.js';
 import type { EngineClient } from './engineClient.js';
 import { EngineRequestError } from './engineHttp.js';

@@ -12,10 +12,11 @@
 // stalest few are inspected per refresh, so restart counts are at most
 // REINSPECT_MS old and a host with 200 containers costs a handful of
 // requests per refresh, not 200.
-import { LIMITS_REQUEST } from '../agent/pacer.js';
+import { LIMITS_REQUEST } from '../sources/agent/pacer.js';
 import type { Logger } from '../log.js';
-import type { ContainerMeta, EngineAccess, EngineNote, EngineSnapshot, HostObservation, RawContainer } from '../sources/types.js';
-import { EVENT_STATS, LIMIT_STATS, type ContainerCgroupStats } from './cgroupStats.js';
+import type { HostObservation } from '../model/observation.js';
+import type { ContainerCgroupStats, ContainerMeta, EngineAccess, EngineNote, EngineSnapshot, RawContainer } from '../model/containers.js';
+import { EVENT_STATS, LIMIT_STATS } from '../parse/cgroups/cgroupStats.js';
 import type { EngineName, ListedContainer } from './engineApi.js';
 import { isPermissionDenied, type EngineClient } from './engineClient.js';
 import { EngineRequestError } from './engineHttp.js';

@@ -9,14 +9,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HostContainers } from '../../common/contract.js';
-import { createLocalAgentSource } from '../agent/localAgentSource.js';
+import { createLocalAgentHost } from '../localHost.js';
 import { createCore, type Core } from '../createCore.js';
 import { defaultFeatures } from '../features.js';
 import { createMemoryLogger } from '../log.js';
 import { createEncryptedFileSecretStore } from '../secrets/encryptedFileSecretStore.js';
 import { formatSnapshot, takeSnapshot } from '../snapshot.js';
-import { freePort } from '../testing/freePort.js';
-import { kubernetesLabelArgs, startTestDockerd, type TestDockerd } from './testEngines.js';
+import { freePort } from '../../testing/freePort.js';
+import { kubernetesLabelArgs, startTestDockerd, type TestDockerd } from '../../testing/containerEngines.js';
 
 let d: TestDockerd;
 let core: Core;
@@ -37,7 +37,7 @@ beforeAll(async () => {
     secrets: createEncryptedFileSecretStore(dataDir),
     log: createMemoryLogger(),
     version: 'test',
-    createLocalSource: () => createLocalAgentSource({ intervalMs: 1000, engine: { socketPath: d.socket, refreshMs: 1000 } }),
+    createLocalSource: () => createLocalAgentHost({ intervalMs: 1000, engine: { socketPath: d.socket, refreshMs: 1000 } }),
     features: defaultFeatures({ metricsListen: `127.0.0.1:${port}` }),
   });
   await core.start();

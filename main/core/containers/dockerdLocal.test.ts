@@ -7,8 +7,8 @@ import { execFileSync } from 'node:child_process';
 import dgram from 'node:dgram';
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLocalAgentSource } from '../agent/localAgentSource.js';
-import { kubernetesLabelArgs, startTestDockerd, watchContainers, type TestDockerd, type Watched } from './testEngines.js';
+import { createLocalAgentHost } from '../localHost.js';
+import { kubernetesLabelArgs, startTestDockerd, watchContainers, type TestDockerd, type Watched } from '../../testing/containerEngines.js';
 
 let d: TestDockerd;
 const VETH = `ovlc-h${process.pid % 10000}`;
@@ -72,7 +72,7 @@ describe('a real dockerd, seen by the local source', () => {
     const traffic = setInterval(() => void sendTraffic(50_000).catch(() => {}), 300);
     try {
       w = await watchContainers(
-        createLocalAgentSource({ intervalMs: 1000, engine: { socketPath: d.socket, refreshMs: 1000 } }),
+        createLocalAgentHost({ intervalMs: 1000, engine: { socketPath: d.socket, refreshMs: 1000 } }),
         (w) => {
           const web = row(w, 'web');
           const net = row(w, 'net');
@@ -138,7 +138,7 @@ describe('a real dockerd, seen by the local source', () => {
     await d.docker('rm', '-f', 'done');
     await d.docker('run', '-d', '--name', 'late', '--label', 'late=yes', d.image, 'sleep', '3600');
     const seen = await watchContainers(
-      createLocalAgentSource({ intervalMs: 1000, engine: { socketPath: d.socket, refreshMs: 5000 } }),
+      createLocalAgentHost({ intervalMs: 1000, engine: { socketPath: d.socket, refreshMs: 5000 } }),
       (w) => row(w, 'late')?.cpuCores != null && !row(w, 'done'),
       { timeoutMs: 20_000 },
     );
@@ -157,7 +157,7 @@ describe('a real dockerd, seen by the local source', () => {
     const transient = new Set<string>();
     try {
       await watchContainers(
-        createLocalAgentSource({ intervalMs: 500, engine: { socketPath: d.socket, refreshMs: 1000 } }),
+        createLocalAgentHost({ intervalMs: 500, engine: { socketPath: d.socket, refreshMs: 1000 } }),
         (w) => {
           problems.push(...w.observation.problems.filter((p) => p.startsWith('container')));
           for (const r of w.rows) {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../testing/freePort.js';
+import { freePort } from '../../testing/freePort.js';
 import { HostKeyStore } from '../ssh/knownHosts.js';
 import { SshHostSource } from '../ssh/sshHostSource.js';
 import {
@@ -23,8 +23,8 @@ import {
   type KeyPair,
   type SshServer,
   type TestUser,
-} from '../ssh/testServers.js';
-import { ensureGroup, kubernetesLabelArgs, startTestDockerd, watchContainers, type TestDockerd, type Watched } from './testEngines.js';
+} from '../../testing/sshServers.js';
+import { ensureGroup, kubernetesLabelArgs, startTestDockerd, watchContainers, type TestDockerd, type Watched } from '../../testing/containerEngines.js';
 
 const run = promisify(execFile);
 const GROUP = 'ovl-ctr-docker';

@@ -3,7 +3,8 @@
 // over their API socket and through their CLI), and against garbage.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { cliState, kubernetesNames, parseCliInspect, parseCliList, parseContainerInspect, parseContainerList, parseEngineVersion } from './engineApi.js';
+import { kubernetesNames } from '../derive/containerIdentity.js';
+import { cliState, parseCliInspect, parseCliList, parseContainerInspect, parseContainerList, parseEngineVersion } from './engineApi.js';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/engine/${name}`, import.meta.url), 'utf8');
 const json = (name: string) => JSON.parse(fixture(name)) as unknown;

@@ -9,7 +9,7 @@
 // (Name without the leading slash, ImageName, State.Status "stopped" /
 // "configured"), handled below.
 import { z } from 'zod';
-import type { ContainerMeta, ContainerState } from '../sources/types.js';
+import type { ContainerMeta, ContainerState } from '../model/containers.js';
 
 export type EngineName = 'docker' | 'podman';
 
@@ -219,25 +219,4 @@ export function parseCliInspect(text: string): Parsed<ContainerMeta[]> {
     if (r.value) out.push(r.value);
   }
   return { value: out, problems };
-}
-
-/** Kubernetes names set by the kubelet on the containers it runs (dockershim / cri-dockerd, and Podman's `play kube`). */
-export interface KubernetesNames {
-  readonly pod?: string;
-  readonly namespace?: string;
-  readonly container?: string;
-  /** The pod's sandbox ("pause") container rather than one of its own. */
-  readonly sandbox: boolean;
-}
-
-export function kubernetesNames(labels: Readonly<Record<string, string>>): KubernetesNames {
-  const pod = labels['io.kubernetes.pod.name'];
-  const namespace = labels['io.kubernetes.pod.namespace'];
-  const container = labels['io.kubernetes.container.name'];
-  return {
-    ...(pod ? { pod } : {}),
-    ...(namespace ? { namespace } : {}),
-    ...(container ? { container } : {}),
-    sandbox: labels['io.kubernetes.docker.type'] === 'podsandbox' || container === 'POD',
-  };
 }

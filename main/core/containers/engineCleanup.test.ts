@@ -2,15 +2,16 @@
 // assertion that ends the worker) still leaves nothing behind: the harness's
 // exit hook kills dockerd, its containerd and the containers by PID,
 // unmounts what they mounted and removes their cgroups and the temp dir.
-// The dying process runs the harness from the build (dist/), as npm test
-// builds before it tests.
+// The dying process runs the harness's TypeScript through the same loader
+// the tests' worker threads use (scripts/workerTsLoader.mjs).
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-const harness = fileURLToPath(new URL('../../../dist/main/core/containers/testEngines.js', import.meta.url));
+const harness = fileURLToPath(new URL('../../testing/containerEngines.ts', import.meta.url));
+const tsLoader = new URL('../../../scripts/workerTsLoader.mjs', import.meta.url).href;
 
 /** Running, not a zombie: the dead test process's children are reparented to init, which reaps them in its own time. */
 function alive(pid: number): boolean {
@@ -24,7 +25,6 @@ function alive(pid: number): boolean {
 
 describe('a test process that dies with a dockerd running', () => {
   it('leaves no dockerd, containerd, container, mount, cgroup or temp dir', () => {
-    expect(fs.existsSync(harness), `${harness} is missing: run \`npm run build\` first (npm test does)`).toBe(true);
     const script = `
       const { startTestDockerd } = await import(${JSON.stringify(pathToFileURL(harness).href)});
       const d = await startTestDockerd('crash');
@@ -33,7 +33,7 @@ describe('a test process that dies with a dockerd running', () => {
       console.log(JSON.stringify({ dir: d.dir, dockerd: d.pid, id, pid: Number(pid) }));
       process.exit(1);
     `;
-    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 120_000 });
+    const run = spawnSync(process.execPath, ['--import', tsLoader, '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 120_000 });
     expect(run.status, run.stderr).toBe(1);
     const made = JSON.parse(run.stdout.trim().split('\n').pop()!) as { dir: string; dockerd: number; id: string; pid: number };
     expect(made.id).toMatch(/^[0-9a-f]{64}$/);

@@ -4,8 +4,8 @@
 // where the server will not forward to a unix socket (Dropbear has no
 // direct-streamlocal; OpenSSH can be configured without it). Everything they
 // return goes through engineApi's parsers.
-import { shellQuote } from '../agent/pacer.js';
-import type { ContainerMeta } from '../sources/types.js';
+import { shellQuote } from '../sources/agent/pacer.js';
+import type { ContainerMeta } from '../model/containers.js';
 import {
   parseCliInspect,
   parseCliList,
@@ -16,7 +16,7 @@ import {
   type ListedContainer,
   type Parsed,
 } from './engineApi.js';
-import { EngineRequestError, engineGet, engineGetJson, type StreamOpener } from './engineHttp.js';
+import { EngineRequestError, engineGetJson, type StreamOpener } from './engineHttp.js';
 
 export type EngineVia = 'socket' | 'ssh-socket' | 'cli';
 

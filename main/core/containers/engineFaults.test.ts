@@ -8,8 +8,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLocalAgentSource } from '../agent/localAgentSource.js';
-import { watchContainers } from './testEngines.js';
+import { createLocalAgentHost } from '../localHost.js';
+import { watchContainers } from '../../testing/containerEngines.js';
 
 let dir: string;
 const servers: (net.Server | http.Server)[] = [];
@@ -51,7 +51,7 @@ describe('a misbehaving engine socket', () => {
     const socket = await listen(net.createServer(() => {}), 'hang.sock');
     let observations = 0;
     const w = await watchContainers(
-      createLocalAgentSource({ intervalMs: 1000, engine: { socketPath: socket, timeoutMs: 400, refreshMs: 1000 } }),
+      createLocalAgentHost({ intervalMs: 1000, engine: { socketPath: socket, timeoutMs: 400, refreshMs: 1000 } }),
       (w) => ++observations >= 3 && w.observation.containers?.engine?.note !== undefined,
       { timeoutMs: 20_000 },
     );
@@ -71,7 +71,7 @@ describe('a misbehaving engine socket', () => {
       'garbage.sock',
     );
     const w = await watchContainers(
-      createLocalAgentSource({ intervalMs: 1000, engine: { socketPath: socket, refreshMs: 1000 } }),
+      createLocalAgentHost({ intervalMs: 1000, engine: { socketPath: socket, refreshMs: 1000 } }),
       (w) => w.observation.containers?.engine?.note !== undefined,
       { timeoutMs: 20_000 },
     );
@@ -92,13 +92,13 @@ describe('a misbehaving engine socket', () => {
       'cut.sock',
     );
     const a = await watchContainers(
-      createLocalAgentSource({ intervalMs: 1000, engine: { socketPath: notJson, refreshMs: 1000 } }),
+      createLocalAgentHost({ intervalMs: 1000, engine: { socketPath: notJson, refreshMs: 1000 } }),
       (w) => w.observation.containers?.engine?.note !== undefined,
       { timeoutMs: 20_000 },
     );
     expect(a.observation.containers!.engine!.note).toMatchObject({ code: 'engine_garbage', detail: `${notJson} answered /version with something that is not JSON` });
     const b = await watchContainers(
-      createLocalAgentSource({ intervalMs: 1000, engine: { socketPath: cut, refreshMs: 1000 } }),
+      createLocalAgentHost({ intervalMs: 1000, engine: { socketPath: cut, refreshMs: 1000 } }),
       (w) => w.observation.containers?.engine?.note !== undefined,
       { timeoutMs: 20_000 },
     );
@@ -107,7 +107,7 @@ describe('a misbehaving engine socket', () => {
 
   it('a socket path with nothing behind it: unreachable, with the reason', async () => {
     const w = await watchContainers(
-      createLocalAgentSource({ intervalMs: 1000, engine: { socketPath: path.join(dir, 'nothing.sock'), refreshMs: 1000 } }),
+      createLocalAgentHost({ intervalMs: 1000, engine: { socketPath: path.join(dir, 'nothing.sock'), refreshMs: 1000 } }),
       (w) => w.observation.containers?.engine?.note !== undefined,
       { timeoutMs: 20_000 },
     );

@@ -4,10 +4,10 @@
 // `name` — the engine's name — and `id` — the cgroup path), and the network
 // counters of each container's namespace per interface. Pure.
 import type { RawSeries } from '../../common/series.js';
-import { NET_SERIES_NAMES } from '../agent/devices.js';
-import type { ContainerObservation } from '../sources/types.js';
-import { cgroupStatsToSeries } from './cgroupStats.js';
-import { containerIdentities } from './containerIdentity.js';
+import { NET_SERIES_NAMES } from '../parse/devices.js';
+import type { ContainerObservation } from '../model/containers.js';
+import { cgroupStatsToSeries } from '../parse/cgroups/cgroupStats.js';
+import { containerIdentities } from '../derive/containerIdentity.js';
 
 /** node_exporter's netdev names (NET_SERIES_NAMES) → cAdvisor's (container_network_*, label `interface`). */
 const NETWORK_NAMES: Readonly<Record<string, string>> = {

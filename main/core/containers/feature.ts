@@ -1,11 +1,11 @@
-// Containers (issue 4): each host's containers from its latest observation —
+// Containers: each host's containers from its latest observation —
 // running ones from the cgroups the agent read, stopped ones from the
 // engine — for the containers table. Their series go through the usual
 // derive → store path (deriveSamples calls deriveContainers).
 import { RpcError, type HostContainers } from '../../common/contract.js';
 import type { CoreContext, CoreFeature } from '../coreContext.js';
-import type { DerivedSamples } from '../metrics/derive.js';
-import type { HostObservation } from '../sources/types.js';
+import type { DerivedSamples } from '../derive/observation.js';
+import type { HostObservation } from '../model/observation.js';
 
 /** The table's view of one observation, or undefined when the source reads no cgroups. */
 export function hostContainersFrom(hostId: string, obs: HostObservation, derived: DerivedSamples): HostContainers | undefined {

@@ -4,7 +4,7 @@
 // this user may open (Docker's, then Podman's rootful, then rootless).
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { EngineAccess } from '../sources/types.js';
+import type { EngineAccess } from '../model/containers.js';
 import type { EngineConnection, EngineConnector } from './containerTracker.js';
 import { apiEngineClient, DEFAULT_ENGINE_TIMEOUT_MS } from './engineClient.js';
 import { EngineRequestError } from './engineHttp.js';

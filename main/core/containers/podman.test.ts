@@ -4,8 +4,8 @@
 // (its conmon cgroup beside them is not a container), names and states from
 // the API, which calls itself Podman.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLocalAgentSource } from '../agent/localAgentSource.js';
-import { startTestPodman, watchContainers, type TestPodman, type Watched } from './testEngines.js';
+import { createLocalAgentHost } from '../localHost.js';
+import { startTestPodman, watchContainers, type TestPodman, type Watched } from '../../testing/containerEngines.js';
 
 let p: TestPodman;
 
@@ -26,7 +26,7 @@ const row = (w: Watched, name: string) => w.rows.find((r) => r.name === name);
 describe('a real rootful Podman, seen by the local source', () => {
   it('running, paused and exited containers with names, labels and limits; CPU held by its quota', async () => {
     const w = await watchContainers(
-      createLocalAgentSource({ intervalMs: 1000, engine: { socketPath: p.socket, refreshMs: 1000 } }),
+      createLocalAgentHost({ intervalMs: 1000, engine: { socketPath: p.socket, refreshMs: 1000 } }),
       (w) => row(w, 'pweb')?.cpuThrottledRatio != null && row(w, 'pdone') !== undefined,
       { timeoutMs: 40_000 },
     );

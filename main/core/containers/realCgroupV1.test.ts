@@ -9,9 +9,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runAgentOnce } from '../agent/localAgentSource.js';
-import { deriveSamples } from '../metrics/derive.js';
-import { detectCgroupLayout } from './cgroupLayout.js';
+import { runAgentOnce } from '../sources/agent/localAgent.js';
+import { deriveSamples } from '../derive/observation.js';
+import { detectCgroupLayout } from '../parse/cgroups/cgroupLayout.js';
 
 const layout = detectCgroupLayout(readFileSync('/proc/self/mountinfo', 'utf8'), []);
 const id = randomBytes(32).toString('hex');

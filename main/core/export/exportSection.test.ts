@@ -1,7 +1,7 @@
 // The `export:` section through the real provisioning parser: what it turns
 // into, and the line/field of each mistake.
 import { describe, expect, it } from 'vitest';
-import { parseProvisioningText } from '../config/provisioning.js';
+import { parseProvisioningText } from '../../testing/provisioningText.js';
 
 const FILE = '/etc/overlook/overlook.yaml';
 

@@ -11,6 +11,7 @@
 import { z } from 'zod';
 import { LISTEN_ADDRESS_MESSAGES, parseListenAddress, type ListenAddress } from '../../common/listenAddress.js';
 import { secretRefFields, secretRefOf, secretRefRules } from '../config/provisioningFields.js';
+import { wholeSection } from '../config/provisioning.js';
 import type { SecretRef } from '../config/secretRef.js';
 
 export interface ProvisionedExport {
@@ -54,7 +55,7 @@ const ExportInFile = z
   })
   .superRefine(secretRefRules(['token']));
 
-export const exportSectionSchema = ExportInFile.transform((inFile): ProvisionedExport | null => {
+const exportSectionSchema = ExportInFile.transform((inFile): ProvisionedExport | null => {
   const token = secretRefOf(inFile, 'token');
   const password = inFile.basic_auth && secretRefOf(inFile.basic_auth, 'password');
   return {
@@ -64,3 +65,6 @@ export const exportSectionSchema = ExportInFile.transform((inFile): ProvisionedE
     ...(inFile.basic_auth && password ? { basicAuth: { username: inFile.basic_auth.username, password } } : {}),
   };
 });
+
+/** The `export:` section; null when the file has none. */
+export const exportSection = wholeSection<ProvisionedExport | null>('export', exportSectionSchema, () => null);

@@ -7,10 +7,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryLogger } from '../log.js';
 import { EMPTY_CONSOLE_HEALTH } from './consoleHealth.js';
+import { cloudExposition } from '../cloud/exposition.js';
 import { startMetricsExporter, type MetricsExporter } from './exporter.js';
-import { nodeLikeSeries } from './exporterTestHosts.js';
+import { nodeLikeSeries } from '../../testing/exporterHosts.js';
 import { containerExportSeries } from '../containers/exportContainers.js';
-import type { ContainerObservation } from '../sources/types.js';
+import type { ContainerObservation } from '../model/containers.js';
 import type { ExportedHost } from './hostFamilies.js';
 
 const EXPORTER_PORT = 19394;
@@ -29,7 +30,7 @@ const startedAt = Date.now();
 const WEB = 'a'.repeat(64);
 const API = 'b'.repeat(64);
 
-/** Two containers as the agent and the engine would describe them (issue 4): one plain, one a Kubernetes pod's. */
+/** Two containers as the agent and the engine would describe them: one plain, one a Kubernetes pod's. */
 function containersOf(t: number): ContainerObservation {
   const cgroup = (id: string, cores: number) => ({
     id,
@@ -117,11 +118,17 @@ beforeAll(async () => {
     source: {
       hosts,
       health: () => EMPTY_CONSOLE_HEALTH,
-      cloud: {
-        help: new Map([['cloud_cpu_utilization_ratio', 'CPU in use']]),
-        series: () => [{ name: 'cloud_cpu_utilization_ratio', labels: { cloud: 'tencent', account: 'gz', region: 'ap-guangzhou', instance: 'ins-1', product: 'ecs' }, value: 0.37, t: Date.now() - 120_000 }],
-        instances: () => [{ cloud: 'tencent', account: 'gz', region: 'ap-guangzhou', product: 'ecs', instance: 'ins-1', name: '订单服务-1' }],
-      },
+      families: (request) =>
+        cloudExposition(
+          {
+            help: new Map([['cloud_cpu_utilization_ratio', 'CPU in use']]),
+            series: () => [{ name: 'cloud_cpu_utilization_ratio', labels: { cloud: 'tencent', account: 'gz', region: 'ap-guangzhou', instance: 'ins-1', product: 'ecs' }, value: 0.37, t: Date.now() - 120_000 }],
+            instances: () => [{ cloud: 'tencent', account: 'gz', region: 'ap-guangzhou', product: 'ecs', instance: 'ins-1', name: '订单服务-1' }],
+          },
+          [],
+          [],
+          request,
+        ),
     },
     log: createMemoryLogger(),
   });

@@ -3,10 +3,11 @@ import { request } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryLogger } from '../log.js';
-import { CloudApiStats, EMPTY_CONSOLE_HEALTH, type ConsoleHealth } from './consoleHealth.js';
-import type { CloudExportSource, ExportedCloudValue } from './cloudFamilies.js';
+import { EMPTY_CONSOLE_HEALTH, type ConsoleHealth } from './consoleHealth.js';
+import { CloudApiStats } from '../cloud/apiStats.js';
+import { cloudExposition, type CloudExportSource, type ExportedCloudValue } from '../cloud/exposition.js';
 import { createMetricsExposition, startMetricsExporter, type ExportSource, type MetricsExporter } from './exporter.js';
-import { nodeLikeSeries, parseExposition, testHost } from './exporterTestHosts.js';
+import { nodeLikeSeries, parseExposition, testHost } from '../../testing/exporterHosts.js';
 import type { ExportedHost } from './hostFamilies.js';
 import { formatPrometheusText } from './promText.js';
 
@@ -20,16 +21,20 @@ function promtool(text: string): { code: number; output: string } {
   }
 }
 
-function sourceOf(hosts: () => ExportedHost[], health: () => ConsoleHealth = () => EMPTY_CONSOLE_HEALTH): ExportSource {
-  return { hosts, health };
+function sourceOf(hosts: () => ExportedHost[], health: () => ConsoleHealth = () => EMPTY_CONSOLE_HEALTH, families?: ExportSource['families']): ExportSource {
+  return { hosts, health, ...(families ? { families } : {}) };
 }
 
-function cloudHealth(): ConsoleHealth {
+const NO_CLOUD: CloudExportSource = { series: () => [], instances: () => [], help: new Map() };
+
+/** The console's counters, and the cloud feature's API families as the core would add them. */
+function withCloudApis(hosts: () => ExportedHost[]): ExportSource {
   const stats = new CloudApiStats();
   stats.record({ cloud: 'aliyun', account: 'prod', api: 'DescribeMetricList' }, { seconds: 0.08 });
   stats.record({ cloud: 'aliyun', account: 'prod', api: 'DescribeMetricList' }, { seconds: 0.3, errorCode: 'Throttling.User', throttled: true });
   stats.record({ cloud: 'tencent', account: 'gz', api: 'GetMonitorData' }, { seconds: 12 });
-  return { samplesIngested: 123_456, ingestFailures: 2, samplesLost: 6_498, samplesDropped: 17, sshReconnects: 3, agentErrors: 1, alertEvaluations: 999, dbSizeBytes: 52_428_800, cloudApis: stats.snapshot() };
+  const health = (): ConsoleHealth => ({ samplesIngested: 123_456, ingestFailures: 2, samplesLost: 6_498, samplesDropped: 17, sshReconnects: 3, agentErrors: 1, alertEvaluations: 999, dbSizeBytes: 52_428_800 });
+  return sourceOf(hosts, health, (request) => cloudExposition(NO_CLOUD, stats.snapshot(), stats.cycleSnapshot(), request));
 }
 
 const NASTY_MOUNT = '/mnt/"quoted"\\back\nslash';
@@ -52,7 +57,7 @@ describe('exposition', () => {
   ];
 
   it('keeps counters counters and gauges gauges, with HELP from the catalogue and a host label on every series', async () => {
-    const text = await createMetricsExposition({ source: sourceOf(hosts, cloudHealth), log: createMemoryLogger(), processMetrics: false }).render();
+    const text = await createMetricsExposition({ source: withCloudApis(hosts), log: createMemoryLogger(), processMetrics: false }).render();
     const parsed = parseExposition(text);
     expect(parsed.type.get('node_cpu_seconds_total')).toBe('counter');
     expect(parsed.type.get('node_network_receive_bytes_total')).toBe('counter');
@@ -212,7 +217,7 @@ describe('promtool check metrics', () => {
     // node_exporter's memory names are camelCase (node_memory_MemAvailable_bytes) and promtool's
     // lint flags that; those are checked against node_exporter itself in the next test.
     const hosts = () => [testHost('local', 1, { withMemory: false }), testHost('web-1', 2, { withMemory: false, cpus: 8 }), testHost('容器-1', 3, { withMemory: false })];
-    const { exporter } = await start({ source: sourceOf(hosts, cloudHealth), processMetrics: true });
+    const { exporter } = await start({ source: withCloudApis(hosts), processMetrics: true });
     const text = await (await fetch(exporter.url)).text();
     expect(text).toContain('process_cpu_user_seconds_total');
     expect(text).toContain('overlook_cloud_api_latency_seconds_bucket{cloud="aliyun",account="prod",api="DescribeMetricList",le="0.1"} 1');
@@ -223,7 +228,7 @@ describe('promtool check metrics', () => {
 
   it('flags nothing in a full scrape but the camelCase memory names that node_exporter itself exports', async () => {
     const hosts = () => [testHost('local', 1), testHost('web-1', 2, { extraMounts: [{ device: '/dev/x', fstype: 'ext4', mountpoint: NASTY_MOUNT }] })];
-    const { exporter } = await start({ source: sourceOf(hosts, cloudHealth), processMetrics: true });
+    const { exporter } = await start({ source: withCloudApis(hosts), processMetrics: true });
     const ours = promtool(await (await fetch(exporter.url)).text());
     const ourProblems = ours.output.trim().split('\n');
     expect(ours.code).toBe(3); // 3 = lint problems only, no parse error (promtool exits 1 for those)
@@ -412,15 +417,13 @@ describe('cloud series', () => {
     ],
     instances: () => [{ cloud: 'aliyun', account: 'prod', region: 'cn-hangzhou', product: 'ecs', instance: 'i-1', name: '网站-01' }],
   };
-  const health = (): ConsoleHealth => {
-    const stats = new CloudApiStats();
-    stats.record({ cloud: 'aliyun', account: 'prod', api: 'DescribeMetricList' }, { seconds: 0.1 });
-    stats.recordCycle({ cloud: 'aliyun', account: 'prod', lastDurationSeconds: 2.5, lastCalls: 102, lastMinimumCalls: 100, lastSamples: 5000, instances: 1000, laggingSeries: 0 });
-    return { ...EMPTY_CONSOLE_HEALTH, cloudApis: stats.snapshot(), cloudCycles: stats.cycleSnapshot() };
-  };
+  const stats = new CloudApiStats();
+  stats.record({ cloud: 'aliyun', account: 'prod', api: 'DescribeMetricList' }, { seconds: 0.1 });
+  stats.recordCycle({ cloud: 'aliyun', account: 'prod', lastDurationSeconds: 2.5, lastCalls: 102, lastMinimumCalls: 100, lastSamples: 5000, instances: 1000, laggingSeries: 0 });
+  const families: ExportSource['families'] = (request) => cloudExposition(cloud, stats.snapshot(), stats.cycleSnapshot(), request);
 
   it('exports canonical names with cloud, account, region, product and instance_id, an info metric with names, and cycle figures; promtool finds nothing', async () => {
-    const text = await createMetricsExposition({ source: { ...sourceOf(() => [], health), cloud }, log: createMemoryLogger(), processMetrics: false }).render();
+    const text = await createMetricsExposition({ source: sourceOf(() => [], undefined, families), log: createMemoryLogger(), processMetrics: false }).render();
     const parsed = parseExposition(text);
     expect(parsed.type.get('cloud_cpu_utilization_ratio')).toBe('gauge');
     expect(text).toContain("# HELP cloud_cpu_utilization_ratio Share of the instance's vCPUs in use");

@@ -12,20 +12,20 @@ import { Registry, collectDefaultMetrics, type Metric } from 'prom-client';
 import { metricInfo } from '../../common/metrics.js';
 import type { Labels } from '../../common/series.js';
 import type { Logger } from '../log.js';
+import type { ExposedFamily, ExposedType, ExposedValue, ExpositionRequest } from '../exposition.js';
 import type { ConsoleHealth } from './consoleHealth.js';
 import { DEFAULT_STALE_GRACE_MS, groupHostFamilies, type ExportedHost } from './hostFamilies.js';
-import { CLOUD_INSTANCE_INFO, groupCloudFamilies, type CloudExportSource } from './cloudFamilies.js';
 
 export type { ExportedHost } from './hostFamilies.js';
-export type { ConsoleHealth, CloudApiHealth, LatencyHistogram } from './consoleHealth.js';
+export type { ConsoleHealth } from './consoleHealth.js';
 
 export interface ExportSource {
   /** The in-memory latest values of every watched host; called once per scrape. */
   hosts(): Iterable<ExportedHost>;
   /** The console's own counters; called once per scrape. */
   health(): ConsoleHealth | Promise<ConsoleHealth>;
-  /** The cloud collectors' newest values and instances (issue 5); absent: no cloud series. */
-  readonly cloud?: CloudExportSource;
+  /** Families the features add (cloud series and API health, …); called once per scrape, after `health`'s names are reserved. */
+  families?(request: ExpositionRequest): readonly ExposedFamily[] | Promise<readonly ExposedFamily[]>;
 }
 
 export interface MetricsExpositionOptions {
@@ -60,15 +60,6 @@ export interface MetricsExporter {
   close(): Promise<void>;
 }
 
-type ExposedType = 'counter' | 'gauge' | 'histogram';
-
-interface ExposedValue {
-  readonly labels: Labels;
-  readonly sharedLabels?: Labels;
-  readonly value: number;
-  /** For histogram parts: name_bucket, name_sum, name_count. */
-  readonly metricName?: string;
-}
 
 /**
  * A family whose values are computed before the scrape. prom-client's own
@@ -90,12 +81,7 @@ function snapshotFamily(name: string, help: string, type: ExposedType, values: r
   return family as unknown as Metric;
 }
 
-interface FamilySpec {
-  readonly name: string;
-  readonly help: string;
-  readonly type: ExposedType;
-  readonly values: readonly ExposedValue[];
-}
+type FamilySpec = ExposedFamily;
 
 function spec(name: string, help: string, type: ExposedType, values: readonly ExposedValue[]): FamilySpec {
   return { name, help, type, values };
@@ -140,16 +126,6 @@ const HEALTH_FAMILIES = {
   alertEvaluations: ['overlook_alert_evaluations_total', 'Alert rule evaluations.'],
 } as const;
 const DB_SIZE = 'overlook_db_size_bytes';
-const CLOUD_CALLS = 'overlook_cloud_api_calls_total';
-const CLOUD_ERRORS = 'overlook_cloud_api_errors_total';
-const CLOUD_THROTTLES = 'overlook_cloud_api_throttles_total';
-const CLOUD_LATENCY = 'overlook_cloud_api_latency_seconds';
-const CLOUD_CYCLE_DURATION = 'overlook_cloud_cycle_duration_seconds';
-const CLOUD_CYCLE_CALLS = 'overlook_cloud_cycle_api_calls';
-const CLOUD_CYCLE_MIN_CALLS = 'overlook_cloud_cycle_api_calls_minimum';
-const CLOUD_CYCLES = 'overlook_cloud_cycles_total';
-const CLOUD_INSTANCES = 'overlook_cloud_instances';
-const CLOUD_LAGGING = 'overlook_cloud_lagging_series';
 
 function healthFamilies(health: ConsoleHealth): FamilySpec[] {
   const families: FamilySpec[] = [];
@@ -158,36 +134,6 @@ function healthFamilies(health: ConsoleHealth): FamilySpec[] {
     families.push(spec(name, help, 'counter', [{ labels: {}, value: health[key] }]));
   }
   families.push(spec(DB_SIZE, 'Size of the history database files (main and WAL).', 'gauge', [{ labels: {}, value: health.dbSizeBytes }]));
-
-  const calls: ExposedValue[] = [];
-  const errors: ExposedValue[] = [];
-  const throttles: ExposedValue[] = [];
-  const latency: ExposedValue[] = [];
-  for (const api of health.cloudApis) {
-    const labels = { cloud: api.cloud, account: api.account, api: api.api };
-    calls.push({ labels, value: api.calls });
-    throttles.push({ labels, value: api.throttles });
-    for (const [code, count] of Object.entries(api.errorsByCode)) errors.push({ labels: { ...labels, code }, value: count });
-    const h = api.latency;
-    h.upperBounds.forEach((bound, i) => {
-      latency.push({ metricName: `${CLOUD_LATENCY}_bucket`, labels: { ...labels, le: String(bound) }, value: h.cumulativeCounts[i] ?? 0 });
-    });
-    latency.push({ metricName: `${CLOUD_LATENCY}_bucket`, labels: { ...labels, le: '+Inf' }, value: h.count });
-    latency.push({ metricName: `${CLOUD_LATENCY}_sum`, labels, value: h.sumSeconds });
-    latency.push({ metricName: `${CLOUD_LATENCY}_count`, labels, value: h.count });
-  }
-  families.push(spec(CLOUD_CALLS, 'Calls to cloud monitoring APIs.', 'counter', calls));
-  families.push(spec(CLOUD_ERRORS, 'Failed calls to cloud monitoring APIs, by error code.', 'counter', errors));
-  families.push(spec(CLOUD_THROTTLES, 'Cloud monitoring API calls answered with throttling.', 'counter', throttles));
-  families.push(spec(CLOUD_LATENCY, 'Latency of cloud monitoring API calls.', 'histogram', latency));
-  const cycles = health.cloudCycles ?? [];
-  const per = (pick: (c: (typeof cycles)[number]) => number) => cycles.map((c) => ({ labels: { cloud: c.cloud, account: c.account }, value: pick(c) }));
-  families.push(spec(CLOUD_CYCLE_DURATION, "Duration of the account's last collection cycle.", 'gauge', per((c) => c.lastDurationSeconds)));
-  families.push(spec(CLOUD_CYCLE_CALLS, "API calls of the account's last collection cycle, pages and retries included.", 'gauge', per((c) => c.lastCalls)));
-  families.push(spec(CLOUD_CYCLE_MIN_CALLS, "The fewest calls the APIs' batch limits allow for the account's series.", 'gauge', per((c) => c.lastMinimumCalls)));
-  families.push(spec(CLOUD_CYCLES, 'Collection cycles the account has run.', 'counter', per((c) => c.cycles)));
-  families.push(spec(CLOUD_INSTANCES, 'Cloud instances the account collects.', 'gauge', per((c) => c.instances)));
-  families.push(spec(CLOUD_LAGGING, 'Series behind the settled window after the last cycle (a backfill is pending).', 'gauge', per((c) => c.laggingSeries)));
   return families;
 }
 
@@ -217,17 +163,6 @@ export function createMetricsExposition(options: MetricsExpositionOptions): Metr
   const reservedNames = new Set<string>([
     HOST_UP,
     DB_SIZE,
-    CLOUD_CALLS,
-    CLOUD_ERRORS,
-    CLOUD_THROTTLES,
-    CLOUD_LATENCY,
-    CLOUD_CYCLE_DURATION,
-    CLOUD_CYCLE_CALLS,
-    CLOUD_CYCLE_MIN_CALLS,
-    CLOUD_CYCLES,
-    CLOUD_INSTANCES,
-    CLOUD_LAGGING,
-    CLOUD_INSTANCE_INFO,
     ...Object.values(HEALTH_FAMILIES).map(([name]) => name),
     ...(processRegistryOrNone?.getMetricsAsArray().map((m) => m.name) ?? []),
   ]);
@@ -235,7 +170,15 @@ export function createMetricsExposition(options: MetricsExpositionOptions): Metr
   let inFlight: Promise<string> | undefined;
 
   async function renderOnce(): Promise<string> {
-    const grouped = groupHostFamilies(options.source.hosts(), { now: now(), staleGraceMs, reservedNames });
+    // Features' families first: their names are theirs, and a host series of the same name is left out.
+    let contributed: readonly ExposedFamily[] = [];
+    try {
+      contributed = (await options.source.families?.({ now: now(), reserved: reservedNames })) ?? [];
+    } catch (err) {
+      options.log.error('metrics exporter could not read the features\' families', { error: (err as Error).message });
+    }
+    const taken = new Set([...reservedNames, ...contributed.map((f) => f.name)]);
+    const grouped = groupHostFamilies(options.source.hosts(), { now: now(), staleGraceMs, reservedNames: taken });
     for (const r of grouped.rejected) {
       const key = `${r.name}\u0000${r.reason}`;
       if (warned.has(key) || warned.size > 1000) continue;
@@ -255,9 +198,7 @@ export function createMetricsExposition(options: MetricsExpositionOptions): Metr
     for (const family of grouped.families.values()) {
       families.push({ name: family.name, help: helpFor(family.name), type: family.kind, values: family.values });
     }
-    if (options.source.cloud) {
-      for (const family of groupCloudFamilies(options.source.cloud, now(), reservedNames)) families.push(spec(family.name, family.help, 'gauge', family.values));
-    }
+    families.push(...contributed);
 
     const parts: string[] = [];
     for (const family of families) parts.push(await formatFamily(family));

@@ -1,8 +1,8 @@
 // The exporter wired into a real core (real store, real secret store, real
 // provisioning watcher, real HTTP listener on loopback); the hosts come from
 // scripted sources so the scraped values are known.
-import { freePort } from '../testing/freePort.js';
-import { otherRequestsStub, startTestCore } from '../testCore.js';
+import { freePort } from '../../testing/freePort.js';
+import { otherRequestsStub, startTestCore } from '../../testing/testCore.js';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -12,7 +12,8 @@ import { createCore } from '../createCore.js';
 import type { CoreContext } from '../coreContext.js';
 import { createMemoryLogger } from '../log.js';
 import { createEncryptedFileSecretStore } from '../secrets/encryptedFileSecretStore.js';
-import type { HostObservation, HostSource, SourceEvents } from '../sources/types.js';
+import type { HostObservation } from '../model/observation.js';
+import type { HostSource, SourceEvents } from '../model/hostSource.js';
 import { effectiveExport } from './exportConfig.js';
 import { createExportFeature } from './feature.js';
 

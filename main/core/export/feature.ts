@@ -9,20 +9,16 @@ import { RpcError, type ExportState, type ExportUpdate } from '../../common/cont
 import { formatListenAddress, isAllInterfaces, parseListenAddress, type ListenAddress } from '../../common/listenAddress.js';
 import { resolveSecretRef } from '../config/secretRef.js';
 import type { CoreContext, CoreFeature } from '../coreContext.js';
-import { CloudApiStats } from './consoleHealth.js';
-import type { CloudExportSource } from './cloudFamilies.js';
 import { effectiveExport, loadSavedExport, saveExport, UI_TOKEN_SECRET_REF, type EffectiveExport, type SavedExportSettings } from './exportConfig.js';
 import { startMetricsExporter, type ExportSource, type ExportedHost, type MetricsExporter } from './exporter.js';
-import type { ProvisionedExport } from './exportSection.js';
+import { exportSection, type ProvisionedExport } from './exportSection.js';
+import { sectionOf } from '../config/provisioning.js';
+import { provisionedFieldsError } from '../config/provisionedError.js';
 import { containerExportSeries } from '../containers/exportContainers.js';
 
 export interface ExportFeatureOptions {
   /** `overlook serve --metrics-listen host:port`: enables the exporter and fixes its address. */
   readonly listen?: string;
-  /** Shared with the cloud collectors, which record their API calls in it. */
-  readonly cloudApiStats?: CloudApiStats;
-  /** The cloud collectors' newest values (issue 5), exported under their canonical names. */
-  readonly cloudLatest?: CloudExportSource;
   /** prom-client's process_* / nodejs_* series (default true; tests turn them off). */
   readonly processMetrics?: boolean;
   /** How long a silent host's series stay exported (default: the exporter's 2 min). */
@@ -32,16 +28,16 @@ export interface ExportFeatureOptions {
 const LOCK_TEXT = { flag: 'the --metrics-listen option', file: 'the provisioning file' } as const;
 
 /** The scrape-time view of the core's hosts: host label = host name, series = the latest raw observation. */
-export function exportSourceOf(ctx: CoreContext, cloudApiStats: CloudApiStats, onScrape: () => void, cloud?: CloudExportSource): ExportSource {
+export function exportSourceOf(ctx: CoreContext, onScrape: () => void): ExportSource {
   return {
-    ...(cloud ? { cloud } : {}),
+    families: (request) => ctx.exposition(request),
     hosts(): ExportedHost[] {
       onScrape();
       return ctx.hosts().map(({ host, latest }) => ({
         host: host.name,
         up: host.status === 'online',
         ...(host.lastSampleAt !== undefined ? { lastSampleAt: host.lastSampleAt } : {}),
-        // issue 4: containers under cAdvisor's names and labels
+        // Containers under cAdvisor's names and labels.
         series: latest ? (latest.containers ? [...latest.series, ...containerExportSeries(latest.containers)] : latest.series) : [],
       }));
     },
@@ -58,8 +54,6 @@ export function exportSourceOf(ctx: CoreContext, cloudApiStats: CloudApiStats, o
         agentErrors: h.agentErrors,
         alertEvaluations: h.alertEvaluations,
         dbSizeBytes,
-        cloudApis: cloudApiStats.snapshot(),
-        cloudCycles: cloudApiStats.cycleSnapshot(),
       };
     },
   };
@@ -77,7 +71,6 @@ export function createExportFeature(options: ExportFeatureOptions = {}): (ctx: C
     if (!parsed.ok) throw new Error(`--metrics-listen "${options.listen}": not a valid host:port`);
     flag = parsed.address;
   }
-  const cloudApiStats = options.cloudApiStats ?? new CloudApiStats();
 
   return (ctx) => {
     const loaded = loadSavedExport(ctx.dataDir);
@@ -95,14 +88,9 @@ export function createExportFeature(options: ExportFeatureOptions = {}): (ctx: C
     // Reconciliations run one after another: two quick updates must not race two listeners onto one port.
     let queue: Promise<void> = Promise.resolve();
 
-    const source = exportSourceOf(
-      ctx,
-      cloudApiStats,
-      () => {
-        lastScrapeAt = ctx.now();
-      },
-      options.cloudLatest,
-    );
+    const source = exportSourceOf(ctx, () => {
+      lastScrapeAt = ctx.now();
+    });
 
     const effective = (): EffectiveExport => effectiveExport({ flag, file, ui: { ...saved, tokenSet: uiTokenSet } });
 
@@ -211,7 +199,7 @@ export function createExportFeature(options: ExportFeatureOptions = {}): (ctx: C
       const locked = (['enabled', 'listen', 'token'] as const).filter((field) => patch[field] !== undefined && locks[field] !== null);
       if (locked.length) {
         const by = [...new Set(locked.map((field) => LOCK_TEXT[locks[field]!]))].join(' and ');
-        throw new RpcError('provisioned', `${locked.join(', ')} ${locked.length > 1 ? 'are' : 'is'} set by ${by} and cannot be changed here`);
+        throw provisionedFieldsError(locked, by);
       }
       if (patch.token !== undefined) {
         if (patch.token === null) await ctx.secrets.delete(UI_TOKEN_SECRET_REF);
@@ -232,6 +220,7 @@ export function createExportFeature(options: ExportFeatureOptions = {}): (ctx: C
 
     return {
       name: 'export',
+      provisioning: [exportSection],
       handlers: {
         'export/get': () => state(),
         'export/update': update,
@@ -251,7 +240,7 @@ export function createExportFeature(options: ExportFeatureOptions = {}): (ctx: C
         await closeRunning();
       },
       onProvisioning(result) {
-        file = result.config?.export ?? null;
+        file = result.config ? sectionOf(result.config, exportSection) : null;
         fileBaseDir = result.config?.baseDir;
         if (started) void reconcile();
       },

@@ -1,5 +1,5 @@
 // Prometheus text exposition (format 0.0.4) of raw series, for
-// `overlook snapshot --format prom`. The /metrics exporter (issue 8) must print
+// `overlook snapshot --format prom`. The /metrics exporter must print
 // the same names and labels for the same host.
 import { metricInfo } from '../../common/metrics.js';
 import { escapeLabelValue, type Labels, type SeriesKind } from '../../common/series.js';

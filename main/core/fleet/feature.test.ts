@@ -9,7 +9,8 @@ import { createCore, type Core } from '../createCore.js';
 import { defaultFeatures } from '../features.js';
 import { createMemoryLogger } from '../log.js';
 import { createEncryptedFileSecretStore } from '../secrets/encryptedFileSecretStore.js';
-import type { HostObservation, HostSource, SourceEvents } from '../sources/types.js';
+import type { HostObservation } from '../model/observation.js';
+import type { HostSource, SourceEvents } from '../model/hostSource.js';
 
 class Scripted implements HostSource {
   events?: SourceEvents;
@@ -47,7 +48,7 @@ afterEach(async () => {
   }
 });
 
-describe('issue 7 features in the core', () => {
+describe("the operator's screens in the core: Top-K, process history, status annotations, history-only hosts", () => {
   it('keep process snapshots, status transitions and rank the host', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ovl-fleet-'));
     const source = new Scripted();

@@ -11,7 +11,7 @@ import { HostKeyStore } from './knownHosts.js';
 import { interpretUname, probeRemoteOs } from './remoteOs.js';
 import { connectSsh, type SshConnection } from './sshConnection.js';
 import { SshError } from './sshErrors.js';
-import { authorizeInHome, unauthorizeInHome, ensureTestUser, makeKeyPair, makeTempDir, removeTempDir, startDropbear, startSshd, type KeyPair, type SshServer, type TestUser } from './testServers.js';
+import { authorizeInHome, unauthorizeInHome, ensureTestUser, makeKeyPair, makeTempDir, removeTempDir, startDropbear, startSshd, type KeyPair, type SshServer, type TestUser } from '../../testing/sshServers.js';
 
 const OPENSSH_PORT = 22210;
 const DROPBEAR_SFTP_PORT = 22211;

@@ -12,11 +12,11 @@ import { HostDraft, parseSshAddress } from '../../common/sshHosts.js';
 import { createCore } from '../createCore.js';
 import { createMemoryLogger } from '../log.js';
 import { createEncryptedFileSecretStore } from '../secrets/encryptedFileSecretStore.js';
-import { otherRequestsStub, startTestCore } from '../testCore.js';
-import type { HostSource } from '../sources/types.js';
+import { otherRequestsStub, startTestCore } from '../../testing/testCore.js';
+import type { HostSource } from '../model/hostSource.js';
 import { createSshFeature } from './feature.js';
 import { sha256Fingerprint } from './knownHosts.js';
-import { ensureTestUser, makeTempDir, pgrepUser, removeTempDir, startSshd, waitFor, type SshServer, type TestUser } from './testServers.js';
+import { ensureTestUser, makeTempDir, pgrepUser, removeTempDir, startSshd, waitFor, type SshServer, type TestUser } from '../../testing/sshServers.js';
 
 const PORT = 22260;
 const PIN_PORT = 22261;

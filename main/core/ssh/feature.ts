@@ -1,35 +1,29 @@
-// Remote hosts over SSH as a feature of the core (issue 3): hosts added in the
-// UI (kept in <dataDir>/hosts.json, secrets in the secret store) and hosts from
-// the provisioning file's `hosts:` section (read-only, hot-reloaded), each
-// watched through an SshHostSource. Host keys are never accepted silently: a
-// host waiting on one carries the key's fingerprint in its status, and only
+// Remote hosts over SSH as a feature of the core: hosts added in the UI
+// (kept in <dataDir>/hosts.json, secrets in the secret store) and hosts from
+// the provisioning file's `hosts:` section (read-only, hot-reloaded), one
+// managed set of definitions (hostDefinitions.ts), each watched through an
+// SshHostRuntime. Host keys are never accepted silently: a host waiting on
+// one carries the key's fingerprint in its status, and only
 // `hosts/accept-key` with that same fingerprint records it.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { RpcError, type Handlers, type Host } from '../../common/contract.js';
-import {
-  formatSshAddress,
-  HostDraft,
-  HostNameField,
-  parseSshAddress,
-  type HostDefinitionView,
-  type SshConfigEntryView,
-  type TestConnectionView,
-} from '../../common/sshHosts.js';
-import { loadAgentScript } from '../agent/agentScript.js';
-import { resolveSecretRef, secretFilePath, type SecretRef } from '../config/secretRef.js';
+import { formatSshAddress, HostDraft, HostNameField, type SshConfigEntryView, type TestConnectionView } from '../../common/sshHosts.js';
+import { sectionOf } from '../config/provisioning.js';
 import type { CoreContext, CoreFeature } from '../coreContext.js';
-import type { HostSource, SourceEvents } from '../sources/types.js';
-import type { ProvisionedHost } from './hostsSection.js';
-import { hostKeyPrompt, isPendingHostKey, type PendingHostKey } from './hostKeyReview.js';
-import { loadStoredHosts, passphraseRef, passwordRef, saveStoredHosts, type StoredHost } from './hostsFile.js';
+import { ManagedSet } from '../managed/managedSet.js';
+import { loadAgentScript } from '../sources/agent/agentScript.js';
+import { checkConnection } from './connectionCheck.js';
+import { defFromProvisioned, defFromStored, definitionView, hostOf, storedFromDraft, type HostDef, type SecretSource } from './hostDefinitions.js';
+import { createEndpointResolver } from './hostEndpoints.js';
+import { hostsFile, passphraseRef, passwordRef, type StoredHost } from './hostsFile.js';
+import { hostsSection, type ProvisionedHost } from './hostsSection.js';
 import { HostKeyStore, normaliseFingerprint } from './knownHosts.js';
 import type { ReconnectPolicy } from './reconnectPolicy.js';
-import { expandTilde, readUserSshConfig } from './sshConfig.js';
-import type { SshAuth, SshEndpoint } from './sshConnection.js';
+import { readUserSshConfig } from './sshConfig.js';
+import { SshHostRuntime } from './sshHostRuntime.js';
 import { SshHostSource } from './sshHostSource.js';
-import { testConnection } from './testConnection.js';
 
 export interface SshFeatureOptions {
   /** The user's home: ~/.ssh/known_hosts, ~/.ssh/config and `~` in key paths (tests point it elsewhere). */
@@ -43,99 +37,12 @@ export interface SshFeatureOptions {
   readonly env?: NodeJS.ProcessEnv;
 }
 
-type SecretSource = { readonly store: string } | { readonly ref: SecretRef; readonly baseDir: string };
-
-/** One host as the feature knows it, whichever side defined it. */
-interface HostDef {
-  readonly name: string;
-  readonly host: string;
-  readonly port: number;
-  readonly user: string;
-  readonly auth:
-    | { readonly type: 'key'; readonly keyFile: string; readonly passphrase?: SecretSource }
-    | { readonly type: 'password'; readonly password?: SecretSource }
-    | { readonly type: 'agent' };
-  readonly jump: readonly string[];
-  /** Absent: the console's poll interval (provisioned hosts without `interval`). */
-  readonly intervalMs?: number;
-  readonly tags: readonly string[];
-  readonly enabled: boolean;
-  readonly hostKeyPin?: string;
-  /** The container engine's socket on the host (provisioning file `engine_socket`); else the agent looks (issue 4). */
-  readonly engineSocket?: string;
-  readonly provisioned: boolean;
-}
-
-interface Runtime {
-  def: HostDef;
-  source: FeatureSource;
-}
-
-type Resolved = { ok: true; target: SshEndpoint; jumps: SshEndpoint[] } | { ok: false; status: 'auth_failed' | 'offline'; message: string };
-
-/**
- * The core's HostSource for one SSH host: resolves secrets and jump hosts when
- * it starts (so a rotated secret file takes effect on the next start), then
- * runs an SshHostSource and adds the host-key details to its statuses.
- */
-class FeatureSource implements HostSource {
-  private inner: SshHostSource | undefined;
-  private starting: Promise<void> | undefined;
-  private stopped = false;
-  pending: PendingHostKey | undefined;
-
-  constructor(
-    private readonly build: () => Promise<{ source: SshHostSource; endpoints: SshEndpoint[] } | { status: 'auth_failed' | 'offline' | 'paused'; message?: string }>,
-    private readonly files: { consoleFile: string; userFiles: readonly string[] },
-  ) {}
-
-  start(events: SourceEvents): void {
-    if (this.starting) return;
-    this.starting = this.build().then(
-      (built) => {
-        if (this.stopped) return;
-        if (!('source' in built)) {
-          events.status(built.status, built.message);
-          return;
-        }
-        const inner = built.source;
-        const [target] = built.endpoints;
-        this.inner = inner;
-        inner.start({
-          observation: (obs) => events.observation(obs),
-          status: (status, detail) => {
-            const err = inner.stats.lastError;
-            if ((status === 'host_key_unknown' || status === 'host_key_changed') && isPendingHostKey(err)) {
-              this.pending = err;
-              const pin = built.endpoints.find((e) => e.host === err.host && e.port === err.port)?.hostKeyPin;
-              events.status(status, detail, { hostKey: hostKeyPrompt(err, target!, this.files, pin) });
-            } else {
-              if (status !== 'connecting') this.pending = undefined;
-              events.status(status, detail);
-            }
-          },
-        });
-      },
-      (err: unknown) => {
-        if (!this.stopped) events.status('offline', `could not prepare the connection: ${(err as Error).message}`);
-      },
-    );
-  }
-
-  retryNow(): void {
-    this.pending = undefined;
-    this.inner?.retryNow();
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    await this.starting;
-    await this.inner?.stop();
-  }
-}
-
 const NOT_SSH = (id: string) => new RpcError('not_found', `no SSH host named "${id}"`);
-const READ_ONLY = (id: string) => new RpcError('provisioned', `${id} is defined in the provisioning file; change it there`);
+
+/** The same user at the same host and port, through the same jump hosts in the same order. */
+function sameAddress(a: Pick<HostDef, 'host' | 'port' | 'user' | 'jump'>, b: Pick<HostDraft, 'host' | 'port' | 'user' | 'jump'>): boolean {
+  return a.host.toLowerCase() === b.host.toLowerCase() && a.port === b.port && a.user === b.user && a.jump.length === b.jump.length && a.jump.every((j, i) => j === b.jump[i]);
+}
 
 export function createSshFeature(options: SshFeatureOptions = {}) {
   return (ctx: CoreContext): CoreFeature => {
@@ -146,133 +53,10 @@ export function createSshFeature(options: SshFeatureOptions = {}) {
     const keyFiles = { consoleFile: hostKeys.consoleFile, userFiles: userKnownHosts };
     const agent = loadAgentScript();
 
-    const runtimes = new Map<string, Runtime>();
-    let stored: StoredHost[] = [];
-    let provisioned: ProvisionedHost[] = [];
-    let provisionedBaseDir = process.cwd();
-    let started = false;
-
-    // ------------------------------------------------------------ definitions
-    const defFromStored = (s: StoredHost): HostDef => ({
-      name: s.name,
-      host: s.host,
-      port: s.port,
-      user: s.user,
-      auth:
-        s.auth.type === 'key'
-          ? { type: 'key', keyFile: s.auth.keyFile, passphrase: { store: passphraseRef(s.name) } }
-          : s.auth.type === 'password'
-            ? { type: 'password', password: { store: passwordRef(s.name) } }
-            : { type: 'agent' },
-      jump: s.jump,
-      intervalMs: s.intervalMs,
-      tags: s.tags,
-      enabled: s.enabled,
-      ...(s.engineSocket ? { engineSocket: s.engineSocket } : {}),
-      provisioned: false,
-    });
-
-    const defFromProvisioned = (p: ProvisionedHost, baseDir: string): HostDef => ({
-      name: p.name,
-      host: p.host,
-      port: p.port,
-      user: p.user,
-      auth:
-        p.auth.type === 'key'
-          ? { type: 'key', keyFile: secretFilePath(p.auth.keyFile, baseDir), ...(p.auth.passphrase ? { passphrase: { ref: p.auth.passphrase, baseDir } } : {}) }
-          : p.auth.type === 'password'
-            ? { type: 'password', password: { ref: p.auth.password, baseDir } }
-            : { type: 'agent' },
-      jump: p.jump,
-      ...(p.intervalMs !== undefined ? { intervalMs: p.intervalMs } : {}),
-      tags: p.tags,
-      enabled: p.enabled,
-      ...(p.hostKeyPin ? { hostKeyPin: p.hostKeyPin } : {}),
-      ...(p.engineSocket ? { engineSocket: p.engineSocket } : {}),
-      provisioned: true,
-    });
-
-    const hostView = (def: HostDef): Omit<Host, 'status' | 'lastSampleAt'> => ({
-      id: def.name,
-      name: def.name,
-      kind: 'ssh',
-      pollIntervalMs: def.intervalMs ?? ctx.settings().pollIntervalMs,
-      tags: [...def.tags],
-      provisioned: def.provisioned,
-      address: formatSshAddress({ user: def.user, host: def.host, port: def.port }),
-    });
-
-    // ------------------------------------------------------------ endpoints
-    async function readSecret(source: SecretSource | undefined, what: string, name: string): Promise<{ value?: string; problem?: string }> {
-      if (!source) return {};
-      if ('store' in source) {
-        try {
-          return { value: await ctx.secrets.get(source.store) };
-        } catch (err) {
-          return { problem: `the stored ${what} of ${name} cannot be read: ${(err as Error).message}` };
-        }
-      }
-      const resolved = resolveSecretRef(source.ref, { environment: env, baseDir: source.baseDir });
-      return 'value' in resolved ? { value: resolved.value } : { problem: `${what} of ${name}: ${resolved.problem}` };
-    }
-
-    async function authOf(def: HostDef, overrides: { password?: string; passphrase?: string | null } = {}): Promise<{ auth: SshAuth } | { problem: string }> {
-      switch (def.auth.type) {
-        case 'key': {
-          let passphrase: string | undefined;
-          if (overrides.passphrase !== undefined) passphrase = overrides.passphrase ?? undefined;
-          else {
-            const read = await readSecret(def.auth.passphrase, 'key passphrase', def.name);
-            if (read.problem) return { problem: read.problem };
-            passphrase = read.value;
-          }
-          return { auth: { type: 'key', keyFile: expandTilde(def.auth.keyFile, home), ...(passphrase ? { passphrase } : {}) } };
-        }
-        case 'password': {
-          let password = overrides.password;
-          if (password === undefined) {
-            const read = await readSecret(def.auth.password, 'password', def.name);
-            if (read.problem) return { problem: read.problem };
-            password = read.value;
-          }
-          if (!password) return { problem: `no password is stored for ${def.name}; edit the host and enter it` };
-          return { auth: { type: 'password', password } };
-        }
-        case 'agent':
-          return env.SSH_AUTH_SOCK || process.platform === 'win32'
-            ? { auth: { type: 'agent', ...(env.SSH_AUTH_SOCK ? { socket: env.SSH_AUTH_SOCK } : {}) } }
-            : { problem: "no ssh-agent to use: SSH_AUTH_SOCK is not set in the console's environment" };
-      }
-    }
-
-    /** The hops to reach `def`: each jump is another host's name (its own jumps first) or an address using this host's login. */
-    async function resolve(def: HostDef, overrides: { password?: string; passphrase?: string | null } = {}, visiting: string[] = []): Promise<Resolved> {
-      if (visiting.includes(def.name)) return { ok: false, status: 'offline', message: `jump hosts loop: ${[...visiting, def.name].join(' → ')}` };
-      const auth = await authOf(def, overrides);
-      if ('problem' in auth) return { ok: false, status: 'auth_failed', message: auth.problem };
-      const jumps: SshEndpoint[] = [];
-      for (const hop of def.jump) {
-        const named = runtimes.get(hop)?.def ?? allDefs().find((d) => d.name === hop);
-        if (named) {
-          const via = await resolve(named, {}, [...visiting, def.name]);
-          if (!via.ok) return { ok: false, status: via.status, message: `jump host ${hop}: ${via.message}` };
-          jumps.push(...via.jumps, via.target);
-          continue;
-        }
-        const parsed = parseSshAddress(hop);
-        if (!parsed.ok) return { ok: false, status: 'offline', message: `jump host ${hop}: ${parsed.message}` };
-        jumps.push({ host: parsed.address.host, port: parsed.address.port ?? 22, username: parsed.address.user ?? def.user, auth: auth.auth });
-      }
-      const target: SshEndpoint = { host: def.host, port: def.port, username: def.user, auth: auth.auth, ...(def.hostKeyPin ? { hostKeyPin: def.hostKeyPin } : {}) };
-      return { ok: true, target, jumps };
-    }
-
-    const allDefs = (): HostDef[] => [...stored.map(defFromStored), ...provisioned.map((p) => defFromProvisioned(p, provisionedBaseDir))];
-
-    function makeSource(def: HostDef): FeatureSource {
-      return new FeatureSource(async () => {
+    function makeRuntime(def: HostDef): SshHostRuntime {
+      return new SshHostRuntime(async () => {
         if (!def.enabled) return { status: 'paused' };
-        const resolved = await resolve(def);
+        const resolved = await endpoints.resolve(def);
         if (!resolved.ok) return { status: resolved.status, message: resolved.message };
         const source = new SshHostSource({
           name: def.name,
@@ -292,76 +76,37 @@ export function createSshFeature(options: SshFeatureOptions = {}) {
       }, keyFiles);
     }
 
-    function watch(def: HostDef): void {
-      const rt: Runtime = { def, source: makeSource(def) };
-      runtimes.set(def.name, rt);
-      ctx.addHost(hostView(def), rt.source);
-    }
-
-    async function rewatch(def: HostDef): Promise<void> {
-      const rt: Runtime = { def, source: makeSource(def) };
-      runtimes.set(def.name, rt);
-      await ctx.replaceHost(hostView(def), rt.source);
-    }
-
-    async function unwatch(name: string): Promise<void> {
-      runtimes.delete(name);
-      await ctx.removeHost(name);
-    }
+    const hosts: ManagedSet<StoredHost, ProvisionedHost, HostDef, SshHostRuntime> = new ManagedSet({
+      what: 'host',
+      section: 'hosts',
+      dataDir: ctx.dataDir,
+      file: hostsFile,
+      log: ctx.log,
+      fromStored: defFromStored,
+      fromProvisioned: defFromProvisioned,
+      start: (def) => {
+        const runtime = makeRuntime(def);
+        ctx.addHost(hostOf(def, ctx.settings().pollIntervalMs), runtime);
+        return runtime;
+      },
+      // The same host, new definition: its history and name stay.
+      restart: async (def) => {
+        const runtime = makeRuntime(def);
+        await ctx.replaceHost(hostOf(def, ctx.settings().pollIntervalMs), runtime);
+        return runtime;
+      },
+      // The core stops every host's source when it stops; a definition removed for good takes its host along.
+      stop: async ({ def }, { forget }) => {
+        if (forget) await ctx.removeHost(def.name);
+      },
+    });
+    const endpoints = createEndpointResolver({ secrets: ctx.secrets, env, home, definition: (name) => hosts.definition(name) });
 
     const currentHost = (id: string): Host => {
       const view = ctx.host(id);
       if (!view) throw NOT_SSH(id);
       return view.host;
     };
-
-    const persist = () => saveStoredHosts(ctx.dataDir, stored);
-
-    // ------------------------------------------------------------ provisioning
-    async function applyProvisioned(): Promise<void> {
-      const desired = new Map<string, HostDef>();
-      for (const p of provisioned) {
-        if (desired.has(p.name)) {
-          ctx.log.warn(`config hosts: ${p.name} is listed twice; the first entry is used`);
-          continue;
-        }
-        if (stored.some((s) => s.name === p.name)) {
-          ctx.log.warn(`config hosts: ${p.name} is also a host added in the UI; the provisioning file's entry is left out until one is renamed`);
-          continue;
-        }
-        desired.set(p.name, defFromProvisioned(p, provisionedBaseDir));
-      }
-      for (const [name, rt] of [...runtimes]) {
-        if (rt.def.provisioned && !desired.has(name)) await unwatch(name);
-      }
-      for (const [name, def] of desired) {
-        const rt = runtimes.get(name);
-        if (!rt) watch(def);
-        else if (JSON.stringify(rt.def) !== JSON.stringify(def)) await rewatch(def);
-      }
-    }
-
-    let applying: Promise<void> = Promise.resolve();
-    const queueApply = () => {
-      applying = applying.then(applyProvisioned).catch((err) => ctx.log.error('could not apply the provisioned hosts', { error: (err as Error).message }));
-      return applying;
-    };
-
-    // ------------------------------------------------------------ handlers
-    function storedFromDraft(draft: HostDraft): StoredHost {
-      return {
-        name: draft.name,
-        host: draft.host,
-        port: draft.port,
-        user: draft.user,
-        auth: draft.auth.type === 'key' ? { type: 'key', keyFile: draft.auth.keyFile } : { type: draft.auth.type },
-        jump: draft.jump,
-        intervalMs: draft.intervalMs,
-        tags: draft.tags,
-        enabled: draft.enabled,
-        ...(draft.engineSocket ? { engineSocket: draft.engineSocket } : {}),
-      };
-    }
 
     function checkJumps(draft: HostDraft): void {
       if (draft.jump.includes(draft.name)) throw new RpcError('invalid_input', 'a host cannot be its own jump host');
@@ -384,27 +129,34 @@ export function createSshFeature(options: SshFeatureOptions = {}) {
       }
     }
 
-    function uiRuntime(id: string): Runtime {
-      const rt = runtimes.get(id);
-      if (!rt) throw NOT_SSH(id);
-      if (rt.def.provisioned) throw READ_ONLY(id);
-      return rt;
+    /**
+     * A stored password or passphrase is used only for the address it was
+     * stored with: the same user at the same host and port through the same
+     * jump hosts. A draft that changes any of them must carry the secret
+     * again (a test, or an update), or a caller could have the console send
+     * a stored password to a server of its choosing.
+     */
+    async function secretsStayWithTheirAddress(stored: HostDef, draft: HostDraft): Promise<void> {
+      if (sameAddress(stored, draft)) return;
+      const was = `${formatSshAddress({ user: stored.user, host: stored.host, port: stored.port })}${stored.jump.length ? ` via ${stored.jump.join(', ')}` : ''}`;
+      const hasStored = async (ref: string) => (await ctx.secrets.get(ref).catch(() => undefined)) !== undefined;
+      if (draft.auth.type === 'password' && draft.auth.password === undefined && (await hasStored(passwordRef(stored.name)))) {
+        throw new RpcError('invalid_input', `the address differs from ${was}, which ${stored.name}'s password was stored for; a stored password is only sent there, so enter it again`);
+      }
+      if (draft.auth.type === 'key' && draft.auth.passphrase === undefined && (await hasStored(passphraseRef(stored.name)))) {
+        throw new RpcError('invalid_input', `the address differs from ${was}, which ${stored.name}'s key passphrase was stored for; enter the passphrase again`);
+      }
     }
 
     async function addDrafts(drafts: HostDraft[]): Promise<void> {
-      const defs: HostDef[] = [];
-      for (const draft of drafts) {
-        await storeSecrets(draft, true);
-        const s = storedFromDraft(draft);
-        stored.push(s);
-        defs.push(defFromStored(s));
-      }
-      persist();
-      // All definitions first: a jump may name a host imported in the same batch.
-      for (const def of defs) watch(def);
+      for (const draft of drafts) await storeSecrets(draft, true);
+      // All definitions at once: a jump may name a host imported in the same batch.
+      hosts.setStored([...hosts.stored, ...drafts.map(storedFromDraft)]);
+      await hosts.reconcile();
     }
 
-    const nameTaken = (name: string) => ctx.host(name) !== undefined || stored.some((s) => s.name === name);
+    const nameTaken = (name: string) => ctx.host(name) !== undefined || hosts.has(name);
+    let started = false;
 
     const handlers: Partial<Handlers> = {
       'hosts/add': async (draft) => {
@@ -415,76 +167,61 @@ export function createSshFeature(options: SshFeatureOptions = {}) {
         return currentHost(draft.name);
       },
       'hosts/update': async ({ hostId, draft }) => {
-        uiRuntime(hostId);
+        hosts.editable(hostId, () => NOT_SSH(hostId));
         if (draft.name !== hostId) throw new RpcError('invalid_input', 'a host cannot be renamed (its name labels its history); remove it and add it again under the new name');
         checkJumps(draft);
+        await secretsStayWithTheirAddress(hosts.definition(hostId)!, draft);
         await storeSecrets(draft, false);
         const s = storedFromDraft(draft);
-        stored = stored.map((x) => (x.name === hostId ? s : x));
-        persist();
-        await rewatch(defFromStored(s));
+        hosts.setStored(hosts.stored.map((x) => (x.name === hostId ? s : x)));
+        // Always afresh: a password changed in the secret store does not change the definition.
+        await hosts.reconcile(new Set([hostId]));
         return currentHost(hostId);
       },
       'hosts/remove': async ({ hostId }) => {
-        uiRuntime(hostId);
-        stored = stored.filter((s) => s.name !== hostId);
-        persist();
-        await unwatch(hostId);
+        hosts.editable(hostId, () => NOT_SSH(hostId));
+        hosts.setStored(hosts.stored.filter((s) => s.name !== hostId));
+        await hosts.reconcile();
         await ctx.secrets.delete(passwordRef(hostId));
         await ctx.secrets.delete(passphraseRef(hostId));
         ctx.log.info(`host ${hostId}: removed`);
         return true;
       },
       'hosts/set-enabled': async ({ hostId, enabled }) => {
-        const rt = uiRuntime(hostId);
-        if (rt.def.enabled !== enabled) {
-          stored = stored.map((x) => (x.name === hostId ? { ...x, enabled } : x));
-          persist();
-          await rewatch({ ...rt.def, enabled });
+        const { def } = hosts.editable(hostId, () => NOT_SSH(hostId));
+        if (def.enabled !== enabled) {
+          hosts.setStored(hosts.stored.map((x) => (x.name === hostId ? { ...x, enabled } : x)));
+          await hosts.reconcile();
           ctx.log.info(`host ${hostId}: ${enabled ? 'resumed' : 'paused'}`);
         }
         return currentHost(hostId);
       },
       'hosts/definition': async ({ hostId }) => {
-        const rt = runtimes.get(hostId);
-        if (!rt) throw NOT_SSH(hostId);
-        const d = rt.def;
+        const def = hosts.definition(hostId);
+        if (!def || !hosts.runtime(hostId)) throw NOT_SSH(hostId);
         const has = async (source: SecretSource | undefined) =>
           source === undefined ? false : 'store' in source ? (await ctx.secrets.get(source.store).catch(() => undefined)) !== undefined : true;
-        const auth: HostDefinitionView['auth'] =
-          d.auth.type === 'key'
-            ? { type: 'key', keyFile: d.auth.keyFile, passphraseSet: await has(d.auth.passphrase) }
-            : d.auth.type === 'password'
-              ? { type: 'password', passwordSet: await has(d.auth.password) }
-              : { type: 'agent' };
-        return {
-          name: d.name,
-          host: d.host,
-          port: d.port,
-          user: d.user,
-          auth,
-          jump: [...d.jump],
-          intervalMs: d.intervalMs ?? ctx.settings().pollIntervalMs,
-          tags: [...d.tags],
-          enabled: d.enabled,
-          ...(d.engineSocket ? { engineSocket: d.engineSocket } : {}),
-          provisioned: d.provisioned,
-        };
+        return definitionView(def, ctx.settings().pollIntervalMs, {
+          passphrase: def.auth.type === 'key' && (await has(def.auth.passphrase)),
+          password: def.auth.type === 'password' && (await has(def.auth.password)),
+        });
       },
       'hosts/test': async (draft): Promise<TestConnectionView> => {
         checkJumps(draft);
         // An existing UI host's stored secrets stand in for the ones the form leaves empty.
-        const existing = runtimes.get(draft.name);
-        const useStored = existing !== undefined && !existing.def.provisioned;
+        const existing = hosts.definition(draft.name);
+        const storedHost = existing !== undefined && hosts.runtime(draft.name) !== undefined && !existing.provisioned;
+        if (storedHost) await secretsStayWithTheirAddress(existing, draft);
+        const useStored = storedHost && sameAddress(existing, draft);
         const s = storedFromDraft(draft);
         const def: HostDef = useStored ? defFromStored(s) : { ...defFromStored(s), auth: s.auth.type === 'key' ? { type: 'key', keyFile: s.auth.keyFile } : s.auth.type === 'password' ? { type: 'password' } : { type: 'agent' } };
         const overrides = {
           ...(draft.auth.type === 'password' && draft.auth.password !== undefined ? { password: draft.auth.password } : {}),
           ...(draft.auth.type === 'key' && draft.auth.passphrase !== undefined ? { passphrase: draft.auth.passphrase } : {}),
         };
-        const resolved = await resolve(def, overrides);
+        const resolved = await endpoints.resolve(def, overrides);
         if (!resolved.ok) return { ok: false, steps: [], error: { kind: 'config', message: resolved.message } };
-        const result = await testConnection({
+        const result = await checkConnection({
           target: resolved.target,
           ...(resolved.jumps.length ? { jumps: resolved.jumps } : {}),
           hostKeys,
@@ -492,6 +229,7 @@ export function createSshFeature(options: SshFeatureOptions = {}) {
           ...(options.agentDir ? { agentDir: options.agentDir } : {}),
           ...(options.readyTimeoutMs ? { readyTimeoutMs: options.readyTimeoutMs } : {}),
           runAgentOnce: true,
+          log: ctx.log,
         });
         const hostKey = result.error?.hostKey;
         return {
@@ -509,9 +247,9 @@ export function createSshFeature(options: SshFeatureOptions = {}) {
         };
       },
       'hosts/accept-key': async ({ hostId, fingerprint }) => {
-        const rt = runtimes.get(hostId);
-        if (!rt) throw NOT_SSH(hostId);
-        const pending = rt.source.pending;
+        const runtime = hosts.runtime(hostId);
+        if (!runtime) throw NOT_SSH(hostId);
+        const pending = runtime.pending;
         if (!pending) throw new RpcError('invalid_input', `${hostId} is not waiting for a host key decision`);
         if (normaliseFingerprint(fingerprint) !== pending.fingerprint) {
           throw new RpcError(
@@ -525,9 +263,9 @@ export function createSshFeature(options: SshFeatureOptions = {}) {
         hostKeys.accept(pending.host, pending.port, pending.keyType, pending.key);
         ctx.log.warn(`host ${hostId}: accepted ${pending.keyType} key ${pending.fingerprint} for ${pending.host}:${pending.port} (${pending.kind === 'host_key_changed' ? 'replacing a changed key' : 'new key'})`);
         // Every host waiting on this same key goes again now.
-        for (const other of runtimes.values()) {
-          const p = other.source.pending;
-          if (p && p.host === pending.host && p.port === pending.port && p.fingerprint === pending.fingerprint) other.source.retryNow();
+        for (const { runtime: other } of hosts.entries()) {
+          const p = other.pending;
+          if (p && p.host === pending.host && p.port === pending.port && p.fingerprint === pending.fingerprint) other.retryNow();
         }
         return currentHost(hostId);
       },
@@ -591,34 +329,23 @@ export function createSshFeature(options: SshFeatureOptions = {}) {
     return {
       name: 'ssh hosts',
       handlers,
-      start() {
-        const load = loadStoredHosts(ctx.dataDir);
-        for (const p of load.problems) ctx.log.error(p);
-        stored = load.hosts;
-        for (const s of stored) {
-          if (ctx.host(s.name)) {
-            ctx.log.error(`hosts.json: ${s.name} clashes with a host already watched; left out`);
-            continue;
-          }
-          watch(defFromStored(s));
-        }
+      provisioning: [hostsSection],
+      async start() {
+        hosts.load();
         started = true;
-        return queueApply();
+        await hosts.reconcile();
       },
       onProvisioning(result) {
         if (!result.config) return; // no configuration ever accepted: nothing to apply (the last good one stays otherwise)
-        provisioned = [...(result.config.hosts ?? [])];
-        provisionedBaseDir = result.config.baseDir;
-        if (started) void queueApply();
+        hosts.setProvisioned(sectionOf(result.config, hostsSection), result.config.baseDir);
+        if (started) void hosts.reconcile();
       },
       onSettings() {
-        // Provisioned hosts without `interval` follow the console's poll interval.
-        for (const rt of [...runtimes.values()]) {
-          if (rt.def.intervalMs === undefined) void rewatch(rt.def).catch((err) => ctx.log.error(`host ${rt.def.name}: restart failed`, { error: (err as Error).message }));
-        }
+        // Hosts without their own interval follow the console's poll interval.
+        if (started) void hosts.reconcile(new Set(hosts.entries().filter((e) => e.def.intervalMs === undefined).map((e) => e.def.name)));
       },
       async stop() {
-        await applying;
+        await hosts.stop();
       },
     };
   };

@@ -16,6 +16,7 @@
 import { z } from 'zod';
 import { EngineSocketField, HostNameField, JumpField, MAX_JUMPS, MAX_TAGS, parseSshAddress, SSH_INTERVAL_MAX_MS, SSH_INTERVAL_MIN_MS, TagField } from '../../common/sshHosts.js';
 import { durationField, secretRefFields, secretRefOf, secretRefRules } from '../config/provisioningFields.js';
+import { sectionOfIndependentEntries } from '../config/provisioning.js';
 import type { SecretRef } from '../config/secretRef.js';
 
 export type ProvisionedHostAuth =
@@ -34,7 +35,7 @@ export interface ProvisionedHost {
   readonly intervalMs?: number;
   readonly tags: readonly string[];
   readonly hostKeyPin?: string;
-  /** The container engine's API socket on the host (issue 4), when it is not where the agent looks. */
+  /** The container engine's API socket on the host, when it is not where the agent looks. */
   readonly engineSocket?: string;
   readonly enabled: boolean;
 }
@@ -111,3 +112,6 @@ export const provisionedHostEntry = HostInFile.transform((inFile): ProvisionedHo
     enabled: inFile.enabled ?? true,
   };
 });
+
+/** The `hosts:` section: each host stands alone (a bad one is reported and left out). */
+export const hostsSection = sectionOfIndependentEntries('hosts', provisionedHostEntry);

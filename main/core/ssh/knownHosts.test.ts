@@ -15,7 +15,7 @@ import {
   sha256Fingerprint,
   wildcardMatch,
 } from './knownHosts.js';
-import { makeTempDir, removeTempDir } from './testServers.js';
+import { makeTempDir, removeTempDir } from '../../testing/sshServers.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const read = (name: string) => fs.readFileSync(path.join(fixtures, name), 'utf8');

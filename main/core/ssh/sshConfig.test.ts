@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { importableHosts, parseProxyJump, parseSshConfig, readUserSshConfig, resolveHost, splitConfigWords } from './sshConfig.js';
-import { makeTempDir, removeTempDir } from './testServers.js';
+import { makeTempDir, removeTempDir } from '../../testing/sshServers.js';
 
 const home = fileURLToPath(new URL('./fixtures/operator-home', import.meta.url));
 const context = { home, localUser: 'me' };

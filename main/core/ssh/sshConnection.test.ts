@@ -18,7 +18,7 @@ import {
   type SshServer,
   type TestSshAgent,
   type TestUser,
-} from './testServers.js';
+} from '../../testing/sshServers.js';
 
 const TARGET_PORT = 22200;
 const JUMP_PORT = 22201;

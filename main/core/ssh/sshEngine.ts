@@ -8,7 +8,7 @@ import type { EngineConnector } from '../containers/containerTracker.js';
 import { apiEngineClient, cliEngineClient, type CommandRunner } from '../containers/engineClient.js';
 import { EngineRequestError } from '../containers/engineHttp.js';
 import { deniedNote, socketsToTry } from '../containers/localEngine.js';
-import type { EngineAccess } from '../sources/types.js';
+import type { EngineAccess } from '../model/containers.js';
 import { StreamLocalError, type SshConnection } from './sshConnection.js';
 
 export interface SshEngineOptions {

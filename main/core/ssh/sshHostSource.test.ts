@@ -1,4 +1,4 @@
-// SshHostSource and testConnection against real servers on loopback (ports
+// SshHostSource and checkConnection against real servers on loopback (ports
 // 22220–22239): live observations from the real agent, statuses for every
 // failure the brief lists, reconnects, and nothing left running on the host.
 import { execFileSync } from 'node:child_process';
@@ -7,13 +7,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HostStatus } from '../../common/contract.js';
-import { loadAgentScript } from '../agent/agentScript.js';
-import type { HostObservation } from '../sources/types.js';
+import { loadAgentScript } from '../sources/agent/agentScript.js';
+import type { HostObservation } from '../model/observation.js';
 import { HandshakeLimiter } from './handshakeLimiter.js';
 import { HostKeyStore } from './knownHosts.js';
 import type { SshEndpoint } from './sshConnection.js';
 import { SshHostSource, type SshHostSourceOptions } from './sshHostSource.js';
-import { testConnection } from './testConnection.js';
+import { checkConnection } from './connectionCheck.js';
 import {
   authorizeInHome,
   unauthorizeInHome,
@@ -28,7 +28,7 @@ import {
   type KeyPair,
   type SshServer,
   type TestUser,
-} from './testServers.js';
+} from '../../testing/sshServers.js';
 
 const OPENSSH_PORT = 22220;
 const DROPBEAR_PORT = 22221;
@@ -238,12 +238,12 @@ describe('SshHostSource', () => {
   });
 });
 
-describe('testConnection', () => {
+describe('checkConnection', () => {
   const agent = () => loadAgentScript();
   const target = (port: number): SshEndpoint => ({ host: '127.0.0.1', port, username: user.name, auth: { type: 'key', keyFile: key.privateKeyPath } });
 
   it('reports every step of a good connection', async () => {
-    const result = await testConnection({ target: target(PASSWORD_PORT), hostKeys: new HostKeyStore({ consoleFile: path.join(dir, 'tc1'), userFiles: [knownHostsFile] }), agent: agent(), agentDir, runAgentOnce: true });
+    const result = await checkConnection({ target: target(PASSWORD_PORT), hostKeys: new HostKeyStore({ consoleFile: path.join(dir, 'tc1'), userFiles: [knownHostsFile] }), agent: agent(), agentDir, runAgentOnce: true });
     expect(result.ok).toBe(true);
     expect(result.steps.map((s) => s.step)).toEqual(['resolve', 'connect', 'host_key', 'auth', 'uname', 'agent_deploy', 'agent_run']);
     expect(result.steps.every((s) => s.ok)).toBe(true);
@@ -251,7 +251,7 @@ describe('testConnection', () => {
   });
 
   it('stops at the host key step and hands back the fingerprint to confirm', async () => {
-    const result = await testConnection({ target: target(PASSWORD_PORT), hostKeys: new HostKeyStore({ consoleFile: path.join(dir, 'tc2') }), agent: agent(), agentDir });
+    const result = await checkConnection({ target: target(PASSWORD_PORT), hostKeys: new HostKeyStore({ consoleFile: path.join(dir, 'tc2') }), agent: agent(), agentDir });
     expect(result.ok).toBe(false);
     expect(result.steps.at(-1)).toMatchObject({ step: 'host_key', ok: false });
     expect(result.error?.kind).toBe('host_key_unknown');
@@ -259,10 +259,10 @@ describe('testConnection', () => {
   });
 
   it('stops at resolve for an unknown host name and at auth for a wrong password', async () => {
-    const dnsResult = await testConnection({ target: { ...target(22), host: 'nowhere.invalid' }, hostKeys: new HostKeyStore({ consoleFile: path.join(dir, 'tc3') }), agent: agent() });
+    const dnsResult = await checkConnection({ target: { ...target(22), host: 'nowhere.invalid' }, hostKeys: new HostKeyStore({ consoleFile: path.join(dir, 'tc3') }), agent: agent() });
     expect(dnsResult.steps).toEqual([expect.objectContaining({ step: 'resolve', ok: false })]);
     expect(dnsResult.error?.kind).toBe('dns');
-    const authResult = await testConnection({
+    const authResult = await checkConnection({
       target: { ...target(PASSWORD_PORT), auth: { type: 'password', password: 'nope-123' } },
       hostKeys: new HostKeyStore({ consoleFile: path.join(dir, 'tc4'), userFiles: [knownHostsFile] }),
       agent: agent(),

@@ -2,15 +2,14 @@
 // in paced mode on one exec channel, frames → parser → observations. The
 // agent dies with its channel (it exits on the first write to a closed
 // stdout), so stop() leaves nothing running on the host.
-import { StringDecoder } from 'node:string_decoder';
 import type { ClientChannel } from 'ssh2';
 import type { HostStatus } from '../../common/contract.js';
-import { loadAgentScript } from '../agent/agentScript.js';
-import { createAgentDecoder } from '../agent/decoder.js';
-import { pacedAgentCommand, startAgentPacer } from '../agent/pacer.js';
-import type { ParseResult } from '../agent/parse.js';
+import { loadAgentScript } from '../sources/agent/agentScript.js';
+import { noSampleFor } from '../ingest/hostRegistry.js';
+import { startAgentSession, type AgentSession } from '../sources/agent/agentSession.js';
+import { pacedAgentCommand } from '../sources/agent/pacer.js';
 import type { Logger } from '../log.js';
-import type { HostSource, SourceEvents } from '../sources/types.js';
+import type { HostSource, SourceEvents } from '../model/hostSource.js';
 import { ContainerTracker } from '../containers/containerTracker.js';
 import { sshEngineConnector } from './sshEngine.js';
 import { deployAgent, type DeployableAgent } from './deployAgent.js';
@@ -39,8 +38,10 @@ export interface SshHostSourceOptions {
   readonly keepaliveCountMax?: number;
   readonly readyTimeoutMs?: number;
   readonly random?: () => number;
-  /** The container engine's socket on the host when it is not where the agent looks (issue 4). */
+  /** The container engine's socket on the host when it is not where the agent looks. */
   readonly engineSocket?: string;
+  /** No sample for this long and the agent is restarted (default: agentSession.ts's STUCK_AFTER_INTERVALS). */
+  readonly stuckAfterMs?: number;
   /** False: no names from the engine (containers named by id). */
   readonly engine?: boolean;
   /** Time box for each engine request. */
@@ -67,9 +68,6 @@ export interface SshHostSourceStats {
   readonly decodeMs: number;
 }
 
-/** How much of the agent's stderr is kept for the error message (the tail is what explains an exit). */
-const MAX_STDERR_KEPT = 2048;
-
 export class SshHostSource implements HostSource {
   private events: SourceEvents | undefined;
   private stopped = false;
@@ -93,7 +91,9 @@ export class SshHostSource implements HostSource {
   private timeToFirstObservationMs: number | undefined;
   private sessionProduced = false;
   private bytesReceived = 0;
-  private decodeMs = 0;
+  /** Decode time of the sessions that ended; the live one's is added when asked. */
+  private decodeMsBefore = 0;
+  private agentSession: AgentSession | undefined;
 
   constructor(private readonly options: SshHostSourceOptions) {
     this.policy = { ...DEFAULT_RECONNECT_POLICY, ...options.reconnect };
@@ -117,7 +117,7 @@ export class SshHostSource implements HostSource {
       ...(this.lastError ? { lastError: this.lastError } : {}),
       ...(this.timeToFirstObservationMs !== undefined ? { timeToFirstObservationMs: this.timeToFirstObservationMs } : {}),
       bytesReceived: this.bytesReceived,
-      decodeMs: this.decodeMs,
+      decodeMs: this.decodeMsBefore + (this.agentSession?.stats.decodeMs ?? 0),
     };
   }
 
@@ -217,6 +217,7 @@ export class SshHostSource implements HostSource {
         target: this.options.target,
         ...(this.options.jumps ? { jumps: this.options.jumps } : {}),
         hostKeys: this.options.hostKeys,
+        ...(this.options.log ? { log: this.options.log } : {}),
         ...(this.options.keepaliveIntervalMs !== undefined ? { keepaliveIntervalMs: this.options.keepaliveIntervalMs } : {}),
         ...(this.options.keepaliveCountMax !== undefined ? { keepaliveCountMax: this.options.keepaliveCountMax } : {}),
         ...(this.options.readyTimeoutMs !== undefined ? { readyTimeoutMs: this.options.readyTimeoutMs } : {}),
@@ -252,18 +253,14 @@ export class SshHostSource implements HostSource {
         }),
       );
     }
-    const pacer = startAgentPacer((line) => channel.write(line), { intervalMs: this.options.intervalMs, words: () => this.tracker.requestWords() });
-    channel.once('close', () => pacer.stop());
     return this.consume(conn, channel, startedAt, this.options.intervalMs);
   }
 
   private consume(conn: SshConnection, channel: ClientChannel, startedAt: number, periodMs: number): Promise<boolean> {
     return new Promise((resolve, reject) => {
-      const decoder = createAgentDecoder();
-      const utf8 = new StringDecoder('utf8');
       let produced = false;
       let agentError: { kind: 'unsupported_os' | 'agent_error'; message: string } | undefined;
-      let stderr = '';
+      let stuck: string | undefined;
       let exitCode: number | null | undefined;
       let exitSignal: string | undefined;
       let staleTimer: NodeJS.Timeout | undefined;
@@ -273,60 +270,81 @@ export class SshHostSource implements HostSource {
       // (a cut link is noticed by keepalives only later).
       const armStale = () => {
         clearTimeout(staleTimer);
-        staleTimer = setTimeout(() => this.setStatus('stale', `no sample for ${Math.round((2 * periodMs) / 1000)} s`), 2 * periodMs + 500);
+        staleTimer = setTimeout(() => this.setStatus('stale', noSampleFor(2 * periodMs + 500)), 2 * periodMs + 500);
       };
 
-      const handle = (results: ParseResult[]) => {
-        for (const result of results) {
-          switch (result.kind) {
-            case 'invalid':
-              this.framesDropped++;
-              this.options.log?.warn('agent output dropped', { host: this.options.name, reason: result.problem.slice(0, 200) });
-              break;
-            case 'unsupported_os':
-              agentError = { kind: 'unsupported_os', message: result.message };
-              break;
-            case 'agent_error':
-              agentError = { kind: 'agent_error', message: result.message };
-              break;
-            case 'observation':
-              if (!produced) {
-                produced = true;
-                this.sessionProduced = true;
-                this.timeToFirstObservationMs = Date.now() - startedAt;
-                this.lastError = undefined;
-              }
-              this.observations++;
-              armStale();
-              this.setStatus('online');
-              this.events?.observation(this.tracker.enrich(result.observation));
-              break;
-          }
-        }
+      const session = startAgentSession(
+        { stdin: channel, stdout: channel, stderr: channel.stderr },
+        { intervalMs: periodMs, enricher: this.tracker, ...(this.options.stuckAfterMs ? { stuckAfterMs: this.options.stuckAfterMs } : {}) },
+        {
+          observation: (observation) => {
+            if (!produced) {
+              produced = true;
+              this.sessionProduced = true;
+              this.timeToFirstObservationMs = Date.now() - startedAt;
+              this.lastError = undefined;
+            }
+            this.observations++;
+            armStale();
+            this.setStatus('online');
+            this.events?.observation(observation);
+          },
+          problem: (kind, message) => {
+            agentError = { kind, message };
+          },
+          invalid: (problem) => {
+            this.framesDropped++;
+            this.options.log?.warn('agent output dropped', { host: this.options.name, reason: problem.slice(0, 300) });
+          },
+          stuck: (detail) => {
+            // Closing the channel ends the agent (and finish() below reports why); the session starts again at once.
+            stuck = detail;
+            this.options.log?.warn('agent restarted', { host: this.options.name, reason: detail });
+            try {
+              channel.signal('TERM');
+            } catch {
+              // channel already gone
+            }
+            channel.close();
+          },
+        },
+      );
+      const countBytes = (chunk: Buffer) => {
+        this.bytesReceived += chunk.length;
       };
+      channel.on('data', countBytes);
 
       const finish = (connectionError?: SshError) => {
         if (finished) return;
         finished = true;
         clearTimeout(staleTimer);
-        handle(decoder.end(Date.now()));
+        session.end();
+        this.decodeMsBefore += session.stats.decodeMs;
+        if (this.agentSession === session) this.agentSession = undefined;
+        channel.removeListener('data', countBytes);
         if (this.stopped) {
           resolve(produced);
           return;
         }
-        if (agentError !== undefined) {
+        const stderr = session.stderrTail();
+        const foreign = session.firstForeignOutput();
+        if (stuck !== undefined) {
+          // 'closed': reconnect with the short backoff, not the agent error's long one.
+          reject(new SshError('closed', `On ${conn.target}, ${stuck}.`, conn.target));
+        } else if (agentError !== undefined) {
           reject(new SshError(agentError.kind, `The agent reported: ${agentError.message.slice(0, 300)}`, conn.target));
         } else if (connectionError || conn.isClosed) {
           reject(connectionError ?? new SshError('closed', `The connection to ${conn.target} was lost.`, conn.target));
         } else {
           const how = exitSignal ? `was killed by ${exitSignal}` : exitCode !== undefined && exitCode !== null ? `exited with status ${exitCode}` : 'stopped';
-          const why = stderr.trim() ? `: ${stderr.trim().split('\n').slice(-3).join(' | ').slice(0, 300)}` : '';
+          const why = stderr ? `: ${stderr.split('\n').slice(-3).join(' | ').slice(0, 300)}` : '';
+          const seen = foreign !== undefined ? `; it printed output that is not agent frames, starting "${foreign}"` : '';
+          // Blame the shell only on the shell's own evidence: a syntax error or a missing command on stderr.
+          const shell = /syntax error|unexpected|not found|bad substitution|illegal option/i.test(stderr) ? " The host's sh may not be POSIX enough (dash, bash and busybox ash work)." : '';
           reject(
             new SshError(
               'agent_error',
-              produced
-                ? `The agent ${how} unexpectedly${why}`
-                : `The agent could not run on ${conn.target}: it ${how} before its first sample${why}. The host's sh may not be POSIX enough (dash, bash and busybox ash work).`,
+              produced ? `The agent ${how} unexpectedly${why}${seen}` : `The agent could not run on ${conn.target}: it ${how} before its first sample${why}${seen}.${shell}`,
               conn.target,
             ),
           );
@@ -334,20 +352,7 @@ export class SshHostSource implements HostSource {
       };
 
       armStale();
-      channel.on('data', (chunk: Buffer) => {
-        this.bytesReceived += chunk.length;
-        const t = performance.now();
-        const results = decoder.push(utf8.write(chunk), Date.now());
-        this.decodeMs += performance.now() - t;
-        handle(results);
-      });
-      channel.stderr.on('data', (chunk: Buffer) => {
-        stderr = (stderr + chunk.toString('utf8')).slice(-MAX_STDERR_KEPT);
-      });
-      channel.on('close', () => {
-        const tail = utf8.end();
-        if (tail) handle(decoder.push(tail, Date.now()));
-      });
+      this.agentSession = session;
       whenExited(
         channel,
         (code, signal) => {

@@ -9,7 +9,7 @@ import type { HostStatus } from '../../common/contract.js';
 import { HandshakeLimiter } from './handshakeLimiter.js';
 import { HostKeyStore } from './knownHosts.js';
 import { SshHostSource } from './sshHostSource.js';
-import { createNetnsHost, ensureTestUser, makeKeyPair, makeTempDir, removeTempDir, startSshd, waitFor, type KeyPair, type NetnsHost, type SshServer, type TestUser } from './testServers.js';
+import { createNetnsHost, ensureTestUser, makeKeyPair, makeTempDir, removeTempDir, startSshd, waitFor, type KeyPair, type NetnsHost, type SshServer, type TestUser } from '../../testing/sshServers.js';
 
 const NETNS_NUMBER = 61;
 const PORT = 22240;

@@ -14,7 +14,8 @@
 //   value", which a missing sample — a gap — already says), a time that is not a
 //   finite number ≥ 0 or lies more than `maxFutureMs` ahead of the clock (one
 //   bogus future stamp would otherwise block the series until that time), or a
-//   name or label value that is not a string.
+//   name or label value that is not a string, or a value outside what the
+//   metric can be (parse/sanityBounds.ts).
 // Times are stored as whole milliseconds (floored), on the series' step when
 // within min(100 ms, 2 % of it) of where the step puts them (cadence.ts); the
 // out-of-order check compares the observed time with the last stored one.
@@ -27,6 +28,7 @@ import { roundToPrecision } from './precision.js';
 import { keyOf, type SeriesIndex } from './seriesIndex.js';
 import type { SeriesState } from './seriesState.js';
 import type { SampleColumns } from './types.js';
+import { valueBoundsOf, type ValueBounds } from '../parse/sanityBounds.js';
 
 function isValidPoint(t: number, v: number): boolean {
   return Number.isFinite(v) && Number.isFinite(t) && t >= 0 && t <= 2 ** 50;
@@ -55,6 +57,8 @@ export class BatchAdmission {
   private readonly graceRaised = new Map<SeriesState, number>();
   /** The state of each table entry used so far in this batch (null: invalid name or labels). */
   private readonly resolved = new Map<number, SeriesState | null>();
+  /** The value bounds of each table entry's metric (null: none known). */
+  private readonly boundsOfEntry = new Map<number, ValueBounds | null>();
 
   /**
    * `graceMs`: how late this batch's series may be (the store's grace, or
@@ -79,6 +83,17 @@ export class BatchAdmission {
       }
       const t = Math.floor(rawT);
       const entry = columns.index[i]!;
+      // A value no source can really report (parse/sanityBounds.ts) is counted with the invalid ones, whichever source sent it.
+      let bounds = this.boundsOfEntry.get(entry);
+      if (bounds === undefined) {
+        const name = columns.series[entry]?.name;
+        bounds = (typeof name === 'string' ? valueBoundsOf(name) : undefined) ?? null;
+        this.boundsOfEntry.set(entry, bounds);
+      }
+      if (bounds !== null && !(value >= bounds.min && value <= bounds.max)) {
+        this.invalid++;
+        continue;
+      }
       let state = this.resolved.get(entry);
       if (state === undefined) {
         state = this.resolve(columns, entry, t);

@@ -5,12 +5,41 @@
 // rows from the day chunks — folded into chart points as they are read
 // (PointAccumulator). Reads only, in memory and on disk; reading the open
 // head too is what charts a sample the moment its append returns.
+import { performance } from 'node:perf_hooks';
 import type Database from 'better-sqlite3';
+import { formatSelector, type SeriesSelector } from '../../common/series.js';
 import { decodeSamples, readAggregates } from './chunkCodec.js';
 import { CHUNK_WINDOW_MS, DAY_MS, PointAccumulator, planBuckets, planSegments, tierCoverage } from './tiers.js';
 import type { SeriesIndex } from './seriesIndex.js';
 import type { SeriesState } from './seriesState.js';
 import type { FlatRange, RangeRequest } from './types.js';
+
+/** A query's time on the store's thread is bounded: every other call waits behind it. */
+export const DEFAULT_QUERY_BUDGET_MS = 10_000;
+
+/** The error code of a query stopped by its budget; the handlers answer it as invalid_input with its message. */
+export const QUERY_TOO_LARGE = 'QUERY_TOO_LARGE';
+
+/** Stops a query that has run past its budget, with a message that says how to narrow it. */
+class QueryBudget {
+  private readonly deadline: number;
+  matched: number | undefined;
+  constructor(
+    private readonly selector: SeriesSelector,
+    private readonly budgetMs: number,
+  ) {
+    this.deadline = performance.now() + budgetMs;
+  }
+  check(done: number): void {
+    if (performance.now() <= this.deadline) return;
+    const what = this.matched === undefined ? `after matching ${done} series` : `after ${done} of the ${this.matched} series it matched`;
+    const err = new Error(
+      `the query for ${formatSelector(this.selector)} was stopped ${what}: it ran past ${this.budgetMs / 1000} s on the history store; narrow the selector or the time range`,
+    );
+    (err as Error & { code?: string }).code = QUERY_TOO_LARGE;
+    throw err;
+  }
+}
 
 function prepareStatements(db: Database.Database) {
   return {
@@ -25,7 +54,10 @@ function prepareStatements(db: Database.Database) {
 export class RangeReader {
   private readonly sql: ReturnType<typeof prepareStatements>;
 
-  constructor(db: Database.Database) {
+  constructor(
+    db: Database.Database,
+    private readonly budgetMs: number = DEFAULT_QUERY_BUDGET_MS,
+  ) {
     this.sql = prepareStatements(db);
   }
 
@@ -33,7 +65,11 @@ export class RangeReader {
   read(request: RangeRequest, index: SeriesIndex): FlatRange[] {
     const plan = planBuckets(request.from, request.to, request.maxPoints);
     const expected = Math.min(32, Math.ceil((plan.end - plan.start) / plan.stepMs));
-    return index.matching(request.selector).map((state) => {
+    const budget = new QueryBudget(request.selector, this.budgetMs);
+    const matched = index.matching(request.selector, (done) => budget.check(done));
+    budget.matched = matched.length;
+    return matched.map((state, i) => {
+      budget.check(i);
       const acc = new PointAccumulator(plan.stepMs, expected);
       for (const segment of planSegments(plan, tierCoverage(state))) {
         if (segment.tier === 'raw') this.addRaw(acc, state, segment.from, segment.to);

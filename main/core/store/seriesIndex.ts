@@ -79,9 +79,22 @@ export class SeriesIndex {
     return this.byId.get(id);
   }
 
-  matching(selector: SeriesSelector): SeriesState[] {
+  /**
+   * The series a selector names. Label patterns run on RE2's linear-time
+   * engine (common/series.ts), so matching costs at most the labels' length
+   * times the pattern's per series; `check`, called every 1,024 series with
+   * how many were looked at, is how a query's time budget stops the rest.
+   */
+  matching(selector: SeriesSelector, check?: (done: number) => void): SeriesState[] {
     const named = this.byName.get(selector.name) ?? [];
-    return named.filter((s) => matchesLabels(s.labels, selector.matchers));
+    if (!selector.matchers?.length) return named.slice();
+    const out: SeriesState[] = [];
+    for (let i = 0; i < named.length; i++) {
+      if (check && (i & 1023) === 1023) check(i);
+      const s = named[i]!;
+      if (matchesLabels(s.labels, selector.matchers)) out.push(s);
+    }
+    return out;
   }
 
   /** The series matching a selector as callers see them. */

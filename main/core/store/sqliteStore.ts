@@ -43,10 +43,13 @@ import { SeriesIndex } from './seriesIndex.js';
 import { BatchAdmission } from './batchAdmission.js';
 import { Head } from './head.js';
 import { ChunkSealer } from './seal.js';
-import { RangeReader } from './rangeQuery.js';
+import { DEFAULT_QUERY_BUDGET_MS, RangeReader } from './rangeQuery.js';
+import { preparePrivateDatabaseFile } from '../dataFile.js';
 import { Housekeeping, checkedRetention, type HousekeepingLimits, type HousekeepingReport, type HousekeepingSlice } from './housekeeping.js';
 import type { SeriesState } from './seriesState.js';
 import type { AppendOptions, FlatRange, MetricStore, RangeRequest, SampleColumns, SeriesInfo, SeriesRef, StoreStats, StoredRange } from './types.js';
+
+export { DEFAULT_QUERY_BUDGET_MS, QUERY_TOO_LARGE } from './rangeQuery.js';
 
 export type { HousekeepingLimits, HousekeepingReport } from './housekeeping.js';
 
@@ -63,6 +66,8 @@ export interface MetricStoreOptions {
   readonly housekeeping?: HousekeepingLimits;
   /** Path of a better-sqlite3 binary built for another ABI (the Electron host). */
   readonly nativeBinding?: string;
+  /** How long one query may run on the store's thread before it is stopped with QUERY_TOO_LARGE (default 10 s). */
+  readonly queryBudgetMs?: number;
 }
 
 export interface DroppedSamples {
@@ -155,6 +160,7 @@ class SqliteStore implements SqliteMetricStore {
     this.maxFutureMs = options.maxFutureMs ?? 10 * MINUTE_MS;
     const retention = checkedRetention(options.retention ?? DEFAULT_RETENTION);
     try {
+      preparePrivateDatabaseFile(options.file);
       this.db = new Database(options.file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
     } catch (err) {
       throw new Error(`cannot open history database ${options.file}: ${describe(err)}`, { cause: err });
@@ -175,7 +181,7 @@ class SqliteStore implements SqliteMetricStore {
       this.index = new SeriesIndex(this.db, this.graceMs);
       this.head = new Head(this.db, this.clock, this.graceMs);
       this.sealer = new ChunkSealer(this.db, this.index);
-      this.ranges = new RangeReader(this.db);
+      this.ranges = new RangeReader(this.db, options.queryBudgetMs ?? DEFAULT_QUERY_BUDGET_MS);
       this.housekeeper = new Housekeeping(this.db, this.index, this.head, this.sealer, options.housekeeping, retention);
       this.load();
     } catch (err) {

@@ -5,31 +5,21 @@ import { placeAnnotations } from './annotations';
 import { Area, CartesianGrid, ComposedChart, Line, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
 import type { SeriesData } from '../../../main/common/contract';
 import { metricInfo } from '../../../main/common/metrics';
-import { core } from '../core-client';
+import { core } from '../coreClient';
 import { formatAxisTick, formatByUnit, formatDuration, formatTimeTick, niceTicks, timeTicks } from '../../../main/common/format';
 import { useElementWidth } from '../hooks/useElementWidth';
 import { useLiveQuery } from '../hooks/useLiveQuery';
 import { useI18n } from '../i18n/useI18n';
-import { liveRefreshIntervalMs, rangeDurationMs, zoomWindow, type AbsoluteWindow, type RangeKey } from '../time-range';
-import { buildChartRows, isolatedRows, maxDrawnValue, pointSpacingMs, seriesKeyAt } from './chart-rows';
-import type { ChartSpec, DescribedSeries } from './chart-specs';
+import { liveRefreshIntervalMs, rangeDurationMs, zoomWindow, type AbsoluteWindow, type RangeKey } from '../timeRange';
+import { buildChartRows, isolatedRows, maxDrawnValue, pointSpacingMs, seriesKeyAt } from './chartRows';
+import type { ChartSpec } from './chartSpecs';
+import type { ChartAnnotation, ChartReference, DrawnSeries } from './chartTypes';
 import { ChartTooltip } from './ChartTooltip';
 
 const Y_AXIS_WIDTH = 64;
 const PLOT_HEIGHT = 180;
 const PALETTE_SIZE = 10;
 const collator = new Intl.Collator('en', { numeric: true });
-
-export interface ChartReference {
-  label: string;
-  value: number;
-}
-
-export interface DrawnSeries extends DescribedSeries {
-  data: SeriesData;
-  color: string;
-  last: number | null;
-}
 
 interface QueryResult {
   series: SeriesData[];
@@ -61,12 +51,6 @@ export interface ChartCardProps {
   onPickTime?(t: number): void;
   /** Vertical marks: host status changes, alert transitions. */
   annotations?: ChartAnnotation[];
-}
-
-export interface ChartAnnotation {
-  t: number;
-  label: string;
-  tone: 'ok' | 'warn' | 'bad' | 'neutral';
 }
 
 const annotationColor: Record<ChartAnnotation['tone'], string> = { ok: 'var(--ok)', warn: 'var(--warn)', bad: 'var(--bad)', neutral: 'var(--text-muted)' };

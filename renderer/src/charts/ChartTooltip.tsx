@@ -1,6 +1,6 @@
 import type { MetricUnit } from '../../../main/common/metrics';
 import { formatByUnit, formatDateTime } from '../../../main/common/format';
-import type { DrawnSeries } from './ChartCard';
+import type { DrawnSeries } from './chartTypes';
 
 // Tooltips list the largest values first and stop at a dozen: a 64-core
 // host's per-core chart would otherwise cover the screen.

@@ -2,7 +2,7 @@
 // print their labels over each other (a host connecting, asking for its key
 // and going online within seconds); every mark keeps its line, but only the
 // newest of such a cluster is labelled, with how many it stands for.
-import type { ChartAnnotation } from './ChartCard';
+import type { ChartAnnotation } from './chartTypes';
 
 export interface PlacedAnnotation extends ChartAnnotation {
   /** Undefined when a newer mark nearby carries the label. */

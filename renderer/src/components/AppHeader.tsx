@@ -3,10 +3,10 @@ import { hrefFor, type Route } from '../router';
 import { usePrefs } from '../stores/prefs';
 import { unmutedFiring, useAlerts } from '../stores/alerts';
 import { useClouds } from '../stores/clouds';
-import { useEffectiveTheme } from '../theme';
+import { useEffectiveTheme } from '../hooks/useEffectiveTheme';
 import { useState } from 'react';
 import { useTimeWindow } from '../stores/timeWindow';
-import { fromLocalInput, rangeDurationMs, rangeKeys, rangeLabelKey, rangeLongLabelKey, toLocalInput } from '../time-range';
+import { fromLocalInput, rangeDurationMs, rangeKeys, rangeLabelKey, rangeLongLabelKey, toLocalInput } from '../timeRange';
 
 export function AppHeader({ route }: { route: Route }) {
   const { t } = useI18n();

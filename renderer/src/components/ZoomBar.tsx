@@ -1,6 +1,6 @@
 import { formatDateTime } from '../../../main/common/format';
 import { useI18n } from '../i18n/useI18n';
-import type { AbsoluteWindow } from '../time-range';
+import type { AbsoluteWindow } from '../timeRange';
 
 /** Above a detail screen's charts: the zoomed window and its reset, or a hint on how to zoom. */
 export function ZoomBar({ fixed, onReset, hint }: { fixed: AbsoluteWindow | null; onReset: () => void; hint: string }) {

@@ -2,7 +2,7 @@
 // most once per `minIntervalMs`, never two at a time, and afresh after a
 // reconnection. The shared engine behind live charts and the process table.
 import { useEffect, useRef, useState } from 'react';
-import { core } from '../core-client';
+import { core } from '../coreClient';
 import { useConnection } from '../stores/connection';
 
 /** The `hostId` of a query about a cloud account's instances: `cloud:<account>`. */

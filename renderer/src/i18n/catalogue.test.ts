@@ -1,15 +1,38 @@
 import { describe, expect, it } from 'vitest';
-import { en } from './en';
-import { zhCN } from './zh-CN';
-import { detectLang, intlLocale, translate } from './catalogue';
-import { sortColumns, statusFilters } from '../screens/fleet-rows';
-import { plannedKinds, topKAggregates, topKKinds, topKMetrics, topKWindows } from '../screens/topk-options';
+import { areaCatalogues, detectLang, en, intlLocale, translate, zhCN, type Area } from './catalogue';
+import { sortColumns, statusFilters } from '../screens/overview/fleetRows';
+import { plannedKinds, topKAggregates, topKKinds, topKMetrics, topKWindows } from '../screens/topk/topKOptions';
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
 describe('message catalogues', () => {
   it('English and Chinese have exactly the same keys', () => {
     expect(Object.keys(zhCN).sort()).toEqual(Object.keys(en).sort());
+  });
+
+  it('have the same areas, each with the same keys in both languages', () => {
+    const areas = Object.keys(areaCatalogues.en) as Area[];
+    expect(Object.keys(areaCatalogues['zh-CN']).sort()).toEqual([...areas].sort());
+    for (const area of areas) {
+      expect(Object.keys(areaCatalogues['zh-CN'][area]).sort(), area).toEqual(Object.keys(areaCatalogues.en[area]).sort());
+    }
+  });
+
+  it('keep each key in one area, the one its first segment names', () => {
+    for (const catalogue of Object.values(areaCatalogues)) {
+      const areaOfPrefix = new Map<string, string>();
+      let keys = 0;
+      for (const [area, messages] of Object.entries(catalogue)) {
+        for (const key of Object.keys(messages)) {
+          const prefix = key.split('.')[0]!;
+          expect(areaOfPrefix.get(prefix) ?? area, `${key} is in ${area}, other ${prefix}.* keys in ${areaOfPrefix.get(prefix)}`).toBe(area);
+          areaOfPrefix.set(prefix, area);
+          keys++;
+        }
+      }
+      // A key in two areas would silently take the later one's text.
+      expect(Object.keys(en).length).toBe(keys);
+    }
   });
 
   it('have no empty strings', () => {
@@ -29,7 +52,7 @@ describe('message catalogues', () => {
   it('Chinese screen text is translated, not copied from English', () => {
     // Names that read the same in both languages are the only allowed copies.
     const sameInBoth = new Set(['app.name', 'metric.cpu', 'processes.pid', 'processes.cpu', 'host.kind.ssh', 'series.core', 'metric.usedOf', 'palette.shortcut',
-      // issue 4: product names and kernel terms
+      // product names and kernel terms
       'containers.engine.docker', 'containers.engine.podman', 'containers.col.cpu', 'containers.chart.cpu', 'containers.fact.pod', 'containers.fact.cgroup',
       'containers.series.rss', 'containers.oomKills', 'containers.cgroup.noDriver']);
     for (const key of Object.keys(en) as (keyof typeof en)[]) {

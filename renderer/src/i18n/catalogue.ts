@@ -1,13 +1,53 @@
 // Message lookup, pure: the language is an argument, so tests and non-React
 // code can translate too. Components use `useI18n()`.
-import { en, type MessageKey } from './en';
-import { zhCN } from './zh-CN';
+import { commonEn } from './en/common';
+import { paletteEn } from './en/palette';
+import { chartsEn } from './en/charts';
+import { overviewEn } from './en/overview';
+import { hostDetailEn } from './en/hostDetail';
+import { hostsEn } from './en/hosts';
+import { containersEn } from './en/containers';
+import { topkEn } from './en/topk';
+import { alertsEn } from './en/alerts';
+import { settingsEn } from './en/settings';
+import { cloudsEn } from './en/clouds';
+import { commonZhCN } from './zh-CN/common';
+import { paletteZhCN } from './zh-CN/palette';
+import { chartsZhCN } from './zh-CN/charts';
+import { overviewZhCN } from './zh-CN/overview';
+import { hostDetailZhCN } from './zh-CN/hostDetail';
+import { hostsZhCN } from './zh-CN/hosts';
+import { containersZhCN } from './zh-CN/containers';
+import { topkZhCN } from './zh-CN/topk';
+import { alertsZhCN } from './zh-CN/alerts';
+import { settingsZhCN } from './zh-CN/settings';
+import { cloudsZhCN } from './zh-CN/clouds';
 
-export type { MessageKey };
 export const languages = ['en', 'zh-CN'] as const;
 export type Lang = (typeof languages)[number];
 
+/**
+ * The messages, one file per area of the UI and language (en/alerts.ts,
+ * zh-CN/alerts.ts): a key's first segment says its area, and each area has
+ * the same keys in both languages (the types and catalogue.test.ts check).
+ */
+const enAreas = { common: commonEn, palette: paletteEn, charts: chartsEn, overview: overviewEn, hostDetail: hostDetailEn, hosts: hostsEn, containers: containersEn, topk: topkEn, alerts: alertsEn, settings: settingsEn, clouds: cloudsEn };
+type Areas = typeof enAreas;
+export type Area = keyof Areas;
+export type MessageKey = { [A in Area]: keyof Areas[A] }[Area];
+const zhCNAreas: { [A in Area]: Record<keyof Areas[A], string> } = { common: commonZhCN, palette: paletteZhCN, charts: chartsZhCN, overview: overviewZhCN, hostDetail: hostDetailZhCN, hosts: hostsZhCN, containers: containersZhCN, topk: topkZhCN, alerts: alertsZhCN, settings: settingsZhCN, clouds: cloudsZhCN };
+
+export const areaCatalogues: Record<Lang, Record<Area, Readonly<Record<string, string>>>> = { en: enAreas, 'zh-CN': zhCNAreas };
+
+const assemble = (areas: Record<Area, Readonly<Record<string, string>>>) => Object.assign({}, ...Object.values(areas)) as Record<MessageKey, string>;
+export const en = assemble(enAreas);
+export const zhCN = assemble(zhCNAreas);
 export const catalogues: Record<Lang, Record<MessageKey, string>> = { en, 'zh-CN': zhCN };
+
+/** Whether a key made at run time (`cloud.product.${product}`) has a message. */
+export function isMessageKey(key: string): key is MessageKey {
+  return key in en;
+}
 
 export type MessageParams = Record<string, string | number>;
 export type Translate = (key: MessageKey, params?: MessageParams) => string;

@@ -5,8 +5,8 @@
 import { create } from 'zustand';
 import type { AlertView, DeliveryRecord, RuleView, TransitionRecord } from '../../../main/common/alertModel';
 import type { AlertsChanged, ConfigProblem } from '../../../main/common/contract';
-import { core } from '../core-client';
-import { useConnection } from './connection';
+import { core } from '../coreClient';
+import { onEachConnection, useConnection } from './connection';
 
 export interface AlertsState {
   phase: 'loading' | 'ready' | 'error';
@@ -96,12 +96,5 @@ export function startAlertsSync(): void {
     void refreshPart(reason);
   });
   core.on('config/changed', (config) => useAlerts.setState({ problems: alertProblems(config.problems) }));
-  let lastEpoch = useConnection.getState().epoch;
-  if (lastEpoch > 0) void refreshAlerts();
-  useConnection.subscribe((state) => {
-    if (state.epoch !== lastEpoch) {
-      lastEpoch = state.epoch;
-      void refreshAlerts();
-    }
-  });
+  onEachConnection(() => void refreshAlerts());
 }

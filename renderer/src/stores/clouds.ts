@@ -4,8 +4,8 @@
 // Refreshed from scratch on every (re)connection.
 import { create } from 'zustand';
 import type { CloudAccountView, CloudInstanceRow, CloudMappingsView } from '../../../main/common/clouds';
-import { core } from '../core-client';
-import { useConnection } from './connection';
+import { core } from '../coreClient';
+import { onEachConnection, useConnection } from './connection';
 
 export interface CloudsState {
   phase: 'loading' | 'ready' | 'error';
@@ -66,12 +66,5 @@ export function startCloudsSync(): void {
     if (accounts.map((a) => `${a.name}:${a.status.instances}`).join('\n') !== before) queueInstances();
   });
   core.on('clouds/samples', () => queueInstances());
-  let lastEpoch = useConnection.getState().epoch;
-  if (lastEpoch > 0) void refreshClouds();
-  useConnection.subscribe((state) => {
-    if (state.epoch !== lastEpoch) {
-      lastEpoch = state.epoch;
-      void refreshClouds();
-    }
-  });
+  onEachConnection(() => void refreshClouds());
 }

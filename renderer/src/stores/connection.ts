@@ -19,3 +19,19 @@ export const useConnection = create<ConnectionState>()(() => ({
   epoch: 0,
   retryNow: () => {},
 }));
+
+/**
+ * Runs `refresh` on every (re)connection from now on, and at once when the
+ * link is already up: events missed while it was down are only caught up by
+ * asking again.
+ */
+export function onEachConnection(refresh: () => void): void {
+  let lastEpoch = useConnection.getState().epoch;
+  if (lastEpoch > 0) refresh();
+  useConnection.subscribe((state) => {
+    if (state.epoch !== lastEpoch) {
+      lastEpoch = state.epoch;
+      refresh();
+    }
+  });
+}

@@ -4,8 +4,8 @@
 // socket was down are gone.
 import { create } from 'zustand';
 import type { HistoryOnlyHost, Host, HostSummary } from '../../../main/common/contract';
-import { core } from '../core-client';
-import { useConnection } from './connection';
+import { core } from '../coreClient';
+import { onEachConnection, useConnection } from './connection';
 
 export type HostsPhase = 'loading' | 'ready' | 'error';
 
@@ -79,12 +79,5 @@ export function startHostsSync(): void {
     if (hosts.map((h) => h.id).join('\n') !== before) void refreshHistoryOnly();
   });
   core.on('samples/appended', ({ summary }) => queueSummary(summary));
-  let lastEpoch = useConnection.getState().epoch;
-  if (lastEpoch > 0) void refreshHosts();
-  useConnection.subscribe((state) => {
-    if (state.epoch !== lastEpoch) {
-      lastEpoch = state.epoch;
-      void refreshHosts();
-    }
-  });
+  onEachConnection(() => void refreshHosts());
 }

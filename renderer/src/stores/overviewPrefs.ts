@@ -2,7 +2,8 @@
 // filters, kept in localStorage like the other display choices.
 import { create } from 'zustand';
 import { createJSONStorage, persist } from 'zustand/middleware';
-import { sortColumns, statusFilters, type SortColumn, type SortDir, type StatusFilter } from '../screens/fleet-rows';
+import { sortColumns, statusFilters, type SortColumn, type StatusFilter } from '../screens/overview/fleetRows';
+import type { SortDir } from '../screens/sortRows';
 
 export interface OverviewPrefs {
   /** `auto`: cards for a handful of hosts, the table beyond (cards stop being scannable). */

@@ -4,7 +4,7 @@
 import { create } from 'zustand';
 import { createJSONStorage, persist } from 'zustand/middleware';
 import { isLang, type Lang } from '../i18n/catalogue';
-import { isRangeKey, type RangeKey } from '../time-range';
+import { isRangeKey, type RangeKey } from '../timeRange';
 
 export type ThemeChoice = 'system' | 'light' | 'dark';
 export type LangChoice = 'system' | Lang;

@@ -2,7 +2,7 @@
 // by every screen until reset; null = the live preset from prefs. Not
 // persisted: a restart comes back live.
 import { create } from 'zustand';
-import type { AbsoluteWindow } from '../time-range';
+import type { AbsoluteWindow } from '../timeRange';
 
 export interface TimeWindowState {
   fixed: AbsoluteWindow | null;

@@ -4,7 +4,7 @@
 // button press (AlertsScreen), never on load.
 import { create } from 'zustand';
 import type { AlertNotice } from '../../../main/common/contract';
-import { core } from '../core-client';
+import { core } from '../coreClient';
 import { useAlerts } from './alerts';
 
 export interface ToastsState {

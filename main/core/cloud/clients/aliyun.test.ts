@@ -1,10 +1,10 @@
 // The real @alicloud/cms20190101 SDK against the local CMS emulator, which
 // recomputes every ACS3-HMAC-SHA256 signature.
-import { expectCloudError } from './expectCloudError.js';
+import { expectCloudError } from '../../../testing/expectCloudError.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { aliyunInstanceIds, startAliyunCmsEmulator } from '../emulator/aliyunCmsEmulator.js';
-import type { RunningEmulator } from '../emulator/emulatorServer.js';
-import { syntheticValue } from '../emulator/emulatorServer.js';
+import { aliyunInstanceIds, startAliyunCmsEmulator } from '../../../testing/cloudEmulators/aliyunCmsEmulator.js';
+import type { RunningEmulator } from '../../../testing/cloudEmulators/emulatorServer.js';
+import { syntheticValue } from '../../../testing/cloudEmulators/emulatedFleet.js';
 import { AliyunCmsClient, parseAliyunDatapoints } from './aliyun.js';
 
 const KEY = { accessKeyId: 'LTAI5tEmulatorKey', accessKeySecret: 'emulator-secret-aliyun' };

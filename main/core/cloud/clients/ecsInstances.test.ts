@@ -3,11 +3,11 @@
 // facts listed page by page, a wrong secret, throttling, and a key whose
 // policy allows monitoring but not the instance list.
 import { afterEach, describe, expect, it } from 'vitest';
-import { startAliyunCmsEmulator } from '../emulator/aliyunCmsEmulator.js';
-import type { RunningEmulator } from '../emulator/emulatorServer.js';
-import { startHuaweiCesEmulator } from '../emulator/huaweiCesEmulator.js';
+import { startAliyunCmsEmulator } from '../../../testing/cloudEmulators/aliyunCmsEmulator.js';
+import type { RunningEmulator } from '../../../testing/cloudEmulators/emulatorServer.js';
+import { startHuaweiCesEmulator } from '../../../testing/cloudEmulators/huaweiCesEmulator.js';
 import { ALIYUN_ECS_PAGE, AliyunEcsClient } from './aliyunEcs.js';
-import { expectCloudError } from './expectCloudError.js';
+import { expectCloudError } from '../../../testing/expectCloudError.js';
 import { HUAWEI_ECS_PAGE, HuaweiEcsClient, huaweiPrivateIp } from './huaweiEcs.js';
 import { cleanInstanceName, INSTANCE_NAME_MAX, listedInstance } from './listedInstance.js';
 

@@ -1,9 +1,10 @@
 // Requests signed by the Huawei SDK core's AKSKSigner against the local CES
 // emulator, which recomputes every SDK-HMAC-SHA256 signature.
-import { expectCloudError } from './expectCloudError.js';
+import { expectCloudError } from '../../../testing/expectCloudError.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { huaweiInstanceIds, startHuaweiCesEmulator } from '../emulator/huaweiCesEmulator.js';
-import { syntheticValue, type RunningEmulator } from '../emulator/emulatorServer.js';
+import { huaweiInstanceIds, startHuaweiCesEmulator } from '../../../testing/cloudEmulators/huaweiCesEmulator.js';
+import { syntheticValue } from '../../../testing/cloudEmulators/emulatedFleet.js';
+import type { RunningEmulator } from '../../../testing/cloudEmulators/emulatorServer.js';
 import { HuaweiCesClient, huaweiMetricsPerCall } from './huawei.js';
 
 const KEY = { accessKeyId: 'HPUAEMULATORKEY0000', accessKeySecret: 'emulator-secret-huawei', projectId: '0f1e2d3c4b5a69788796a5b4c3d2e1f0' };

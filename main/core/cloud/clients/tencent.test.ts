@@ -1,9 +1,10 @@
 // The real tencentcloud-sdk-nodejs-monitor SDK against the local Monitor
 // emulator, which recomputes every TC3-HMAC-SHA256 signature.
-import { expectCloudError } from './expectCloudError.js';
+import { expectCloudError } from '../../../testing/expectCloudError.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTencentMonitorEmulator, tencentInstanceIds } from '../emulator/tencentMonitorEmulator.js';
-import { syntheticValue, type RunningEmulator } from '../emulator/emulatorServer.js';
+import { startTencentMonitorEmulator, tencentInstanceIds } from '../../../testing/cloudEmulators/tencentMonitorEmulator.js';
+import { syntheticValue } from '../../../testing/cloudEmulators/emulatedFleet.js';
+import type { RunningEmulator } from '../../../testing/cloudEmulators/emulatorServer.js';
 import { TencentMonitorClient } from './tencent.js';
 
 const KEY = { accessKeyId: 'AKIDemulator0000000000', accessKeySecret: 'emulator-secret-tencent' };

@@ -2,7 +2,7 @@
 // first-come order, slowing down when the cloud throttles, retries, abort.
 import { describe, expect, it } from 'vitest';
 import { CloudApiError } from '../clients/cloudErrors.js';
-import { CloudApiStats } from '../../export/consoleHealth.js';
+import { CloudApiStats } from '../apiStats.js';
 import { backoffDelayMs, CallGate } from './callGate.js';
 import { AbortedError, TokenBucket } from './tokenBucket.js';
 

@@ -7,7 +7,7 @@
 // waits and backoffs at once.
 import type { CloudProvider } from '../../../common/clouds.js';
 import { CloudApiError } from '../clients/cloudErrors.js';
-import type { CloudApiStats } from '../../export/consoleHealth.js';
+import type { CloudApiStats } from '../apiStats.js';
 import { defaultLimit, RETRY } from './defaults.js';
 import { AbortedError, TokenBucket } from './tokenBucket.js';
 import type { ApiLimit } from './types.js';

@@ -3,13 +3,13 @@
 // test moves so cycles, delays and outages are behaviour, not waiting.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CloudProvider } from '../../../common/clouds.js';
-import { CloudApiStats } from '../../export/consoleHealth.js';
-import { emulatedValue } from '../emulator/emulatedFleet.js';
+import { CloudApiStats } from '../apiStats.js';
+import { emulatedValue } from '../../../testing/cloudEmulators/emulatedFleet.js';
 import { findShippedMappingsDir, loadMappings } from '../mappings/loadMappings.js';
 import { AccountCollector, type CollectorTuning } from './cloudCollector.js';
 import { API_QUOTAS } from './defaults.js';
-import { testCloudAccount } from './testAccount.js';
-import { startEmulatedCloud, type EmulatedCloud, type EmulatedCloudOptions } from './testClouds.js';
+import { checkCloudAccount } from './accountCheck.js';
+import { startEmulatedCloud, type EmulatedCloud, type EmulatedCloudOptions } from '../../../testing/emulatedAccounts.js';
 import type { CloudAccountConfig, CloudSample } from './types.js';
 
 const MAPPINGS = loadMappings({ shippedDir: findShippedMappingsDir() }).products;
@@ -294,12 +294,12 @@ describe.each(['aliyun', 'huawei'] as const)('%s instance names from the ECS ins
   it('"Test" on the account form says so too when the key may not list the instances: the keys work, names will be ids', async () => {
     const r = await rig(provider, { products: { ecs: 5 } });
     const account = { ...r.cloud.account, limits: roomyLimits(provider) };
-    const allowed = await testCloudAccount(account, MAPPINGS, new CloudApiStats());
+    const allowed = await checkCloudAccount(account, MAPPINGS, new CloudApiStats());
     expect(allowed).toMatchObject({ ok: true, instances: [{ product: 'ecs', count: 5 }] });
     expect(allowed.namesDenied).toBeUndefined();
     expect(r.cloud.emulator.stats.byAction[listApi]).toBeGreaterThan(0);
     r.cloud.emulator.faults.deny(listApi);
-    const denied = await testCloudAccount(account, MAPPINGS, new CloudApiStats());
+    const denied = await checkCloudAccount(account, MAPPINGS, new CloudApiStats());
     expect(denied).toMatchObject({ ok: true, namesDenied: { product: 'ecs', api: listApi, code: provider === 'aliyun' ? 'Forbidden.RAM' : 'Ecs.0003', permission: expect.stringMatching(/^ecs:/) } });
     expect(denied.message).toMatch(new RegExp(`no permission to list them by name \\(${listApi}`));
   });

@@ -5,7 +5,7 @@
 import type { CloudProvider, CloudSummaryKey } from '../../../common/clouds.js';
 import type { MetricUnit } from '../../../common/metrics.js';
 import type { CloudErrorKind } from '../clients/cloudErrors.js';
-import type { CloudApiStats } from '../../export/consoleHealth.js';
+import type { CloudApiStats } from '../apiStats.js';
 
 export type { CloudProvider } from '../../../common/clouds.js';
 

@@ -1,18 +1,19 @@
 import { useState, type ReactNode } from 'react';
-import { formatAlertValue } from './alert-values';
+import { formatAlertValue } from './alertValues';
 import type { AlertView, RuleView } from '../../../../main/common/alertModel';
 import type { AlertRule } from '../../../../main/common/alertRules';
 import type { AlertSilenceScope } from '../../../../main/common/contract';
 import { formatDateTime, formatDuration, formatThreshold } from '../../../../main/common/format';
+import { ScreenHeader } from '../../components/ScreenHeader';
 import { StateMessage } from '../../components/StateMessage';
-import { core } from '../../core-client';
+import { core } from '../../coreClient';
 import { useNow } from '../../hooks/useNow';
 import type { I18n } from '../../i18n/useI18n';
 import { useI18n } from '../../i18n/useI18n';
 import { refreshAlerts, useAlerts } from '../../stores/alerts';
 import { browserNotificationsSupported } from '../../stores/toasts';
 import { RuleEditor, labelText } from './RuleEditor';
-import { emptyRuleForm, formFromRule, type RuleForm } from './rule-form';
+import { emptyRuleForm, formFromRule, type RuleForm } from './ruleForm';
 
 const SILENCE_CHOICES_MS = [15 * 60_000, 3_600_000, 4 * 3_600_000, 86_400_000, 7 * 86_400_000] as const;
 const DEFAULT_SILENCE_MS = 3_600_000;
@@ -261,14 +262,8 @@ export function AlertsScreen() {
 function Screen({ i18n, body, count, headTools }: { i18n: I18n; body: ReactNode; count?: number; headTools?: ReactNode }) {
   const { t } = i18n;
   return (
-    <div className="screen alerts-screen" data-testid="alerts-screen">
-      <div className="screen-head">
-        <h1 tabIndex={-1} className="screen-title">
-          {t('alerts.title')}
-        </h1>
-        {count !== undefined && <span className="muted">{t('alerts.firingCount', { count })}</span>}
-        {headTools && <div className="screen-head-tools">{headTools}</div>}
-      </div>
+    <div className="screen" data-testid="alerts-screen">
+      <ScreenHeader title={t('alerts.title')} meta={count === undefined ? undefined : t('alerts.firingCount', { count })} actions={headTools} />
       {body}
     </div>
   );

@@ -1,9 +1,9 @@
 import { useEffect, useId, useMemo, useState, type ReactNode } from 'react';
 import type { PreviewResult } from '../../../../main/common/alertModel';
 import { formatMetricValue } from '../../../../main/common/format';
-import { core } from '../../core-client';
+import { core } from '../../coreClient';
 import type { I18n } from '../../i18n/useI18n';
-import { draftFromForm, type RuleForm, type RuleFormField, type RuleFormProblems } from './rule-form';
+import { draftFromForm, type RuleForm, type RuleFormField, type RuleFormProblems } from './ruleForm';
 
 const PREVIEW_DEBOUNCE_MS = 400;
 const PREVIEW_REFRESH_MS = 5000;

@@ -4,14 +4,17 @@
 // answer. Keys are write-only: an edit leaves them empty to keep the stored ones.
 import { useState } from 'react';
 import { CLOUD_KEY_NAMES, CLOUD_PROVIDERS, type CloudAccountDraft, type CloudAccountView, type CloudTestView } from '../../../../main/common/clouds';
-import { FormFooter, textFieldsFor, useCheckedForm } from '../../components/checkedForm';
+import { FormFooter } from '../../components/FormFooter';
+import { textFieldsFor } from '../../components/TextField';
+import { useCheckedForm } from '../../hooks/useCheckedForm';
 import { formatNumber } from '../../../../main/common/format';
-import { core } from '../../core-client';
+import { core } from '../../coreClient';
 import type { MessageKey } from '../../i18n/catalogue';
 import { useI18n } from '../../i18n/useI18n';
-import { FormModal } from '../hosts/Modal';
-import { productLabel } from './cloud-display';
-import { checkCloudForm, cloudFormFromView, emptyCloudForm, splitList, type CloudFormField, type CloudFormState } from './cloud-form';
+import { FormModal } from '../../components/Modal';
+import { SecretStorageNote } from '../../components/SecretStorageNote';
+import { productLabel } from './cloudDisplay';
+import { checkCloudForm, cloudFormFromView, emptyCloudForm, splitList, type CloudFormField, type CloudFormState } from './cloudForm';
 
 const REGION_EXAMPLES = { aliyun: 'cn-hangzhou, cn-shanghai', tencent: 'ap-guangzhou, ap-shanghai', huawei: 'cn-north-4, cn-east-3' } as const;
 
@@ -67,6 +70,7 @@ export function CloudAccountDialog({ account, onClose, onSaved }: { account?: Cl
           {input('regions', t('cloudForm.regions'), { hint: t('cloudForm.regions.hint', { example: REGION_EXAMPLES[form.provider] }), className: 'field--wide', placeholder: REGION_EXAMPLES[form.provider] })}
           {input('accessKeyId', keys.id, { hint: editing ? t('cloudForm.keyId.keep', { hint: account.accessKeyIdHint ?? '' }) : t('cloudForm.keyId.hint'), className: 'field--wide' })}
           {input('accessKeySecret', keys.secret, { type: 'password', hint: editing ? t('cloudForm.secret.keep') : t('cloudForm.secret.hint'), className: 'field--wide' })}
+          <SecretStorageNote className="field--wide" />
           {form.provider === 'huawei' && (
             <fieldset className="field field--wide" data-testid="cloud-form-projects">
               <legend className="field-label">{t('cloudForm.projectIds')}</legend>

@@ -5,6 +5,7 @@
 import { useMemo, useState } from 'react';
 import type { CloudAccountView } from '../../../../main/common/clouds';
 import { formatDateTime, formatDuration, formatNumber, MISSING } from '../../../../main/common/format';
+import { DetailHeader, type Fact } from '../../components/ScreenHeader';
 import { Stat } from '../../components/Stat';
 import { StateMessage } from '../../components/StateMessage';
 import { useNow } from '../../hooks/useNow';
@@ -12,8 +13,8 @@ import type { MessageKey } from '../../i18n/catalogue';
 import { useI18n, type I18n } from '../../i18n/useI18n';
 import { hrefFor } from '../../router';
 import { useClouds } from '../../stores/clouds';
-import { formatCycleDuration, formatSince, productLabel } from './cloud-display';
-import { filterCloudRows, productsOf } from './cloud-rows';
+import { formatCycleDuration, formatSince, productLabel } from './cloudDisplay';
+import { filterCloudRows, productsOf } from './cloudRows';
 import { CloudInstanceTable, CloudStateBadge, ProductSelect, ProviderTag } from './CloudInstanceTable';
 
 export function CloudAccountScreen({ account: name }: { account: string }) {
@@ -63,7 +64,7 @@ function AccountScreen({ account: a, i18n }: { account: CloudAccountView; i18n: 
   const shown = useMemo(() => filterCloudRows(rows, { text, product }), [rows, text, product]);
   const s = a.status;
 
-  const facts: [MessageKey, string][] = [
+  const facts: Fact[] = [
     ['cloud.fact.provider', t(`cloud.provider.${a.provider}` as MessageKey)],
     ['cloud.fact.regions', a.regions.join(', ')],
     ['cloud.fact.key', a.accessKeyIdHint ?? MISSING],
@@ -75,30 +76,16 @@ function AccountScreen({ account: a, i18n }: { account: CloudAccountView; i18n: 
 
   return (
     <div className="screen" data-testid="cloud-account-screen" data-account={a.name}>
-      <nav className="breadcrumb" aria-label={t('nav.label')}>
-        <a href={hrefFor({ screen: 'clouds' })}>
-          <span aria-hidden="true">←</span> {t('cloud.back')}
-        </a>
-      </nav>
-      <header className="detail-head">
-        <div className="detail-title">
-          <h1 tabIndex={-1} className="screen-title">
-            {a.name}
-          </h1>
-          <ProviderTag provider={a.provider} i18n={i18n} />
-          <CloudStateBadge state={s.state} i18n={i18n} />
-          {a.provisioned && <span className="badge badge--provisioned">{t('cloud.provisioned')}</span>}
-          {(a.problem ?? s.stateDetail) && <span className="status-detail" data-testid="cloud-state-detail">{a.problem ?? s.stateDetail}</span>}
-        </div>
-        <dl className="facts" aria-label={t('cloud.facts')}>
-          {facts.map(([key, value]) => (
-            <div key={key}>
-              <dt>{t(key)}</dt>
-              <dd className={key === 'cloud.fact.key' || key === 'cloud.fact.endpoint' || key === 'cloud.fact.projects' ? 'mono' : undefined}>{value}</dd>
-            </div>
-          ))}
-        </dl>
-      </header>
+      <DetailHeader
+        back={[{ href: hrefFor({ screen: 'clouds' }), label: t('cloud.back') }]}
+        title={a.name}
+        facts={{ label: t('cloud.facts'), items: facts, mono: ['cloud.fact.key', 'cloud.fact.endpoint', 'cloud.fact.projects'] }}
+      >
+        <ProviderTag provider={a.provider} i18n={i18n} />
+        <CloudStateBadge state={s.state} i18n={i18n} />
+        {a.provisioned && <span className="badge badge--provisioned">{t('cloud.provisioned')}</span>}
+        {(a.problem ?? s.stateDetail) && <span className="status-detail" data-testid="cloud-state-detail">{a.problem ?? s.stateDetail}</span>}
+      </DetailHeader>
 
       <section className="stat-strip" aria-label={t('cloud.collector')} data-testid="cloud-collector">
         <Stat label={t('cloud.stat.instances')} value={formatNumber(s.instances, locale, 0)} sub={Object.entries(s.instancesByProduct).map(([p, n]) => `${productLabel(p, t)} ${n}`).join(' · ') || undefined} />

@@ -7,7 +7,7 @@ import { useNow } from '../../hooks/useNow';
 import { useI18n } from '../../i18n/useI18n';
 import { hrefFor } from '../../router';
 import { useClouds } from '../../stores/clouds';
-import { filterCloudRows, productsOf, sortCloudRows } from './cloud-rows';
+import { filterCloudRows, productsOf, sortCloudRows } from './cloudRows';
 import { CloudInstanceCard, CloudInstanceTable, ProductSelect } from './CloudInstanceTable';
 
 /** Up to this many instances the section shows cards unless the operator chose a view. */

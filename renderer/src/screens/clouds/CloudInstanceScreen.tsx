@@ -4,6 +4,7 @@
 import { useEffect, useMemo } from 'react';
 import { formatBytesPerSecond, formatDateTime, formatPercent, MISSING } from '../../../../main/common/format';
 import { ChartCard } from '../../charts/ChartCard';
+import { DetailHeader, type Fact } from '../../components/ScreenHeader';
 import { Stat } from '../../components/Stat';
 import { ZoomBar } from '../../components/ZoomBar';
 import { StateMessage } from '../../components/StateMessage';
@@ -15,9 +16,9 @@ import { hrefFor } from '../../router';
 import { useClouds } from '../../stores/clouds';
 import { usePrefs } from '../../stores/prefs';
 import { useTimeWindow } from '../../stores/timeWindow';
-import type { AbsoluteWindow } from '../../time-range';
-import { cloudChartSpecs, formatSince, productLabel, productMetrics } from './cloud-display';
-import { displayName } from './cloud-rows';
+import type { AbsoluteWindow } from '../../timeRange';
+import { cloudChartSpecs, formatSince, productLabel, productMetrics } from './cloudDisplay';
+import { displayName } from './cloudRows';
 import { CloudStateBadge, ProviderTag } from './CloudInstanceTable';
 
 export function CloudInstanceScreen({ account, instanceId, from, to }: { account: string; instanceId: string; from?: number; to?: number }) {
@@ -54,7 +55,7 @@ export function CloudInstanceScreen({ account, instanceId, from, to }: { account
     setFixed(null);
     if (window.location.hash.includes('?')) window.location.hash = hrefFor({ screen: 'cloud-instance', account, instanceId });
   };
-  const facts: [MessageKey, string][] = [
+  const facts: Fact[] = [
     ['cloud.fact.instanceId', row.instanceId],
     ['cloud.col.product', productLabel(row.product, t)],
     ['cloud.col.region', row.region],
@@ -66,31 +67,19 @@ export function CloudInstanceScreen({ account, instanceId, from, to }: { account
 
   return (
     <div className="screen" data-testid="cloud-instance" data-instance={row.instanceId}>
-      <nav className="breadcrumb" aria-label={t('nav.label')}>
-        <a href={hrefFor({ screen: 'cloud-account', account })}>
-          <span aria-hidden="true">←</span> {t('cloud.instance.back', { account })}
-        </a>
-      </nav>
-      <header className="detail-head">
-        <div className="detail-title">
-          <h1 tabIndex={-1} className="screen-title cloud-instance-title" title={row.name ? row.instanceId : undefined}>
-            {displayName(row)}
-          </h1>
-          <ProviderTag provider={row.provider} i18n={i18n} />
-          {accountView && <CloudStateBadge state={accountView.status.state} i18n={i18n} />}
-          <span className="muted small" title={row.lastT ? formatDateTime(row.lastT, locale) : undefined}>
-            {row.lastT ? t('cloud.lastDatapoint', { ago: formatSince(row.lastT, now, locale) }) : t('cloud.noDatapoint')}
-          </span>
-        </div>
-        <dl className="facts" aria-label={t('cloud.facts')}>
-          {facts.map(([key, value]) => (
-            <div key={key}>
-              <dt>{t(key)}</dt>
-              <dd className={key === 'cloud.fact.instanceId' || key === 'cloud.col.region' || key === 'cloud.fact.privateIp' || key === 'cloud.fact.instanceType' ? 'mono' : undefined}>{value}</dd>
-            </div>
-          ))}
-        </dl>
-      </header>
+      <DetailHeader
+        back={[{ href: hrefFor({ screen: 'cloud-account', account }), label: t('cloud.instance.back', { account }) }]}
+        title={displayName(row)}
+        titleClassName="cloud-instance-title"
+        titleHint={row.name ? row.instanceId : undefined}
+        facts={{ label: t('cloud.facts'), items: facts, mono: ['cloud.fact.instanceId', 'cloud.col.region', 'cloud.fact.privateIp', 'cloud.fact.instanceType'] }}
+      >
+        <ProviderTag provider={row.provider} i18n={i18n} />
+        {accountView && <CloudStateBadge state={accountView.status.state} i18n={i18n} />}
+        <span className="muted small" title={row.lastT ? formatDateTime(row.lastT, locale) : undefined}>
+          {row.lastT ? t('cloud.lastDatapoint', { ago: formatSince(row.lastT, now, locale) }) : t('cloud.noDatapoint')}
+        </span>
+      </DetailHeader>
 
       <section className="stat-strip" aria-label={t('host.summary')}>
         <Stat label={t('metric.cpu')} value={formatPercent(row.cpu, locale)} ratio={row.cpu} />

@@ -9,8 +9,8 @@ import { VirtualList } from '../../components/VirtualList';
 import type { MessageKey } from '../../i18n/catalogue';
 import type { I18n } from '../../i18n/useI18n';
 import { hrefFor } from '../../router';
-import { formatSince, productLabel } from './cloud-display';
-import { cloudSortColumns, displayName, instanceTitle, isStaleRow, sortCloudRows, type CloudSortColumn } from './cloud-rows';
+import { formatSince, productLabel } from './cloudDisplay';
+import { cloudSortColumns, displayName, instanceTitle, isStaleRow, sortCloudRows, type CloudSortColumn } from './cloudRows';
 
 export const CLOUD_ROW_HEIGHT = 36;
 

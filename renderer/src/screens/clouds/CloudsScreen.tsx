@@ -5,14 +5,15 @@
 import { useState } from 'react';
 import type { CloudAccountView } from '../../../../main/common/clouds';
 import { formatDateTime, formatNumber, MISSING } from '../../../../main/common/format';
+import { ScreenHeader } from '../../components/ScreenHeader';
 import { StateMessage } from '../../components/StateMessage';
 import { UsageBar } from '../../components/UsageBar';
-import { core } from '../../core-client';
+import { core } from '../../coreClient';
 import { useNow } from '../../hooks/useNow';
 import { useI18n, type I18n } from '../../i18n/useI18n';
 import { hrefFor } from '../../router';
 import { refreshClouds, useClouds } from '../../stores/clouds';
-import { formatCycleDuration, formatSince, productLabel } from './cloud-display';
+import { formatCycleDuration, formatSince, productLabel } from './cloudDisplay';
 import { CloudAccountDialog } from './CloudAccountDialog';
 import { CloudStateBadge, ProviderTag } from './CloudInstanceTable';
 
@@ -50,16 +51,15 @@ export function CloudsScreen() {
 
   return (
     <div className="screen" data-testid="clouds">
-      <div className="screen-head">
-        <h1 tabIndex={-1} className="screen-title">
-          {t('cloud.title')}
-        </h1>
-        {accounts.length > 0 && <span className="muted">{t('cloud.count', { count: formatNumber(accounts.length, locale, 0) })}</span>}
-        <span className="spacer" />
-        <button type="button" className="btn btn--primary" data-testid="cloud-add" onClick={() => setDialog({})}>
-          {t('cloud.add')}
-        </button>
-      </div>
+      <ScreenHeader
+        title={t('cloud.title')}
+        meta={accounts.length > 0 ? t('cloud.count', { count: formatNumber(accounts.length, locale, 0) }) : undefined}
+        actions={
+          <button type="button" className="btn btn--primary" data-testid="cloud-add" onClick={() => setDialog({})}>
+            {t('cloud.add')}
+          </button>
+        }
+      />
       {mappings && mappings.problems.length > 0 && (
         <section className="panel panel--warning" data-testid="cloud-mapping-problems" aria-labelledby="cloud-mapping-problems-title">
           <h2 className="panel-title" id="cloud-mapping-problems-title">

@@ -1,4 +1,4 @@
-// One container (issue 4): what it is (image, pod, runtime, cgroup, labels),
+// One container: what it is (image, pod, runtime, cgroup, labels),
 // its latest values against its limits, and its charts over the chosen range.
 // Named by its series labels, so it opens from Top-K or a bookmark even after
 // the container is gone; its history is still there.
@@ -6,19 +6,19 @@ import { useEffect, useMemo } from 'react';
 import type { ContainerRow } from '../../../../main/common/contract';
 import { formatAgo, formatBytes, formatBytesPerSecond, formatCores, formatDateTime, formatNumber, formatPercent, MISSING } from '../../../../main/common/format';
 import { ChartCard } from '../../charts/ChartCard';
-import { containerChartSpecs, type ContainerIdentityLabels } from '../../charts/container-chart-specs';
+import { containerChartSpecs, type ContainerIdentityLabels } from '../../charts/containerChartSpecs';
+import { DetailHeader, type Fact } from '../../components/ScreenHeader';
 import { StatusBadge } from '../../components/StatusBadge';
 import { Stat } from '../../components/Stat';
 import { useNow } from '../../hooks/useNow';
-import type { MessageKey } from '../../i18n/catalogue';
 import { useI18n } from '../../i18n/useI18n';
 import { hrefFor } from '../../router';
 import { useHosts } from '../../stores/hosts';
 import { usePrefs } from '../../stores/prefs';
 import { useTimeWindow } from '../../stores/timeWindow';
-import type { AbsoluteWindow } from '../../time-range';
+import type { AbsoluteWindow } from '../../timeRange';
 import { ContainerStateBadge, displayName, EngineNoteBanner, useHostContainers } from './ContainersSection';
-import { cpuShare, memoryShare } from './container-rows';
+import { cpuShare, memoryShare } from './containerRows';
 
 export interface ContainerDetailProps extends ContainerIdentityLabels {
   readonly hostId: string;
@@ -53,7 +53,7 @@ export function ContainerDetail({ hostId, container, namespace, pod, from, to }:
   const hostCpus = summary?.cpus ?? host?.info?.cpus ?? null;
   const onZoom = (w: AbsoluteWindow) => setFixed(w);
 
-  const facts: [MessageKey, string | undefined, string?][] = row
+  const facts: Fact[] = row
     ? [
         ['containers.fact.name', row.name !== displayName(row) ? row.name : undefined],
         ['containers.fact.id', row.id.slice(0, 12), row.id],
@@ -72,35 +72,18 @@ export function ContainerDetail({ hostId, container, namespace, pod, from, to }:
 
   return (
     <div className="screen" data-testid="container-detail" data-container={container}>
-      <nav className="breadcrumb" aria-label={t('nav.label')}>
-        <a href={hrefFor({ screen: 'overview' })}>{t('host.back')}</a>
-        <span aria-hidden="true"> / </span>
-        <a href={hrefFor({ screen: 'host', hostId })} data-testid="container-back">
-          {host?.name ?? hostId}
-        </a>
-      </nav>
-      <header className="detail-head">
-        <div className="detail-title">
-          <h1 tabIndex={-1} className="screen-title">
-            {title}
-          </h1>
-          {row ? <ContainerStateBadge state={row.state} /> : <span className="badge badge--neutral">{t('containers.gone')}</span>}
-          {host && host.status !== 'online' && <StatusBadge status={host.status} />}
-          {pod && <span className="tag">{namespace ? `${namespace}/${pod}` : pod}</span>}
-        </div>
-        {row && (
-          <dl className="facts" aria-label={t('containers.facts')}>
-            {shownFacts.map(([key, value, hint]) => (
-              <div key={key}>
-                <dt>{t(key)}</dt>
-                <dd className={key === 'containers.fact.id' || key === 'containers.fact.cgroup' ? 'mono' : undefined} title={hint}>
-                  {value ?? MISSING}
-                </dd>
-              </div>
-            ))}
-          </dl>
-        )}
-      </header>
+      <DetailHeader
+        back={[
+          { href: hrefFor({ screen: 'overview' }), label: t('host.back') },
+          { href: hrefFor({ screen: 'host', hostId }), label: host?.name ?? hostId, testId: 'container-back' },
+        ]}
+        title={title}
+        facts={row ? { label: t('containers.facts'), items: shownFacts, mono: ['containers.fact.id', 'containers.fact.cgroup'] } : undefined}
+      >
+        {row ? <ContainerStateBadge state={row.state} /> : <span className="badge badge--neutral">{t('containers.gone')}</span>}
+        {host && host.status !== 'online' && <StatusBadge status={host.status} />}
+        {pod && <span className="tag">{namespace ? `${namespace}/${pod}` : pod}</span>}
+      </DetailHeader>
       {query.data?.note && <EngineNoteBanner note={query.data.note} />}
       {!row && query.data && (
         <p className="muted note" data-testid="container-gone">

@@ -5,13 +5,14 @@ import { useMemo, useState } from 'react';
 import type { ContainerRow, EngineNote, HostContainers } from '../../../../main/common/contract';
 import { formatBytes, formatBytesPerSecond, formatCores, formatDateTime, formatDuration, formatNumber, MISSING } from '../../../../main/common/format';
 import { UsageBar } from '../../components/UsageBar';
-import { core } from '../../core-client';
+import { core } from '../../coreClient';
 import { useLiveQuery } from '../../hooks/useLiveQuery';
 import { useNow } from '../../hooks/useNow';
 import type { MessageKey, Translate } from '../../i18n/catalogue';
 import { useI18n } from '../../i18n/useI18n';
 import { hrefFor } from '../../router';
-import { containerKey, counts, cpuShare, filterContainers, isStopped, memoryShare, sortContainers, type ContainerSort, type SortDir } from './container-rows';
+import { containerKey, counts, cpuShare, filterContainers, isStopped, memoryShare, sortContainers, type ContainerSort } from './containerRows';
+import type { SortDir } from '../sortRows';
 
 const REFRESH_MS = 2000;
 

@@ -1,11 +1,14 @@
 import { useState } from 'react';
 import type { HostDefinitionView, HostDraftInput, TestConnectionView } from '../../../../main/common/sshHosts';
-import { FormFooter, textFieldsFor, useCheckedForm } from '../../components/checkedForm';
-import { core } from '../../core-client';
+import { FormFooter } from '../../components/FormFooter';
+import { textFieldsFor } from '../../components/TextField';
+import { useCheckedForm } from '../../hooks/useCheckedForm';
+import { core } from '../../coreClient';
 import type { MessageKey } from '../../i18n/catalogue';
 import { useI18n } from '../../i18n/useI18n';
-import { checkForm, emptyForm, formFromDefinition, type AuthChoice, type FormField, type HostFormState } from './host-form';
-import { FormModal } from './Modal';
+import { checkForm, emptyForm, formFromDefinition, type AuthChoice, type FormField, type HostFormState } from './hostForm';
+import { FormModal } from '../../components/Modal';
+import { SecretStorageNote } from '../../components/SecretStorageNote';
 
 /** Add a host, or edit one added in the UI (`definition` given): every field checked, a step-by-step connection test, then Save. */
 export function HostFormDialog({ definition, onClose, onSaved }: { definition?: HostDefinitionView; onClose: () => void; onSaved?: (id: string) => void }) {
@@ -62,6 +65,7 @@ export function HostFormDialog({ definition, onClose, onSaved }: { definition?: 
             </>
           )}
           {form.authType === 'password' && input('password', t('hostForm.password'), { type: 'password', hint: passwordSet ? t('hostForm.password.keep') : t('hostForm.secret.hint'), className: 'field--wide' })}
+          {form.authType !== 'agent' && <SecretStorageNote className="field--wide" />}
           {form.authType === 'agent' && <p className="field-hint field--wide">{t('hostForm.agent.hint')}</p>}
           {input('jump', t('hostForm.jump'), { hint: t('hostForm.jump.hint'), className: 'field--wide', placeholder: 'bastion, ops@gw.example.com:2222' })}
           {input('interval', t('hostForm.interval'), { type: 'number', className: 'field--narrow' })}

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { Host } from '../../../../main/common/contract';
-import { core } from '../../core-client';
+import { core } from '../../coreClient';
 import { useI18n } from '../../i18n/useI18n';
 
 /** The algorithm part of `ssh_host_<algo>_key.pub` for a key type, for the hint to compare on the server. */

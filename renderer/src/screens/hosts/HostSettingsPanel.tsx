@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { Host } from '../../../../main/common/contract';
 import type { HostDefinitionView } from '../../../../main/common/sshHosts';
-import { core } from '../../core-client';
+import { core } from '../../coreClient';
 import { useI18n } from '../../i18n/useI18n';
 import { hrefFor } from '../../router';
 import { HostFormDialog } from './HostFormDialog';

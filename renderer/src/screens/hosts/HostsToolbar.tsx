@@ -11,7 +11,7 @@ export function HostsToolbar() {
   const { t } = useI18n();
   const [open, setOpen] = useState<'add' | 'import' | null>(null);
   return (
-    <div className="form-actions hosts-toolbar">
+    <div className="form-actions">
       <button type="button" className="btn btn--primary" data-testid="add-host" onClick={() => setOpen('add')}>
         {t('hosts.add')}
       </button>

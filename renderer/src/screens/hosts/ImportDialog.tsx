@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'react';
 import type { ImportResult, SshConfigView } from '../../../../main/common/sshHosts';
-import { core } from '../../core-client';
+import { core } from '../../coreClient';
 import { useI18n } from '../../i18n/useI18n';
-import { Modal } from './Modal';
+import { Modal } from '../../components/Modal';
 
 /** Pick Host entries of ~/.ssh/config to add; entries already added or with unusable names cannot be picked. */
 export function ImportDialog({ onClose }: { onClose: () => void }) {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ExportUpdate, Settings } from '../../../../main/common/contract';
-import { en } from '../../i18n/en';
-import { zhCN } from '../../i18n/zh-CN';
+import { en, zhCN } from '../../i18n/catalogue';
 import { checkListen, checkPollSeconds, checkRetention, checkToken } from './validation';
 
 describe('settings field checks', () => {

@@ -1,0 +1,30 @@
+// Splitter + parser in one: what a source (local pipe, SSH channel) feeds
+// its chunks to. Dropped output comes back as `invalid` results, so the
+// source can count it and show it in the host's status.
+import { createFrameSplitter, type FrameSplitterOptions, type SplitItem } from './frames.js';
+import { parseAgentFrame, type ParseResult } from './agentFrame.js';
+
+export interface AgentDecoder {
+  /** Feed the next chunk of agent output, received at `receivedAtMs`. */
+  push(chunk: string, receivedAtMs: number): ParseResult[];
+  /** The stream ended; reports a half-received frame. */
+  end(receivedAtMs: number): ParseResult[];
+}
+
+export function createAgentDecoder(options: FrameSplitterOptions = {}): AgentDecoder {
+  const splitter = createFrameSplitter(options);
+  const decode = (items: SplitItem[], receivedAtMs: number): ParseResult[] =>
+    items.map((item) => {
+      switch (item.kind) {
+        case 'frame':
+        case 'agent_error':
+          return parseAgentFrame(item.text, receivedAtMs);
+        case 'dropped':
+          return { kind: 'invalid', problem: item.reason, ...(item.sample !== undefined ? { sample: item.sample } : {}) };
+      }
+    });
+  return {
+    push: (chunk, receivedAtMs) => decode(splitter.push(chunk), receivedAtMs),
+    end: (receivedAtMs) => decode(splitter.end(), receivedAtMs),
+  };
+}

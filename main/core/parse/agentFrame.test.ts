@@ -1,0 +1,145 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { RawSeries } from '../../common/series.js';
+import type { HostObservation } from '../model/observation.js';
+import { parseAgentFrame } from './agentFrame.js';
+
+const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
+
+function observe(name: string): HostObservation {
+  const result = parseAgentFrame(fixture(name), 1_700_000_000_000);
+  if (result.kind !== 'observation') throw new Error(`${name}: ${JSON.stringify(result)}`);
+  return result.observation;
+}
+const find = (obs: HostObservation, name: string, labels: Record<string, string> = {}): RawSeries | undefined =>
+  obs.series.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
+const valueOf = (obs: HostObservation, name: string, labels: Record<string, string> = {}) => find(obs, name, labels)?.value;
+
+/** Reads a field of a file inside a captured frame with a plain regex, independently of the parser. */
+function capturedLine(text: string, pattern: RegExp): RegExpExecArray {
+  const m = pattern.exec(text);
+  if (!m) throw new Error(`fixture lacks ${pattern}`);
+  return m;
+}
+
+describe('parseAgentFrame on real captures', () => {
+  for (const name of ['debian12-vm-dash-once.txt', 'debian12-vm-busybox-ash-once.txt']) {
+    it(`reads ${name} completely`, () => {
+      const text = fixture(name);
+      const obs = observe(name);
+      expect(obs.problems).toEqual([]);
+      const cpuLines = text.match(/^cpu\d+ /gm)!.length;
+      expect(obs.facts.cpus).toBe(cpuLines);
+      const modes = obs.series.filter((s) => s.name === 'node_cpu_seconds_total');
+      expect(new Set(modes.map((s) => s.labels.cpu)).size).toBe(cpuLines);
+      const user0 = Number(capturedLine(text, /^cpu0 (\d+)/m)[1]);
+      expect(valueOf(obs, 'node_cpu_seconds_total', { cpu: '0', mode: 'user' })).toBeCloseTo(user0 / 100, 6);
+      const memTotal = Number(capturedLine(text, /^MemTotal:\s+(\d+) kB/m)[1]);
+      expect(valueOf(obs, 'node_memory_MemTotal_bytes')).toBe(memTotal * 1024);
+      expect(valueOf(obs, 'node_boot_time_seconds')).toBe(Number(capturedLine(text, /^btime (\d+)/m)[1]));
+      expect(obs.monotonicSeconds).toBe(Number(capturedLine(text, /^([\d.]+) [\d.]+$/m)[1]));
+      expect(find(obs, 'node_network_receive_bytes_total', { device: 'lo' })).toBeDefined();
+      expect(find(obs, 'node_disk_read_bytes_total', { device: 'vda' })).toBeDefined();
+      // loop and zram devices are ignored like node_exporter does.
+      expect(obs.series.some((s) => /^(loop|zram)/.test(s.labels.device ?? ''))).toBe(false);
+      const root = find(obs, 'node_filesystem_size_bytes', { mountpoint: '/' });
+      expect(root?.labels.fstype).toBe('ext4');
+      expect(find(obs, 'node_filesystem_files', { mountpoint: '/' })?.value).toBeGreaterThan(0);
+      // Pseudo filesystems and /dev, /sys mounts are filtered.
+      expect(obs.series.some((s) => s.name.startsWith('node_filesystem') && /^\/(dev|sys)(\/|$)/.test(s.labels.mountpoint!))).toBe(false);
+      expect(obs.facts).toMatchObject({
+        hostname: capturedLine(text, /hostname <==\n(.*)\n/)[1],
+        kernel: capturedLine(text, /osrelease <==\n(.*)\n/)[1],
+        os: 'Debian GNU/Linux 12 (bookworm)',
+        arch: 'x86_64',
+      });
+      const pids = text.match(/^==> \/proc\/\d+\/stat <==$/gm)!.length;
+      expect(obs.processes).toHaveLength(pids);
+      expect(obs.processes.find((p) => p.pid === 1)).toMatchObject({ comm: expect.any(String), startTime: expect.any(Number) });
+    });
+  }
+});
+
+describe('parseAgentFrame on hand-made frames', () => {
+  it('converts units and names like node_exporter', () => {
+    const obs = observe('handmade-base.txt');
+    expect(obs.problems).toEqual([]);
+    expect(valueOf(obs, 'node_cpu_seconds_total', { cpu: '1', mode: 'iowait' })).toBe(2.5);
+    expect(find(obs, 'node_cpu_seconds_total', { mode: 'guest' })).toBeUndefined();
+    expect(valueOf(obs, 'node_memory_Active_anon_bytes')).toBe(500000 * 1024);
+    expect(valueOf(obs, 'node_memory_HugePages_Total')).toBe(0);
+    expect(valueOf(obs, 'node_load15')).toBe(0.3);
+    // 512-byte sectors whatever the device (iostats.rst); ms → s.
+    expect(valueOf(obs, 'node_disk_read_bytes_total', { device: 'sda' })).toBe(200000 * 512);
+    expect(valueOf(obs, 'node_disk_io_time_seconds_total', { device: 'sda' })).toBe(3);
+    expect(valueOf(obs, 'node_disk_flush_requests_total', { device: 'nvme0n1' })).toBe(10);
+    // A kernel without discard/flush fields still gives the classic ones.
+    expect(valueOf(obs, 'node_disk_written_bytes_total', { device: 'dm-0' })).toBe(350000 * 512);
+    expect(find(obs, 'node_disk_discards_completed_total', { device: 'dm-0' })).toBeUndefined();
+    expect(find(obs, 'node_disk_read_bytes_total', { device: 'sda1' })).toBeUndefined();
+    expect(find(obs, 'node_disk_read_bytes_total', { device: 'loop0' })).toBeUndefined();
+    expect(valueOf(obs, 'node_network_receive_bytes_total', { device: 'eth0' })).toBe(4294000000);
+    expect(valueOf(obs, 'node_network_transmit_drop_total', { device: 'eth0' })).toBe(1);
+    expect(valueOf(obs, 'node_network_receive_multicast_total', { device: 'eth0' })).toBe(5);
+    expect(valueOf(obs, 'node_hwmon_temp_celsius', { chip: 'coretemp', sensor: 'temp1', label: 'Package id 0' })).toBe(45);
+    expect(valueOf(obs, 'node_hwmon_temp_celsius', { chip: 'nvme', sensor: 'temp1' })).toBe(38.85);
+    expect(valueOf(obs, 'node_thermal_zone_temp', { zone: '0', type: 'x86_pkg_temp' })).toBe(46);
+    const mounts = new Set(obs.series.filter((s) => s.name === 'node_filesystem_size_bytes').map((s) => s.labels.mountpoint));
+    expect(mounts).toEqual(new Set(['/', '/boot/efi', '/run', '/srv/my data']));
+    expect(valueOf(obs, 'node_filesystem_free_bytes', { mountpoint: '/' })).toBe(40000000 * 1024);
+    expect(valueOf(obs, 'node_filesystem_avail_bytes', { mountpoint: '/' })).toBe(35000000 * 1024);
+    expect(find(obs, 'node_filesystem_files', { mountpoint: '/boot/efi' })).toBeUndefined();
+    expect(obs.processes).toEqual([
+      { pid: 1, comm: 'systemd', state: 'S', cpuSeconds: 4, rssBytes: 3000 * 4096, startTime: 0.1 },
+      { pid: 2, comm: 'kthreadd', state: 'S', cpuSeconds: 0.1, rssBytes: 0, startTime: 0.01 },
+      { pid: 4242, comm: 'my (odd) app', state: 'R', cpuSeconds: 60, rssBytes: 100000 * 4096, startTime: 500 },
+    ]);
+    expect(obs.facts).toEqual({ hostname: 'web-1', kernel: '6.1.0-13-amd64', os: 'Debian GNU/Linux 12 (bookworm)', arch: 'x86_64', cpus: 2 });
+  });
+
+  it('counts each unreadable line as a problem and keeps everything else', () => {
+    const good = observe('handmade-base.txt');
+    const obs = observe('handmade-missing-fields.txt');
+    expect(obs.problems).toEqual([
+      'stat: cpu1 has a non-numeric field',
+      'meminfo: cannot read "Buffers:          lots kB"',
+      'diskstats: line 3 (sdb) has 7 fields, expected at least 14',
+      'net/dev: line 5 (eth9) has 2 counters, expected 16',
+      'hwmon: hwmon0/temp1_input is not a number: "n/a"',
+      'df: cannot read line 3 "/dev/sda1        vfat        523248"',
+      'pid stat: process 4242 has 10 fields, expected at least 24',
+    ]);
+    // Only the broken parts are missing.
+    expect(good.series.length - obs.series.length).toBe(8 + 1 + 1 + 3);
+    expect(find(obs, 'node_cpu_seconds_total', { cpu: '0', mode: 'user' })).toBeDefined();
+    expect(obs.facts.cpus).toBe(1);
+    expect(obs.processes.map((p) => p.pid)).toEqual([1, 2]);
+  });
+
+  it('rejects a truncated frame as a whole', () => {
+    expect(parseAgentFrame(fixture('handmade-truncated.txt'), 0)).toEqual({ kind: 'invalid', problem: 'frame 7 is truncated: no end line' });
+    expect(parseAgentFrame('hello\n', 0)).toEqual({ kind: 'invalid', problem: 'not agent output: no begin line' });
+  });
+
+  it('tells an unsupported OS apart from other agent errors', () => {
+    expect(parseAgentFrame('@@overlook-agent 1 error unsupported os: Darwin (no readable /proc/stat)\n', 0)).toEqual({
+      kind: 'unsupported_os',
+      os: 'Darwin',
+      message: 'unsupported os: Darwin (no readable /proc/stat)',
+    });
+    expect(parseAgentFrame('@@overlook-agent 1 error usage: overlook-agent.sh once | stream SECONDS\n', 0)).toEqual({
+      kind: 'agent_error',
+      message: 'usage: overlook-agent.sh once | stream SECONDS',
+    });
+  });
+
+  it('names a missing file instead of failing', () => {
+    const text = fixture('handmade-base.txt').replace(/==> \/proc\/meminfo <==\n[\s\S]*?\n\n/, '');
+    const result = parseAgentFrame(text, 0);
+    expect(result.kind).toBe('observation');
+    if (result.kind === 'observation') {
+      expect(result.observation.problems).toEqual(['meminfo: missing from the sample']);
+      expect(find(result.observation, 'node_memory_MemTotal_bytes')).toBeUndefined();
+    }
+  });
+});

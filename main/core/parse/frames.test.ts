@@ -1,0 +1,89 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { createFrameSplitter, type SplitItem } from './frames.js';
+
+const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
+const real = fixture('debian12-vm-dash-once.txt');
+const truncated = fixture('handmade-truncated.txt');
+
+function feedInChunks(text: string, sizes: number[]): SplitItem[] {
+  const splitter = createFrameSplitter();
+  const out: SplitItem[] = [];
+  let i = 0;
+  let k = 0;
+  while (i < text.length) {
+    const n = sizes[k++ % sizes.length]!;
+    out.push(...splitter.push(text.slice(i, i + n)));
+    i += n;
+  }
+  out.push(...splitter.end());
+  return out;
+}
+
+describe('createFrameSplitter', () => {
+  it('reassembles a real frame fed in chunks of any size', () => {
+    for (const sizes of [[1], [7, 3, 1000], [real.length], [4096]]) {
+      const items = feedInChunks(real, sizes);
+      expect(items).toHaveLength(1);
+      expect(items[0]).toMatchObject({ kind: 'frame', version: '1', seq: 1, text: real });
+    }
+  });
+
+  it('drops a truncated frame, counts it, and keeps the next one', () => {
+    const splitter = createFrameSplitter();
+    const items = [...splitter.push(truncated), ...splitter.push(real), ...splitter.end()];
+    expect(items.map((i) => i.kind)).toEqual(['dropped', 'frame']);
+    expect(items[0]).toMatchObject({ reason: expect.stringContaining('frame 7 truncated') });
+    expect(splitter.dropped).toBe(1);
+  });
+
+  it('drops a frame whose end line belongs to another frame', () => {
+    const splitter = createFrameSplitter();
+    const items = splitter.push('@@overlook-agent 1 begin 3\nx\n@@overlook-agent 1 end 4\n');
+    expect(items).toEqual([{ kind: 'dropped', reason: expect.stringContaining('frame 3 truncated') }]);
+  });
+
+  it('reports a frame cut off by the end of the stream', () => {
+    const splitter = createFrameSplitter();
+    expect(splitter.push(truncated)).toEqual([]);
+    expect(splitter.end()).toEqual([{ kind: 'dropped', reason: 'frame 7 truncated: the stream ended inside it' }]);
+  });
+
+  it('counts stray output as one dropped run and passes agent errors through', () => {
+    const splitter = createFrameSplitter();
+    const items = splitter.push('motd line 1\nmotd line 2\n@@overlook-agent 1 error unsupported os: Darwin (no readable /proc/stat)\n');
+    expect(items).toEqual([
+      { kind: 'dropped', reason: '2 line(s) outside any frame', sample: 'motd line 1' },
+      { kind: 'agent_error', version: '1', message: 'unsupported os: Darwin (no readable /proc/stat)', text: expect.any(String) },
+    ]);
+  });
+
+  it('drops an oversized frame and resynchronises on the next begin line', () => {
+    const splitter = createFrameSplitter({ maxFrameBytes: 1000 });
+    const items = splitter.push(real);
+    expect(items).toEqual([{ kind: 'dropped', reason: 'frame 1 exceeds 1000 bytes' }]);
+    const small = '@@overlook-agent 1 begin 9\nhello\n@@overlook-agent 1 end 9\n';
+    expect(splitter.push(small)).toEqual([{ kind: 'frame', version: '1', seq: 9, text: small }]);
+  });
+
+  it('accepts CRLF line ends', () => {
+    const splitter = createFrameSplitter();
+    const items = splitter.push('@@overlook-agent 1 begin 2\r\nabc\r\n@@overlook-agent 1 end 2\r\n');
+    expect(items).toEqual([{ kind: 'frame', version: '1', seq: 2, text: '@@overlook-agent 1 begin 2\nabc\n@@overlook-agent 1 end 2\n' }]);
+  });
+
+  it('drops an endless line as it arrives, keeping at most the line cap, and resynchronises after it', () => {
+    const splitter = createFrameSplitter({ maxLineBytes: 4096 });
+    const chunk = 'x'.repeat(64 * 1024);
+    const seen = [...splitter.push('@@overlook-agent 1 begin 3\nMemTotal: 1 kB\n')];
+    // 64 MiB of one line in 64 KiB chunks: dropped once, never buffered.
+    for (let i = 0; i < 1024; i++) seen.push(...splitter.push(chunk));
+    expect(seen).toEqual([{ kind: 'dropped', reason: 'frame 3 has a line longer than 4096 bytes' }]);
+    const small = '@@overlook-agent 1 begin 4\nhello\n@@overlook-agent 1 end 4\n';
+    expect(splitter.push('\n' + small)).toEqual([{ kind: 'frame', version: '1', seq: 4, text: small }]);
+    // Outside a frame: dropped with what it started with, in printable form.
+    expect(splitter.push('\u0000\u0001PNG' + 'y'.repeat(5000))).toEqual([
+      { kind: 'dropped', reason: 'a line longer than 4096 bytes outside any frame', sample: '\\x00\\x01PNG' + 'y'.repeat(55) + '…' },
+    ]);
+  });
+});

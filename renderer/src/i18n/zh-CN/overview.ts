@@ -1,0 +1,45 @@
+// 简体中文：总览：主机卡片和带筛选的主机表格。
+import type { overviewEn } from '../en/overview';
+
+export const overviewZhCN: Record<keyof typeof overviewEn, string> = {
+  'overview.title': '总览',
+  'overview.count': '{count} 台主机',
+  'overview.countOne': '1 台主机',
+  'overview.loading': '正在加载主机…',
+  'overview.empty.title': '还没有主机',
+  'overview.empty.body':
+    '本机收到第一个采样后会以“local”显示在这里。要监控其他机器，请在配置文件（--config）的 hosts: 部分添加它们。',
+  'overview.error.title': '无法加载主机列表',
+  'overview.error.body': '控制台返回：{message}。请确认 Overlook 仍在运行，然后重试。',
+  'overview.retry': '重试',
+  'overview.noData': '尚无采样',
+  'overview.lastSample': '最近采样：{ago}',
+
+  'fleet.tableLabel': '主机',
+  'fleet.col.name': '主机',
+  'fleet.col.status': '状态',
+  'fleet.col.disk': '最满磁盘',
+  'fleet.col.containers': '容器',
+  'fleet.col.alerts': '告警',
+  'fleet.countFiltered': '{shown} / {total} 台主机',
+  'fleet.filter.label': '筛选主机',
+  'fleet.filter.placeholder': '按名称、标签、状态筛选…',
+  'fleet.tag': '标签',
+  'fleet.tag.all': '全部标签',
+  'fleet.status.all': '全部',
+  'fleet.status.problems': '有问题',
+  'fleet.status.online': '在线',
+  'fleet.status.not_configured': '未配置',
+  'fleet.groupByTag': '按标签分组',
+  'fleet.untagged': '无标签',
+  'fleet.view': '视图',
+  'fleet.view.table': '表格',
+  'fleet.view.cards': '卡片',
+  'fleet.noMatch.title': '没有符合筛选条件的主机',
+  'fleet.noMatch.body': '修改文本、标签或状态筛选，或全部清除。',
+  'fleet.clearFilters': '清除筛选',
+  'fleet.notConfigured': '未配置',
+  'fleet.notConfigured.hint': '仅存在于历史数据中：已没有数据源监控此主机。仍可查看其图表；在配置文件的 hosts: 下添加它即可重新监控。',
+
+  'fleet.containers.hint': '{total} 个中 {running} 个运行',
+};

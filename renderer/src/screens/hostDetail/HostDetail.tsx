@@ -1,0 +1,250 @@
+import { useEffect, useMemo, useState } from 'react';
+import type { Host, HostInventory, HostSummary } from '../../../../main/common/contract';
+import { ChartCard } from '../../charts/ChartCard';
+import type { ChartAnnotation, ChartReference } from '../../charts/chartTypes';
+import { chartSpec, type ChartKey } from '../../charts/chartSpecs';
+import { DetailHeader, type Fact } from '../../components/ScreenHeader';
+import { StateMessage } from '../../components/StateMessage';
+import { Stat } from '../../components/Stat';
+import { ZoomBar } from '../../components/ZoomBar';
+import { StatusBadge } from '../../components/StatusBadge';
+import { core } from '../../coreClient';
+import { formatAgo, formatBytes, formatBytesPerSecond, formatDateTime, formatDuration, formatLoad, formatPercent } from '../../../../main/common/format';
+import { useLiveQuery } from '../../hooks/useLiveQuery';
+import { useNow } from '../../hooks/useNow';
+import type { MessageKey } from '../../i18n/catalogue';
+import { useI18n } from '../../i18n/useI18n';
+import { hrefFor } from '../../router';
+import { useHosts } from '../../stores/hosts';
+import { usePrefs } from '../../stores/prefs';
+import { ProcessesTable } from './ProcessesTable';
+import { ProcessesAt } from './ProcessesAt';
+import { useTimeWindow } from '../../stores/timeWindow';
+import { useAlerts } from '../../stores/alerts';
+import { resolveWindow, type AbsoluteWindow } from '../../timeRange';
+import { statusTone } from '../../components/StatusBadge';
+import { HostKeyPrompt } from '../hosts/HostKeyPrompt';
+import { HostSettingsPanel } from '../hosts/HostSettingsPanel';
+import { ContainersSection } from '../containers/ContainersSection';
+
+const INVENTORY_REFRESH_MS = 2000;
+
+export function HostDetail({ hostId, from, to }: { hostId: string; from?: number; to?: number }) {
+  const { t } = useI18n();
+  const phase = useHosts((s) => s.phase);
+  const watched = useHosts((s) => s.hosts.find((h) => h.id === hostId));
+  const historyOnly = useHosts((s) => s.historyOnly.find((h) => h.hostId === hostId));
+  const liveSummary = useHosts((s) => s.summaries[hostId]);
+  const setFixed = useTimeWindow((s) => s.setFixed);
+  // A link with a window (Top-K's click-through) opens the host at that window.
+  useEffect(() => {
+    if (from !== undefined && to !== undefined) setFixed({ from, to });
+  }, [from, to, setFixed]);
+  // A host only in the history opens read-only, as "not configured", with its charts.
+  const host = useMemo<Host | undefined>(
+    () =>
+      watched ??
+      (historyOnly && {
+        id: historyOnly.hostId,
+        name: historyOnly.hostId,
+        kind: 'ssh',
+        status: 'offline',
+        statusDetail: t('fleet.notConfigured.hint'),
+        lastSampleAt: historyOnly.lastSampleAt,
+        pollIntervalMs: 0,
+        tags: [],
+        provisioned: false,
+      }),
+    [watched, historyOnly, t],
+  );
+  const summary = liveSummary ?? historyOnly?.summary;
+
+  if (!host) {
+    if (phase === 'loading') return <StateMessage tone="loading" title={t('overview.loading')} />;
+    return (
+      <StateMessage
+        tone="empty"
+        title={t('host.notFound.title')}
+        testId="host-not-found"
+        action={
+          <a className="btn" href={hrefFor({ screen: 'overview' })}>
+            {t('host.notFound.back')}
+          </a>
+        }
+      >
+        {t('host.notFound.body', { id: hostId })}
+      </StateMessage>
+    );
+  }
+  return <HostDetailScreen host={host} summary={summary} configured={watched !== undefined} />;
+}
+
+function HostDetailScreen({ host, summary, configured }: { host: Host; summary: HostSummary | undefined; configured: boolean }) {
+  const { t, locale } = useI18n();
+  const range = usePrefs((s) => s.range);
+  const fixed = useTimeWindow((s) => s.fixed);
+  const setFixed = useTimeWindow((s) => s.setFixed);
+  const now = useNow(5000);
+  const inventory = useLiveQuery<HostInventory | null>(host.id, 'inventory', () => core.call('hosts/inventory', { hostId: host.id }), {
+    minIntervalMs: INVENTORY_REFRESH_MS,
+    enabled: configured,
+  });
+  const [pickedAt, setPickedAt] = useState<number | null>(null);
+  const annotations = useAnnotations(host, resolveWindow(range, fixed, now));
+  const onZoom = (w: AbsoluteWindow) => setFixed(w);
+  const resetZoom = () => {
+    setFixed(null);
+    if (window.location.hash.includes('?')) window.location.hash = hrefFor({ screen: 'host', hostId: host.id });
+  };
+  const cpus = summary?.cpus ?? host.info?.cpus ?? null;
+  const loadReferences = useMemo<ChartReference[]>(() => (cpus ? [{ label: t('chart.ref.cpus'), value: cpus }] : []), [cpus, t]);
+  const noSwap = summary?.swapTotal === 0;
+
+  // The built-in collector on macOS and Windows cannot read every series the
+  // agent reads on Linux (no iowait, no per-disk I/O on macOS, no load on
+  // Windows…): a chart with nothing to draw there says so instead of staying empty.
+  const platformName = host.info?.platform === 'darwin' ? 'macOS' : host.info?.platform === 'win32' ? 'Windows' : undefined;
+  const chart = (key: ChartKey, extra: Partial<Parameters<typeof ChartCard>[0]> = {}) => (
+    <ChartCard
+      {...(platformName ? { absentNote: t('chart.notOnPlatform', { platform: platformName }) } : {})}
+      key={key}
+      spec={chartSpec(key)}
+      hostId={host.id}
+      range={range}
+      fixed={fixed}
+      syncId={`host:${host.id}`}
+      onZoom={onZoom}
+      annotations={annotations}
+      {...(key === 'cpu-mode' || key === 'cpu-core' ? { onPickTime: setPickedAt } : {})}
+      {...extra}
+    />
+  );
+
+  const facts: Fact[] = [
+    ['host.hostname', host.info?.hostname],
+    ['host.os', host.info?.os],
+    ['host.kernel', host.info?.kernel],
+    ['host.arch', host.info?.arch],
+    ['host.cpus', cpus !== null ? String(cpus) : undefined],
+    ['host.kind', configured ? t(host.kind === 'local' ? 'host.kind.local' : 'host.kind.ssh') : undefined],
+  ];
+
+  return (
+    <div className="screen" data-testid="host-detail" data-host-id={host.id}>
+      <DetailHeader back={[{ href: hrefFor({ screen: 'overview' }), label: t('host.back') }]} title={host.name} facts={{ label: t('host.facts'), items: facts, mono: ['host.kernel'] }}>
+        {configured ? (
+          <>
+            <StatusBadge status={host.status} />
+            {host.statusDetail && <span className="status-detail">{host.statusDetail}</span>}
+          </>
+        ) : (
+          <>
+            <span className="badge badge--neutral" data-status="not_configured">
+              <span className="badge-dot" aria-hidden="true" />
+              {t('fleet.notConfigured')}
+            </span>
+            <span className="muted small">{t('fleet.notConfigured.hint')}</span>
+          </>
+        )}
+        {host.lastSampleAt !== undefined && (
+          <span className="muted small" title={formatDateTime(host.lastSampleAt, locale)}>
+            {t('overview.lastSample', { ago: formatAgo(host.lastSampleAt, now, locale) })}
+          </span>
+        )}
+      </DetailHeader>
+
+      {configured && <HostKeyPrompt host={host} />}
+      {configured && <HostSettingsPanel host={host} />}
+
+      <section className="stat-strip" aria-label={t('host.summary')}>
+        <Stat label={t('metric.cpu')} value={formatPercent(summary?.cpuUsage, locale)} ratio={summary?.cpuUsage} />
+        <Stat
+          label={t('metric.memory')}
+          value={formatBytes(summary?.memoryUsed, locale)}
+          sub={summary?.memoryTotal ? `/ ${formatBytes(summary.memoryTotal, locale)}` : undefined}
+          ratio={summary?.memoryUsed != null && summary.memoryTotal ? summary.memoryUsed / summary.memoryTotal : null}
+        />
+        <Stat
+          label={t('metric.swap')}
+          value={formatBytes(summary?.swapUsed, locale)}
+          sub={summary?.swapTotal ? `/ ${formatBytes(summary.swapTotal, locale)}` : undefined}
+          ratio={summary?.swapUsed != null && summary.swapTotal ? summary.swapUsed / summary.swapTotal : null}
+        />
+        <Stat
+          label={t('metric.load')}
+          title={t('metric.load.hint')}
+          value={formatLoad(summary?.load1, locale)}
+          sub={`${formatLoad(summary?.load5, locale)} · ${formatLoad(summary?.load15, locale)}`}
+        />
+        <Stat
+          label={t('metric.fullestMount')}
+          value={formatPercent(summary?.fullestMountUsage, locale)}
+          sub={summary?.fullestMount ?? undefined}
+          ratio={summary?.fullestMountUsage}
+        />
+        <Stat
+          label={t('metric.network')}
+          value={`↓ ${formatBytesPerSecond(summary?.networkRxRate, locale)}`}
+          sub={`↑ ${formatBytesPerSecond(summary?.networkTxRate, locale)}`}
+        />
+        <Stat
+          label={t('metric.diskIo')}
+          value={`${t('metric.read')} ${formatBytesPerSecond(summary?.diskReadRate, locale)}`}
+          sub={`${t('metric.write')} ${formatBytesPerSecond(summary?.diskWriteRate, locale)}`}
+        />
+        <Stat label={t('metric.uptime')} value={formatDuration(summary?.uptimeSeconds, locale)} />
+      </section>
+
+      <ZoomBar fixed={fixed} onReset={resetZoom} hint={t('zoom.hint')} />
+      <div className="chart-grid">
+        {chart('cpu-mode')}
+        {chart('cpu-core')}
+        {chart('load', { extraReferences: loadReferences })}
+        {chart('memory')}
+        {chart('swap', { replaceNote: noSwap ? t('chart.noSwap') : undefined })}
+        {chart('filesystems')}
+        {chart('disk-io')}
+        {chart('network')}
+        {chart('temperatures', { absentNote: t('chart.noTemperatures') })}
+      </div>
+
+      {configured && <ContainersSection hostId={host.id} hostCpus={cpus} />}
+      <ProcessesAt hostId={host.id} t={pickedAt} onPick={setPickedAt} />
+      {configured && <ProcessesTable inventory={inventory.data} error={inventory.error} loading={inventory.loading} />}
+    </div>
+  );
+}
+
+const STATUS_POLL_MS = 15_000;
+
+/** Status changes (from the core's journal) and alert transitions (from the alert journal) of a host in the window. */
+function useAnnotations(host: Host, window: AbsoluteWindow): ChartAnnotation[] {
+  const { t } = useI18n();
+  const alertsVersion = useAlerts((s) => s.alerts);
+  const [marks, setMarks] = useState<ChartAnnotation[]>([]);
+  const from = Math.floor(window.from / 60_000) * 60_000;
+  const to = Math.ceil(window.to / 60_000) * 60_000 + 60_000;
+  useEffect(() => {
+    let cancelled = false;
+    const load = async () => {
+      const [statuses, alerts] = await Promise.all([
+        core.call('hosts/statusHistory', { hostId: host.id, from, to }).catch(() => []),
+        core.call('alerts/history', { host: host.name, from, to, limit: 200 }).catch(() => []),
+      ]);
+      if (cancelled) return;
+      setMarks([
+        ...statuses.map<ChartAnnotation>((s) => ({ t: s.t, label: t(`status.${s.status}` as MessageKey), tone: statusTone(s.status) })),
+        ...alerts
+          .filter((a) => a.to === 'firing' || a.to === 'resolved')
+          .map<ChartAnnotation>((a) => ({ t: a.at, label: `${a.ruleName} ${t(a.to === 'firing' ? 'annotation.firing' : 'annotation.resolved')}`, tone: a.to === 'firing' ? 'bad' : 'ok' })),
+      ]);
+    };
+    void load();
+    const timer = setInterval(() => void load(), STATUS_POLL_MS);
+    return () => {
+      cancelled = true;
+      clearInterval(timer);
+    };
+  }, [host.id, host.name, host.status, from, to, t, alertsVersion]);
+  return marks;
+}

@@ -1,0 +1,99 @@
+import { memo } from 'react';
+import type { Host, HostSummary } from '../../../../main/common/contract';
+import { StatusBadge } from '../../components/StatusBadge';
+import { UsageBar } from '../../components/UsageBar';
+import { formatAgo, formatBytes, formatBytesPerSecond, formatDuration, formatLoad, formatPercent, MISSING } from '../../../../main/common/format';
+import type { I18n } from '../../i18n/useI18n';
+import { hrefFor } from '../../router';
+
+export interface HostCardProps {
+  host: Host;
+  summary: HostSummary | undefined;
+  i18n: I18n;
+  now: number;
+}
+
+function ratio(part: number | null | undefined, whole: number | null | undefined): number | null {
+  return typeof part === 'number' && typeof whole === 'number' && whole > 0 ? part / whole : null;
+}
+
+/** One host on the overview: a link to its detail, so Enter and middle-click work as people expect. */
+export const HostCard = memo(function HostCard({ host, summary: s, i18n, now }: HostCardProps) {
+  const { t, locale } = i18n;
+  const cpus = s?.cpus ?? host.info?.cpus ?? null;
+  const memoryRatio = ratio(s?.memoryUsed, s?.memoryTotal);
+  const loadRatio = ratio(s?.load1, cpus);
+  const lastSampleAt = host.lastSampleAt ?? s?.t;
+  const showAge = host.status !== 'online' && lastSampleAt !== undefined;
+  const subtitle = [host.info?.os, cpus !== null ? t('metric.cores', { count: cpus }) : undefined].filter(Boolean).join(' · ');
+
+  return (
+    <a className="host-card" href={hrefFor({ screen: 'host', hostId: host.id })} data-testid="host-card" data-host-id={host.id} data-status={host.status}>
+      <div className="host-card-head">
+        <span className="host-card-name">{host.name}</span>
+        <StatusBadge status={host.status} />
+      </div>
+      <div className="host-card-sub">
+        {host.statusDetail ? <span className="status-detail">{host.statusDetail}</span> : <span className="muted">{subtitle || '\u00a0'}</span>}
+      </div>
+      {s ? (
+        <dl className="host-card-metrics">
+          <div className="metric-row">
+            <dt>{t('metric.cpu')}</dt>
+            <dd>
+              <UsageBar ratio={s.cpuUsage} />
+              <span className="num">{formatPercent(s.cpuUsage, locale)}</span>
+            </dd>
+          </div>
+          <div className="metric-row">
+            <dt>{t('metric.memory')}</dt>
+            <dd>
+              <UsageBar ratio={memoryRatio} />
+              <span className="num">{t('metric.usedOf', { used: formatBytes(s.memoryUsed, locale), total: formatBytes(s.memoryTotal, locale) })}</span>
+            </dd>
+          </div>
+          <div className="metric-row">
+            <dt title={s.fullestMount ?? undefined}>
+              {t('metric.disk')} <span className="mono">{s.fullestMount ?? ''}</span>
+            </dt>
+            <dd>
+              <UsageBar ratio={s.fullestMountUsage} />
+              <span className="num">{formatPercent(s.fullestMountUsage, locale)}</span>
+            </dd>
+          </div>
+          <div className="metric-row">
+            <dt title={t('metric.load.hint')}>{t('metric.load')}</dt>
+            <dd>
+              <UsageBar ratio={loadRatio} />
+              <span className="num">
+                {formatLoad(s.load1, locale)} <span className="muted">{formatLoad(s.load5, locale)} {formatLoad(s.load15, locale)}</span>
+              </span>
+            </dd>
+          </div>
+          <div className="metric-row">
+            <dt>{t('metric.network')}</dt>
+            <dd className="num">
+              <span title={t('metric.rx')}>↓ {formatBytesPerSecond(s.networkRxRate, locale)}</span>{' '}
+              <span title={t('metric.tx')}>↑ {formatBytesPerSecond(s.networkTxRate, locale)}</span>
+            </dd>
+          </div>
+          <div className="metric-row">
+            <dt>{t('metric.uptime')}</dt>
+            <dd className="num">{formatDuration(s.uptimeSeconds, locale)}</dd>
+          </div>
+          {typeof s.containersTotal === 'number' && s.containersTotal > 0 && (
+            <div className="metric-row" data-testid="host-card-containers">
+              <dt>{t('fleet.col.containers')}</dt>
+              <dd className="num">{t('fleet.containers.hint', { running: s.containersRunning ?? 0, total: s.containersTotal })}</dd>
+            </div>
+          )}
+        </dl>
+      ) : (
+        <p className="host-card-nodata muted">{t('overview.noData')}</p>
+      )}
+      {showAge && (
+        <div className="host-card-foot muted">{t('overview.lastSample', { ago: lastSampleAt ? formatAgo(lastSampleAt, now, locale) : MISSING })}</div>
+      )}
+    </a>
+  );
+});
