@@ -102,7 +102,7 @@ test('Top-K ranks the seeded hosts and clicks through to the host at that window
   expect([...values].sort((a, b) => b - a)).toEqual(values);
   // A seeded host has an hour of points; local (which may rank first on a busy machine) only has what it sampled since start.
   const firstSeeded = page.locator('[data-testid="topk-row"]:not([data-host-id="local"])').first();
-  await expect(firstSeeded.locator('svg.sparkline path')).toHaveAttribute('d', /M.*L/);
+  await expect(firstSeeded.locator('svg.sparkline path.sparkline-line')).toHaveAttribute('d', /M.*L/);
 
   // Max over the window finds the host with the spike, whose average is ordinary.
   // On a loaded machine the live local host can peak above the spike too; it is left out again.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { areaCatalogues, detectLang, en, intlLocale, translate, zhCN, type Area } from './catalogue';
 import { sortColumns, statusFilters } from '../screens/overview/fleetRows';
-import { plannedKinds, topKAggregates, topKKinds, topKMetrics, topKWindows } from '../screens/topk/topKOptions';
+import { topKAggregates, topKKinds, topKMetrics } from '../screens/topk/topKOptions';
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
@@ -107,8 +107,7 @@ describe('every key the screens use exists in both catalogues', () => {
     const built = [
       ...statusFilters.map((s) => `fleet.status.${s}`),
       ...topKAggregates.map((a) => `topk.agg.${a}`),
-      ...topKWindows.map((w) => `topk.window.${w}`),
-      ...[...topKKinds, ...plannedKinds].map((k) => `topk.kind.${k}`),
+      ...topKKinds.map((k) => `topk.kind.${k}`),
       ...Object.values(topKMetrics).flat().map((m) => m.labelKey),
     ];
     expect(sortColumns.length).toBeGreaterThan(5);

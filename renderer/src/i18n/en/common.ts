@@ -50,6 +50,9 @@ export const commonEn = {
   'connection.retryIn': 'Next attempt in {seconds} s.',
   'connection.retryNow': 'Retry now',
   'connection.connecting': 'Connecting to the console…',
+  'connection.pill.down': 'Disconnected',
+  'connection.pill.connecting': 'Connecting',
+  'connection.pill.hint': 'No link to the console: nothing on this page is being updated.',
 
   'status.connecting': 'Connecting',
   'status.online': 'Online',

@@ -51,6 +51,9 @@ export const commonZhCN: Record<keyof typeof commonEn, string> = {
   'connection.retryIn': '{seconds} 秒后重试。',
   'connection.retryNow': '立即重试',
   'connection.connecting': '正在连接控制台…',
+  'connection.pill.down': '已断开',
+  'connection.pill.connecting': '连接中',
+  'connection.pill.hint': '与控制台的连接已断开：页面上的内容不会更新。',
 
   'status.connecting': '连接中',
   'status.online': '在线',

@@ -16,30 +16,25 @@ import type { MessageKey } from '../../i18n/catalogue';
 import { useI18n } from '../../i18n/useI18n';
 import { hrefFor } from '../../router';
 import { useHosts } from '../../stores/hosts';
-import { usePrefs } from '../../stores/prefs';
 import { ProcessesTable } from './ProcessesTable';
 import { ProcessesAt } from './ProcessesAt';
-import { useTimeWindow } from '../../stores/timeWindow';
+import { selectWindow, useTimeSelection } from '../../stores/timeSelection';
 import { useAlerts } from '../../stores/alerts';
 import { resolveWindow, type AbsoluteWindow } from '../../timeRange';
 import { statusTone } from '../../components/StatusBadge';
 import { HostKeyPrompt } from '../hosts/HostKeyPrompt';
 import { HostSettingsPanel } from '../hosts/HostSettingsPanel';
 import { ContainersSection } from '../containers/ContainersSection';
+import { latestSampleAt } from '../overview/fleetRows';
 
 const INVENTORY_REFRESH_MS = 2000;
 
-export function HostDetail({ hostId, from, to }: { hostId: string; from?: number; to?: number }) {
+export function HostDetail({ hostId }: { hostId: string }) {
   const { t } = useI18n();
   const phase = useHosts((s) => s.phase);
   const watched = useHosts((s) => s.hosts.find((h) => h.id === hostId));
   const historyOnly = useHosts((s) => s.historyOnly.find((h) => h.hostId === hostId));
   const liveSummary = useHosts((s) => s.summaries[hostId]);
-  const setFixed = useTimeWindow((s) => s.setFixed);
-  // A link with a window (Top-K's click-through) opens the host at that window.
-  useEffect(() => {
-    if (from !== undefined && to !== undefined) setFixed({ from, to });
-  }, [from, to, setFixed]);
   // A host only in the history opens read-only, as "not configured", with its charts.
   const host = useMemo<Host | undefined>(
     () =>
@@ -81,9 +76,8 @@ export function HostDetail({ hostId, from, to }: { hostId: string; from?: number
 
 function HostDetailScreen({ host, summary, configured }: { host: Host; summary: HostSummary | undefined; configured: boolean }) {
   const { t, locale } = useI18n();
-  const range = usePrefs((s) => s.range);
-  const fixed = useTimeWindow((s) => s.fixed);
-  const setFixed = useTimeWindow((s) => s.setFixed);
+  const range = useTimeSelection((s) => s.range);
+  const fixed = useTimeSelection((s) => s.fixed);
   const now = useNow(5000);
   const inventory = useLiveQuery<HostInventory | null>(host.id, 'inventory', () => core.call('hosts/inventory', { hostId: host.id }), {
     minIntervalMs: INVENTORY_REFRESH_MS,
@@ -91,11 +85,8 @@ function HostDetailScreen({ host, summary, configured }: { host: Host; summary: 
   });
   const [pickedAt, setPickedAt] = useState<number | null>(null);
   const annotations = useAnnotations(host, resolveWindow(range, fixed, now));
-  const onZoom = (w: AbsoluteWindow) => setFixed(w);
-  const resetZoom = () => {
-    setFixed(null);
-    if (window.location.hash.includes('?')) window.location.hash = hrefFor({ screen: 'host', hostId: host.id });
-  };
+  const onZoom = (w: AbsoluteWindow) => selectWindow(w);
+  const resetZoom = () => selectWindow(null);
   const cpus = summary?.cpus ?? host.info?.cpus ?? null;
   const loadReferences = useMemo<ChartReference[]>(() => (cpus ? [{ label: t('chart.ref.cpus'), value: cpus }] : []), [cpus, t]);
   const noSwap = summary?.swapTotal === 0;
@@ -146,11 +137,7 @@ function HostDetailScreen({ host, summary, configured }: { host: Host; summary: 
             <span className="muted small">{t('fleet.notConfigured.hint')}</span>
           </>
         )}
-        {host.lastSampleAt !== undefined && (
-          <span className="muted small" title={formatDateTime(host.lastSampleAt, locale)}>
-            {t('overview.lastSample', { ago: formatAgo(host.lastSampleAt, now, locale) })}
-          </span>
-        )}
+        <LastSampleAgo t={latestSampleAt(host, summary)} />
       </DetailHeader>
 
       {configured && <HostKeyPrompt host={host} />}
@@ -212,6 +199,18 @@ function HostDetailScreen({ host, summary, configured }: { host: Host; summary: 
       <ProcessesAt hostId={host.id} t={pickedAt} onPick={setPickedAt} />
       {configured && <ProcessesTable inventory={inventory.data} error={inventory.error} loading={inventory.loading} />}
     </div>
+  );
+}
+
+/** "Last sample 3 s ago", ticking every second on its own so the screen around it does not re-render. */
+function LastSampleAgo({ t: at }: { t: number | undefined }) {
+  const { t, locale } = useI18n();
+  const now = useNow(1000);
+  if (at === undefined) return null;
+  return (
+    <span className="muted small" data-testid="last-sample" title={formatDateTime(at, locale)}>
+      {t('overview.lastSample', { ago: formatAgo(at, now, locale) })}
+    </span>
   );
 }
 
