@@ -87,11 +87,12 @@ test('the overview lists 300 seeded hosts in a virtualised table that filters an
   await expect(page.getByTestId('host-detail')).toHaveAttribute('data-host-id', fleetHostName(HOSTS));
 });
 
-test('Top-K ranks the seeded hosts and clicks through to the host at that window', async ({ page }) => {
+test('Top-K ranks the seeded hosts over the header\'s range and clicks through to the host at that range', async ({ page }) => {
   await open(page, '#/topk');
   await page.getByTestId('topk-metric').selectOption('host:cpu_usage:ratio');
   await page.getByTestId('topk-agg-avg').click();
-  await page.getByTestId('topk-window-1h').click();
+  await page.getByTestId('range-1h').click();
+  await expect(page).toHaveURL(/#\/topk\?range=1h$/);
   await page.getByTestId('topk-k').selectOption('10');
   const rows = page.getByTestId('topk-row');
   await expect(rows).toHaveCount(10, { timeout: 30_000 });
@@ -114,9 +115,8 @@ test('Top-K ranks the seeded hosts and clicks through to the host at that window
 
   await firstSeeded.getByTestId('topk-link').click();
   await expect(page.getByTestId('host-detail')).toHaveAttribute('data-host-id', fleetHostName(SPIKE_HOST));
-  await expect(page).toHaveURL(/from=\d+&to=\d+/);
-  await expect(page.getByTestId('zoom-reset')).toBeVisible();
-  await expect(page.getByTestId('range-fixed')).toBeVisible();
+  await expect(page).toHaveURL(/range=1h/);
+  await expect(page.getByTestId('range-1h')).toHaveAttribute('aria-pressed', 'true');
   const cpu = page.getByTestId('chart-cpu-mode');
   await expect.poll(async () => Number(await cpu.getAttribute('data-points')), { timeout: 30_000 }).toBeGreaterThan(30);
 
@@ -130,21 +130,7 @@ test('Top-K ranks the seeded hosts and clicks through to the host at that window
   await page.getByTestId('processes-at-input').fill(spikeLocal);
   await page.getByTestId('processes-at-input').press('Enter');
   await expect(page.getByTestId('processes-at-table')).toContainText('backup.sh');
-  await page.screenshot({ path: screenshotPath('screens-host-zoomed-processes-at'), fullPage: true });
-
-  // Drag to zoom narrows the window; reset goes back to live.
-  // Centre the chart so the sticky header cannot sit over the drag.
-  await cpu.evaluate((el) => el.scrollIntoView({ block: 'center' }));
-  const box = (await cpu.locator('.chart-plot').boundingBox())!;
-  const before = await page.getByTestId('zoom-window').textContent();
-  await page.mouse.move(box.x + box.width * 0.4, box.y + box.height / 2);
-  await page.mouse.down();
-  await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2, { steps: 5 });
-  await page.mouse.up();
-  await expect(page.getByTestId('zoom-window')).not.toHaveText(before!);
-  await page.getByTestId('zoom-reset').click();
-  await expect(page.getByTestId('zoom-reset')).toHaveCount(0);
-  await expect(page).not.toHaveURL(/from=/);
+  await page.screenshot({ path: screenshotPath('screens-host-processes-at'), fullPage: true });
 });
 
 test('the command palette jumps to a host or a screen from the keyboard', async ({ page }) => {

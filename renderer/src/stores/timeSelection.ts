@@ -42,7 +42,9 @@ export function syncTimeWithLocation(): void {
 }
 
 /** Change the selection: on a time screen as a new history entry (Back undoes a zoom). */
-export function setTimeSelection(next: TimeSelection): void {
+export function setTimeSelection(selection: TimeSelection): void {
+  // Whole milliseconds, as every query takes them, whatever the caller measured.
+  const next: TimeSelection = selection.fixed ? { range: selection.range, fixed: { from: Math.floor(selection.fixed.from), to: Math.ceil(selection.fixed.to) } } : selection;
   useTimeSelection.setState(next);
   if (usePrefs.getState().range !== next.range) usePrefs.getState().setRange(next.range);
   if (screenShowsTime(parseRoute(window.location.hash))) {

@@ -208,7 +208,7 @@ function LastSampleAgo({ t: at }: { t: number | undefined }) {
   const now = useNow(1000);
   if (at === undefined) return null;
   return (
-    <span className="muted small" data-testid="last-sample" title={formatDateTime(at, locale)}>
+    <span className="muted small" data-testid="last-sample" data-t={at} title={formatDateTime(at, locale)}>
       {t('overview.lastSample', { ago: formatAgo(at, now, locale) })}
     </span>
   );
