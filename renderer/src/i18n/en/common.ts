@@ -47,6 +47,7 @@ export const commonEn = {
   'lang.otherName': '简体中文',
 
   'connection.lost': 'Connection to the console lost — reconnecting…',
+  'connection.unauthorized': 'The console no longer accepts this tab: it was restarted with a new access token, or its token was rotated. Open the address "overlook serve" printed (it carries the token); this tab reconnects by itself once you have.',
   'connection.retryIn': 'Next attempt in {seconds} s.',
   'connection.retryNow': 'Retry now',
   'connection.connecting': 'Connecting to the console…',
@@ -64,6 +65,8 @@ export const commonEn = {
   'status.unsupported_os': 'Unsupported OS',
   'status.agent_error': 'Agent error',
   'status.paused': 'Paused',
+  'status.unknown': 'Unknown',
+  'status.unknown.hint': 'The console is unreachable: the status shown before the link went down may no longer be true.',
 
   'metric.cpu': 'CPU',
   'metric.memory': 'Memory',
