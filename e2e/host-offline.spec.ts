@@ -113,7 +113,19 @@ test('cutting an SSH host off fires the host offline alert; restoring the link r
   await netns!.cut();
   await page.locator('a.brand').click();
   await expect(card).toHaveAttribute('data-status', /^(stale|offline)$/, { timeout: 20_000 });
+  // Its last values are old, and look it: muted, with when they are from.
+  await expect(card).toHaveAttribute('data-stale', 'true');
+  await expect(card.getByTestId('host-card-last-seen')).toContainText(/Last seen (now|\d+ sec\. ago)/);
+  await expect(card.locator('.host-card-metrics')).toHaveCSS('opacity', '0.5');
   await page.screenshot({ path: screenshotPath('host-offline-overview') });
+  await page.getByTestId('view-table').click();
+  const tableRow = page.locator(`[data-testid="fleet-row"][data-host-id="${HOST}"]`);
+  await expect(tableRow).toHaveAttribute('data-stale', 'true');
+  await expect(tableRow.getByTestId('fleet-last-seen')).toBeVisible();
+  await expect(tableRow.locator('.fleet-cell--cpu')).toHaveCSS('opacity', '0.5');
+  await expect(page.locator('[data-testid="fleet-row"][data-host-id="local"]')).toHaveAttribute('data-stale', 'false');
+  await page.screenshot({ path: screenshotPath('host-offline-overview-table') });
+  await page.getByTestId('view-cards').click();
 
   // The alert fires after its 2 s grace: an in-app toast, then the Alerts screen.
   const toast = page.getByTestId('toast').filter({ hasText: RULE }).filter({ hasText: HOST });
@@ -133,4 +145,6 @@ test('cutting an SSH host off fires the host offline alert; restoring the link r
   await page.screenshot({ path: screenshotPath('host-offline-alert-resolved'), fullPage: true });
   await page.locator('a.brand').click();
   await expect(card).toHaveAttribute('data-status', 'online', { timeout: 30_000 });
+  await expect(card).toHaveAttribute('data-stale', 'false');
+  await expect(card.getByTestId('host-card-last-seen')).toHaveCount(0);
 });

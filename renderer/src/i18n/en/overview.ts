@@ -12,6 +12,7 @@ export const overviewEn = {
   'overview.retry': 'Try again',
   'overview.noData': 'No sample yet',
   'overview.lastSample': 'Last sample {ago}',
+  'overview.lastSeen': 'Last seen {ago}',
 
   'fleet.tableLabel': 'Hosts',
   'fleet.col.name': 'Host',

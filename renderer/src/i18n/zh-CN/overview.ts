@@ -14,6 +14,7 @@ export const overviewZhCN: Record<keyof typeof overviewEn, string> = {
   'overview.retry': '重试',
   'overview.noData': '尚无采样',
   'overview.lastSample': '最近采样：{ago}',
+  'overview.lastSeen': '最后一次上报：{ago}',
 
   'fleet.tableLabel': '主机',
   'fleet.col.name': '主机',

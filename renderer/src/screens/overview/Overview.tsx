@@ -7,6 +7,7 @@ import { useI18n } from '../../i18n/useI18n';
 import { useFiringByHost } from '../../stores/alertCounts';
 import { refreshHosts, useHosts } from '../../stores/hosts';
 import { useOverviewPrefs } from '../../stores/overviewPrefs';
+import { useConnection } from '../../stores/connection';
 import { formatNumber } from '../../../../main/common/format';
 import { allTags, buildFleetRows, filterRows, groupRows, sortRows, statusFilters, type SortColumn } from './fleetRows';
 import { FleetTable } from './FleetTable';
@@ -27,6 +28,7 @@ export function Overview() {
   const firing = useFiringByHost();
   const prefs = useOverviewPrefs();
   const now = useNow(10_000);
+  const connected = useConnection((s) => s.status === 'open');
 
   const rows = useMemo(() => buildFleetRows(hosts, summaries, historyOnly, firing), [hosts, summaries, historyOnly, firing]);
   const tags = useMemo(() => allTags(rows), [rows]);
@@ -84,7 +86,7 @@ export function Overview() {
       </StateMessage>
     );
   } else if (view === 'table') {
-    body = <FleetTable items={items} sort={prefs.sort} dir={prefs.dir} onSort={onSort} onToggleGroup={onToggleGroup} i18n={i18n} />;
+    body = <FleetTable items={items} sort={prefs.sort} dir={prefs.dir} onSort={onSort} onToggleGroup={onToggleGroup} i18n={i18n} now={now} connected={connected} />;
   } else {
     body = (
       <ul className="host-grid">
@@ -97,6 +99,7 @@ export function Overview() {
                 summary={host ? summaries[row.id] : historyOnly.find((h) => h.hostId === row.id)?.summary}
                 i18n={i18n}
                 now={now}
+                connected={connected}
               />
             </li>
           );
