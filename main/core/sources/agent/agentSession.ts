@@ -31,6 +31,8 @@ export interface AgentSessionEvents {
   problem(kind: 'unsupported_os' | 'agent_error', message: string): void;
   /** Output that was not a whole frame (a truncated sample, stray lines): dropped, counted, reported. */
   invalid?(problem: string): void;
+  /** The agent named its process (paced mode, before its first sample): pid and start time in clock ticks after boot. */
+  agentProcess?(pid: number, startTime: string): void;
 }
 
 export interface AgentSessionOptions {
@@ -83,6 +85,9 @@ export function startAgentSession(streams: AgentStreams, options: AgentSessionOp
         case 'invalid':
           framesDropped++;
           events.invalid?.(result.problem);
+          break;
+        case 'agent_process':
+          events.agentProcess?.(result.pid, result.startTime);
           break;
       }
     }
