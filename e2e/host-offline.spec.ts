@@ -147,4 +147,19 @@ test('cutting an SSH host off fires the host offline alert; restoring the link r
   await expect(card).toHaveAttribute('data-status', 'online', { timeout: 30_000 });
   await expect(card).toHaveAttribute('data-stale', 'false');
   await expect(card.getByTestId('host-card-last-seen')).toHaveCount(0);
+
+  // Its charts show the outage as one shaded band with one label, not a line and a label per status change.
+  await card.click();
+  const cpu = page.getByTestId('chart-cpu-mode');
+  await expect.poll(async () => Number(await cpu.getAttribute('data-points')), { timeout: 30_000 }).toBeGreaterThan(2);
+  await expect(cpu.locator('.outage-band')).toHaveCount(1, { timeout: 30_000 });
+  const bandLabel = cpu.locator('.recharts-label').filter({ hasText: /^(Offline|Stale) · / });
+  await expect(bandLabel).toHaveCount(1);
+  // As long as the cut (seconds), not from the window's start: the console's own start is no outage.
+  await expect(bandLabel).toHaveText(/^(Offline|Stale) · (\d+s|[12]m( \d+s)?)$/);
+  // No status text on the lines: the band says it once.
+  await expect(cpu.locator('.recharts-reference-line').filter({ hasText: /Offline|Stale|Connecting|Online/ })).toHaveCount(0);
+  await cpu.evaluate((el) => el.scrollIntoView({ block: 'center' }));
+  await page.screenshot({ path: screenshotPath('host-offline-outage-band'), fullPage: true });
+  await cpu.screenshot({ path: screenshotPath('host-offline-outage-band-chart') });
 });

@@ -1,7 +1,8 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { Host, HostInventory, HostSummary } from '../../../../main/common/contract';
 import { ChartCard } from '../../charts/ChartCard';
-import type { ChartAnnotation, ChartReference } from '../../charts/chartTypes';
+import type { ChartAnnotation, ChartReference, ChartSpan } from '../../charts/chartTypes';
+import { outageSpans } from '../../charts/outages';
 import { chartSpec, type ChartKey } from '../../charts/chartSpecs';
 import { DetailHeader, type Fact } from '../../components/ScreenHeader';
 import { StateMessage } from '../../components/StateMessage';
@@ -21,7 +22,6 @@ import { ProcessesAt } from './ProcessesAt';
 import { selectWindow, useTimeSelection } from '../../stores/timeSelection';
 import { useAlerts } from '../../stores/alerts';
 import { resolveWindow, type AbsoluteWindow } from '../../timeRange';
-import { statusTone } from '../../components/StatusBadge';
 import { HostKeyPrompt } from '../hosts/HostKeyPrompt';
 import { HostSettingsPanel } from '../hosts/HostSettingsPanel';
 import { ContainersSection } from '../containers/ContainersSection';
@@ -84,7 +84,7 @@ function HostDetailScreen({ host, summary, configured }: { host: Host; summary: 
     enabled: configured,
   });
   const [pickedAt, setPickedAt] = useState<number | null>(null);
-  const annotations = useAnnotations(host, resolveWindow(range, fixed, now));
+  const { annotations, spans } = useAnnotations(host, resolveWindow(range, fixed, now));
   const onZoom = (w: AbsoluteWindow) => selectWindow(w);
   const resetZoom = () => selectWindow(null);
   const cpus = summary?.cpus ?? host.info?.cpus ?? null;
@@ -106,6 +106,7 @@ function HostDetailScreen({ host, summary, configured }: { host: Host; summary: 
       syncId={`host:${host.id}`}
       onZoom={onZoom}
       annotations={annotations}
+      spans={spans}
       {...(key === 'cpu-mode' || key === 'cpu-core' ? { onPickTime: setPickedAt } : {})}
       {...extra}
     />
@@ -216,27 +217,41 @@ function LastSampleAgo({ t: at }: { t: number | undefined }) {
 
 const STATUS_POLL_MS = 15_000;
 
-/** Status changes (from the core's journal) and alert transitions (from the alert journal) of a host in the window. */
-function useAnnotations(host: Host, window: AbsoluteWindow): ChartAnnotation[] {
-  const { t } = useI18n();
+/**
+ * The host's outages (from the core's status journal) as shaded spans, one
+ * label each, and its alerts' transitions (from the alert journal) as marks,
+ * in the window.
+ */
+function useAnnotations(host: Host, window: AbsoluteWindow): { annotations: ChartAnnotation[]; spans: ChartSpan[] } {
+  const { t, locale } = useI18n();
   const alertsVersion = useAlerts((s) => s.alerts);
-  const [marks, setMarks] = useState<ChartAnnotation[]>([]);
+  const [marks, setMarks] = useState<{ annotations: ChartAnnotation[]; spans: ChartSpan[] }>({ annotations: [], spans: [] });
   const from = Math.floor(window.from / 60_000) * 60_000;
   const to = Math.ceil(window.to / 60_000) * 60_000 + 60_000;
   useEffect(() => {
     let cancelled = false;
     const load = async () => {
       const [statuses, alerts] = await Promise.all([
-        core.call('hosts/statusHistory', { hostId: host.id, from, to }).catch(() => []),
+        // Every change the console has (bounded per host): the state when the window opens is the last one before it.
+        core.call('hosts/statusHistory', { hostId: host.id, from: 0, to }).catch(() => []),
         core.call('alerts/history', { host: host.name, from, to, limit: 200 }).catch(() => []),
       ]);
       if (cancelled) return;
-      setMarks([
-        ...statuses.map<ChartAnnotation>((s) => ({ t: s.t, label: t(`status.${s.status}` as MessageKey), tone: statusTone(s.status) })),
-        ...alerts
+      const end = Math.min(to, Date.now());
+      // Outages less than 1 % of the window apart are one stretch: a link that flaps is one band.
+      const outages = outageSpans(statuses, from, end, (end - from) / 100);
+      setMarks({
+        spans: outages.map((o) => ({
+          from: o.from,
+          to: o.to,
+          ongoing: o.ongoing,
+          tone: o.status === 'stale' || o.status === 'connecting' ? 'warn' : 'bad',
+          label: `${t(`status.${o.status}` as MessageKey)} · ${formatDuration((o.to - o.from) / 1000, locale)}`,
+        })),
+        annotations: alerts
           .filter((a) => a.to === 'firing' || a.to === 'resolved')
           .map<ChartAnnotation>((a) => ({ t: a.at, label: `${a.ruleName} ${t(a.to === 'firing' ? 'annotation.firing' : 'annotation.resolved')}`, tone: a.to === 'firing' ? 'bad' : 'ok' })),
-      ]);
+      });
     };
     void load();
     const timer = setInterval(() => void load(), STATUS_POLL_MS);
@@ -244,6 +259,6 @@ function useAnnotations(host: Host, window: AbsoluteWindow): ChartAnnotation[] {
       cancelled = true;
       clearInterval(timer);
     };
-  }, [host.id, host.name, host.status, from, to, t, alertsVersion]);
+  }, [host.id, host.name, host.status, from, to, t, locale, alertsVersion]);
   return marks;
 }
