@@ -311,6 +311,27 @@ test('Top-K ranks cloud instances and a row opens the instance at the header\'s 
   await expect(page.getByTestId('zoom-window')).toBeVisible();
 });
 
+test('the command palette finds cloud accounts and instances (by name or id) and adds an account', async ({ page }) => {
+  await open(page, '#/');
+  await expect(page.getByTestId('cloud-fleet-table')).toBeVisible({ timeout: 30_000 });
+  await page.keyboard.press('Control+k');
+  await page.keyboard.type('i-bp1emu000002');
+  await expect(page.getByTestId('palette-item').first()).toContainText('web 🚀 前端');
+  await expect(page.getByTestId('palette-item').first()).toContainText('Cloud instance in prod-aliyun');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('cloud-instance')).toHaveAttribute('data-instance', 'i-bp1emu000002');
+  await page.keyboard.press('Control+k');
+  await page.keyboard.type('hw-beijing');
+  await expect(page.getByTestId('palette-item').first()).toContainText('Cloud account');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('cloud-account-screen')).toHaveAttribute('data-account', 'hw-beijing');
+  await page.keyboard.press('Control+k');
+  await page.keyboard.type('add a cloud account');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('cloud-form')).toBeVisible();
+  await page.keyboard.press('Escape');
+});
+
 test('the cloud screens in Chinese have no English left, in both themes', async ({ page }) => {
   for (const theme of ['light', 'dark'] as const) {
     for (const [name, hash, ready] of [

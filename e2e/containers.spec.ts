@@ -145,6 +145,15 @@ test('the overview counts running containers of the total; Top-K ranks container
   await page.screenshot({ path: screenshotPath('containers-topk') });
   await spinner.getByTestId('topk-link').click();
   await expect(page.getByTestId('container-detail')).toHaveAttribute('data-container', 'web-frontend');
+
+  // The command palette knows the containers too.
+  await page.evaluate(() => (window.location.hash = '#/'));
+  await page.keyboard.press('Control+k');
+  await page.keyboard.type('migrate');
+  await expect(page.getByTestId('palette-item').first()).toContainText('migrate');
+  await expect(page.getByTestId('palette-item').first()).toContainText('Container on local');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('container-detail')).toHaveAttribute('data-container', 'migrate');
 });
 
 test('Chinese and dark: the containers table and a container’s detail are translated', async ({ page }) => {

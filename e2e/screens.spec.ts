@@ -133,20 +133,57 @@ test('Top-K ranks the seeded hosts over the header\'s range and clicks through t
   await page.screenshot({ path: screenshotPath('screens-host-processes-at'), fullPage: true });
 });
 
-test('the command palette jumps to a host or a screen from the keyboard', async ({ page }) => {
+test('the command palette goes to any screen or entity and runs the common actions, from the keyboard', async ({ page }) => {
   await open(page);
   await expect(page.getByTestId('fleet-table')).toBeVisible({ timeout: 30_000 });
+  const palette = async (text: string, expected: string | RegExp) => {
+    await page.keyboard.press('Control+k');
+    await expect(page.getByTestId('palette')).toBeVisible();
+    await page.keyboard.type(text);
+    await expect(page.getByTestId('palette-item').first()).toContainText(expected);
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('palette')).toHaveCount(0);
+  };
   await page.keyboard.press('Control+k');
-  await expect(page.getByTestId('palette')).toBeVisible();
   await page.keyboard.type('node123');
   await expect(page.getByTestId('palette-item').first()).toContainText('node-123');
   await page.screenshot({ path: screenshotPath('screens-palette') });
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('host-detail')).toHaveAttribute('data-host-id', 'node-123');
+
+  // Every screen.
+  for (const [text, screen] of [['top-k', 'topk'], ['clouds', 'clouds'], ['alerts', 'alerts-screen'], ['settings', 'settings'], ['overview', 'overview']] as const) {
+    await palette(text, new RegExp(text, 'i'));
+    await expect(page.getByTestId(screen)).toBeVisible();
+  }
+  // A rule: the alerts screen, scrolled to its row.
+  await palette('host offline', 'Host offline');
+  await expect(page.getByTestId('rule-row').filter({ hasText: 'Host offline' }).first()).toBeInViewport();
+
+  // Actions: add a host (its dialog opens), the time range, the theme, the language.
+  await palette('add an ssh host', 'Add an SSH host');
+  await expect(page.getByTestId('host-form')).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('host-form')).toHaveCount(0);
+  await palette('import hosts', 'Import hosts from ~/.ssh/config');
+  await expect(page.getByTestId('import-dialog')).toBeVisible();
+  await page.keyboard.press('Escape');
+  await page.evaluate(() => (window.location.hash = '#/topk'));
+  await palette('range 7 days', 'Time range: Last 7 days');
+  await expect(page).toHaveURL(/#\/topk\?range=7d$/);
+  await expect(page.getByTestId('range-7d')).toHaveAttribute('aria-pressed', 'true');
+  await palette('theme dark', 'Theme: Dark');
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  await palette('language 简体中文', 'Language: 简体中文');
+  await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN');
   await page.keyboard.press('Control+k');
-  await page.keyboard.type('top');
-  await page.keyboard.press('Enter');
-  await expect(page.getByTestId('topk')).toBeVisible();
+  await page.keyboard.type('主题');
+  await page.screenshot({ path: screenshotPath('screens-palette-zh-CN-dark') });
+  await page.keyboard.press('Escape');
+  await palette('English', 'English');
+  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+  await palette('theme light', 'Theme: Light');
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
   await page.keyboard.press('Control+k');
   await page.keyboard.press('Escape');
   await expect(page.getByTestId('palette')).toHaveCount(0);

@@ -2,7 +2,8 @@
 // cycle (duration, calls against the fewest the batch limits allow), data
 // freshness and the month's projected calls against the free quota; add,
 // edit, pause and remove for accounts added here; mapping-file problems.
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
+import { takeDialogRequest, useUiRequests } from '../../stores/uiRequests';
 import type { CloudAccountView } from '../../../../main/common/clouds';
 import { formatDateTime, formatNumber, MISSING } from '../../../../main/common/format';
 import { ScreenHeader } from '../../components/ScreenHeader';
@@ -22,6 +23,11 @@ export function CloudsScreen() {
   const { t, locale } = i18n;
   const { phase, error, accounts, mappings } = useClouds();
   const [dialog, setDialog] = useState<{ account?: CloudAccountView } | null>(null);
+  // Asked for from the command palette.
+  const requested = useUiRequests((s) => s.dialog);
+  useEffect(() => {
+    if (takeDialogRequest('add-cloud')) setDialog({});
+  }, [requested]);
   const now = useNow(10_000);
 
   let body;
