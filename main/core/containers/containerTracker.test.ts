@@ -228,7 +228,7 @@ describe('a container that appears after the first answer', () => {
     expect(after.containers!.engine!.held).toBeUndefined();
     expect(storedNames([unknown, after], 4)).toEqual([ID(4).slice(0, 12)]);
 
-    s.engine.failWith = new EngineRequestError('unreachable', 'connect ECONNREFUSED');
+    s.engine.failWith = new EngineRequestError('connect', 'connect ECONNREFUSED');
     s.advance(10_000);
     await s.sample(observation([withThreads(1), withThreads(4)]));
     s.advance(1000);

@@ -8,12 +8,12 @@ export const commonEn = {
   'nav.label': 'Main',
   'nav.overview': 'Overview',
   'nav.alerts': 'Alerts',
-  'nav.alertsFiring': '{count} alerts firing',
+  'nav.alertsFiring': '{count, plural, one {# alert} other {# alerts}} firing',
   'nav.settings': 'Settings',
   'nav.topk': 'Top-K',
 
   'nav.clouds': 'Clouds',
-  'nav.cloudsFailing': '{count} cloud accounts need attention',
+  'nav.cloudsFailing': '{count, plural, one {# cloud account needs} other {# cloud accounts need}} attention',
 
   'range.label': 'Time range',
   'range.live': 'Live',
@@ -83,7 +83,7 @@ export const commonEn = {
   'metric.read': 'read',
   'metric.write': 'write',
   'metric.usedOf': '{used} / {total}',
-  'metric.cores': '{count} CPUs',
+  'metric.cores': '{count, plural, one {# CPU} other {# CPUs}}',
 
   'toast.region': 'Notifications',
   'toast.dismiss': 'Dismiss',

@@ -38,7 +38,9 @@ export const hostsEn = {
   'hostForm.fixFields': 'Fix the marked fields first.',
   'hostForm.test.ok': 'Connection works: the agent printed a sample.',
   'hostForm.test.failed': 'The test failed: {message}',
-  'hostForm.test.keyHint': 'The server’s key is not trusted yet. Save the host, then review and trust its key ({fingerprint}) on its card.',
+  'hostForm.test.keyUnknown': 'Not known yet: is this the right server?',
+  'hostForm.test.trustQuestion': '{host} presented a {keyType} key Overlook has never seen. Trust it only if this fingerprint matches the server’s; the test then goes on to the login.',
+  'hostForm.test.trust': 'Trust this key and continue',
   'hostForm.error.name': 'Use 1–63 letters, digits, “.”, “_” or “-”, starting with a letter or digit (not “local”).',
   'hostForm.error.host': 'Enter a host name or IP address.',
   'hostForm.error.port': 'Enter a port between 1 and 65535.',
@@ -61,6 +63,7 @@ export const hostsEn = {
   'testStep.agent_run': 'Run agent',
   'testStep.ok': 'OK',
   'testStep.failed': 'Failed',
+  'testStep.question': 'Needs your decision',
 
   'importDialog.title': 'Import hosts from ~/.ssh/config',
   'importDialog.loading': 'Reading ~/.ssh/config…',
@@ -72,7 +75,7 @@ export const hostsEn = {
   'importDialog.agentAuth': 'ssh-agent or default key',
   'importDialog.notes': 'Notes',
   'importDialog.import': 'Import {count} selected',
-  'importDialog.result': 'Added {count} host(s).',
+  'importDialog.result': 'Added {count, plural, one {# host} other {# hosts}}.',
   'importDialog.problem': '{name}: {message}',
   'importDialog.close': 'Close',
 
@@ -93,7 +96,7 @@ export const hostsEn = {
   'hostKey.changed.accept': 'Accept the new key',
   'hostKey.pinned': 'The key is pinned by host_key in the provisioning file: update the pin there.',
   'hostKey.cancel': 'Cancel',
-  'hostKey.waiting': '{count} host(s) wait for a host key decision',
+  'hostKey.waiting': '{count, plural, one {# host waits} other {# hosts wait}} for a host key decision',
 
   'hostSettings.title': 'Connection',
   'hostSettings.address': 'Address',

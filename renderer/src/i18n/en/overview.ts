@@ -1,8 +1,7 @@
 // English: the overview: host cards and the fleet table with its filters.
 export const overviewEn = {
   'overview.title': 'Overview',
-  'overview.count': '{count} hosts',
-  'overview.countOne': '1 host',
+  'overview.count': '{count, plural, one {# host} other {# hosts}}',
   'overview.loading': 'Loading hosts…',
   'overview.empty.title': 'No hosts yet',
   'overview.empty.body':
@@ -20,7 +19,7 @@ export const overviewEn = {
   'fleet.col.disk': 'Fullest disk',
   'fleet.col.containers': 'Containers',
   'fleet.col.alerts': 'Alerts',
-  'fleet.countFiltered': '{shown} of {total} hosts',
+  'fleet.countFiltered': '{shown} of {total, plural, one {# host} other {# hosts}}',
   'fleet.filter.label': 'Filter hosts',
   'fleet.filter.placeholder': 'Filter by name, tag, status…',
   'fleet.tag': 'Tag',

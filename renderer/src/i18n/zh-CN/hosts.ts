@@ -40,7 +40,9 @@ export const hostsZhCN: Record<keyof typeof hostsEn, string> = {
   'hostForm.fixFields': '请先修正标出的字段。',
   'hostForm.test.ok': '连接正常：采集代理已输出一个样本。',
   'hostForm.test.failed': '测试失败：{message}',
-  'hostForm.test.keyHint': '服务器的主机密钥尚未受信任。请先保存主机，再在其卡片上核对并信任该密钥（{fingerprint}）。',
+  'hostForm.test.keyUnknown': '尚未知晓：这是正确的服务器吗？',
+  'hostForm.test.trustQuestion': '{host} 提供了 Overlook 从未见过的 {keyType} 密钥。仅当此指纹与服务器上的一致时才信任它；随后测试会继续进行登录。',
+  'hostForm.test.trust': '信任此密钥并继续',
   'hostForm.error.name': '请使用 1–63 个字母、数字、“.”、“_”或“-”，以字母或数字开头（不能是“local”）。',
   'hostForm.error.host': '请输入主机名或 IP 地址。',
   'hostForm.error.port': '请输入 1 到 65535 之间的端口。',
@@ -63,6 +65,7 @@ export const hostsZhCN: Record<keyof typeof hostsEn, string> = {
   'testStep.agent_run': '运行采集代理',
   'testStep.ok': '成功',
   'testStep.failed': '失败',
+  'testStep.question': '需要你来决定',
 
   'importDialog.title': '从 ~/.ssh/config 导入主机',
   'importDialog.loading': '正在读取 ~/.ssh/config…',

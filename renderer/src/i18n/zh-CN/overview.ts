@@ -4,7 +4,6 @@ import type { overviewEn } from '../en/overview';
 export const overviewZhCN: Record<keyof typeof overviewEn, string> = {
   'overview.title': '总览',
   'overview.count': '{count} 台主机',
-  'overview.countOne': '1 台主机',
   'overview.loading': '正在加载主机…',
   'overview.empty.title': '还没有主机',
   'overview.empty.body':

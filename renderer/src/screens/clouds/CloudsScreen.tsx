@@ -109,7 +109,9 @@ function AccountCard({ account: a, i18n, now, onEdit }: { account: CloudAccountV
     .map(([p, n]) => `${productLabel(p, t)} ${formatNumber(n, locale, 0)}`)
     .join(' · ');
   const quotaRatio = a.projectedMonthlyCalls !== null && a.freeMonthlyCalls ? a.projectedMonthlyCalls / a.freeMonthlyCalls : null;
-  const lastError = s.recentErrors[0];
+  const detail = a.problem ?? s.stateDetail;
+  // The card says a failing account's error once: the latest error only when the state line does not already say it.
+  const lastError = s.recentErrors[0] && !(detail && (detail.includes(s.recentErrors[0].code) || detail.includes(s.recentErrors[0].message))) ? s.recentErrors[0] : undefined;
   return (
     <article className="card cloud-account-card" data-testid="cloud-account" data-account={a.name} data-state={s.state}>
       <div className="host-card-head">
@@ -126,9 +128,9 @@ function AccountCard({ account: a, i18n, now, onEdit }: { account: CloudAccountV
         {' · '}
         {products || t('cloud.noInstancesYet')}
       </div>
-      {(s.stateDetail || a.problem) && (
-        <p className="status-detail cloud-state-detail" data-testid="cloud-state-detail">
-          {a.problem ?? s.stateDetail}
+      {detail && (
+        <p className="status-detail cloud-state-detail" data-testid="cloud-state-detail" title={detail}>
+          {detail}
         </p>
       )}
       <dl className="host-card-metrics">
@@ -172,7 +174,7 @@ function AccountCard({ account: a, i18n, now, onEdit }: { account: CloudAccountV
         </div>
       </dl>
       {lastError && (
-        <p className="cloud-last-error small" title={lastError.message}>
+        <p className="cloud-last-error small" title={lastError.message} data-testid="cloud-last-error">
           <span className="mono">{lastError.code}</span> {lastError.message}
           {lastError.count > 1 && <span className="muted"> ×{lastError.count}</span>}
         </p>

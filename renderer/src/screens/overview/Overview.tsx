@@ -116,9 +116,7 @@ export function Overview() {
           rows.length === 0
             ? undefined
             : shown.length === rows.length
-              ? rows.length === 1
-                ? t('overview.countOne')
-                : t('overview.count', { count: formatNumber(rows.length, locale, 0) })
+              ? t('overview.count', { count: formatNumber(rows.length, locale, 0) })
               : t('fleet.countFiltered', { shown: formatNumber(shown.length, locale, 0), total: formatNumber(rows.length, locale, 0) })
         }
         metaTestId="overview-count"
