@@ -8,6 +8,7 @@ import { startAlertsSync } from './stores/alerts';
 import { startToasts } from './stores/toasts';
 import { startCloudsSync } from './stores/clouds';
 import { startTimeSync } from './stores/timeSelection';
+import { startProvisioningSync } from './stores/provisioning';
 import './styles.css';
 
 // zod compiles object parsers with `new Function` when it can; our CSP
@@ -18,6 +19,7 @@ startHostsSync();
 startAlertsSync();
 startToasts();
 startCloudsSync();
+startProvisioningSync();
 startTimeSync();
 startCore();
 

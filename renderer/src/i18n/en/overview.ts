@@ -12,6 +12,9 @@ export const overviewEn = {
   'overview.noData': 'No sample yet',
   'overview.lastSample': 'Last sample {ago}',
   'overview.lastSeen': 'Last seen {ago}',
+  'overview.provisioning.refused': 'The provisioning file {file} has errors and is not applied: what it declares may be missing or out of date here.',
+  'overview.provisioning.problems': 'The provisioning file {file} has {count, plural, one {# problem} other {# problems}}; the entries concerned are left out.',
+  'overview.provisioning.open': 'Details in Settings',
 
   'fleet.tableLabel': 'Hosts',
   'fleet.col.name': 'Host',

@@ -14,6 +14,7 @@ import { FleetTable } from './FleetTable';
 import { HostCard } from './HostCard';
 import { HostsToolbar, HostKeyPrompts } from '../hosts/HostsToolbar';
 import { CloudFleetSection } from '../clouds/CloudFleetSection';
+import { ProvisioningBanner } from './ProvisioningBanner';
 
 /** Up to this many hosts the overview shows cards unless the operator chose a view. */
 const AUTO_TABLE_ABOVE = 12;
@@ -122,6 +123,7 @@ export function Overview() {
         metaTestId="overview-count"
         actions={<HostsToolbar />}
       />
+      <ProvisioningBanner />
       <HostKeyPrompts hosts={hosts} />
       {rows.length > 0 && (
         <div className="toolbar" role="search">
