@@ -154,6 +154,13 @@ test('the overview lists every cloud instance beside the hosts, and a row opens 
   const top = section.getByTestId('cloud-row').first();
   await expect(top.locator('.cloud-cell--cpu')).toContainText('%');
   await page.screenshot({ path: screenshotPath('clouds-overview-light'), fullPage: true });
+  // The hosts' table is as tall as its rows: a one-host fleet leaves the cloud instances in view, not below the fold.
+  await page.getByTestId('view-table').click();
+  await expect(page.getByTestId('fleet-row')).toHaveCount(1);
+  await expect(page.getByTestId('cloud-fleet-count')).toBeInViewport();
+  expect((await page.getByTestId('fleet-body').boundingBox())!.height).toBeLessThan(80);
+  await page.screenshot({ path: screenshotPath('clouds-overview-table-light') });
+  await page.getByTestId('view-cards').click();
 
   await page.getByTestId('fleet-filter').fill('app-ap-guangzhou-003');
   await section.getByTestId('cloud-row').first().click();
@@ -179,7 +186,46 @@ test('an account’s screen shows its collector, its APIs against their quotas, 
   await page.getByTestId('cloud-product').selectOption('rds');
   await expect(page.getByTestId('cloud-account-instances').getByTestId('cloud-row')).toHaveCount(2);
   await page.getByTestId('cloud-product').selectOption('');
+  // At 1,400 px every column of the API table is in view, latency (the last) included.
+  const table = page.getByTestId('cloud-apis');
+  const latency = table.getByRole('columnheader', { name: 'Latency' });
+  await expect(latency).toBeInViewport();
+  const scroller = (await table.locator('xpath=..').boundingBox())!;
+  const latencyBox = (await latency.boundingBox())!;
+  expect(latencyBox.x + latencyBox.width).toBeLessThanOrEqual(scroller.x + scroller.width + 1);
   await page.screenshot({ path: screenshotPath('clouds-account-dark'), fullPage: true });
+});
+
+test('an account whose Test failed once does not say "no errors" beside the failed call it counts', async ({ page }) => {
+  await open(page, '#/clouds/gz-prod');
+  await expect(page.getByTestId('cloud-account-screen')).toBeVisible({ timeout: 30_000 });
+  // The dialog's Test with the wrong secret is counted in the API table.
+  await expect(page.getByTestId('cloud-apis')).toContainText('AuthFailure.SignatureFailure ×1');
+  await expect(page.getByTestId('cloud-errors-none')).not.toContainText('No errors since the console started');
+  await expect(page.getByTestId('cloud-errors-none')).toContainText('counts 1 failed call since the console started');
+  await page.getByTestId('cloud-errors').screenshot({ path: screenshotPath('clouds-account-errors-none') });
+});
+
+test('an account the cloud refuses says its error once on its card', async ({ page }) => {
+  await open(page, '#/clouds');
+  await page.getByTestId('cloud-add').click();
+  await page.locator('label', { has: page.getByTestId('cloud-form-provider-tencent') }).click();
+  await page.getByTestId('cloud-form-name').fill('refused');
+  await page.getByTestId('cloud-form-regions').fill('ap-guangzhou');
+  await page.getByTestId('cloud-form-accessKeyId').fill(tencent.account.accessKeyId);
+  await page.getByTestId('cloud-form-accessKeySecret').fill('another-wrong-secret');
+  await page.getByTestId('cloud-form-advanced').click();
+  await page.getByTestId('cloud-form-endpoint').fill(tencent.emulator.endpoint);
+  await page.getByTestId('cloud-form-save').click();
+  const card = page.locator('[data-testid="cloud-account"][data-account="refused"]');
+  await expect(card).toHaveAttribute('data-state', 'error', { timeout: 30_000 });
+  await expect(card.getByTestId('cloud-state-detail')).toContainText('AuthFailure.SignatureFailure');
+  // Once: the state line says it, no second "last error" line repeats it.
+  await expect(card.getByText(/AuthFailure\.SignatureFailure/)).toHaveCount(1);
+  await card.screenshot({ path: screenshotPath('clouds-account-card-refused') });
+  await card.getByTestId('cloud-remove').click();
+  await card.getByTestId('cloud-remove-confirm').click();
+  await expect(card).toHaveCount(0);
 });
 
 test('Alibaba instances show their ECS names in the instance table, the overview, the instance title and Top-K; odd names never break the layout', async ({ page }) => {

@@ -138,6 +138,8 @@ test('the overview counts running containers of the total; Top-K ranks container
   await page.evaluate(() => (window.location.hash = '#/topk'));
   await page.getByTestId('topk-kind').selectOption('container');
   await page.getByTestId('range-15m').click();
+  // One CPU unit: the metric says what its percent means, as the containers table shows it (100 % = one core).
+  await expect(page.getByTestId('topk-metric').locator('option:checked')).toHaveText('CPU (100 % = one core)');
   // The spinner ranks first among this engine's containers (another busy one on the machine may rank above it).
   const spinner = page.getByTestId('topk-row').filter({ hasText: 'web-frontend' });
   await expect(spinner).toHaveCount(1, { timeout: 30_000 });

@@ -117,6 +117,11 @@ test('cutting an SSH host off fires the host offline alert; restoring the link r
   await expect(card).toHaveAttribute('data-stale', 'true');
   await expect(card.getByTestId('host-card-last-seen')).toContainText(/Last seen (now|\d+ sec\. ago)/);
   await expect(card.locator('.host-card-metrics')).toHaveCSS('opacity', '0.5');
+  // Its status detail (why it is not online) is readable: up to three lines, all of it on hover.
+  const detail = card.getByTestId('host-card-detail');
+  await expect(detail).toBeVisible();
+  expect(await detail.getAttribute('title')).toBe((await detail.textContent())!.trim());
+  await expect(detail).toHaveCSS('white-space', 'normal');
   await page.screenshot({ path: screenshotPath('host-offline-overview') });
   await page.getByTestId('view-table').click();
   const tableRow = page.locator(`[data-testid="fleet-row"][data-host-id="${HOST}"]`);

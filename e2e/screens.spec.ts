@@ -104,6 +104,15 @@ test('Top-K ranks the seeded hosts over the header\'s range and clicks through t
   // A seeded host has an hour of points; local (which may rank first on a busy machine) only has what it sampled since start.
   const firstSeeded = page.locator('[data-testid="topk-row"]:not([data-host-id="local"])').first();
   await expect(firstSeeded.locator('svg.sparkline path.sparkline-line')).toHaveAttribute('d', /M.*L/);
+  // Sparklines big enough to read a trend; no "coming soon" kind; the last column says what it is.
+  const spark = (await firstSeeded.locator('svg.sparkline').boundingBox())!;
+  expect(spark.width).toBeGreaterThanOrEqual(200);
+  expect(spark.height).toBeGreaterThanOrEqual(36);
+  await expect(page.getByTestId('topk-kind').locator('option')).toHaveText(['Hosts', 'Containers', 'Cloud instances']);
+  await expect(page.getByTestId('topk-kind').locator('option[disabled]')).toHaveCount(0);
+  const lastColumn = page.getByTestId('topk-table').locator('th').last();
+  await expect(lastColumn).toHaveText('Last sample');
+  await expect(lastColumn).toHaveAttribute('title', /still reports/);
 
   // Max over the window finds the host with the spike, whose average is ordinary.
   // On a loaded machine the live local host can peak above the spike too; it is left out again.
