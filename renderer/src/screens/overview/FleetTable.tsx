@@ -85,7 +85,8 @@ export function FleetTable({ items, sort, dir, onSort, onToggleGroup, i18n, now,
                 <span aria-hidden="true">{item.collapsed ? '▸' : '▾'}</span> {item.tag ?? t('fleet.untagged')} <span className="muted">{formatNumber(item.count, i18n.locale, 0)}</span>
               </button>
             ) : (
-              <FleetRowView row={item.row} i18n={i18n} now={now} connected={connected} />
+              // Only a stale row shows an age: the others keep their props (and their memo) as the clock ticks.
+              <FleetRowView row={item.row} i18n={i18n} now={!connected || item.row.status !== 'online' ? now : 0} connected={connected} />
             )
           }
         />
