@@ -9,7 +9,8 @@ import { defaultFeatures } from './core/features.js';
 import { LISTEN_ADDRESS_MESSAGES, parseListenAddress } from './common/listenAddress.js';
 import { createStderrLogger } from './core/log.js';
 import { defaultDataDir } from './core/paths.js';
-import { consoleVersion, findPackageRoot } from './core/version.js';
+import { appFile } from './core/appFiles.js';
+import { consoleVersion } from './core/version.js';
 import { createEncryptedFileSecretStore } from './core/secrets/encryptedFileSecretStore.js';
 import { startHeadlessServer, isLoopbackHost } from './headless/server.js';
 import { loadServeToken, SERVE_TOKEN_FILE } from './headless/serveToken.js';
@@ -107,7 +108,7 @@ async function serve(argv: string[]): Promise<void> {
       host,
       port,
       token: served.token,
-      rendererDir: path.join(findPackageRoot(), 'dist', 'renderer'),
+      rendererDir: appFile(path.join('dist', 'renderer'), 'read'),
     });
   } catch (err) {
     await core.stop();

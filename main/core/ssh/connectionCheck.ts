@@ -6,7 +6,7 @@ import dns from 'node:dns/promises';
 import { deployAgent, type DeployableAgent } from './deployAgent.js';
 import { normaliseFingerprint, type HostKeyStore } from './knownHosts.js';
 import { probeRemoteOs } from './remoteOs.js';
-import { connectSsh, type SshConnection, type SshEndpoint } from './sshConnection.js';
+import { connectSsh, type ConnectOptions, type SshConnection, type SshEndpoint } from './sshConnection.js';
 import { HostKeyChangedError, HostKeyUnknownError, SshError, classifyConnectError, type SshErrorKind } from './sshErrors.js';
 
 export type TestStepName = 'resolve' | 'connect' | 'host_key' | 'auth' | 'uname' | 'agent_deploy' | 'agent_run';
@@ -46,6 +46,8 @@ export interface ConnectionCheckInput {
    * accepted into the console's known_hosts and the check goes on.
    */
   readonly trustHostKey?: string;
+  /** Where details a caller must not see go (why a key file cannot be used). */
+  readonly log?: ConnectOptions['log'];
 }
 
 export async function checkConnection(input: ConnectionCheckInput): Promise<ConnectionCheckResult> {
@@ -80,6 +82,7 @@ export async function checkConnection(input: ConnectionCheckInput): Promise<Conn
       ...(input.jumps ? { jumps: input.jumps } : {}),
       hostKeys: input.hostKeys,
       ...(input.readyTimeoutMs ? { readyTimeoutMs: input.readyTimeoutMs } : {}),
+      ...(input.log ? { log: input.log } : {}),
       onStep: (s) => {
         if (s.step !== 'ready') record(s.step, s.ok, s.detail, s.hop);
       },

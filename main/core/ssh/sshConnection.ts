@@ -52,6 +52,8 @@ export interface ConnectOptions {
   readonly keepaliveCountMax?: number;
   readonly onStep?: (report: ConnectStepReport) => void;
   readonly env?: NodeJS.ProcessEnv;
+  /** The console's log: why a key file cannot be used goes here, not into the error a caller sees. */
+  readonly log?: { warn(message: string, fields?: Record<string, unknown>): void };
 }
 
 export interface RunResult {
@@ -75,18 +77,60 @@ function algorithmsForKnownTypes(types: readonly string[]): string[] {
   return out;
 }
 
-function loadPrivateKey(auth: Extract<SshAuth, { type: 'key' }>, hop: string): Buffer | string {
-  let key: Buffer | string;
-  if (auth.keyFile !== undefined) {
-    try {
-      key = fs.readFileSync(auth.keyFile);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      throw new SshError('config', `Key file ${auth.keyFile} cannot be read (${code ?? 'error'}).`, hop);
+/** A private key is a few KiB (an RSA-16384 PEM is about 12 KiB): anything larger is not one. */
+export const MAX_KEY_FILE_BYTES = 64 * 1024;
+
+/**
+ * Reads a key file without ever blocking the event loop or a libuv thread on
+ * it: asynchronously, regular files only (a named pipe would block open() and
+ * read() until a writer comes; /dev/zero never ends), at most
+ * MAX_KEY_FILE_BYTES. The caller may have typed any path: the error says the
+ * same "cannot be used as a key file" whether the file is missing, unreadable
+ * or not a regular file, so it does not tell whether a path exists; the
+ * reason goes to the console's own log only.
+ */
+async function readKeyFile(file: string, hop: string, log: ConnectOptions['log']): Promise<Buffer> {
+  const refuse = (detail: string) => {
+    log?.warn(`key file ${file}: ${detail}`);
+    return new SshError('config', `${file} cannot be used as a key file (a readable regular file of at most ${MAX_KEY_FILE_BYTES / 1024} KiB holding a private key); the console's log says why.`, hop);
+  };
+  let handle: fs.promises.FileHandle | undefined;
+  try {
+    const st = await fs.promises.stat(file);
+    if (!st.isFile()) throw refuse(`not a regular file (${fileKind(st)})`);
+    // O_NONBLOCK: should the path become a FIFO between stat and open, open() returns at once instead of waiting for a writer.
+    handle = await fs.promises.open(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY);
+    const opened = await handle.stat();
+    if (!opened.isFile()) throw refuse(`not a regular file (${fileKind(opened)})`);
+    if (opened.size > MAX_KEY_FILE_BYTES) throw refuse(`${opened.size} bytes, more than a private key's ${MAX_KEY_FILE_BYTES}`);
+    const buffer = Buffer.alloc(MAX_KEY_FILE_BYTES + 1);
+    let length = 0;
+    while (length < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
     }
-  } else {
-    key = auth.privateKey;
+    if (length > MAX_KEY_FILE_BYTES) throw refuse(`more than a private key's ${MAX_KEY_FILE_BYTES} bytes`);
+    return buffer.subarray(0, length);
+  } catch (err) {
+    if (err instanceof SshError) throw err;
+    throw refuse(`cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  } finally {
+    await handle?.close().catch(() => undefined);
   }
+}
+
+function fileKind(st: fs.Stats): string {
+  if (st.isDirectory()) return 'a directory';
+  if (st.isFIFO()) return 'a named pipe';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isSocket()) return 'a socket';
+  return 'not a file';
+}
+
+async function loadPrivateKey(auth: Extract<SshAuth, { type: 'key' }>, hop: string, log: ConnectOptions['log']): Promise<Buffer | string> {
+  const key: Buffer | string = auth.keyFile !== undefined ? await readKeyFile(auth.keyFile, hop, log) : auth.privateKey;
   // Parse up front: ssh2 would otherwise throw from inside connect() with a
   // message that does not say which file or whether it was the passphrase.
   const parsed = sshUtils.parseKey(key, auth.passphrase);
@@ -100,7 +144,7 @@ function loadPrivateKey(auth: Extract<SshAuth, { type: 'key' }>, hop: string): B
   return key;
 }
 
-function connectConfig(endpoint: SshEndpoint, options: ConnectOptions, hop: string): ConnectConfig {
+async function connectConfig(endpoint: SshEndpoint, options: ConnectOptions, hop: string): Promise<ConnectConfig> {
   const config: ConnectConfig = {
     host: endpoint.host,
     port: endpoint.port,
@@ -112,7 +156,7 @@ function connectConfig(endpoint: SshEndpoint, options: ConnectOptions, hop: stri
   const auth = endpoint.auth;
   switch (auth.type) {
     case 'key':
-      config.privateKey = loadPrivateKey(auth, hop);
+      config.privateKey = await loadPrivateKey(auth, hop, options.log);
       if (auth.passphrase) config.passphrase = auth.passphrase;
       config.authHandler = ['publickey'];
       break;
@@ -165,14 +209,21 @@ function connectConfig(endpoint: SshEndpoint, options: ConnectOptions, hop: stri
 function connectHop(endpoint: SshEndpoint, sock: Duplex | undefined, options: ConnectOptions): Promise<Client> {
   const hop = `${endpoint.host}:${endpoint.port}`;
   const step = (s: ConnectStep, ok: boolean, detail: string) => options.onStep?.({ step: s, hop, ok, detail });
+  return connectConfig(endpoint, options, hop).then(
+    (config) => handshake(endpoint, sock, options, config, hop, step),
+    (err: unknown) => Promise.reject(err instanceof SshError ? err : classifyConnectError(err, hop, endpoint.username)),
+  );
+}
+
+function handshake(
+  endpoint: SshEndpoint,
+  sock: Duplex | undefined,
+  options: ConnectOptions,
+  config: ConnectConfig,
+  hop: string,
+  step: (s: ConnectStep, ok: boolean, detail: string) => void,
+): Promise<Client> {
   return new Promise((resolve, reject) => {
-    let config: ConnectConfig;
-    try {
-      config = connectConfig(endpoint, options, hop);
-    } catch (err) {
-      reject(classifyConnectError(err, hop, endpoint.username));
-      return;
-    }
     const client = new SshClient();
     let keyError: SshError | undefined;
     let keyVerdict: HostKeyVerdict | undefined;

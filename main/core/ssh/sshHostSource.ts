@@ -8,6 +8,7 @@
 import type { ClientChannel } from 'ssh2';
 import type { HostStatus } from '../../common/contract.js';
 import { loadAgentScript } from '../sources/agent/agentScript.js';
+import { noSampleFor } from '../ingest/hostRegistry.js';
 import { startAgentSession, type AgentSession } from '../sources/agent/agentSession.js';
 import { agentIdleSeconds, pacedAgentCommand } from '../sources/agent/pacer.js';
 import { endPreviousAgent, type AgentProcess } from './previousAgent.js';
@@ -43,6 +44,8 @@ export interface SshHostSourceOptions {
   readonly random?: () => number;
   /** The container engine's socket on the host when it is not where the agent looks. */
   readonly engineSocket?: string;
+  /** No sample for this long and the agent is restarted (default: agentSession.ts's STUCK_AFTER_INTERVALS). */
+  readonly stuckAfterMs?: number;
   /** False: no names from the engine (containers named by id). */
   readonly engine?: boolean;
   /** Time box for each engine request. */
@@ -224,6 +227,7 @@ export class SshHostSource implements HostSource {
         target: this.options.target,
         ...(this.options.jumps ? { jumps: this.options.jumps } : {}),
         hostKeys: this.options.hostKeys,
+        ...(this.options.log ? { log: this.options.log } : {}),
         ...(this.options.keepaliveIntervalMs !== undefined ? { keepaliveIntervalMs: this.options.keepaliveIntervalMs } : {}),
         ...(this.options.keepaliveCountMax !== undefined ? { keepaliveCountMax: this.options.keepaliveCountMax } : {}),
         ...(this.options.readyTimeoutMs !== undefined ? { readyTimeoutMs: this.options.readyTimeoutMs } : {}),
@@ -299,6 +303,7 @@ export class SshHostSource implements HostSource {
     return new Promise((resolve, reject) => {
       let produced = false;
       let agentError: { kind: 'unsupported_os' | 'agent_error'; message: string } | undefined;
+      let stuck: string | undefined;
       let exitCode: number | null | undefined;
       let exitSignal: string | undefined;
       let staleTimer: NodeJS.Timeout | undefined;
@@ -308,12 +313,12 @@ export class SshHostSource implements HostSource {
       // (a cut link is noticed by keepalives only later).
       const armStale = () => {
         clearTimeout(staleTimer);
-        staleTimer = setTimeout(() => this.setStatus('stale', `no sample for ${Math.round((2 * periodMs) / 1000)} s`), 2 * periodMs + 500);
+        staleTimer = setTimeout(() => this.setStatus('stale', noSampleFor(2 * periodMs + 500)), 2 * periodMs + 500);
       };
 
       const session = startAgentSession(
         { stdin: channel, stdout: channel, stderr: channel.stderr },
-        { intervalMs: periodMs, enricher: this.tracker },
+        { intervalMs: periodMs, enricher: this.tracker, ...(this.options.stuckAfterMs ? { stuckAfterMs: this.options.stuckAfterMs } : {}) },
         {
           observation: (observation) => {
             if (!produced) {
@@ -332,7 +337,18 @@ export class SshHostSource implements HostSource {
           },
           invalid: (problem) => {
             this.framesDropped++;
-            this.options.log?.warn('agent output dropped', { host: this.options.name, reason: problem.slice(0, 200) });
+            this.options.log?.warn('agent output dropped', { host: this.options.name, reason: problem.slice(0, 300) });
+          },
+          stuck: (detail) => {
+            // Closing the channel ends the agent (and finish() below reports why); the session starts again at once.
+            stuck = detail;
+            this.options.log?.warn('agent restarted', { host: this.options.name, reason: detail });
+            try {
+              channel.signal('TERM');
+            } catch {
+              // channel already gone
+            }
+            channel.close();
           },
           agentProcess: (pid, startTime) => {
             this.lastAgent = { pid, startTime };
@@ -357,19 +373,24 @@ export class SshHostSource implements HostSource {
           return;
         }
         const stderr = session.stderrTail();
-        if (agentError !== undefined) {
+        const foreign = session.firstForeignOutput();
+        if (stuck !== undefined) {
+          // 'closed': reconnect with the short backoff, not the agent error's long one.
+          reject(new SshError('closed', `On ${conn.target}, ${stuck}.`, conn.target));
+        } else if (agentError !== undefined) {
           reject(new SshError(agentError.kind, `The agent reported: ${agentError.message.slice(0, 300)}`, conn.target));
         } else if (connectionError || conn.isClosed) {
           reject(connectionError ?? new SshError('closed', `The connection to ${conn.target} was lost.`, conn.target));
         } else {
           const how = exitSignal ? `was killed by ${exitSignal}` : exitCode !== undefined && exitCode !== null ? `exited with status ${exitCode}` : 'stopped';
           const why = stderr ? `: ${stderr.split('\n').slice(-3).join(' | ').slice(0, 300)}` : '';
+          const seen = foreign !== undefined ? `; it printed output that is not agent frames, starting "${foreign}"` : '';
+          // Blame the shell only on the shell's own evidence: a syntax error or a missing command on stderr.
+          const shell = /syntax error|unexpected|not found|bad substitution|illegal option/i.test(stderr) ? " The host's sh may not be POSIX enough (dash, bash and busybox ash work)." : '';
           reject(
             new SshError(
               'agent_error',
-              produced
-                ? `The agent ${how} unexpectedly${why}`
-                : `The agent could not run on ${conn.target}: it ${how} before its first sample${why}. The host's sh may not be POSIX enough (dash, bash and busybox ash work).`,
+              produced ? `The agent ${how} unexpectedly${why}${seen}` : `The agent could not run on ${conn.target}: it ${how} before its first sample${why}${seen}.${shell}`,
               conn.target,
             ),
           );

@@ -42,7 +42,7 @@
 import { statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
-import { matchesLabels, seriesKey, type Labels, type Sample, type SeriesSelector } from '../../common/series.js';
+import { formatSelector, matchesLabels, seriesKey, type Labels, type Sample, type SeriesSelector } from '../../common/series.js';
 import { Retention as RetentionSchema, type Retention, type Tier } from '../../common/contract.js';
 import { migrate } from './schema.js';
 import { SampleChunkEncoder, decimalPlaces, decodeAggregates, decodeSamples, encodeAggregates, readAggregates, type AggregateRow } from './chunkCodec.js';
@@ -68,12 +68,41 @@ import {
   type Aggregate,
 } from './tiers.js';
 import type { AppendOptions, FlatRange, MetricStore, RangeRequest, SampleColumns, SeriesInfo, SeriesRef, StoreStats, StoredRange } from './types.js';
+import { preparePrivateDatabaseFile } from '../dataFile.js';
+import { valueBoundsOf, type ValueBounds } from '../parse/sanityBounds.js';
 
 export interface HousekeepingLimits {
   /** Series given work per call (default 2000). */
   readonly maxSeries?: number;
   /** Stop starting new series after this many ms (default 25). */
   readonly maxMillis?: number;
+}
+
+/** A query's time on the store's thread is bounded: every other call waits behind it. */
+export const DEFAULT_QUERY_BUDGET_MS = 10_000;
+
+/** The error code of a query stopped by its budget; the handlers answer it as invalid_input with its message. */
+export const QUERY_TOO_LARGE = 'QUERY_TOO_LARGE';
+
+/** Stops a query that has run past its budget, with a message that says how to narrow it. */
+class QueryBudget {
+  private readonly deadline: number;
+  matched: number | undefined;
+  constructor(
+    private readonly selector: SeriesSelector,
+    private readonly budgetMs: number,
+  ) {
+    this.deadline = performance.now() + budgetMs;
+  }
+  check(done: number): void {
+    if (performance.now() <= this.deadline) return;
+    const what = this.matched === undefined ? `after matching ${done} series` : `after ${done} of the ${this.matched} series it matched`;
+    const err = new Error(
+      `the query for ${formatSelector(this.selector)} was stopped ${what}: it ran past ${this.budgetMs / 1000} s on the history store; narrow the selector or the time range`,
+    );
+    (err as Error & { code?: string }).code = QUERY_TOO_LARGE;
+    throw err;
+  }
 }
 
 export interface MetricStoreOptions {
@@ -89,6 +118,8 @@ export interface MetricStoreOptions {
   readonly housekeeping?: HousekeepingLimits;
   /** Path of a better-sqlite3 binary built for another ABI (the Electron host). */
   readonly nativeBinding?: string;
+  /** How long one query may run on the store's thread before it is stopped with QUERY_TOO_LARGE (default 10 s). */
+  readonly queryBudgetMs?: number;
 }
 
 export interface DroppedSamples {
@@ -337,6 +368,7 @@ class SqliteStore implements SqliteMetricStore {
   private readonly maxFutureMs: number;
   private readonly maxSeriesPerCall: number;
   private readonly maxMillisPerCall: number;
+  private readonly queryBudgetMs: number;
   private retention: Retention;
 
   private readonly byKey = new Map<string, SeriesState>();
@@ -357,12 +389,14 @@ class SqliteStore implements SqliteMetricStore {
   constructor(options: MetricStoreOptions) {
     this.file = options.file;
     this.clock = options.now ?? Date.now;
+    this.queryBudgetMs = options.queryBudgetMs ?? DEFAULT_QUERY_BUDGET_MS;
     this.graceMs = options.lateGraceMs ?? 2 * MINUTE_MS;
     this.maxFutureMs = options.maxFutureMs ?? 10 * MINUTE_MS;
     this.maxSeriesPerCall = Math.max(1, options.housekeeping?.maxSeries ?? 2000);
     this.maxMillisPerCall = options.housekeeping?.maxMillis ?? 25;
     this.retention = this.checkedRetention(options.retention ?? DEFAULT_RETENTION);
     try {
+      preparePrivateDatabaseFile(options.file);
       this.db = new Database(options.file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
     } catch (err) {
       throw new Error(`cannot open history database ${options.file}: ${describe(err)}`, { cause: err });
@@ -523,6 +557,7 @@ class SqliteStore implements SqliteMetricStore {
     const graceRaised = new Map<SeriesState, number>();
     /** The state of each table entry used so far in this batch (null: invalid name or labels). */
     const resolved = new Map<number, SeriesState | null>();
+    const boundsOfEntry = new Map<number, ValueBounds | null>();
     let outOfOrder = 0;
     let late = 0;
     let invalid = 0;
@@ -566,6 +601,17 @@ class SqliteStore implements SqliteMetricStore {
         }
         const t = Math.floor(rawT);
         const entry = columns.index[i]!;
+        // A value no source can really report (parse/sanityBounds.ts) is counted with the invalid ones, whichever source sent it.
+        let bounds = boundsOfEntry.get(entry);
+        if (bounds === undefined) {
+          const name = columns.series[entry]?.name;
+          bounds = (typeof name === 'string' ? valueBoundsOf(name) : undefined) ?? null;
+          boundsOfEntry.set(entry, bounds);
+        }
+        if (bounds !== null && !(value >= bounds.min && value <= bounds.max)) {
+          invalid++;
+          continue;
+        }
         let state = resolved.get(entry);
         if (state === undefined) {
           state = resolve(entry, t);
@@ -718,9 +764,21 @@ class SqliteStore implements SqliteMetricStore {
     }
   }
 
-  private matching(selector: SeriesSelector): SeriesState[] {
+  /**
+   * The series a selector names. Label patterns run on RE2's linear-time
+   * engine (common/series.ts), so matching costs at most the labels' length
+   * times the pattern's per series; the budget bounds the rest.
+   */
+  private matching(selector: SeriesSelector, budget?: QueryBudget): SeriesState[] {
     const named = this.byName.get(selector.name) ?? [];
-    return named.filter((s) => matchesLabels(s.labels, selector.matchers));
+    if (!selector.matchers?.length) return named.slice();
+    const out: SeriesState[] = [];
+    for (let i = 0; i < named.length; i++) {
+      if (budget && (i & 1023) === 1023) budget.check(i);
+      const s = named[i]!;
+      if (matchesLabels(s.labels, selector.matchers)) out.push(s);
+    }
+    return out;
   }
 
   series(selector: SeriesSelector): SeriesInfo[] {
@@ -741,7 +799,11 @@ class SqliteStore implements SqliteMetricStore {
     this.assertOpen();
     const plan = planBuckets(request.from, request.to, request.maxPoints);
     const expected = Math.min(32, Math.ceil((plan.end - plan.start) / plan.stepMs));
-    return this.matching(request.selector).map((state) => {
+    const budget = new QueryBudget(request.selector, this.queryBudgetMs);
+    const matched = this.matching(request.selector, budget);
+    budget.matched = matched.length;
+    return matched.map((state, i) => {
+      budget.check(i);
       const acc = new PointAccumulator(plan.stepMs, expected);
       for (const segment of planSegments(plan, tierCoverage(state))) {
         if (segment.tier === 'raw') this.addRaw(acc, state, segment.from, segment.to);

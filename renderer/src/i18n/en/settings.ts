@@ -68,4 +68,16 @@ export const settingsEn = {
   'export.token.set': 'Set',
   'export.token.unset': 'Not set',
   'export.token.remove': 'Remove token',
+
+  'secrets.title': 'Secrets',
+  'secrets.keptIn': 'Kept in',
+  'secrets.keychain': 'The OS keychain',
+  'secrets.keychain.backend': 'The OS keychain ({backend})',
+  'secrets.file': 'An encrypted file (AES-256-GCM)',
+  'secrets.keyFile': 'Key file',
+  'secrets.keychain.hint': 'Passwords, passphrases, tokens and cloud keys are encrypted by the operating system’s keychain and never shown again.',
+  'secrets.file.hint': 'Passwords, passphrases, tokens and cloud keys are encrypted in secrets.json with the key in the file above, which only you can read. Anyone who can read both files can read the secrets: keep them private and back them up together.',
+  'secrets.noKeychain': 'This desktop has no keychain that answers (such as GNOME Keyring or KWallet), so Overlook keeps secrets encrypted with a key file instead of the keychain. Anyone who can read your files can read them. To use the keychain, install or unlock a keyring and restart Overlook.',
+  'secrets.basicText': 'No keyring service was found (Chromium fell back to its basic_text store, which uses a built-in key), so Overlook keeps secrets encrypted with a key file instead. Anyone who can read your files can read them. To use the keychain, install or unlock GNOME Keyring or KWallet, or start Overlook with --password-store=gnome-libsecret, and restart it.',
+  'secrets.note': 'No keychain on this desktop: what you enter here is kept encrypted with the key in {keyFile}, not in the OS keychain. See Settings.',
 } as const satisfies Record<string, string>;

@@ -9,6 +9,7 @@ import { useI18n } from '../../i18n/useI18n';
 import { checkForm, emptyForm, formFromDefinition, nameFromAddress, type AuthChoice, type FormField, type HostFormState } from './hostForm';
 import { FormModal } from '../../components/Modal';
 import { hostKeyFileAlgo } from './HostKeyPrompt';
+import { SecretStorageNote } from '../../components/SecretStorageNote';
 
 /** Add a host, or edit one added in the UI (`definition` given): every field checked, a step-by-step connection test, then Save. */
 export function HostFormDialog({ definition, onClose, onSaved }: { definition?: HostDefinitionView; onClose: () => void; onSaved?: (id: string) => void }) {
@@ -68,6 +69,7 @@ export function HostFormDialog({ definition, onClose, onSaved }: { definition?: 
             </>
           )}
           {form.authType === 'password' && input('password', t('hostForm.password'), { type: 'password', hint: passwordSet ? t('hostForm.password.keep') : t('hostForm.secret.hint'), className: 'field--wide' })}
+          {form.authType !== 'agent' && <SecretStorageNote className="field--wide" />}
           {form.authType === 'agent' && <p className="field-hint field--wide">{t('hostForm.agent.hint')}</p>}
           {input('jump', t('hostForm.jump'), { hint: t('hostForm.jump.hint'), className: 'field--wide', placeholder: 'bastion, ops@gw.example.com:2222' })}
           {input('interval', t('hostForm.interval'), { type: 'number', className: 'field--narrow' })}
