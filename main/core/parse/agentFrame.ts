@@ -32,7 +32,9 @@ export type ParseResult =
   /** The agent reported a fatal error of its own (bad arguments…). */
   | { readonly kind: 'agent_error'; readonly message: string }
   /** Not a whole frame: truncated, or not agent output at all. Nothing of it is used. */
-  | { readonly kind: 'invalid'; readonly problem: string; readonly sample?: string };
+  | { readonly kind: 'invalid'; readonly problem: string; readonly sample?: string }
+  /** Which process the agent is (its pid and start time, in clock ticks after boot): a console can end it later over another connection. */
+  | { readonly kind: 'agent_process'; readonly pid: number; readonly startTime: string };
 
 const BEGIN = /^@@overlook-agent (\S+) begin (\d+)$/;
 const END = /^@@overlook-agent (\S+) end (\d+)$/;

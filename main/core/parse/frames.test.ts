@@ -58,6 +58,15 @@ describe('createFrameSplitter', () => {
     ]);
   });
 
+  it('passes the agent\'s process line through, outside a frame only', () => {
+    const splitter = createFrameSplitter();
+    const small = '@@overlook-agent 4 begin 1\n@@overlook-agent 4 pid 99 12345\n@@overlook-agent 4 end 1\n';
+    expect(splitter.push('@@overlook-agent 4 pid 4242 8812345\n')).toEqual([{ kind: 'agent_process', version: '4', pid: 4242, startTime: '8812345' }]);
+    // Inside a frame it is file content (a process may name itself anything), not a new agent.
+    expect(splitter.push(small)).toEqual([{ kind: 'frame', version: '4', seq: 1, text: small }]);
+    expect(splitter.push('@@overlook-agent 4 pid x 1\n')).toEqual([{ kind: 'dropped', reason: '1 line(s) outside any frame' }]);
+  });
+
   it('drops an oversized frame and resynchronises on the next begin line', () => {
     const splitter = createFrameSplitter({ maxFrameBytes: 1000 });
     const items = splitter.push(real);

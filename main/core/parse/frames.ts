@@ -16,12 +16,15 @@ export function linesOf(content: string): string[] {
 const BEGIN = /^@@overlook-agent (\S+) begin (\d+)$/;
 const END = /^@@overlook-agent (\S+) end (\d+)$/;
 const ERROR = /^@@overlook-agent (\S+) error (.*)$/;
+const PID = /^@@overlook-agent (\S+) pid (\d{1,10}) (\d{1,20})$/;
 
 export type SplitItem =
   /** A whole frame, begin and end lines included: hand it to parseAgentFrame. */
   | { readonly kind: 'frame'; readonly version: string; readonly seq: number; readonly text: string }
   /** The agent's one-line fatal report (`unsupported os: Darwin`, usage errors). */
   | { readonly kind: 'agent_error'; readonly version: string; readonly message: string; readonly text: string }
+  /** Which process the agent is (paced mode's first line): its pid and its start time in clock ticks after boot. */
+  | { readonly kind: 'agent_process'; readonly version: string; readonly pid: number; readonly startTime: string }
   /** Output that is not part of a whole frame: a truncated frame, stray lines, an oversized frame. */
   | { readonly kind: 'dropped'; readonly reason: string; readonly sample?: string };
 
@@ -117,6 +120,12 @@ export function createFrameSplitter(options: FrameSplitterOptions = {}): FrameSp
         frame.lines.push(text);
         out.push({ kind: 'frame', version: frame.version, seq: frame.seq, text: frame.lines.join('\n') + '\n' });
         frame = undefined;
+        return;
+      }
+      const pid = frame ? null : PID.exec(text);
+      if (pid) {
+        flushStray(out);
+        out.push({ kind: 'agent_process', version: pid[1]!, pid: Number(pid[2]), startTime: pid[3]! });
         return;
       }
       const error = ERROR.exec(text);

@@ -206,7 +206,7 @@ export function createSshFeature(options: SshFeatureOptions = {}) {
           password: def.auth.type === 'password' && (await has(def.auth.password)),
         });
       },
-      'hosts/test': async (draft): Promise<TestConnectionView> => {
+      'hosts/test': async ({ trustHostKey, ...draft }): Promise<TestConnectionView> => {
         checkJumps(draft);
         // An existing UI host's stored secrets stand in for the ones the form leaves empty.
         const existing = hosts.definition(draft.name);
@@ -229,8 +229,16 @@ export function createSshFeature(options: SshFeatureOptions = {}) {
           ...(options.agentDir ? { agentDir: options.agentDir } : {}),
           ...(options.readyTimeoutMs ? { readyTimeoutMs: options.readyTimeoutMs } : {}),
           runAgentOnce: true,
+          ...(trustHostKey ? { trustHostKey } : {}),
           log: ctx.log,
         });
+        // A key trusted here lets every host waiting on that same key go again now.
+        if (trustHostKey) {
+          for (const { runtime: other } of hosts.entries()) {
+            const p = other.pending;
+            if (p && p.kind === 'host_key_unknown' && p.fingerprint === normaliseFingerprint(trustHostKey)) other.retryNow();
+          }
+        }
         const hostKey = result.error?.hostKey;
         return {
           ok: result.ok,
@@ -304,7 +312,9 @@ export function createSshFeature(options: SshFeatureOptions = {}) {
             problems.push({ name, message: 'a host with this name already exists' });
             continue;
           }
-          const identity = entry.identityFiles.find((f) => fs.existsSync(f)) ?? ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((f) => path.join(home, '.ssh', f)).find((f) => fs.existsSync(f));
+          // IdentityFile named and there: that key. None: what ssh does without one, the agent then every
+          // default identity (the `agent` login), not one default key picked now that may not be the authorised one.
+          const identity = entry.identityFiles.find((f) => fs.existsSync(f));
           const auth: HostDraft['auth'] = identity ? { type: 'key', keyFile: identity } : { type: 'agent' };
           const parsed = HostDraft.safeParse({
             name,

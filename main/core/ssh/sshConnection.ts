@@ -5,7 +5,7 @@
 // with HostKeyUnknownError carrying the fingerprint for the UI; a different
 // one fails with HostKeyChangedError, which blocks the host.
 import fs from 'node:fs';
-import ssh2, { type Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
+import ssh2, { type AgentAuthMethod, type Client, type ClientChannel, type ConnectConfig, type PublicKeyAuthMethod, type SFTPWrapper } from 'ssh2';
 import type { Duplex } from 'node:stream';
 import { HostKeyStore, keyTypeOfBlob, sha256Fingerprint, type HostKeyVerdict } from './knownHosts.js';
 import { HostKeyChangedError, HostKeyUnknownError, SshError, classifyConnectError } from './sshErrors.js';
@@ -17,8 +17,12 @@ export type SshAuth =
   | { readonly type: 'key'; readonly keyFile: string; readonly passphrase?: string }
   | { readonly type: 'key'; readonly privateKey: string | Buffer; readonly passphrase?: string; readonly keyFile?: undefined }
   | { readonly type: 'password'; readonly password: string }
-  /** socket: defaults to SSH_AUTH_SOCK (Pageant on Windows). */
-  | { readonly type: 'agent'; readonly socket?: string };
+  /**
+   * What `ssh` offers when no IdentityFile is given (ssh_config(5)): the
+   * ssh-agent's keys (`socket`; Pageant on Windows), then each default
+   * identity file in `keyFiles` that exists and needs no passphrase.
+   */
+  | { readonly type: 'agent'; readonly socket?: string; readonly keyFiles?: readonly string[] };
 
 export interface SshEndpoint {
   readonly host: string;
@@ -166,9 +170,32 @@ async function connectConfig(endpoint: SshEndpoint, options: ConnectOptions, hop
     case 'agent': {
       const env = options.env ?? process.env;
       const socket = auth.socket ?? (process.platform === 'win32' ? 'pageant' : env.SSH_AUTH_SOCK);
-      if (!socket) throw new SshError('config', 'No ssh-agent to use: SSH_AUTH_SOCK is not set in the console\'s environment.', hop);
-      config.agent = socket;
-      config.authHandler = ['agent'];
+      // Tried in ssh's order: the agent's keys, then the default identity files (each a publickey attempt).
+      const attempts: (AgentAuthMethod | PublicKeyAuthMethod)[] = [];
+      if (socket) attempts.push({ type: 'agent', username: endpoint.username, agent: socket });
+      const skipped: string[] = [];
+      for (const file of auth.keyFiles ?? []) {
+        let key: Buffer;
+        try {
+          key = fs.readFileSync(file);
+        } catch {
+          continue;
+        }
+        // A key with a passphrase cannot be used without one (ssh would ask; the console cannot): left out, and said if nothing else works.
+        if (sshUtils.parseKey(key) instanceof Error) {
+          skipped.push(file);
+          continue;
+        }
+        attempts.push({ type: 'publickey', username: endpoint.username, key });
+      }
+      if (attempts.length === 0) {
+        throw new SshError(
+          'config',
+          `No identity to offer: SSH_AUTH_SOCK is not set in the console's environment and ${skipped.length ? `${skipped.join(', ')} need${skipped.length === 1 ? 's' : ''} a passphrase` : `none of ${(auth.keyFiles ?? []).join(', ') || 'the default identity files'} exists`}. Choose a key file (with its passphrase) or a password.`,
+          hop,
+        );
+      }
+      config.authHandler = attempts;
       break;
     }
   }

@@ -1,13 +1,17 @@
 // One remote host as a HostSource: one persistent SSH connection, the agent
 // in paced mode on one exec channel, frames → parser → observations. The
 // agent dies with its channel (it exits on the first write to a closed
-// stdout), so stop() leaves nothing running on the host.
+// stdout), so stop() leaves nothing running on the host. A cut link cannot
+// close the channel: the reconnecting source ends the agent the lost session
+// started (previousAgent.ts), and the agent gives up by itself after a few
+// silent intervals where the host's sh has `read -t`.
 import type { ClientChannel } from 'ssh2';
 import type { HostStatus } from '../../common/contract.js';
 import { loadAgentScript } from '../sources/agent/agentScript.js';
 import { noSampleFor } from '../ingest/hostRegistry.js';
 import { startAgentSession, type AgentSession } from '../sources/agent/agentSession.js';
-import { pacedAgentCommand } from '../sources/agent/pacer.js';
+import { agentIdleSeconds, pacedAgentCommand } from '../sources/agent/pacer.js';
+import { endPreviousAgent, type AgentProcess } from './previousAgent.js';
 import type { Logger } from '../log.js';
 import type { HostSource, SourceEvents } from '../model/hostSource.js';
 import { ContainerTracker } from '../containers/containerTracker.js';
@@ -62,6 +66,8 @@ export interface SshHostSourceStats {
   readonly lastError?: SshError;
   /** ms from the start of the latest attempt to its first observation. */
   readonly timeToFirstObservationMs?: number;
+  /** Agents of earlier sessions that were still running on the host when the console reconnected, and were ended. */
+  readonly previousAgentsEnded: number;
   /** Agent output received, bytes (all sessions). */
   readonly bytesReceived: number;
   /** Time spent splitting and parsing agent output in this process, ms (the rest of the CPU is SSH transport). */
@@ -94,6 +100,9 @@ export class SshHostSource implements HostSource {
   /** Decode time of the sessions that ended; the live one's is added when asked. */
   private decodeMsBefore = 0;
   private agentSession: AgentSession | undefined;
+  /** The agent the latest session started, as it named itself: ended over the next connection if it still runs. */
+  private lastAgent: AgentProcess | undefined;
+  private previousAgentsEnded = 0;
 
   constructor(private readonly options: SshHostSourceOptions) {
     this.policy = { ...DEFAULT_RECONNECT_POLICY, ...options.reconnect };
@@ -118,6 +127,7 @@ export class SshHostSource implements HostSource {
       ...(this.timeToFirstObservationMs !== undefined ? { timeToFirstObservationMs: this.timeToFirstObservationMs } : {}),
       bytesReceived: this.bytesReceived,
       decodeMs: this.decodeMsBefore + (this.agentSession?.stats.decodeMs ?? 0),
+      previousAgentsEnded: this.previousAgentsEnded,
     };
   }
 
@@ -232,13 +242,20 @@ export class SshHostSource implements HostSource {
     this.conn = conn;
     this.sessions++;
     await probeRemoteOs(conn);
+    await this.endPreviousAgent(conn);
     const deployed = await deployAgent(conn, this.options.agent ?? loadAgentScript(), this.options.agentDir ? { dir: this.options.agentDir } : {});
     if (this.stopped) return false;
     // Paced mode: the console writes a line per interval on the agent's stdin and
     // the agent waits with the shell's `read`, so a sample costs one `tail` and
     // no `sleep` even under dash; the channel's EOF ends the agent.
     const channel = await conn.exec(
-      pacedAgentCommand(deployed.path, undefined, this.options.engineSocket ? { OVERLOOK_ENGINE_SOCKET: this.options.engineSocket } : {}),
+      pacedAgentCommand(
+        deployed.path,
+        undefined,
+        this.options.engineSocket ? { OVERLOOK_ENGINE_SOCKET: this.options.engineSocket } : {},
+        // Where the host's sh can wait with a timeout, an agent no console talks to any more gives up by itself.
+        agentIdleSeconds(this.options.intervalMs),
+      ),
     );
     if (this.stopped) {
       channel.close();
@@ -254,6 +271,32 @@ export class SshHostSource implements HostSource {
       );
     }
     return this.consume(conn, channel, startedAt, this.options.intervalMs);
+  }
+
+  /**
+   * The agent of the previous session may still run on the host (a cut link
+   * leaves its sshd session waiting for TCP keepalive): end it now, over the
+   * new connection. Forgotten once asked; kept if the question could not be
+   * put (this connection failed too), for the next one.
+   */
+  private async endPreviousAgent(conn: SshConnection): Promise<void> {
+    const previous = this.lastAgent;
+    if (!previous) return;
+    try {
+      const outcome = await endPreviousAgent(conn, previous);
+      this.lastAgent = undefined;
+      if (outcome === 'ended') {
+        this.previousAgentsEnded++;
+        this.options.log?.info('ended the agent an earlier connection left running', { host: this.options.name, pid: previous.pid });
+      } else if (outcome === 'denied') {
+        this.options.log?.warn('could not end the agent an earlier connection left running', { host: this.options.name, pid: previous.pid });
+      }
+    } catch (err) {
+      if (conn.isClosed) throw err;
+      // The host answered oddly (a shell without /proc?): nothing more to do about that agent.
+      this.lastAgent = undefined;
+      this.options.log?.warn('could not check for an earlier agent', { host: this.options.name, error: (err as Error).message.slice(0, 200) });
+    }
   }
 
   private consume(conn: SshConnection, channel: ClientChannel, startedAt: number, periodMs: number): Promise<boolean> {
@@ -306,6 +349,9 @@ export class SshHostSource implements HostSource {
               // channel already gone
             }
             channel.close();
+          },
+          agentProcess: (pid, startTime) => {
+            this.lastAgent = { pid, startTime };
           },
         },
       );

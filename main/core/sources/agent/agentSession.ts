@@ -35,6 +35,8 @@ export interface AgentSessionEvents {
    * `problemSummaryMs`, then once more as a summary of the rest.
    */
   invalid?(problem: string): void;
+  /** The agent named its process (paced mode, before its first sample): pid and start time in clock ticks after boot. */
+  agentProcess?(pid: number, startTime: string): void;
   /** No sample for `stuckAfterMs`: the agent is stuck (silent, or printing what is not frames). The source restarts it. */
   stuck?(detail: string): void;
 }
@@ -156,6 +158,9 @@ export function startAgentSession(streams: AgentStreams, options: AgentSessionOp
           framesDropped++;
           if (result.sample !== undefined) foreign ??= result.sample;
           reportInvalid(result.sample !== undefined ? `output is not agent frames (${result.problem}): first bytes "${result.sample}"` : result.problem);
+          break;
+        case 'agent_process':
+          events.agentProcess?.(result.pid, result.startTime);
           break;
       }
     }
