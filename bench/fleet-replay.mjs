@@ -18,7 +18,7 @@ import { brotliDecompressSync } from 'node:zlib';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { parseAgentFrame } = await import(`${root}dist/main/core/parse/agentFrame.js`);
-const { deriveSamples } = await import(`${root}dist/main/core/derive/host.js`);
+const { deriveSamples } = await import(`${root}dist/main/core/derive/observation.js`);
 const { metricInfo } = await import(`${root}dist/main/common/metrics.js`);
 const { decimalPlaces } = await import(`${root}dist/main/core/store/chunkCodec.js`);
 

@@ -21,6 +21,7 @@
 // per series and samples, and the length of each string. It never trusts a
 // length it has not checked against what is left.
 import SnappyJS from 'snappyjs';
+import { SnappyBlockError, snappyPreamble, uncompressSnappyBlock } from './snappyBlock.js';
 
 export const REMOTE_WRITE_HEADERS: Readonly<Record<string, string>> = {
   'Content-Encoding': 'snappy',
@@ -72,6 +73,7 @@ export class RemoteWriteDecodeError extends Error {
 
 // ---------------------------------------------------------------- snappy
 
+/** Compresses what the console itself sends; what it receives is read by snappyBlock.ts, never by snappyjs. */
 export function compressBlock(data: Uint8Array): Uint8Array {
   return SnappyJS.compress(data);
 }
@@ -85,31 +87,17 @@ export function compressBlock(data: Uint8Array): Uint8Array {
  */
 const SNAPPY_MAX_RATIO = 22;
 
-/** The uncompressed length a snappy block's header claims (a varint of at most 32 bits), or -1. */
-function claimedLength(data: Uint8Array): number {
-  let result = 0;
-  for (let i = 0, shift = 0; i < data.length && shift < 35; i++, shift += 7) {
-    const byte = data[i]!;
-    result += (byte & 0x7f) * 2 ** shift;
-    if (byte < 0x80) return result;
-  }
-  return -1;
-}
-
 export function decompressBlock(data: Uint8Array, maxBytes: number): Uint8Array {
-  const claimed = claimedLength(data);
-  if (claimed < 0) throw new RemoteWriteDecodeError('snappy', 'the body is not snappy block-compressed data');
-  if (claimed > maxBytes) throw new RemoteWriteDecodeError('too_large', `the body uncompresses to more than ${maxBytes} bytes`);
-  if (claimed > data.length * SNAPPY_MAX_RATIO + 64) throw new RemoteWriteDecodeError('snappy', 'the body claims more data than snappy can hold in its size');
-  let out: Uint8Array;
+  const preamble = snappyPreamble(data);
+  if (!preamble) throw new RemoteWriteDecodeError('snappy', 'the body is not snappy block-compressed data');
+  if (preamble.length > maxBytes) throw new RemoteWriteDecodeError('too_large', `the body uncompresses to more than ${maxBytes} bytes`);
+  if (preamble.length > data.length * SNAPPY_MAX_RATIO + 64) throw new RemoteWriteDecodeError('snappy', 'the body claims more data than snappy can hold in its size');
   try {
-    out = SnappyJS.uncompress(data, maxBytes);
+    return uncompressSnappyBlock(data, maxBytes);
   } catch (err) {
-    const message = (err as Error).message;
-    if (/too big/.test(message)) throw new RemoteWriteDecodeError('too_large', `the body uncompresses to more than ${maxBytes} bytes`);
-    throw new RemoteWriteDecodeError('snappy', 'the body is not snappy block-compressed data');
+    if (err instanceof SnappyBlockError) throw new RemoteWriteDecodeError('snappy', `the body is not valid snappy block-compressed data: ${err.message}`);
+    throw err;
   }
-  return out;
 }
 
 // ---------------------------------------------------------------- protobuf encoding
