@@ -1,7 +1,7 @@
 // Remote write as a feature of the core: targets from the Settings screen and
 // the provisioning file's `remote_write:` (one managed set,
 // targetDefinitions.ts), a sender per enabled target reading the store's
-// durable outbox (store/sqliteStore.ts, outbox*), and what the outbox needs
+// durable outbox (store/outbox.ts over the head log), and what the outbox needs
 // besides the history: the raw series /metrics shows and the history keeps
 // only as rates, staleness markers when a host or container goes away, and
 // the console's own health (hostSeries.ts). Status per target on the Settings

@@ -1,4 +1,4 @@
-// The head log as the remote-write outbox (sqliteStore.ts, outbox*): every
+// The head log as the remote-write outbox (store/outbox.ts): every
 // accepted sample in the order it came, read from a target's cursor, kept
 // until every target has passed it or it is older than the target's age
 // limit, durable across a close and reopen, and samples that are only sent

@@ -158,8 +158,8 @@ const MIGRATIONS: readonly Migration[] = [
     description: 'the head log as the remote-write outbox: positions and write times of its rows, senders\' cursors, series only sent',
     up(db) {
       // The head log holds every accepted sample in the order it arrived; the
-      // remote-write senders read it from their cursor (sqliteStore.ts,
-      // outbox*), so a row stays until every sender has passed it or it is
+      // remote-write senders read it from their cursor (outbox.ts,
+      // head.ts), so a row stays until every sender has passed it or it is
       // older than the sender's age limit. at: when the row was written (ms);
       // pos: the outbox position of its first sample (positions count the
       // samples of batch rows, copy = 0, from the first ever written); n: its
