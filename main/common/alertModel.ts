@@ -148,6 +148,8 @@ export const AlertView = AlertState.extend({
   /** Matched by an active silence: shown, marked, not notified. */
   muted: z.boolean(),
   silenceIds: z.array(z.string()),
+  /** Held back because its host's offline alert is pending or firing (a no-data alert of a host that is down). */
+  inhibited: z.boolean(),
 });
 export type AlertView = z.infer<typeof AlertView>;
 

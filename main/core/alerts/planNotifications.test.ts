@@ -95,13 +95,17 @@ describe('planNotifications', () => {
     expect(p.sent).toHaveLength(1);
   });
 
-  it('an alert that fires and resolves inside the group window goes out once, as resolved', () => {
+  it('an alert that fires and resolves inside the group window sends nothing: no resolve for a firing never sent', () => {
     const p = new Pipeline({ groupWindowMs: 30 * S, repeatIntervalMs: 0 });
     p.step({ a: 0.95 });
     p.step({ a: 0.1 });
+    for (let i = 0; i < 10; i++) p.step({ a: 0.1 });
+    expect(p.titles()).toEqual([]);
+    // The next episode is told from its firing on.
+    for (let i = 0; i < 4; i++) p.step({ a: 0.95 });
     p.step({ a: 0.1 });
-    p.step({ a: 0.1 });
-    expect(p.titles()).toEqual(['[RESOLVED] Disk nearly full']);
+    for (let i = 0; i < 4; i++) p.step({ a: 0.1 });
+    expect(p.titles()).toEqual(['[FIRING:1] Disk nearly full', '[RESOLVED] Disk nearly full']);
   });
 
   it('a silence suppresses the firing notification, lists the alert as muted, and expires by itself', () => {
@@ -125,13 +129,44 @@ describe('planNotifications', () => {
     expect(p.sent).toEqual([]);
   });
 
-  it('sends the resolved of a notified alert even when silenced meanwhile, but no repeats while silenced', () => {
+  it('a silenced alert sends neither repeats nor its resolve, though its firing went out before the silence', () => {
     const p = new Pipeline({ groupWindowMs: 0, repeatIntervalMs: M });
     p.step({ a: 0.95 });
     p.silences = [{ id: 's', ruleId: 'disk', startsAt: p.now, endsAt: p.now + 60 * M, createdAt: p.now }];
     for (let i = 0; i < 30; i++) p.step({ a: 0.95 });
     p.step({ a: 0.1 });
-    expect(p.titles()).toEqual(['[FIRING:1] Disk nearly full', '[RESOLVED] Disk nearly full']);
+    for (let i = 0; i < 10; i++) p.step({ a: 0.1 });
+    expect(p.titles()).toEqual(['[FIRING:1] Disk nearly full']);
+  });
+
+  it('a resolve waiting out the group window is dropped when a silence starts meanwhile', () => {
+    const p = new Pipeline({ groupWindowMs: 30 * S, repeatIntervalMs: 0 });
+    for (let i = 0; i < 4; i++) p.step({ a: 0.95 });
+    expect(p.titles()).toEqual(['[FIRING:1] Disk nearly full']);
+    p.step({ a: 0.1 });
+    p.silences = [{ id: 's', ruleId: 'disk', startsAt: p.now, endsAt: p.now + 60 * M, createdAt: p.now }];
+    for (let i = 0; i < 5; i++) p.step({ a: 0.1 });
+    expect(p.titles()).toEqual(['[FIRING:1] Disk nearly full']);
+  });
+
+  it('holds back inhibited alerts like silenced ones, without listing them as muted, and sends them when the inhibition ends', () => {
+    const p = new Pipeline({ groupWindowMs: 0, repeatIntervalMs: 0 });
+    const id = 'disk|host:filesystem_used:ratio{host="a",mountpoint="/"}';
+    const plan = (inhibited: Set<string>) => {
+      p.now += 10 * S;
+      const series: SeriesWindow[] = [{ labels: { host: 'a', mountpoint: '/' }, points: [[p.now, 0.95]] }];
+      const ev = evaluateRule(rule, { series }, p.states, p.now);
+      p.states = ev.states;
+      const out = planNotifications({ alerts: [...p.states.values()], transitions: ev.transitions, rules: new Map([[rule.id, rule]]), silences: [], inhibited, delivery: p.delivery, now: p.now }, p.options);
+      p.delivery = out.delivery;
+      p.sent.push(...out.notifications);
+      return out;
+    };
+    expect(plan(new Set([id])).muted).toEqual([]);
+    plan(new Set([id]));
+    expect(p.sent).toEqual([]);
+    plan(new Set());
+    expect(p.titles()).toEqual(['[FIRING:1] Disk nearly full']);
   });
 });
 

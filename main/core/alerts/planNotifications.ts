@@ -9,15 +9,18 @@
 // - Grouping: notifications wait in an outbox; a rule's items go out together
 //   once the oldest has waited `groupWindowMs`, as one message listing every
 //   alert (ten disks filling at once → one message, not ten).
-// - Resolved follows firing: when an alert whose firing notification went out
-//   resolves, a resolved notification always follows — also if the alert was
-//   silenced in between, because the receiver was told it was broken and must
-//   learn it no longer is. An alert whose firing was never sent (silenced the
-//   whole time) sends no resolved either: nobody heard of it.
-// - An alert that fires and resolves inside one group window goes out once,
-//   as resolved (it was real, and is over).
-// - Silences: a muted firing alert is not sent (nor repeated) and is listed
-//   in `muted`; if the silence ends while it still fires, it is sent then.
+// - A resolved notification only follows a firing notification that went
+//   out: an alert whose firing was never sent (it fired and resolved inside
+//   one group window — a console restart, a blip — or was silenced the whole
+//   time) sends nothing at all; nobody heard of it.
+// - Silences: a muted alert sends nothing — not its firing, not its repeats,
+//   not its resolve (as Alertmanager's mute stage drops a silenced alert's
+//   resolved notification too: the silence says "don't tell me about this").
+//   A muted firing alert is listed in `muted`; if the silence ends while it
+//   still fires, it is sent then.
+// - Inhibition: alerts in `inhibited` (a no-data alert while its host's
+//   offline alert is pending or firing, see inhibit.ts) are held back like
+//   muted ones, without being listed as muted.
 //
 // Every structure here is plain JSON so the journal can store it as is.
 import type { AlertRule, Severity } from './rule.js';
@@ -73,6 +76,8 @@ export interface PlanInput {
   /** Rules by id, including one just deleted whose alerts are resolving. */
   readonly rules: ReadonlyMap<string, AlertRule>;
   readonly silences: readonly Silence[];
+  /** Alert ids inhibited at `now` (inhibitedAlerts): held back like silenced ones. */
+  readonly inhibited?: ReadonlySet<string>;
   readonly delivery: DeliveryState;
   readonly now: number;
 }
@@ -100,6 +105,15 @@ export function planNotifications(input: PlanInput, options: PlanOptions = {}): 
   for (const s of input.alerts) current.set(alertId(s.ruleId, s.key), s);
 
   const isMuted = (ruleId: string, labels: AlertState['labels']) => mutingSilences(silences, { ruleId, labels }, now).length > 0;
+  const isInhibited = (id: string) => input.inhibited?.has(id) === true;
+  /** Held back now: silenced (listed in `muted`) or inhibited. */
+  const isHeld = (id: string, ruleId: string, labels: AlertState['labels']) => {
+    if (isMuted(ruleId, labels)) {
+      muted.add(id);
+      return true;
+    }
+    return isInhibited(id);
+  };
   const snapshotRule = (rule: AlertRule): RuleSnapshot => ({ id: rule.id, name: rule.name, severity: rule.severity, channels: [...rule.channels] });
   const notified = (
     rule: AlertRule,
@@ -141,21 +155,18 @@ export function planNotifications(input: PlanInput, options: PlanOptions = {}): 
       alerts[id] = { alertId: id, episodeFiredAt: t.at };
       changed = true;
       const state = current.get(id);
-      if (isMuted(t.ruleId, t.labels)) {
-        muted.add(id);
-        continue;
-      }
+      if (isHeld(id, t.ruleId, t.labels)) continue;
       const snapshot = state ?? { key: t.key, labels: t.labels, value: t.value, activeAt: t.at - t.durationMs, firedAt: t.at };
       enqueue({ alertId: id, ruleId: rule.id, kind: 'firing', repeat: false, queuedAt: now, rule: snapshotRule(rule), alert: notified(rule, snapshot, 'firing', false, false) });
     } else if (t.from === 'firing' && t.to === 'resolved') {
       const sent = alerts[id]?.firingSentAt !== undefined;
-      const queuedFiring = queuedIds.has(id) ? outbox.find((i) => i.alertId === id && i.kind === 'firing' && !i.repeat) : undefined;
-      const firingQueued = queuedFiring !== undefined;
+      // A firing still waiting in the outbox was never sent: it is dropped, and no resolve follows.
       if (queuedIds.has(id)) outbox = outbox.filter((i) => !(i.alertId === id && i.kind === 'firing'));
       if (alerts[id]) delete alerts[id];
       changed = true;
-      // A firing still waiting in the outbox goes out as resolved, unless a silence holds it back.
-      if (!sent && !(firingQueued && !isMuted(t.ruleId, t.labels))) continue;
+      if (!sent) continue;
+      // Silenced or inhibited as it resolves: its resolve is held back too, and nothing will send it later.
+      if (isMuted(t.ruleId, t.labels) || isInhibited(id)) continue;
       const state = current.get(id);
       const snapshot = state ?? {
         key: t.key,
@@ -165,8 +176,7 @@ export function planNotifications(input: PlanInput, options: PlanOptions = {}): 
         firedAt: t.at - t.durationMs,
         resolvedAt: t.at,
       };
-      // Keeps the firing item's place in its group window.
-      enqueue({ alertId: id, ruleId: rule.id, kind: 'resolved', repeat: false, queuedAt: queuedFiring?.queuedAt ?? now, rule: snapshotRule(rule), alert: notified(rule, { ...snapshot, resolvedAt: t.at }, 'resolved', false) });
+      enqueue({ alertId: id, ruleId: rule.id, kind: 'resolved', repeat: false, queuedAt: now, rule: snapshotRule(rule), alert: notified(rule, { ...snapshot, resolvedAt: t.at }, 'resolved', false) });
     }
   }
 
@@ -179,10 +189,7 @@ export function planNotifications(input: PlanInput, options: PlanOptions = {}): 
       d = alerts[id] = { alertId: id, episodeFiredAt: state.firedAt ?? state.activeAt };
       changed = true;
     }
-    if (isMuted(state.ruleId, state.labels)) {
-      muted.add(id);
-      continue;
-    }
+    if (isHeld(id, state.ruleId, state.labels)) continue;
     if (queuedIds.has(id)) continue;
     if (d.firingSentAt === undefined) {
       enqueue({ alertId: id, ruleId: rule.id, kind: 'firing', repeat: false, queuedAt: now, rule: snapshotRule(rule), alert: notified(rule, state, 'firing', false, false) });
@@ -213,16 +220,15 @@ export function planNotifications(input: PlanInput, options: PlanOptions = {}): 
     for (const item of items) {
       if (item.kind === 'firing') {
         const state = current.get(item.alertId);
-        // Silenced, or gone, since it was queued: hold back (an ended silence queues it again).
+        // Silenced, inhibited or gone since it was queued: hold back (an ended silence queues it again).
         if (!state || state.status !== 'firing') continue;
-        if (isMuted(ruleId, state.labels)) {
-          muted.add(item.alertId);
-          continue;
-        }
+        if (isHeld(item.alertId, ruleId, state.labels)) continue;
         sendable.push(rule ? notified(rule, state, 'firing', item.repeat) : { ...item.alert, summary: item.alert.summary || item.rule.name });
         const d = alerts[item.alertId] ?? { alertId: item.alertId, episodeFiredAt: state.firedAt ?? now };
         alerts[item.alertId] = { ...d, firingSentAt: d.firingSentAt ?? now, lastSentAt: now };
       } else {
+        // A resolve whose alert was silenced while it waited goes the way of its firing.
+        if (isMuted(ruleId, item.alert.labels) || isInhibited(item.alertId)) continue;
         sendable.push(item.alert);
       }
     }

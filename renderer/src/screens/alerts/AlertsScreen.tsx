@@ -1,5 +1,5 @@
 import { useState, type ReactNode } from 'react';
-import { formatAlertValue } from './alertValues';
+import { alertForMs, formatAlertValue } from './alertValues';
 import type { AlertView, RuleView } from '../../../../main/common/alertModel';
 import type { AlertRule } from '../../../../main/common/alertRules';
 import type { AlertSilenceScope } from '../../../../main/common/contract';
@@ -279,7 +279,6 @@ function AlertRow({ alert, silenceValue, now, i18n, act }: { alert: AlertView; s
   const [durationMs, setDurationMs] = useState<number>(DEFAULT_SILENCE_MS);
   const [scope, setScope] = useState<AlertSilenceScope>('alert');
   const start = alert.status === 'firing' ? (alert.firedAt ?? alert.activeAt) : alert.activeAt;
-  const end = alert.status === 'resolved' ? (alert.resolvedAt ?? now) : now;
   const durationLabel = t(`alerts.silence.for.${durationKey(durationMs)}`);
   return (
     <tr data-testid="alert-row" data-status={alert.status} data-muted={String(alert.muted)} data-rule={alert.ruleName}>
@@ -297,9 +296,16 @@ function AlertRow({ alert, silenceValue, now, i18n, act }: { alert: AlertView; s
             {t('alerts.muted')}
           </span>
         )}
+        {alert.inhibited && !alert.muted && (
+          <span className="badge badge--muted" data-testid="inhibited-badge" title={t('alerts.inhibited.hint')}>
+            {t('alerts.inhibited')}
+          </span>
+        )}
       </td>
       <td className="num">{valueText(alert.key, alert.value, i18n, silenceValue)}</td>
-      <td title={formatDateTime(start, locale)}>{formatDuration((end - start) / 1000, locale)}</td>
+      <td title={formatDateTime(start, locale)} data-testid="alert-for">
+        {formatDuration(alertForMs(alert, now) / 1000, locale)}
+      </td>
       <td className="alert-actions">
         {alert.muted ? (
           <button type="button" className="btn btn--small" data-testid="unsilence-button" onClick={() => void act(() => Promise.all(alert.silenceIds.map((id) => core.call('alerts/unsilence', { id }))))}>
