@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { AlertRule } from './alertRules.js';
 import { AlertView, DeliveryRecord, DeliveryStatus, HistoryFilter, PreviewResult, RuleView, Silence, TransitionRecord } from './alertModel.js';
 import { LISTEN_ADDRESS_MESSAGES, parseListenAddress } from './listenAddress.js';
+import { METRIC_UNITS } from './metrics.js';
 import { HostDefinitionView, HostDraft, HostKeyPrompt, ImportResult, SshConfigView, TestConnectionView } from './sshHosts.js';
 import { CloudAccountDraft, CloudAccountView, CloudInstanceRow, CloudMappingsView, CloudTestView } from './clouds.js';
 
@@ -388,6 +389,21 @@ export const ExportUpdate = z.object({
 });
 export type ExportUpdate = z.infer<typeof ExportUpdate>;
 
+// ---- metric names for pickers
+
+export const MetricChoiceView = z.object({
+  name: z.string(),
+  unit: z.enum(METRIC_UNITS),
+  help: z.string(),
+  /** Series stored under the name now; 0 for a catalogue name with none yet. */
+  series: z.number(),
+  lastT: z.number().nullable(),
+});
+export type MetricChoiceView = z.infer<typeof MetricChoiceView>;
+/** Label name → its values among a metric's series (each list sorted, at most SERIES_LABEL_VALUES_MAX). */
+export const SeriesLabelValues = z.record(z.string(), z.array(z.string()));
+export const SERIES_LABEL_VALUES_MAX = 200;
+
 // ---- alerts: rules, states, history, silences, deliveries; schemas in alertRules.ts / alertModel.ts
 
 /** A rule as the editor sends it; the core parses it with the rule schema so messages name the field. */
@@ -437,6 +453,10 @@ export const requests = {
   'hosts/inventory': { input: HostId, output: HostInventory.nullable() },
   /** Range query over stored series; the store picks the tier and buckets to maxPoints. */
   'series/query': { input: RangeQuery, output: z.array(SeriesData) },
+  /** Every metric name stored or in the catalogue, with its unit and how many series carry it (the rule editor's picker). */
+  'series/names': { input: z.void(), output: z.array(MetricChoiceView) },
+  /** The label values among one metric's series, for completing a selector. */
+  'series/labels': { input: z.object({ name: SeriesSelector.shape.name }), output: SeriesLabelValues },
   /**
    * Change settings. Fields set by the provisioning file cannot be changed here
    * (error code `provisioned`). The renderer cannot name file paths.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { aggregateWindow, evaluateRule, type HostStatusEntry, type SeriesWindow } from './evaluate.js';
 import type { AlertState, AlertTransition } from './model.js';
-import { AlertRule, builtinRules, parseRuleDraft, type AbsentRule, type HostStatusRule, type ThresholdRule } from './rule.js';
+import { AlertRule, builtinRules, parseProvisionedRule, parseRuleDraft, type AbsentRule, type HostStatusRule, type ThresholdRule } from './rule.js';
 import { inhibitedAlerts } from './inhibit.js';
 
 const S = 1000;
@@ -313,6 +313,22 @@ describe('evaluateRule: absent (no data) rule', () => {
     expect([...r.states.values()][0]!.status).toBe('firing');
     r = evaluateRule(rule, { series: [{ labels: { host: 'q' }, points: [[now + 2 * 3_600_000 + 5 * S, 1]] }] }, r.states, now + 2 * 3_600_000 + 10 * S);
     expect(r.transitions).toMatchObject([{ from: 'firing', to: 'resolved' }]);
+  });
+});
+
+describe('provisioned thresholds', () => {
+  const rule = (selector: string, threshold: unknown) => parseProvisionedRule({ name: 'r', selector, window: '1m', op: '>', threshold });
+  it('read text in the metric display unit, and numbers in the series own unit as before', () => {
+    expect(rule('host:cpu_usage:ratio', '90%')).toMatchObject({ ok: true, value: { threshold: 0.9 } });
+    expect(rule('host:cpu_usage:ratio', 0.9)).toMatchObject({ ok: true, value: { threshold: 0.9 } });
+    expect(rule('host:memory_used:bytes{host="db"}', '12 GiB')).toMatchObject({ ok: true, value: { threshold: 12 * 2 ** 30 } });
+    expect(rule('host:network_receive_bytes:rate', '100 Mbit/s')).toMatchObject({ ok: true, value: { threshold: 12.5e6 } });
+    expect(rule('cloud_memory_used_ratio{account="prod"}', '85%')).toMatchObject({ ok: true, value: { threshold: 0.85 } });
+  });
+  it('name the entry and the field when the text does not fit the metric', () => {
+    expect(rule('host:memory_used:bytes', '12G')).toEqual({ ok: false, field: 'threshold', error: 'alert "r": threshold: `12G`: K, M, G or T alone could mean 1000 or 1024; write kB or KiB, MB or MiB, GB or GiB, TB or TiB' });
+    expect(rule('host:cpu_usage:ratio', '90 MiB')).toEqual({ ok: false, field: 'threshold', error: 'alert "r": threshold: `90 MiB`: write a number, optionally with one of %' });
+    expect(rule('node_load1', 'lots')).toMatchObject({ ok: false, field: 'threshold', error: 'alert "r": threshold: cannot read `lots` as a number' });
   });
 });
 

@@ -6,6 +6,8 @@ import type { z } from 'zod';
 import { parseSelector, type SeriesSelector } from '../../common/series.js';
 import { parseRuleDraft, DOWN_HOST_STATUSES, type AlertHostStatus, type AlertRule, type AbsentRule, type RuleParse, type ThresholdRule } from '../../common/alertRules.js';
 import { parseDuration } from '../config/duration.js';
+import { metricInfo } from '../../common/metrics.js';
+import { describeThresholdProblem, parseThreshold } from '../../common/thresholdUnits.js';
 
 export * from '../../common/alertRules.js';
 
@@ -36,6 +38,22 @@ export function parseProvisionedRule(entry: unknown): RuleParse<AlertRule> {
       draft[key] = Math.round(d.ms);
     } else {
       draft[key] = value;
+    }
+  }
+  // `threshold: 90%` / `500 MiB` / `10 MB/s`: text is read as the rule editor reads it, in the metric's
+  // display unit; a number stays what it always was, the value in the series' own unit (0.9 for 90 %).
+  if (typeof draft.threshold === 'string' && typeof draft.selector === 'string') {
+    let metric: string | undefined;
+    try {
+      metric = parseSelector(draft.selector.trim()).name;
+    } catch {
+      // The selector's own problem is reported by the schema below.
+    }
+    if (metric !== undefined) {
+      const text = draft.threshold;
+      const read = parseThreshold(text, metricInfo(metric)?.unit);
+      if (!read.ok) return { ok: false, error: `${label}: threshold: ${describeThresholdProblem(read.problem, text, read.accepted)}`, field: 'threshold' };
+      draft.threshold = read.value;
     }
   }
   const parsed = parseRuleDraft(draft);

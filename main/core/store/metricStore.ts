@@ -30,7 +30,7 @@ import { Worker } from 'node:worker_threads';
 import type { Sample } from '../../common/series.js';
 import type { MetricStoreOptions } from './sqliteStore.js';
 import type { StoreWorkerData } from './storeWorker.js';
-import type { AppendOptions, MetricStore, RangeRequest, SeriesInfo, StoreStats, StoredRange } from './types.js';
+import type { AppendOptions, MetricNameInfo, MetricStore, RangeRequest, SeriesInfo, StoreStats, StoredRange } from './types.js';
 import { SeriesTable, fromWireError, unpackRanges, type StoreCall, type StoreReply, type WireRanges } from './workerProtocol.js';
 
 export interface WorkerStoreOptions extends MetricStoreOptions {
@@ -158,6 +158,10 @@ export function openMetricStore(options: WorkerStoreOptions): WorkerMetricStore 
     async series(selector): Promise<SeriesInfo[]> {
       assertOpen();
       return call<SeriesInfo[]>({ op: 'series', selector });
+    },
+    async names(): Promise<MetricNameInfo[]> {
+      assertOpen();
+      return call<MetricNameInfo[]>({ op: 'names' });
     },
     async query(request: RangeRequest): Promise<StoredRange[]> {
       assertOpen();

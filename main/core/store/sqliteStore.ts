@@ -67,7 +67,7 @@ import {
   toPointList,
   type Aggregate,
 } from './tiers.js';
-import type { AppendOptions, FlatRange, MetricStore, RangeRequest, SampleColumns, SeriesInfo, SeriesRef, StoreStats, StoredRange } from './types.js';
+import type { AppendOptions, FlatRange, MetricNameInfo, MetricStore, RangeRequest, SampleColumns, SeriesInfo, SeriesRef, StoreStats, StoredRange } from './types.js';
 
 export interface HousekeepingLimits {
   /** Series given work per call (default 2000). */
@@ -130,6 +130,7 @@ export interface SqliteMetricStore {
   /** append, for a batch given as columns (what the store worker receives). */
   appendColumns(columns: SampleColumns, options?: AppendOptions): void;
   series(selector: SeriesSelector): SeriesInfo[];
+  names(): MetricNameInfo[];
   query(request: RangeRequest): StoredRange[];
   /** query, with each range's points flat (what the store worker sends across). */
   queryFlat(request: RangeRequest): FlatRange[];
@@ -289,6 +290,7 @@ export function openInProcessMetricStore(options: MetricStoreOptions): MetricSto
   return {
     append: async (samples, appendOptions) => engine.append(samples, appendOptions),
     series: async (selector) => engine.series(selector),
+    names: async () => engine.names(),
     query: async (request) => engine.query(request),
     housekeeping: async (now) => engine.housekeeping(now),
     setRetention: async (retention) => engine.setRetention(retention),
@@ -730,6 +732,20 @@ class SqliteStore implements SqliteMetricStore {
       const lastT = s.lastT ?? s.last1m ?? s.last1h;
       return lastT === undefined ? { id: s.id, name: s.name, labels: s.labels } : { id: s.id, name: s.name, labels: s.labels, lastT };
     });
+  }
+
+  names(): MetricNameInfo[] {
+    this.assertOpen();
+    const out: MetricNameInfo[] = [];
+    for (const [name, states] of this.byName) {
+      let lastT: number | undefined;
+      for (const s of states) {
+        const t = s.lastT ?? s.last1m ?? s.last1h;
+        if (t !== undefined && (lastT === undefined || t > lastT)) lastT = t;
+      }
+      out.push(lastT === undefined ? { name, series: states.length } : { name, series: states.length, lastT });
+    }
+    return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
   /** Every series matching the selector is returned, with empty points when the range holds no data. */
