@@ -267,3 +267,33 @@ export const CloudMappingsView = z.object({
   ),
 });
 export type CloudMappingsView = z.infer<typeof CloudMappingsView>;
+
+// ---------------------------------------------------------------- rules on cloud metrics
+
+/** What a rule needs to know of an account to wait for its data. */
+export interface CloudAccountTiming {
+  readonly name: string;
+  readonly provider: CloudProvider;
+  readonly periodSeconds: number;
+  readonly intervalSeconds: number;
+  readonly delaySeconds: number;
+}
+
+/** Without an account to go by: Huawei's default delay (the longest of the three), a cycle a minute. */
+const FALLBACK_TIMING = { periodSeconds: 60, intervalSeconds: 60, delaySeconds: 180 };
+
+/**
+ * How far back a rule on a cloud metric must look to hold a point. A period
+ * [t, t + period) settles at the cloud `delay` after it ends and is fetched
+ * by the next cycle, up to `interval` later, so at any moment the newest
+ * point started at most delay + interval + 2 periods ago (one period for its
+ * length, one for the cycle's alignment); one period more keeps a second
+ * point in the window for averages. Whole minutes, the longest of the
+ * accounts the selector can match (`account` / `cloud` labels), or of all.
+ */
+export function cloudRuleWindowMs(accounts: readonly CloudAccountTiming[], matches: (labels: { account: string; cloud: string }) => boolean = () => true): number {
+  const relevant = accounts.filter((a) => matches({ account: a.name, cloud: a.provider }));
+  const timings = relevant.length ? relevant : [FALLBACK_TIMING];
+  const seconds = Math.max(...timings.map((a) => a.delaySeconds + a.intervalSeconds + 3 * a.periodSeconds));
+  return Math.ceil(seconds / 60) * 60_000;
+}

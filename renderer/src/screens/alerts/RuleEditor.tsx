@@ -1,9 +1,15 @@
 import { useEffect, useId, useMemo, useState, type ReactNode } from 'react';
 import type { PreviewResult } from '../../../../main/common/alertModel';
-import { formatMetricValue } from '../../../../main/common/format';
+import type { MetricChoiceView } from '../../../../main/common/contract';
+import { formatDuration as formatDurationText, parseDuration } from '../../../../main/common/duration';
+import { formatDuration, formatMetricValue, formatThreshold } from '../../../../main/common/format';
+import { parseThreshold } from '../../../../main/common/thresholdUnits';
 import { core } from '../../coreClient';
+import type { MessageKey } from '../../i18n/catalogue';
 import type { I18n } from '../../i18n/useI18n';
-import { draftFromForm, type RuleForm, type RuleFormField, type RuleFormProblems } from './ruleForm';
+import { useClouds } from '../../stores/clouds';
+import { MetricPicker } from './MetricPicker';
+import { draftFromForm, ruleMetric, ruleUnit, suggestedWindowMs, withSelector, type RuleForm, type RuleFormField, type RuleFormProblems } from './ruleForm';
 
 const PREVIEW_DEBOUNCE_MS = 400;
 const PREVIEW_REFRESH_MS = 5000;
@@ -37,6 +43,21 @@ export function RuleEditor({
   const [preview, setPreview] = useState<PreviewState>({ kind: 'idle' });
   const { draft, problems } = useMemo(() => draftFromForm(form), [form]);
   const draftKey = draft ? JSON.stringify(draft) : '';
+  const accounts = useClouds((s) => s.accounts);
+  const cloudInstances = useClouds((s) => s.instances);
+  // Cloud instances are named by id in their series; people know them by name.
+  const instanceNames = useMemo(() => new Map(cloudInstances.filter((i) => i.name).map((i) => [`${i.account}/${i.instanceId}`, i.name!])), [cloudInstances]);
+  const [choices, setChoices] = useState<MetricChoiceView[]>([]);
+  useEffect(() => {
+    let cancelled = false;
+    core.call('series/names').then(
+      (names) => !cancelled && setChoices(names),
+      () => undefined, // the field still takes any selector by hand
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, []);
 
   // The live preview follows the form as the user types, once it parses, debounced.
   useEffect(() => {
@@ -105,16 +126,15 @@ export function RuleEditor({
         </Field>
         <Field label={t('alerts.editor.selector')} hint={t('alerts.editor.selectorHint')} problem={shown('selector')} i18n={i18n} wide>
           {(id, describedBy) => (
-            <input
+            <MetricPicker
               id={id}
-              aria-describedby={describedBy}
-              aria-invalid={!!shown('selector')}
-              data-testid="rule-selector"
-              className="mono"
-              spellCheck={false}
-              placeholder='host:cpu_usage:ratio{host="local"}'
+              describedBy={describedBy}
+              invalid={!!shown('selector')}
               value={form.selector}
-              onChange={(e) => set('selector', e.target.value)}
+              choices={choices}
+              instanceNames={instanceNames}
+              i18n={i18n}
+              onChange={(text) => setForm((f) => withSelector(f, text, accounts))}
               onBlur={() => touch('selector')}
             />
           )}
@@ -130,9 +150,17 @@ export function RuleEditor({
             </select>
           )}
         </Field>
-        <Field label={t('alerts.editor.window')} hint={t('alerts.editor.durationHint')} problem={shown('window')} i18n={i18n}>
+        <Field label={t('alerts.editor.window')} hint={windowHint(form, accounts, i18n)} problem={shown('window')} i18n={i18n}>
           {(id, describedBy) => (
-            <input id={id} aria-describedby={describedBy} aria-invalid={!!shown('window')} data-testid="rule-window" value={form.window} onChange={(e) => set('window', e.target.value)} onBlur={() => touch('window')} />
+            <input
+              id={id}
+              aria-describedby={describedBy}
+              aria-invalid={!!shown('window')}
+              data-testid="rule-window"
+              value={form.window}
+              onChange={(e) => setForm((f) => ({ ...f, window: e.target.value, windowEdited: true }))}
+              onBlur={() => touch('window')}
+            />
           )}
         </Field>
         <Field label={t('alerts.editor.op')} i18n={i18n}>
@@ -146,7 +174,7 @@ export function RuleEditor({
             </select>
           )}
         </Field>
-        <Field label={t('alerts.editor.threshold')} problem={shown('threshold')} i18n={i18n}>
+        <Field label={t('alerts.editor.threshold')} hint={thresholdHint(form, i18n)} problem={shown('threshold')} i18n={i18n}>
           {(id, describedBy) => (
             <input
               id={id}
@@ -215,7 +243,7 @@ export function RuleEditor({
       </div>
 
       <div className="rule-preview" data-testid="rule-preview" aria-live="polite" data-state={preview.kind}>
-        <PreviewText preview={preview} form={form} i18n={i18n} />
+        <PreviewText preview={preview} form={form} i18n={i18n} instanceNames={instanceNames} />
       </div>
 
       {saveError && (
@@ -235,7 +263,31 @@ export function RuleEditor({
   );
 }
 
-function PreviewText({ preview, form, i18n }: { preview: PreviewState; form: RuleForm; i18n: I18n }) {
+/** The unit the threshold is typed in, and what the text typed so far means in it. */
+function thresholdHint(form: RuleForm, i18n: I18n): string {
+  const { t, locale } = i18n;
+  const unit = ruleUnit(form.selector);
+  const how = t(`alerts.threshold.hint.${unit ?? 'plain'}` as MessageKey);
+  const read = parseThreshold(form.threshold, unit);
+  return read.ok ? `${how} ${t('alerts.threshold.means', { value: formatThreshold(ruleMetric(form.selector), read.value, locale) })}` : how;
+}
+
+/** For a cloud metric: why the window is as long as it is, and a warning when it is shorter than the data's lag. */
+function windowHint(form: RuleForm, accounts: Parameters<typeof suggestedWindowMs>[1], i18n: I18n): string {
+  const { t, locale } = i18n;
+  const suggested = suggestedWindowMs(form.selector, accounts);
+  if (suggested === undefined) return t('alerts.editor.durationHint');
+  const lag = formatDuration(suggested / 1000, locale);
+  const written = parseDuration(form.window.trim());
+  if (written.ok && written.ms < suggested) return t('alerts.editor.cloudWindowShort', { window: lag, text: formatDurationText(suggested) });
+  return t('alerts.editor.cloudWindow', { window: lag });
+}
+
+function instanceName(labels: Record<string, string>, names: ReadonlyMap<string, string>): string | undefined {
+  return labels.account !== undefined && labels.instance !== undefined ? names.get(`${labels.account}/${labels.instance}`) : undefined;
+}
+
+function PreviewText({ preview, form, i18n, instanceNames }: { preview: PreviewState; form: RuleForm; i18n: I18n; instanceNames: ReadonlyMap<string, string> }) {
   const { t, locale } = i18n;
   if (preview.kind === 'idle') return <span className="muted">{t('alerts.preview.idle')}</span>;
   if (preview.kind === 'loading') return <span className="muted">{t('alerts.preview.loading')}</span>;
@@ -256,7 +308,9 @@ function PreviewText({ preview, form, i18n }: { preview: PreviewState; form: Rul
         <ul className="preview-series">
           {r.series.slice(0, 5).map((s) => (
             <li key={JSON.stringify(s.labels)} data-met={String(s.met)}>
-              <span className="mono">{labelText(s.labels)}</span> <span>{s.value === null ? t('alerts.value.noData') : formatMetricValue(metric, s.value, locale)}</span>
+              <span className="mono">{labelText(s.labels)}</span>
+              {instanceName(s.labels, instanceNames) && <strong className="preview-name"> {instanceName(s.labels, instanceNames)}</strong>}{' '}
+              <span>{s.value === null ? t('alerts.value.noData') : formatMetricValue(metric, s.value, locale)}</span>
             </li>
           ))}
         </ul>
