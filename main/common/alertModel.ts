@@ -120,6 +120,8 @@ export const PlannedNotification = z.object({
   title: z.string(),
   alerts: z.array(NotifiedAlert),
   createdAt: z.number(),
+  /** A test message from the channels screen, not an alert. */
+  test: z.boolean().optional(),
 });
 export type PlannedNotification = z.infer<typeof PlannedNotification>;
 

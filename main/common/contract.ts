@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { AlertRule } from './alertRules.js';
 import { AlertView, DeliveryRecord, DeliveryStatus, HistoryFilter, PreviewResult, RuleView, Silence, TransitionRecord } from './alertModel.js';
+import { ChannelDraft, ChannelTestRequest, ChannelTestResult, ChannelView } from './alertChannels.js';
 import { LISTEN_ADDRESS_MESSAGES, parseListenAddress } from './listenAddress.js';
 import { METRIC_UNITS } from './metrics.js';
 import { HostDefinitionView, HostDraft, HostKeyPrompt, ImportResult, SshConfigView, TestConnectionView } from './sshHosts.js';
@@ -422,7 +423,7 @@ export const AlertSilenceRequest = z.object({
 export const AlertRulesList = z.object({ rules: z.array(RuleView), channels: z.array(z.string()) });
 export type AlertRulesList = z.infer<typeof AlertRulesList>;
 /** What changed: `states` (evaluation), `rules`, `silences` or `deliveries`; the alert list is always current. */
-export const AlertsChanged = z.object({ reason: z.enum(['states', 'rules', 'silences', 'deliveries']), alerts: z.array(AlertView) });
+export const AlertsChanged = z.object({ reason: z.enum(['states', 'rules', 'silences', 'deliveries', 'channels']), alerts: z.array(AlertView) });
 export type AlertsChanged = z.infer<typeof AlertsChanged>;
 /** A desktop notification for the headless console: the UI shows a toast and, when allowed, a browser Notification. */
 export const AlertNotice = z.object({
@@ -503,6 +504,16 @@ export const requests = {
   'alerts/unsilence': { input: AlertRuleId, output: z.boolean() },
   /** Active silences. */
   'alerts/silences': { input: z.void(), output: z.array(Silence) },
+  /** Every notification channel (built-in, provisioned, added here) with what it needs; never a URL or a secret. */
+  'alerts/channels': { input: z.void(), output: z.array(ChannelView) },
+  /** Add a channel; its URL and signing secret go to the secret store and never come back. */
+  'alerts/channel-add': { input: ChannelDraft, output: ChannelView },
+  /** Edit a channel added here (not its name: rules refer to it). An absent URL or secret keeps the stored one; `secret: null` removes it. Provisioned ones fail with `provisioned`. */
+  'alerts/channel-update': { input: z.object({ name: z.string().min(1).max(100), draft: ChannelDraft }), output: ChannelView },
+  /** Remove a channel added here and forget its secrets. Rules that name it report failed deliveries until changed. */
+  'alerts/channel-remove': { input: z.object({ name: z.string().min(1).max(100) }), output: z.boolean() },
+  /** Send a test message through a saved channel (by name) or a draft; the receiver's answer, redacted. */
+  'alerts/channel-test': { input: ChannelTestRequest, output: ChannelTestResult },
   /** Notification deliveries, newest first; failures carry their (redacted) error. */
   'alerts/deliveries': { input: z.object({ status: DeliveryStatus.optional(), limit: z.number().int().min(1).max(1000).optional() }), output: z.array(DeliveryRecord) },
   // ---- ssh hosts

@@ -77,6 +77,7 @@ export function webhookBody(n: PlannedNotification, sentAt: number) {
   return {
     version: '1',
     source: 'overlook',
+    ...(n.test ? { test: true } : {}),
     id: n.id,
     status: n.status,
     title: n.title,

@@ -20,6 +20,7 @@ export function MetricPicker({
   instanceNames,
   i18n,
   onChange,
+  onFocus,
   onBlur,
 }: {
   id: string;
@@ -30,6 +31,7 @@ export function MetricPicker({
   instanceNames: ReadonlyMap<string, string>;
   i18n: I18n;
   onChange: (text: string) => void;
+  onFocus: () => void;
   onBlur: () => void;
 }) {
   const { t, locale } = i18n;
@@ -87,7 +89,10 @@ export function MetricPicker({
           setActive(0);
           setOpen(true);
         }}
-        onFocus={() => setOpen(true)}
+        onFocus={() => {
+          setOpen(true);
+          onFocus();
+        }}
         onBlur={() => {
           setOpen(false);
           onBlur();

@@ -1,4 +1,4 @@
-import { useEffect, useId, useMemo, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useId, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { PreviewResult } from '../../../../main/common/alertModel';
 import type { MetricChoiceView } from '../../../../main/common/contract';
 import { formatDuration as formatDurationText, parseDuration } from '../../../../main/common/duration';
@@ -13,6 +13,7 @@ import { draftFromForm, ruleMetric, ruleUnit, suggestedWindowMs, withSelector, t
 
 const PREVIEW_DEBOUNCE_MS = 400;
 const PREVIEW_REFRESH_MS = 5000;
+const CHOICES_REFRESH_MS = 5000;
 const AGGREGATES = ['avg', 'max', 'min', 'last'] as const;
 const OPS = ['>', '>=', '<', '<=', '==', '!='] as const;
 const SEVERITIES = ['info', 'warning', 'critical'] as const;
@@ -48,16 +49,14 @@ export function RuleEditor({
   // Cloud instances are named by id in their series; people know them by name.
   const instanceNames = useMemo(() => new Map(cloudInstances.filter((i) => i.name).map((i) => [`${i.account}/${i.instanceId}`, i.name!])), [cloudInstances]);
   const [choices, setChoices] = useState<MetricChoiceView[]>([]);
-  useEffect(() => {
-    let cancelled = false;
-    core.call('series/names').then(
-      (names) => !cancelled && setChoices(names),
-      () => undefined, // the field still takes any selector by hand
-    );
-    return () => {
-      cancelled = true;
-    };
+  // Asked when the editor opens and again, at most every few seconds, when the field is entered: series appear as hosts report.
+  const choicesAsked = useRef(0);
+  const refreshChoices = useCallback(() => {
+    if (Date.now() - choicesAsked.current < CHOICES_REFRESH_MS) return;
+    choicesAsked.current = Date.now();
+    core.call('series/names').then(setChoices, () => undefined); // the field still takes any selector by hand
   }, []);
+  useEffect(refreshChoices, [refreshChoices]);
 
   // The live preview follows the form as the user types, once it parses, debounced.
   useEffect(() => {
@@ -135,6 +134,7 @@ export function RuleEditor({
               instanceNames={instanceNames}
               i18n={i18n}
               onChange={(text) => setForm((f) => withSelector(f, text, accounts))}
+              onFocus={refreshChoices}
               onBlur={() => touch('selector')}
             />
           )}
