@@ -4,6 +4,7 @@
 // no Node.
 import { z } from 'zod';
 import { AlertRule, Severity } from './alertRules.js';
+import { ALERT_LANGS } from './alertTexts.js';
 
 /** `normal` is never stored: an alert in it simply has no state. */
 export const AlertStatus = z.enum(['pending', 'firing', 'resolved']);
@@ -122,6 +123,8 @@ export const PlannedNotification = z.object({
   createdAt: z.number(),
   /** A test message from the channels screen, not an alert. */
   test: z.boolean().optional(),
+  /** The language its words are in (the UI's, when it was planned); English when absent. */
+  lang: z.enum(ALERT_LANGS).optional(),
 });
 export type PlannedNotification = z.infer<typeof PlannedNotification>;
 

@@ -9,6 +9,7 @@ import { AlertView, DeliveryRecord, DeliveryStatus, HistoryFilter, PreviewResult
 import { ChannelDraft, ChannelTestRequest, ChannelTestResult, ChannelView } from './alertChannels.js';
 import { LISTEN_ADDRESS_MESSAGES, parseListenAddress } from './listenAddress.js';
 import { METRIC_UNITS } from './metrics.js';
+import { ALERT_LANGS } from './alertTexts.js';
 import { HostDefinitionView, HostDraft, HostKeyPrompt, ImportResult, SshConfigView, TestConnectionView } from './sshHosts.js';
 import { CloudAccountDraft, CloudAccountView, CloudInstanceRow, CloudMappingsView, CloudTestView } from './clouds.js';
 
@@ -145,6 +146,8 @@ export type Retention = z.infer<typeof Retention>;
 export const Settings = z.object({
   pollIntervalMs: z.number().int().min(1000).max(3_600_000),
   retention: Retention,
+  /** The UI's language, which notifications (popups, webhooks, chat robots) are written in; English until a UI says. */
+  language: z.enum(ALERT_LANGS).optional(),
 });
 export type Settings = z.infer<typeof Settings>;
 

@@ -42,7 +42,8 @@ import { planNotifications, type DeliveryState, type PlanOptions } from './planN
 import { builtinRules, conditionChanged, describeIssues, parseRuleDraft, ruleSelector, type AlertRule, type BuiltinRuleOptions, type WindowAggregate } from './rule.js';
 import { mutingSilences, silenceFromAlert, isSilenceActive, type SilenceScope } from './silences.js';
 import { inhibitedAlerts } from './inhibit.js';
-import { formatRuleValue, renderSummary } from './template.js';
+import { formatRuleValue, renderSummary } from '../../common/alertSummary.js';
+import type { AlertLang } from '../../common/alertTexts.js';
 import { deliverWithRetry, type DeliverOptions } from './channels/deliver.js';
 import type { NotificationChannel } from './channels/types.js';
 
@@ -168,6 +169,8 @@ export class AlertEngine {
   private evaluating = false;
   /** When this engine started: no-data rules count no silence from before it (a restart is not an outage). */
   private readonly watchingSince: number;
+  /** The language notifications are written in (the UI's). */
+  private lang: AlertLang;
 
   constructor(options: AlertEngineOptions) {
     this.options = options;
@@ -179,6 +182,7 @@ export class AlertEngine {
     this.newId = options.newId ?? randomUUID;
     const now = this.now();
     this.watchingSince = now;
+    this.lang = options.plan?.lang ?? 'en';
 
     const stored = new Map(this.journal.loadRules().map((r) => [r.id, r]));
     for (const b of builtinRules(options.builtin)) {
@@ -312,7 +316,7 @@ export class AlertEngine {
     const alerts = this.allStates();
     const plan = planNotifications(
       { alerts, transitions: batch.transitions, rules, silences: this.silences, inhibited: inhibitedAlerts(alerts, rules), delivery: this.delivery, now },
-      this.options.plan,
+      { ...this.options.plan, lang: this.lang },
     );
     if (plan.changed) this.journal.saveDeliveryState(this.delivery, plan.delivery);
     this.delivery = plan.delivery;
@@ -401,7 +405,7 @@ export class AlertEngine {
         alertId: alertId(s.ruleId, s.key),
         ruleName: rule.name,
         severity: rule.severity,
-        summary: renderSummary(rule, { labels: s.labels, value: s.value, detail: s.detail }),
+        summary: renderSummary(rule, { labels: s.labels, value: s.value, detail: s.detail }, this.lang),
         muted: silenceIds.length > 0,
         silenceIds,
         inhibited: inhibited.has(alertId(s.ruleId, s.key)),
@@ -643,6 +647,15 @@ export class AlertEngine {
 
   channelNames(): string[] {
     return [...this.channels.keys()].sort();
+  }
+
+  /** Notifications from now on are written in `lang` (the UI's language setting). */
+  setLanguage(lang: AlertLang): void {
+    this.lang = lang;
+  }
+
+  get language(): AlertLang {
+    return this.lang;
   }
 
   /** Waits for deliveries in flight, then closes the journal. */

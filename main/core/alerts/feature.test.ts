@@ -335,6 +335,26 @@ describe('notification channels from the UI', () => {
     expect((await handlers['alerts/channels']!()).map((c) => c.name)).toEqual(['desktop']);
   });
 
+  it('writes notifications in the UI language once the UI says which', async () => {
+    const h = harness();
+    await h.feature.start!();
+    await h.feature.handlers!['alerts/channel-test']!({ name: 'desktop' });
+    h.feature.onSettings!({ ...h.ctx.settings(), language: 'zh-CN' });
+    await h.feature.handlers!['alerts/channel-test']!({ name: 'desktop' });
+    const notices = h.events.filter((e) => e.event === 'alerts/notification').map((e) => (e.payload as { title: string; body: string }));
+    expect(notices).toEqual([
+      expect.objectContaining({ title: '[TEST] Overlook test notification', body: 'A test message from Overlook: this channel works.' }),
+      expect.objectContaining({ title: '【测试】Overlook 测试通知', body: '这是一条来自 Overlook 的测试消息：此通知渠道工作正常。' }),
+    ]);
+    // A host going offline now pops up in Chinese too.
+    h.feature.onHostStatus!({ id: 'w', name: 'web-1', kind: 'ssh', status: 'offline', pollIntervalMs: 5000, tags: [], provisioned: false }, 'online');
+    h.setNow(T0 + 61_000);
+    await until(async () => (await h.feature.handlers!['alerts/list']!()).some((a) => a.status === 'firing'));
+    h.setNow(T0 + 72_000);
+    await until(() => h.events.filter((e) => e.event === 'alerts/notification').length === 3);
+    expect(h.events.filter((e) => e.event === 'alerts/notification')[2]!.payload).toMatchObject({ title: '【告警:1】主机离线', body: '主机 web-1 状态：离线' });
+  });
+
   it('lists provisioned channels read-only, with the variable they read and not its value', async () => {
     const h = harness({ realSecrets: true, env: { HOOK_URL: 'https://hooks.example.com/services/T1/B2/xyzSECRETxyz' } });
     h.feature.onProvisioning!(

@@ -23,6 +23,7 @@ import type { DesktopNotice } from './channels/robots.js';
 import type { NotificationChannel } from './channels/types.js';
 import { ChannelSet } from './channelSet.js';
 import type { PlannedNotification } from './model.js';
+import { alertText } from '../../common/alertTexts.js';
 import { AlertEngine, AlertRuleError, type AlertEngineEvent } from './engine.js';
 import { AlertJournal } from './journal.js';
 import type { AlertRule } from './rule.js';
@@ -70,6 +71,7 @@ class AlertsFeature {
       log: ctx.log,
       channels: [this.desktopChannel()],
       builtin: { pollIntervalMs: ctx.settings().pollIntervalMs },
+      plan: { lang: ctx.settings().language ?? 'en' },
       ...(options.retry ? { delivery: options.retry } : {}),
       onEvent: (event) => this.onEngineEvent(event),
     });
@@ -102,6 +104,7 @@ class AlertsFeature {
         this.engine.forgetHost(name);
       },
       onSettings: (settings) => {
+        this.engine.setLanguage(settings.language ?? 'en');
         if (this.options.evaluateEveryMs === undefined && settings.pollIntervalMs !== this.evaluateEveryMs) {
           this.evaluateEveryMs = settings.pollIntervalMs;
           if (this.evaluateTimer) this.scheduleEvaluation();
@@ -217,16 +220,18 @@ class AlertsFeature {
   /** What "Test" sends: marked as a test in its title and, for the JSON webhook, in its body. */
   private testNotification(): PlannedNotification {
     const now = this.ctx.now();
+    const lang = this.engine.language;
     return {
       id: `test@${now}`,
       ruleId: 'test',
-      ruleName: 'Overlook test',
+      ruleName: alertText(lang, 'notify.test.rule'),
       severity: 'info',
       channels: [],
       status: 'firing',
       test: true,
-      title: '[TEST] Overlook test notification',
-      alerts: [{ alertId: 'test', key: 'test', labels: {}, status: 'firing', repeat: false, summary: 'A test message from Overlook: this channel works.', value: null, activeAt: now, firedAt: now }],
+      lang,
+      title: alertText(lang, 'notify.test.title'),
+      alerts: [{ alertId: 'test', key: 'test', labels: {}, status: 'firing', repeat: false, summary: alertText(lang, 'notify.test.summary'), value: null, activeAt: now, firedAt: now }],
       createdAt: now,
     };
   }

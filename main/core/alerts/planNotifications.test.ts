@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { evaluateRule, type SeriesWindow } from './evaluate.js';
 import type { AlertState, PlannedNotification, Silence } from './model.js';
 import { EMPTY_DELIVERY_STATE, planNotifications, type DeliveryState, type PlanOptions } from './planNotifications.js';
-import { AlertRule, type ThresholdRule } from './rule.js';
+import { AlertRule, builtinRules, type ThresholdRule } from './rule.js';
+import { ruleDisplayName } from '../../common/alertTexts.js';
 import { isSilenceActive, silenceFromAlert, silenceMatches } from './silences.js';
-import { renderSummary } from './template.js';
+import { renderSummary } from '../../common/alertSummary.js';
 
 const S = 1000;
 const M = 60 * S;
@@ -201,6 +202,28 @@ describe('silences', () => {
     expect(silenceMatches(s, cloud('i-1', 'staging'))).toBe(false);
     expect(silenceMatches(s, { ruleId: 'cpu', labels: { host: 'i-1' } })).toBe(false);
     expect(() => silenceFromAlert(target, 'instance', 1000, 0)).toThrow(/not on a cloud instance/);
+  });
+});
+
+describe('notifications in the UI language', () => {
+  it('titles, built-in rule names and summaries, status words follow the language; a renamed built-in keeps its own name', () => {
+    const [offline, disk] = builtinRules();
+    const zh = { labels: { host: 'web-1' }, value: null, detail: 'offline' };
+    expect(renderSummary(offline!, zh, 'zh-CN')).toBe('主机 web-1 状态：离线');
+    expect(renderSummary(offline!, zh, 'en')).toBe('Host web-1 is offline');
+    expect(renderSummary(disk!, { labels: { host: 'db', mountpoint: '/var' }, value: 0.934 }, 'zh-CN')).toBe('db 上的文件系统 /var 已用 93%');
+    expect(renderSummary({ ...offline!, summary: 'custom {{host}}' }, zh, 'zh-CN')).toBe('custom web-1');
+    expect(renderSummary({ ...rule, summary: '' }, { labels: { host: 'a' }, value: null }, 'zh-CN')).toBe('Disk nearly full：无数据 > 90%');
+
+    const p = new Pipeline({ groupWindowMs: 0, repeatIntervalMs: 0, lang: 'zh-CN' });
+    p.step({ a: 0.95 });
+    p.step({ a: 0.5 });
+    expect(p.titles()).toEqual(['【告警:1】Disk nearly full', '【已恢复】Disk nearly full']);
+    expect(p.sent[0]).toMatchObject({ lang: 'zh-CN', alerts: [{ summary: '/ on a is 95% full (limit 90%)' }] });
+
+    expect(ruleDisplayName(offline!, 'zh-CN')).toBe('主机离线');
+    expect(ruleDisplayName({ ...offline!, name: 'Server gone' }, 'zh-CN')).toBe('Server gone');
+    expect(ruleDisplayName({ id: 'user-1', name: 'Host offline' }, 'zh-CN')).toBe('Host offline');
   });
 });
 

@@ -26,7 +26,8 @@
 import type { AlertRule, Severity } from './rule.js';
 import { alertId, type AlertState, type AlertTransition, type NotifiedAlert, type PlannedNotification, type Silence } from './model.js';
 import { mutingSilences } from './silences.js';
-import { renderSummary } from './template.js';
+import { renderSummary } from '../../common/alertSummary.js';
+import { alertText, ruleDisplayName, type AlertLang } from '../../common/alertTexts.js';
 
 /** Per alert episode: what was sent. */
 export interface AlertDelivery {
@@ -65,7 +66,8 @@ export interface PlanOptions {
   readonly groupWindowMs?: number;
   /** Resend still-firing alerts this often (default 4 h; 0 never). */
   readonly repeatIntervalMs?: number;
-  readonly locale?: string;
+  /** The language of titles and summaries (the UI's); default English. */
+  readonly lang?: AlertLang;
 }
 
 export interface PlanInput {
@@ -96,6 +98,7 @@ export const DEFAULT_REPEAT_INTERVAL_MS = 4 * 3_600_000;
 
 export function planNotifications(input: PlanInput, options: PlanOptions = {}): Plan {
   const groupWindow = options.groupWindowMs ?? DEFAULT_GROUP_WINDOW_MS;
+  const lang = options.lang ?? 'en';
   const repeatInterval = options.repeatIntervalMs ?? DEFAULT_REPEAT_INTERVAL_MS;
   const { now, rules, silences } = input;
   const alerts: Record<string, AlertDelivery> = { ...input.delivery.alerts };
@@ -127,7 +130,7 @@ export function planNotifications(input: PlanInput, options: PlanOptions = {}): 
     labels: { ...s.labels },
     status,
     repeat,
-    summary: withSummary ? renderSummary(rule, { labels: s.labels, value: s.value, detail: s.detail }, options.locale) : pendingSummary,
+    summary: withSummary ? renderSummary(rule, { labels: s.labels, value: s.value, detail: s.detail }, lang) : pendingSummary,
     value: s.value,
     activeAt: s.activeAt,
     ...(s.firedAt !== undefined ? { firedAt: s.firedAt } : {}),
@@ -237,7 +240,15 @@ export function planNotifications(input: PlanInput, options: PlanOptions = {}): 
     const meta = rule ? snapshotRule(rule) : items[0]!.rule;
     const firing = sendable.filter((a) => a.status === 'firing').length;
     const resolved = sendable.length - firing;
-    const tag = firing && resolved ? `FIRING:${firing}, RESOLVED:${resolved}` : firing ? `FIRING:${firing}` : resolved > 1 ? `RESOLVED:${resolved}` : 'RESOLVED';
+    const name = ruleDisplayName(meta, lang);
+    const title =
+      firing && resolved
+        ? alertText(lang, 'notify.title.mixed', { firing, resolved, rule: name })
+        : firing
+          ? alertText(lang, 'notify.title.firing', { count: firing, rule: name })
+          : resolved > 1
+            ? alertText(lang, 'notify.title.resolvedCount', { count: resolved, rule: name })
+            : alertText(lang, 'notify.title.resolved', { rule: name });
     notifications.push({
       id: `${ruleId}@${now}`,
       ruleId,
@@ -245,9 +256,10 @@ export function planNotifications(input: PlanInput, options: PlanOptions = {}): 
       severity: meta.severity,
       channels: [...meta.channels],
       status: firing > 0 ? 'firing' : 'resolved',
-      title: `[${tag}] ${meta.name}`,
+      title,
       alerts: sendable,
       createdAt: now,
+      lang,
     });
   }
   // Bookkeeping only for alerts still firing: the rest ended (resolved, rule gone).

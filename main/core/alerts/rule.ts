@@ -8,6 +8,7 @@ import { parseRuleDraft, DOWN_HOST_STATUSES, type AlertHostStatus, type AlertRul
 import { parseDuration } from '../config/duration.js';
 import { metricInfo } from '../../common/metrics.js';
 import { describeThresholdProblem, parseThreshold } from '../../common/thresholdUnits.js';
+import { alertTextsEn } from '../../common/alertTexts.js';
 
 export * from '../../common/alertRules.js';
 
@@ -97,7 +98,12 @@ export interface BuiltinRuleOptions {
   readonly noDataIntervals?: number;
 }
 
-/** The rules every console starts with. Users may edit or disable them, not delete them. */
+/**
+ * The rules every console starts with. Users may edit or disable them, not
+ * delete them. They are stored with their English name and summary; while
+ * those are unchanged, screens and notifications show them in the UI's
+ * language (alertTexts.ts).
+ */
 export function builtinRules(options: BuiltinRuleOptions = {}): AlertRule[] {
   const interval = options.pollIntervalMs ?? 10_000;
   const intervals = options.noDataIntervals ?? 3;
@@ -106,13 +112,13 @@ export function builtinRules(options: BuiltinRuleOptions = {}): AlertRule[] {
       id: 'builtin:host-offline',
       origin: 'builtin',
       type: 'host_status',
-      name: 'Host offline',
+      name: alertTextsEn['notify.builtin.host-offline.name'],
       statuses: [...DOWN_HOST_STATUSES] as z.infer<typeof AlertHostStatus>[],
       // Grace period: a reconnect after a laptop wakes up or a Wi-Fi switch takes tens of seconds.
       for: 60_000,
       keepFiringFor: 0,
       severity: 'critical',
-      summary: 'Host {{host}} is {{status}}',
+      summary: alertTextsEn['notify.builtin.host-offline.summary'],
       channels: ['desktop'],
       enabled: true,
     },
@@ -120,7 +126,7 @@ export function builtinRules(options: BuiltinRuleOptions = {}): AlertRule[] {
       id: 'builtin:disk-full',
       origin: 'builtin',
       type: 'threshold',
-      name: 'Disk nearly full',
+      name: alertTextsEn['notify.builtin.disk-full.name'],
       selector: 'host:filesystem_used:ratio',
       aggregate: 'avg',
       window: 5 * 60_000,
@@ -129,7 +135,7 @@ export function builtinRules(options: BuiltinRuleOptions = {}): AlertRule[] {
       for: 5 * 60_000,
       keepFiringFor: 10 * 60_000,
       severity: 'warning',
-      summary: 'Filesystem {{mountpoint}} on {{host}} is {{value}} full',
+      summary: alertTextsEn['notify.builtin.disk-full.summary'],
       channels: ['desktop'],
       enabled: true,
     },
@@ -137,13 +143,13 @@ export function builtinRules(options: BuiltinRuleOptions = {}): AlertRule[] {
       id: 'builtin:no-data',
       origin: 'builtin',
       type: 'absent',
-      name: 'No data',
+      name: alertTextsEn['notify.builtin.no-data.name'],
       selector: 'host:cpu_usage:ratio',
       window: interval * intervals,
       for: 0,
       keepFiringFor: 0,
       severity: 'warning',
-      summary: 'No data from {{host}} for {{value}}',
+      summary: alertTextsEn['notify.builtin.no-data.summary'],
       channels: ['desktop'],
       enabled: true,
     },

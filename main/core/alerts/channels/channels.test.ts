@@ -7,6 +7,7 @@ import { createChannel } from './createChannel.js';
 import { deliverWithRetry } from './deliver.js';
 import { redactUrl, scrubSecrets } from './http.js';
 import { WECOM_MARKDOWN_MAX_BYTES } from './robots.js';
+import { plainBody, slackMrkdwn } from './messageText.js';
 
 interface Received {
   method: string;
@@ -167,6 +168,25 @@ describe('WeCom and Slack', () => {
     expect(body.markdown.content).toContain('### [FIRING:1] Disk nearly full');
     expect(body.markdown.content).toContain('and 180 more');
     expect(Buffer.byteLength(body.markdown.content, 'utf8')).toBeLessThanOrEqual(WECOM_MARKDOWN_MAX_BYTES);
+  });
+
+  it('writes the message words in the notification language: WeCom, Slack and the desktop popup in Chinese', async () => {
+    const got = await serve(19408, () => ({ status: 200, body: '{"errcode":0,"errmsg":"ok"}' }));
+    const zh: PlannedNotification = {
+      ...notification,
+      lang: 'zh-CN',
+      title: '【告警:1】磁盘将满',
+      alerts: [{ ...notification.alerts[0]!, summary: 'web-1 上的文件系统 / 已用 95%' }, { ...notification.alerts[0]!, key: 'k2', status: 'resolved', resolvedAt: t0, summary: 'x' }],
+    };
+    const ch = createChannel({ name: 'wc', type: 'wecom', url: { value: 'http://127.0.0.1:19408/cgi-bin/webhook/send?key=693a91f6-7xxx-4bc4' } });
+    expect(await deliverWithRetry(ch, zh, fast)).toEqual({ ok: true, attempts: 1 });
+    const text = (got[0]!.body as { markdown: { content: string } }).markdown.content;
+    expect(text).toContain('级别：**警告**');
+    expect(text).toContain('- **告警** web-1 上的文件系统 / 已用 95%');
+    expect(text).toContain('- **已恢复** x');
+    expect(text).not.toMatch(/Severity|FIRING|since|resolved /);
+    expect(slackMrkdwn(zh)).toContain('(级别：警告)');
+    expect(plainBody(zh)).toBe('web-1 上的文件系统 / 已用 95%\n已恢复：x');
   });
 
   it('WeCom errcode is a failure', async () => {
