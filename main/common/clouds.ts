@@ -297,3 +297,47 @@ export function cloudRuleWindowMs(accounts: readonly CloudAccountTiming[], match
   const seconds = Math.max(...timings.map((a) => a.delaySeconds + a.intervalSeconds + 3 * a.periodSeconds));
   return Math.ceil(seconds / 60) * 60_000;
 }
+
+// ---------------------------------------------------------------- instance states
+
+/** One word for a cloud instance's lifecycle state across the three clouds, for the UI to translate. */
+export const CLOUD_INSTANCE_STATES = ['running', 'stopped', 'starting', 'stopping', 'pending', 'rebooting', 'resizing', 'migrating', 'shelved', 'terminating', 'deleted', 'error', 'unknown'] as const;
+export type CloudInstanceState = (typeof CLOUD_INSTANCE_STATES)[number];
+
+// Alibaba ECS `Status` (Pending, Running, Starting, Stopping, Stopped), Tencent
+// CVM `InstanceState` (PENDING, LAUNCH_FAILED, RUNNING, STOPPED, STARTING,
+// STOPPING, REBOOTING, SHUTDOWN, TERMINATING) and Huawei ECS `status` (BUILD,
+// REBOOT, HARD_REBOOT, REBUILD, MIGRATING, RESIZE, REVERT_RESIZE,
+// VERIFY_RESIZE, ACTIVE, SHUTOFF, ERROR, DELETED, SHELVED, SHELVED_OFFLOADED,
+// UNKNOWN), from each cloud's DescribeInstances / ListServersDetails reference.
+const INSTANCE_STATE_WORDS: Readonly<Record<string, CloudInstanceState>> = {
+  running: 'running',
+  active: 'running',
+  stopped: 'stopped',
+  shutoff: 'stopped',
+  shutdown: 'stopped',
+  starting: 'starting',
+  stopping: 'stopping',
+  pending: 'pending',
+  build: 'pending',
+  rebuild: 'pending',
+  reboot: 'rebooting',
+  hard_reboot: 'rebooting',
+  rebooting: 'rebooting',
+  resize: 'resizing',
+  revert_resize: 'resizing',
+  verify_resize: 'resizing',
+  migrating: 'migrating',
+  shelved: 'shelved',
+  shelved_offloaded: 'shelved',
+  terminating: 'terminating',
+  deleted: 'deleted',
+  error: 'error',
+  launch_failed: 'error',
+  unknown: 'unknown',
+};
+
+/** The state a cloud's own word names, or undefined for a word none of the three uses (shown as the cloud wrote it). */
+export function cloudInstanceState(word: string): CloudInstanceState | undefined {
+  return INSTANCE_STATE_WORDS[word.trim().toLowerCase()];
+}

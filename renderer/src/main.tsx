@@ -7,6 +7,7 @@ import { startHostsSync } from './stores/hosts';
 import { startAlertsSync } from './stores/alerts';
 import { startToasts } from './stores/toasts';
 import { startCloudsSync } from './stores/clouds';
+import { startLanguageSync } from './stores/languageSync';
 import './styles.css';
 
 // zod compiles object parsers with `new Function` when it can; our CSP
@@ -17,6 +18,7 @@ startHostsSync();
 startAlertsSync();
 startToasts();
 startCloudsSync();
+startLanguageSync();
 startCore();
 
 createRoot(document.getElementById('root')!).render(

@@ -13,6 +13,9 @@ import { useI18n } from '../../i18n/useI18n';
 import { refreshAlerts, useAlerts } from '../../stores/alerts';
 import { browserNotificationsSupported } from '../../stores/toasts';
 import { RuleEditor, labelText } from './RuleEditor';
+import { alertSummary, ruleDisplayName } from './alertTexts';
+import { ChannelsPanel } from './ChannelsPanel';
+import { SilencesPanel } from './SilencesPanel';
 import { emptyRuleForm, formFromRule, type RuleForm } from './ruleForm';
 
 const SILENCE_CHOICES_MS = [15 * 60_000, 3_600_000, 4 * 3_600_000, 86_400_000, 7 * 86_400_000] as const;
@@ -116,13 +119,15 @@ export function AlertsScreen() {
                   </thead>
                   <tbody>
                     {state.alerts.map((a) => (
-                      <AlertRow key={a.alertId} alert={a} silenceValue={absentRuleIds.has(a.ruleId)} now={now} i18n={i18n} act={act} />
+                      <AlertRow key={a.alertId} alert={a} rules={state.rules} silenceValue={absentRuleIds.has(a.ruleId)} now={now} i18n={i18n} act={act} />
                     ))}
                   </tbody>
                 </table>
               </div>
             )}
           </section>
+
+          <SilencesPanel silences={state.silences} rules={state.rules} now={now} i18n={i18n} act={act} />
 
           <section className="panel" aria-labelledby="alerts-rules-title">
             <div className="panel-head">
@@ -175,6 +180,8 @@ export function AlertsScreen() {
               </table>
             </div>
           </section>
+
+          <ChannelsPanel channels={state.channelViews} i18n={i18n} act={act} />
 
           <section className="panel" aria-labelledby="alerts-deliveries-title">
             <h2 id="alerts-deliveries-title" className="panel-title">
@@ -239,7 +246,7 @@ export function AlertsScreen() {
                     {state.history.slice(0, 100).map((h) => (
                       <tr key={h.id}>
                         <td>{formatDateTime(h.at, i18n.locale)}</td>
-                        <td>{h.ruleName}</td>
+                        <td>{ruleDisplayName({ id: h.ruleId, name: h.ruleName }, i18n)}</td>
                         <td className="mono small">{labelText(h.labels)}</td>
                         <td>
                           {t(`alerts.status.${h.from}`)} → {t(`alerts.status.${h.to}`)}
@@ -274,10 +281,11 @@ function valueText(key: string, value: number | null, i18n: I18n, silence = fals
   return formatAlertValue(key, value, i18n.locale, { silence }) ?? i18n.t('alerts.value.noData');
 }
 
-function AlertRow({ alert, silenceValue, now, i18n, act }: { alert: AlertView; silenceValue: boolean; now: number; i18n: I18n; act: (fn: () => Promise<unknown>) => Promise<void> }) {
+function AlertRow({ alert, rules, silenceValue, now, i18n, act }: { alert: AlertView; rules: RuleView[]; silenceValue: boolean; now: number; i18n: I18n; act: (fn: () => Promise<unknown>) => Promise<void> }) {
   const { t, locale } = i18n;
   const [durationMs, setDurationMs] = useState<number>(DEFAULT_SILENCE_MS);
   const [scope, setScope] = useState<AlertSilenceScope>('alert');
+  const [note, setNote] = useState('');
   const start = alert.status === 'firing' ? (alert.firedAt ?? alert.activeAt) : alert.activeAt;
   const durationLabel = t(`alerts.silence.for.${durationKey(durationMs)}`);
   return (
@@ -286,8 +294,10 @@ function AlertRow({ alert, silenceValue, now, i18n, act }: { alert: AlertView; s
         <span className={`badge badge--${alert.severity}`}>{t(`alerts.severity.${alert.severity}`)}</span>
       </td>
       <td>
-        <div className="alert-name">{alert.ruleName}</div>
-        <div className="muted small">{alert.summary}</div>
+        <div className="alert-name">{ruleDisplayName({ id: alert.ruleId, name: alert.ruleName }, i18n)}</div>
+        <div className="muted small" data-testid="alert-summary">
+          {alertSummary(alert, rules, i18n)}
+        </div>
       </td>
       <td>
         <span className={`badge badge--state-${alert.status}`}>{t(`alerts.status.${alert.status}`)}</span>
@@ -317,7 +327,7 @@ function AlertRow({ alert, silenceValue, now, i18n, act }: { alert: AlertView; s
               type="button"
               className="btn btn--small"
               data-testid="silence-button"
-              onClick={() => void act(() => core.call('alerts/silence', { alertId: alert.alertId, scope, durationMs }))}
+              onClick={() => void act(() => core.call('alerts/silence', { alertId: alert.alertId, scope, durationMs, ...(note.trim() ? { comment: note.trim() } : {}) }))}
             >
               {t('alerts.silence.button', { duration: durationLabel })}
             </button>
@@ -336,6 +346,15 @@ function AlertRow({ alert, silenceValue, now, i18n, act }: { alert: AlertView; s
                 <option value="instance">{t('alerts.silence.scope.instance', { instance: alert.labels.instance })}</option>
               )}
             </select>
+            <input
+              className="select--small silence-note"
+              data-testid="silence-note-input"
+              aria-label={t('alerts.silence.note')}
+              placeholder={t('alerts.silence.note')}
+              maxLength={500}
+              value={note}
+              onChange={(e) => setNote(e.target.value)}
+            />
           </div>
         ) : null}
       </td>
@@ -386,7 +405,7 @@ function RuleRow({ view, i18n, act, onEdit }: { view: RuleView; i18n: I18n; act:
     <tr data-testid="rule-row" data-rule={rule.name} data-origin={rule.origin}>
       <th scope="row">
         <div className="alert-name">
-          {rule.name}{' '}
+          {ruleDisplayName(rule, i18n)}{' '}
           {rule.origin === 'provisioned' && (
             <span className="badge badge--provisioned" data-testid="provisioned-badge" title={t('alerts.origin.provisioned.hint')}>
               {t('alerts.origin.provisioned')}
@@ -410,7 +429,7 @@ function RuleRow({ view, i18n, act, onEdit }: { view: RuleView; i18n: I18n; act:
             data-testid="rule-enabled"
             checked={rule.enabled}
             disabled={readOnly}
-            aria-label={t('alerts.rules.enable', { name: rule.name })}
+            aria-label={t('alerts.rules.enable', { name: ruleDisplayName(rule, i18n) })}
             onChange={(e) => void act(() => core.call('alerts/rule-enable', { id: rule.id, enabled: e.target.checked }))}
           />
         </label>
@@ -427,7 +446,7 @@ function RuleRow({ view, i18n, act, onEdit }: { view: RuleView; i18n: I18n; act:
             className="btn btn--small btn--danger"
             data-testid="delete-rule"
             onClick={() => {
-              if (window.confirm(t('alerts.rules.deleteConfirm', { name: rule.name }))) void act(() => core.call('alerts/rule-delete', { id: rule.id }));
+              if (window.confirm(t('alerts.rules.deleteConfirm', { name: ruleDisplayName(rule, i18n) }))) void act(() => core.call('alerts/rule-delete', { id: rule.id }));
             }}
           >
             {t('alerts.rules.delete')}

@@ -17,7 +17,7 @@ import { useClouds } from '../../stores/clouds';
 import { usePrefs } from '../../stores/prefs';
 import { useTimeWindow } from '../../stores/timeWindow';
 import type { AbsoluteWindow } from '../../timeRange';
-import { cloudChartSpecs, formatSince, productLabel, productMetrics } from './cloudDisplay';
+import { cloudChartSpecs, formatSince, instanceStateText, productLabel, productMetrics } from './cloudDisplay';
 import { displayName } from './cloudRows';
 import { CloudStateBadge, ProviderTag } from './CloudInstanceTable';
 
@@ -62,7 +62,7 @@ export function CloudInstanceScreen({ account, instanceId, from, to }: { account
     ['cloud.col.account', row.account],
     ...(row.privateIp ? [['cloud.fact.privateIp', row.privateIp] as [MessageKey, string]] : []),
     ...(row.instanceType ? [['cloud.fact.instanceType', row.instanceType] as [MessageKey, string]] : []),
-    ...(row.status ? [['cloud.fact.status', row.status] as [MessageKey, string]] : []),
+    ...(row.status ? [['cloud.fact.status', instanceStateText(row.status, t)] as [MessageKey, string]] : []),
   ];
 
   return (

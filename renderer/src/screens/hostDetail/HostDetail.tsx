@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
+import { ruleDisplayName } from '../../../../main/common/alertTexts';
 import type { Host, HostInventory, HostSummary } from '../../../../main/common/contract';
 import { ChartCard } from '../../charts/ChartCard';
 import type { ChartAnnotation, ChartReference } from '../../charts/chartTypes';
@@ -219,7 +220,7 @@ const STATUS_POLL_MS = 15_000;
 
 /** Status changes (from the core's journal) and alert transitions (from the alert journal) of a host in the window. */
 function useAnnotations(host: Host, window: AbsoluteWindow): ChartAnnotation[] {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const alertsVersion = useAlerts((s) => s.alerts);
   const [marks, setMarks] = useState<ChartAnnotation[]>([]);
   const from = Math.floor(window.from / 60_000) * 60_000;
@@ -236,7 +237,7 @@ function useAnnotations(host: Host, window: AbsoluteWindow): ChartAnnotation[] {
         ...statuses.map<ChartAnnotation>((s) => ({ t: s.t, label: t(`status.${s.status}` as MessageKey), tone: statusTone(s.status) })),
         ...alerts
           .filter((a) => a.to === 'firing' || a.to === 'resolved')
-          .map<ChartAnnotation>((a) => ({ t: a.at, label: `${a.ruleName} ${t(a.to === 'firing' ? 'annotation.firing' : 'annotation.resolved')}`, tone: a.to === 'firing' ? 'bad' : 'ok' })),
+          .map<ChartAnnotation>((a) => ({ t: a.at, label: `${ruleDisplayName({ id: a.ruleId, name: a.ruleName }, lang)} ${t(a.to === 'firing' ? 'annotation.firing' : 'annotation.resolved')}`, tone: a.to === 'firing' ? 'bad' : 'ok' })),
       ]);
     };
     void load();
@@ -245,6 +246,6 @@ function useAnnotations(host: Host, window: AbsoluteWindow): ChartAnnotation[] {
       cancelled = true;
       clearInterval(timer);
     };
-  }, [host.id, host.name, host.status, from, to, t, alertsVersion]);
+  }, [host.id, host.name, host.status, from, to, t, lang, alertsVersion]);
   return marks;
 }
