@@ -21,12 +21,22 @@ export interface RunningConsole {
   dataDir: string;
   output: () => string;
   stop(): Promise<void>;
+  /** Stops the console and keeps its data dir (start another on it with `dataDir`). */
+  stopKeepingData(): Promise<void>;
 }
 
 export async function startConsole(
-  options: { args?: string[]; env?: Record<string, string>; /** Runs on the empty data dir before the console starts (seeding history). */ prepare?: (dataDir: string) => Promise<void> | void } = {},
+  options: {
+    args?: string[];
+    env?: Record<string, string>;
+    /** Runs on the empty data dir before the console starts (seeding history). */
+    prepare?: (dataDir: string) => Promise<void> | void;
+    /** Start on this data dir (a restart); stop() then leaves it for the caller to remove. */
+    dataDir?: string;
+  } = {},
 ): Promise<RunningConsole> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ovl-e2e-'));
+  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'ovl-e2e-'));
+  const ownsDataDir = options.dataDir === undefined;
   await options.prepare?.(dataDir);
   const child: ChildProcess = spawn(process.execPath, [path.join(repoRoot, 'scripts', 'overlook.js'), 'serve', '--port', '0', '--data', dataDir, ...(options.args ?? [])], {
     cwd: repoRoot,
@@ -60,7 +70,13 @@ export async function startConsole(
         child.kill('SIGTERM');
         await new Promise((r) => child.once('exit', r));
       }
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      if (ownsDataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+    async stopKeepingData() {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await new Promise((r) => child.once('exit', r));
+      }
     },
   };
 }

@@ -105,7 +105,8 @@ export const ChannelView = z.object({
       host: z.string().nullable(),
     })
     .nullable(),
-  secret: z.object({ set: z.boolean(), origin: SecretOrigin, reference: z.string().nullable() }).nullable(),
+  /** Null for a type without one; `origin` null when the channel has none (an unsigned DingTalk robot). */
+  secret: z.object({ set: z.boolean(), origin: SecretOrigin.nullable(), reference: z.string().nullable() }).nullable(),
   timeoutMs: z.number().nullable(),
   /** Why the channel cannot send now (a variable not set, a secret missing), else null. */
   problem: z.string().nullable(),

@@ -33,6 +33,8 @@ const StoredChannel = z.object({
   name: ChannelName,
   type: z.enum(ADDABLE_CHANNEL_TYPES),
   timeoutMs: z.number().int().min(100).max(120_000).optional(),
+  /** A signing secret is stored for it (DingTalk): messages are signed, and fail clearly if the secret goes missing. */
+  signed: z.boolean().optional(),
 });
 type StoredChannel = z.infer<typeof StoredChannel>;
 
@@ -82,7 +84,7 @@ export class ChannelSet {
           name: s.name,
           type: s.type,
           url: { ref: channelUrlRef(s.name) },
-          ...(CHANNEL_TYPE_FIELDS[s.type].secret !== 'none' ? { secret: { ref: channelSecretRef(s.name) } } : {}),
+          ...(s.signed && CHANNEL_TYPE_FIELDS[s.type].secret !== 'none' ? { secret: { ref: channelSecretRef(s.name) } } : {}),
           ...(s.timeoutMs !== undefined ? { timeoutMs: s.timeoutMs } : {}),
         },
       }),
@@ -149,7 +151,8 @@ export class ChannelSet {
       return { set: value !== undefined && value !== '', origin, reference, ...(withHost ? { host: hostOf(value) } : {}) } as const;
     };
     const url = await part(def.spec.url, 'URL', true);
-    const secret = await part(def.spec.secret, 'signing secret', false);
+    const takesSecret = def.spec.type !== 'desktop' && CHANNEL_TYPE_FIELDS[def.spec.type].secret !== 'none';
+    const secret = def.spec.secret ? await part(def.spec.secret, 'signing secret', false) : takesSecret ? ({ set: false, origin: null, reference: null } as const) : null;
     return {
       name: def.name,
       type: def.spec.type,
@@ -175,7 +178,7 @@ export class ChannelSet {
     if (!draft.url) throw new RpcError('invalid_input', 'enter the URL the channel posts to');
     await this.options.secrets.set(channelUrlRef(draft.name), draft.url);
     if (draft.secret) await this.options.secrets.set(channelSecretRef(draft.name), draft.secret);
-    this.set.setStored([...this.set.stored, storedOf(draft)]);
+    this.set.setStored([...this.set.stored, storedOf(draft, Boolean(draft.secret))]);
     this.options.log.info(`alert channel ${draft.name}: added (${draft.type})`);
     await this.apply();
   }
@@ -183,11 +186,14 @@ export class ChannelSet {
   /** The name stays (rules refer to it); an absent URL or secret keeps the stored one, `secret: null` removes it. */
   async update(name: string, draft: ChannelDraft): Promise<void> {
     this.editable(name);
+    const before = this.set.stored.find((s) => s.name === name);
     if (draft.name !== name) throw new RpcError('invalid_input', 'a channel cannot be renamed (rules refer to it by name); add a new one and point the rules at it');
     if (draft.url) await this.options.secrets.set(channelUrlRef(name), draft.url);
     if (draft.secret) await this.options.secrets.set(channelSecretRef(name), draft.secret);
-    if (draft.secret === null || CHANNEL_TYPE_FIELDS[draft.type].secret === 'none') await this.options.secrets.delete(channelSecretRef(name));
-    this.set.setStored(this.set.stored.map((s) => (s.name === name ? storedOf(draft) : s)));
+    const takesSecret = CHANNEL_TYPE_FIELDS[draft.type].secret !== 'none';
+    if (draft.secret === null || !takesSecret) await this.options.secrets.delete(channelSecretRef(name));
+    const signed = takesSecret && (draft.secret ? true : draft.secret === null ? false : before?.signed === true);
+    this.set.setStored(this.set.stored.map((s) => (s.name === name ? storedOf(draft, signed) : s)));
     // A new secret does not change the definition: restart this channel's sender either way.
     await this.apply(new Set([name]));
   }
@@ -245,8 +251,8 @@ export class ChannelSet {
   }
 }
 
-function storedOf(draft: ChannelDraft): StoredChannel {
-  return { name: draft.name, type: draft.type, ...(draft.timeoutMs !== undefined ? { timeoutMs: draft.timeoutMs } : {}) };
+function storedOf(draft: ChannelDraft, signed: boolean): StoredChannel {
+  return { name: draft.name, type: draft.type, ...(draft.timeoutMs !== undefined ? { timeoutMs: draft.timeoutMs } : {}), ...(signed ? { signed } : {}) };
 }
 
 /** The host (and port) of a URL: which service a channel posts to, without its path or query, where tokens live. */

@@ -327,7 +327,10 @@ describe('notification channels from the UI', () => {
     expect(new URL(robot.got[1]!.path, robot.url).searchParams.get('sign')).toBeTruthy();
     // secret: null removes the signing secret.
     const edited = await handlers['alerts/channel-update']!({ name: 'dd', draft: { name: 'dd', type: 'dingtalk', secret: null } });
-    expect(edited).toMatchObject({ url: { set: true }, secret: { set: false }, timeoutMs: null });
+    expect(edited).toMatchObject({ url: { set: true }, secret: { set: false, origin: null }, timeoutMs: null });
+    // Unsigned from now on: sent without a signature (the robot decides), not failed for a missing secret.
+    expect(await handlers['alerts/channel-test']!({ name: 'dd' })).toMatchObject({ ok: true });
+    expect(new URL(robot.got[2]!.path, robot.url).searchParams.has('sign')).toBe(false);
     await expect(async () => handlers['alerts/channel-update']!({ name: 'dd', draft: { name: 'other', type: 'dingtalk' } })).rejects.toMatchObject({ code: 'invalid_input' });
 
     await handlers['alerts/channel-remove']!({ name: 'dd' });
