@@ -110,8 +110,8 @@ export const ChannelView = z.object({
   timeoutMs: z.number().nullable(),
   /** Why the channel cannot send now (a variable not set, a secret missing), else null. */
   problem: z.string().nullable(),
-  /** Rules that notify through it. */
-  usedBy: z.array(z.string()),
+  /** Rules that notify through it (id and name, so a built-in rule's name can be shown in the UI's language). */
+  usedBy: z.array(z.object({ id: z.string(), name: z.string() })),
 });
 export type ChannelView = z.infer<typeof ChannelView>;
 

@@ -121,7 +121,7 @@ export class ChannelSet {
   }
 
   /** Every channel as the UI lists it; `usedBy` says which rules notify through each. */
-  async views(usedBy: (name: string) => string[]): Promise<ChannelView[]> {
+  async views(usedBy: (name: string) => ChannelView['usedBy']): Promise<ChannelView[]> {
     const refs = new Set(await this.options.secrets.list().catch(() => [] as string[]));
     const desktop: ChannelView = { name: DESKTOP_CHANNEL, type: 'desktop', origin: 'builtin', url: null, secret: null, timeoutMs: null, problem: null, usedBy: usedBy(DESKTOP_CHANNEL) };
     const views: ChannelView[] = [];
@@ -132,7 +132,7 @@ export class ChannelSet {
     return [desktop, ...views.sort((a, b) => a.name.localeCompare(b.name))];
   }
 
-  async view(def: ChannelDef, refs: ReadonlySet<string>, usedBy: string[]): Promise<ChannelView> {
+  async view(def: ChannelDef, refs: ReadonlySet<string>, usedBy: ChannelView['usedBy']): Promise<ChannelView> {
     const problems: string[] = [];
     const part = async (source: SecretSource | undefined, what: string, withHost: boolean) => {
       if (!source) return null;
@@ -165,7 +165,7 @@ export class ChannelSet {
     };
   }
 
-  async viewOf(name: string, usedBy: string[]): Promise<ChannelView> {
+  async viewOf(name: string, usedBy: ChannelView['usedBy']): Promise<ChannelView> {
     const def = this.set.definition(name);
     if (!def) throw notFound(name);
     return this.view(def, new Set(await this.options.secrets.list().catch(() => [] as string[])), usedBy);

@@ -283,7 +283,7 @@ describe('notification channels from the UI', () => {
 
     // A rule that notifies through it fires: the alert arrives there.
     await handlers['alerts/rule-create']!({ name: 'always', selector: 'cloud_cpu_utilization_ratio', window: 60_000, op: '>=', threshold: 0, channels: ['ops-hook'] });
-    expect((await handlers['alerts/channels']!()).find((c) => c.name === 'ops-hook')!.usedBy).toEqual(['always']);
+    expect((await handlers['alerts/channels']!()).find((c) => c.name === 'ops-hook')!.usedBy.map((r) => r.name)).toEqual(['always']);
     await h.ctx.ingest([{ name: 'cloud_cpu_utilization_ratio', labels: { cloud: 'aliyun', account: 'a', region: 'r', instance: 'i-1', product: 'ecs' }, t: T0 - 1000, v: 0.5 }]);
     await until(async () => (await handlers['alerts/list']!()).some((a) => a.status === 'firing'));
     h.setNow(T0 + 11_000); // past the grouping window

@@ -209,12 +209,12 @@ class AlertsFeature {
     this.ctx.emit('alerts/changed', { reason, alerts: this.engine.listAlerts(this.ctx.now()) });
   }
 
-  /** Names of the rules that notify through a channel. */
-  private rulesUsing(channel: string): string[] {
+  /** The rules that notify through a channel. */
+  private rulesUsing(channel: string): { id: string; name: string }[] {
     return this.engine
       .listRules()
       .filter((r) => r.rule.channels.includes(channel))
-      .map((r) => r.rule.name);
+      .map((r) => ({ id: r.rule.id, name: r.rule.name }));
   }
 
   /** What "Test" sends: marked as a test in its title and, for the JSON webhook, in its body. */

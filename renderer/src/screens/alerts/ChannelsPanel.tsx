@@ -8,6 +8,7 @@ import { core } from '../../coreClient';
 import type { MessageKey } from '../../i18n/catalogue';
 import type { I18n } from '../../i18n/useI18n';
 import { ChannelDialog } from './ChannelDialog';
+import { ruleDisplayName } from './alertTexts';
 
 export function ChannelsPanel({ channels, i18n, act }: { channels: ChannelView[]; i18n: I18n; act: (fn: () => Promise<unknown>) => Promise<void> }) {
   const { t } = i18n;
@@ -69,7 +70,7 @@ export function ChannelsPanel({ channels, i18n, act }: { channels: ChannelView[]
                   <td className="small" data-testid="channel-secret">
                     {c.secret ? secretText(c.secret, i18n) : '—'}
                   </td>
-                  <td className="small">{c.usedBy.length ? c.usedBy.join(', ') : <span className="muted">{t('alerts.channels.unused')}</span>}</td>
+                  <td className="small">{c.usedBy.length ? usedByText(c, i18n) : <span className="muted">{t('alerts.channels.unused')}</span>}</td>
                   <td className="alert-actions">
                     <button type="button" className="btn btn--small" data-testid="test-channel" disabled={test === 'running'} onClick={() => void runTest(c.name)}>
                       {test === 'running' ? t('alerts.channels.testing') : t('alerts.channels.test')}
@@ -84,7 +85,7 @@ export function ChannelsPanel({ channels, i18n, act }: { channels: ChannelView[]
                           className="btn btn--small btn--danger"
                           data-testid="remove-channel"
                           onClick={() => {
-                            const confirmText = c.usedBy.length ? t('alerts.channels.removeConfirmUsed', { name: c.name, rules: c.usedBy.join(', ') }) : t('alerts.channels.removeConfirm', { name: c.name });
+                            const confirmText = c.usedBy.length ? t('alerts.channels.removeConfirmUsed', { name: c.name, rules: usedByText(c, i18n) }) : t('alerts.channels.removeConfirm', { name: c.name });
                             if (window.confirm(confirmText)) void act(() => core.call('alerts/channel-remove', { name: c.name }));
                           }}
                         >
@@ -108,6 +109,10 @@ export function ChannelsPanel({ channels, i18n, act }: { channels: ChannelView[]
       {dialog && <ChannelDialog channel={dialog.channel} onClose={() => setDialog(null)} />}
     </section>
   );
+}
+
+function usedByText(c: ChannelView, i18n: I18n): string {
+  return c.usedBy.map((r) => ruleDisplayName(r, i18n)).join(', ');
 }
 
 function targetText(c: ChannelView, i18n: I18n): string {

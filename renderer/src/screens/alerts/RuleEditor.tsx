@@ -1,6 +1,8 @@
 import { useCallback, useEffect, useId, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { PreviewResult } from '../../../../main/common/alertModel';
 import type { MetricChoiceView } from '../../../../main/common/contract';
+import type { CloudMappingsView } from '../../../../main/common/clouds';
+import { cloudMetricUnit } from '../../../../main/common/metrics';
 import { formatDuration as formatDurationText, parseDuration } from '../../../../main/common/duration';
 import { formatDuration, formatMetricValue, formatThreshold } from '../../../../main/common/format';
 import { parseThreshold } from '../../../../main/common/thresholdUnits';
@@ -57,6 +59,9 @@ export function RuleEditor({
     core.call('series/names').then(setChoices, () => undefined); // the field still takes any selector by hand
   }, []);
   useEffect(refreshChoices, [refreshChoices]);
+  // Cloud metrics are named by the mappings, not the catalogue: offer them while an account collects, before their first datapoint.
+  const mappings = useClouds((s) => s.mappings);
+  const allChoices = useMemo(() => withCloudMetrics(choices, accounts.length > 0 ? mappings : null), [choices, accounts.length, mappings]);
 
   // The live preview follows the form as the user types, once it parses, debounced.
   useEffect(() => {
@@ -130,7 +135,7 @@ export function RuleEditor({
               describedBy={describedBy}
               invalid={!!shown('selector')}
               value={form.selector}
-              choices={choices}
+              choices={allChoices}
               instanceNames={instanceNames}
               i18n={i18n}
               onChange={(text) => setForm((f) => withSelector(f, text, accounts))}
@@ -261,6 +266,20 @@ export function RuleEditor({
       </div>
     </form>
   );
+}
+
+function withCloudMetrics(choices: MetricChoiceView[], mappings: CloudMappingsView | null): MetricChoiceView[] {
+  if (!mappings) return choices;
+  const known = new Set(choices.map((c) => c.name));
+  const extra: MetricChoiceView[] = [];
+  for (const product of mappings.products) {
+    for (const m of product.metrics) {
+      if (known.has(m.canonical)) continue;
+      known.add(m.canonical);
+      extra.push({ name: m.canonical, unit: cloudMetricUnit(m.canonical), help: '', series: 0, lastT: null });
+    }
+  }
+  return extra.length ? [...choices, ...extra.sort((a, b) => a.name.localeCompare(b.name))] : choices;
 }
 
 /** The unit the threshold is typed in, and what the text typed so far means in it. */

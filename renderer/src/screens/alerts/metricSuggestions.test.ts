@@ -24,6 +24,12 @@ describe('metricSuggestions', () => {
     expect(metricSuggestions('host:cpu_usage:ratio{host="w', choices, values).map((x) => x.text)).toEqual(['host:cpu_usage:ratio{host="web"}']);
   });
 
+  it('offers every label before many values of one: an account is not hidden behind a hundred instances', () => {
+    const values = { instance: Array.from({ length: 100 }, (_, i) => `i-${String(i).padStart(3, '0')}`), account: ['dev', 'prod'], region: ['cn-hangzhou'] };
+    const s = metricSuggestions('cloud_cpu_utilization_ratio', choices, values, new Map(), 8).map((x) => x.label?.name ?? '(metric)');
+    expect(s).toEqual(['(metric)', 'instance', 'instance', 'instance', 'instance', 'account', 'account', 'region']);
+  });
+
   it('adds to the matchers already written and does not offer a label twice', () => {
     const values = { account: ['prod'], instance: ['i-1', 'i-2'] };
     const names = new Map([['prod/i-2', 'web-2']]);

@@ -24,7 +24,7 @@ export function metricSuggestions(
   labelValues: Readonly<Record<string, readonly string[]>> | undefined,
   /** Display names by `account/instance id`, for cloud instances. */
   instanceNames: ReadonlyMap<string, string> = new Map(),
-  limit = 12,
+  limit = 20,
 ): MetricSuggestion[] {
   const brace = input.indexOf('{');
   const name = (brace < 0 ? input : input.slice(0, brace)).trim();
@@ -49,8 +49,28 @@ export function metricSuggestions(
       options.push({ text: `${name}{${kept}${label}="${escapeLabelValue(value)}"}`, metric, label: { name: label, value, ...(display ? { display } : {}) } });
     }
   }
-  const matched = partial ? fuzzyFilter(options, partial, (o) => `${o.label!.name}="${o.label!.value}" ${o.label!.display ?? ''}`, limit) : options.slice(0, limit);
-  return brace < 0 ? [{ text: metric.name, metric }, ...matched.slice(0, limit - 1)] : matched;
+  // Nothing typed after the brace: a few values of every label, taken in turn, so a label with
+  // hundreds of values (instance) does not hide one with a handful (account, region).
+  const room = brace < 0 ? limit - 1 : limit; // the metric itself leads the list until a brace is typed
+  const matched = partial ? fuzzyFilter(options, partial, (o) => `${o.label!.name}="${o.label!.value}" ${o.label!.display ?? ''}`, room) : roundRobin(options, room);
+  return brace < 0 ? [{ text: metric.name, metric }, ...matched] : matched;
+}
+
+function roundRobin(options: readonly MetricSuggestion[], limit: number): MetricSuggestion[] {
+  const byLabel = new Map<string, MetricSuggestion[]>();
+  for (const o of options) {
+    const list = byLabel.get(o.label!.name) ?? [];
+    list.push(o);
+    byLabel.set(o.label!.name, list);
+  }
+  const lists = [...byLabel.values()];
+  const out: MetricSuggestion[] = [];
+  for (let i = 0; out.length < limit && lists.some((l) => i < l.length); i++) {
+    for (const l of lists) if (i < l.length && out.length < limit) out.push(l[i]!);
+  }
+  // Grouped by label again, in the labels' order, for reading.
+  const order = new Map(lists.map((l, i) => [l[0]!.label!.name, i]));
+  return out.sort((a, b) => order.get(a.label!.name)! - order.get(b.label!.name)!);
 }
 
 function rank(label: string): number {
