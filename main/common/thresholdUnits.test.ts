@@ -18,6 +18,13 @@ describe('parseThreshold: the display unit', () => {
     expect(value('90 MiB', 'ratio')).toBe('unit');
   });
 
+  it('gives the number people mean, not a float artefact of the unit (95% is 0.95 exactly)', () => {
+    expect(value('95%', 'ratio')).toBe(0.95);
+    expect(value('7', 'ratio')).toBe(0.07);
+    expect(value('150%', 'cores')).toBe(1.5);
+    expect(value('100 Mbit/s', 'bytes_per_second')).toBe(12_500_000);
+  });
+
   it('reads CPU in cores as top shows it (150 % is one and a half cores), or in cores when it says so', () => {
     expect(value('150%', 'cores')).toBeCloseTo(1.5, 12);
     expect(value('150', 'cores')).toBeCloseTo(1.5, 12);

@@ -88,7 +88,9 @@ export function parseThreshold(text: string, unit: MetricUnit | undefined): Thre
   const scale = scaleOf(suffix, unit);
   if (scale === 'ambiguous') return { ok: false, problem: 'ambiguous_prefix', accepted };
   if (scale === undefined) return { ok: false, problem: 'unit', accepted };
-  const value = n * scale;
+  // 95 % is 95 / 100, not 95 × 0.01 (0.9500000000000001): divide by a whole divisor when there is one.
+  const divisor = 1 / scale;
+  const value = scale < 1 && Math.abs(divisor - Math.round(divisor)) < 1e-9 ? n / Math.round(divisor) : n * scale;
   return Number.isFinite(value) ? { ok: true, value } : { ok: false, problem: 'number', accepted };
 }
 
