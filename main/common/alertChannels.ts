@@ -90,7 +90,11 @@ export type ChannelDraft = z.infer<typeof ChannelDraft>;
 /** Where a channel's URL or secret comes from: the secret store (set in the UI), or the provisioning file's reference. */
 export const SecretOrigin = z.enum(['store', 'env', 'file', 'inline']);
 
-/** A channel as the channels screen lists it. Never a URL or a secret: whether each is set, and the host it posts to. */
+/**
+ * A channel as the channels screen lists it. Never a URL or a secret: whether
+ * each is set (a URL not set is why a channel cannot send), where it comes
+ * from, and the host it posts to. No prose: the screen words it.
+ */
 export const ChannelView = z.object({
   name: z.string(),
   type: ChannelType,
@@ -108,8 +112,6 @@ export const ChannelView = z.object({
   /** Null for a type without one; `origin` null when the channel has none (an unsigned DingTalk robot). */
   secret: z.object({ set: z.boolean(), origin: SecretOrigin.nullable(), reference: z.string().nullable() }).nullable(),
   timeoutMs: z.number().nullable(),
-  /** Why the channel cannot send now (a variable not set, a secret missing), else null. */
-  problem: z.string().nullable(),
   /** Rules that notify through it (id and name, so a built-in rule's name can be shown in the UI's language). */
   usedBy: z.array(z.object({ id: z.string(), name: z.string() })),
 });

@@ -123,7 +123,7 @@ export class ChannelSet {
   /** Every channel as the UI lists it; `usedBy` says which rules notify through each. */
   async views(usedBy: (name: string) => ChannelView['usedBy']): Promise<ChannelView[]> {
     const refs = new Set(await this.options.secrets.list().catch(() => [] as string[]));
-    const desktop: ChannelView = { name: DESKTOP_CHANNEL, type: 'desktop', origin: 'builtin', url: null, secret: null, timeoutMs: null, problem: null, usedBy: usedBy(DESKTOP_CHANNEL) };
+    const desktop: ChannelView = { name: DESKTOP_CHANNEL, type: 'desktop', origin: 'builtin', url: null, secret: null, timeoutMs: null, usedBy: usedBy(DESKTOP_CHANNEL) };
     const views: ChannelView[] = [];
     for (const { def } of this.set.entries()) {
       if (def.name === DESKTOP_CHANNEL) continue;
@@ -133,26 +133,23 @@ export class ChannelSet {
   }
 
   async view(def: ChannelDef, refs: ReadonlySet<string>, usedBy: ChannelView['usedBy']): Promise<ChannelView> {
-    const problems: string[] = [];
-    const part = async (source: SecretSource | undefined, what: string, withHost: boolean) => {
+    const part = async (source: SecretSource | undefined, withHost: boolean) => {
       if (!source) return null;
       const origin = 'ref' in source ? 'store' : 'env' in source ? 'env' : 'file' in source ? 'file' : 'inline';
       const reference = 'env' in source ? source.env : 'file' in source ? source.file : null;
       let value: string | undefined;
       if ('ref' in source) {
         if (refs.has(source.ref)) value = await this.options.secrets.get(source.ref).catch(() => undefined);
-        if (value === undefined) problems.push(`its ${what} is not stored; edit the channel and enter it`);
       } else if ('value' in source) value = source.value;
       else {
         const read = resolveSecretRef('env' in source ? { env: source.env } : { file: source.file }, { environment: this.options.env, baseDir: def.baseDir });
-        if ('problem' in read) problems.push(`its ${what}: ${read.problem}`);
-        else value = read.value;
+        if (!('problem' in read)) value = read.value;
       }
       return { set: value !== undefined && value !== '', origin, reference, ...(withHost ? { host: hostOf(value) } : {}) } as const;
     };
-    const url = await part(def.spec.url, 'URL', true);
+    const url = await part(def.spec.url, true);
     const takesSecret = def.spec.type !== 'desktop' && CHANNEL_TYPE_FIELDS[def.spec.type].secret !== 'none';
-    const secret = def.spec.secret ? await part(def.spec.secret, 'signing secret', false) : takesSecret ? ({ set: false, origin: null, reference: null } as const) : null;
+    const secret = def.spec.secret ? await part(def.spec.secret, false) : takesSecret ? ({ set: false, origin: null, reference: null } as const) : null;
     return {
       name: def.name,
       type: def.spec.type,
@@ -160,7 +157,6 @@ export class ChannelSet {
       url: url ? { set: url.set, origin: url.origin, reference: url.reference, host: url.host ?? null } : null,
       secret: secret ? { set: secret.set, origin: secret.origin, reference: secret.reference } : null,
       timeoutMs: def.spec.timeoutMs ?? null,
-      problem: problems.length ? problems.join('; ') : null,
       usedBy,
     };
   }

@@ -179,7 +179,7 @@ export const alertsEn = {
   'alerts.channels.set': 'Set',
   'alerts.channels.setFrom': 'Set from {reference}',
   'alerts.channels.notSet': 'Not set',
-  'alerts.channels.notSetFrom': 'Not set ({reference} is empty)',
+  'alerts.channels.notSetFrom': 'Not set: nothing read from {reference}',
   'alerts.channels.test': 'Test',
   'alerts.channels.testing': 'Sending…',
   'alerts.channels.test.ok': 'Test message sent.',

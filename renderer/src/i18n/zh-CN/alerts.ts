@@ -180,7 +180,7 @@ export const alertsZhCN: Record<keyof typeof alertsEn, string> = {
   'alerts.channels.set': '已设置',
   'alerts.channels.setFrom': '取自 {reference}',
   'alerts.channels.notSet': '未设置',
-  'alerts.channels.notSetFrom': '未设置（{reference} 为空）',
+  'alerts.channels.notSetFrom': '未设置：未能从 {reference} 读取',
   'alerts.channels.test': '测试',
   'alerts.channels.testing': '发送中…',
   'alerts.channels.test.ok': '测试消息已发送。',

@@ -61,7 +61,6 @@ export function ChannelsPanel({ channels, i18n, act }: { channels: ChannelView[]
                       )}
                       {c.origin === 'builtin' && <span className="badge badge--builtin">{t('alerts.origin.builtin')}</span>}
                     </div>
-                    {c.problem && <div className="error-text small">{c.problem}</div>}
                   </th>
                   <td>{t(`alerts.channelType.${c.type}` as MessageKey)}</td>
                   <td className="small" data-testid="channel-target">

@@ -14,7 +14,7 @@ describe('channel form', () => {
   });
 
   it('on an edit, empty secrets keep the stored ones, and the signing secret can be removed', () => {
-    const form = channelFormFromView({ name: 'dd', type: 'dingtalk', origin: 'user', url: { set: true, origin: 'store', reference: null, host: 'oapi.dingtalk.com' }, secret: { set: true, origin: 'store', reference: null }, timeoutMs: 5000, problem: null, usedBy: [] });
+    const form = channelFormFromView({ name: 'dd', type: 'dingtalk', origin: 'user', url: { set: true, origin: 'store', reference: null, host: 'oapi.dingtalk.com' }, secret: { set: true, origin: 'store', reference: null }, timeoutMs: 5000, usedBy: [] });
     expect(form).toMatchObject({ name: 'dd', url: '', secret: '', timeoutMs: 5000 });
     expect(checkChannelForm(form, true)).toEqual({ ok: true, draft: { name: 'dd', type: 'dingtalk', timeoutMs: 5000 } });
     expect(checkChannelForm({ ...form, removeSecret: true }, true)).toEqual({ ok: true, draft: { name: 'dd', type: 'dingtalk', secret: null, timeoutMs: 5000 } });
