@@ -279,7 +279,7 @@ test.describe('a restarted console', () => {
     await expect(page.locator('[data-testid="host-card"][data-host-id="local"]')).toHaveAttribute('data-status', 'online', { timeout: 30_000 });
     // Samples reach the store and the no-data rule has seen the host report.
     await page.waitForTimeout(5000);
-    await console_.stopKeepingData();
+    await console_.stop({ keepData: true });
     // Down for longer than the no-data window.
     await page.waitForTimeout(8000);
     console_ = await startConsole({ args, dataDir: data });
