@@ -115,6 +115,9 @@ test.describe('alert rules from the editor', () => {
     await expect(page.getByTestId('alerts-screen')).toContainText('当前告警');
     await expect(row.getByTestId('muted-badge')).toHaveText('已静默');
     await expect(page.getByTestId('rule-row').filter({ hasText: '主机离线' })).toHaveCount(1);
+    // Lists joined the Chinese way (、), alternatives with 或.
+    await expect(page.getByTestId('rule-row').filter({ hasText: '主机离线' })).toContainText('离线、数据滞后');
+    await expect(page.getByTestId('channel-row').filter({ hasText: '桌面通知' })).toContainText('磁盘将满、主机离线');
     const { expectNoEnglish } = await languageCheck();
     await expectNoEnglish(page, 'alerts');
     await page.screenshot({ path: screenshotPath('alerts-zh-CN-dark'), fullPage: true });
@@ -122,6 +125,13 @@ test.describe('alert rules from the editor', () => {
     await page.getByTestId('rule-selector').fill('cloud_');
     await page.screenshot({ path: screenshotPath('alerts-editor-zh-CN-dark') });
     await page.getByTestId('rule-editor').getByRole('button', { name: '取消' }).click();
+    // Chinese in the light theme, and English in the dark one: all four looked at.
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.screenshot({ path: screenshotPath('alerts-zh-CN-light'), fullPage: true });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.getByTestId('lang-toggle').click();
+    await expect(page.getByTestId('alerts-screen')).toContainText('Current alerts');
+    await page.screenshot({ path: screenshotPath('alerts-en-dark'), fullPage: true });
 
     // Ended early: the list empties and the alert notifies again.
     await silence.getByTestId('end-silence').click();
@@ -243,11 +253,19 @@ test.describe('notification channels on the screen', () => {
     await page.getByTestId('lang-toggle').click();
     await expect(panel).toContainText('通知渠道');
     await expect(robotRow.getByTestId('channel-secret')).toHaveText('未设置');
+    // The robot's refusal worded in Chinese around what the robot said.
+    await expect(robotRow.getByTestId('channel-test-result')).toContainText('钉钉 拒收了消息：errcode 310000');
     await page.screenshot({ path: screenshotPath('alerts-channels-zh-CN-dark'), fullPage: true });
     await robotRow.getByTestId('edit-channel').click();
     await page.screenshot({ path: screenshotPath('alerts-channel-dialog-zh-CN-dark') });
     await page.keyboard.press('Escape');
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.screenshot({ path: screenshotPath('alerts-channels-zh-CN-light'), fullPage: true });
+    await page.emulateMedia({ colorScheme: 'dark' });
     await page.getByTestId('lang-toggle').click();
+    await expect(panel).toContainText('Notification channels');
+    await page.screenshot({ path: screenshotPath('alerts-channels-en-dark'), fullPage: true });
+    await page.emulateMedia({ colorScheme: 'light' });
 
     // Removed: gone from the list.
     await hookRow.getByTestId('remove-channel').click();

@@ -117,8 +117,27 @@ export const ChannelView = z.object({
 });
 export type ChannelView = z.infer<typeof ChannelView>;
 
-/** The answer to "send a test message": sent, or the receiver's (redacted) error. */
-export const ChannelTestResult = z.object({ ok: z.boolean(), error: z.string().optional(), durationMs: z.number() });
+/**
+ * Why a send failed, for the screen to word in the UI's language. What the
+ * receiver said (a robot's errmsg, a response body) is passed on as it came,
+ * with secrets scrubbed.
+ */
+export const DeliveryProblem = z.discriminatedUnion('kind', [
+  /** A chat robot answered with an error code (a bad signature, a keyword it wants). */
+  z.object({ kind: z.literal('refused'), service: z.string(), code: z.string(), message: z.string() }),
+  z.object({ kind: z.literal('notJson'), service: z.string(), body: z.string() }),
+  z.object({ kind: z.literal('http'), status: z.number(), body: z.string() }),
+  z.object({ kind: z.literal('timeout'), ms: z.number() }),
+  /** A network error, by its code (ECONNREFUSED, ENOTFOUND…). */
+  z.object({ kind: z.literal('network'), code: z.string() }),
+  z.object({ kind: z.literal('badUrl') }),
+  /** The URL or signing secret has no value (its variable, file or secret is empty or missing, or none was entered). */
+  z.object({ kind: z.literal('notSet'), what: z.enum(['url', 'secret']) }),
+]);
+export type DeliveryProblem = z.infer<typeof DeliveryProblem>;
+
+/** The answer to "send a test message": sent, or the receiver's (redacted) error, with its problem for the screen to word. */
+export const ChannelTestResult = z.object({ ok: z.boolean(), error: z.string().optional(), problem: DeliveryProblem.optional(), durationMs: z.number() });
 export type ChannelTestResult = z.infer<typeof ChannelTestResult>;
 
 /**

@@ -219,13 +219,13 @@ export class ChannelSet {
         return { ref };
       };
       const url = source(draft.url, channelUrlRef(editing ?? draft.name));
-      if (!url) return { ok: false, error: 'enter the URL the channel posts to', durationMs: 0 };
+      if (!url) return { ok: false, error: 'enter the URL the channel posts to', problem: { kind: 'notSet', what: 'url' }, durationMs: 0 };
       const secret = CHANNEL_TYPE_FIELDS[draft.type].secret === 'none' ? undefined : source(draft.secret, channelSecretRef(editing ?? draft.name));
       channel = this.sender({ name: draft.name, type: draft.type, url, ...(secret ? { secret } : {}), ...(draft.timeoutMs ? { timeoutMs: draft.timeoutMs } : {}) });
     }
     const started = this.options.now();
     const outcome = await deliverWithRetry(channel, notification, { maxAttempts: 1 });
-    return { ok: outcome.ok, ...(outcome.error ? { error: outcome.error } : {}), durationMs: Math.max(0, this.options.now() - started) };
+    return { ok: outcome.ok, ...(outcome.error ? { error: outcome.error } : {}), ...(outcome.problem ? { problem: outcome.problem } : {}), durationMs: Math.max(0, this.options.now() - started) };
   }
 
   // ------------------------------------------------------------ internals

@@ -143,6 +143,9 @@ describe('DingTalk robot', () => {
     expect(out.error).toContain('DingTalk rejected the message: errcode 310000');
     expect(out.error).not.toContain(token);
     expect(out.error).not.toContain(secret);
+    // The problem the screen words in the UI's language, with the robot's own message.
+    expect(out.problem).toEqual({ kind: 'refused', service: 'DingTalk', code: '310000', message: expect.stringContaining('sign') });
+    expect(JSON.stringify(out.problem)).not.toContain(secret);
   });
 
   it('a wrong secret is rejected', async () => {
@@ -194,6 +197,7 @@ describe('WeCom and Slack', () => {
     const ch = createChannel({ name: 'wc', type: 'wecom', url: { value: 'http://127.0.0.1:19406/cgi-bin/webhook/send?key=secret-key-123456' } });
     const out = await deliverWithRetry(ch, notification, fast);
     expect(out).toMatchObject({ ok: false, attempts: 1, error: 'WeCom rejected the message: errcode 93000 invalid webhook url' });
+    expect(out.problem).toEqual({ kind: 'refused', service: 'WeCom', code: '93000', message: 'invalid webhook url' });
   });
 
   it('Slack gets text plus a mrkdwn section, with &, < and > escaped', async () => {
@@ -230,6 +234,9 @@ describe('delivery: retries, failures, timeouts', () => {
     expect(got).toHaveLength(4);
     expect(out.error).toMatch(/^POST http:\/\/127\.0\.0\.1:19409\/hook\/…: HTTP 503/);
     expect(out.error).not.toContain('SUPERSECRET');
+    // The body quoted in the problem is scrubbed of the URL's token like the message.
+    expect(out.problem).toMatchObject({ kind: 'http', status: 503 });
+    expect(JSON.stringify(out.problem)).not.toContain(token);
   });
 
   it('does not retry a 4xx', async () => {
@@ -245,7 +252,7 @@ describe('delivery: retries, failures, timeouts', () => {
     const ch = createChannel({ name: 'h', type: 'webhook', url: { value: 'http://127.0.0.1:19411/slow' }, timeoutMs: 200 });
     const started = Date.now();
     const out = await deliverWithRetry(ch, notification, { ...fast, maxAttempts: 2 });
-    expect(out).toMatchObject({ ok: false, attempts: 2, error: 'POST http://127.0.0.1:19411/slow: no answer within 200 ms' });
+    expect(out).toMatchObject({ ok: false, attempts: 2, error: 'POST http://127.0.0.1:19411/slow: no answer within 200 ms', problem: { kind: 'timeout', ms: 200 } });
     expect(got).toHaveLength(2);
     expect(Date.now() - started).toBeLessThan(2000);
   });
@@ -253,13 +260,18 @@ describe('delivery: retries, failures, timeouts', () => {
   it('a refused connection is retried and reported without the URL query', async () => {
     const ch = createChannel({ name: 'h', type: 'webhook', url: { value: 'http://127.0.0.1:19412/p?key=abcdef123456' } });
     const out = await deliverWithRetry(ch, notification, { ...fast, maxAttempts: 2 });
-    expect(out).toMatchObject({ ok: false, attempts: 2, error: 'POST http://127.0.0.1:19412/p?…: ECONNREFUSED' });
+    expect(out).toMatchObject({ ok: false, attempts: 2, error: 'POST http://127.0.0.1:19412/p?…: ECONNREFUSED', problem: { kind: 'network', code: 'ECONNREFUSED' } });
   });
 
   it('a missing secret is a clear, non-retried failure', async () => {
     const ch = createChannel({ name: 'h', type: 'wecom', url: { env: 'NOT_SET_ANYWHERE' } }, { env: {} });
     const out = await deliverWithRetry(ch, notification, fast);
-    expect(out).toEqual({ ok: false, attempts: 1, error: 'the URL of channel "h" is not set (environment variable NOT_SET_ANYWHERE is empty or missing)' });
+    expect(out).toEqual({
+      ok: false,
+      attempts: 1,
+      error: 'the URL of channel "h" is not set (environment variable NOT_SET_ANYWHERE is empty or missing)',
+      problem: { kind: 'notSet', what: 'url' },
+    });
   });
 });
 

@@ -7,7 +7,7 @@ import type { PlannedNotification } from '../model.js';
 
 // The types live with the UI's view of channels (main/common/alertChannels.ts).
 export { ChannelType } from '../../../common/alertChannels.js';
-import { ChannelType } from '../../../common/alertChannels.js';
+import { ChannelType, type DeliveryProblem } from '../../../common/alertChannels.js';
 
 /**
  * Where a secret value comes from: the secret store (`ref`), an environment
@@ -55,6 +55,8 @@ export class DeliveryError extends Error {
     readonly retryable: boolean,
     /** Server-asked wait before the next attempt (Retry-After), ms. */
     readonly retryAfterMs?: number,
+    /** What went wrong, for the screen to word (scrubbed like the message). */
+    readonly problem?: DeliveryProblem,
   ) {
     super(message);
     this.name = 'DeliveryError';

@@ -3,7 +3,7 @@ import { alertForMs, formatAlertValue } from './alertValues';
 import type { AlertView, RuleView } from '../../../../main/common/alertModel';
 import type { AlertRule } from '../../../../main/common/alertRules';
 import type { AlertSilenceScope } from '../../../../main/common/contract';
-import { formatDateTime, formatDuration, formatThreshold } from '../../../../main/common/format';
+import { formatDateTime, formatDuration, formatList, formatThreshold } from '../../../../main/common/format';
 import { ScreenHeader } from '../../components/ScreenHeader';
 import { StateMessage } from '../../components/StateMessage';
 import { core } from '../../coreClient';
@@ -356,7 +356,7 @@ function conditionText(rule: AlertRule, i18n: I18n): string {
     case 'absent':
       return t('alerts.condition.absent', { selector: rule.selector, window: formatDuration(rule.window / 1000, locale) });
     case 'host_status':
-      return t('alerts.condition.hostStatus', { statuses: rule.statuses.map((s) => t(`status.${s}`)).join(', '), for: formatDuration(rule.for / 1000, locale) });
+      return t('alerts.condition.hostStatus', { statuses: formatList(rule.statuses.map((s) => t(`status.${s}`)), locale, 'or'), for: formatDuration(rule.for / 1000, locale) });
   }
 }
 
@@ -383,7 +383,7 @@ function RuleRow({ view, i18n, act, onEdit }: { view: RuleView; i18n: I18n; act:
       <td>
         <span className={`badge badge--${rule.severity}`}>{t(`alerts.severity.${rule.severity}`)}</span>
       </td>
-      <td className="small">{rule.channels.map((c) => (c === 'desktop' ? t('alerts.channel.desktop') : c)).join(', ')}</td>
+      <td className="small">{formatList(rule.channels.map((c) => (c === 'desktop' ? t('alerts.channel.desktop') : c)), i18n.locale)}</td>
       <td>
         <label className="switch">
           <input

@@ -12,7 +12,7 @@ import { core } from '../../coreClient';
 import { useCheckedForm } from '../../hooks/useCheckedForm';
 import type { MessageKey } from '../../i18n/catalogue';
 import { useI18n } from '../../i18n/useI18n';
-import { channelFormFromView, checkChannelForm, emptyChannelForm, type ChannelFormField, type ChannelFormState } from './channelForm';
+import { channelFormFromView, channelTestText, checkChannelForm, emptyChannelForm, type ChannelFormField, type ChannelFormState } from './channelForm';
 
 export function ChannelDialog({ channel, onClose }: { channel?: ChannelView; onClose: () => void }) {
   const { t } = useI18n();
@@ -82,7 +82,7 @@ export function ChannelDialog({ channel, onClose }: { channel?: ChannelView; onC
 
       {test && (
         <div className={`test-report ${test.ok ? 'test-report--ok' : 'test-report--bad'}`} data-testid="channel-test-report" data-ok={test.ok} role="status">
-          <p className={test.ok ? 'test-summary-ok' : 'form-error'}>{test.ok ? t('alerts.channels.test.ok') : t('alerts.channels.test.failed', { message: test.error ?? '' })}</p>
+          <p className={test.ok ? 'test-summary-ok' : 'form-error'}>{channelTestText(test, t)}</p>
         </div>
       )}
       <FormFooter

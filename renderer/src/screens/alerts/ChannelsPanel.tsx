@@ -4,10 +4,12 @@
 // channels added here can be edited and removed, provisioned ones are read-only.
 import { useState } from 'react';
 import type { ChannelTestResult, ChannelView } from '../../../../main/common/alertChannels';
+import { formatList } from '../../../../main/common/format';
 import { core } from '../../coreClient';
 import type { MessageKey } from '../../i18n/catalogue';
 import type { I18n } from '../../i18n/useI18n';
 import { ChannelDialog } from './ChannelDialog';
+import { channelTestText } from './channelForm';
 import { ruleDisplayName } from './alertTexts';
 
 export function ChannelsPanel({ channels, i18n, act }: { channels: ChannelView[]; i18n: I18n; act: (fn: () => Promise<unknown>) => Promise<void> }) {
@@ -95,7 +97,7 @@ export function ChannelsPanel({ channels, i18n, act }: { channels: ChannelView[]
                     {c.origin === 'provisioned' && <span className="muted small"> {t('alerts.rules.readOnly')}</span>}
                     {test && test !== 'running' && (
                       <div className={test.ok ? 'small test-summary-ok' : 'small error-text'} data-testid="channel-test-result" data-ok={test.ok} role="status">
-                        {test.ok ? t('alerts.channels.test.ok') : t('alerts.channels.test.failed', { message: test.error ?? '' })}
+                        {channelTestText(test, t)}
                       </div>
                     )}
                   </td>
@@ -111,7 +113,7 @@ export function ChannelsPanel({ channels, i18n, act }: { channels: ChannelView[]
 }
 
 function usedByText(c: ChannelView, i18n: I18n): string {
-  return c.usedBy.map((r) => ruleDisplayName(r, i18n)).join(', ');
+  return formatList(c.usedBy.map((r) => ruleDisplayName(r, i18n)), i18n.locale);
 }
 
 function targetText(c: ChannelView, i18n: I18n): string {
