@@ -410,6 +410,15 @@ test('a rule on a cloud metric: picked with its unit, a window long enough for t
     await page.getByTestId('rule-window').fill('6m');
     await page.screenshot({ path: screenshotPath(`clouds-alert-rule-${lang}-${theme}`), fullPage: true });
   }
+  // Saved with a window shorter than the lag (as a provisioned rule may be written): its row says it sees no data.
+  await page.getByTestId('rule-window').fill('2m');
+  await page.getByTestId('rule-save').click();
+  const saved = page.getByTestId('rule-row').filter({ hasText: 'Cloud CPU busy' });
+  await expect(saved.getByTestId('rule-window-short')).toContainText('6分钟');
+  await page.screenshot({ path: screenshotPath('clouds-alert-rule-short-zh-CN-dark'), fullPage: true });
+  page.once('dialog', (d) => void d.accept());
+  await saved.getByRole('button', { name: '删除' }).click();
+  await expect(saved).toHaveCount(0);
 });
 
 test('the cloud screens in Chinese have no English left, in both themes', async ({ page }) => {

@@ -149,6 +149,7 @@ export const alertsEn = {
   'alerts.threshold.hint.timestamp_seconds': 'Seconds since 1970.',
   'alerts.threshold.hint.plain': 'A number in the series’ own unit.',
   'alerts.threshold.means': 'Means {value}.',
+  'alerts.rules.cloudWindowShort': 'Its window ({window}) is shorter than the cloud data’s lag: it sees no data. Give it at least {lag}.',
   'alerts.editor.cloudWindow': 'Cloud data arrives minutes late: {window} holds the newest points of these accounts.',
   'alerts.editor.cloudWindowShort': 'Shorter than the cloud data’s lag: this rule would see no data. Use at least {window} ({text}).',
   'alerts.editor.error.bytePrefix': 'K, M, G alone could mean 1000 or 1024: write KiB, MiB, GiB (1024) or kB, MB, GB (1000).',

@@ -150,6 +150,7 @@ export const alertsZhCN: Record<keyof typeof alertsEn, string> = {
   'alerts.threshold.hint.timestamp_seconds': '自 1970 年起的秒数。',
   'alerts.threshold.hint.plain': '以该序列自身单位表示的数字。',
   'alerts.threshold.means': '即 {value}。',
+  'alerts.rules.cloudWindowShort': '其时间窗口（{window}）短于云数据的延迟：将看不到数据。请至少设为 {lag}。',
   'alerts.editor.cloudWindow': '云监控数据会延迟数分钟到达：{window} 的窗口可包含这些账号的最新数据点。',
   'alerts.editor.cloudWindowShort': '短于云监控数据的延迟：此规则将看不到数据。请至少使用 {window}（{text}）。',
   'alerts.editor.error.bytePrefix': '单独的 K、M、G 可能表示 1000 或 1024：请写 KiB、MiB、GiB（1024）或 kB、MB、GB（1000）。',

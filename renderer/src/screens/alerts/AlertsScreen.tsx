@@ -11,13 +11,14 @@ import { useNow } from '../../hooks/useNow';
 import type { I18n } from '../../i18n/useI18n';
 import { useI18n } from '../../i18n/useI18n';
 import { refreshAlerts, useAlerts } from '../../stores/alerts';
+import { useClouds } from '../../stores/clouds';
 import { browserNotificationsSupported } from '../../stores/toasts';
 import { RuleEditor, labelText } from './RuleEditor';
 import { alertSummary, ruleDisplayName } from './alertTexts';
 import { ChannelsPanel } from './ChannelsPanel';
 import { SilencesPanel } from './SilencesPanel';
 import { AlertHistory } from './AlertHistory';
-import { emptyRuleForm, formFromRule, type RuleForm } from './ruleForm';
+import { emptyRuleForm, formFromRule, suggestedWindowMs, type RuleForm } from './ruleForm';
 
 const SILENCE_CHOICES_MS = [15 * 60_000, 3_600_000, 4 * 3_600_000, 86_400_000, 7 * 86_400_000] as const;
 const DEFAULT_SILENCE_MS = 3_600_000;
@@ -364,6 +365,9 @@ function RuleRow({ view, i18n, act, onEdit }: { view: RuleView; i18n: I18n; act:
   const { t } = i18n;
   const { rule } = view;
   const readOnly = rule.origin === 'provisioned';
+  // A cloud metric's window shorter than its accounts' lag never holds a point (a provisioned rule writes its own).
+  const accounts = useClouds((s) => s.accounts);
+  const lagMs = rule.type === 'threshold' ? suggestedWindowMs(rule.selector, accounts) : undefined;
   return (
     <tr data-testid="rule-row" data-rule={rule.name} data-origin={rule.origin}>
       <th scope="row">
@@ -378,6 +382,11 @@ function RuleRow({ view, i18n, act, onEdit }: { view: RuleView; i18n: I18n; act:
         </div>
         {(view.firing > 0 || view.pending > 0) && <div className="muted small">{t('alerts.rules.counts', { firing: view.firing, pending: view.pending })}</div>}
         {view.health.lastError && <div className="error-text small">{t('alerts.rules.evalError', { message: view.health.lastError })}</div>}
+        {rule.type === 'threshold' && lagMs !== undefined && rule.window < lagMs && (
+          <div className="warn-text small" data-testid="rule-window-short">
+            {t('alerts.rules.cloudWindowShort', { window: formatDuration(rule.window / 1000, i18n.locale), lag: formatDuration(lagMs / 1000, i18n.locale) })}
+          </div>
+        )}
       </th>
       <td className="mono small">{conditionText(rule, i18n)}</td>
       <td>
