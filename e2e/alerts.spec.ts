@@ -264,6 +264,10 @@ test.describe('notification channels on the screen', () => {
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.getByTestId('lang-toggle').click();
     await expect(panel).toContainText('Notification channels');
+    // The refusal wraps inside the table rather than widening it past the panel's edge (clipped).
+    await expect(robotRow.getByTestId('channel-test-result')).toContainText('DingTalk refused the message: errcode 310000');
+    const wrap = panel.locator('.table-wrap');
+    expect(await wrap.evaluate((e) => e.scrollWidth - e.clientWidth)).toBeLessThanOrEqual(0);
     await page.screenshot({ path: screenshotPath('alerts-channels-en-dark'), fullPage: true });
     await page.emulateMedia({ colorScheme: 'light' });
 

@@ -381,9 +381,9 @@ function RuleRow({ view, i18n, act, onEdit }: { view: RuleView; i18n: I18n; act:
           {rule.origin === 'builtin' && <span className="badge badge--builtin">{t('alerts.origin.builtin')}</span>}
         </div>
         {(view.firing > 0 || view.pending > 0) && <div className="muted small">{t('alerts.rules.counts', { firing: view.firing, pending: view.pending })}</div>}
-        {view.health.lastError && <div className="error-text small">{t('alerts.rules.evalError', { message: view.health.lastError })}</div>}
+        {view.health.lastError && <div className="error-text small cell-note">{t('alerts.rules.evalError', { message: view.health.lastError })}</div>}
         {rule.type === 'threshold' && lagMs !== undefined && rule.window < lagMs && (
-          <div className="warn-text small" data-testid="rule-window-short">
+          <div className="warn-text small cell-note" data-testid="rule-window-short">
             {t('alerts.rules.cloudWindowShort', { window: formatDuration(rule.window / 1000, i18n.locale), lag: formatDuration(lagMs / 1000, i18n.locale) })}
           </div>
         )}

@@ -96,7 +96,7 @@ export function ChannelsPanel({ channels, i18n, act }: { channels: ChannelView[]
                     )}
                     {c.origin === 'provisioned' && <span className="muted small"> {t('alerts.rules.readOnly')}</span>}
                     {test && test !== 'running' && (
-                      <div className={test.ok ? 'small test-summary-ok' : 'small error-text'} data-testid="channel-test-result" data-ok={test.ok} role="status">
+                      <div className={test.ok ? 'small cell-note test-summary-ok' : 'small cell-note error-text'} data-testid="channel-test-result" data-ok={test.ok} role="status">
                         {channelTestText(test, t)}
                       </div>
                     )}
