@@ -47,7 +47,7 @@ import { DEFAULT_QUERY_BUDGET_MS, RangeReader } from './rangeQuery.js';
 import { preparePrivateDatabaseFile } from '../dataFile.js';
 import { Housekeeping, checkedRetention, type HousekeepingLimits, type HousekeepingReport, type HousekeepingSlice } from './housekeeping.js';
 import type { SeriesState } from './seriesState.js';
-import type { AppendOptions, FlatRange, MetricStore, RangeRequest, SampleColumns, SeriesInfo, SeriesRef, StoreStats, StoredRange } from './types.js';
+import type { AppendOptions, FlatRange, MetricNameInfo, MetricStore, RangeRequest, SampleColumns, SeriesInfo, SeriesRef, StoreStats, StoredRange } from './types.js';
 
 export { DEFAULT_QUERY_BUDGET_MS, QUERY_TOO_LARGE } from './rangeQuery.js';
 
@@ -95,6 +95,8 @@ export interface SqliteMetricStore {
   /** append, for a batch given as columns (what the store worker receives). */
   appendColumns(columns: SampleColumns, options?: AppendOptions): void;
   series(selector: SeriesSelector): SeriesInfo[];
+  /** Every metric name in the series index (seriesIndex.ts names). */
+  names(): MetricNameInfo[];
   query(request: RangeRequest): StoredRange[];
   /** query, with each range's points flat (what the store worker sends across). */
   queryFlat(request: RangeRequest): FlatRange[];
@@ -126,6 +128,7 @@ export function openInProcessMetricStore(options: MetricStoreOptions): MetricSto
   return {
     append: async (samples, appendOptions) => engine.append(samples, appendOptions),
     series: async (selector) => engine.series(selector),
+    names: async () => engine.names(),
     query: async (request) => engine.query(request),
     housekeeping: async (now) => engine.housekeeping(now),
     setRetention: async (retention) => engine.setRetention(retention),
@@ -287,6 +290,11 @@ class SqliteStore implements SqliteMetricStore {
   series(selector: SeriesSelector): SeriesInfo[] {
     this.assertOpen();
     return this.index.info(selector);
+  }
+
+  names(): MetricNameInfo[] {
+    this.assertOpen();
+    return this.index.names();
   }
 
   /** Every series matching the selector is returned, with empty points when the range holds no data. */

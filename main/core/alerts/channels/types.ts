@@ -5,8 +5,9 @@
 import { z } from 'zod';
 import type { PlannedNotification } from '../model.js';
 
-export const ChannelType = z.enum(['desktop', 'webhook', 'dingtalk', 'wecom', 'slack']);
-export type ChannelType = z.infer<typeof ChannelType>;
+// The types live with the UI's view of channels (main/common/alertChannels.ts).
+export { ChannelType } from '../../../common/alertChannels.js';
+import { ChannelType, type DeliveryProblem } from '../../../common/alertChannels.js';
 
 /**
  * Where a secret value comes from: the secret store (`ref`), an environment
@@ -54,6 +55,8 @@ export class DeliveryError extends Error {
     readonly retryable: boolean,
     /** Server-asked wait before the next attempt (Retry-After), ms. */
     readonly retryAfterMs?: number,
+    /** What went wrong, for the screen to word (scrubbed like the message). */
+    readonly problem?: DeliveryProblem,
   ) {
     super(message);
     this.name = 'DeliveryError';
