@@ -245,7 +245,8 @@ test('Alibaba instances show their ECS names in the instance table, the overview
     expect(longBox!.height).toBe(shortBox!.height);
     expect(longBox!.x + longBox!.width).toBeLessThanOrEqual(tableBox!.x + tableBox!.width + 1);
     expect(await long.locator('.fleet-name').evaluate((el: { scrollWidth: number; clientWidth: number }) => el.scrollWidth > el.clientWidth)).toBe(true);
-    await expect(long.locator('.cloud-cell--name')).toHaveAttribute('title', /^订单服务-主库.* · i-bp1emu000000 · 172\.16\.0\.2 · ecs\.g7\.large · Running$/);
+    // The cloud's state word ("Running") in the UI's language.
+    await expect(long.locator('.cloud-cell--name')).toHaveAttribute('title', lang === 'zh-CN' ? /^订单服务-主库.* · i-bp1emu000000 · 172\.16\.0\.2 · ecs\.g7\.large · 运行中$/ : /^订单服务-主库.* · i-bp1emu000000 · 172\.16\.0\.2 · ecs\.g7\.large · Running$/);
     await expect(page.getByTestId('cloud-names-problem')).toHaveCount(0);
     if (lang === 'zh-CN') await language.expectNoEnglish(page, `account names ${theme}`);
     await table.screenshot({ path: screenshotPath(`clouds-names-table-${lang}-${theme}`) });
@@ -379,6 +380,45 @@ test('the hosts\' table is as tall as its rows, leaving the cloud instances in v
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('cloud-form')).toBeVisible();
   await page.keyboard.press('Escape');
+});
+
+test('a rule on a cloud metric: picked with its unit, a window long enough for the cloud’s delay, a preview that names the instances', async ({ page }) => {
+  for (const [lang, theme] of [['en', 'light'], ['zh-CN', 'dark']] as const) {
+    await open(page, '#/alerts', { lang, theme });
+    await page.getByTestId('new-rule').click();
+    await page.getByTestId('rule-name').fill('Cloud CPU busy');
+    const selector = page.getByTestId('rule-selector');
+    await selector.click();
+    await selector.pressSequentially('cloud_cpu');
+    const metric = page.getByTestId('metric-suggestion').filter({ hasText: 'cloud_cpu_utilization_ratio' });
+    await expect(metric).toContainText(lang === 'en' ? 'percent' : '百分比');
+    await metric.click();
+    await page.locator('[data-testid="metric-suggestion"][data-value=\'cloud_cpu_utilization_ratio{account="prod-aliyun"}\']').click();
+    // prod-aliyun settles a minute 120 s after it ends and is collected every 60 s in 60 s periods:
+    // 120 + 60 + 3 × 60 s = 6 minutes. The old default of one minute never held a point.
+    await expect(page.getByTestId('rule-window')).toHaveValue('6m');
+    await page.getByTestId('rule-op').selectOption('>=');
+    await page.getByTestId('rule-threshold').fill('0%');
+    await expect(page.getByTestId('rule-preview-headline')).toHaveAttribute('data-would-fire', /^[1-9]\d*$/, { timeout: 30_000 });
+    // Instances by the name their cloud gives them, next to the id the series carries.
+    const names = await page.getByTestId('rule-preview').locator('.preview-name').allTextContents();
+    expect(names.length).toBeGreaterThan(0);
+    for (const name of names) expect(name.trim()).toMatch(/^(app-cn-hangzhou-\d{3}|web 🚀 前端|订单服务-主库.*)$/);
+    // A window shorter than the lag is called out.
+    await page.getByTestId('rule-window').fill('1m');
+    await expect(page.getByTestId('rule-editor')).toContainText(lang === 'en' ? 'this rule would see no data' : '此规则将看不到数据');
+    await page.getByTestId('rule-window').fill('6m');
+    await page.screenshot({ path: screenshotPath(`clouds-alert-rule-${lang}-${theme}`), fullPage: true });
+  }
+  // Saved with a window shorter than the lag (as a provisioned rule may be written): its row says it sees no data.
+  await page.getByTestId('rule-window').fill('2m');
+  await page.getByTestId('rule-save').click();
+  const saved = page.getByTestId('rule-row').filter({ hasText: 'Cloud CPU busy' });
+  await expect(saved.getByTestId('rule-window-short')).toContainText('6分钟');
+  await page.screenshot({ path: screenshotPath('clouds-alert-rule-short-zh-CN-dark'), fullPage: true });
+  page.once('dialog', (d) => void d.accept());
+  await saved.getByRole('button', { name: '删除' }).click();
+  await expect(saved).toHaveCount(0);
 });
 
 test('the cloud screens in Chinese have no English left, in both themes', async ({ page }) => {

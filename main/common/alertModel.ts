@@ -4,6 +4,7 @@
 // no Node.
 import { z } from 'zod';
 import { AlertRule, Severity } from './alertRules.js';
+import { ALERT_LANGS } from './alertTexts.js';
 import { labelPatternProblem } from './series.js';
 
 /** `normal` is never stored: an alert in it simply has no state. */
@@ -128,6 +129,10 @@ export const PlannedNotification = z.object({
   title: z.string(),
   alerts: z.array(NotifiedAlert),
   createdAt: z.number(),
+  /** A test message from the channels screen, not an alert. */
+  test: z.boolean().optional(),
+  /** The language its words are in (the UI's, when it was planned); English when absent. */
+  lang: z.enum(ALERT_LANGS).optional(),
 });
 export type PlannedNotification = z.infer<typeof PlannedNotification>;
 
@@ -156,6 +161,8 @@ export const AlertView = AlertState.extend({
   /** Matched by an active silence: shown, marked, not notified. */
   muted: z.boolean(),
   silenceIds: z.array(z.string()),
+  /** Held back because its host's offline alert is pending or firing (a no-data alert of a host that is down). */
+  inhibited: z.boolean(),
 });
 export type AlertView = z.infer<typeof AlertView>;
 

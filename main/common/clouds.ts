@@ -267,3 +267,77 @@ export const CloudMappingsView = z.object({
   ),
 });
 export type CloudMappingsView = z.infer<typeof CloudMappingsView>;
+
+// ---------------------------------------------------------------- rules on cloud metrics
+
+/** What a rule needs to know of an account to wait for its data. */
+export interface CloudAccountTiming {
+  readonly name: string;
+  readonly provider: CloudProvider;
+  readonly periodSeconds: number;
+  readonly intervalSeconds: number;
+  readonly delaySeconds: number;
+}
+
+/** Without an account to go by: Huawei's default delay (the longest of the three), a cycle a minute. */
+const FALLBACK_TIMING = { periodSeconds: 60, intervalSeconds: 60, delaySeconds: 180 };
+
+/**
+ * How far back a rule on a cloud metric must look to hold a point. A period
+ * [t, t + period) settles at the cloud `delay` after it ends and is fetched
+ * by the next cycle, up to `interval` later, so at any moment the newest
+ * point started at most delay + interval + 2 periods ago (one period for its
+ * length, one for the cycle's alignment); one period more keeps a second
+ * point in the window for averages. Whole minutes, the longest of the
+ * accounts the selector can match (`account` / `cloud` labels), or of all.
+ */
+export function cloudRuleWindowMs(accounts: readonly CloudAccountTiming[], matches: (labels: { account: string; cloud: string }) => boolean = () => true): number {
+  const relevant = accounts.filter((a) => matches({ account: a.name, cloud: a.provider }));
+  const timings = relevant.length ? relevant : [FALLBACK_TIMING];
+  const seconds = Math.max(...timings.map((a) => a.delaySeconds + a.intervalSeconds + 3 * a.periodSeconds));
+  return Math.ceil(seconds / 60) * 60_000;
+}
+
+// ---------------------------------------------------------------- instance states
+
+/** One word for a cloud instance's lifecycle state across the three clouds, for the UI to translate. */
+export const CLOUD_INSTANCE_STATES = ['running', 'stopped', 'starting', 'stopping', 'pending', 'rebooting', 'resizing', 'migrating', 'shelved', 'terminating', 'deleted', 'error', 'unknown'] as const;
+export type CloudInstanceState = (typeof CLOUD_INSTANCE_STATES)[number];
+
+// Alibaba ECS `Status` (Pending, Running, Starting, Stopping, Stopped), Tencent
+// CVM `InstanceState` (PENDING, LAUNCH_FAILED, RUNNING, STOPPED, STARTING,
+// STOPPING, REBOOTING, SHUTDOWN, TERMINATING) and Huawei ECS `status` (BUILD,
+// REBOOT, HARD_REBOOT, REBUILD, MIGRATING, RESIZE, REVERT_RESIZE,
+// VERIFY_RESIZE, ACTIVE, SHUTOFF, ERROR, DELETED, SHELVED, SHELVED_OFFLOADED,
+// UNKNOWN), from each cloud's DescribeInstances / ListServersDetails reference.
+const INSTANCE_STATE_WORDS: Readonly<Record<string, CloudInstanceState>> = {
+  running: 'running',
+  active: 'running',
+  stopped: 'stopped',
+  shutoff: 'stopped',
+  shutdown: 'stopped',
+  starting: 'starting',
+  stopping: 'stopping',
+  pending: 'pending',
+  build: 'pending',
+  rebuild: 'pending',
+  reboot: 'rebooting',
+  hard_reboot: 'rebooting',
+  rebooting: 'rebooting',
+  resize: 'resizing',
+  revert_resize: 'resizing',
+  verify_resize: 'resizing',
+  migrating: 'migrating',
+  shelved: 'shelved',
+  shelved_offloaded: 'shelved',
+  terminating: 'terminating',
+  deleted: 'deleted',
+  error: 'error',
+  launch_failed: 'error',
+  unknown: 'unknown',
+};
+
+/** The state a cloud's own word names, or undefined for a word none of the three uses (shown as the cloud wrote it). */
+export function cloudInstanceState(word: string): CloudInstanceState | undefined {
+  return INSTANCE_STATE_WORDS[word.trim().toLowerCase()];
+}

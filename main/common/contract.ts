@@ -6,8 +6,11 @@
 import { z } from 'zod';
 import { AlertRule } from './alertRules.js';
 import { AlertView, DeliveryRecord, DeliveryStatus, HistoryFilter, PreviewResult, RuleView, Silence, TransitionRecord } from './alertModel.js';
+import { ChannelDraft, ChannelTestRequest, ChannelTestResult, ChannelView } from './alertChannels.js';
 import { refineLabelPattern } from './alertModel.js';
 import { LISTEN_ADDRESS_MESSAGES, parseListenAddress } from './listenAddress.js';
+import { METRIC_UNITS } from './metrics.js';
+import { ALERT_LANGS } from './alertTexts.js';
 import { HostDefinitionView, HostDraft, HostKeyPrompt, ImportResult, SshConfigView, TestConnectionView } from './sshHosts.js';
 import { CloudAccountDraft, CloudAccountView, CloudInstanceRow, CloudMappingsView, CloudTestView } from './clouds.js';
 import { HistoryDraft, HistoryState, RemoteWriteDraft, RemoteWriteTargetView, TargetNameField } from './remoteWrite.js';
@@ -147,6 +150,8 @@ export type Retention = z.infer<typeof Retention>;
 export const Settings = z.object({
   pollIntervalMs: z.number().int().min(1000).max(3_600_000),
   retention: Retention,
+  /** The UI's language, which notifications (popups, webhooks, chat robots) are written in; English until a UI says. */
+  language: z.enum(ALERT_LANGS).optional(),
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -415,6 +420,21 @@ export const ExportUpdate = z.object({
 });
 export type ExportUpdate = z.infer<typeof ExportUpdate>;
 
+// ---- metric names for pickers
+
+export const MetricChoiceView = z.object({
+  name: z.string(),
+  unit: z.enum(METRIC_UNITS),
+  help: z.string(),
+  /** Series stored under the name now; 0 for a catalogue name with none yet. */
+  series: z.number(),
+  lastT: z.number().nullable(),
+});
+export type MetricChoiceView = z.infer<typeof MetricChoiceView>;
+/** Label name → its values among a metric's series (each list sorted, at most SERIES_LABEL_VALUES_MAX). */
+export const SeriesLabelValues = z.record(z.string(), z.array(z.string()));
+export const SERIES_LABEL_VALUES_MAX = 200;
+
 // ---- alerts: rules, states, history, silences, deliveries; schemas in alertRules.ts / alertModel.ts
 
 /** A rule as the editor sends it; the core parses it with the rule schema so messages name the field. */
@@ -433,7 +453,7 @@ export const AlertSilenceRequest = z.object({
 export const AlertRulesList = z.object({ rules: z.array(RuleView), channels: z.array(z.string()) });
 export type AlertRulesList = z.infer<typeof AlertRulesList>;
 /** What changed: `states` (evaluation), `rules`, `silences` or `deliveries`; the alert list is always current. */
-export const AlertsChanged = z.object({ reason: z.enum(['states', 'rules', 'silences', 'deliveries']), alerts: z.array(AlertView) });
+export const AlertsChanged = z.object({ reason: z.enum(['states', 'rules', 'silences', 'deliveries', 'channels']), alerts: z.array(AlertView) });
 export type AlertsChanged = z.infer<typeof AlertsChanged>;
 /** A desktop notification for the headless console: the UI shows a toast and, when allowed, a browser Notification. */
 export const AlertNotice = z.object({
@@ -464,6 +484,10 @@ export const requests = {
   'hosts/inventory': { input: HostId, output: HostInventory.nullable() },
   /** Range query over stored series; the store picks the tier and buckets to maxPoints. */
   'series/query': { input: RangeQuery, output: z.array(SeriesData) },
+  /** Every metric name stored or in the catalogue, with its unit and how many series carry it (the rule editor's picker). */
+  'series/names': { input: z.void(), output: z.array(MetricChoiceView) },
+  /** The label values among one metric's series, for completing a selector. */
+  'series/labels': { input: z.object({ name: SeriesSelector.shape.name }), output: SeriesLabelValues },
   /**
    * Change settings. Fields set by the provisioning file cannot be changed here
    * (error code `provisioned`). The renderer cannot name file paths.
@@ -510,6 +534,16 @@ export const requests = {
   'alerts/unsilence': { input: AlertRuleId, output: z.boolean() },
   /** Active silences. */
   'alerts/silences': { input: z.void(), output: z.array(Silence) },
+  /** Every notification channel (built-in, provisioned, added here) with what it needs; never a URL or a secret. */
+  'alerts/channels': { input: z.void(), output: z.array(ChannelView) },
+  /** Add a channel; its URL and signing secret go to the secret store and never come back. */
+  'alerts/channel-add': { input: ChannelDraft, output: ChannelView },
+  /** Edit a channel added here (not its name: rules refer to it). An absent URL or secret keeps the stored one; `secret: null` removes it. Provisioned ones fail with `provisioned`. */
+  'alerts/channel-update': { input: z.object({ name: z.string().min(1).max(100), draft: ChannelDraft }), output: ChannelView },
+  /** Remove a channel added here and forget its secrets. Rules that name it report failed deliveries until changed. */
+  'alerts/channel-remove': { input: z.object({ name: z.string().min(1).max(100) }), output: z.boolean() },
+  /** Send a test message through a saved channel (by name) or a draft; the receiver's answer, redacted. */
+  'alerts/channel-test': { input: ChannelTestRequest, output: ChannelTestResult },
   /** Notification deliveries, newest first; failures carry their (redacted) error. */
   'alerts/deliveries': { input: z.object({ status: DeliveryStatus.optional(), limit: z.number().int().min(1).max(1000).optional() }), output: z.array(DeliveryRecord) },
   // ---- ssh hosts

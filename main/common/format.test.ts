@@ -10,6 +10,7 @@ import {
   formatCores,
   formatCount,
   formatDuration,
+  formatList,
   formatLoad,
   formatPercent,
   formatTimeTick,
@@ -179,5 +180,15 @@ describe('timeTicks', () => {
   });
   it('returns nothing for an empty range', () => {
     expect(timeTicks(10, 10, 5)).toEqual([]);
+  });
+});
+
+describe('formatList', () => {
+  it('joins items as the locale does: commas in English, the enumeration comma 、 in Chinese', () => {
+    expect(formatList(['Disk nearly full', 'Host offline', 'No data'], 'en')).toBe('Disk nearly full, Host offline, No data');
+    expect(formatList(['磁盘将满', '主机离线', '无数据'], 'zh-CN')).toBe('磁盘将满、主机离线、无数据');
+    expect(formatList(['Offline', 'Stale', 'Auth failed'], 'en', 'or')).toBe('Offline, Stale, or Auth failed');
+    expect(formatList(['离线', '数据滞后', '认证失败'], 'zh-CN', 'or')).toBe('离线、数据滞后或认证失败');
+    expect(formatList(['desktop'], 'zh-CN')).toBe('desktop');
   });
 });

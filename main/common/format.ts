@@ -143,6 +143,22 @@ export function formatDuration(seconds: number | null | undefined, locale: strin
   return (seconds < 0 && whole > 0 ? '-' : '') + list.format(shown);
 }
 
+const itemListFormats = new Map<string, Intl.ListFormat>();
+
+/**
+ * Items of a list in the locale's way: "a, b, c" in English, "a、b、c" in
+ * Chinese; `or` for alternatives ("a, b, or c", "a、b或c").
+ */
+export function formatList(items: readonly string[], locale: string, type: 'and' | 'or' = 'and'): string {
+  const key = `${locale}|${type}`;
+  let list = itemListFormats.get(key);
+  if (!list) {
+    list = type === 'or' ? new Intl.ListFormat(locale, { style: 'long', type: 'disjunction' }) : new Intl.ListFormat(locale, { style: 'narrow', type: 'conjunction' });
+    itemListFormats.set(key, list);
+  }
+  return list.format(items);
+}
+
 /** Format a value by the unit the metric catalogue gives it. */
 export function formatByUnit(unit: MetricUnit | undefined, value: number | null | undefined, locale: string): string {
   switch (unit) {

@@ -11,17 +11,19 @@
 //   store keeps, what charts draw and what alerts evaluate.
 // Pure TypeScript: no Node, no DOM.
 
-export type MetricUnit =
-  | 'ratio' // 0..1, shown as percent
-  | 'cores' // CPUs' worth of time per second, shown as top does: 150 % is one and a half cores
-  | 'bytes'
-  | 'bytes_per_second'
-  | 'per_second'
-  | 'seconds'
-  | 'celsius'
-  | 'count'
-  | 'load'
-  | 'timestamp_seconds';
+export const METRIC_UNITS = [
+  'ratio', // 0..1, shown as percent
+  'cores', // CPUs' worth of time per second, shown as top does: 150 % is one and a half cores
+  'bytes',
+  'bytes_per_second',
+  'per_second',
+  'seconds',
+  'celsius',
+  'count',
+  'load',
+  'timestamp_seconds',
+] as const;
+export type MetricUnit = (typeof METRIC_UNITS)[number];
 
 export interface MetricInfo {
   readonly unit: MetricUnit;
@@ -154,6 +156,36 @@ export const containerRawMetrics = {
 } as const satisfies Record<string, MetricInfo>;
 
 export type DerivedMetricName = keyof typeof derivedMetrics;
+
+/** A metric name as the rule editor's picker offers it. */
+export interface MetricChoice {
+  readonly name: string;
+  readonly unit: MetricUnit;
+  readonly help: string;
+  /** Series stored under the name now (0: known to the catalogue, none stored yet). */
+  readonly series: number;
+  readonly lastT: number | null;
+}
+
+/**
+ * The names a rule can be written on: every name the store holds, then the
+ * catalogue's names it does not hold yet. Counters (`…_total`) are left out
+ * of the latter: the store keeps their rates, never the counters themselves.
+ */
+export function metricChoices(stored: readonly { name: string; series: number; lastT?: number }[]): MetricChoice[] {
+  const out = new Map<string, MetricChoice>();
+  for (const s of stored) {
+    const info = metricInfo(s.name);
+    out.set(s.name, { name: s.name, unit: info?.unit ?? 'count', help: info?.help ?? '', series: s.series, lastT: s.lastT ?? null });
+  }
+  for (const table of [derivedMetrics, rawMetrics, containerDerivedMetrics, containerRawMetrics] as readonly Record<string, MetricInfo>[]) {
+    for (const [name, info] of Object.entries(table)) {
+      if (out.has(name) || name.endsWith('_total')) continue;
+      out.set(name, { name, unit: info.unit, help: info.help, series: 0, lastT: null });
+    }
+  }
+  return [...out.values()].sort((a, b) => (b.series > 0 ? 1 : 0) - (a.series > 0 ? 1 : 0) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
 export type RawMetricName = keyof typeof rawMetrics;
 
 export function metricInfo(name: string): MetricInfo | undefined {

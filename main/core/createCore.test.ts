@@ -113,6 +113,12 @@ describe('createCore', () => {
     expect(series).toHaveLength(1);
     expect(series[0]!.points.length).toBeGreaterThanOrEqual(2);
     for (const [, avg] of series[0]!.points) expect(avg).toBeCloseTo(0.4, 5);
+
+    // The rule editor's picker: stored names first with their unit and series count, and a metric's label values.
+    const names = await core.handlers['series/names']();
+    expect(names.find((n) => n.name === 'host:cpu_usage:ratio')).toMatchObject({ unit: 'ratio', series: 1 });
+    expect(names.findIndex((n) => n.series === 0)).toBeGreaterThan(names.findIndex((n) => n.name === 'host:cpu_usage:ratio'));
+    expect(await core.handlers['series/labels']({ name: 'host:cpu_usage:ratio' })).toEqual({ host: ['local'] });
   });
 
   it('marks a silent host stale and back online when samples resume', async () => {

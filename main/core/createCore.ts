@@ -5,7 +5,8 @@
 // here or passed in, never decided deep inside.
 import fs from 'node:fs';
 import path from 'node:path';
-import { requests, RpcError, type AppInfo, type ConfigProblem, type Handlers, type SecretStorage, type Settings } from '../common/contract.js';
+import { requests, RpcError, SERIES_LABEL_VALUES_MAX, type AppInfo, type ConfigProblem, type Handlers, type SecretStorage, type Settings } from '../common/contract.js';
+import { metricChoices } from '../common/metrics.js';
 import { loadAgentScript } from './sources/agent/agentScript.js';
 import { createProvisioningParser, sectionOf, watchProvisioningFile, type ProvisioningResult } from './config/provisioning.js';
 import { provisionedSettingsFields, settingsSection } from './config/settingsSection.js';
@@ -204,6 +205,18 @@ export function createCore(options: CoreOptions): Core {
     },
     'history/get': () => history.state(),
     'history/update': (draft) => history.update(draft),
+    'series/names': async () => metricChoices(await store.names()),
+    'series/labels': async ({ name }) => {
+      const values = new Map<string, Set<string>>();
+      for (const s of await store.series({ name })) {
+        for (const [label, value] of Object.entries(s.labels)) {
+          let set = values.get(label);
+          if (!set) values.set(label, (set = new Set()));
+          if (set.size < SERIES_LABEL_VALUES_MAX) set.add(value);
+        }
+      }
+      return Object.fromEntries([...values].sort(([a], [b]) => a.localeCompare(b)).map(([label, set]) => [label, [...set].sort()]));
+    },
     'settings/update': async (patch) => {
       const locked = provisionedFields().filter((f) => f in patch);
       if (locked.length) {

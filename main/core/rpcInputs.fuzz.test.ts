@@ -7,7 +7,8 @@
 //
 // Left out: the requests that reach the network at an address the input names
 // (adding, updating or testing an SSH host or a cloud account, importing
-// hosts, the exporter's listen address): a fuzzer must not send traffic to
+// hosts, the exporter's listen address, testing a notification channel,
+// which posts to the URL it is given): a fuzzer must not send traffic to
 // random addresses. Their inputs are checked by the contract's schemas like
 // every other, and their handlers have tests of their own.
 import fs from 'node:fs';
@@ -28,7 +29,7 @@ import { topKFeature } from './topk/feature.js';
 import type { HostSource } from './model/hostSource.js';
 import { parseAgentFrame } from './parse/agentFrame.js';
 
-const REACH_THE_NETWORK = new Set<string>(['export/update', 'hosts/add', 'hosts/update', 'hosts/test', 'hosts/import', 'clouds/add', 'clouds/update', 'clouds/test']);
+const REACH_THE_NETWORK = new Set<string>(['export/update', 'hosts/add', 'hosts/update', 'hosts/test', 'hosts/import', 'clouds/add', 'clouds/update', 'clouds/test', 'alerts/channel-test']);
 
 const NOW = Date.now();
 /** One valid input per request, the starting point for mutations. */
@@ -49,6 +50,10 @@ const VALID: Partial<Record<RequestName, unknown>> = {
   'alerts/silence': { alertId: 'x', scope: 'rule', durationMs: 60_000 },
   'alerts/unsilence': { id: 'x' },
   'alerts/deliveries': { limit: 10 },
+  'series/labels': { name: 'node_load1' },
+  'alerts/channel-add': { name: 'fuzz', type: 'dingtalk', url: 'http://127.0.0.1:9/robot/send?access_token=x', secret: 'SECx' },
+  'alerts/channel-update': { name: 'fuzz', draft: { name: 'fuzz', type: 'webhook', url: 'http://127.0.0.1:9/hook' } },
+  'alerts/channel-remove': { name: 'fuzz' },
   'hosts/remove': { hostId: 'nope' },
   'hosts/set-enabled': { hostId: 'nope', enabled: true },
   'hosts/definition': { hostId: 'nope' },

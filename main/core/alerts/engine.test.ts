@@ -158,6 +158,88 @@ describe('AlertEngine', () => {
     await engine.close();
   });
 
+  it('a restart fires no "No data" for hosts that report again, and sends nothing', async () => {
+    const reader = new MemoryReader();
+    const clock = { now: 1_700_000_000_000 };
+    const popups: DesktopNotice[] = [];
+    // The grouping window as it ships (10 s): a no-data alert fired at start and resolved within it used to send "[RESOLVED]".
+    const withDefaults = () =>
+      new AlertEngine({
+        journal: new AlertJournal({ file: path.join(dir, 'alerts.sqlite') }),
+        reader,
+        now: () => clock.now,
+        channels: [createChannel({ name: 'desktop', type: 'desktop' }, { notify: (n) => void popups.push(n) })],
+      });
+    const hosts = ['web-1', 'web-2'];
+    const report = () => hosts.forEach((h) => reader.put('host:cpu_usage:ratio', { host: h }, clock.now, 0.3));
+    let engine = withDefaults();
+    hosts.forEach((h) => engine.onHostStatus(h, 'online', clock.now));
+    for (let i = 0; i < 6; i++) {
+      clock.now += 10 * S;
+      report();
+      await engine.evaluate();
+    }
+    await engine.close();
+
+    // Closed for ten minutes; the hosts connect again a few seconds after the start.
+    clock.now += 10 * M;
+    engine = withDefaults();
+    hosts.forEach((h) => engine.onHostStatus(h, 'connecting', clock.now));
+    for (let i = 0; i < 12; i++) {
+      clock.now += 5 * S;
+      if (i === 1) hosts.forEach((h) => engine.onHostStatus(h, 'online', clock.now));
+      if (i >= 2) report();
+      await engine.evaluate();
+    }
+    await engine.flush();
+    expect(engine.listAlerts()).toEqual([]);
+    expect(popups).toEqual([]);
+    expect(engine.history({}).filter((t) => t.ruleId === 'builtin:no-data')).toEqual([]);
+    await engine.close();
+  });
+
+  it('a cut-off host fires "Host offline" only, not "No data" as well', async () => {
+    const reader = new MemoryReader();
+    const clock = { now: 1_700_000_000_000 };
+    const popups: DesktopNotice[] = [];
+    const engine = new AlertEngine({
+      journal: new AlertJournal({ file: path.join(dir, 'alerts.sqlite') }),
+      reader,
+      now: () => clock.now,
+      channels: [createChannel({ name: 'desktop', type: 'desktop' }, { notify: (n) => void popups.push(n) })],
+    });
+    engine.onHostStatus('web-1', 'online', clock.now);
+    for (let i = 0; i < 6; i++) {
+      clock.now += 10 * S;
+      reader.put('host:cpu_usage:ratio', { host: 'web-1' }, clock.now, 0.3);
+      await engine.evaluate();
+    }
+    // The link goes: no more samples; the registry calls the host stale after two intervals, offline later.
+    const cutAt = clock.now;
+    for (let i = 0; i < 24; i++) {
+      clock.now += 10 * S;
+      if (clock.now - cutAt === 20 * S) engine.onHostStatus('web-1', 'stale', clock.now);
+      if (clock.now - cutAt === 50 * S) engine.onHostStatus('web-1', 'offline', clock.now);
+      await engine.evaluate();
+    }
+    await engine.flush();
+    expect(engine.listAlerts().map((a) => `${a.ruleName}:${a.status}`)).toEqual(['Host offline:firing']);
+    expect(popups.map((p) => p.title)).toEqual(['[FIRING:1] Host offline']);
+
+    // Back: online again, samples flow, the offline alert resolves and no-data never shows.
+    engine.onHostStatus('web-1', 'online', clock.now);
+    for (let i = 0; i < 6; i++) {
+      clock.now += 10 * S;
+      reader.put('host:cpu_usage:ratio', { host: 'web-1' }, clock.now, 0.3);
+      await engine.evaluate();
+    }
+    await engine.flush();
+    expect(engine.listAlerts()).toEqual([]);
+    expect(popups.map((p) => p.title)).toEqual(['[FIRING:1] Host offline', '[RESOLVED] Host offline']);
+    expect(engine.history({}).filter((t) => t.ruleId === 'builtin:no-data')).toEqual([]);
+    await engine.close();
+  });
+
   it('records a failing webhook delivery, visible and without the token', async () => {
     const token = 'tok-SECRET-987654321';
     const server = http.createServer((_req, res) => (res.writeHead(500), res.end('boom')));

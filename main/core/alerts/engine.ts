@@ -18,6 +18,7 @@ import {
   observeAbsent,
   observeHostStatus,
   observeThreshold,
+  type EvaluationData,
   type EvaluationOptions,
   type HostStatusEntry,
   type Observation,
@@ -40,7 +41,9 @@ import {
 import { planNotifications, type DeliveryState, type PlanOptions } from './planNotifications.js';
 import { builtinRules, conditionChanged, describeIssues, parseRuleDraft, ruleSelector, type AlertRule, type BuiltinRuleOptions, type WindowAggregate } from './rule.js';
 import { mutingSilences, silenceFromAlert, isSilenceActive, type SilenceScope } from './silences.js';
-import { formatRuleValue, renderSummary } from './template.js';
+import { inhibitedAlerts } from './inhibit.js';
+import { formatRuleValue, renderSummary } from '../../common/alertSummary.js';
+import type { AlertLang } from '../../common/alertTexts.js';
 import { deliverWithRetry, type DeliverOptions } from './channels/deliver.js';
 import type { NotificationChannel } from './channels/types.js';
 
@@ -164,6 +167,10 @@ export class AlertEngine {
   private channels = new Map<string, NotificationChannel>();
   private readonly inFlight = new Set<Promise<void>>();
   private evaluating = false;
+  /** When this engine started: no-data rules count no silence from before it (a restart is not an outage). */
+  private readonly watchingSince: number;
+  /** The language notifications are written in (the UI's). */
+  private lang: AlertLang;
 
   constructor(options: AlertEngineOptions) {
     this.options = options;
@@ -174,6 +181,8 @@ export class AlertEngine {
     this.onEvent = options.onEvent;
     this.newId = options.newId ?? randomUUID;
     const now = this.now();
+    this.watchingSince = now;
+    this.lang = options.plan?.lang ?? 'en';
 
     const stored = new Map(this.journal.loadRules().map((r) => [r.id, r]));
     for (const b of builtinRules(options.builtin)) {
@@ -265,7 +274,7 @@ export class AlertEngine {
     const previous = this.states.get(rule.id) ?? new Map<string, AlertState>();
     let seriesCount = 0;
     try {
-      let data: { series?: SeriesWindow[]; hosts?: ReadonlyMap<string, HostStatusEntry> };
+      let data: EvaluationData;
       if (rule.type === 'host_status') {
         data = { hosts: this.hosts };
         seriesCount = this.hosts.size;
@@ -280,7 +289,7 @@ export class AlertEngine {
           waited = performance.now() - waitStart;
         }
         seriesCount = series.length;
-        data = { series };
+        data = rule.type === 'absent' ? { series, hosts: this.hosts, watchingSince: this.watchingSince } : { series };
       }
       const result = evaluateRule(rule, data, previous, now, this.options.evaluation);
       batch.collect(rule.id, previous, result.states, result.transitions);
@@ -304,9 +313,10 @@ export class AlertEngine {
     for (const [id, r] of extraRules ?? []) names.set(id, r.name);
     this.journal.commitEvaluation(batch.changed, batch.removed, batch.transitions, names);
     const rules = extraRules ? new Map([...this.rules, ...extraRules]) : this.rules;
+    const alerts = this.allStates();
     const plan = planNotifications(
-      { alerts: this.allStates(), transitions: batch.transitions, rules, silences: this.silences, delivery: this.delivery, now },
-      this.options.plan,
+      { alerts, transitions: batch.transitions, rules, silences: this.silences, inhibited: inhibitedAlerts(alerts, rules), delivery: this.delivery, now },
+      { ...this.options.plan, lang: this.lang },
     );
     if (plan.changed) this.journal.saveDeliveryState(this.delivery, plan.delivery);
     this.delivery = plan.delivery;
@@ -381,20 +391,24 @@ export class AlertEngine {
 
   // ---------------------------------------------------------------- reading
 
+  /** Pending and firing alerts; resolved ones are history (history()), not current. */
   listAlerts(now: number = this.now()): AlertView[] {
     const out: AlertView[] = [];
-    for (const s of this.allStates()) {
+    const states = this.allStates();
+    const inhibited = inhibitedAlerts(states, this.rules);
+    for (const s of states) {
       const rule = this.rules.get(s.ruleId);
-      if (!rule) continue;
+      if (!rule || s.status === 'resolved') continue;
       const silenceIds = mutingSilences(this.silences, { ruleId: s.ruleId, labels: s.labels }, now);
       out.push({
         ...s,
         alertId: alertId(s.ruleId, s.key),
         ruleName: rule.name,
         severity: rule.severity,
-        summary: renderSummary(rule, { labels: s.labels, value: s.value, detail: s.detail }),
+        summary: renderSummary(rule, { labels: s.labels, value: s.value, detail: s.detail }, this.lang),
         muted: silenceIds.length > 0,
         silenceIds,
+        inhibited: inhibited.has(alertId(s.ruleId, s.key)),
       });
     }
     const rank = { firing: 0, pending: 1, resolved: 2 } as const;
@@ -559,7 +573,8 @@ export class AlertEngine {
     const rule: AlertRule = { ...parsed.value, id: 'preview', origin: 'user' };
     let observations: Observation[];
     if (rule.type === 'host_status') observations = observeHostStatus(rule, this.hosts, now);
-    else if (rule.type === 'absent') observations = observeAbsent(rule, await this.reader.read(ruleSelector(rule), now - absentLookbackMs(rule), now, 'last'), new Map(), now);
+    else if (rule.type === 'absent')
+      observations = observeAbsent(rule, await this.reader.read(ruleSelector(rule), now - absentLookbackMs(rule), now, 'last'), new Map(), now, { hosts: this.hosts, watchingSince: this.watchingSince });
     else observations = observeThreshold(rule, await this.reader.read(ruleSelector(rule), now - rule.window, now, rule.aggregate), now);
     let wouldFire = 0;
     let noData = 0;
@@ -629,6 +644,15 @@ export class AlertEngine {
 
   channelNames(): string[] {
     return [...this.channels.keys()].sort();
+  }
+
+  /** Notifications from now on are written in `lang` (the UI's language setting). */
+  setLanguage(lang: AlertLang): void {
+    this.lang = lang;
+  }
+
+  get language(): AlertLang {
+    return this.lang;
   }
 
   /** Waits for deliveries in flight, then closes the journal. */

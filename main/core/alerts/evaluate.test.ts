@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { aggregateWindow, evaluateRule, type HostStatusEntry, type SeriesWindow } from './evaluate.js';
 import type { AlertState, AlertTransition } from './model.js';
-import { AlertRule, builtinRules, parseRuleDraft, type AbsentRule, type HostStatusRule, type ThresholdRule } from './rule.js';
+import { AlertRule, builtinRules, parseProvisionedRule, parseRuleDraft, type AbsentRule, type HostStatusRule, type ThresholdRule } from './rule.js';
+import { inhibitedAlerts } from './inhibit.js';
 
 const S = 1000;
 const M = 60 * S;
@@ -144,6 +145,15 @@ describe('evaluateRule: keepFiringFor (hysteresis)', () => {
     expect(resolved).toMatchObject({ from: 'firing', to: 'resolved', reason: 'condition', durationMs: 70 * S, value: 0.5 });
   });
 
+  it('a resolved alert keeps the value it resolved with', () => {
+    const sim = new Sim(thresholdRule({ for: 0 }));
+    sim.step({ a: 0.9 });
+    sim.step({ a: 0.5 });
+    sim.step({ a: 0.1 });
+    sim.step({ a: 0.2 });
+    expect([...sim.states.values()][0]).toMatchObject({ status: 'resolved', value: 0.5 });
+  });
+
   it('keeps a resolved alert for the list, then forgets it; a new breach starts a new episode', () => {
     const sim = new Sim(thresholdRule({ for: 0 }));
     sim.step({ a: 0.9 });
@@ -255,12 +265,70 @@ describe('evaluateRule: absent (no data) rule', () => {
     expect([...r.states.values()].map((s) => [s.labels.host, s.status, s.value])).toEqual([['quiet', 'firing', 45]]);
   });
 
+  it('counts no silence from before the console started watching: a restart fires nothing while hosts report again', () => {
+    // The console was closed for 10 minutes; it started 5 s ago.
+    const series: SeriesWindow[] = [{ labels: { host: 'web' }, points: [[now - 10 * M, 0.2]] }];
+    let r = evaluateRule(rule, { series, watchingSince: now - 5 * S }, new Map(), now);
+    expect(r.states.size).toBe(0);
+    // Within the window after the start the host reports again: nothing ever fires.
+    r = evaluateRule(rule, { series: [{ labels: { host: 'web' }, points: [[now + 10 * S, 0.3]] }], watchingSince: now - 5 * S }, r.states, now + 20 * S);
+    expect([r.states.size, r.transitions]).toEqual([0, []]);
+    // A host that stays quiet for a whole window after the start does fire, counted from the start.
+    r = evaluateRule(rule, { series, watchingSince: now - 5 * S }, new Map(), now + 25 * S);
+    expect(r.transitions).toMatchObject([{ from: 'normal', to: 'firing' }]);
+    expect([...r.states.values()][0]).toMatchObject({ activeAt: now + 25 * S, value: 10 * 60 + 25 });
+  });
+
+  it('gives a host that just came back online a whole window to report', () => {
+    const hosts = new Map([['web', { status: 'online' as const, since: now - 10 * S }]]);
+    const series: SeriesWindow[] = [{ labels: { host: 'web' }, points: [[now - 5 * M, 0.2]] }];
+    expect(evaluateRule(rule, { series, hosts }, new Map(), now).states.size).toBe(0);
+    expect(evaluateRule(rule, { series, hosts }, new Map(), now + 20 * S).transitions).toMatchObject([{ from: 'normal', to: 'firing' }]);
+  });
+
+  it('leaves a host that is not online to its status: no new alert, a pending one ends, a firing one is held', () => {
+    const quiet: SeriesWindow[] = [{ labels: { host: 'web' }, points: [[now - 5 * M, 0.2]] }];
+    const down = new Map([['web', { status: 'stale' as const, since: now - M }]]);
+    expect(evaluateRule(rule, { series: quiet, hosts: down }, new Map(), now).states.size).toBe(0);
+    const pendingRule = { ...rule, for: 10 * M } as AbsentRule;
+    let r = evaluateRule(pendingRule, { series: quiet, hosts: new Map([['web', { status: 'online' as const, since: now - 10 * M }]]) }, new Map(), now);
+    expect([...r.states.values()][0]!.status).toBe('pending');
+    r = evaluateRule(pendingRule, { series: quiet, hosts: down }, r.states, now + 10 * S);
+    expect(r.states.size).toBe(0);
+    expect(r.transitions).toMatchObject([{ from: 'pending', to: 'normal' }]);
+
+    r = evaluateRule(rule, { series: quiet, hosts: new Map([['web', { status: 'online' as const, since: now - 10 * M }]]) }, new Map(), now);
+    expect([...r.states.values()][0]!.status).toBe('firing');
+    r = evaluateRule(rule, { series: quiet, hosts: new Map([['web', { status: 'offline' as const, since: now }]]) }, r.states, now + 10 * M);
+    expect([...r.states.values()].map((s) => s.status)).toEqual(['firing']);
+    expect(r.transitions).toEqual([]);
+    // Dropped out of the lookback while the host is down: still held, not resolved.
+    r = evaluateRule(rule, { series: [], hosts: new Map([['web', { status: 'offline' as const, since: now }]]) }, r.states, now + 2 * 3_600_000);
+    expect([r.states.size, r.transitions]).toEqual([1, []]);
+  });
+
   it('keeps firing when the series drops out of the lookback entirely, resolves when data returns', () => {
     let r = evaluateRule(rule, { series: [{ labels: { host: 'q' }, points: [[now - 40 * S, 1]] }] }, new Map(), now);
     r = evaluateRule(rule, { series: [] }, r.states, now + 2 * 3_600_000);
     expect([...r.states.values()][0]!.status).toBe('firing');
     r = evaluateRule(rule, { series: [{ labels: { host: 'q' }, points: [[now + 2 * 3_600_000 + 5 * S, 1]] }] }, r.states, now + 2 * 3_600_000 + 10 * S);
     expect(r.transitions).toMatchObject([{ from: 'firing', to: 'resolved' }]);
+  });
+});
+
+describe('provisioned thresholds', () => {
+  const rule = (selector: string, threshold: unknown) => parseProvisionedRule({ name: 'r', selector, window: '1m', op: '>', threshold });
+  it('read text in the metric display unit, and numbers in the series own unit as before', () => {
+    expect(rule('host:cpu_usage:ratio', '90%')).toMatchObject({ ok: true, value: { threshold: 0.9 } });
+    expect(rule('host:cpu_usage:ratio', 0.9)).toMatchObject({ ok: true, value: { threshold: 0.9 } });
+    expect(rule('host:memory_used:bytes{host="db"}', '12 GiB')).toMatchObject({ ok: true, value: { threshold: 12 * 2 ** 30 } });
+    expect(rule('host:network_receive_bytes:rate', '100 Mbit/s')).toMatchObject({ ok: true, value: { threshold: 12.5e6 } });
+    expect(rule('cloud_memory_used_ratio{account="prod"}', '85%')).toMatchObject({ ok: true, value: { threshold: 0.85 } });
+  });
+  it('name the entry and the field when the text does not fit the metric', () => {
+    expect(rule('host:memory_used:bytes', '12G')).toEqual({ ok: false, field: 'threshold', error: 'alert "r": threshold: `12G`: K, M, G or T alone could mean 1000 or 1024; write kB or KiB, MB or MiB, GB or GiB, TB or TiB' });
+    expect(rule('host:cpu_usage:ratio', '90 MiB')).toEqual({ ok: false, field: 'threshold', error: 'alert "r": threshold: `90 MiB`: write a number, optionally with one of %' });
+    expect(rule('node_load1', 'lots')).toMatchObject({ ok: false, field: 'threshold', error: 'alert "r": threshold: cannot read `lots` as a number' });
   });
 });
 
@@ -271,5 +339,24 @@ describe('rule parsing', () => {
     const bad = parseRuleDraft({ name: 'x', selector: 'node_load1{host=a}', window: 60000, op: '>', threshold: 2 });
     expect(bad.ok).toBe(false);
     expect(!bad.ok && bad.error).toMatch(/selector: expected a quoted value for "host"/);
+  });
+});
+
+describe('inhibitedAlerts', () => {
+  const rules = new Map<string, AlertRule>(builtinRules().map((r) => [r.id, r]));
+  const state = (ruleId: string, host: string, status: AlertState['status']): AlertState => ({ ruleId, key: `k{host="${host}"}`, labels: { host }, status, activeAt: 0, value: null, lastEvalAt: 0 });
+  it("holds back a host's no-data alerts while its offline alert is pending or firing, and nothing else", () => {
+    const ids = inhibitedAlerts(
+      [
+        state('builtin:host-offline', 'cut', 'pending'),
+        state('builtin:no-data', 'cut', 'firing'),
+        state('builtin:disk-full', 'cut', 'firing'),
+        state('builtin:host-offline', 'back', 'resolved'),
+        state('builtin:no-data', 'back', 'firing'),
+        state('builtin:no-data', 'other', 'pending'),
+      ],
+      rules,
+    );
+    expect([...ids]).toEqual(['builtin:no-data|k{host="cut"}']);
   });
 });

@@ -10,9 +10,9 @@
 //   firing until it has failed continuously for that long, measured from the
 //   first evaluation where it failed (as Prometheus's keepFiringSince); a
 //   return of the condition cancels that clock. Then → resolved.
-// - resolved alerts are kept for `resolvedRetentionMs` so the list can show
-//   "resolved 3 min ago"; if the condition returns meanwhile, a new episode
-//   starts at pending (recorded as normal → pending).
+// - resolved alerts are kept, unchanged, for `resolvedRetentionMs` (the
+//   current list leaves them out: they are in the history); if the condition
+//   returns meanwhile, a new episode starts at pending (normal → pending).
 //
 // Missing data is explicit: a series with no usable point in the window (none,
 // or all NaN/±Infinity) has an *unknown* condition. Unknown never starts or
@@ -25,6 +25,15 @@
 // After a long gap between evaluations (the laptop slept, the console was
 // restarted), a pending alert's clock restarts: nothing shows the condition
 // held while nobody looked. Firing alerts stay firing.
+//
+// "No data" (absent rules) counts only silence the console could have heard:
+// from the newest point, but never from before the console started watching
+// (a restart is not an outage of every host) nor from before the host last
+// came online (a reconnected host gets a whole window to report). A host that
+// is not online (connecting, stale, offline, paused…) is left to its status
+// and the host-status rule ("Host offline"): its no-data alert does not
+// start, a pending one ends, a firing one is held as it is until the host is
+// back. A cut-off host so fires "Host offline" only.
 import { matchesLabels, seriesKey, type Labels } from '../../common/series.js';
 import type { HostStatus } from '../../common/contract.js';
 import type { AlertState, AlertTransition, TransitionReason } from './model.js';
@@ -42,10 +51,12 @@ export interface HostStatusEntry {
   readonly since: number;
 }
 
-/** What a rule is evaluated over: series windows for threshold/absent rules, host statuses for host rules. */
+/** What a rule is evaluated over: series windows for threshold/absent rules, host statuses for host and absent rules. */
 export interface EvaluationData {
   readonly series?: readonly SeriesWindow[];
   readonly hosts?: ReadonlyMap<string, HostStatusEntry>;
+  /** When the console began watching (the engine started): absent rules count no silence from before it. */
+  readonly watchingSince?: number;
 }
 
 export interface EvaluationOptions {
@@ -168,23 +179,41 @@ export function observeThreshold(
 }
 
 /**
- * A series is absent when its newest finite point is older than `window`.
- * The reader is asked for a longer lookback (see absentLookbackMs) so series
- * that had data are known; a series already alerting that dropped out of the
- * lookback stays absent. Value: seconds since the last point, or null.
+ * A series is absent when nothing was heard from it for `window`: counted
+ * from its newest finite point, but not from before `watchingSince` nor from
+ * before its host last came online (see the header). The reader is asked for
+ * a longer lookback (see absentLookbackMs) so series that had data are known;
+ * a series already alerting that dropped out of the lookback stays absent.
+ * Series of a host that is not online are left to the host's status. Value:
+ * seconds since the last point, or null.
  */
 export function observeAbsent(
   rule: AbsentRule,
   series: readonly SeriesWindow[],
   previous: ReadonlyMap<string, AlertState>,
   now: number,
+  context: Pick<EvaluationData, 'hosts' | 'watchingSince'> = {},
 ): Observation[] {
   const name = ruleSelector(rule).name;
   const seen = new Set<string>();
   const out: Observation[] = [];
+  /** The host's status entry when it is known and not online: its silence is the host rule's to report. */
+  const downHost = (labels: Labels): HostStatusEntry | undefined => {
+    const host = labels.host === undefined ? undefined : context.hosts?.get(labels.host);
+    return host && host.status !== 'online' ? host : undefined;
+  };
+  const hold = (key: string, labels: Labels) => {
+    // A firing no-data alert stays as it is while its host is down; anything else does not start or ends.
+    const prev = previous.get(key);
+    if (prev?.status === 'firing') out.push({ key, labels, met: true, value: prev.value });
+  };
   for (const s of series) {
     const key = cachedSeriesKey(name, s.labels);
     seen.add(key);
+    if (downHost(s.labels)) {
+      hold(key, s.labels);
+      continue;
+    }
     let lastT = -Infinity;
     for (const [t, v] of s.points) if (t <= now && Number.isFinite(v) && t > lastT) lastT = t;
     if (lastT === -Infinity) {
@@ -193,11 +222,17 @@ export function observeAbsent(
       if (prev && prev.status !== 'resolved') out.push({ key, labels: s.labels, met: true, value: prev.value });
       continue;
     }
-    const silentMs = now - lastT;
-    out.push({ key, labels: s.labels, met: silentMs >= rule.window, value: silentMs / 1000, activeSince: silentMs >= rule.window ? lastT + rule.window : undefined });
+    const onlineSince = s.labels.host === undefined ? undefined : context.hosts?.get(s.labels.host)?.since;
+    const heardFrom = Math.max(lastT, context.watchingSince ?? -Infinity, onlineSince ?? -Infinity);
+    const met = now - heardFrom >= rule.window;
+    out.push({ key, labels: s.labels, met, value: (now - lastT) / 1000, activeSince: met ? heardFrom + rule.window : undefined });
   }
   for (const [key, prev] of previous) {
     if (seen.has(key) || prev.status === 'resolved') continue;
+    if (downHost(prev.labels)) {
+      hold(key, prev.labels);
+      continue;
+    }
     out.push({ key, labels: prev.labels, met: true, value: prev.value === null ? null : prev.value + (now - prev.lastEvalAt) / 1000 });
   }
   return out;
@@ -263,7 +298,8 @@ export function advanceStates(
         }
         return;
       }
-      if (prev && now - (prev.resolvedAt ?? now) < retention) states.set(key, { ...prev, value: obs ? value : prev.value });
+      // A resolved alert is history: it keeps the value and text it resolved with.
+      if (prev && now - (prev.resolvedAt ?? now) < retention) states.set(key, prev);
       return;
     }
     if (prev.status === 'pending') {
@@ -329,7 +365,7 @@ export function evaluateRule(
       observations = observeThreshold(rule, data.series ?? [], now, (key) => previous.has(key), previous.size > 0);
       break;
     case 'absent':
-      observations = observeAbsent(rule, data.series ?? [], previous, now);
+      observations = observeAbsent(rule, data.series ?? [], previous, now, data);
       break;
     case 'host_status':
       observations = observeHostStatus(rule, data.hosts ?? new Map(), now);

@@ -10,6 +10,9 @@ import type { ProvisioningResult } from '../config/provisioning.js';
 import { parseProvisioningText } from '../../testing/provisioningText.js';
 import type { CoreContext, CoreFeature } from '../coreContext.js';
 import { createMemoryLogger } from '../log.js';
+import { createEncryptedFileSecretStore } from '../secrets/encryptedFileSecretStore.js';
+import { dingTalkSign } from './channels/robots.js';
+import http from 'node:http';
 import { openMetricStore } from '../store/metricStore.js';
 import type { MetricStore } from '../store/types.js';
 import { createAlertsFeature } from './feature.js';
@@ -91,8 +94,8 @@ interface Harness {
   ctx: CoreContext;
 }
 
-function harness(options: { evaluateEveryMs?: number; env?: Record<string, string> } = {}): Harness {
-  const dir = tempDir();
+function harness(options: { evaluateEveryMs?: number; env?: Record<string, string>; dir?: string; realSecrets?: boolean } = {}): Harness {
+  const dir = options.dir ?? tempDir();
   const store = openStore(dir);
   let now = T0;
   const events: { event: EventName; payload: unknown }[] = [];
@@ -101,7 +104,7 @@ function harness(options: { evaluateEveryMs?: number; env?: Record<string, strin
     dataDir: dir,
     shell: 'headless',
     log: createMemoryLogger(),
-    secrets: { get: async () => undefined, set: async () => {}, delete: async () => {}, list: async () => [] },
+    secrets: options.realSecrets ? createEncryptedFileSecretStore(dir) : { get: async () => undefined, set: async () => {}, delete: async () => {}, list: async () => [] },
     store,
     history: store,
     health: { samplesIngested: 0, ingestFailures: 0, samplesLost: 0, ingestError: undefined, sshReconnects: 0, agentErrors: 0, alertEvaluations: 0 },
@@ -121,9 +124,9 @@ function harness(options: { evaluateEveryMs?: number; env?: Record<string, strin
   return { feature, events, ctx, setNow: (t) => void (now = t) };
 }
 
-const until = async (cond: () => boolean, ms = 5000) => {
+const until = async (cond: () => boolean | Promise<boolean>, ms = 5000) => {
   const end = Date.now() + ms;
-  while (!cond()) {
+  while (!(await cond())) {
     if (Date.now() > end) throw new Error('timed out');
     await new Promise((r) => setTimeout(r, 10));
   }
@@ -173,6 +176,7 @@ describe('the alerts feature', () => {
 
     const h = harness();
     h.feature.onProvisioning!(result);
+    await h.feature.start!();
     const { rules, channels } = await h.feature.handlers!['alerts/rules']!();
     const names = rules.map((r) => `${r.rule.origin}:${r.rule.name}`);
     expect(names).toContain('provisioned:busy');
@@ -188,7 +192,7 @@ describe('the alerts feature', () => {
     await h.feature.start!();
     const host: Host = { id: 'web-1', name: 'web-1', kind: 'ssh', status: 'offline', pollIntervalMs: 5000, tags: [], provisioned: false };
     h.feature.onHostStatus!(host, 'online');
-    await until(() => h.events.some((e) => e.event === 'alerts/changed'));
+    await until(() => h.events.some((e) => e.event === 'alerts/changed' && (e.payload as { reason: string }).reason === 'states'));
     const pending = await h.feature.handlers!['alerts/list']!();
     expect(pending.map((a) => `${a.ruleName}:${a.status}:${a.labels.host}`)).toEqual(['Host offline:pending:web-1']);
 
@@ -211,8 +215,11 @@ describe('the alerts feature', () => {
     expect((await h.feature.handlers!['alerts/list']!())[0]).toMatchObject({ muted: true, status: 'firing' });
 
     h.setNow(T0 + 80_000);
+    const seen = h.events.length;
     h.feature.onHostStatus!({ ...host, status: 'online' }, 'offline');
-    await until(() => h.events.some((e) => e.event === 'alerts/changed' && (e.payload as { alerts: { status: string }[] }).alerts[0]?.status === 'resolved'));
+    // Resolved, it leaves the current alerts for the history.
+    await until(() => h.events.slice(seen).some((e) => e.event === 'alerts/changed' && (e.payload as { alerts: unknown[] }).alerts.length === 0));
+    expect(await h.feature.handlers!['alerts/list']!()).toEqual([]);
     const history = await h.feature.handlers!['alerts/history']!({});
     expect(history.map((t) => `${t.from}->${t.to}`)).toEqual(['firing->resolved', 'pending->firing', 'normal->pending']);
   });
@@ -221,7 +228,7 @@ describe('the alerts feature', () => {
     const h = harness();
     await h.feature.start!();
     h.feature.onHostStatus!({ id: 'h1', name: 'box', kind: 'ssh', status: 'offline', pollIntervalMs: 5000, tags: [], provisioned: false }, 'online');
-    await until(() => h.events.some((e) => e.event === 'alerts/changed'));
+    await until(() => h.events.some((e) => e.event === 'alerts/changed' && (e.payload as { reason: string }).reason === 'states'));
     expect(await h.feature.handlers!['alerts/list']!()).toHaveLength(1);
     h.feature.onHostRemoved!('h1');
     expect(await h.feature.handlers!['alerts/list']!()).toHaveLength(0);
@@ -233,5 +240,149 @@ describe('the alerts feature', () => {
       code: 'invalid_input',
       message: expect.stringMatching(/threshold/),
     });
+  });
+});
+
+/** A local receiver: records each POST and answers what `reply` says. */
+async function receiver(reply: (path: string) => { status: number; body: string } = () => ({ status: 200, body: '{"errcode":0,"errmsg":"ok"}' })) {
+  const got: { path: string; body: Record<string, unknown> }[] = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', () => {
+      got.push({ path: req.url ?? '', body: JSON.parse(body) as Record<string, unknown> });
+      const r = reply(req.url ?? '');
+      res.writeHead(r.status, { 'content-type': 'application/json' });
+      res.end(r.body);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  cleanups.push(() => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))));
+  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, got };
+}
+
+describe('notification channels from the UI', () => {
+  it('adds a webhook whose URL goes to the secret store, lists it without the URL, tests it and sends alerts through it', async () => {
+    const hook = await receiver();
+    const h = harness({ realSecrets: true });
+    await h.feature.start!();
+    const token = 'tok-SECRET-1234567890';
+    const handlers = h.feature.handlers!;
+    const added = await handlers['alerts/channel-add']!({ name: 'ops-hook', type: 'webhook', url: `${hook.url}/hook?token=${token}` });
+    expect(added).toMatchObject({ name: 'ops-hook', type: 'webhook', origin: 'user', url: { set: true, origin: 'store', host: new URL(hook.url).host }, secret: null });
+    const list = await handlers['alerts/channels']!();
+    expect(list.map((c) => `${c.origin}:${c.name}`)).toEqual(['builtin:desktop', 'user:ops-hook']);
+    expect(JSON.stringify(list)).not.toContain(token);
+    expect(fs.readFileSync(path.join(h.ctx.dataDir, 'channels.json'), 'utf8')).not.toContain(token);
+    expect(await h.ctx.secrets.get('channel:ops-hook:url')).toContain(token);
+    expect((await handlers['alerts/rules']!()).channels).toEqual(['desktop', 'ops-hook']);
+
+    // Test: one message, marked as a test.
+    expect(await handlers['alerts/channel-test']!({ name: 'ops-hook' })).toMatchObject({ ok: true });
+    expect(hook.got).toHaveLength(1);
+    expect(hook.got[0]).toMatchObject({ path: `/hook?token=${token}`, body: { test: true, source: 'overlook', title: expect.stringContaining('TEST') } });
+
+    // A rule that notifies through it fires: the alert arrives there.
+    await handlers['alerts/rule-create']!({ name: 'always', selector: 'cloud_cpu_utilization_ratio', window: 60_000, op: '>=', threshold: 0, channels: ['ops-hook'] });
+    expect((await handlers['alerts/channels']!()).find((c) => c.name === 'ops-hook')!.usedBy.map((r) => r.name)).toEqual(['always']);
+    await h.ctx.ingest([{ name: 'cloud_cpu_utilization_ratio', labels: { cloud: 'aliyun', account: 'a', region: 'r', instance: 'i-1', product: 'ecs' }, t: T0 - 1000, v: 0.5 }]);
+    await until(async () => (await handlers['alerts/list']!()).some((a) => a.status === 'firing'));
+    h.setNow(T0 + 11_000); // past the grouping window
+    await until(() => hook.got.some((g) => g.body.status === 'firing' && !g.body.test), 15_000);
+    await h.feature.stop!();
+
+    // A restart keeps it.
+    const again = harness({ realSecrets: true, dir: h.ctx.dataDir });
+    await again.feature.start!();
+    expect((await again.feature.handlers!['alerts/channels']!()).map((c) => c.name)).toEqual(['desktop', 'ops-hook']);
+  });
+
+  it('tests a draft before it is saved, and says what the receiver answered without the token', async () => {
+    const failing = await receiver(() => ({ status: 403, body: 'token tok-SECRET-1234567890 is not valid' }));
+    const h = harness({ realSecrets: true });
+    await h.feature.start!();
+    const result = await h.feature.handlers!['alerts/channel-test']!({ draft: { name: 'new', type: 'slack', url: `${failing.url}/services/T000/B000/tok-SECRET-1234567890` } });
+    expect(result.ok).toBe(false);
+    expect(result.error).toMatch(/HTTP 403/);
+    expect(result.error).not.toContain('SECRET');
+    expect(await h.feature.handlers!['alerts/channels']!()).toHaveLength(1);
+  });
+
+  it('signs DingTalk messages with the stored secret; an edit keeps what it leaves empty and can remove the secret', async () => {
+    const robot = await receiver();
+    const h = harness({ realSecrets: true });
+    await h.feature.start!();
+    const handlers = h.feature.handlers!;
+    const secret = 'SECabcdef0123456789';
+    await handlers['alerts/channel-add']!({ name: 'dd', type: 'dingtalk', url: `${robot.url}/robot/send?access_token=abc123456`, secret });
+    expect((await handlers['alerts/channels']!())[1]).toMatchObject({ secret: { set: true, origin: 'store' } });
+    expect(await handlers['alerts/channel-test']!({ name: 'dd' })).toMatchObject({ ok: true });
+    const signed = new URL(robot.got[0]!.path, robot.url);
+    const timestamp = Number(signed.searchParams.get('timestamp'));
+    expect(signed.searchParams.get('sign')).toBe(dingTalkSign(secret, timestamp));
+    expect(robot.got[0]!.body).toMatchObject({ msgtype: 'markdown' });
+
+    // Edit without the URL or secret: both kept; a draft test while editing uses the stored ones.
+    await handlers['alerts/channel-update']!({ name: 'dd', draft: { name: 'dd', type: 'dingtalk', timeoutMs: 5000 } });
+    expect(await handlers['alerts/channel-test']!({ draft: { name: 'dd', type: 'dingtalk' }, editing: 'dd' })).toMatchObject({ ok: true });
+    expect(new URL(robot.got[1]!.path, robot.url).searchParams.get('sign')).toBeTruthy();
+    // secret: null removes the signing secret.
+    const edited = await handlers['alerts/channel-update']!({ name: 'dd', draft: { name: 'dd', type: 'dingtalk', secret: null } });
+    expect(edited).toMatchObject({ url: { set: true }, secret: { set: false, origin: null }, timeoutMs: null });
+    // Unsigned from now on: sent without a signature (the robot decides), not failed for a missing secret.
+    expect(await handlers['alerts/channel-test']!({ name: 'dd' })).toMatchObject({ ok: true });
+    expect(new URL(robot.got[2]!.path, robot.url).searchParams.has('sign')).toBe(false);
+    await expect(async () => handlers['alerts/channel-update']!({ name: 'dd', draft: { name: 'other', type: 'dingtalk' } })).rejects.toMatchObject({ code: 'invalid_input' });
+
+    await handlers['alerts/channel-remove']!({ name: 'dd' });
+    expect(await h.ctx.secrets.list()).toEqual([]);
+    expect((await handlers['alerts/channels']!()).map((c) => c.name)).toEqual(['desktop']);
+  });
+
+  it('writes notifications in the UI language once the UI says which', async () => {
+    const h = harness();
+    await h.feature.start!();
+    await h.feature.handlers!['alerts/channel-test']!({ name: 'desktop' });
+    h.feature.onSettings!({ ...h.ctx.settings(), language: 'zh-CN' });
+    await h.feature.handlers!['alerts/channel-test']!({ name: 'desktop' });
+    const notices = h.events.filter((e) => e.event === 'alerts/notification').map((e) => (e.payload as { title: string; body: string }));
+    expect(notices).toEqual([
+      expect.objectContaining({ title: '[TEST] Overlook test notification', body: 'A test message from Overlook: this channel works.' }),
+      expect.objectContaining({ title: '【测试】Overlook 测试通知', body: '这是一条来自 Overlook 的测试消息：此通知渠道工作正常。' }),
+    ]);
+    // A host going offline now pops up in Chinese too.
+    h.feature.onHostStatus!({ id: 'w', name: 'web-1', kind: 'ssh', status: 'offline', pollIntervalMs: 5000, tags: [], provisioned: false }, 'online');
+    h.setNow(T0 + 61_000);
+    await until(async () => (await h.feature.handlers!['alerts/list']!()).some((a) => a.status === 'firing'));
+    h.setNow(T0 + 72_000);
+    await until(() => h.events.filter((e) => e.event === 'alerts/notification').length === 3);
+    expect(h.events.filter((e) => e.event === 'alerts/notification')[2]!.payload).toMatchObject({ title: '【告警:1】主机离线', body: '主机 web-1 状态：离线' });
+  });
+
+  it('lists provisioned channels read-only, with the variable they read and not its value', async () => {
+    const h = harness({ realSecrets: true, env: { HOOK_URL: 'https://hooks.example.com/services/T1/B2/xyzSECRETxyz' } });
+    h.feature.onProvisioning!(
+      provisioning(`version: 1
+channels:
+  - name: filed
+    type: slack
+    url_env: HOOK_URL
+  - name: unset
+    type: webhook
+    url_env: NOT_SET_ANYWHERE
+`),
+    );
+    await h.feature.start!();
+    const handlers = h.feature.handlers!;
+    const list = await handlers['alerts/channels']!();
+    expect(list.slice(1)).toMatchObject([
+      { name: 'filed', origin: 'provisioned', url: { set: true, origin: 'env', reference: 'HOOK_URL', host: 'hooks.example.com' } },
+      { name: 'unset', origin: 'provisioned', url: { set: false, origin: 'env', reference: 'NOT_SET_ANYWHERE', host: null } },
+    ]);
+    expect(JSON.stringify(list)).not.toContain('SECRET');
+    await expect(async () => handlers['alerts/channel-remove']!({ name: 'filed' })).rejects.toMatchObject({ code: 'provisioned' });
+    await expect(async () => handlers['alerts/channel-update']!({ name: 'filed', draft: { name: 'filed', type: 'slack' } })).rejects.toMatchObject({ code: 'provisioned' });
+    await expect(async () => handlers['alerts/channel-add']!({ name: 'filed', type: 'slack', url: 'https://x.example.com/' })).rejects.toMatchObject({ code: 'invalid_input' });
+    await expect(async () => handlers['alerts/channel-remove']!({ name: 'desktop' })).rejects.toMatchObject({ code: 'invalid_input' });
   });
 });

@@ -7,7 +7,8 @@
 // The `desktop` channel is always there. It emits `alerts/notification` to
 // the connected UIs (the in-app toast; the headless console's browser
 // Notification) and calls the shell's `notify` when it has one (Electron's
-// Notification on the desktop).
+// Notification on the desktop). The other channels come from the channels
+// screen and the provisioning file (channelSet.ts).
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { RpcError, type Handlers, type Host } from '../../common/contract.js';
@@ -19,7 +20,10 @@ import { alertsSection, channelsSection } from './provisioningSection.js';
 import { createChannel } from './channels/createChannel.js';
 import type { RetryPolicy } from './channels/deliver.js';
 import type { DesktopNotice } from './channels/robots.js';
-import type { ChannelSpec, NotificationChannel } from './channels/types.js';
+import type { NotificationChannel } from './channels/types.js';
+import { ChannelSet } from './channelSet.js';
+import type { PlannedNotification } from './model.js';
+import { alertText } from '../../common/alertTexts.js';
 import { AlertEngine, AlertRuleError, type AlertEngineEvent } from './engine.js';
 import { AlertJournal } from './journal.js';
 import type { AlertRule } from './rule.js';
@@ -38,7 +42,8 @@ export interface AlertsFeatureOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
-export const DESKTOP_CHANNEL = 'desktop';
+export { DESKTOP_CHANNEL } from '../../common/alertChannels.js';
+import { DESKTOP_CHANNEL } from '../../common/alertChannels.js';
 const DAY_MS = 86_400_000;
 const DEFAULT_KEEP_HISTORY_MS = 90 * DAY_MS;
 
@@ -48,6 +53,7 @@ export function createAlertsFeature(options: AlertsFeatureOptions = {}): (ctx: C
 
 class AlertsFeature {
   private readonly engine: AlertEngine;
+  private readonly channels: ChannelSet;
   private readonly hostNames = new Map<string, string>();
   private evaluateTimer?: NodeJS.Timeout;
   private pruneTimer?: NodeJS.Timeout;
@@ -68,8 +74,22 @@ class AlertsFeature {
       log: ctx.log,
       channels: [this.desktopChannel()],
       builtin: { pollIntervalMs: ctx.settings().pollIntervalMs },
+      plan: { lang: ctx.settings().language ?? 'en' },
       ...(options.retry ? { delivery: options.retry } : {}),
       onEvent: (event) => this.onEngineEvent(event),
+    });
+    this.channels = new ChannelSet({
+      dataDir: ctx.dataDir,
+      secrets: ctx.secrets,
+      log: ctx.log,
+      now: ctx.now,
+      env: options.env,
+      desktop: (name) => ({ ...this.desktopChannel(), name }),
+      onChange: (channels) => {
+        this.engine.setChannels(channels);
+        this.scheduleResends(channels);
+        this.announce('channels');
+      },
     });
   }
 
@@ -88,6 +108,7 @@ class AlertsFeature {
         this.engine.forgetHost(name);
       },
       onSettings: (settings) => {
+        this.engine.setLanguage(settings.language ?? 'en');
         if (this.options.evaluateEveryMs === undefined && settings.pollIntervalMs !== this.evaluateEveryMs) {
           this.evaluateEveryMs = settings.pollIntervalMs;
           if (this.evaluateTimer) this.scheduleEvaluation();
@@ -98,7 +119,8 @@ class AlertsFeature {
 
   // ------------------------------------------------------------ lifecycle
 
-  private start(): void {
+  private async start(): Promise<void> {
+    await this.channels.start();
     for (const { host } of this.ctx.hosts()) this.onHostStatus(host);
     this.scheduleEvaluation();
     const prune = () => {
@@ -136,6 +158,7 @@ class AlertsFeature {
     if (this.evaluateTimer) clearInterval(this.evaluateTimer);
     if (this.pruneTimer) clearInterval(this.pruneTimer);
     this.evaluateTimer = this.pruneTimer = undefined;
+    await this.channels.stop();
     this.scheduleResends([]);
     await this.engine.close();
   }
@@ -160,10 +183,14 @@ class AlertsFeature {
       seen.add(rule.id);
       rules.push(rule);
     }
-    const channels = this.buildChannels(config ? sectionOf(config, channelsSection) : [], config?.baseDir, result.file);
-    this.engine.setChannels(channels);
+    const specs = config ? sectionOf(config, channelsSection) : [];
+    const names = new Set<string>();
+    for (const spec of specs) {
+      if (names.has(spec.name)) this.ctx.log.warn(`config ${result.file}: a second channel named "${spec.name}" was ignored; channel names must be unique`);
+      names.add(spec.name);
+    }
+    this.channels.setProvisioned(specs, config?.baseDir);
     this.engine.setProvisionedRules(rules, this.ctx.now());
-    this.scheduleResends(channels);
   }
 
   /**
@@ -207,32 +234,6 @@ class AlertsFeature {
     }
   }
 
-  private buildChannels(specs: readonly ChannelSpec[], baseDir: string | undefined, file: string): NotificationChannel[] {
-    const channels = new Map<string, NotificationChannel>([[DESKTOP_CHANNEL, this.desktopChannel()]]);
-    const fromFile = new Set<string>();
-    for (const spec of specs) {
-      if (fromFile.has(spec.name)) {
-        this.ctx.log.warn(`config ${file}: a second channel named "${spec.name}" was ignored; channel names must be unique`);
-        continue;
-      }
-      fromFile.add(spec.name);
-      if (spec.type === 'desktop') {
-        channels.set(spec.name, { ...this.desktopChannel(), name: spec.name });
-        continue;
-      }
-      channels.set(
-        spec.name,
-        createChannel(spec, {
-          getSecret: (ref) => this.ctx.secrets.get(ref),
-          env: this.options.env,
-          baseDir,
-          now: this.ctx.now,
-        }),
-      );
-    }
-    return [...channels.values()];
-  }
-
   private desktopChannel(): NotificationChannel {
     const notify = async (notice: DesktopNotice) => {
       this.ctx.emit('alerts/notification', { id: randomUUID(), title: notice.title, body: notice.body, severity: notice.severity, status: notice.status, at: this.ctx.now() });
@@ -246,8 +247,39 @@ class AlertsFeature {
   private onEngineEvent(event: AlertEngineEvent): void {
     const reason: AlertsChanged['reason'] | undefined =
       event.type === 'alerts' ? 'states' : event.type === 'rules' ? 'rules' : event.type === 'silences' ? 'silences' : event.type === 'delivery' && event.delivery.status !== 'sending' ? 'deliveries' : undefined;
-    if (!reason || this.stopped) return;
+    if (reason) this.announce(reason);
+  }
+
+  private announce(reason: AlertsChanged['reason']): void {
+    if (this.stopped) return;
     this.ctx.emit('alerts/changed', { reason, alerts: this.engine.listAlerts(this.ctx.now()) });
+  }
+
+  /** The rules that notify through a channel. */
+  private rulesUsing(channel: string): { id: string; name: string }[] {
+    return this.engine
+      .listRules()
+      .filter((r) => r.rule.channels.includes(channel))
+      .map((r) => ({ id: r.rule.id, name: r.rule.name }));
+  }
+
+  /** What "Test" sends: marked as a test in its title and, for the JSON webhook, in its body. */
+  private testNotification(): PlannedNotification {
+    const now = this.ctx.now();
+    const lang = this.engine.language;
+    return {
+      id: `test@${now}`,
+      ruleId: 'test',
+      ruleName: alertText(lang, 'notify.test.rule'),
+      severity: 'info',
+      channels: [],
+      status: 'firing',
+      test: true,
+      lang,
+      title: alertText(lang, 'notify.test.title'),
+      alerts: [{ alertId: 'test', key: 'test', labels: {}, status: 'firing', repeat: false, summary: alertText(lang, 'notify.test.summary'), value: null, activeAt: now, firedAt: now }],
+      createdAt: now,
+    };
   }
 
   private handlers(): Partial<Handlers> {
@@ -266,6 +298,20 @@ class AlertsFeature {
       'alerts/unsilence': ({ id }) => engine.unsilence(id, now()),
       'alerts/silences': () => engine.listSilences({}, now()),
       'alerts/deliveries': (filter) => engine.deliveries(filter),
+      'alerts/channels': () => this.channels.views((name) => this.rulesUsing(name)),
+      'alerts/channel-add': async (draft) => {
+        await this.channels.add(draft);
+        return this.channels.viewOf(draft.name, this.rulesUsing(draft.name));
+      },
+      'alerts/channel-update': async ({ name, draft }) => {
+        await this.channels.update(name, draft);
+        return this.channels.viewOf(name, this.rulesUsing(name));
+      },
+      'alerts/channel-remove': async ({ name }) => {
+        await this.channels.remove(name);
+        return true;
+      },
+      'alerts/channel-test': (request) => this.channels.test(request, this.testNotification()),
     };
   }
 }

@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { evaluateRule, type SeriesWindow } from './evaluate.js';
 import type { AlertState, PlannedNotification, Silence } from './model.js';
 import { EMPTY_DELIVERY_STATE, planNotifications, type DeliveryState, type PlanOptions } from './planNotifications.js';
-import { AlertRule, type ThresholdRule } from './rule.js';
+import { AlertRule, builtinRules, type ThresholdRule } from './rule.js';
+import { ruleDisplayName } from '../../common/alertTexts.js';
 import { isSilenceActive, silenceFromAlert, silenceMatches } from './silences.js';
-import { renderSummary } from './template.js';
+import { renderSummary } from '../../common/alertSummary.js';
 
 const S = 1000;
 const M = 60 * S;
@@ -95,13 +96,17 @@ describe('planNotifications', () => {
     expect(p.sent).toHaveLength(1);
   });
 
-  it('an alert that fires and resolves inside the group window goes out once, as resolved', () => {
+  it('an alert that fires and resolves inside the group window sends nothing: no resolve for a firing never sent', () => {
     const p = new Pipeline({ groupWindowMs: 30 * S, repeatIntervalMs: 0 });
     p.step({ a: 0.95 });
     p.step({ a: 0.1 });
+    for (let i = 0; i < 10; i++) p.step({ a: 0.1 });
+    expect(p.titles()).toEqual([]);
+    // The next episode is told from its firing on.
+    for (let i = 0; i < 4; i++) p.step({ a: 0.95 });
     p.step({ a: 0.1 });
-    p.step({ a: 0.1 });
-    expect(p.titles()).toEqual(['[RESOLVED] Disk nearly full']);
+    for (let i = 0; i < 4; i++) p.step({ a: 0.1 });
+    expect(p.titles()).toEqual(['[FIRING:1] Disk nearly full', '[RESOLVED] Disk nearly full']);
   });
 
   it('a silence suppresses the firing notification, lists the alert as muted, and expires by itself', () => {
@@ -125,13 +130,44 @@ describe('planNotifications', () => {
     expect(p.sent).toEqual([]);
   });
 
-  it('sends the resolved of a notified alert even when silenced meanwhile, but no repeats while silenced', () => {
+  it('a silenced alert sends neither repeats nor its resolve, though its firing went out before the silence', () => {
     const p = new Pipeline({ groupWindowMs: 0, repeatIntervalMs: M });
     p.step({ a: 0.95 });
     p.silences = [{ id: 's', ruleId: 'disk', startsAt: p.now, endsAt: p.now + 60 * M, createdAt: p.now }];
     for (let i = 0; i < 30; i++) p.step({ a: 0.95 });
     p.step({ a: 0.1 });
-    expect(p.titles()).toEqual(['[FIRING:1] Disk nearly full', '[RESOLVED] Disk nearly full']);
+    for (let i = 0; i < 10; i++) p.step({ a: 0.1 });
+    expect(p.titles()).toEqual(['[FIRING:1] Disk nearly full']);
+  });
+
+  it('a resolve waiting out the group window is dropped when a silence starts meanwhile', () => {
+    const p = new Pipeline({ groupWindowMs: 30 * S, repeatIntervalMs: 0 });
+    for (let i = 0; i < 4; i++) p.step({ a: 0.95 });
+    expect(p.titles()).toEqual(['[FIRING:1] Disk nearly full']);
+    p.step({ a: 0.1 });
+    p.silences = [{ id: 's', ruleId: 'disk', startsAt: p.now, endsAt: p.now + 60 * M, createdAt: p.now }];
+    for (let i = 0; i < 5; i++) p.step({ a: 0.1 });
+    expect(p.titles()).toEqual(['[FIRING:1] Disk nearly full']);
+  });
+
+  it('holds back inhibited alerts like silenced ones, without listing them as muted, and sends them when the inhibition ends', () => {
+    const p = new Pipeline({ groupWindowMs: 0, repeatIntervalMs: 0 });
+    const id = 'disk|host:filesystem_used:ratio{host="a",mountpoint="/"}';
+    const plan = (inhibited: Set<string>) => {
+      p.now += 10 * S;
+      const series: SeriesWindow[] = [{ labels: { host: 'a', mountpoint: '/' }, points: [[p.now, 0.95]] }];
+      const ev = evaluateRule(rule, { series }, p.states, p.now);
+      p.states = ev.states;
+      const out = planNotifications({ alerts: [...p.states.values()], transitions: ev.transitions, rules: new Map([[rule.id, rule]]), silences: [], inhibited, delivery: p.delivery, now: p.now }, p.options);
+      p.delivery = out.delivery;
+      p.sent.push(...out.notifications);
+      return out;
+    };
+    expect(plan(new Set([id])).muted).toEqual([]);
+    plan(new Set([id]));
+    expect(p.sent).toEqual([]);
+    plan(new Set());
+    expect(p.titles()).toEqual(['[FIRING:1] Disk nearly full']);
   });
 });
 
@@ -166,6 +202,28 @@ describe('silences', () => {
     expect(silenceMatches(s, cloud('i-1', 'staging'))).toBe(false);
     expect(silenceMatches(s, { ruleId: 'cpu', labels: { host: 'i-1' } })).toBe(false);
     expect(() => silenceFromAlert(target, 'instance', 1000, 0)).toThrow(/not on a cloud instance/);
+  });
+});
+
+describe('notifications in the UI language', () => {
+  it('titles, built-in rule names and summaries, status words follow the language; a renamed built-in keeps its own name', () => {
+    const [offline, disk] = builtinRules();
+    const zh = { labels: { host: 'web-1' }, value: null, detail: 'offline' };
+    expect(renderSummary(offline!, zh, 'zh-CN')).toBe('主机 web-1 状态：离线');
+    expect(renderSummary(offline!, zh, 'en')).toBe('Host web-1 is offline');
+    expect(renderSummary(disk!, { labels: { host: 'db', mountpoint: '/var' }, value: 0.934 }, 'zh-CN')).toBe('db 上的文件系统 /var 已用 93%');
+    expect(renderSummary({ ...offline!, summary: 'custom {{host}}' }, zh, 'zh-CN')).toBe('custom web-1');
+    expect(renderSummary({ ...rule, summary: '' }, { labels: { host: 'a' }, value: null }, 'zh-CN')).toBe('Disk nearly full：无数据 > 90%');
+
+    const p = new Pipeline({ groupWindowMs: 0, repeatIntervalMs: 0, lang: 'zh-CN' });
+    p.step({ a: 0.95 });
+    p.step({ a: 0.5 });
+    expect(p.titles()).toEqual(['【告警:1】Disk nearly full', '【已恢复】Disk nearly full']);
+    expect(p.sent[0]).toMatchObject({ lang: 'zh-CN', alerts: [{ summary: '/ on a is 95% full (limit 90%)' }] });
+
+    expect(ruleDisplayName(offline!, 'zh-CN')).toBe('主机离线');
+    expect(ruleDisplayName({ ...offline!, name: 'Server gone' }, 'zh-CN')).toBe('Server gone');
+    expect(ruleDisplayName({ id: 'user-1', name: 'Host offline' }, 'zh-CN')).toBe('Host offline');
   });
 });
 

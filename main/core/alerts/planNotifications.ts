@@ -9,21 +9,25 @@
 // - Grouping: notifications wait in an outbox; a rule's items go out together
 //   once the oldest has waited `groupWindowMs`, as one message listing every
 //   alert (ten disks filling at once → one message, not ten).
-// - Resolved follows firing: when an alert whose firing notification went out
-//   resolves, a resolved notification always follows — also if the alert was
-//   silenced in between, because the receiver was told it was broken and must
-//   learn it no longer is. An alert whose firing was never sent (silenced the
-//   whole time) sends no resolved either: nobody heard of it.
-// - An alert that fires and resolves inside one group window goes out once,
-//   as resolved (it was real, and is over).
-// - Silences: a muted firing alert is not sent (nor repeated) and is listed
-//   in `muted`; if the silence ends while it still fires, it is sent then.
+// - A resolved notification only follows a firing notification that went
+//   out: an alert whose firing was never sent (it fired and resolved inside
+//   one group window — a console restart, a blip — or was silenced the whole
+//   time) sends nothing at all; nobody heard of it.
+// - Silences: a muted alert sends nothing — not its firing, not its repeats,
+//   not its resolve (as Alertmanager's mute stage drops a silenced alert's
+//   resolved notification too: the silence says "don't tell me about this").
+//   A muted firing alert is listed in `muted`; if the silence ends while it
+//   still fires, it is sent then.
+// - Inhibition: alerts in `inhibited` (a no-data alert while its host's
+//   offline alert is pending or firing, see inhibit.ts) are held back like
+//   muted ones, without being listed as muted.
 //
 // Every structure here is plain JSON so the journal can store it as is.
 import type { AlertRule, Severity } from './rule.js';
 import { alertId, type AlertState, type AlertTransition, type NotifiedAlert, type PlannedNotification, type Silence } from './model.js';
 import { mutingSilences } from './silences.js';
-import { renderSummary } from './template.js';
+import { renderSummary } from '../../common/alertSummary.js';
+import { alertText, ruleDisplayName, type AlertLang } from '../../common/alertTexts.js';
 
 /** Per alert episode: what was sent. */
 export interface AlertDelivery {
@@ -62,7 +66,8 @@ export interface PlanOptions {
   readonly groupWindowMs?: number;
   /** Resend still-firing alerts this often (default 4 h; 0 never). */
   readonly repeatIntervalMs?: number;
-  readonly locale?: string;
+  /** The language of titles and summaries (the UI's); default English. */
+  readonly lang?: AlertLang;
 }
 
 export interface PlanInput {
@@ -73,6 +78,8 @@ export interface PlanInput {
   /** Rules by id, including one just deleted whose alerts are resolving. */
   readonly rules: ReadonlyMap<string, AlertRule>;
   readonly silences: readonly Silence[];
+  /** Alert ids inhibited at `now` (inhibitedAlerts): held back like silenced ones. */
+  readonly inhibited?: ReadonlySet<string>;
   readonly delivery: DeliveryState;
   readonly now: number;
 }
@@ -91,6 +98,7 @@ export const DEFAULT_REPEAT_INTERVAL_MS = 4 * 3_600_000;
 
 export function planNotifications(input: PlanInput, options: PlanOptions = {}): Plan {
   const groupWindow = options.groupWindowMs ?? DEFAULT_GROUP_WINDOW_MS;
+  const lang = options.lang ?? 'en';
   const repeatInterval = options.repeatIntervalMs ?? DEFAULT_REPEAT_INTERVAL_MS;
   const { now, rules, silences } = input;
   const alerts: Record<string, AlertDelivery> = { ...input.delivery.alerts };
@@ -100,6 +108,15 @@ export function planNotifications(input: PlanInput, options: PlanOptions = {}): 
   for (const s of input.alerts) current.set(alertId(s.ruleId, s.key), s);
 
   const isMuted = (ruleId: string, labels: AlertState['labels']) => mutingSilences(silences, { ruleId, labels }, now).length > 0;
+  const isInhibited = (id: string) => input.inhibited?.has(id) === true;
+  /** Held back now: silenced (listed in `muted`) or inhibited. */
+  const isHeld = (id: string, ruleId: string, labels: AlertState['labels']) => {
+    if (isMuted(ruleId, labels)) {
+      muted.add(id);
+      return true;
+    }
+    return isInhibited(id);
+  };
   const snapshotRule = (rule: AlertRule): RuleSnapshot => ({ id: rule.id, name: rule.name, severity: rule.severity, channels: [...rule.channels] });
   const notified = (
     rule: AlertRule,
@@ -113,7 +130,7 @@ export function planNotifications(input: PlanInput, options: PlanOptions = {}): 
     labels: { ...s.labels },
     status,
     repeat,
-    summary: withSummary ? renderSummary(rule, { labels: s.labels, value: s.value, detail: s.detail }, options.locale) : pendingSummary,
+    summary: withSummary ? renderSummary(rule, { labels: s.labels, value: s.value, detail: s.detail }, lang) : pendingSummary,
     value: s.value,
     activeAt: s.activeAt,
     ...(s.firedAt !== undefined ? { firedAt: s.firedAt } : {}),
@@ -141,21 +158,18 @@ export function planNotifications(input: PlanInput, options: PlanOptions = {}): 
       alerts[id] = { alertId: id, episodeFiredAt: t.at };
       changed = true;
       const state = current.get(id);
-      if (isMuted(t.ruleId, t.labels)) {
-        muted.add(id);
-        continue;
-      }
+      if (isHeld(id, t.ruleId, t.labels)) continue;
       const snapshot = state ?? { key: t.key, labels: t.labels, value: t.value, activeAt: t.at - t.durationMs, firedAt: t.at };
       enqueue({ alertId: id, ruleId: rule.id, kind: 'firing', repeat: false, queuedAt: now, rule: snapshotRule(rule), alert: notified(rule, snapshot, 'firing', false, false) });
     } else if (t.from === 'firing' && t.to === 'resolved') {
       const sent = alerts[id]?.firingSentAt !== undefined;
-      const queuedFiring = queuedIds.has(id) ? outbox.find((i) => i.alertId === id && i.kind === 'firing' && !i.repeat) : undefined;
-      const firingQueued = queuedFiring !== undefined;
+      // A firing still waiting in the outbox was never sent: it is dropped, and no resolve follows.
       if (queuedIds.has(id)) outbox = outbox.filter((i) => !(i.alertId === id && i.kind === 'firing'));
       if (alerts[id]) delete alerts[id];
       changed = true;
-      // A firing still waiting in the outbox goes out as resolved, unless a silence holds it back.
-      if (!sent && !(firingQueued && !isMuted(t.ruleId, t.labels))) continue;
+      if (!sent) continue;
+      // Silenced or inhibited as it resolves: its resolve is held back too, and nothing will send it later.
+      if (isMuted(t.ruleId, t.labels) || isInhibited(id)) continue;
       const state = current.get(id);
       const snapshot = state ?? {
         key: t.key,
@@ -165,8 +179,7 @@ export function planNotifications(input: PlanInput, options: PlanOptions = {}): 
         firedAt: t.at - t.durationMs,
         resolvedAt: t.at,
       };
-      // Keeps the firing item's place in its group window.
-      enqueue({ alertId: id, ruleId: rule.id, kind: 'resolved', repeat: false, queuedAt: queuedFiring?.queuedAt ?? now, rule: snapshotRule(rule), alert: notified(rule, { ...snapshot, resolvedAt: t.at }, 'resolved', false) });
+      enqueue({ alertId: id, ruleId: rule.id, kind: 'resolved', repeat: false, queuedAt: now, rule: snapshotRule(rule), alert: notified(rule, { ...snapshot, resolvedAt: t.at }, 'resolved', false) });
     }
   }
 
@@ -179,10 +192,7 @@ export function planNotifications(input: PlanInput, options: PlanOptions = {}): 
       d = alerts[id] = { alertId: id, episodeFiredAt: state.firedAt ?? state.activeAt };
       changed = true;
     }
-    if (isMuted(state.ruleId, state.labels)) {
-      muted.add(id);
-      continue;
-    }
+    if (isHeld(id, state.ruleId, state.labels)) continue;
     if (queuedIds.has(id)) continue;
     if (d.firingSentAt === undefined) {
       enqueue({ alertId: id, ruleId: rule.id, kind: 'firing', repeat: false, queuedAt: now, rule: snapshotRule(rule), alert: notified(rule, state, 'firing', false, false) });
@@ -213,16 +223,15 @@ export function planNotifications(input: PlanInput, options: PlanOptions = {}): 
     for (const item of items) {
       if (item.kind === 'firing') {
         const state = current.get(item.alertId);
-        // Silenced, or gone, since it was queued: hold back (an ended silence queues it again).
+        // Silenced, inhibited or gone since it was queued: hold back (an ended silence queues it again).
         if (!state || state.status !== 'firing') continue;
-        if (isMuted(ruleId, state.labels)) {
-          muted.add(item.alertId);
-          continue;
-        }
+        if (isHeld(item.alertId, ruleId, state.labels)) continue;
         sendable.push(rule ? notified(rule, state, 'firing', item.repeat) : { ...item.alert, summary: item.alert.summary || item.rule.name });
         const d = alerts[item.alertId] ?? { alertId: item.alertId, episodeFiredAt: state.firedAt ?? now };
         alerts[item.alertId] = { ...d, firingSentAt: d.firingSentAt ?? now, lastSentAt: now };
       } else {
+        // A resolve whose alert was silenced while it waited goes the way of its firing.
+        if (isMuted(ruleId, item.alert.labels) || isInhibited(item.alertId)) continue;
         sendable.push(item.alert);
       }
     }
@@ -231,7 +240,15 @@ export function planNotifications(input: PlanInput, options: PlanOptions = {}): 
     const meta = rule ? snapshotRule(rule) : items[0]!.rule;
     const firing = sendable.filter((a) => a.status === 'firing').length;
     const resolved = sendable.length - firing;
-    const tag = firing && resolved ? `FIRING:${firing}, RESOLVED:${resolved}` : firing ? `FIRING:${firing}` : resolved > 1 ? `RESOLVED:${resolved}` : 'RESOLVED';
+    const name = ruleDisplayName(meta, lang);
+    const title =
+      firing && resolved
+        ? alertText(lang, 'notify.title.mixed', { firing, resolved, rule: name })
+        : firing
+          ? alertText(lang, 'notify.title.firing', { count: firing, rule: name })
+          : resolved > 1
+            ? alertText(lang, 'notify.title.resolvedCount', { count: resolved, rule: name })
+            : alertText(lang, 'notify.title.resolved', { rule: name });
     notifications.push({
       id: `${ruleId}@${now}`,
       ruleId,
@@ -239,9 +256,10 @@ export function planNotifications(input: PlanInput, options: PlanOptions = {}): 
       severity: meta.severity,
       channels: [...meta.channels],
       status: firing > 0 ? 'firing' : 'resolved',
-      title: `[${tag}] ${meta.name}`,
+      title,
       alerts: sendable,
       createdAt: now,
+      lang,
     });
   }
   // Bookkeeping only for alerts still firing: the rest ended (resolved, rule gone).

@@ -6,6 +6,9 @@ import type { z } from 'zod';
 import { parseSelector, type SeriesSelector } from '../../common/series.js';
 import { parseRuleDraft, DOWN_HOST_STATUSES, type AlertHostStatus, type AlertRule, type AbsentRule, type RuleParse, type ThresholdRule } from '../../common/alertRules.js';
 import { parseDuration } from '../config/duration.js';
+import { metricInfo } from '../../common/metrics.js';
+import { describeThresholdProblem, parseThreshold } from '../../common/thresholdUnits.js';
+import { alertTextsEn } from '../../common/alertTexts.js';
 
 export * from '../../common/alertRules.js';
 
@@ -36,6 +39,22 @@ export function parseProvisionedRule(entry: unknown): RuleParse<AlertRule> {
       draft[key] = Math.round(d.ms);
     } else {
       draft[key] = value;
+    }
+  }
+  // `threshold: 90%` / `500 MiB` / `10 MB/s`: text is read as the rule editor reads it, in the metric's
+  // display unit; a number stays what it always was, the value in the series' own unit (0.9 for 90 %).
+  if (typeof draft.threshold === 'string' && typeof draft.selector === 'string') {
+    let metric: string | undefined;
+    try {
+      metric = parseSelector(draft.selector.trim()).name;
+    } catch {
+      // The selector's own problem is reported by the schema below.
+    }
+    if (metric !== undefined) {
+      const text = draft.threshold;
+      const read = parseThreshold(text, metricInfo(metric)?.unit);
+      if (!read.ok) return { ok: false, error: `${label}: threshold: ${describeThresholdProblem(read.problem, text, read.accepted)}`, field: 'threshold' };
+      draft.threshold = read.value;
     }
   }
   const parsed = parseRuleDraft(draft);
@@ -79,7 +98,12 @@ export interface BuiltinRuleOptions {
   readonly noDataIntervals?: number;
 }
 
-/** The rules every console starts with. Users may edit or disable them, not delete them. */
+/**
+ * The rules every console starts with. Users may edit or disable them, not
+ * delete them. They are stored with their English name and summary; while
+ * those are unchanged, screens and notifications show them in the UI's
+ * language (alertTexts.ts).
+ */
 export function builtinRules(options: BuiltinRuleOptions = {}): AlertRule[] {
   const interval = options.pollIntervalMs ?? 10_000;
   const intervals = options.noDataIntervals ?? 3;
@@ -88,13 +112,13 @@ export function builtinRules(options: BuiltinRuleOptions = {}): AlertRule[] {
       id: 'builtin:host-offline',
       origin: 'builtin',
       type: 'host_status',
-      name: 'Host offline',
+      name: alertTextsEn['notify.builtin.host-offline.name'],
       statuses: [...DOWN_HOST_STATUSES] as z.infer<typeof AlertHostStatus>[],
       // Grace period: a reconnect after a laptop wakes up or a Wi-Fi switch takes tens of seconds.
       for: 60_000,
       keepFiringFor: 0,
       severity: 'critical',
-      summary: 'Host {{host}} is {{status}}',
+      summary: alertTextsEn['notify.builtin.host-offline.summary'],
       channels: ['desktop'],
       enabled: true,
     },
@@ -102,7 +126,7 @@ export function builtinRules(options: BuiltinRuleOptions = {}): AlertRule[] {
       id: 'builtin:disk-full',
       origin: 'builtin',
       type: 'threshold',
-      name: 'Disk nearly full',
+      name: alertTextsEn['notify.builtin.disk-full.name'],
       selector: 'host:filesystem_used:ratio',
       aggregate: 'avg',
       window: 5 * 60_000,
@@ -111,7 +135,7 @@ export function builtinRules(options: BuiltinRuleOptions = {}): AlertRule[] {
       for: 5 * 60_000,
       keepFiringFor: 10 * 60_000,
       severity: 'warning',
-      summary: 'Filesystem {{mountpoint}} on {{host}} is {{value}} full',
+      summary: alertTextsEn['notify.builtin.disk-full.summary'],
       channels: ['desktop'],
       enabled: true,
     },
@@ -119,13 +143,13 @@ export function builtinRules(options: BuiltinRuleOptions = {}): AlertRule[] {
       id: 'builtin:no-data',
       origin: 'builtin',
       type: 'absent',
-      name: 'No data',
+      name: alertTextsEn['notify.builtin.no-data.name'],
       selector: 'host:cpu_usage:ratio',
       window: interval * intervals,
       for: 0,
       keepFiringFor: 0,
       severity: 'warning',
-      summary: 'No data from {{host}} for {{value}}',
+      summary: alertTextsEn['notify.builtin.no-data.summary'],
       channels: ['desktop'],
       enabled: true,
     },

@@ -61,6 +61,14 @@ describe('parseProvisioningText: a valid file', () => {
     expect(parsed.config?.baseDir).toBe(path.dirname(example));
     // A host's container engine socket, when it is not a usual one
     expect(parsed.config?.hosts?.find((h) => h.name === 'web-1')?.engineSocket).toBe('/run/user/1000/docker.sock');
+    // A threshold written in the metric's display unit
+    expect(parsed.config?.alerts?.find((a) => a.name === 'memory nearly full')).toMatchObject({ threshold: 0.95 });
+    // A cloud rule in percent, with a window past the cloud's delay; both channels of the example
+    expect(parsed.config?.alerts?.find((a) => a.name === 'cloud CPU busy')).toMatchObject({ threshold: 0.9, window: 600_000 });
+    expect(parsed.config?.channels?.map((c) => [c.name, c.type])).toEqual([
+      ['oncall', 'dingtalk'],
+      ['ops-hook', 'webhook'],
+    ]);
     const relative = parseProvisioningText('hosts:\n  - name: a\n    address: u@a\n    agent: true\n    engine_socket: docker.sock\n', FILE);
     expect(relative.problems[0]).toMatchObject({ line: 5, field: 'hosts[0].engine_socket', message: expect.stringMatching(/absolute path of a unix socket/) });
   });

@@ -16,9 +16,11 @@ export function mergeSettings(...layers: (SettingsPatch | undefined)[]): Setting
   let out: Settings = { ...DEFAULT_SETTINGS, retention: { ...DEFAULT_RETENTION } };
   for (const layer of layers) {
     if (!layer) continue;
+    const language = layer.language ?? out.language;
     out = {
       pollIntervalMs: layer.pollIntervalMs ?? out.pollIntervalMs,
       retention: { ...out.retention, ...(layer.retention ?? {}) },
+      ...(language ? { language } : {}),
     };
   }
   return out;

@@ -72,6 +72,11 @@ describe('MetricStore on a worker thread', () => {
       expect(await worker.series({ name: 'node_load1', matchers: [{ label: 'host', op: '=', value: 'h2' }] })).toEqual(
         local.series({ name: 'node_load1', matchers: [{ label: 'host', op: '=', value: 'h2' }] }),
       );
+      // The series index by name: how many series carry each, and the newest sample among them.
+      const names = await worker.names();
+      expect(names).toEqual(local.names());
+      expect(names.map((n) => [n.name, n.series])).toEqual([['host:cpu_usage:ratio', 4], ['node_load1', 4], ['node_network_receive_bytes:rate', 4]]);
+      expect(names[0]!.lastT).toBeGreaterThan(T0 + 39 * MINUTE_MS);
       const stats = await worker.stats();
       expect(stats.series).toBe(12);
       expect(stats.droppedSamples).toBe(0);

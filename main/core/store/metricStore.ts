@@ -32,7 +32,7 @@ import { moduleFile } from '../appFiles.js';
 import type { Sample } from '../../common/series.js';
 import type { MetricStoreOptions } from './sqliteStore.js';
 import type { StoreWorkerData } from './storeWorker.js';
-import type { AppendOptions, MetricStore, OutboxBatch, OutboxReadRequest, OutboxStatus, OutboxTarget, RangeRequest, SeriesInfo, StoreStats, StoredRange } from './types.js';
+import type { AppendOptions, MetricNameInfo, MetricStore, OutboxBatch, OutboxReadRequest, OutboxStatus, OutboxTarget, RangeRequest, SeriesInfo, StoreStats, StoredRange } from './types.js';
 import { SeriesTable, fromWireError, unpackRanges, type StoreCall, type StoreReply, type WireRanges } from './workerProtocol.js';
 
 export interface WorkerStoreOptions extends MetricStoreOptions {
@@ -160,6 +160,10 @@ export function openMetricStore(options: WorkerStoreOptions): WorkerMetricStore 
     async series(selector): Promise<SeriesInfo[]> {
       assertOpen();
       return call<SeriesInfo[]>({ op: 'series', selector });
+    },
+    async names(): Promise<MetricNameInfo[]> {
+      assertOpen();
+      return call<MetricNameInfo[]>({ op: 'names' });
     },
     async query(request: RangeRequest): Promise<StoredRange[]> {
       assertOpen();

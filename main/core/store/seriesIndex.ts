@@ -11,7 +11,7 @@ import { matchesLabels, seriesKey, type Labels, type SeriesSelector } from '../.
 import { precisionOf } from './precision.js';
 import { HOUR_MS, chunkWindowStart, floorTo } from './tiers.js';
 import type { SeriesState } from './seriesState.js';
-import type { SeriesInfo, SeriesRef } from './types.js';
+import type { MetricNameInfo, SeriesInfo, SeriesRef } from './types.js';
 
 export function canonicalLabelsJson(labels: Labels): string {
   const sorted: Record<string, string> = {};
@@ -104,6 +104,20 @@ export class SeriesIndex {
       const lastT = s.lastT ?? s.last1m ?? s.last1h;
       return lastT === undefined ? { id: s.id, name: s.name, labels: s.labels } : { id: s.id, name: s.name, labels: s.labels, lastT };
     });
+  }
+
+  /** Every metric name, sorted, with how many series carry it and the newest sample among them (the rule editor's metric picker). */
+  names(): MetricNameInfo[] {
+    const out: MetricNameInfo[] = [];
+    for (const [name, states] of this.byName) {
+      let lastT: number | undefined;
+      for (const s of states) {
+        const t = s.lastT ?? s.last1m ?? s.last1h;
+        if (t !== undefined && (lastT === undefined || t > lastT)) lastT = t;
+      }
+      out.push(lastT === undefined ? { name, series: states.length } : { name, series: states.length, lastT });
+    }
+    return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
   /**

@@ -52,6 +52,7 @@ import type { SeriesState } from './seriesState.js';
 import type {
   AppendOptions,
   FlatRange,
+  MetricNameInfo,
   MetricStore,
   OutboxBatch,
   OutboxReadRequest,
@@ -111,6 +112,8 @@ export interface SqliteMetricStore {
   /** append, for a batch given as columns (what the store worker receives). */
   appendColumns(columns: SampleColumns, options?: AppendOptions): void;
   series(selector: SeriesSelector): SeriesInfo[];
+  /** Every metric name in the series index (seriesIndex.ts names). */
+  names(): MetricNameInfo[];
   query(request: RangeRequest): StoredRange[];
   /** query, with each range's points flat (what the store worker sends across). */
   queryFlat(request: RangeRequest): FlatRange[];
@@ -148,6 +151,7 @@ export function openInProcessMetricStore(options: MetricStoreOptions): MetricSto
   return {
     append: async (samples, appendOptions) => engine.append(samples, appendOptions),
     series: async (selector) => engine.series(selector),
+    names: async () => engine.names(),
     query: async (request) => engine.query(request),
     housekeeping: async (now) => engine.housekeeping(now),
     setRetention: async (retention) => engine.setRetention(retention),
@@ -373,6 +377,11 @@ class SqliteStore implements SqliteMetricStore {
   series(selector: SeriesSelector): SeriesInfo[] {
     this.assertOpen();
     return this.index.info(selector);
+  }
+
+  names(): MetricNameInfo[] {
+    this.assertOpen();
+    return this.index.names();
   }
 
   /** Every series matching the selector is returned, with empty points when the range holds no data. */

@@ -45,6 +45,8 @@ function handle(call: StoreCall): { value: unknown; transfer?: ArrayBuffer[] } {
       return { value: undefined };
     case 'series':
       return { value: engine.series(call.selector) };
+    case 'names':
+      return { value: engine.names() };
     case 'query': {
       const wire = packRanges(engine.queryFlat(call.request));
       return { value: wire, transfer: [wire.points.buffer as ArrayBuffer] };

@@ -34,6 +34,13 @@ export interface RangeRequest {
   readonly maxPoints: number;
 }
 
+/** One metric name in the series index: how many series carry it, and the newest sample among them. */
+export interface MetricNameInfo {
+  readonly name: string;
+  readonly series: number;
+  readonly lastT?: number;
+}
+
 export interface StoreStats {
   readonly sizeBytes: number;
   readonly series: number;
@@ -134,6 +141,8 @@ export interface MetricStore {
   append(samples: readonly Sample[], options?: AppendOptions): Promise<void>;
   /** Series matching a selector, with label sets. */
   series(selector: SeriesSelector): Promise<SeriesInfo[]>;
+  /** Every metric name in the series index, sorted (the rule editor's metric picker). */
+  names(): Promise<MetricNameInfo[]>;
   /** Bucketed range query: picks the tier whose resolution fits `(to - from) / maxPoints`. */
   query(request: RangeRequest): Promise<StoredRange[]>;
   /** Roll up finished buckets and enforce retention, in small steps; call periodically. `pending`: work is left, call again soon. */

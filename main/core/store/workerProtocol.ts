@@ -24,6 +24,7 @@ export type StoreCall =
       readonly options?: AppendOptions;
     }
   | { readonly op: 'series'; readonly selector: SeriesSelector }
+  | { readonly op: 'names' }
   | { readonly op: 'query'; readonly request: RangeRequest }
   | { readonly op: 'housekeeping'; readonly now: number }
   | { readonly op: 'setRetention'; readonly retention: Retention }

@@ -20,7 +20,7 @@ import { paletteCommands, type PaletteAction, type PaletteCommand } from './pale
 const MAX_CONTAINER_HOSTS = 50;
 
 export function CommandPalette() {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const [open, setOpen] = useState(false);
   const [query, setQuery] = useState('');
   const [active, setActive] = useState(0);
@@ -83,8 +83,8 @@ export function CommandPalette() {
   }, [open]);
 
   const commands = useMemo(
-    () => paletteCommands({ hosts, historyOnly, containers, cloudAccounts, cloudInstances, rules, alerts, t }),
-    [hosts, historyOnly, containers, cloudAccounts, cloudInstances, rules, alerts, t],
+    () => paletteCommands({ hosts, historyOnly, containers, cloudAccounts, cloudInstances, rules, alerts, t, lang }),
+    [hosts, historyOnly, containers, cloudAccounts, cloudInstances, rules, alerts, t, lang],
   );
 
   const results = useMemo(() => fuzzyFilter(commands, query, (c) => `${c.label} ${c.hint} ${c.keywords ?? ''}`, 30), [commands, query]);

@@ -26,9 +26,9 @@ const commands = paletteCommands({
   cloudInstances: [{ account: 'prod-aliyun', instanceId: 'i-bp1', name: 'order-db', region: 'cn-hangzhou', product: 'ecs' } as CloudInstanceRow],
   rules: [{ rule: { id: 'builtin:host-offline', name: 'Host offline' } } as RuleView],
   alerts: [
-    { alertId: 'r1|host=web-1', ruleName: 'CPU high', status: 'firing', muted: false, labels: { host: 'web-1' }, summary: 'CPU 97 %' } as unknown as AlertView,
-    { alertId: 'r1|host=db-1', ruleName: 'CPU high', status: 'firing', muted: true, labels: { host: 'db-1' }, summary: '' } as unknown as AlertView,
-    { alertId: 'r2|host=db-1', ruleName: 'Disk', status: 'pending', muted: false, labels: { host: 'db-1' }, summary: '' } as unknown as AlertView,
+    { alertId: 'r1|host=web-1', ruleId: 'r1', ruleName: 'CPU high', status: 'firing', muted: false, labels: { host: 'web-1' }, summary: 'CPU 97 %' } as unknown as AlertView,
+    { alertId: 'r1|host=db-1', ruleId: 'r1', ruleName: 'CPU high', status: 'firing', muted: true, labels: { host: 'db-1' }, summary: '' } as unknown as AlertView,
+    { alertId: 'r2|host=db-1', ruleId: 'r2', ruleName: 'Disk', status: 'pending', muted: false, labels: { host: 'db-1' }, summary: '' } as unknown as AlertView,
   ],
   t,
 });
@@ -67,5 +67,28 @@ describe('the command palette offers', () => {
     // Only firing alerts nobody silenced yet.
     expect(commands.filter((c) => c.run?.kind === 'silence').map((c) => c.label)).toEqual(['Silence “CPU high” on web-1 for 1 hour']);
     expect(byId('action:silence:r1|host=web-1')!.run).toEqual({ kind: 'silence', alertId: 'r1|host=web-1', durationMs: 3_600_000 });
+  });
+});
+
+describe('the command palette in 简体中文', () => {
+  it('names built-in rules in the UI language, in the rule entries and the silence actions, and still finds them by their English name', () => {
+    const zh = (key: Parameters<typeof translate>[1], params?: Parameters<typeof translate>[2]) => translate('zh-CN', key, params);
+    const zhCommands = paletteCommands({
+      hosts: [host('web-1')],
+      historyOnly: [],
+      containers: {},
+      cloudAccounts: [],
+      cloudInstances: [],
+      rules: [{ rule: { id: 'builtin:host-offline', name: 'Host offline' } } as RuleView, { rule: { id: 'r1', name: 'CPU high' } } as RuleView],
+      alerts: [{ alertId: 'builtin:host-offline|host=web-1', ruleId: 'builtin:host-offline', ruleName: 'Host offline', status: 'firing', muted: false, labels: { host: 'web-1' }, summary: '' } as unknown as AlertView],
+      t: zh,
+      lang: 'zh-CN',
+    });
+    const rule = zhCommands.find((c) => c.id === 'rule:builtin:host-offline')!;
+    expect(rule.label).toBe('主机离线');
+    expect(rule.keywords).toContain('Host offline');
+    // A rule the user named keeps its name.
+    expect(zhCommands.find((c) => c.id === 'rule:r1')!.label).toBe('CPU high');
+    expect(zhCommands.find((c) => c.run?.kind === 'silence')!.label).toBe('将 web-1 上的“主机离线”静默 1 小时');
   });
 });

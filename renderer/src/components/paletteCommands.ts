@@ -5,6 +5,7 @@
 // CommandPalette runs them; this module only lists them, so the list is
 // unit-tested.
 import type { AlertView, RuleView } from '../../../main/common/alertModel';
+import { ruleDisplayName } from '../../../main/common/alertTexts';
 import type { CloudAccountView, CloudInstanceRow } from '../../../main/common/clouds';
 import type { ContainerRow, HistoryOnlyHost, Host } from '../../../main/common/contract';
 import type { Lang, Translate } from '../i18n/catalogue';
@@ -43,12 +44,15 @@ export interface PaletteInputs {
   rules: readonly RuleView[];
   alerts: readonly AlertView[];
   t: Translate;
+  /** The UI's language: built-in rule names read in it (English when absent). */
+  lang?: Lang;
 }
 
 const SILENCE_MS = 3_600_000;
 
 export function paletteCommands(input: PaletteInputs): PaletteCommand[] {
   const { t } = input;
+  const lang = input.lang ?? 'en';
   const screen = (id: string, label: string, route: Route): PaletteCommand => ({ id: `screen:${id}`, label, hint: t('palette.screen'), go: { route } });
   const action = (id: string, label: string, run: PaletteAction, keywords?: string): PaletteCommand => ({ id: `action:${id}`, label, hint: t('palette.action'), run, ...(keywords ? { keywords } : {}) });
   const out: PaletteCommand[] = [
@@ -70,7 +74,7 @@ export function paletteCommands(input: PaletteInputs): PaletteCommand[] {
   for (const a of input.alerts) {
     if (a.status !== 'firing' || a.muted) continue;
     const where = a.labels.host ?? a.labels.instance ?? '';
-    out.push(action(`silence:${a.alertId}`, t('palette.action.silence', { rule: a.ruleName, where }), { kind: 'silence', alertId: a.alertId, durationMs: SILENCE_MS }, `silence mute ${a.summary}`));
+    out.push(action(`silence:${a.alertId}`, t('palette.action.silence', { rule: ruleDisplayName({ id: a.ruleId, name: a.ruleName }, lang), where }), { kind: 'silence', alertId: a.alertId, durationMs: SILENCE_MS }, `silence mute ${a.ruleName} ${a.summary}`));
   }
   const hostIds = new Set<string>();
   for (const h of input.hosts) {
@@ -113,7 +117,7 @@ export function paletteCommands(input: PaletteInputs): PaletteCommand[] {
     });
   }
   for (const v of input.rules) {
-    out.push({ id: `rule:${v.rule.id}`, label: v.rule.name, hint: t('palette.rule'), keywords: 'alert rule', go: { route: { screen: 'alerts' }, focus: `[data-testid="rule-row"][data-rule="${cssString(v.rule.name)}"]` } });
+    out.push({ id: `rule:${v.rule.id}`, label: ruleDisplayName(v.rule, lang), hint: t('palette.rule'), keywords: `alert rule ${v.rule.name}`, go: { route: { screen: 'alerts' }, focus: `[data-testid="rule-row"][data-rule="${cssString(v.rule.name)}"]` } });
   }
   return out;
 }

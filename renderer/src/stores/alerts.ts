@@ -3,7 +3,8 @@
 // deliveries, history and the provisioning problems of the alert sections.
 // Refreshed from scratch on every (re)connection.
 import { create } from 'zustand';
-import type { AlertView, DeliveryRecord, RuleView, TransitionRecord } from '../../../main/common/alertModel';
+import type { AlertView, DeliveryRecord, RuleView, Silence, TransitionRecord } from '../../../main/common/alertModel';
+import type { ChannelView } from '../../../main/common/alertChannels';
 import type { AlertsChanged, ConfigProblem } from '../../../main/common/contract';
 import { core } from '../coreClient';
 import { onEachConnection, useConnection } from './connection';
@@ -13,7 +14,12 @@ export interface AlertsState {
   error?: string;
   alerts: AlertView[];
   rules: RuleView[];
+  /** Channel names, for the rule editor's checkboxes. */
   channels: string[];
+  /** The channels screen's list: every channel with what it needs (never a secret). */
+  channelViews: ChannelView[];
+  /** Active silences. */
+  silences: Silence[];
   deliveries: DeliveryRecord[];
   history: TransitionRecord[];
   /** Problems of the provisioning file's `alerts:` and `channels:` sections. */
@@ -26,6 +32,8 @@ export const useAlerts = create<AlertsState>()(() => ({
   alerts: [],
   rules: [],
   channels: [],
+  channelViews: [],
+  silences: [],
   deliveries: [],
   history: [],
   problems: [],
@@ -47,12 +55,14 @@ let seq = 0;
 export async function refreshAlerts(): Promise<void> {
   const mine = ++seq;
   try {
-    const [alerts, rules, deliveries, history, info] = await Promise.all([
+    const [alerts, rules, deliveries, history, info, channelViews, silences] = await Promise.all([
       core.call('alerts/list'),
       core.call('alerts/rules'),
       core.call('alerts/deliveries', { limit: 50 }),
       core.call('alerts/history', { limit: 200 }),
       core.call('app/info'),
+      core.call('alerts/channels'),
+      core.call('alerts/silences'),
     ]);
     if (mine !== seq) return;
     useAlerts.setState({
@@ -61,6 +71,8 @@ export async function refreshAlerts(): Promise<void> {
       alerts,
       rules: rules.rules,
       channels: rules.channels,
+      channelViews,
+      silences,
       deliveries,
       history,
       problems: alertProblems(info.config.problems),
@@ -75,9 +87,12 @@ export async function refreshAlerts(): Promise<void> {
 
 async function refreshPart(reason: AlertsChanged['reason']): Promise<void> {
   try {
-    if (reason === 'rules') {
-      const r = await core.call('alerts/rules');
-      useAlerts.setState({ rules: r.rules, channels: r.channels });
+    if (reason === 'rules' || reason === 'channels') {
+      // Rules name channels and channels list the rules using them: both change together.
+      const [r, channelViews] = await Promise.all([core.call('alerts/rules'), core.call('alerts/channels')]);
+      useAlerts.setState({ rules: r.rules, channels: r.channels, channelViews });
+    } else if (reason === 'silences') {
+      useAlerts.setState({ silences: await core.call('alerts/silences') });
     } else if (reason === 'deliveries') {
       useAlerts.setState({ deliveries: await core.call('alerts/deliveries', { limit: 50 }) });
     } else if (reason === 'states') {

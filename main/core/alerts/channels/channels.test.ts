@@ -7,6 +7,7 @@ import { createChannel } from './createChannel.js';
 import { deliverWithRetry } from './deliver.js';
 import { redactUrl, scrubSecrets } from './http.js';
 import { WECOM_MARKDOWN_MAX_BYTES } from './robots.js';
+import { plainBody, slackMrkdwn } from './messageText.js';
 
 interface Received {
   method: string;
@@ -142,6 +143,9 @@ describe('DingTalk robot', () => {
     expect(out.error).toContain('DingTalk rejected the message: errcode 310000');
     expect(out.error).not.toContain(token);
     expect(out.error).not.toContain(secret);
+    // The problem the screen words in the UI's language, with the robot's own message.
+    expect(out.problem).toEqual({ kind: 'refused', service: 'DingTalk', code: '310000', message: expect.stringContaining('sign') });
+    expect(JSON.stringify(out.problem)).not.toContain(secret);
   });
 
   it('a wrong secret is rejected', async () => {
@@ -169,11 +173,31 @@ describe('WeCom and Slack', () => {
     expect(Buffer.byteLength(body.markdown.content, 'utf8')).toBeLessThanOrEqual(WECOM_MARKDOWN_MAX_BYTES);
   });
 
+  it('writes the message words in the notification language: WeCom, Slack and the desktop popup in Chinese', async () => {
+    const got = await serve(19408, () => ({ status: 200, body: '{"errcode":0,"errmsg":"ok"}' }));
+    const zh: PlannedNotification = {
+      ...notification,
+      lang: 'zh-CN',
+      title: '【告警:1】磁盘将满',
+      alerts: [{ ...notification.alerts[0]!, summary: 'web-1 上的文件系统 / 已用 95%' }, { ...notification.alerts[0]!, key: 'k2', status: 'resolved', resolvedAt: t0, summary: 'x' }],
+    };
+    const ch = createChannel({ name: 'wc', type: 'wecom', url: { value: 'http://127.0.0.1:19408/cgi-bin/webhook/send?key=693a91f6-7xxx-4bc4' } });
+    expect(await deliverWithRetry(ch, zh, fast)).toEqual({ ok: true, attempts: 1 });
+    const text = (got[0]!.body as { markdown: { content: string } }).markdown.content;
+    expect(text).toContain('级别：**警告**');
+    expect(text).toContain('- **告警** web-1 上的文件系统 / 已用 95%');
+    expect(text).toContain('- **已恢复** x');
+    expect(text).not.toMatch(/Severity|FIRING|since|resolved /);
+    expect(slackMrkdwn(zh)).toContain('(级别：警告)');
+    expect(plainBody(zh)).toBe('web-1 上的文件系统 / 已用 95%\n已恢复：x');
+  });
+
   it('WeCom errcode is a failure', async () => {
     await serve(19406, () => ({ status: 200, body: '{"errcode":93000,"errmsg":"invalid webhook url"}' }));
     const ch = createChannel({ name: 'wc', type: 'wecom', url: { value: 'http://127.0.0.1:19406/cgi-bin/webhook/send?key=secret-key-123456' } });
     const out = await deliverWithRetry(ch, notification, fast);
     expect(out).toMatchObject({ ok: false, attempts: 1, error: 'WeCom rejected the message: errcode 93000 invalid webhook url' });
+    expect(out.problem).toEqual({ kind: 'refused', service: 'WeCom', code: '93000', message: 'invalid webhook url' });
   });
 
   it('Slack gets text plus a mrkdwn section, with &, < and > escaped', async () => {
@@ -210,6 +234,9 @@ describe('delivery: retries, failures, timeouts', () => {
     expect(got).toHaveLength(4);
     expect(out.error).toMatch(/^POST http:\/\/127\.0\.0\.1:19409\/hook\/…: HTTP 503/);
     expect(out.error).not.toContain('SUPERSECRET');
+    // The body quoted in the problem is scrubbed of the URL's token like the message.
+    expect(out.problem).toMatchObject({ kind: 'http', status: 503 });
+    expect(JSON.stringify(out.problem)).not.toContain(token);
   });
 
   it('does not retry a 4xx', async () => {
@@ -225,7 +252,7 @@ describe('delivery: retries, failures, timeouts', () => {
     const ch = createChannel({ name: 'h', type: 'webhook', url: { value: 'http://127.0.0.1:19411/slow' }, timeoutMs: 200 });
     const started = Date.now();
     const out = await deliverWithRetry(ch, notification, { ...fast, maxAttempts: 2 });
-    expect(out).toMatchObject({ ok: false, attempts: 2, error: 'POST http://127.0.0.1:19411/slow: no answer within 200 ms' });
+    expect(out).toMatchObject({ ok: false, attempts: 2, error: 'POST http://127.0.0.1:19411/slow: no answer within 200 ms', problem: { kind: 'timeout', ms: 200 } });
     expect(got).toHaveLength(2);
     expect(Date.now() - started).toBeLessThan(2000);
   });
@@ -233,13 +260,18 @@ describe('delivery: retries, failures, timeouts', () => {
   it('a refused connection is retried and reported without the URL query', async () => {
     const ch = createChannel({ name: 'h', type: 'webhook', url: { value: 'http://127.0.0.1:19412/p?key=abcdef123456' } });
     const out = await deliverWithRetry(ch, notification, { ...fast, maxAttempts: 2 });
-    expect(out).toMatchObject({ ok: false, attempts: 2, error: 'POST http://127.0.0.1:19412/p?…: ECONNREFUSED' });
+    expect(out).toMatchObject({ ok: false, attempts: 2, error: 'POST http://127.0.0.1:19412/p?…: ECONNREFUSED', problem: { kind: 'network', code: 'ECONNREFUSED' } });
   });
 
   it('a missing secret is a clear, non-retried failure', async () => {
     const ch = createChannel({ name: 'h', type: 'wecom', url: { env: 'NOT_SET_ANYWHERE' } }, { env: {} });
     const out = await deliverWithRetry(ch, notification, fast);
-    expect(out).toEqual({ ok: false, attempts: 1, error: 'the URL of channel "h" is not set (environment variable NOT_SET_ANYWHERE is empty or missing)' });
+    expect(out).toEqual({
+      ok: false,
+      attempts: 1,
+      error: 'the URL of channel "h" is not set (environment variable NOT_SET_ANYWHERE is empty or missing)',
+      problem: { kind: 'notSet', what: 'url' },
+    });
   });
 });
 

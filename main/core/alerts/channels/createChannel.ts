@@ -17,7 +17,7 @@ export interface ChannelDeps {
   readonly now?: () => number;
 }
 
-export function resolveSecretSource(source: SecretSource, deps: ChannelDeps, what: string): SecretValue {
+export function resolveSecretSource(source: SecretSource, deps: ChannelDeps, what: string, part: 'url' | 'secret'): SecretValue {
   return async () => {
     let value: string | undefined;
     if ('value' in source) value = source.value;
@@ -25,12 +25,12 @@ export function resolveSecretSource(source: SecretSource, deps: ChannelDeps, wha
     else if ('file' in source) {
       // Read at send time, so a rotated token file applies without a reload.
       const read = resolveSecretRef({ file: source.file }, { baseDir: deps.baseDir });
-      if ('problem' in read) throw new DeliveryError(`${what} is not set (${read.problem})`, false);
+      if ('problem' in read) throw new DeliveryError(`${what} is not set (${read.problem})`, false, undefined, { kind: 'notSet', what: part });
       value = read.value;
     } else value = deps.getSecret ? await deps.getSecret(source.ref) : undefined;
     if (!value) {
       const where = 'env' in source ? `environment variable ${source.env}` : 'ref' in source ? `secret ${source.ref}` : 'the config';
-      throw new DeliveryError(`${what} is not set (${where} is empty or missing)`, false);
+      throw new DeliveryError(`${what} is not set (${where} is empty or missing)`, false, undefined, { kind: 'notSet', what: part });
     }
     return value;
   };
@@ -54,12 +54,12 @@ export function createChannel(spec: ChannelSpec, deps: ChannelDeps = {}): Notifi
       ...(deps.now ? { now: deps.now } : {}),
     });
   }
-  const url = resolveSecretSource(spec.url!, deps, `the URL of channel "${spec.name}"`);
+  const url = resolveSecretSource(spec.url!, deps, `the URL of channel "${spec.name}"`, 'url');
   switch (spec.type) {
     case 'webhook':
       return webhookChannel(spec.name, url, options);
     case 'dingtalk':
-      return dingTalkChannel(spec.name, url, spec.secret ? resolveSecretSource(spec.secret, deps, `the signing secret of channel "${spec.name}"`) : undefined, options);
+      return dingTalkChannel(spec.name, url, spec.secret ? resolveSecretSource(spec.secret, deps, `the signing secret of channel "${spec.name}"`, 'secret') : undefined, options);
     case 'wecom':
       return weComChannel(spec.name, url, options);
     case 'slack':

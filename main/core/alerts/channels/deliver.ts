@@ -3,6 +3,7 @@
 // non-retryable failure (4xx, a robot's rejection) stops at once. Every
 // attempt is reported so the journal shows what happened.
 import type { PlannedNotification } from '../model.js';
+import type { DeliveryProblem } from '../../../common/alertChannels.js';
 import { DeliveryError, type NotificationChannel } from './types.js';
 
 export interface RetryPolicy {
@@ -19,6 +20,8 @@ export interface DeliveryOutcome {
   readonly attempts: number;
   /** Safe to show and log (see DeliveryError). */
   readonly error?: string;
+  /** The last failure's problem, when the channel said what it was. */
+  readonly problem?: DeliveryProblem;
 }
 
 export interface DeliverOptions extends RetryPolicy {
@@ -56,7 +59,8 @@ export async function deliverWithRetry(channel: NotificationChannel, n: PlannedN
       lastError = safe;
       options.onAttempt?.(attempt, safe);
       const retryable = err instanceof DeliveryError ? err.retryable : false;
-      if (!retryable || attempt === maxAttempts) return { ok: false, attempts: attempt, error: safe };
+      const problem = err instanceof DeliveryError ? err.problem : undefined;
+      if (!retryable || attempt === maxAttempts) return { ok: false, attempts: attempt, error: safe, ...(problem ? { problem } : {}) };
       await sleep(backoffDelay(attempt, options, random, err instanceof DeliveryError ? err.retryAfterMs : undefined));
     }
   }

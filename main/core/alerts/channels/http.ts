@@ -4,6 +4,7 @@
 // WeCom's key sit in the query, Slack's token in the path).
 import http from 'node:http';
 import https from 'node:https';
+import type { DeliveryProblem } from '../../../common/alertChannels.js';
 import { DeliveryError } from './types.js';
 
 export interface HttpResponse {
@@ -76,14 +77,15 @@ export function postJson(url: string, body: unknown, options: PostOptions): Prom
   const where = redactUrl(url);
   const secrets = [...urlSecrets(url), ...(options.secrets ?? [])];
   // `where` is redacted by construction; only the detail (which may quote the server) is scrubbed.
-  const fail = (detail: string, retryable: boolean, retryAfterMs?: number) => new DeliveryError(`POST ${where}: ${scrubSecrets(detail, secrets)}`, retryable, retryAfterMs);
+  const fail = (detail: string, retryable: boolean, retryAfterMs?: number, problem?: DeliveryProblem) =>
+    new DeliveryError(`POST ${where}: ${scrubSecrets(detail, secrets)}`, retryable, retryAfterMs, problem);
   let u: URL;
   try {
     u = new URL(url);
   } catch {
-    return Promise.reject(fail('the webhook URL is not a valid URL', false));
+    return Promise.reject(fail('the webhook URL is not a valid URL', false, undefined, { kind: 'badUrl' }));
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') return Promise.reject(fail(`the webhook URL must be http or https, not ${u.protocol}`, false));
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return Promise.reject(fail(`the webhook URL must be http or https, not ${u.protocol}`, false, undefined, { kind: 'badUrl' }));
   const payload = Buffer.from(JSON.stringify(body), 'utf8');
   const lib = u.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
@@ -107,7 +109,7 @@ export function postJson(url: string, body: unknown, options: PostOptions): Prom
           size += c.length;
           if (size <= MAX_RESPONSE_BYTES) chunks.push(c);
         });
-        res.on('error', (err) => finish(() => reject(fail(`response failed: ${err.message}`, true))));
+        res.on('error', (err) => finish(() => reject(fail(`response failed: ${err.message}`, true, undefined, { kind: 'network', code: (err as NodeJS.ErrnoException).code ?? 'response failed' }))));
         res.on('end', () => {
           const status = res.statusCode ?? 0;
           const text = Buffer.concat(chunks).toString('utf8');
@@ -115,16 +117,16 @@ export function postJson(url: string, body: unknown, options: PostOptions): Prom
             if (status >= 200 && status < 300) return resolve({ status, body: text, headers: res.headers });
             const retryable = status >= 500 || status === 429 || status === 408;
             const retryAfter = parseRetryAfter(res.headers['retry-after']);
-            reject(fail(`HTTP ${status}${text ? ` ${oneLine(text)}` : ''}`, retryable, retryAfter));
+            reject(fail(`HTTP ${status}${text ? ` ${oneLine(text)}` : ''}`, retryable, retryAfter, { kind: 'http', status, body: scrubSecrets(oneLine(text), secrets) }));
           });
         });
       },
     );
     const timer = setTimeout(() => {
-      finish(() => reject(fail(`no answer within ${options.timeoutMs} ms`, true)));
+      finish(() => reject(fail(`no answer within ${options.timeoutMs} ms`, true, undefined, { kind: 'timeout', ms: options.timeoutMs })));
       req.destroy();
     }, options.timeoutMs);
-    req.on('error', (err: NodeJS.ErrnoException) => finish(() => reject(fail(err.code ?? err.message, true))));
+    req.on('error', (err: NodeJS.ErrnoException) => finish(() => reject(fail(err.code ?? err.message, true, undefined, { kind: 'network', code: scrubSecrets(err.code ?? err.message, secrets) }))));
     req.end(payload);
   });
 }

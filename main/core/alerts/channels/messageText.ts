@@ -1,7 +1,13 @@
 // The words of a notification, shared by the channels: a plain-text form
-// (desktop popups), a markdown form (DingTalk, WeCom) and Slack's mrkdwn.
-// Chat robots cap message size, so the lists are cut with "and N more".
+// (desktop popups), a markdown form (DingTalk, WeCom) and Slack's mrkdwn, in
+// the notification's language (the UI's when it was planned). Chat robots cap
+// message size, so the lists are cut with "and N more". The generic
+// webhook's JSON keeps its field names and values machine-readable; only its
+// title and summaries are in that language.
+import { alertText, type AlertLang } from '../../../common/alertTexts.js';
 import type { NotifiedAlert, PlannedNotification } from '../model.js';
+
+const langOf = (n: PlannedNotification): AlertLang => n.lang ?? 'en';
 
 const MAX_LISTED = 20;
 
@@ -16,9 +22,9 @@ function labelText(a: NotifiedAlert): string {
     .join(', ');
 }
 
-function stateWord(a: NotifiedAlert): string {
-  if (a.status === 'resolved') return 'RESOLVED';
-  return a.repeat ? 'STILL FIRING' : 'FIRING';
+function stateWord(a: NotifiedAlert, lang: AlertLang): string {
+  if (a.status === 'resolved') return alertText(lang, 'notify.word.resolved');
+  return alertText(lang, a.repeat ? 'notify.word.stillFiring' : 'notify.word.firing');
 }
 
 function listed(n: PlannedNotification): { shown: NotifiedAlert[]; more: number } {
@@ -27,19 +33,21 @@ function listed(n: PlannedNotification): { shown: NotifiedAlert[]; more: number 
 
 /** Short body for a desktop popup: one line per alert, at most `maxLines`. */
 export function plainBody(n: PlannedNotification, maxLines = 5): string {
-  const lines = n.alerts.slice(0, maxLines).map((a) => (a.status === 'resolved' ? `Resolved: ${a.summary}` : a.summary));
-  if (n.alerts.length > maxLines) lines.push(`and ${n.alerts.length - maxLines} more`);
+  const lang = langOf(n);
+  const lines = n.alerts.slice(0, maxLines).map((a) => (a.status === 'resolved' ? alertText(lang, 'notify.body.resolved', { summary: a.summary }) : a.summary));
+  if (n.alerts.length > maxLines) lines.push(alertText(lang, 'notify.body.more', { count: n.alerts.length - maxLines }));
   return lines.join('\n');
 }
 
 export function markdownText(n: PlannedNotification): string {
+  const lang = langOf(n);
   const { shown, more } = listed(n);
-  const lines = [`### ${n.title}`, '', `Severity: **${n.severity}**`, ''];
+  const lines = [`### ${n.title}`, '', alertText(lang, 'notify.body.severity', { severity: `**${alertText(lang, `notify.severity.${n.severity}`)}**` }), ''];
   for (const a of shown) {
-    const times = a.status === 'resolved' ? `resolved ${when(a.resolvedAt)}` : `since ${when(a.firedAt ?? a.activeAt)}`;
-    lines.push(`- **${stateWord(a)}** ${a.summary} (${labelText(a)}; ${times})`);
+    const times = a.status === 'resolved' ? alertText(lang, 'notify.body.resolvedAt', { time: when(a.resolvedAt) }) : alertText(lang, 'notify.body.since', { time: when(a.firedAt ?? a.activeAt) });
+    lines.push(`- **${stateWord(a, lang)}** ${a.summary} (${labelText(a)}; ${times})`);
   }
-  if (more) lines.push(`- and ${more} more`);
+  if (more) lines.push(`- ${alertText(lang, 'notify.body.more', { count: more })}`);
   return lines.join('\n');
 }
 
@@ -49,10 +57,11 @@ function slackEscape(text: string): string {
 }
 
 export function slackMrkdwn(n: PlannedNotification): string {
+  const lang = langOf(n);
   const { shown, more } = listed(n);
-  const lines = [`*${slackEscape(n.title)}*  (severity: ${n.severity})`];
-  for (const a of shown) lines.push(`• *${stateWord(a)}* ${slackEscape(a.summary)} _(${slackEscape(labelText(a))})_`);
-  if (more) lines.push(`• and ${more} more`);
+  const lines = [`*${slackEscape(n.title)}*  (${alertText(lang, 'notify.body.severity', { severity: alertText(lang, `notify.severity.${n.severity}`) })})`];
+  for (const a of shown) lines.push(`• *${stateWord(a, lang)}* ${slackEscape(a.summary)} _(${slackEscape(labelText(a))})_`);
+  if (more) lines.push(`• ${alertText(lang, 'notify.body.more', { count: more })}`);
   return lines.join('\n');
 }
 
@@ -77,6 +86,7 @@ export function webhookBody(n: PlannedNotification, sentAt: number) {
   return {
     version: '1',
     source: 'overlook',
+    ...(n.test ? { test: true } : {}),
     id: n.id,
     status: n.status,
     title: n.title,

@@ -76,11 +76,17 @@ function checkErrcode(robot: string, res: HttpResponse, secrets: string[]): void
   try {
     parsed = JSON.parse(res.body) as typeof parsed;
   } catch {
-    throw new DeliveryError(scrubSecrets(`${robot} answered something that is not JSON: ${oneLine(res.body)}`, secrets), false);
+    throw new DeliveryError(scrubSecrets(`${robot} answered something that is not JSON: ${oneLine(res.body)}`, secrets), false, undefined, {
+      kind: 'notJson',
+      service: robot,
+      body: scrubSecrets(oneLine(res.body), secrets),
+    });
   }
   if (parsed.errcode === 0) return;
   // A bad signature, a missing keyword or an invalid key will not fix itself: not retried.
-  throw new DeliveryError(scrubSecrets(`${robot} rejected the message: errcode ${String(parsed.errcode)} ${oneLine(String(parsed.errmsg ?? ''))}`, secrets), false);
+  const code = String(parsed.errcode);
+  const message = scrubSecrets(oneLine(String(parsed.errmsg ?? '')), secrets);
+  throw new DeliveryError(scrubSecrets(`${robot} rejected the message: errcode ${code} ${oneLine(String(parsed.errmsg ?? ''))}`, secrets), false, undefined, { kind: 'refused', service: robot, code, message });
 }
 
 // DingTalk's markdown message takes a title (the conversation list preview) and a text.

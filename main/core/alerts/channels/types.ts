@@ -5,13 +5,9 @@
 import { z } from 'zod';
 import type { AlertView, PlannedNotification } from '../model.js';
 
-/**
- * The channel types. `alertmanager` is known to the core and the provisioning
- * file only so far: the channels screen (main/common/alertChannels.ts on the
- * branch that adds it) lists the types a user may add there.
- */
-export const ChannelType = z.enum(['desktop', 'webhook', 'dingtalk', 'wecom', 'slack', 'alertmanager']);
-export type ChannelType = z.infer<typeof ChannelType>;
+// The types live with the UI's view of channels (main/common/alertChannels.ts).
+export { ChannelType } from '../../../common/alertChannels.js';
+import { ChannelType, type DeliveryProblem } from '../../../common/alertChannels.js';
 
 /**
  * Where a secret value comes from: the secret store (`ref`), an environment
@@ -77,6 +73,8 @@ export class DeliveryError extends Error {
     readonly retryable: boolean,
     /** Server-asked wait before the next attempt (Retry-After), ms. */
     readonly retryAfterMs?: number,
+    /** What went wrong, for the screen to word (scrubbed like the message). */
+    readonly problem?: DeliveryProblem,
   ) {
     super(message);
     this.name = 'DeliveryError';

@@ -12,6 +12,7 @@ import { useTimeSelection } from '../../stores/timeSelection';
 import { rangeDurationMs, rangeLongLabelKey } from '../../timeRange';
 import { formatAlertValue } from './alertValues';
 import { labelText } from './RuleEditor';
+import { ruleDisplayName } from './alertTexts';
 
 const HISTORY_LIMIT = 200;
 
@@ -69,7 +70,7 @@ export function AlertHistory({ i18n, absentRuleIds }: { i18n: I18n; absentRuleId
               {rows.slice(0, 100).map((h) => (
                 <tr key={h.id}>
                   <td>{formatDateTime(h.at, locale)}</td>
-                  <td>{h.ruleName}</td>
+                  <td>{ruleDisplayName({ id: h.ruleId, name: h.ruleName }, i18n)}</td>
                   <td className="mono small">{labelText(h.labels)}</td>
                   <td>
                     {t(`alerts.status.${h.from}`)} → {t(`alerts.status.${h.to}`)}

@@ -1,9 +1,9 @@
 import { useState, type ReactNode } from 'react';
-import { formatAlertValue } from './alertValues';
+import { alertForMs, formatAlertValue } from './alertValues';
 import type { AlertView, RuleView } from '../../../../main/common/alertModel';
 import type { AlertRule } from '../../../../main/common/alertRules';
 import type { AlertSilenceScope } from '../../../../main/common/contract';
-import { formatDateTime, formatDuration, formatThreshold } from '../../../../main/common/format';
+import { formatDateTime, formatDuration, formatList, formatThreshold } from '../../../../main/common/format';
 import { ScreenHeader } from '../../components/ScreenHeader';
 import { StateMessage } from '../../components/StateMessage';
 import { core } from '../../coreClient';
@@ -11,10 +11,14 @@ import { useNow } from '../../hooks/useNow';
 import type { I18n } from '../../i18n/useI18n';
 import { useI18n } from '../../i18n/useI18n';
 import { refreshAlerts, useAlerts } from '../../stores/alerts';
+import { useClouds } from '../../stores/clouds';
 import { browserNotificationsSupported } from '../../stores/toasts';
 import { RuleEditor, labelText } from './RuleEditor';
+import { alertSummary, ruleDisplayName } from './alertTexts';
+import { ChannelsPanel } from './ChannelsPanel';
+import { SilencesPanel } from './SilencesPanel';
 import { AlertHistory } from './AlertHistory';
-import { emptyRuleForm, formFromRule, type RuleForm } from './ruleForm';
+import { emptyRuleForm, formFromRule, suggestedWindowMs, type RuleForm } from './ruleForm';
 
 const SILENCE_CHOICES_MS = [15 * 60_000, 3_600_000, 4 * 3_600_000, 86_400_000, 7 * 86_400_000] as const;
 const DEFAULT_SILENCE_MS = 3_600_000;
@@ -117,13 +121,15 @@ export function AlertsScreen() {
                   </thead>
                   <tbody>
                     {state.alerts.map((a) => (
-                      <AlertRow key={a.alertId} alert={a} silenceValue={absentRuleIds.has(a.ruleId)} now={now} i18n={i18n} act={act} />
+                      <AlertRow key={a.alertId} alert={a} rules={state.rules} silenceValue={absentRuleIds.has(a.ruleId)} now={now} i18n={i18n} act={act} />
                     ))}
                   </tbody>
                 </table>
               </div>
             )}
           </section>
+
+          <SilencesPanel silences={state.silences} rules={state.rules} now={now} i18n={i18n} act={act} />
 
           <section className="panel" aria-labelledby="alerts-rules-title">
             <div className="panel-head">
@@ -176,6 +182,8 @@ export function AlertsScreen() {
               </table>
             </div>
           </section>
+
+          <ChannelsPanel channels={state.channelViews} i18n={i18n} act={act} />
 
           <section className="panel" aria-labelledby="alerts-deliveries-title">
             <h2 id="alerts-deliveries-title" className="panel-title">
@@ -237,12 +245,12 @@ function valueText(key: string, value: number | null, i18n: I18n, silence = fals
   return formatAlertValue(key, value, i18n.locale, { silence }) ?? i18n.t('alerts.value.noData');
 }
 
-function AlertRow({ alert, silenceValue, now, i18n, act }: { alert: AlertView; silenceValue: boolean; now: number; i18n: I18n; act: (fn: () => Promise<unknown>) => Promise<void> }) {
+function AlertRow({ alert, rules, silenceValue, now, i18n, act }: { alert: AlertView; rules: RuleView[]; silenceValue: boolean; now: number; i18n: I18n; act: (fn: () => Promise<unknown>) => Promise<void> }) {
   const { t, locale } = i18n;
   const [durationMs, setDurationMs] = useState<number>(DEFAULT_SILENCE_MS);
   const [scope, setScope] = useState<AlertSilenceScope>('alert');
+  const [note, setNote] = useState('');
   const start = alert.status === 'firing' ? (alert.firedAt ?? alert.activeAt) : alert.activeAt;
-  const end = alert.status === 'resolved' ? (alert.resolvedAt ?? now) : now;
   const durationLabel = t(`alerts.silence.for.${durationKey(durationMs)}`);
   return (
     <tr data-testid="alert-row" data-status={alert.status} data-muted={String(alert.muted)} data-rule={alert.ruleName}>
@@ -250,8 +258,10 @@ function AlertRow({ alert, silenceValue, now, i18n, act }: { alert: AlertView; s
         <span className={`badge badge--${alert.severity}`}>{t(`alerts.severity.${alert.severity}`)}</span>
       </td>
       <td>
-        <div className="alert-name">{alert.ruleName}</div>
-        <div className="muted small">{alert.summary}</div>
+        <div className="alert-name">{ruleDisplayName({ id: alert.ruleId, name: alert.ruleName }, i18n)}</div>
+        <div className="muted small" data-testid="alert-summary">
+          {alertSummary(alert, rules, i18n)}
+        </div>
       </td>
       <td>
         <span className={`badge badge--state-${alert.status}`}>{t(`alerts.status.${alert.status}`)}</span>
@@ -260,9 +270,16 @@ function AlertRow({ alert, silenceValue, now, i18n, act }: { alert: AlertView; s
             {t('alerts.muted')}
           </span>
         )}
+        {alert.inhibited && !alert.muted && (
+          <span className="badge badge--muted" data-testid="inhibited-badge" title={t('alerts.inhibited.hint')}>
+            {t('alerts.inhibited')}
+          </span>
+        )}
       </td>
       <td className="num">{valueText(alert.key, alert.value, i18n, silenceValue)}</td>
-      <td title={formatDateTime(start, locale)}>{formatDuration((end - start) / 1000, locale)}</td>
+      <td title={formatDateTime(start, locale)} data-testid="alert-for">
+        {formatDuration(alertForMs(alert, now) / 1000, locale)}
+      </td>
       <td className="alert-actions">
         {alert.muted ? (
           <button type="button" className="btn btn--small" data-testid="unsilence-button" onClick={() => void act(() => Promise.all(alert.silenceIds.map((id) => core.call('alerts/unsilence', { id }))))}>
@@ -274,7 +291,7 @@ function AlertRow({ alert, silenceValue, now, i18n, act }: { alert: AlertView; s
               type="button"
               className="btn btn--small"
               data-testid="silence-button"
-              onClick={() => void act(() => core.call('alerts/silence', { alertId: alert.alertId, scope, durationMs }))}
+              onClick={() => void act(() => core.call('alerts/silence', { alertId: alert.alertId, scope, durationMs, ...(note.trim() ? { comment: note.trim() } : {}) }))}
             >
               {t('alerts.silence.button', { duration: durationLabel })}
             </button>
@@ -293,6 +310,15 @@ function AlertRow({ alert, silenceValue, now, i18n, act }: { alert: AlertView; s
                 <option value="instance">{t('alerts.silence.scope.instance', { instance: alert.labels.instance })}</option>
               )}
             </select>
+            <input
+              className="select--small silence-note"
+              data-testid="silence-note-input"
+              aria-label={t('alerts.silence.note')}
+              placeholder={t('alerts.silence.note')}
+              maxLength={500}
+              value={note}
+              onChange={(e) => setNote(e.target.value)}
+            />
           </div>
         ) : null}
       </td>
@@ -331,7 +357,7 @@ function conditionText(rule: AlertRule, i18n: I18n): string {
     case 'absent':
       return t('alerts.condition.absent', { selector: rule.selector, window: formatDuration(rule.window / 1000, locale) });
     case 'host_status':
-      return t('alerts.condition.hostStatus', { statuses: rule.statuses.map((s) => t(`status.${s}`)).join(', '), for: formatDuration(rule.for / 1000, locale) });
+      return t('alerts.condition.hostStatus', { statuses: formatList(rule.statuses.map((s) => t(`status.${s}`)), locale, 'or'), for: formatDuration(rule.for / 1000, locale) });
   }
 }
 
@@ -339,11 +365,14 @@ function RuleRow({ view, i18n, act, onEdit }: { view: RuleView; i18n: I18n; act:
   const { t } = i18n;
   const { rule } = view;
   const readOnly = rule.origin === 'provisioned';
+  // A cloud metric's window shorter than its accounts' lag never holds a point (a provisioned rule writes its own).
+  const accounts = useClouds((s) => s.accounts);
+  const lagMs = rule.type === 'threshold' ? suggestedWindowMs(rule.selector, accounts) : undefined;
   return (
     <tr data-testid="rule-row" data-rule={rule.name} data-origin={rule.origin}>
       <th scope="row">
         <div className="alert-name">
-          {rule.name}{' '}
+          {ruleDisplayName(rule, i18n)}{' '}
           {rule.origin === 'provisioned' && (
             <span className="badge badge--provisioned" data-testid="provisioned-badge" title={t('alerts.origin.provisioned.hint')}>
               {t('alerts.origin.provisioned')}
@@ -352,13 +381,18 @@ function RuleRow({ view, i18n, act, onEdit }: { view: RuleView; i18n: I18n; act:
           {rule.origin === 'builtin' && <span className="badge badge--builtin">{t('alerts.origin.builtin')}</span>}
         </div>
         {(view.firing > 0 || view.pending > 0) && <div className="muted small">{t('alerts.rules.counts', { firing: view.firing, pending: view.pending })}</div>}
-        {view.health.lastError && <div className="error-text small">{t('alerts.rules.evalError', { message: view.health.lastError })}</div>}
+        {view.health.lastError && <div className="error-text small cell-note">{t('alerts.rules.evalError', { message: view.health.lastError })}</div>}
+        {rule.type === 'threshold' && lagMs !== undefined && rule.window < lagMs && (
+          <div className="warn-text small cell-note" data-testid="rule-window-short">
+            {t('alerts.rules.cloudWindowShort', { window: formatDuration(rule.window / 1000, i18n.locale), lag: formatDuration(lagMs / 1000, i18n.locale) })}
+          </div>
+        )}
       </th>
       <td className="mono small">{conditionText(rule, i18n)}</td>
       <td>
         <span className={`badge badge--${rule.severity}`}>{t(`alerts.severity.${rule.severity}`)}</span>
       </td>
-      <td className="small">{rule.channels.map((c) => (c === 'desktop' ? t('alerts.channel.desktop') : c)).join(', ')}</td>
+      <td className="small">{formatList(rule.channels.map((c) => (c === 'desktop' ? t('alerts.channel.desktop') : c)), i18n.locale)}</td>
       <td>
         <label className="switch">
           <input
@@ -367,7 +401,7 @@ function RuleRow({ view, i18n, act, onEdit }: { view: RuleView; i18n: I18n; act:
             data-testid="rule-enabled"
             checked={rule.enabled}
             disabled={readOnly}
-            aria-label={t('alerts.rules.enable', { name: rule.name })}
+            aria-label={t('alerts.rules.enable', { name: ruleDisplayName(rule, i18n) })}
             onChange={(e) => void act(() => core.call('alerts/rule-enable', { id: rule.id, enabled: e.target.checked }))}
           />
         </label>
@@ -384,7 +418,7 @@ function RuleRow({ view, i18n, act, onEdit }: { view: RuleView; i18n: I18n; act:
             className="btn btn--small btn--danger"
             data-testid="delete-rule"
             onClick={() => {
-              if (window.confirm(t('alerts.rules.deleteConfirm', { name: rule.name }))) void act(() => core.call('alerts/rule-delete', { id: rule.id }));
+              if (window.confirm(t('alerts.rules.deleteConfirm', { name: ruleDisplayName(rule, i18n) }))) void act(() => core.call('alerts/rule-delete', { id: rule.id }));
             }}
           >
             {t('alerts.rules.delete')}

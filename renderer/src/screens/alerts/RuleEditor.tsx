@@ -1,12 +1,21 @@
-import { useEffect, useId, useMemo, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useId, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { PreviewResult } from '../../../../main/common/alertModel';
-import { formatMetricValue } from '../../../../main/common/format';
+import type { MetricChoiceView } from '../../../../main/common/contract';
+import type { CloudMappingsView } from '../../../../main/common/clouds';
+import { cloudMetricUnit } from '../../../../main/common/metrics';
+import { formatDuration as formatDurationText, parseDuration } from '../../../../main/common/duration';
+import { formatDuration, formatMetricValue, formatThreshold } from '../../../../main/common/format';
+import { parseThreshold } from '../../../../main/common/thresholdUnits';
 import { core } from '../../coreClient';
+import type { MessageKey } from '../../i18n/catalogue';
 import type { I18n } from '../../i18n/useI18n';
-import { draftFromForm, type RuleForm, type RuleFormField, type RuleFormProblems } from './ruleForm';
+import { useClouds } from '../../stores/clouds';
+import { MetricPicker } from './MetricPicker';
+import { draftFromForm, ruleMetric, ruleUnit, suggestedWindowMs, withSelector, type RuleForm, type RuleFormField, type RuleFormProblems } from './ruleForm';
 
 const PREVIEW_DEBOUNCE_MS = 400;
 const PREVIEW_REFRESH_MS = 5000;
+const CHOICES_REFRESH_MS = 5000;
 const AGGREGATES = ['avg', 'max', 'min', 'last'] as const;
 const OPS = ['>', '>=', '<', '<=', '==', '!='] as const;
 const SEVERITIES = ['info', 'warning', 'critical'] as const;
@@ -37,6 +46,22 @@ export function RuleEditor({
   const [preview, setPreview] = useState<PreviewState>({ kind: 'idle' });
   const { draft, problems } = useMemo(() => draftFromForm(form), [form]);
   const draftKey = draft ? JSON.stringify(draft) : '';
+  const accounts = useClouds((s) => s.accounts);
+  const cloudInstances = useClouds((s) => s.instances);
+  // Cloud instances are named by id in their series; people know them by name.
+  const instanceNames = useMemo(() => new Map(cloudInstances.filter((i) => i.name).map((i) => [`${i.account}/${i.instanceId}`, i.name!])), [cloudInstances]);
+  const [choices, setChoices] = useState<MetricChoiceView[]>([]);
+  // Asked when the editor opens and again, at most every few seconds, when the field is entered: series appear as hosts report.
+  const choicesAsked = useRef(0);
+  const refreshChoices = useCallback(() => {
+    if (Date.now() - choicesAsked.current < CHOICES_REFRESH_MS) return;
+    choicesAsked.current = Date.now();
+    core.call('series/names').then(setChoices, () => undefined); // the field still takes any selector by hand
+  }, []);
+  useEffect(refreshChoices, [refreshChoices]);
+  // Cloud metrics are named by the mappings, not the catalogue: offer them while an account collects, before their first datapoint.
+  const mappings = useClouds((s) => s.mappings);
+  const allChoices = useMemo(() => withCloudMetrics(choices, accounts.length > 0 ? mappings : null), [choices, accounts.length, mappings]);
 
   // The live preview follows the form as the user types, once it parses, debounced.
   useEffect(() => {
@@ -105,16 +130,16 @@ export function RuleEditor({
         </Field>
         <Field label={t('alerts.editor.selector')} hint={t('alerts.editor.selectorHint')} problem={shown('selector')} i18n={i18n} wide>
           {(id, describedBy) => (
-            <input
+            <MetricPicker
               id={id}
-              aria-describedby={describedBy}
-              aria-invalid={!!shown('selector')}
-              data-testid="rule-selector"
-              className="mono"
-              spellCheck={false}
-              placeholder='host:cpu_usage:ratio{host="local"}'
+              describedBy={describedBy}
+              invalid={!!shown('selector')}
               value={form.selector}
-              onChange={(e) => set('selector', e.target.value)}
+              choices={allChoices}
+              instanceNames={instanceNames}
+              i18n={i18n}
+              onChange={(text) => setForm((f) => withSelector(f, text, accounts))}
+              onFocus={refreshChoices}
               onBlur={() => touch('selector')}
             />
           )}
@@ -130,9 +155,17 @@ export function RuleEditor({
             </select>
           )}
         </Field>
-        <Field label={t('alerts.editor.window')} hint={t('alerts.editor.durationHint')} problem={shown('window')} i18n={i18n}>
+        <Field label={t('alerts.editor.window')} hint={windowHint(form, accounts, i18n)} problem={shown('window')} i18n={i18n}>
           {(id, describedBy) => (
-            <input id={id} aria-describedby={describedBy} aria-invalid={!!shown('window')} data-testid="rule-window" value={form.window} onChange={(e) => set('window', e.target.value)} onBlur={() => touch('window')} />
+            <input
+              id={id}
+              aria-describedby={describedBy}
+              aria-invalid={!!shown('window')}
+              data-testid="rule-window"
+              value={form.window}
+              onChange={(e) => setForm((f) => ({ ...f, window: e.target.value, windowEdited: true }))}
+              onBlur={() => touch('window')}
+            />
           )}
         </Field>
         <Field label={t('alerts.editor.op')} i18n={i18n}>
@@ -146,7 +179,7 @@ export function RuleEditor({
             </select>
           )}
         </Field>
-        <Field label={t('alerts.editor.threshold')} problem={shown('threshold')} i18n={i18n}>
+        <Field label={t('alerts.editor.threshold')} hint={thresholdHint(form, i18n)} problem={shown('threshold')} i18n={i18n}>
           {(id, describedBy) => (
             <input
               id={id}
@@ -215,7 +248,7 @@ export function RuleEditor({
       </div>
 
       <div className="rule-preview" data-testid="rule-preview" aria-live="polite" data-state={preview.kind}>
-        <PreviewText preview={preview} form={form} i18n={i18n} />
+        <PreviewText preview={preview} form={form} i18n={i18n} instanceNames={instanceNames} />
       </div>
 
       {saveError && (
@@ -235,7 +268,45 @@ export function RuleEditor({
   );
 }
 
-function PreviewText({ preview, form, i18n }: { preview: PreviewState; form: RuleForm; i18n: I18n }) {
+function withCloudMetrics(choices: MetricChoiceView[], mappings: CloudMappingsView | null): MetricChoiceView[] {
+  if (!mappings) return choices;
+  const known = new Set(choices.map((c) => c.name));
+  const extra: MetricChoiceView[] = [];
+  for (const product of mappings.products) {
+    for (const m of product.metrics) {
+      if (known.has(m.canonical)) continue;
+      known.add(m.canonical);
+      extra.push({ name: m.canonical, unit: cloudMetricUnit(m.canonical), help: '', series: 0, lastT: null });
+    }
+  }
+  return extra.length ? [...choices, ...extra.sort((a, b) => a.name.localeCompare(b.name))] : choices;
+}
+
+/** The unit the threshold is typed in, and what the text typed so far means in it. */
+function thresholdHint(form: RuleForm, i18n: I18n): string {
+  const { t, locale } = i18n;
+  const unit = ruleUnit(form.selector);
+  const how = t(`alerts.threshold.hint.${unit ?? 'plain'}` as MessageKey);
+  const read = parseThreshold(form.threshold, unit);
+  return read.ok ? `${how} ${t('alerts.threshold.means', { value: formatThreshold(ruleMetric(form.selector), read.value, locale) })}` : how;
+}
+
+/** For a cloud metric: why the window is as long as it is, and a warning when it is shorter than the data's lag. */
+function windowHint(form: RuleForm, accounts: Parameters<typeof suggestedWindowMs>[1], i18n: I18n): string {
+  const { t, locale } = i18n;
+  const suggested = suggestedWindowMs(form.selector, accounts);
+  if (suggested === undefined) return t('alerts.editor.durationHint');
+  const lag = formatDuration(suggested / 1000, locale);
+  const written = parseDuration(form.window.trim());
+  if (written.ok && written.ms < suggested) return t('alerts.editor.cloudWindowShort', { window: lag, text: formatDurationText(suggested) });
+  return t('alerts.editor.cloudWindow', { window: lag });
+}
+
+function instanceName(labels: Record<string, string>, names: ReadonlyMap<string, string>): string | undefined {
+  return labels.account !== undefined && labels.instance !== undefined ? names.get(`${labels.account}/${labels.instance}`) : undefined;
+}
+
+function PreviewText({ preview, form, i18n, instanceNames }: { preview: PreviewState; form: RuleForm; i18n: I18n; instanceNames: ReadonlyMap<string, string> }) {
   const { t, locale } = i18n;
   if (preview.kind === 'idle') return <span className="muted">{t('alerts.preview.idle')}</span>;
   if (preview.kind === 'loading') return <span className="muted">{t('alerts.preview.loading')}</span>;
@@ -256,7 +327,9 @@ function PreviewText({ preview, form, i18n }: { preview: PreviewState; form: Rul
         <ul className="preview-series">
           {r.series.slice(0, 5).map((s) => (
             <li key={JSON.stringify(s.labels)} data-met={String(s.met)}>
-              <span className="mono">{labelText(s.labels)}</span> <span>{s.value === null ? t('alerts.value.noData') : formatMetricValue(metric, s.value, locale)}</span>
+              <span className="mono">{labelText(s.labels)}</span>
+              {instanceName(s.labels, instanceNames) && <strong className="preview-name"> {instanceName(s.labels, instanceNames)}</strong>}{' '}
+              <span>{s.value === null ? t('alerts.value.noData') : formatMetricValue(metric, s.value, locale)}</span>
             </li>
           ))}
         </ul>

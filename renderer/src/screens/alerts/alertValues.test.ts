@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatThreshold } from '../../../../main/common/format';
-import { formatAlertValue } from './alertValues';
+import { alertForMs, formatAlertValue } from './alertValues';
 
 describe('formatAlertValue', () => {
   it('shows a threshold alert in its metric unit', () => {
@@ -22,5 +22,18 @@ describe('formatThreshold', () => {
     expect(formatThreshold('host:cpu_usage:ratio', 0.00001, 'en')).toBe('0.001%');
     expect(formatThreshold('node_load1', 0.0001234, 'en')).toBe('0.000123');
     expect(formatThreshold('node_load1', 0, 'en')).toBe('0.00');
+  });
+});
+
+describe('alertForMs', () => {
+  const t0 = 1_700_000_000_000;
+  it('counts a firing alert from when it fired, a pending one from when it began', () => {
+    expect(alertForMs({ status: 'firing', activeAt: t0, firedAt: t0 + 60_000, lastEvalAt: t0 + 60_000 }, t0 + 90_000)).toBe(30_000);
+    expect(alertForMs({ status: 'pending', activeAt: t0, lastEvalAt: t0 + 5_000 }, t0 + 20_000)).toBe(20_000);
+  });
+  it('is never negative when the screen clock is behind the console (a new alert, a slow tick, another machine)', () => {
+    // Fired 2 s "after" the screen's last tick: the console evaluated it at firedAt.
+    expect(alertForMs({ status: 'firing', activeAt: t0, firedAt: t0 + 2_000, lastEvalAt: t0 + 2_000 }, t0)).toBe(0);
+    expect(alertForMs({ status: 'pending', activeAt: t0 + 5_000, lastEvalAt: t0 + 7_000 }, t0)).toBe(2_000);
   });
 });

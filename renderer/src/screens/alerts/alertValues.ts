@@ -1,4 +1,5 @@
 import { formatDuration, formatMetricValue } from '../../../../main/common/format';
+import type { AlertView } from '../../../../main/common/alertModel';
 
 /**
  * An alert's value as the list shows it. A no-data rule's value is how long
@@ -12,3 +13,16 @@ export function formatAlertValue(seriesKey: string, value: number | null, locale
   return formatMetricValue(seriesKey.split('{')[0]!, value, locale);
 }
 
+
+/**
+ * How long an alert has been in its state ("For"), in ms, never negative.
+ * The screen's clock ticks every few seconds and the browser's clock may be
+ * behind the console's (the headless console on another machine), so a new
+ * alert arrives "from the future": the console's own last evaluation
+ * (`lastEvalAt`, on its clock, never before the alert began) is the least
+ * "now" can be.
+ */
+export function alertForMs(alert: Pick<AlertView, 'status' | 'activeAt' | 'firedAt' | 'lastEvalAt'>, now: number): number {
+  const start = alert.status === 'firing' ? (alert.firedAt ?? alert.activeAt) : alert.activeAt;
+  return Math.max(0, Math.max(now, alert.lastEvalAt) - start);
+}

@@ -1,9 +1,14 @@
 // The rule editor's form as text fields, and its conversion to a rule draft
 // with a message key per bad field. Pure, so it is tested without a browser;
 // the core parses the draft again with the same schema (alertRules.ts).
+// The threshold is typed in the metric's display unit (90 or 90% for a ratio,
+// 2 GiB, 10 MB/s…) and sent in base units (thresholdUnits.ts).
 import { ThresholdRuleDraft, type AlertRule, type CompareOp, type Severity, type WindowAggregate } from '../../../../main/common/alertRules';
+import { cloudRuleWindowMs, type CloudAccountTiming } from '../../../../main/common/clouds';
 import { formatDuration, parseDuration } from '../../../../main/common/duration';
-import { parseSelector } from '../../../../main/common/series';
+import { CLOUD_METRIC_PREFIX, metricInfo, type MetricUnit } from '../../../../main/common/metrics';
+import { matchesLabels, parseSelector, type SeriesSelector } from '../../../../main/common/series';
+import { parseThreshold, thresholdText } from '../../../../main/common/thresholdUnits';
 import type { MessageKey } from '../../i18n/catalogue';
 
 export interface RuleForm {
@@ -19,6 +24,8 @@ export interface RuleForm {
   summary: string;
   channels: string[];
   enabled: boolean;
+  /** The user wrote the window (or it came from a saved rule): picking a metric no longer sets it. */
+  windowEdited: boolean;
 }
 
 export type RuleFormField = keyof RuleForm;
@@ -43,7 +50,51 @@ export function emptyRuleForm(): RuleForm {
     summary: '',
     channels: ['desktop'],
     enabled: true,
+    windowEdited: false,
   };
+}
+
+export const DEFAULT_WINDOW = '1m';
+
+/** The metric name of a selector as typed so far (before any `{`). */
+export function ruleMetric(selectorText: string): string {
+  return selectorText.split('{')[0]!.trim();
+}
+
+/** The unit the metric is shown (and its threshold typed) in. */
+export function ruleUnit(selectorText: string): MetricUnit | undefined {
+  return metricInfo(ruleMetric(selectorText))?.unit;
+}
+
+export function isCloudMetric(selectorText: string): boolean {
+  return ruleMetric(selectorText).startsWith(CLOUD_METRIC_PREFIX);
+}
+
+function selectorOrUndefined(text: string): SeriesSelector | undefined {
+  try {
+    return parseSelector(text.trim());
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The window a rule on this selector should look back by default: for a
+ * cloud metric, long enough to hold a point of the accounts it can match
+ * (cloud data arrives minutes late; see cloudRuleWindowMs); else one minute.
+ */
+export function suggestedWindowMs(selectorText: string, accounts: readonly CloudAccountTiming[]): number | undefined {
+  if (!isCloudMetric(selectorText)) return undefined;
+  const matchers = (selectorOrUndefined(selectorText)?.matchers ?? []).filter((m) => m.label === 'account' || m.label === 'cloud');
+  return cloudRuleWindowMs(accounts, (labels) => matchesLabels(labels, matchers));
+}
+
+/** A new selector; the window follows it (cloud metrics' lag) until the user edits the window. */
+export function withSelector(form: RuleForm, selector: string, accounts: readonly CloudAccountTiming[]): RuleForm {
+  const next = { ...form, selector };
+  if (form.windowEdited) return next;
+  const suggested = suggestedWindowMs(selector, accounts);
+  return { ...next, window: suggested === undefined ? DEFAULT_WINDOW : formatDuration(suggested) };
 }
 
 /** A threshold rule as the form shows it; other kinds are not edited here. */
@@ -54,13 +105,14 @@ export function formFromRule(rule: Extract<AlertRule, { type: 'threshold' }>): R
     aggregate: rule.aggregate,
     window: formatDuration(rule.window),
     op: rule.op,
-    threshold: String(rule.threshold),
+    threshold: thresholdText(rule.threshold, ruleUnit(rule.selector)),
     for: formatDuration(rule.for),
     keepFiringFor: formatDuration(rule.keepFiringFor),
     severity: rule.severity,
     summary: rule.summary,
     channels: [...rule.channels],
     enabled: rule.enabled,
+    windowEdited: true,
   };
 }
 
@@ -92,8 +144,18 @@ export function draftFromForm(form: RuleForm): { draft?: Record<string, unknown>
   if (pending.problem) problems.for = pending.problem;
   const keep = duration(form.keepFiringFor, 0);
   if (keep.problem) problems.keepFiringFor = keep.problem;
-  const threshold = form.threshold.trim() === '' ? NaN : Number(form.threshold.trim());
-  if (!Number.isFinite(threshold)) problems.threshold = { key: form.threshold.trim() === '' ? 'alerts.editor.error.required' : 'alerts.editor.error.number' };
+  const read = parseThreshold(form.threshold, ruleUnit(form.selector));
+  const threshold = read.ok ? read.value : NaN;
+  if (!read.ok) {
+    problems.threshold =
+      read.problem === 'empty'
+        ? { key: 'alerts.editor.error.required' }
+        : read.problem === 'number'
+          ? { key: 'alerts.editor.error.number' }
+          : read.problem === 'ambiguous_prefix'
+            ? { key: 'alerts.editor.error.bytePrefix' }
+            : { key: read.accepted ? 'alerts.editor.error.unit' : 'alerts.editor.error.plainNumber', ...(read.accepted ? { detail: read.accepted } : {}) };
+  }
   if (form.channels.length === 0) problems.channels = { key: 'alerts.editor.error.channels' };
   if (Object.keys(problems).length) return { problems };
   const draft = {

@@ -16,7 +16,7 @@ import { hrefFor } from '../../router';
 import { useClouds } from '../../stores/clouds';
 import { selectWindow, useTimeSelection } from '../../stores/timeSelection';
 import type { AbsoluteWindow } from '../../timeRange';
-import { cloudChartSpecs, formatSince, productLabel, productMetrics } from './cloudDisplay';
+import { cloudChartSpecs, formatSince, instanceStateText, productLabel, productMetrics } from './cloudDisplay';
 import { displayName } from './cloudRows';
 import { CloudStateBadge, ProviderTag } from './CloudInstanceTable';
 
@@ -53,7 +53,7 @@ export function CloudInstanceScreen({ account, instanceId }: { account: string; 
     ['cloud.col.account', row.account],
     ...(row.privateIp ? [['cloud.fact.privateIp', row.privateIp] as [MessageKey, string]] : []),
     ...(row.instanceType ? [['cloud.fact.instanceType', row.instanceType] as [MessageKey, string]] : []),
-    ...(row.status ? [['cloud.fact.status', row.status] as [MessageKey, string]] : []),
+    ...(row.status ? [['cloud.fact.status', instanceStateText(row.status, t)] as [MessageKey, string]] : []),
   ];
 
   return (

@@ -10,7 +10,7 @@ import type { MessageKey } from '../../i18n/catalogue';
 import type { I18n } from '../../i18n/useI18n';
 import { hrefFor } from '../../router';
 import { useConnection } from '../../stores/connection';
-import { formatSince, productLabel } from './cloudDisplay';
+import { formatSince, instanceStateText, productLabel } from './cloudDisplay';
 import { cloudSortColumns, displayName, instanceTitle, isStaleRow, sortCloudRows, type CloudSortColumn } from './cloudRows';
 
 export const CLOUD_ROW_HEIGHT = 36;
@@ -118,7 +118,7 @@ const CloudRowView = memo(function CloudRowView({ row: r, i18n, now, oneAccount 
       data-instance={r.instanceId}
       data-product={r.product}
     >
-      <span role="cell" className="fleet-cell cloud-cell--name" title={instanceTitle(r)}>
+      <span role="cell" className="fleet-cell cloud-cell--name" title={instanceTitle(r, (w) => instanceStateText(w, t))}>
         <span className="fleet-name">{displayName(r)}</span>
         {r.name && <span className="muted small mono">{r.privateIp ?? r.instanceId}</span>}
       </span>
@@ -164,7 +164,7 @@ export const CloudInstanceCard = memo(function CloudInstanceCard({ row: r, i18n,
   return (
     <a className="host-card cloud-card" href={hrefFor({ screen: 'cloud-instance', account: r.account, instanceId: r.instanceId })} data-testid="cloud-card" data-instance={r.instanceId}>
       <div className="host-card-head">
-        <span className="host-card-name" title={instanceTitle(r)}>
+        <span className="host-card-name" title={instanceTitle(r, (w) => instanceStateText(w, t))}>
           {displayName(r)}
         </span>
         <span className={`tag cloud-provider cloud-provider--${r.provider}`}>{t(`cloud.provider.${r.provider}` as MessageKey)}</span>

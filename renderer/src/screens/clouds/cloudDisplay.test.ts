@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { en, translate } from '../../i18n/catalogue';
-import { cloudChartSpecs, fallbackTitle, productLabel } from './cloudDisplay';
+import { cloudChartSpecs, fallbackTitle, instanceStateText, productLabel } from './cloudDisplay';
 
 describe('cloud charts', () => {
   const t = (key: Parameters<typeof translate>[1], params?: Parameters<typeof translate>[2]) => translate('en', key, params);
@@ -35,5 +35,14 @@ describe('cloud charts', () => {
     expect(productLabel('rds', (k) => translate('zh-CN', k))).toBe('云数据库');
     expect(productLabel('redis', t)).toBe('redis');
     expect(en['cloud.product.ecs']).toBe('Virtual machines');
+  });
+});
+
+describe('instanceStateText', () => {
+  it('says a cloud state in the UI language, and keeps a word no cloud documents', () => {
+    expect(instanceStateText('ACTIVE', (k) => translate('zh-CN', k))).toBe('运行中');
+    expect(instanceStateText('Stopped', (k) => translate('en', k))).toBe('Stopped');
+    expect(instanceStateText('SHUTOFF', (k) => translate('en', k))).toBe('Stopped');
+    expect(instanceStateText('Hibernating', (k) => translate('zh-CN', k))).toBe('Hibernating');
   });
 });

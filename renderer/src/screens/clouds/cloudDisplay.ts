@@ -3,7 +3,7 @@
 // instance, built from its product's mappings (so a metric a user mapping
 // adds gets a chart too): one per canonical metric, with received/sent pairs
 // drawn together. Pure.
-import type { CloudMappingsView } from '../../../../main/common/clouds';
+import { cloudInstanceState, type CloudMappingsView } from '../../../../main/common/clouds';
 import type { SeriesData } from '../../../../main/common/contract';
 import { formatAgo, formatDuration, formatNumber } from '../../../../main/common/format';
 import { cloudMetricUnit } from '../../../../main/common/metrics';
@@ -26,6 +26,12 @@ export function cloudMetricTitleKey(metric: string): MessageKey | undefined {
 }
 
 /** The product's name in the UI language: ecs → "Virtual machines"; a user mapping's product as it is named. */
+/** A cloud's state word (Running, ACTIVE, SHUTOFF…) in the UI's language; a word no cloud documents stays as written. */
+export function instanceStateText(word: string, t: Translate): string {
+  const state = cloudInstanceState(word);
+  return state ? t(`cloud.state.${state}`) : word;
+}
+
 export function productLabel(product: string, t: Translate): string {
   const key = `cloud.product.${product}`;
   return isMessageKey(key) ? t(key) : product;

@@ -16,8 +16,9 @@ export interface CloudRowFilter {
 
 
 export const displayName = (r: CloudInstanceRow) => r.name ?? r.instanceId;
-/** Hover text of a row: the whole name (cells truncate it), the id and what the cloud's instance list said. */
-export const instanceTitle = (r: CloudInstanceRow) => [r.name, r.instanceId, r.privateIp, r.instanceType, r.status].filter(Boolean).join(' · ');
+/** Hover text of a row: the whole name (cells truncate it), the id and what the cloud's instance list said (its state in the UI's words). */
+export const instanceTitle = (r: CloudInstanceRow, stateText: (word: string) => string = (w) => w) =>
+  [r.name, r.instanceId, r.privateIp, r.instanceType, r.status === undefined ? undefined : stateText(r.status)].filter(Boolean).join(' · ');
 
 export function filterCloudRows(rows: readonly CloudInstanceRow[], f: CloudRowFilter): CloudInstanceRow[] {
   const words = f.text.trim().toLowerCase().split(/\s+/).filter(Boolean);

@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
+import { ruleDisplayName } from '../../../../main/common/alertTexts';
 import type { Host, HostInventory, HostSummary } from '../../../../main/common/contract';
 import { ChartCard } from '../../charts/ChartCard';
 import type { ChartAnnotation, ChartReference, ChartSpan } from '../../charts/chartTypes';
@@ -223,7 +224,7 @@ const STATUS_POLL_MS = 15_000;
  * in the window.
  */
 function useAnnotations(host: Host, window: AbsoluteWindow): { annotations: ChartAnnotation[]; spans: ChartSpan[] } {
-  const { t, locale } = useI18n();
+  const { t, locale, lang } = useI18n();
   const alertsVersion = useAlerts((s) => s.alerts);
   const [marks, setMarks] = useState<{ annotations: ChartAnnotation[]; spans: ChartSpan[] }>({ annotations: [], spans: [] });
   const from = Math.floor(window.from / 60_000) * 60_000;
@@ -250,7 +251,7 @@ function useAnnotations(host: Host, window: AbsoluteWindow): { annotations: Char
         })),
         annotations: alerts
           .filter((a) => a.to === 'firing' || a.to === 'resolved')
-          .map<ChartAnnotation>((a) => ({ t: a.at, label: `${a.ruleName} ${t(a.to === 'firing' ? 'annotation.firing' : 'annotation.resolved')}`, tone: a.to === 'firing' ? 'bad' : 'ok' })),
+          .map<ChartAnnotation>((a) => ({ t: a.at, label: `${ruleDisplayName({ id: a.ruleId, name: a.ruleName }, lang)} ${t(a.to === 'firing' ? 'annotation.firing' : 'annotation.resolved')}`, tone: a.to === 'firing' ? 'bad' : 'ok' })),
       });
     };
     void load();
@@ -259,6 +260,6 @@ function useAnnotations(host: Host, window: AbsoluteWindow): { annotations: Char
       cancelled = true;
       clearInterval(timer);
     };
-  }, [host.id, host.name, host.status, from, to, t, locale, alertsVersion]);
+  }, [host.id, host.name, host.status, from, to, t, locale, lang, alertsVersion]);
   return marks;
 }

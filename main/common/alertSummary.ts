@@ -2,21 +2,31 @@
 // the unit of the rule's metric (formatMetricValue), so a ratio reads 93% and
 // bytes read 1.2 GiB. A placeholder with nothing to fill it stays as written,
 // so a typo in a label name shows in the notification instead of vanishing.
-// Pure: no Node.
-import { formatByUnit, formatMetricValue, formatThreshold } from '../../common/format.js';
-import type { Labels } from '../../common/series.js';
-import type { AlertRule } from './rule.js';
+// The core renders summaries for notifications, the renderer for the screen,
+// both in a language: built-in rules' shipped summaries, the default
+// summaries and the words put into them ({{status}}, {{severity}}, "no
+// data") come from alertTexts.ts. Pure: no Node, no DOM.
+import { alertText, hostStatusWord, ruleDisplayName, summaryTemplate, type AlertLang } from './alertTexts.js';
+import { formatByUnit, formatMetricValue, formatThreshold } from './format.js';
+import type { Labels } from './series.js';
+import type { AlertRule } from './alertRules.js';
 
 export interface SummaryContext {
   readonly labels: Labels;
   readonly value: number | null;
+  /** The host status name, for host rules. */
   readonly detail?: string;
 }
 
 const PLACEHOLDER = /\{\{\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*\}\}/g;
 
+/** The language of the Intl formatting locale `locale` (zh-CN, zh-TW, zh → Chinese). */
+export function alertLangOf(locale: string): AlertLang {
+  return locale.toLowerCase().startsWith('zh') ? 'zh-CN' : 'en';
+}
+
 export function formatRuleValue(rule: AlertRule, value: number | null, locale = 'en'): string {
-  if (value === null) return 'no data';
+  if (value === null) return alertText(alertLangOf(locale), 'notify.value.noData');
   switch (rule.type) {
     case 'threshold':
       return formatMetricValue(metricName(rule.selector), value, locale);
@@ -27,35 +37,29 @@ export function formatRuleValue(rule: AlertRule, value: number | null, locale = 
   }
 }
 
+/** The summary of one alert of `rule`, in the language of `locale`. */
 export function renderSummary(rule: AlertRule, ctx: SummaryContext, locale = 'en'): string {
-  const template = rule.summary.trim() !== '' ? rule.summary : defaultSummary(rule);
+  const lang = alertLangOf(locale);
+  const own = rule.summary.trim() !== '' ? summaryTemplate(rule, lang) : '';
+  const template = own !== '' ? own : alertText(lang, `notify.summary.${rule.type}`);
   return template.replace(PLACEHOLDER, (whole, name: string) => {
     switch (name) {
       case 'value':
         return formatRuleValue(rule, ctx.value, locale);
       case 'threshold':
         return rule.type === 'threshold' ? formatThreshold(metricName(rule.selector), rule.threshold, locale) : whole;
+      case 'op':
+        return rule.type === 'threshold' ? rule.op : whole;
       case 'rule':
-        return rule.name;
+        return ruleDisplayName(rule, lang);
       case 'severity':
-        return rule.severity;
+        return alertText(lang, `notify.severity.${rule.severity}`);
       case 'status':
-        return ctx.detail ?? whole;
+        return ctx.detail === undefined ? whole : hostStatusWord(ctx.detail, lang);
     }
     const label = ctx.labels[name];
     return label === undefined ? whole : label;
   });
-}
-
-function defaultSummary(rule: AlertRule): string {
-  switch (rule.type) {
-    case 'threshold':
-      return `${rule.name}: {{value}} ${rule.op} {{threshold}}`;
-    case 'absent':
-      return `${rule.name}: no data for {{value}}`;
-    case 'host_status':
-      return `${rule.name}: {{host}} is {{status}}`;
-  }
 }
 
 function metricName(selectorText: string): string {
