@@ -8,8 +8,11 @@
 // sender in main/core/alerts/channels/, and its words in the catalogues.
 import { z } from 'zod';
 
-/** Every type a channel can have; `desktop` is built in (the popup) and cannot be added. */
-export const CHANNEL_TYPES = ['desktop', 'webhook', 'slack', 'dingtalk', 'wecom'] as const;
+/**
+ * Every type a channel can have; `desktop` is built in (the popup) and cannot be added; `alertmanager`
+ * (Alertmanager's API v2, a list of URLs) is set in the provisioning file and listed here, not added on the screen yet.
+ */
+export const CHANNEL_TYPES = ['desktop', 'webhook', 'slack', 'dingtalk', 'wecom', 'alertmanager'] as const;
 export const ChannelType = z.enum(CHANNEL_TYPES);
 export type ChannelType = z.infer<typeof ChannelType>;
 

@@ -13,6 +13,7 @@ import { METRIC_UNITS } from './metrics.js';
 import { ALERT_LANGS } from './alertTexts.js';
 import { HostDefinitionView, HostDraft, HostKeyPrompt, ImportResult, SshConfigView, TestConnectionView } from './sshHosts.js';
 import { CloudAccountDraft, CloudAccountView, CloudInstanceRow, CloudMappingsView, CloudTestView } from './clouds.js';
+import { HistoryDraft, HistoryState, RemoteWriteDraft, RemoteWriteTargetView, TargetNameField } from './remoteWrite.js';
 
 // ---------------------------------------------------------------- building blocks
 
@@ -592,6 +593,19 @@ export const requests = {
   'clouds/instances': { input: z.object({ account: z.string().min(1).max(100).optional() }), output: z.array(CloudInstanceRow) },
   /** The metric mappings in force, the files they came from and their problems. */
   'clouds/mappings': { input: z.void(), output: CloudMappingsView },
+  // ---- remote write and the history backend: schemas in remoteWrite.ts
+  /** Every remote-write target (UI and provisioned) with its status; never a secret. */
+  'remote-write/list': { input: z.void(), output: z.array(RemoteWriteTargetView) },
+  /** Add a target; its token or password goes to the secret store and never comes back. It starts with what arrives from now on. */
+  'remote-write/add': { input: RemoteWriteDraft, output: RemoteWriteTargetView },
+  /** Edit a target added in the UI (not its name). An absent secret keeps the stored one. Provisioned targets fail with `provisioned`. */
+  'remote-write/update': { input: z.object({ name: TargetNameField, draft: RemoteWriteDraft }), output: RemoteWriteTargetView },
+  /** Stop writing to a target, forget its secret and its place in the outbox. Provisioned targets fail with `provisioned`. */
+  'remote-write/remove': { input: z.object({ name: TargetNameField }), output: z.boolean() },
+  /** Where charts, Top-K and ranges read history from: the local store or an engine's PromQL API. */
+  'history/get': { input: z.void(), output: HistoryState },
+  /** Choose the history backend. Fails with `provisioned` when the file's `history:` decides. The renderer cannot name a file. */
+  'history/update': { input: HistoryDraft, output: HistoryState },
 } as const;
 
 export const events = {
@@ -610,6 +624,11 @@ export const events = {
   'clouds/changed': z.array(CloudAccountView),
   /** An account's collector stored datapoints, the newest at `t`: screens re-query. */
   'clouds/samples': z.object({ account: z.string(), t: z.number() }),
+  // ---- remote write, history backend
+  /** A target was added, changed or removed, or its status moved (at most once a second). */
+  'remote-write/changed': z.array(RemoteWriteTargetView),
+  /** The history backend changed, or its health did (a failing engine). */
+  'history/changed': HistoryState,
 } as const;
 
 export type Requests = typeof requests;

@@ -12,6 +12,7 @@ import type { HostObservation } from './model/observation.js';
 import type { HostSource } from './model/hostSource.js';
 import type { DerivedSamples } from './derive/observation.js';
 import type { AppendOptions, MetricStore } from './store/types.js';
+import type { HistoryReader } from './history/historyReader.js';
 
 export type CoreEventListener = <K extends EventName>(event: K, payload: EventPayload<K>) => void;
 
@@ -41,6 +42,12 @@ export interface CoreContext {
   readonly log: Logger;
   readonly secrets: SecretStore;
   readonly store: MetricStore;
+  /**
+   * Where charts, Top-K and the fleet's history-only hosts read history: the
+   * store, or an engine's PromQL API when the console is set so (Settings,
+   * `history:`). Writing, the outbox and alert evaluation use `store`.
+   */
+  readonly history: HistoryReader;
   readonly health: CoreHealth;
   readonly now: () => number;
   readonly emit: CoreEventListener;

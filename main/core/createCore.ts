@@ -22,6 +22,7 @@ import { HostRegistry } from './ingest/hostRegistry.js';
 import { FLUSH_INTERVAL_MS, SampleBatcher } from './ingest/sampleBatcher.js';
 import type { CoreContext, CoreEventListener, CoreFeature, CoreHealth } from './coreContext.js';
 import type { ExposedFamily } from './exposition.js';
+import { createHistoryBackend, historySection } from './history/historyBackend.js';
 
 export interface CoreOptions {
   readonly dataDir: string;
@@ -86,6 +87,16 @@ export function createCore(options: CoreOptions): Core {
     retention: settings.retention,
     ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
     onProblem: (message) => log.error(message),
+  });
+
+  // Where history is read from: this store, or an engine's PromQL API (history/historyBackend.ts).
+  const history = createHistoryBackend({
+    dataDir: options.dataDir,
+    store,
+    secrets: options.secrets,
+    log,
+    now,
+    onChange: (state) => emit('history/changed', state),
   });
 
   // ------------------------------------------------------------ hosts and ingest
@@ -155,6 +166,7 @@ export function createCore(options: CoreOptions): Core {
     void applySettings(mergeSettings(saved, provisionedSettings())).catch((err) =>
       log.error('could not apply provisioned settings', { error: (err as Error).message }),
     );
+    if (result.config) void history.setProvisioned(sectionOf(result.config, historySection), result.config.baseDir);
     eachFeature('provisioning', (f) => f.onProvisioning?.(result));
     emit('config/changed', configState());
   }
@@ -186,11 +198,13 @@ export function createCore(options: CoreOptions): Core {
     'hosts/summaries': () => hosts.summaries(),
     'hosts/inventory': ({ hostId }) => hosts.inventory(hostId),
     'series/query': async (q) => {
-      const perSelector = await Promise.all(q.selectors.map((selector) => store.query({ selector, from: q.from, to: q.to, maxPoints: q.maxPoints }))).catch(
+      const perSelector = await Promise.all(q.selectors.map((selector) => history.reader.query({ selector, from: q.from, to: q.to, maxPoints: q.maxPoints }))).catch(
         (err: unknown) => Promise.reject(queryRefusal(err)),
       );
       return perSelector.flat().map((r) => ({ name: r.name, labels: { ...r.labels }, tier: r.tier, stepMs: r.stepMs, points: r.points }));
     },
+    'history/get': () => history.state(),
+    'history/update': (draft) => history.update(draft),
     'series/names': async () => metricChoices(await store.names()),
     'series/labels': async ({ name }) => {
       const values = new Map<string, Set<string>>();
@@ -222,6 +236,7 @@ export function createCore(options: CoreOptions): Core {
     log,
     secrets: options.secrets,
     store,
+    history: history.reader,
     health,
     now,
     emit,
@@ -273,9 +288,10 @@ export function createCore(options: CoreOptions): Core {
       // use (a newer schema, not a database) stops the start here, with its message.
       await store.stats();
       started = true;
+      await history.start();
       if (options.configFile) {
         // The file's sections: the core's own settings, then each feature's, in the order the features are listed.
-        const parse = createProvisioningParser([settingsSection, ...features.flatMap((f) => f.provisioning ?? [])]);
+        const parse = createProvisioningParser([settingsSection, historySection, ...features.flatMap((f) => f.provisioning ?? [])]);
         configWatcher = watchProvisioningFile(options.configFile, parse, onProvisioning);
       }
       settings = mergeSettings(saved, provisionedSettings());
@@ -310,6 +326,7 @@ export function createCore(options: CoreOptions): Core {
       }
       await hosts.stopAll();
       await batcher.flush();
+      history.close();
       if (health.ingestFailures) log.warn(`${health.ingestFailures} batch(es) could not be written during this run`);
       await store.close();
       listeners.clear();

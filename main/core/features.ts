@@ -10,6 +10,7 @@ import { topKFeature } from './topk/feature.js';
 import { createSshFeature } from './ssh/feature.js';
 import { containersFeature } from './containers/feature.js';
 import { createCloudsFeature } from './cloud/feature.js';
+import { createRemoteWriteFeature } from './remoteWrite/feature.js';
 
 export interface DefaultFeatureOptions {
   /** `--metrics-listen host:port`: enables the /metrics exporter at that address. */
@@ -33,5 +34,7 @@ export function defaultFeatures(options: DefaultFeatureOptions = {}): ((ctx: Cor
     containersFeature,
     // Cloud accounts (Alibaba CMS, Tencent Monitor, Huawei CES), collected under each API's quota.
     createCloudsFeature(),
+    // Remote write to the engines a team runs, from the store's durable outbox.
+    createRemoteWriteFeature(),
   ];
 }

@@ -13,7 +13,7 @@ import { createEncryptedFileSecretStore } from '../core/secrets/encryptedFileSec
 import type { HostSource } from '../core/model/hostSource.js';
 
 /** What the core answers itself, without any feature. */
-export const BASE_REQUESTS: ReadonlySet<string> = new Set(['app/info', 'hosts/list', 'hosts/summaries', 'hosts/inventory', 'series/query', 'series/names', 'series/labels', 'settings/update']);
+export const BASE_REQUESTS: ReadonlySet<string> = new Set(['app/info', 'hosts/list', 'hosts/summaries', 'hosts/inventory', 'series/query', 'series/names', 'series/labels', 'settings/update', 'history/get', 'history/update']);
 
 /** A feature answering every request that `answered` leaves out, by failing: the test does not exercise them. */
 export function otherRequestsStub(answered: (request: string) => boolean): () => CoreFeature {

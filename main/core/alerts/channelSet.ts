@@ -147,8 +147,12 @@ export class ChannelSet {
       }
       return { set: value !== undefined && value !== '', origin, reference, ...(withHost ? { host: hostOf(value) } : {}) } as const;
     };
-    const url = await part(def.spec.url, true);
-    const takesSecret = def.spec.type !== 'desktop' && CHANNEL_TYPE_FIELDS[def.spec.type].secret !== 'none';
+    // An Alertmanager channel posts to a list of base URLs (no token in them): listed as set, with their hosts.
+    const url =
+      def.spec.type === 'alertmanager'
+        ? ({ set: true, origin: 'inline', reference: null, host: (def.spec.urls ?? []).map((u) => hostOf(u)).join(', ') } as const)
+        : await part(def.spec.url, true);
+    const takesSecret = def.spec.type !== 'desktop' && def.spec.type !== 'alertmanager' && CHANNEL_TYPE_FIELDS[def.spec.type].secret !== 'none';
     const secret = def.spec.secret ? await part(def.spec.secret, false) : takesSecret ? ({ set: false, origin: null, reference: null } as const) : null;
     return {
       name: def.name,

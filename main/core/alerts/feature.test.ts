@@ -106,6 +106,7 @@ function harness(options: { evaluateEveryMs?: number; env?: Record<string, strin
     log: createMemoryLogger(),
     secrets: options.realSecrets ? createEncryptedFileSecretStore(dir) : { get: async () => undefined, set: async () => {}, delete: async () => {}, list: async () => [] },
     store,
+    history: store,
     health: { samplesIngested: 0, ingestFailures: 0, samplesLost: 0, ingestError: undefined, sshReconnects: 0, agentErrors: 0, alertEvaluations: 0 },
     now: () => now,
     emit: (event, payload) => void events.push({ event, payload }),

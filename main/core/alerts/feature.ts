@@ -57,6 +57,8 @@ class AlertsFeature {
   private readonly hostNames = new Map<string, string>();
   private evaluateTimer?: NodeJS.Timeout;
   private pruneTimer?: NodeJS.Timeout;
+  /** Per channel that wants firing alerts again and again (Alertmanager): its timer. */
+  private resendTimers: NodeJS.Timeout[] = [];
   private evaluateEveryMs: number;
   private stopped = false;
 
@@ -85,6 +87,7 @@ class AlertsFeature {
       desktop: (name) => ({ ...this.desktopChannel(), name }),
       onChange: (channels) => {
         this.engine.setChannels(channels);
+        this.scheduleResends(channels);
         this.announce('channels');
       },
     });
@@ -156,6 +159,7 @@ class AlertsFeature {
     if (this.pruneTimer) clearInterval(this.pruneTimer);
     this.evaluateTimer = this.pruneTimer = undefined;
     await this.channels.stop();
+    this.scheduleResends([]);
     await this.engine.close();
   }
 
@@ -187,6 +191,47 @@ class AlertsFeature {
     }
     this.channels.setProvisioned(specs, config?.baseDir);
     this.engine.setProvisionedRules(rules, this.ctx.now());
+  }
+
+  /**
+   * Every channel with `resend` (Alertmanager) gets, every `resend.everyMs`,
+   * the alerts firing now of the rules routed to it, silenced ones left out.
+   * One send at a time per channel; a failure is logged when it changes.
+   */
+  private scheduleResends(channels: readonly NotificationChannel[]): void {
+    for (const timer of this.resendTimers) clearInterval(timer);
+    this.resendTimers = [];
+    if (this.stopped) return;
+    for (const channel of channels) {
+      const resend = channel.resend;
+      if (!resend) continue;
+      let busy = false;
+      let lastError: string | undefined;
+      const timer = setInterval(() => {
+        if (busy || this.stopped) return;
+        const firing = this.engine
+          .listAlerts(this.ctx.now())
+          .filter((a) => a.status === 'firing' && !a.muted && (this.engine.getRule(a.ruleId)?.channels ?? []).includes(channel.name));
+        if (firing.length === 0) return;
+        busy = true;
+        resend
+          .send(firing)
+          .then(
+            () => {
+              if (lastError !== undefined) this.ctx.log.info(`alerts: channel "${channel.name}" takes firing alerts again`);
+              lastError = undefined;
+            },
+            (err: unknown) => {
+              const message = (err as Error).message;
+              if (message !== lastError) this.ctx.log.warn(`alerts: sending the firing alerts again to channel "${channel.name}" failed`, { error: message });
+              lastError = message;
+            },
+          )
+          .finally(() => (busy = false));
+      }, resend.everyMs);
+      timer.unref();
+      this.resendTimers.push(timer);
+    }
   }
 
   private desktopChannel(): NotificationChannel {

@@ -29,6 +29,9 @@ const STORED_GAUGES: ReadonlyArray<readonly [name: string, field: keyof Containe
   ['container_oom_events_total', 'oomKills'],
 ];
 
+/** The cAdvisor names the history keeps as they are (the rest of cAdvisor's series it keeps only as rates). */
+export const STORED_CONTAINER_GAUGES: ReadonlySet<string> = new Set(STORED_GAUGES.map(([name]) => name));
+
 /** Block I/O totals (summed over devices by the parser) → per-second rates. */
 const BLOCK_RATES: ReadonlyArray<readonly [field: keyof NonNullable<RawContainer['blockIo']>, rate: string]> = [
   ['readBytes', 'container:fs_read_bytes:rate'],

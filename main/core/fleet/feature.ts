@@ -21,7 +21,7 @@ export function fleetFeature(ctx: CoreContext): CoreFeature {
         const key = [...watched].sort().join('\n');
         const t = ctx.now();
         if (cached && cached.key === key && t - cached.at < HISTORY_ONLY_CACHE_MS) return cached.hosts;
-        const hosts = await findHistoryOnlyHosts(ctx.store, watched);
+        const hosts = await findHistoryOnlyHosts(ctx.history, watched);
         cached = { at: t, key, hosts };
         return hosts;
       },

@@ -4,7 +4,7 @@
 // decommissioned?), so the overview lists them read-only as "not configured"
 // with their last known values, and their charts still open.
 import type { HistoryOnlyHost, HostSummary } from '../../common/contract.js';
-import type { MetricStore } from '../store/types.js';
+import type { HistoryReader } from '../history/historyReader.js';
 
 /** Series names whose presence marks a host (every source derives them on its first samples). */
 const MARKER_METRICS = ['host:cpu_usage:ratio', 'host:memory_used:bytes', 'node_load1'];
@@ -54,7 +54,7 @@ export function emptySummary(hostId: string, t: number): HostSummary {
 }
 
 /** Hosts (by their `host` label) with history, minus the watched ones, with their last values. */
-export async function findHistoryOnlyHosts(store: MetricStore, watched: ReadonlySet<string>): Promise<HistoryOnlyHost[]> {
+export async function findHistoryOnlyHosts(store: HistoryReader, watched: ReadonlySet<string>): Promise<HistoryOnlyHost[]> {
   const lastSeen = new Map<string, number>();
   for (const name of MARKER_METRICS) {
     for (const info of await store.series({ name })) {

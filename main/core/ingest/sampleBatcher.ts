@@ -3,7 +3,9 @@
 // the store's worker, and the UI is told which hosts got samples only after
 // the write, so a screen that re-queries on that event sees them. Late
 // samples (clouds) are written in batches of their own, because the store
-// keeps their windows open longer.
+// keeps their windows open longer. Samples only for the remote-write outbox
+// (raw counters, staleness markers) are written right after the batch they
+// came with, so a series' marker is logged after its last sample.
 import type { HostSummary } from '../../common/contract.js';
 import type { Sample } from '../../common/series.js';
 import type { CoreHealth } from '../coreContext.js';
@@ -24,6 +26,7 @@ export interface SampleBatcherOptions {
 
 export class SampleBatcher {
   private pending: Sample[] = [];
+  private pendingOutbox: Sample[] = [];
   /** Host id → the summary of its newest observation in `pending`. */
   private pendingHosts = new Map<string, HostSummary>();
 
@@ -43,6 +46,11 @@ export class SampleBatcher {
    */
   ingest(samples: readonly Sample[], appendOptions?: AppendOptions): Promise<void> {
     if (samples.length === 0) return Promise.resolve();
+    if (appendOptions?.outboxOnly) {
+      for (const s of samples) this.pendingOutbox.push(s);
+      if (this.pendingOutbox.length >= FLUSH_EARLY_AT_SAMPLES) return this.flush();
+      return Promise.resolve();
+    }
     if (appendOptions?.maxDelayMs) return this.write(samples, appendOptions);
     for (const s of samples) this.pending.push(s);
     if (this.pending.length >= FLUSH_EARLY_AT_SAMPLES) return this.flush();
@@ -50,13 +58,28 @@ export class SampleBatcher {
   }
 
   async flush(): Promise<void> {
-    if (this.pending.length === 0) return;
+    if (this.pending.length === 0 && this.pendingOutbox.length === 0) return;
     const batch = this.pending;
+    const outbox = this.pendingOutbox;
     const hosts = this.pendingHosts;
     this.pending = [];
+    this.pendingOutbox = [];
     this.pendingHosts = new Map();
-    await this.write(batch);
+    // Both calls are queued on the store's thread in this order before either is awaited.
+    const written = batch.length > 0 ? this.write(batch) : Promise.resolve();
+    const logged = outbox.length > 0 ? this.logForOutbox(outbox) : Promise.resolve();
+    await written;
     if (hosts.size > 0) this.options.onWritten([...hosts.values()]);
+    await logged;
+  }
+
+  /** Outbox-only samples: not history, so a failure is logged but not counted as lost history. */
+  private async logForOutbox(batch: readonly Sample[]): Promise<void> {
+    try {
+      await this.options.store.append(batch, { outboxOnly: true });
+    } catch (err) {
+      this.options.log.error('could not log samples for remote write', { samples: batch.length, error: (err as Error).message });
+    }
   }
 
   /**

@@ -161,10 +161,23 @@ class Writer {
   }
 
   double(v: number): void {
-    this.view.setFloat64(this.pos, v, true);
+    if (v !== v) {
+      // Every NaN goes out as Prometheus's staleness marker, bit for bit (see STALE_NAN_BITS).
+      this.view.setUint32(this.pos, STALE_NAN_BITS.low, true);
+      this.view.setUint32(this.pos + 4, STALE_NAN_BITS.high, true);
+    } else this.view.setFloat64(this.pos, v, true);
     this.pos += 8;
   }
 }
+
+/**
+ * Prometheus's staleness marker: a NaN with the bits 0x7ff0000000000002
+ * (prometheus/model/value/value.go, StaleNaN), sent when a series ends so
+ * PromQL stops returning it at once. A JavaScript number cannot be relied on
+ * to keep a NaN's payload, so the encoder writes these bits for any NaN: the
+ * console sends no other NaN (its store refuses them as values).
+ */
+export const STALE_NAN_BITS = { high: 0x7ff00000, low: 0x00000002 } as const;
 
 /**
  * A WriteRequest's protobuf bytes (uncompressed). The caller hands series

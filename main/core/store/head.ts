@@ -9,6 +9,15 @@
 // sealed; a chunk open long enough to pin the log is copied into a row of
 // its own first (prune). Kept with the open chunks because which rows may go
 // depends on which chunks are open.
+//
+// The head log is also the remote-write outbox (outbox.ts): each batch row
+// keeps when it was written (at) and the outbox position of its first sample
+// (pos; positions count the samples of batch rows from the first ever
+// written, copies hold none), so a sender reads on from its cursor. A row
+// stays while the outbox still needs it (holdRowsFor). What opening needs
+// once rows are gone is in store_meta: next_pos (where positions go on) and
+// replay_from (no row before it holds an unsealed sample, so replay starts
+// there and rows kept only for the outbox are not decoded on open).
 import type Database from 'better-sqlite3';
 import { SampleChunkEncoder, decimalPlaces, type AggregateRow } from './chunkCodec.js';
 import { decodeBatch, encodeBatch } from './headLog.js';
@@ -58,18 +67,39 @@ function addToMinutes(minutes: AggregateRow[], places: number[], t: number, v: n
 function prepareStatements(db: Database.Database) {
   return {
     clearLog: db.prepare('DELETE FROM head_log'),
-    insertLog: db.prepare('INSERT INTO head_log (data) VALUES (?)'),
-    insertLogCopy: db.prepare('INSERT INTO head_log (data, copy) VALUES (?, 1)'),
+    insertLog: db.prepare('INSERT INTO head_log (data, at, pos, n) VALUES (?, ?, ?, ?)'),
+    insertLogCopy: db.prepare('INSERT INTO head_log (data, copy, at) VALUES (?, 1, ?)'),
+    logRows: db.prepare('SELECT seq, at, pos, n, copy FROM head_log ORDER BY seq').raw(true),
     // Copies first: each holds a prefix of its chunks, older than what later batch rows add.
-    readLog: db.prepare('SELECT seq, data FROM head_log ORDER BY copy DESC, seq').raw(true),
+    readLog: db.prepare('SELECT seq, data FROM head_log WHERE seq >= ? ORDER BY copy DESC, seq').raw(true),
     pruneLog: db.prepare('DELETE FROM head_log WHERE seq < ?'),
+    readMeta: db.prepare('SELECT value FROM store_meta WHERE key = ?').pluck(),
+    saveMeta: db.prepare('INSERT INTO store_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
   };
+}
+
+/** A head log row as the store keeps track of it (the data stays on disk). */
+export interface LogRow {
+  readonly seq: number;
+  /** When this process first knew the row (its write, or the open that read it): how long it has pinned the log (prune). */
+  readonly seenAt: number;
+  /** When it was written (ms; 0 for rows from before the outbox). */
+  readonly at: number;
+  /** Outbox position of its first sample, and its samples (0 for copies: they repeat samples already logged). */
+  readonly pos: number;
+  readonly n: number;
 }
 
 export class Head {
   private readonly sql: ReturnType<typeof prepareStatements>;
-  /** [seq, written at] of the head log rows, ascending: how long each has been there (prune). */
-  private logRows: Array<[number, number]> = [];
+  /** The head log rows, ascending by seq. */
+  private logRows: LogRow[] = [];
+  /** The outbox position the next logged sample gets, and what store_meta holds of it and of replay_from. */
+  private next = 0;
+  private savedNextPos = 0;
+  private savedReplayFrom = 0;
+  /** Rows from this seq on are still needed by the outbox (holdRowsFor); +Infinity: none. */
+  private outboxPin: () => number = () => Number.POSITIVE_INFINITY;
 
   /** `graceMs`: the store's grace period, which tells a long-open chunk from an ordinary one (prune). */
   constructor(
@@ -80,20 +110,43 @@ export class Head {
     this.sql = prepareStatements(db);
   }
 
+  /** The head log rows, ascending by seq (the outbox reads them). */
+  get rows(): readonly LogRow[] {
+    return this.logRows;
+  }
+
+  /** The outbox position the next logged sample gets. */
+  get nextPos(): number {
+    return this.next;
+  }
+
+  /** Rows from seq `pin()` on are kept by prune, whatever the open chunks need (the outbox's unsent rows). */
+  holdRowsFor(pin: () => number): void {
+    this.outboxPin = pin;
+  }
+
   /** Refills the heads of a freshly loaded index from the head log. */
   replay(index: SeriesIndex): void {
     const openedAt = this.clock();
-    const logRows: Array<[number, number]> = [];
-    for (const [seq, data] of this.sql.readLog.iterate() as IterableIterator<[number, Uint8Array]>) {
-      logRows.push([seq, openedAt]);
+    const logRows: LogRow[] = [];
+    let nextPos = (this.sql.readMeta.get('next_pos') as number | undefined) ?? 0;
+    for (const [seq, at, pos, n, copy] of this.sql.logRows.iterate() as IterableIterator<[number, number, number, number, number]>) {
+      logRows.push({ seq, seenAt: openedAt, at, pos: copy ? 0 : pos, n: copy ? 0 : n });
+      if (!copy && pos + n > nextPos) nextPos = pos + n;
+    }
+    this.logRows = logRows;
+    this.next = this.savedNextPos = nextPos;
+    // Rows before replay_from hold no unsealed sample (prune); they stay only for the outbox.
+    const replayFrom = (this.sql.readMeta.get('replay_from') as number | undefined) ?? 0;
+    this.savedReplayFrom = replayFrom;
+    for (const [seq, data] of this.sql.readLog.iterate(replayFrom) as IterableIterator<[number, Uint8Array]>) {
       decodeBatch(data, (id, t, v) => {
         const state = index.withId(id);
-        // Already sealed, or a replay of what an earlier row held: skip.
-        if (!state || t < state.rolled1m || (state.lastT !== undefined && t <= state.lastT)) return;
+        // Already sealed, a replay of what an earlier row held, a series only sent, or a staleness marker (outbox only): skip.
+        if (!state || t < state.rolled1m || (state.lastT !== undefined && t <= state.lastT) || Number.isNaN(v)) return;
         this.push(state, t, v, seq);
       });
     }
-    this.logRows = logRows.sort((a, b) => a[0] - b[0]);
   }
 
   /** Adds one sample, held by head log row `seq`, to the open chunk of its window. */
@@ -115,17 +168,27 @@ export class Head {
 
   /** Writes one batch's accepted samples as one head log row and returns its seq; inside the append's transaction. */
   logBatch(accepted: ReadonlyArray<readonly [SeriesState, number, number]>): number {
-    const bytes = encodeBatch(
+    return this.logSamples(
       accepted.map((a) => a[0].id),
       accepted.map((a) => a[1]),
       accepted.map((a) => a[2]),
     );
-    return Number(this.sql.insertLog.run(bytes).lastInsertRowid);
   }
 
-  /** Notes a row logBatch wrote, once its transaction has committed. */
-  committed(seq: number): void {
-    this.logRows.push([seq, this.clock()]);
+  /**
+   * Writes samples (series id, time, value) as one head log row at the
+   * outbox's next position and returns its seq; inside the caller's
+   * transaction. committed() takes the row once it has committed.
+   */
+  logSamples(ids: readonly number[], times: readonly number[], values: readonly number[]): number {
+    return Number(this.sql.insertLog.run(encodeBatch(ids, times, values), this.clock(), this.next, ids.length).lastInsertRowid);
+  }
+
+  /** Notes a row logBatch or logSamples wrote (of `n` samples), once its transaction has committed. */
+  committed(seq: number, n: number): void {
+    const at = this.clock();
+    this.logRows.push({ seq, seenAt: at, at, pos: this.next, n });
+    this.next += n;
   }
 
   /** Samples in open chunks, in memory and in the head log. */
@@ -142,12 +205,13 @@ export class Head {
    * as its maxDelayMs) would pin every row since, every host's samples with
    * it; such a chunk is copied whole into a new row first (copy = 1), so it
    * pins only that row. Each long-open chunk is copied about once per
-   * window plus grace. Runs inside the caller's transaction.
+   * window plus grace. Rows the outbox still needs stay too (holdRowsFor).
+   * Runs inside the caller's transaction.
    */
   prune(series: readonly SeriesState[]): void {
     const pinLimit = this.clock() - (CHUNK_WINDOW_MS + this.graceMs + RELOG_SLACK_MS);
     // The first row written after the limit: chunks older than it are copied.
-    const firstRecent = this.logRows.find((row) => row[1] > pinLimit)?.[0] ?? Number.POSITIVE_INFINITY;
+    const firstRecent = this.logRows.find((row) => row.seenAt > pinLimit)?.seq ?? Number.POSITIVE_INFINITY;
     let oldest = Number.POSITIVE_INFINITY;
     const stale: Array<[SeriesState, OpenChunk]> = [];
     for (const state of series) {
@@ -168,15 +232,30 @@ export class Head {
           values.push(v[i]!);
         }
       }
-      const seq = Number(this.sql.insertLogCopy.run(encodeBatch(ids, times, values)).lastInsertRowid);
+      const at = this.clock();
+      const seq = Number(this.sql.insertLogCopy.run(encodeBatch(ids, times, values), at).lastInsertRowid);
       for (const [, open] of stale) open.firstSeq = seq;
-      this.logRows.push([seq, this.clock()]);
+      this.logRows.push({ seq, seenAt: at, at, pos: 0, n: 0 });
       if (seq < oldest) oldest = seq;
     }
-    if (oldest === Number.POSITIVE_INFINITY) this.sql.clearLog.run();
-    else this.sql.pruneLog.run(oldest);
+    const keepFrom = Math.min(oldest, this.outboxPin());
+    if (keepFrom === Number.POSITIVE_INFINITY) {
+      // An empty table numbers its next row 1 again: replay must start there.
+      this.sql.clearLog.run();
+      oldest = 0;
+    } else this.sql.pruneLog.run(keepFrom);
     let keep = 0;
-    while (keep < this.logRows.length && this.logRows[keep]![0] < oldest) keep++;
+    while (keep < this.logRows.length && this.logRows[keep]!.seq < keepFrom) keep++;
     if (keep > 0) this.logRows.splice(0, keep);
+    // What opening must know once these rows are gone: where positions go on, and where replay starts.
+    if (this.next !== this.savedNextPos) {
+      this.sql.saveMeta.run('next_pos', this.next);
+      this.savedNextPos = this.next;
+    }
+    const replayFrom = oldest === Number.POSITIVE_INFINITY ? (this.logRows[this.logRows.length - 1]?.seq ?? 0) + 1 : oldest;
+    if (replayFrom !== this.savedReplayFrom) {
+      this.sql.saveMeta.run('replay_from', replayFrom);
+      this.savedReplayFrom = replayFrom;
+    }
   }
 }

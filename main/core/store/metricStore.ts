@@ -32,7 +32,7 @@ import { moduleFile } from '../appFiles.js';
 import type { Sample } from '../../common/series.js';
 import type { MetricStoreOptions } from './sqliteStore.js';
 import type { StoreWorkerData } from './storeWorker.js';
-import type { AppendOptions, MetricNameInfo, MetricStore, RangeRequest, SeriesInfo, StoreStats, StoredRange } from './types.js';
+import type { AppendOptions, MetricNameInfo, MetricStore, OutboxBatch, OutboxReadRequest, OutboxStatus, OutboxTarget, RangeRequest, SeriesInfo, StoreStats, StoredRange } from './types.js';
 import { SeriesTable, fromWireError, unpackRanges, type StoreCall, type StoreReply, type WireRanges } from './workerProtocol.js';
 
 export interface WorkerStoreOptions extends MetricStoreOptions {
@@ -181,6 +181,26 @@ export function openMetricStore(options: WorkerStoreOptions): WorkerMetricStore 
     async stats(): Promise<StoreStats> {
       assertOpen();
       return call<StoreStats>({ op: 'stats' });
+    },
+    async outboxTargets(targets: readonly OutboxTarget[]): Promise<Readonly<Record<string, number>>> {
+      assertOpen();
+      return call<Record<string, number>>({ op: 'outboxTargets', targets });
+    },
+    async outboxForget(names: readonly string[]): Promise<void> {
+      assertOpen();
+      return call<void>({ op: 'outboxForget', names });
+    },
+    async outboxRead(request: OutboxReadRequest): Promise<OutboxBatch> {
+      assertOpen();
+      return call<OutboxBatch>({ op: 'outboxRead', request });
+    },
+    async outboxAck(target: string, pos: number): Promise<void> {
+      assertOpen();
+      return call<void>({ op: 'outboxAck', target, pos, now: clock() });
+    },
+    async outboxStatus(): Promise<OutboxStatus> {
+      assertOpen();
+      return call<OutboxStatus>({ op: 'outboxStatus', now: clock() });
     },
     close(): Promise<void> {
       if (closing) return closing;

@@ -154,6 +154,39 @@ const MIGRATIONS: readonly Migration[] = [
       db.exec('DROP TABLE rollup_1h');
     },
   },
+  {
+    description: 'the head log as the remote-write outbox: positions and write times of its rows, senders\' cursors, series only sent',
+    up(db) {
+      // The head log holds every accepted sample in the order it arrived; the
+      // remote-write senders read it from their cursor (outbox.ts,
+      // head.ts), so a row stays until every sender has passed it or it is
+      // older than the sender's age limit. at: when the row was written (ms);
+      // pos: the outbox position of its first sample (positions count the
+      // samples of batch rows, copy = 0, from the first ever written); n: its
+      // samples. Rows from before this version have n = 0: not in the outbox.
+      // series.kept = 0: a series whose samples are only sent, never kept in
+      // chunks (raw counters, whose history is kept as rates).
+      // outbox_cursor: how far each remote-write target got, and how old a
+      // sample it still wants. store_meta: next_pos (the position the next
+      // sample gets, kept when the log empties) and replay_from (no row before
+      // it holds an unsealed sample, so opening replays from there).
+      db.exec(`
+        ALTER TABLE head_log ADD COLUMN at INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE head_log ADD COLUMN pos INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE head_log ADD COLUMN n INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE series ADD COLUMN kept INTEGER NOT NULL DEFAULT 1;
+        CREATE TABLE outbox_cursor (
+          target     TEXT PRIMARY KEY,
+          pos        INTEGER NOT NULL,
+          max_age_ms INTEGER NOT NULL
+        );
+        CREATE TABLE store_meta (
+          key   TEXT PRIMARY KEY,
+          value INTEGER NOT NULL
+        );
+      `);
+    },
+  },
 ];
 
 /**

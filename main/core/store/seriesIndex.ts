@@ -13,7 +13,7 @@ import { HOUR_MS, chunkWindowStart, floorTo } from './tiers.js';
 import type { SeriesState } from './seriesState.js';
 import type { MetricNameInfo, SeriesInfo, SeriesRef } from './types.js';
 
-function canonicalLabelsJson(labels: Labels): string {
+export function canonicalLabelsJson(labels: Labels): string {
   const sorted: Record<string, string> = {};
   for (const name of Object.keys(labels).sort()) sorted[name] = labels[name]!;
   return JSON.stringify(sorted);
@@ -46,7 +46,7 @@ function prepareStatements(db: Database.Database) {
          (SELECT max(last_t) FROM raw_chunk WHERE series_id = s.id) AS last_raw,
          (SELECT max(t) FROM rollup_1m_chunk WHERE series_id = s.id) AS last_1m,
          (SELECT max(last_t) FROM rollup_1h_chunk WHERE series_id = s.id) AS last_1h
-       FROM series s ORDER BY id`,
+       FROM series s WHERE kept = 1 ORDER BY id`,
     ),
   };
 }
@@ -120,7 +120,11 @@ export class SeriesIndex {
     return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
-  /** Rebuilds the index from the series table, every head empty (the head log is replayed after, head.ts). */
+  /**
+   * Rebuilds the index from the series table, every head empty (the head log
+   * is replayed after, head.ts). Series only sent (kept = 0) are the outbox's
+   * (outbox.ts), never the history's.
+   */
   load(): void {
     this.byKey.clear();
     this.byId.clear();

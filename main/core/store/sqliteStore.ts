@@ -31,7 +31,8 @@
 // - head.ts           open chunks and the head log (write, replay, prune);
 // - seal.ts           finished windows into raw and minute chunks;
 // - rangeQuery.ts     range queries over the tiers and the head;
-// - housekeeping.ts   quiet windows, hour rollups, retention, incremental vacuum.
+// - housekeeping.ts   quiet windows, hour rollups, retention, incremental vacuum;
+// - outbox.ts         the head log read as the remote-write outbox: cursors, reads, outbox-only samples.
 // seriesState.ts holds the per-series state they share.
 import { statSync } from 'node:fs';
 import Database from 'better-sqlite3';
@@ -42,12 +43,28 @@ import { DEFAULT_RETENTION, MINUTE_MS, toPointList } from './tiers.js';
 import { SeriesIndex } from './seriesIndex.js';
 import { BatchAdmission } from './batchAdmission.js';
 import { Head } from './head.js';
+import { Outbox, type OutboxAdmission } from './outbox.js';
 import { ChunkSealer } from './seal.js';
 import { DEFAULT_QUERY_BUDGET_MS, RangeReader } from './rangeQuery.js';
 import { preparePrivateDatabaseFile } from '../dataFile.js';
 import { Housekeeping, checkedRetention, type HousekeepingLimits, type HousekeepingReport, type HousekeepingSlice } from './housekeeping.js';
 import type { SeriesState } from './seriesState.js';
-import type { AppendOptions, FlatRange, MetricNameInfo, MetricStore, RangeRequest, SampleColumns, SeriesInfo, SeriesRef, StoreStats, StoredRange } from './types.js';
+import type {
+  AppendOptions,
+  FlatRange,
+  MetricNameInfo,
+  MetricStore,
+  OutboxBatch,
+  OutboxReadRequest,
+  OutboxStatus,
+  OutboxTarget,
+  RangeRequest,
+  SampleColumns,
+  SeriesInfo,
+  SeriesRef,
+  StoreStats,
+  StoredRange,
+} from './types.js';
 
 export { DEFAULT_QUERY_BUDGET_MS, QUERY_TOO_LARGE } from './rangeQuery.js';
 
@@ -103,6 +120,12 @@ export interface SqliteMetricStore {
   housekeeping(now: number): HousekeepingReport;
   setRetention(retention: Retention): void;
   stats(): SqliteStoreStats;
+  /** The remote-write outbox (outbox.ts; see MetricStore for each call). */
+  outboxTargets(targets: readonly OutboxTarget[]): Record<string, number>;
+  outboxForget(names: readonly string[]): void;
+  outboxRead(request: OutboxReadRequest): OutboxBatch;
+  outboxAck(target: string, pos: number): void;
+  outboxStatus(): OutboxStatus;
   close(): void;
 }
 
@@ -133,6 +156,11 @@ export function openInProcessMetricStore(options: MetricStoreOptions): MetricSto
     housekeeping: async (now) => engine.housekeeping(now),
     setRetention: async (retention) => engine.setRetention(retention),
     stats: async () => engine.stats(),
+    outboxTargets: async (targets) => engine.outboxTargets(targets),
+    outboxForget: async (names) => engine.outboxForget(names),
+    outboxRead: async (request) => engine.outboxRead(request),
+    outboxAck: async (target, pos) => engine.outboxAck(target, pos),
+    outboxStatus: async () => engine.outboxStatus(),
     close: async () => engine.close(),
   };
 }
@@ -149,6 +177,7 @@ class SqliteStore implements SqliteMetricStore {
   private readonly sealer: ChunkSealer;
   private readonly ranges: RangeReader;
   private readonly housekeeper: Housekeeping;
+  private readonly outbox: Outbox;
 
   private droppedOutOfOrder = 0;
   private droppedLate = 0;
@@ -186,6 +215,7 @@ class SqliteStore implements SqliteMetricStore {
       this.sealer = new ChunkSealer(this.db, this.index);
       this.ranges = new RangeReader(this.db, options.queryBudgetMs ?? DEFAULT_QUERY_BUDGET_MS);
       this.housekeeper = new Housekeeping(this.db, this.index, this.head, this.sealer, options.housekeeping, retention);
+      this.outbox = new Outbox(this.db, this.clock, this.index, this.head);
       this.load();
     } catch (err) {
       this.db.close();
@@ -193,10 +223,11 @@ class SqliteStore implements SqliteMetricStore {
     }
   }
 
-  /** Rebuilds every cache from the database: series and marks, then the head from the head log. */
+  /** Rebuilds every cache from the database: series and marks, then the head from the head log, then the outbox's series and cursors. */
   private load(): void {
     this.index.load();
     this.head.replay(this.index);
+    this.outbox.load();
   }
 
   private reloadAfterFailure(): void {
@@ -242,6 +273,7 @@ class SqliteStore implements SqliteMetricStore {
     const n = columns.index.length;
     if (columns.t.length !== n || columns.v.length !== n) throw new RangeError('sample columns need as many times and values as series indexes');
     if (n === 0) return;
+    if (options.outboxOnly) return this.appendOutboxOnly(columns);
     const maxDelayMs = options.maxDelayMs ?? 0;
     if (!(Number.isFinite(maxDelayMs) && maxDelayMs >= 0)) throw new RangeError(`maxDelayMs must be a finite number >= 0, got ${maxDelayMs}`);
     const graceMs = Math.max(this.graceMs, Math.floor(maxDelayMs));
@@ -264,7 +296,7 @@ class SqliteStore implements SqliteMetricStore {
       });
     }
     for (const state of batch.created) this.index.add(state);
-    if (seq > 0) this.head.committed(seq);
+    if (seq > 0) this.head.committed(seq, batch.accepted.length);
     const touched = new Set<SeriesState>();
     for (const [state, t, v] of batch.accepted) {
       this.head.push(state, t, v, seq);
@@ -285,6 +317,61 @@ class SqliteStore implements SqliteMetricStore {
         this.reloadAfterFailure();
       }
     }
+  }
+
+  /**
+   * Samples for the outbox only (AppendOptions.outboxOnly): one head log
+   * row, never the head or the chunks (outbox.ts admit). Nothing is written
+   * while no target reads the outbox.
+   */
+  private appendOutboxOnly(columns: SampleColumns): void {
+    if (!this.outbox.read) return;
+    const latestAllowed = this.clock() + this.maxFutureMs;
+    let admitted: OutboxAdmission | undefined;
+    const run = this.db.transaction(() => {
+      admitted = this.outbox.admit(columns, latestAllowed);
+      if (admitted.ids.length === 0) return 0;
+      return this.head.logSamples(admitted.ids, admitted.times, admitted.values);
+    });
+    let seq: number;
+    try {
+      seq = run();
+    } catch (err) {
+      throw new Error(`history database ${this.file}: could not log ${columns.index.length} samples for remote write: ${describe(err)}`, { cause: err });
+    }
+    const done = admitted!;
+    this.outbox.committed(done);
+    if (seq > 0) this.head.committed(seq, done.ids.length);
+    this.droppedOutOfOrder += done.outOfOrder;
+    this.droppedInvalid += done.invalid;
+  }
+
+  outboxTargets(targets: readonly OutboxTarget[]): Record<string, number> {
+    this.assertOpen();
+    const cursors = this.db.transaction(() => this.outbox.targets(targets))();
+    this.outbox.targetsCommitted(targets, cursors);
+    return cursors;
+  }
+
+  outboxForget(names: readonly string[]): void {
+    this.assertOpen();
+    this.db.transaction(() => this.outbox.forget(names))();
+    this.outbox.forgotten(names);
+  }
+
+  outboxRead(request: OutboxReadRequest): OutboxBatch {
+    this.assertOpen();
+    return this.outbox.readFrom(request);
+  }
+
+  outboxAck(target: string, pos: number): void {
+    this.assertOpen();
+    this.outbox.ack(target, pos);
+  }
+
+  outboxStatus(): OutboxStatus {
+    this.assertOpen();
+    return this.outbox.status();
   }
 
   series(selector: SeriesSelector): SeriesInfo[] {

@@ -58,6 +58,22 @@ function handle(call: StoreCall): { value: unknown; transfer?: ArrayBuffer[] } {
       return { value: undefined };
     case 'stats':
       return { value: engine.stats() };
+    case 'outboxTargets':
+      return { value: engine.outboxTargets(call.targets) };
+    case 'outboxForget':
+      engine.outboxForget(call.names);
+      return { value: undefined };
+    case 'outboxRead': {
+      const batch = engine.outboxRead(call.request);
+      return { value: batch, transfer: [batch.ids.buffer as ArrayBuffer, batch.t.buffer as ArrayBuffer, batch.v.buffer as ArrayBuffer] };
+    }
+    case 'outboxAck':
+      callerNow = call.now;
+      engine.outboxAck(call.target, call.pos);
+      return { value: undefined };
+    case 'outboxStatus':
+      callerNow = call.now;
+      return { value: engine.outboxStatus() };
     case 'close':
       engine.close();
       return { value: undefined };

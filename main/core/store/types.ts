@@ -78,6 +78,57 @@ export interface AppendOptions {
    * store's grace period (2 minutes), right for hosts polled every few seconds.
    */
   readonly maxDelayMs?: number;
+  /**
+   * Samples only for the remote-write outbox: logged in the order they came,
+   * for the senders to read (see MetricStore.outboxRead), never kept in the
+   * history. Raw counters, whose history the store keeps as rates, and
+   * staleness markers (a NaN value: the series ended). Dropped at once when
+   * no sender reads the outbox. Times are taken as given; a sample must still
+   * be newer than its series' last one.
+   */
+  readonly outboxOnly?: boolean;
+}
+
+/** A remote-write target reading the outbox, and how old a sample it still wants. */
+export interface OutboxTarget {
+  readonly name: string;
+  readonly maxAgeMs: number;
+}
+
+export interface OutboxReadRequest {
+  /** The outbox position to read from (a target's cursor). */
+  readonly from: number;
+  /** At most this many samples; whole rows are not required. */
+  readonly maxSamples: number;
+  /** Samples logged before this time (ms) are skipped and counted as dropped. */
+  readonly minAt: number;
+}
+
+/** One read of the outbox: samples as columns, sample i is (series id ids[i], t[i], v[i]). */
+export interface OutboxBatch {
+  /** Where the samples returned start: the request's `from` plus what was dropped. */
+  readonly from: number;
+  /** The position after the last sample returned (the cursor once they are sent). */
+  readonly to: number;
+  /** Samples between the request's `from` and `from` here that are gone: older than minAt, or already pruned. */
+  readonly dropped: number;
+  readonly ids: Float64Array;
+  readonly t: Float64Array;
+  /** NaN is a staleness marker. */
+  readonly v: Float64Array;
+  /** The series of the ids in this batch. */
+  readonly series: readonly (SeriesRef & { readonly id: number })[];
+  /** When the first sample returned was logged (ms). */
+  readonly oldestAt?: number;
+  /** The position the next logged sample will get: `end - to` samples are still pending. */
+  readonly end: number;
+}
+
+export interface OutboxStatus {
+  /** The position the next logged sample will get. */
+  readonly end: number;
+  /** Per target: its cursor, and when the oldest sample it has not sent was logged. */
+  readonly cursors: Readonly<Record<string, { readonly pos: number; readonly oldestAt?: number }>>;
 }
 
 /**
@@ -98,6 +149,18 @@ export interface MetricStore {
   housekeeping(now: number): Promise<{ readonly pending: boolean }>;
   setRetention(retention: Retention): Promise<void>;
   stats(): Promise<StoreStats>;
+  /**
+   * Remote-write targets that read the outbox (added, or their age limit
+   * changed): a new one starts at the outbox's end. Returns each one's cursor.
+   */
+  outboxTargets(targets: readonly OutboxTarget[]): Promise<Readonly<Record<string, number>>>;
+  /** Targets gone for good: their cursors no longer keep rows. */
+  outboxForget(names: readonly string[]): Promise<void>;
+  /** Samples logged from a position on, in the order they were logged. */
+  outboxRead(request: OutboxReadRequest): Promise<OutboxBatch>;
+  /** A target sent (or gave up on) everything before `pos`: its cursor moves there, durably. */
+  outboxAck(target: string, pos: number): Promise<void>;
+  outboxStatus(): Promise<OutboxStatus>;
   close(): Promise<void>;
 }
 

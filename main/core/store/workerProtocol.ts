@@ -9,7 +9,7 @@
 import type { Labels, Sample, SeriesSelector } from '../../common/series.js';
 import type { Retention } from '../../common/contract.js';
 import { toPointList } from './tiers.js';
-import type { AppendOptions, FlatRange, RangeRequest, SeriesRef, StoredRange } from './types.js';
+import type { AppendOptions, FlatRange, OutboxReadRequest, OutboxTarget, RangeRequest, SeriesRef, StoredRange } from './types.js';
 
 export type StoreCall =
   | {
@@ -29,6 +29,11 @@ export type StoreCall =
   | { readonly op: 'housekeeping'; readonly now: number }
   | { readonly op: 'setRetention'; readonly retention: Retention }
   | { readonly op: 'stats' }
+  | { readonly op: 'outboxTargets'; readonly targets: readonly OutboxTarget[] }
+  | { readonly op: 'outboxForget'; readonly names: readonly string[] }
+  | { readonly op: 'outboxRead'; readonly request: OutboxReadRequest }
+  | { readonly op: 'outboxAck'; readonly target: string; readonly pos: number; readonly now: number }
+  | { readonly op: 'outboxStatus'; readonly now: number }
   | { readonly op: 'close' };
 
 export interface StoreRequest {

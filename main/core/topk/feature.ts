@@ -10,7 +10,7 @@ import { rankSeries } from './rankSeries.js';
 /** The label that names each kind's entities in the store (containers: see containerEntity; a cloud instance: its id, the `instance` label). */
 const entityLabelOf: Record<TopKKind, string> = { host: 'host', container: 'container', cloud: 'instance' };
 
-export async function queryTopK(store: CoreContext['store'], q: TopKQuery): Promise<TopKResult> {
+export async function queryTopK(store: Pick<CoreContext['history'], 'query'>, q: TopKQuery): Promise<TopKResult> {
   const ranges = await store.query({ selector: { name: q.metric }, from: q.from, to: q.to, maxPoints: q.points });
   const ranking = rankSeries(ranges, {
     aggregate: q.aggregate,
@@ -27,7 +27,7 @@ export function topKFeature(ctx: CoreContext): CoreFeature {
   return {
     name: 'topk',
     handlers: {
-      'topk/query': (q) => queryTopK(ctx.store, q),
+      'topk/query': (q) => queryTopK(ctx.history, q),
     },
   };
 }

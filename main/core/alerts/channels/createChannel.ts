@@ -2,6 +2,8 @@
 // caller's resolver (secret store for `ref`, process.env for `env`).
 import { dingTalkChannel, desktopChannel, slackChannel, webhookChannel, weComChannel, type DesktopNotify, type SecretValue } from './robots.js';
 import { resolveSecretRef } from '../../config/secretRef.js';
+import { parseDuration } from '../../../common/duration.js';
+import { alertmanagerChannel } from './alertmanager.js';
 import { ChannelSpec, DeliveryError, type NotificationChannel, type SecretSource } from './types.js';
 
 export interface ChannelDeps {
@@ -44,6 +46,14 @@ export function createChannel(spec: ChannelSpec, deps: ChannelDeps = {}): Notifi
       });
     return desktopChannel(spec.name, notify);
   }
+  if (spec.type === 'alertmanager') {
+    return alertmanagerChannel(spec.name, spec.urls!, {
+      ...(spec.timeoutMs !== undefined ? { timeoutMs: spec.timeoutMs } : {}),
+      ...(spec.resendMs !== undefined ? { resendMs: spec.resendMs } : {}),
+      ...(spec.generatorUrl !== undefined ? { generatorUrl: spec.generatorUrl } : {}),
+      ...(deps.now ? { now: deps.now } : {}),
+    });
+  }
   const url = resolveSecretSource(spec.url!, deps, `the URL of channel "${spec.name}"`, 'url');
   switch (spec.type) {
     case 'webhook':
@@ -55,6 +65,7 @@ export function createChannel(spec: ChannelSpec, deps: ChannelDeps = {}): Notifi
     case 'slack':
       return slackChannel(spec.name, url, options);
   }
+  throw new Error(`unknown channel type ${spec.type as string}`);
 }
 
 /** `field`: the offending field as written, so the provisioning problem points at its line. */
@@ -67,12 +78,17 @@ export type ChannelParse = { ok: true; value: ChannelSpec } | { ok: false; error
  * `secret_env`, `secret_file` or `secret_ref`,
  * optional `timeout_ms`. Inline secrets (`secret:`) are refused: a
  * provisioning file gets committed. The error names the entry.
+ *
+ * An `alertmanager` channel takes `urls` (each Alertmanager's base URL; an
+ * HA pair lists both), and optionally `resend_interval` (a duration, default
+ * 1m) and `generator_url` (where an alert links back to; default
+ * overlook://alerts).
  */
 export function parseProvisionedChannel(entry: unknown): ChannelParse {
   if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return { ok: false, error: 'a channel entry must be a mapping with name and type' };
   const e = entry as Record<string, unknown>;
   const label = typeof e.name === 'string' && e.name.trim() ? `channel "${e.name.trim()}"` : 'channel without a name';
-  const known = new Set(['name', 'type', 'url', 'url_env', 'url_ref', 'url_file', 'secret_env', 'secret_ref', 'secret_file', 'timeout_ms']);
+  const known = new Set(['name', 'type', 'url', 'url_env', 'url_ref', 'url_file', 'secret_env', 'secret_ref', 'secret_file', 'timeout_ms', 'urls', 'resend_interval', 'generator_url']);
   if ('secret' in e) return { ok: false, error: `${label}: write the signing secret as secret_env, secret_file or secret_ref, never inline`, field: 'secret' };
   const unknown = Object.keys(e).filter((k) => !known.has(k));
   if (unknown.length) return { ok: false, error: `${label}: unknown field${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}`, field: unknown[0] };
@@ -80,6 +96,12 @@ export function parseProvisionedChannel(entry: unknown): ChannelParse {
   if (urls.length > 1) return { ok: false, error: `${label}: give one of url, url_env, url_file or url_ref, not ${urls.join(' and ')}`, field: urls[1] };
   const secrets = (['secret_env', 'secret_ref', 'secret_file'] as const).filter((k) => e[k] !== undefined);
   if (secrets.length > 1) return { ok: false, error: `${label}: give one of secret_env, secret_file or secret_ref, not ${secrets.join(' and ')}`, field: secrets[1] };
+  let resendMs: number | undefined;
+  if (e.resend_interval !== undefined) {
+    const d = typeof e.resend_interval === 'string' ? parseDuration(e.resend_interval) : { ok: false as const, error: 'write it as a duration, like 1m' };
+    if (!d.ok) return { ok: false, error: `${label}: resend_interval: ${d.error}`, field: 'resend_interval' };
+    resendMs = d.ms;
+  }
   const source = (k: string, v: unknown) => (k.endsWith('_env') ? { env: v } : k.endsWith('_ref') ? { ref: v } : k.endsWith('_file') ? { file: v } : { value: v });
   const draft = {
     name: e.name,
@@ -87,11 +109,15 @@ export function parseProvisionedChannel(entry: unknown): ChannelParse {
     ...(urls[0] ? { url: source(urls[0], e[urls[0]]) } : {}),
     ...(secrets[0] ? { secret: source(secrets[0], e[secrets[0]]) } : {}),
     ...(e.timeout_ms !== undefined ? { timeoutMs: e.timeout_ms } : {}),
+    ...(e.urls !== undefined ? { urls: e.urls } : {}),
+    ...(resendMs !== undefined ? { resendMs } : {}),
+    ...(e.generator_url !== undefined ? { generatorUrl: e.generator_url } : {}),
   };
   const parsed = ChannelSpec.safeParse(draft);
   if (!parsed.success) {
     const first = parsed.error.issues[0]?.path[0];
-    const written = first === 'timeoutMs' ? 'timeout_ms' : typeof first === 'string' ? first : undefined;
+    const fileNames: Record<string, string> = { timeoutMs: 'timeout_ms', resendMs: 'resend_interval', generatorUrl: 'generator_url' };
+    const written = typeof first === 'string' ? (fileNames[first] ?? first) : undefined;
     return {
       ok: false,
       error: `${label}: ${parsed.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ')}`,

@@ -3,7 +3,7 @@
 // secret) by reference — the secret store or an environment variable — so no
 // secret sits in the rule list, the provisioning file or the renderer.
 import { z } from 'zod';
-import type { PlannedNotification } from '../model.js';
+import type { AlertView, PlannedNotification } from '../model.js';
 
 // The types live with the UI's view of channels (main/common/alertChannels.ts).
 export { ChannelType } from '../../../common/alertChannels.js';
@@ -32,8 +32,17 @@ export const ChannelSpec = z
     secret: SecretSource.optional(),
     /** Per-attempt timeout (default 10 s). */
     timeoutMs: z.number().int().min(100).max(120_000).optional(),
+    /** Alertmanager: the base URL of each Alertmanager (an HA pair lists both); each gets every alert. */
+    urls: z.array(z.string().url()).min(1).max(10).optional(),
+    /** Alertmanager: firing alerts are sent again this often (default 1 min, as Prometheus's resend delay). */
+    resendMs: z.number().int().min(1000).max(3_600_000).optional(),
+    /** Alertmanager: the start of each alert's generatorURL (default overlook://alerts). */
+    generatorUrl: z.string().url().optional(),
   })
-  .refine((c) => c.type === 'desktop' || c.url !== undefined, { message: 'a webhook channel needs a url (url, url_env or a secret reference)' });
+  .refine((c) => c.type === 'desktop' || c.type === 'alertmanager' || c.url !== undefined, { message: 'a webhook channel needs a url (url, url_env or a secret reference)' })
+  .refine((c) => c.type !== 'alertmanager' || (c.urls !== undefined && c.url === undefined), {
+    message: 'an alertmanager channel needs urls: the base URL of each Alertmanager, e.g. [http://am-1:9093, http://am-2:9093]',
+  });
 export type ChannelSpec = z.infer<typeof ChannelSpec>;
 
 export interface NotificationChannel {
@@ -41,6 +50,15 @@ export interface NotificationChannel {
   readonly type: ChannelType;
   /** Resolves when delivered; rejects with a DeliveryError whose message is safe to show and log. */
   send(notification: PlannedNotification): Promise<void>;
+  /**
+   * A channel that wants the alerts still firing again and again (an
+   * Alertmanager resolves an alert it has not heard of for a while): every
+   * `everyMs` the alerts feature hands it those of the rules routed to it.
+   */
+  readonly resend?: {
+    readonly everyMs: number;
+    send(firing: readonly AlertView[]): Promise<void>;
+  };
 }
 
 /**

@@ -199,6 +199,7 @@ export const alertsEn = {
   'alerts.channelType.slack': 'Slack',
   'alerts.channelType.dingtalk': 'DingTalk',
   'alerts.channelType.wecom': 'WeCom',
+  'alerts.channelType.alertmanager': 'Alertmanager',
   'alerts.channels.form.addTitle': 'Add a notification channel',
   'alerts.channels.form.editTitle': 'Edit channel {name}',
   'alerts.channels.form.type': 'Type',

@@ -200,6 +200,7 @@ export const alertsZhCN: Record<keyof typeof alertsEn, string> = {
   'alerts.channelType.slack': 'Slack 消息',
   'alerts.channelType.dingtalk': '钉钉',
   'alerts.channelType.wecom': '企业微信',
+  'alerts.channelType.alertmanager': 'Alertmanager（告警管理器）',
   'alerts.channels.form.addTitle': '添加通知渠道',
   'alerts.channels.form.editTitle': '编辑渠道 {name}',
   'alerts.channels.form.type': '类型',

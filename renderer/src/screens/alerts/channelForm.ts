@@ -24,7 +24,8 @@ export function emptyChannelForm(type: AddableChannelType = 'webhook'): ChannelF
 
 export function channelFormFromView(view: ChannelView): ChannelFormState {
   return {
-    type: view.type === 'desktop' ? 'webhook' : view.type,
+    // Desktop and Alertmanager channels are not edited on this form (built in; set in the provisioning file).
+    type: view.type === 'desktop' || view.type === 'alertmanager' ? 'webhook' : view.type,
     name: view.name,
     url: '',
     secret: '',

@@ -1,5 +1,6 @@
 // The Settings screen: sampling and retention, the history database, the
-// provisioning file's status, and the /metrics exporter. Fields the
+// provisioning file's status, the /metrics exporter, and the engines past one
+// laptop (where history comes from, remote-write targets: EngineCards.tsx). Fields the
 // provisioning file (or a command-line flag) sets are read-only with a badge.
 // The exporter's token is write-only: the screen only ever learns whether
 // one is set.
@@ -14,6 +15,7 @@ import { useNow } from '../../hooks/useNow';
 import { useI18n } from '../../i18n/useI18n';
 import type { MessageKey } from '../../i18n/catalogue';
 import { useConnection } from '../../stores/connection';
+import { HistoryCard, RemoteWriteCard } from './EngineCards';
 import { checkListen, checkPollSeconds, checkRetention, checkToken, type FieldCheck, type RetentionField } from './validation';
 
 const REFRESH_MS = 5000;
@@ -81,6 +83,8 @@ export function SettingsScreen() {
         <StorageCard info={info} />
         <SecretsCard info={info} />
         <ProvisioningCard info={info} />
+        <HistoryCard />
+        <RemoteWriteCard />
       </div>
     );
   }
