@@ -161,7 +161,10 @@ export async function startRemoteWriteReceiver(options: RemoteWriteReceiverOptio
     counters.refused[kind]++;
     counters.lastRefusal = `${status} ${reason}`;
     const body = `${reason}\n`;
-    res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body), 'X-Content-Type-Options': 'nosniff', ...headers });
+    const req = res.req;
+    // A body not read yet is not read at all: the answer goes out and the connection closes after it.
+    const unread = !req.readableEnded && !req.readableFlowing;
+    res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body), 'X-Content-Type-Options': 'nosniff', ...(unread ? { Connection: 'close' } : {}), ...headers });
     res.end(body);
   };
 
