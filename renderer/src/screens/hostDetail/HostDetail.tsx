@@ -126,7 +126,7 @@ function HostDetailScreen({ host, summary, configured }: { host: Host; summary: 
     ['host.kernel', host.info?.kernel],
     ['host.arch', host.info?.arch],
     ['host.cpus', cpus !== null ? String(cpus) : undefined],
-    ['host.kind', configured ? t(host.kind === 'local' ? 'host.kind.local' : 'host.kind.ssh') : undefined],
+    ['host.kind', configured ? t(`host.kind.${host.kind}` as const) : undefined],
   ];
 
   return (
@@ -210,7 +210,14 @@ function HostDetailScreen({ host, summary, configured }: { host: Host; summary: 
 
       {configured && <ContainersSection hostId={host.id} hostCpus={cpus} />}
       <ProcessesAt hostId={host.id} t={pickedAt} onPick={setPickedAt} />
-      {configured && <ProcessesTable inventory={inventory.data} error={inventory.error} loading={inventory.loading} />}
+      {configured && (host.kind === 'node_exporter' || host.kind === 'pushed') ? (
+        <section className="panel" data-testid="processes-need-agent">
+          <h2 className="panel-title">{t('processes.title')}</h2>
+          <p className="muted">{t('processes.needAgent')}</p>
+        </section>
+      ) : (
+        configured && <ProcessesTable inventory={inventory.data} error={inventory.error} loading={inventory.loading} />
+      )}
     </div>
   );
 }
