@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests drive for real (Chromium for e2e,
 # busybox/dash/bash for the agent, OpenSSH and Dropbear servers, Prometheus
-# and node_exporter) when they are missing. As root with apt-get it installs
+# node_exporter, vmagent) when they are missing. As root with apt-get it installs
 # them; elsewhere it stops and names the exact packages to install.
 set -euo pipefail
 
@@ -17,6 +17,8 @@ declare -A needs=(
   [prometheus]=prometheus
   [promtool]=prometheus
   [prometheus-node-exporter]=prometheus-node-exporter
+  [vmagent]=victoria-metrics
+  [openssl]=openssl
   [ip]=iproute2
   [timeout]=coreutils
   [df]=coreutils
