@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { AlertRule } from './alertRules.js';
 import { AlertView, DeliveryRecord, DeliveryStatus, HistoryFilter, PreviewResult, RuleView, Silence, TransitionRecord } from './alertModel.js';
 import { ListenAddressText } from './listenAddress.js';
+import { refineLabelPattern } from './alertModel.js';
 import { HostDefinitionView, HostDraft, HostKeyPrompt, ImportResult, SshConfigView, TestConnectionView } from './sshHosts.js';
 import { CloudAccountDraft, CloudAccountView, CloudInstanceRow, CloudMappingsView, CloudTestView } from './clouds.js';
 import { ReceiverState, ReceiverUpdate, TargetDefinitionView, TargetDraft, TargetTestView } from './promHosts.js';
@@ -94,11 +95,13 @@ export const ProcessRow = z.object({
 export type ProcessRow = z.infer<typeof ProcessRow>;
 
 export const MatchOp = z.enum(['=', '!=', '=~', '!~']);
-export const LabelMatcher = z.object({
-  label: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/),
-  op: MatchOp,
-  value: z.string().max(1024),
-});
+export const LabelMatcher = z
+  .object({
+    label: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/),
+    op: MatchOp,
+    value: z.string().max(1024),
+  })
+  .superRefine(refineLabelPattern);
 export const SeriesSelector = z.object({
   name: z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/),
   matchers: z.array(LabelMatcher).max(32).optional(),
@@ -522,7 +525,19 @@ export const requests = {
   /** The definition of an SSH host for the edit form, without secrets. */
   'hosts/definition': { input: HostId, output: HostDefinitionView },
   /** Every step of connecting with a draft (resolve, connect, host key, auth, uname, agent), once. A password given here is used for this test only. */
-  'hosts/test': { input: HostDraft, output: TestConnectionView },
+  'hosts/test': {
+    input: HostDraft.extend({
+      /**
+       * "Trust this key and go on": the fingerprint the user was shown for an
+       * unknown host key. The test accepts the key only if the host still
+       * offers that very key (it is then trusted in the console's
+       * known_hosts), and goes on to the login. A changed key is never
+       * trusted this way.
+       */
+      trustHostKey: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/).optional(),
+    }),
+    output: TestConnectionView,
+  },
   /** Trust the host key the host is waiting on; `fingerprint` must equal the one currently offered. */
   'hosts/accept-key': { input: HostId.extend({ fingerprint: z.string().min(8).max(200) }), output: Host },
   /** Hosts in ~/.ssh/config that can be imported. */

@@ -16,7 +16,7 @@ import { loadSavedSettings, mergeSettings, saveSettings, type SettingsPatch } fr
 import { createLocalSource } from './localHost.js';
 import type { HostSource } from './model/hostSource.js';
 import { openMetricStore } from './store/metricStore.js';
-import type { MetricStore } from './store/types.js';
+import { queryRefusal, type MetricStore } from './store/types.js';
 import { HostRegistry } from './ingest/hostRegistry.js';
 import { FLUSH_INTERVAL_MS, SampleBatcher } from './ingest/sampleBatcher.js';
 import type { CoreContext, CoreEventListener, CoreFeature, CoreHealth } from './coreContext.js';
@@ -185,7 +185,9 @@ export function createCore(options: CoreOptions): Core {
     'hosts/summaries': () => hosts.summaries(),
     'hosts/inventory': ({ hostId }) => hosts.inventory(hostId),
     'series/query': async (q) => {
-      const perSelector = await Promise.all(q.selectors.map((selector) => store.query({ selector, from: q.from, to: q.to, maxPoints: q.maxPoints })));
+      const perSelector = await Promise.all(q.selectors.map((selector) => store.query({ selector, from: q.from, to: q.to, maxPoints: q.maxPoints }))).catch(
+        (err: unknown) => Promise.reject(queryRefusal(err)),
+      );
       return perSelector.flat().map((r) => ({ name: r.name, labels: { ...r.labels }, tier: r.tier, stepMs: r.stepMs, points: r.points }));
     },
     'settings/update': async (patch) => {

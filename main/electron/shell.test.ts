@@ -251,7 +251,8 @@ describe('notifications', () => {
     const dir = tempDir('ovl-shell-cfg-');
     const started = await startShell({ ...options, argv: [`--config=${firingConfig(dir)}`] });
     const { source, fake } = started;
-    const feed = setInterval(() => source.events?.observation(observation(Math.floor(Date.now() / 1000), Date.now())), 250);
+    // Seconds since the epoch modulo a day: a load and counters that move with the clock and stay within what a host can report (parse/sanityBounds.ts).
+    const feed = setInterval(() => source.events?.observation(observation(Math.floor(Date.now() / 1000) % 86_400, Date.now())), 250);
     cleanups.push(() => clearInterval(feed));
     await until(() => done(started), 30_000, 'the alert to reach the desktop channel');
     clearInterval(feed);

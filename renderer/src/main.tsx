@@ -8,6 +8,8 @@ import { startAlertsSync } from './stores/alerts';
 import { startToasts } from './stores/toasts';
 import { startCloudsSync } from './stores/clouds';
 import { startSecretStorageSync } from './stores/secretStorage';
+import { startTimeSync } from './stores/timeSelection';
+import { startProvisioningSync } from './stores/provisioning';
 import './styles.css';
 
 // zod compiles object parsers with `new Function` when it can; our CSP
@@ -19,6 +21,8 @@ startAlertsSync();
 startToasts();
 startCloudsSync();
 startSecretStorageSync();
+startProvisioningSync();
+startTimeSync();
 startCore();
 
 createRoot(document.getElementById('root')!).render(

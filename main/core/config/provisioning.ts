@@ -69,6 +69,12 @@ export interface ProvisionedConfig {
   readonly baseDir: string;
   readonly version: 1;
   readonly values: Readonly<Record<string, unknown>>;
+  /**
+   * Per list of independent entries, the names of the entries this version of
+   * the file got wrong (left out of `values`): a reload keeps the last good
+   * definition of each (carryLastGood) instead of dropping it.
+   */
+  readonly failedEntries?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** A section's value in an accepted file (its `absent` value when the file leaves it out). */
@@ -198,6 +204,8 @@ export function createProvisioningParser(sectionList: readonly AnySection[]): Pr
 
     const parsed = top.data as Record<string, unknown>;
     const values: Record<string, unknown> = {};
+    // Keyed like `values` (a section's key), so carryLastGood finds the entries it replaces.
+    const failedEntries: Record<string, string[]> = {};
     for (const [name, group] of Object.entries(sections)) {
       const value = parsed[name];
       if (value === undefined) {
@@ -212,14 +220,21 @@ export function createProvisioningParser(sectionList: readonly AnySection[]): Pr
           }
           const entry = section.entry!.safeParse(entryInFile, { error: describeIssue });
           if (entry.success) kept.get(section)!.push(entry.data);
-          else report(entry.error.issues, [name, index], group.length > 1 ? section.entry : undefined);
+          else {
+            report(entry.error.issues, [name, index], group.length > 1 ? section.entry : undefined);
+            const entryName = (entryInFile as { name?: unknown } | null)?.name;
+            if (typeof entryName === 'string' && entryName !== '') (failedEntries[section.key ?? section.name] ??= []).push(entryName);
+          }
         });
         for (const section of group) values[section.key ?? section.name] = kept.get(section);
       } else {
         values[name] = value;
       }
     }
-    return { config: { file, baseDir: path.dirname(path.resolve(file)), version: SUPPORTED_VERSION, values }, problems };
+    return {
+      config: { file, baseDir: path.dirname(path.resolve(file)), version: SUPPORTED_VERSION, values, ...(Object.keys(failedEntries).length ? { failedEntries } : {}) },
+      problems,
+    };
   };
 }
 
@@ -401,6 +416,36 @@ type FileRead = { kind: 'text'; text: string } | { kind: 'missing' } | { kind: '
  * config maps replace the file by renaming over it, which ends a watch on the
  * file itself.
  */
+/**
+ * A reload where an entry of a list (a host, a cloud account, a rule, a
+ * channel) became invalid keeps that entry's last good definition, so a typo
+ * does not remove a host or silence a rule; each one kept is reported by
+ * name. An entry removed from the file is gone; one that is valid again
+ * replaces the kept one. Entries are matched by their `name`.
+ */
+export function carryLastGood(previous: ProvisionedConfig, next: ProvisionedConfig): { config: ProvisionedConfig; problems: ConfigProblem[] } {
+  const problems: ConfigProblem[] = [];
+  if (!next.failedEntries) return { config: next, problems };
+  const values: Record<string, unknown> = { ...next.values };
+  for (const [section, names] of Object.entries(next.failedEntries)) {
+    const before = previous.values[section];
+    const now = values[section];
+    if (!Array.isArray(before) || !Array.isArray(now)) continue;
+    const nameOf = (e: unknown) => (e as { name?: unknown } | null)?.name;
+    const present = new Set(now.map(nameOf));
+    const carried: unknown[] = [];
+    for (const name of new Set(names)) {
+      if (present.has(name)) continue; // another entry of that name is valid: it is the one in effect
+      const last = before.find((e) => nameOf(e) === name);
+      if (last === undefined) continue;
+      carried.push(last);
+      problems.push({ file: next.file, field: section.split(':')[0]!, message: `${name}: this version of the entry is invalid (see above); its last good definition stays in effect until it is fixed` });
+    }
+    if (carried.length) values[section] = [...now, ...carried];
+  }
+  return { config: { ...next, values }, problems };
+}
+
 export function watchProvisioningFile(
   file: string,
   parse: ProvisioningParser,
@@ -436,6 +481,11 @@ export function watchProvisioningFile(
       problems = [{ file: absolute, message: read.message }];
     }
     if (config) {
+      if (lastGood) {
+        const carried = carryLastGood(lastGood.config, config);
+        config = carried.config;
+        problems.push(...carried.problems);
+      }
       lastGood = { config, loadedAt: checkedAt };
     } else if (lastGood) {
       problems.push({ file: absolute, message: `not applied; the configuration loaded at ${new Date(lastGood.loadedAt).toISOString()} stays in effect` });

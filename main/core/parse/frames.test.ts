@@ -53,9 +53,18 @@ describe('createFrameSplitter', () => {
     const splitter = createFrameSplitter();
     const items = splitter.push('motd line 1\nmotd line 2\n@@overlook-agent 1 error unsupported os: Darwin (no readable /proc/stat)\n');
     expect(items).toEqual([
-      { kind: 'dropped', reason: '2 line(s) outside any frame' },
+      { kind: 'dropped', reason: '2 line(s) outside any frame', sample: 'motd line 1' },
       { kind: 'agent_error', version: '1', message: 'unsupported os: Darwin (no readable /proc/stat)', text: expect.any(String) },
     ]);
+  });
+
+  it('passes the agent\'s process line through, outside a frame only', () => {
+    const splitter = createFrameSplitter();
+    const small = '@@overlook-agent 4 begin 1\n@@overlook-agent 4 pid 99 12345\n@@overlook-agent 4 end 1\n';
+    expect(splitter.push('@@overlook-agent 4 pid 4242 8812345\n')).toEqual([{ kind: 'agent_process', version: '4', pid: 4242, startTime: '8812345' }]);
+    // Inside a frame it is file content (a process may name itself anything), not a new agent.
+    expect(splitter.push(small)).toEqual([{ kind: 'frame', version: '4', seq: 1, text: small }]);
+    expect(splitter.push('@@overlook-agent 4 pid x 1\n')).toEqual([{ kind: 'dropped', reason: '1 line(s) outside any frame' }]);
   });
 
   it('drops an oversized frame and resynchronises on the next begin line', () => {
@@ -70,5 +79,20 @@ describe('createFrameSplitter', () => {
     const splitter = createFrameSplitter();
     const items = splitter.push('@@overlook-agent 1 begin 2\r\nabc\r\n@@overlook-agent 1 end 2\r\n');
     expect(items).toEqual([{ kind: 'frame', version: '1', seq: 2, text: '@@overlook-agent 1 begin 2\nabc\n@@overlook-agent 1 end 2\n' }]);
+  });
+
+  it('drops an endless line as it arrives, keeping at most the line cap, and resynchronises after it', () => {
+    const splitter = createFrameSplitter({ maxLineBytes: 4096 });
+    const chunk = 'x'.repeat(64 * 1024);
+    const seen = [...splitter.push('@@overlook-agent 1 begin 3\nMemTotal: 1 kB\n')];
+    // 64 MiB of one line in 64 KiB chunks: dropped once, never buffered.
+    for (let i = 0; i < 1024; i++) seen.push(...splitter.push(chunk));
+    expect(seen).toEqual([{ kind: 'dropped', reason: 'frame 3 has a line longer than 4096 bytes' }]);
+    const small = '@@overlook-agent 1 begin 4\nhello\n@@overlook-agent 1 end 4\n';
+    expect(splitter.push('\n' + small)).toEqual([{ kind: 'frame', version: '1', seq: 4, text: small }]);
+    // Outside a frame: dropped with what it started with, in printable form.
+    expect(splitter.push('\u0000\u0001PNG' + 'y'.repeat(5000))).toEqual([
+      { kind: 'dropped', reason: 'a line longer than 4096 bytes outside any frame', sample: '\\x00\\x01PNG' + 'y'.repeat(55) + '…' },
+    ]);
   });
 });

@@ -43,7 +43,7 @@ export const settingsEn = {
   'settings.config.none': 'None',
   'settings.config.noneHint': 'No provisioning file is in use. Start the console with --config FILE to declare settings, hosts and the exporter in YAML.',
   'settings.config.ok': 'Applied',
-  'settings.config.problems': '{count} problem(s)',
+  'settings.config.problems': '{count, plural, one {# problem} other {# problems}}',
   'settings.config.file': 'File',
   'settings.config.loadedAt': 'Loaded',
   'settings.config.neverLoaded': 'Not applied yet',
