@@ -55,7 +55,7 @@ export const settingsEn = {
   'receiver.token.hint': 'Senders send it as a bearer token (Prometheus: authorization.credentials_file; vmagent: -remoteWrite.bearerTokenFile). Stored encrypted and never shown again.',
   'receiver.token.placeholderUnset': 'Required: the receiver stays off without one',
   'receiver.url': 'Senders write to',
-  'receiver.stats': '{hosts} hosts, {samples} samples accepted, {refused} requests refused',
+  'receiver.stats': '{hosts, plural, one {# host} other {# hosts}}, {samples, plural, one {# sample} other {# samples}} accepted, {refused, plural, one {# request} other {# requests}} refused',
   'receiver.lastRequest': 'last request {ago}',
   'receiver.lastRefusal': 'Last refusal: {reason}',
   'receiver.allInterfaces': 'This address accepts connections on every network interface: any machine that can reach this one and holds the token can add hosts.',

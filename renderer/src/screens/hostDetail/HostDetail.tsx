@@ -121,6 +121,7 @@ function HostDetailScreen({ host, summary, configured }: { host: Host; summary: 
     ['host.kind', configured ? t(`host.kind.${host.kind}` as const) : undefined],
   ];
 
+  const withoutProcesses = configured && (host.kind === 'node_exporter' || host.kind === 'pushed');
   return (
     <div className="screen" data-testid="host-detail" data-host-id={host.id}>
       <DetailHeader back={[{ href: hrefFor({ screen: 'overview' }), label: t('host.back') }]} title={host.name} facts={{ label: t('host.facts'), items: facts, mono: ['host.kernel'] }}>
@@ -197,8 +198,9 @@ function HostDetailScreen({ host, summary, configured }: { host: Host; summary: 
       </div>
 
       {configured && <ContainersSection hostId={host.id} hostCpus={cpus} />}
-      <ProcessesAt hostId={host.id} t={pickedAt} onPick={setPickedAt} />
-      {configured && (host.kind === 'node_exporter' || host.kind === 'pushed') ? (
+      {/* node_exporter lists no processes, so neither a scraped nor a pushed host has a process history to look up. */}
+      {!withoutProcesses && <ProcessesAt hostId={host.id} t={pickedAt} onPick={setPickedAt} />}
+      {withoutProcesses ? (
         <section className="panel" data-testid="processes-need-agent">
           <h2 className="panel-title">{t('processes.title')}</h2>
           <p className="muted">{t('processes.needAgent')}</p>
