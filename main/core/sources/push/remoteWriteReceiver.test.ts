@@ -121,7 +121,19 @@ describe('the remote-write receiver', () => {
     const huge = new Uint8Array(3 * 1024 * 1024).fill(7);
     expect((await post(receiver, huge)).status).toBe(413);
     expect((await post(receiver, huge, {}, { chunked: true })).status).toBe(413);
-    expect(counters.refused.tooLarge).toBe(2);
+    // A declared size over the limit is answered from the headers alone: the sender need not send a byte of the body.
+    const unsent = await new Promise<number | 'no answer'>((resolve) => {
+      const req = http.request({ host: '127.0.0.1', port: receiver.port, method: 'POST', path: '/api/v1/write', headers: { ...REMOTE_WRITE_HEADERS, Authorization: `Bearer ${TOKEN}`, 'Content-Length': String(huge.length) } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', () => undefined);
+      req.flushHeaders();
+      setTimeout(() => resolve('no answer'), 5000);
+      cleanups.push(() => void req.destroy());
+    });
+    expect(unsent).toBe(413);
+    expect(counters.refused.tooLarge).toBe(3);
     expect((await post(receiver, encodeRemoteWriteBody(series(1)))).status).toBe(204);
     // Within the default compressed size (snappy packs a million alike series small), beyond what the decoder takes.
     const defaults = await start();
