@@ -101,14 +101,68 @@ export function decompressBlock(data: Uint8Array, maxBytes: number): Uint8Array 
   if (claimed < 0) throw new RemoteWriteDecodeError('snappy', 'the body is not snappy block-compressed data');
   if (claimed > maxBytes) throw new RemoteWriteDecodeError('too_large', `the body uncompresses to more than ${maxBytes} bytes`);
   if (claimed > data.length * SNAPPY_MAX_RATIO + 64) throw new RemoteWriteDecodeError('snappy', 'the body claims more data than snappy can hold in its size');
-  let out: Uint8Array;
-  try {
-    out = SnappyJS.uncompress(data, maxBytes);
-  } catch (err) {
-    const message = (err as Error).message;
-    if (/too big/.test(message)) throw new RemoteWriteDecodeError('too_large', `the body uncompresses to more than ${maxBytes} bytes`);
-    throw new RemoteWriteDecodeError('snappy', 'the body is not snappy block-compressed data');
+  return uncompressBlock(data, claimed);
+}
+
+const notSnappy = () => new RemoteWriteDecodeError('snappy', 'the body is not snappy block-compressed data');
+
+/**
+ * A snappy block (google/snappy format_description.txt: a varint length,
+ * then literals and copies), every length and offset checked against the
+ * input left and the output written. Not snappyjs's decoder: it reads a
+ * literal's 4-byte length as a signed 32-bit number, and a negative one moves
+ * its read position backwards, so 150 bytes from a sender could loop it
+ * forever and freeze the console.
+ */
+function uncompressBlock(data: Uint8Array, length: number): Uint8Array {
+  let pos = 0;
+  while (data[pos]! >= 0x80) pos++;
+  pos++; // the header, read by claimedLength
+  const out = new Uint8Array(length);
+  let o = 0;
+  while (pos < data.length) {
+    const tag = data[pos++]!;
+    const kind = tag & 3;
+    if (kind === 0) {
+      let len = tag >>> 2;
+      if (len >= 60) {
+        const bytes = len - 59;
+        if (pos + bytes > data.length) throw notSnappy();
+        len = 0;
+        for (let i = 0; i < bytes; i++) len += data[pos + i]! * 2 ** (8 * i);
+        pos += bytes;
+      }
+      len += 1;
+      if (len > data.length - pos || len > length - o) throw notSnappy();
+      out.set(data.subarray(pos, pos + len), o);
+      pos += len;
+      o += len;
+      continue;
+    }
+    let len: number;
+    let offset: number;
+    if (kind === 1) {
+      if (pos + 1 > data.length) throw notSnappy();
+      len = ((tag >>> 2) & 7) + 4;
+      offset = ((tag >>> 5) << 8) | data[pos]!;
+      pos += 1;
+    } else if (kind === 2) {
+      if (pos + 2 > data.length) throw notSnappy();
+      len = (tag >>> 2) + 1;
+      offset = data[pos]! | (data[pos + 1]! << 8);
+      pos += 2;
+    } else {
+      if (pos + 4 > data.length) throw notSnappy();
+      len = (tag >>> 2) + 1;
+      offset = (data[pos]! | (data[pos + 1]! << 8) | (data[pos + 2]! << 16)) + data[pos + 3]! * 2 ** 24;
+      pos += 4;
+    }
+    if (offset === 0 || offset > o || len > length - o) throw notSnappy();
+    // Copies may overlap what they write (offset < len repeats a run): byte by byte.
+    for (let i = 0; i < len; i++) out[o + i] = out[o - offset + i]!;
+    o += len;
   }
+  if (o !== length) throw notSnappy();
   return out;
 }
 
