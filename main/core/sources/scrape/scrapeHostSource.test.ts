@@ -100,7 +100,7 @@ describe('a node_exporter host next to the agent on the same machine', () => {
 });
 
 describe('a node_exporter inside a network namespace, from the provisioning file', () => {
-  it('becomes a node_exporter host whose network is the namespace’s own, agreeing with the agent run in the namespace', async () => {
+  it('becomes a node_exporter host whose network is the namespace’s own, agreeing with the agent run in the namespace; offline while its link is cut', async () => {
     const netns = await createNetnsHost(81);
     cleanups.push(() => netns.remove());
     const ne = await startNodeExporter({ host: netns.address, port: 9100, netns: netns.name });
@@ -135,7 +135,25 @@ describe('a node_exporter inside a network namespace, from the provisioning file
     for (const name of ['node_network_receive_bytes_total', 'node_network_transmit_bytes_total', 'node_network_receive_packets_total']) {
       between(`${name} eth0`, valueOf(obs, name, { device: 'eth0' }), valueOf(first, name, { device: 'eth0' }), valueOf(second, name, { device: 'eth0' }), 0);
     }
-  }, 90_000);
+
+    // A real network fault: the link cut, the host is offline with the URL and the reason; back, it is online again.
+    const statusOf = async () => (await t.call('hosts/list')).find((h) => h.id === 'lab-ne');
+    const until = async (status: string) => {
+      const end = Date.now() + 30_000;
+      let h = await statusOf();
+      while (h?.status !== status && Date.now() < end) {
+        await new Promise((r) => setTimeout(r, 200));
+        h = await statusOf();
+      }
+      return h;
+    };
+    await netns.cut();
+    const offline = await until('offline');
+    expect(offline?.status).toBe('offline');
+    expect(offline?.statusDetail).toContain(`http://${netns.address}:9100/metrics`);
+    await netns.restore();
+    expect((await until('online'))?.status).toBe('online');
+  }, 120_000);
 });
 
 describe('what a scrape refuses, in words', () => {
