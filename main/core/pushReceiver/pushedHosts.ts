@@ -58,6 +58,8 @@ interface PushedHost {
   readonly series: Map<string, number>;
   source?: PushedHostSource;
   lastArrival: number;
+  /** When its series were last swept for ones not pushed for SERIES_FORGET_MS. */
+  sweptAt: number;
   offline: boolean;
   address: string;
 }
@@ -148,33 +150,40 @@ export class PushedHosts implements ReceiverSink {
       }
     }
     // Second pass: apply.
+    const touched = new Set<PushedHost>();
     for (const r of routed) {
       let host = this.hosts.get(r.host);
       if (!host) {
-        host = { name: r.host, frames: new HostFrames(this.options.settleMs !== undefined ? { settleMs: this.options.settleMs } : {}), series: new Map(), lastArrival: now, offline: false, address: sender.remoteAddress };
+        host = { name: r.host, frames: new HostFrames(this.options.settleMs !== undefined ? { settleMs: this.options.settleMs } : {}), series: new Map(), lastArrival: now, sweptAt: now, offline: false, address: sender.remoteAddress };
         this.hosts.set(r.host, host);
       }
       host.series.set(r.key, now);
       host.lastArrival = now;
       host.address = sender.remoteAddress;
+      touched.add(host);
       const sample: Omit<FrameSample, 'value'> = { name: r.name, labels: r.labels };
       for (const { t, v } of r.samples) host.frames.add(r.key, { ...sample, value: v }, t, now);
     }
-    this.flush(now);
+    // Only the hosts this request fed: with hundreds of hosts, visiting every one after every request costs more than the request.
+    for (const host of touched) this.flushHost(host, now);
     return { ok: true };
   }
 
-  /** Hands complete scrapes on as observations; marks silent hosts offline; forgets old series. Called after each request and every second. */
+  /** Hands complete scrapes on as observations; marks silent hosts offline; forgets old series. Called every second (and, for the hosts it fed, after each request). */
   flush(now: number): void {
-    for (const host of this.hosts.values()) {
-      for (const frame of host.frames.take(now)) this.observe(host, frame, now);
-      if (!host.offline && host.source && now - host.lastArrival > this.options.offlineAfterMs) {
-        host.offline = true;
-        host.source.status('offline', `nothing pushed for ${Math.round((now - host.lastArrival) / 1000)} s`);
-      }
-      if (host.series.size > 0 && now - host.lastArrival > 1000) {
-        for (const [key, at] of host.series) if (now - at > SERIES_FORGET_MS) host.series.delete(key);
-      }
+    for (const host of this.hosts.values()) this.flushHost(host, now);
+  }
+
+  private flushHost(host: PushedHost, now: number): void {
+    for (const frame of host.frames.take(now)) this.observe(host, frame, now);
+    if (!host.offline && host.source && now - host.lastArrival > this.options.offlineAfterMs) {
+      host.offline = true;
+      host.source.status('offline', `nothing pushed for ${Math.round((now - host.lastArrival) / 1000)} s`);
+    }
+    // A sweep visits every series of the host: once a minute is often enough to forget after five.
+    if (host.series.size > 0 && now - host.sweptAt >= 60_000) {
+      host.sweptAt = now;
+      for (const [key, at] of host.series) if (now - at > SERIES_FORGET_MS) host.series.delete(key);
     }
   }
 
