@@ -10,9 +10,9 @@ import { wireLabels, type WireSeries } from '../prometheus/remoteWrite.js';
 import { createMemoryLogger } from '../log.js';
 import { PushedHosts } from './pushedHosts.js';
 
-function fakeContext(clock: { now: number }) {
+function fakeContext(clock: { now: number }, existing: Record<string, string> = {}) {
   const events: string[] = [];
-  const hosts = new Map<string, { kind: string }>();
+  const hosts = new Map<string, { kind: string }>(Object.entries(existing).map(([id, kind]) => [id, { kind }]));
   const ctx = {
     now: () => clock.now,
     log: createMemoryLogger(),
@@ -79,5 +79,23 @@ describe('pushed hosts', () => {
     clock.now += 9000;
     pushed.flush(clock.now);
     expect(events).toEqual(['offline: nothing pushed for 11 s']);
+  });
+
+  it('only allowed names become hosts, a name another kind of host has is not taken, and a token’s prefix names its hosts', () => {
+    const clock = { now: 1_700_000_000_000 };
+    const { ctx, events } = fakeContext(clock, { 'db-1': 'ssh' });
+    const pushed = new PushedHosts(ctx, { hostLabel: 'instance', allowedHosts: ['web-*', 'db-1'], intervalMs: 2000, offlineAfterMs: 8000, maxSeriesPerHost: 100, maxHosts: 10, settleMs: 0 });
+    const of = (instance: string, t: number): WireSeries[] => [
+      { labels: wireLabels('node_load1', { instance }), samples: [{ t, v: 1 }] },
+      { labels: wireLabels('node_load5', { instance }), samples: [{ t, v: 1 }] },
+    ];
+    const series = [...of('web-1:9100', clock.now), ...of('db-1:9100', clock.now), ...of('mail-1:9100', clock.now), ...of('web-2:9100', clock.now)];
+    expect(pushed.accept(series, { token, remoteAddress: '10.0.0.5' })).toEqual({ ok: true });
+    expect(pushed.accept(of('web-1:9100', clock.now), { token: { token: 'y'.repeat(16), hostPrefix: 'dc2-' }, remoteAddress: '10.0.0.6' })).toEqual({ ok: true });
+    clock.now += 1000;
+    pushed.flush(clock.now);
+    expect(events.filter((e) => e.startsWith('added')).sort()).toEqual(['added web-1 (pushed)', 'added web-2 (pushed)']);
+    // db-1 is an SSH host's name and mail-1 is not allowed: their samples are counted as ignored; dc2-web-1 is not allowed either.
+    expect(pushed.ignored).toBe(6);
   });
 });

@@ -96,12 +96,32 @@ export class PushedHosts implements ReceiverSink {
     this.ctx.log.warn(message);
   }
 
+  /** The host a host label's value names, or null when it may not be one (not allowed, or the name of another kind of host). */
+  private hostFor(hostValue: string, token: ReceiverToken, seen: Map<string, string | null>): string | null {
+    const known = seen.get(hostValue);
+    if (known !== undefined) return known;
+    let host: string | null = pushedHostName(hostValue, token.hostPrefix ?? '') ?? null;
+    if (host && !this.allowed(host)) {
+      this.warnOnce(`allow:${host}`, `remote write: host ${host} is not in allowed_hosts; its series are ignored`);
+      host = null;
+    }
+    const existing = host ? this.ctx.host(host) : undefined;
+    if (host && existing && existing.host.kind !== 'pushed') {
+      this.warnOnce(`taken:${host}`, `remote write: ${host} is the name of a ${existing.host.kind} host; series pushed under that name are ignored (give the sender's token a host_prefix)`);
+      host = null;
+    }
+    seen.set(hostValue, host);
+    return host;
+  }
+
   accept(series: readonly WireSeries[], sender: { readonly token: ReceiverToken; readonly remoteAddress: string }): SinkVerdict {
     const now = this.ctx.now();
     const { hostLabel } = this.options;
     // First pass: which host each series goes to, and whether that fits the limits. Nothing is applied yet.
     const routed: { host: string; key: string; name: string; labels: Record<string, string>; samples: WireSeries['samples'] }[] = [];
     const newSeries = new Map<string, Set<string>>();
+    // A request carries a few hosts' series: each host's name and checks are worked out once per request, not per series.
+    const hostsSeen = new Map<string, string | null>();
     for (const s of series) {
       let name = '';
       let hostValue: string | undefined;
@@ -114,20 +134,9 @@ export class PushedHosts implements ReceiverSink {
         }
       }
       const kept = KEPT.test(name) || name === 'up';
-      const host = kept && hostValue !== undefined ? pushedHostName(hostValue, sender.token.hostPrefix ?? '') : undefined;
+      const host = kept && hostValue !== undefined ? this.hostFor(hostValue, sender.token, hostsSeen) : undefined;
       if (!host) {
         this.ignored += s.samples.length;
-        continue;
-      }
-      if (!this.allowed(host)) {
-        this.ignored += s.samples.length;
-        this.warnOnce(`allow:${host}`, `remote write: host ${host} is not in allowed_hosts; its series are ignored`);
-        continue;
-      }
-      const existing = this.ctx.host(host);
-      if (existing && existing.host.kind !== 'pushed') {
-        this.ignored += s.samples.length;
-        this.warnOnce(`taken:${host}`, `remote write: ${host} is the name of a ${existing.host.kind} host; series pushed under that name are ignored (give the sender's token a host_prefix)`);
         continue;
       }
       const key = s.labels.map(([k, v]) => `${k}\u0001${v}`).join('\u0000');
