@@ -130,7 +130,9 @@ describe('the remote-write receiver', () => {
       req.on('error', () => undefined);
       req.flushHeaders();
       setTimeout(() => resolve('no answer'), 5000);
-      cleanups.push(() => void req.destroy());
+      cleanups.push(async () => {
+        req.destroy();
+      });
     });
     expect(unsent).toBe(413);
     expect(counters.refused.tooLarge).toBe(3);
