@@ -31,6 +31,11 @@ serve options:
                     serve the fleet's metrics for Prometheus at http://ADDR/metrics
                     (e.g. 127.0.0.1:9309; off by default; 0.0.0.0:PORT exposes it
                     to the network, with a warning). Overrides the file and the UI.
+  --remote-write-listen ADDR
+                    take Prometheus remote write from hosts that push at
+                    http://ADDR/api/v1/write (e.g. 127.0.0.1:9091; off by default;
+                    needs a token: remote_write_receiver.token_env in the file, or
+                    the Settings screen). Overrides the file and the UI.
   --engine-socket PATH
                     this machine's Docker or Podman API socket, for container names
                     (default: $OVERLOOK_ENGINE_SOCKET, else the first of
@@ -64,6 +69,7 @@ async function serve(argv: string[]): Promise<void> {
       data: { type: 'string' },
       config: { type: 'string' },
       'metrics-listen': { type: 'string' },
+      'remote-write-listen': { type: 'string' },
       'engine-socket': { type: 'string' },
       'rotate-token': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -79,6 +85,11 @@ async function serve(argv: string[]): Promise<void> {
   if (metricsListen !== undefined) {
     const parsed = parseListenAddress(metricsListen);
     if (!parsed.ok) throw new UsageError(`--metrics-listen "${metricsListen}": ${LISTEN_ADDRESS_MESSAGES[parsed.problem]}`);
+  }
+  const remoteWriteListen = values['remote-write-listen'];
+  if (remoteWriteListen !== undefined) {
+    const parsed = parseListenAddress(remoteWriteListen);
+    if (!parsed.ok) throw new UsageError(`--remote-write-listen "${remoteWriteListen}": ${LISTEN_ADDRESS_MESSAGES[parsed.problem]}`);
   }
   const engineSocket = values['engine-socket'] ?? (process.env.OVERLOOK_ENGINE_SOCKET || undefined);
   if (engineSocket !== undefined && !path.isAbsolute(engineSocket)) throw new UsageError(`--engine-socket must be an absolute path, got "${engineSocket}"`);
@@ -96,7 +107,7 @@ async function serve(argv: string[]): Promise<void> {
     secrets: createEncryptedFileSecretStore(dataDir),
     log,
     version: consoleVersion(),
-    features: defaultFeatures({ metricsListen }),
+    features: defaultFeatures({ metricsListen, remoteWriteListen }),
     ...(engineSocket ? { localEngineSocket: engineSocket } : {}),
   });
   await core.start();

@@ -81,6 +81,8 @@ const CORE_LEVELS: Readonly<Record<string, number>> = {
   'inventory.ts': 4,
   containers: 5,
   ssh: 5,
+  scrapeTargets: 5,
+  pushReceiver: 5,
   cloud: 5,
   alerts: 5,
   export: 5,

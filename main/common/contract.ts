@@ -8,19 +8,27 @@ import { AlertRule } from './alertRules.js';
 import { AlertView, DeliveryRecord, DeliveryStatus, HistoryFilter, PreviewResult, RuleView, Silence, TransitionRecord } from './alertModel.js';
 import { ChannelDraft, ChannelTestRequest, ChannelTestResult, ChannelView } from './alertChannels.js';
 import { refineLabelPattern } from './alertModel.js';
-import { LISTEN_ADDRESS_MESSAGES, parseListenAddress } from './listenAddress.js';
+import { ListenAddressText } from './listenAddress.js';
 import { METRIC_UNITS } from './metrics.js';
 import { ALERT_LANGS } from './alertTexts.js';
 import { HostDefinitionView, HostDraft, HostKeyPrompt, ImportResult, SshConfigView, TestConnectionView } from './sshHosts.js';
 import { CloudAccountDraft, CloudAccountView, CloudInstanceRow, CloudMappingsView, CloudTestView } from './clouds.js';
 import { HistoryDraft, HistoryState, RemoteWriteDraft, RemoteWriteTargetView, TargetNameField } from './remoteWrite.js';
+import { ReceiverState, ReceiverUpdate, TargetDefinitionView, TargetDraft, TargetTestView } from './promHosts.js';
 
 // ---------------------------------------------------------------- building blocks
 
 export { HostStatus } from './hostStatus.js';
 import { HostStatus } from './hostStatus.js';
 
-export const HostKind = z.enum(['local', 'ssh']);
+/**
+ * Where a host's data comes from: the agent on this machine (`local`) or over
+ * SSH (`ssh`), its node_exporter scraped over HTTP(S) (`node_exporter`), or
+ * remote write pushed to the console's receiver (`pushed`). The last two have
+ * no processes: node_exporter lists none.
+ */
+export const HostKind = z.enum(['local', 'ssh', 'node_exporter', 'pushed']);
+export type HostKind = z.infer<typeof HostKind>;
 
 export const Host = z.object({
   id: z.string(),
@@ -34,7 +42,7 @@ export const Host = z.object({
   tags: z.array(z.string()),
   /** True when the host comes from the provisioning file (read-only in the UI). */
   provisioned: z.boolean(),
-  /** SSH hosts: `user@host:port`, for display. */
+  /** For display: SSH hosts `user@host:port`; node_exporter targets the URL scraped; pushed hosts the sender's address. */
   address: z.string().optional(),
   /** SSH hosts waiting for a decision on a host key (status host_key_unknown / host_key_changed). */
   hostKey: HostKeyPrompt.optional(),
@@ -379,13 +387,7 @@ export type ExportAuth = z.infer<typeof ExportAuth>;
 export const ExportLock = z.enum(['flag', 'file']);
 export type ExportLock = z.infer<typeof ExportLock>;
 
-export const ListenAddressText = z
-  .string()
-  .max(300)
-  .superRefine((text, ctx) => {
-    const parsed = parseListenAddress(text);
-    if (!parsed.ok) ctx.addIssue({ code: 'custom', message: LISTEN_ADDRESS_MESSAGES[parsed.problem] });
-  });
+export { ListenAddressText };
 
 /** The exporter as the Settings screen sees it. Never carries the token or password, only whether one is set. */
 export const ExportState = z.object({
@@ -577,6 +579,23 @@ export const requests = {
   'hosts/ssh-config': { input: z.void(), output: SshConfigView },
   /** Add the named ~/.ssh/config entries. */
   'hosts/import': { input: z.object({ names: z.array(z.string().min(1).max(300)).min(1).max(500) }), output: ImportResult },
+  // ---- node_exporter targets: schemas in promHosts.ts
+  /** Add a host watched through its node_exporter (and optionally cAdvisor); a token or password goes to the secret store and never comes back. */
+  'targets/add': { input: TargetDraft, output: Host },
+  /** Edit a target added in the UI (not its name: it labels the history). Absent secrets keep the stored ones. */
+  'targets/update': { input: HostId.extend({ draft: TargetDraft }), output: Host },
+  /** Stop scraping a target added in the UI and forget its secrets; its history stays. Provisioned ones fail with `provisioned`. */
+  'targets/remove': { input: HostId, output: z.boolean() },
+  'targets/set-enabled': { input: HostId.extend({ enabled: z.boolean() }), output: Host },
+  /** The definition of a target for the edit form, without secrets. */
+  'targets/definition': { input: HostId, output: TargetDefinitionView },
+  /** One scrape of each of the draft's URLs. A token or password given here is used for this test only. */
+  'targets/test': { input: TargetDraft, output: TargetTestView },
+  // ---- remote-write receiver
+  /** The receiver's state and counters; the token itself is never returned. */
+  'receiver/get': { input: z.void(), output: ReceiverState },
+  /** Enable/disable, listen address, token (write-only). Fields set by the flag or the file fail with `provisioned`. */
+  'receiver/update': { input: ReceiverUpdate, output: ReceiverState },
   // ---- clouds: schemas in clouds.ts
   /** Every cloud account (UI and provisioned) with its collector's status and API figures; never a key. */
   'clouds/list': { input: z.void(), output: z.array(CloudAccountView) },
@@ -616,6 +635,9 @@ export const events = {
   // ---- export
   /** The exporter started, stopped, failed to bind or changed settings. */
   'export/changed': ExportState,
+  // ---- remote-write receiver
+  /** The receiver started, stopped, failed to bind, changed settings, or its counters moved (at most once a second). */
+  'receiver/changed': ReceiverState,
   // ---- alerts
   'alerts/changed': AlertsChanged,
   'alerts/notification': AlertNotice,

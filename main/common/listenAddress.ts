@@ -2,6 +2,7 @@
 // --metrics-listen flag, the provisioning file, the Settings screen). One
 // parser for all three so they accept and refuse the same text; problems are
 // codes so the renderer can say them in the user's language.
+import { z } from 'zod';
 
 export interface ListenAddress {
   /** An IPv4 literal, an IPv6 literal WITHOUT brackets, or a host name such as `localhost`. */
@@ -71,3 +72,13 @@ export function isLoopbackListenHost(host: string): boolean {
 }
 
 export const DEFAULT_METRICS_LISTEN: ListenAddress = { host: '127.0.0.1', port: 9309 };
+
+/** `host:port` text as a field of a request (the exporter's and the remote-write receiver's `listen`). */
+export const ListenAddressText = z
+  .string()
+  .max(300)
+  .superRefine((text, ctx) => {
+    const parsed = parseListenAddress(text);
+    if (!parsed.ok) ctx.addIssue({ code: 'custom', message: LISTEN_ADDRESS_MESSAGES[parsed.problem] });
+  });
+export const DEFAULT_REMOTE_WRITE_LISTEN: ListenAddress = { host: '127.0.0.1', port: 9091 };

@@ -11,10 +11,14 @@ import { createSshFeature } from './ssh/feature.js';
 import { containersFeature } from './containers/feature.js';
 import { createCloudsFeature } from './cloud/feature.js';
 import { createRemoteWriteFeature } from './remoteWrite/feature.js';
+import { createScrapeTargetsFeature } from './scrapeTargets/feature.js';
+import { createPushReceiverFeature } from './pushReceiver/feature.js';
 
 export interface DefaultFeatureOptions {
   /** `--metrics-listen host:port`: enables the /metrics exporter at that address. */
   readonly metricsListen?: string;
+  /** `--remote-write-listen host:port`: enables the remote-write receiver at that address. */
+  readonly remoteWriteListen?: string;
   /** The shell's desktop popup for alerts (Electron's Notification); headless leaves it out and the UI shows a toast. */
   readonly notify?: AlertsFeatureOptions['notify'];
 }
@@ -30,6 +34,10 @@ export function defaultFeatures(options: DefaultFeatureOptions = {}): ((ctx: Cor
     fleetFeature,
     // Remote hosts over SSH (UI-added hosts, the provisioning file's hosts:, host keys).
     createSshFeature(),
+    // Hosts watched through their node_exporter (and cAdvisor), from the UI or the file's `hosts:`.
+    createScrapeTargetsFeature(),
+    // Hosts that push Prometheus remote write (off by default; its own listener, a token required).
+    createPushReceiverFeature({ listen: options.remoteWriteListen }),
     // Containers per host (cgroups from the agent, names from the engine).
     containersFeature,
     // Cloud accounts (Alibaba CMS, Tencent Monitor, Huawei CES), collected under each API's quota.

@@ -25,6 +25,14 @@ export interface ProvisioningSection<Out> {
   readonly absent: () => Out;
   /** Set by `sectionOfIndependentEntries`: the schema of one list entry. */
   readonly entry?: z.ZodType;
+  /**
+   * Set by `sectionOfClaimedEntries`: several features share one list (`hosts:`
+   * holds SSH hosts and node_exporter targets), each entry going to the
+   * first section that claims it, else to the one that claims nothing.
+   */
+  readonly claims?: (entry: unknown) => boolean;
+  /** Where the value is kept when sections share a name (default: the name). */
+  readonly key?: string;
 }
 
 /** A section validated as a whole: any problem in it rejects the file. */
@@ -39,6 +47,15 @@ export function wholeSection<Out>(name: string, schema: z.ZodType<Out>, absent: 
  */
 export function sectionOfIndependentEntries<Entry>(name: string, entry: z.ZodType<Entry>): ProvisioningSection<Entry[]> {
   return { name, schema: z.array(entry), absent: () => [], entry };
+}
+
+/**
+ * Entries of a list that another feature's section also reads: those for
+ * which `claims` is true are this section's (a bad one is reported and left
+ * out, as with independent entries); the rest are the other's.
+ */
+export function sectionOfClaimedEntries<Entry>(name: string, key: string, claims: (entry: unknown) => boolean, entry: z.ZodType<Entry>): ProvisioningSection<Entry[]> {
+  return { name, key, schema: z.array(entry), absent: () => [], entry, claims };
 }
 
 // `any`: a list holds sections of every output type; sectionOf recovers each one's.
@@ -62,7 +79,8 @@ export interface ProvisionedConfig {
 
 /** A section's value in an accepted file (its `absent` value when the file leaves it out). */
 export function sectionOf<Out>(config: ProvisionedConfig, section: ProvisioningSection<Out>): Out {
-  return section.name in config.values ? (config.values[section.name] as Out) : section.absent();
+  const key = section.key ?? section.name;
+  return key in config.values ? (config.values[key] as Out) : section.absent();
 }
 
 export interface ProvisioningParse<Config> {
@@ -79,16 +97,28 @@ const MAX_FILE_BYTES = 4 * 1024 * 1024;
 export type ProvisioningParser = (text: string, file: string) => ProvisioningParse<ProvisionedConfig>;
 
 export function createProvisioningParser(sectionList: readonly AnySection[]): ProvisioningParser {
-  const sections: Record<string, AnySection> = {};
+  // Sections by their name in the file: one each, or several sharing a list whose entries they claim.
+  const sections: Record<string, AnySection[]> = {};
+  const keys = new Set<string>();
   for (const section of sectionList) {
-    if (section.name in sections || section.name === 'version') throw new Error(`two provisioning sections are named "${section.name}"`);
-    sections[section.name] = section;
+    const key = section.key ?? section.name;
+    if (section.name === 'version' || keys.has(key)) throw new Error(`two provisioning sections are named "${key}"`);
+    keys.add(key);
+    (sections[section.name] ??= []).push(section);
+  }
+  for (const [name, group] of Object.entries(sections)) {
+    if (group.length > 1 && (group.some((s) => !s.entry) || group.filter((s) => !s.claims).length > 1)) {
+      throw new Error(`provisioning sections sharing "${name}" must be lists of entries, all but one claiming theirs`);
+    }
+    // The one that claims nothing takes what the others leave, so it is asked last.
+    group.sort((a, b) => Number(!a.claims) - Number(!b.claims));
   }
   const topLevelShape: Record<string, z.ZodType> = {
     version: z.literal(SUPPORTED_VERSION, { error: `unsupported version; this console reads version ${SUPPORTED_VERSION}` }).optional(),
   };
   const fullShape: Record<string, z.ZodType> = { ...topLevelShape };
-  for (const [name, section] of Object.entries(sections)) {
+  for (const [name, group] of Object.entries(sections)) {
+    const section = group[group.length - 1]!;
     // Independent entries are checked one by one after the top level; here the section only has to be a list.
     topLevelShape[name] = (section.entry ? z.array(z.unknown(), { error: 'must be a list' }) : section.schema).optional();
     fullShape[name] = section.schema.optional();
@@ -145,7 +175,8 @@ export function createProvisioningParser(sectionList: readonly AnySection[]): Pr
       if ((data as Record<string, unknown>)[name] === null) delete (data as Record<string, unknown>)[name];
     }
 
-    const report = (issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[]): number => {
+    // `entrySchema`: the schema the issues came from when it is one list entry's (its field names are the ones to suggest).
+    const report = (issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[], entrySchema?: z.ZodType): number => {
       let added = 0;
       for (const issue of issues) {
         const issuePath = [...prefix, ...issue.path];
@@ -153,7 +184,8 @@ export function createProvisioningParser(sectionList: readonly AnySection[]): Pr
           for (const key of issue.keys) {
             const keyPath = [...issuePath, key];
             if (secretKeys.has(fieldName(keyPath))) continue;
-            problems.push({ file, ...at(locate(root, keyPath).keyOffset), field: fieldName(keyPath), message: unknownFieldMessage(key, knownKeysAt(whole, issuePath)) });
+            const known = entrySchema ? knownKeysAt(entrySchema, [...issue.path]) : knownKeysAt(whole, issuePath);
+            problems.push({ file, ...at(locate(root, keyPath).keyOffset), field: fieldName(keyPath), message: unknownFieldMessage(key, known) });
             added++;
           }
         } else {
@@ -172,23 +204,29 @@ export function createProvisioningParser(sectionList: readonly AnySection[]): Pr
 
     const parsed = top.data as Record<string, unknown>;
     const values: Record<string, unknown> = {};
+    // Keyed like `values` (a section's key), so carryLastGood finds the entries it replaces.
     const failedEntries: Record<string, string[]> = {};
-    for (const [name, section] of Object.entries(sections)) {
+    for (const [name, group] of Object.entries(sections)) {
       const value = parsed[name];
       if (value === undefined) {
-        values[name] = section.absent();
-      } else if (section.entry) {
-        const kept: unknown[] = [];
+        for (const section of group) values[section.key ?? section.name] = section.absent();
+      } else if (group[0]!.entry) {
+        const kept = new Map<AnySection, unknown[]>(group.map((section) => [section, []]));
         (value as unknown[]).forEach((entryInFile, index) => {
+          const section = group.find((s) => !s.claims || s.claims(entryInFile));
+          if (!section) {
+            problems.push({ file, ...at(locate(root, [name, index]).valueOffset), field: fieldName([name, index]), message: 'is none of the kinds of entry this list holds' });
+            return;
+          }
           const entry = section.entry!.safeParse(entryInFile, { error: describeIssue });
-          if (entry.success) kept.push(entry.data);
+          if (entry.success) kept.get(section)!.push(entry.data);
           else {
-            report(entry.error.issues, [name, index]);
+            report(entry.error.issues, [name, index], group.length > 1 ? section.entry : undefined);
             const entryName = (entryInFile as { name?: unknown } | null)?.name;
-            if (typeof entryName === 'string' && entryName !== '') (failedEntries[name] ??= []).push(entryName);
+            if (typeof entryName === 'string' && entryName !== '') (failedEntries[section.key ?? section.name] ??= []).push(entryName);
           }
         });
-        values[name] = kept;
+        for (const section of group) values[section.key ?? section.name] = kept.get(section);
       } else {
         values[name] = value;
       }
@@ -401,7 +439,7 @@ export function carryLastGood(previous: ProvisionedConfig, next: ProvisionedConf
       const last = before.find((e) => nameOf(e) === name);
       if (last === undefined) continue;
       carried.push(last);
-      problems.push({ file: next.file, field: section, message: `${name}: this version of the entry is invalid (see above); its last good definition stays in effect until it is fixed` });
+      problems.push({ file: next.file, field: section.split(':')[0]!, message: `${name}: this version of the entry is invalid (see above); its last good definition stays in effect until it is fixed` });
     }
     if (carried.length) values[section] = [...now, ...carried];
   }

@@ -34,7 +34,7 @@ export function containerExportSeries(obs: ContainerObservation | undefined): re
     for (const s of cgroupStatsToSeries(c.cgroup.stats)) out.push({ ...s, labels: { ...labels, ...s.labels } });
     if (c.startedAt !== undefined) out.push({ name: 'container_start_time_seconds', labels, value: c.startedAt / 1000, kind: 'gauge' });
     // cAdvisor leaves loopback out: it is not the container's network I/O.
-    const network = c.pid !== undefined ? obs.networkByPid[String(c.pid)] : undefined;
+    const network = c.cgroup.network ?? (c.pid !== undefined ? obs.networkByPid[String(c.pid)] : undefined);
     for (const { device, values } of network ?? []) {
       if (device === 'lo') continue;
       values.forEach((value, i) => {

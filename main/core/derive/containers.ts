@@ -6,7 +6,7 @@
 import type { ContainerRow } from '../../common/contract.js';
 import type { Labels, Sample } from '../../common/series.js';
 import { counterIncrease } from './counters.js';
-import { NET_TRANSMIT_BYTES } from '../model/netDev.js';
+import { NET_TRANSMIT_BYTES, type NetDevCounters } from '../model/netDev.js';
 import type { ContainerCgroupStats, ContainerObservation, RawContainer } from '../model/containers.js';
 import { containerIdentities, isRunningState, type ContainerIdentity } from './containerIdentity.js';
 
@@ -42,9 +42,8 @@ const BLOCK_RATES: ReadonlyArray<readonly [field: keyof NonNullable<RawContainer
 
 const NO_STATS: ContainerCgroupStats = {};
 
-function networkOf(obs: ContainerObservation, pid: number | undefined): { rx?: number; tx?: number } {
-  if (pid === undefined) return {};
-  const interfaces = obs.networkByPid[String(pid)];
+function networkOf(obs: ContainerObservation, pid: number | undefined, own?: readonly NetDevCounters[]): { rx?: number; tx?: number } {
+  const interfaces = own ?? (pid === undefined ? undefined : obs.networkByPid[String(pid)]);
   if (!interfaces) return {};
   // Loopback traffic stays inside the container: not its network I/O (cAdvisor leaves it out too).
   let rx: number | undefined;
@@ -130,8 +129,8 @@ function deriveOne(
     return r;
   });
   // The network counters belong to the init's namespace: a new pid (restart) starts new counters.
-  const net = networkOf(curObs, c.pid);
-  const prevNet = was && prevObs && was.pid === c.pid ? networkOf(prevObs, was.pid) : {};
+  const net = networkOf(curObs, c.pid, c.cgroup?.network);
+  const prevNet = was && prevObs && was.pid === c.pid ? networkOf(prevObs, was.pid, was.cgroup?.network) : {};
   const rx = rate(prevNet.rx, net.rx, dt);
   const tx = rate(prevNet.tx, net.tx, dt);
   push('container:network_receive_bytes:rate', labels, rx);

@@ -90,6 +90,12 @@ export interface RawContainer {
   readonly processes?: number;
   /** True when the freezer says the cgroup is frozen (v1 freezer.state FROZEN, v2 cgroup.events frozen 1). */
   readonly frozen?: boolean;
+  /**
+   * The container's own interface counters, when the source reads them per
+   * container (cAdvisor's container_network_* series) rather than per init
+   * pid (networkByPid); preferred over networkByPid when present.
+   */
+  readonly network?: readonly NetDevCounters[];
 }
 
 /** What the agent could tell about reaching a container engine on its host (its socket tests and PATH), every sample. */

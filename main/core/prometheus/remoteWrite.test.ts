@@ -123,6 +123,31 @@ describe('remote write: hostile bodies', () => {
     );
   });
 
+  // A decoder that loops cannot be stopped by a test timeout (it never yields), so these run in a child process killed after 10 s.
+  it('a literal whose 4-byte length reads as negative in 32 bits (snappyjs loops forever on it) is a decode error, promptly', async () => {
+    // Found by the fuzz test above: 152 random bytes that froze snappyjs's decoder.
+    const found = '548000ac5068db35d997e3766f09cfb4767f0cc2dda872ec30c44834bcc8c222313daffcf8a181c0264070e1257cc7d768715384691474fd7c71261bc5293f3281bc69900b71d5434f3524584aa22aca5d586959b6a83d0b98ad35f74bd59c0f520e67b7b4431d367fd7175808b19c65373170d3f57a3a915a74f8a87df824fcef8a93efbb2abec6841c70d96853079f64c0b8cc222d5aa3';
+    // The smallest such body: claims 8 bytes, then a literal (tag 0xfc: a 4-byte length follows) of length 0xfffffffe + 1.
+    const crafted = Buffer.from([0x08, 0xfc, 0xfe, 0xff, 0xff, 0xff, 0x41, 0x42]).toString('hex');
+    const { spawnSync } = await import('node:child_process');
+    const decodeInWorker = async (hex: string) => {
+      const run = spawnSync(
+        process.execPath,
+        [
+          '--import', new URL('../../../scripts/workerTsLoader.mjs', import.meta.url).href,
+          '--input-type=module', '-e',
+          `const m = await import(${JSON.stringify(new URL('./remoteWrite.ts', import.meta.url).href)});
+           try { m.decodeRemoteWriteBody(new Uint8Array(Buffer.from('${hex}', 'hex'))); console.log('decoded'); }
+           catch (err) { console.log(err.name + ': ' + err.message); }`,
+        ],
+        { timeout: 10_000, encoding: 'utf8' },
+      );
+      return run.signal ? 'still decoding after 10 s' : `${run.stdout}${run.stderr}`.trim();
+    };
+    expect(await decodeInWorker(crafted)).toMatch(/^RemoteWriteDecodeError: the body is not valid snappy block-compressed data: a literal runs past the end/);
+    expect(await decodeInWorker(found)).toMatch(/^RemoteWriteDecodeError: /);
+  }, 30_000);
+
   it('a body that claims to uncompress beyond the limit is refused before it is inflated', () => {
     const big = SnappyJS.compress(new Uint8Array(4 * 1024 * 1024));
     const error = decodeOrError(big, { ...DEFAULT_DECODE_LIMITS, maxBytes: 1024 * 1024 });

@@ -119,9 +119,10 @@ function HostDetailScreen({ host, summary, configured }: { host: Host; summary: 
     ['host.kernel', host.info?.kernel],
     ['host.arch', host.info?.arch],
     ['host.cpus', cpus !== null ? String(cpus) : undefined],
-    ['host.kind', configured ? t(host.kind === 'local' ? 'host.kind.local' : 'host.kind.ssh') : undefined],
+    ['host.kind', configured ? t(`host.kind.${host.kind}` as const) : undefined],
   ];
 
+  const withoutProcesses = configured && (host.kind === 'node_exporter' || host.kind === 'pushed');
   return (
     <div className="screen" data-testid="host-detail" data-host-id={host.id}>
       <DetailHeader back={[{ href: hrefFor({ screen: 'overview' }), label: t('host.back') }]} title={host.name} facts={{ label: t('host.facts'), items: facts, mono: ['host.kernel'] }}>
@@ -198,8 +199,16 @@ function HostDetailScreen({ host, summary, configured }: { host: Host; summary: 
       </div>
 
       {configured && <ContainersSection hostId={host.id} hostCpus={cpus} />}
-      <ProcessesAt hostId={host.id} t={pickedAt} onPick={setPickedAt} />
-      {configured && <ProcessesTable inventory={inventory.data} error={inventory.error} loading={inventory.loading} />}
+      {/* node_exporter lists no processes, so neither a scraped nor a pushed host has a process history to look up. */}
+      {!withoutProcesses && <ProcessesAt hostId={host.id} t={pickedAt} onPick={setPickedAt} />}
+      {withoutProcesses ? (
+        <section className="panel" data-testid="processes-need-agent">
+          <h2 className="panel-title">{t('processes.title')}</h2>
+          <p className="muted">{t('processes.needAgent')}</p>
+        </section>
+      ) : (
+        configured && <ProcessesTable inventory={inventory.data} error={inventory.error} loading={inventory.loading} />
+      )}
     </div>
   );
 }

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import type { HostDefinitionView, HostDraftInput, TestConnectionView } from '../../../../main/common/sshHosts';
 import { FormFooter } from '../../components/FormFooter';
 import { textFieldsFor } from '../../components/TextField';
@@ -12,7 +12,7 @@ import { hostKeyFileAlgo } from './HostKeyPrompt';
 import { SecretStorageNote } from '../../components/SecretStorageNote';
 
 /** Add a host, or edit one added in the UI (`definition` given): every field checked, a step-by-step connection test, then Save. */
-export function HostFormDialog({ definition, onClose, onSaved }: { definition?: HostDefinitionView; onClose: () => void; onSaved?: (id: string) => void }) {
+export function HostFormDialog({ definition, onClose, onSaved, header }: { definition?: HostDefinitionView; onClose: () => void; onSaved?: (id: string) => void; header?: ReactNode }) {
   const { t } = useI18n();
   const editing = definition !== undefined;
   const [form, setForm] = useState<HostFormState>(() => (definition ? formFromDefinition(definition) : emptyForm()));
@@ -45,7 +45,8 @@ export function HostFormDialog({ definition, onClose, onSaved }: { definition?: 
   const passphraseSet = definition?.auth.type === 'key' && definition.auth.passphraseSet;
 
   return (
-    <FormModal title={editing ? t('hostForm.title.edit', { name: definition.name }) : t('hostForm.title.add')} onClose={onClose} testId="host-form" onSubmit={() => void save()}>
+    <FormModal title={editing ? t('hostForm.title.edit', { name: definition.name }) : header ? t('hostForm.title.addAny') : t('hostForm.title.add')} onClose={onClose} testId="host-form" onSubmit={() => void save()}>
+        {header}
         <div className="host-form-grid">
           {input('name', t('hostForm.name'), { hint: t('hostForm.name.hint'), disabled: editing, className: 'field--wide' })}
           {input('host', t('hostForm.host'), { placeholder: 'web-1.example.com' })}

@@ -5,15 +5,19 @@ import { core } from '../../coreClient';
 import { useI18n } from '../../i18n/useI18n';
 import { hrefFor } from '../../router';
 import { HostFormDialog } from './HostFormDialog';
+import { TargetFormDialog } from './TargetFormDialog';
+import type { TargetDefinitionView } from '../../../../main/common/promHosts';
 
 /** An SSH host's connection settings on its detail screen: address, interval, pause/resume, edit, remove. */
 export function HostSettingsPanel({ host }: { host: Host }) {
   const { t } = useI18n();
   const [editing, setEditing] = useState<HostDefinitionView | null>(null);
+  const [editingTarget, setEditingTarget] = useState<TargetDefinitionView | null>(null);
   const [confirmRemove, setConfirmRemove] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  if (host.kind !== 'ssh') return null;
+  if (host.kind !== 'ssh' && host.kind !== 'node_exporter') return null;
+  const target = host.kind === 'node_exporter';
   const paused = host.status === 'paused';
 
   const act = async (what: () => Promise<unknown>) => {
@@ -34,10 +38,10 @@ export function HostSettingsPanel({ host }: { host: Host }) {
         <h2 className="panel-title">{t('hostSettings.title')}</h2>
         {!host.provisioned && (
           <div className="form-actions">
-            <button type="button" className="btn btn--small" data-testid="host-pause" disabled={busy} onClick={() => void act(() => core.call('hosts/set-enabled', { hostId: host.id, enabled: paused }))}>
+            <button type="button" className="btn btn--small" data-testid="host-pause" disabled={busy} onClick={() => void act(() => (target ? core.call('targets/set-enabled', { hostId: host.id, enabled: paused }) : core.call('hosts/set-enabled', { hostId: host.id, enabled: paused })))}>
               {paused ? t('hostSettings.resume') : t('hostSettings.pause')}
             </button>
-            <button type="button" className="btn btn--small" data-testid="host-edit" disabled={busy} onClick={() => void act(async () => setEditing(await core.call('hosts/definition', { hostId: host.id })))}>
+            <button type="button" className="btn btn--small" data-testid="host-edit" disabled={busy} onClick={() => void act(async () => (target ? setEditingTarget(await core.call('targets/definition', { hostId: host.id })) : setEditing(await core.call('hosts/definition', { hostId: host.id }))))}>
               {t('hostSettings.edit')}
             </button>
             <button type="button" className="btn btn--small btn--danger" data-testid="host-remove" disabled={busy} onClick={() => setConfirmRemove(true)}>
@@ -48,7 +52,7 @@ export function HostSettingsPanel({ host }: { host: Host }) {
       </div>
       <dl className="host-settings-facts">
         <div>
-          <dt>{t('hostSettings.address')}</dt>
+          <dt>{t(target ? 'hostSettings.url' : 'hostSettings.address')}</dt>
           <dd className="mono" data-testid="host-address">
             {host.address}
           </dd>
@@ -70,7 +74,7 @@ export function HostSettingsPanel({ host }: { host: Host }) {
               disabled={busy}
               onClick={() =>
                 void act(async () => {
-                  await core.call('hosts/remove', { hostId: host.id });
+                  await (target ? core.call('targets/remove', { hostId: host.id }) : core.call('hosts/remove', { hostId: host.id }));
                   window.location.hash = hrefFor({ screen: 'overview' });
                 })
               }
@@ -85,6 +89,7 @@ export function HostSettingsPanel({ host }: { host: Host }) {
       )}
       {error && <p className="form-error">{error}</p>}
       {editing && <HostFormDialog definition={editing} onClose={() => setEditing(null)} />}
+      {editingTarget && <TargetFormDialog definition={editingTarget} onClose={() => setEditingTarget(null)} />}
     </section>
   );
 }

@@ -6,6 +6,7 @@ import { hrefFor } from '../../router';
 import { HostFormDialog } from './HostFormDialog';
 import { HostKeyPrompt } from './HostKeyPrompt';
 import { ImportDialog } from './ImportDialog';
+import { TargetFormDialog } from './TargetFormDialog';
 
 /** The overview's "Add host" and "Import from ~/.ssh/config" buttons and their dialogs. */
 export function HostsToolbar() {
@@ -25,10 +26,28 @@ export function HostsToolbar() {
       <button type="button" className="btn" data-testid="import-hosts" onClick={() => setOpen('import')}>
         {t('hosts.import')}
       </button>
-      {open === 'add' && <HostFormDialog onClose={() => setOpen(null)} onSaved={(id) => (window.location.hash = hrefFor({ screen: 'host', hostId: id }))} />}
+      {open === 'add' && <AddHostDialog onClose={() => setOpen(null)} onSaved={(id) => (window.location.hash = hrefFor({ screen: 'host', hostId: id }))} />}
       {open === 'import' && <ImportDialog onClose={() => setOpen(null)} />}
     </div>
   );
+}
+
+type AddKind = 'ssh' | 'node_exporter';
+
+/** The Add-host dialog: an SSH host (the agent) or a host watched through its node_exporter, picked by a tab. */
+function AddHostDialog({ onClose, onSaved }: { onClose: () => void; onSaved: (id: string) => void }) {
+  const { t } = useI18n();
+  const [kind, setKind] = useState<AddKind>('ssh');
+  const tabs = (
+    <div className="segmented field--wide add-host-kind" role="tablist" aria-label={t('hostForm.kind')}>
+      {(['ssh', 'node_exporter'] as AddKind[]).map((k) => (
+        <button key={k} type="button" role="tab" className="segment" aria-selected={kind === k} aria-pressed={kind === k} data-testid={`add-host-kind-${k}`} onClick={() => setKind(k)}>
+          {t(k === 'ssh' ? 'hostForm.kind.ssh' : 'hostForm.kind.nodeExporter')}
+        </button>
+      ))}
+    </div>
+  );
+  return kind === 'ssh' ? <HostFormDialog onClose={onClose} onSaved={onSaved} header={tabs} /> : <TargetFormDialog onClose={onClose} onSaved={onSaved} header={tabs} />;
 }
 
 /** Hosts waiting on a host key decision, above the fleet: they cannot be watched until someone decides. */

@@ -2,6 +2,7 @@
 // headers, optional tag groups. Rows are links to the host detail.
 import { memo, useEffect, useRef, useState } from 'react';
 import { formatAgo, formatBytesPerSecond, formatDateTime, formatLoad, formatNumber, MISSING } from '../../../../main/common/format';
+import { HostKindChip } from '../../components/HostKindChip';
 import { StatusBadge } from '../../components/StatusBadge';
 import { UsageCell } from '../../components/UsageCell';
 import { VirtualList } from '../../components/VirtualList';
@@ -112,6 +113,7 @@ const FleetRowView = memo(function FleetRowView({ row: r, i18n, now, connected }
     >
       <span role="cell" className="fleet-cell fleet-cell--name">
         <span className="fleet-name">{r.name}</span>
+        {r.kind && <HostKindChip kind={r.kind} t={t} />}
         {r.tags.map((tag) => (
           <span key={tag} className="tag">
             {tag}

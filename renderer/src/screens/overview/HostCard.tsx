@@ -1,5 +1,6 @@
 import { memo } from 'react';
 import type { Host, HostSummary } from '../../../../main/common/contract';
+import { HostKindChip } from '../../components/HostKindChip';
 import { StatusBadge } from '../../components/StatusBadge';
 import { UsageBar } from '../../components/UsageBar';
 import { formatAgo, formatBytes, formatBytesPerSecond, formatDateTime, formatDuration, formatLoad, formatPercent, MISSING } from '../../../../main/common/format';
@@ -42,6 +43,7 @@ export const HostCard = memo(function HostCard({ host, summary: s, i18n, now, co
     >
       <div className="host-card-head">
         <span className="host-card-name">{host.name}</span>
+        <HostKindChip kind={host.kind} t={t} />
         <StatusBadge status={host.status} />
       </div>
       <div className="host-card-sub">

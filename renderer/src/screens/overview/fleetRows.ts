@@ -1,7 +1,7 @@
 // The overview's table model, pure: one row per host (watched or only in the
 // history), filtered by text / tag / status, sorted by any column, grouped by
 // tag. Kept out of React so 500-host filtering and sorting are unit-tested.
-import type { HistoryOnlyHost, Host, HostStatus, HostSummary } from '../../../../main/common/contract';
+import type { HistoryOnlyHost, Host, HostKind, HostStatus, HostSummary } from '../../../../main/common/contract';
 import { compareNatural, sortByValue, sumKnown, type SortDir } from '../sortRows';
 
 export type FleetStatus = HostStatus | 'not_configured';
@@ -12,6 +12,8 @@ export interface FleetRow {
   status: FleetStatus;
   statusDetail?: string;
   tags: string[];
+  /** Where the host's data comes from; absent for a host only in the history. */
+  kind?: HostKind;
   configured: boolean;
   cpu: number | null;
   memoryRatio: number | null;
@@ -78,6 +80,7 @@ export function buildFleetRows(
     status: h.status,
     statusDetail: h.statusDetail,
     tags: h.tags,
+    kind: h.kind,
     configured: true,
     ...fromSummary(summaries[h.id]),
     cpus: summaries[h.id]?.cpus ?? h.info?.cpus ?? null,
@@ -111,7 +114,7 @@ export function filterRows(rows: readonly FleetRow[], f: FleetFilter): FleetRow[
     if (f.status === 'online' && r.status !== 'online') return false;
     if (f.status === 'not_configured' && r.status !== 'not_configured') return false;
     if (words.length === 0) return true;
-    const hay = `${r.name} ${r.id} ${r.tags.join(' ')} ${r.status} ${r.diskMount ?? ''}`.toLowerCase();
+    const hay = `${r.name} ${r.id} ${r.tags.join(' ')} ${r.status} ${r.kind ?? ''} ${r.diskMount ?? ''}`.toLowerCase();
     return words.every((w) => hay.includes(w));
   });
 }

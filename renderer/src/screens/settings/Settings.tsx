@@ -6,6 +6,7 @@
 // one is set.
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import type { AppInfo, ExportLock, ExportState, RequestInput, Retention } from '../../../../main/common/contract';
+import type { ReceiverState } from '../../../../main/common/promHosts';
 import { formatAgo, formatBytes, formatCount, formatDateTime } from '../../../../main/common/format';
 import { ScreenHeader } from '../../components/ScreenHeader';
 import { SecretStorageNote } from '../../components/SecretStorageNote';
@@ -24,6 +25,176 @@ const RETENTION_FIELDS: { field: RetentionField; label: MessageKey; unit: Messag
   { field: 'minuteDays', label: 'settings.retention.minute', unit: 'settings.unit.days' },
   { field: 'hourDays', label: 'settings.retention.hour', unit: 'settings.unit.days' },
 ];
+
+/** The remote-write receiver: hosts that push Prometheus remote write. Never runs without a token. */
+function ReceiverCard() {
+  const { t, locale } = useI18n();
+  const now = useNow(5000);
+  const [state, setState] = useState<ReceiverState>();
+  const [enabled, setEnabled] = useState(false);
+  const [listen, setListen] = useState('');
+  const [token, setToken] = useState('');
+  const [touched, setTouched] = useState(false);
+  const [status, setStatus] = useState<{ kind: 'saved' } | { kind: 'error'; message: string } | { kind: 'saving' }>();
+  useEffect(() => {
+    void core.call('receiver/get').then(setState, () => undefined);
+    return core.on('receiver/changed', (next) => setState(next));
+  }, []);
+  useEffect(() => {
+    if (state && !touched) {
+      setEnabled(state.enabled);
+      setListen(state.listen);
+    }
+  }, [state, touched]);
+  if (!state) return null;
+  const lock = state.lockedBy;
+  const listenCheck = checkListen(listen);
+  const tokenCheck = checkToken(token);
+  const valid = (lock.listen !== null || listenCheck.ok) && (lock.token !== null || tokenCheck.ok);
+  const submit = async (patch: RequestInput<'receiver/update'>) => {
+    setStatus({ kind: 'saving' });
+    try {
+      setState(await core.call('receiver/update', patch));
+      setTouched(false);
+      setToken('');
+      setStatus({ kind: 'saved' });
+    } catch (err) {
+      setStatus({ kind: 'error', message: (err as Error).message });
+    }
+  };
+  const save = (e: React.FormEvent) => {
+    e.preventDefault();
+    if (!valid) return;
+    const patch: { enabled?: boolean; listen?: string; token?: string } = {};
+    if (lock.enabled === null && enabled !== state.enabled) patch.enabled = enabled;
+    if (lock.listen === null && listen.trim() !== state.listen) patch.listen = listen.trim();
+    if (lock.token === null && token !== '') patch.token = token;
+    void submit(patch);
+  };
+  const serving = state.url !== null;
+  const refused = Object.values(state.stats.refused).reduce((a, b) => a + b, 0);
+  const badge = serving ? (
+    <span className="badge badge--ok" data-testid="receiver-status" data-state="serving">
+      <span className="badge-dot" />
+      {t('export.serving')}
+    </span>
+  ) : state.enabled && state.lastError ? (
+    <span className="badge badge--bad" data-testid="receiver-status" data-state="error">
+      <span className="badge-dot" />
+      {t('export.failed')}
+    </span>
+  ) : (
+    <span className="badge badge--neutral" data-testid="receiver-status" data-state="off">
+      {t('export.off')}
+    </span>
+  );
+  return (
+    <Card title={t('receiver.title')} testId="settings-receiver" badge={badge}>
+      <p className="field-hint settings-intro">{t('receiver.intro')}</p>
+      {state.lastError && state.enabled && (
+        <p className="settings-alert settings-alert--bad" role="alert" data-testid="receiver-error">
+          {state.lastError}
+        </p>
+      )}
+      {serving && (
+        <div className="export-url" data-testid="receiver-url-row">
+          <span className="muted">{t('receiver.url')}</span>
+          <code className="mono" data-testid="receiver-url">
+            {state.url}
+          </code>
+          <span className="muted small" data-testid="receiver-stats">
+            {t('receiver.stats', { hosts: state.stats.hosts, samples: state.stats.samplesAccepted, refused })}
+            {state.stats.lastRequestAt !== null && ` · ${t('receiver.lastRequest', { ago: formatAgo(state.stats.lastRequestAt, now, locale) })}`}
+          </span>
+        </div>
+      )}
+      {serving && state.stats.lastRefusal && (
+        <p className="muted small" data-testid="receiver-last-refusal">
+          {t('receiver.lastRefusal', { reason: state.stats.lastRefusal })}
+        </p>
+      )}
+      {(listenCheck.ok ? listenCheck.allInterfaces : state.allInterfaces) && (
+        <p className="settings-alert settings-alert--warn" role="note">
+          {t('receiver.allInterfaces')}
+        </p>
+      )}
+      <form className="settings-form" onSubmit={save} noValidate>
+        <div className="field">
+          <div className="field-label-row">
+            <label className="toggle">
+              <input
+                type="checkbox"
+                checked={enabled}
+                disabled={lock.enabled !== null}
+                onChange={(e) => {
+                  setTouched(true);
+                  setStatus(undefined);
+                  setEnabled(e.target.checked);
+                }}
+                data-testid="receiver-enabled"
+              />
+              <span>{t('receiver.enable')}</span>
+            </label>
+            {lock.enabled && <LockBadge by={lock.enabled} />}
+          </div>
+        </div>
+        <Field id="receiver-listen" label={t('export.listen')} hint={t('receiver.listen.hint')} error={lock.listen === null && !listenCheck.ok ? t(listenCheck.message) : undefined} lock={lock.listen}>
+          <input
+            id="receiver-listen"
+            className="input mono"
+            value={listen}
+            spellCheck={false}
+            autoComplete="off"
+            disabled={lock.listen !== null}
+            onChange={(e) => {
+              setTouched(true);
+              setStatus(undefined);
+              setListen(e.target.value);
+            }}
+            data-testid="receiver-listen"
+          />
+        </Field>
+        <Field id="receiver-token" label={t('export.token')} hint={t('receiver.token.hint')} error={lock.token === null && !tokenCheck.ok ? t(tokenCheck.message) : undefined} lock={lock.token}>
+          <div className="input-with-unit">
+            <input
+              id="receiver-token"
+              className="input mono"
+              type="password"
+              value={token}
+              autoComplete="new-password"
+              spellCheck={false}
+              disabled={lock.token !== null}
+              placeholder={state.tokens > 0 ? t('export.token.placeholderSet') : t('receiver.token.placeholderUnset')}
+              onChange={(e) => {
+                setStatus(undefined);
+                setToken(e.target.value);
+              }}
+              data-testid="receiver-token"
+            />
+            <span className={state.tokens > 0 ? 'badge badge--ok' : 'badge badge--neutral'} data-testid="receiver-token-state">
+              {state.tokens > 0 ? t('export.token.set') : t('export.token.unset')}
+            </span>
+          </div>
+        </Field>
+        <div className="form-actions">
+          <button type="submit" className="btn" disabled={!valid || status?.kind === 'saving'} data-testid="receiver-save">
+            {t('settings.save')}
+          </button>
+          {status?.kind === 'saved' && (
+            <span className="form-status form-status--ok" role="status">
+              {t('settings.saved')}
+            </span>
+          )}
+          {status?.kind === 'error' && (
+            <span className="form-status error-text" role="alert" data-testid="receiver-save-error">
+              {t('settings.saveFailed', { message: status.message })}
+            </span>
+          )}
+        </div>
+      </form>
+    </Card>
+  );
+}
 
 export function SettingsScreen() {
   const { t } = useI18n();
@@ -80,6 +251,7 @@ export function SettingsScreen() {
       <div className="settings-grid">
         <GeneralCard info={info} onSaved={load} />
         <ExportCard state={exportState} onChange={setExportState} />
+        <ReceiverCard />
         <StorageCard info={info} />
         <SecretsCard info={info} />
         <ProvisioningCard info={info} />
