@@ -26,10 +26,13 @@ import { fleetFeature } from './fleet/feature.js';
 import { processHistoryFeature } from './processes/feature.js';
 import { createSshFeature } from './ssh/feature.js';
 import { topKFeature } from './topk/feature.js';
+import { createRemoteWriteFeature } from './remoteWrite/feature.js';
+import { createScrapeTargetsFeature } from './scrapeTargets/feature.js';
+import { createPushReceiverFeature } from './pushReceiver/feature.js';
 import type { HostSource } from './model/hostSource.js';
 import { parseAgentFrame } from './parse/agentFrame.js';
 
-const REACH_THE_NETWORK = new Set<string>(['export/update', 'hosts/add', 'hosts/update', 'hosts/test', 'hosts/import', 'clouds/add', 'clouds/update', 'clouds/test', 'alerts/channel-test']);
+const REACH_THE_NETWORK = new Set<string>(['export/update', 'hosts/add', 'hosts/update', 'hosts/test', 'hosts/import', 'clouds/add', 'clouds/update', 'clouds/test', 'alerts/channel-test', 'targets/add', 'targets/update', 'targets/set-enabled', 'targets/test', 'receiver/update', 'remote-write/add', 'remote-write/update', 'history/update']);
 
 const NOW = Date.now();
 /** One valid input per request, the starting point for mutations. */
@@ -111,6 +114,9 @@ beforeAll(async () => {
         createSshFeature({ home, env: {} }),
         containersFeature,
         createCloudsFeature({ env: {}, mappingsPollMs: 60_000 }),
+        createScrapeTargetsFeature(),
+        createPushReceiverFeature(),
+        createRemoteWriteFeature(),
       ],
       answers: () => true,
       localSource: oneRealSample,

@@ -64,7 +64,7 @@ describe('createFrameSplitter', () => {
     expect(splitter.push('@@overlook-agent 4 pid 4242 8812345\n')).toEqual([{ kind: 'agent_process', version: '4', pid: 4242, startTime: '8812345' }]);
     // Inside a frame it is file content (a process may name itself anything), not a new agent.
     expect(splitter.push(small)).toEqual([{ kind: 'frame', version: '4', seq: 1, text: small }]);
-    expect(splitter.push('@@overlook-agent 4 pid x 1\n')).toEqual([{ kind: 'dropped', reason: '1 line(s) outside any frame' }]);
+    expect(splitter.push('@@overlook-agent 4 pid x 1\n')).toEqual([{ kind: 'dropped', reason: '1 line(s) outside any frame', sample: '@@overlook-agent 4 pid x 1' }]);
   });
 
   it('drops an oversized frame and resynchronises on the next begin line', () => {
