@@ -103,6 +103,20 @@ describe('deriveSamples', () => {
     expect(processes.find((p) => p.pid === 4242)?.cpu).toBeCloseTo(0.06 / 10, 9);
   });
 
+  it('skips every rate across a short reboot after a long run, where uptime and every counter went up', () => {
+    // Up 1,010 s, down 30 s, observed again 1,030 s into the new boot (the
+    // console could not reach it meanwhile): uptime advanced by 20 s and every
+    // counter is above its old value, so only the moved boot time (/proc/stat
+    // btime) says these are not 20 s of growth.
+    const t2 = observe('handmade-t2-reboot-short-outage.txt', T0 + 20_000);
+    const { samples, processes } = deriveSamples(t1, t2, 'web-1');
+    expect(rates(samples)).toEqual([]);
+    expect(one(samples, 'node_boot_time_seconds')).toBe(1_700_001_040);
+    expect(one(samples, 'host:uptime:seconds')).toBe(1030);
+    // pid 4242 is a process of the new boot: its CPU is its average since it started (73 s over 1,000 s).
+    expect(processes.find((p) => p.pid === 4242)?.cpu).toBeCloseTo(0.073, 9);
+  });
+
   it('skips rates when the interval is not usable', () => {
     const back = { ...t1, monotonicSeconds: 999 };
     expect(rates(deriveSamples(t0, back, 'h').samples)).toEqual([]);
