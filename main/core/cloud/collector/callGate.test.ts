@@ -1,6 +1,6 @@
 // The token bucket and the gate every cloud call goes through: budgets,
 // first-come order, slowing down when the cloud throttles, retries, abort.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { CloudApiError } from '../clients/cloudErrors.js';
 import { CloudApiStats } from '../apiStats.js';
 import { backoffDelayMs, CallGate } from './callGate.js';
@@ -95,6 +95,51 @@ describe('CallGate', () => {
     const pending = gate.call('BatchListMetricData', async () => { throw throttledError(); }, controller.signal);
     setTimeout(() => controller.abort(), 20);
     await expect(pending).rejects.toBeInstanceOf(AbortedError);
+  });
+
+  /** The times (fake clock, ms) at which `fn` was attempted until the call settled, and how it settled. */
+  async function attemptTimes(gate: CallGate, api: string, failure: () => Error): Promise<{ at: number[]; error: unknown }> {
+    const at: number[] = [];
+    const settled = gate.call(api, async () => {
+      at.push(Date.now());
+      throw failure();
+    }).catch((error: unknown) => error);
+    await vi.advanceTimersByTimeAsync(120_000);
+    return { at, error: await settled };
+  }
+
+  it('waits out its backoff before each retry of a network error: the cloud is not hit again at once', async () => {
+    vi.useFakeTimers({ now: 0 });
+    try {
+      const gate = new CallGate({ provider: 'aliyun', account: 'prod', stats: new CloudApiStats(), random: () => 1, retry: { baseDelayMs: 1000, maxDelayMs: 20_000, networkAttempts: 3 } });
+      const { at, error } = await attemptTimes(gate, 'DescribeMetricList', () => new Error('socket hang up'));
+      expect(error).toMatchObject({ kind: 'network' });
+      expect(at).toEqual([0, 1000, 3000]);
+      gate.close();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('waits out its backoff before each retry of a throttled call, on top of the slowed bucket, jittered down to half a step', async () => {
+    vi.useFakeTimers({ now: 0 });
+    try {
+      const gate = new CallGate({
+        provider: 'tencent',
+        account: 'gz',
+        stats: new CloudApiStats(),
+        random: () => 0,
+        retry: { baseDelayMs: 1000, maxDelayMs: 2000, throttledAttempts: 5 },
+        limits: { GetMonitorData: { ratePerSecond: 1000, burst: 10 } },
+      });
+      const { at, error } = await attemptTimes(gate, 'GetMonitorData', throttledError);
+      expect(error).toMatchObject({ kind: 'throttled' });
+      // Half of 1 s, 2 s, then the 2 s cap (twice).
+      expect(at).toEqual([0, 500, 1500, 2500, 3500]);
+      gate.close();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('backs off exponentially up to the cap, with jitter between half and all of a step', () => {
