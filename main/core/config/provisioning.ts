@@ -27,15 +27,15 @@ export interface ProvisioningSection<Out> {
   readonly entry?: z.ZodType;
 }
 
-/** A section validated as a whole: any problem in it rejects the file. */
+/** A section validated as a whole: any problem in it (a plaintext secret too) rejects the file. */
 export function wholeSection<Out>(name: string, schema: z.ZodType<Out>, absent: () => Out): ProvisioningSection<Out> {
   return { name, schema, absent };
 }
 
 /**
- * A list whose entries stand alone: a bad entry is left out with a problem and
- * the others still apply (an invalid alert rule gets a clear error and never
- * stops the others).
+ * A list whose entries stand alone: a bad entry (a plaintext secret in it
+ * too) is left out with a problem and the others still apply (an invalid
+ * alert rule gets a clear error and never stops the others).
  */
 export function sectionOfIndependentEntries<Entry>(name: string, entry: z.ZodType<Entry>): ProvisioningSection<Entry[]> {
   return { name, schema: z.array(entry), absent: () => [], entry };
@@ -113,7 +113,15 @@ export function createProvisioningParser(sectionList: readonly AnySection[]): Pr
       return { config: null, problems };
     }
 
+    // A secret written in the file is refused wherever it is, and never
+    // echoed. Inside an entry of a list section (hosts, clouds, alerts,
+    // channels) it leaves out only that entry, like any other bad entry;
+    // anywhere else (a whole section such as settings or export, a section
+    // this version does not know) it refuses the file, whatever the section's
+    // schema would have made of the key.
     const secretKeys = new Set<string>();
+    /** Per list section, the indexes of the entries that hold a plaintext secret. */
+    const entriesWithSecrets = new Map<string, Set<number>>();
     for (const found of findPlaintextSecretKeys(root, [])) {
       secretKeys.add(fieldName(found.path));
       const key = String(found.path[found.path.length - 1]);
@@ -123,7 +131,15 @@ export function createProvisioningParser(sectionList: readonly AnySection[]): Pr
         field: fieldName(found.path),
         message: `\`${key}\` would keep a secret in plaintext in the file; use \`${key}_env\` (the name of an environment variable) or \`${key}_file\` (the path of a file holding it) instead`,
       });
-      fatal = true;
+      const [sectionName, index] = found.path;
+      const section = typeof sectionName === 'string' && Object.hasOwn(sections, sectionName) ? sections[sectionName] : undefined;
+      if (section?.entry && typeof index === 'number') {
+        const indexes = entriesWithSecrets.get(section.name) ?? new Set<number>();
+        indexes.add(index);
+        entriesWithSecrets.set(section.name, indexes);
+      } else {
+        fatal = true;
+      }
     }
 
     let data: unknown;
@@ -172,10 +188,12 @@ export function createProvisioningParser(sectionList: readonly AnySection[]): Pr
         values[name] = section.absent();
       } else if (section.entry) {
         const kept: unknown[] = [];
+        const withSecrets = entriesWithSecrets.get(name);
         (value as unknown[]).forEach((entryInFile, index) => {
           const entry = section.entry!.safeParse(entryInFile, { error: describeIssue });
-          if (entry.success) kept.push(entry.data);
-          else report(entry.error.issues, [name, index]);
+          // Its other problems are reported too, so one edit can fix them all.
+          if (!entry.success) report(entry.error.issues, [name, index]);
+          else if (!withSecrets?.has(index)) kept.push(entry.data);
         });
         values[name] = kept;
       } else {
