@@ -1,0 +1,89 @@
+// Mutation score per module, printed like a benchmark: for each module of
+// bench/stryker.config.mjs, Stryker's run (in a sandbox copy, one module at a
+// time), then the module's score and every mutant no test noticed, with the
+// line it changed. Slow (minutes per module); run by hand, never in `npm test`:
+//
+//   npm run mutation [-- <module>…] [-- --concurrency 2]
+//
+// Score = (killed + timed out) / (killed + timed out + survived + not covered),
+// Stryker's "total" score. Reports stay in bench/results/mutation/<module>.json.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { modules } from './stryker.config.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const args = process.argv.slice(2);
+let concurrency = '1';
+const names = [];
+for (let i = 0; i < args.length; i++) {
+  if (args[i] === '--concurrency') concurrency = args[++i] ?? concurrency;
+  else names.push(args[i]);
+}
+const unknown = names.filter((n) => !modules.some((m) => m.name === n));
+if (unknown.length) {
+  console.error(`unknown module ${unknown.join(', ')}; the modules are ${modules.map((m) => m.name).join(', ')}`);
+  process.exit(2);
+}
+const chosen = names.length ? modules.filter((m) => names.includes(m.name)) : modules;
+
+const KILLED = new Set(['Killed', 'Timeout']);
+const COUNTED = new Set(['Killed', 'Timeout', 'Survived', 'NoCoverage']);
+
+/** The text a mutant replaced, from the report's source and 1-based line / column range. */
+function original(source, location) {
+  const lines = source.split('\n');
+  const { start, end } = location;
+  if (start.line === end.line) return lines[start.line - 1].slice(start.column - 1, end.column - 1);
+  return [lines[start.line - 1].slice(start.column - 1), ...lines.slice(start.line, end.line - 1), lines[end.line - 1].slice(0, end.column - 1)].join('\n');
+}
+
+const oneLine = (text, max = 90) => {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+};
+
+const summary = [];
+for (const module of chosen) {
+  const report = path.join(root, 'bench/results/mutation', `${module.name}.json`);
+  fs.rmSync(report, { force: true });
+  const started = Date.now();
+  console.log(`\n== ${module.name}: ${module.mutate.join(', ')}  (tests: ${module.tests.join(', ')})`);
+  const run = spawnSync('npx', ['stryker', 'run', 'bench/stryker.config.mjs', '--concurrency', concurrency, '--reporters', 'json,progress'], {
+    cwd: root,
+    env: { ...process.env, OVERLOOK_MUTATION_MODULE: module.name },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const minutes = (Date.now() - started) / 60_000;
+  if (run.status !== 0 || !fs.existsSync(report)) {
+    console.log(`${module.name}: Stryker failed (exit ${run.status}); see its output above`);
+    summary.push({ module: module.name, failed: true, minutes });
+    continue;
+  }
+  const { files } = JSON.parse(fs.readFileSync(report, 'utf8'));
+  const counts = { Killed: 0, Timeout: 0, Survived: 0, NoCoverage: 0, other: 0 };
+  const survivors = [];
+  for (const [file, { source, mutants }] of Object.entries(files)) {
+    for (const m of mutants) {
+      if (m.status in counts) counts[m.status]++;
+      else counts.other++;
+      if (m.status === 'Survived' || m.status === 'NoCoverage') {
+        survivors.push(`${path.relative(root, path.resolve(root, file))}:${m.location.start.line}:${m.location.start.column} ${m.mutatorName}${m.status === 'NoCoverage' ? ' (no test runs it)' : ''}: ${oneLine(original(source, m.location))} → ${oneLine(m.replacement ?? '')}`);
+      }
+    }
+  }
+  const counted = Object.entries(counts).filter(([k]) => COUNTED.has(k)).reduce((a, [, n]) => a + n, 0);
+  const killed = Object.entries(counts).filter(([k]) => KILLED.has(k)).reduce((a, [, n]) => a + n, 0);
+  const score = counted ? (100 * killed) / counted : 100;
+  summary.push({ module: module.name, score, killed, counted, survived: counts.Survived, noCoverage: counts.NoCoverage, other: counts.other, minutes });
+  console.log(`${module.name}: score ${score.toFixed(1)} % (${killed} of ${counted} mutants killed; ${counts.Survived} survived, ${counts.NoCoverage} not covered, ${counts.other} compile errors or ignored) in ${minutes.toFixed(1)} min`);
+  for (const s of survivors) console.log(`  survived ${s}`);
+}
+
+console.log('\nmodule        score    killed / mutants   survived   not covered   minutes');
+for (const s of summary) {
+  if (s.failed) console.log(`${s.module.padEnd(13)} failed${' '.repeat(48)}${s.minutes.toFixed(1)}`);
+  else console.log(`${s.module.padEnd(13)} ${`${s.score.toFixed(1)} %`.padStart(7)}   ${`${s.killed} / ${s.counted}`.padStart(16)}   ${String(s.survived).padStart(8)}   ${String(s.noCoverage).padStart(11)}   ${s.minutes.toFixed(1).padStart(7)}`);
+}
+if (summary.some((s) => s.failed)) process.exitCode = 1;
