@@ -67,7 +67,7 @@ if (selected.length === 0) throw new Error(`no mutation module named "${only}"; 
 export default {
   testRunner: 'vitest',
   // The project's vitest config with only the selected modules' test files (see that file for why not `testFiles`).
-  vitest: { configFile: 'bench/mutation.vitest.config.ts', related: false },
+  vitest: { configFile: 'bench/mutation.vitest.config.mjs', related: false },
   mutate: selected.flatMap((m) => m.mutate),
   coverageAnalysis: 'perTest',
   // The machines are shared: one test runner unless told otherwise (--concurrency 2).
