@@ -183,6 +183,9 @@ test('an account’s screen shows its collector, its APIs against their quotas, 
   await expect(page.getByTestId('cloud-account-instances').getByTestId('cloud-row')).toHaveCount(2);
   await page.getByTestId('cloud-product').selectOption('');
   await page.screenshot({ path: screenshotPath('clouds-account-dark'), fullPage: true });
+  await open(page, '#/clouds/prod-aliyun', { theme: 'light' });
+  await expect(page.getByTestId('cloud-stat-discovery')).toContainText(/API calls: [1-9]\d*/);
+  await page.screenshot({ path: screenshotPath('clouds-account-light'), fullPage: true });
 });
 
 test('Alibaba instances show their ECS names in the instance table, the overview, the instance title and Top-K; odd names never break the layout', async ({ page }) => {
