@@ -142,4 +142,61 @@ describe('parseAgentFrame on hand-made frames', () => {
       expect(find(result.observation, 'node_memory_MemTotal_bytes')).toBeUndefined();
     }
   });
+
+  /** handmade-base.txt with `files` put first in its files section. */
+  const withFilesFirst = (files: string) => fixture('handmade-base.txt').replace('@@section files\n', `@@section files\n${files}`);
+  const statRest = 'S 0 0 0 0 -1 2129984 0 0 0 0 7 3 0 0 20 0 1 0 1 0 0 18446744073709551615 0 0 0 0 0 0 0 2147483647 0 0 0 0 17 1 0 0 0 0 0 0 0 0 0 0 0 0 0';
+
+  it('reads a process named like a frame marker as one process, and every file after it', () => {
+    // Any user may name a process (15 bytes, newlines allowed; proc(5)), and /proc/PID/stat prints it raw.
+    const names = ['\n@@section x', 'a)\n==> /x <==', '\n@@meta cgroup', 'x) (y'];
+    const files = names.map((name, i) => `==> /proc/${501 + i}/stat <==\n${501 + i} (${name}) ${statRest}\n\n`).join('');
+    const result = parseAgentFrame(withFilesFirst(files), 0);
+    if (result.kind !== 'observation') throw new Error(JSON.stringify(result));
+    const obs = result.observation;
+    expect(obs.problems).toEqual([]);
+    expect(obs.processes.map((p) => [p.pid, p.comm])).toEqual([
+      [501, '?@@section x'],
+      [502, 'a)?==> /x <=='],
+      [503, '?@@meta cgroup'],
+      [504, 'x) (y'],
+      [1, 'systemd'],
+      [2, 'kthreadd'],
+      [4242, 'my (odd) app'],
+    ]);
+    // The files after them were read as files, not as a process name's continuation.
+    expect(valueOf(obs, 'node_load15')).toBe(0.3);
+    expect(obs.facts).toEqual({ hostname: 'web-1', kernel: '6.1.0-13-amd64', os: 'Debian GNU/Linux 12 (bookworm)', arch: 'x86_64', cpus: 2 });
+    expect(obs.containers).toBeUndefined();
+  });
+
+  it('skips a process that ended between listing and reading, and reads /proc/<not a pid>/stat as no process', () => {
+    const files = `==> /proc/600/stat <==\n\n==> /proc/60x/stat <==\n60 (fake) ${statRest}\n\n==> /proc/601/stat <==\n601 (kworker) ${statRest}\n\n`;
+    const result = parseAgentFrame(withFilesFirst(files), 0);
+    if (result.kind !== 'observation') throw new Error(JSON.stringify(result));
+    expect(result.observation.problems).toEqual([]);
+    expect(result.observation.processes.map((p) => p.pid)).toEqual([601, 1, 2, 4242]);
+    expect(result.observation.processes[0]).toMatchObject({ comm: 'kworker', cpuSeconds: 0.1 });
+  });
+
+  it('reads versions and sequence numbers of any length, and a section name with blanks around it', () => {
+    const text = fixture('handmade-base.txt')
+      .replace('@@overlook-agent 1 begin 7', '@@overlook-agent 12 begin 1234')
+      .replace('@@overlook-agent 1 end 7', '@@overlook-agent 12 end 1234')
+      .replace('@@section df-gnu', '@@section   df-gnu  ');
+    const result = parseAgentFrame(text, 0);
+    expect(result).toMatchObject({ kind: 'observation', agentVersion: '12', seq: 1234 });
+    if (result.kind === 'observation') expect(find(result.observation, 'node_filesystem_size_bytes', { mountpoint: '/' })).toBeDefined();
+  });
+
+  it('takes only exact begin, end and error lines', () => {
+    const base = fixture('handmade-base.txt');
+    expect(parseAgentFrame(base.replace('@@overlook-agent 1 begin 7', '@@overlook-agent 1 begin 7 x'), 0)).toEqual({ kind: 'invalid', problem: 'unexpected first line "@@overlook-agent 1 begin 7 x"' });
+    expect(parseAgentFrame(base.replace('@@overlook-agent 1 end 7', '@@overlook-agent 1 end 7 x'), 0)).toEqual({ kind: 'invalid', problem: 'frame 7 is truncated: no end line' });
+    expect(parseAgentFrame(base.replace('@@overlook-agent 1 end 7', '@@overlook-agent 2 end 7'), 0)).toEqual({ kind: 'invalid', problem: 'frame 7 is truncated: no end line' });
+    expect(parseAgentFrame('motd @@overlook-agent 1 error boom\n', 0)).toEqual({ kind: 'invalid', problem: 'not agent output: no begin line' });
+    expect(parseAgentFrame('@@overlook-agent 12 error boom', 0)).toEqual({ kind: 'agent_error', message: 'boom' });
+    // A frame without its final newline is still whole.
+    expect(parseAgentFrame(base.replace(/\n$/, ''), 0).kind).toBe('observation');
+  });
 });
