@@ -6,8 +6,10 @@
 #   sh overlook-agent.sh once             one sample
 #   sh overlook-agent.sh stream SECONDS [PROCESS_EVERY [LIMITS_EVERY]]
 #                                         a sample every SECONDS until stdout closes
-#   sh overlook-agent.sh paced [PROCESS_EVERY [LIMITS_EVERY]]
-#                                         a sample per line read on stdin; ends at EOF
+#   sh overlook-agent.sh paced [PROCESS_EVERY [LIMITS_EVERY [IDLE_SECONDS]]]
+#                                         a sample per line read on stdin; ends at EOF,
+#                                         or after IDLE_SECONDS without a line where
+#                                         the shell can wait with a timeout (below)
 #
 # PROCESS_EVERY (default 1): per-process stats in every Nth sample only (and
 # always in the first two, so process CPU has a rate after one interval). In
@@ -27,6 +29,16 @@
 # when a request line has the word "limits" ("@@meta cgroup_limits 1"). Which
 # engine sockets exist, and whether this user may open them, is tested with
 # builtins (`[ -S ]`, `[ -w ]`) every sample.
+#
+# Paced mode starts with one line naming this process, so a console that
+# lost its connection can end it over the next one (the old SSH session may
+# outlive a cut link by hours, until TCP keepalive notices):
+#   @@overlook-agent VERSION pid PID STARTTIME
+# STARTTIME is field 22 of /proc/PID/stat (clock ticks after boot): with the
+# pid it names this process and no later one that reuses the pid. With
+# IDLE_SECONDS the agent also gives up by itself when no request comes for
+# that long, where the shell has a bounded read (bash, busybox ash: `read
+# -t`); dash has none and waits for EOF (or the console's kill).
 #
 # Runs under dash, bash and busybox ash; needs no root. PROC_ROOT, SYS_ROOT and
 # ETC_ROOT point it at fixture trees; OVERLOOK_ENGINE_SOCKET names one more
@@ -49,7 +61,7 @@
 # with `read -t`, see wait_interval). Filesystems (`timeout df`) are re-read about every 30 s;
 # every frame carries the last reading. Everything else is a shell builtin, so
 # in paced mode nothing but this shell runs between samples.
-AGENT_VERSION=3
+AGENT_VERSION=4
 
 P=${PROC_ROOT:-/proc}
 S=${SYS_ROOT:-/sys}
@@ -84,8 +96,9 @@ case $mode in
     limits_every=${4:-$((process_every * 4))}; whole LIMITS_EVERY "$limits_every" ;;
   paced)
     process_every=${2:-1}; whole PROCESS_EVERY "$process_every"
-    limits_every=${3:-$((process_every * 4))}; whole LIMITS_EVERY "$limits_every" ;;
-  *) usage 'usage: overlook-agent.sh once | stream SECONDS [PROCESS_EVERY [LIMITS_EVERY]] | paced [PROCESS_EVERY [LIMITS_EVERY]]' ;;
+    limits_every=${3:-$((process_every * 4))}; whole LIMITS_EVERY "$limits_every"
+    idle=${4:-}; [ -z "$idle" ] || whole IDLE_SECONDS "$idle" ;;
+  *) usage 'usage: overlook-agent.sh once | stream SECONDS [PROCESS_EVERY [LIMITS_EVERY]] | paced [PROCESS_EVERY [LIMITS_EVERY [IDLE_SECONDS]]]' ;;
 esac
 
 if [ ! -r "$P/stat" ]; then
@@ -352,6 +365,19 @@ uptime_cs() {
   _ovl_cs="${_ovl_up%.*}${_ovl_up#*.}"
 }
 
+# The line that names this process (see the header): its pid and its start
+# time, from the kernel's /proc (never PROC_ROOT, which may be a fixture), with
+# builtins only. A function, so `set --` leaves the script's arguments alone.
+announce() {
+  _ovl_start=0
+  if read -r _ovl_stat </proc/$$/stat 2>/dev/null; then
+    # After "PID (COMM) " the fields run from 3 (state); the start time is 22.
+    set -- ${_ovl_stat##*) }
+    [ $# -ge 20 ] && shift 19 && _ovl_start=$1
+  fi
+  printf '@@overlook-agent %s pid %s %s\n' "$AGENT_VERSION" "$$" "$_ovl_start" || exit 0
+}
+
 wait_interval() {
   if [ -n "$read_wait" ]; then
     uptime_cs
@@ -387,6 +413,13 @@ case $mode in
       [ -d "/proc/$parent" ] || exit 0
     done ;;
   paced)
-    # EOF on stdin (the console or its channel is gone) ends it.
-    while read -r request; do sample "$request"; done ;;
+    announce
+    # EOF on stdin (the console or its channel is gone) ends it; so does no
+    # request for IDLE_SECONDS where `read -t` exists (its timeout status is
+    # above 128 in bash and 1 in busybox ash, like EOF: either ends the loop).
+    if [ -n "$idle" ] && [ -n "$read_wait" ]; then
+      while read -t "$idle" -r request; do sample "$request"; done
+    else
+      while read -r request; do sample "$request"; done
+    fi ;;
 esac

@@ -47,6 +47,7 @@ child.stdout.setEncoding('utf8');
 child.stdout.on('data', (chunk) => {
   const receivedAt = Date.now();
   for (const item of splitter.push(chunk)) {
+    if (item.kind === 'agent_process') continue; // paced mode names its process first
     if (item.kind !== 'frame') {
       dropped++;
       continue;

@@ -14,8 +14,8 @@
 
 /** @type {Array<{ name: string; mutate: string[]; tests: string[] }>} */
 export const modules = [
-  // The headless HTTP gate (token, cookie, Origin and Host checks), a pure function once the hardening branch lands:
-  // { name: 'headless', mutate: ['main/headless/requestGate.ts'], tests: ['main/headless/requestGate.test.ts'] },
+  // The headless HTTP gate: the token (bearer, cookie, query), Origin and Host checks, a pure function of a request.
+  { name: 'headless', mutate: ['main/headless/requestGate.ts'], tests: ['main/headless/requestGate.test.ts'] },
   {
     name: 'ssh',
     mutate: ['main/core/ssh/knownHosts.ts', 'main/core/ssh/hostKeyReview.ts'],

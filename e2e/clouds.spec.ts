@@ -162,6 +162,7 @@ test('the overview lists every cloud instance beside the hosts, and a row opens 
   await expect.poll(async () => Number(await cpu.getAttribute('data-points')), { timeout: 30_000 }).toBeGreaterThan(5);
   await expect(page.getByTestId('chart-cloud:cloud_network_receive_bytes_per_second')).toBeVisible();
   await page.screenshot({ path: screenshotPath('clouds-instance-light'), fullPage: true });
+
 });
 
 test('an account’s screen shows its collector, its APIs against their quotas, and its instances', async ({ page }) => {
@@ -182,10 +183,49 @@ test('an account’s screen shows its collector, its APIs against their quotas, 
   await page.getByTestId('cloud-product').selectOption('rds');
   await expect(page.getByTestId('cloud-account-instances').getByTestId('cloud-row')).toHaveCount(2);
   await page.getByTestId('cloud-product').selectOption('');
+  // At 1,400 px every column of the API table is in view, latency (the last) included.
+  const table = page.getByTestId('cloud-apis');
+  const latency = table.getByRole('columnheader', { name: 'Latency' });
+  await expect(latency).toBeInViewport();
+  const scroller = (await table.locator('xpath=..').boundingBox())!;
+  const latencyBox = (await latency.boundingBox())!;
+  expect(latencyBox.x + latencyBox.width).toBeLessThanOrEqual(scroller.x + scroller.width + 1);
   await page.screenshot({ path: screenshotPath('clouds-account-dark'), fullPage: true });
   await open(page, '#/clouds/prod-aliyun', { theme: 'light' });
   await expect(page.getByTestId('cloud-stat-discovery')).toContainText(/API calls: [1-9]\d*/);
   await page.screenshot({ path: screenshotPath('clouds-account-light'), fullPage: true });
+});
+
+test('an account whose Test failed once does not say "no errors" beside the failed call it counts', async ({ page }) => {
+  await open(page, '#/clouds/gz-prod');
+  await expect(page.getByTestId('cloud-account-screen')).toBeVisible({ timeout: 30_000 });
+  // The dialog's Test with the wrong secret is counted in the API table.
+  await expect(page.getByTestId('cloud-apis')).toContainText('AuthFailure.SignatureFailure ×1');
+  await expect(page.getByTestId('cloud-errors-none')).not.toContainText('No errors since the console started');
+  await expect(page.getByTestId('cloud-errors-none')).toContainText('counts 1 failed call since the console started');
+  await page.getByTestId('cloud-errors').screenshot({ path: screenshotPath('clouds-account-errors-none') });
+});
+
+test('an account the cloud refuses says its error once on its card', async ({ page }) => {
+  await open(page, '#/clouds');
+  await page.getByTestId('cloud-add').click();
+  await page.locator('label', { has: page.getByTestId('cloud-form-provider-tencent') }).click();
+  await page.getByTestId('cloud-form-name').fill('refused');
+  await page.getByTestId('cloud-form-regions').fill('ap-guangzhou');
+  await page.getByTestId('cloud-form-accessKeyId').fill(tencent.account.accessKeyId);
+  await page.getByTestId('cloud-form-accessKeySecret').fill('another-wrong-secret');
+  await page.getByTestId('cloud-form-advanced').click();
+  await page.getByTestId('cloud-form-endpoint').fill(tencent.emulator.endpoint);
+  await page.getByTestId('cloud-form-save').click();
+  const card = page.locator('[data-testid="cloud-account"][data-account="refused"]');
+  await expect(card).toHaveAttribute('data-state', 'error', { timeout: 30_000 });
+  await expect(card.getByTestId('cloud-state-detail')).toContainText('AuthFailure.SignatureFailure');
+  // Once: the state line says it, no second "last error" line repeats it.
+  await expect(card.getByText(/AuthFailure\.SignatureFailure/)).toHaveCount(1);
+  await card.screenshot({ path: screenshotPath('clouds-account-card-refused') });
+  await card.getByTestId('cloud-remove').click();
+  await card.getByTestId('cloud-remove-confirm').click();
+  await expect(card).toHaveCount(0);
 });
 
 test('Alibaba instances show their ECS names in the instance table, the overview, the instance title and Top-K; odd names never break the layout', async ({ page }) => {
@@ -279,8 +319,9 @@ test('a Huawei key that may read Cloud Eye but not list servers keeps collecting
   await expect(dialog).toHaveCount(0);
 });
 
-test('Top-K ranks cloud instances and a row opens the instance at that window', async ({ page }) => {
+test('Top-K ranks cloud instances and a row opens the instance at the header\'s range; a zoom drawn with the mouse loads its charts', async ({ page }) => {
   await open(page, '#/topk');
+  await page.getByTestId('range-1h').click();
   await page.getByTestId('topk-kind').selectOption('cloud');
   const rows = page.getByTestId('topk-row');
   await expect(rows.first()).toBeVisible({ timeout: 30_000 });
@@ -290,7 +331,57 @@ test('Top-K ranks cloud instances and a row opens the instance at that window', 
   await page.screenshot({ path: screenshotPath('clouds-topk-light'), fullPage: true });
   await rows.first().getByTestId('topk-link').click();
   await expect(page.getByTestId('cloud-instance')).toBeVisible();
+  await expect(page).toHaveURL(/\?range=1h$/);
+  const cpu = page.getByTestId('chart-cloud:cloud_cpu_utilization_ratio');
+  await expect.poll(async () => Number(await cpu.getAttribute('data-points')), { timeout: 30_000 }).toBeGreaterThan(2);
+
+  // Drag across the last part of the hour (cloud datapoints are a minute apart and arrive late).
+  const rejected: string[] = [];
+  page.on('websocket', (ws) => ws.on('framereceived', (f) => String(f.payload).includes('invalid_input') && rejected.push(String(f.payload))));
+  await cpu.evaluate((el) => el.scrollIntoView({ block: 'center' }));
+  const box = (await cpu.locator('.chart-plot').boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.55, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.75, box.y + box.height / 2, { steps: 4 });
+  await page.mouse.move(box.x + box.width * 0.97, box.y + box.height / 2, { steps: 4 });
+  await page.mouse.up();
   await expect(page.getByTestId('zoom-window')).toBeVisible();
+  await expect(page).toHaveURL(/\?range=1h&from=\d+&to=\d+$/);
+  for (const chart of await page.locator('[data-testid^="chart-cloud:"]').all()) {
+    await expect(chart.getByText('Could not load this chart')).toHaveCount(0);
+  }
+  await expect.poll(async () => Number(await cpu.getAttribute('data-points')), { timeout: 30_000 }).toBeGreaterThan(0);
+  expect(rejected).toEqual([]);
+  await page.screenshot({ path: screenshotPath('clouds-instance-zoomed'), fullPage: true });
+  await page.reload();
+  await expect(page.getByTestId('zoom-window')).toBeVisible();
+});
+
+test('the hosts\' table is as tall as its rows, leaving the cloud instances in view; the command palette finds cloud accounts and instances (by name or id) and adds an account', async ({ page }) => {
+  await open(page, '#/');
+  await expect(page.getByTestId('cloud-fleet-table')).toBeVisible({ timeout: 30_000 });
+  // One host: a table one row tall, not a window-high box that pushes the cloud instances below the fold.
+  await page.getByTestId('view-table').click();
+  await expect(page.getByTestId('fleet-row')).toHaveCount(1);
+  await expect(page.getByTestId('cloud-fleet-count')).toBeInViewport();
+  expect((await page.getByTestId('fleet-body').boundingBox())!.height).toBeLessThan(80);
+  await page.screenshot({ path: screenshotPath('clouds-overview-table-light') });
+  await page.keyboard.press('Control+k');
+  await page.keyboard.type('i-bp1emu000002');
+  await expect(page.getByTestId('palette-item').first()).toContainText('web 🚀 前端');
+  await expect(page.getByTestId('palette-item').first()).toContainText('Cloud instance in prod-aliyun');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('cloud-instance')).toHaveAttribute('data-instance', 'i-bp1emu000002');
+  await page.keyboard.press('Control+k');
+  await page.keyboard.type('hw-beijing');
+  await expect(page.getByTestId('palette-item').first()).toContainText('Cloud account');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('cloud-account-screen')).toHaveAttribute('data-account', 'hw-beijing');
+  await page.keyboard.press('Control+k');
+  await page.keyboard.type('add a cloud account');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('cloud-form')).toBeVisible();
+  await page.keyboard.press('Escape');
 });
 
 test('the cloud screens in Chinese have no English left, in both themes', async ({ page }) => {

@@ -17,18 +17,29 @@ export const fromTestSupport = async <T>(rel: string): Promise<T> => (await impo
 export interface RunningConsole {
   url: string;
   origin: string;
+  port: number;
   token: string;
   dataDir: string;
   output: () => string;
-  stop(): Promise<void>;
+  /** Stops the console; its data dir is removed unless `keepData` (a restart of the same console follows). */
+  stop(options?: { keepData?: boolean }): Promise<void>;
 }
 
 export async function startConsole(
-  options: { args?: string[]; env?: Record<string, string>; /** Runs on the empty data dir before the console starts (seeding history). */ prepare?: (dataDir: string) => Promise<void> | void } = {},
+  options: {
+    args?: string[];
+    env?: Record<string, string>;
+    /** Runs on the empty data dir before the console starts (seeding history). */
+    prepare?: (dataDir: string) => Promise<void> | void;
+    /** An existing data dir (a restart); default a fresh temp dir. */
+    dataDir?: string;
+    /** Default 0: a free port. */
+    port?: number;
+  } = {},
 ): Promise<RunningConsole> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ovl-e2e-'));
+  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'ovl-e2e-'));
   await options.prepare?.(dataDir);
-  const child: ChildProcess = spawn(process.execPath, [path.join(repoRoot, 'scripts', 'overlook.js'), 'serve', '--port', '0', '--data', dataDir, ...(options.args ?? [])], {
+  const child: ChildProcess = spawn(process.execPath, [path.join(repoRoot, 'scripts', 'overlook.js'), 'serve', '--port', String(options.port ?? 0), '--data', dataDir, ...(options.args ?? [])], {
     cwd: repoRoot,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -52,15 +63,16 @@ export async function startConsole(
   return {
     url,
     origin: parsed.origin,
+    port: Number(parsed.port),
     token: parsed.searchParams.get('token')!,
     dataDir,
     output: () => out,
-    async stop() {
+    async stop(stopOptions = {}) {
       if (child.exitCode === null) {
         child.kill('SIGTERM');
         await new Promise((r) => child.once('exit', r));
       }
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      if (!stopOptions.keepData) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

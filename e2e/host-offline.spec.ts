@@ -113,7 +113,24 @@ test('cutting an SSH host off fires the host offline alert; restoring the link r
   await netns!.cut();
   await page.locator('a.brand').click();
   await expect(card).toHaveAttribute('data-status', /^(stale|offline)$/, { timeout: 20_000 });
+  // Its last values are old, and look it: muted, with when they are from.
+  await expect(card).toHaveAttribute('data-stale', 'true');
+  await expect(card.getByTestId('host-card-last-seen')).toContainText(/Last seen (now|\d+ sec\. ago)/);
+  await expect(card.locator('.host-card-metrics')).toHaveCSS('opacity', '0.5');
+  // Its status detail (why it is not online) is readable: up to three lines, all of it on hover.
+  const detail = card.getByTestId('host-card-detail');
+  await expect(detail).toBeVisible();
+  expect(await detail.getAttribute('title')).toBe((await detail.textContent())!.trim());
+  await expect(detail).toHaveCSS('white-space', 'normal');
   await page.screenshot({ path: screenshotPath('host-offline-overview') });
+  await page.getByTestId('view-table').click();
+  const tableRow = page.locator(`[data-testid="fleet-row"][data-host-id="${HOST}"]`);
+  await expect(tableRow).toHaveAttribute('data-stale', 'true');
+  await expect(tableRow.getByTestId('fleet-last-seen')).toBeVisible();
+  await expect(tableRow.locator('.fleet-cell--cpu')).toHaveCSS('opacity', '0.5');
+  await expect(page.locator('[data-testid="fleet-row"][data-host-id="local"]')).toHaveAttribute('data-stale', 'false');
+  await page.screenshot({ path: screenshotPath('host-offline-overview-table') });
+  await page.getByTestId('view-cards').click();
 
   // The alert fires after its 2 s grace: an in-app toast, then the Alerts screen.
   const toast = page.getByTestId('toast').filter({ hasText: RULE }).filter({ hasText: HOST });
@@ -133,4 +150,21 @@ test('cutting an SSH host off fires the host offline alert; restoring the link r
   await page.screenshot({ path: screenshotPath('host-offline-alert-resolved'), fullPage: true });
   await page.locator('a.brand').click();
   await expect(card).toHaveAttribute('data-status', 'online', { timeout: 30_000 });
+  await expect(card).toHaveAttribute('data-stale', 'false');
+  await expect(card.getByTestId('host-card-last-seen')).toHaveCount(0);
+
+  // Its charts show the outage as one shaded band with one label, not a line and a label per status change.
+  await card.click();
+  const cpu = page.getByTestId('chart-cpu-mode');
+  await expect.poll(async () => Number(await cpu.getAttribute('data-points')), { timeout: 30_000 }).toBeGreaterThan(2);
+  await expect(cpu.locator('.outage-band')).toHaveCount(1, { timeout: 30_000 });
+  const bandLabel = cpu.locator('.recharts-label').filter({ hasText: /^(Offline|Stale) · / });
+  await expect(bandLabel).toHaveCount(1);
+  // As long as the cut (seconds), not from the window's start: the console's own start is no outage.
+  await expect(bandLabel).toHaveText(/^(Offline|Stale) · (\d+s|[12]m( \d+s)?)$/);
+  // No status text on the lines: the band says it once.
+  await expect(cpu.locator('.recharts-reference-line').filter({ hasText: /Offline|Stale|Connecting|Online/ })).toHaveCount(0);
+  await cpu.evaluate((el) => el.scrollIntoView({ block: 'center' }));
+  await page.screenshot({ path: screenshotPath('host-offline-outage-band'), fullPage: true });
+  await cpu.screenshot({ path: screenshotPath('host-offline-outage-band-chart') });
 });

@@ -24,8 +24,10 @@ interface KnownHosts {
 }
 
 const PORT = 22290;
+const PORT2 = 22291;
 let harness: Harness;
 let server: SshServer;
+let server2: SshServer;
 let user: { name: string; password: string };
 let console_: RunningConsole;
 
@@ -33,12 +35,15 @@ test.beforeAll(async () => {
   harness = await fromTestSupport<Harness>('sshServers.js');
   user = await harness.ensureTestUser();
   server = await harness.startSshd({ port: PORT });
+  // A second server, with a key of its own.
+  server2 = await harness.startSshd({ port: PORT2 });
   console_ = await startConsole();
 });
 
 test.afterAll(async () => {
   await console_?.stop();
   await server?.stop();
+  await server2?.stop();
 });
 
 test('add an SSH host in the UI, trust its key, watch it live, pause and remove it', async ({ page }) => {
@@ -49,10 +54,12 @@ test('add an SSH host in the UI, trust its key, watch it live, pause and remove 
   await page.goto(console_.url);
   await expect(page.getByTestId('overview')).toBeVisible();
 
-  // The dialog checks fields as they are left.
+  // The dialog checks fields as they are left; the name follows the address until it is edited.
   await page.getByTestId('add-host').click();
   const dialog = page.getByTestId('host-form');
   await expect(dialog).toBeVisible();
+  await page.getByTestId('host-form-host').pressSequentially('10.0.0.5');
+  await expect(page.getByTestId('host-form-name')).toHaveValue('10.0.0.5');
   await page.getByTestId('host-form-name').fill('lab 1');
   await page.getByTestId('host-form-port').fill('70000');
   await page.getByTestId('host-form-host').click();
@@ -69,14 +76,19 @@ test('add an SSH host in the UI, trust its key, watch it live, pause and remove 
   await page.getByTestId('host-form-tags').fill('lab, e2e');
   await expect(page.getByTestId('host-form-error-name')).toHaveCount(0);
 
-  // Test connection: resolves, connects, and stops at the unknown host key, showing it.
+  // An edited name stays when the address changes.
+  await expect(page.getByTestId('host-form-name')).toHaveValue('lab-1');
+
+  // Test connection: resolves, connects, and asks about the unknown host key, showing it (a question, not a failure).
   await page.getByTestId('host-form-test').click();
   const report = page.getByTestId('host-test-report');
-  await expect(report).toHaveAttribute('data-ok', 'false');
+  await expect(report).toHaveAttribute('data-state', 'ask');
   await expect(report.locator('[data-step="connect"]')).toHaveAttribute('data-ok', 'true');
   await expect(report.locator('[data-step="host_key"]')).toHaveAttribute('data-ok', 'false');
-  await expect(report).toContainText(fingerprint);
+  await expect(page.getByTestId('host-test-fingerprint')).toHaveText(fingerprint);
+  await expect(report.locator('.form-error')).toHaveCount(0);
   await dialog.screenshot({ path: screenshotPath('ssh-add-dialog') });
+  // Saved without trusting it there: the host asks on its own screen.
 
   await page.getByTestId('host-form-save').click();
   await expect(dialog).toHaveCount(0);
@@ -123,4 +135,34 @@ test('add an SSH host in the UI, trust its key, watch it live, pause and remove 
   await expect(page.locator('[data-testid="host-card"][data-host-id="lab-1"]')).toContainText('Not configured');
   await expect(page.locator('[data-testid="host-card"][data-host-id="lab-1"]')).toHaveAttribute('data-status', 'offline');
   await expect.poll(async () => (await harness.pgrepUser(user.name, '.cache/overlook/agent-')).length, { timeout: 15_000 }).toBe(0);
+});
+
+test('Test connection at an unknown host key: trust the fingerprint shown there and the test goes on to the login; the saved host needs no more', async ({ page }) => {
+  const { sha256Fingerprint } = await fromDist<KnownHosts>('core/ssh/knownHosts.js');
+  const fingerprint = sha256Fingerprint(server2.hostKey().blob);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.goto(console_.url);
+  await page.getByTestId('add-host').click();
+  const dialog = page.getByTestId('host-form');
+  await page.getByTestId('host-form-host').pressSequentially('127.0.0.1');
+  await expect(page.getByTestId('host-form-name')).toHaveValue('127.0.0.1');
+  await page.getByTestId('host-form-port').fill(String(PORT2));
+  await page.getByTestId('host-form-user').fill(user.name);
+  await page.getByTestId('host-form-auth-password').check();
+  await page.getByTestId('host-form-password').fill(user.password);
+  await page.getByTestId('host-form-test').click();
+  const report = page.getByTestId('host-test-report');
+  await expect(report).toHaveAttribute('data-state', 'ask');
+  await expect(page.getByTestId('host-test-fingerprint')).toHaveText(fingerprint);
+  await page.getByTestId('host-test-trust-button').click();
+  await expect(report).toHaveAttribute('data-state', 'ok', { timeout: 30_000 });
+  for (const step of ['host_key', 'auth', 'uname', 'agent_deploy', 'agent_run']) await expect(report.locator(`[data-step="${step}"]`)).toHaveAttribute('data-ok', 'true');
+  await expect(report.locator('[data-step="host_key"]')).toContainText('trusted now');
+  await dialog.screenshot({ path: screenshotPath('ssh-add-dialog-trusted-dark') });
+  await page.getByTestId('host-form-save').click();
+  await expect(page).toHaveURL(/#\/hosts\/127\.0\.0\.1/);
+  await expect(page.getByTestId('host-detail').locator('[data-status="online"]').first()).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByTestId('hostkey-prompt')).toHaveCount(0);
+  await page.getByTestId('host-remove').click();
+  await page.getByTestId('host-remove-confirm').click();
 });

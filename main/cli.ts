@@ -9,9 +9,11 @@ import { defaultFeatures } from './core/features.js';
 import { LISTEN_ADDRESS_MESSAGES, parseListenAddress } from './common/listenAddress.js';
 import { createStderrLogger } from './core/log.js';
 import { defaultDataDir } from './core/paths.js';
-import { consoleVersion, findPackageRoot } from './core/version.js';
+import { appFile } from './core/appFiles.js';
+import { consoleVersion } from './core/version.js';
 import { createEncryptedFileSecretStore } from './core/secrets/encryptedFileSecretStore.js';
 import { startHeadlessServer, isLoopbackHost } from './headless/server.js';
+import { loadServeToken, SERVE_TOKEN_FILE } from './headless/serveToken.js';
 import { takeSnapshot, formatSnapshot, SNAPSHOT_FORMATS, type SnapshotFormat } from './core/snapshot.js';
 
 const USAGE = `Usage: overlook <command> [options]
@@ -34,6 +36,8 @@ serve options:
                     (default: $OVERLOOK_ENGINE_SOCKET, else the first of
                     /var/run/docker.sock, /run/podman/podman.sock and the rootless
                     sockets in $XDG_RUNTIME_DIR that this user may open)
+  --rotate-token    replace the access token kept in the data directory
+                    (${SERVE_TOKEN_FILE}): open tabs and old URLs stop working
 
 snapshot options:
   --format F        table (default), json or prom
@@ -61,6 +65,7 @@ async function serve(argv: string[]): Promise<void> {
       config: { type: 'string' },
       'metrics-listen': { type: 'string' },
       'engine-socket': { type: 'string' },
+      'rotate-token': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -80,6 +85,10 @@ async function serve(argv: string[]): Promise<void> {
   const host = values.host;
   const dataDir = values.data ? path.resolve(values.data) : defaultDataDir();
   const log = createStderrLogger();
+  // The token survives restarts, so open tabs reconnect to a restarted console.
+  const served = loadServeToken(dataDir, { rotate: values['rotate-token'] === true });
+  if (served.made === 'rotated') log.info('access token rotated: tabs and URLs with the old one no longer work');
+  if (served.made === 'replaced') log.warn(`a new access token was made: ${served.problem}`);
   const core = createCore({
     dataDir,
     shell: 'headless',
@@ -98,7 +107,8 @@ async function serve(argv: string[]): Promise<void> {
       log,
       host,
       port,
-      rendererDir: path.join(findPackageRoot(), 'dist', 'renderer'),
+      token: served.token,
+      rendererDir: appFile(path.join('dist', 'renderer'), 'read'),
     });
   } catch (err) {
     await core.stop();

@@ -54,13 +54,14 @@ describe('layering', () => {
 });
 
 // main/core in the order a sample travels, lowest first: the leaf model;
-// parsing and deriving (pure); the services every part uses; the sources of
+// parsing and deriving, and Prometheus's wire formats (pure); the services every part uses; the sources of
 // observations; the context features are given and the ingest path; the
 // features; the composition root. A file imports its own level or lower.
 const CORE_LEVELS: Readonly<Record<string, number>> = {
   model: 0,
   parse: 1,
   derive: 1,
+  prometheus: 1,
   config: 2,
   secrets: 2,
   settings: 2,
@@ -68,6 +69,7 @@ const CORE_LEVELS: Readonly<Record<string, number>> = {
   managed: 2,
   'log.ts': 2,
   'paths.ts': 2,
+  'appFiles.ts': 2,
   'dataFile.ts': 2,
   'version.ts': 2,
   'exposition.ts': 2,

@@ -4,6 +4,7 @@
 // no Node.
 import { z } from 'zod';
 import { AlertRule, Severity } from './alertRules.js';
+import { labelPatternProblem } from './series.js';
 
 /** `normal` is never stored: an alert in it simply has no state. */
 export const AlertStatus = z.enum(['pending', 'firing', 'resolved']);
@@ -63,7 +64,14 @@ export const HistoryFilter = z.object({
 });
 export type HistoryFilter = z.infer<typeof HistoryFilter>;
 
-const MatcherSchema = z.object({ label: z.string().min(1), op: z.enum(['=', '!=', '=~', '!~']), value: z.string() });
+/** A `=~` / `!~` matcher's value must be a regular expression RE2 accepts (series.ts): refused at the edge with what is wrong. */
+export function refineLabelPattern(m: { op: string; value: string }, ctx: z.RefinementCtx): void {
+  if (m.op !== '=~' && m.op !== '!~') return;
+  const problem = labelPatternProblem(m.value);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['value'], message: problem });
+}
+
+const MatcherSchema = z.object({ label: z.string().min(1), op: z.enum(['=', '!=', '=~', '!~']), value: z.string() }).superRefine(refineLabelPattern);
 
 /** Mutes alerts that match every given field (rule, host, label matchers) while startsAt ≤ now < endsAt. */
 export const SilenceDraft = z

@@ -11,7 +11,7 @@
 // Durations are milliseconds here; the provisioning file writes them as text
 // (`5m`) and parseProvisionedRule (main/core/alerts/rule.ts) converts.
 import { z } from 'zod';
-import { parseSelector } from './series.js';
+import { labelPatternProblem, parseSelector } from './series.js';
 import { HostStatus } from './hostStatus.js';
 
 export const Severity = z.enum(['info', 'warning', 'critical']);
@@ -91,11 +91,8 @@ export const HostStatusRuleDraft = z.object({
     .optional()
     .superRefine((p, ctx) => {
       if (p === undefined) return;
-      try {
-        new RegExp(p);
-      } catch (err) {
-        ctx.addIssue({ code: 'custom', message: `invalid host pattern: ${(err as Error).message}` });
-      }
+      const problem = labelPatternProblem(p);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `invalid host pattern: ${problem}` });
     }),
 });
 

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { AlertRule } from './alertRules.js';
 import { AlertView, DeliveryRecord, DeliveryStatus, HistoryFilter, PreviewResult, RuleView, Silence, TransitionRecord } from './alertModel.js';
+import { refineLabelPattern } from './alertModel.js';
 import { LISTEN_ADDRESS_MESSAGES, parseListenAddress } from './listenAddress.js';
 import { HostDefinitionView, HostDraft, HostKeyPrompt, ImportResult, SshConfigView, TestConnectionView } from './sshHosts.js';
 import { CloudAccountDraft, CloudAccountView, CloudInstanceRow, CloudMappingsView, CloudTestView } from './clouds.js';
@@ -86,11 +87,13 @@ export const ProcessRow = z.object({
 export type ProcessRow = z.infer<typeof ProcessRow>;
 
 export const MatchOp = z.enum(['=', '!=', '=~', '!~']);
-export const LabelMatcher = z.object({
-  label: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/),
-  op: MatchOp,
-  value: z.string().max(1024),
-});
+export const LabelMatcher = z
+  .object({
+    label: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/),
+    op: MatchOp,
+    value: z.string().max(1024),
+  })
+  .superRefine(refineLabelPattern);
 export const SeriesSelector = z.object({
   name: z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/),
   matchers: z.array(LabelMatcher).max(32).optional(),
@@ -146,10 +149,33 @@ export const Settings = z.object({
 });
 export type Settings = z.infer<typeof Settings>;
 
+/**
+ * Where passwords, passphrases and keys are kept. The desktop app uses the OS
+ * keychain through Electron's safeStorage; where there is none it falls back to
+ * the headless console's store (AES-256-GCM, the key in a 0600 file beside the
+ * data) and says why, so the user can fix it rather than trust a keychain that
+ * is not there.
+ */
+export const SecretStorage = z.object({
+  kind: z.enum(['keychain', 'file']),
+  /**
+   * Set when the desktop app fell back to the key file: `no_keychain` (safeStorage
+   * says encryption is not available: no keyring answered), `basic_text` (Linux:
+   * Chromium picked its basic_text backend, which encrypts with a hard-coded key).
+   */
+  reason: z.enum(['no_keychain', 'basic_text']).optional(),
+  /** The key file (file kind): the one file to keep private, and to back up with secrets.json. */
+  keyFile: z.string().optional(),
+  /** The Linux keychain Chromium talks to (gnome_libsecret, kwallet5…), keychain kind. */
+  backend: z.string().optional(),
+});
+export type SecretStorage = z.infer<typeof SecretStorage>;
+
 export const AppInfo = z.object({
   version: z.string(),
   agentVersion: z.string(),
   shell: z.enum(['desktop', 'headless']),
+  secretStorage: SecretStorage,
   settings: Settings,
   /** Fields set by the provisioning file are read-only in the UI. */
   provisionedSettings: z.array(z.string()),
@@ -497,7 +523,19 @@ export const requests = {
   /** The definition of an SSH host for the edit form, without secrets. */
   'hosts/definition': { input: HostId, output: HostDefinitionView },
   /** Every step of connecting with a draft (resolve, connect, host key, auth, uname, agent), once. A password given here is used for this test only. */
-  'hosts/test': { input: HostDraft, output: TestConnectionView },
+  'hosts/test': {
+    input: HostDraft.extend({
+      /**
+       * "Trust this key and go on": the fingerprint the user was shown for an
+       * unknown host key. The test accepts the key only if the host still
+       * offers that very key (it is then trusted in the console's
+       * known_hosts), and goes on to the login. A changed key is never
+       * trusted this way.
+       */
+      trustHostKey: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/).optional(),
+    }),
+    output: TestConnectionView,
+  },
   /** Trust the host key the host is waiting on; `fingerprint` must equal the one currently offered. */
   'hosts/accept-key': { input: HostId.extend({ fingerprint: z.string().min(8).max(200) }), output: Host },
   /** Hosts in ~/.ssh/config that can be imported. */

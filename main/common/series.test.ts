@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { formatSelector, matchesLabels, parseSelector, seriesKey } from './series.js';
+import fc from 'fast-check';
+import { RE2JS } from 're2js';
+import { formatSelector, LabelPatternError, labelPatternProblem, matchesLabels, matchesPattern, parseSelector, seriesKey } from './series.js';
 
 describe('seriesKey', () => {
   it('sorts labels and escapes values like the Prometheus text format', () => {
@@ -42,5 +44,31 @@ describe('matchesLabels', () => {
     expect(matchesLabels({ device: 'eth0' }, [{ label: 'device', op: '=~', value: 'eth.' }])).toBe(true);
     expect(matchesLabels({}, [{ label: 'device', op: '=', value: '' }])).toBe(true);
     expect(matchesLabels({ a: '1' }, [{ label: 'a', op: '!=', value: '1' }])).toBe(false);
+  });
+});
+
+describe('label patterns', () => {
+  it('answer as Prometheus does: anchored, `.` matches a newline, RE2 syntax only', () => {
+    expect(matchesLabels({ d: 'eth0' }, [{ label: 'd', op: '=~', value: 'eth.*' }])).toBe(true);
+    expect(matchesLabels({ d: 'veth0' }, [{ label: 'd', op: '=~', value: 'eth.*' }])).toBe(false);
+    expect(matchesLabels({ d: 'a\nb' }, [{ label: 'd', op: '=~', value: 'a.b' }])).toBe(true);
+    expect(matchesLabels({}, [{ label: 'd', op: '=~', value: '' }])).toBe(true);
+    expect(() => matchesLabels({ d: 'x' }, [{ label: 'd', op: '=~', value: '(?=x)' }])).toThrow(LabelPatternError);
+    expect(labelPatternProblem('(a)\\1')).toMatch(/no backreferences or lookaround/);
+    expect(labelPatternProblem('a|b')).toBeUndefined();
+  });
+
+  it('the shapes answered without the engine (literals, alternatives, prefix, suffix, infix) agree with RE2 (fast-check)', () => {
+    const chunk = fc.constantFrom('a', 'b', 'ab', '.', '.*', '.+', '|', 'eth', '0', '\n', '\\.', '(', ')', '[ab]');
+    const pattern = fc.array(chunk, { maxLength: 5 }).map((c) => c.join('')).filter((p) => labelPatternProblem(p) === undefined);
+    const value = fc.array(fc.constantFrom('a', 'b', 'e', 't', 'h', '0', '.', '\n', 'x'), { maxLength: 8 }).map((c) => c.join(''));
+    fc.assert(
+      fc.property(pattern, value, (p, v) => {
+        expect(matchesPattern(p, v)).toBe(RE2JS.compile(p, RE2JS.DOTALL).testExact(v));
+        // Asked again: the memo gives the same answer.
+        expect(matchesPattern(p, v)).toBe(RE2JS.compile(p, RE2JS.DOTALL).testExact(v));
+      }),
+      { numRuns: 3000 },
+    );
   });
 });

@@ -2,6 +2,7 @@
 // exporter, the alert engine and the renderer. A series is a Prometheus-style
 // metric name plus labels; the `host` label names the watched machine.
 // Pure TypeScript: no Node, no DOM.
+import { RE2JS } from 're2js';
 
 export type Labels = Readonly<Record<string, string>>;
 
@@ -55,16 +56,114 @@ export function seriesKey(name: string, labels: Labels): string {
   return `${name}{${parts.join(',')}}`;
 }
 
-const regexCache = new Map<string, RegExp>();
-function anchored(pattern: string): RegExp {
-  let re = regexCache.get(pattern);
-  if (!re) {
-    // PromQL regex matchers are fully anchored.
-    re = new RegExp(`^(?:${pattern})$`);
-    if (regexCache.size > 1000) regexCache.clear();
-    regexCache.set(pattern, re);
+// Label patterns (`=~`, `!~`) run on RE2's linear-time engine (re2js, a pure
+// JavaScript port of RE2), never on JavaScript's backtracking RegExp: a pattern
+// such as `(.|.)*Z` takes the backtracking engine exponential time in the
+// length of the value, and a selector is something anyone with the UI types.
+// Semantics follow Prometheus, which compiles a matcher as `^(?s:PATTERN)$`
+// with Go's regexp (RE2 syntax; see prometheus/model/labels/regexp.go): fully
+// anchored, `.` matches a newline too, no backreferences, no lookaround.
+const patternCache = new Map<string, Matcher>();
+
+/** A compiled pattern: a shape that needs no regex engine at all, or RE2 with a memo of its answers. */
+interface Matcher {
+  /** A literal, alternatives of literals, a prefix, suffix or infix: cheaper than a memo lookup. */
+  readonly shortcut: ((value: string) => boolean) | undefined;
+  readonly re: RE2JS;
+  /** RE2's answers by value: rules and charts match the same label values again and again. */
+  readonly memo: Map<string, boolean>;
+}
+
+// Literal text: none of RE2's metacharacters (a pattern with escapes goes to RE2).
+const LITERAL = /^[^\\.^$|?*+()[\]{}]*$/;
+/** Shapes Prometheus also matches without the engine (model/labels/regexp.go): literals, alternatives of them, prefix, suffix, contains. */
+function shortcut(pattern: string): ((value: string) => boolean) | undefined {
+  if (LITERAL.test(pattern)) return (v) => v === pattern;
+  if (pattern === '.*') return () => true;
+  if (pattern === '.+') return (v) => v.length > 0;
+  const parts = pattern.split('|');
+  if (parts.length > 1 && parts.every((p) => LITERAL.test(p))) {
+    const set = new Set(parts);
+    return (v) => set.has(v);
   }
-  return re;
+  const inner = pattern.startsWith('.*') ? pattern.slice(2) : undefined;
+  if (pattern.endsWith('.*') && LITERAL.test(pattern.slice(0, -2))) {
+    const prefix = pattern.slice(0, -2);
+    return (v) => v.startsWith(prefix);
+  }
+  if (inner !== undefined && LITERAL.test(inner)) return (v) => v.endsWith(inner);
+  if (inner !== undefined && inner.endsWith('.*') && LITERAL.test(inner.slice(0, -2))) {
+    const middle = inner.slice(0, -2);
+    return (v) => v.includes(middle);
+  }
+  return undefined;
+}
+
+/** Memo entries over all patterns; past this every memo starts again (a bound on memory, not a tuning knob). */
+const MAX_MEMO_ENTRIES = 200_000;
+let memoEntries = 0;
+
+/** Thrown when a label pattern is not a regular expression RE2 accepts. */
+export class LabelPatternError extends Error {
+  /** Survives the crossing to and from the store's thread (store/workerProtocol.ts keeps `code`). */
+  readonly code = 'INVALID_PATTERN';
+  constructor(message: string) {
+    super(message);
+    this.name = 'LabelPatternError';
+  }
+}
+
+function compilePattern(pattern: string): Matcher {
+  let m = patternCache.get(pattern);
+  if (!m) {
+    let re: RE2JS;
+    try {
+      // Compiled even when a shortcut answers: what RE2 refuses is refused whatever its shape.
+      re = RE2JS.compile(pattern, RE2JS.DOTALL);
+    } catch (err) {
+      throw new LabelPatternError(describePatternError(pattern, err));
+    }
+    m = { shortcut: shortcut(pattern), re, memo: new Map() };
+    if (patternCache.size > 1000) {
+      patternCache.clear();
+      memoEntries = 0;
+    }
+    patternCache.set(pattern, m);
+  }
+  return m;
+}
+
+function describePatternError(pattern: string, err: unknown): string {
+  const detail = (err as Error).message.replace(/^error parsing regexp: /, '');
+  const perl = /\\[1-9]|\(\?[=!]|\(\?<[=!]/.test(pattern);
+  return `invalid regular expression "${pattern}": ${detail}${perl ? ' (RE2 syntax, as in Prometheus: no backreferences or lookaround)' : ''}`;
+}
+
+/** Why a label pattern cannot be used (RE2 syntax, as Prometheus), or undefined when it can. */
+export function labelPatternProblem(pattern: string): string | undefined {
+  try {
+    compilePattern(pattern);
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+/** Whether `value` matches the whole of `pattern` (Prometheus' anchored match). Throws LabelPatternError for a bad pattern. */
+export function matchesPattern(pattern: string, value: string): boolean {
+  const m = compilePattern(pattern);
+  if (m.shortcut) return m.shortcut(value);
+  let hit = m.memo.get(value);
+  if (hit === undefined) {
+    hit = m.re.testExact(value);
+    if (memoEntries >= MAX_MEMO_ENTRIES) {
+      for (const other of patternCache.values()) other.memo.clear();
+      memoEntries = 0;
+    }
+    m.memo.set(value, hit);
+    memoEntries++;
+  }
+  return hit;
 }
 
 export function matchesLabels(labels: Labels, matchers: readonly LabelMatcher[] | undefined): boolean {
@@ -79,10 +178,10 @@ export function matchesLabels(labels: Labels, matchers: readonly LabelMatcher[] 
         if (actual === m.value) return false;
         break;
       case '=~':
-        if (!anchored(m.value).test(actual)) return false;
+        if (!matchesPattern(m.value, actual)) return false;
         break;
       case '!~':
-        if (anchored(m.value).test(actual)) return false;
+        if (matchesPattern(m.value, actual)) return false;
         break;
     }
   }
@@ -141,11 +240,8 @@ export function parseSelector(text: string): SeriesSelector {
     if (body[i] !== '"') throw new Error(`unterminated value for "${label}" in selector "${text}"`);
     i++;
     if (op === '=~' || op === '!~') {
-      try {
-        new RegExp(value);
-      } catch (err) {
-        throw new Error(`invalid regular expression for "${label}" in selector "${text}": ${(err as Error).message}`);
-      }
+      const problem = labelPatternProblem(value);
+      if (problem !== undefined) throw new Error(`${problem} for "${label}" in selector "${text}"`);
     }
     matchers.push({ label, op, value });
     skipSpace();

@@ -5,7 +5,7 @@
 // here or passed in, never decided deep inside.
 import fs from 'node:fs';
 import path from 'node:path';
-import { requests, RpcError, type AppInfo, type ConfigProblem, type Handlers, type Settings } from '../common/contract.js';
+import { requests, RpcError, type AppInfo, type ConfigProblem, type Handlers, type SecretStorage, type Settings } from '../common/contract.js';
 import { loadAgentScript } from './sources/agent/agentScript.js';
 import { createProvisioningParser, sectionOf, watchProvisioningFile, type ProvisioningResult } from './config/provisioning.js';
 import { provisionedSettingsFields, settingsSection } from './config/settingsSection.js';
@@ -16,7 +16,7 @@ import { loadSavedSettings, mergeSettings, saveSettings, type SettingsPatch } fr
 import { createLocalSource } from './localHost.js';
 import type { HostSource } from './model/hostSource.js';
 import { openMetricStore } from './store/metricStore.js';
-import type { MetricStore } from './store/types.js';
+import { queryRefusal, type MetricStore } from './store/types.js';
 import { HostRegistry } from './ingest/hostRegistry.js';
 import { FLUSH_INTERVAL_MS, SampleBatcher } from './ingest/sampleBatcher.js';
 import type { CoreContext, CoreEventListener, CoreFeature, CoreHealth } from './coreContext.js';
@@ -27,6 +27,8 @@ export interface CoreOptions {
   readonly shell: 'desktop' | 'headless';
   readonly configFile?: string;
   readonly secrets: SecretStore;
+  /** Where `secrets` keeps them, as app/info tells the UI; the key-file store in the data dir when not given. */
+  readonly secretStorage?: SecretStorage;
   readonly log: Logger;
   readonly version: string;
   readonly now?: () => number;
@@ -158,6 +160,7 @@ export function createCore(options: CoreOptions): Core {
 
   // ------------------------------------------------------------ handlers
   const agent = loadAgentScript();
+  const secretStorage: SecretStorage = options.secretStorage ?? { kind: 'file', keyFile: path.join(options.dataDir, 'secret.key') };
   const baseHandlers: Partial<Handlers> = {
     'app/info': async () => {
       const stats = await store.stats();
@@ -165,6 +168,7 @@ export function createCore(options: CoreOptions): Core {
         version: options.version,
         agentVersion: agent.version,
         shell: options.shell,
+        secretStorage,
         settings,
         provisionedSettings: provisionedFields(),
         config: configState(),
@@ -181,7 +185,9 @@ export function createCore(options: CoreOptions): Core {
     'hosts/summaries': () => hosts.summaries(),
     'hosts/inventory': ({ hostId }) => hosts.inventory(hostId),
     'series/query': async (q) => {
-      const perSelector = await Promise.all(q.selectors.map((selector) => store.query({ selector, from: q.from, to: q.to, maxPoints: q.maxPoints })));
+      const perSelector = await Promise.all(q.selectors.map((selector) => store.query({ selector, from: q.from, to: q.to, maxPoints: q.maxPoints }))).catch(
+        (err: unknown) => Promise.reject(queryRefusal(err)),
+      );
       return perSelector.flat().map((r) => ({ name: r.name, labels: { ...r.labels }, tier: r.tier, stepMs: r.stepMs, points: r.points }));
     },
     'settings/update': async (patch) => {

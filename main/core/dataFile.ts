@@ -36,3 +36,23 @@ export function writeJsonDataFile(file: string, value: unknown): void {
   fs.writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n', { mode: 0o600 });
   fs.renameSync(tmp, file);
 }
+
+/**
+ * Creates a SQLite database file readable by its owner only (0600, like the
+ * secret store), or narrows an existing one to 0600, before SQLite opens it.
+ * SQLite creates a new database 0644 (less the umask) and gives its -wal and
+ * -shm files the database file's own permissions (os_unix.c,
+ * findCreateFileMode), so creating the main file 0600 covers all three; the
+ * side files of a database created by an earlier build are narrowed too.
+ */
+export function preparePrivateDatabaseFile(file: string): void {
+  if (file === ':memory:' || file === '') return;
+  fs.closeSync(fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`, `${file}-journal`]) {
+    try {
+      if ((fs.statSync(f).mode & 0o077) !== 0) fs.chmodSync(f, 0o600);
+    } catch {
+      // A side file that does not exist (yet) gets the main file's mode when SQLite creates it.
+    }
+  }
+}

@@ -1,14 +1,19 @@
 // The headless console: the built renderer and the core's RPC over HTTP +
-// WebSocket. Every request must carry the per-launch token (query string once,
-// then an HttpOnly cookie) and come from an allowed Host/Origin, which also
-// defeats DNS rebinding: a page on another site cannot name our Host.
+// WebSocket. Which request is served, redirected or refused is decided by the
+// gate (requestGate.ts, pure): the per-launch token (query string once, then
+// an HttpOnly cookie), an allowed Host and Origin (which also defeats DNS
+// rebinding), a clean path. This file is the I/O around it: files, the
+// WebSocket and its backpressure.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
+import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { parseFrame, serveRpc, type Frame, type Port } from '../common/rpc.js';
+import { allowedHostNames, decideRequest, type GateDecision, type GateExpectations } from './requestGate.js';
 import type { Core } from '../core/createCore.js';
 import type { Logger } from '../core/log.js';
 
@@ -21,6 +26,8 @@ export interface HeadlessServerOptions {
   readonly port: number;
   /** Defaults to 32 random bytes. */
   readonly token?: string;
+  /** Bytes of replies a connection may leave unread before it is closed (default 16 MiB). */
+  readonly maxBufferedBytes?: number;
 }
 
 export interface HeadlessServer {
@@ -42,82 +49,62 @@ const CONTENT_TYPES: Record<string, string> = {
   '.map': 'application/json',
 };
 
-// Mirrors renderer/index.html's meta CSP; sent as a header too so it also
-// covers responses that are not the page itself.
-const CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
-  "connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+/**
+ * The CSP for a response. renderer/index.html carries the same policy in a
+ * meta tag (both apply: a browser enforces every policy it is given);
+ * the header also covers responses that are not the page, and names the one
+ * WebSocket origin the page may open (its own /rpc), not "any ws: host".
+ */
+function contentSecurityPolicy(origin: string | undefined): string {
+  const ws = origin === undefined ? '' : ` ${origin.replace(/^http:/, 'ws:')}`;
+  return (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+    `connect-src 'self'${ws}; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'`
+  );
+}
 
-const SECURITY_HEADERS = {
-  'Content-Security-Policy': CSP,
-  'X-Content-Type-Options': 'nosniff',
-  'X-Frame-Options': 'DENY',
-  'Referrer-Policy': 'no-referrer',
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Resource-Policy': 'same-origin',
-};
+function securityHeaders(origin?: string): Record<string, string> {
+  return {
+    'Content-Security-Policy': contentSecurityPolicy(origin),
+    'X-Content-Type-Options': 'nosniff',
+    'X-Frame-Options': 'DENY',
+    'Referrer-Policy': 'no-referrer',
+    'Cross-Origin-Opener-Policy': 'same-origin',
+    'Cross-Origin-Resource-Policy': 'same-origin',
+  };
+}
 
 const MAX_FRAME_BYTES = 1 << 20;
-
-function safeEqual(a: string, b: string): boolean {
-  const ab = Buffer.from(a);
-  const bb = Buffer.from(b);
-  return ab.length === bb.length && crypto.timingSafeEqual(ab, bb);
-}
-
-function parseCookies(header: string | undefined): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const part of (header ?? '').split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0) out.set(part.slice(0, eq).trim(), decodeURIComponent(part.slice(eq + 1).trim()));
-  }
-  return out;
-}
+/** Replies waiting for a client that does not read them: past this the connection is closed (a browser reads as fast as replies come). */
+export const DEFAULT_MAX_BUFFERED_BYTES = 16 << 20;
+/** Requests of one connection being answered at once; past this the server stops reading it until some are answered. */
+const MAX_IN_FLIGHT = 64;
 
 export function isLoopbackHost(host: string): boolean {
   return host === '127.0.0.1' || host === '::1' || host === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** This machine's own names and addresses, which a Host header may carry when the console listens on every address. */
+function machineNames(): { hostname: string; addresses: string[] } {
+  const addresses: string[] = [];
+  for (const list of Object.values(os.networkInterfaces())) for (const a of list ?? []) addresses.push(a.address);
+  return { hostname: os.hostname(), addresses };
 }
 
 export async function startHeadlessServer(options: HeadlessServerOptions): Promise<HeadlessServer> {
   const { core, log } = options;
   const token = options.token ?? crypto.randomBytes(32).toString('base64url');
   const rendererDir = path.resolve(options.rendererDir);
+  const maxBufferedBytes = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
   let port = options.port;
-  // Cookies are per host name, not per port: name it by port so two consoles on one machine don't collide.
-  const cookieName = () => `overlook_token_${port}`;
-
-  /** Host names a browser may use to reach us; anything else is refused (DNS rebinding). */
-  const allowedHosts = () => {
-    const names = new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]);
-    const bind = options.host.includes(':') ? `[${options.host}]` : options.host;
-    names.add(`${bind}:${port}`);
-    return names;
-  };
-
-  type Verdict = { ok: true; viaQuery: boolean } | { ok: false; status: number; reason: string };
-  function authorize(req: http.IncomingMessage): Verdict {
-    const hostHeader = (req.headers.host ?? '').toLowerCase();
-    if (!allowedHosts().has(hostHeader) && options.host !== '0.0.0.0' && options.host !== '::') {
-      return { ok: false, status: 403, reason: 'unexpected Host header' };
-    }
-    const origin = req.headers.origin;
-    if (origin !== undefined && origin !== `http://${req.headers.host}`) {
-      return { ok: false, status: 403, reason: 'foreign Origin' };
-    }
-    const url = new URL(req.url ?? '/', 'http://placeholder');
-    const fromQuery = url.searchParams.get('token');
-    if (fromQuery !== null) {
-      return safeEqual(fromQuery, token) ? { ok: true, viaQuery: true } : { ok: false, status: 401, reason: 'wrong token' };
-    }
-    const fromCookie = parseCookies(req.headers.cookie).get(cookieName());
-    if (fromCookie !== undefined && safeEqual(fromCookie, token)) return { ok: true, viaQuery: false };
-    const bearer = req.headers.authorization?.match(/^Bearer (.+)$/)?.[1];
-    if (bearer !== undefined && safeEqual(bearer, token)) return { ok: true, viaQuery: false };
-    return { ok: false, status: 401, reason: 'missing token' };
-  }
+  // Known once listening (port 0 picks one). Cookies are per host name, not per
+  // port: the cookie is named by port so two consoles on one machine don't collide.
+  let expectations: GateExpectations = { token, cookieName: `overlook_token_${port}`, allowedHosts: new Set() };
 
   function refuse(res: http.ServerResponse, status: number, reason: string) {
-    res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS });
+    const headers: Record<string, string> = { 'Content-Type': 'text/plain; charset=utf-8', ...securityHeaders() };
+    if (status === 405) headers.Allow = 'GET, HEAD';
+    res.writeHead(status, headers);
     res.end(
       status === 401
         ? `Overlook: ${reason}. Open the URL that "overlook serve" printed; it carries the access token.\n`
@@ -125,70 +112,96 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
     );
   }
 
-  function serveStatic(req: http.IncomingMessage, res: http.ServerResponse) {
-    const url = new URL(req.url ?? '/', 'http://placeholder');
-    let rel = decodeURIComponent(url.pathname);
-    if (rel === '/' || rel === '') rel = '/index.html';
-    const file = path.resolve(rendererDir, '.' + rel);
+  function serveStatic(decision: Extract<GateDecision, { kind: 'serve' }>, res: http.ServerResponse) {
+    const file = path.resolve(rendererDir, '.' + decision.file);
     if (!file.startsWith(rendererDir + path.sep)) return refuse(res, 403, 'path outside the UI');
+    const headers = securityHeaders(decision.origin);
     fs.readFile(file, (err, body) => {
+      if (res.destroyed) return;
       if (err) {
-        if (rel === '/index.html') {
-          res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS });
+        if (decision.file === '/index.html') {
+          res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8', ...headers });
           res.end('Overlook: the UI is not built. Run "npm run build" and reload.\n');
           return;
         }
-        res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS });
+        res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8', ...headers });
         res.end('not found\n');
         return;
       }
       const type = CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream';
-      const cache = rel === '/index.html' ? 'no-cache' : 'private, max-age=3600';
-      res.writeHead(200, { 'Content-Type': type, 'Cache-Control': cache, ...SECURITY_HEADERS });
-      res.end(req.method === 'HEAD' ? undefined : body);
+      const cache = decision.file === '/index.html' ? 'no-cache' : 'private, max-age=3600';
+      res.writeHead(200, { 'Content-Type': type, 'Cache-Control': cache, ...headers });
+      res.end(decision.headOnly ? undefined : body);
     });
   }
 
   const server = http.createServer((req, res) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { Allow: 'GET, HEAD', ...SECURITY_HEADERS });
+    try {
+      const decision = decideRequest({ method: req.method, target: req.url, headers: req.headers, upgrade: false }, expectations);
+      switch (decision.kind) {
+        case 'refuse':
+          return refuse(res, decision.status, decision.reason);
+        case 'redirect':
+          // The token leaves the address bar (and history) for an HttpOnly cookie.
+          res.writeHead(302, { 'Set-Cookie': decision.setCookie, Location: decision.location, ...securityHeaders(decision.origin) });
+          res.end();
+          return;
+        case 'serve':
+          return serveStatic(decision, res);
+        case 'upgrade':
+          return refuse(res, 400, 'not a WebSocket upgrade');
+      }
+    } catch (err) {
+      // The gate is built not to throw; should it ever, the request fails, not the console.
+      log.error('HTTP request failed', { error: (err as Error).message });
+      if (!res.headersSent) res.writeHead(500, securityHeaders());
       res.end();
-      return;
     }
-    const verdict = authorize(req);
-    if (!verdict.ok) return refuse(res, verdict.status, verdict.reason);
-    if (verdict.viaQuery) {
-      // Swap the token in the address bar for a cookie, so it does not linger in history.
-      const url = new URL(req.url ?? '/', 'http://placeholder');
-      url.searchParams.delete('token');
-      res.writeHead(302, {
-        'Set-Cookie': `${cookieName()}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`,
-        Location: url.pathname + (url.search || ''),
-        ...SECURITY_HEADERS,
-      });
-      res.end();
-      return;
-    }
-    serveStatic(req, res);
+  });
+  // A malformed request line or header (Node's parser refuses it) gets 400 and the connection closes.
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
   });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
-  server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://placeholder');
-    const verdict = authorize(req);
-    if (url.pathname !== '/rpc' || !verdict.ok) {
-      const status = url.pathname !== '/rpc' ? 404 : verdict.ok ? 200 : verdict.status;
-      socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nConnection: close\r\n\r\n`);
-      return;
+  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Until ws takes the socket over, a reset by the client must not become an uncaught 'error'.
+    socket.on('error', () => socket.destroy());
+    try {
+      const decision = decideRequest({ method: req.method, target: req.url, headers: req.headers, upgrade: true }, expectations);
+      if (decision.kind !== 'upgrade') {
+        const status = decision.kind === 'refuse' ? decision.status : 400;
+        socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+        return;
+      }
+      wss.handleUpgrade(req, socket, head, (ws) => attach(ws));
+    } catch (err) {
+      log.error('WebSocket upgrade failed', { error: (err as Error).message });
+      socket.destroy();
     }
-    wss.handleUpgrade(req, socket, head, (ws) => attach(ws));
   });
 
   function attach(ws: WebSocket) {
     const frameListeners = new Set<(f: Frame) => void>();
+    let inFlight = 0;
+    let dropped = false;
+    const drop = () => {
+      if (dropped) return;
+      dropped = true;
+      stopServing();
+      unsubscribe();
+      log.warn('closed a WebSocket client that does not read its replies', { bufferedBytes: ws.bufferedAmount, limitBytes: maxBufferedBytes });
+      // 1008 policy violation (RFC 6455 §7.4.1). The close frame waits behind what the client has not read, so the socket is ended too.
+      ws.close(1008, 'not reading replies');
+      setTimeout(() => ws.terminate(), 1000).unref();
+    };
     const port: Port = {
       send: (frame) => {
-        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
+        if (frame.kind === 'res' && --inFlight < MAX_IN_FLIGHT && ws.isPaused) ws.resume();
+        if (dropped || ws.readyState !== ws.OPEN) return;
+        if (ws.bufferedAmount > maxBufferedBytes) return drop();
+        ws.send(JSON.stringify(frame));
       },
       onFrame: (l) => {
         frameListeners.add(l);
@@ -196,6 +209,7 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
       },
     };
     ws.on('message', (data, isBinary) => {
+      if (dropped) return;
       let frame: Frame | undefined;
       try {
         frame = isBinary ? undefined : parseFrame(JSON.parse(data.toString()));
@@ -206,6 +220,7 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
         ws.close(1003, 'not a frame');
         return;
       }
+      if (frame.kind === 'req' && ++inFlight >= MAX_IN_FLIGHT) ws.pause();
       for (const l of frameListeners) l(frame);
     });
     const stopServing = serveRpc(core.handlers, port, {
@@ -227,6 +242,7 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
     });
   });
   port = (server.address() as AddressInfo).port;
+  expectations = { token, cookieName: `overlook_token_${port}`, allowedHosts: allowedHostNames(port, options.host, machineNames()) };
   const shownHost = options.host.includes(':') ? `[${options.host}]` : options.host === '0.0.0.0' ? '127.0.0.1' : options.host;
   return {
     url: `http://${shownHost}:${port}/?token=${token}`,

@@ -83,9 +83,9 @@ export function App() {
         ) : route.screen === 'alerts' ? (
           <AlertsScreen />
         ) : route.screen === 'host' ? (
-          <HostDetail key={route.hostId} hostId={route.hostId} from={route.from} to={route.to} />
+          <HostDetail key={route.hostId} hostId={route.hostId} />
         ) : route.screen === 'container' ? (
-          <ContainerDetail key={routeKey} hostId={route.hostId} container={route.container} namespace={route.namespace} pod={route.pod} from={route.from} to={route.to} />
+          <ContainerDetail key={routeKey} hostId={route.hostId} container={route.container} namespace={route.namespace} pod={route.pod} />
         ) : route.screen === 'topk' ? (
           <TopK />
         ) : route.screen === 'clouds' ? (
@@ -93,7 +93,7 @@ export function App() {
         ) : route.screen === 'cloud-account' ? (
           <CloudAccountScreen key={route.account} account={route.account} />
         ) : route.screen === 'cloud-instance' ? (
-          <CloudInstanceScreen key={`${route.account}/${route.instanceId}`} account={route.account} instanceId={route.instanceId} from={route.from} to={route.to} />
+          <CloudInstanceScreen key={`${route.account}/${route.instanceId}`} account={route.account} instanceId={route.instanceId} />
         ) : (
           <Overview />
         )}

@@ -49,12 +49,11 @@ export function startCore(): void {
     if (state.kind === 'open') {
       attach(createRpcClient(transport.port));
       useConnection.setState((s) => ({ status: 'open', epoch: s.epoch + 1, retryAt: undefined }));
-    } else if (state.kind === 'lost') {
+    } else if (state.kind === 'lost' || state.kind === 'unauthorized') {
       detach();
-      useConnection.setState({ status: 'lost', retryAt: state.retryAt });
-    } else if (useConnection.getState().status !== 'lost') {
-      useConnection.setState({ status: 'connecting' });
+      useConnection.setState({ status: state.kind, retryAt: state.retryAt });
     }
+    // `connecting` (a retry under way) changes nothing: the banner keeps saying why the link is down.
   });
   if (transport.kind === 'ipc') {
     // The preload bridge lives as long as the window: no reconnects.

@@ -7,6 +7,9 @@ import { startHostsSync } from './stores/hosts';
 import { startAlertsSync } from './stores/alerts';
 import { startToasts } from './stores/toasts';
 import { startCloudsSync } from './stores/clouds';
+import { startSecretStorageSync } from './stores/secretStorage';
+import { startTimeSync } from './stores/timeSelection';
+import { startProvisioningSync } from './stores/provisioning';
 import './styles.css';
 
 // zod compiles object parsers with `new Function` when it can; our CSP
@@ -17,6 +20,9 @@ startHostsSync();
 startAlertsSync();
 startToasts();
 startCloudsSync();
+startSecretStorageSync();
+startProvisioningSync();
+startTimeSync();
 startCore();
 
 createRoot(document.getElementById('root')!).render(

@@ -1,30 +1,38 @@
 // Hash routes, so the same build works from file:// in Electron and from the
-// headless server without server-side routing: `#/` and `#/hosts/<id>`.
+// headless server without server-side routing: `#/` and `#/hosts/<id>`. A
+// screen that shows time carries the time selection in its query
+// (`#/hosts/web-1?range=1h&from=…&to=…`, see timeRange.ts), so a view can be
+// shared and reloaded.
 import { useSyncExternalStore } from 'react';
+import { writeTimeSelection, type TimeSelection } from './timeRange';
 
 export type Route =
   | { screen: 'overview' }
-  | { screen: 'host'; hostId: string; from?: number; to?: number }
+  | { screen: 'host'; hostId: string }
   /** One container's detail, named by its series labels so history opens after it is gone. */
-  | { screen: 'container'; hostId: string; container: string; namespace?: string; pod?: string; from?: number; to?: number }
+  | { screen: 'container'; hostId: string; container: string; namespace?: string; pod?: string }
   | { screen: 'topk' }
   | { screen: 'alerts' }
   | { screen: 'settings' }
   // cloud accounts, one account, one cloud instance
   | { screen: 'clouds' }
   | { screen: 'cloud-account'; account: string }
-  | { screen: 'cloud-instance'; account: string; instanceId: string; from?: number; to?: number };
+  | { screen: 'cloud-instance'; account: string; instanceId: string };
 
-/** `?from=&to=` (ms): a fixed window, when both are there and in order. */
-function windowOf(search: string): { from?: number; to?: number } {
-  const params = new URLSearchParams(search);
-  const from = Number(params.get('from'));
-  const to = Number(params.get('to'));
-  return params.has('from') && params.has('to') && Number.isFinite(from) && Number.isFinite(to) && to > from ? { from, to } : {};
+/** Screens that show time follow the header's range; the others hide it. */
+export function screenShowsTime(route: Route): boolean {
+  return route.screen === 'host' || route.screen === 'container' || route.screen === 'cloud-instance' || route.screen === 'topk' || route.screen === 'alerts';
+}
+
+/** The hash's path and its query (`#/hosts/a?range=1h` → `/hosts/a`, `range=1h`). */
+export function splitHash(hash: string): { path: string; search: string } {
+  const body = hash.replace(/^#/, '');
+  const q = body.indexOf('?');
+  return q < 0 ? { path: body, search: '' } : { path: body.slice(0, q), search: body.slice(q + 1) };
 }
 
 export function parseRoute(hash: string): Route {
-  const [path = '', search = ''] = hash.replace(/^#/, '').split('?', 2);
+  const { path, search } = splitHash(hash);
   if (path === '/topk') return { screen: 'topk' };
   if (path === '/alerts') return { screen: 'alerts' };
   if (path === '/settings') return { screen: 'settings' };
@@ -34,7 +42,7 @@ export function parseRoute(hash: string): Route {
     try {
       const account = decodeURIComponent(cloud[1]!);
       if (cloud[2] === undefined) return { screen: 'cloud-account', account };
-      return { screen: 'cloud-instance', account, instanceId: decodeURIComponent(cloud[2]), ...windowOf(search) };
+      return { screen: 'cloud-instance', account, instanceId: decodeURIComponent(cloud[2]) };
     } catch {
       // A malformed escape: fall through to the overview.
     }
@@ -43,12 +51,8 @@ export function parseRoute(hash: string): Route {
   const container = /^\/hosts\/([^/?#]+)\/containers\/([^/?#]+)\/?$/.exec(path);
   if (host || container) {
     try {
-      // `?from=&to=` (ms) opens the host at a fixed window: Top-K's click-through and shared links.
+      if (host) return { screen: 'host', hostId: decodeURIComponent(host[1]!) };
       const params = new URLSearchParams(search);
-      const from = Number(params.get('from'));
-      const to = Number(params.get('to'));
-      const window = params.has('from') && params.has('to') && Number.isFinite(from) && Number.isFinite(to) && to > from ? { from, to } : {};
-      if (host) return { screen: 'host', hostId: decodeURIComponent(host[1]!), ...window };
       const namespace = params.get('namespace');
       const pod = params.get('pod');
       return {
@@ -57,7 +61,6 @@ export function parseRoute(hash: string): Route {
         container: decodeURIComponent(container![2]!),
         ...(namespace ? { namespace } : {}),
         ...(pod ? { pod } : {}),
-        ...window,
       };
     } catch {
       // A malformed escape in a hand-typed URL: fall through to the overview.
@@ -66,32 +69,43 @@ export function parseRoute(hash: string): Route {
   return { screen: 'overview' };
 }
 
-export function hrefFor(route: Route): string {
-  if (route.screen === 'topk') return '#/topk';
-  if (route.screen === 'alerts') return '#/alerts';
-  if (route.screen === 'settings') return '#/settings';
-  if (route.screen === 'clouds') return '#/clouds';
-  if (route.screen === 'cloud-account') return `#/clouds/${encodeURIComponent(route.account)}`;
-  if (route.screen === 'cloud-instance') {
-    const base = `#/clouds/${encodeURIComponent(route.account)}/${encodeURIComponent(route.instanceId)}`;
-    return route.from !== undefined && route.to !== undefined ? `${base}?from=${Math.round(route.from)}&to=${Math.round(route.to)}` : base;
+function pathFor(route: Route): string {
+  switch (route.screen) {
+    case 'topk':
+      return '#/topk';
+    case 'alerts':
+      return '#/alerts';
+    case 'settings':
+      return '#/settings';
+    case 'clouds':
+      return '#/clouds';
+    case 'cloud-account':
+      return `#/clouds/${encodeURIComponent(route.account)}`;
+    case 'cloud-instance':
+      return `#/clouds/${encodeURIComponent(route.account)}/${encodeURIComponent(route.instanceId)}`;
+    case 'host':
+      return `#/hosts/${encodeURIComponent(route.hostId)}`;
+    case 'container':
+      return `#/hosts/${encodeURIComponent(route.hostId)}/containers/${encodeURIComponent(route.container)}`;
+    default:
+      return '#/';
   }
-  if (route.screen === 'host') {
-    const base = `#/hosts/${encodeURIComponent(route.hostId)}`;
-    return route.from !== undefined && route.to !== undefined ? `${base}?from=${Math.round(route.from)}&to=${Math.round(route.to)}` : base;
-  }
+}
+
+/**
+ * The link to a screen; with `time`, at that time selection (Top-K's
+ * click-through, the header's range). Without it, the screen opens at the
+ * current selection (stores/timeSelection.ts fills it in).
+ */
+export function hrefFor(route: Route, time?: TimeSelection): string {
+  const params = new URLSearchParams();
   if (route.screen === 'container') {
-    const params = new URLSearchParams();
     if (route.namespace) params.set('namespace', route.namespace);
     if (route.pod) params.set('pod', route.pod);
-    if (route.from !== undefined && route.to !== undefined) {
-      params.set('from', String(Math.round(route.from)));
-      params.set('to', String(Math.round(route.to)));
-    }
-    const query = params.toString();
-    return `#/hosts/${encodeURIComponent(route.hostId)}/containers/${encodeURIComponent(route.container)}${query ? `?${query}` : ''}`;
   }
-  return '#/';
+  if (time && screenShowsTime(route)) writeTimeSelection(params, time);
+  const query = params.toString();
+  return `${pathFor(route)}${query ? `?${query}` : ''}`;
 }
 
 function subscribe(onChange: () => void): () => void {
@@ -101,5 +115,21 @@ function subscribe(onChange: () => void): () => void {
 
 export function useRoute(): Route {
   const hash = useSyncExternalStore(subscribe, () => window.location.hash);
-  return parseRoute(hash);
+  // Only the path and the container's labels make the route; the time query is the time selection's.
+  const { path, search } = splitHash(hash);
+  const params = new URLSearchParams(search);
+  const key = `${path}?${params.get('namespace') ?? ''}&${params.get('pod') ?? ''}`;
+  return routeFor(key, hash);
+}
+
+// The same route object while only the time query changes, so screens keyed
+// on it are not remounted by a zoom.
+let lastKey = '';
+let lastRoute: Route = { screen: 'overview' };
+function routeFor(key: string, hash: string): Route {
+  if (key !== lastKey) {
+    lastKey = key;
+    lastRoute = parseRoute(hash);
+  }
+  return lastRoute;
 }

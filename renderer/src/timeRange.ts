@@ -1,6 +1,8 @@
-// The time ranges the picker offers. Every preset is "the last N, following
-// now": charts re-query as samples arrive. Issue 7 adds custom (fixed)
-// ranges; they will be a second kind here with `live: false`.
+// The time ranges the header offers, and the one time selection every screen
+// that shows time follows: a preset ("the last N, following now": charts
+// re-query as samples arrive) or a fixed window (custom range, drag-to-zoom,
+// a shared link). The selection lives in the URL's hash query
+// (`?range=1h&from=…&to=…`) so a view can be shared and reloaded.
 import type { MessageKey } from './i18n/catalogue';
 
 export const rangeKeys = ['15m', '1h', '6h', '24h', '7d', '30d'] as const;
@@ -55,11 +57,57 @@ export function resolveWindow(range: RangeKey, fixed: AbsoluteWindow | null | un
 /** A zoom selection of at least this many pixels' worth of time is a zoom; less is a click. */
 export const MIN_ZOOM_MS = 10_000;
 
-/** The zoom window from two cursor times (either order); null when too narrow to be a zoom. */
+/**
+ * The zoom window from two cursor times (either order), in whole
+ * milliseconds: a pointer position maps to a fractional time, and every
+ * query takes integers (the contract's `from`/`to`). Rounded outwards, so the
+ * window still covers what was selected. Null when too narrow to be a zoom.
+ */
 export function zoomWindow(a: number, b: number): AbsoluteWindow | null {
-  const from = Math.min(a, b);
-  const to = Math.max(a, b);
+  if (!Number.isFinite(a) || !Number.isFinite(b)) return null;
+  const from = Math.floor(Math.min(a, b));
+  const to = Math.ceil(Math.max(a, b));
   return to - from >= MIN_ZOOM_MS ? { from, to } : null;
+}
+
+/** What every screen that shows time follows: the header's preset, or a fixed window over it. */
+export interface TimeSelection {
+  range: RangeKey;
+  fixed: AbsoluteWindow | null;
+}
+
+/** A fixed window as a URL gives it: whole, non-negative milliseconds, `to` after `from`; anything else is no window. */
+function windowFromParams(params: URLSearchParams): AbsoluteWindow | null {
+  const raw = [params.get('from'), params.get('to')];
+  if (!raw.every((v) => v !== null && /^\d{1,15}$/.test(v))) return null;
+  const [from, to] = raw.map(Number) as [number, number];
+  return to > from ? { from, to } : null;
+}
+
+/**
+ * The time selection a URL's query carries, or null when it carries none
+ * (a link from inside the app, an old bookmark): then the screen keeps the
+ * current selection. A bad `range` or window is ignored, not an error: the
+ * rest of the link still opens.
+ */
+export function timeSelectionFromQuery(params: URLSearchParams): Partial<TimeSelection> | null {
+  const range = params.get('range');
+  const fixed = windowFromParams(params);
+  const hasRange = isRangeKey(range);
+  if (!hasRange && !fixed) return null;
+  return { ...(hasRange ? { range } : {}), fixed };
+}
+
+/** Writes a selection into a URL query: `range` always, `from`/`to` for a fixed window (whole ms). */
+export function writeTimeSelection(params: URLSearchParams, selection: TimeSelection): void {
+  params.set('range', selection.range);
+  if (selection.fixed) {
+    params.set('from', String(Math.floor(selection.fixed.from)));
+    params.set('to', String(Math.ceil(selection.fixed.to)));
+  } else {
+    params.delete('from');
+    params.delete('to');
+  }
 }
 
 /** `<input type="datetime-local">` value in local time, and back. */

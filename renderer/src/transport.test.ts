@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { reconnectDelayMs, websocketUrl } from './transport';
+import { probeAuth, reconnectDelayMs, websocketUrl } from './transport';
 
 describe('websocketUrl', () => {
   it('follows the page scheme and host', () => {
@@ -20,5 +20,23 @@ describe('reconnectDelayMs', () => {
   it('jitters within ±20 %', () => {
     expect(reconnectDelayMs(3, () => 0)).toBe(3200);
     expect(reconnectDelayMs(3, () => 1)).toBe(4800);
+  });
+});
+
+describe('probeAuth', () => {
+  const answer = (status: number) => (async () => new Response(null, { status })) as unknown as typeof fetch;
+  it('tells a refused token (401) from a console that is down', async () => {
+    expect(await probeAuth('http://h:1', answer(401))).toBe('unauthorized');
+    expect(await probeAuth('http://h:1', answer(200))).toBe('ok');
+    expect(await probeAuth('http://h:1', (async () => Promise.reject(new TypeError('Failed to fetch'))) as unknown as typeof fetch)).toBe('unreachable');
+  });
+  it('asks with the cookie, without following a redirect, and never from the cache', async () => {
+    let seen: { url: string; init?: RequestInit } | undefined;
+    await probeAuth('http://h:1', (async (url: string, init?: RequestInit) => {
+      seen = { url, init };
+      return new Response(null, { status: 200 });
+    }) as unknown as typeof fetch);
+    expect(seen?.url).toBe('http://h:1/');
+    expect(seen?.init).toMatchObject({ method: 'HEAD', credentials: 'same-origin', redirect: 'manual', cache: 'no-store' });
   });
 });

@@ -14,7 +14,31 @@ declare global {
 export type SocketState =
   | { kind: 'connecting'; attempt: number }
   | { kind: 'open' }
-  | { kind: 'lost'; attempt: number; retryAt: number };
+  | { kind: 'lost'; attempt: number; retryAt: number }
+  /** The console answers but refuses this tab's token: it was restarted with a new one, or rotated. */
+  | { kind: 'unauthorized'; retryAt: number };
+
+/** What the console says about this tab's credentials: its answer to the page's own address. */
+export type AuthProbe = 'ok' | 'unauthorized' | 'unreachable';
+
+/**
+ * Asks the console whether it still accepts this tab: a HEAD of the page's
+ * address with the cookie. A browser does not tell a page why a WebSocket
+ * handshake failed, and "the console is restarting" (no answer) and "the
+ * console no longer knows this token" (401) need different words.
+ */
+export async function probeAuth(origin: string, fetchImpl: typeof fetch = fetch): Promise<AuthProbe> {
+  try {
+    // Bounded: a black-holed network must not hold the reconnect loop.
+    const res = await fetchImpl(`${origin}/`, { method: 'HEAD', cache: 'no-store', credentials: 'same-origin', redirect: 'manual', signal: AbortSignal.timeout(3000) });
+    return res.status === 401 ? 'unauthorized' : 'ok';
+  } catch {
+    return 'unreachable';
+  }
+}
+
+/** How often a tab whose token is refused asks again (the operator may open the new address in another tab, which sets the cookie). */
+export const UNAUTHORIZED_RETRY_MS = 10_000;
 
 export interface ReconnectingPort extends Port {
   /** Skip the remaining backoff and try to connect now. */
@@ -45,13 +69,21 @@ export function reconnectDelayMs(attempt: number, random: () => number = Math.ra
   return Math.round(base * (0.8 + 0.4 * random()));
 }
 
-/** A frame port over a WebSocket that reconnects with backoff when the socket drops. */
-export function createReconnectingWebSocketPort(url: string, onState: (state: SocketState) => void): ReconnectingPort {
+/**
+ * A frame port over a WebSocket that reconnects with backoff when the socket
+ * drops. After a drop it asks `probe` whether the console refuses this tab's
+ * token; if so it says `unauthorized` and tries again slowly.
+ */
+export function createReconnectingWebSocketPort(url: string, onState: (state: SocketState) => void, probe: () => Promise<AuthProbe> = async () => 'unreachable'): ReconnectingPort {
   const listeners = new Set<(frame: Frame) => void>();
   let socket: WebSocket | undefined;
   let attempt = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let disposed = false;
+  /** Drops so far: a probe's answer counts only for the latest. */
+  let closes = 0;
+  /** The last probe said the console refuses this tab's token. */
+  let refused = false;
 
   const connect = () => {
     timer = undefined;
@@ -61,6 +93,7 @@ export function createReconnectingWebSocketPort(url: string, onState: (state: So
     socket = ws;
     ws.onopen = () => {
       attempt = 0;
+      refused = false;
       onState({ kind: 'open' });
     };
     ws.onmessage = (event: MessageEvent) => {
@@ -80,9 +113,22 @@ export function createReconnectingWebSocketPort(url: string, onState: (state: So
       if (socket !== ws) return;
       socket = undefined;
       if (disposed) return;
-      const delay = reconnectDelayMs(attempt++);
-      onState({ kind: 'lost', attempt, retryAt: Date.now() + delay });
-      timer = setTimeout(connect, delay);
+      const mine = ++closes;
+      // Down from this moment (nothing may look live), refused or not: the probe says which.
+      if (!refused) onState({ kind: 'lost', attempt, retryAt: Date.now() });
+      void probe().then((answer) => {
+        // A newer drop, or a retry already under way, has the say.
+        if (mine !== closes || disposed || socket) return;
+        refused = answer === 'unauthorized';
+        if (refused) {
+          onState({ kind: 'unauthorized', retryAt: Date.now() + UNAUTHORIZED_RETRY_MS });
+          timer = setTimeout(connect, UNAUTHORIZED_RETRY_MS);
+          return;
+        }
+        const delay = reconnectDelayMs(attempt++);
+        onState({ kind: 'lost', attempt, retryAt: Date.now() + delay });
+        timer = setTimeout(connect, delay);
+      });
     };
   };
 
@@ -128,5 +174,5 @@ export function pickTransport(onState: (state: SocketState) => void): PickedTran
   if (bridge && typeof bridge.send === 'function' && typeof bridge.onFrame === 'function') {
     return { kind: 'ipc', port: bridge };
   }
-  return { kind: 'websocket', port: createReconnectingWebSocketPort(websocketUrl(window.location), onState) };
+  return { kind: 'websocket', port: createReconnectingWebSocketPort(websocketUrl(window.location), onState, () => probeAuth(window.location.origin)) };
 }

@@ -8,7 +8,7 @@
 import { provisionedEntryMessage } from '../config/provisionedError.js';
 import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
-import type { Labels, SeriesSelector } from '../../common/series.js';
+import { labelPatternProblem, type Labels, type SeriesSelector } from '../../common/series.js';
 import type { HostStatus } from '../../common/contract.js';
 import type { Logger } from '../log.js';
 import {
@@ -586,11 +586,8 @@ export class AlertEngine {
     if (!parsed.success) throw new AlertRuleError(describeIssues(parsed.error), 'invalid');
     for (const m of parsed.data.matchers ?? []) {
       if (m.op === '=~' || m.op === '!~') {
-        try {
-          new RegExp(m.value);
-        } catch (err) {
-          throw new AlertRuleError(`invalid regular expression for "${m.label}": ${(err as Error).message}`, 'invalid');
-        }
+        const problem = labelPatternProblem(m.value);
+        if (problem !== undefined) throw new AlertRuleError(`${problem} for "${m.label}"`, 'invalid');
       }
     }
     const s: Silence = { ...parsed.data, id: this.newId(), createdAt: now };

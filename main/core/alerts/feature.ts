@@ -24,6 +24,7 @@ import { AlertEngine, AlertRuleError, type AlertEngineEvent } from './engine.js'
 import { AlertJournal } from './journal.js';
 import type { AlertRule } from './rule.js';
 import { storeWindowReader } from './storeReader.js';
+import { queryRefusal } from '../store/types.js';
 
 export interface AlertsFeatureOptions {
   /** The shell's own popup (Electron's Notification); the headless console has none and relies on the UI. */
@@ -239,7 +240,7 @@ function rpcErrorOf(err: unknown): unknown {
     if (err.code === 'provisioned') return new RpcError('provisioned', err.message);
     return new RpcError('invalid_input', err.message);
   }
-  return err;
+  return queryRefusal(err);
 }
 
 function openJournal(ctx: CoreContext): AlertJournal {

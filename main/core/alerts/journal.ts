@@ -15,6 +15,7 @@ import Database from 'better-sqlite3';
 import { AlertRule } from './rule.js';
 import { AlertState, DeliveryRecord, Silence, type AlertTransition, type HistoryFilter, type TransitionRecord } from './model.js';
 import { EMPTY_DELIVERY_STATE, type AlertDelivery, type DeliveryState, type OutboxItem } from './planNotifications.js';
+import { preparePrivateDatabaseFile } from '../dataFile.js';
 
 interface Migration {
   readonly description: string;
@@ -105,6 +106,7 @@ export class AlertJournal {
   private readonly problems: string[] = [];
 
   constructor(options: AlertJournalOptions) {
+    preparePrivateDatabaseFile(options.file);
     this.db = new Database(options.file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
     if (options.file !== ':memory:') this.db.pragma('journal_mode = WAL');
     // NORMAL is durable enough in WAL mode: a power cut may lose the last

@@ -213,6 +213,24 @@ export function createCloudsFeature(options: CloudsFeatureOptions = {}): (ctx: C
       return accountView(rt, stats);
     };
 
+    /**
+     * Stored keys sign requests only for the address they were stored with:
+     * the provider, its regions and the endpoint. A draft that changes any of
+     * them must carry the key id and secret again, or a caller could have the
+     * console sign for a listener of its choosing with keys it never saw.
+     */
+    function keysStayWithTheirAddress(stored: AccountDef, draft: { provider: string; regions: readonly string[]; endpoint?: string | undefined }): void {
+      const changed: string[] = [];
+      if (draft.provider !== stored.provider) changed.push('provider');
+      if ((draft.endpoint || undefined) !== (stored.endpoint || undefined)) changed.push('endpoint');
+      if ([...draft.regions].sort().join('\n') !== [...stored.regions].sort().join('\n')) changed.push('regions');
+      if (changed.length === 0) return;
+      throw new RpcError(
+        'invalid_input',
+        `the ${changed.join(', ')} differ from what ${stored.name}'s keys were stored for; stored keys are only sent there, so enter the key id and secret again`,
+      );
+    }
+
     // ------------------------------------------------------------ handlers
     const handlers: Partial<Handlers> = {
       'clouds/list': () => views(),
@@ -231,6 +249,7 @@ export function createCloudsFeature(options: CloudsFeatureOptions = {}): (ctx: C
         accounts.editable(account, () => NOT_FOUND(account));
         if (draft.name !== account) throw new RpcError('invalid_input', 'an account cannot be renamed (its name labels its history); remove it and add it again under the new name');
         checkLimits(draft);
+        if (!draft.accessKeyId || !draft.accessKeySecret) keysStayWithTheirAddress(accounts.runtime(account)!.def, draft);
         if (draft.accessKeyId) await ctx.secrets.set(accessKeyIdRef(account), draft.accessKeyId);
         if (draft.accessKeySecret) await ctx.secrets.set(accessKeySecretRef(account), draft.accessKeySecret);
         accounts.setStored(accounts.stored.map((s) => (s.name === account ? storedFromDraft(draft) : s)));
@@ -260,6 +279,7 @@ export function createCloudsFeature(options: CloudsFeatureOptions = {}): (ctx: C
         const existing = accounts.runtime(draft.name);
         if (draft.accessKeyId && draft.accessKeySecret) keys = { id: draft.accessKeyId, secret: draft.accessKeySecret };
         else if (existing) {
+          if (!existing.def.provisioned) keysStayWithTheirAddress(existing.def, draft);
           const stored = await keysOf(existing.def);
           keys = 'problem' in stored ? stored : { id: draft.accessKeyId ?? stored.id, secret: draft.accessKeySecret ?? stored.secret };
         } else keys = { problem: 'enter the key id and its secret' };

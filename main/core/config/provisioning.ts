@@ -52,6 +52,12 @@ export interface ProvisionedConfig {
   readonly baseDir: string;
   readonly version: 1;
   readonly values: Readonly<Record<string, unknown>>;
+  /**
+   * Per list of independent entries, the names of the entries this version of
+   * the file got wrong (left out of `values`): a reload keeps the last good
+   * definition of each (carryLastGood) instead of dropping it.
+   */
+  readonly failedEntries?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** A section's value in an accepted file (its `absent` value when the file leaves it out). */
@@ -182,6 +188,7 @@ export function createProvisioningParser(sectionList: readonly AnySection[]): Pr
 
     const parsed = top.data as Record<string, unknown>;
     const values: Record<string, unknown> = {};
+    const failedEntries: Record<string, string[]> = {};
     for (const [name, section] of Object.entries(sections)) {
       const value = parsed[name];
       if (value === undefined) {
@@ -191,16 +198,25 @@ export function createProvisioningParser(sectionList: readonly AnySection[]): Pr
         const withSecrets = entriesWithSecrets.get(name);
         (value as unknown[]).forEach((entryInFile, index) => {
           const entry = section.entry!.safeParse(entryInFile, { error: describeIssue });
-          // Its other problems are reported too, so one edit can fix them all.
-          if (!entry.success) report(entry.error.issues, [name, index]);
-          else if (!withSecrets?.has(index)) kept.push(entry.data);
+          // Its other problems are reported too, so one edit can fix them all. An entry
+          // holding a plaintext secret is left out like an invalid one (its last good
+          // definition stays on a reload).
+          if (entry.success && !withSecrets?.has(index)) kept.push(entry.data);
+          else {
+            if (!entry.success) report(entry.error.issues, [name, index]);
+            const entryName = (entryInFile as { name?: unknown } | null)?.name;
+            if (typeof entryName === 'string' && entryName !== '') (failedEntries[name] ??= []).push(entryName);
+          }
         });
         values[name] = kept;
       } else {
         values[name] = value;
       }
     }
-    return { config: { file, baseDir: path.dirname(path.resolve(file)), version: SUPPORTED_VERSION, values }, problems };
+    return {
+      config: { file, baseDir: path.dirname(path.resolve(file)), version: SUPPORTED_VERSION, values, ...(Object.keys(failedEntries).length ? { failedEntries } : {}) },
+      problems,
+    };
   };
 }
 
@@ -382,6 +398,36 @@ type FileRead = { kind: 'text'; text: string } | { kind: 'missing' } | { kind: '
  * config maps replace the file by renaming over it, which ends a watch on the
  * file itself.
  */
+/**
+ * A reload where an entry of a list (a host, a cloud account, a rule, a
+ * channel) became invalid keeps that entry's last good definition, so a typo
+ * does not remove a host or silence a rule; each one kept is reported by
+ * name. An entry removed from the file is gone; one that is valid again
+ * replaces the kept one. Entries are matched by their `name`.
+ */
+export function carryLastGood(previous: ProvisionedConfig, next: ProvisionedConfig): { config: ProvisionedConfig; problems: ConfigProblem[] } {
+  const problems: ConfigProblem[] = [];
+  if (!next.failedEntries) return { config: next, problems };
+  const values: Record<string, unknown> = { ...next.values };
+  for (const [section, names] of Object.entries(next.failedEntries)) {
+    const before = previous.values[section];
+    const now = values[section];
+    if (!Array.isArray(before) || !Array.isArray(now)) continue;
+    const nameOf = (e: unknown) => (e as { name?: unknown } | null)?.name;
+    const present = new Set(now.map(nameOf));
+    const carried: unknown[] = [];
+    for (const name of new Set(names)) {
+      if (present.has(name)) continue; // another entry of that name is valid: it is the one in effect
+      const last = before.find((e) => nameOf(e) === name);
+      if (last === undefined) continue;
+      carried.push(last);
+      problems.push({ file: next.file, field: section, message: `${name}: this version of the entry is invalid (see above); its last good definition stays in effect until it is fixed` });
+    }
+    if (carried.length) values[section] = [...now, ...carried];
+  }
+  return { config: { ...next, values }, problems };
+}
+
 export function watchProvisioningFile(
   file: string,
   parse: ProvisioningParser,
@@ -417,6 +463,11 @@ export function watchProvisioningFile(
       problems = [{ file: absolute, message: read.message }];
     }
     if (config) {
+      if (lastGood) {
+        const carried = carryLastGood(lastGood.config, config);
+        config = carried.config;
+        problems.push(...carried.problems);
+      }
       lastGood = { config, loadedAt: checkedAt };
     } else if (lastGood) {
       problems.push({ file: absolute, message: `not applied; the configuration loaded at ${new Date(lastGood.loadedAt).toISOString()} stays in effect` });

@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import type { RawSeries } from '../../common/series.js';
 import type { HostObservation } from '../model/observation.js';
 import type { ContainerMeta, ContainerObservation, RawContainer } from '../model/containers.js';
-import { ContainerTracker, type EngineConnector } from './containerTracker.js';
+import { ContainerTracker, MAX_HOLD_MS, type EngineConnector } from './containerTracker.js';
+import { deriveContainers } from '../derive/containers.js';
 import type { EngineClient } from './engineClient.js';
 import { EngineRequestError } from './engineHttp.js';
 import type { ListedContainer } from './engineApi.js';
@@ -173,5 +174,79 @@ describe('ContainerTracker', () => {
     const full = tracker.enrich(observation([cgroup(1, { stats: usage, frozen: false })])).containers!;
     expect(full.cgroups[0]!.stats).toEqual(usage);
     expect(full.cgroups[0]!.frozen).toBe(false);
+  });
+});
+
+describe('a container that appears after the first answer', () => {
+  /** The `container` label of every stored sample of container n, over a run of enriched observations, as the core derives them. */
+  function storedNames(observations: readonly HostObservation[], n: number): string[] {
+    const names: string[] = [];
+    let prev: ContainerObservation | undefined;
+    for (const obs of observations) {
+      const derived = deriveContainers(prev, obs.containers!, prev ? 5 : undefined, 'h', 0);
+      for (const s of derived.samples) if (s.name === 'container_threads' && derived.rows.find((r) => r.id === ID(n))?.seriesLabels.container === s.labels.container) names.push(s.labels.container!);
+      prev = obs.containers!;
+    }
+    return names;
+  }
+  const withThreads = (n: number) => cgroup(n, { stats: { tasks: 3 } });
+
+  it('is stored under its name from its first stored sample: held while the engine has not been asked about it', async () => {
+    const s = setup();
+    s.engine.containers.set(ID(1), meta(1));
+    const out: HostObservation[] = [];
+    out.push(await s.sample(observation([withThreads(1)])));
+    s.advance(5000);
+    out.push(await s.sample(observation([withThreads(1)])));
+    // It starts between two refreshes: the sample that first shows it was stamped before the engine was asked.
+    s.engine.containers.set(ID(3), meta(3, { name: 'walk-db' }));
+    s.advance(5000);
+    const first = await s.sample(observation([withThreads(1), withThreads(3)]));
+    out.push(first);
+    s.advance(5000);
+    const named = await s.sample(observation([withThreads(1), withThreads(3)]));
+    out.push(named);
+    // Not "9d122518a382" then "walk-db": one series.
+    expect(storedNames(out, 3)).toEqual(['walk-db']);
+    expect(first.containers!.engine!.held).toEqual([ID(3)]);
+    expect(named.containers!.engine!.held).toBeUndefined();
+    expect(storedNames(out, 1)).toEqual(['c1', 'c1', 'c1']);
+    // Its row showed meanwhile (named by id): only the history waited.
+    expect(deriveContainers(undefined, first.containers!, undefined, 'h', 0).rows.map((r) => r.id)).toContain(ID(3));
+  });
+
+  it('is named by id at once when the engine was asked and does not list it (another runtime\'s), or does not answer', async () => {
+    const s = setup();
+    s.engine.containers.set(ID(1), meta(1));
+    await s.sample(observation([withThreads(1)]));
+    s.advance(5000);
+    const unknown = await s.sample(observation([withThreads(1), withThreads(4)]));
+    expect(unknown.containers!.engine!.held).toEqual([ID(4)]);
+    s.advance(3000);
+    // The engine answered after it appeared, without it: not held any longer.
+    const after = await s.sample(observation([withThreads(1), withThreads(4)]));
+    expect(after.containers!.engine!.held).toBeUndefined();
+    expect(storedNames([unknown, after], 4)).toEqual([ID(4).slice(0, 12)]);
+
+    s.engine.failWith = new EngineRequestError('connect', 'connect ECONNREFUSED');
+    s.advance(10_000);
+    await s.sample(observation([withThreads(1), withThreads(4)]));
+    s.advance(1000);
+    expect(s.tracker.enrich(observation([withThreads(1), withThreads(4), withThreads(5)])).containers!.engine!.held).toBeUndefined();
+  });
+
+  it('is held at most MAX_HOLD_MS, so a slow engine costs a split, never the samples', async () => {
+    const s = setup();
+    s.engine.containers.set(ID(1), meta(1));
+    await s.sample(observation([withThreads(1)]));
+    s.advance(5000);
+    // Listed, but its inspect never answers with it (beyond the batch, or gone meanwhile).
+    s.engine.containers.set(ID(6), meta(6));
+    s.engine.inspect = async (ids) => ({ value: ids.flatMap((id) => (id === ID(6) ? [] : [s.engine.containers.get(id)!])), problems: [] });
+    expect((await s.sample(observation([withThreads(1), withThreads(6)]))).containers!.engine!.held).toEqual([ID(6)]);
+    s.advance(MAX_HOLD_MS - 5000);
+    expect((await s.sample(observation([withThreads(1), withThreads(6)]))).containers!.engine!.held).toEqual([ID(6)]);
+    s.advance(5000);
+    expect((await s.sample(observation([withThreads(1), withThreads(6)]))).containers!.engine!.held).toBeUndefined();
   });
 });

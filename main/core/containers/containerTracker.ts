@@ -50,6 +50,13 @@ const RECONNECT_AFTER_FAILURES = 3;
 /** Network counters are read for at most this many init pids per sample. */
 const MAX_NETWORK_PIDS = 1000;
 const MAX_BACKOFF_MS = 300_000;
+/**
+ * A container the engine has not named yet is held back at most this long
+ * (its samples are not stored meanwhile): a refresh is brought forward for
+ * it and answers within a second or two; an engine slower than this costs
+ * the history a split, not the samples.
+ */
+export const MAX_HOLD_MS = 30_000;
 
 interface Cached {
   meta: ContainerMeta;
@@ -83,6 +90,11 @@ export class ContainerTracker {
   /** A container appeared on a sample without limits: ask for them in the next one. */
   private wantLimits = false;
   private latestCgroups: readonly RawContainer[] = [];
+  /** When each cgroup-backed container was first seen (this tracker's clock). */
+  private readonly firstSeen = new Map<string, number>();
+  /** When the list of the latest answer was asked for, and what it listed. */
+  private listAskedAt = -Infinity;
+  private listed = new Set<string>();
   private readonly refreshMs: number;
   private readonly now: () => number;
 
@@ -138,8 +150,10 @@ export class ContainerTracker {
     if (!containers) return obs;
     const seen = new Set<string>();
     let unknown = false;
+    const t = this.now();
     for (const c of containers.cgroups) {
       seen.add(c.id);
+      if (!this.firstSeen.has(c.id)) this.firstSeen.set(c.id, t);
       if (c.initPid !== undefined) {
         const meta = this.cache.get(c.id)?.meta;
         // The engine's pid and the cgroup's lowest pid differ after a restart
@@ -150,10 +164,10 @@ export class ContainerTracker {
       if (!this.cache.has(c.id)) unknown = true;
     }
     for (const id of this.initPids.keys()) if (!seen.has(id)) this.initPids.delete(id);
+    for (const id of this.firstSeen.keys()) if (!seen.has(id)) this.firstSeen.delete(id);
     this.latestCgroups = containers.cgroups;
     this.updateAccess(containers.access);
 
-    const t = this.now();
     const due = t - this.refreshedAt >= this.refreshMs && t >= this.notBefore;
     // A failing engine is not asked again early: new containers wait for the backed-off refresh.
     const early = (unknown || this.dirty.size > 0) && this.failures === 0 && t - this.refreshedAt >= MIN_REFRESH_GAP_MS;
@@ -189,7 +203,23 @@ export class ContainerTracker {
     });
     // Carried, the sample is as whole as one that read everything.
     const { limitsRead: _limits, eventsRead: _events, ...rest } = containers;
-    return { ...obs, containers: { ...rest, cgroups, engine: this.snapshot(containers.cgroups.length) } };
+    return { ...obs, containers: { ...rest, cgroups, engine: this.snapshot(containers.cgroups, t) } };
+  }
+
+  /**
+   * Whether a container's series wait for its name: the engine answers (no
+   * failure, a way to it), has not inspected this container, and either
+   * has not been asked since it appeared or listed it (inspected next). A
+   * container the engine was asked about and does not list is not the
+   * engine's (another runtime's): named by id at once. Never past MAX_HOLD_MS.
+   */
+  private holds(id: string, t: number): boolean {
+    if (this.cache.has(id)) return false;
+    const since = this.firstSeen.get(id) ?? t;
+    if (t - since >= MAX_HOLD_MS) return false;
+    const answering = this.failures === 0 && this.connector !== undefined && !(this.client === undefined && this.note !== undefined);
+    if (!answering) return false;
+    return this.listAskedAt < since || this.listed.has(id);
   }
 
   private updateAccess(access: EngineAccess | undefined): void {
@@ -207,10 +237,11 @@ export class ContainerTracker {
     this.access = access;
   }
 
-  private snapshot(cgroupCount: number): EngineSnapshot {
+  private snapshot(cgroups: readonly RawContainer[], t: number): EngineSnapshot {
     let note = this.note;
     // Containers in cgroups but nothing to name them: say why once the engine question is settled.
-    if (!note && this.settled && !this.client && cgroupCount > 0) note = { code: 'no_engine' };
+    if (!note && this.settled && !this.client && cgroups.length > 0) note = { code: 'no_engine' };
+    const held = this.settled ? cgroups.filter((c) => this.holds(c.id, t)).map((c) => c.id) : [];
     return {
       engine: this.engine,
       via: this.client?.via ?? null,
@@ -219,6 +250,7 @@ export class ContainerTracker {
       ...(note ? { note } : {}),
       at: this.answeredAt,
       ...(!this.settled ? { pending: true } : {}),
+      ...(held.length ? { held } : {}),
     };
   }
 
@@ -239,6 +271,7 @@ export class ContainerTracker {
         this.engine = version.value.engine;
         this.logProblems(version.problems);
       }
+      const askedAt = this.now();
       const listed = await client.list();
       this.logProblems(listed.problems);
       const t = this.now();
@@ -268,6 +301,8 @@ export class ContainerTracker {
         }
       }
       this.answeredAt = t;
+      this.listAskedAt = askedAt;
+      this.listed = ids;
       this.failures = 0;
       this.note = listed.problems.length || inspected.problems.length
         ? { code: 'engine_garbage', detail: [...listed.problems, ...inspected.problems][0]!.slice(0, 200) }

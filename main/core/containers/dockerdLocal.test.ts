@@ -145,6 +145,25 @@ describe('a real dockerd, seen by the local source', () => {
     expect(row(seen, 'late')).toMatchObject({ state: 'running', labels: { late: 'yes' } });
   });
 
+  it('a container started while watching is stored under its name from its first stored sample, never under its id first', async () => {
+    // A refresh a minute apart: only the one the new cgroup brings forward names it, after the sample that showed it.
+    const stored: string[] = [];
+    let started: Promise<string> | undefined;
+    await watchContainers(
+      createLocalAgentHost({ intervalMs: 500, engine: { socketPath: d.socket, refreshMs: 60_000 } }),
+      (w) => {
+        for (const sample of w.samples) if (sample.name === 'container_threads') stored.push(sample.labels.container!);
+        // The engine has answered (names are known): start one now.
+        if (!started && row(w, 'web')?.seriesLabels.container === 'web') started = d.docker('run', '-d', '--name', 'walk-db', d.image, 'sleep', '3600');
+        return stored.filter((c) => c === 'walk-db').length >= 3;
+      },
+      { timeoutMs: 30_000, host: 'local' },
+    );
+    const id = (await started!).trim();
+    expect(stored).not.toContain(id.slice(0, 12));
+    await d.docker('rm', '-f', 'walk-db');
+  });
+
   it('containers that come and go between the glob and the read cost nothing but their own values', async () => {
     // Short-lived containers, one after another, while the agent samples twice a second.
     let churning = true;

@@ -11,7 +11,7 @@ import type { ContainerCgroupStats, ContainerObservation, RawContainer } from '.
 import { containerIdentities, isRunningState, type ContainerIdentity } from './containerIdentity.js';
 
 export interface DerivedContainers {
-  /** Stored series (the `host` label added); none while the engine's first answer is pending. */
+  /** Stored series (the `host` label added); none while the engine's first answer is pending, none of a held container. */
   readonly samples: Sample[];
   readonly rows: ContainerRow[];
   readonly running: number;
@@ -68,16 +68,19 @@ export function deriveContainers(
   t: number,
 ): DerivedContainers {
   const samples: Sample[] = [];
-  const store = !cur.engine?.pending;
-  // `labels` already carries `host` (one object per container, shared by its samples).
-  const push = (name: string, labels: Labels, v: number | undefined) => {
-    if (store && v !== undefined && Number.isFinite(v)) samples.push({ name, labels, t, v });
-  };
+  const storeAny = !cur.engine?.pending;
+  // Held: the engine has not named it yet (see EngineSnapshot.held); its row shows, its series wait.
+  const held = new Set(cur.engine?.held ?? []);
   const before = new Map((prev ? containerIdentities(prev) : []).map((c) => [c.id, c]));
   const rows: ContainerRow[] = [];
   let running = 0;
   for (const c of containerIdentities(cur)) {
     if (isRunningState(c.state)) running++;
+    const store = storeAny && !held.has(c.id);
+    // `labels` already carries `host` (one object per container, shared by its samples).
+    const push = (name: string, labels: Labels, v: number | undefined) => {
+      if (store && v !== undefined && Number.isFinite(v)) samples.push({ name, labels, t, v });
+    };
     rows.push(deriveOne(c, before.get(c.id), prev, cur, dt, host, push));
   }
   return { samples, rows, running, total: rows.length };

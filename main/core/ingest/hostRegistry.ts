@@ -18,6 +18,15 @@ import type { SampleBatcher } from './sampleBatcher.js';
 
 /** A host is stale after two missed intervals (product.md, SSH part). */
 const STALE_AFTER_INTERVALS = 2;
+const NO_SAMPLE_FOR = 'no sample for ';
+
+/** "no sample for 42 s", then whole minutes, then hours: current, yet not a new text every second for long. */
+export function noSampleFor(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 120) return `${NO_SAMPLE_FOR}${s} s`;
+  if (s < 7200) return `${NO_SAMPLE_FOR}${Math.floor(s / 60)} min`;
+  return `${NO_SAMPLE_FOR}${Math.floor(s / 3600)} h`;
+}
 
 /** One host's definition without what the registry keeps itself. */
 export type HostDefinition = Omit<Host, 'status' | 'lastSampleAt'>;
@@ -29,7 +38,13 @@ interface HostRuntime {
   derive?: DeriveState;
   summary?: HostSummary;
   inventory?: HostInventory;
+  /** When the sample problems were last logged, and how many samples with problems came since (logged once a minute, not per sample). */
+  problemsLoggedAt?: number;
+  problemSamplesHeld?: number;
 }
+
+/** A host whose every sample has a problem (an unparsable file, an impossible value) is logged once per this period. */
+const PROBLEM_LOG_PERIOD_MS = 60_000;
 
 /** What the registry tells the rest of the core; each call is guarded by the caller. */
 export interface HostRegistryEvents {
@@ -130,14 +145,27 @@ export class HostRegistry {
     this.announce();
   }
 
-  /** Marks online hosts stale whose last sample is older than two of their intervals. */
+  /**
+   * Marks online hosts stale whose last sample is older than two of their
+   * intervals, and keeps a stale host's "no sample for …" current (one
+   * announcement for all of them, no log line: the status did not change).
+   */
   checkStale(now: number): void {
+    let changed = false;
     for (const rt of this.hosts.values()) {
       const last = rt.host.lastSampleAt;
-      if (rt.host.status === 'online' && last !== undefined && now - last > STALE_AFTER_INTERVALS * rt.host.pollIntervalMs) {
-        this.setStatus(rt, 'stale', `no sample for ${Math.round((now - last) / 1000)} s`);
+      if (last === undefined) continue;
+      if (rt.host.status === 'online' && now - last > STALE_AFTER_INTERVALS * rt.host.pollIntervalMs) {
+        this.setStatus(rt, 'stale', noSampleFor(now - last));
+      } else if (rt.host.status === 'stale' && (rt.host.statusDetail === undefined || rt.host.statusDetail.startsWith(NO_SAMPLE_FOR))) {
+        const detail = noSampleFor(now - last);
+        if (detail !== rt.host.statusDetail) {
+          rt.host = { ...rt.host, statusDetail: detail };
+          changed = true;
+        }
       }
     }
+    if (changed) this.announce();
   }
 
   private viewOf(h: HostRuntime): HostView {
@@ -183,7 +211,15 @@ export class HostRegistry {
     const facts = obs.facts;
     const infoChanged = JSON.stringify(rt.host.info ?? {}) !== JSON.stringify(facts);
     rt.host = { ...rt.host, lastSampleAt: obs.t, ...(infoChanged ? { info: { ...facts } } : {}) };
-    if (obs.problems.length) this.options.log.warn(`host ${rt.host.name}: ${obs.problems.length} unparsed part(s) in a sample`, { first: obs.problems[0] });
+    if (obs.problems.length) {
+      const now = Date.now();
+      if (rt.problemsLoggedAt === undefined || now - rt.problemsLoggedAt >= PROBLEM_LOG_PERIOD_MS) {
+        const since = rt.problemSamplesHeld ? { samplesWithProblemsSinceLastLine: rt.problemSamplesHeld } : {};
+        this.options.log.warn(`host ${rt.host.name}: ${obs.problems.length} unparsed part(s) in a sample`, { first: obs.problems[0], ...since });
+        rt.problemsLoggedAt = now;
+        rt.problemSamplesHeld = 0;
+      } else rt.problemSamplesHeld = (rt.problemSamplesHeld ?? 0) + 1;
+    }
     if (rt.host.status !== 'online') this.setStatus(rt, 'online');
     else if (infoChanged) this.announce();
     this.options.batcher.add(summary, derived.samples);

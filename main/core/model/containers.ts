@@ -157,6 +157,13 @@ export interface EngineSnapshot {
    * before the name arrives.
    */
   readonly pending?: boolean;
+  /**
+   * Containers (by id) that appeared after the first answer and that the
+   * engine has not been asked about yet, while it answers: their series are
+   * not stored until it has, so a container's series never start under its
+   * id and carry on under its name (the name is the series' identity).
+   */
+  readonly held?: readonly string[];
 }
 
 export interface ContainerObservation {

@@ -20,7 +20,9 @@ export function createAgentDecoder(options: FrameSplitterOptions = {}): AgentDec
         case 'agent_error':
           return parseAgentFrame(item.text, receivedAtMs);
         case 'dropped':
-          return { kind: 'invalid', problem: item.reason };
+          return { kind: 'invalid', problem: item.reason, ...(item.sample !== undefined ? { sample: item.sample } : {}) };
+        case 'agent_process':
+          return { kind: 'agent_process', pid: item.pid, startTime: item.startTime };
       }
     });
   return {

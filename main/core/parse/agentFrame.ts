@@ -18,6 +18,7 @@ import {
   parseUptime,
 } from './procfs.js';
 import { parseHwmon, parseThermalZones } from './temperatures.js';
+import { boundedProcesses, boundedSeries } from './sanityBounds.js';
 
 export type ParseResult =
   | {
@@ -31,7 +32,9 @@ export type ParseResult =
   /** The agent reported a fatal error of its own (bad arguments…). */
   | { readonly kind: 'agent_error'; readonly message: string }
   /** Not a whole frame: truncated, or not agent output at all. Nothing of it is used. */
-  | { readonly kind: 'invalid'; readonly problem: string };
+  | { readonly kind: 'invalid'; readonly problem: string; readonly sample?: string }
+  /** Which process the agent is (its pid and start time, in clock ticks after boot): a console can end it later over another connection. */
+  | { readonly kind: 'agent_process'; readonly pid: number; readonly startTime: string };
 
 const BEGIN = /^@@overlook-agent (\S+) begin (\d+)$/;
 const END = /^@@overlook-agent (\S+) end (\d+)$/;
@@ -313,8 +316,9 @@ export function parseAgentFrame(text: string, receivedAtMs: number): ParseResult
   const observation: HostObservation = {
     t: receivedAtMs,
     ...(uptime !== undefined ? { monotonicSeconds: uptime } : {}),
-    series,
-    processes,
+    // Values no real host can report are dropped here, each named in the problems (sanityBounds.ts).
+    series: take(boundedSeries(series)),
+    processes: take(boundedProcesses(processes)),
     facts,
     problems,
     ...(containers ? { containers } : {}),

@@ -53,9 +53,18 @@ describe('createFrameSplitter', () => {
     const splitter = createFrameSplitter();
     const items = splitter.push('motd line 1\nmotd line 2\n@@overlook-agent 1 error unsupported os: Darwin (no readable /proc/stat)\n');
     expect(items).toEqual([
-      { kind: 'dropped', reason: '2 line(s) outside any frame' },
+      { kind: 'dropped', reason: '2 line(s) outside any frame', sample: 'motd line 1' },
       { kind: 'agent_error', version: '1', message: 'unsupported os: Darwin (no readable /proc/stat)', text: expect.any(String) },
     ]);
+  });
+
+  it('passes the agent\'s process line through, outside a frame only', () => {
+    const splitter = createFrameSplitter();
+    const small = '@@overlook-agent 4 begin 1\n@@overlook-agent 4 pid 99 12345\n@@overlook-agent 4 end 1\n';
+    expect(splitter.push('@@overlook-agent 4 pid 4242 8812345\n')).toEqual([{ kind: 'agent_process', version: '4', pid: 4242, startTime: '8812345' }]);
+    // Inside a frame it is file content (a process may name itself anything), not a new agent.
+    expect(splitter.push(small)).toEqual([{ kind: 'frame', version: '4', seq: 1, text: small }]);
+    expect(splitter.push('@@overlook-agent 4 pid x 1\n')).toEqual([{ kind: 'dropped', reason: '1 line(s) outside any frame', sample: '@@overlook-agent 4 pid x 1' }]);
   });
 
   it('drops an oversized frame and resynchronises on the next begin line', () => {
@@ -70,6 +79,21 @@ describe('createFrameSplitter', () => {
     const splitter = createFrameSplitter();
     const items = splitter.push('@@overlook-agent 1 begin 2\r\nabc\r\n@@overlook-agent 1 end 2\r\n');
     expect(items).toEqual([{ kind: 'frame', version: '1', seq: 2, text: '@@overlook-agent 1 begin 2\nabc\n@@overlook-agent 1 end 2\n' }]);
+  });
+
+  it('drops an endless line as it arrives, keeping at most the line cap, and resynchronises after it', () => {
+    const splitter = createFrameSplitter({ maxLineBytes: 4096 });
+    const chunk = 'x'.repeat(64 * 1024);
+    const seen = [...splitter.push('@@overlook-agent 1 begin 3\nMemTotal: 1 kB\n')];
+    // 64 MiB of one line in 64 KiB chunks: dropped once, never buffered.
+    for (let i = 0; i < 1024; i++) seen.push(...splitter.push(chunk));
+    expect(seen).toEqual([{ kind: 'dropped', reason: 'frame 3 has a line longer than 4096 bytes' }]);
+    const small = '@@overlook-agent 1 begin 4\nhello\n@@overlook-agent 1 end 4\n';
+    expect(splitter.push('\n' + small)).toEqual([{ kind: 'frame', version: '1', seq: 4, text: small }]);
+    // Outside a frame: dropped with what it started with, in printable form.
+    expect(splitter.push('\u0000\u0001PNG' + 'y'.repeat(5000))).toEqual([
+      { kind: 'dropped', reason: 'a line longer than 4096 bytes outside any frame', sample: '\\x00\\x01PNG' + 'y'.repeat(55) + '…' },
+    ]);
   });
 
   it('reads versions and sequence numbers of any length, and takes a marker with anything after it for content', () => {
@@ -88,8 +112,8 @@ describe('createFrameSplitter', () => {
   it('reports stray output as soon as it arrives, counts a lone end line as stray, and ignores blank lines', () => {
     const splitter = createFrameSplitter();
     expect(splitter.push('\n   \n\t\n')).toEqual([]);
-    expect(splitter.push('Last login: yesterday\n')).toEqual([{ kind: 'dropped', reason: '1 line(s) outside any frame' }]);
-    expect(splitter.push('@@overlook-agent 1 end 5\n')).toEqual([{ kind: 'dropped', reason: '1 line(s) outside any frame' }]);
+    expect(splitter.push('Last login: yesterday\n')).toEqual([{ kind: 'dropped', reason: '1 line(s) outside any frame', sample: 'Last login: yesterday' }]);
+    expect(splitter.push('@@overlook-agent 1 end 5\n')).toEqual([{ kind: 'dropped', reason: '1 line(s) outside any frame', sample: '@@overlook-agent 1 end 5' }]);
     expect(splitter.dropped).toBe(2);
   });
 
@@ -114,21 +138,23 @@ describe('createFrameSplitter', () => {
     const items = splitter.push('@@overlook-agent 1 begin 1\nlong enough to pass the limit\nrest of the frame\n@@overlook-agent 1 end 1\nstray\n');
     expect(items).toEqual([
       { kind: 'dropped', reason: 'frame 1 exceeds 30 bytes' },
-      { kind: 'dropped', reason: '1 line(s) outside any frame' },
+      { kind: 'dropped', reason: '1 line(s) outside any frame', sample: 'stray' },
     ]);
     // A new frame after an oversized one is read whole, and stray output after it is counted.
     const next = splitter.push('@@overlook-agent 1 begin 2\nok\n@@overlook-agent 1 end 2\nstray again\n');
     expect(next.map((i) => i.kind)).toEqual(['frame', 'dropped']);
   });
 
-  it('drops a line longer than the frame limit without buffering it, inside a frame or outside', () => {
+  it('drops a line longer than the frame limit (a smaller line limit than the default) as it arrives, inside a frame or outside', () => {
     const inside = createFrameSplitter({ maxFrameBytes: 100 });
     expect(inside.push('@@overlook-agent 1 begin 1\n')).toEqual([]);
-    expect(inside.push('x'.repeat(101))).toEqual([{ kind: 'dropped', reason: 'frame 1 exceeds 100 bytes' }]);
+    // A line exactly at the limit is still read; one byte more is dropped at once, without its newline.
+    expect(inside.push('x'.repeat(100))).toEqual([]);
+    expect(inside.push('x')).toEqual([{ kind: 'dropped', reason: 'frame 1 has a line longer than 100 bytes' }]);
     // The rest of that frame is skipped up to its end line; the next frame is whole.
     expect(inside.push('more\n@@overlook-agent 1 end 1\n@@overlook-agent 1 begin 2\nok\n@@overlook-agent 1 end 2\n').map((i) => i.kind)).toEqual(['frame']);
     const outside = createFrameSplitter({ maxFrameBytes: 100 });
-    expect(outside.push('y'.repeat(101))).toEqual([{ kind: 'dropped', reason: '1 line(s) outside any frame' }]);
+    expect(outside.push('y'.repeat(101))).toEqual([{ kind: 'dropped', reason: 'a line longer than 100 bytes outside any frame', sample: `${'y'.repeat(60)}…` }]);
     expect(outside.end()).toEqual([]);
   });
 

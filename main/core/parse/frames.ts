@@ -16,14 +16,17 @@ export function linesOf(content: string): string[] {
 const BEGIN = /^@@overlook-agent (\S+) begin (\d+)$/;
 const END = /^@@overlook-agent (\S+) end (\d+)$/;
 const ERROR = /^@@overlook-agent (\S+) error (.*)$/;
+const PID = /^@@overlook-agent (\S+) pid (\d{1,10}) (\d{1,20})$/;
 
 export type SplitItem =
   /** A whole frame, begin and end lines included: hand it to parseAgentFrame. */
   | { readonly kind: 'frame'; readonly version: string; readonly seq: number; readonly text: string }
   /** The agent's one-line fatal report (`unsupported os: Darwin`, usage errors). */
   | { readonly kind: 'agent_error'; readonly version: string; readonly message: string; readonly text: string }
+  /** Which process the agent is (paced mode's first line): its pid and its start time in clock ticks after boot. */
+  | { readonly kind: 'agent_process'; readonly version: string; readonly pid: number; readonly startTime: string }
   /** Output that is not part of a whole frame: a truncated frame, stray lines, an oversized frame. */
-  | { readonly kind: 'dropped'; readonly reason: string };
+  | { readonly kind: 'dropped'; readonly reason: string; readonly sample?: string };
 
 export interface FrameSplitter {
   /** Feed the next chunk; returns the items it completed. */
@@ -37,22 +40,53 @@ export interface FrameSplitter {
 export interface FrameSplitterOptions {
   /** A frame larger than this is dropped (a runaway process list, or not our agent at all). */
   readonly maxFrameBytes?: number;
+  /** A line longer than this is dropped as it arrives, without being kept (default 1 MiB). */
+  readonly maxLineBytes?: number;
+}
+
+/**
+ * The longest line a frame can carry: the agent prints /proc and /sys files
+ * as they are, and their longest lines (/proc/stat's `intr` with thousands
+ * of interrupt counters, a process's command line, capped by the kernel at a
+ * page in /proc/PID/stat's comm but not in cmdline) stay far below this.
+ */
+export const DEFAULT_MAX_LINE_BYTES = 1 << 20;
+
+/** Up to 60 characters of output as printable ASCII (\xNN for the rest), for a status line or a log. */
+export function printableSample(text: string, max = 60): string {
+  let out = '';
+  for (const ch of text.slice(0, max)) {
+    const code = ch.charCodeAt(0);
+    out += code >= 0x20 && code < 0x7f ? ch : ch === '\t' ? '\\t' : code > 0xff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\x${code.toString(16).padStart(2, '0')}`;
+  }
+  return text.length > max ? `${out}…` : out;
 }
 
 export function createFrameSplitter(options: FrameSplitterOptions = {}): FrameSplitter {
   const maxFrameBytes = options.maxFrameBytes ?? 16 * 1024 * 1024;
+  const maxLineBytes = Math.min(options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES, maxFrameBytes);
+  // The start of the current line (never longer than maxLineBytes), and whether
+  // the current line was already dropped as too long: its rest is skipped, not kept.
   let partial = '';
+  let skippingLine = false;
   let frame: { version: string; seq: number; lines: string[]; bytes: number } | undefined;
   let skippingOversized = false;
   let strayLines = 0;
+  let straySample: string | undefined;
   let dropped = 0;
 
   const flushStray = (out: SplitItem[]) => {
     if (strayLines > 0) {
-      out.push({ kind: 'dropped', reason: `${strayLines} line(s) outside any frame` });
+      out.push({ kind: 'dropped', reason: `${strayLines} line(s) outside any frame`, ...(straySample !== undefined ? { sample: straySample } : {}) });
       dropped++;
       strayLines = 0;
+      straySample = undefined;
     }
+  };
+
+  const stray = (text: string) => {
+    strayLines++;
+    straySample ??= printableSample(text);
   };
 
   const dropFrame = (out: SplitItem[], why: string) => {
@@ -76,7 +110,7 @@ export function createFrameSplitter(options: FrameSplitterOptions = {}): FrameSp
       if (end) {
         if (!frame) {
           if (skippingOversized) skippingOversized = false;
-          else strayLines++;
+          else stray(text);
           return;
         }
         if (Number(end[2]) !== frame.seq || end[1] !== frame.version) {
@@ -86,6 +120,12 @@ export function createFrameSplitter(options: FrameSplitterOptions = {}): FrameSp
         frame.lines.push(text);
         out.push({ kind: 'frame', version: frame.version, seq: frame.seq, text: frame.lines.join('\n') + '\n' });
         frame = undefined;
+        return;
+      }
+      const pid = frame ? null : PID.exec(text);
+      if (pid) {
+        flushStray(out);
+        out.push({ kind: 'agent_process', version: pid[1]!, pid: Number(pid[2]), startTime: pid[3]! });
         return;
       }
       const error = ERROR.exec(text);
@@ -105,29 +145,43 @@ export function createFrameSplitter(options: FrameSplitterOptions = {}): FrameSp
       }
       frame.lines.push(text);
     } else if (!skippingOversized && text.trim() !== '') {
-      strayLines++;
+      stray(text);
+    }
+  };
+
+  /** The current line grew past maxLineBytes: drop it (and its frame) now, and skip the rest of it as it comes. */
+  const lineTooLong = (out: SplitItem[]) => {
+    const start = partial;
+    partial = '';
+    skippingLine = true;
+    if (frame) {
+      dropFrame(out, `has a line longer than ${maxLineBytes} bytes`);
+      skippingOversized = true;
+    } else {
+      out.push({ kind: 'dropped', reason: `a line longer than ${maxLineBytes} bytes outside any frame`, sample: printableSample(start) });
+      dropped++;
     }
   };
 
   return {
     push(chunk: string): SplitItem[] {
       const out: SplitItem[] = [];
-      const data = partial + chunk;
+      // Only the new chunk is searched for line ends: a long line costs its length once, not once per chunk.
       let start = 0;
-      let nl = data.indexOf('\n', start);
+      let nl = chunk.indexOf('\n');
       while (nl >= 0) {
-        line(data.endsWith('\r', nl) ? data.slice(start, nl - 1) : data.slice(start, nl), out);
+        if (skippingLine) skippingLine = false;
+        else {
+          const text = partial + chunk.slice(start, nl);
+          partial = '';
+          line(text.endsWith('\r') ? text.slice(0, -1) : text, out);
+        }
         start = nl + 1;
-        nl = data.indexOf('\n', start);
+        nl = chunk.indexOf('\n', start);
       }
-      partial = data.slice(start);
-      if (partial.length > maxFrameBytes) {
-        // A line this long is not agent output; drop it without buffering more.
-        partial = '';
-        if (frame) {
-          dropFrame(out, `exceeds ${maxFrameBytes} bytes`);
-          skippingOversized = true;
-        } else strayLines++;
+      if (!skippingLine && start < chunk.length) {
+        partial += chunk.slice(start);
+        if (partial.length > maxLineBytes) lineTooLong(out);
       }
       if (!frame) flushStray(out);
       return out;
@@ -138,6 +192,7 @@ export function createFrameSplitter(options: FrameSplitterOptions = {}): FrameSp
         line(partial, out);
         partial = '';
       }
+      skippingLine = false;
       dropFrame(out, 'truncated: the stream ended inside it');
       flushStray(out);
       return out;

@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import type { ProcessRow, ProcessSnapshot } from '../../common/contract.js';
 import { ProcessRow as ProcessRowSchema } from '../../common/contract.js';
 import { z } from 'zod';
+import { preparePrivateDatabaseFile } from '../dataFile.js';
 
 export interface ProcessHistoryOptions {
   readonly file: string;
@@ -92,6 +93,7 @@ export function openProcessHistory(options: ProcessHistoryOptions): ProcessHisto
   const byRss = options.topByRss ?? 5;
   const bucketMs = options.bucketMs ?? DEFAULT_BUCKET_MS;
   const retentionMs = options.retentionMs ?? DEFAULT_PROCESS_RETENTION_MS;
+  preparePrivateDatabaseFile(options.file);
   const db = new Database(options.file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');

@@ -1,7 +1,8 @@
 // Secrets encrypted at rest in one JSON file, with the cipher plugged in:
-// AES-256-GCM with a key file for the headless console (here), or Electron's
-// safeStorage for the desktop shell (main/electron passes its encryptString /
-// decryptString as the cipher). Both write the same file format:
+// AES-256-GCM with a key file for the headless console (here, and the desktop
+// app on a machine without a usable keychain), or Electron's safeStorage for
+// the desktop shell (main/electron passes its encryptStringAsync /
+// decryptStringAsync as the cipher). Both write the same file format:
 //
 //   { "format": "overlook-secrets", "version": 1, "cipher": "aes-256-gcm",
 //     "secrets": { "<ref>": "<base64 of the cipher's blob>" } }
@@ -21,9 +22,13 @@ import { SecretStoreError, type SecretStore } from './secretStore.js';
 export interface SecretCipher {
   /** Recorded in the file so a file written with one cipher is not fed to another; defaults to `external`. */
   readonly id?: string;
-  /** `associatedData` is the ref; a cipher that cannot bind it may ignore it (the envelope binds the ref too). */
-  encrypt(plain: Buffer, associatedData: Buffer): Buffer;
-  decrypt(blob: Buffer, associatedData: Buffer): Buffer;
+  /**
+   * `associatedData` is the ref; a cipher that cannot bind it may ignore it (the envelope binds the ref too).
+   * Either may be asynchronous (the OS keychain answers asynchronously) and may throw a SecretStoreError
+   * whose message is shown; any other error is reported as the cipher failing.
+   */
+  encrypt(plain: Buffer, associatedData: Buffer): Buffer | Promise<Buffer>;
+  decrypt(blob: Buffer, associatedData: Buffer): Buffer | Promise<Buffer>;
 }
 
 const SecretsFile = z.object({
@@ -114,7 +119,7 @@ export function createCipherSecretStore(file: string, cipher: SecretCipher): Sec
         const fail = (why: string) => new SecretStoreError(`cannot decrypt secret "${ref}" in ${file}: ${why}`, ref);
         let plain: Buffer;
         try {
-          plain = cipher.decrypt(Buffer.from(blob, 'base64'), Buffer.from(ref, 'utf8'));
+          plain = await cipher.decrypt(Buffer.from(blob, 'base64'), Buffer.from(ref, 'utf8'));
         } catch (err) {
           throw fail(err instanceof SecretStoreError ? err.message : 'the entry was altered or the key does not match');
         }
@@ -133,7 +138,7 @@ export function createCipherSecretStore(file: string, cipher: SecretCipher): Sec
         const plain = Buffer.from(JSON.stringify({ ref, value }), 'utf8');
         let blob: Buffer;
         try {
-          blob = cipher.encrypt(plain, Buffer.from(ref, 'utf8'));
+          blob = await cipher.encrypt(plain, Buffer.from(ref, 'utf8'));
         } catch (err) {
           throw new SecretStoreError(
             `cannot encrypt secret "${ref}": ${err instanceof SecretStoreError ? err.message : 'the cipher failed'}`,

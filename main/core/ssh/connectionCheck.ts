@@ -4,9 +4,9 @@
 // returned with its fingerprint for the UI to show and the user to accept.
 import dns from 'node:dns/promises';
 import { deployAgent, type DeployableAgent } from './deployAgent.js';
-import type { HostKeyStore } from './knownHosts.js';
+import { normaliseFingerprint, type HostKeyStore } from './knownHosts.js';
 import { probeRemoteOs } from './remoteOs.js';
-import { connectSsh, type SshConnection, type SshEndpoint } from './sshConnection.js';
+import { connectSsh, type ConnectOptions, type SshConnection, type SshEndpoint } from './sshConnection.js';
 import { HostKeyChangedError, HostKeyUnknownError, SshError, classifyConnectError, type SshErrorKind } from './sshErrors.js';
 
 export type TestStepName = 'resolve' | 'connect' | 'host_key' | 'auth' | 'uname' | 'agent_deploy' | 'agent_run';
@@ -40,6 +40,14 @@ export interface ConnectionCheckInput {
   readonly readyTimeoutMs?: number;
   /** Run the agent once and check it prints a whole frame (the slowest step, about a second). */
   readonly runAgentOnce?: boolean;
+  /**
+   * The fingerprint the user chose to trust for an unknown host key (of the
+   * target or a jump host): if that hop offers exactly this key, it is
+   * accepted into the console's known_hosts and the check goes on.
+   */
+  readonly trustHostKey?: string;
+  /** Where details a caller must not see go (why a key file cannot be used). */
+  readonly log?: ConnectOptions['log'];
 }
 
 export async function checkConnection(input: ConnectionCheckInput): Promise<ConnectionCheckResult> {
@@ -68,18 +76,36 @@ export async function checkConnection(input: ConnectionCheckInput): Promise<Conn
   }
 
   let conn: SshConnection | undefined;
-  try {
-    conn = await connectSsh({
+  const connect = () =>
+    connectSsh({
       target: input.target,
       ...(input.jumps ? { jumps: input.jumps } : {}),
       hostKeys: input.hostKeys,
       ...(input.readyTimeoutMs ? { readyTimeoutMs: input.readyTimeoutMs } : {}),
+      ...(input.log ? { log: input.log } : {}),
       onStep: (s) => {
         if (s.step !== 'ready') record(s.step, s.ok, s.detail, s.hop);
       },
     });
+  const beforeConnect = steps.length;
+  try {
+    conn = await connect();
   } catch (err) {
-    return failed(err);
+    // Trusted by the user from this dialog: the same key (by fingerprint), for the hop that offered it, and only an unknown one.
+    if (!(err instanceof HostKeyUnknownError) || input.trustHostKey === undefined || normaliseFingerprint(input.trustHostKey) !== err.fingerprint) return failed(err);
+    input.hostKeys.accept(err.host, err.port, err.keyType, err.key);
+    steps.length = beforeConnect;
+    stepStart = Date.now();
+    try {
+      conn = await connect();
+    } catch (again) {
+      return failed(again);
+    }
+    const trusted = `${err.host}:${err.port}`;
+    for (let i = beforeConnect; i < steps.length; i++) {
+      const s = steps[i]!;
+      if (s.step === 'host_key' && s.ok && (s.hop === undefined || s.hop === trusted)) steps[i] = { ...s, detail: `${err.keyType} ${err.fingerprint}, trusted now (added to the console's known_hosts)` };
+    }
   }
 
   try {

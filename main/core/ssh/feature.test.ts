@@ -16,10 +16,11 @@ import { otherRequestsStub, startTestCore } from '../../testing/testCore.js';
 import type { HostSource } from '../model/hostSource.js';
 import { createSshFeature } from './feature.js';
 import { sha256Fingerprint } from './knownHosts.js';
-import { ensureTestUser, makeTempDir, pgrepUser, removeTempDir, startSshd, waitFor, type SshServer, type TestUser } from '../../testing/sshServers.js';
+import { ensureTestUser, makeKeyPair, makeTempDir, pgrepUser, removeTempDir, startSshd, waitFor, type SshServer, type TestUser } from '../../testing/sshServers.js';
 
 const PORT = 22260;
 const PIN_PORT = 22261;
+const DEFAULT_IDS_PORT = 22262;
 
 let user: TestUser;
 let server: SshServer;
@@ -224,6 +225,24 @@ describe('the SSH feature against a real sshd', () => {
     expect(await createEncryptedFileSecretStore(c.dataDir).list()).toEqual([]);
   });
 
+  it('trusts the unknown key the user was shown from the test, and goes on to the login and the agent', async () => {
+    const c = await startCore();
+    const fingerprint = sha256Fingerprint(server.hostKey().blob);
+    // Another fingerprint than the host offers: not trusted, the question stands.
+    const other = await c.call('hosts/test', { ...passwordDraft('probe'), trustHostKey: 'SHA256:' + 'A'.repeat(43) });
+    expect(other.error?.kind).toBe('host_key_unknown');
+    const trusted = await c.call('hosts/test', { ...passwordDraft('probe'), trustHostKey: fingerprint });
+    expect(trusted.error).toBeUndefined();
+    expect(trusted.ok).toBe(true);
+    expect(trusted.steps.map((s) => s.step)).toEqual(['resolve', 'connect', 'host_key', 'auth', 'uname', 'agent_deploy', 'agent_run']);
+    expect(trusted.steps.find((s) => s.step === 'host_key')?.detail).toContain('trusted now');
+    // Kept: the next test (and the host once saved) knows the key.
+    const again = await c.call('hosts/test', passwordDraft('probe'));
+    expect(again.ok).toBe(true);
+    expect(again.steps.find((s) => s.step === 'host_key')?.detail).not.toContain('trusted now');
+    expect(c.host('probe')).toBeUndefined();
+  });
+
   it('imports hosts from ~/.ssh/config', async () => {
     const c = await startCore();
     fs.mkdirSync(path.join(home, '.ssh'), { recursive: true });
@@ -239,10 +258,45 @@ describe('the SSH feature against a real sshd', () => {
     const result = await c.call('hosts/import', { names: ['bastion', 'app', 'bad/name', 'missing'] });
     expect(result.added).toEqual(['bastion', 'app']);
     expect(result.problems.map((p) => p.name)).toEqual(['bad/name', 'missing']);
-    expect(await c.call('hosts/definition', { hostId: 'app' })).toMatchObject({ host: '10.0.0.9', user: 'fallback', jump: ['bastion'], auth: { type: 'key', keyFile: path.join(home, '.ssh', 'id_ed25519'), passphraseSet: false } });
+    // No IdentityFile: what ssh does without one (the agent, then every default identity), not one key picked now.
+    expect(await c.call('hosts/definition', { hostId: 'app' })).toMatchObject({ host: '10.0.0.9', user: 'fallback', jump: ['bastion'], auth: { type: 'agent' } });
     expect((await c.call('hosts/ssh-config')).entries[0]!.alreadyAdded).toBe(true);
     fs.rmSync(path.join(home, '.ssh'), { recursive: true, force: true });
   });
+});
+
+describe('a host imported from ~/.ssh/config without IdentityFile', () => {
+  it('logs in as ssh would: no agent here, so each default identity in turn until one is authorised', async () => {
+    const keys = makeTempDir('feat-keys');
+    const server3 = await startSshd({ port: DEFAULT_IDS_PORT, authorizedKeys: [(await makeKeyPair(keys, 'authorised', { type: 'rsa' })).publicKey] });
+    cleanups.push(() => server3.stop(), () => removeTempDir(keys));
+    const ssh = path.join(home, '.ssh');
+    fs.mkdirSync(ssh, { recursive: true });
+    cleanups.push(() => fs.rmSync(ssh, { recursive: true, force: true }));
+    // ~/.ssh/id_ed25519 exists but is not authorised on the host; id_ecdsa has a passphrase; id_rsa is the one.
+    const stranger = await makeKeyPair(keys, 'stranger');
+    const locked = await makeKeyPair(keys, 'locked', { type: 'ecdsa', passphrase: 'not given' });
+    fs.copyFileSync(stranger.privateKeyPath, path.join(ssh, 'id_ed25519'));
+    fs.copyFileSync(locked.privateKeyPath, path.join(ssh, 'id_ecdsa'));
+    fs.copyFileSync(path.join(keys, 'authorised'), path.join(ssh, 'id_rsa'));
+    for (const f of ['id_ed25519', 'id_ecdsa', 'id_rsa']) fs.chmodSync(path.join(ssh, f), 0o600);
+    fs.writeFileSync(path.join(ssh, 'config'), `Host imported\n  HostName 127.0.0.1\n  Port ${DEFAULT_IDS_PORT}\n  User ${user.name}\n`);
+    fs.writeFileSync(path.join(ssh, 'known_hosts'), server3.knownHostsLine() + '\n');
+
+    // The console's environment has no SSH_AUTH_SOCK.
+    const c = await startCore({ env: {} });
+    expect((await c.call('hosts/import', { names: ['imported'] })).added).toEqual(['imported']);
+    const online = await c.waitStatus('imported', 'online');
+    expect(online.statusDetail ?? '').not.toContain('SSH_AUTH_SOCK');
+    await c.call('hosts/remove', { hostId: 'imported' });
+
+    // Nothing to offer at all: says so, naming what it looked for.
+    for (const f of ['id_ed25519', 'id_ecdsa', 'id_rsa']) fs.rmSync(path.join(ssh, f));
+    expect((await c.call('hosts/import', { names: ['imported'] })).added).toEqual(['imported']);
+    const none = await c.waitStatus('imported', 'auth_failed');
+    expect(none.statusDetail).toContain('no identity to offer: SSH_AUTH_SOCK is not set');
+    expect(none.statusDetail).toContain('~/.ssh/id_ed25519');
+  }, 60_000);
 });
 
 describe('host drafts are validated with clear messages', () => {

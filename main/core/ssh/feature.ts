@@ -39,6 +39,11 @@ export interface SshFeatureOptions {
 
 const NOT_SSH = (id: string) => new RpcError('not_found', `no SSH host named "${id}"`);
 
+/** The same user at the same host and port, through the same jump hosts in the same order. */
+function sameAddress(a: Pick<HostDef, 'host' | 'port' | 'user' | 'jump'>, b: Pick<HostDraft, 'host' | 'port' | 'user' | 'jump'>): boolean {
+  return a.host.toLowerCase() === b.host.toLowerCase() && a.port === b.port && a.user === b.user && a.jump.length === b.jump.length && a.jump.every((j, i) => j === b.jump[i]);
+}
+
 export function createSshFeature(options: SshFeatureOptions = {}) {
   return (ctx: CoreContext): CoreFeature => {
     const home = options.home ?? os.homedir();
@@ -124,6 +129,25 @@ export function createSshFeature(options: SshFeatureOptions = {}) {
       }
     }
 
+    /**
+     * A stored password or passphrase is used only for the address it was
+     * stored with: the same user at the same host and port through the same
+     * jump hosts. A draft that changes any of them must carry the secret
+     * again (a test, or an update), or a caller could have the console send
+     * a stored password to a server of its choosing.
+     */
+    async function secretsStayWithTheirAddress(stored: HostDef, draft: HostDraft): Promise<void> {
+      if (sameAddress(stored, draft)) return;
+      const was = `${formatSshAddress({ user: stored.user, host: stored.host, port: stored.port })}${stored.jump.length ? ` via ${stored.jump.join(', ')}` : ''}`;
+      const hasStored = async (ref: string) => (await ctx.secrets.get(ref).catch(() => undefined)) !== undefined;
+      if (draft.auth.type === 'password' && draft.auth.password === undefined && (await hasStored(passwordRef(stored.name)))) {
+        throw new RpcError('invalid_input', `the address differs from ${was}, which ${stored.name}'s password was stored for; a stored password is only sent there, so enter it again`);
+      }
+      if (draft.auth.type === 'key' && draft.auth.passphrase === undefined && (await hasStored(passphraseRef(stored.name)))) {
+        throw new RpcError('invalid_input', `the address differs from ${was}, which ${stored.name}'s key passphrase was stored for; enter the passphrase again`);
+      }
+    }
+
     async function addDrafts(drafts: HostDraft[]): Promise<void> {
       for (const draft of drafts) await storeSecrets(draft, true);
       // All definitions at once: a jump may name a host imported in the same batch.
@@ -146,6 +170,7 @@ export function createSshFeature(options: SshFeatureOptions = {}) {
         hosts.editable(hostId, () => NOT_SSH(hostId));
         if (draft.name !== hostId) throw new RpcError('invalid_input', 'a host cannot be renamed (its name labels its history); remove it and add it again under the new name');
         checkJumps(draft);
+        await secretsStayWithTheirAddress(hosts.definition(hostId)!, draft);
         await storeSecrets(draft, false);
         const s = storedFromDraft(draft);
         hosts.setStored(hosts.stored.map((x) => (x.name === hostId ? s : x)));
@@ -181,11 +206,13 @@ export function createSshFeature(options: SshFeatureOptions = {}) {
           password: def.auth.type === 'password' && (await has(def.auth.password)),
         });
       },
-      'hosts/test': async (draft): Promise<TestConnectionView> => {
+      'hosts/test': async ({ trustHostKey, ...draft }): Promise<TestConnectionView> => {
         checkJumps(draft);
         // An existing UI host's stored secrets stand in for the ones the form leaves empty.
         const existing = hosts.definition(draft.name);
-        const useStored = existing !== undefined && hosts.runtime(draft.name) !== undefined && !existing.provisioned;
+        const storedHost = existing !== undefined && hosts.runtime(draft.name) !== undefined && !existing.provisioned;
+        if (storedHost) await secretsStayWithTheirAddress(existing, draft);
+        const useStored = storedHost && sameAddress(existing, draft);
         const s = storedFromDraft(draft);
         const def: HostDef = useStored ? defFromStored(s) : { ...defFromStored(s), auth: s.auth.type === 'key' ? { type: 'key', keyFile: s.auth.keyFile } : s.auth.type === 'password' ? { type: 'password' } : { type: 'agent' } };
         const overrides = {
@@ -202,7 +229,16 @@ export function createSshFeature(options: SshFeatureOptions = {}) {
           ...(options.agentDir ? { agentDir: options.agentDir } : {}),
           ...(options.readyTimeoutMs ? { readyTimeoutMs: options.readyTimeoutMs } : {}),
           runAgentOnce: true,
+          ...(trustHostKey ? { trustHostKey } : {}),
+          log: ctx.log,
         });
+        // A key trusted here lets every host waiting on that same key go again now.
+        if (trustHostKey) {
+          for (const { runtime: other } of hosts.entries()) {
+            const p = other.pending;
+            if (p && p.kind === 'host_key_unknown' && p.fingerprint === normaliseFingerprint(trustHostKey)) other.retryNow();
+          }
+        }
         const hostKey = result.error?.hostKey;
         return {
           ok: result.ok,
@@ -276,7 +312,9 @@ export function createSshFeature(options: SshFeatureOptions = {}) {
             problems.push({ name, message: 'a host with this name already exists' });
             continue;
           }
-          const identity = entry.identityFiles.find((f) => fs.existsSync(f)) ?? ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((f) => path.join(home, '.ssh', f)).find((f) => fs.existsSync(f));
+          // IdentityFile named and there: that key. None: what ssh does without one, the agent then every
+          // default identity (the `agent` login), not one default key picked now that may not be the authorised one.
+          const identity = entry.identityFiles.find((f) => fs.existsSync(f));
           const auth: HostDraft['auth'] = identity ? { type: 'key', keyFile: identity } : { type: 'agent' };
           const parsed = HostDraft.safeParse({
             name,

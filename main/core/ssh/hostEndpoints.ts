@@ -3,12 +3,21 @@
 // the definition says at connection time (so a rotated secret file takes
 // effect on the next connect), and its jump hosts resolved in order: another
 // host's name (its own jumps first) or an address using this host's login.
+import fs from 'node:fs';
+import path from 'node:path';
 import { parseSshAddress } from '../../common/sshHosts.js';
 import { resolveSecretRef } from '../config/secretRef.js';
 import type { SecretStore } from '../secrets/secretStore.js';
 import type { HostDef, SecretSource } from './hostDefinitions.js';
 import { expandTilde } from './sshConfig.js';
 import type { SshAuth, SshEndpoint } from './sshConnection.js';
+
+/**
+ * The identity files ssh tries when a host names none (ssh_config(5),
+ * IdentityFile: ~/.ssh/id_rsa, id_ecdsa, id_ecdsa_sk, id_ed25519,
+ * id_ed25519_sk, id_dsa), less the security-key and DSA ones ssh2 cannot use.
+ */
+export const DEFAULT_IDENTITY_FILES = ['id_rsa', 'id_ecdsa', 'id_ed25519'] as const;
 
 export type ResolvedEndpoints = { ok: true; target: SshEndpoint; jumps: SshEndpoint[] } | { ok: false; status: 'auth_failed' | 'offline'; message: string };
 
@@ -65,10 +74,13 @@ export function createEndpointResolver(options: EndpointResolverOptions) {
         return { auth: { type: 'password', password } };
       }
       case 'agent': {
+        // As ssh does for a host without IdentityFile: the agent if there is one, then the default identities.
         const socket = options.env.SSH_AUTH_SOCK;
-        return socket || process.platform === 'win32'
-          ? { auth: { type: 'agent', ...(socket ? { socket } : {}) } }
-          : { problem: "no ssh-agent to use: SSH_AUTH_SOCK is not set in the console's environment" };
+        const keyFiles = DEFAULT_IDENTITY_FILES.map((f) => path.join(options.home, '.ssh', f)).filter((f) => fs.existsSync(f));
+        if (!socket && process.platform !== 'win32' && keyFiles.length === 0) {
+          return { problem: `no identity to offer: SSH_AUTH_SOCK is not set in the console's environment and none of ${DEFAULT_IDENTITY_FILES.map((f) => `~/.ssh/${f}`).join(', ')} exists` };
+        }
+        return { auth: { type: 'agent', ...(socket ? { socket } : {}), keyFiles } };
       }
     }
   }

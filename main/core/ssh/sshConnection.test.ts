@@ -125,6 +125,19 @@ describe('authentication', () => {
     expectSshError(await failure(connectSsh({ target: endpoint(TARGET_PORT, { type: 'agent' }), hostKeys: trusting, env: {} })), 'config');
   });
 
+  it('without an agent offers the default identities in turn, as ssh does, skipping one that needs a passphrase', async () => {
+    const stranger = await makeKeyPair(dir, 'stranger');
+    const conn = await connectSsh({ target: endpoint(TARGET_PORT, { type: 'agent', keyFiles: [stranger.privateKeyPath, protectedKey.privateKeyPath, path.join(dir, 'missing'), plainKey.privateKeyPath] }), hostKeys: trusting, env: {} });
+    expect((await conn.run('id -un')).stdout.toString().trim()).toBe(user.name);
+    conn.close();
+    // The agent first, then the files.
+    const both = await connectSsh({ target: endpoint(TARGET_PORT, { type: 'agent', keyFiles: [stranger.privateKeyPath] }), hostKeys: trusting, env: { SSH_AUTH_SOCK: agent.socket } });
+    both.close();
+    const locked = expectSshError(await failure(connectSsh({ target: endpoint(TARGET_PORT, { type: 'agent', keyFiles: [protectedKey.privateKeyPath] }), hostKeys: trusting, env: {} })), 'config');
+    expect(locked.message).toContain(`${protectedKey.privateKeyPath} needs a passphrase`);
+    expectSshError(await failure(connectSsh({ target: endpoint(TARGET_PORT, { type: 'agent', keyFiles: [stranger.privateKeyPath] }), hostKeys: trusting, env: {} })), 'auth_failed');
+  });
+
   it('reports an unreadable key file with its path', async () => {
     const err = expectSshError(await failure(connectSsh({ target: endpoint(TARGET_PORT, { type: 'key', keyFile: path.join(dir, 'missing') }), hostKeys: trusting })), 'config');
     expect(err.message).toContain(path.join(dir, 'missing'));

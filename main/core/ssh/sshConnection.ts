@@ -5,7 +5,7 @@
 // with HostKeyUnknownError carrying the fingerprint for the UI; a different
 // one fails with HostKeyChangedError, which blocks the host.
 import fs from 'node:fs';
-import ssh2, { type Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
+import ssh2, { type AgentAuthMethod, type Client, type ClientChannel, type ConnectConfig, type PublicKeyAuthMethod, type SFTPWrapper } from 'ssh2';
 import type { Duplex } from 'node:stream';
 import { HostKeyStore, keyTypeOfBlob, sha256Fingerprint, type HostKeyVerdict } from './knownHosts.js';
 import { HostKeyChangedError, HostKeyUnknownError, SshError, classifyConnectError } from './sshErrors.js';
@@ -17,8 +17,12 @@ export type SshAuth =
   | { readonly type: 'key'; readonly keyFile: string; readonly passphrase?: string }
   | { readonly type: 'key'; readonly privateKey: string | Buffer; readonly passphrase?: string; readonly keyFile?: undefined }
   | { readonly type: 'password'; readonly password: string }
-  /** socket: defaults to SSH_AUTH_SOCK (Pageant on Windows). */
-  | { readonly type: 'agent'; readonly socket?: string };
+  /**
+   * What `ssh` offers when no IdentityFile is given (ssh_config(5)): the
+   * ssh-agent's keys (`socket`; Pageant on Windows), then each default
+   * identity file in `keyFiles` that exists and needs no passphrase.
+   */
+  | { readonly type: 'agent'; readonly socket?: string; readonly keyFiles?: readonly string[] };
 
 export interface SshEndpoint {
   readonly host: string;
@@ -48,6 +52,8 @@ export interface ConnectOptions {
   readonly keepaliveCountMax?: number;
   readonly onStep?: (report: ConnectStepReport) => void;
   readonly env?: NodeJS.ProcessEnv;
+  /** The console's log: why a key file cannot be used goes here, not into the error a caller sees. */
+  readonly log?: { warn(message: string, fields?: Record<string, unknown>): void };
 }
 
 export interface RunResult {
@@ -71,18 +77,60 @@ function algorithmsForKnownTypes(types: readonly string[]): string[] {
   return out;
 }
 
-function loadPrivateKey(auth: Extract<SshAuth, { type: 'key' }>, hop: string): Buffer | string {
-  let key: Buffer | string;
-  if (auth.keyFile !== undefined) {
-    try {
-      key = fs.readFileSync(auth.keyFile);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      throw new SshError('config', `Key file ${auth.keyFile} cannot be read (${code ?? 'error'}).`, hop);
+/** A private key is a few KiB (an RSA-16384 PEM is about 12 KiB): anything larger is not one. */
+export const MAX_KEY_FILE_BYTES = 64 * 1024;
+
+/**
+ * Reads a key file without ever blocking the event loop or a libuv thread on
+ * it: asynchronously, regular files only (a named pipe would block open() and
+ * read() until a writer comes; /dev/zero never ends), at most
+ * MAX_KEY_FILE_BYTES. The caller may have typed any path: the error says the
+ * same "cannot be used as a key file" whether the file is missing, unreadable
+ * or not a regular file, so it does not tell whether a path exists; the
+ * reason goes to the console's own log only.
+ */
+async function readKeyFile(file: string, hop: string, log: ConnectOptions['log']): Promise<Buffer> {
+  const refuse = (detail: string) => {
+    log?.warn(`key file ${file}: ${detail}`);
+    return new SshError('config', `${file} cannot be used as a key file (a readable regular file of at most ${MAX_KEY_FILE_BYTES / 1024} KiB holding a private key); the console's log says why.`, hop);
+  };
+  let handle: fs.promises.FileHandle | undefined;
+  try {
+    const st = await fs.promises.stat(file);
+    if (!st.isFile()) throw refuse(`not a regular file (${fileKind(st)})`);
+    // O_NONBLOCK: should the path become a FIFO between stat and open, open() returns at once instead of waiting for a writer.
+    handle = await fs.promises.open(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY);
+    const opened = await handle.stat();
+    if (!opened.isFile()) throw refuse(`not a regular file (${fileKind(opened)})`);
+    if (opened.size > MAX_KEY_FILE_BYTES) throw refuse(`${opened.size} bytes, more than a private key's ${MAX_KEY_FILE_BYTES}`);
+    const buffer = Buffer.alloc(MAX_KEY_FILE_BYTES + 1);
+    let length = 0;
+    while (length < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
     }
-  } else {
-    key = auth.privateKey;
+    if (length > MAX_KEY_FILE_BYTES) throw refuse(`more than a private key's ${MAX_KEY_FILE_BYTES} bytes`);
+    return buffer.subarray(0, length);
+  } catch (err) {
+    if (err instanceof SshError) throw err;
+    throw refuse(`cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  } finally {
+    await handle?.close().catch(() => undefined);
   }
+}
+
+function fileKind(st: fs.Stats): string {
+  if (st.isDirectory()) return 'a directory';
+  if (st.isFIFO()) return 'a named pipe';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isSocket()) return 'a socket';
+  return 'not a file';
+}
+
+async function loadPrivateKey(auth: Extract<SshAuth, { type: 'key' }>, hop: string, log: ConnectOptions['log']): Promise<Buffer | string> {
+  const key: Buffer | string = auth.keyFile !== undefined ? await readKeyFile(auth.keyFile, hop, log) : auth.privateKey;
   // Parse up front: ssh2 would otherwise throw from inside connect() with a
   // message that does not say which file or whether it was the passphrase.
   const parsed = sshUtils.parseKey(key, auth.passphrase);
@@ -96,7 +144,7 @@ function loadPrivateKey(auth: Extract<SshAuth, { type: 'key' }>, hop: string): B
   return key;
 }
 
-function connectConfig(endpoint: SshEndpoint, options: ConnectOptions, hop: string): ConnectConfig {
+async function connectConfig(endpoint: SshEndpoint, options: ConnectOptions, hop: string): Promise<ConnectConfig> {
   const config: ConnectConfig = {
     host: endpoint.host,
     port: endpoint.port,
@@ -108,7 +156,7 @@ function connectConfig(endpoint: SshEndpoint, options: ConnectOptions, hop: stri
   const auth = endpoint.auth;
   switch (auth.type) {
     case 'key':
-      config.privateKey = loadPrivateKey(auth, hop);
+      config.privateKey = await loadPrivateKey(auth, hop, options.log);
       if (auth.passphrase) config.passphrase = auth.passphrase;
       config.authHandler = ['publickey'];
       break;
@@ -122,9 +170,32 @@ function connectConfig(endpoint: SshEndpoint, options: ConnectOptions, hop: stri
     case 'agent': {
       const env = options.env ?? process.env;
       const socket = auth.socket ?? (process.platform === 'win32' ? 'pageant' : env.SSH_AUTH_SOCK);
-      if (!socket) throw new SshError('config', 'No ssh-agent to use: SSH_AUTH_SOCK is not set in the console\'s environment.', hop);
-      config.agent = socket;
-      config.authHandler = ['agent'];
+      // Tried in ssh's order: the agent's keys, then the default identity files (each a publickey attempt).
+      const attempts: (AgentAuthMethod | PublicKeyAuthMethod)[] = [];
+      if (socket) attempts.push({ type: 'agent', username: endpoint.username, agent: socket });
+      const skipped: string[] = [];
+      for (const file of auth.keyFiles ?? []) {
+        let key: Buffer;
+        try {
+          key = fs.readFileSync(file);
+        } catch {
+          continue;
+        }
+        // A key with a passphrase cannot be used without one (ssh would ask; the console cannot): left out, and said if nothing else works.
+        if (sshUtils.parseKey(key) instanceof Error) {
+          skipped.push(file);
+          continue;
+        }
+        attempts.push({ type: 'publickey', username: endpoint.username, key });
+      }
+      if (attempts.length === 0) {
+        throw new SshError(
+          'config',
+          `No identity to offer: SSH_AUTH_SOCK is not set in the console's environment and ${skipped.length ? `${skipped.join(', ')} need${skipped.length === 1 ? 's' : ''} a passphrase` : `none of ${(auth.keyFiles ?? []).join(', ') || 'the default identity files'} exists`}. Choose a key file (with its passphrase) or a password.`,
+          hop,
+        );
+      }
+      config.authHandler = attempts;
       break;
     }
   }
@@ -138,14 +209,21 @@ function connectConfig(endpoint: SshEndpoint, options: ConnectOptions, hop: stri
 function connectHop(endpoint: SshEndpoint, sock: Duplex | undefined, options: ConnectOptions): Promise<Client> {
   const hop = `${endpoint.host}:${endpoint.port}`;
   const step = (s: ConnectStep, ok: boolean, detail: string) => options.onStep?.({ step: s, hop, ok, detail });
+  return connectConfig(endpoint, options, hop).then(
+    (config) => handshake(endpoint, sock, options, config, hop, step),
+    (err: unknown) => Promise.reject(err instanceof SshError ? err : classifyConnectError(err, hop, endpoint.username)),
+  );
+}
+
+function handshake(
+  endpoint: SshEndpoint,
+  sock: Duplex | undefined,
+  options: ConnectOptions,
+  config: ConnectConfig,
+  hop: string,
+  step: (s: ConnectStep, ok: boolean, detail: string) => void,
+): Promise<Client> {
   return new Promise((resolve, reject) => {
-    let config: ConnectConfig;
-    try {
-      config = connectConfig(endpoint, options, hop);
-    } catch (err) {
-      reject(classifyConnectError(err, hop, endpoint.username));
-      return;
-    }
     const client = new SshClient();
     let keyError: SshError | undefined;
     let keyVerdict: HostKeyVerdict | undefined;

@@ -1,12 +1,17 @@
 // One remote host as a HostSource: one persistent SSH connection, the agent
 // in paced mode on one exec channel, frames → parser → observations. The
 // agent dies with its channel (it exits on the first write to a closed
-// stdout), so stop() leaves nothing running on the host.
+// stdout), so stop() leaves nothing running on the host. A cut link cannot
+// close the channel: the reconnecting source ends the agent the lost session
+// started (previousAgent.ts), and the agent gives up by itself after a few
+// silent intervals where the host's sh has `read -t`.
 import type { ClientChannel } from 'ssh2';
 import type { HostStatus } from '../../common/contract.js';
 import { loadAgentScript } from '../sources/agent/agentScript.js';
+import { noSampleFor } from '../ingest/hostRegistry.js';
 import { startAgentSession, type AgentSession } from '../sources/agent/agentSession.js';
-import { pacedAgentCommand } from '../sources/agent/pacer.js';
+import { agentIdleSeconds, pacedAgentCommand } from '../sources/agent/pacer.js';
+import { endPreviousAgent, type AgentProcess } from './previousAgent.js';
 import type { Logger } from '../log.js';
 import type { HostSource, SourceEvents } from '../model/hostSource.js';
 import { ContainerTracker } from '../containers/containerTracker.js';
@@ -39,6 +44,8 @@ export interface SshHostSourceOptions {
   readonly random?: () => number;
   /** The container engine's socket on the host when it is not where the agent looks. */
   readonly engineSocket?: string;
+  /** No sample for this long and the agent is restarted (default: agentSession.ts's STUCK_AFTER_INTERVALS). */
+  readonly stuckAfterMs?: number;
   /** False: no names from the engine (containers named by id). */
   readonly engine?: boolean;
   /** Time box for each engine request. */
@@ -59,6 +66,8 @@ export interface SshHostSourceStats {
   readonly lastError?: SshError;
   /** ms from the start of the latest attempt to its first observation. */
   readonly timeToFirstObservationMs?: number;
+  /** Agents of earlier sessions that were still running on the host when the console reconnected, and were ended. */
+  readonly previousAgentsEnded: number;
   /** Agent output received, bytes (all sessions). */
   readonly bytesReceived: number;
   /** Time spent splitting and parsing agent output in this process, ms (the rest of the CPU is SSH transport). */
@@ -91,6 +100,9 @@ export class SshHostSource implements HostSource {
   /** Decode time of the sessions that ended; the live one's is added when asked. */
   private decodeMsBefore = 0;
   private agentSession: AgentSession | undefined;
+  /** The agent the latest session started, as it named itself: ended over the next connection if it still runs. */
+  private lastAgent: AgentProcess | undefined;
+  private previousAgentsEnded = 0;
 
   constructor(private readonly options: SshHostSourceOptions) {
     this.policy = { ...DEFAULT_RECONNECT_POLICY, ...options.reconnect };
@@ -115,6 +127,7 @@ export class SshHostSource implements HostSource {
       ...(this.timeToFirstObservationMs !== undefined ? { timeToFirstObservationMs: this.timeToFirstObservationMs } : {}),
       bytesReceived: this.bytesReceived,
       decodeMs: this.decodeMsBefore + (this.agentSession?.stats.decodeMs ?? 0),
+      previousAgentsEnded: this.previousAgentsEnded,
     };
   }
 
@@ -214,6 +227,7 @@ export class SshHostSource implements HostSource {
         target: this.options.target,
         ...(this.options.jumps ? { jumps: this.options.jumps } : {}),
         hostKeys: this.options.hostKeys,
+        ...(this.options.log ? { log: this.options.log } : {}),
         ...(this.options.keepaliveIntervalMs !== undefined ? { keepaliveIntervalMs: this.options.keepaliveIntervalMs } : {}),
         ...(this.options.keepaliveCountMax !== undefined ? { keepaliveCountMax: this.options.keepaliveCountMax } : {}),
         ...(this.options.readyTimeoutMs !== undefined ? { readyTimeoutMs: this.options.readyTimeoutMs } : {}),
@@ -228,13 +242,20 @@ export class SshHostSource implements HostSource {
     this.conn = conn;
     this.sessions++;
     await probeRemoteOs(conn);
+    await this.endPreviousAgent(conn);
     const deployed = await deployAgent(conn, this.options.agent ?? loadAgentScript(), this.options.agentDir ? { dir: this.options.agentDir } : {});
     if (this.stopped) return false;
     // Paced mode: the console writes a line per interval on the agent's stdin and
     // the agent waits with the shell's `read`, so a sample costs one `tail` and
     // no `sleep` even under dash; the channel's EOF ends the agent.
     const channel = await conn.exec(
-      pacedAgentCommand(deployed.path, undefined, this.options.engineSocket ? { OVERLOOK_ENGINE_SOCKET: this.options.engineSocket } : {}),
+      pacedAgentCommand(
+        deployed.path,
+        undefined,
+        this.options.engineSocket ? { OVERLOOK_ENGINE_SOCKET: this.options.engineSocket } : {},
+        // Where the host's sh can wait with a timeout, an agent no console talks to any more gives up by itself.
+        agentIdleSeconds(this.options.intervalMs),
+      ),
     );
     if (this.stopped) {
       channel.close();
@@ -252,10 +273,37 @@ export class SshHostSource implements HostSource {
     return this.consume(conn, channel, startedAt, this.options.intervalMs);
   }
 
+  /**
+   * The agent of the previous session may still run on the host (a cut link
+   * leaves its sshd session waiting for TCP keepalive): end it now, over the
+   * new connection. Forgotten once asked; kept if the question could not be
+   * put (this connection failed too), for the next one.
+   */
+  private async endPreviousAgent(conn: SshConnection): Promise<void> {
+    const previous = this.lastAgent;
+    if (!previous) return;
+    try {
+      const outcome = await endPreviousAgent(conn, previous);
+      this.lastAgent = undefined;
+      if (outcome === 'ended') {
+        this.previousAgentsEnded++;
+        this.options.log?.info('ended the agent an earlier connection left running', { host: this.options.name, pid: previous.pid });
+      } else if (outcome === 'denied') {
+        this.options.log?.warn('could not end the agent an earlier connection left running', { host: this.options.name, pid: previous.pid });
+      }
+    } catch (err) {
+      if (conn.isClosed) throw err;
+      // The host answered oddly (a shell without /proc?): nothing more to do about that agent.
+      this.lastAgent = undefined;
+      this.options.log?.warn('could not check for an earlier agent', { host: this.options.name, error: (err as Error).message.slice(0, 200) });
+    }
+  }
+
   private consume(conn: SshConnection, channel: ClientChannel, startedAt: number, periodMs: number): Promise<boolean> {
     return new Promise((resolve, reject) => {
       let produced = false;
       let agentError: { kind: 'unsupported_os' | 'agent_error'; message: string } | undefined;
+      let stuck: string | undefined;
       let exitCode: number | null | undefined;
       let exitSignal: string | undefined;
       let staleTimer: NodeJS.Timeout | undefined;
@@ -265,12 +313,12 @@ export class SshHostSource implements HostSource {
       // (a cut link is noticed by keepalives only later).
       const armStale = () => {
         clearTimeout(staleTimer);
-        staleTimer = setTimeout(() => this.setStatus('stale', `no sample for ${Math.round((2 * periodMs) / 1000)} s`), 2 * periodMs + 500);
+        staleTimer = setTimeout(() => this.setStatus('stale', noSampleFor(2 * periodMs + 500)), 2 * periodMs + 500);
       };
 
       const session = startAgentSession(
         { stdin: channel, stdout: channel, stderr: channel.stderr },
-        { intervalMs: periodMs, enricher: this.tracker },
+        { intervalMs: periodMs, enricher: this.tracker, ...(this.options.stuckAfterMs ? { stuckAfterMs: this.options.stuckAfterMs } : {}) },
         {
           observation: (observation) => {
             if (!produced) {
@@ -289,7 +337,21 @@ export class SshHostSource implements HostSource {
           },
           invalid: (problem) => {
             this.framesDropped++;
-            this.options.log?.warn('agent output dropped', { host: this.options.name, reason: problem.slice(0, 200) });
+            this.options.log?.warn('agent output dropped', { host: this.options.name, reason: problem.slice(0, 300) });
+          },
+          stuck: (detail) => {
+            // Closing the channel ends the agent (and finish() below reports why); the session starts again at once.
+            stuck = detail;
+            this.options.log?.warn('agent restarted', { host: this.options.name, reason: detail });
+            try {
+              channel.signal('TERM');
+            } catch {
+              // channel already gone
+            }
+            channel.close();
+          },
+          agentProcess: (pid, startTime) => {
+            this.lastAgent = { pid, startTime };
           },
         },
       );
@@ -311,19 +373,24 @@ export class SshHostSource implements HostSource {
           return;
         }
         const stderr = session.stderrTail();
-        if (agentError !== undefined) {
+        const foreign = session.firstForeignOutput();
+        if (stuck !== undefined) {
+          // 'closed': reconnect with the short backoff, not the agent error's long one.
+          reject(new SshError('closed', `On ${conn.target}, ${stuck}.`, conn.target));
+        } else if (agentError !== undefined) {
           reject(new SshError(agentError.kind, `The agent reported: ${agentError.message.slice(0, 300)}`, conn.target));
         } else if (connectionError || conn.isClosed) {
           reject(connectionError ?? new SshError('closed', `The connection to ${conn.target} was lost.`, conn.target));
         } else {
           const how = exitSignal ? `was killed by ${exitSignal}` : exitCode !== undefined && exitCode !== null ? `exited with status ${exitCode}` : 'stopped';
           const why = stderr ? `: ${stderr.split('\n').slice(-3).join(' | ').slice(0, 300)}` : '';
+          const seen = foreign !== undefined ? `; it printed output that is not agent frames, starting "${foreign}"` : '';
+          // Blame the shell only on the shell's own evidence: a syntax error or a missing command on stderr.
+          const shell = /syntax error|unexpected|not found|bad substitution|illegal option/i.test(stderr) ? " The host's sh may not be POSIX enough (dash, bash and busybox ash work)." : '';
           reject(
             new SshError(
               'agent_error',
-              produced
-                ? `The agent ${how} unexpectedly${why}`
-                : `The agent could not run on ${conn.target}: it ${how} before its first sample${why}. The host's sh may not be POSIX enough (dash, bash and busybox ash work).`,
+              produced ? `The agent ${how} unexpectedly${why}${seen}` : `The agent could not run on ${conn.target}: it ${how} before its first sample${why}${seen}.${shell}`,
               conn.target,
             ),
           );

@@ -1,3 +1,6 @@
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -246,7 +249,11 @@ describe('damaged and old chunks', () => {
       'host:memory_used:bytes': (i) => 3_000_000_000 + ((i * 13) % 7) * 4096,
       'node_network_receive_bytes:rate': (i) => (i * 1234.5) / 5.003,
     };
-    const db = new Database(new URL('./fixtures/schema3-history.sqlite', import.meta.url).pathname, { readonly: true });
+    // A copy: SQLite opens a WAL database with its -shm and -wal files beside it, even read-only.
+    const dir = mkdtempSync(join(tmpdir(), 'overlook-schema3-'));
+    const file = join(dir, 'history.sqlite');
+    copyFileSync(new URL('./fixtures/schema3-history.sqlite', import.meta.url), file);
+    const db = new Database(file, { readonly: true });
     try {
       const chunks = db.prepare('SELECT s.name, r.n, r.t, r.last_t, r.data FROM raw_chunk r JOIN series s ON s.id = r.series_id').all() as Array<{ name: string; n: number; t: number; last_t: number; data: Uint8Array }>;
       expect(chunks.length).toBeGreaterThan(50);
@@ -274,6 +281,7 @@ describe('damaged and old chunks', () => {
       }
     } finally {
       db.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

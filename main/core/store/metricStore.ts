@@ -22,11 +22,13 @@
 // build (dist/), storeWorker.ts when this file runs from the TypeScript
 // sources (vitest, which starts the test processes with a TypeScript loader
 // that worker threads inherit: scripts/workerTsLoader.mjs). In the Electron
-// main process the script is read from app.asar like this file (Electron
+// main process the script is read from app.asar like this file (appFiles.ts:
+// a file this process reads, not one handed to another program; Electron
 // initialises asar support in worker threads since v18, electron/electron#33216);
 // better-sqlite3's binary is unpacked by electron-builder.yml's `**/*.node`
 // rule, and `nativeBinding` is handed to the worker with the other options.
 import { Worker } from 'node:worker_threads';
+import { moduleFile } from '../appFiles.js';
 import type { Sample } from '../../common/series.js';
 import type { MetricStoreOptions } from './sqliteStore.js';
 import type { StoreWorkerData } from './storeWorker.js';
@@ -50,9 +52,9 @@ const QUICK_DEATHS = 3;
 const QUICK_DEATH_WINDOW_MS = 60_000;
 const RESTART_PAUSES_MS = [1_000, 2_000, 5_000, 10_000, 30_000];
 
-function workerScript(): URL {
+function workerScript(): string {
   const fromSources = import.meta.url.endsWith('.ts');
-  return new URL(fromSources ? './storeWorker.ts' : './storeWorker.js', import.meta.url);
+  return moduleFile(import.meta.url, fromSources ? './storeWorker.ts' : './storeWorker.js', 'read');
 }
 
 interface Pending {

@@ -117,7 +117,7 @@ const MIGRATIONS: readonly Migration[] = [
     description: 'head log rows that copy the open chunks of late series, so those never pin the log',
     up(db) {
       // copy = 1: the row holds every sample of some open chunks at the time it
-      // was written (sqliteStore.ts pruneLog), so the rows before it can go
+      // was written (head.ts, Head.prune), so the rows before it can go
       // even though those chunks stay open for hours (a cloud series with a
       // long maxDelayMs). Replay reads copies first, then batches by seq.
       db.exec('ALTER TABLE head_log ADD COLUMN copy INTEGER NOT NULL DEFAULT 0');

@@ -379,9 +379,9 @@ describe('MetricStore on SQLite', () => {
     const inputs = {
       'host:cpu_usage:ratio': t.map((_, i) => Math.abs(Math.sin(i / 9)) * 0.987654321),
       'node_network_receive_bytes:rate': t.map((_, i) => (i * 1_234_567.891) / 5.0031 + 0.25),
-      // Exact: bytes, a load average, and values the decimal coding cannot hold.
+      // Exact: bytes, and values the decimal coding cannot hold, in a gauge with no bounds (parse/sanityBounds.ts).
       'host:memory_used:bytes': t.map((_, i) => 2 ** 33 + ((i * 7) % 13) * 4096),
-      node_load1: t.map((_, i) => [0.47, -0, 5e-324, 1 / 3, 2 ** 60][i % 5]!),
+      node_entropy_available_bits: t.map((_, i) => [0.47, -0, 5e-324, 1 / 3, 2 ** 60][i % 5]!),
     };
     for (let i = 0; i < n; i += 50) {
       store.append(Object.entries(inputs).flatMap(([name, values]) => values.slice(i, i + 50).map((v, j) => ({ name, labels: { host: 'a' }, t: t[i + j]!, v }))));
@@ -413,7 +413,7 @@ describe('MetricStore on SQLite', () => {
     db.close();
     const codingOf = (name: string) => new Set(codings.filter((c) => c[0] === name).map((c) => chunkCoding(c[1])));
     expect(codingOf('host:cpu_usage:ratio')).toEqual(new Set(['decimal']));
-    expect(codingOf('node_load1')).toEqual(new Set(['xor']));
+    expect(codingOf('node_entropy_available_bits')).toEqual(new Set(['xor']));
     // Its minute rollups too: sums of values kept to 1e-4 are kept as exact decimals.
     const check2 = new Database(file, { readonly: true });
     const minuteChunks = check2

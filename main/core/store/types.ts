@@ -3,7 +3,7 @@
 // and retention. Keep callers to this interface so the store can change
 // (compressed chunks, a worker thread) without touching them.
 import type { Labels, Sample, SeriesSelector } from '../../common/series.js';
-import type { Point, Retention, Tier } from '../../common/contract.js';
+import { RpcError, type Point, type Retention, type Tier } from '../../common/contract.js';
 
 export interface SeriesInfo {
   readonly id: number;
@@ -90,4 +90,15 @@ export interface MetricStore {
   setRetention(retention: Retention): Promise<void>;
   stats(): Promise<StoreStats>;
   close(): Promise<void>;
+}
+
+/**
+ * A query the store refused for what the caller asked (a label pattern RE2
+ * does not accept, a query past its time budget) as the contract's
+ * invalid_input, with the store's message; any other error is returned as it is.
+ */
+export function queryRefusal(err: unknown): unknown {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  if (code === 'INVALID_PATTERN' || code === 'QUERY_TOO_LARGE') return new RpcError('invalid_input', (err as Error).message);
+  return err;
 }

@@ -2,7 +2,7 @@
 // and draws them with humanised axes and tooltips. Gaps stay gaps.
 import { useId, useMemo, useRef, useState, type MouseEvent as ReactMouseEvent, type ReactNode } from 'react';
 import { placeAnnotations } from './annotations';
-import { Area, CartesianGrid, ComposedChart, Line, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
+import { Area, CartesianGrid, ComposedChart, Line, ReferenceArea, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
 import type { SeriesData } from '../../../main/common/contract';
 import { metricInfo } from '../../../main/common/metrics';
 import { core } from '../coreClient';
@@ -13,7 +13,7 @@ import { useI18n } from '../i18n/useI18n';
 import { liveRefreshIntervalMs, rangeDurationMs, zoomWindow, type AbsoluteWindow, type RangeKey } from '../timeRange';
 import { buildChartRows, isolatedRows, maxDrawnValue, pointSpacingMs, seriesKeyAt } from './chartRows';
 import type { ChartSpec } from './chartSpecs';
-import type { ChartAnnotation, ChartReference, DrawnSeries } from './chartTypes';
+import type { ChartAnnotation, ChartReference, ChartSpan, DrawnSeries } from './chartTypes';
 import { ChartTooltip } from './ChartTooltip';
 
 const Y_AXIS_WIDTH = 64;
@@ -49,9 +49,14 @@ export interface ChartCardProps {
   onZoom?(window: AbsoluteWindow): void;
   /** A click on the plot: the time under the cursor. */
   onPickTime?(t: number): void;
-  /** Vertical marks: host status changes, alert transitions. */
+  /** Vertical marks: alert transitions. */
   annotations?: ChartAnnotation[];
+  /** Shaded stretches with one label each: the host's outages. */
+  spans?: ChartSpan[];
 }
+
+/** A band this many pixels wide or more carries its label inside, centred; a narrower one beside it. */
+const MIN_LABELLED_SPAN_PX = 56;
 
 const annotationColor: Record<ChartAnnotation['tone'], string> = { ok: 'var(--ok)', warn: 'var(--warn)', bad: 'var(--bad)', neutral: 'var(--text-muted)' };
 const PLOT_RIGHT_MARGIN = 8;
@@ -62,7 +67,7 @@ function LoneDot({ cx, cy, index, color, lone }: { cx?: number; cy?: number; ind
   return <circle cx={cx} cy={cy} r={2.5} fill={color} stroke="none" data-testid="lone-point" />;
 }
 
-export function ChartCard({ spec, hostId, range, extraReferences, absentNote, knownAbsent, replaceNote, fixed, syncId, onZoom, onPickTime, annotations }: ChartCardProps) {
+export function ChartCard({ spec, hostId, range, extraReferences, absentNote, knownAbsent, replaceNote, fixed, syncId, onZoom, onPickTime, annotations, spans }: ChartCardProps) {
   const { t, locale } = useI18n();
   const titleId = useId();
   const [plotRef, width] = useElementWidth(20);
@@ -198,7 +203,11 @@ export function ChartCard({ spec, hostId, range, extraReferences, absentNote, kn
       }
     : {};
   const xOf = (t: number) => Y_AXIS_WIDTH + ((t - from) / (to - from)) * ((width ?? 0) - Y_AXIS_WIDTH - PLOT_RIGHT_MARGIN);
-  const visibleAnnotations = placeAnnotations(annotations ?? [], from, to, (width ?? 0) - Y_AXIS_WIDTH - PLOT_RIGHT_MARGIN);
+  const plotWidthPx = (width ?? 0) - Y_AXIS_WIDTH - PLOT_RIGHT_MARGIN;
+  const visibleSpans = (spans ?? []).filter((sp) => sp.to > from && sp.from < to).map((sp) => ({ ...sp, from: Math.max(from, sp.from), to: Math.min(to, sp.to) }));
+  // A mark inside an outage band is said by the band: its line stays, its label goes.
+  const insideSpan = (t: number) => visibleSpans.some((sp) => t >= sp.from && t <= sp.to);
+  const visibleAnnotations = placeAnnotations(annotations ?? [], from, to, plotWidthPx).map((a) => (insideSpan(a.t) ? { ...a, shownLabel: undefined } : a));
 
   const xTicks = timeTicks(from, to, width ? Math.max(2, Math.floor((width - Y_AXIS_WIDTH) / 90)) : 4);
 
@@ -260,8 +269,36 @@ export function ChartCard({ spec, hostId, range, extraReferences, absentNote, kn
                 cursor={{ stroke: 'var(--text-muted)', strokeDasharray: '3 3' }}
                 content={(props) => <ChartTooltip {...props} series={drawn} unit={unit} locale={locale} />}
               />
+              {visibleSpans.map((sp, i) => (
+                <ReferenceArea
+                  key={`s${i}`}
+                  x1={sp.from}
+                  x2={sp.to}
+                  ifOverflow="hidden"
+                  fill={annotationColor[sp.tone]}
+                  fillOpacity={0.14}
+                  stroke="none"
+                  className="outage-band"
+                  // One label per band, at the bottom (alert marks label the top): inside a wide band; beside a
+                  // narrow one, reading away from the nearer edge of the plot so it stays inside.
+                  label={{
+                    value: sp.label,
+                    position: ((sp.to - sp.from) / (to - from)) * plotWidthPx >= MIN_LABELLED_SPAN_PX ? 'insideBottom' : sp.from - from > (to - from) / 2 ? 'insideBottomRight' : 'insideBottomLeft',
+                    fill: annotationColor[sp.tone],
+                    fontSize: 10,
+                  }}
+                />
+              ))}
               {visibleAnnotations.map((a, i) => (
-                <ReferenceLine key={`a${i}`} x={a.t} stroke={annotationColor[a.tone]} strokeWidth={1.5} ifOverflow="hidden" label={a.shownLabel === undefined ? undefined : { value: a.shownLabel, position: 'insideTopLeft', fill: annotationColor[a.tone], fontSize: 10 }} />
+                <ReferenceLine
+                  key={`a${i}`}
+                  x={a.t}
+                  stroke={annotationColor[a.tone]}
+                  strokeWidth={1.5}
+                  ifOverflow="hidden"
+                  // In the right half the label reads leftwards from its line, so it stays inside the plot.
+                  label={a.shownLabel === undefined ? undefined : { value: a.shownLabel, position: a.t - from > (to - from) / 2 ? 'insideTopRight' : 'insideTopLeft', fill: annotationColor[a.tone], fontSize: 10 }}
+                />
               ))}
               {references.map((r) => (
                 <ReferenceLine

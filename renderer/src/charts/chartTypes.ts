@@ -22,3 +22,13 @@ export interface ChartAnnotation {
   label: string;
   tone: 'ok' | 'warn' | 'bad' | 'neutral';
 }
+
+/** A shaded stretch of time with one label: a host outage (from leaving "online" to coming back). */
+export interface ChartSpan {
+  from: number;
+  to: number;
+  label: string;
+  tone: 'warn' | 'bad';
+  /** Still going at the end of the window. */
+  ongoing: boolean;
+}

@@ -1,11 +1,11 @@
 import { useI18n } from '../i18n/useI18n';
-import { hrefFor, type Route } from '../router';
+import { hrefFor, screenShowsTime, type Route } from '../router';
 import { usePrefs } from '../stores/prefs';
 import { unmutedFiring, useAlerts } from '../stores/alerts';
 import { useClouds } from '../stores/clouds';
-import { useEffectiveTheme } from '../hooks/useEffectiveTheme';
+import { useConnection } from '../stores/connection';
 import { useState } from 'react';
-import { useTimeWindow } from '../stores/timeWindow';
+import { selectRange, selectWindow, useTimeSelection } from '../stores/timeSelection';
 import { fromLocalInput, rangeDurationMs, rangeKeys, rangeLabelKey, rangeLongLabelKey, toLocalInput } from '../timeRange';
 
 export function AppHeader({ route }: { route: Route }) {
@@ -33,9 +33,8 @@ export function AppHeader({ route }: { route: Route }) {
         <button type="button" className="text-btn" data-testid="palette-open" title={t('palette.open')} onClick={() => window.dispatchEvent(new Event('overlook:palette'))}>
           <kbd>{t('palette.shortcut')}</kbd>
         </button>
-        <RangePicker />
+        {screenShowsTime(route) ? <RangePicker /> : <ConnectionPill />}
         <ThemeChoice />
-        <ThemeToggle />
         <LangToggle />
       </div>
     </header>
@@ -73,24 +72,41 @@ function AlertsNavLink({ active }: { active: boolean }) {
   );
 }
 
+/**
+ * Live, a fixed window, or no link to the console: nothing says "live" while
+ * the connection is down, since nothing on the page is being updated.
+ */
+function ConnectionPill({ fixed = false }: { fixed?: boolean }) {
+  const { t } = useI18n();
+  const status = useConnection((s) => s.status);
+  if (status !== 'open')
+    return (
+      <span className="live-pill live-pill--down" data-testid="range-disconnected" title={t('connection.pill.hint')}>
+        <span className="live-dot" aria-hidden="true" />
+        {t(status === 'connecting' ? 'connection.pill.connecting' : 'connection.pill.down')}
+      </span>
+    );
+  if (fixed)
+    return (
+      <span className="live-pill live-pill--off" data-testid="range-fixed">
+        {t('range.fixed')}
+      </span>
+    );
+  return (
+    <span className="live-pill" data-testid="range-live">
+      <span className="live-dot" aria-hidden="true" />
+      {t('range.live')}
+    </span>
+  );
+}
+
 function RangePicker() {
   const { t } = useI18n();
-  const range = usePrefs((s) => s.range);
-  const setRange = usePrefs((s) => s.setRange);
-  const fixed = useTimeWindow((s) => s.fixed);
-  const setFixed = useTimeWindow((s) => s.setFixed);
+  const range = useTimeSelection((s) => s.range);
+  const fixed = useTimeSelection((s) => s.fixed);
   return (
-    <div className="range-picker" role="group" aria-label={t('range.label')}>
-      {fixed ? (
-        <span className="live-pill live-pill--off" data-testid="range-fixed">
-          {t('range.fixed')}
-        </span>
-      ) : (
-        <span className="live-pill">
-          <span className="live-dot" aria-hidden="true" />
-          {t('range.live')}
-        </span>
-      )}
+    <div className="range-picker" role="group" aria-label={t('range.label')} data-testid="range-picker">
+      <ConnectionPill fixed={fixed !== null} />
       {rangeKeys.map((key) => (
         <button
           key={key}
@@ -99,10 +115,7 @@ function RangePicker() {
           data-testid={`range-${key}`}
           aria-pressed={!fixed && range === key}
           title={t(rangeLongLabelKey(key))}
-          onClick={() => {
-            setRange(key);
-            setFixed(null);
-          }}
+          onClick={() => selectRange(key)}
         >
           {t(rangeLabelKey(key))}
         </button>
@@ -115,9 +128,8 @@ function RangePicker() {
 /** An absolute from/to window, typed (keyboard-friendly twin of drag-to-zoom). */
 function CustomRange() {
   const { t } = useI18n();
-  const fixed = useTimeWindow((s) => s.fixed);
-  const setFixed = useTimeWindow((s) => s.setFixed);
-  const range = usePrefs((s) => s.range);
+  const fixed = useTimeSelection((s) => s.fixed);
+  const range = useTimeSelection((s) => s.range);
   const [open, setOpen] = useState(false);
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
@@ -144,7 +156,7 @@ function CustomRange() {
             const a = fromLocalInput(from);
             const b = fromLocalInput(to);
             if (a === null || b === null || b <= a) return setProblem(true);
-            setFixed({ from: a, to: b });
+            selectWindow({ from: a, to: b });
             setOpen(false);
           }}
         >
@@ -179,26 +191,6 @@ function ThemeChoice() {
   );
 }
 
-function ThemeToggle() {
-  const { t } = useI18n();
-  const theme = useEffectiveTheme();
-  const setTheme = usePrefs((s) => s.setTheme);
-  const label = theme === 'dark' ? t('theme.toLight') : t('theme.toDark');
-  return (
-    <button
-      type="button"
-      className="icon-btn"
-      data-testid="theme-toggle"
-      data-theme={theme}
-      aria-label={label}
-      title={label}
-      onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')}
-    >
-      {theme === 'dark' ? <SunIcon /> : <MoonIcon />}
-    </button>
-  );
-}
-
 function LangToggle() {
   const { t, lang } = useI18n();
   const setLang = usePrefs((s) => s.setLang);
@@ -225,23 +217,6 @@ function Logo() {
     <svg width="20" height="20" viewBox="0 0 24 24" aria-hidden="true" className="logo">
       <rect x="1" y="1" width="22" height="22" rx="6" fill="var(--accent)" />
       <path d="M5 15.5 L9 10.5 L12.5 13.5 L19 7" fill="none" stroke="var(--accent-contrast)" strokeWidth="2.2" strokeLinecap="round" strokeLinejoin="round" />
-    </svg>
-  );
-}
-
-function SunIcon() {
-  return (
-    <svg width="16" height="16" viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round">
-      <circle cx="12" cy="12" r="4.5" />
-      <path d="M12 2v2.5M12 19.5V22M2 12h2.5M19.5 12H22M4.9 4.9l1.8 1.8M17.3 17.3l1.8 1.8M4.9 19.1l1.8-1.8M17.3 6.7l1.8-1.8" />
-    </svg>
-  );
-}
-
-function MoonIcon() {
-  return (
-    <svg width="16" height="16" viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" strokeWidth="2" strokeLinejoin="round">
-      <path d="M20 14.5A8.5 8.5 0 0 1 9.5 4a8.5 8.5 0 1 0 10.5 10.5Z" />
     </svg>
   );
 }

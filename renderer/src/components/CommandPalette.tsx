@@ -1,17 +1,23 @@
-// Ctrl/Cmd-K: jump to a host or a screen by typing. Arrow keys move, Enter
-// goes, Escape closes and gives focus back to where it was.
+// Ctrl/Cmd-K: go to any screen or entity (hosts, containers, cloud accounts
+// and instances, alert rules) or run a common action (add a host, silence a
+// firing alert, switch the range, the theme, the language) by typing. Arrow
+// keys move, Enter goes, Escape closes and gives focus back to where it was.
 import { useEffect, useMemo, useRef, useState } from 'react';
+import type { ContainerRow } from '../../../main/common/contract';
+import { core } from '../coreClient';
 import { useI18n } from '../i18n/useI18n';
-import { hrefFor, type Route } from '../router';
+import { hrefFor } from '../router';
+import { useAlerts } from '../stores/alerts';
+import { useClouds } from '../stores/clouds';
 import { useHosts } from '../stores/hosts';
+import { usePrefs } from '../stores/prefs';
+import { selectRange } from '../stores/timeSelection';
+import { requestDialog } from '../stores/uiRequests';
 import { fuzzyFilter } from './fuzzy';
+import { paletteCommands, type PaletteAction, type PaletteCommand } from './paletteCommands';
 
-interface Command {
-  id: string;
-  label: string;
-  hint: string;
-  route: Route;
-}
+/** Hosts whose containers are asked for when the palette opens, at most (the busiest first would need a ranking; the first ones will do). */
+const MAX_CONTAINER_HOSTS = 50;
 
 export function CommandPalette() {
   const { t } = useI18n();
@@ -22,6 +28,12 @@ export function CommandPalette() {
   const returnFocus = useRef<HTMLElement | null>(null);
   const hosts = useHosts((s) => s.hosts);
   const historyOnly = useHosts((s) => s.historyOnly);
+  const summaries = useHosts((s) => s.summaries);
+  const cloudAccounts = useClouds((s) => s.accounts);
+  const cloudInstances = useClouds((s) => s.instances);
+  const rules = useAlerts((s) => s.rules);
+  const alerts = useAlerts((s) => s.alerts);
+  const [containers, setContainers] = useState<Record<string, readonly ContainerRow[]>>({});
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -51,17 +63,31 @@ export function CommandPalette() {
     if (open) inputRef.current?.focus();
   }, [open]);
 
-  const commands = useMemo<Command[]>(() => {
-    const screens: Command[] = [
-      { id: 'screen:overview', label: t('nav.overview'), hint: t('palette.screen'), route: { screen: 'overview' } },
-      { id: 'screen:topk', label: t('nav.topk'), hint: t('palette.screen'), route: { screen: 'topk' } },
-    ];
-    const hostCommands = hosts.map<Command>((h) => ({ id: `host:${h.id}`, label: h.name, hint: t('palette.host'), route: { screen: 'host', hostId: h.id } }));
-    const old = historyOnly.map<Command>((h) => ({ id: `host:${h.hostId}`, label: h.hostId, hint: t('fleet.notConfigured'), route: { screen: 'host', hostId: h.hostId } }));
-    return [...screens, ...hostCommands, ...old];
-  }, [hosts, historyOnly, t]);
+  // The containers of the hosts that have some, asked for each time the palette opens (they come and go).
+  useEffect(() => {
+    if (!open) return;
+    let cancelled = false;
+    const withContainers = hosts.filter((h) => (summaries[h.id]?.containersTotal ?? 0) > 0).slice(0, MAX_CONTAINER_HOSTS);
+    void Promise.all(
+      withContainers.map((h) =>
+        core.call('containers/list', { hostId: h.id }).then(
+          (list) => [h.id, list?.containers ?? []] as const,
+          () => [h.id, []] as const,
+        ),
+      ),
+    ).then((pairs) => !cancelled && setContainers(Object.fromEntries(pairs)));
+    return () => {
+      cancelled = true;
+    };
+    // Asked once per opening, not per sample: hosts and summaries are read as they are then.
+  }, [open]);
 
-  const results = useMemo(() => fuzzyFilter(commands, query, (c) => c.label, 30), [commands, query]);
+  const commands = useMemo(
+    () => paletteCommands({ hosts, historyOnly, containers, cloudAccounts, cloudInstances, rules, alerts, t }),
+    [hosts, historyOnly, containers, cloudAccounts, cloudInstances, rules, alerts, t],
+  );
+
+  const results = useMemo(() => fuzzyFilter(commands, query, (c) => `${c.label} ${c.hint} ${c.keywords ?? ''}`, 30), [commands, query]);
   const index = Math.min(active, Math.max(0, results.length - 1));
 
   if (!open) return null;
@@ -70,10 +96,43 @@ export function CommandPalette() {
     setOpen(false);
     returnFocus.current?.focus?.();
   };
-  const go = (c: Command | undefined) => {
+  const go = (c: PaletteCommand | undefined) => {
     if (!c) return;
     setOpen(false);
-    window.location.hash = hrefFor(c.route);
+    if (c.go) {
+      window.location.hash = hrefFor(c.go.route);
+      if (c.go.focus) focusWhenShown(c.go.focus);
+    }
+    if (c.run) run(c.run);
+  };
+  const run = (action: PaletteAction) => {
+    const prefs = usePrefs.getState();
+    switch (action.kind) {
+      case 'add-host':
+      case 'import-hosts':
+        requestDialog(action.kind);
+        window.location.hash = hrefFor({ screen: 'overview' });
+        break;
+      case 'add-cloud':
+        requestDialog('add-cloud');
+        window.location.hash = hrefFor({ screen: 'clouds' });
+        break;
+      case 'silence':
+        window.location.hash = hrefFor({ screen: 'alerts' });
+        void core.call('alerts/silence', { alertId: action.alertId, scope: 'alert', durationMs: action.durationMs }).catch(() => undefined);
+        break;
+      case 'range':
+        selectRange(action.range);
+        break;
+      case 'theme':
+        prefs.setTheme(action.theme);
+        returnFocus.current?.focus?.();
+        break;
+      case 'lang':
+        prefs.setLang(action.lang);
+        returnFocus.current?.focus?.();
+        break;
+    }
   };
 
   return (
@@ -127,11 +186,12 @@ export function CommandPalette() {
               aria-selected={i === index}
               className="palette-item"
               data-testid="palette-item"
+              data-command={c.id}
               onMouseEnter={() => setActive(i)}
               onClick={() => go(c)}
             >
-              <span>{c.label}</span>
-              <span className="muted small">{c.hint}</span>
+              <span className="palette-item-label">{c.label}</span>
+              <span className="muted small palette-item-hint">{c.hint}</span>
             </li>
           ))}
           {results.length === 0 && <li className="muted palette-empty">{t('palette.noResults')}</li>}
@@ -140,4 +200,18 @@ export function CommandPalette() {
       </div>
     </div>
   );
+}
+
+/** Scrolls to an element of the screen just opened (a rule's row) once it is there, and marks it for a moment. */
+function focusWhenShown(selector: string): void {
+  let tries = 0;
+  const look = () => {
+    const el = document.querySelector<HTMLElement>(selector);
+    if (el) {
+      el.scrollIntoView({ block: 'center' });
+      el.classList.add('flash');
+      setTimeout(() => el.classList.remove('flash'), 2000);
+    } else if (tries++ < 40) setTimeout(look, 100);
+  };
+  setTimeout(look, 0);
 }

@@ -29,12 +29,23 @@ export function sparklinePath(points: SparklineProps['points'], from: number, to
   return d;
 }
 
-export const Sparkline = memo(function Sparkline({ points, from, to, max, stepMs, width = 160, height = 28 }: SparklineProps) {
+/** Closes each segment of a line path down to the baseline, for a light fill under it. Pure. */
+export function sparklineArea(d: string, height: number): string {
+  return d.replace(/M([\d.-]+),([\d.-]+)((?:L[\d.-]+,[\d.-]+)*)/g, (_whole, x0: string, y0: string, rest: string) => {
+    const last = /L([\d.-]+),[\d.-]+$/.exec(rest)?.[1] ?? x0;
+    return `M${x0},${height}L${x0},${y0}${rest}L${last},${height}Z`;
+  });
+}
+
+// 240 x 40: big enough to read a trend (a spike, a climb, a gap) at a glance in a table row.
+export const Sparkline = memo(function Sparkline({ points, from, to, max, stepMs, width = 240, height = 40 }: SparklineProps) {
   const top = max ?? Math.max(0, ...points.map((p) => p[1]));
   const d = sparklinePath(points, from, to, top, stepMs, width, height);
   return (
     <svg className="sparkline" width={width} height={height} viewBox={`0 0 ${width} ${height}`} aria-hidden="true">
-      <path d={d} fill="none" stroke="var(--accent)" strokeWidth="1.5" strokeLinejoin="round" />
+      <line x1="0" x2={width} y1={height - 0.5} y2={height - 0.5} stroke="var(--grid)" strokeWidth="1" />
+      <path d={sparklineArea(d, height)} fill="var(--accent)" fillOpacity="0.15" stroke="none" />
+      <path className="sparkline-line" d={d} fill="none" stroke="var(--accent)" strokeWidth="1.5" strokeLinejoin="round" />
     </svg>
   );
 });

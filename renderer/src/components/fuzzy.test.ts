@@ -11,4 +11,8 @@ describe('fuzzy', () => {
     expect(fuzzyFilter(items, 'web1', (x) => x)).toEqual(['web-1', 'web-10', 'db-web-1']);
     expect(fuzzyFilter(items, '', (x) => x)).toHaveLength(4);
   });
+  it('ranks the query found whole above a scattered match of it', () => {
+    const items = ['i-bp1emu000001 Cloud instance 10.0.0.2', 'web 前端 Cloud instance i-bp1emu000002'];
+    expect(fuzzyFilter(items, 'i-bp1emu000002', (x) => x)[0]).toBe(items[1]);
+  });
 });

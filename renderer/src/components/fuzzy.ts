@@ -17,6 +17,9 @@ export function fuzzyScore(query: string, text: string): number | null {
     from = i + 1;
   }
   if (s.startsWith(q)) score += 10;
+  // The query whole, as typed (an instance id, a container name in a hint): above any scattered match.
+  const at = s.indexOf(q);
+  if (at >= 0) score += 20 + (at === 0 || /[\s\-_./:]/.test(s[at - 1]!) ? 5 : 0);
   return score - s.length * 0.01;
 }
 

@@ -1,9 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { areaCatalogues, detectLang, en, intlLocale, translate, zhCN, type Area } from './catalogue';
 import { sortColumns, statusFilters } from '../screens/overview/fleetRows';
-import { plannedKinds, topKAggregates, topKKinds, topKMetrics, topKWindows } from '../screens/topk/topKOptions';
+import { topKAggregates, topKKinds, topKMetrics } from '../screens/topk/topKOptions';
 
-const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+/** The parameters a message uses: `{name}`, and a plural block's parameter (its branches are English's forms, not parameters). */
+const placeholders = (s: string) => {
+  let flat = s;
+  // Innermost first: a plural block has no braces left inside once its branches are gone.
+  for (let before = ''; before !== flat; ) {
+    before = flat;
+    flat = flat.replace(/\{(\w+), plural,((?:\s*[=\w]+\s*\{[^{}]*\})+)\s*\}/g, '{$1}');
+  }
+  return [...flat.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+};
 
 describe('message catalogues', () => {
   it('English and Chinese have exactly the same keys', () => {
@@ -66,7 +75,24 @@ describe('translate', () => {
   it('fills placeholders and leaves unknown ones visible', () => {
     expect(translate('en', 'overview.count', { count: 3 })).toBe('3 hosts');
     expect(translate('zh-CN', 'overview.count', { count: 3 })).toBe('3 台主机');
-    expect(translate('en', 'overview.count')).toBe('{count} hosts');
+    expect(translate('en', 'topk.caption', { k: 3 })).toBe('Top 3 of {total}');
+  });
+  it('picks English\'s singular or plural by the number, formatted or not', () => {
+    expect(translate('en', 'cloud.count', { count: 1 })).toBe('1 account');
+    expect(translate('en', 'cloud.count', { count: '1,234' })).toBe('1,234 accounts');
+    expect(translate('en', 'cloud.count', { count: 0 })).toBe('0 accounts');
+    expect(translate('en', 'cloud.fleet.count', { count: 1, accounts: 2 })).toBe('1 instance in 2 accounts');
+    expect(translate('en', 'cloud.fleet.count', { count: 40, accounts: 1 })).toBe('40 instances in 1 account');
+    expect(translate('en', 'nav.cloudsFailing', { count: 1 })).toBe('1 cloud account needs attention');
+    expect(translate('zh-CN', 'cloud.count', { count: 1 })).toBe(zhCN['cloud.count'].replace('{count}', '1'));
+  });
+  it('every plural block of the catalogues has an "other" form and parses whole', () => {
+    for (const [key, text] of Object.entries(en)) {
+      if (!text.includes(', plural,')) continue;
+      expect(text, key).toMatch(/other \{/);
+      const filled = translate('en', key as keyof typeof en, Object.fromEntries(placeholders(text).map((p) => [p!, 2])));
+      expect(filled, key).not.toMatch(/[{}]/);
+    }
   });
 });
 
@@ -107,8 +133,7 @@ describe('every key the screens use exists in both catalogues', () => {
     const built = [
       ...statusFilters.map((s) => `fleet.status.${s}`),
       ...topKAggregates.map((a) => `topk.agg.${a}`),
-      ...topKWindows.map((w) => `topk.window.${w}`),
-      ...[...topKKinds, ...plannedKinds].map((k) => `topk.kind.${k}`),
+      ...topKKinds.map((k) => `topk.kind.${k}`),
       ...Object.values(topKMetrics).flat().map((m) => m.labelKey),
     ];
     expect(sortColumns.length).toBeGreaterThan(5);

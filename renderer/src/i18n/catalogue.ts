@@ -56,7 +56,52 @@ export type Translate = (key: MessageKey, params?: MessageParams) => string;
 export function translate(lang: Lang, key: MessageKey, params?: MessageParams): string {
   const template = catalogues[lang][key] ?? en[key] ?? key;
   if (!params) return template;
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+  return fillPlurals(lang, template, params).replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+}
+
+const PLURAL_START = /\{(\w+), plural,/g;
+
+/**
+ * ICU's plural form, the part English needs: `{count, plural, one {# host}
+ * other {# hosts}}` takes the branch Intl.PluralRules picks for the number
+ * (a formatted "1,234" is read back as a number) and puts the parameter as
+ * given where `#` is. Chinese has one form and writes the text plainly.
+ * A block whose parameter is missing or not a number stays as written.
+ */
+function fillPlurals(lang: Lang, template: string, params: MessageParams): string {
+  let out = '';
+  let at = 0;
+  PLURAL_START.lastIndex = 0;
+  for (let m = PLURAL_START.exec(template); m; m = PLURAL_START.exec(template)) {
+    const branches = new Map<string, string>();
+    let i = m.index + m[0].length;
+    // Branches: `selector {text}` until the block's closing brace.
+    for (;;) {
+      while (template[i] === ' ') i++;
+      if (template[i] === '}' || i >= template.length) break;
+      const selector = /^[=\w]+/.exec(template.slice(i))?.[0];
+      if (!selector) break;
+      i += selector.length;
+      while (template[i] === ' ') i++;
+      if (template[i] !== '{') break;
+      let depth = 0;
+      const start = i + 1;
+      for (; i < template.length; i++) {
+        if (template[i] === '{') depth++;
+        else if (template[i] === '}' && --depth === 0) break;
+      }
+      branches.set(selector, template.slice(start, i));
+      i++;
+    }
+    const raw = params[m[1]!];
+    const n = typeof raw === 'number' ? raw : Number(String(raw ?? '').replace(/[^\d.-]/g, ''));
+    if (raw === undefined || !Number.isFinite(n) || template[i] !== '}') continue;
+    const branch = branches.get(`=${n}`) ?? branches.get(new Intl.PluralRules(lang).select(n)) ?? branches.get('other') ?? '';
+    out += template.slice(at, m.index) + branch.replace(/#/g, String(raw));
+    at = i + 1;
+    PLURAL_START.lastIndex = at;
+  }
+  return out + template.slice(at);
 }
 
 export function isLang(value: unknown): value is Lang {

@@ -2,13 +2,14 @@
 // every (re)connection so screens know to refresh what they show.
 import { create } from 'zustand';
 
-export type ConnectionStatus = 'connecting' | 'open' | 'lost';
+/** `unauthorized`: the console answers but refuses this tab's token (restarted with a new one, or rotated). */
+export type ConnectionStatus = 'connecting' | 'open' | 'lost' | 'unauthorized';
 
 export interface ConnectionState {
   status: ConnectionStatus;
   /** Incremented on each successful (re)connection; 0 before the first. */
   epoch: number;
-  /** When the next reconnect attempt happens (ms since the epoch), while lost. */
+  /** When the next reconnect attempt happens (ms since the epoch), while lost or unauthorized. */
   retryAt?: number;
   /** Ask the transport to try now instead of waiting for the backoff. */
   retryNow: () => void;

@@ -2,7 +2,7 @@
 // the keys as typed, through the same SDK clients and budgets the collector
 // uses. Success says how many instances each region has; a failure is the
 // cloud's own answer, classified ("credentials rejected: SignatureDoesNotMatch …").
-import { CloudApiError, safeMessage, type CloudErrorKind } from '../clients/cloudErrors.js';
+import { CloudApiError, protocolFor, safeMessage, type CloudErrorKind } from '../clients/cloudErrors.js';
 import type { CloudApiStats } from '../apiStats.js';
 import { PROVIDER_ADAPTERS } from '../providers/adapters.js';
 import { CallGate } from './callGate.js';
@@ -48,6 +48,10 @@ export async function checkCloudAccount(account: CloudAccountConfig, mappings: r
       }
     }
   } catch (err) {
+    if (err instanceof CloudApiError && (err.kind === 'invalid_request' || err.kind === 'network') && account.endpoint) {
+      const seen = await whatAnswersAt(account.endpoint);
+      if (seen) return { ok: false, kind: err.kind, code: 'NotTheCloud', message: `${account.endpoint} does not look like the ${account.provider} API: ${seen}`, instances };
+    }
     if (err instanceof CloudApiError) return { ok: false, kind: err.kind, code: err.code, message: describeCloudError(err, account.accessKeySecret), instances };
     return { ok: false, kind: 'config', message: safeMessage((err as Error).message, account.accessKeySecret), instances };
   } finally {
@@ -56,4 +60,25 @@ export async function checkCloudAccount(account: CloudAccountConfig, mappings: r
   const total = instances.reduce((n, i) => n + i.count, 0);
   const message = `the keys work: ${total} ${product.product} instance${total === 1 ? '' : 's'} in ${account.regions.length} region${account.regions.length === 1 ? '' : 's'}`;
   return { ok: true, message: namesDenied ? `${message}; no permission to list them by name (${namesDenied.api}: ${namesDenied.code})` : message, instances, ...(namesDenied ? { namesDenied } : {}) };
+}
+
+/**
+ * What an endpoint override answers to a plain GET / (no key, no signature),
+ * when it is not a JSON API: "it answers HTTP 200 (text/html…): <html>…".
+ * An SDK that meets an HTML page reports a JSON parse error with no status;
+ * this says what is actually there. Undefined when it answers JSON (then the
+ * SDK's own error is the better description) or cannot be reached.
+ */
+async function whatAnswersAt(endpoint: string): Promise<string | undefined> {
+  try {
+    const res = await fetch(`${protocolFor(endpoint)}://${endpoint}/`, { redirect: 'manual', signal: AbortSignal.timeout(5000) });
+    const type = res.headers.get('content-type') ?? 'no content type';
+    const body = (await res.text()).slice(0, 200);
+    if (/json/i.test(type)) return undefined;
+    // Printable ASCII only, cut short: the page is shown in the UI and the log.
+    const start = body.replace(/[^\x20-\x7e]+/g, ' ').trim().slice(0, 60);
+    return `it answers HTTP ${res.status} (${type})${start ? ` "${start}${body.length > 60 ? '…' : ''}"` : ''}`;
+  } catch {
+    return undefined;
+  }
 }

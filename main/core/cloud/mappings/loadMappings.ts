@@ -4,7 +4,7 @@
 // is reported and left out; the others still apply.
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { appRoot, resolveAppFile } from '../../appFiles.js';
 import type { ConfigProblem } from '../../../common/contract.js';
 import { parseMappingFile, type MappingFile } from './mappingFile.js';
 import { mergeMappings, type MergedMappings } from './mergeMappings.js';
@@ -14,16 +14,9 @@ export const USER_MAPPINGS_DIR = 'cloud-mappings';
 // A mapping file is a few KiB; anything far larger is a wrong file.
 const MAX_MAPPING_FILE_BYTES = 1024 * 1024;
 
-/** Walks up from this module to the directory holding resources/cloud-mappings (source tree, dist/, or the packed app). */
-export function findShippedMappingsDir(from: string = path.dirname(fileURLToPath(import.meta.url))): string {
-  let dir = from;
-  for (;;) {
-    const candidate = path.join(dir, MAPPINGS_RELATIVE_DIR);
-    if (fs.existsSync(candidate)) return candidate;
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`cannot find ${MAPPINGS_RELATIVE_DIR} in ${from} or any directory above it`);
-    dir = parent;
-  }
+/** resources/cloud-mappings under the package root: read by this process, so from inside app.asar in the packaged app (appFiles.ts). */
+export function findShippedMappingsDir(root: string = appRoot()): string {
+  return resolveAppFile(root, MAPPINGS_RELATIVE_DIR, 'read');
 }
 
 export interface MappingFileStamp {

@@ -29,6 +29,7 @@ const PODMAN_ID = '9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e4d3c2b1a0f9
 const V1_ID = '5b4e3d2c1a0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e4d';
 
 const temps: string[] = [];
+const AGENT_PROCESS_LINE = /^@@overlook-agent \S+ pid \d+ \d+\n/;
 afterAll(() => {
   for (const t of temps) rmSync(t, { recursive: true, force: true });
 });
@@ -43,7 +44,9 @@ function samples(cmd: readonly string[], sysRoot: string, requests: readonly str
     input: requests.map((r) => `${r}\n`).join(''),
     env: { ...process.env, PROC_ROOT: procTree, SYS_ROOT: sysRoot },
   });
-  const frames = run.stdout.split(/(?<=^@@overlook-agent \S+ end \d+\n)/m).filter((f) => f !== '');
+  // Paced mode first names the agent's process (a line of its own); the frames follow.
+  expect(run.stdout).toMatch(AGENT_PROCESS_LINE);
+  const frames = run.stdout.replace(AGENT_PROCESS_LINE, '').split(/(?<=^@@overlook-agent \S+ end \d+\n)/m).filter((f) => f !== '');
   expect(frames).toHaveLength(requests.length);
   return frames.map((frame) => {
     const result = parseAgentFrame(frame, Date.now());
@@ -182,7 +185,7 @@ describe('bad input in cgroup files', () => {
     chmodSync(runDir, 0o755);
     const obs = (() => {
       const run = spawnSync('su', ['-s', '/bin/sh', 'nobody', '-c', `PROC_ROOT=${join(runDir, 'proc')} SYS_ROOT=${tree} sh ${join(runDir, 'overlook-agent.sh')} paced 1`], { input: '\n', encoding: 'utf8' });
-      const r = parseAgentFrame(run.stdout, Date.now());
+      const r = parseAgentFrame(run.stdout.replace(AGENT_PROCESS_LINE, ''), Date.now());
       if (r.kind !== 'observation') throw new Error(JSON.stringify(r) + run.stderr);
       return r.observation;
     })();

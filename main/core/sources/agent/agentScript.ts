@@ -2,9 +2,9 @@
 // version (read from the script, so there is one place to bump it) and
 // SHA-256 (deployments are verified against it).
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { appRoot, resolveAppFile } from '../../appFiles.js';
 
 export const AGENT_RELATIVE_PATH = join('agent', 'overlook-agent.sh');
 
@@ -16,19 +16,12 @@ export interface AgentScript {
 }
 
 /**
- * Walks up from this module to the directory holding agent/overlook-agent.sh,
- * so the same code finds it from main/core/agent/*.ts (tests) and from
- * dist/main/core/agent/*.js (builds), and from an unpacked app resource.
+ * The agent as `sh` is given it: under the package root in a checkout, the
+ * unpacked copy beside app.asar in the packaged app (appFiles.ts says why).
+ * Its text is read from the same file, so the checksum is that of what runs.
  */
-export function findAgentScript(from: string = dirname(fileURLToPath(import.meta.url))): string {
-  let dir = from;
-  for (;;) {
-    const candidate = join(dir, AGENT_RELATIVE_PATH);
-    if (existsSync(candidate)) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`cannot find ${AGENT_RELATIVE_PATH} in ${from} or any directory above it`);
-    dir = parent;
-  }
+export function findAgentScript(root: string = appRoot()): string {
+  return resolveAppFile(root, AGENT_RELATIVE_PATH, 'exec');
 }
 
 let cached: AgentScript | undefined;
@@ -36,7 +29,12 @@ let cached: AgentScript | undefined;
 export function loadAgentScript(): AgentScript {
   if (cached) return cached;
   const path = findAgentScript();
-  const bytes = readFileSync(path);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (err) {
+    throw new Error(`cannot read the agent script ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
   const text = bytes.toString('utf8');
   const version = /^AGENT_VERSION=(\S+)$/m.exec(text)?.[1];
   if (!version) throw new Error(`${path} has no AGENT_VERSION= line`);

@@ -76,10 +76,12 @@ describe('createLocalAgentSource', () => {
       await source.stop();
       expect(statuses[0]).toEqual(['connecting', undefined]);
       const details = statuses.slice(1).map(([s, d]) => `${s}: ${d}`);
-      expect(details).toContain('agent_error: unreadable agent output: 1 line(s) outside any frame');
-      expect(details).toContain('agent_error: agent exited with code 7');
+      // What it printed is shown, not only that it was not a frame.
+      expect(details).toContain('agent_error: unreadable agent output: output is not agent frames (1 line(s) outside any frame): first bytes "this is not a frame"');
+      const exited = 'agent exited with code 7; it printed output that is not agent frames, starting "this is not a frame"';
+      expect(details).toContain(`agent_error: ${exited}`);
       // It was restarted: the same errors came round more than once.
-      expect(statuses.filter(([, d]) => d === 'agent exited with code 7').length).toBeGreaterThan(1);
+      expect(statuses.filter(([, d]) => d === exited).length).toBeGreaterThan(1);
     } finally {
       rmSync(dir, { recursive: true });
     }

@@ -26,6 +26,8 @@ export interface LocalAgentOptions {
   readonly engineSocket?: string;
   /** Adds engine names to each observation and words the agent's requests (the container tracker). */
   readonly enricher?: ObservationEnricher & { idle?(): Promise<void> };
+  /** No sample for this long and the agent is restarted (default: agentSession.ts's STUCK_AFTER_INTERVALS). */
+  readonly stuckAfterMs?: number;
 }
 
 const DEFAULT_RESTART_DELAYS_MS = [1_000, 2_000, 5_000, 10_000, 30_000, 60_000];
@@ -60,7 +62,7 @@ function startAgent(
   });
   const session = startAgentSession(
     { stdin: child.stdin!, stdout: child.stdout!, stderr: child.stderr! },
-    { intervalMs: options.intervalMs, ...(options.enricher ? { enricher: options.enricher } : {}) },
+    { intervalMs: options.intervalMs, ...(options.enricher ? { enricher: options.enricher } : {}), ...(options.stuckAfterMs ? { stuckAfterMs: options.stuckAfterMs } : {}) },
     events,
   );
   let done = false;
@@ -79,7 +81,8 @@ function startAgent(
   child.on('close', (code, signal) => {
     const why = signal ? `killed by ${signal}` : `exited with code ${code}`;
     const tail = session.stderrTail().split('\n').slice(-3).join(' / ');
-    finish(tail ? `agent ${why}: ${tail}` : `agent ${why}`);
+    const foreign = session.firstForeignOutput();
+    finish(`agent ${why}${tail ? `: ${tail}` : ''}${foreign !== undefined ? `; it printed output that is not agent frames, starting "${foreign}"` : ''}`);
   });
   const signalGroup = (signal: NodeJS.Signals) => {
     if (child.pid === undefined) return;
@@ -113,6 +116,8 @@ export function createLocalAgentSource(options: LocalAgentOptions): HostSource {
   let stopped = true;
   let unsupported = false;
   let lastStatus: string | undefined;
+  /** Why the running agent is being restarted by the console (it stopped sending samples), shown instead of "killed by SIGTERM". */
+  let restartReason: string | undefined;
 
   const status = (s: Parameters<SourceEvents['status']>[0], detail?: string) => {
     const key = `${s}\u0000${detail ?? ''}`;
@@ -134,6 +139,11 @@ export function createLocalAgentSource(options: LocalAgentOptions): HostSource {
     invalid(problem) {
       status('agent_error', `unreadable agent output: ${problem}`);
     },
+    stuck(detail) {
+      restartReason = detail;
+      status('agent_error', detail);
+      void running?.kill();
+    },
   };
 
   const launch = () => {
@@ -142,8 +152,11 @@ export function createLocalAgentSource(options: LocalAgentOptions): HostSource {
     running = startAgent(options, sessionEvents, (detail) => {
       running = undefined;
       if (stopped || unsupported) return;
-      status('agent_error', detail);
-      const delay = delays[Math.min(failures, delays.length - 1)] ?? 1_000;
+      const restarted = restartReason;
+      restartReason = undefined;
+      status('agent_error', restarted ?? detail);
+      // A stuck agent is started again at once; one that died waits, longer each time.
+      const delay = restarted !== undefined ? 0 : (delays[Math.min(failures, delays.length - 1)] ?? 1_000);
       failures++;
       restartTimer = setTimeout(launch, delay);
     });

@@ -30,7 +30,7 @@ function runOnce(cmd: readonly string[], env: Record<string, string> = {}) {
 
 describe('agentScript', () => {
   it('finds the script and reads its version and checksum', () => {
-    expect(script.version).toBe('3');
+    expect(script.version).toBe('4');
     expect(script.path.endsWith(join('agent', 'overlook-agent.sh'))).toBe(true);
     expect(script.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(script.text).toBe(readFileSync(script.path, 'utf8'));
@@ -142,6 +142,55 @@ describe.each(SHELLS)('overlook-agent.sh under %s', (_name, cmd) => {
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     child.stdin.end();
     expect(await exited).toBe(0);
+    expect(spawnSync('pgrep', ['-g', String(child.pid)], { encoding: 'utf8' }).stdout.trim()).toBe('');
+  });
+
+  it('in paced mode first names its process: its pid and its start time from /proc', async () => {
+    const child = spawn(cmd[0]!, [...cmd.slice(1), script.path, 'paced', '1'], { stdio: ['pipe', 'pipe', 'ignore'], detached: true });
+    const splitter = createFrameSplitter();
+    const first = await new Promise<unknown>((resolve) => {
+      child.stdout.setEncoding('utf8');
+      child.stdout.on('data', (chunk: string) => {
+        const [item] = splitter.push(chunk);
+        if (item) resolve(item);
+      });
+    });
+    // proc(5): field 22 of /proc/PID/stat is the start time; the comm in parentheses may hold spaces.
+    const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+    const startTime = stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[19];
+    expect(first).toEqual({ kind: 'agent_process', version: script.version, pid: child.pid, startTime });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.stdin.end();
+    expect(await exited).toBe(0);
+  });
+
+  it('in paced mode with an idle limit gives up when no request comes, where the shell has a bounded read', async () => {
+    // stdin stays open and silent, as on a cut link: only the idle limit can end it.
+    const child = spawn(cmd[0]!, [...cmd.slice(1), script.path, 'paced', '1', '4', '2'], { stdio: ['pipe', 'pipe', 'ignore'], detached: true });
+    const frames: number[] = [];
+    const splitter = createFrameSplitter();
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      for (const item of splitter.push(chunk)) if (item.kind === 'frame') frames.push(Date.now());
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.stdin.write('\n');
+    const started = Date.now();
+    const outcome = await Promise.race([exited.then((code) => ({ code, after: Date.now() - started })), new Promise<'running'>((r) => setTimeout(() => r('running'), 6000))]);
+    try {
+      if (cmd[0] === 'dash') {
+        // dash's read has no -t: it waits for EOF (or the console's kill), as the README says.
+        expect(outcome).toBe('running');
+      } else {
+        expect(outcome).toMatchObject({ code: 0 });
+        expect((outcome as { after: number }).after).toBeGreaterThan(1500);
+        expect((outcome as { after: number }).after).toBeLessThan(5000);
+      }
+      expect(frames).toHaveLength(1);
+    } finally {
+      child.stdin.end();
+      await exited;
+    }
     expect(spawnSync('pgrep', ['-g', String(child.pid)], { encoding: 'utf8' }).stdout.trim()).toBe('');
   });
 

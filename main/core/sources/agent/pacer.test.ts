@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pacedAgentArgs, pacedAgentCommand, startAgentPacer } from './pacer.js';
+import { agentIdleSeconds, pacedAgentArgs, pacedAgentCommand, startAgentPacer } from './pacer.js';
 
 /** A hand-driven clock and timer queue. */
 function fakeClock() {
@@ -90,5 +90,16 @@ describe('pacedAgentArgs / pacedAgentCommand', () => {
     expect(pacedAgentArgs(1)).toEqual(['paced', '1']);
     expect(pacedAgentCommand("/home/o'neil/.overlook/agent.sh", 2)).toBe(`exec sh '/home/o'\\''neil/.overlook/agent.sh' paced 2`);
     expect(() => pacedAgentArgs(0)).toThrow('processEvery must be a whole number >= 1, got 0');
+  });
+  it('spells out LIMITS_EVERY when an idle limit follows it', () => {
+    expect(pacedAgentArgs(3, 30)).toEqual(['paced', '3', '12', '30']);
+    expect(pacedAgentCommand('a.sh', 3, {}, 40)).toBe(`exec sh 'a.sh' paced 3 12 40`);
+    expect(() => pacedAgentArgs(3, 0)).toThrow('idleSeconds must be a whole number >= 1, got 0');
+  });
+  it('lets a remote agent give up after four silent intervals, never under 30 s', () => {
+    expect(agentIdleSeconds(1000)).toBe(30);
+    expect(agentIdleSeconds(5000)).toBe(30);
+    expect(agentIdleSeconds(60_000)).toBe(240);
+    expect(agentIdleSeconds(2500.5)).toBe(30);
   });
 });

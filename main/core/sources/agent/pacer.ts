@@ -42,10 +42,25 @@ export function netListWord(pids: readonly string[], previous: string): string |
   return word;
 }
 
-/** Arguments after the script path: `paced N`. */
-export function pacedAgentArgs(processEvery: number = DEFAULT_PROCESS_EVERY): string[] {
+/**
+ * Arguments after the script path: `paced N`, or with an idle limit
+ * `paced N 4N IDLE` (the agent's default LIMITS_EVERY spelled out, as the
+ * arguments are positional).
+ */
+export function pacedAgentArgs(processEvery: number = DEFAULT_PROCESS_EVERY, idleSeconds?: number): string[] {
   if (!Number.isInteger(processEvery) || processEvery < 1) throw new Error(`processEvery must be a whole number >= 1, got ${processEvery}`);
-  return ['paced', String(processEvery)];
+  if (idleSeconds === undefined) return ['paced', String(processEvery)];
+  if (!Number.isInteger(idleSeconds) || idleSeconds < 1) throw new Error(`idleSeconds must be a whole number >= 1, got ${idleSeconds}`);
+  return ['paced', String(processEvery), String(processEvery * 4), String(idleSeconds)];
+}
+
+/**
+ * How long an agent on a remote host waits for a request before it gives up
+ * (where its shell can wait with a timeout): four intervals, and never less
+ * than 30 s, so a console that is merely slow for a moment keeps its agent.
+ */
+export function agentIdleSeconds(intervalMs: number): number {
+  return Math.max(30, Math.ceil((4 * intervalMs) / 1000));
 }
 
 /** A word for a POSIX shell, single-quoted. */
@@ -57,12 +72,12 @@ export const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
  * needs variables (OVERLOOK_ENGINE_SOCKET): a prefix assignment to `exec` is
  * not passed on by every shell.
  */
-export function pacedAgentCommand(scriptPath: string, processEvery: number = DEFAULT_PROCESS_EVERY, env: Readonly<Record<string, string>> = {}): string {
+export function pacedAgentCommand(scriptPath: string, processEvery: number = DEFAULT_PROCESS_EVERY, env: Readonly<Record<string, string>> = {}, idleSeconds?: number): string {
   const vars = Object.entries(env).map(([k, v]) => {
     if (!/^[A-Z_][A-Z0-9_]*$/.test(k)) throw new Error(`not an environment variable name: ${k}`);
     return `${k}=${shellQuote(v)}`;
   });
-  return ['exec', ...(vars.length ? ['env', ...vars] : []), 'sh', shellQuote(scriptPath), ...pacedAgentArgs(processEvery)].join(' ');
+  return ['exec', ...(vars.length ? ['env', ...vars] : []), 'sh', shellQuote(scriptPath), ...pacedAgentArgs(processEvery, idleSeconds)].join(' ');
 }
 
 export interface AgentPacer {

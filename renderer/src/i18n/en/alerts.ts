@@ -79,6 +79,7 @@ export const alertsEn = {
   'alerts.delivery.attempts': 'after {count} attempts',
   'alerts.history.title': 'History',
   'alerts.history.empty': 'No alert has changed state yet.',
+  'alerts.history.emptyInRange': 'No alert changed state in this time range.',
   'alerts.notify.enable': 'Enable desktop notifications',
   'alerts.notify.granted': 'Desktop notifications are on for this browser.',
   'alerts.notify.denied': 'This browser blocks notifications from the console; alerts still show here as pop-ups.',

@@ -49,6 +49,7 @@ export const chartsEn = {
   'annotation.resolved': 'resolved',
 
   'zoom.hint': 'Drag across a chart to zoom; click the CPU chart to see the top processes at that moment.',
+  'zoom.hintDrag': 'Drag across a chart to zoom.',
   'zoom.window': 'Showing {from} – {to}',
   'zoom.reset': 'Reset zoom',
 } as const satisfies Record<string, string>;

@@ -1,7 +1,7 @@
 // English: cloud accounts, their instances and the account form.
 export const cloudsEn = {
   'cloud.title': 'Cloud accounts',
-  'cloud.count': '{count} accounts',
+  'cloud.count': '{count, plural, one {# account} other {# accounts}}',
   'cloud.add': 'Add account',
   'cloud.loading': 'Loading cloud accounts…',
   'cloud.error.title': 'Could not load the cloud accounts',
@@ -96,6 +96,7 @@ export const cloudsEn = {
 
   'cloud.errors.title': 'Recent errors',
   'cloud.errors.none': 'No errors since the console started.',
+  'cloud.errors.noneRecent': 'None from the collector. The API table counts {count, plural, one {# failed call} other {# failed calls}} since the console started, the account dialog’s Test included.',
 
   'cloud.instances.title': 'Instances',
   'cloud.instances.empty.title': 'No instances found',
@@ -121,11 +122,11 @@ export const cloudsEn = {
   'cloud.chart.value': 'Value',
 
   'cloud.fleet.title': 'Cloud instances',
-  'cloud.fleet.count': '{count} instances in {accounts} accounts',
-  'cloud.fleet.countFiltered': '{shown} of {total} instances',
+  'cloud.fleet.count': '{count, plural, one {# instance} other {# instances}} in {accounts, plural, one {# account} other {# accounts}}',
+  'cloud.fleet.countFiltered': '{shown} of {total, plural, one {# instance} other {# instances}}',
   'cloud.fleet.accounts': 'Accounts',
 
-  'cloud.mappings.problems': 'Metric mappings: {count} problems',
+  'cloud.mappings.problems': 'Metric mappings: {count, plural, one {# problem} other {# problems}}',
   'cloud.mappings.hint': 'Fix the file and it is read again within seconds; the other mappings keep working meanwhile. Your own mapping files go in {dir}.',
 
   'cloudForm.title.add': 'Add a cloud account',

@@ -8,12 +8,12 @@ export const commonEn = {
   'nav.label': 'Main',
   'nav.overview': 'Overview',
   'nav.alerts': 'Alerts',
-  'nav.alertsFiring': '{count} alerts firing',
+  'nav.alertsFiring': '{count, plural, one {# alert} other {# alerts}} firing',
   'nav.settings': 'Settings',
   'nav.topk': 'Top-K',
 
   'nav.clouds': 'Clouds',
-  'nav.cloudsFailing': '{count} cloud accounts need attention',
+  'nav.cloudsFailing': '{count, plural, one {# cloud account needs} other {# cloud accounts need}} attention',
 
   'range.label': 'Time range',
   'range.live': 'Live',
@@ -47,9 +47,13 @@ export const commonEn = {
   'lang.otherName': '简体中文',
 
   'connection.lost': 'Connection to the console lost — reconnecting…',
+  'connection.unauthorized': 'The console no longer accepts this tab: it was restarted with a new access token, or its token was rotated. Open the address "overlook serve" printed (it carries the token); this tab reconnects by itself once you have.',
   'connection.retryIn': 'Next attempt in {seconds} s.',
   'connection.retryNow': 'Retry now',
   'connection.connecting': 'Connecting to the console…',
+  'connection.pill.down': 'Disconnected',
+  'connection.pill.connecting': 'Connecting',
+  'connection.pill.hint': 'No link to the console: nothing on this page is being updated.',
 
   'status.connecting': 'Connecting',
   'status.online': 'Online',
@@ -61,6 +65,8 @@ export const commonEn = {
   'status.unsupported_os': 'Unsupported OS',
   'status.agent_error': 'Agent error',
   'status.paused': 'Paused',
+  'status.unknown': 'Unknown',
+  'status.unknown.hint': 'The console is unreachable: the status shown before the link went down may no longer be true.',
 
   'metric.cpu': 'CPU',
   'metric.memory': 'Memory',
@@ -77,7 +83,7 @@ export const commonEn = {
   'metric.read': 'read',
   'metric.write': 'write',
   'metric.usedOf': '{used} / {total}',
-  'metric.cores': '{count} CPUs',
+  'metric.cores': '{count, plural, one {# CPU} other {# CPUs}}',
 
   'toast.region': 'Notifications',
   'toast.dismiss': 'Dismiss',

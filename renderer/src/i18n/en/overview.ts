@@ -1,8 +1,7 @@
 // English: the overview: host cards and the fleet table with its filters.
 export const overviewEn = {
   'overview.title': 'Overview',
-  'overview.count': '{count} hosts',
-  'overview.countOne': '1 host',
+  'overview.count': '{count, plural, one {# host} other {# hosts}}',
   'overview.loading': 'Loading hosts…',
   'overview.empty.title': 'No hosts yet',
   'overview.empty.body':
@@ -12,6 +11,10 @@ export const overviewEn = {
   'overview.retry': 'Try again',
   'overview.noData': 'No sample yet',
   'overview.lastSample': 'Last sample {ago}',
+  'overview.lastSeen': 'Last seen {ago}',
+  'overview.provisioning.refused': 'The provisioning file {file} has errors and is not applied: what it declares may be missing or out of date here.',
+  'overview.provisioning.problems': 'The provisioning file {file} has {count, plural, one {# problem} other {# problems}}; the entries concerned are left out.',
+  'overview.provisioning.open': 'Details in Settings',
 
   'fleet.tableLabel': 'Hosts',
   'fleet.col.name': 'Host',
@@ -19,7 +22,7 @@ export const overviewEn = {
   'fleet.col.disk': 'Fullest disk',
   'fleet.col.containers': 'Containers',
   'fleet.col.alerts': 'Alerts',
-  'fleet.countFiltered': '{shown} of {total} hosts',
+  'fleet.countFiltered': '{shown} of {total, plural, one {# host} other {# hosts}}',
   'fleet.filter.label': 'Filter hosts',
   'fleet.filter.placeholder': 'Filter by name, tag, status…',
   'fleet.tag': 'Tag',

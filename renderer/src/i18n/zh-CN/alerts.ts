@@ -80,6 +80,7 @@ export const alertsZhCN: Record<keyof typeof alertsEn, string> = {
   'alerts.delivery.attempts': '共尝试 {count} 次',
   'alerts.history.title': '历史',
   'alerts.history.empty': '还没有告警状态变化。',
+  'alerts.history.emptyInRange': '此时间范围内没有告警状态变化。',
   'alerts.notify.enable': '开启桌面通知',
   'alerts.notify.granted': '此浏览器已开启桌面通知。',
   'alerts.notify.denied': '此浏览器已屏蔽控制台的通知；告警仍会在页面内弹出提示。',

@@ -51,6 +51,7 @@ export const chartsZhCN: Record<keyof typeof chartsEn, string> = {
   'annotation.resolved': '恢复',
 
   'zoom.hint': '在图表上拖动可放大；点击 CPU 图表可查看该时刻占用最高的进程。',
+  'zoom.hintDrag': '在图表上拖动即可放大。',
   'zoom.window': '显示 {from} – {to}',
   'zoom.reset': '重置缩放',
 };

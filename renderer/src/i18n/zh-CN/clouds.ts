@@ -98,6 +98,7 @@ export const cloudsZhCN: Record<keyof typeof cloudsEn, string> = {
 
   'cloud.errors.title': '最近的错误',
   'cloud.errors.none': '控制台启动以来没有错误。',
+  'cloud.errors.noneRecent': '采集器没有出错。API 表统计的是控制台启动以来的 {count} 次失败调用，包括账号对话框中的“测试”。',
 
   'cloud.instances.title': '实例',
   'cloud.instances.empty.title': '未发现实例',

@@ -48,9 +48,13 @@ export const commonZhCN: Record<keyof typeof commonEn, string> = {
   'lang.otherName': 'English',
 
   'connection.lost': '与控制台的连接已断开，正在重新连接…',
+  'connection.unauthorized': '控制台已不再接受此标签页：它以新的访问令牌重启，或令牌已被轮换。请打开 “overlook serve” 输出的地址（其中带有令牌）；打开后此标签页会自动重新连接。',
   'connection.retryIn': '{seconds} 秒后重试。',
   'connection.retryNow': '立即重试',
   'connection.connecting': '正在连接控制台…',
+  'connection.pill.down': '已断开',
+  'connection.pill.connecting': '连接中',
+  'connection.pill.hint': '与控制台的连接已断开：页面上的内容不会更新。',
 
   'status.connecting': '连接中',
   'status.online': '在线',
@@ -62,6 +66,8 @@ export const commonZhCN: Record<keyof typeof commonEn, string> = {
   'status.unsupported_os': '不支持的系统',
   'status.agent_error': '采集程序出错',
   'status.paused': '已暂停',
+  'status.unknown': '未知',
+  'status.unknown.hint': '无法连接控制台：断开前显示的状态可能已不再准确。',
 
   'metric.cpu': 'CPU',
   'metric.memory': '内存',

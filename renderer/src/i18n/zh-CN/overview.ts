@@ -4,7 +4,6 @@ import type { overviewEn } from '../en/overview';
 export const overviewZhCN: Record<keyof typeof overviewEn, string> = {
   'overview.title': '总览',
   'overview.count': '{count} 台主机',
-  'overview.countOne': '1 台主机',
   'overview.loading': '正在加载主机…',
   'overview.empty.title': '还没有主机',
   'overview.empty.body':
@@ -14,6 +13,10 @@ export const overviewZhCN: Record<keyof typeof overviewEn, string> = {
   'overview.retry': '重试',
   'overview.noData': '尚无采样',
   'overview.lastSample': '最近采样：{ago}',
+  'overview.lastSeen': '最后一次上报：{ago}',
+  'overview.provisioning.refused': '配置文件 {file} 有错误，未被应用：其中声明的内容在此可能缺失或已过时。',
+  'overview.provisioning.problems': '配置文件 {file} 有 {count} 个问题；相关条目已被略过。',
+  'overview.provisioning.open': '在设置中查看详情',
 
   'fleet.tableLabel': '主机',
   'fleet.col.name': '主机',

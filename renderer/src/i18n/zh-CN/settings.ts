@@ -69,4 +69,16 @@ export const settingsZhCN: Record<keyof typeof settingsEn, string> = {
   'export.token.set': '已设置',
   'export.token.unset': '未设置',
   'export.token.remove': '移除令牌',
+
+  'secrets.title': '密钥存储',
+  'secrets.keptIn': '保存位置',
+  'secrets.keychain': '系统钥匙串',
+  'secrets.keychain.backend': '系统钥匙串（{backend}）',
+  'secrets.file': '加密文件（AES-256-GCM）',
+  'secrets.keyFile': '密钥文件',
+  'secrets.keychain.hint': '密码、口令、令牌和云访问密钥由操作系统的钥匙串加密保存，之后不再显示。',
+  'secrets.file.hint': '密码、口令、令牌和云访问密钥加密保存在 secrets.json 中，密钥在上面的文件里，仅你本人可读。能同时读取这两个文件的人就能读出这些密钥：请妥善保管，并一起备份。',
+  'secrets.noKeychain': '此桌面没有可响应的钥匙串（例如 GNOME Keyring 或 KWallet），因此 Overlook 改用密钥文件加密保存密钥，而不是使用钥匙串。能读取你文件的人也能读出它们。如需使用钥匙串，请安装或解锁密钥环后重启 Overlook。',
+  'secrets.basicText': '未找到密钥环服务（Chromium 退回到使用内置密钥的 basic_text 存储），因此 Overlook 改用密钥文件加密保存密钥。能读取你文件的人也能读出它们。如需使用钥匙串，请安装或解锁 GNOME Keyring 或 KWallet，或以 --password-store=gnome-libsecret 启动 Overlook，然后重启。',
+  'secrets.note': '此桌面没有钥匙串：在此输入的内容将用 {keyFile} 中的密钥加密保存，而不是保存在系统钥匙串中。详见“设置”。',
 };

@@ -13,6 +13,7 @@ import { useI18n } from '../../i18n/useI18n';
 import { refreshAlerts, useAlerts } from '../../stores/alerts';
 import { browserNotificationsSupported } from '../../stores/toasts';
 import { RuleEditor, labelText } from './RuleEditor';
+import { AlertHistory } from './AlertHistory';
 import { emptyRuleForm, formFromRule, type RuleForm } from './ruleForm';
 
 const SILENCE_CHOICES_MS = [15 * 60_000, 3_600_000, 4 * 3_600_000, 86_400_000, 7 * 86_400_000] as const;
@@ -214,45 +215,7 @@ export function AlertsScreen() {
             )}
           </section>
 
-          <section className="panel" aria-labelledby="alerts-history-title">
-            <h2 id="alerts-history-title" className="panel-title">
-              {t('alerts.history.title')}
-            </h2>
-            {state.history.length === 0 ? (
-              <p className="muted">{t('alerts.history.empty')}</p>
-            ) : (
-              <div className="table-wrap">
-                <table className="data-table" data-testid="history-table">
-                  <thead>
-                    <tr>
-                      <th scope="col">{t('alerts.col.when')}</th>
-                      <th scope="col">{t('alerts.col.rule')}</th>
-                      <th scope="col">{t('alerts.col.series')}</th>
-                      <th scope="col">{t('alerts.col.change')}</th>
-                      <th scope="col" className="num">
-                        {t('alerts.col.value')}
-                      </th>
-                      <th scope="col">{t('alerts.col.duration')}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {state.history.slice(0, 100).map((h) => (
-                      <tr key={h.id}>
-                        <td>{formatDateTime(h.at, i18n.locale)}</td>
-                        <td>{h.ruleName}</td>
-                        <td className="mono small">{labelText(h.labels)}</td>
-                        <td>
-                          {t(`alerts.status.${h.from}`)} → {t(`alerts.status.${h.to}`)}
-                        </td>
-                        <td className="num">{valueText(h.key, h.value, i18n, absentRuleIds.has(h.ruleId))}</td>
-                        <td>{formatDuration(h.durationMs / 1000, i18n.locale)}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            )}
-          </section>
+          <AlertHistory i18n={i18n} absentRuleIds={absentRuleIds} />
         </>
       }
     />

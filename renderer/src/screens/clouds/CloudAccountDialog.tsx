@@ -12,6 +12,7 @@ import { core } from '../../coreClient';
 import type { MessageKey } from '../../i18n/catalogue';
 import { useI18n } from '../../i18n/useI18n';
 import { FormModal } from '../../components/Modal';
+import { SecretStorageNote } from '../../components/SecretStorageNote';
 import { productLabel } from './cloudDisplay';
 import { checkCloudForm, cloudFormFromView, emptyCloudForm, splitList, type CloudFormField, type CloudFormState } from './cloudForm';
 
@@ -69,6 +70,7 @@ export function CloudAccountDialog({ account, onClose, onSaved }: { account?: Cl
           {input('regions', t('cloudForm.regions'), { hint: t('cloudForm.regions.hint', { example: REGION_EXAMPLES[form.provider] }), className: 'field--wide', placeholder: REGION_EXAMPLES[form.provider] })}
           {input('accessKeyId', keys.id, { hint: editing ? t('cloudForm.keyId.keep', { hint: account.accessKeyIdHint ?? '' }) : t('cloudForm.keyId.hint'), className: 'field--wide' })}
           {input('accessKeySecret', keys.secret, { type: 'password', hint: editing ? t('cloudForm.secret.keep') : t('cloudForm.secret.hint'), className: 'field--wide' })}
+          <SecretStorageNote className="field--wide" />
           {form.provider === 'huawei' && (
             <fieldset className="field field--wide" data-testid="cloud-form-projects">
               <legend className="field-label">{t('cloudForm.projectIds')}</legend>

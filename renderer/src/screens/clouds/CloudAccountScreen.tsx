@@ -63,6 +63,7 @@ function AccountScreen({ account: a, i18n }: { account: CloudAccountView; i18n: 
   const [product, setProduct] = useState<string | null>(null);
   const shown = useMemo(() => filterCloudRows(rows, { text, product }), [rows, text, product]);
   const s = a.status;
+  const failedCalls = a.apis.reduce((n, api) => n + Object.values(api.errorsByCode).reduce((x, y) => x + y, 0), 0);
 
   const facts: Fact[] = [
     ['cloud.fact.provider', t(`cloud.provider.${a.provider}` as MessageKey)],
@@ -194,7 +195,10 @@ function AccountScreen({ account: a, i18n }: { account: CloudAccountView; i18n: 
             {t('cloud.errors.title')}
           </h2>
           {s.recentErrors.length === 0 ? (
-            <p className="muted">{t('cloud.errors.none')}</p>
+            // The API table counts every failed call since the start (a dialog's Test included): say so rather than "no errors" beside it.
+            <p className="muted" data-testid="cloud-errors-none">
+              {failedCalls === 0 ? t('cloud.errors.none') : t('cloud.errors.noneRecent', { count: formatNumber(failedCalls, locale, 0) })}
+            </p>
           ) : (
             <ul className="cloud-error-list">
               {s.recentErrors.map((e, i) => (

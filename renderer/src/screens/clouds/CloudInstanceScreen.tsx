@@ -1,7 +1,7 @@
 // One cloud instance: its key figures and a chart per mapped metric (from
 // its product's mappings, so metrics added by a user mapping get one too),
 // live as its account stores datapoints, with zoom like a host's charts.
-import { useEffect, useMemo } from 'react';
+import { useMemo } from 'react';
 import { formatBytesPerSecond, formatDateTime, formatPercent, MISSING } from '../../../../main/common/format';
 import { ChartCard } from '../../charts/ChartCard';
 import { DetailHeader, type Fact } from '../../components/ScreenHeader';
@@ -14,28 +14,22 @@ import type { MessageKey } from '../../i18n/catalogue';
 import { useI18n } from '../../i18n/useI18n';
 import { hrefFor } from '../../router';
 import { useClouds } from '../../stores/clouds';
-import { usePrefs } from '../../stores/prefs';
-import { useTimeWindow } from '../../stores/timeWindow';
+import { selectWindow, useTimeSelection } from '../../stores/timeSelection';
 import type { AbsoluteWindow } from '../../timeRange';
 import { cloudChartSpecs, formatSince, productLabel, productMetrics } from './cloudDisplay';
 import { displayName } from './cloudRows';
 import { CloudStateBadge, ProviderTag } from './CloudInstanceTable';
 
-export function CloudInstanceScreen({ account, instanceId, from, to }: { account: string; instanceId: string; from?: number; to?: number }) {
+export function CloudInstanceScreen({ account, instanceId }: { account: string; instanceId: string }) {
   const i18n = useI18n();
   const { t, locale } = i18n;
   const phase = useClouds((s) => s.phase);
   const row = useClouds((s) => s.instances.find((r) => r.account === account && r.instanceId === instanceId));
   const accountView = useClouds((s) => s.accounts.find((a) => a.name === account));
   const mappings = useClouds((s) => s.mappings);
-  const range = usePrefs((s) => s.range);
-  const fixed = useTimeWindow((s) => s.fixed);
-  const setFixed = useTimeWindow((s) => s.setFixed);
+  const range = useTimeSelection((s) => s.range);
+  const fixed = useTimeSelection((s) => s.fixed);
   const now = useNow(5000);
-  // A link with a window (Top-K's click-through) opens the instance at that window.
-  useEffect(() => {
-    if (from !== undefined && to !== undefined) setFixed({ from, to });
-  }, [from, to, setFixed]);
 
   const specs = useMemo(
     () => (row ? cloudChartSpecs(productMetrics(mappings, row.provider, row.product), { account: row.account, region: row.region, product: row.product, instanceId: row.instanceId }) : []),
@@ -50,11 +44,8 @@ export function CloudInstanceScreen({ account, instanceId, from, to }: { account
       </StateMessage>
     );
   }
-  const onZoom = (w: AbsoluteWindow) => setFixed(w);
-  const resetZoom = () => {
-    setFixed(null);
-    if (window.location.hash.includes('?')) window.location.hash = hrefFor({ screen: 'cloud-instance', account, instanceId });
-  };
+  const onZoom = (w: AbsoluteWindow) => selectWindow(w);
+  const resetZoom = () => selectWindow(null);
   const facts: Fact[] = [
     ['cloud.fact.instanceId', row.instanceId],
     ['cloud.col.product', productLabel(row.product, t)],

@@ -9,6 +9,7 @@ import { VirtualList } from '../../components/VirtualList';
 import type { MessageKey } from '../../i18n/catalogue';
 import type { I18n } from '../../i18n/useI18n';
 import { hrefFor } from '../../router';
+import { useConnection } from '../../stores/connection';
 import { formatSince, productLabel } from './cloudDisplay';
 import { cloudSortColumns, displayName, instanceTitle, isStaleRow, sortCloudRows, type CloudSortColumn } from './cloudRows';
 
@@ -24,6 +25,15 @@ const STATE_TONE: Record<CloudStatusView['state'], 'ok' | 'warn' | 'bad' | 'neut
 };
 
 export function CloudStateBadge({ state, i18n }: { state: CloudStatusView['state']; i18n: I18n }) {
+  // While the console is unreachable the collector's state is not known here.
+  const connected = useConnection((s) => s.status === 'open');
+  if (!connected)
+    return (
+      <span className="badge badge--neutral" data-state="unknown" data-testid="cloud-state" title={i18n.t('status.unknown.hint')}>
+        <span className="badge-dot" aria-hidden="true" />
+        {i18n.t('status.unknown')}
+      </span>
+    );
   return (
     <span className={`badge badge--${STATE_TONE[state]}`} data-state={state} data-testid="cloud-state">
       <span className="badge-dot" aria-hidden="true" />

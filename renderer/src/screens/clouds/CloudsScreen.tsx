@@ -2,7 +2,8 @@
 // cycle (duration, calls against the fewest the batch limits allow), data
 // freshness and the month's projected calls against the free quota; add,
 // edit, pause and remove for accounts added here; mapping-file problems.
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
+import { takeDialogRequest, useUiRequests } from '../../stores/uiRequests';
 import type { CloudAccountView } from '../../../../main/common/clouds';
 import { formatDateTime, formatNumber, MISSING } from '../../../../main/common/format';
 import { ScreenHeader } from '../../components/ScreenHeader';
@@ -22,6 +23,11 @@ export function CloudsScreen() {
   const { t, locale } = i18n;
   const { phase, error, accounts, mappings } = useClouds();
   const [dialog, setDialog] = useState<{ account?: CloudAccountView } | null>(null);
+  // Asked for from the command palette.
+  const requested = useUiRequests((s) => s.dialog);
+  useEffect(() => {
+    if (takeDialogRequest('add-cloud')) setDialog({});
+  }, [requested]);
   const now = useNow(10_000);
 
   let body;
@@ -103,7 +109,9 @@ function AccountCard({ account: a, i18n, now, onEdit }: { account: CloudAccountV
     .map(([p, n]) => `${productLabel(p, t)} ${formatNumber(n, locale, 0)}`)
     .join(' · ');
   const quotaRatio = a.projectedMonthlyCalls !== null && a.freeMonthlyCalls ? a.projectedMonthlyCalls / a.freeMonthlyCalls : null;
-  const lastError = s.recentErrors[0];
+  const detail = a.problem ?? s.stateDetail;
+  // The card says a failing account's error once: the latest error only when the state line does not already say it.
+  const lastError = s.recentErrors[0] && !(detail && (detail.includes(s.recentErrors[0].code) || detail.includes(s.recentErrors[0].message))) ? s.recentErrors[0] : undefined;
   return (
     <article className="card cloud-account-card" data-testid="cloud-account" data-account={a.name} data-state={s.state}>
       <div className="host-card-head">
@@ -120,9 +128,9 @@ function AccountCard({ account: a, i18n, now, onEdit }: { account: CloudAccountV
         {' · '}
         {products || t('cloud.noInstancesYet')}
       </div>
-      {(s.stateDetail || a.problem) && (
-        <p className="status-detail cloud-state-detail" data-testid="cloud-state-detail">
-          {a.problem ?? s.stateDetail}
+      {detail && (
+        <p className="status-detail cloud-state-detail" data-testid="cloud-state-detail" title={detail}>
+          {detail}
         </p>
       )}
       <dl className="host-card-metrics">
@@ -166,7 +174,7 @@ function AccountCard({ account: a, i18n, now, onEdit }: { account: CloudAccountV
         </div>
       </dl>
       {lastError && (
-        <p className="cloud-last-error small" title={lastError.message}>
+        <p className="cloud-last-error small" title={lastError.message} data-testid="cloud-last-error">
           <span className="mono">{lastError.code}</span> {lastError.message}
           {lastError.count > 1 && <span className="muted"> ×{lastError.count}</span>}
         </p>

@@ -2,7 +2,7 @@
 // its latest values against its limits, and its charts over the chosen range.
 // Named by its series labels, so it opens from Top-K or a bookmark even after
 // the container is gone; its history is still there.
-import { useEffect, useMemo } from 'react';
+import { useMemo } from 'react';
 import type { ContainerRow } from '../../../../main/common/contract';
 import { formatAgo, formatBytes, formatBytesPerSecond, formatCores, formatDateTime, formatNumber, formatPercent, MISSING } from '../../../../main/common/format';
 import { ChartCard } from '../../charts/ChartCard';
@@ -10,20 +10,18 @@ import { containerChartSpecs, type ContainerIdentityLabels } from '../../charts/
 import { DetailHeader, type Fact } from '../../components/ScreenHeader';
 import { StatusBadge } from '../../components/StatusBadge';
 import { Stat } from '../../components/Stat';
+import { ZoomBar } from '../../components/ZoomBar';
 import { useNow } from '../../hooks/useNow';
 import { useI18n } from '../../i18n/useI18n';
 import { hrefFor } from '../../router';
 import { useHosts } from '../../stores/hosts';
-import { usePrefs } from '../../stores/prefs';
-import { useTimeWindow } from '../../stores/timeWindow';
+import { selectWindow, useTimeSelection } from '../../stores/timeSelection';
 import type { AbsoluteWindow } from '../../timeRange';
 import { ContainerStateBadge, displayName, EngineNoteBanner, useHostContainers } from './ContainersSection';
 import { cpuShare, memoryShare } from './containerRows';
 
 export interface ContainerDetailProps extends ContainerIdentityLabels {
   readonly hostId: string;
-  readonly from?: number;
-  readonly to?: number;
 }
 
 function matches(row: ContainerRow, who: ContainerIdentityLabels): boolean {
@@ -31,17 +29,13 @@ function matches(row: ContainerRow, who: ContainerIdentityLabels): boolean {
   return l.container === who.container && (l.namespace ?? '') === (who.namespace ?? '') && (l.pod ?? '') === (who.pod ?? '');
 }
 
-export function ContainerDetail({ hostId, container, namespace, pod, from, to }: ContainerDetailProps) {
+export function ContainerDetail({ hostId, container, namespace, pod }: ContainerDetailProps) {
   const { t, locale } = useI18n();
   const now = useNow(5000);
   const host = useHosts((s) => s.hosts.find((h) => h.id === hostId));
   const summary = useHosts((s) => s.summaries[hostId]);
-  const range = usePrefs((s) => s.range);
-  const fixed = useTimeWindow((s) => s.fixed);
-  const setFixed = useTimeWindow((s) => s.setFixed);
-  useEffect(() => {
-    if (from !== undefined && to !== undefined) setFixed({ from, to });
-  }, [from, to, setFixed]);
+  const range = useTimeSelection((s) => s.range);
+  const fixed = useTimeSelection((s) => s.fixed);
   const query = useHostContainers(hostId, host !== undefined);
   const who = useMemo<ContainerIdentityLabels>(() => ({ container, ...(namespace ? { namespace } : {}), ...(pod ? { pod } : {}) }), [container, namespace, pod]);
   const specs = useMemo(() => containerChartSpecs(who), [who]);
@@ -51,7 +45,7 @@ export function ContainerDetail({ hostId, container, namespace, pod, from, to }:
     return candidates.find((r) => r.cgroupPath !== null) ?? candidates[0];
   }, [query.data, who]);
   const hostCpus = summary?.cpus ?? host?.info?.cpus ?? null;
-  const onZoom = (w: AbsoluteWindow) => setFixed(w);
+  const onZoom = (w: AbsoluteWindow) => selectWindow(w);
 
   const facts: Fact[] = row
     ? [
@@ -135,6 +129,7 @@ export function ContainerDetail({ hostId, container, namespace, pod, from, to }:
         </section>
       )}
 
+      <ZoomBar fixed={fixed} onReset={() => selectWindow(null)} hint={t('zoom.hintDrag')} />
       <div className="chart-grid">
         {specs.map((spec) => (
           <ChartCard

@@ -1,7 +1,8 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { Host, HostInventory, HostSummary } from '../../../../main/common/contract';
 import { ChartCard } from '../../charts/ChartCard';
-import type { ChartAnnotation, ChartReference } from '../../charts/chartTypes';
+import type { ChartAnnotation, ChartReference, ChartSpan } from '../../charts/chartTypes';
+import { outageSpans } from '../../charts/outages';
 import { chartSpec, type ChartKey } from '../../charts/chartSpecs';
 import { DetailHeader, type Fact } from '../../components/ScreenHeader';
 import { StateMessage } from '../../components/StateMessage';
@@ -16,30 +17,24 @@ import type { MessageKey } from '../../i18n/catalogue';
 import { useI18n } from '../../i18n/useI18n';
 import { hrefFor } from '../../router';
 import { useHosts } from '../../stores/hosts';
-import { usePrefs } from '../../stores/prefs';
 import { ProcessesTable } from './ProcessesTable';
 import { ProcessesAt } from './ProcessesAt';
-import { useTimeWindow } from '../../stores/timeWindow';
+import { selectWindow, useTimeSelection } from '../../stores/timeSelection';
 import { useAlerts } from '../../stores/alerts';
 import { resolveWindow, type AbsoluteWindow } from '../../timeRange';
-import { statusTone } from '../../components/StatusBadge';
 import { HostKeyPrompt } from '../hosts/HostKeyPrompt';
 import { HostSettingsPanel } from '../hosts/HostSettingsPanel';
 import { ContainersSection } from '../containers/ContainersSection';
+import { latestSampleAt } from '../overview/fleetRows';
 
 const INVENTORY_REFRESH_MS = 2000;
 
-export function HostDetail({ hostId, from, to }: { hostId: string; from?: number; to?: number }) {
+export function HostDetail({ hostId }: { hostId: string }) {
   const { t } = useI18n();
   const phase = useHosts((s) => s.phase);
   const watched = useHosts((s) => s.hosts.find((h) => h.id === hostId));
   const historyOnly = useHosts((s) => s.historyOnly.find((h) => h.hostId === hostId));
   const liveSummary = useHosts((s) => s.summaries[hostId]);
-  const setFixed = useTimeWindow((s) => s.setFixed);
-  // A link with a window (Top-K's click-through) opens the host at that window.
-  useEffect(() => {
-    if (from !== undefined && to !== undefined) setFixed({ from, to });
-  }, [from, to, setFixed]);
   // A host only in the history opens read-only, as "not configured", with its charts.
   const host = useMemo<Host | undefined>(
     () =>
@@ -81,21 +76,17 @@ export function HostDetail({ hostId, from, to }: { hostId: string; from?: number
 
 function HostDetailScreen({ host, summary, configured }: { host: Host; summary: HostSummary | undefined; configured: boolean }) {
   const { t, locale } = useI18n();
-  const range = usePrefs((s) => s.range);
-  const fixed = useTimeWindow((s) => s.fixed);
-  const setFixed = useTimeWindow((s) => s.setFixed);
+  const range = useTimeSelection((s) => s.range);
+  const fixed = useTimeSelection((s) => s.fixed);
   const now = useNow(5000);
   const inventory = useLiveQuery<HostInventory | null>(host.id, 'inventory', () => core.call('hosts/inventory', { hostId: host.id }), {
     minIntervalMs: INVENTORY_REFRESH_MS,
     enabled: configured,
   });
   const [pickedAt, setPickedAt] = useState<number | null>(null);
-  const annotations = useAnnotations(host, resolveWindow(range, fixed, now));
-  const onZoom = (w: AbsoluteWindow) => setFixed(w);
-  const resetZoom = () => {
-    setFixed(null);
-    if (window.location.hash.includes('?')) window.location.hash = hrefFor({ screen: 'host', hostId: host.id });
-  };
+  const { annotations, spans } = useAnnotations(host, resolveWindow(range, fixed, now));
+  const onZoom = (w: AbsoluteWindow) => selectWindow(w);
+  const resetZoom = () => selectWindow(null);
   const cpus = summary?.cpus ?? host.info?.cpus ?? null;
   const loadReferences = useMemo<ChartReference[]>(() => (cpus ? [{ label: t('chart.ref.cpus'), value: cpus }] : []), [cpus, t]);
   const noSwap = summary?.swapTotal === 0;
@@ -115,6 +106,7 @@ function HostDetailScreen({ host, summary, configured }: { host: Host; summary: 
       syncId={`host:${host.id}`}
       onZoom={onZoom}
       annotations={annotations}
+      spans={spans}
       {...(key === 'cpu-mode' || key === 'cpu-core' ? { onPickTime: setPickedAt } : {})}
       {...extra}
     />
@@ -146,11 +138,7 @@ function HostDetailScreen({ host, summary, configured }: { host: Host; summary: 
             <span className="muted small">{t('fleet.notConfigured.hint')}</span>
           </>
         )}
-        {host.lastSampleAt !== undefined && (
-          <span className="muted small" title={formatDateTime(host.lastSampleAt, locale)}>
-            {t('overview.lastSample', { ago: formatAgo(host.lastSampleAt, now, locale) })}
-          </span>
-        )}
+        <LastSampleAgo t={latestSampleAt(host, summary)} />
       </DetailHeader>
 
       {configured && <HostKeyPrompt host={host} />}
@@ -215,29 +203,55 @@ function HostDetailScreen({ host, summary, configured }: { host: Host; summary: 
   );
 }
 
+/** "Last sample 3 s ago", ticking every second on its own so the screen around it does not re-render. */
+function LastSampleAgo({ t: at }: { t: number | undefined }) {
+  const { t, locale } = useI18n();
+  const now = useNow(1000);
+  if (at === undefined) return null;
+  return (
+    <span className="muted small" data-testid="last-sample" data-t={at} title={formatDateTime(at, locale)}>
+      {t('overview.lastSample', { ago: formatAgo(at, now, locale) })}
+    </span>
+  );
+}
+
 const STATUS_POLL_MS = 15_000;
 
-/** Status changes (from the core's journal) and alert transitions (from the alert journal) of a host in the window. */
-function useAnnotations(host: Host, window: AbsoluteWindow): ChartAnnotation[] {
-  const { t } = useI18n();
+/**
+ * The host's outages (from the core's status journal) as shaded spans, one
+ * label each, and its alerts' transitions (from the alert journal) as marks,
+ * in the window.
+ */
+function useAnnotations(host: Host, window: AbsoluteWindow): { annotations: ChartAnnotation[]; spans: ChartSpan[] } {
+  const { t, locale } = useI18n();
   const alertsVersion = useAlerts((s) => s.alerts);
-  const [marks, setMarks] = useState<ChartAnnotation[]>([]);
+  const [marks, setMarks] = useState<{ annotations: ChartAnnotation[]; spans: ChartSpan[] }>({ annotations: [], spans: [] });
   const from = Math.floor(window.from / 60_000) * 60_000;
   const to = Math.ceil(window.to / 60_000) * 60_000 + 60_000;
   useEffect(() => {
     let cancelled = false;
     const load = async () => {
       const [statuses, alerts] = await Promise.all([
-        core.call('hosts/statusHistory', { hostId: host.id, from, to }).catch(() => []),
+        // Every change the console has (bounded per host): the state when the window opens is the last one before it.
+        core.call('hosts/statusHistory', { hostId: host.id, from: 0, to }).catch(() => []),
         core.call('alerts/history', { host: host.name, from, to, limit: 200 }).catch(() => []),
       ]);
       if (cancelled) return;
-      setMarks([
-        ...statuses.map<ChartAnnotation>((s) => ({ t: s.t, label: t(`status.${s.status}` as MessageKey), tone: statusTone(s.status) })),
-        ...alerts
+      const end = Math.min(to, Date.now());
+      // Outages less than 1 % of the window apart are one stretch: a link that flaps is one band.
+      const outages = outageSpans(statuses, from, end, (end - from) / 100);
+      setMarks({
+        spans: outages.map((o) => ({
+          from: o.from,
+          to: o.to,
+          ongoing: o.ongoing,
+          tone: o.status === 'stale' || o.status === 'connecting' ? 'warn' : 'bad',
+          label: `${t(`status.${o.status}` as MessageKey)} · ${formatDuration((o.to - o.from) / 1000, locale)}`,
+        })),
+        annotations: alerts
           .filter((a) => a.to === 'firing' || a.to === 'resolved')
           .map<ChartAnnotation>((a) => ({ t: a.at, label: `${a.ruleName} ${t(a.to === 'firing' ? 'annotation.firing' : 'annotation.resolved')}`, tone: a.to === 'firing' ? 'bad' : 'ok' })),
-      ]);
+      });
     };
     void load();
     const timer = setInterval(() => void load(), STATUS_POLL_MS);
@@ -245,6 +259,6 @@ function useAnnotations(host: Host, window: AbsoluteWindow): ChartAnnotation[] {
       cancelled = true;
       clearInterval(timer);
     };
-  }, [host.id, host.name, host.status, from, to, t, alertsVersion]);
+  }, [host.id, host.name, host.status, from, to, t, locale, alertsVersion]);
   return marks;
 }

@@ -4,7 +4,7 @@ import { core } from '../../coreClient';
 import { useI18n } from '../../i18n/useI18n';
 
 /** The algorithm part of `ssh_host_<algo>_key.pub` for a key type, for the hint to compare on the server. */
-function hostKeyFileAlgo(keyType: string): string {
+export function hostKeyFileAlgo(keyType: string): string {
   if (keyType === 'ssh-ed25519') return 'ed25519';
   if (keyType.startsWith('ecdsa-')) return 'ecdsa';
   if (keyType === 'ssh-rsa') return 'rsa';

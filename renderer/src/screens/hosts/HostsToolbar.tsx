@@ -1,4 +1,5 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
+import { takeDialogRequest, useUiRequests } from '../../stores/uiRequests';
 import type { Host } from '../../../../main/common/contract';
 import { useI18n } from '../../i18n/useI18n';
 import { hrefFor } from '../../router';
@@ -10,6 +11,12 @@ import { ImportDialog } from './ImportDialog';
 export function HostsToolbar() {
   const { t } = useI18n();
   const [open, setOpen] = useState<'add' | 'import' | null>(null);
+  // Asked for from the command palette.
+  const requested = useUiRequests((s) => s.dialog);
+  useEffect(() => {
+    if (takeDialogRequest('add-host')) setOpen('add');
+    else if (takeDialogRequest('import-hosts')) setOpen('import');
+  }, [requested]);
   return (
     <div className="form-actions">
       <button type="button" className="btn btn--primary" data-testid="add-host" onClick={() => setOpen('add')}>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkForm, draftFromForm, emptyForm, formFromDefinition } from './hostForm';
+import { checkForm, draftFromForm, emptyForm, formFromDefinition, nameFromAddress } from './hostForm';
 
 const filled = { ...emptyForm(), name: 'web-1', host: '10.0.0.5', user: 'deploy', password: 'pw' };
 
@@ -43,5 +43,24 @@ describe('the host form', () => {
     expect(checkForm({ ...filled, engineSocket: 'docker.sock' }, false)).toEqual({ ok: false, fields: ['engineSocket'] });
     const back = formFromDefinition({ name: 'a', host: 'h', port: 22, user: 'u', auth: { type: 'agent' }, jump: [], intervalMs: 5000, tags: [], enabled: true, engineSocket: '/srv/podman.sock', provisioned: false });
     expect(back.engineSocket).toBe('/srv/podman.sock');
+  });
+});
+
+describe('the name a new host gets from its address', () => {
+  it('is the address where a name allows it, other characters made into "-"', () => {
+    expect(nameFromAddress('web-1.example.com')).toBe('web-1.example.com');
+    expect(nameFromAddress(' 10.0.0.5 ')).toBe('10.0.0.5');
+    expect(nameFromAddress('[fe80::1]')).toBe('fe80-1');
+    expect(nameFromAddress('ops@db.internal')).toBe('db.internal');
+    expect(nameFromAddress('-x_y')).toBe('x_y');
+    expect(nameFromAddress('localhost')).toBe('localhost');
+    expect(nameFromAddress('local')).toBe('');
+    expect(nameFromAddress('')).toBe('');
+    expect(nameFromAddress('a'.repeat(80))).toHaveLength(63);
+  });
+  it('passes the form\'s own check', () => {
+    for (const address of ['web-1.example.com', '10.0.0.5', '[fe80::1]', 'ops@db.internal']) {
+      expect(checkForm({ ...filled, host: address.replace(/^ops@|\[|\]/g, ''), name: nameFromAddress(address) }, false)).toMatchObject({ ok: true });
+    }
   });
 });

@@ -1,7 +1,7 @@
 // The add/edit host form as plain data: what the inputs hold (text), the draft
 // the core receives, and which field each problem belongs to. Validation is the
 // contract's own schema, so the form and the core never disagree.
-import { HostDraft, SSH_DEFAULT_INTERVAL_MS, type HostDefinitionView, type HostDraftInput } from '../../../../main/common/sshHosts';
+import { HOST_NAME_MAX, HostDraft, RESERVED_HOST_NAMES, SSH_DEFAULT_INTERVAL_MS, type HostDefinitionView, type HostDraftInput } from '../../../../main/common/sshHosts';
 
 export type AuthChoice = 'key' | 'password' | 'agent';
 
@@ -46,6 +46,22 @@ export function formFromDefinition(d: HostDefinitionView): HostFormState {
     enabled: d.enabled,
     engineSocket: d.engineSocket ?? '',
   };
+}
+
+/**
+ * A name for a host from the address being typed, until the user edits the
+ * name: the address as it is where a name allows it (`web-1.example.com`,
+ * `10.0.0.5`), other characters (an IPv6 address's colons, a stray `user@`)
+ * made into "-". Empty when nothing usable is left.
+ */
+export function nameFromAddress(address: string): string {
+  const host = address.trim().replace(/^[^@]*@/, '').replace(/^\[|\]$/g, '');
+  const name = host
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/^[^A-Za-z0-9]+/, '')
+    .slice(0, HOST_NAME_MAX)
+    .replace(/[-.]+$/, '');
+  return RESERVED_HOST_NAMES.includes(name.toLowerCase()) ? '' : name;
 }
 
 const list = (text: string) =>

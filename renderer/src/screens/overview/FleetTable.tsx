@@ -1,7 +1,7 @@
 // The overview as a dense, virtualised table: one 36-px row per host, sortable
 // headers, optional tag groups. Rows are links to the host detail.
 import { memo, useEffect, useRef, useState } from 'react';
-import { formatBytesPerSecond, formatLoad, formatNumber, MISSING } from '../../../../main/common/format';
+import { formatAgo, formatBytesPerSecond, formatDateTime, formatLoad, formatNumber, MISSING } from '../../../../main/common/format';
 import { StatusBadge } from '../../components/StatusBadge';
 import { UsageCell } from '../../components/UsageCell';
 import { VirtualList } from '../../components/VirtualList';
@@ -32,6 +32,9 @@ export interface FleetTableProps {
   onSort(column: SortColumn): void;
   onToggleGroup(key: string): void;
   i18n: I18n;
+  now: number;
+  /** False while the console is unreachable: every value shown is then old. */
+  connected: boolean;
 }
 
 /** The viewport height left below the table's top edge, following window resizes. */
@@ -49,10 +52,11 @@ function useRemainingHeight(ref: React.RefObject<HTMLElement | null>): number {
   return h;
 }
 
-export function FleetTable({ items, sort, dir, onSort, onToggleGroup, i18n }: FleetTableProps) {
+export function FleetTable({ items, sort, dir, onSort, onToggleGroup, i18n, now, connected }: FleetTableProps) {
   const { t } = i18n;
   const bodyRef = useRef<HTMLDivElement>(null);
-  const height = useRemainingHeight(bodyRef);
+  // As tall as its rows, up to what is left of the window: a short fleet leaves no empty box that pushes what follows (cloud instances) down.
+  const height = Math.min(useRemainingHeight(bodyRef), Math.max(1, items.length) * ROW_HEIGHT);
   return (
     <div className="fleet-table" role="table" aria-label={t('fleet.tableLabel')} aria-rowcount={items.length + 1} data-testid="fleet-table">
       <div className="fleet-row fleet-row--head" role="row">
@@ -81,7 +85,8 @@ export function FleetTable({ items, sort, dir, onSort, onToggleGroup, i18n }: Fl
                 <span aria-hidden="true">{item.collapsed ? '▸' : '▾'}</span> {item.tag ?? t('fleet.untagged')} <span className="muted">{formatNumber(item.count, i18n.locale, 0)}</span>
               </button>
             ) : (
-              <FleetRowView row={item.row} i18n={i18n} />
+              // Only a stale row shows an age: the others keep their props (and their memo) as the clock ticks.
+              <FleetRowView row={item.row} i18n={i18n} now={!connected || item.row.status !== 'online' ? now : 0} connected={connected} />
             )
           }
         />
@@ -90,10 +95,21 @@ export function FleetTable({ items, sort, dir, onSort, onToggleGroup, i18n }: Fl
   );
 }
 
-const FleetRowView = memo(function FleetRowView({ row: r, i18n }: { row: FleetRow; i18n: I18n }) {
+const FleetRowView = memo(function FleetRowView({ row: r, i18n, now, connected }: { row: FleetRow; i18n: I18n; now: number; connected: boolean }) {
   const { t, locale } = i18n;
+  // Values that are not being refreshed look it, with when they are from.
+  const stale = !connected || r.status !== 'online';
+  const hasValues = r.lastSampleAt !== null;
   return (
-    <a className="fleet-row" role="row" href={hrefFor({ screen: 'host', hostId: r.id })} data-testid="fleet-row" data-host-id={r.id} data-status={r.status}>
+    <a
+      className={stale && hasValues ? 'fleet-row fleet-row--stale' : 'fleet-row'}
+      role="row"
+      href={hrefFor({ screen: 'host', hostId: r.id })}
+      data-testid="fleet-row"
+      data-host-id={r.id}
+      data-status={r.status}
+      data-stale={stale}
+    >
       <span role="cell" className="fleet-cell fleet-cell--name">
         <span className="fleet-name">{r.name}</span>
         {r.tags.map((tag) => (
@@ -110,6 +126,11 @@ const FleetRowView = memo(function FleetRowView({ row: r, i18n }: { row: FleetRo
           </span>
         ) : (
           <StatusBadge status={r.status} />
+        )}
+        {stale && r.lastSampleAt !== null && (
+          <span className="fleet-ago muted small" title={t('overview.lastSeen', { ago: formatDateTime(r.lastSampleAt, locale) })} data-testid="fleet-last-seen">
+            {formatAgo(r.lastSampleAt, Math.max(now, r.lastSampleAt), locale)}
+          </span>
         )}
       </span>
       <UsageCell ratio={r.cpu} locale={locale} className="fleet-cell fleet-cell--cpu num" />

@@ -2,7 +2,8 @@ import { memo } from 'react';
 import type { Host, HostSummary } from '../../../../main/common/contract';
 import { StatusBadge } from '../../components/StatusBadge';
 import { UsageBar } from '../../components/UsageBar';
-import { formatAgo, formatBytes, formatBytesPerSecond, formatDuration, formatLoad, formatPercent, MISSING } from '../../../../main/common/format';
+import { formatAgo, formatBytes, formatBytesPerSecond, formatDateTime, formatDuration, formatLoad, formatPercent, MISSING } from '../../../../main/common/format';
+import { latestSampleAt } from './fleetRows';
 import type { I18n } from '../../i18n/useI18n';
 import { hrefFor } from '../../router';
 
@@ -11,6 +12,8 @@ export interface HostCardProps {
   summary: HostSummary | undefined;
   i18n: I18n;
   now: number;
+  /** False while the console is unreachable: every value on the page is then old. */
+  connected: boolean;
 }
 
 function ratio(part: number | null | undefined, whole: number | null | undefined): number | null {
@@ -18,23 +21,38 @@ function ratio(part: number | null | undefined, whole: number | null | undefined
 }
 
 /** One host on the overview: a link to its detail, so Enter and middle-click work as people expect. */
-export const HostCard = memo(function HostCard({ host, summary: s, i18n, now }: HostCardProps) {
+export const HostCard = memo(function HostCard({ host, summary: s, i18n, now, connected }: HostCardProps) {
   const { t, locale } = i18n;
   const cpus = s?.cpus ?? host.info?.cpus ?? null;
   const memoryRatio = ratio(s?.memoryUsed, s?.memoryTotal);
   const loadRatio = ratio(s?.load1, cpus);
-  const lastSampleAt = host.lastSampleAt ?? s?.t;
-  const showAge = host.status !== 'online' && lastSampleAt !== undefined;
+  const lastSampleAt = latestSampleAt(host, s);
+  // Values that are not being refreshed (the host is not online, or the console is unreachable) look it.
+  const stale = !connected || host.status !== 'online';
   const subtitle = [host.info?.os, cpus !== null ? t('metric.cores', { count: cpus }) : undefined].filter(Boolean).join(' · ');
 
   return (
-    <a className="host-card" href={hrefFor({ screen: 'host', hostId: host.id })} data-testid="host-card" data-host-id={host.id} data-status={host.status}>
+    <a
+      className={stale && s ? 'host-card host-card--stale' : 'host-card'}
+      href={hrefFor({ screen: 'host', hostId: host.id })}
+      data-testid="host-card"
+      data-host-id={host.id}
+      data-status={host.status}
+      data-stale={stale}
+    >
       <div className="host-card-head">
         <span className="host-card-name">{host.name}</span>
         <StatusBadge status={host.status} />
       </div>
       <div className="host-card-sub">
-        {host.statusDetail ? <span className="status-detail">{host.statusDetail}</span> : <span className="muted">{subtitle || '\u00a0'}</span>}
+        {host.statusDetail ? (
+          // Error texts can be long (an SSH error with its cause): three lines here, all of it on hover.
+          <span className="status-detail status-detail--clamped" title={host.statusDetail} data-testid="host-card-detail">
+            {host.statusDetail}
+          </span>
+        ) : (
+          <span className="muted">{subtitle || '\u00a0'}</span>
+        )}
       </div>
       {s ? (
         <dl className="host-card-metrics">
@@ -91,8 +109,10 @@ export const HostCard = memo(function HostCard({ host, summary: s, i18n, now }: 
       ) : (
         <p className="host-card-nodata muted">{t('overview.noData')}</p>
       )}
-      {showAge && (
-        <div className="host-card-foot muted">{t('overview.lastSample', { ago: lastSampleAt ? formatAgo(lastSampleAt, now, locale) : MISSING })}</div>
+      {stale && s && (
+        <div className="host-card-foot muted" data-testid="host-card-last-seen" title={lastSampleAt ? formatDateTime(lastSampleAt, locale) : undefined}>
+          {t('overview.lastSeen', { ago: lastSampleAt ? formatAgo(lastSampleAt, Math.max(now, lastSampleAt), locale) : MISSING })}
+        </div>
       )}
     </a>
   );

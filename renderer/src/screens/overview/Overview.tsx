@@ -7,12 +7,14 @@ import { useI18n } from '../../i18n/useI18n';
 import { useFiringByHost } from '../../stores/alertCounts';
 import { refreshHosts, useHosts } from '../../stores/hosts';
 import { useOverviewPrefs } from '../../stores/overviewPrefs';
+import { useConnection } from '../../stores/connection';
 import { formatNumber } from '../../../../main/common/format';
 import { allTags, buildFleetRows, filterRows, groupRows, sortRows, statusFilters, type SortColumn } from './fleetRows';
 import { FleetTable } from './FleetTable';
 import { HostCard } from './HostCard';
 import { HostsToolbar, HostKeyPrompts } from '../hosts/HostsToolbar';
 import { CloudFleetSection } from '../clouds/CloudFleetSection';
+import { ProvisioningBanner } from './ProvisioningBanner';
 
 /** Up to this many hosts the overview shows cards unless the operator chose a view. */
 const AUTO_TABLE_ABOVE = 12;
@@ -27,6 +29,7 @@ export function Overview() {
   const firing = useFiringByHost();
   const prefs = useOverviewPrefs();
   const now = useNow(10_000);
+  const connected = useConnection((s) => s.status === 'open');
 
   const rows = useMemo(() => buildFleetRows(hosts, summaries, historyOnly, firing), [hosts, summaries, historyOnly, firing]);
   const tags = useMemo(() => allTags(rows), [rows]);
@@ -84,7 +87,7 @@ export function Overview() {
       </StateMessage>
     );
   } else if (view === 'table') {
-    body = <FleetTable items={items} sort={prefs.sort} dir={prefs.dir} onSort={onSort} onToggleGroup={onToggleGroup} i18n={i18n} />;
+    body = <FleetTable items={items} sort={prefs.sort} dir={prefs.dir} onSort={onSort} onToggleGroup={onToggleGroup} i18n={i18n} now={now} connected={connected} />;
   } else {
     body = (
       <ul className="host-grid">
@@ -97,6 +100,7 @@ export function Overview() {
                 summary={host ? summaries[row.id] : historyOnly.find((h) => h.hostId === row.id)?.summary}
                 i18n={i18n}
                 now={now}
+                connected={connected}
               />
             </li>
           );
@@ -113,14 +117,13 @@ export function Overview() {
           rows.length === 0
             ? undefined
             : shown.length === rows.length
-              ? rows.length === 1
-                ? t('overview.countOne')
-                : t('overview.count', { count: formatNumber(rows.length, locale, 0) })
+              ? t('overview.count', { count: formatNumber(rows.length, locale, 0) })
               : t('fleet.countFiltered', { shown: formatNumber(shown.length, locale, 0), total: formatNumber(rows.length, locale, 0) })
         }
         metaTestId="overview-count"
         actions={<HostsToolbar />}
       />
+      <ProvisioningBanner />
       <HostKeyPrompts hosts={hosts} />
       {rows.length > 0 && (
         <div className="toolbar" role="search">

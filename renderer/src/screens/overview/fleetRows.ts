@@ -42,6 +42,15 @@ export interface FleetFilter {
   status: StatusFilter;
 }
 
+/**
+ * When a host last delivered a sample: its live summary moves with every
+ * sample, the host list only with status changes, so the newer of the two.
+ */
+export function latestSampleAt(host: Pick<Host, 'lastSampleAt'> | undefined, summary: Pick<HostSummary, 't'> | undefined): number | undefined {
+  const times = [host?.lastSampleAt, summary?.t].filter((x): x is number => typeof x === 'number');
+  return times.length ? Math.max(...times) : undefined;
+}
+
 const ratio = (a: number | null | undefined, b: number | null | undefined) => (typeof a === 'number' && typeof b === 'number' && b > 0 ? a / b : null);
 
 export function buildFleetRows(
@@ -73,7 +82,7 @@ export function buildFleetRows(
     ...fromSummary(summaries[h.id]),
     cpus: summaries[h.id]?.cpus ?? h.info?.cpus ?? null,
     alerts: firingByHost[h.name] ?? firingByHost[h.id] ?? 0,
-    lastSampleAt: h.lastSampleAt ?? summaries[h.id]?.t ?? null,
+    lastSampleAt: latestSampleAt(h, summaries[h.id]) ?? null,
   }));
   const known = new Set(hosts.flatMap((h) => [h.id, h.name]));
   for (const h of historyOnly) {

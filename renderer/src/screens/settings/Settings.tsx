@@ -7,6 +7,7 @@ import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import type { AppInfo, ExportLock, ExportState, RequestInput, Retention } from '../../../../main/common/contract';
 import { formatAgo, formatBytes, formatCount, formatDateTime } from '../../../../main/common/format';
 import { ScreenHeader } from '../../components/ScreenHeader';
+import { SecretStorageNote } from '../../components/SecretStorageNote';
 import { StateMessage } from '../../components/StateMessage';
 import { core } from '../../coreClient';
 import { useNow } from '../../hooks/useNow';
@@ -78,6 +79,7 @@ export function SettingsScreen() {
         <GeneralCard info={info} onSaved={load} />
         <ExportCard state={exportState} onChange={setExportState} />
         <StorageCard info={info} />
+        <SecretsCard info={info} />
         <ProvisioningCard info={info} />
       </div>
     );
@@ -436,6 +438,7 @@ function ExportCard({ state, onChange }: { state: ExportState; onChange: (state:
             )}
           </div>
         </Field>
+        <SecretStorageNote />
         <div className="form-actions">
           <button type="submit" className="btn" disabled={!valid || status?.kind === 'saving'} data-testid="export-save">
             {t('settings.save')}
@@ -504,6 +507,47 @@ function StorageCard({ info }: { info: AppInfo }) {
         </dd>
         </div>
       </dl>
+    </Card>
+  );
+}
+
+// ------------------------------------------------------------ secrets
+
+/** Where passwords, passphrases, tokens and cloud keys are kept; the desktop app without a keychain says why and how to get one. */
+function SecretsCard({ info }: { info: AppInfo }) {
+  const { t } = useI18n();
+  const { kind, reason, keyFile, backend } = info.secretStorage;
+  const badge = reason ? (
+    <span className="badge badge--warn" data-testid="secrets-status" data-kind={kind}>
+      {t('secrets.file')}
+    </span>
+  ) : (
+    <span className="badge badge--ok" data-testid="secrets-status" data-kind={kind}>
+      {kind === 'keychain' ? t('secrets.keychain') : t('secrets.file')}
+    </span>
+  );
+  return (
+    <Card title={t('secrets.title')} testId="settings-secrets" badge={badge}>
+      {reason && (
+        <p className="settings-alert settings-alert--warn" role="alert" data-testid="secrets-fallback" data-reason={reason}>
+          {t(reason === 'basic_text' ? 'secrets.basicText' : 'secrets.noKeychain')}
+        </p>
+      )}
+      <dl className="facts">
+        <div>
+          <dt>{t('secrets.keptIn')}</dt>
+          <dd data-testid="secrets-kind">{kind === 'keychain' ? (backend ? t('secrets.keychain.backend', { backend }) : t('secrets.keychain')) : t('secrets.file')}</dd>
+        </div>
+        {keyFile && (
+          <div>
+            <dt>{t('secrets.keyFile')}</dt>
+            <dd className="mono" title={keyFile} data-testid="secrets-key-file">
+              {keyFile}
+            </dd>
+          </div>
+        )}
+      </dl>
+      <p className="field-hint">{t(kind === 'keychain' ? 'secrets.keychain.hint' : 'secrets.file.hint')}</p>
     </Card>
   );
 }

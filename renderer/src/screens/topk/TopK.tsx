@@ -1,5 +1,6 @@
-// Top-K: the worst hosts by any metric over a window, each with a sparkline;
-// a row opens the host at that window.
+// Top-K: the worst hosts, containers or cloud instances by any metric over
+// the header's time range (live or fixed), each with a sparkline; a row opens
+// its detail at the same range.
 import { useEffect, useMemo, useState } from 'react';
 import { create } from 'zustand';
 import { createJSONStorage, persist } from 'zustand/middleware';
@@ -14,10 +15,12 @@ import type { MessageKey } from '../../i18n/catalogue';
 import { useI18n } from '../../i18n/useI18n';
 import { hrefFor } from '../../router';
 import { useConnection } from '../../stores/connection';
+import { useTimeSelection } from '../../stores/timeSelection';
+import { rangeDurationMs, rangeLongLabelKey } from '../../timeRange';
 import { useClouds } from '../../stores/clouds';
 import { CLOUD_STALE_AFTER_MS } from '../clouds/cloudRows';
 import { containerKey } from '../containers/containerRows';
-import { plannedKinds, topKAggregates, topKKinds, topKMetrics, topKSizes, topKWindowMs, topKWindows, type TopKWindow } from './topKOptions';
+import { topKAggregates, topKKinds, topKMetrics, topKSizes } from './topKOptions';
 
 const REFRESH_MS = 10_000;
 const SPARK_POINTS = 60;
@@ -26,13 +29,12 @@ interface TopKPrefs {
   kind: TopKKind;
   metric: string;
   aggregate: TopKAggregate;
-  window: TopKWindow;
   k: number;
   set(patch: Partial<Omit<TopKPrefs, 'set'>>): void;
 }
 
 const useTopKPrefs = create<TopKPrefs>()(
-  persist((set) => ({ kind: 'host', metric: 'host:cpu_usage:ratio', aggregate: 'avg', window: '1h', k: 10, set: (patch) => set(patch) }), {
+  persist((set) => ({ kind: 'host', metric: 'host:cpu_usage:ratio', aggregate: 'avg', k: 10, set: (patch) => set(patch) }), {
     name: 'overlook.topk',
     storage: createJSONStorage(() => localStorage),
     partialize: ({ set: _set, ...rest }) => rest,
@@ -44,7 +46,6 @@ const useTopKPrefs = create<TopKPrefs>()(
         kind,
         metric: topKMetrics[kind].some((m) => m.name === p.metric) ? (p.metric as string) : topKMetrics[kind][0]!.name,
         aggregate: topKAggregates.includes(p.aggregate as TopKAggregate) ? (p.aggregate as TopKAggregate) : current.aggregate,
-        window: (topKWindows as readonly unknown[]).includes(p.window) ? (p.window as TopKWindow) : current.window,
         k: (topKSizes as readonly unknown[]).includes(p.k) ? (p.k as number) : current.k,
       };
     },
@@ -61,6 +62,7 @@ export function TopK() {
   const { t, locale } = useI18n();
   const prefs = useTopKPrefs();
   const epoch = useConnection((s) => s.epoch);
+  const time = useTimeSelection();
   const [answer, setAnswer] = useState<Answer>();
   const [error, setError] = useState<string>();
   const [loading, setLoading] = useState(true);
@@ -73,8 +75,8 @@ export function TopK() {
     if (epoch === 0) return;
     let cancelled = false;
     const run = async () => {
-      const to = Date.now();
-      const from = to - topKWindowMs[prefs.window];
+      const to = time.fixed ? time.fixed.to : Date.now();
+      const from = time.fixed ? time.fixed.from : to - rangeDurationMs[time.range];
       setLoading(true);
       try {
         const result = await core.call('topk/query', {
@@ -98,14 +100,18 @@ export function TopK() {
       }
     };
     void run();
-    const timer = setInterval(() => void run(), REFRESH_MS);
+    // A fixed window does not move: one answer is enough.
+    const timer = time.fixed ? undefined : setInterval(() => void run(), REFRESH_MS);
     return () => {
       cancelled = true;
       clearInterval(timer);
     };
-  }, [prefs.kind, prefs.metric, prefs.aggregate, prefs.window, prefs.k, epoch]);
+  }, [prefs.kind, prefs.metric, prefs.aggregate, prefs.k, epoch, time]);
 
   const rows = answer?.result.rows ?? [];
+  const rangeText = time.fixed
+    ? t('topk.overWindow', { from: formatDateTime(time.fixed.from, locale), to: formatDateTime(time.fixed.to, locale) })
+    : t('topk.over', { range: t(rangeLongLabelKey(time.range)) });
   const sparkMax = Math.max(0, ...rows.flatMap((r) => r.points.map((p) => p[1])));
 
   let body;
@@ -122,7 +128,9 @@ export function TopK() {
             <th scope="col">{t(prefs.kind === 'container' ? 'topk.col.container' : prefs.kind === 'cloud' ? 'topk.col.instance' : 'topk.col.host')}</th>
             <th scope="col" className="num">{t(`topk.agg.${prefs.aggregate}` as MessageKey)}</th>
             <th scope="col">{t('topk.col.trend')}</th>
-            <th scope="col">{t('topk.col.lastSeen')}</th>
+            <th scope="col" title={t('topk.col.lastSeen.hint')}>
+              {t('topk.col.lastSeen')}
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -136,10 +144,10 @@ export function TopK() {
             const shown = container ? ['host', 'container', 'namespace', 'pod'] : cloud ? ['instance', 'cloud'] : ['host'];
             const detail = Object.entries(r.labels).filter(([k]) => !shown.includes(k));
             const href = container
-              ? hrefFor({ screen: 'container', hostId, ...container, from: answer.from, to: answer.to })
+              ? hrefFor({ screen: 'container', hostId, ...container }, time)
               : cloud
-                ? hrefFor({ screen: 'cloud-instance', account: r.labels.account!, instanceId: r.entity, from: answer.from, to: answer.to })
-                : hrefFor({ screen: 'host', hostId, from: answer.from, to: answer.to });
+                ? hrefFor({ screen: 'cloud-instance', account: r.labels.account!, instanceId: r.entity }, time)
+                : hrefFor({ screen: 'host', hostId }, time);
             return (
               <tr key={r.entity} data-testid="topk-row" data-host-id={hostId} data-entity={r.entity} data-value={r.value}>
                 <td className="num muted">{formatNumber(i + 1, locale, 0)}</td>
@@ -172,7 +180,11 @@ export function TopK() {
 
   return (
     <div className="screen" data-testid="topk">
-      <ScreenHeader title={t('topk.title')} meta={answer && rows.length > 0 ? t('topk.caption', { k: rows.length, total: answer.result.total }) : undefined} />
+      <ScreenHeader
+        title={t('topk.title')}
+        meta={[answer && rows.length > 0 ? t('topk.caption', { k: rows.length, total: answer.result.total }) : undefined, rangeText].filter(Boolean).join(' · ')}
+        metaTestId="topk-range"
+      />
       <div className="toolbar">
         <label className="field">
           <span>{t('topk.kind')}</span>
@@ -187,11 +199,6 @@ export function TopK() {
           >
             {topKKinds.map((k) => (
               <option key={k} value={k}>
-                {t(`topk.kind.${k}` as MessageKey)}
-              </option>
-            ))}
-            {plannedKinds.map((k) => (
-              <option key={k} value={k} disabled>
                 {t(`topk.kind.${k}` as MessageKey)}
               </option>
             ))}
@@ -211,13 +218,6 @@ export function TopK() {
           {topKAggregates.map((a) => (
             <button key={a} type="button" className="segment" aria-pressed={prefs.aggregate === a} data-testid={`topk-agg-${a}`} onClick={() => prefs.set({ aggregate: a })}>
               {t(`topk.agg.${a}` as MessageKey)}
-            </button>
-          ))}
-        </div>
-        <div className="segmented" role="group" aria-label={t('topk.window')}>
-          {topKWindows.map((w) => (
-            <button key={w} type="button" className="segment" aria-pressed={prefs.window === w} data-testid={`topk-window-${w}`} onClick={() => prefs.set({ window: w })}>
-              {t(`topk.window.${w}` as MessageKey)}
             </button>
           ))}
         </div>

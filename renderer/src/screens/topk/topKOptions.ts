@@ -1,6 +1,5 @@
-// What Top-K offers: the metrics a host can be ranked by (the catalogue's
-// host-level series), the windows and the aggregates. One list per kind, so
-// containers, processes and cloud instances add theirs here.
+// What Top-K offers: the metrics each kind can be ranked by (the catalogue's
+// series), the aggregates and the sizes. The window is the header's range.
 import type { TopKAggregate, TopKKind } from '../../../../main/common/contract';
 import type { MessageKey } from '../../i18n/catalogue';
 
@@ -49,18 +48,5 @@ export const topKMetrics: Record<TopKKind, TopKMetric[]> = {
 };
 
 export const topKKinds: TopKKind[] = ['host', 'container', 'cloud'];
-/** Kinds that will join; shown disabled so the selector's design is visible. */
-export const plannedKinds = ['process'] as const;
-
-export const topKWindows = ['5m', '15m', '1h', '6h', '24h', '7d'] as const;
-export type TopKWindow = (typeof topKWindows)[number];
-export const topKWindowMs: Record<TopKWindow, number> = {
-  '5m': 5 * 60_000,
-  '15m': 15 * 60_000,
-  '1h': 3_600_000,
-  '6h': 6 * 3_600_000,
-  '24h': 24 * 3_600_000,
-  '7d': 7 * 24 * 3_600_000,
-};
 export const topKAggregates: TopKAggregate[] = ['avg', 'max', 'last'];
 export const topKSizes = [5, 10, 20, 50, 100] as const;
