@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { parseProvisioningText } from '../../testing/provisioningText.js';
-import { createProvisioningParser, sectionOf, sectionOfIndependentEntries, wholeSection } from './provisioning.js';
+import { carryLastGood, createProvisioningParser, sectionOf, sectionOfIndependentEntries, wholeSection } from './provisioning.js';
 import { secretRefFields, secretRefOf, secretRefRules } from './provisioningFields.js';
 
 const FILE = '/etc/overlook/overlook.yaml';
@@ -264,6 +264,18 @@ describe('sections built from the shared helpers (the shape later sections take)
     expect(parsed.config && sectionOf(parsed.config, webhooks).map((w) => w.name)).toEqual(['a', 'c']);
     expect(parsed.problems).toEqual([{ file: FILE, line: 7, column: 7, field: 'webhooks[1].headers.api_token', message: expect.stringContaining('`api_token_env`') }]);
     expect(JSON.stringify(parsed)).not.toContain('hunter2');
+  });
+
+  it('on a reload, keeps the last good definition of an entry that now holds a plaintext secret, naming it', () => {
+    const before = lenient('webhooks:\n  - name: a\n    url: https://a.example\n  - name: b\n    url: https://b.example\n', FILE).config!;
+    const after = lenient('webhooks:\n  - name: a\n    url: https://a2.example\n  - name: b\n    url: https://b2.example\n    headers:\n      api_token: hunter2\n', FILE).config!;
+    const { config, problems } = carryLastGood(before, after);
+    expect(sectionOf(config, webhooks)).toEqual([
+      { name: 'a', url: 'https://a2.example' },
+      { name: 'b', url: 'https://b.example' },
+    ]);
+    expect(problems).toEqual([{ file: FILE, field: 'webhooks', message: expect.stringMatching(/^b: .*last good definition stays in effect/) }]);
+    expect(JSON.stringify({ config, problems })).not.toContain('hunter2');
   });
 
   it('refuses the file for a plaintext secret in a whole section even where its schema would take the key', () => {
