@@ -44,7 +44,7 @@ export const modules = [
   {
     name: 'export',
     mutate: ['main/core/export/hostFamilies.ts', 'main/core/export/promText.ts'],
-    tests: ['main/core/export/exporter.test.ts', 'main/core/export/promText.test.ts'],
+    tests: ['main/core/export/exporter.test.ts', 'main/core/export/promText.test.ts', 'main/core/export/hostFamilies.test.ts'],
   },
   {
     name: 'cloud',
