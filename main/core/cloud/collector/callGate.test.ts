@@ -206,6 +206,35 @@ describe('CallGate', () => {
     gate.close();
   });
 
+  it('times each call, successful or failed, from its start to its answer, in seconds', async () => {
+    // performance.now() at each call's start and answer: 250 ms, then 500 ms.
+    const clock = [1_000, 1_250, 2_000, 2_500];
+    const now = vi.spyOn(performance, 'now').mockImplementation(() => clock.shift() ?? 9_999);
+    try {
+      const stats = new CloudApiStats();
+      const gate = new CallGate({ provider: 'aliyun', account: 'a', stats });
+      await gate.call('DescribeMetricList', async () => 1);
+      await expect(gate.call('DescribeMetricList', async () => { throw new CloudApiError('permission_denied', 'Forbidden', 'no', 403); })).rejects.toMatchObject({ code: 'Forbidden' });
+      expect(stats.snapshot()[0]!.latency).toMatchObject({ count: 2, sumSeconds: 0.75 });
+      gate.close();
+    } finally {
+      now.mockRestore();
+    }
+  });
+
+  it('does not report a call that failed after its account was stopped: the stop wins, not the error', async () => {
+    const onError = vi.fn();
+    const gate = new CallGate({ provider: 'aliyun', account: 'a', stats: new CloudApiStats(), onError });
+    const controller = new AbortController();
+    const pending = gate.call('DescribeMetricList', async () => {
+      controller.abort();
+      throw new CloudApiError('permission_denied', 'Forbidden', 'no', 403);
+    }, controller.signal);
+    await expect(pending).rejects.toBeInstanceOf(AbortedError);
+    expect(onError).not.toHaveBeenCalled();
+    gate.close();
+  });
+
   it('keeps a budget per API: the account\'s own limit where it sets one, the default below the published quota elsewhere', () => {
     const gate = new CallGate({ provider: 'aliyun', account: 'a', stats: new CloudApiStats(), limits: { DescribeMetricList: { ratePerSecond: 5, burst: 2 } } });
     expect(gate.bucket('DescribeMetricList').limit).toEqual({ ratePerSecond: 5, burst: 2 });

@@ -47,6 +47,11 @@ describe('windowFor at its bounds', () => {
     expect(windowFor(end - 360 * M, end, policy)).toEqual({ from: end - 360 * M, to: end - 180 * M });
     expect(windowFor(end - 200 * M, end, policy)).toEqual({ from: end - 201 * M, to: end - 21 * M });
   });
+
+  it('asks nothing for a new series when the policy looks back no time at all (an empty window is no call)', () => {
+    expect(windowFor(undefined, end, { ...policy, initialLookbackMs: 0 })).toBeNull();
+    expect(windowFor(undefined, end, { ...policy, initialLookbackMs: M })).toEqual({ from: end - M, to: end });
+  });
 });
 
 describe('CursorBook', () => {
@@ -56,6 +61,9 @@ describe('CursorBook', () => {
     book.advance('a', end);
     book.advance('a', end - 5 * M); // a late answer for an older window
     expect(book.get('a')).toBe(end);
+    book.advance('a', end + M); // the next cycle's window
+    expect(book.get('a')).toBe(end + M);
+    book.advance('a', end);
     book.advance('b', end - M);
     expect(book.lagging(end, ['a', 'b', 'new'])).toBe(2);
     expect(book.lagging(end - M, ['a', 'b'])).toBe(0);
