@@ -24,7 +24,8 @@ export const modules = [
   {
     name: 'parse',
     mutate: ['main/core/parse/frames.ts', 'main/core/parse/agentFrame.ts'],
-    tests: ['main/core/parse/frames.test.ts', 'main/core/parse/agentFrame.test.ts'],
+    // The containers' cgroup files reach the parser only from a real agent run over fixture trees.
+    tests: ['main/core/parse/frames.test.ts', 'main/core/parse/agentFrame.test.ts', 'main/core/sources/agent/agentContainers.test.ts'],
   },
   {
     name: 'derive',

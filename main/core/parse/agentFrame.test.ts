@@ -199,4 +199,62 @@ describe('parseAgentFrame on hand-made frames', () => {
     // A frame without its final newline is still whole.
     expect(parseAgentFrame(base.replace(/\n$/, ''), 0).kind).toBe('observation');
   });
+
+  /** handmade-base.txt parsed, failing the test unless it is an observation. */
+  const observeText = (text: string): HostObservation => {
+    const result = parseAgentFrame(text, 0);
+    if (result.kind !== 'observation') throw new Error(JSON.stringify(result));
+    return result.observation;
+  };
+
+  it('reads /proc and /sys where the agent says they are (a container or chroot sees the host under another root)', () => {
+    const base = observeText(fixture('handmade-base.txt'));
+    const moved = observeText(
+      fixture('handmade-base.txt')
+        .replace('@@meta proc_root /proc', '@@meta proc_root /host/proc')
+        .replace('@@meta sys_root /sys', '@@meta sys_root /host/sys/')
+        .replace(/^==> \/(proc|sys)\//gm, '==> /host/$1/'),
+    );
+    expect(moved.problems).toEqual([]);
+    expect(moved.series).toEqual(base.series);
+    expect(moved.processes).toEqual(base.processes);
+    expect(moved.facts).toEqual(base.facts);
+  });
+
+  it('falls back to /proc and /sys, 100 ticks a second and 4 KiB pages when the agent leaves them out or sends nonsense', () => {
+    const base = observeText(fixture('handmade-base.txt'));
+    const bare = observeText(
+      fixture('handmade-base.txt')
+        .replace('@@meta proc_root /proc', '@@meta proc_root')
+        .replace('@@meta sys_root /sys\n', '')
+        .replace('@@meta clk_tck 100', '@@meta clk_tck 0')
+        .replace('@@meta page_size 4096', '@@meta page_size -4096'),
+    );
+    expect(bare.problems).toEqual([]);
+    expect(bare.series).toEqual(base.series);
+    expect(bare.processes).toEqual(base.processes);
+    // A meta line with no value reads as empty: no architecture rather than a wrong one.
+    expect(observeText(fixture('handmade-base.txt').replace('@@meta arch x86_64', '@@meta arch')).facts.arch).toBeUndefined();
+  });
+
+  it('counts clock ticks and pages as the agent reports them', () => {
+    const base = observeText(fixture('handmade-base.txt'));
+    const fast = observeText(fixture('handmade-base.txt').replace('@@meta clk_tck 100', '@@meta clk_tck 250').replace('@@meta page_size 4096', '@@meta page_size 65536'));
+    const app = (o: HostObservation) => o.processes.find((p) => p.pid === 4242)!;
+    expect(app(fast).cpuSeconds).toBeCloseTo((app(base).cpuSeconds * 100) / 250, 9);
+    expect(app(fast).rssBytes).toBe(app(base).rssBytes * 16);
+  });
+
+  it('says when df printed nothing (it timed out or failed), and trims the hostname and kernel', () => {
+    const text = fixture('handmade-base.txt').replace(/@@section df-gnu\n[\s\S]*?(?=@@overlook-agent 1 end)/, '@@section df-gnu\n\n');
+    expect(observeText(text).problems).toEqual(['df: no output (timed out or failed)']);
+    const padded = observeText(fixture('handmade-base.txt').replace(/(==> \/proc\/sys\/kernel\/hostname <==\n)(\S+)/, '$1  $2  ').replace(/(==> \/proc\/sys\/kernel\/osrelease <==\n)(\S+)/, '$1$2 '));
+    expect(padded.facts).toMatchObject({ hostname: 'web-1', kernel: '6.1.0-13-amd64' });
+  });
+
+  it('reads an error line only at the start, and quotes at most 80 characters of an odd first line', () => {
+    expect(parseAgentFrame('@@overlook-agent 1 error disk full: unsupported os: Darwin\n', 0)).toEqual({ kind: 'agent_error', message: 'disk full: unsupported os: Darwin' });
+    const odd = `@@overlook-agent 1 hello ${'x'.repeat(200)}`;
+    expect(parseAgentFrame(`${odd}\n`, 0)).toEqual({ kind: 'invalid', problem: `unexpected first line "${odd.slice(0, 80)}"` });
+  });
 });
