@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { createFrameSplitter, linesOf, type SplitItem } from './frames.js';
+import { createFrameSplitter, linesOf, printableSample, type SplitItem } from './frames.js';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 const real = fixture('debian12-vm-dash-once.txt');
@@ -158,6 +158,17 @@ describe('createFrameSplitter', () => {
     expect(outside.end()).toEqual([]);
   });
 
+  it('takes a process line only whole: any version, exactly two numbers', () => {
+    expect(createFrameSplitter().push('@@overlook-agent 12 pid 7 99\n')).toEqual([{ kind: 'agent_process', version: '12', pid: 7, startTime: '99' }]);
+    expect(createFrameSplitter().push('@@overlook-agent 1 pid 7 99 extra\n')).toEqual([{ kind: 'dropped', reason: '1 line(s) outside any frame', sample: '@@overlook-agent 1 pid 7 99 extra' }]);
+  });
+
+  it('counts a line too long outside any frame as one dropped run', () => {
+    const splitter = createFrameSplitter({ maxLineBytes: 10 });
+    splitter.push('y'.repeat(11));
+    expect(splitter.dropped).toBe(1);
+  });
+
   it('completes a frame whose end line arrives without a newline when the stream ends', () => {
     const splitter = createFrameSplitter();
     expect(splitter.push('@@overlook-agent 1 begin 6\nx\n@@overlook-agent 1 end 6')).toEqual([]);
@@ -173,5 +184,13 @@ describe('linesOf', () => {
     expect(linesOf('a\nb')).toEqual(['a', 'b']);
     expect(linesOf('\na\n')).toEqual(['', 'a']);
     expect(linesOf('\n')).toEqual(['']);
+  });
+});
+
+describe('printableSample', () => {
+  it('keeps printable ASCII, spells tabs, control bytes and other characters, and marks a cut', () => {
+    expect(printableSample('a\tb\u0001\u007f~\u00e9\u4e2d')).toBe('a\\tb\\x01\\x7f~\\xe9\\u4e2d');
+    expect(printableSample('x'.repeat(60))).toBe('x'.repeat(60));
+    expect(printableSample('x'.repeat(61))).toBe(`${'x'.repeat(60)}…`);
   });
 });
