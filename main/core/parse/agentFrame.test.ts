@@ -13,6 +13,12 @@ function observe(name: string): HostObservation {
 }
 const find = (obs: HostObservation, name: string, labels: Record<string, string> = {}): RawSeries | undefined =>
   obs.series.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
+/** A frame's text parsed, failing the test unless it is an observation. */
+function observeText(text: string): HostObservation {
+  const result = parseAgentFrame(text, 0);
+  if (result.kind !== 'observation') throw new Error(JSON.stringify(result));
+  return result.observation;
+}
 const valueOf = (obs: HostObservation, name: string, labels: Record<string, string> = {}) => find(obs, name, labels)?.value;
 
 /** Reads a field of a file inside a captured frame with a plain regex, independently of the parser. */
@@ -133,6 +139,17 @@ describe('parseAgentFrame on hand-made frames', () => {
     });
   });
 
+  it('names each missing /proc file instead of failing, and reads the rest', () => {
+    for (const file of ['stat', 'uptime', 'loadavg', 'diskstats', 'net/dev']) {
+      const text = fixture('handmade-base.txt').replace(new RegExp(`==> /proc/${file} <==\\n[\\s\\S]*?\\n\\n`), '');
+      const obs = observeText(text);
+      expect(obs.problems).toEqual([`${file}: missing from the sample`]);
+      expect(find(obs, 'node_memory_MemTotal_bytes')).toBeDefined();
+      if (file === 'stat') expect(obs.facts.cpus).toBeUndefined();
+      if (file === 'uptime') expect(obs.monotonicSeconds).toBeUndefined();
+    }
+  });
+
   it('names a missing file instead of failing', () => {
     const text = fixture('handmade-base.txt').replace(/==> \/proc\/meminfo <==\n[\s\S]*?\n\n/, '');
     const result = parseAgentFrame(text, 0);
@@ -200,12 +217,6 @@ describe('parseAgentFrame on hand-made frames', () => {
     expect(parseAgentFrame(base.replace(/\n$/, ''), 0).kind).toBe('observation');
   });
 
-  /** handmade-base.txt parsed, failing the test unless it is an observation. */
-  const observeText = (text: string): HostObservation => {
-    const result = parseAgentFrame(text, 0);
-    if (result.kind !== 'observation') throw new Error(JSON.stringify(result));
-    return result.observation;
-  };
 
   it('reads /proc and /sys where the agent says they are (a container or chroot sees the host under another root)', () => {
     const base = observeText(fixture('handmade-base.txt'));
