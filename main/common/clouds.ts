@@ -154,6 +154,7 @@ export const CloudStatusView = z.object({
   lastCycleDiscoveryCalls: z.number().nullable(),
   lastCycleSamples: z.number().nullable(),
   lastDiscoveryAt: z.number().nullable(),
+  lastDiscoveryCalls: z.number().nullable(),
   collectedUntil: z.number().nullable(),
   recentErrors: z.array(CloudCycleErrorView),
   laggingSeries: z.number(),

@@ -65,6 +65,27 @@ describe('the token', () => {
   });
 });
 
+describe('the token, exactly as the RFCs spell it', () => {
+  it('reads a cookie by its whole name and trims the space around its value (RFC 6265 §5.2)', () => {
+    // A part with no `=` is no cookie of ours, even if it starts with our name.
+    expect(decide({ headers: { cookie: `overlook_token_${PORT}x` } })).toEqual(refusal(401, 'missing token'));
+    expect(decide({ headers: { cookie: `a=1;  overlook_token_${PORT}=${TOKEN}  ; b=2` } })).toMatchObject({ kind: 'serve' });
+  });
+  it('unwraps a value only when double quotes wrap it on both sides (RFC 6265 §4.1.1)', () => {
+    for (const value of [`"${TOKEN}x`, `x${TOKEN}"`, `"${TOKEN}`, `${TOKEN}"`]) {
+      expect(decide({ headers: { cookie: `overlook_token_${PORT}=${value}` } })).toEqual(refusal(401, 'wrong token'));
+    }
+  });
+  it('takes `Bearer`, one or more spaces and the token, nothing before or after (RFC 6750 §2.1)', () => {
+    expect(decide({ headers: { authorization: `Bearer   ${TOKEN}` } })).toMatchObject({ kind: 'serve' });
+    expect(decide({ headers: { authorization: `XBearer ${TOKEN}` } })).toEqual(refusal(401, 'missing token'));
+    expect(decide({ headers: { authorization: `Bearer ${TOKEN} extra` } })).toEqual(refusal(401, 'missing token'));
+  });
+  it('reads the token from the query only, not from a path that looks like one', () => {
+    expect(decide({ target: `/&token=${TOKEN}` })).toEqual(refusal(401, 'missing token'));
+  });
+});
+
 describe('Host and Origin', () => {
   it('refuses a foreign Host (DNS rebinding) even with the token', () => {
     expect(decide({ headers: { host: 'evil.example:7300', cookie: COOKIE } })).toEqual(refusal(403, 'unexpected Host header'));
@@ -80,6 +101,14 @@ describe('Host and Origin', () => {
     expect(decide({ headers: { origin: `https://${HOST}`, cookie: COOKIE } })).toEqual(refusal(403));
     expect(decide({ headers: { origin: `http://${HOST}`, cookie: COOKIE } })).toMatchObject({ kind: 'serve' });
   });
+  it('always answers to the loopback names, on port 80 with or without the port (browsers leave :80 out of Host)', () => {
+    expect([...allowedHostNames(PORT, '192.0.2.7', { hostname: 'laptop', addresses: [] })].sort()).toEqual(['127.0.0.1:7300', '192.0.2.7:7300', '[::1]:7300', 'localhost:7300']);
+    expect([...allowedHostNames(80, '127.0.0.1', { hostname: 'laptop', addresses: [] })].sort()).toEqual(['127.0.0.1', '127.0.0.1:80', '[::1]', '[::1]:80', 'localhost', 'localhost:80']);
+  });
+  it('on an IPv6 wildcard bind, answers to the machine’s names, never to the wildcard itself or an empty name', () => {
+    const names = allowedHostNames(PORT, '::', { hostname: '', addresses: ['2001:db8::7'] });
+    expect([...names].sort()).toEqual(['127.0.0.1:7300', '[2001:db8::7]:7300', '[::1]:7300', 'localhost:7300']);
+  });
   it('on a wildcard bind, answers to the machine’s own names and addresses only', () => {
     const names = allowedHostNames(PORT, '0.0.0.0', { hostname: 'Laptop', addresses: ['127.0.0.1', '192.0.2.7', 'fe80::1%eth0', '2001:db8::7'] });
     expect([...names].sort()).toEqual(['127.0.0.1:7300', '192.0.2.7:7300', '[2001:db8::7]:7300', '[::1]:7300', '[fe80::1]:7300', 'laptop:7300', 'localhost:7300'].sort());
@@ -94,7 +123,7 @@ describe('Host and Origin', () => {
 describe('methods, targets and paths', () => {
   it('allows GET and HEAD only', () => {
     expect(decide({ method: 'HEAD', headers: { cookie: COOKIE } })).toMatchObject({ kind: 'serve', headOnly: true });
-    for (const method of ['POST', 'PUT', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT', undefined]) expect(decide({ method, headers: { cookie: COOKIE } })).toEqual(refusal(405));
+    for (const method of ['POST', 'PUT', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT', undefined]) expect(decide({ method, headers: { cookie: COOKIE } })).toEqual(refusal(405, 'method not allowed'));
   });
   it('refuses targets that are not origin-form', () => {
     for (const target of ['http://[bad', 'http://127.0.0.1:7300/', '//[', '*', '127.0.0.1:7300', '', undefined, '/a\u0000b']) {
@@ -111,6 +140,8 @@ describe('methods, targets and paths', () => {
   it('serves clean paths, decoded once', () => {
     expect(decide({ target: '/assets/app%2Ejs?v=1#x', headers: { cookie: COOKIE } })).toMatchObject({ kind: 'serve', file: '/assets/app.js' });
     expect(decide({ target: '/./assets//app.js', headers: { cookie: COOKIE } })).toMatchObject({ kind: 'serve', file: '/assets/app.js' });
+    // The fragment is the browser's (RFC 3986 §3.5): never part of the file asked for.
+    expect(decide({ target: '/index.html#top', headers: { cookie: COOKIE } })).toMatchObject({ kind: 'serve', file: '/index.html' });
   });
 });
 
@@ -121,7 +152,7 @@ describe('WebSocket upgrades', () => {
     expect(decide({ target: `/rpc?token=${TOKEN}`, upgrade: true })).toMatchObject({ kind: 'upgrade' });
   });
   it('refuses other paths, bad targets, foreign Origins, wrong tokens and other methods', () => {
-    expect(upgrade('/other')).toEqual(refusal(404));
+    expect(upgrade('/other')).toEqual(refusal(404, 'no such endpoint'));
     expect(upgrade('//[')).toEqual(refusal(400));
     expect(upgrade('http://[bad')).toEqual(refusal(400));
     expect(upgrade('/rpc', { origin: 'http://evil.example' })).toEqual(refusal(403));

@@ -37,6 +37,7 @@ function emptyStatus(account: string, state: CloudStatusView['state'], detail?: 
     lastCycleDiscoveryCalls: null,
     lastCycleSamples: null,
     lastDiscoveryAt: null,
+    lastDiscoveryCalls: null,
     collectedUntil: null,
     recentErrors: [],
     laggingSeries: 0,

@@ -111,10 +111,23 @@ describe('clouds: in the provisioning file', () => {
     ]);
   });
 
-  it('refuses a key written in the file, without repeating it', () => {
-    const text = ['clouds:', '  - name: a', '    provider: aliyun', '    regions: [cn-hangzhou]', '    access_key_id_env: A', '    access_key_secret: LTAIsupersecret', ''].join('\n');
+  it('leaves out an account whose key is written in the file, without repeating it; the other accounts apply', () => {
+    const text = [
+      'clouds:',
+      '  - name: a',
+      '    provider: aliyun',
+      '    regions: [cn-hangzhou]',
+      '    access_key_id_env: A',
+      '    access_key_secret: LTAIsupersecret',
+      '  - name: b',
+      '    provider: aliyun',
+      '    regions: [cn-hangzhou]',
+      '    access_key_id_env: B_ID',
+      '    access_key_secret_env: B_SECRET',
+      '',
+    ].join('\n');
     const { config, problems } = parseProvisioningText(text, FILE);
-    expect(config).toBeNull();
+    expect(config?.clouds.map((c) => c.name)).toEqual(['b']);
     expect(problems[0]).toMatchObject({ line: 6, field: 'clouds[0].access_key_secret' });
     expect(problems[0]!.message).toContain('access_key_secret_env');
     expect(JSON.stringify(problems)).not.toContain('LTAIsupersecret');

@@ -19,8 +19,8 @@
 //
 // Each entry stands alone: a bad one is reported with its line and left out.
 // Keys are references only (`_env`, `_file`), resolved when the account starts,
-// so a rotated secret file takes effect on the next start; a plaintext
-// `access_key_secret:` is refused by the parser for every section.
+// so a rotated secret file takes effect on the next start; an entry with a
+// plaintext `access_key_secret:` is left out by the parser (provisioning.ts).
 import { z } from 'zod';
 import { cloudAccountProblems, CloudProvider, EndpointField, MAX_REGIONS, ProductNameField, ProjectIdField, RegionField, AccountNameField } from '../../common/clouds.js';
 import type { CloudAccountSettings } from './collector/types.js';

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { parseProvisioningText } from '../../testing/provisioningText.js';
-import { createProvisioningParser, sectionOf, sectionOfIndependentEntries, wholeSection } from './provisioning.js';
+import { carryLastGood, createProvisioningParser, sectionOf, sectionOfIndependentEntries, wholeSection } from './provisioning.js';
 import { secretRefFields, secretRefOf, secretRefRules } from './provisioningFields.js';
 
 const FILE = '/etc/overlook/overlook.yaml';
@@ -150,7 +150,7 @@ describe('parseProvisioningText: problems name the file, line, column and field'
     ]);
   });
 
-  it('a plaintext secret, anywhere in the file, without echoing it', () => {
+  it('a plaintext secret in a whole section (settings:) refuses the file, without echoing it', () => {
     const problems = problemsOf('settings:\n  poll_interval: 5s\n  access_key_secret: hunter2-do-not-print\n');
     expect(problems).toEqual([
       {
@@ -163,6 +163,45 @@ describe('parseProvisioningText: problems name the file, line, column and field'
       },
     ]);
     expect(JSON.stringify(problems)).not.toContain('hunter2');
+  });
+
+  it('a plaintext secret in a list entry (hosts:) leaves out that entry only, without echoing it; the rest of the file applies', () => {
+    const text = [
+      'settings:',
+      '  poll_interval: 10s',
+      'hosts:',
+      '  - name: web-1',
+      '    address: deploy@web-1:22',
+      '    agent: true',
+      '  - name: web-2',
+      '    address: deploy@web-2:22',
+      '    agent: true',
+      '    password: hunter2-do-not-print',
+      '  - name: web-3',
+      '    address: deploy@web-3:22',
+      '    password_env: WEB3_PASSWORD',
+      '',
+    ].join('\n');
+    const parsed = parseProvisioningText(text, FILE);
+    expect(parsed.config?.hosts.map((h) => h.name)).toEqual(['web-1', 'web-3']);
+    expect(parsed.config?.settings).toEqual({ pollIntervalMs: 10_000 });
+    expect(parsed.problems).toEqual([
+      {
+        file: FILE,
+        line: 10,
+        column: 5,
+        field: 'hosts[1].password',
+        message: '`password` would keep a secret in plaintext in the file; use `password_env` (the name of an environment variable) or `password_file` (the path of a file holding it) instead',
+      },
+    ]);
+    expect(JSON.stringify(parsed)).not.toContain('hunter2');
+  });
+
+  it('a plaintext secret in an entry with other problems reports them all, and the entry stays out', () => {
+    const parsed = parseProvisioningText('clouds:\n  - name: a\n    provider: aliyun\n    regions: []\n    access_key_id_env: A\n    access_key_secret: oops-oops\n', FILE);
+    expect(parsed.config?.clouds).toEqual([]);
+    expect(parsed.problems.map((p) => p.field)).toEqual(['clouds[0].access_key_secret', 'clouds[0].regions', 'clouds[0]']);
+    expect(JSON.stringify(parsed.problems)).not.toContain('oops');
   });
 
   it('a plaintext secret inside a list entry of a section this version does not know yet', () => {
@@ -218,6 +257,41 @@ describe('sections built from the shared helpers (the shape later sections take)
       { file: FILE, line: 3, column: 17, field: 'channels[0].secret_env', message: expect.stringMatching(/^is not an environment variable name/) },
     ]);
     expect(JSON.stringify(parsed.problems)).not.toContain('s3cr3t');
+  });
+
+  // Sections whose schema would take any key (a map of headers): only the
+  // parser's own check stands between a secret and the configuration.
+  const Webhook = z.object({ name: z.string(), url: z.string(), headers: z.record(z.string(), z.string()).optional() });
+  const webhooks = sectionOfIndependentEntries('webhooks', Webhook);
+  const proxy = wholeSection('proxy', z.object({ url: z.string(), headers: z.record(z.string(), z.string()).optional() }).optional(), () => undefined);
+  const lenient = createProvisioningParser([webhooks, proxy]);
+
+  it('leaves out a list entry holding a plaintext secret even where its schema would take the key, and keeps the others', () => {
+    const text = 'webhooks:\n  - name: a\n    url: https://a.example\n  - name: b\n    url: https://b.example\n    headers:\n      api_token: hunter2\n  - name: c\n    url: https://c.example\n';
+    const parsed = lenient(text, FILE);
+    expect(parsed.config && sectionOf(parsed.config, webhooks).map((w) => w.name)).toEqual(['a', 'c']);
+    expect(parsed.problems).toEqual([{ file: FILE, line: 7, column: 7, field: 'webhooks[1].headers.api_token', message: expect.stringContaining('`api_token_env`') }]);
+    expect(JSON.stringify(parsed)).not.toContain('hunter2');
+  });
+
+  it('on a reload, keeps the last good definition of an entry that now holds a plaintext secret, naming it', () => {
+    const before = lenient('webhooks:\n  - name: a\n    url: https://a.example\n  - name: b\n    url: https://b.example\n', FILE).config!;
+    const after = lenient('webhooks:\n  - name: a\n    url: https://a2.example\n  - name: b\n    url: https://b2.example\n    headers:\n      api_token: hunter2\n', FILE).config!;
+    const { config, problems } = carryLastGood(before, after);
+    expect(sectionOf(config, webhooks)).toEqual([
+      { name: 'a', url: 'https://a2.example' },
+      { name: 'b', url: 'https://b.example' },
+    ]);
+    expect(problems).toEqual([{ file: FILE, field: 'webhooks', message: expect.stringMatching(/^b: .*last good definition stays in effect/) }]);
+    expect(JSON.stringify({ config, problems })).not.toContain('hunter2');
+  });
+
+  it('refuses the file for a plaintext secret in a whole section even where its schema would take the key', () => {
+    const text = 'proxy:\n  url: http://proxy.example:3128\n  headers:\n    proxy_password: hunter2\nwebhooks:\n  - name: a\n    url: https://a.example\n';
+    const parsed = lenient(text, FILE);
+    expect(parsed.config).toBeNull();
+    expect(parsed.problems).toEqual([{ file: FILE, line: 4, column: 5, field: 'proxy.headers.proxy_password', message: expect.stringContaining('`proxy_password_file`') }]);
+    expect(JSON.stringify(parsed)).not.toContain('hunter2');
   });
 
   it('suggests field names inside list entries', () => {

@@ -35,15 +35,15 @@ export interface ProvisioningSection<Out> {
   readonly key?: string;
 }
 
-/** A section validated as a whole: any problem in it rejects the file. */
+/** A section validated as a whole: any problem in it (a plaintext secret too) rejects the file. */
 export function wholeSection<Out>(name: string, schema: z.ZodType<Out>, absent: () => Out): ProvisioningSection<Out> {
   return { name, schema, absent };
 }
 
 /**
- * A list whose entries stand alone: a bad entry is left out with a problem and
- * the others still apply (an invalid alert rule gets a clear error and never
- * stops the others).
+ * A list whose entries stand alone: a bad entry (a plaintext secret in it
+ * too) is left out with a problem and the others still apply (an invalid
+ * alert rule gets a clear error and never stops the others).
  */
 export function sectionOfIndependentEntries<Entry>(name: string, entry: z.ZodType<Entry>): ProvisioningSection<Entry[]> {
   return { name, schema: z.array(entry), absent: () => [], entry };
@@ -149,7 +149,15 @@ export function createProvisioningParser(sectionList: readonly AnySection[]): Pr
       return { config: null, problems };
     }
 
+    // A secret written in the file is refused wherever it is, and never
+    // echoed. Inside an entry of a list section (hosts, clouds, alerts,
+    // channels) it leaves out only that entry, like any other bad entry;
+    // anywhere else (a whole section such as settings or export, a section
+    // this version does not know) it refuses the file, whatever the section's
+    // schema would have made of the key.
     const secretKeys = new Set<string>();
+    /** Per list section, the indexes of the entries that hold a plaintext secret. */
+    const entriesWithSecrets = new Map<string, Set<number>>();
     for (const found of findPlaintextSecretKeys(root, [])) {
       secretKeys.add(fieldName(found.path));
       const key = String(found.path[found.path.length - 1]);
@@ -159,7 +167,15 @@ export function createProvisioningParser(sectionList: readonly AnySection[]): Pr
         field: fieldName(found.path),
         message: `\`${key}\` would keep a secret in plaintext in the file; use \`${key}_env\` (the name of an environment variable) or \`${key}_file\` (the path of a file holding it) instead`,
       });
-      fatal = true;
+      const [sectionName, index] = found.path;
+      const group = typeof sectionName === 'string' && Object.hasOwn(sections, sectionName) ? sections[sectionName] : undefined;
+      if (group?.[0]?.entry && typeof sectionName === 'string' && typeof index === 'number') {
+        const indexes = entriesWithSecrets.get(sectionName) ?? new Set<number>();
+        indexes.add(index);
+        entriesWithSecrets.set(sectionName, indexes);
+      } else {
+        fatal = true;
+      }
     }
 
     let data: unknown;
@@ -212,6 +228,7 @@ export function createProvisioningParser(sectionList: readonly AnySection[]): Pr
         for (const section of group) values[section.key ?? section.name] = section.absent();
       } else if (group[0]!.entry) {
         const kept = new Map<AnySection, unknown[]>(group.map((section) => [section, []]));
+        const withSecrets = entriesWithSecrets.get(name);
         (value as unknown[]).forEach((entryInFile, index) => {
           const section = group.find((s) => !s.claims || s.claims(entryInFile));
           if (!section) {
@@ -219,9 +236,12 @@ export function createProvisioningParser(sectionList: readonly AnySection[]): Pr
             return;
           }
           const entry = section.entry!.safeParse(entryInFile, { error: describeIssue });
-          if (entry.success) kept.get(section)!.push(entry.data);
+          // Its other problems are reported too, so one edit can fix them all. An entry
+          // holding a plaintext secret is left out like an invalid one (its last good
+          // definition stays on a reload).
+          if (entry.success && !withSecrets?.has(index)) kept.get(section)!.push(entry.data);
           else {
-            report(entry.error.issues, [name, index], group.length > 1 ? section.entry : undefined);
+            if (!entry.success) report(entry.error.issues, [name, index], group.length > 1 ? section.entry : undefined);
             const entryName = (entryInFile as { name?: unknown } | null)?.name;
             if (typeof entryName === 'string' && entryName !== '') (failedEntries[section.key ?? section.name] ??= []).push(entryName);
           }

@@ -133,4 +133,22 @@ describe('watchProvisioningFile', () => {
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect(results).toHaveLength(1);
   });
+
+  it('says why a path it cannot use is refused: a directory, a file over 4 MiB, a path through a file', () => {
+    fs.mkdirSync(file);
+    watch();
+    expect(results[0]).toMatchObject({ applied: false, config: null });
+    expect(results[0]!.problems[0]).toEqual({ file, message: 'not a regular file' });
+    watcher!.close();
+    fs.rmdirSync(file);
+    fs.writeFileSync(file, `# ${'x'.repeat(4 * 1024 * 1024)}\n`);
+    watch();
+    expect(results[1]).toMatchObject({ applied: false, config: null });
+    expect(results[1]!.problems[0]).toEqual({ file, message: 'the file is larger than 4 MiB' });
+    watcher!.close();
+    // A path whose directory is a file is as missing as an absent file (ENOTDIR).
+    watcher = watchProvisioningFile(path.join(file, 'overlook.yaml'), parse, (result) => results.push(result), { debounceMs: 50, pollMs: 60_000 });
+    expect(results[2]).toMatchObject({ applied: false, config: null });
+    expect(results[2]!.problems[0]).toMatchObject({ message: 'the file does not exist' });
+  });
 });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { derivedMetrics } from '../../common/metrics.js';
-import type { Sample } from '../../common/series.js';
+import type { RawSeries, Sample } from '../../common/series.js';
 import { parseAgentFrame } from '../parse/agentFrame.js';
 import type { HostObservation } from '../model/observation.js';
 import { counterIncrease } from './counters.js';
@@ -103,6 +103,20 @@ describe('deriveSamples', () => {
     expect(processes.find((p) => p.pid === 4242)?.cpu).toBeCloseTo(0.06 / 10, 9);
   });
 
+  it('skips every rate across a short reboot after a long run, where uptime and every counter went up', () => {
+    // Up 1,010 s, down 30 s, observed again 1,030 s into the new boot (the
+    // console could not reach it meanwhile): uptime advanced by 20 s and every
+    // counter is above its old value, so only the moved boot time (/proc/stat
+    // btime) says these are not 20 s of growth.
+    const t2 = observe('handmade-t2-reboot-short-outage.txt', T0 + 20_000);
+    const { samples, processes } = deriveSamples(t1, t2, 'web-1');
+    expect(rates(samples)).toEqual([]);
+    expect(one(samples, 'node_boot_time_seconds')).toBe(1_700_001_040);
+    expect(one(samples, 'host:uptime:seconds')).toBe(1030);
+    // pid 4242 is a process of the new boot: its CPU is its average since it started (73 s over 1,000 s).
+    expect(processes.find((p) => p.pid === 4242)?.cpu).toBeCloseTo(0.073, 9);
+  });
+
   it('skips rates when the interval is not usable', () => {
     const back = { ...t1, monotonicSeconds: 999 };
     expect(rates(deriveSamples(t0, back, 'h').samples)).toEqual([]);
@@ -201,6 +215,117 @@ describe('deriveSamples', () => {
     expect(one(samples, 'host:network_receive_bytes:rate')).toBeGreaterThanOrEqual(0);
     expect(processes.length).toBeGreaterThan(0);
     expect(processes.every((p) => p.cpu >= 0 && p.cpu <= 2)).toBe(true);
+  });
+});
+
+describe('deriveSamples at the edges, on observations built by hand', () => {
+  const g = (name: string, value: number, labels: Record<string, string> = {}) => ({ name, labels, value, kind: 'gauge' as const });
+  const c = (name: string, value: number, labels: Record<string, string> = {}) => ({ name, labels, value, kind: 'counter' as const });
+  const cpu = (n: string, user: number, idle: number) => [c('node_cpu_seconds_total', user, { cpu: n, mode: 'user' }), c('node_cpu_seconds_total', idle, { cpu: n, mode: 'idle' })];
+  /** `monotonic` null: a source without the host's monotonic clock. */
+  const at = (seconds: number, series: RawSeries[], monotonic: number | null = 1000 + seconds): HostObservation => ({
+    t: T0 + seconds * 1000,
+    ...(monotonic !== null ? { monotonicSeconds: monotonic } : {}),
+    series,
+    processes: [],
+    facts: {},
+    problems: [],
+  });
+  const boot = (v: number) => g('node_boot_time_seconds', v);
+  const eth = (bytes: number, device = 'eth0') => c('node_network_receive_bytes_total', bytes, { device });
+
+  it('takes a boot time that moved by up to 5 s for a stepped wall clock, and one that moved further for a reboot', () => {
+    const before = at(0, [boot(1_700_000_000), eth(1000)]);
+    const rate = (bootNow: number) => pick(deriveSamples(before, at(10, [boot(bootNow), eth(2000)]), 'h').samples, 'node_network_receive_bytes:rate');
+    expect(rate(1_700_000_005).map((s) => s.v)).toEqual([100]);
+    expect(rate(1_699_999_995).map((s) => s.v)).toEqual([100]);
+    expect(rate(1_700_000_006)).toEqual([]);
+    // A source that reads no boot time (the built-in collector) keeps its rates.
+    expect(pick(deriveSamples(at(0, [eth(1000)]), at(10, [eth(2000)]), 'h').samples, 'node_network_receive_bytes:rate').map((s) => s.v)).toEqual([100]);
+  });
+
+  it('times the interval by the host\'s monotonic clock only when both observations have it, else by receive times', () => {
+    const rate = (a: HostObservation, b: HostObservation) => pick(deriveSamples(a, b, 'h').samples, 'node_network_receive_bytes:rate').map((s) => s.v);
+    // Receive times 10 s apart, uptime 4 s apart (the network delayed the first frame).
+    expect(rate(at(0, [eth(1000)], 1000), at(10, [eth(2000)], 1004))).toEqual([250]);
+    expect(rate(at(0, [eth(1000)], null), at(10, [eth(2000)], 1004))).toEqual([100]);
+    expect(rate(at(0, [eth(1000)], 1000), at(10, [eth(2000)], null))).toEqual([100]);
+  });
+
+  it('gives rates for an interval of exactly maxIntervalSeconds, none for a zero or longer one', () => {
+    const rates600 = (seconds: number) => pick(deriveSamples(at(0, [eth(0), ...cpu('0', 0, 0)]), at(seconds, [eth(600_000), ...cpu('0', 1, 1)]), 'h').samples, 'node_network_receive_bytes:rate');
+    expect(rates600(600).map((s) => s.v)).toEqual([1000]);
+    expect(rates600(601)).toEqual([]);
+    // The same uptime twice (a duplicated frame): no rate and no CPU share, not an infinite one.
+    const same = deriveSamples(at(0, [eth(0), ...cpu('0', 0, 0)]), at(0, [eth(10), ...cpu('0', 1, 1)]), 'h').samples;
+    expect(rates(same)).toEqual([]);
+  });
+
+  it('stores no value that is not finite', () => {
+    const { samples } = deriveSamples(undefined, at(0, [g('node_load1', Number.NaN), g('node_load5', Number.POSITIVE_INFINITY), g('node_load15', 0.5)]), 'h');
+    expect(samples.filter((s) => s.name.startsWith('node_load')).map((s) => [s.name, s.v])).toEqual([['node_load15', 0.5]]);
+  });
+
+  it('leaves out what an observation cannot tell: CPU count, memory, swap and uptime when their inputs are missing', () => {
+    const { samples } = deriveSamples(undefined, at(0, [g('node_memory_MemTotal_bytes', 1000), g('node_memory_SwapTotal_bytes', 100)], null), 'h');
+    expect(samples.map((s) => s.name)).toEqual(['node_memory_MemTotal_bytes', 'node_memory_SwapTotal_bytes']);
+    // MemAvailable without MemTotal is no ratio either.
+    expect(deriveSamples(undefined, at(0, [g('node_memory_MemAvailable_bytes', 10)]), 'h').samples.map((s) => s.name)).toEqual(['node_memory_MemAvailable_bytes', 'host:uptime:seconds']);
+  });
+
+  it('estimates available memory as free + buffers + page cache on kernels before 3.14 (no MemAvailable)', () => {
+    const mem = (field: string, kib: number) => g(`node_memory_${field}_bytes`, kib * 1024);
+    const { samples } = deriveSamples(undefined, at(0, [mem('MemTotal', 1000), mem('MemFree', 100), mem('Buffers', 50), mem('Cached', 250)]), 'h');
+    expect(one(samples, 'host:memory_used:bytes')).toBe(600 * 1024);
+    expect(one(samples, 'host:memory_used:ratio')).toBe(0.6);
+    // Without one of the three there is no estimate.
+    expect(pick(deriveSamples(undefined, at(0, [mem('MemTotal', 1000), mem('MemFree', 100), mem('Buffers', 50)]), 'h').samples, 'host:memory_used:bytes')).toEqual([]);
+  });
+
+  it('computes filesystem use as df does, skips a mount it cannot, and keeps the fullest', () => {
+    const fs = (mountpoint: string, size: number, free: number, avail: number | undefined) => [
+      g('node_filesystem_size_bytes', size, { mountpoint }),
+      g('node_filesystem_free_bytes', free, { mountpoint }),
+      ...(avail !== undefined ? [g('node_filesystem_avail_bytes', avail, { mountpoint })] : []),
+    ];
+    const { samples } = deriveSamples(undefined, at(0, [...fs('/full', 100, 10, 5), ...fs('/half', 100, 50, 50), ...fs('/empty-pseudo', 0, 0, 0), ...fs('/no-avail', 100, 10, undefined)]), 'h');
+    expect(pick(samples, 'host:filesystem_used:ratio').map((s) => [s.labels.mountpoint, s.v])).toEqual([
+      ['/full', 90 / 95],
+      ['/half', 0.5],
+    ]);
+    expect(one(samples, 'host:filesystem_fullest_used:ratio')).toBe(90 / 95);
+  });
+
+  it('gives a CPU brought online since the last sample no share yet, and keeps the host\'s from the others', () => {
+    const { samples } = deriveSamples(at(0, [...cpu('0', 100, 100)]), at(10, [...cpu('0', 105, 105), ...cpu('1', 1, 1)]), 'h');
+    expect(pick(samples, 'host:cpu_core_usage:ratio').map((s) => [s.labels.cpu, s.v])).toEqual([['0', 0.5]]);
+    expect(one(samples, 'host:cpu_usage:ratio')).toBe(0.5);
+    expect(one(samples, 'host:cpu_count:count')).toBe(2);
+  });
+
+  it('caps disk busy time at 1 when the host\'s clock and the console\'s disagree by a hair', () => {
+    const io = (v: number) => c('node_disk_io_time_seconds_total', v, { device: 'sda' });
+    const { samples } = deriveSamples(at(0, [io(100)]), at(10, [io(110.02)]), 'h');
+    expect(one(samples, 'node_disk_io_time_seconds:rate', { device: 'sda' })).toBe(1);
+  });
+
+  it('sums the host total over the devices that have a rate: a reset NIC leaves a gap of its own, the others still count', () => {
+    const { samples } = deriveSamples(at(0, [eth(5_000_000, 'eth0'), eth(1000, 'eth1')]), at(10, [eth(100, 'eth0'), eth(2000, 'eth1')]), 'h');
+    expect(pick(samples, 'node_network_receive_bytes:rate').map((s) => [s.labels.device, s.v])).toEqual([['eth1', 100]]);
+    expect(one(samples, 'host:network_receive_bytes:rate')).toBe(100);
+  });
+});
+
+describe('counterIncrease at its boundaries', () => {
+  it('never turns an infinite reading into growth', () => {
+    expect(counterIncrease(5, Number.POSITIVE_INFINITY)).toBeUndefined();
+    expect(counterIncrease(Number.NaN, 5)).toBeUndefined();
+  });
+
+  it('takes a wrap only from inside the 32-bit range and for an increase below a quarter of it', () => {
+    expect(counterIncrease(2 ** 32, 5)).toBeUndefined(); // a 64-bit counter past 2^32 went back: a reset
+    expect(counterIncrease(2 ** 32 - 100, 2 ** 30 - 101)).toBe(2 ** 30 - 1);
+    expect(counterIncrease(2 ** 32 - 100, 2 ** 30 - 100)).toBeUndefined();
   });
 });
 

@@ -172,6 +172,31 @@ describe('exposition', () => {
     expect(promtool(text)).toEqual({ code: 0, output: '' });
   });
 
+  it('leaves out series carrying a label Prometheus reserves (__name__, __meta_*), so no source can rename or relabel what the scrape stores', async () => {
+    // Label names beginning with "__" are reserved for Prometheus's internal use
+    // (https://prometheus.io/docs/concepts/data_model/#metric-names-and-labels):
+    // a `__name__` label would override the metric name at ingestion.
+    const log = createMemoryLogger();
+    const pushed: ExportedHost = {
+      host: 'pushed',
+      up: true,
+      lastSampleAt: Date.now(),
+      series: [
+        { name: 'node_load1', labels: { __name__: 'spoof' }, value: 1, kind: 'gauge' },
+        { name: 'node_load5', labels: { __meta_kubernetes_pod_name: 'api-0' }, value: 2, kind: 'gauge' },
+        { name: 'node_load15', labels: { job: 'node', __address__: '10.0.0.1:9100' }, value: 3, kind: 'gauge' },
+        { name: 'node_procs_running', labels: { job: 'node' }, value: 4, kind: 'gauge' },
+      ],
+    };
+    const text = await createMetricsExposition({ source: sourceOf(() => [pushed]), log, processMetrics: false }).render();
+    expect(text).not.toMatch(/[{,]__/);
+    expect(parseExposition(text).samples.filter((s) => s.labels.host === 'pushed')).toEqual([
+      { name: 'overlook_host_up', labels: { host: 'pushed' }, value: 1 },
+      { name: 'node_procs_running', labels: { job: 'node', host: 'pushed' }, value: 4 },
+    ]);
+    expect(log.lines.filter((l) => l.includes('left series out'))).toHaveLength(3);
+  });
+
   it('formats a family bigger than one formatting slice with HELP and TYPE once and every series', async () => {
     const modes = ['idle', 'iowait', 'irq', 'nice', 'softirq', 'steal', 'system', 'user'];
     const series = Array.from({ length: 2500 * modes.length }, (_, i) => ({

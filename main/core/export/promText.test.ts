@@ -31,6 +31,34 @@ describe('Prometheus text exposition', () => {
     expect(text.endsWith('\n')).toBe(true);
   });
 
+  it('writes NaN and the infinities as the text format spells them, families by name and series by label text', () => {
+    const text = formatPrometheusText([
+      { name: 'zz_value', labels: { k: 'b' }, value: Number.NaN, kind: 'gauge' },
+      { name: 'zz_value', labels: { k: 'c' }, value: -Infinity, kind: 'gauge' },
+      { name: 'zz_value', labels: { k: 'a' }, value: Infinity, kind: 'gauge' },
+      { name: 'aa_value', labels: {}, value: 1, kind: 'gauge' },
+    ]);
+    expect(text).toBe(
+      [
+        '# HELP aa_value aa value',
+        '# TYPE aa_value gauge',
+        'aa_value 1',
+        '# HELP zz_value zz value',
+        '# TYPE zz_value gauge',
+        'zz_value{k="a"} +Inf',
+        'zz_value{k="b"} NaN',
+        'zz_value{k="c"} -Inf',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('escapes a backslash and a newline in HELP text (exposition format 0.0.4)', () => {
+    const text = formatPrometheusText([{ name: 'odd\\name\nx', labels: {}, value: 1, kind: 'gauge' }]);
+    // The help falls back to the name (no catalogue entry); the name's own characters are the caller's to check.
+    expect(text).toContain(' odd\\\\name\\nx\n# TYPE ');
+  });
+
   it('passes promtool check metrics with no errors and no style warnings', () => {
     const result = promtool(formatPrometheusText(series));
     expect(result.output).toBe('');

@@ -13,6 +13,12 @@ function observe(name: string): HostObservation {
 }
 const find = (obs: HostObservation, name: string, labels: Record<string, string> = {}): RawSeries | undefined =>
   obs.series.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
+/** A frame's text parsed, failing the test unless it is an observation. */
+function observeText(text: string): HostObservation {
+  const result = parseAgentFrame(text, 0);
+  if (result.kind !== 'observation') throw new Error(JSON.stringify(result));
+  return result.observation;
+}
 const valueOf = (obs: HostObservation, name: string, labels: Record<string, string> = {}) => find(obs, name, labels)?.value;
 
 /** Reads a field of a file inside a captured frame with a plain regex, independently of the parser. */
@@ -133,6 +139,17 @@ describe('parseAgentFrame on hand-made frames', () => {
     });
   });
 
+  it('names each missing /proc file instead of failing, and reads the rest', () => {
+    for (const file of ['stat', 'uptime', 'loadavg', 'diskstats', 'net/dev']) {
+      const text = fixture('handmade-base.txt').replace(new RegExp(`==> /proc/${file} <==\\n[\\s\\S]*?\\n\\n`), '');
+      const obs = observeText(text);
+      expect(obs.problems).toEqual([`${file}: missing from the sample`]);
+      expect(find(obs, 'node_memory_MemTotal_bytes')).toBeDefined();
+      if (file === 'stat') expect(obs.facts.cpus).toBeUndefined();
+      if (file === 'uptime') expect(obs.monotonicSeconds).toBeUndefined();
+    }
+  });
+
   it('names a missing file instead of failing', () => {
     const text = fixture('handmade-base.txt').replace(/==> \/proc\/meminfo <==\n[\s\S]*?\n\n/, '');
     const result = parseAgentFrame(text, 0);
@@ -141,5 +158,114 @@ describe('parseAgentFrame on hand-made frames', () => {
       expect(result.observation.problems).toEqual(['meminfo: missing from the sample']);
       expect(find(result.observation, 'node_memory_MemTotal_bytes')).toBeUndefined();
     }
+  });
+
+  /** handmade-base.txt with `files` put first in its files section. */
+  const withFilesFirst = (files: string) => fixture('handmade-base.txt').replace('@@section files\n', `@@section files\n${files}`);
+  const statRest = 'S 0 0 0 0 -1 2129984 0 0 0 0 7 3 0 0 20 0 1 0 1 0 0 18446744073709551615 0 0 0 0 0 0 0 2147483647 0 0 0 0 17 1 0 0 0 0 0 0 0 0 0 0 0 0 0';
+
+  it('reads a process named like a frame marker as one process, and every file after it', () => {
+    // Any user may name a process (15 bytes, newlines allowed; proc(5)), and /proc/PID/stat prints it raw.
+    const names = ['\n@@section x', 'a)\n==> /x <==', '\n@@meta cgroup', 'x) (y'];
+    const files = names.map((name, i) => `==> /proc/${501 + i}/stat <==\n${501 + i} (${name}) ${statRest}\n\n`).join('');
+    const result = parseAgentFrame(withFilesFirst(files), 0);
+    if (result.kind !== 'observation') throw new Error(JSON.stringify(result));
+    const obs = result.observation;
+    expect(obs.problems).toEqual([]);
+    expect(obs.processes.map((p) => [p.pid, p.comm])).toEqual([
+      [501, '?@@section x'],
+      [502, 'a)?==> /x <=='],
+      [503, '?@@meta cgroup'],
+      [504, 'x) (y'],
+      [1, 'systemd'],
+      [2, 'kthreadd'],
+      [4242, 'my (odd) app'],
+    ]);
+    // The files after them were read as files, not as a process name's continuation.
+    expect(valueOf(obs, 'node_load15')).toBe(0.3);
+    expect(obs.facts).toEqual({ hostname: 'web-1', kernel: '6.1.0-13-amd64', os: 'Debian GNU/Linux 12 (bookworm)', arch: 'x86_64', cpus: 2 });
+    expect(obs.containers).toBeUndefined();
+  });
+
+  it('skips a process that ended between listing and reading, and reads /proc/<not a pid>/stat as no process', () => {
+    const files = `==> /proc/600/stat <==\n\n==> /proc/60x/stat <==\n60 (fake) ${statRest}\n\n==> /proc/601/stat <==\n601 (kworker) ${statRest}\n\n`;
+    const result = parseAgentFrame(withFilesFirst(files), 0);
+    if (result.kind !== 'observation') throw new Error(JSON.stringify(result));
+    expect(result.observation.problems).toEqual([]);
+    expect(result.observation.processes.map((p) => p.pid)).toEqual([601, 1, 2, 4242]);
+    expect(result.observation.processes[0]).toMatchObject({ comm: 'kworker', cpuSeconds: 0.1 });
+  });
+
+  it('reads versions and sequence numbers of any length, and a section name with blanks around it', () => {
+    const text = fixture('handmade-base.txt')
+      .replace('@@overlook-agent 1 begin 7', '@@overlook-agent 12 begin 1234')
+      .replace('@@overlook-agent 1 end 7', '@@overlook-agent 12 end 1234')
+      .replace('@@section df-gnu', '@@section   df-gnu  ');
+    const result = parseAgentFrame(text, 0);
+    expect(result).toMatchObject({ kind: 'observation', agentVersion: '12', seq: 1234 });
+    if (result.kind === 'observation') expect(find(result.observation, 'node_filesystem_size_bytes', { mountpoint: '/' })).toBeDefined();
+  });
+
+  it('takes only exact begin, end and error lines', () => {
+    const base = fixture('handmade-base.txt');
+    expect(parseAgentFrame(base.replace('@@overlook-agent 1 begin 7', '@@overlook-agent 1 begin 7 x'), 0)).toEqual({ kind: 'invalid', problem: 'unexpected first line "@@overlook-agent 1 begin 7 x"' });
+    expect(parseAgentFrame(base.replace('@@overlook-agent 1 end 7', '@@overlook-agent 1 end 7 x'), 0)).toEqual({ kind: 'invalid', problem: 'frame 7 is truncated: no end line' });
+    expect(parseAgentFrame(base.replace('@@overlook-agent 1 end 7', '@@overlook-agent 2 end 7'), 0)).toEqual({ kind: 'invalid', problem: 'frame 7 is truncated: no end line' });
+    expect(parseAgentFrame('motd @@overlook-agent 1 error boom\n', 0)).toEqual({ kind: 'invalid', problem: 'not agent output: no begin line' });
+    expect(parseAgentFrame('@@overlook-agent 12 error boom', 0)).toEqual({ kind: 'agent_error', message: 'boom' });
+    // A frame without its final newline is still whole.
+    expect(parseAgentFrame(base.replace(/\n$/, ''), 0).kind).toBe('observation');
+  });
+
+
+  it('reads /proc and /sys where the agent says they are (a container or chroot sees the host under another root)', () => {
+    const base = observeText(fixture('handmade-base.txt'));
+    const moved = observeText(
+      fixture('handmade-base.txt')
+        .replace('@@meta proc_root /proc', '@@meta proc_root /host/proc')
+        .replace('@@meta sys_root /sys', '@@meta sys_root /host/sys/')
+        .replace(/^==> \/(proc|sys)\//gm, '==> /host/$1/'),
+    );
+    expect(moved.problems).toEqual([]);
+    expect(moved.series).toEqual(base.series);
+    expect(moved.processes).toEqual(base.processes);
+    expect(moved.facts).toEqual(base.facts);
+  });
+
+  it('falls back to /proc and /sys, 100 ticks a second and 4 KiB pages when the agent leaves them out or sends nonsense', () => {
+    const base = observeText(fixture('handmade-base.txt'));
+    const bare = observeText(
+      fixture('handmade-base.txt')
+        .replace('@@meta proc_root /proc', '@@meta proc_root')
+        .replace('@@meta sys_root /sys\n', '')
+        .replace('@@meta clk_tck 100', '@@meta clk_tck 0')
+        .replace('@@meta page_size 4096', '@@meta page_size -4096'),
+    );
+    expect(bare.problems).toEqual([]);
+    expect(bare.series).toEqual(base.series);
+    expect(bare.processes).toEqual(base.processes);
+    // A meta line with no value reads as empty: no architecture rather than a wrong one.
+    expect(observeText(fixture('handmade-base.txt').replace('@@meta arch x86_64', '@@meta arch')).facts.arch).toBeUndefined();
+  });
+
+  it('counts clock ticks and pages as the agent reports them', () => {
+    const base = observeText(fixture('handmade-base.txt'));
+    const fast = observeText(fixture('handmade-base.txt').replace('@@meta clk_tck 100', '@@meta clk_tck 250').replace('@@meta page_size 4096', '@@meta page_size 65536'));
+    const app = (o: HostObservation) => o.processes.find((p) => p.pid === 4242)!;
+    expect(app(fast).cpuSeconds).toBeCloseTo((app(base).cpuSeconds * 100) / 250, 9);
+    expect(app(fast).rssBytes).toBe(app(base).rssBytes * 16);
+  });
+
+  it('says when df printed nothing (it timed out or failed), and trims the hostname and kernel', () => {
+    const text = fixture('handmade-base.txt').replace(/@@section df-gnu\n[\s\S]*?(?=@@overlook-agent 1 end)/, '@@section df-gnu\n\n');
+    expect(observeText(text).problems).toEqual(['df: no output (timed out or failed)']);
+    const padded = observeText(fixture('handmade-base.txt').replace(/(==> \/proc\/sys\/kernel\/hostname <==\n)(\S+)/, '$1  $2  ').replace(/(==> \/proc\/sys\/kernel\/osrelease <==\n)(\S+)/, '$1$2 '));
+    expect(padded.facts).toMatchObject({ hostname: 'web-1', kernel: '6.1.0-13-amd64' });
+  });
+
+  it('reads an error line only at the start, and quotes at most 80 characters of an odd first line', () => {
+    expect(parseAgentFrame('@@overlook-agent 1 error disk full: unsupported os: Darwin\n', 0)).toEqual({ kind: 'agent_error', message: 'disk full: unsupported os: Darwin' });
+    const odd = `@@overlook-agent 1 hello ${'x'.repeat(200)}`;
+    expect(parseAgentFrame(`${odd}\n`, 0)).toEqual({ kind: 'invalid', problem: `unexpected first line "${odd.slice(0, 80)}"` });
   });
 });

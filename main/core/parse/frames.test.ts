@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { createFrameSplitter, type SplitItem } from './frames.js';
+import { createFrameSplitter, linesOf, printableSample, type SplitItem } from './frames.js';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 const real = fixture('debian12-vm-dash-once.txt');
@@ -94,5 +94,103 @@ describe('createFrameSplitter', () => {
     expect(splitter.push('\u0000\u0001PNG' + 'y'.repeat(5000))).toEqual([
       { kind: 'dropped', reason: 'a line longer than 4096 bytes outside any frame', sample: '\\x00\\x01PNG' + 'y'.repeat(55) + '…' },
     ]);
+  });
+
+  it('reads versions and sequence numbers of any length, and takes a marker with anything after it for content', () => {
+    const splitter = createFrameSplitter();
+    const frame = '@@overlook-agent 12 begin 1234\n@@overlook-agent 12 begin 1234 not a marker\n@@overlook-agent 12 end 1234 nor this\n@@overlook-agent 12 hello\n@@overlook-agent 12 end 1234\n';
+    expect(splitter.push(frame)).toEqual([{ kind: 'frame', version: '12', seq: 1234, text: frame }]);
+    expect(splitter.push('@@overlook-agent 12 error no /proc\n')).toEqual([{ kind: 'agent_error', version: '12', message: 'no /proc', text: '@@overlook-agent 12 error no /proc' }]);
+  });
+
+  it('takes only the end line of the same version and sequence as the end of a frame', () => {
+    const splitter = createFrameSplitter();
+    expect(splitter.push('@@overlook-agent 1 begin 3\nx\n@@overlook-agent 2 end 3\n')).toEqual([{ kind: 'dropped', reason: 'frame 3 truncated: ended by the end line of frame 3' }]);
+    expect(splitter.dropped).toBe(1);
+  });
+
+  it('reports stray output as soon as it arrives, counts a lone end line as stray, and ignores blank lines', () => {
+    const splitter = createFrameSplitter();
+    expect(splitter.push('\n   \n\t\n')).toEqual([]);
+    expect(splitter.push('Last login: yesterday\n')).toEqual([{ kind: 'dropped', reason: '1 line(s) outside any frame', sample: 'Last login: yesterday' }]);
+    expect(splitter.push('@@overlook-agent 1 end 5\n')).toEqual([{ kind: 'dropped', reason: '1 line(s) outside any frame', sample: '@@overlook-agent 1 end 5' }]);
+    expect(splitter.dropped).toBe(2);
+  });
+
+  it('drops the frame the agent reported an error in, saying so', () => {
+    const splitter = createFrameSplitter();
+    expect(splitter.push('@@overlook-agent 1 begin 3\nx\n@@overlook-agent 1 error out of memory\n')).toEqual([
+      { kind: 'dropped', reason: 'frame 3 truncated: the agent reported an error' },
+      { kind: 'agent_error', version: '1', message: 'out of memory', text: '@@overlook-agent 1 error out of memory' },
+    ]);
+  });
+
+  it('counts a frame\'s bytes as the agent wrote them: one exactly at the limit passes, one byte more is dropped', () => {
+    const frame = '@@overlook-agent 1 begin 4\nabc\nde\n@@overlook-agent 1 end 4\n';
+    // The begin line, then each content line with its newline.
+    const size = '@@overlook-agent 1 begin 4'.length + 'abc\n'.length + 'de\n'.length;
+    expect(createFrameSplitter({ maxFrameBytes: size }).push(frame)).toEqual([{ kind: 'frame', version: '1', seq: 4, text: frame }]);
+    expect(createFrameSplitter({ maxFrameBytes: size - 1 }).push(frame)).toEqual([{ kind: 'dropped', reason: `frame 4 exceeds ${size - 1} bytes` }]);
+  });
+
+  it('after an oversized frame, skips to its end line quietly, then counts stray output again', () => {
+    const splitter = createFrameSplitter({ maxFrameBytes: 30 });
+    const items = splitter.push('@@overlook-agent 1 begin 1\nlong enough to pass the limit\nrest of the frame\n@@overlook-agent 1 end 1\nstray\n');
+    expect(items).toEqual([
+      { kind: 'dropped', reason: 'frame 1 exceeds 30 bytes' },
+      { kind: 'dropped', reason: '1 line(s) outside any frame', sample: 'stray' },
+    ]);
+    // A new frame after an oversized one is read whole, and stray output after it is counted.
+    const next = splitter.push('@@overlook-agent 1 begin 2\nok\n@@overlook-agent 1 end 2\nstray again\n');
+    expect(next.map((i) => i.kind)).toEqual(['frame', 'dropped']);
+  });
+
+  it('drops a line longer than the frame limit (a smaller line limit than the default) as it arrives, inside a frame or outside', () => {
+    const inside = createFrameSplitter({ maxFrameBytes: 100 });
+    expect(inside.push('@@overlook-agent 1 begin 1\n')).toEqual([]);
+    // A line exactly at the limit is still read; one byte more is dropped at once, without its newline.
+    expect(inside.push('x'.repeat(100))).toEqual([]);
+    expect(inside.push('x')).toEqual([{ kind: 'dropped', reason: 'frame 1 has a line longer than 100 bytes' }]);
+    // The rest of that frame is skipped up to its end line; the next frame is whole.
+    expect(inside.push('more\n@@overlook-agent 1 end 1\n@@overlook-agent 1 begin 2\nok\n@@overlook-agent 1 end 2\n').map((i) => i.kind)).toEqual(['frame']);
+    const outside = createFrameSplitter({ maxFrameBytes: 100 });
+    expect(outside.push('y'.repeat(101))).toEqual([{ kind: 'dropped', reason: 'a line longer than 100 bytes outside any frame', sample: `${'y'.repeat(60)}…` }]);
+    expect(outside.end()).toEqual([]);
+  });
+
+  it('takes a process line only whole: any version, exactly two numbers', () => {
+    expect(createFrameSplitter().push('@@overlook-agent 12 pid 7 99\n')).toEqual([{ kind: 'agent_process', version: '12', pid: 7, startTime: '99' }]);
+    expect(createFrameSplitter().push('@@overlook-agent 1 pid 7 99 extra\n')).toEqual([{ kind: 'dropped', reason: '1 line(s) outside any frame', sample: '@@overlook-agent 1 pid 7 99 extra' }]);
+  });
+
+  it('counts a line too long outside any frame as one dropped run', () => {
+    const splitter = createFrameSplitter({ maxLineBytes: 10 });
+    splitter.push('y'.repeat(11));
+    expect(splitter.dropped).toBe(1);
+  });
+
+  it('completes a frame whose end line arrives without a newline when the stream ends', () => {
+    const splitter = createFrameSplitter();
+    expect(splitter.push('@@overlook-agent 1 begin 6\nx\n@@overlook-agent 1 end 6')).toEqual([]);
+    expect(splitter.end()).toEqual([{ kind: 'frame', version: '1', seq: 6, text: '@@overlook-agent 1 begin 6\nx\n@@overlook-agent 1 end 6\n' }]);
+    expect(splitter.end()).toEqual([]);
+  });
+});
+
+describe('linesOf', () => {
+  it('splits a file\'s content into lines, a trailing newline ending the last one', () => {
+    expect(linesOf('')).toEqual([]);
+    expect(linesOf('a\nb\n')).toEqual(['a', 'b']);
+    expect(linesOf('a\nb')).toEqual(['a', 'b']);
+    expect(linesOf('\na\n')).toEqual(['', 'a']);
+    expect(linesOf('\n')).toEqual(['']);
+  });
+});
+
+describe('printableSample', () => {
+  it('keeps printable ASCII, spells tabs, control bytes and other characters, and marks a cut', () => {
+    expect(printableSample('a\tb\u0001\u007f~\u00e9\u4e2d')).toBe('a\\tb\\x01\\x7f~\\xe9\\u4e2d');
+    expect(printableSample('x'.repeat(60))).toBe('x'.repeat(60));
+    expect(printableSample('x'.repeat(61))).toBe(`${'x'.repeat(60)}…`);
   });
 });

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import {
   HostKeyStore,
   checkHostKey,
+  knownKeyTypes,
   createConsoleHostKeyStore,
   hashedHostField,
   keyTypeOfBlob,
@@ -16,6 +17,8 @@ import {
   wildcardMatch,
 } from './knownHosts.js';
 import { makeTempDir, removeTempDir } from '../../testing/sshServers.js';
+import { hostKeyPrompt, knownFingerprint } from './hostKeyReview.js';
+import { HostKeyChangedError, HostKeyUnknownError } from './sshErrors.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const read = (name: string) => fs.readFileSync(path.join(fixtures, name), 'utf8');
@@ -39,6 +42,47 @@ describe('parseKnownHosts', () => {
     expect(problems).toEqual([]);
     expect(entries).toHaveLength(2);
     expect(entries.every((e) => e.hashed && e.patterns.length === 0)).toBe(true);
+  });
+});
+
+describe('parseKnownHosts: what a hand-edited file holds', () => {
+  const a = () => pub('a');
+
+  it('splits fields on any run of blanks, skips blank and comment lines, takes CRLF endings, and keeps a trailing comment out of the key', () => {
+    const { type, key } = a();
+    const text = `# comment\r\n\r\n   \t\r\n  web1.example.com\t ${type}   ${key} operator@laptop added 2024\r\nweb2,,web3, ${type} ${key}\r\n`;
+    const { entries, problems } = parseKnownHosts(text, '/home/op/.ssh/known_hosts');
+    expect(problems).toEqual([]);
+    expect(entries).toEqual([
+      { patterns: ['web1.example.com'], keyType: type, key, line: 4, source: '/home/op/.ssh/known_hosts' },
+      { patterns: ['web2', 'web3'], keyType: type, key, line: 5, source: '/home/op/.ssh/known_hosts' },
+    ]);
+  });
+
+  it('reports each line it cannot read, and why, and reads the others', () => {
+    const { type, key } = a();
+    const longType = `ssh-${'x'.repeat(60)}`;
+    const text = [
+      `@trusted web ${type} ${key}`,
+      `web ${type}`,
+      `|1|c2FsdA== ${type} ${key}`,
+      `|1|${Buffer.alloc(20).toString('base64')}|${Buffer.alloc(19).toString('base64')} ${type} ${key}`,
+      `|1|${Buffer.alloc(16).toString('base64')}|${Buffer.alloc(20).toString('base64')} ${type} ${key}`,
+      `|2|abc|def ${type} ${key}`,
+      `web ${longType} ${key}`,
+      `ok.example.com ${type} ${key}`,
+    ].join('\n');
+    const { entries, problems } = parseKnownHosts(text);
+    expect(problems).toEqual([
+      'line 1: unknown marker @trusted',
+      'line 2: expected "hosts keytype key", got 2 fields',
+      'line 3: malformed hashed host name',
+      'line 4: hashed host name has a 20-byte salt and 19-byte hash, expected 20 and 20',
+      'line 5: hashed host name has a 16-byte salt and 20-byte hash, expected 20 and 20',
+      'line 6: unsupported hashed host name format',
+      `line 7: key does not decode to a ${longType.slice(0, 40)} key`,
+    ]);
+    expect(entries.map((e) => [e.line, e.patterns])).toEqual([[8, ['ok.example.com']]]);
   });
 });
 
@@ -75,6 +119,17 @@ describe('checkHostKey', () => {
     expect(checkHostKey(plain, 'app3.example.com', 22, a.type, a.key)).toBe('changed');
   });
 
+  it('takes the presented key as a wire-format blob as well as base64', () => {
+    expect(checkHostKey(plain, '10.0.0.5', 22, a.type, Buffer.from(a.key, 'base64'))).toBe('match');
+    expect(checkHostKey(plain, 'anything.example.org', 22, d.type, Buffer.from(d.key, 'base64'))).toBe('revoked');
+  });
+
+  it('orders host key algorithms by the host\'s own lines only, not by a @revoked or @cert-authority line', () => {
+    expect(knownKeyTypes(plain, 'app3.example.com', 22).sort()).toEqual([b.type, e.type].sort());
+    // *.example.com is only a @cert-authority pattern, and "*" only a @revoked one.
+    expect(knownKeyTypes(plain, 'new.example.com', 22)).toEqual([]);
+  });
+
   it('honours @revoked for every host and never matches a @cert-authority key as a host key', () => {
     expect(checkHostKey(plain, 'anything.example.org', 22, d.type, d.key)).toBe('revoked');
     expect(checkHostKey(plain, 'new.example.com', 22, e.type, e.key)).toBe('unknown');
@@ -105,6 +160,32 @@ describe('fingerprints and patterns', () => {
     expect(wildcardMatch('a*b*c', 'aXbYbZ')).toBe(false);
     expect(patternListMatches(['*', '!bastion'], 'bastion')).toBe(false);
     expect(patternListMatches(['!bastion'], 'web')).toBe(false);
+  });
+
+  it('anchors a pattern at both ends: no implicit leading or trailing wildcard', () => {
+    expect(wildcardMatch('ab', 'xb')).toBe(false);
+    expect(wildcardMatch('web', 'xweb')).toBe(false);
+    expect(wildcardMatch('web', 'web1')).toBe(false);
+    expect(wildcardMatch('w*b', 'wxyb')).toBe(true);
+  });
+
+  it('prints the fingerprint of a wire-format blob, and reads a pin with any padding', () => {
+    expect(sha256Fingerprint(Buffer.from(pub('a').key, 'base64'))).toBe(read('a.fingerprint').trim());
+    expect(normaliseFingerprint('SHA256:abc==')).toBe('SHA256:abc');
+  });
+
+  it('reads a key type of up to 64 printable characters from a blob that holds it whole, and nothing else', () => {
+    const blob = (type: Buffer, declared = type.length, rest = Buffer.alloc(0)) => {
+      const head = Buffer.alloc(4);
+      head.writeUInt32BE(declared);
+      return Buffer.concat([head, type, rest]);
+    };
+    expect(keyTypeOfBlob(blob(Buffer.from('ssh-ed25519')))).toBe('ssh-ed25519');
+    expect(keyTypeOfBlob(blob(Buffer.from('x'.repeat(64))))).toBe('x'.repeat(64));
+    expect(keyTypeOfBlob(blob(Buffer.from('x'.repeat(65))))).toBeUndefined();
+    expect(keyTypeOfBlob(blob(Buffer.from('ssh'), 11))).toBeUndefined(); // the blob ends inside its type
+    expect(keyTypeOfBlob(blob(Buffer.from('\x01ssh-ed25519')))).toBeUndefined();
+    expect(keyTypeOfBlob(blob(Buffer.from('ssh-ed25519 ')))).toBeUndefined();
   });
 
   it('hashes names as ssh-keygen -F finds them', () => {
@@ -154,6 +235,104 @@ describe('HostKeyStore', () => {
       expect(store.check('srv.example.com', 22, a.type, a.key, read('b.fingerprint'))).toEqual({ result: 'changed', decidedBy: 'pin' });
       expect(() => store.accept('bad host', 22, a.type, a.key)).toThrow(/refusing/);
       expect(() => store.accept('h', 22, a.type, 'not base64!')).toThrow(/refusing/);
+    } finally {
+      removeTempDir(dir);
+    }
+  });
+});
+
+describe('HostKeyStore: revoked keys and layers', () => {
+  const a = pub('a');
+  const b = pub('b');
+  const d = pub('d');
+  const withDir = (fn: (dir: string) => void) => {
+    const dir = makeTempDir('kh-layers');
+    try {
+      fn(dir);
+    } finally {
+      removeTempDir(dir);
+    }
+  };
+
+  it('blocks a @revoked key from either file, over an accepted key and over a pin, and says which file revoked it', () => {
+    withDir((dir) => {
+      const userFile = path.join(dir, 'user');
+      const consoleFile = path.join(dir, 'console');
+      fs.writeFileSync(userFile, `@revoked * ${d.type} ${d.key}\n`);
+      const store = new HostKeyStore({ consoleFile, userFiles: [userFile] });
+      store.accept('srv', 22, d.type, d.key);
+      expect(store.check('srv', 22, d.type, Buffer.from(d.key, 'base64'))).toEqual({ result: 'revoked', decidedBy: 'user' });
+      expect(store.check('srv', 22, d.type, d.key, sha256Fingerprint(d.key))).toEqual({ result: 'revoked', decidedBy: 'user' });
+      fs.appendFileSync(consoleFile, `@revoked * ${a.type} ${a.key}\n`);
+      expect(store.check('srv', 22, a.type, a.key)).toEqual({ result: 'revoked', decidedBy: 'console' });
+      // Another key of the host is not revoked by those lines.
+      expect(store.check('srv', 22, b.type, b.key)).toEqual({ result: 'changed', decidedBy: 'console' });
+    });
+  });
+
+  it('orders key types by the console file when it knows the host, else by the user files', () => {
+    withDir((dir) => {
+      const userFile = path.join(dir, 'user');
+      fs.writeFileSync(userFile, `srv ${a.type} ${a.key}\n`);
+      const store = new HostKeyStore({ consoleFile: path.join(dir, 'console'), userFiles: [userFile] });
+      expect(store.consoleFile).toBe(path.join(dir, 'console'));
+      expect(store.knownTypes('srv', 22)).toEqual([a.type]);
+      store.accept('srv', 22, pub('e').type, Buffer.from(pub('e').key, 'base64'));
+      expect(store.knownTypes('srv', 22)).toEqual([pub('e').type]);
+      expect(store.check('srv', 22, pub('e').type, pub('e').key)).toEqual({ result: 'match', decidedBy: 'console' });
+    });
+  });
+
+  it('works with no user files at all', () => {
+    withDir((dir) => {
+      const store = new HostKeyStore({ consoleFile: path.join(dir, 'console') });
+      expect(store.check('srv', 22, a.type, a.key)).toEqual({ result: 'unknown', decidedBy: 'none' });
+      expect(store.knownTypes('srv', 22)).toEqual([]);
+    });
+  });
+});
+
+describe('hostKeyPrompt: what the user compares before trusting a key', () => {
+  const a = pub('a');
+  const b = pub('b');
+  const e = pub('e');
+  const details = (host: string, port: number, key: { type: string; key: string }) => ({ host, port, keyType: key.type, key: key.key, fingerprint: sha256Fingerprint(key.key) });
+
+  it('shows a new key with its fingerprint, and names the jump host when it is not the target', () => {
+    const err = new HostKeyUnknownError(details('srv', 22, a));
+    expect(hostKeyPrompt(err, { host: 'srv', port: 22 }, { consoleFile: '/nonexistent', userFiles: [] })).toEqual({ state: 'unknown', keyType: a.type, fingerprint: sha256Fingerprint(a.key) });
+    expect(hostKeyPrompt(err, { host: 'target', port: 22 }, { consoleFile: '/nonexistent', userFiles: [] })).toEqual({ state: 'unknown', keyType: a.type, fingerprint: sha256Fingerprint(a.key), hop: 'srv:22' });
+    expect(hostKeyPrompt(err, { host: 'srv', port: 2222 }, { consoleFile: '/nonexistent', userFiles: [] })).toMatchObject({ hop: 'srv:22' });
+  });
+
+  it('shows a changed key next to the fingerprint known before, from the layer that decided', () => {
+    const dir = makeTempDir('kh-prompt');
+    try {
+      const consoleFile = path.join(dir, 'console');
+      const userFile = path.join(dir, 'user');
+      // The user file knows srv by an ecdsa and an ed25519 key, and by a revoked one.
+      fs.writeFileSync(userFile, `@revoked srv ${b.type} ${b.key}\nother ${a.type} ${a.key}\nsrv ${e.type} ${e.key}\nsrv ${a.type} ${a.key}\n`);
+      fs.writeFileSync(consoleFile, `srv ${e.type} ${e.key}\n`);
+      const files = { consoleFile, userFiles: [path.join(dir, 'missing'), userFile] };
+      const changed = (decidedBy: string) => new HostKeyChangedError({ ...details('srv', 22, b), revoked: false, decidedBy });
+      // The same key type first: ed25519 against ed25519.
+      expect(hostKeyPrompt(changed('user'), { host: 'srv', port: 22 }, files)).toEqual({ state: 'changed', keyType: b.type, fingerprint: sha256Fingerprint(b.key), knownFingerprint: sha256Fingerprint(a.key) });
+      // Only an ecdsa key in the console file: that one.
+      expect(hostKeyPrompt(changed('console'), { host: 'srv', port: 22 }, files)).toMatchObject({ knownFingerprint: sha256Fingerprint(e.key) });
+      expect(hostKeyPrompt(changed('pin'), { host: 'srv', port: 22 }, files, ' sha256:abc= ')).toEqual({
+        state: 'changed',
+        keyType: b.type,
+        fingerprint: sha256Fingerprint(b.key),
+        knownFingerprint: 'SHA256:abc',
+        pinned: true,
+      });
+      expect(knownFingerprint(files.userFiles, 'nobody', 22, a.type)).toBeUndefined();
+      expect(hostKeyPrompt(new HostKeyChangedError({ ...details('nobody', 22, b), revoked: false, decidedBy: 'user' }), { host: 'srv', port: 22 }, files)).toEqual({
+        state: 'changed',
+        keyType: b.type,
+        fingerprint: sha256Fingerprint(b.key),
+        hop: 'nobody:22',
+      });
     } finally {
       removeTempDir(dir);
     }

@@ -11,7 +11,7 @@ import { loadAgentScript } from '../sources/agent/agentScript.js';
 import type { HostObservation } from '../model/observation.js';
 import { HandshakeLimiter } from './handshakeLimiter.js';
 import { HostKeyStore } from './knownHosts.js';
-import type { SshEndpoint } from './sshConnection.js';
+import { DEFAULT_READY_TIMEOUT_MS, type SshEndpoint } from './sshConnection.js';
 import { SshHostSource, type SshHostSourceOptions } from './sshHostSource.js';
 import { checkConnection } from './connectionCheck.js';
 import {
@@ -155,17 +155,32 @@ describe('SshHostSource', () => {
 
   it('a wrong password is auth_failed, with no retry storm: one attempt in the sshd log until the user retries', async () => {
     const server = servers.get(PASSWORD_PORT)!;
-    const { source, rec } = startSource(PASSWORD_PORT, {}, { type: 'password', password: 'not-the-password' });
-    await untilStatus(rec, 'auth_failed');
+    // A refused password takes the server seconds to answer: pam_unix asks
+    // libpam for a 2 s fail delay, which libpam randomises between 1 and 3 s,
+    // and sshd then pads a failed attempt to its per-user minimum time doubled
+    // until it exceeds what the attempt took (OpenSSH auth2.c,
+    // ensure_minimum_time_since) — 2.4 s or 4.7 s measured here, up to twice
+    // PAM's delay. ssh2's ready timeout spans authentication, so the 5 s the
+    // other tests use can expire first; the timeout is then retried as a
+    // network fault and the retry is a second failed login. The console's
+    // default (20 s) keeps the server's answer, not the clock, deciding.
+    const { source, rec } = startSource(PASSWORD_PORT, { readyTimeoutMs: DEFAULT_READY_TIMEOUT_MS }, { type: 'password', password: 'not-the-password' });
+    await untilStatus(rec, 'auth_failed', 30_000);
     expect(rec.statuses.at(-1)!.detail).not.toContain('not-the-password');
-    await new Promise((r) => setTimeout(r, 3000));
     const failedLogins = () => server.log().split('\n').filter((l) => l.includes(`Failed password for ${user.name}`)).length;
+    const refusals = () => rec.statuses.filter((s) => s.status === 'auth_failed').length;
+    // sshd's monitor logs the failure after it has answered, so the line may trail the status.
+    await waitFor('the failed login in the sshd log', () => failedLogins() >= 1);
+    // Reconnects back off from 200 ms here: a storm would show within these 3 s.
+    await new Promise((r) => setTimeout(r, 3000));
     expect(failedLogins()).toBe(1);
     expect(source.stats.connectAttempts).toBe(1);
     source.retryNow();
-    await waitFor('a second attempt', () => failedLogins() === 2);
+    await waitFor('the retry to be refused', () => refusals() === 2, 30_000);
+    await waitFor('a second failed login in the sshd log', () => failedLogins() >= 2);
     await new Promise((r) => setTimeout(r, 1000));
     expect(failedLogins()).toBe(2);
+    expect(source.stats.connectAttempts).toBe(2);
     await source.stop();
   });
 

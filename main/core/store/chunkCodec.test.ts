@@ -1,3 +1,7 @@
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
@@ -218,5 +222,66 @@ describe('aggregate chunks', () => {
     const sixty = encodeAggregates(rows(60)).length;
     expect(one).toBeLessThanOrEqual(45);
     expect((sixty - one) / 59).toBeLessThan(1);
+  });
+});
+
+describe('damaged and old chunks', () => {
+  it('refuses every truncation of a chunk of two bytes or more with a RangeError, never a shorter series', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 1, max: 100_000 }), fc.oneof(fc.double(), fc.integer({ min: -1000, max: 1000 }).map((x) => x / 100))), { minLength: 1, maxLength: 40 }), (pairs) => {
+        let t = T0;
+        const ts = pairs.map(([dt]) => (t += dt));
+        const vs = pairs.map(([, v]) => v);
+        const samples = encodeSamples(ts, vs);
+        const rows = encodeAggregates(ts.map((tt, i) => [tt, vs[i]!, vs[i]!, vs[i]!, 1] as const));
+        for (let cut = 2; cut < samples.length; cut++) expect(() => decodeSamples(samples.subarray(0, cut))).toThrow(RangeError);
+        for (let cut = 2; cut < rows.length; cut++) expect(() => decodeAggregates(rows.subarray(0, cut))).toThrow(RangeError);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('reads chunks in the layout written before compact chunks (schema 3) exactly', () => {
+    // fixtures/schema3-history.sqlite (see sqliteStore.test.ts): three host series every 5 s
+    // from T0, sample i at T0 + 5 s·i + (i mod 3) ms, values by the formulas below.
+    const formula: Record<string, (i: number) => number> = {
+      'host:cpu_usage:ratio': (i) => ((i * 37) % 101) / 101,
+      'host:memory_used:bytes': (i) => 3_000_000_000 + ((i * 13) % 7) * 4096,
+      'node_network_receive_bytes:rate': (i) => (i * 1234.5) / 5.003,
+    };
+    // A copy: SQLite opens a WAL database with its -shm and -wal files beside it, even read-only.
+    const dir = mkdtempSync(join(tmpdir(), 'overlook-schema3-'));
+    const file = join(dir, 'history.sqlite');
+    copyFileSync(new URL('./fixtures/schema3-history.sqlite', import.meta.url), file);
+    const db = new Database(file, { readonly: true });
+    try {
+      const chunks = db.prepare('SELECT s.name, r.n, r.t, r.last_t, r.data FROM raw_chunk r JOIN series s ON s.id = r.series_id').all() as Array<{ name: string; n: number; t: number; last_t: number; data: Uint8Array }>;
+      expect(chunks.length).toBeGreaterThan(50);
+      for (const chunk of chunks) {
+        expect(chunkCoding(chunk.data)).toBe('legacy');
+        const { t, v } = decodeSamples(chunk.data);
+        expect(t.length).toBe(chunk.n);
+        // A chunk row is keyed by its window's start; its last sample is last_t.
+        expect(t[0]).toBeGreaterThanOrEqual(chunk.t);
+        expect(t[t.length - 1]).toBe(chunk.last_t);
+        t.forEach((time, k) => {
+          const i = Math.floor((time - T0) / 5000);
+          expect(time).toBe(T0 + i * 5000 + (i % 3));
+          expect(v[k]).toBe(formula[chunk.name]!(i));
+        });
+      }
+      const minutes = db.prepare('SELECT s.name, r.data FROM rollup_1m_chunk r JOIN series s ON s.id = r.series_id').all() as Array<{ name: string; data: Uint8Array }>;
+      expect(minutes.length).toBeGreaterThan(50);
+      for (const chunk of minutes) {
+        expect(aggregateColumnCodings(chunk.data)).toEqual(['legacy', 'legacy', 'legacy', 'legacy']);
+        for (const [start, min, max, sum, count] of decodeAggregates(chunk.data)) {
+          const values = Array.from({ length: 12 }, (_, k) => (start - T0) / 5000 + k).map(formula[chunk.name]!);
+          expect([min, max, sum, count]).toEqual([Math.min(...values), Math.max(...values), values.reduce((a, b) => a + b, 0), 12]);
+        }
+      }
+    } finally {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

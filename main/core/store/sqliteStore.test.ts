@@ -279,6 +279,32 @@ describe('MetricStore on SQLite', () => {
     expect(() => reopened.setRetention({ rawHours: 0, minuteDays: 1, hourDays: 1 })).toThrow(/invalid retention: rawHours/);
   });
 
+  it('keeps a late series\' minutes past their retention until its hour tier has them: the last hour is whole', () => {
+    // A series that may arrive up to two days late (a backfill, a slow
+    // cloud) is older than the one-day minute retention when it lands. Its
+    // newest window stays open for that lateness, so the hour it ends in is
+    // not rolled up yet; the minutes of that hour must outlive their
+    // retention until it is.
+    const file = join(dir, 'h.db');
+    const retention = { rawHours: 2, minuteDays: 1, hourDays: 3 };
+    const start = T0 + DAY_MS;
+    const end = start + 6 * HOUR_MS + 35 * MINUTE_MS;
+    const clock = { now: T0 + 3 * DAY_MS };
+    const store = storeAt(file, clock, { retention });
+    // One sample a minute, valued by its minute in the hour: a whole hour is min 0, max 59, avg 29.5.
+    store.append(series('late', {}, start, end, MINUTE_MS, (t) => (t / MINUTE_MS) % 60), { maxDelayMs: 2 * DAY_MS });
+    settle(store, clock.now);
+    // Two days on, the newest window has sealed and its hour is rolled up.
+    clock.now = end + 2 * DAY_MS + HOUR_MS;
+    settle(store, clock.now);
+    const [hours] = store.query({ selector: { name: 'late' }, from: start, to: start + 7 * HOUR_MS - 1, maxPoints: 7 });
+    expect(hours!.tier).toBe('1h');
+    expect(hours!.points.map((p) => (p[0] - start) / HOUR_MS)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(hours!.points.slice(0, 6).every(([, avg, min, max]) => avg === 29.5 && min === 0 && max === 59)).toBe(true);
+    // The last hour has its 35 minutes, 0 to 34, not only those of its newest window.
+    expect(hours!.points[6]).toEqual([start + 6 * HOUR_MS, 17, 0, 34]);
+  });
+
   it('rolls up incrementally and never redoes a finished bucket', () => {
     const file = join(dir, 'h.db');
     const clock = { now: T0 + 10 * MINUTE_MS };

@@ -3,7 +3,9 @@ import fc from 'fast-check';
 import {
   CHUNK_WINDOW_MS,
   DAY_MS,
+  chunkWindowOffset,
   chunkWindowStart,
+  DEFAULT_RETENTION,
   HOUR_MS,
   MINUTE_MS,
   SECOND_MS,
@@ -13,7 +15,9 @@ import {
   niceStepMs,
   planBuckets,
   planSegments,
+  retentionCutoffs,
   tierCoverage,
+  tierForStep,
   toPointList,
   toPoints,
   PointAccumulator,
@@ -251,5 +255,93 @@ describe('PointAccumulator', () => {
     const acc = new PointAccumulator(MINUTE_MS);
     acc.addValue(NOW + MINUTE_MS, 1);
     expect(() => acc.addValue(NOW, 1)).toThrow(/after one of/);
+  });
+});
+
+describe('the ladder of chart widths', () => {
+  const ladder = [
+    1, 2, 5, 10, 20, 50, 100, 200, 500,
+    SECOND_MS, 2 * SECOND_MS, 5 * SECOND_MS, 10 * SECOND_MS, 15 * SECOND_MS, 30 * SECOND_MS,
+    MINUTE_MS, 2 * MINUTE_MS, 5 * MINUTE_MS, 10 * MINUTE_MS, 15 * MINUTE_MS, 30 * MINUTE_MS,
+    HOUR_MS, 2 * HOUR_MS, 3 * HOUR_MS, 6 * HOUR_MS, 12 * HOUR_MS,
+    DAY_MS, 2 * DAY_MS, 7 * DAY_MS, 14 * DAY_MS, 30 * DAY_MS,
+  ];
+
+  it('has exactly these widths: each is its own nice width, and a millisecond more is the next', () => {
+    ladder.forEach((step, i) => {
+      expect(niceStepMs(step)).toBe(step);
+      expect(niceStepMs(step + 0.5)).toBe(ladder[i + 1] ?? 60 * DAY_MS);
+    });
+    // Nothing needed, or nonsense: the finest width.
+    expect(niceStepMs(0)).toBe(1);
+    expect(niceStepMs(Number.NaN)).toBe(1);
+    expect(niceStepMs(0.3)).toBe(1);
+  });
+
+  it('reads each width from the coarsest tier whose rows fit in it', () => {
+    expect([1, 59_999, MINUTE_MS, HOUR_MS - 1, HOUR_MS, DAY_MS].map(tierForStep)).toEqual(['raw', 'raw', '1m', '1m', '1h', '1h']);
+  });
+
+  it('allows a one-point chart', () => {
+    expect(planBuckets(NOW - HOUR_MS, NOW, 1)).toMatchObject({ tier: '1h', stepMs: HOUR_MS });
+    expect(() => planBuckets(NOW - HOUR_MS, NOW, 0.5)).toThrow(/maxPoints >= 1/);
+  });
+});
+
+describe('retention cutoffs', () => {
+  it('are now less each tier\'s retention; the defaults keep 48 hours raw, 30 days of minutes and a year of hours', () => {
+    expect(DEFAULT_RETENTION).toEqual({ rawHours: 48, minuteDays: 30, hourDays: 365 });
+    expect(retentionCutoffs(NOW, { rawHours: 2, minuteDays: 3, hourDays: 4 })).toEqual({ raw: NOW - 2 * HOUR_MS, '1m': NOW - 3 * DAY_MS, '1h': NOW - 4 * DAY_MS });
+  });
+});
+
+describe('segments at their edges', () => {
+  it('serves a bucket from where a tier starts, not a millisecond later, and merges neighbouring runs of one tier', () => {
+    const marks: TierMarks = { rawFrom: NOW - 2 * HOUR_MS, m1From: NOW - 5 * DAY_MS, rolled1m: NOW - 10 * MINUTE_MS, h1From: NOW - 30 * DAY_MS, rolled1h: NOW - HOUR_MS };
+    const coverage = tierCoverage(marks);
+    // A 1-minute step over the last 3 hours: minutes up to rolled1m, then raw.
+    const plan = planBuckets(NOW - 3 * HOUR_MS, NOW, 180);
+    expect(plan.stepMs).toBe(MINUTE_MS);
+    expect(planSegments(plan, coverage)).toEqual([
+      { tier: '1m', from: plan.start, to: NOW - 10 * MINUTE_MS },
+      { tier: 'raw', from: NOW - 10 * MINUTE_MS, to: plan.end },
+    ]);
+    // A range starting exactly where the minute tier starts is served by it from its first bucket.
+    const fromStart = planBuckets(coverage['1m'].from, coverage['1m'].from + HOUR_MS, 60);
+    expect(planSegments(fromStart, coverage)[0]).toEqual({ tier: '1m', from: coverage['1m'].from, to: fromStart.end });
+    // A 30-second step cannot use minutes: raw where it has data, nothing older rather than a coarser tier.
+    const fine = planBuckets(NOW - 3 * HOUR_MS, NOW, 360);
+    expect(fine.stepMs).toBe(30 * SECOND_MS);
+    expect(planSegments(fine, coverage)[0]).toEqual({ tier: '1m', from: fine.start, to: coverage.raw.from });
+  });
+});
+
+describe('a quiet series\' minutes', () => {
+  it('are final by the clock alone when it never had a sample', () => {
+    expect(minuteRollupTarget(undefined, Date.UTC(2025, 0, 1, 10, 8, 30), 2 * MINUTE_MS)).toBe(Date.UTC(2025, 0, 1, 10, 6, 0));
+    // A later sample than the clock's target moves it on.
+    expect(minuteRollupTarget(Date.UTC(2025, 0, 1, 10, 9, 1), Date.UTC(2025, 0, 1, 10, 8, 30), 2 * MINUTE_MS)).toBe(Date.UTC(2025, 0, 1, 10, 9, 0));
+  });
+
+  it('spread their chunk windows by the series id modulo ten minutes', () => {
+    expect([0, 1, 9, 10, 13, 1234].map((id) => chunkWindowOffset(id) / MINUTE_MS)).toEqual([0, 1, 9, 0, 3, 4]);
+  });
+});
+
+describe('PointAccumulator at its edges', () => {
+  it('keeps a bucket\'s envelope when rows tie on min or max, grows past its first guess, and takes rows of the same bucket in any order', () => {
+    const acc = new PointAccumulator(MINUTE_MS, 1);
+    for (let m = 0; m < 10; m++) {
+      acc.add(NOW + m * MINUTE_MS, 1, 5, 6, 2);
+      acc.add(NOW + m * MINUTE_MS + 1000, 1, 5, 6, 2);
+    }
+    const points = toPointList(acc.points());
+    expect(points).toHaveLength(10);
+    expect(points.every(([, avg, min, max]) => avg === 3 && min === 1 && max === 5)).toBe(true);
+    const same = new PointAccumulator(MINUTE_MS);
+    same.addValue(NOW + 30_000, 1);
+    same.addValue(NOW + 10_000, 2); // earlier in the same bucket: fine
+    expect(toPointList(same.points())).toEqual([[NOW, 1.5, 1, 2]]);
+    expect(toPointList(new PointAccumulator(MINUTE_MS, 0).points())).toEqual([]);
   });
 });

@@ -90,7 +90,7 @@ describe.each(PROVIDERS)('%s collector against the emulator', (provider) => {
     const callsSeen = Object.values(r.cloud.emulator.stats.byAction).reduce((a, b) => a + (b ?? 0), 0);
     expect(first.discoveryCalls).toBeGreaterThan(0);
     expect(first.calls + first.discoveryCalls).toBe(callsSeen);
-    expect(status).toMatchObject({ lastCycleCalls: first.calls, lastCycleDiscoveryCalls: first.discoveryCalls });
+    expect(status).toMatchObject({ lastCycleCalls: first.calls, lastCycleDiscoveryCalls: first.discoveryCalls, lastDiscoveryCalls: first.discoveryCalls });
 
     // Every mapped series, 15 minutes of history on the first cycle, ending at the settled edge.
     const end = first.settledEnd;
@@ -120,7 +120,8 @@ describe.each(PROVIDERS)('%s collector against the emulator', (provider) => {
     expect(second.discoveryCalls).toBe(0);
     expect(r.samples.length - before).toBe(bySeries(r.samples).size);
     expectContiguous(r.samples, end - 15 * MINUTE, end + MINUTE);
-    expect(r.collector.status()).toMatchObject({ state: 'idle', laggingSeries: 0, collectedUntil: end + MINUTE });
+    // A cycle without a discovery: no discovery calls in it, and the last discovery's calls stay on show.
+    expect(r.collector.status()).toMatchObject({ state: 'idle', laggingSeries: 0, collectedUntil: end + MINUTE, lastCycleDiscoveryCalls: 0, lastDiscoveryCalls: first.discoveryCalls });
     // The console's own call counts agree with what the cloud saw, API by API.
     for (const api of r.stats.snapshot()) expect({ api: api.api, calls: api.calls }).toEqual({ api: api.api, calls: r.cloud.emulator.stats.byAction[api.api] });
   });

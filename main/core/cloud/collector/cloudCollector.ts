@@ -94,6 +94,7 @@ export class AccountCollector implements CloudCollector {
   private stateDetail: string | undefined;
   private credentialsRejected: string | undefined;
   private lastDiscoveryAt: number | null = null;
+  private lastDiscoveryCalls: number | null = null;
   private lastReport: CycleReport | undefined;
   private collectedUntil: number | null = null;
   private stopped = false;
@@ -191,6 +192,7 @@ export class AccountCollector implements CloudCollector {
       lastCycleDiscoveryCalls: r?.discoveryCalls ?? null,
       lastCycleSamples: r?.samples ?? null,
       lastDiscoveryAt: this.lastDiscoveryAt,
+      lastDiscoveryCalls: this.lastDiscoveryCalls,
       collectedUntil: this.collectedUntil,
       recentErrors: this.errors.map((e) => ({ ...e })),
       laggingSeries: r?.laggingSeries ?? 0,
@@ -281,7 +283,10 @@ export class AccountCollector implements CloudCollector {
       this.setState('collecting');
       const cycleController = new AbortController();
       this.cycleSignal = AbortSignal.any([this.stopController.signal, cycleController.signal]);
-      if (this.lastDiscoveryAt === null || this.credentialsRejected || startedAt - this.lastDiscoveryAt >= this.discoveryIntervalMs) await this.discover();
+      if (this.lastDiscoveryAt === null || this.credentialsRejected || startedAt - this.lastDiscoveryAt >= this.discoveryIntervalMs) {
+        await this.discover();
+        this.lastDiscoveryCalls = this.gate.calls - callsBefore;
+      }
       const callsAfterDiscovery = this.gate.calls;
       const end = settledEnd(startedAt, this.policy);
       let samples = 0;

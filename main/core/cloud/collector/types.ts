@@ -133,6 +133,8 @@ export interface CloudCollectorStatus {
   readonly lastCycleDiscoveryCalls: number | null;
   readonly lastCycleSamples: number | null;
   readonly lastDiscoveryAt: number | null;
+  /** Calls the last discovery made (metric and instance lists, pages included); it runs every few cycles, so this outlives the cycle it ran in. */
+  readonly lastDiscoveryCalls: number | null;
   /** End of the newest settled window collected (every series is complete up to here unless lagging). */
   readonly collectedUntil: number | null;
   /** Most recent errors (bounded, newest first). */

@@ -77,6 +77,7 @@ export const cloudsEn = {
   'cloud.stat.lagging.hint': 'Series a failed or throttled call left behind; the next cycle fetches what they missed.',
   'cloud.stat.free': 'free {count}',
   'cloud.stat.discovery': 'Instances listed',
+  'cloud.stat.discovery.calls': 'API calls: {count}',
   'cloud.unavailable': 'Not offered by the cloud here, so not collected: {metrics}',
   'cloud.names.denied': '{product} in {region}: no permission to list them ({api}: {code}), so names are shown as ids. Grant {permission} to this key; its metrics are collected either way.',
   'cloud.names.failed': '{product} in {region}: the list failed ({api}: {code}), so the names of the last listing are shown; the next discovery tries again.',

@@ -79,6 +79,7 @@ export const cloudsZhCN: Record<keyof typeof cloudsEn, string> = {
   'cloud.stat.lagging.hint': '因调用失败或被限流而落后的序列；下一轮会补齐缺失的数据。',
   'cloud.stat.free': '免费 {count}',
   'cloud.stat.discovery': '实例发现',
+  'cloud.stat.discovery.calls': 'API 调用 {count} 次',
   'cloud.unavailable': '该地域的云监控未提供以下指标，因此不采集：{metrics}',
   'cloud.names.denied': '{region} 的{product}：无权列出（{api}：{code}），名称以实例 ID 显示。请为该密钥授予 {permission} 权限；监控数据照常采集。',
   'cloud.names.failed': '{region} 的{product}：列表获取失败（{api}：{code}），显示上次获取的名称，下次发现时重试。',

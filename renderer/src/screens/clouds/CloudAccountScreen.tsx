@@ -114,7 +114,12 @@ function AccountScreen({ account: a, i18n }: { account: CloudAccountView; i18n: 
           value={a.projectedMonthlyCalls === null ? MISSING : formatNumber(a.projectedMonthlyCalls, locale, 0)}
           sub={a.freeMonthlyCalls ? t('cloud.stat.free', { count: formatNumber(a.freeMonthlyCalls, locale, 0) }) : undefined}
         />
-        <Stat label={t('cloud.stat.discovery')} value={s.lastDiscoveryAt ? formatSince(s.lastDiscoveryAt, now, locale) : MISSING} />
+        <Stat
+          label={t('cloud.stat.discovery')}
+          value={s.lastDiscoveryAt ? formatSince(s.lastDiscoveryAt, now, locale) : MISSING}
+          sub={s.lastDiscoveryCalls === null ? undefined : t('cloud.stat.discovery.calls', { count: formatNumber(s.lastDiscoveryCalls, locale, 0) })}
+          testId="cloud-stat-discovery"
+        />
       </section>
 
       {s.unavailableMetrics.length > 0 && (
