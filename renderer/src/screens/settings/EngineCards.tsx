@@ -16,6 +16,7 @@ import { formatAgo, formatBytes, formatCount, formatDuration } from '../../../..
 import { core } from '../../coreClient';
 import { useNow } from '../../hooks/useNow';
 import { useI18n } from '../../i18n/useI18n';
+import { SaveStatusText, type SaveStatus } from './SaveStatus';
 import type { MessageKey } from '../../i18n/catalogue';
 import { useConnection } from '../../stores/connection';
 
@@ -253,7 +254,7 @@ function AddTargetForm({ onDone, onCancel }: { onDone: () => Promise<void>; onCa
   const [labels, setLabels] = useState('');
   const [kinds, setKinds] = useState<RemoteWriteSeriesKind[]>([...REMOTE_WRITE_SERIES_KINDS]);
   const [maxAge, setMaxAge] = useState('6');
-  const [status, setStatus] = useState<{ kind: 'saving' } | { kind: 'error'; message: string }>();
+  const [status, setStatus] = useState<SaveStatus>();
 
   const save = async (e: React.FormEvent) => {
     e.preventDefault();
@@ -329,11 +330,7 @@ function AddTargetForm({ onDone, onCancel }: { onDone: () => Promise<void>; onCa
         <button type="button" className="btn btn--plain" onClick={onCancel}>
           {t('engines.cancel')}
         </button>
-        {status?.kind === 'error' && (
-          <span className="form-status error-text" role="alert" data-testid="rw-save-error">
-            {t('settings.saveFailed', { message: status.message })}
-          </span>
-        )}
+        <SaveStatusText status={status} testId="rw" />
       </div>
     </form>
   );
@@ -352,7 +349,7 @@ export function HistoryCard() {
   const [username, setUsername] = useState('');
   const [secret, setSecret] = useState('');
   const [touched, setTouched] = useState(false);
-  const [status, setStatus] = useState<{ kind: 'saved' } | { kind: 'saving' } | { kind: 'error'; message: string }>();
+  const [status, setStatus] = useState<SaveStatus>();
 
   useEffect(() => {
     if (epoch === 0) return;
@@ -459,16 +456,7 @@ export function HistoryCard() {
             <button type="submit" className="btn" disabled={status?.kind === 'saving' || !touched} data-testid="history-save">
               {t('settings.save')}
             </button>
-            {status?.kind === 'saved' && (
-              <span className="form-status form-status--ok" role="status">
-                {t('settings.saved')}
-              </span>
-            )}
-            {status?.kind === 'error' && (
-              <span className="form-status error-text" role="alert" data-testid="history-save-error">
-                {t('settings.saveFailed', { message: status.message })}
-              </span>
-            )}
+            <SaveStatusText status={status} testId="history" />
           </div>
         )}
       </form>

@@ -17,6 +17,7 @@ import { useI18n } from '../../i18n/useI18n';
 import type { MessageKey } from '../../i18n/catalogue';
 import { useConnection } from '../../stores/connection';
 import { HistoryCard, RemoteWriteCard } from './EngineCards';
+import { SaveStatusText, type SaveStatus } from './SaveStatus';
 import { checkListen, checkPollSeconds, checkRetention, checkToken, type FieldCheck, type RetentionField } from './validation';
 
 const REFRESH_MS = 5000;
@@ -35,7 +36,7 @@ function ReceiverCard() {
   const [listen, setListen] = useState('');
   const [token, setToken] = useState('');
   const [touched, setTouched] = useState(false);
-  const [status, setStatus] = useState<{ kind: 'saved' } | { kind: 'error'; message: string } | { kind: 'saving' }>();
+  const [status, setStatus] = useState<SaveStatus>();
   useEffect(() => {
     void core.call('receiver/get').then(setState, () => undefined);
     return core.on('receiver/changed', (next) => setState(next));
@@ -180,16 +181,7 @@ function ReceiverCard() {
           <button type="submit" className="btn" disabled={!valid || status?.kind === 'saving'} data-testid="receiver-save">
             {t('settings.save')}
           </button>
-          {status?.kind === 'saved' && (
-            <span className="form-status form-status--ok" role="status">
-              {t('settings.saved')}
-            </span>
-          )}
-          {status?.kind === 'error' && (
-            <span className="form-status error-text" role="alert" data-testid="receiver-save-error">
-              {t('settings.saveFailed', { message: status.message })}
-            </span>
-          )}
+          <SaveStatusText status={status} testId="receiver" />
         </div>
       </form>
     </Card>
@@ -349,7 +341,7 @@ function GeneralCard({ info, onSaved }: { info: AppInfo; onSaved: () => Promise<
   );
   const [draft, setDraft] = useState(() => fromSettings(info.settings));
   const [touched, setTouched] = useState(false);
-  const [status, setStatus] = useState<{ kind: 'saved' } | { kind: 'error'; message: string } | { kind: 'saving' }>();
+  const [status, setStatus] = useState<SaveStatus>();
   const settingsKey = JSON.stringify(info.settings);
 
   // A change from elsewhere (the file, another window) shows up unless the user is mid-edit.
@@ -433,16 +425,7 @@ function GeneralCard({ info, onSaved }: { info: AppInfo; onSaved: () => Promise<
           <button type="submit" className="btn" disabled={!valid || (pollLocked && retentionLocked) || status?.kind === 'saving'} data-testid="settings-save">
             {t('settings.save')}
           </button>
-          {status?.kind === 'saved' && (
-            <span className="form-status form-status--ok" role="status" data-testid="settings-saved">
-              {t('settings.saved')}
-            </span>
-          )}
-          {status?.kind === 'error' && (
-            <span className="form-status error-text" role="alert">
-              {t('settings.saveFailed', { message: status.message })}
-            </span>
-          )}
+          <SaveStatusText status={status} testId="settings" />
         </div>
       </form>
     </Card>
@@ -458,7 +441,7 @@ function ExportCard({ state, onChange }: { state: ExportState; onChange: (state:
   const [listen, setListen] = useState(state.listen);
   const [token, setToken] = useState('');
   const [touched, setTouched] = useState(false);
-  const [status, setStatus] = useState<{ kind: 'saved' } | { kind: 'error'; message: string } | { kind: 'saving' }>();
+  const [status, setStatus] = useState<SaveStatus>();
 
   useEffect(() => {
     if (!touched) {
@@ -619,16 +602,7 @@ function ExportCard({ state, onChange }: { state: ExportState; onChange: (state:
           <button type="submit" className="btn" disabled={!valid || status?.kind === 'saving'} data-testid="export-save">
             {t('settings.save')}
           </button>
-          {status?.kind === 'saved' && (
-            <span className="form-status form-status--ok" role="status" data-testid="export-saved">
-              {t('settings.saved')}
-            </span>
-          )}
-          {status?.kind === 'error' && (
-            <span className="form-status error-text" role="alert" data-testid="export-save-error">
-              {t('settings.saveFailed', { message: status.message })}
-            </span>
-          )}
+          <SaveStatusText status={status} testId="export" />
         </div>
       </form>
     </Card>
