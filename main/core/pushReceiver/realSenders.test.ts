@@ -108,7 +108,9 @@ for (const sender of ['prometheus-agent', 'vmagent'] as const) {
 
       proc = await start();
       await until('online again', async () => (await t.call('hosts/list')).find((h) => h.id === '127.0.0.1' && h.status === 'online'), 90_000);
-      await until('the alert resolved', async () => (await t.call('alerts/list')).find((a) => a.ruleId === 'builtin:host-offline' && a.labels.host === '127.0.0.1' && a.status === 'resolved'), 30_000);
+      // A resolved alert leaves the current list; the history has its firing → resolved.
+      await until('the alert resolved', async () => (await t.call('alerts/history', { ruleId: 'builtin:host-offline', host: '127.0.0.1' })).find((r) => r.from === 'firing' && r.to === 'resolved'), 30_000);
+      await until('the alert gone from the current list', async () => !(await t.call('alerts/list')).some((a) => a.ruleId === 'builtin:host-offline' && a.labels.host === '127.0.0.1' && a.status === 'firing'), 30_000);
     }, 300_000);
   });
 }
