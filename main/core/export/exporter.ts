@@ -3,6 +3,12 @@
 // console's own health. Families are built at scrape time from the in-memory
 // latest values the core keeps (never from SQL) and formatted by prom-client
 // Registries, so a removed host simply vanishes from the next scrape.
+//
+// Beside it, each host as its own target: `/sd/hosts` answers Prometheus's
+// HTTP service discovery with one target per host, and `/metrics/host/<id>`
+// is that host's series alone, without the `host` label (the target's
+// `instance` is the host), answering 503 while the host is down so that
+// Prometheus records `up == 0` for it (hostTargets.ts).
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,7 +20,8 @@ import type { Labels } from '../../common/series.js';
 import type { Logger } from '../log.js';
 import type { ExposedFamily, ExposedType, ExposedValue, ExpositionRequest } from '../exposition.js';
 import type { ConsoleHealth } from './consoleHealth.js';
-import { DEFAULT_STALE_GRACE_MS, groupHostFamilies, type ExportedHost } from './hostFamilies.js';
+import { DEFAULT_STALE_GRACE_MS, groupHostFamilies, hostIsFresh, type ExportedHost } from './hostFamilies.js';
+import { HOST_METRICS_PREFIX, SD_PATH, hostIdOfPath, targetAddress, targetGroups, type ExportTarget } from './hostTargets.js';
 
 export type { ExportedHost } from './hostFamilies.js';
 export type { ConsoleHealth } from './consoleHealth.js';
@@ -26,7 +33,18 @@ export interface ExportSource {
   health(): ConsoleHealth | Promise<ConsoleHealth>;
   /** Families the features add (cloud series and API health, …); called once per scrape, after `health`'s names are reserved. */
   families?(request: ExpositionRequest): readonly ExposedFamily[] | Promise<readonly ExposedFamily[]>;
+  /** Every watched host as a discovery target; called once per discovery request. */
+  targets?(): Iterable<ExportTarget>;
+  /**
+   * One host's latest values by id, for its own exposition, with its status
+   * word (online, offline, stale, …) for the reason a down host gives;
+   * undefined when the console has no such host. Reads that host only.
+   */
+  host?(id: string): { readonly exported: ExportedHost; readonly status: string } | undefined;
 }
+
+/** One host's own exposition: its text, or why there is none (no such host; the host is down, with the reason). */
+export type HostExposition = { readonly state: 'ok'; readonly text: string } | { readonly state: 'unknown' } | { readonly state: 'down'; readonly reason: string };
 
 export interface MetricsExpositionOptions {
   readonly source: ExportSource;
@@ -42,6 +60,8 @@ export interface MetricsExposition {
   readonly contentType: string;
   /** The exposition text for one scrape. Concurrent calls share one rendering. */
   render(): Promise<string>;
+  /** One host's series without the `host` label. Concurrent calls for one host share one rendering. */
+  renderHost(id: string): Promise<HostExposition>;
 }
 
 export interface MetricsExporterOptions extends MetricsExpositionOptions {
@@ -56,6 +76,8 @@ export interface MetricsExporterOptions extends MetricsExpositionOptions {
 export interface MetricsExporter {
   /** e.g. http://127.0.0.1:9309/metrics */
   readonly url: string;
+  /** The HTTP service discovery URL, e.g. http://127.0.0.1:9309/sd/hosts */
+  readonly sdUrl: string;
   readonly port: number;
   close(): Promise<void>;
 }
@@ -206,8 +228,38 @@ export function createMetricsExposition(options: MetricsExpositionOptions): Metr
     return parts.join('\n\n') + '\n';
   }
 
+  const hostsInFlight = new Map<string, Promise<HostExposition>>();
+
+  async function renderHostOnce(id: string): Promise<HostExposition> {
+    const found = options.source.host?.(id);
+    if (!found) return { state: 'unknown' };
+    const { exported, status } = found;
+    const at = now();
+    if (!exported.up || !hostIsFresh(exported, at, staleGraceMs)) {
+      // Prometheus records up == 0 for any answer but a 2xx, and shows this text as the scrape error.
+      const age = exported.lastSampleAt !== undefined ? `; latest sample ${Math.round((at - exported.lastSampleAt) / 1000)} s ago` : '; no sample yet';
+      return { state: 'down', reason: `host ${exported.host} is ${exported.up ? 'stale' : status}${age}` };
+    }
+    // The same grouping and checks as the whole-fleet scrape, for this one host; then without the `host` label.
+    const grouped = groupHostFamilies([exported], { now: at, staleGraceMs, reservedNames });
+    const parts: string[] = [];
+    for (const family of grouped.families.values()) {
+      const values = family.values.map((v) => ({ labels: v.labels, value: v.value }));
+      parts.push(await formatFamily({ name: family.name, help: helpFor(family.name), type: family.kind, values }));
+    }
+    return { state: 'ok', text: parts.length ? parts.join('\n\n') + '\n' : '' };
+  }
+
   return {
     contentType: Registry.PROMETHEUS_CONTENT_TYPE,
+    renderHost(id) {
+      let pending = hostsInFlight.get(id);
+      if (!pending) {
+        pending = renderHostOnce(id).finally(() => hostsInFlight.delete(id));
+        hostsInFlight.set(id, pending);
+      }
+      return pending;
+    },
     render() {
       // Two Prometheus servers scraping at once share one rendering rather than doubling the work.
       inFlight ??= renderOnce().finally(() => {
@@ -267,7 +319,8 @@ function hostnameOf(hostHeader: string | undefined): string {
 
 const LANDING_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Overlook exporter</title></head>
-<body><h1>Overlook exporter</h1><p>The fleet's metrics for Prometheus: <a href="metrics">/metrics</a></p></body></html>
+<body><h1>Overlook exporter</h1><p>The fleet's metrics for Prometheus: <a href="metrics">/metrics</a></p>
+<p>Each host as its own target (Prometheus HTTP service discovery): <a href="sd/hosts">/sd/hosts</a></p></body></html>
 `;
 
 function validateOptions(options: MetricsExporterOptions): void {
@@ -285,7 +338,7 @@ function validateOptions(options: MetricsExporterOptions): void {
   }
 }
 
-/** Serves GET /metrics and a landing page at GET /; everything else is 404. */
+/** Serves GET /metrics, /sd/hosts, /metrics/host/<id> and a landing page at GET /; everything else is 404. */
 export async function startMetricsExporter(options: MetricsExporterOptions): Promise<MetricsExporter> {
   validateOptions(options);
   const exposition = createMetricsExposition(options);
@@ -316,15 +369,30 @@ export async function startMetricsExporter(options: MetricsExporterOptions): Pro
     if (!authorized(req.headers.authorization, options)) {
       return send(res, 401, 'text/plain; charset=utf-8', 'unauthorized\n', head, { 'WWW-Authenticate': challenges });
     }
-    const path = (req.url ?? '/').split('?')[0];
-    if (path !== '/metrics' && path !== '/') return send(res, 404, 'text/plain; charset=utf-8', 'not found\n', head);
+    const path = (req.url ?? '/').split('?')[0]!;
+    const hostId = hostIdOfPath(path);
+    if (path !== '/metrics' && path !== '/' && path !== SD_PATH && hostId === undefined) {
+      return send(res, 404, 'text/plain; charset=utf-8', path.startsWith(HOST_METRICS_PREFIX) ? 'not a host path\n' : 'not found\n', head);
+    }
     if (req.method !== 'GET' && !head) return send(res, 405, 'text/plain; charset=utf-8', 'method not allowed\n', head, { Allow: 'GET, HEAD' });
     if (path === '/') {
       return send(res, 200, 'text/html; charset=utf-8', LANDING_PAGE, head, { 'Content-Security-Policy': "default-src 'none'" });
     }
+    if (path === SD_PATH) {
+      const groups = targetGroups(options.source.targets?.() ?? [], targetAddress(req.headers.host, options.host, port));
+      return send(res, 200, 'application/json; charset=utf-8', JSON.stringify(groups), head);
+    }
     let text: string;
     try {
-      text = await exposition.render();
+      if (hostId !== undefined) {
+        const one = await exposition.renderHost(hostId);
+        // The id is the caller's own text: echoed only as JSON-escaped, never as markup (text/plain, nosniff).
+        if (one.state === 'unknown') return send(res, 404, 'text/plain; charset=utf-8', `no host with id ${JSON.stringify(hostId)}\n`, head);
+        if (one.state === 'down') return send(res, 503, 'text/plain; charset=utf-8', `${one.reason}\n`, head, { 'Retry-After': '10' });
+        text = one.text;
+      } else {
+        text = await exposition.render();
+      }
     } catch (err) {
       log.error('metrics exporter scrape failed', { error: (err as Error).message });
       return send(res, 500, 'text/plain; charset=utf-8', `scrape failed: ${(err as Error).message}\n`, head);
@@ -338,6 +406,7 @@ export async function startMetricsExporter(options: MetricsExporterOptions): Pro
     send(res, 200, exposition.contentType, text, head, { Vary: 'Accept-Encoding' });
   };
 
+  let port = 0;
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
       log.error('metrics exporter request failed', { error: (err as Error).message });
@@ -358,9 +427,10 @@ export async function startMetricsExporter(options: MetricsExporterOptions): Pro
   });
   server.on('error', (err) => log.error('metrics exporter server error', { error: err.message }));
 
-  const port = (server.address() as AddressInfo).port;
+  port = (server.address() as AddressInfo).port;
   const hostForUrl = options.host.includes(':') && !options.host.startsWith('[') ? `[${options.host}]` : options.host;
   const url = `http://${hostForUrl}:${port}/metrics`;
+  const sdUrl = `http://${hostForUrl}:${port}${SD_PATH}`;
   if (isWildcardAddress(options.host)) {
     log.warn('metrics exporter listens on every network interface: anyone who can reach this machine can read the fleet’s metrics', {
       url,
@@ -371,6 +441,7 @@ export async function startMetricsExporter(options: MetricsExporterOptions): Pro
 
   return {
     url,
+    sdUrl,
     port,
     close: () =>
       new Promise<void>((resolve) => {

@@ -8,9 +8,10 @@ import { createHash } from 'node:crypto';
 import { RpcError, type ExportState, type ExportUpdate } from '../../common/contract.js';
 import { formatListenAddress, isAllInterfaces, parseListenAddress, type ListenAddress } from '../../common/listenAddress.js';
 import { resolveSecretRef } from '../config/secretRef.js';
-import type { CoreContext, CoreFeature } from '../coreContext.js';
+import type { CoreContext, CoreFeature, HostView } from '../coreContext.js';
 import { effectiveExport, loadSavedExport, saveExport, UI_TOKEN_SECRET_REF, type EffectiveExport, type SavedExportSettings } from './exportConfig.js';
 import { startMetricsExporter, type ExportSource, type ExportedHost, type MetricsExporter } from './exporter.js';
+import type { ExportTarget } from './hostTargets.js';
 import { exportSection, type ProvisionedExport } from './exportSection.js';
 import { sectionOf } from '../config/provisioning.js';
 import { provisionedFieldsError } from '../config/provisionedError.js';
@@ -27,19 +28,39 @@ export interface ExportFeatureOptions {
 
 const LOCK_TEXT = { flag: 'the --metrics-listen option', file: 'the provisioning file' } as const;
 
-/** The scrape-time view of the core's hosts: host label = host name, series = the latest raw observation. */
+/** One host as the exporter sees it: host label = host name, series = the latest raw observation. */
+function exportedHostOf({ host, latest }: HostView): ExportedHost {
+  return {
+    host: host.name,
+    up: host.status === 'online',
+    ...(host.lastSampleAt !== undefined ? { lastSampleAt: host.lastSampleAt } : {}),
+    // Containers under cAdvisor's names and labels.
+    series: latest ? (latest.containers ? [...latest.series, ...containerExportSeries(latest.containers)] : latest.series) : [],
+  };
+}
+
+/** The scrape-time view of the core's hosts. */
 export function exportSourceOf(ctx: CoreContext, onScrape: () => void): ExportSource {
   return {
     families: (request) => ctx.exposition(request),
     hosts(): ExportedHost[] {
       onScrape();
-      return ctx.hosts().map(({ host, latest }) => ({
-        host: host.name,
-        up: host.status === 'online',
-        ...(host.lastSampleAt !== undefined ? { lastSampleAt: host.lastSampleAt } : {}),
-        // Containers under cAdvisor's names and labels.
-        series: latest ? (latest.containers ? [...latest.series, ...containerExportSeries(latest.containers)] : latest.series) : [],
+      return ctx.hosts().map(exportedHostOf);
+    },
+    targets(): ExportTarget[] {
+      return ctx.hosts().map(({ host }) => ({
+        id: host.id,
+        name: host.name,
+        source: host.kind,
+        ...(host.info?.os ? { os: host.info.os } : {}),
+        tags: host.tags,
       }));
+    },
+    host(id) {
+      const view = ctx.host(id);
+      if (!view) return undefined;
+      onScrape();
+      return { exported: exportedHostOf(view), status: view.host.status };
     },
     async health() {
       const h = ctx.health;
