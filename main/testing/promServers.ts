@@ -172,3 +172,22 @@ scrape_configs:
 export function makePromTempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `ovl-prom-${prefix}-`));
 }
+
+/** A Prometheus server (not agent mode) with the given configuration text, its TSDB under `dir`, its API on 127.0.0.1:listenPort. */
+export async function startPrometheusServer(options: { dir: string; config: string; listenPort: number }): Promise<RunningProcess & { url: string }> {
+  need(PROMETHEUS, 'prometheus');
+  fs.writeFileSync(path.join(options.dir, 'prometheus.yml'), options.config);
+  const proc = startProcess(PROMETHEUS, [
+    `--config.file=${path.join(options.dir, 'prometheus.yml')}`,
+    `--storage.tsdb.path=${path.join(options.dir, 'data')}`,
+    `--web.listen-address=127.0.0.1:${options.listenPort}`,
+    '--log.level=warn',
+  ]);
+  try {
+    await waitForPort('127.0.0.1', options.listenPort, 30_000);
+  } catch (err) {
+    await proc.stop();
+    throw new Error(`${(err as Error).message}; prometheus said: ${proc.output().slice(-2000)}`);
+  }
+  return { ...proc, url: `http://127.0.0.1:${options.listenPort}` };
+}
