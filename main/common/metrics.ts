@@ -153,6 +153,8 @@ export const containerRawMetrics = {
   container_network_transmit_packets_dropped_total: { unit: 'count', help: 'Cumulative count of packets dropped while transmitting.' },
   container_start_time_seconds: { unit: 'timestamp_seconds', help: 'Start time of the container since unix epoch in seconds.' },
   container_last_seen: { unit: 'timestamp_seconds', help: 'Last time a container was seen by the exporter.' },
+  machine_cpu_cores: { unit: 'count', help: 'Number of logical CPU cores.' },
+  machine_memory_bytes: { unit: 'bytes', help: 'Amount of memory installed on the machine.' },
 } as const satisfies Record<string, MetricInfo>;
 
 export type DerivedMetricName = keyof typeof derivedMetrics;

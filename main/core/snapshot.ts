@@ -10,7 +10,7 @@ import type { RawSeries, Sample } from '../common/series.js';
 import type { HostFacts } from './model/observation.js';
 import { formatMetricValue } from '../common/format.js';
 import { ContainerTracker } from './containers/containerTracker.js';
-import { containerExportSeries } from './containers/exportContainers.js';
+import { hostContainerExportSeries } from './containers/exportContainers.js';
 import { localEngineConnector } from './containers/localEngine.js';
 
 export const SNAPSHOT_FORMATS = ['table', 'json', 'prom'] as const;
@@ -39,7 +39,7 @@ export async function takeSnapshot(options: { intervalMs: number; host: string; 
     host: options.host,
     t: second.t,
     facts: second.facts,
-    raw: [...second.series, ...containerExportSeries(second.containers)],
+    raw: [...second.series, ...hostContainerExportSeries(second)],
     derived: derived.samples,
     summary: hostSummaryFrom(derived.samples, options.host, second.t),
     processes: derived.processes,

@@ -15,7 +15,7 @@ import type { ExportTarget } from './hostTargets.js';
 import { exportSection, type ProvisionedExport } from './exportSection.js';
 import { sectionOf } from '../config/provisioning.js';
 import { provisionedFieldsError } from '../config/provisionedError.js';
-import { containerExportSeries } from '../containers/exportContainers.js';
+import { hostContainerExportSeries } from '../containers/exportContainers.js';
 
 export interface ExportFeatureOptions {
   /** `overlook serve --metrics-listen host:port`: enables the exporter and fixes its address. */
@@ -35,7 +35,7 @@ function exportedHostOf({ host, latest }: HostView): ExportedHost {
     up: host.status === 'online',
     ...(host.lastSampleAt !== undefined ? { lastSampleAt: host.lastSampleAt } : {}),
     // Containers under cAdvisor's names and labels.
-    series: latest ? (latest.containers ? [...latest.series, ...containerExportSeries(latest.containers)] : latest.series) : [],
+    series: latest ? (latest.containers ? [...latest.series, ...hostContainerExportSeries(latest)] : latest.series) : [],
   };
 }
 
