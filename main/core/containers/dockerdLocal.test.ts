@@ -6,8 +6,10 @@
 import { execFileSync } from 'node:child_process';
 import dgram from 'node:dgram';
 import fs from 'node:fs';
+import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalAgentHost } from '../localHost.js';
+import { hostContainerExportSeries } from './exportContainers.js';
 import { kubernetesLabelArgs, startTestDockerd, watchContainers, type TestDockerd, type Watched } from '../../testing/containerEngines.js';
 
 let d: TestDockerd;
@@ -132,6 +134,27 @@ describe('a real dockerd, seen by the local source', () => {
     expect(stored[0]!.labels).toEqual({ host: 'local', container: 'web', image: 'ovl/busybox' });
     expect(w.samples.some((s) => s.name === 'container_spec_memory_limit_bytes' && s.labels.container === 'web' && s.v === 64 * 1024 * 1024)).toBe(true);
     expect(w.samples.some((s) => s.name === 'container_spec_memory_limit_bytes' && s.labels.container === 'idle')).toBe(false);
+  });
+
+  it('exports what the Docker dashboards read under cAdvisor\'s names: last seen, start time, CPU and memory spec, network per interface, the machine', () => {
+    const series = hostContainerExportSeries(w.observation);
+    const one = (name: string, labels: Record<string, string>) => series.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
+    const web = row(w, 'web')!;
+    const webLabels = { name: 'web', container: 'web', image: 'ovl/busybox', id: `/docker/${web.id}` };
+    expect(one('container_last_seen', webLabels).map((s) => s.value)).toEqual([w.observation.t / 1000]);
+    expect(one('container_start_time_seconds', webLabels)[0]!.value).toBeCloseTo(web.startedAt! / 1000, 0);
+    // --cpus 0.2 is a CFS quota of 20 ms per 100 ms period (Docker's default period).
+    expect(one('container_spec_cpu_quota', webLabels).map((s) => s.value)).toEqual([20_000]);
+    expect(one('container_spec_cpu_period', webLabels).map((s) => s.value)).toEqual([100_000]);
+    expect(one('container_spec_memory_limit_bytes', webLabels).map((s) => s.value)).toEqual([64 * 1024 * 1024]);
+    const rx = one('container_network_receive_bytes_total', { name: 'net', interface: 'eth1' });
+    expect(rx).toHaveLength(1);
+    expect(rx[0]!.value).toBeGreaterThan(10_000);
+    expect(one('container_network_receive_packets_total', { name: 'net', interface: 'eth1' })[0]!.value).toBeGreaterThan(10);
+    expect(one('container_network_transmit_packets_dropped_total', { name: 'net', interface: 'eth1' })).toHaveLength(1);
+    expect(one('machine_cpu_cores', {}).map((s) => s.value)).toEqual([os.cpus().length]);
+    const memTotal = Number(/^MemTotal:\s+(\d+) kB/m.exec(fs.readFileSync('/proc/meminfo', 'utf8'))![1]) * 1024;
+    expect(one('machine_memory_bytes', {}).map((s) => s.value)).toEqual([memTotal]);
   });
 
   it('a container started while watching appears, one removed goes', async () => {
