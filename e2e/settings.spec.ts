@@ -61,6 +61,8 @@ test('settings: retention, validation, and /metrics enabled from the UI', async 
   await expect(page.getByTestId('export-status')).toHaveAttribute('data-state', 'serving');
   const url = `http://127.0.0.1:${port}/metrics`;
   await expect(page.getByTestId('export-url')).toHaveText(url);
+  const sdUrl = `http://127.0.0.1:${port}/sd/hosts`;
+  await expect(page.getByTestId('export-sd-url')).toHaveText(sdUrl);
   await expect(page.getByTestId('export-token-state')).toHaveAttribute('data-set', 'true');
   await expect(page.getByTestId('export-token')).toHaveValue('');
 
@@ -72,6 +74,10 @@ test('settings: retention, validation, and /metrics enabled from the UI', async 
   const scraped = await request.get(url, { headers: { Authorization: `Bearer ${token}` } });
   expect(scraped.status()).toBe(200);
   expect(await scraped.text()).toMatch(/^node_cpu_seconds_total\{[^}]*host="local"[^}]*\} \d/m);
+  // The discovery URL the card shows answers with the local host as a target, behind the same token.
+  expect((await request.get(sdUrl)).status()).toBe(401);
+  const discovered = (await (await request.get(sdUrl, { headers: { Authorization: `Bearer ${token}` } })).json()) as { targets: string[]; labels: Record<string, string> }[];
+  expect(discovered).toEqual([expect.objectContaining({ targets: [`127.0.0.1:${port}`], labels: expect.objectContaining({ instance: 'local', __metrics_path__: '/metrics/host/local' }) })]);
 
   // The page learns of the scrape, and never holds the token.
   await expect(page.getByTestId('export-url-row')).not.toContainText('not scraped yet', { timeout: 15_000 });

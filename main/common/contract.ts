@@ -398,6 +398,8 @@ export const ExportState = z.object({
   tokenSet: z.boolean(),
   /** The URL to scrape while listening, else null. */
   url: z.string().nullable(),
+  /** Prometheus HTTP service discovery of each host as its own target while listening, else null. */
+  sdUrl: z.string().nullable(),
   /** Bound to 0.0.0.0 or ::, reachable from other machines. */
   allInterfaces: z.boolean(),
   /** Why the exporter is not serving although enabled (port in use, a missing token variable…). */

@@ -123,6 +123,7 @@ export function createExportFeature(options: ExportFeatureOptions = {}): (ctx: C
         auth: e.auth,
         tokenSet: e.token !== undefined,
         url: running?.exporter.url ?? null,
+        sdUrl: running?.exporter.sdUrl ?? null,
         allInterfaces: isAllInterfaces(e.listen.host),
         lastError,
         lastScrapeAt,

@@ -65,6 +65,8 @@ export const settingsEn = {
   'export.failed': 'Not serving',
   'export.off': 'Off',
   'export.url': 'Scrape',
+  'export.sdUrl': 'Each host as a target',
+  'export.sdUrl.hint': 'Prometheus http_sd_configs: one target per host, instance = the host',
   'export.lastScrape': 'last scraped {ago}',
   'export.neverScraped': 'not scraped yet',
   'export.allInterfaces': 'This address accepts connections on every network interface: anyone who can reach this machine can read the fleet’s metrics. Prefer 127.0.0.1, and set a token.',

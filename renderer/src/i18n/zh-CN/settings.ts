@@ -66,6 +66,8 @@ export const settingsZhCN: Record<keyof typeof settingsEn, string> = {
   'export.failed': '未在服务',
   'export.off': '已关闭',
   'export.url': '抓取地址',
+  'export.sdUrl': '每台主机一个目标',
+  'export.sdUrl.hint': 'Prometheus http_sd_configs：每台主机一个抓取目标，instance 即主机',
   'export.lastScrape': '上次抓取于 {ago}',
   'export.neverScraped': '尚未被抓取',
   'export.allInterfaces': '该地址会在所有网络接口上接受连接：任何能访问本机的人都能读取机群的指标。建议使用 127.0.0.1，并设置令牌。',

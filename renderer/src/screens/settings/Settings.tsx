@@ -515,6 +515,15 @@ function ExportCard({ state, onChange }: { state: ExportState; onChange: (state:
           </span>
         </div>
       )}
+      {serving && state.sdUrl !== null && (
+        <div className="export-url" data-testid="export-sd-row">
+          <span className="muted">{t('export.sdUrl')}</span>
+          <code className="mono" data-testid="export-sd-url">
+            {state.sdUrl}
+          </code>
+          <span className="muted small">{t('export.sdUrl.hint')}</span>
+        </div>
+      )}
       {wouldExpose && (
         <p className="settings-alert settings-alert--warn" role="note" data-testid="export-exposed-warning">
           {t('export.allInterfaces')}
