@@ -1,7 +1,10 @@
 // /metrics exporter cost: scrape time and exposition size for a fleet of
 // 500 hosts × ~300 series, the longest event-loop stall a scrape causes
 // (ingest shares that loop), and — in the same run — the scrape time of
-// Debian's prometheus-node-exporter for this one machine. Prints figures,
+// Debian's prometheus-node-exporter for this one machine. Then the same fleet
+// as 500 targets of their own: the discovery answer, one host's exposition,
+// and all 500 one after another (what Prometheus does over a scrape
+// interval). Prints figures,
 // asserts nothing. Needs compiled JS: `npx tsc -p main/tsconfig.json`.
 //   node bench/exporter-scrape.mjs [hosts=500] [scrapes=15]
 import { spawn } from 'node:child_process';
@@ -49,8 +52,11 @@ function hostSeries(i, t) {
 // As the core will hold them: one latest observation per host, replaced on each sample.
 const fleet = Array.from({ length: HOSTS }, (_, i) => ({ host: `node-${String(i).padStart(3, '0')}.dc1.example`, up: true, lastSampleAt: Date.now(), series: hostSeries(i, 1000) }));
 const seriesCount = fleet.reduce((n, h) => n + h.series.length, 0);
+const byId = new Map(fleet.map((h) => [h.host, h]));
 const source = {
   hosts: () => fleet,
+  targets: () => fleet.map((h) => ({ id: h.host, name: h.host, source: 'ssh', tags: ['dc1'] })),
+  host: (id) => (byId.has(id) ? { exported: byId.get(id), status: 'online' } : undefined),
   health: () => ({ samplesIngested: 1e7, sshReconnects: 4, agentErrors: 2, alertEvaluations: 5e5, dbSizeBytes: 3e8, cloudApis: [] }),
 };
 const log = { info() {}, warn: (m, f) => console.error('warn', m, f ?? ''), error: (m, f) => console.error('error', m, f ?? '') };
@@ -112,6 +118,13 @@ for (let i = 0; i < SCRAPES; i++) {
 const exporter = await startExporter({ host: '127.0.0.1', port: EXPORTER_PORT, source, log, processMetrics: true });
 await timeScrapes(exporter.url, 2);
 const ours = await timeScrapes(exporter.url, SCRAPES);
+// 2b. Each host its own target: discovery, one host, every host in turn.
+const base = exporter.url.replace(/\/metrics$/, '');
+const sd = await timeScrapes(exporter.sdUrl, SCRAPES);
+const oneHost = await timeScrapes(`${base}/metrics/host/${encodeURIComponent(fleet[0].host)}`, SCRAPES);
+const allStart = performance.now();
+for (const h of fleet) await timeScrapes(`${base}/metrics/host/${encodeURIComponent(h.host)}`, 1);
+const allHostsMs = performance.now() - allStart;
 const gzipStart = performance.now();
 const gzipped = gzipSync(ours.text, { level: 1 }).length;
 const gzipMs = performance.now() - gzipStart;
@@ -141,4 +154,5 @@ console.log(`longest event-loop stall during a render: median ${ms(median(stalls
 console.log(`overlook /metrics over HTTP: median ${ms(ours.median)} (min ${ms(ours.min)}, max ${ms(ours.max)}), ${mb(ours.bytes)}, ${ours.lines} samples; gzip -1 would be ${mb(gzipped)} in ${ms(gzipMs)}`);
 console.log(`node_exporter (this machine): median ${ms(theirs.median)} (min ${ms(theirs.min)}, max ${ms(theirs.max)}), ${mb(theirs.bytes)}, ${theirs.lines} samples`);
 console.log(`ratio: overlook fleet scrape / node_exporter one-host scrape = ${(ours.median / theirs.median).toFixed(1)}×; per sample ${((ours.median / ours.lines) * 1000).toFixed(2)} µs vs ${((theirs.median / theirs.lines) * 1000).toFixed(2)} µs`);
+console.log(`per-host targets: /sd/hosts median ${ms(sd.median)} (${mb(sd.bytes)}); one host's exposition median ${ms(oneHost.median)} (${mb(oneHost.bytes)}, ${oneHost.lines} samples); all ${HOSTS} hosts one after another ${ms(allHostsMs)} (${ms(allHostsMs / HOSTS)} each) next to one whole-fleet scrape ${ms(ours.median)}`);
 console.log(`console RSS after: ${mb(process.memoryUsage().rss)}`);
