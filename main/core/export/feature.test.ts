@@ -84,7 +84,7 @@ describe('the export feature', () => {
   it('is off by default and says so', async () => {
     const { get } = await startCore();
     const state = get();
-    expect(state).toMatchObject({ enabled: false, url: null, listen: '127.0.0.1:9309', auth: 'none', tokenSet: false, lastError: null });
+    expect(state).toMatchObject({ enabled: false, url: null, sdUrl: null, listen: '127.0.0.1:9309', auth: 'none', tokenSet: false, lastError: null });
     expect(state.lockedBy).toEqual({ enabled: null, listen: null, token: null });
   });
 
@@ -95,7 +95,7 @@ describe('the export feature', () => {
     const port = await freePort();
     const token = 'a-token-of-32-characters-0123456';
     const state = await update({ enabled: true, listen: `127.0.0.1:${port}`, token });
-    expect(state).toMatchObject({ enabled: true, url: `http://127.0.0.1:${port}/metrics`, auth: 'bearer', tokenSet: true, lastError: null });
+    expect(state).toMatchObject({ enabled: true, url: `http://127.0.0.1:${port}/metrics`, sdUrl: `http://127.0.0.1:${port}/sd/hosts`, auth: 'bearer', tokenSet: true, lastError: null });
 
     expect((await scrape(state.url!)).status).toBe(401);
     const ok = await scrape(state.url!, token);
