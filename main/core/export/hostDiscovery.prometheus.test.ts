@@ -1,12 +1,14 @@
 // Each host its own Prometheus target, with real parts: a headless core
-// watching this machine through the real agent and node_exporters (Debian's)
-// on loopback, its export behind a token, and a real Prometheus (Debian's)
+// watching this machine through the real agent, an SSH host (OpenSSH's sshd
+// on loopback, the agent deployed over it) and node_exporters (Debian's) on
+// loopback, its export behind a token, and a real Prometheus (Debian's)
 // configured with the two scrape configurations the README shows — read from
 // the README itself, so the README cannot drift from what is tested.
 // Prometheus discovers each host through /sd/hosts with instance = the host,
 // sees a host added and a host removed, records up == 0 for a host whose
 // node_exporter stopped, and the whole-fleet job with its relabelling gives
 // the same instances.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +18,9 @@ import { createLocalAgentHost } from '../localHost.js';
 import { freePort } from '../../testing/freePort.js';
 import { makePromTempDir, startNodeExporter, startPrometheusServer, type RunningProcess } from '../../testing/promServers.js';
 import { startTestCore } from '../../testing/testCore.js';
+import { createSshFeature } from '../ssh/feature.js';
+import { sha256Fingerprint } from '../ssh/knownHosts.js';
+import { ensureTestUser, makeTempDir, removeTempDir, startSshd, type SshServer } from '../../testing/sshServers.js';
 
 const README = fs.readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
 
@@ -37,6 +42,7 @@ function substitute(text: string, pairs: readonly (readonly [string, string])[])
 }
 
 const TOKEN = 'sd-token-for-prometheus';
+const SSH_REQUESTS = new Set(['hosts/add', 'hosts/update', 'hosts/remove', 'hosts/set-enabled', 'hosts/definition', 'hosts/test', 'hosts/accept-key', 'hosts/ssh-config', 'hosts/import']);
 const cleanups: (() => Promise<void> | void)[] = [];
 let dir: string;
 let exportBase: string;
@@ -44,6 +50,7 @@ let prom: RunningProcess & { url: string };
 let call: Awaited<ReturnType<typeof startTestCore>>['call'];
 let neA: RunningProcess & { url: string };
 let neB: RunningProcess & { url: string };
+let sshd: SshServer;
 
 interface ActiveTarget {
   labels: Record<string, string>;
@@ -99,12 +106,26 @@ beforeAll(async () => {
   neB = await startNodeExporter({ host: '127.0.0.1', port: portB });
   cleanups.push(() => neB.stop());
 
+  // An SSH host, declared in the provisioning file with its key pinned.
+  const user = await ensureTestUser();
+  sshd = await startSshd({ port: await freePort() });
+  cleanups.push(() => sshd.stop());
+  const home = makeTempDir('sd-home');
+  cleanups.push(() => removeTempDir(home));
+  const agentDir = `.cache/overlook-sd-${crypto.randomBytes(3).toString('hex')}`;
+  cleanups.push(() => fs.rmSync(path.join(user.home, agentDir), { recursive: true, force: true }));
+  const sshHost = `  - name: lab-ssh\n    address: ${user.name}@127.0.0.1:${sshd.port}\n    password_env: LAB_PW\n    interval: 1s\n    host_key: ${sha256Fingerprint(sshd.hostKey().blob)}\n    tags: [edge]\n`;
+
   const t = await startTestCore(
     {
       prefix: 'ovl-sd-',
-      features: [createExportFeature({ processMetrics: false }), createScrapeTargetsFeature()],
-      answers: (r) => r.startsWith('targets/') || r.startsWith('export/'),
-      config: `version: 1\nexport:\n  listen: 127.0.0.1:${exportPort}\n  token_file: ${tokenFile}\n`,
+      features: [
+        createExportFeature({ processMetrics: false }),
+        createScrapeTargetsFeature(),
+        createSshFeature({ home, agentDir, env: { LAB_PW: user.password }, readyTimeoutMs: 5000 }),
+      ],
+      answers: (r) => r.startsWith('targets/') || r.startsWith('export/') || SSH_REQUESTS.has(r),
+      config: `version: 1\nexport:\n  listen: 127.0.0.1:${exportPort}\n  token_file: ${tokenFile}\nhosts:\n${sshHost}`,
       localSource: createLocalAgentHost({ intervalMs: 1000, engine: false }),
     },
     cleanups,
@@ -135,8 +156,8 @@ afterAll(async () => {
 
 describe('Prometheus discovering the console’s hosts over HTTP SD', () => {
   it('scrapes each host as its own target, instance = the host’s name, up == 1, with the meta labels to relabel by', { timeout: 90_000 }, async () => {
-    const up = await until('up == 1 for local and ne-a', () => query('up{job="overlook-hosts"}'), (r) => byInstance(r).local === '1' && byInstance(r)['ne-a'] === '1');
-    expect(byInstance(up)).toEqual({ local: '1', 'ne-a': '1' });
+    const up = await until('up == 1 for local, lab-ssh and ne-a', () => query('up{job="overlook-hosts"}'), (r) => byInstance(r).local === '1' && byInstance(r)['ne-a'] === '1' && byInstance(r)['lab-ssh'] === '1');
+    expect(byInstance(up)).toEqual({ local: '1', 'lab-ssh': '1', 'ne-a': '1' });
 
     const found = await targets('overlook-hosts');
     const a = found.find((t) => t.labels.instance === 'ne-a')!;
@@ -151,37 +172,45 @@ describe('Prometheus discovering the console’s hosts over HTTP SD', () => {
     });
     const local = found.find((t) => t.labels.instance === 'local')!;
     expect(local.discoveredLabels).toMatchObject({ __meta_overlook_host_id: 'local', __meta_overlook_source: 'local' });
+    // The SSH host's OS is known once its agent reported it; discovery carries it from the next refresh.
+    const ssh = await until('lab-ssh discovered with its OS', () => targets('overlook-hosts'), (ts) => (ts.find((t) => t.labels.instance === 'lab-ssh')?.discoveredLabels.__meta_overlook_os ?? '') !== '');
+    expect(ssh.find((t) => t.labels.instance === 'lab-ssh')!.discoveredLabels).toMatchObject({
+      __meta_overlook_host_id: 'lab-ssh',
+      __meta_overlook_source: 'ssh',
+      __meta_overlook_tags: ',edge,',
+      __meta_overlook_os: expect.stringMatching(/Linux/),
+    });
     // The meta labels are for relabelling only: none reaches the stored series.
     expect(Object.keys(a.labels).sort()).toEqual(['instance', 'job']);
 
     // The hosts' series carry instance = host and no host label; counters come through as counters.
-    const load = await until('node_load1 of both hosts', () => query('node_load1{job="overlook-hosts"}'), (r) => r.length === 2);
-    expect(load.map((r) => r.metric.instance).sort()).toEqual(['local', 'ne-a']);
+    const load = await until('node_load1 of every host', () => query('node_load1{job="overlook-hosts"}'), (r) => r.length === 3);
+    expect(load.map((r) => r.metric.instance).sort()).toEqual(['lab-ssh', 'local', 'ne-a']);
     for (const r of load) expect(r.metric.host).toBeUndefined();
     const cpu = await until('a CPU rate for ne-a', () => query('sum by (instance) (rate(node_cpu_seconds_total{job="overlook-hosts",instance="ne-a"}[5s]))'), (r) => r.length === 1);
     expect(Number(cpu[0]!.value[1])).toBeGreaterThan(0);
 
     // The whole-fleet job with the README's relabelling gives the same hosts as instances.
-    const fleet = await until('node_load1 from the whole-fleet job', () => query('node_load1{job="overlook"}'), (r) => r.length === 2);
-    expect(fleet.map((r) => r.metric.instance).sort()).toEqual(['local', 'ne-a']);
+    const fleet = await until('node_load1 from the whole-fleet job', () => query('node_load1{job="overlook"}'), (r) => r.length === 3);
+    expect(fleet.map((r) => r.metric.instance).sort()).toEqual(['lab-ssh', 'local', 'ne-a']);
     for (const r of fleet) expect(r.metric.host).toBeUndefined();
     const hostUp = await query('overlook_host_up{job="overlook"}');
-    expect(byInstance(hostUp)).toEqual({ local: '1', 'ne-a': '1' });
+    expect(byInstance(hostUp)).toEqual({ local: '1', 'lab-ssh': '1', 'ne-a': '1' });
   });
 
   it('finds a host added in the console and drops a host removed', { timeout: 90_000 }, async () => {
     const added = await call('targets/add', { name: 'ne-b', nodeExporter: neB.url, intervalMs: 1000, tags: [] });
     const withB = await until('ne-b discovered and up', () => query('up{job="overlook-hosts"}'), (r) => byInstance(r)['ne-b'] === '1');
-    expect(byInstance(withB)).toMatchObject({ local: '1', 'ne-a': '1', 'ne-b': '1' });
+    expect(byInstance(withB)).toMatchObject({ local: '1', 'lab-ssh': '1', 'ne-a': '1', 'ne-b': '1' });
     expect((await targets('overlook-hosts')).find((t) => t.labels.instance === 'ne-b')?.scrapeUrl).toBe(`${exportBase}/metrics/host/${added.id}`);
 
     const hostA = (await call('hosts/list')).find((h) => h.name === 'ne-a')!;
     await call('targets/remove', { hostId: hostA.id });
     const left = await until('ne-a gone from the targets', () => targets('overlook-hosts'), (ts) => !ts.some((t) => t.labels.instance === 'ne-a'));
-    expect(left.map((t) => t.labels.instance).sort()).toEqual(['local', 'ne-b']);
+    expect(left.map((t) => t.labels.instance).sort()).toEqual(['lab-ssh', 'local', 'ne-b']);
   });
 
-  it('records up == 0 for a host whose node_exporter stopped (its path answers 503), and its series go stale', { timeout: 90_000 }, async () => {
+  it('records up == 0 for a host whose node_exporter stopped (its path answers 503), its series going stale, and for an SSH host whose server died', { timeout: 90_000 }, async () => {
     await until('ne-b up', () => query('up{job="overlook-hosts",instance="ne-b"}'), (r) => r[0]?.value[1] === '1');
     await neB.stop();
     const down = await until('up == 0 for ne-b', () => query('up{job="overlook-hosts"}'), (r) => byInstance(r)['ne-b'] === '0');
@@ -191,6 +220,11 @@ describe('Prometheus discovering the console’s hosts over HTTP SD', () => {
     expect(target.lastError).toContain('503');
     // Its series go stale rather than repeating the last value.
     await until('ne-b’s series marked stale', () => query('node_load1{job="overlook-hosts",instance="ne-b"}'), (r) => r.length === 0);
+
+    // An SSH host whose server dies with every session under it.
+    await sshd.crash();
+    const sshDown = await until('up == 0 for lab-ssh', () => query('up{job="overlook-hosts"}'), (r) => byInstance(r)['lab-ssh'] === '0');
+    expect(byInstance(sshDown)).toMatchObject({ local: '1', 'lab-ssh': '0', 'ne-b': '0' });
   });
 
   it('asks for the export’s token on discovery and on each host', async () => {
@@ -200,6 +234,6 @@ describe('Prometheus discovering the console’s hosts over HTTP SD', () => {
     }
     const sd = await fetch(`${exportBase}/sd/hosts`, { headers: { Authorization: `Bearer ${TOKEN}` } });
     expect(sd.status).toBe(200);
-    expect(((await sd.json()) as unknown[]).length).toBe(2);
+    expect(((await sd.json()) as unknown[]).length).toBe(3);
   });
 });
