@@ -8,6 +8,7 @@
 // sees a host added and a host removed, records up == 0 for a host whose
 // node_exporter stopped, and the whole-fleet job with its relabelling gives
 // the same instances.
+import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -196,6 +197,19 @@ describe('Prometheus discovering the console’s hosts over HTTP SD', () => {
     for (const r of fleet) expect(r.metric.host).toBeUndefined();
     const hostUp = await query('overlook_host_up{job="overlook"}');
     expect(byInstance(hostUp)).toEqual({ local: '1', 'lab-ssh': '1', 'ne-a': '1' });
+  });
+
+  it('gives per-host expositions of real hosts that promtool finds nothing in but node_exporter’s own camelCase names', async () => {
+    for (const id of ['local', 'lab-ssh']) {
+      const res = await fetch(`${exportBase}/metrics/host/${id}`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+      expect(res.status, id).toBe(200);
+      const text = await res.text();
+      expect(text).toMatch(/^node_cpu_seconds_total\{cpu="0",mode="idle"\} \d/m);
+      expect(text).not.toMatch(/\bhost="/);
+      const check = spawnSync('/usr/bin/promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+      const remarks = `${check.stdout}${check.stderr}`.trim().split('\n').filter((l) => l && !/^node_memory_\w+ metric names should be written in 'snake_case' not 'camelCase'$/.test(l));
+      expect(remarks, id).toEqual([]);
+    }
   });
 
   it('finds a host added in the console and drops a host removed', { timeout: 90_000 }, async () => {
