@@ -579,3 +579,50 @@ describe('closeAlerts', () => {
     expect(closeAlerts(new Map([['x', s('firing', { firedAt: now + M })]]), now, 'rule_deleted')[0]!.durationMs).toBe(0);
   });
 });
+
+describe('evaluateRule: more edges the mutation run showed unchecked', () => {
+  const now = 1_700_000_000_000;
+  const absent = AlertRule.parse({ type: 'absent', id: 'nd', origin: 'user', name: 'No data', selector: 'host:cpu_usage:ratio', window: 30 * S }) as AbsentRule;
+  const key = 'host:cpu_usage:ratio{host="web"}';
+
+  it('of two observations of one series that both hold, the first is the alert, once', () => {
+    const rule = thresholdRule({ for: 0 });
+    const series: SeriesWindow[] = [
+      { labels: { host: 'a' }, points: [[now - S, 0.9]] },
+      { labels: { host: 'a' }, points: [[now - S, 0.95]] },
+    ];
+    const r = evaluateRule(rule, { series }, new Map(), now);
+    expect(r.transitions).toMatchObject([{ from: 'normal', to: 'firing', value: 0.9, reason: 'condition' }]);
+    expect([...r.states.values()].map((s) => s.value)).toEqual([0.9]);
+  });
+
+  it('an absent rule hears a point stamped exactly now', () => {
+    const r = evaluateRule(absent, { series: [{ labels: { host: 'web' }, points: [[now - M, 1], [now, 1]] }] }, new Map(), now);
+    expect(r.states.size).toBe(0);
+  });
+
+  it('a resolved no-data alert does not come back for a series that only has unusable points', () => {
+    const resolved: AlertState = { ruleId: 'nd', key, labels: { host: 'web' }, status: 'resolved', activeAt: now - 5 * M, firedAt: now - 5 * M, resolvedAt: now - M, value: 40, lastEvalAt: now - M };
+    const r = evaluateRule(absent, { series: [{ labels: { host: 'web' }, points: [[now - 5 * S, NaN]] }] }, new Map([[key, resolved]]), now);
+    expect(r.transitions).toEqual([]);
+    expect(r.states.get(key)?.status).toBe('resolved');
+  });
+
+  it('holds a firing no-data alert as it was while its host is down, even once its series left the lookback', () => {
+    const firing = evaluateRule(absent, { series: [{ labels: { host: 'web' }, points: [[now - M, 1]] }] }, new Map(), now);
+    const down = new Map([['web', { status: 'offline' as const, since: now }]]);
+    const r = evaluateRule(absent, { series: [], hosts: down }, firing.states, now + 5 * M);
+    expect(r.transitions).toEqual([]);
+    expect(r.states.get(key)).toMatchObject({ status: 'firing', value: 60 });
+  });
+
+  it('a host rule that fires at once times the transition from when the host went down; after a long gap a pending one restarts from that time', () => {
+    const rule = builtinRules().find((r) => r.id === 'builtin:host-offline') as HostStatusRule;
+    const r = evaluateRule(rule, { hosts: new Map([['db', { status: 'offline', since: now - 5 * M }]]) }, new Map(), now);
+    expect(r.transitions).toMatchObject([{ from: 'normal', to: 'firing', durationMs: 5 * M, reason: 'condition' }]);
+    const slow = { ...rule, for: 20 * M } as HostStatusRule;
+    const pending = evaluateRule(slow, { hosts: new Map([['db', { status: 'offline', since: now }]]) }, new Map(), now + S);
+    const later = evaluateRule(slow, { hosts: new Map([['db', { status: 'offline', since: now }]]) }, pending.states, now + 10 * M);
+    expect([...later.states.values()][0]).toMatchObject({ status: 'pending', activeAt: now });
+  });
+});

@@ -391,3 +391,22 @@ describe('planNotifications: defaults, grouping and bookkeeping', () => {
     expect(flushed.notifications[0]!.alerts[0]).toMatchObject({ summary: 'Disk nearly full', status: 'firing' });
   });
 });
+
+describe('planNotifications: alerts whose rule or episode is gone', () => {
+  const now = 1_700_000_000_000;
+  const key = 'host:filesystem_used:ratio{host="a",mountpoint="/"}';
+  const state: AlertState = { ruleId: 'gone', key, labels: { host: 'a', mountpoint: '/' }, status: 'firing', activeAt: now - M, firedAt: now - M, value: 0.95, lastEvalAt: now };
+
+  it('sends nothing for a firing alert whose rule is not known, and does not fail', () => {
+    const plan = planNotifications({ alerts: [state], transitions: [], rules: new Map([[rule.id, rule]]), silences: [], delivery: EMPTY_DELIVERY_STATE, now }, { groupWindowMs: 0 });
+    expect(plan).toMatchObject({ notifications: [], changed: false });
+  });
+
+  it('forgets what it sent for an alert that is no longer firing', () => {
+    const id = `disk|${key}`;
+    const delivery: DeliveryState = { alerts: { [id]: { alertId: id, episodeFiredAt: now - M, firingSentAt: now - M, lastSentAt: now - M } }, outbox: [] };
+    const plan = planNotifications({ alerts: [], transitions: [], rules: new Map([[rule.id, rule]]), silences: [], delivery, now }, { groupWindowMs: 0 });
+    expect(plan.changed).toBe(true);
+    expect(plan.delivery.alerts).toEqual({});
+  });
+});
