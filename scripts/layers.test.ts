@@ -73,6 +73,7 @@ const CORE_LEVELS: Readonly<Record<string, number>> = {
   'dataFile.ts': 2,
   'version.ts': 2,
   'exposition.ts': 2,
+  'httpListener.ts': 2,
   engine: 2,
   history: 2,
   sources: 3,

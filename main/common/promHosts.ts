@@ -4,7 +4,7 @@
 // same way on both sides. Pure: imported by the contract, the renderer and
 // the core.
 import { z } from 'zod';
-import { HostNameField, MAX_TAGS, TagField } from './sshHosts.js';
+import { hostDraftBase } from './sshHosts.js';
 import { ListenAddressText } from './listenAddress.js';
 
 export const SCRAPE_INTERVAL_MIN_MS = 1000;
@@ -91,19 +91,13 @@ export type TargetAuthDraft = z.infer<typeof TargetAuthDraft>;
 
 /** A node_exporter target added in the UI (the Add-host dialog's node_exporter tab). */
 export const TargetDraft = z.object({
-  name: HostNameField,
+  ...hostDraftBase,
   nodeExporter: ScrapeUrlField,
   /** A cAdvisor endpoint for the host's containers. */
   cadvisor: ScrapeUrlField.optional(),
   auth: TargetAuthDraft.default({ type: 'none' }),
   caFile: CaFileField.optional(),
   intervalMs: ScrapeIntervalField.default(SCRAPE_DEFAULT_INTERVAL_MS),
-  tags: z
-    .array(TagField)
-    .max(MAX_TAGS, { error: `at most ${MAX_TAGS} tags` })
-    .default([])
-    .transform((tags) => [...new Set(tags)]),
-  enabled: z.boolean().default(true),
 });
 export type TargetDraft = z.infer<typeof TargetDraft>;
 export type TargetDraftInput = z.input<typeof TargetDraft>;

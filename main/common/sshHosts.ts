@@ -167,20 +167,29 @@ export const HostAuthDraft = z.discriminatedUnion(
 );
 export type HostAuthDraft = z.infer<typeof HostAuthDraft>;
 
-export const HostDraft = z.object({
+/**
+ * What every kind of host the UI adds has in common (an SSH host, a
+ * node_exporter target): its name, its tags, whether it is polled. Spread
+ * into each kind's draft so their limits stay the same.
+ */
+export const hostDraftBase = {
   name: HostNameField,
-  host: HostAddressField,
-  port: PortField.default(22),
-  user: SshUserField,
-  auth: HostAuthDraft,
-  jump: z.array(JumpField).max(MAX_JUMPS, { error: `at most ${MAX_JUMPS} jump hosts` }).default([]),
-  intervalMs: IntervalField.default(SSH_DEFAULT_INTERVAL_MS),
   tags: z
     .array(TagField)
     .max(MAX_TAGS, { error: `at most ${MAX_TAGS} tags` })
     .default([])
     .transform((tags) => [...new Set(tags)]),
   enabled: z.boolean().default(true),
+};
+
+export const HostDraft = z.object({
+  ...hostDraftBase,
+  host: HostAddressField,
+  port: PortField.default(22),
+  user: SshUserField,
+  auth: HostAuthDraft,
+  jump: z.array(JumpField).max(MAX_JUMPS, { error: `at most ${MAX_JUMPS} jump hosts` }).default([]),
+  intervalMs: IntervalField.default(SSH_DEFAULT_INTERVAL_MS),
   /** Absent: the agent looks for the usual sockets. */
   engineSocket: EngineSocketField.optional(),
 });

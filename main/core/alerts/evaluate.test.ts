@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aggregateWindow, evaluateRule, type HostStatusEntry, type SeriesWindow } from './evaluate.js';
+import { absentLookbackMs, aggregateWindow, cachedSeriesKey, closeAlerts, evaluateRule, observeThreshold, type HostStatusEntry, type SeriesWindow } from './evaluate.js';
 import type { AlertState, AlertTransition } from './model.js';
 import { AlertRule, builtinRules, parseProvisionedRule, parseRuleDraft, type AbsentRule, type HostStatusRule, type ThresholdRule } from './rule.js';
 import { inhibitedAlerts } from './inhibit.js';
@@ -358,5 +358,271 @@ describe('inhibitedAlerts', () => {
       rules,
     );
     expect([...ids]).toEqual(['builtin:no-data|k{host="cut"}']);
+  });
+});
+
+describe('evaluateRule: every comparison, at its boundary', () => {
+  const now = 1_700_000_000_000;
+  const holds = (op: ThresholdRule['op'], value: number) => {
+    const rule = thresholdRule({ op, threshold: 0.5, for: 0 });
+    return evaluateRule(rule, { series: [{ labels: { host: 'a' }, points: [[now - S, value]] }] }, new Map(), now).states.size === 1;
+  };
+  it.each([
+    ['>', [false, false, true]],
+    ['>=', [false, true, true]],
+    ['<', [true, false, false]],
+    ['<=', [true, true, false]],
+    ['==', [false, true, false]],
+    ['!=', [true, false, true]],
+  ] as const)('%s holds for below / equal / above the threshold as %j', (op, expected) => {
+    expect([0.4, 0.5, 0.6].map((v) => holds(op, v))).toEqual(expected);
+  });
+});
+
+describe('aggregateWindow: the edges of the window', () => {
+  it('leaves out a point exactly at the start and one after the end, for every aggregate', () => {
+    const pts: [number, number][] = [
+      [10, 100],
+      [20, 2],
+      [30, 4],
+      [40, -100],
+    ];
+    expect(aggregateWindow(pts, 'last', 10, 30)).toBe(4);
+    expect(aggregateWindow([[10, 7]], 'last', 10, 30)).toBeUndefined();
+    expect(aggregateWindow(pts, 'max', 10, 30)).toBe(4);
+    expect(aggregateWindow(pts, 'min', 10, 30)).toBe(2);
+    expect(aggregateWindow(pts, 'avg', 10, 30)).toBe(3);
+  });
+});
+
+describe('cachedSeriesKey', () => {
+  it('keys the same label set apart under two metric names', () => {
+    const labels = { host: 'a' };
+    expect(cachedSeriesKey('m1', labels)).toBe('m1{host="a"}');
+    expect(cachedSeriesKey('m2', labels)).toBe('m2{host="a"}');
+    expect(cachedSeriesKey('m1', labels)).toBe('m1{host="a"}');
+  });
+});
+
+describe('observeThreshold with a keep filter', () => {
+  const now = 1_700_000_000_000;
+  const rule = thresholdRule({ for: 0 });
+  const series: SeriesWindow[] = [
+    { labels: { host: 'hot' }, points: [[now - S, 0.95]] },
+    { labels: { host: 'cool' }, points: [[now - S, 0.1]] },
+    { labels: { host: 'alerting' }, points: [[now - S, 0.1]] },
+  ];
+  it('observes the series that hold and those the filter keeps (their alerts), no others', () => {
+    const kept = observeThreshold(rule, series, now, (key) => key.includes('alerting'));
+    expect(kept.map((o) => [o.labels.host, o.met])).toEqual([
+      ['hot', true],
+      ['alerting', false],
+    ]);
+    expect(observeThreshold(rule, series, now, () => false, false).map((o) => o.labels.host)).toEqual(['hot']);
+    expect(observeThreshold(rule, series, now).map((o) => o.labels.host)).toEqual(['hot', 'cool', 'alerting']);
+  });
+});
+
+describe('evaluateRule: absent rule edges', () => {
+  const rule = AlertRule.parse({ type: 'absent', id: 'nd', origin: 'user', name: 'No data', selector: 'host:cpu_usage:ratio', window: 30 * S }) as AbsentRule;
+  const now = 1_700_000_000_000;
+  const key = 'host:cpu_usage:ratio{host="web"}';
+
+  it('reads an hour more than the window to learn which series had data', () => {
+    expect(absentLookbackMs(rule)).toBe(30 * S + 3_600_000);
+  });
+
+  it('is silent for exactly the window: fires; a millisecond less: does not', () => {
+    const at = (last: number) => evaluateRule(rule, { series: [{ labels: { host: 'web' }, points: [[last, 1]] }] }, new Map(), now).states.size;
+    expect(at(now - 30 * S)).toBe(1);
+    expect(at(now - 30 * S + 1)).toBe(0);
+  });
+
+  it('takes the newest usable point wherever it is in the list, and ignores points after now and non-finite ones', () => {
+    const points: [number, number][] = [
+      [now - 5 * S, 1],
+      [now - 40 * S, 1],
+      [now - 2 * S, NaN],
+      [now + 60 * S, 1],
+    ];
+    const r = evaluateRule(rule, { series: [{ labels: { host: 'web' }, points }] }, new Map(), now);
+    expect(r.states.size).toBe(0);
+    const late = evaluateRule(rule, { series: [{ labels: { host: 'web' }, points }] }, new Map(), now + 30 * S);
+    expect([...late.states.values()][0]).toMatchObject({ status: 'firing', value: 35, activeAt: now + 25 * S });
+  });
+
+  it('a series in the lookback with no usable point keeps its firing alert, and starts none', () => {
+    const nanOnly: SeriesWindow[] = [{ labels: { host: 'web' }, points: [[now - 5 * S, NaN]] }];
+    expect(evaluateRule(rule, { series: nanOnly }, new Map(), now).states.size).toBe(0);
+    const firing = evaluateRule(rule, { series: [{ labels: { host: 'web' }, points: [[now - M, 1]] }] }, new Map(), now);
+    expect(firing.states.get(key)?.status).toBe('firing');
+    const held = evaluateRule(rule, { series: nanOnly }, firing.states, now + 10 * S);
+    expect(held.states.get(key)).toMatchObject({ status: 'firing', value: 60 });
+    expect(held.transitions).toEqual([]);
+  });
+
+  it('an alert whose series left the lookback keeps counting seconds of silence; a resolved one stays resolved', () => {
+    const firing = evaluateRule(rule, { series: [{ labels: { host: 'web' }, points: [[now - M, 1]] }] }, new Map(), now);
+    const later = evaluateRule(rule, { series: [] }, firing.states, now + 20 * S);
+    expect(later.states.get(key)).toMatchObject({ status: 'firing', value: 80 });
+    const resolved = new Map([[key, { ...later.states.get(key)!, status: 'resolved' as const, resolvedAt: now + 20 * S }]]);
+    const after = evaluateRule(rule, { series: [] }, resolved, now + 30 * S);
+    expect(after.transitions).toEqual([]);
+    expect(after.states.get(key)?.status).toBe('resolved');
+  });
+});
+
+describe('evaluateRule: host status rule scoped by a host pattern', () => {
+  const base = builtinRules().find((r) => r.id === 'builtin:host-offline') as HostStatusRule;
+  const t0 = 1_700_000_000_000;
+  const hosts = new Map<string, HostStatusEntry>([
+    ['web-1', { status: 'offline', since: t0 - 10 * M }],
+    ['db-1', { status: 'offline', since: t0 - 10 * M }],
+  ]);
+  it('alerts only for the hosts the pattern names; without one, for every host', () => {
+    const scoped = { ...base, hostPattern: 'web-.*' } as HostStatusRule;
+    expect([...evaluateRule(scoped, { hosts }, new Map(), t0).states.values()].map((s) => s.labels)).toEqual([{ host: 'web-1' }]);
+    expect([...evaluateRule(base, { hosts }, new Map(), t0).states.values()].map((s) => s.labels.host).sort()).toEqual(['db-1', 'web-1']);
+  });
+  it('keys the alert by host and counts its time from when the host went down, not from a future since', () => {
+    const r = evaluateRule(base, { hosts: new Map([['web-1', { status: 'offline', since: t0 + M }]]) }, new Map(), t0);
+    expect([...r.states.entries()]).toMatchObject([['host{host="web-1"}', { status: 'pending', activeAt: t0 }]]);
+  });
+});
+
+describe('evaluateRule: lifecycle edges', () => {
+  const now = 1_700_000_000_000;
+  const key = 'host:cpu_usage:ratio{host="a"}';
+  const at = (t: number, v: number | null) => (v === null ? [] : [{ labels: { host: 'a' }, points: [[t - S, v]] as [number, number][] }]);
+
+  it('keeps a resolved alert for 15 minutes by default, then forgets it', () => {
+    const rule = thresholdRule({ for: 0 });
+    let r = evaluateRule(rule, { series: at(now, 0.9) }, new Map(), now);
+    r = evaluateRule(rule, { series: at(now + 10 * S, 0.1) }, r.states, now + 10 * S);
+    expect(r.states.get(key)?.status).toBe('resolved');
+    const kept = evaluateRule(rule, { series: at(now + 10 * S + 15 * M - 1, 0.1) }, r.states, now + 10 * S + 15 * M - 1);
+    expect(kept.states.get(key)).toMatchObject({ status: 'resolved', value: 0.1 });
+    const gone = evaluateRule(rule, { series: at(now + 10 * S + 15 * M, 0.1) }, r.states, now + 10 * S + 15 * M);
+    expect(gone.states.size).toBe(0);
+  });
+
+  it('resolves with the last value it had when the data is gone, and times the episode from when it fired', () => {
+    const rule = thresholdRule({ for: 20 * S });
+    let r = evaluateRule(rule, { series: at(now, 0.9) }, new Map(), now);
+    r = evaluateRule(rule, { series: at(now + 20 * S, 0.95) }, r.states, now + 20 * S);
+    expect(r.transitions).toMatchObject([{ from: 'pending', to: 'firing', durationMs: 20 * S }]);
+    r = evaluateRule(rule, { series: [] }, r.states, now + 50 * S);
+    expect(r.transitions).toMatchObject([{ from: 'firing', to: 'resolved', durationMs: 30 * S, reason: 'no_data', value: 0.95 }]);
+    expect(r.states.get(key)).toMatchObject({ status: 'resolved', value: 0.95, resolvedAt: now + 50 * S });
+  });
+
+  it('a pending alert that dips ends with the time it was pending, and says why', () => {
+    const rule = thresholdRule({ for: M });
+    let r = evaluateRule(rule, { series: at(now, 0.9) }, new Map(), now);
+    r = evaluateRule(rule, { series: at(now + 30 * S, 0.1) }, r.states, now + 30 * S);
+    expect(r.transitions).toMatchObject([{ from: 'pending', to: 'normal', durationMs: 30 * S, reason: 'condition' }]);
+    expect(r.states.size).toBe(0);
+  });
+
+  it('a pending alert keeps its clock across a gap up to the limit, and restarts it past the limit', () => {
+    const rule = thresholdRule({ for: 6 * M });
+    const start = evaluateRule(rule, { series: at(now, 0.9) }, new Map(), now);
+    const within = evaluateRule(rule, { series: at(now + 5 * M, 0.9) }, start.states, now + 5 * M);
+    expect(within.states.get(key)).toMatchObject({ status: 'pending', activeAt: now });
+    const past = evaluateRule(rule, { series: at(now + 5 * M + 1, 0.9) }, start.states, now + 5 * M + 1);
+    expect(past.states.get(key)).toMatchObject({ status: 'pending', activeAt: now + 5 * M + 1 });
+  });
+
+  it('with keepFiringFor 0 a firing alert resolves on the first evaluation without the condition', () => {
+    const rule = thresholdRule({ for: 0, keepFiringFor: 0 });
+    let r = evaluateRule(rule, { series: at(now, 0.9) }, new Map(), now);
+    r = evaluateRule(rule, { series: at(now + 10 * S, 0.1) }, r.states, now + 10 * S);
+    expect(r.transitions).toMatchObject([{ from: 'firing', to: 'resolved', reason: 'condition' }]);
+  });
+
+  it('the first of two observations of one series wins', () => {
+    const rule = thresholdRule({ for: 0 });
+    const series: SeriesWindow[] = [
+      { labels: { host: 'a' }, points: [[now - S, 0.9]] },
+      { labels: { host: 'a' }, points: [[now - S, 0.1]] },
+    ];
+    const r = evaluateRule(rule, { series }, new Map(), now);
+    expect(r.states.get(key)).toMatchObject({ status: 'firing', value: 0.9 });
+    expect(r.transitions).toHaveLength(1);
+  });
+});
+
+describe('closeAlerts', () => {
+  const now = 1_700_000_000_000;
+  it('resolves firing alerts (timed from when they fired), ends pending ones (timed from when they began), leaves resolved ones', () => {
+    const s = (status: AlertState['status'], extra: Partial<AlertState> = {}): AlertState => ({
+      ruleId: 'r1',
+      key: `k-${status}`,
+      labels: { host: status },
+      status,
+      activeAt: now - 10 * M,
+      value: 1,
+      lastEvalAt: now,
+      ...extra,
+    });
+    const previous = new Map([
+      ['f', s('firing', { firedAt: now - 4 * M })],
+      ['g', s('firing')],
+      ['p', s('pending')],
+      ['r', s('resolved', { resolvedAt: now - M })],
+    ]);
+    expect(closeAlerts(previous, now, 'rule_deleted')).toEqual([
+      { ruleId: 'r1', key: 'k-firing', labels: { host: 'firing' }, from: 'firing', to: 'resolved', at: now, value: 1, durationMs: 4 * M, reason: 'rule_deleted' },
+      { ruleId: 'r1', key: 'k-firing', labels: { host: 'firing' }, from: 'firing', to: 'resolved', at: now, value: 1, durationMs: 10 * M, reason: 'rule_deleted' },
+      { ruleId: 'r1', key: 'k-pending', labels: { host: 'pending' }, from: 'pending', to: 'normal', at: now, value: 1, durationMs: 10 * M, reason: 'rule_deleted' },
+    ]);
+    expect(closeAlerts(new Map([['x', s('firing', { firedAt: now + M })]]), now, 'rule_deleted')[0]!.durationMs).toBe(0);
+  });
+});
+
+describe('evaluateRule: more edges the mutation run showed unchecked', () => {
+  const now = 1_700_000_000_000;
+  const absent = AlertRule.parse({ type: 'absent', id: 'nd', origin: 'user', name: 'No data', selector: 'host:cpu_usage:ratio', window: 30 * S }) as AbsentRule;
+  const key = 'host:cpu_usage:ratio{host="web"}';
+
+  it('of two observations of one series that both hold, the first is the alert, once', () => {
+    const rule = thresholdRule({ for: 0 });
+    const series: SeriesWindow[] = [
+      { labels: { host: 'a' }, points: [[now - S, 0.9]] },
+      { labels: { host: 'a' }, points: [[now - S, 0.95]] },
+    ];
+    const r = evaluateRule(rule, { series }, new Map(), now);
+    expect(r.transitions).toMatchObject([{ from: 'normal', to: 'firing', value: 0.9, reason: 'condition' }]);
+    expect([...r.states.values()].map((s) => s.value)).toEqual([0.9]);
+  });
+
+  it('an absent rule hears a point stamped exactly now', () => {
+    const r = evaluateRule(absent, { series: [{ labels: { host: 'web' }, points: [[now - M, 1], [now, 1]] }] }, new Map(), now);
+    expect(r.states.size).toBe(0);
+  });
+
+  it('a resolved no-data alert does not come back for a series that only has unusable points', () => {
+    const resolved: AlertState = { ruleId: 'nd', key, labels: { host: 'web' }, status: 'resolved', activeAt: now - 5 * M, firedAt: now - 5 * M, resolvedAt: now - M, value: 40, lastEvalAt: now - M };
+    const r = evaluateRule(absent, { series: [{ labels: { host: 'web' }, points: [[now - 5 * S, NaN]] }] }, new Map([[key, resolved]]), now);
+    expect(r.transitions).toEqual([]);
+    expect(r.states.get(key)?.status).toBe('resolved');
+  });
+
+  it('holds a firing no-data alert as it was while its host is down, even once its series left the lookback', () => {
+    const firing = evaluateRule(absent, { series: [{ labels: { host: 'web' }, points: [[now - M, 1]] }] }, new Map(), now);
+    const down = new Map([['web', { status: 'offline' as const, since: now }]]);
+    const r = evaluateRule(absent, { series: [], hosts: down }, firing.states, now + 5 * M);
+    expect(r.transitions).toEqual([]);
+    expect(r.states.get(key)).toMatchObject({ status: 'firing', value: 60 });
+  });
+
+  it('a host rule that fires at once times the transition from when the host went down; after a long gap a pending one restarts from that time', () => {
+    const rule = builtinRules().find((r) => r.id === 'builtin:host-offline') as HostStatusRule;
+    const r = evaluateRule(rule, { hosts: new Map([['db', { status: 'offline', since: now - 5 * M }]]) }, new Map(), now);
+    expect(r.transitions).toMatchObject([{ from: 'normal', to: 'firing', durationMs: 5 * M, reason: 'condition' }]);
+    const slow = { ...rule, for: 20 * M } as HostStatusRule;
+    const pending = evaluateRule(slow, { hosts: new Map([['db', { status: 'offline', since: now }]]) }, new Map(), now + S);
+    const later = evaluateRule(slow, { hosts: new Map([['db', { status: 'offline', since: now }]]) }, pending.states, now + 10 * M);
+    expect([...later.states.values()][0]).toMatchObject({ status: 'pending', activeAt: now });
   });
 });

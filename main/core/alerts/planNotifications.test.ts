@@ -234,3 +234,179 @@ describe('renderSummary', () => {
     expect(renderSummary(mem, { labels: { host: 'h' }, value: null }, 'en')).toBe('h uses no data > 1.00 GiB {{nope}}');
   });
 });
+
+describe('planNotifications: defaults, grouping and bookkeeping', () => {
+  const idOf = (host: string) => `disk|host:filesystem_used:ratio{host="${host}",mountpoint="/"}`;
+  const firingState = (host: string, at: number): AlertState => ({
+    ruleId: 'disk',
+    key: `host:filesystem_used:ratio{host="${host}",mountpoint="/"}`,
+    labels: { host, mountpoint: '/' },
+    status: 'firing',
+    activeAt: at - M,
+    firedAt: at,
+    value: 0.95,
+    lastEvalAt: at,
+  });
+
+  it('by default waits 10 s to group, and repeats a still-firing alert after 4 hours, not before', () => {
+    const p = new Pipeline({});
+    p.step({ a: 0.95 });
+    p.step({ a: 0.95 }, 5 * S);
+    expect(p.sent).toEqual([]);
+    p.step({ a: 0.95 }, 5 * S);
+    expect(p.titles()).toEqual(['[FIRING:1] Disk nearly full']);
+    const firstAt = p.now;
+    while (p.now - firstAt < 4 * 3_600_000 - 30 * M) p.step({ a: 0.95 }, 30 * M);
+    expect(p.sent).toHaveLength(1);
+    p.step({ a: 0.95 }, 30 * M); // 4 h after the first: queued for its group window
+    p.step({ a: 0.95 }, 10 * S);
+    expect(p.sent).toHaveLength(2);
+    expect(p.sent[1]!.alerts[0]!.repeat).toBe(true);
+  });
+
+  it('lists a group firing first, then resolved, each by key, and titles it with both counts', () => {
+    const p = new Pipeline({ groupWindowMs: 30 * S, repeatIntervalMs: 0 });
+    for (let i = 0; i < 4; i++) p.step({ a: 0.95, b: 0.95, c: 0.1, d: 0.1 });
+    expect(p.titles()).toEqual(['[FIRING:2] Disk nearly full']);
+    p.step({ a: 0.1, b: 0.95, c: 0.1, d: 0.97 });
+    p.step({ a: 0.1, b: 0.95, c: 0.99, d: 0.97 });
+    for (let i = 0; i < 3; i++) p.step({ a: 0.1, b: 0.95, c: 0.99, d: 0.97 });
+    const mixed = p.sent[1]!;
+    expect(mixed.title).toBe('[FIRING:2, RESOLVED:1] Disk nearly full');
+    expect(mixed.status).toBe('firing');
+    expect(mixed.alerts.map((a) => [a.labels.host, a.status])).toEqual([
+      ['c', 'firing'],
+      ['d', 'firing'],
+      ['a', 'resolved'],
+    ]);
+    expect(mixed.id).toBe(`disk@${mixed.createdAt}`);
+    for (let i = 0; i < 4; i++) p.step({ a: 0.1, b: 0.1, c: 0.1, d: 0.99 });
+    for (let i = 0; i < 4; i++) p.step({ a: 0.1, b: 0.1, c: 0.1, d: 0.1 });
+    expect(p.sent.slice(2).map((n) => [n.title, n.status])).toEqual([
+      ['[RESOLVED:2] Disk nearly full', 'resolved'],
+      ['[RESOLVED] Disk nearly full', 'resolved'],
+    ]);
+  });
+
+  it('a resolve drops its firing still waiting in the outbox, and forgets the alert', () => {
+    const p = new Pipeline({ groupWindowMs: 30 * S, repeatIntervalMs: 0 });
+    p.step({ a: 0.95 });
+    expect(p.delivery.outbox.map((i) => [i.alertId, i.kind])).toEqual([[idOf('a'), 'firing']]);
+    expect(p.delivery.alerts[idOf('a')]).toMatchObject({ episodeFiredAt: p.now });
+    p.step({ a: 0.1 });
+    expect(p.delivery).toEqual({ alerts: {}, outbox: [] });
+  });
+
+  it('lists muted alerts sorted, whatever order they fired in', () => {
+    const p = new Pipeline({ groupWindowMs: 0, repeatIntervalMs: 0 });
+    p.silences = [{ id: 's', ruleId: 'disk', startsAt: p.now, endsAt: p.now + 60 * M, createdAt: p.now }];
+    p.step({ b: 0.95, a: 0.95 });
+    expect(p.muted).toEqual([idOf('a'), idOf('b')]);
+  });
+
+  it('a firing alert with no delivery record (a fresh journal) is told once, its episode dated from when it fired', () => {
+    const now = 1_700_000_000_000;
+    const state = firingState('a', now - 5 * M);
+    const input = { alerts: [state], transitions: [], rules: new Map([[rule.id, rule]]), silences: [], delivery: EMPTY_DELIVERY_STATE, now };
+    const first = planNotifications(input, { groupWindowMs: 0, repeatIntervalMs: 0 });
+    expect(first.notifications.map((n) => n.title)).toEqual(['[FIRING:1] Disk nearly full']);
+    expect(first.delivery.alerts[idOf('a')]).toEqual({ alertId: idOf('a'), episodeFiredAt: now - 5 * M, firingSentAt: now, lastSentAt: now });
+    const again = planNotifications({ ...input, delivery: first.delivery, now: now + 10 * S }, { groupWindowMs: 0, repeatIntervalMs: 0 });
+    expect(again).toMatchObject({ notifications: [], changed: false });
+    expect(again.delivery).toBe(first.delivery);
+  });
+
+  it('ignores transitions of a rule it does not know', () => {
+    const now = 1_700_000_000_000;
+    const plan = planNotifications(
+      {
+        alerts: [],
+        transitions: [{ ruleId: 'gone', key: 'k', labels: { host: 'a' }, from: 'normal', to: 'firing', at: now, value: 1, durationMs: 0, reason: 'condition' }],
+        rules: new Map([[rule.id, rule]]),
+        silences: [],
+        delivery: EMPTY_DELIVERY_STATE,
+        now,
+      },
+      { groupWindowMs: 0 },
+    );
+    expect(plan).toMatchObject({ notifications: [], changed: false });
+  });
+
+  it('a firing transition whose alert state is not at hand queues it from the transition: began at `at − duration`', () => {
+    const now = 1_700_000_000_000;
+    const plan = planNotifications(
+      {
+        alerts: [],
+        transitions: [{ ruleId: 'disk', key: 'k', labels: { host: 'a' }, from: 'pending', to: 'firing', at: now, value: 0.97, durationMs: 2 * M, reason: 'condition' }],
+        rules: new Map([[rule.id, rule]]),
+        silences: [],
+        delivery: EMPTY_DELIVERY_STATE,
+        now,
+      },
+      { groupWindowMs: 30 * S },
+    );
+    expect(plan.delivery.outbox).toHaveLength(1);
+    expect(plan.delivery.outbox[0]!.alert).toMatchObject({ key: 'k', status: 'firing', value: 0.97, activeAt: now - 2 * M, firedAt: now });
+  });
+
+  it('the resolve of a deleted rule (its alert state already gone) says when it fired and resolved', () => {
+    const p = new Pipeline({ groupWindowMs: 0, repeatIntervalMs: 0 });
+    p.step({ a: 0.95 });
+    const firedAt = p.now;
+    p.now += 3 * M;
+    const plan = planNotifications(
+      {
+        alerts: [],
+        transitions: [{ ruleId: 'disk', key: 'host:filesystem_used:ratio{host="a",mountpoint="/"}', labels: { host: 'a', mountpoint: '/' }, from: 'firing', to: 'resolved', at: p.now, value: 0.95, durationMs: 3 * M, reason: 'rule_deleted' }],
+        rules: new Map([[rule.id, rule]]),
+        silences: [],
+        delivery: p.delivery,
+        now: p.now,
+      },
+      p.options,
+    );
+    expect(plan.notifications.map((n) => n.title)).toEqual(['[RESOLVED] Disk nearly full']);
+    expect(plan.notifications[0]!.alerts[0]).toMatchObject({ status: 'resolved', activeAt: firedAt, firedAt, resolvedAt: p.now });
+    expect(plan.delivery.alerts).toEqual({});
+  });
+
+  it('a firing queued before its rule was deleted goes out under the rule name it was queued with', () => {
+    const now = 1_700_000_000_000;
+    const state = firingState('a', now);
+    const queued = planNotifications(
+      {
+        alerts: [state],
+        transitions: [{ ruleId: 'disk', key: state.key, labels: state.labels, from: 'normal', to: 'firing', at: now, value: 0.95, durationMs: 0, reason: 'condition' }],
+        rules: new Map([[rule.id, rule]]),
+        silences: [],
+        delivery: EMPTY_DELIVERY_STATE,
+        now,
+      },
+      { groupWindowMs: 30 * S, repeatIntervalMs: 0 },
+    );
+    expect(queued.notifications).toEqual([]);
+    const flushed = planNotifications({ alerts: [state], transitions: [], rules: new Map(), silences: [], delivery: queued.delivery, now: now + 30 * S }, { groupWindowMs: 30 * S, repeatIntervalMs: 0 });
+    expect(flushed.notifications).toHaveLength(1);
+    expect(flushed.notifications[0]).toMatchObject({ title: '[FIRING:1] Disk nearly full', ruleName: 'Disk nearly full', channels: ['desktop', 'team'], severity: 'warning' });
+    expect(flushed.notifications[0]!.alerts[0]).toMatchObject({ summary: 'Disk nearly full', status: 'firing' });
+  });
+});
+
+describe('planNotifications: alerts whose rule or episode is gone', () => {
+  const now = 1_700_000_000_000;
+  const key = 'host:filesystem_used:ratio{host="a",mountpoint="/"}';
+  const state: AlertState = { ruleId: 'gone', key, labels: { host: 'a', mountpoint: '/' }, status: 'firing', activeAt: now - M, firedAt: now - M, value: 0.95, lastEvalAt: now };
+
+  it('sends nothing for a firing alert whose rule is not known, and does not fail', () => {
+    const plan = planNotifications({ alerts: [state], transitions: [], rules: new Map([[rule.id, rule]]), silences: [], delivery: EMPTY_DELIVERY_STATE, now }, { groupWindowMs: 0 });
+    expect(plan).toMatchObject({ notifications: [], changed: false });
+  });
+
+  it('forgets what it sent for an alert that is no longer firing', () => {
+    const id = `disk|${key}`;
+    const delivery: DeliveryState = { alerts: { [id]: { alertId: id, episodeFiredAt: now - M, firingSentAt: now - M, lastSentAt: now - M } }, outbox: [] };
+    const plan = planNotifications({ alerts: [], transitions: [], rules: new Map([[rule.id, rule]]), silences: [], delivery, now }, { groupWindowMs: 0 });
+    expect(plan.changed).toBe(true);
+    expect(plan.delivery.alerts).toEqual({});
+  });
+});

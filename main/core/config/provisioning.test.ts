@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { parseProvisioningText } from '../../testing/provisioningText.js';
-import { carryLastGood, createProvisioningParser, sectionOf, sectionOfIndependentEntries, wholeSection } from './provisioning.js';
+import { carryLastGood, createProvisioningParser, knownKeysAt, sectionOf, sectionOfIndependentEntries, unknownFieldMessage, wholeSection } from './provisioning.js';
 import { secretRefFields, secretRefOf, secretRefRules } from './provisioningFields.js';
 
 const FILE = '/etc/overlook/overlook.yaml';
@@ -297,5 +297,62 @@ describe('sections built from the shared helpers (the shape later sections take)
   it('suggests field names inside list entries', () => {
     const parsed = parse('channels:\n  - nmae: a\n', FILE);
     expect(parsed.problems).toContainEqual({ file: FILE, line: 2, column: 5, field: 'channels[0].nmae', message: 'unknown field `nmae` — did you mean `name`?' });
+  });
+});
+
+describe('the words and places of problems', () => {
+  it('suggests the closest known field within a third of the key (at least one edit), the first of equals, a swap as one edit', () => {
+    expect(unknownFieldMessage('hst', ['host'])).toBe('unknown field `hst` — did you mean `host`?');
+    expect(unknownFieldMessage('ab', ['abc'])).toBe('unknown field `ab` — did you mean `abc`?');
+    expect(unknownFieldMessage('rtntion', ['retention'])).toBe('unknown field `rtntion` — did you mean `retention`?');
+    expect(unknownFieldMessage('rtnton', ['retention'])).toBe('unknown field `rtnton`; expected one of: retention');
+    expect(unknownFieldMessage('nam', ['name', 'nap'])).toBe('unknown field `nam` — did you mean `name`?');
+    expect(unknownFieldMessage('TOKNE', ['token'])).toBe('unknown field `TOKNE` — did you mean `token`?');
+    // Three swapped neighbours are three edits: too far from a six-letter key.
+    expect(unknownFieldMessage('abcdef', ['badcfe'])).toBe('unknown field `abcdef`; expected one of: badcfe');
+    expect(unknownFieldMessage('xyz', ['url', 'name'])).toBe('unknown field `xyz`; expected one of: url, name');
+    expect(unknownFieldMessage('xyz', [])).toBe('unknown field `xyz`');
+    // Six letters before a known name are six edits, wherever they stand.
+    expect(unknownFieldMessage('zzzzzzhost', ['host'])).toBe('unknown field `zzzzzzhost`; expected one of: host');
+    expect(unknownFieldMessage('host', ['zzzzzzhost'])).toBe('unknown field `host`; expected one of: zzzzzzhost');
+  });
+
+  it('finds the fields that fit through optional, nullable, default, prefault, readonly, catch and nonoptional, lists and pipes', () => {
+    const inner = z.object({ b: z.string(), c: z.number() });
+    for (const wrapped of [
+      inner.optional(),
+      inner.nullable(),
+      inner.default({ b: '', c: 0 }),
+      inner.prefault({ b: '', c: 0 }),
+      inner.readonly(),
+      inner.catch({ b: '', c: 0 }),
+      inner.optional().nonoptional(),
+      inner.transform((v) => v),
+    ]) {
+      expect(knownKeysAt(z.object({ a: wrapped }), ['a'])).toEqual(['b', 'c']);
+    }
+    expect(knownKeysAt(z.object({ list: z.array(inner) }), ['list', 3])).toEqual(['b', 'c']);
+    expect(knownKeysAt(z.object({ a: z.string() }), ['a'])).toEqual([]);
+    expect(knownKeysAt(z.object({ a: z.string() }), ['a', 'deeper'])).toEqual([]);
+    expect(knownKeysAt(z.array(inner), [])).toEqual([]);
+  });
+
+  it('says a required field is missing, with what it should be', () => {
+    const parse = createProvisioningParser([sectionOfIndependentEntries('channels', z.strictObject({ name: z.string(), port: z.number().optional() }))]);
+    const parsed = parse('channels:\n  - port: 5\n  - name: ok\n    port: [1]\n', FILE);
+    expect(parsed.problems).toEqual([
+      { file: FILE, line: 2, column: 5, field: 'channels[0].name', message: 'is required (text)' },
+      { file: FILE, line: 4, column: 11, field: 'channels[1].port', message: 'must be a number, not a list' },
+    ]);
+  });
+
+  it('points at the list item itself when an item is not a mapping, and names the entry that failed', () => {
+    const parse = createProvisioningParser([sectionOfIndependentEntries('channels', z.strictObject({ name: z.string(), port: z.number() }))]);
+    const parsed = parse('channels:\n  - name: ok\n    port: 1\n  - 3\n  - name: broken\n', FILE);
+    expect(parsed.problems).toEqual([
+      { file: FILE, line: 4, column: 5, field: 'channels[1]', message: 'must be a mapping, not a number' },
+      { file: FILE, line: 5, column: 5, field: 'channels[2].port', message: 'is required (a number)' },
+    ]);
+    expect(parsed.config?.failedEntries).toEqual({ channels: ['broken'] });
   });
 });

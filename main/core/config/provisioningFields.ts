@@ -106,6 +106,23 @@ export function secretRefOf(entry: WithSecretRefs, name: string): SecretRef | un
   return undefined;
 }
 
+/**
+ * `basic_auth: { username: prometheus, password_env: … }` — the same block in
+ * every section that speaks HTTP (the export, remote-write and history
+ * engines, node_exporter targets): a user name and the password by reference.
+ */
+export const BasicAuthInFile = z
+  .strictObject({
+    username: z
+      .string({ error: 'must be a user name' })
+      .min(1, { error: 'must be a user name' })
+      .max(256, { error: 'is too long for a user name' })
+      // RFC 7617 §2: the user-id cannot contain a colon.
+      .refine((name) => !name.includes(':'), { error: 'cannot contain ":" (RFC 7617)' }),
+    ...secretRefFields('password'),
+  })
+  .superRefine(secretRefRules(['password'], ['password']));
+
 // Keys that would hold a secret's value. `host_key` (a public key pin),
 // `access_key_id` and `secret_id` (identifiers) are not secrets and don't match.
 const PLAINTEXT_SECRET_KEY = /(^|_)(password|passphrase|passwd|secret|token|secret_key|api_key|private_key|credentials?)$/i;

@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import { z } from 'zod';
 import { CaPemField, headerNameProblem } from '../../common/remoteWrite.js';
-import { durationField, secretRefFields, secretRefOf, secretRefRules } from '../config/provisioningFields.js';
+import { BasicAuthInFile, durationField, secretRefFields, secretRefOf, secretRefRules } from '../config/provisioningFields.js';
 import { resolveSecretRef, secretFilePath, type SecretRef } from '../config/secretRef.js';
 import type { SecretStore } from '../secrets/secretStore.js';
 import type { EngineAuth, EngineEndpoint } from './engineHttp.js';
@@ -31,16 +31,6 @@ export interface EngineConnection {
 }
 
 // ---------------------------------------------------------------- the provisioning file's fields
-
-const BasicAuthInFile = z
-  .strictObject({
-    username: z
-      .string({ error: 'must be a user name' })
-      .min(1, { error: 'must be a user name' })
-      .refine((name) => !name.includes(':'), { error: 'cannot contain ":" (RFC 7617)' }),
-    ...secretRefFields('password'),
-  })
-  .superRefine(secretRefRules(['password'], ['password']));
 
 const TlsInFile = z.strictObject({
   /** PEM file of the certificate authorities to trust, relative to the provisioning file. */

@@ -10,7 +10,7 @@
 // exporter starts, so a rotated token file takes effect on the next reload.
 import { z } from 'zod';
 import { LISTEN_ADDRESS_MESSAGES, parseListenAddress, type ListenAddress } from '../../common/listenAddress.js';
-import { secretRefFields, secretRefOf, secretRefRules } from '../config/provisioningFields.js';
+import { BasicAuthInFile, secretRefFields, secretRefOf, secretRefRules } from '../config/provisioningFields.js';
 import { wholeSection } from '../config/provisioning.js';
 import type { SecretRef } from '../config/secretRef.js';
 
@@ -34,17 +34,6 @@ const ListenInFile = z.unknown().transform((input, ctx): ListenAddress => {
   }
   return parsed.address;
 });
-
-const BasicAuthInFile = z
-  .strictObject({
-    username: z
-      .string({ error: 'must be a user name' })
-      .min(1, { error: 'must be a user name' })
-      // RFC 7617 §2: the user-id cannot contain a colon.
-      .refine((name) => !name.includes(':'), { error: 'cannot contain ":" (RFC 7617)' }),
-    ...secretRefFields('password'),
-  })
-  .superRefine(secretRefRules(['password'], ['password']));
 
 const ExportInFile = z
   .strictObject({

@@ -11,7 +11,7 @@
 // Prometheus records `up == 0` for it (hostTargets.ts).
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeListener, listenOn } from '../httpListener.js';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { Registry, collectDefaultMetrics, type Metric } from 'prom-client';
@@ -415,22 +415,11 @@ export async function startMetricsExporter(options: MetricsExporterOptions): Pro
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    const onError = (err: NodeJS.ErrnoException) => {
-      reject(new Error(`metrics exporter cannot listen on ${options.host}:${options.port}: ${err.code ?? err.message}`));
-    };
-    server.once('error', onError);
-    server.listen(options.port, options.host, () => {
-      server.off('error', onError);
-      resolve();
-    });
-  });
+  const listening = await listenOn(server, options.host, options.port, 'metrics exporter');
   server.on('error', (err) => log.error('metrics exporter server error', { error: err.message }));
-
-  port = (server.address() as AddressInfo).port;
-  const hostForUrl = options.host.includes(':') && !options.host.startsWith('[') ? `[${options.host}]` : options.host;
-  const url = `http://${hostForUrl}:${port}/metrics`;
-  const sdUrl = `http://${hostForUrl}:${port}${SD_PATH}`;
+  port = listening.port;
+  const url = `${listening.origin}/metrics`;
+  const sdUrl = `${listening.origin}${SD_PATH}`;
   if (isWildcardAddress(options.host)) {
     log.warn('metrics exporter listens on every network interface: anyone who can reach this machine can read the fleet’s metrics', {
       url,
@@ -443,11 +432,6 @@ export async function startMetricsExporter(options: MetricsExporterOptions): Pro
     url,
     sdUrl,
     port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        // Prometheus keeps its scrape connection alive; without this, close() waits for it to time out.
-        server.closeAllConnections();
-      }),
+    close: () => closeListener(server),
   };
 }

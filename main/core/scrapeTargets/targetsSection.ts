@@ -14,9 +14,9 @@
 // Each entry stands alone: a bad one is reported with its line and left out.
 // Secrets are references, resolved when the target starts.
 import { z } from 'zod';
-import { BasicUserField, CaFileField, ScrapeUrlField, SCRAPE_INTERVAL_MAX_MS, SCRAPE_INTERVAL_MIN_MS } from '../../common/promHosts.js';
+import { CaFileField, ScrapeUrlField, SCRAPE_INTERVAL_MAX_MS, SCRAPE_INTERVAL_MIN_MS } from '../../common/promHosts.js';
 import { HostNameField, MAX_TAGS, TagField } from '../../common/sshHosts.js';
-import { durationField, secretRefFields, secretRefOf, secretRefRules } from '../config/provisioningFields.js';
+import { BasicAuthInFile, durationField, secretRefFields, secretRefOf, secretRefRules } from '../config/provisioningFields.js';
 import { sectionOfClaimedEntries } from '../config/provisioning.js';
 import type { SecretRef } from '../config/secretRef.js';
 
@@ -37,10 +37,6 @@ export interface ProvisionedTarget {
   readonly tags: readonly string[];
   readonly enabled: boolean;
 }
-
-const BasicAuthInFile = z
-  .strictObject({ username: BasicUserField, ...secretRefFields('password') })
-  .superRefine(secretRefRules(['password'], ['password']));
 
 const TargetInFile = z
   .strictObject({

@@ -13,7 +13,7 @@
 // nothing a request holds can stop the listener or the console.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeListener, listenOn } from '../../httpListener.js';
 import type { Logger } from '../../log.js';
 import { DEFAULT_DECODE_LIMITS, decodeRemoteWriteBody, RemoteWriteDecodeError, seriesProblem, type DecodeLimits, type WireSeries } from '../../prometheus/remoteWrite.js';
 
@@ -282,26 +282,14 @@ export async function startRemoteWriteReceiver(options: RemoteWriteReceiverOptio
   server.headersTimeout = 10_000;
   server.on('clientError', (_err, socket) => socket.destroy());
 
-  await new Promise<void>((resolve, reject) => {
-    const onError = (err: NodeJS.ErrnoException) => reject(new Error(`remote-write receiver cannot listen on ${options.host}:${options.port}: ${err.code ?? err.message}`));
-    server.once('error', onError);
-    server.listen(options.port, options.host, () => {
-      server.off('error', onError);
-      resolve();
-    });
-  });
+  const listening = await listenOn(server, options.host, options.port, 'remote-write receiver');
   server.on('error', (err) => options.log.error('remote-write receiver server error', { error: err.message }));
-  const port = (server.address() as AddressInfo).port;
-  const hostForUrl = options.host.includes(':') && !options.host.startsWith('[') ? `[${options.host}]` : options.host;
-  const url = `http://${hostForUrl}:${port}${REMOTE_WRITE_PATH}`;
+  const port = listening.port;
+  const url = `${listening.origin}${REMOTE_WRITE_PATH}`;
   options.log.info('remote-write receiver listening', { url, tokens: options.tokens.length });
   return {
     url,
     port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: () => closeListener(server),
   };
 }

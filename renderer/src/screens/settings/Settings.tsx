@@ -18,6 +18,7 @@ import type { MessageKey } from '../../i18n/catalogue';
 import { useConnection } from '../../stores/connection';
 import { HistoryCard, RemoteWriteCard } from './EngineCards';
 import { SaveStatusText, type SaveStatus } from './SaveStatus';
+import { ListenerBadge } from './ListenerBadge';
 import { checkListen, checkPollSeconds, checkRetention, checkToken, type FieldCheck, type RetentionField } from './validation';
 
 const REFRESH_MS = 5000;
@@ -74,21 +75,7 @@ function ReceiverCard() {
   };
   const serving = state.url !== null;
   const refused = Object.values(state.stats.refused).reduce((a, b) => a + b, 0);
-  const badge = serving ? (
-    <span className="badge badge--ok" data-testid="receiver-status" data-state="serving">
-      <span className="badge-dot" />
-      {t('export.serving')}
-    </span>
-  ) : state.enabled && state.lastError ? (
-    <span className="badge badge--bad" data-testid="receiver-status" data-state="error">
-      <span className="badge-dot" />
-      {t('export.failed')}
-    </span>
-  ) : (
-    <span className="badge badge--neutral" data-testid="receiver-status" data-state="off">
-      {t('export.off')}
-    </span>
-  );
+  const badge = <ListenerBadge serving={serving} failed={state.enabled && Boolean(state.lastError)} testId="receiver-status" />;
   return (
     <Card title={t('receiver.title')} testId="settings-receiver" badge={badge}>
       <p className="field-hint settings-intro">{t('receiver.intro')}</p>
@@ -480,21 +467,7 @@ function ExportCard({ state, onChange }: { state: ExportState; onChange: (state:
   };
 
   const serving = state.url !== null;
-  const statusBadge = serving ? (
-    <span className="badge badge--ok" data-testid="export-status" data-state="serving">
-      <span className="badge-dot" />
-      {t('export.serving')}
-    </span>
-  ) : state.enabled && state.lastError ? (
-    <span className="badge badge--bad" data-testid="export-status" data-state="error">
-      <span className="badge-dot" />
-      {t('export.failed')}
-    </span>
-  ) : (
-    <span className="badge badge--neutral" data-testid="export-status" data-state="off">
-      {t('export.off')}
-    </span>
-  );
+  const statusBadge = <ListenerBadge serving={serving} failed={state.enabled && Boolean(state.lastError)} testId="export-status" />;
 
   return (
     <Card title={t('export.title')} testId="settings-export" badge={statusBadge}>
