@@ -1,7 +1,7 @@
 // Each host its own Prometheus target, with real parts: a headless core
 // watching this machine through the real agent, an SSH host (OpenSSH's sshd
-// on loopback, the agent deployed over it) and node_exporters (Debian's) on
-// loopback, its export behind a token, and a real Prometheus (Debian's)
+// on loopback, the agent deployed over it), node_exporters (Debian's) on
+// loopback and a host pushed by a Prometheus agent, its export behind a token, and a real Prometheus (Debian's)
 // configured with the two scrape configurations the README shows — read from
 // the README itself, so the README cannot drift from what is tested.
 // Prometheus discovers each host through /sd/hosts with instance = the host,
@@ -17,8 +17,9 @@ import { createExportFeature } from './feature.js';
 import { createScrapeTargetsFeature } from '../scrapeTargets/feature.js';
 import { createLocalAgentHost } from '../localHost.js';
 import { freePort } from '../../testing/freePort.js';
-import { makePromTempDir, startNodeExporter, startPrometheusServer, type RunningProcess } from '../../testing/promServers.js';
+import { makePromTempDir, startNodeExporter, startPrometheusAgent, startPrometheusServer, type RunningProcess } from '../../testing/promServers.js';
 import { startTestCore } from '../../testing/testCore.js';
+import { createPushReceiverFeature } from '../pushReceiver/feature.js';
 import { createSshFeature } from '../ssh/feature.js';
 import { sha256Fingerprint } from '../ssh/knownHosts.js';
 import { ensureTestUser, makeTempDir, removeTempDir, startSshd, type SshServer } from '../../testing/sshServers.js';
@@ -52,6 +53,8 @@ let call: Awaited<ReturnType<typeof startTestCore>>['call'];
 let neA: RunningProcess & { url: string };
 let neB: RunningProcess & { url: string };
 let sshd: SshServer;
+let receiverPort: number;
+const PUSH_TOKEN = 'push-token-0123456789abcdef';
 
 interface ActiveTarget {
   labels: Record<string, string>;
@@ -100,6 +103,7 @@ beforeAll(async () => {
   const tokenFile = path.join(dir, 'overlook.token');
   fs.writeFileSync(tokenFile, TOKEN, { mode: 0o600 });
   const [exportPort, promPort, portA, portB] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  receiverPort = await freePort();
   exportBase = `http://127.0.0.1:${exportPort}`;
 
   neA = await startNodeExporter({ host: '127.0.0.1', port: portA });
@@ -124,9 +128,12 @@ beforeAll(async () => {
         createExportFeature({ processMetrics: false }),
         createScrapeTargetsFeature(),
         createSshFeature({ home, agentDir, env: { LAB_PW: user.password }, readyTimeoutMs: 5000 }),
+        createPushReceiverFeature({ env: { PUSH_TOKEN }, settleMs: 1500 }),
       ],
-      answers: (r) => r.startsWith('targets/') || r.startsWith('export/') || SSH_REQUESTS.has(r),
-      config: `version: 1\nexport:\n  listen: 127.0.0.1:${exportPort}\n  token_file: ${tokenFile}\nhosts:\n${sshHost}`,
+      answers: (r) => r.startsWith('targets/') || r.startsWith('export/') || r.startsWith('receiver/') || SSH_REQUESTS.has(r),
+      config:
+        `version: 1\nexport:\n  listen: 127.0.0.1:${exportPort}\n  token_file: ${tokenFile}\nhosts:\n${sshHost}` +
+        `remote_write_receiver:\n  listen: 127.0.0.1:${receiverPort}\n  token_env: PUSH_TOKEN\n  interval: 2s\n`,
       localSource: createLocalAgentHost({ intervalMs: 1000, engine: false }),
     },
     cleanups,
@@ -249,5 +256,25 @@ describe('Prometheus discovering the console’s hosts over HTTP SD', () => {
     const sd = await fetch(`${exportBase}/sd/hosts`, { headers: { Authorization: `Bearer ${TOKEN}` } });
     expect(sd.status).toBe(200);
     expect(((await sd.json()) as unknown[]).length).toBe(3);
+  });
+
+  it('discovers a host pushed by a Prometheus agent as a target of its own', { timeout: 120_000 }, async () => {
+    // ne-a's node_exporter still runs (only the console forgot it): a Prometheus agent scrapes it and pushes to the console.
+    const agentDir = makePromTempDir('sd-agent');
+    cleanups.push(() => fs.rmSync(agentDir, { recursive: true, force: true }));
+    const agent = await startPrometheusAgent({
+      scrape: neA.url.replace(/^http:\/\//, '').replace(/\/metrics$/, ''),
+      remoteWriteUrl: `http://127.0.0.1:${receiverPort}/api/v1/write`,
+      token: PUSH_TOKEN,
+      scrapeIntervalSeconds: 1,
+      dir: agentDir,
+      listenPort: await freePort(),
+    });
+    cleanups.push(() => agent.stop());
+    const withPushed = await until('the pushed host discovered and up', () => targets('overlook-hosts'), (ts) => ts.some((t) => t.discoveredLabels.__meta_overlook_source === 'pushed' && t.health === 'up'), 90_000);
+    const pushed = withPushed.find((t) => t.discoveredLabels.__meta_overlook_source === 'pushed')!;
+    expect(pushed.labels.instance).toBe(pushed.discoveredLabels.__meta_overlook_host_name);
+    const up = await until('up == 1 for the pushed host', () => query(`up{job="overlook-hosts",instance="${pushed.labels.instance}"}`), (r) => r[0]?.value[1] === '1');
+    expect(up).toHaveLength(1);
   });
 });
