@@ -91,6 +91,18 @@ describe('host paths', () => {
     expect(db!.labels).toMatchObject({ instance: '数据库', __metrics_path__: '/metrics/host/db/主 1', __meta_overlook_tagpresent___: 'true' });
     for (const group of [local, web, db]) for (const name of Object.keys(group!.labels)) expect(name).toMatch(/^[a-zA-Z_][a-zA-Z0-9_]*$/);
   });
+
+  it('leaves out a host whose name an earlier host has (one instance, one host), as /metrics does with its host label', () => {
+    const groups = targetGroups(
+      [
+        { id: 'a', name: 'twin', source: 'ssh', tags: [] },
+        { id: 'b', name: 'twin', source: 'pushed', tags: [] },
+        { id: 'c', name: 'other', source: 'ssh', tags: [] },
+      ],
+      '127.0.0.1:9309',
+    );
+    expect(groups.map((g) => g.labels.__meta_overlook_host_id)).toEqual(['a', 'c']);
+  });
 });
 
 describe('over HTTP', () => {

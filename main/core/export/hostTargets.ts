@@ -75,11 +75,17 @@ function sanitizeLabelName(text: string): string {
  * `__meta_overlook_*` for relabelling — host_id, host_name, source, os, tags
  * (",a,b," joined, as Consul SD's `__meta_consul_tags`) and
  * `tagpresent_<tag>` = "true" per tag (tag names sanitised as Prometheus
- * sanitises label names; the joined list keeps them exact).
+ * sanitises label names; the joined list keeps them exact). A host whose
+ * name an earlier one has is left out.
  */
 export function targetGroups(targets: Iterable<ExportTarget>, address: string): TargetGroup[] {
   const groups: TargetGroup[] = [];
+  const names = new Set<string>();
   for (const t of targets) {
+    // Two targets with one instance would write the same series, which Prometheus drops sample by
+    // sample; as on /metrics (one host label value, one host), the first host with a name is the one.
+    if (names.has(t.name)) continue;
+    names.add(t.name);
     const labels: Record<string, string> = {
       instance: t.name,
       __metrics_path__: hostMetricsPath(t.id),
