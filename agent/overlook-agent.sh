@@ -47,7 +47,8 @@
 # Frame (one per sample):
 #   @@overlook-agent VERSION begin SEQ
 #   @@meta KEY VALUE              (arch, clk_tck, page_size, roots, df mode,
-#                                  cgroup mode, engine sockets and CLIs, user)
+#                                  cgroup mode, engine sockets and CLIs, user,
+#                                  slow: 1 when the slow-changing files ride along)
 #   @@section files               `tail -n +1` format: "==> PATH <==" per file
 #                                 (PATH relative to $S/fs/cgroup when it has no
 #                                 leading /)
@@ -61,7 +62,7 @@
 # with `read -t`, see wait_interval). Filesystems (`timeout df`) are re-read about every 30 s;
 # every frame carries the last reading. Everything else is a shell builtin, so
 # in paced mode nothing but this shell runs between samples.
-AGENT_VERSION=4
+AGENT_VERSION=5
 
 P=${PROC_ROOT:-/proc}
 S=${SYS_ROOT:-/sys}
@@ -224,6 +225,8 @@ now=0
 fs_at=
 fs_age=0
 fs_out=
+# The slow-changing files (see sample): uptime second of their last reading.
+slow_at=
 # Per-process stats: samples since the last that had them.
 process_age=$process_every
 # Container limits, peak and cgroup.procs: samples since the last that had them.
@@ -263,6 +266,33 @@ sample() {
     "$S"/class/hwmon/hwmon*/device/temp*_input "$S"/class/hwmon/hwmon*/device/temp*_label \
     "$S"/class/thermal/thermal_zone*/type "$S"/class/thermal/thermal_zone*/temp
   [ "$df_mode" = posix ] && set -- "$@" "$P/mounts"
+  # What node_exporter's default collectors read and that moves every sample
+  # (vmstat, filefd, entropy, sockstat, netstat, pressure, softnet,
+  # conntrack, arp). Files this kernel lacks (no /proc/pressure before 4.20
+  # or without CONFIG_PSI, no nf_conntrack module) are simply not printed.
+  set -- "$@" "$P/vmstat" "$P/sys/fs/file-nr" "$P/sys/kernel/random/entropy_avail" \
+    "$P/net/sockstat" "$P/net/sockstat6" "$P/net/netstat" "$P/net/snmp" "$P/net/snmp6" \
+    "$P/pressure/cpu" "$P/pressure/memory" "$P/pressure/io" "$P/net/softnet_stat" \
+    "$P/sys/net/netfilter/nf_conntrack_count" "$P/net/arp"
+  # What changes only when someone changes it (uname, limits, mount options,
+  # the network interfaces' sysfs attributes) on the slow cadence, about every
+  # 30 s of the host's uptime like df, in the same `tail`; "@@meta slow 1"
+  # marks the frames that carry them and the console keeps them in between.
+  with_slow=
+  if [ -z "$slow_at" ] || [ $((now - slow_at)) -ge 30 ]; then
+    slow_at=$now
+    with_slow=1
+    set -- "$@" "$P/sys/kernel/ostype" "$P/sys/kernel/version" "$P/sys/kernel/domainname" \
+      "$P/sys/kernel/random/poolsize" "$P/sys/net/netfilter/nf_conntrack_max"
+    [ "$df_mode" = gnu ] && set -- "$@" "$P/mounts"
+    for d in "$S"/class/net/*/; do
+      [ -d "$d" ] || continue
+      set -- "$@" "${d}address" "${d}broadcast" "${d}duplex" "${d}ifalias" "${d}operstate" "${d}carrier" \
+        "${d}speed" "${d}mtu" "${d}tx_queue_len" "${d}carrier_changes" "${d}carrier_up_count" \
+        "${d}carrier_down_count" "${d}flags" "${d}type" "${d}ifindex" "${d}iflink" "${d}dormant" \
+        "${d}addr_assign_type" "${d}name_assign_type" "${d}link_mode" "${d}netdev_group" "${d}dev_id"
+    done
+  fi
   process_age=$((process_age + 1))
   case $request in *processes*) process_age=$process_every ;; esac
   with_processes=
@@ -345,8 +375,8 @@ sample() {
       if [ -w "$sock" ]; then sockets="$sockets $sock=rw"; else sockets="$sockets $sock=denied"; fi
     fi
   done
-  printf '@@meta cgroup %s\n@@meta cgroup_limits %s\n@@meta cgroup_events %s\n@@meta engine_sockets%s\n@@meta engine_cli %s\n@@meta user %s %s\n@@section files\n' \
-    "$cg_mode" "${with_limits:-0}" "${with_processes:-0}" "$sockets" "$engine_cli" "$user_id" "$user_name" || exit 0
+  printf '@@meta cgroup %s\n@@meta cgroup_limits %s\n@@meta cgroup_events %s\n@@meta engine_sockets%s\n@@meta engine_cli %s\n@@meta user %s %s\n@@meta slow %s\n@@section files\n' \
+    "$cg_mode" "${with_limits:-0}" "${with_processes:-0}" "$sockets" "$engine_cli" "$user_id" "$user_name" "${with_slow:-0}" || exit 0
   tail -n +1 -- "$@" 2>/dev/null
   emit_filesystems
   printf '@@overlook-agent %s end %s\n' "$AGENT_VERSION" "$seq" || exit 0

@@ -30,7 +30,7 @@ function runOnce(cmd: readonly string[], env: Record<string, string> = {}) {
 
 describe('agentScript', () => {
   it('finds the script and reads its version and checksum', () => {
-    expect(script.version).toBe('4');
+    expect(script.version).toBe('5');
     expect(script.path.endsWith(join('agent', 'overlook-agent.sh'))).toBe(true);
     expect(script.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(script.text).toBe(readFileSync(script.path, 'utf8'));
