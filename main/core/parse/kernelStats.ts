@@ -85,7 +85,8 @@ export function parsePressure(resource: string, lines: readonly string[]): Parse
       continue;
     }
     const name = m[1] === 'some' ? names.some : names.full;
-    if (name) series.push(counter(name, Number(m[2]) / 1e6));
+    // µs → s as node_exporter computes it (two divisions by 1000: the same float).
+    if (name) series.push(counter(name, Number(m[2]) / 1000 / 1000));
   }
   return { value: series, problems };
 }
