@@ -195,6 +195,9 @@ function HostDetailScreen({ host, summary, configured }: { host: Host; summary: 
         {chart('filesystems')}
         {chart('disk-io')}
         {chart('network')}
+        {chart('sockets')}
+        {chart('tcp-retransmits')}
+        {chart('pressure', { absentNote: t('chart.noPressure') })}
         {chart('temperatures', { absentNote: t('chart.noTemperatures') })}
       </div>
 
