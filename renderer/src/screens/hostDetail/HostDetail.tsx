@@ -197,7 +197,8 @@ function HostDetailScreen({ host, summary, configured }: { host: Host; summary: 
         {chart('network')}
         {chart('sockets')}
         {chart('tcp-retransmits')}
-        {chart('pressure', { absentNote: t('chart.noPressure') })}
+        {/* On macOS and Windows the platform note says why; on Linux only a kernel without PSI has none. */}
+        {chart('pressure', platformName ? {} : { absentNote: t('chart.noPressure') })}
         {chart('temperatures', { absentNote: t('chart.noTemperatures') })}
       </div>
 
