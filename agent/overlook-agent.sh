@@ -60,8 +60,12 @@
 # every file of it (each process's stat included, on the samples that have
 # them); in stream mode under dash also a `sleep` (bash and busybox ash wait
 # with `read -t`, see wait_interval). Filesystems (`timeout df`) are re-read about every 30 s;
-# every frame carries the last reading. Everything else is a shell builtin, so
-# in paced mode nothing but this shell runs between samples.
+# every frame carries the last reading. The files of node_exporter's default
+# collectors ride in the same `tail`: what moves every sample, what changes
+# only when someone changes it (uname, limits, mount options, link
+# attributes) about every 30 s, kept by the console in between. Everything
+# else is a shell builtin, so in paced mode nothing but this shell runs
+# between samples.
 AGENT_VERSION=5
 
 P=${PROC_ROOT:-/proc}
