@@ -47,7 +47,8 @@
 # Frame (one per sample):
 #   @@overlook-agent VERSION begin SEQ
 #   @@meta KEY VALUE              (arch, clk_tck, page_size, roots, df mode,
-#                                  cgroup mode, engine sockets and CLIs, user)
+#                                  cgroup mode, engine sockets and CLIs, user,
+#                                  slow: 1 when the slow-changing files ride along)
 #   @@section files               `tail -n +1` format: "==> PATH <==" per file
 #                                 (PATH relative to $S/fs/cgroup when it has no
 #                                 leading /)
@@ -59,9 +60,13 @@
 # every file of it (each process's stat included, on the samples that have
 # them); in stream mode under dash also a `sleep` (bash and busybox ash wait
 # with `read -t`, see wait_interval). Filesystems (`timeout df`) are re-read about every 30 s;
-# every frame carries the last reading. Everything else is a shell builtin, so
-# in paced mode nothing but this shell runs between samples.
-AGENT_VERSION=4
+# every frame carries the last reading. The files of node_exporter's default
+# collectors ride in the same `tail`: what moves every sample, what changes
+# only when someone changes it (uname, limits, mount options, link
+# attributes) about every 30 s, kept by the console in between. Everything
+# else is a shell builtin, so in paced mode nothing but this shell runs
+# between samples.
+AGENT_VERSION=5
 
 P=${PROC_ROOT:-/proc}
 S=${SYS_ROOT:-/sys}
@@ -137,6 +142,11 @@ fi
 # costs one sample's filesystems, not the stream.
 guard=
 timeout -k 2 5 true >/dev/null 2>&1 && guard='timeout -k 2 5'
+# Pressure stall information (Linux 4.20+, CONFIG_PSI): the files exist but
+# fail to read (EOPNOTSUPP) when it is built in and turned off with psi=0,
+# and a read error would stop `tail` (see sample): try once.
+psi=
+read -r _ovl_psi 2>/dev/null <"$P/pressure/cpu" && psi=1
 # bash and busybox ash can wait with `read -t` on a silent stdin instead of
 # forking `sleep`; dash cannot.
 read_wait=
@@ -224,6 +234,8 @@ now=0
 fs_at=
 fs_age=0
 fs_out=
+# The slow-changing files (see sample): uptime second of their last reading.
+slow_at=
 # Per-process stats: samples since the last that had them.
 process_age=$process_every
 # Container limits, peak and cgroup.procs: samples since the last that had them.
@@ -263,6 +275,46 @@ sample() {
     "$S"/class/hwmon/hwmon*/device/temp*_input "$S"/class/hwmon/hwmon*/device/temp*_label \
     "$S"/class/thermal/thermal_zone*/type "$S"/class/thermal/thermal_zone*/temp
   [ "$df_mode" = posix ] && set -- "$@" "$P/mounts"
+  # What node_exporter's default collectors read and that moves every sample
+  # (vmstat, filefd, entropy, sockstat, netstat, pressure, softnet,
+  # conntrack, arp). Files this kernel lacks (no /proc/pressure before 4.20
+  # or without CONFIG_PSI, no nf_conntrack module) are simply not printed.
+  set -- "$@" "$P/vmstat" "$P/sys/fs/file-nr" "$P/sys/kernel/random/entropy_avail" \
+    "$P/net/sockstat" "$P/net/sockstat6" "$P/net/netstat" "$P/net/snmp" "$P/net/snmp6" \
+    "$P/net/softnet_stat" "$P/sys/net/netfilter/nf_conntrack_count" "$P/net/arp"
+  [ -n "$psi" ] && set -- "$@" "$P/pressure/cpu" "$P/pressure/memory" "$P/pressure/io"
+  # What changes only when someone changes it (uname, limits, mount options,
+  # the network interfaces' sysfs attributes) on the slow cadence, about every
+  # 30 s of the host's uptime like df, in the same `tail`; "@@meta slow 1"
+  # marks the frames that carry them and the console keeps them in between.
+  with_slow=
+  net_attrs=
+  if [ -z "$slow_at" ] || [ $((now - slow_at)) -ge 30 ]; then
+    slow_at=$now
+    with_slow=1
+    set -- "$@" "$P/sys/kernel/ostype" "$P/sys/kernel/version" "$P/sys/kernel/domainname" \
+      "$P/sys/kernel/random/poolsize" "$P/sys/net/netfilter/nf_conntrack_max"
+    [ "$df_mode" = gnu ] && set -- "$@" "$P/mounts"
+    for d in "$S"/class/net/*/; do
+      [ -d "$d" ] || continue
+      set -- "$@" "${d}address" "${d}broadcast" "${d}ifalias" "${d}operstate" "${d}mtu" "${d}tx_queue_len" \
+        "${d}carrier_changes" "${d}carrier_up_count" "${d}carrier_down_count" "${d}flags" "${d}type" \
+        "${d}ifindex" "${d}iflink" "${d}addr_assign_type" "${d}link_mode" "${d}netdev_group" "${d}dev_id"
+      # These fail with EINVAL while the link is down (speed and duplex also
+      # on virtual links, name_assign_type when the name's origin is unknown;
+      # net/core/net-sysfs.c), and GNU tail stops at the first read error,
+      # losing every file after it: read them with the shell's own `read`,
+      # which only fails that one, and print them in tail's format.
+      for a in carrier dormant speed duplex name_assign_type; do
+        _ovl_v=
+        read -r _ovl_v 2>/dev/null <"$d$a"
+        [ -n "$_ovl_v" ] && net_attrs="$net_attrs==> $d$a <==
+$_ovl_v
+
+"
+      done
+    done
+  fi
   process_age=$((process_age + 1))
   case $request in *processes*) process_age=$process_every ;; esac
   with_processes=
@@ -345,9 +397,10 @@ sample() {
       if [ -w "$sock" ]; then sockets="$sockets $sock=rw"; else sockets="$sockets $sock=denied"; fi
     fi
   done
-  printf '@@meta cgroup %s\n@@meta cgroup_limits %s\n@@meta cgroup_events %s\n@@meta engine_sockets%s\n@@meta engine_cli %s\n@@meta user %s %s\n@@section files\n' \
-    "$cg_mode" "${with_limits:-0}" "${with_processes:-0}" "$sockets" "$engine_cli" "$user_id" "$user_name" || exit 0
+  printf '@@meta cgroup %s\n@@meta cgroup_limits %s\n@@meta cgroup_events %s\n@@meta engine_sockets%s\n@@meta engine_cli %s\n@@meta user %s %s\n@@meta slow %s\n@@section files\n' \
+    "$cg_mode" "${with_limits:-0}" "${with_processes:-0}" "$sockets" "$engine_cli" "$user_id" "$user_name" "${with_slow:-0}" || exit 0
   tail -n +1 -- "$@" 2>/dev/null
+  [ -n "$net_attrs" ] && { printf '\n%s' "$net_attrs" || exit 0; }
   emit_filesystems
   printf '@@overlook-agent %s end %s\n' "$AGENT_VERSION" "$seq" || exit 0
 }

@@ -67,6 +67,10 @@ test('the local host appears live, its detail charts update, and the range switc
   for (const key of ['load', 'memory', 'filesystems', 'network']) {
     await expect(page.getByTestId(`chart-${key}`)).toBeVisible();
   }
+  // From /proc/net/snmp, sockstat, file-nr and /proc/pressure (this kernel has PSI): drawn from the agent's samples.
+  for (const key of ['sockets', 'tcp-retransmits', 'pressure']) {
+    await expect.poll(async () => Number(await page.getByTestId(`chart-${key}`).getAttribute('data-points')), { timeout: 30_000 }).toBeGreaterThanOrEqual(1);
+  }
   await expect(page.getByTestId('processes-table')).toBeVisible();
   await expect(page.getByTestId('processes-table').locator('tbody tr').first()).toBeVisible();
   await page.screenshot({ path: screenshotPath('host-detail-15m'), fullPage: true });

@@ -77,6 +77,17 @@ export async function seedFleet(dataDir: string, o: SeedOptions): Promise<void> 
         push('node_load15', cpu * 4);
         push('host:network_receive_bytes:rate', 1000 * i);
         push('host:network_transmit_bytes:rate', 500 * i);
+        if (o.spikeHost === i) {
+          // The host screen's socket, retransmit and pressure charts (only on the host the screens open).
+          push('node_netstat_Tcp_CurrEstab', Math.round(40 + wobble * 10_000));
+          push('node_sockstat_TCP_tw', 12);
+          push('node_sockstat_sockets_used', 180);
+          push('node_filefd_allocated', 2400);
+          push('host:tcp_retransmits:rate', spike ? 30 : 0.5);
+          push('host:pressure_waiting:ratio', cpu * 0.1, { resource: 'cpu' });
+          push('host:pressure_waiting:ratio', spike ? 0.4 : 0.01, { resource: 'io' });
+          push('host:pressure_waiting:ratio', 0, { resource: 'memory' });
+        }
       }
       store.append(samples);
     }

@@ -49,6 +49,11 @@ export const derivedMetrics = {
   'host:network_receive_bytes:rate': { unit: 'bytes_per_second', help: 'Bytes received per second, all interfaces but loopback' },
   'host:network_transmit_bytes:rate': { unit: 'bytes_per_second', help: 'Bytes sent per second, all interfaces but loopback' },
   'host:uptime:seconds': { unit: 'seconds', help: 'Seconds since the host booted' },
+  'host:tcp_retransmits:rate': { unit: 'per_second', help: 'TCP segments retransmitted per second (Tcp RetransSegs)' },
+  'host:pressure_waiting:ratio': {
+    unit: 'ratio',
+    help: 'Share of time some tasks waited for the resource (label resource: cpu, io, memory), from pressure stall information',
+  },
   'node_disk_read_bytes:rate': { unit: 'bytes_per_second', help: 'Bytes read per second (label device)' },
   'node_disk_written_bytes:rate': { unit: 'bytes_per_second', help: 'Bytes written per second (label device)' },
   'node_disk_reads_completed:rate': { unit: 'per_second', help: 'Reads completed per second (label device)' },
@@ -96,6 +101,10 @@ export const rawMetrics = {
   node_network_receive_drop_total: { unit: 'count', help: 'Network device statistic receive_drop.' },
   node_network_transmit_drop_total: { unit: 'count', help: 'Network device statistic transmit_drop.' },
   node_boot_time_seconds: { unit: 'timestamp_seconds', help: 'Node boot time, in unixtime.' },
+  node_sockstat_sockets_used: { unit: 'count', help: 'Number of sockets in use.' },
+  node_sockstat_TCP_tw: { unit: 'count', help: 'Number of TCP sockets in state TIME-WAIT.' },
+  node_netstat_Tcp_CurrEstab: { unit: 'count', help: 'TCP connections in state ESTABLISHED or CLOSE-WAIT (Tcp CurrEstab).' },
+  node_filefd_allocated: { unit: 'count', help: 'File descriptor statistics: allocated.' },
   node_hwmon_temp_celsius: { unit: 'celsius', help: 'Hardware monitor for temperature (input).' },
   node_thermal_zone_temp: { unit: 'celsius', help: 'Zone temperature in Celsius' },
 } as const satisfies Record<string, MetricInfo>;

@@ -39,6 +39,18 @@ const DEVICE_RATES: ReadonlyArray<readonly [raw: string, rate: string]> = [
   ['node_network_transmit_drop_total', 'node_network_transmit_drop:rate'],
 ];
 
+/**
+ * Host-wide counters that become a per-second rate: TCP retransmissions
+ * (/proc/net/snmp), and the PSI "some" totals, whose rate is the share of
+ * time some task waited (Documentation/accounting/psi.rst), at most 1.
+ */
+const SCALAR_RATES: ReadonlyArray<readonly [raw: string, rate: string, labels: Labels, max: number]> = [
+  ['node_netstat_Tcp_RetransSegs', 'host:tcp_retransmits:rate', {}, Infinity],
+  ['node_pressure_cpu_waiting_seconds_total', 'host:pressure_waiting:ratio', { resource: 'cpu' }, 1],
+  ['node_pressure_io_waiting_seconds_total', 'host:pressure_waiting:ratio', { resource: 'io' }, 1],
+  ['node_pressure_memory_waiting_seconds_total', 'host:pressure_waiting:ratio', { resource: 'memory' }, 1],
+];
+
 const HOST_TOTALS: ReadonlyArray<readonly [rate: string, total: string, include: (device: string) => boolean]> = [
   ['node_disk_read_bytes:rate', 'host:disk_read_bytes:rate', (d) => !STACKED_DISK.test(d)],
   ['node_disk_written_bytes:rate', 'host:disk_written_bytes:rate', (d) => !STACKED_DISK.test(d)],
@@ -134,6 +146,13 @@ export function deriveHostSeries(
   if (prev && dt !== undefined) {
     deriveCpu(prev, cur, push);
     deriveDeviceRates(prev, cur, dt, push);
+    for (const [raw, rate, labels, max] of SCALAR_RATES) {
+      const was = first(prev.series, raw);
+      const now = first(cur.series, raw);
+      if (was === undefined || now === undefined) continue;
+      const increase = counterIncrease(was, now);
+      if (increase !== undefined) push(rate, labels, Math.min(max, increase / dt));
+    }
   }
   return { samples, memTotal };
 }

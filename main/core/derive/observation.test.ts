@@ -65,6 +65,15 @@ describe('deriveSamples', () => {
     // Loopback is not traffic of the host.
     expect(one(samples, 'host:network_receive_bytes:rate')).toBe(50_000);
     expect(one(samples, 'host:network_transmit_bytes:rate')).toBe(100_000);
+    expect(one(samples, 'host:tcp_retransmits:rate')).toBe(5);
+    // PSI: seconds some task waited per second, a share of the interval.
+    expect(one(samples, 'host:pressure_waiting:ratio', { resource: 'cpu' })).toBeCloseTo(0.25, 9);
+    expect(one(samples, 'host:pressure_waiting:ratio', { resource: 'io' })).toBeCloseTo(0.05, 9);
+    expect(one(samples, 'host:pressure_waiting:ratio', { resource: 'memory' })).toBe(0);
+    expect(one(samples, 'node_netstat_Tcp_CurrEstab')).toBe(8);
+    expect(one(samples, 'node_sockstat_TCP_tw')).toBe(4);
+    expect(one(samples, 'node_filefd_allocated')).toBe(2048);
+    expect(pick(samples, 'node_filefd_maximum')).toEqual([]);
     // Raw gauges of the catalogue pass through; the long tail of meminfo and counters do not.
     expect(one(samples, 'node_load1')).toBe(0.5);
     expect(one(samples, 'node_memory_MemTotal_bytes')).toBe(8_000_000 * 1024);

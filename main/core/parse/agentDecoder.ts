@@ -2,7 +2,7 @@
 // its chunks to. Dropped output comes back as `invalid` results, so the
 // source can count it and show it in the host's status.
 import { createFrameSplitter, type FrameSplitterOptions, type SplitItem } from './frames.js';
-import { parseAgentFrame, type ParseResult } from './agentFrame.js';
+import { parseAgentFrame, type ParseResult, type SlowFiles } from './agentFrame.js';
 
 export interface AgentDecoder {
   /** Feed the next chunk of agent output, received at `receivedAtMs`. */
@@ -13,12 +13,17 @@ export interface AgentDecoder {
 
 export function createAgentDecoder(options: FrameSplitterOptions = {}): AgentDecoder {
   const splitter = createFrameSplitter(options);
+  // The slow-changing files of the latest frame that had them (see SlowFiles).
+  let slow: SlowFiles | undefined;
   const decode = (items: SplitItem[], receivedAtMs: number): ParseResult[] =>
     items.map((item) => {
       switch (item.kind) {
         case 'frame':
-        case 'agent_error':
-          return parseAgentFrame(item.text, receivedAtMs);
+        case 'agent_error': {
+          const result = parseAgentFrame(item.text, receivedAtMs, slow);
+          if (result.kind === 'observation' && result.slowFiles) slow = result.slowFiles;
+          return result;
+        }
         case 'dropped':
           return { kind: 'invalid', problem: item.reason, ...(item.sample !== undefined ? { sample: item.sample } : {}) };
         case 'agent_process':

@@ -116,7 +116,8 @@ describe('parseAgentFrame on hand-made frames', () => {
       'pid stat: process 4242 has 10 fields, expected at least 24',
     ]);
     // Only the broken parts are missing.
-    expect(good.series.length - obs.series.length).toBe(8 + 1 + 1 + 3);
+    // (the df line: its three usage series and its device_error)
+    expect(good.series.length - obs.series.length).toBe(8 + 1 + 1 + 3 + 1);
     expect(find(obs, 'node_cpu_seconds_total', { cpu: '0', mode: 'user' })).toBeDefined();
     expect(obs.facts.cpus).toBe(1);
     expect(obs.processes.map((p) => p.pid)).toEqual([1, 2]);

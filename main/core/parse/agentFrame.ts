@@ -18,7 +18,33 @@ import {
   parseUptime,
 } from './procfs.js';
 import { parseHwmon, parseThermalZones } from './temperatures.js';
+import { parseFileNr, parsePressure, parseSingleValue, parseSoftnet, parseVmstat, unameInfo } from './kernelStats.js';
+import { parseArp, parseNetstat, parseSnmp6, parseSockstat } from './netStats.js';
+import { parseNetClass } from './netClass.js';
 import { boundedProcesses, boundedSeries } from './sanityBounds.js';
+
+/**
+ * The slow-changing files (uname, limits, mount options, the interfaces'
+ * sysfs attributes) of the latest frame that carried them ("@@meta slow 1"):
+ * the agent reads them about every 30 s, and the decoder hands them to the
+ * frames in between, so each observation is whole.
+ */
+export interface SlowFiles {
+  /** Paths relative to the proc root, with their content's lines. */
+  readonly proc: ReadonlyMap<string, string[]>;
+  /** Paths relative to the sys root. */
+  readonly sys: ReadonlyMap<string, string[]>;
+}
+
+const SLOW_PROC = new Set([
+  'sys/kernel/ostype',
+  'sys/kernel/version',
+  'sys/kernel/domainname',
+  'sys/kernel/random/poolsize',
+  'sys/net/netfilter/nf_conntrack_max',
+  'mounts',
+]);
+const NET_CLASS = 'class/net/';
 
 export type ParseResult =
   | {
@@ -26,6 +52,8 @@ export type ParseResult =
       readonly observation: HostObservation;
       readonly agentVersion: string;
       readonly seq: number;
+      /** Present when this frame carried the slow-changing files: pass it to the next frames' parse. */
+      readonly slowFiles?: SlowFiles;
     }
   /** The agent ran on something that is not Linux (or has no /proc); `os` is its uname -s. */
   | { readonly kind: 'unsupported_os'; readonly os: string; readonly message: string }
@@ -170,7 +198,7 @@ function relativeTo(root: string, path: string): string | undefined {
   return path.startsWith(prefix) ? path.slice(prefix.length) : undefined;
 }
 
-export function parseAgentFrame(text: string, receivedAtMs: number): ParseResult {
+export function parseAgentFrame(text: string, receivedAtMs: number, carried?: SlowFiles): ParseResult {
   const firstEnd = text.indexOf('\n');
   const first = firstEnd < 0 ? text : text.slice(0, firstEnd);
 
@@ -255,6 +283,22 @@ export function parseAgentFrame(text: string, receivedAtMs: number): ParseResult
     problems.push(...parsed.problems);
     return parsed.value;
   };
+  // The slow-changing files: this frame's when it has them, else the last
+  // ones carried (a file this frame has wins: in df's POSIX mode mounts come
+  // every frame).
+  const hasSlow = meta.get('slow') === '1';
+  let slowFiles: SlowFiles | undefined;
+  if (hasSlow) {
+    const slowProc = new Map<string, string[]>();
+    const slowSys = new Map<string, string[]>();
+    for (const [path, lines] of proc) if (SLOW_PROC.has(path)) slowProc.set(path, lines);
+    for (const [path, lines] of sys) if (path.startsWith(NET_CLASS)) slowSys.set(path, lines);
+    slowFiles = { proc: slowProc, sys: slowSys };
+  } else if (carried) {
+    for (const [path, lines] of carried.proc) if (!proc.has(path)) proc.set(path, lines);
+    for (const [path, lines] of carried.sys) if (!sys.has(path)) sys.set(path, lines);
+  }
+
   const required = (file: string): string[] | undefined => {
     const content = proc.get(file);
     if (!content) problems.push(`${file}: missing from the sample`);
@@ -275,13 +319,25 @@ export function parseAgentFrame(text: string, receivedAtMs: number): ParseResult
   const netdev = required('net/dev');
   if (netdev) series.push(...take(parseNetDev(netdev)));
   series.push(...take(parseHwmon(sys)), ...take(parseThermalZones(sys)));
+  series.push(...nodeExporterFamilies(proc, sys, pageSize, meta.get('arch'), problems));
+  // node_exporter's time collector reads the wall clock; the agent forks
+  // nothing to read it, but btime is "now - uptime" as the kernel computes
+  // it on each read of /proc/stat (fs/proc/stat.c), so btime + uptime is the
+  // host's clock at the time of the sample, to the second btime keeps.
+  const bootTime = stat?.bootTime;
+  if (bootTime !== undefined && uptime !== undefined) {
+    series.push({ name: 'node_time_seconds', labels: {}, value: bootTime + uptime, kind: 'gauge' });
+  }
 
   const dfGnu = sections.get('df-gnu');
   const dfPosix = sections.get('df-posix');
-  if (dfGnu) series.push(...take(parseDfGnu(dfGnu)));
-  else if (dfPosix) {
-    series.push(...take(parseDfPosix(dfPosix, sections.get('df-posix-inodes'), parseMounts(proc.get('mounts') ?? []))));
-  }
+  const mounts = parseMounts(proc.get('mounts') ?? []);
+  const fsSeries = dfGnu
+    ? take(parseDfGnu(dfGnu))
+    : dfPosix
+      ? take(parseDfPosix(dfPosix, sections.get('df-posix-inodes'), mounts))
+      : [];
+  series.push(...fsSeries, ...filesystemStates(fsSeries, mounts));
   if ((dfGnu ?? dfPosix)?.every((l) => l.trim() === '')) problems.push('df: no output (timed out or failed)');
 
   const processes: RawProcess[] = [];
@@ -323,5 +379,74 @@ export function parseAgentFrame(text: string, receivedAtMs: number): ParseResult
     problems,
     ...(containers ? { containers } : {}),
   };
-  return { kind: 'observation', observation, agentVersion: version, seq };
+  return { kind: 'observation', observation, agentVersion: version, seq, ...(slowFiles ? { slowFiles } : {}) };
+}
+
+/**
+ * The families of node_exporter's default collectors beyond stat, meminfo,
+ * the devices and filesystems, from whichever of their files the frame has
+ * (a kernel without PSI or conntrack has none of those files: no series).
+ */
+function nodeExporterFamilies(
+  proc: ReadonlyMap<string, string[]>,
+  sys: ReadonlyMap<string, string[]>,
+  pageSize: number,
+  arch: string | undefined,
+  problems: string[],
+): RawSeries[] {
+  const series: RawSeries[] = [];
+  const add = (parsed: { value: RawSeries[]; problems: string[] }) => {
+    series.push(...parsed.value);
+    problems.push(...parsed.problems);
+  };
+  const file = (path: string, parse: (lines: string[]) => { value: RawSeries[]; problems: string[] }) => {
+    const lines = proc.get(path);
+    if (lines) add(parse(lines));
+  };
+  file('vmstat', parseVmstat);
+  file('sys/fs/file-nr', parseFileNr);
+  file('sys/kernel/random/entropy_avail', (l) => parseSingleValue('entropy_avail', 'node_entropy_available_bits', l));
+  file('sys/kernel/random/poolsize', (l) => parseSingleValue('poolsize', 'node_entropy_pool_size_bits', l));
+  file('net/sockstat', (l) => parseSockstat('sockstat', l, pageSize));
+  file('net/sockstat6', (l) => parseSockstat('sockstat6', l, pageSize));
+  file('net/netstat', (l) => parseNetstat('netstat', l));
+  file('net/snmp', (l) => parseNetstat('snmp', l));
+  file('net/snmp6', parseSnmp6);
+  for (const resource of ['cpu', 'io', 'memory']) file(`pressure/${resource}`, (l) => parsePressure(resource, l));
+  file('net/softnet_stat', parseSoftnet);
+  file('sys/net/netfilter/nf_conntrack_count', (l) => parseSingleValue('nf_conntrack_count', 'node_nf_conntrack_entries', l));
+  file('sys/net/netfilter/nf_conntrack_max', (l) => parseSingleValue('nf_conntrack_max', 'node_nf_conntrack_entries_limit', l));
+  file('net/arp', parseArp);
+  const first = (path: string) => proc.get(path)?.[0]?.trim();
+  series.push(
+    ...unameInfo({
+      sysname: first('sys/kernel/ostype'),
+      release: first('sys/kernel/osrelease'),
+      version: first('sys/kernel/version'),
+      machine: arch || undefined,
+      nodename: first('sys/kernel/hostname'),
+      domainname: first('sys/kernel/domainname'),
+    }),
+  );
+  const netClass = new Map<string, string>();
+  for (const [path, lines] of sys) if (path.startsWith(NET_CLASS)) netClass.set(path.slice(NET_CLASS.length), lines.join('\n'));
+  if (netClass.size > 0) add(parseNetClass(netClass));
+  return series;
+}
+
+/**
+ * node_filesystem_readonly (the mount's "ro" option, from /proc/mounts) and
+ * node_filesystem_device_error for each filesystem df reported: 0, since df
+ * could stat it (a filesystem whose statfs fails is not in df's output, so
+ * the 1 node_exporter would export for it cannot be had here).
+ */
+function filesystemStates(fsSeries: readonly RawSeries[], mounts: ReturnType<typeof parseMounts>): RawSeries[] {
+  const out: RawSeries[] = [];
+  for (const s of fsSeries) {
+    if (s.name !== 'node_filesystem_size_bytes') continue;
+    const mount = mounts.get(s.labels.mountpoint ?? '');
+    if (mount) out.push({ name: 'node_filesystem_readonly', labels: s.labels, value: mount.readOnly ? 1 : 0, kind: 'gauge' });
+    out.push({ name: 'node_filesystem_device_error', labels: s.labels, value: 0, kind: 'gauge' });
+  }
+  return out;
 }

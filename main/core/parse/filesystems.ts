@@ -96,13 +96,15 @@ export function parseDfGnu(lines: readonly string[]): Parsed {
 }
 
 /** /proc/mounts: device, mount point, type; spaces and friends are octal-escaped (\040). */
-export function parseMounts(lines: readonly string[]): Map<string, { device: string; fstype: string }> {
+export function parseMounts(lines: readonly string[]): Map<string, { device: string; fstype: string; readOnly: boolean }> {
   const unescape = (s: string) => s.replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(parseInt(oct, 8)));
-  const mounts = new Map<string, { device: string; fstype: string }>();
+  const mounts = new Map<string, { device: string; fstype: string; readOnly: boolean }>();
   for (const raw of lines) {
     const f = raw.split(' ');
     if (f.length < 3) continue;
-    mounts.set(unescape(f[1]!), { device: unescape(f[0]!), fstype: f[2]! });
+    // The last line for a mount point wins (the mount on top), as in df. Its
+    // options (4th field) say "ro" for a read-only mount (proc(5)).
+    mounts.set(unescape(f[1]!), { device: unescape(f[0]!), fstype: f[2]!, readOnly: (f[3] ?? '').split(',').includes('ro') });
   }
   return mounts;
 }

@@ -7,7 +7,7 @@ import type { RangeQuery, SeriesData } from '../../../main/common/contract';
 type SeriesSelector = RangeQuery['selectors'][number];
 import type { Translate, MessageKey } from '../i18n/catalogue';
 
-export const chartKeys = ['cpu-mode', 'cpu-core', 'load', 'memory', 'swap', 'filesystems', 'disk-io', 'network', 'temperatures'] as const;
+export const chartKeys = ['cpu-mode', 'cpu-core', 'load', 'memory', 'swap', 'filesystems', 'disk-io', 'network', 'sockets', 'tcp-retransmits', 'pressure', 'temperatures'] as const;
 export type ChartKey = (typeof chartKeys)[number];
 
 export interface DescribedSeries {
@@ -170,6 +170,44 @@ export const chartSpecs: readonly ChartSpec[] = [
       const device = s.labels.device ?? '?';
       const tx = s.name === 'node_network_transmit_bytes:rate';
       return { label: t(tx ? 'series.tx' : 'series.rx', { device }), order: 0, colorKey: device, subOrder: tx ? 1 : 0, dashed: tx };
+    },
+  },
+  {
+    key: 'sockets',
+    titleKey: 'chart.sockets',
+    kind: 'line',
+    unitMetric: 'node_sockstat_sockets_used',
+    selectors: (h) => [
+      onHost(h, 'node_netstat_Tcp_CurrEstab'),
+      onHost(h, 'node_sockstat_TCP_tw'),
+      onHost(h, 'node_sockstat_sockets_used'),
+      onHost(h, 'node_filefd_allocated'),
+    ],
+    describe: (s, t) => {
+      const order = ['node_netstat_Tcp_CurrEstab', 'node_sockstat_TCP_tw', 'node_sockstat_sockets_used', 'node_filefd_allocated'].indexOf(s.name);
+      const key = (['series.tcpEstablished', 'series.tcpTimeWait', 'series.socketsUsed', 'series.fileHandles'] as const)[order] ?? 'series.socketsUsed';
+      return { label: t(key), order };
+    },
+  },
+  {
+    key: 'tcp-retransmits',
+    titleKey: 'chart.tcp-retransmits',
+    kind: 'line',
+    unitMetric: 'host:tcp_retransmits:rate',
+    selectors: (h) => [onHost(h, 'host:tcp_retransmits:rate')],
+    describe: (_s, t) => ({ label: t('series.retransmits'), order: 0 }),
+  },
+  {
+    key: 'pressure',
+    titleKey: 'chart.pressure',
+    kind: 'line',
+    unitMetric: 'host:pressure_waiting:ratio',
+    selectors: (h) => [onHost(h, 'host:pressure_waiting:ratio')],
+    describe: (s, t) => {
+      const resource = s.labels.resource ?? '?';
+      const order = ['cpu', 'memory', 'io'].indexOf(resource);
+      const key = ({ cpu: 'series.pressureCpu', memory: 'series.pressureMemory', io: 'series.pressureIo' } as const)[resource as 'cpu' | 'memory' | 'io'];
+      return { label: key ? t(key) : resource, order: order < 0 ? 9 : order };
     },
   },
   {

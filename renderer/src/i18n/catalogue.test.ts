@@ -63,7 +63,8 @@ describe('message catalogues', () => {
     const sameInBoth = new Set(['app.name', 'metric.cpu', 'processes.pid', 'processes.cpu', 'host.kind.ssh', 'series.core', 'metric.usedOf', 'palette.shortcut',
       // product names and kernel terms
       'containers.engine.docker', 'containers.engine.podman', 'containers.col.cpu', 'containers.chart.cpu', 'containers.fact.pod', 'containers.fact.cgroup',
-      'containers.series.rss', 'containers.oomKills', 'containers.cgroup.noDriver', 'hostForm.kind.nodeExporter', 'fleet.kind.ssh', 'fleet.kind.node_exporter']);
+      'containers.series.rss', 'containers.oomKills', 'containers.cgroup.noDriver', 'hostForm.kind.nodeExporter', 'fleet.kind.ssh', 'fleet.kind.node_exporter',
+      'series.tcpTimeWait', 'series.pressureCpu', 'series.pressureIo']);
     for (const key of Object.keys(en) as (keyof typeof en)[]) {
       if (sameInBoth.has(key)) continue;
       expect(zhCN[key], key).not.toBe(en[key]);

@@ -30,7 +30,7 @@ function runOnce(cmd: readonly string[], env: Record<string, string> = {}) {
 
 describe('agentScript', () => {
   it('finds the script and reads its version and checksum', () => {
-    expect(script.version).toBe('4');
+    expect(script.version).toBe('5');
     expect(script.path.endsWith(join('agent', 'overlook-agent.sh'))).toBe(true);
     expect(script.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(script.text).toBe(readFileSync(script.path, 'utf8'));
@@ -95,6 +95,46 @@ describe.each(SHELLS)('overlook-agent.sh under %s', (_name, cmd) => {
     ]);
     expect(obs.processes.map((p) => p.comm).sort()).toEqual(['kthreadd', 'my (odd) app', 'systemd']);
     expect(obs.series.find((s) => s.name === 'node_network_receive_bytes_total' && s.labels.device === 'eth0')?.value).toBe(4294000000);
+  });
+
+  it("reads node_exporter's default families from a fixture tree (pressure, conntrack, links that are down) without losing the rest", () => {
+    const { result } = runOnce(cmd, { PROC_ROOT: join(tree, 'proc'), SYS_ROOT: join(tree, 'sys'), ETC_ROOT: join(tree, 'etc') });
+    if (result.kind !== 'observation') throw new Error(JSON.stringify(result));
+    const obs = result.observation;
+    const value = (name: string, labels: Record<string, string> = {}) =>
+      obs.series.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
+    // (df reads this machine's filesystems, not the tree's: busybox's joins them with the tree's mounts.)
+    expect(obs.problems.filter((p) => !p.startsWith('df:'))).toEqual([]);
+    expect(value('node_pressure_cpu_waiting_seconds_total')).toBeCloseTo(123.456789, 6);
+    expect(value('node_pressure_io_stalled_seconds_total')).toBeCloseTo(45.678901, 6);
+    expect(value('node_pressure_memory_stalled_seconds_total')).toBe(1.5);
+    expect(value('node_nf_conntrack_entries')).toBe(42);
+    expect(value('node_nf_conntrack_entries_limit')).toBe(262144);
+    expect(value('node_vmstat_oom_kill')).toBe(2);
+    expect(value('node_vmstat_nr_free_pages')).toBeUndefined();
+    expect(value('node_filefd_maximum')).toBe(9223372036854775807);
+    expect(value('node_sockstat_TCP_mem_bytes')).toBe(3 * 4096);
+    expect(value('node_netstat_Tcp_CurrEstab')).toBe(6);
+    expect(value('node_netstat_Ip6_InOctets')).toBe(8000);
+    expect(value('node_softnet_processed_total', { cpu: '1' })).toBe(0xc3d4);
+    expect(value('node_arp_entries', { device: 'eth0' })).toBe(2);
+    expect(obs.series.find((s) => s.name === 'node_uname_info')?.labels).toEqual({
+      sysname: 'Linux', release: '6.1.0-13-amd64', version: '#1 SMP PREEMPT_DYNAMIC Debian 6.1.55-1 (2023-09-29)',
+      machine: os.machine(), nodename: 'web-1', domainname: '(none)',
+    });
+    expect(obs.series.filter((s) => s.name === 'node_network_info').map((s) => s.labels)).toEqual([
+      { address: '52:54:00:ab:cd:ef', broadcast: 'ff:ff:ff:ff:ff:ff', device: 'eth0', duplex: 'full', ifalias: 'uplink to rack 3', operstate: 'up' },
+      { address: '52:54:00:ab:cd:f0', broadcast: 'ff:ff:ff:ff:ff:ff', device: 'eth1', duplex: '', ifalias: '', operstate: 'down' },
+      { address: '00:00:00:00:00:00', broadcast: '00:00:00:00:00:00', device: 'lo', duplex: '', ifalias: '', operstate: 'unknown' },
+    ].sort((a, b) => a.device.localeCompare(b.device)));
+    expect(value('node_network_speed_bytes', { device: 'eth0' })).toBe(125_000_000);
+    expect(value('node_network_up', { device: 'eth1' })).toBe(0);
+    // eth1's speed cannot be read (a directory here, EINVAL on a real link
+    // that is down): it is left out, and nothing read after it is lost.
+    expect(value('node_network_speed_bytes', { device: 'eth1' })).toBeUndefined();
+    expect(value('node_network_mtu_bytes', { device: 'lo' })).toBe(65536);
+    expect(obs.processes.map((p) => p.comm).sort()).toEqual(['kthreadd', 'my (odd) app', 'systemd']);
+    expect(value('node_filesystem_readonly', { mountpoint: '/' })).toBe(0);
   });
 
   it('says "unsupported os" where there is no /proc/stat', () => {

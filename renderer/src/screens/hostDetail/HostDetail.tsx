@@ -195,6 +195,10 @@ function HostDetailScreen({ host, summary, configured }: { host: Host; summary: 
         {chart('filesystems')}
         {chart('disk-io')}
         {chart('network')}
+        {chart('sockets')}
+        {chart('tcp-retransmits')}
+        {/* On macOS and Windows the platform note says why; on Linux only a kernel without PSI has none. */}
+        {chart('pressure', platformName ? {} : { absentNote: t('chart.noPressure') })}
         {chart('temperatures', { absentNote: t('chart.noTemperatures') })}
       </div>
 
