@@ -55,7 +55,7 @@ export const modules = [
   {
     name: 'provisioning',
     mutate: ['main/core/config/provisioning.ts', 'main/core/config/provisioningFields.ts'],
-    tests: ['main/core/config/provisioning.test.ts', 'main/core/config/provisioningWatch.test.ts', 'main/core/config/duration.test.ts'],
+    tests: ['main/core/config/provisioning.test.ts', 'main/core/config/provisioningWatch.test.ts', 'main/core/config/lastGoodEntries.test.ts', 'main/core/config/duration.test.ts'],
   },
 ];
 

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { parseProvisioningText } from '../../testing/provisioningText.js';
-import { carryLastGood, createProvisioningParser, knownKeysAt, sectionOf, sectionOfIndependentEntries, unknownFieldMessage, wholeSection } from './provisioning.js';
+import { carryLastGood, createProvisioningParser, knownKeysAt, sectionOf, sectionOfClaimedEntries, sectionOfIndependentEntries, unknownFieldMessage, wholeSection } from './provisioning.js';
 import { secretRefFields, secretRefOf, secretRefRules } from './provisioningFields.js';
 
 const FILE = '/etc/overlook/overlook.yaml';
@@ -354,5 +354,51 @@ describe('the words and places of problems', () => {
       { file: FILE, line: 5, column: 5, field: 'channels[2].port', message: 'is required (a number)' },
     ]);
     expect(parsed.config?.failedEntries).toEqual({ channels: ['broken'] });
+  });
+});
+
+describe('a list shared by several kinds of entry', () => {
+  // Like `hosts:`, where an entry with a `url` is one kind and every other entry the other.
+  const Scraped = z.strictObject({ name: z.string(), url: z.string() });
+  const Ssh = z.strictObject({ name: z.string(), address: z.string() });
+  const scraped = sectionOfClaimedEntries('hosts', 'scraped', (e) => typeof e === 'object' && e !== null && 'url' in e, Scraped);
+  const ssh = sectionOfIndependentEntries('hosts', Ssh);
+
+  it('gives each entry to the kind that claims it and the rest to the one that claims nothing, whatever order they are declared in', () => {
+    const text = 'hosts:\n  - name: a\n    address: 10.0.0.1\n  - name: b\n    url: http://b:9100\n  - name: c\n    adress: 10.0.0.3\n';
+    for (const order of [
+      [ssh, scraped],
+      [scraped, ssh],
+    ]) {
+      const parsed = createProvisioningParser(order)(text, FILE);
+      expect(parsed.config && sectionOf(parsed.config, scraped)).toEqual([{ name: 'b', url: 'http://b:9100' }]);
+      expect(parsed.config && sectionOf(parsed.config, ssh)).toEqual([{ name: 'a', address: '10.0.0.1' }]);
+      // The unknown key is named against the fields of the kind the entry went to.
+      expect(parsed.problems).toContainEqual({ file: FILE, line: 7, column: 5, field: 'hosts[2].adress', message: 'unknown field `adress` — did you mean `address`?' });
+      expect(parsed.config?.failedEntries).toEqual({ hosts: ['c'] });
+    }
+  });
+
+  it('both kinds are empty lists when the file has no such list', () => {
+    const parsed = createProvisioningParser([scraped, ssh])('version: 1\n', FILE);
+    expect(parsed.config && [sectionOf(parsed.config, scraped), sectionOf(parsed.config, ssh)]).toEqual([[], []]);
+  });
+
+  it('an entry no kind claims, when every kind claims its own, is reported at the entry and left out', () => {
+    const other = sectionOfClaimedEntries('hosts', 'ssh', (e) => typeof e === 'object' && e !== null && 'address' in e, Ssh);
+    const parsed = createProvisioningParser([scraped, other])('hosts:\n  - name: b\n    url: http://b\n  - name: x\n', FILE);
+    expect(parsed.problems).toEqual([{ file: FILE, line: 4, column: 5, field: 'hosts[1]', message: 'is none of the kinds of entry this list holds' }]);
+    expect(parsed.config && sectionOf(parsed.config, scraped)).toEqual([{ name: 'b', url: 'http://b' }]);
+  });
+
+  it('refuses to build a parser from sections that cannot share a list', () => {
+    expect(() => createProvisioningParser([ssh, sectionOfIndependentEntries('hosts', Ssh)])).toThrow('two provisioning sections are named "hosts"');
+    expect(() => createProvisioningParser([sectionOfIndependentEntries('version', Ssh)])).toThrow('two provisioning sections are named "version"');
+    const another = sectionOfClaimedEntries('hosts', 'other', () => false, Ssh);
+    expect(() => createProvisioningParser([{ ...ssh, key: 'ssh2' }, { ...sectionOfIndependentEntries('hosts', Ssh), key: 'ssh3' }])).toThrow(
+      'provisioning sections sharing "hosts" must be lists of entries, all but one claiming theirs',
+    );
+    expect(() => createProvisioningParser([another, { ...wholeSection('hosts', z.unknown(), () => null), key: 'whole' }])).toThrow(/must be lists of entries/);
+    expect(() => createProvisioningParser([another, ssh])).not.toThrow();
   });
 });
