@@ -1,8 +1,9 @@
 // The notification channels of the console: the built-in desktop channel,
 // channels added on the channels screen (kept in <dataDir>/channels.json, their
 // URLs and signing secrets in the secret store under `channel:<name>:url` /
-// `…:secret`, an Alertmanager's token or password under `…:auth`) and channels from the provisioning file's `channels:` (secrets
-// by reference, read-only in the UI). One managed set of definitions, as for
+// `…:secret`, an Alertmanager's token or password under `…:auth`) and
+// channels from the provisioning file's `channels:` (secrets by reference,
+// read-only in the UI). One managed set of definitions, as for
 // hosts and cloud accounts; each definition's runtime is its sender.
 //
 // What leaves this module for the UI never holds a secret: whether a URL or
@@ -230,6 +231,7 @@ export class ChannelSet {
       await this.apply(new Set([name]));
       return;
     }
+    if (before?.type === 'alertmanager' && !draft.url) throw new RpcError('invalid_input', 'enter the URL the channel posts to');
     await this.options.secrets.delete(channelAuthRef(name));
     if (draft.url) await this.options.secrets.set(channelUrlRef(name), draft.url);
     if (draft.secret) await this.options.secrets.set(channelSecretRef(name), draft.secret);
