@@ -157,6 +157,8 @@ test("a console with no hosts shows the hosts another console writes to the engi
   await page.locator(`[data-testid="host-card"][data-host-id="${host}"]`).click();
   await expect(page.getByTestId('host-detail')).toHaveAttribute('data-host-id', host);
   await expect(page.getByTestId('history-from')).toContainText(new URL(vm!.url).host);
+  // Not polled here, and said to be written to the engine by another console (not "no source watches it any more").
+  await expect(page.getByTestId('host-detail')).toContainText('another console writes it');
   const cpu = page.getByTestId('chart-cpu-mode');
   await expect.poll(async () => Number(await cpu.getAttribute('data-points')), { timeout: 30_000 }).toBeGreaterThan(3);
   await expect(cpu.locator('.error-text')).toHaveCount(0);
