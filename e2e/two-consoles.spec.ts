@@ -145,6 +145,9 @@ test("a console with no hosts shows the hosts another console writes to the engi
     const card = page.locator(`[data-testid="host-card"][data-host-id="${h.name}"]`);
     await expect(card, h.name).toBeVisible({ timeout: 60_000 });
     await expect(card).toContainText('%');
+    // Not polled here: "Not configured", read from the engine — not a red "Offline".
+    await expect(card).toHaveAttribute('data-status', 'not_configured');
+    await expect(card).toContainText('Read from the engine; another console writes it');
   }
   // …and says where that history comes from.
   const where = page.getByTestId('history-from');
