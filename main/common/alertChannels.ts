@@ -10,15 +10,17 @@ import { z } from 'zod';
 
 /**
  * Every type a channel can have; `desktop` is built in (the popup) and cannot be added; `alertmanager`
- * (Alertmanager's API v2, a list of URLs) is set in the provisioning file and listed here, not added on the screen yet.
+ * (Alertmanager's API v2) posts to a list of base URLs, with basic auth or a bearer token.
  */
 export const CHANNEL_TYPES = ['desktop', 'webhook', 'slack', 'dingtalk', 'wecom', 'alertmanager'] as const;
 export const ChannelType = z.enum(CHANNEL_TYPES);
 export type ChannelType = z.infer<typeof ChannelType>;
 
 /** The types a user may add on the channels screen. */
-export const ADDABLE_CHANNEL_TYPES = ['webhook', 'slack', 'dingtalk', 'wecom'] as const satisfies readonly ChannelType[];
+export const ADDABLE_CHANNEL_TYPES = ['webhook', 'slack', 'dingtalk', 'wecom', 'alertmanager'] as const satisfies readonly ChannelType[];
 export type AddableChannelType = (typeof ADDABLE_CHANNEL_TYPES)[number];
+/** The addable types that post to one webhook URL (which is a secret). */
+export type WebhookChannelType = Exclude<AddableChannelType, 'alertmanager'>;
 
 export interface ChannelTypeFields {
   /**
@@ -26,17 +28,57 @@ export interface ChannelTypeFields {
    * path or query (Slack's /services/T…/B…/<token>, DingTalk's
    * access_token=, WeCom's key=), so they are kept as secrets.
    */
-  readonly url: 'secret';
+  readonly url: 'secret' | 'list';
   /** A second secret: DingTalk's signing secret (加签, the `SEC…` string). */
   readonly secret: 'none' | 'optional';
+  /** HTTP authentication (Alertmanager behind basic auth or a token-checking proxy): none, bearer or basic. */
+  readonly auth: boolean;
 }
 
 export const CHANNEL_TYPE_FIELDS: Readonly<Record<AddableChannelType, ChannelTypeFields>> = {
-  webhook: { url: 'secret', secret: 'none' },
-  slack: { url: 'secret', secret: 'none' },
-  dingtalk: { url: 'secret', secret: 'optional' },
-  wecom: { url: 'secret', secret: 'none' },
+  webhook: { url: 'secret', secret: 'none', auth: false },
+  slack: { url: 'secret', secret: 'none', auth: false },
+  dingtalk: { url: 'secret', secret: 'optional', auth: false },
+  wecom: { url: 'secret', secret: 'none', auth: false },
+  // Alertmanager's base URLs hold no token (one in them is refused): a list, shown as it is.
+  alertmanager: { url: 'list', secret: 'none', auth: true },
 };
+
+/** How a channel authenticates to its receiver (Alertmanager): no header, `Authorization: Bearer`, or basic auth (RFC 7617). */
+export const CHANNEL_AUTH_KINDS = ['none', 'bearer', 'basic'] as const;
+export const ChannelAuthKind = z.enum(CHANNEL_AUTH_KINDS);
+export type ChannelAuthKind = z.infer<typeof ChannelAuthKind>;
+
+/** An Alertmanager's base URL: http(s), no user or password in it (they go in the auth fields, as secrets). */
+export const AlertmanagerUrl = z
+  .string()
+  .trim()
+  .max(2000, { error: 'the URL is at most 2000 characters' })
+  .refine(
+    (text) => {
+      try {
+        const u = new URL(text);
+        return (u.protocol === 'http:' || u.protocol === 'https:') && u.host !== '';
+      } catch {
+        return false;
+      }
+    },
+    { error: 'write each Alertmanager\'s whole URL, like http://am-1:9093' },
+  )
+  .refine(
+    (text) => {
+      try {
+        const u = new URL(text);
+        return u.username === '' && u.password === '' && u.search === '';
+      } catch {
+        return true;
+      }
+    },
+    { error: 'an Alertmanager URL carries no user, password or query; set basic auth or a bearer token instead' },
+  );
+
+/** The resend interval of an Alertmanager channel: 1 s to 1 h (Prometheus's resend delay is 1 min). */
+export const AlertmanagerResendMs = z.number().int().min(1000, { error: 'the resend interval is at least 1 s' }).max(3_600_000, { error: 'the resend interval is at most 1 h' });
 
 export const DESKTOP_CHANNEL = 'desktop';
 
@@ -80,13 +122,37 @@ export const ChannelSigningSecret = z
 export const ChannelDraft = z
   .object({
     name: ChannelName,
-    type: z.enum(ADDABLE_CHANNEL_TYPES, { error: 'the type is webhook, slack, dingtalk or wecom' }),
+    type: z.enum(ADDABLE_CHANNEL_TYPES, { error: 'the type is webhook, slack, dingtalk, wecom or alertmanager' }),
     url: ChannelUrl.optional(),
     secret: ChannelSigningSecret.nullable().optional(),
     timeoutMs: z.number().int().min(100).max(120_000).optional(),
+    /** Alertmanager: each Alertmanager's base URL (an HA pair lists both). */
+    urls: z.array(AlertmanagerUrl).min(1, { error: 'list at least one Alertmanager URL' }).max(10, { error: 'at most 10 Alertmanagers' }).optional(),
+    /** Alertmanager: how often firing alerts are sent again. */
+    resendMs: AlertmanagerResendMs.optional(),
+    /** Alertmanager: how it authenticates; the token or password is `authSecret`, write-only (absent on an edit keeps the stored one). */
+    auth: ChannelAuthKind.optional(),
+    username: z
+      .string()
+      .trim()
+      .min(1, { error: 'the user name is required for basic auth' })
+      .max(200)
+      .refine((u) => !u.includes(':'), { error: 'a basic auth user name cannot contain ":" (RFC 7617)' })
+      .optional(),
+    authSecret: z.string().min(1).max(4096).regex(/^[^\r\n]+$/, { error: 'the token or password is one line' }).optional(),
   })
   .superRefine((d, ctx) => {
     if (d.secret && CHANNEL_TYPE_FIELDS[d.type].secret === 'none') ctx.addIssue({ code: 'custom', path: ['secret'], message: `a ${d.type} channel has no signing secret` });
+    if (d.type === 'alertmanager') {
+      if (d.url !== undefined) ctx.addIssue({ code: 'custom', path: ['url'], message: 'an alertmanager channel takes urls, a list of base URLs' });
+      if (d.urls === undefined) ctx.addIssue({ code: 'custom', path: ['urls'], message: 'list at least one Alertmanager URL' });
+      if (d.auth === 'basic' && d.username === undefined) ctx.addIssue({ code: 'custom', path: ['username'], message: 'the user name is required for basic auth' });
+    } else {
+      for (const key of ['urls', 'resendMs', 'auth', 'username', 'authSecret'] as const) {
+        if (d[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `a ${d.type} channel has no ${key}` });
+      }
+    }
+    if (d.authSecret !== undefined && (d.auth === undefined || d.auth === 'none')) ctx.addIssue({ code: 'custom', path: ['authSecret'], message: 'a token or password needs bearer or basic auth' });
   });
 export type ChannelDraft = z.infer<typeof ChannelDraft>;
 
@@ -115,6 +181,16 @@ export const ChannelView = z.object({
   /** Null for a type without one; `origin` null when the channel has none (an unsigned DingTalk robot). */
   secret: z.object({ set: z.boolean(), origin: SecretOrigin.nullable(), reference: z.string().nullable() }).nullable(),
   timeoutMs: z.number().nullable(),
+  /** Alertmanager: its base URLs (no secret in them: one with a user, password or query is refused), resend interval and authentication. */
+  alertmanager: z
+    .object({
+      urls: z.array(z.string()),
+      resendMs: z.number().nullable(),
+      /** How it authenticates; `set`: the token or password has a value; `reference`: the variable or file a provisioned one is read from. */
+      auth: z.object({ kind: ChannelAuthKind, username: z.string().nullable(), set: z.boolean(), origin: SecretOrigin.nullable(), reference: z.string().nullable() }),
+    })
+    .nullable()
+    .optional(),
   /** Rules that notify through it (id and name, so a built-in rule's name can be shown in the UI's language). */
   usedBy: z.array(z.object({ id: z.string(), name: z.string() })),
 });
@@ -134,8 +210,8 @@ export const DeliveryProblem = z.discriminatedUnion('kind', [
   /** A network error, by its code (ECONNREFUSED, ENOTFOUND…). */
   z.object({ kind: z.literal('network'), code: z.string() }),
   z.object({ kind: z.literal('badUrl') }),
-  /** The URL or signing secret has no value (its variable, file or secret is empty or missing, or none was entered). */
-  z.object({ kind: z.literal('notSet'), what: z.enum(['url', 'secret']) }),
+  /** The URL, signing secret or auth token / password has no value (its variable, file or secret is empty or missing, or none was entered). */
+  z.object({ kind: z.literal('notSet'), what: z.enum(['url', 'secret', 'auth']) }),
 ]);
 export type DeliveryProblem = z.infer<typeof DeliveryProblem>;
 

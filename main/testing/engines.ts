@@ -33,12 +33,12 @@ function requireBinary(command: string, pkg: string): string {
   return bin;
 }
 
-async function waitReady(url: string, child: ChildProcess, output: () => string, timeoutMs = 30_000): Promise<void> {
+async function waitReady(url: string, child: ChildProcess, output: () => string, timeoutMs = 30_000, headers: Record<string, string> = {}): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${url}: the process exited with ${child.exitCode}:\n${output().slice(-3000)}`);
     try {
-      const res = await fetch(url);
+      const res = await fetch(url, { headers });
       if (res.ok) return;
     } catch {
       // not listening yet
@@ -48,7 +48,16 @@ async function waitReady(url: string, child: ChildProcess, output: () => string,
   throw new Error(`${url} was not ready within ${timeoutMs} ms:\n${output().slice(-3000)}`);
 }
 
-function engine(spec: { bin: string; args: (port: number, dir: string) => string[]; ready: string; prefix: string; port?: number; prepare?: (dir: string) => void }): () => Promise<RunningEngine> {
+function engine(spec: {
+  bin: string;
+  args: (port: number, dir: string) => string[];
+  ready: string;
+  prefix: string;
+  port?: number;
+  prepare?: (dir: string) => void;
+  /** Headers the readiness probe sends (an engine behind basic auth answers it 401 otherwise). */
+  readyHeaders?: Record<string, string>;
+}): () => Promise<RunningEngine> {
   return async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), spec.prefix));
     spec.prepare?.(dir);
@@ -60,7 +69,7 @@ function engine(spec: { bin: string; args: (port: number, dir: string) => string
       child = spawn(spec.bin, spec.args(port, dir), { stdio: ['ignore', 'pipe', 'pipe'] });
       child.stdout!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-200_000)));
       child.stderr!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-200_000)));
-      await waitReady(`${url}${spec.ready}`, child, () => out);
+      await waitReady(`${url}${spec.ready}`, child, () => out, 30_000, spec.readyHeaders);
     };
     const stop = async () => {
       const c = child;
@@ -125,19 +134,34 @@ export function startPrometheusReceiver(options: { port?: number } = {}): Promis
   })();
 }
 
-/** Alertmanager with the given configuration (YAML), no gossip port. */
-export function startAlertmanager(config: string, options: { port?: number } = {}): Promise<RunningEngine> {
+/**
+ * Alertmanager with the given configuration (YAML), no gossip port.
+ * `basicAuth`: its HTTP API behind basic auth, through --web.config.file
+ * (Prometheus exporter-toolkit's `basic_auth_users`, user → bcrypt hash;
+ * Debian's 0.25 has it); the readiness probe then sends `readyAuth`.
+ */
+export function startAlertmanager(config: string, options: { port?: number; basicAuth?: { users: Record<string, string>; readyAuth: string } } = {}): Promise<RunningEngine> {
   const bin = requireBinary('prometheus-alertmanager', 'prometheus-alertmanager');
+  const webConfig = options.basicAuth
+    ? `basic_auth_users:\n${Object.entries(options.basicAuth.users)
+        .map(([user, hash]) => `  ${JSON.stringify(user)}: ${JSON.stringify(hash)}`)
+        .join('\n')}\n`
+    : undefined;
   return engine({
     bin,
     prefix: 'ovl-am-',
     ready: '/-/ready',
     ...(options.port ? { port: options.port } : {}),
-    prepare: (dir) => fs.writeFileSync(path.join(dir, 'alertmanager.yml'), config),
+    ...(options.basicAuth ? { readyHeaders: { authorization: options.basicAuth.readyAuth } } : {}),
+    prepare: (dir) => {
+      fs.writeFileSync(path.join(dir, 'alertmanager.yml'), config);
+      if (webConfig) fs.writeFileSync(path.join(dir, 'web.yml'), webConfig);
+    },
     args: (port, dir) => [
       `--config.file=${path.join(dir, 'alertmanager.yml')}`,
       `--storage.path=${path.join(dir, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`,
+      ...(webConfig ? [`--web.config.file=${path.join(dir, 'web.yml')}`] : []),
       '--cluster.listen-address=',
       '--log.level=warn',
     ],

@@ -1,12 +1,13 @@
 import { useEffect, useRef } from 'react';
 import { AppHeader } from './components/AppHeader';
+import { HistorySourceStrip } from './components/HistorySourceStrip';
 import { ConnectionBanner } from './components/ConnectionBanner';
 import { Toasts } from './components/Toasts';
 import { CommandPalette } from './components/CommandPalette';
 import { TopK } from './screens/topk/TopK';
 import { AlertsScreen } from './screens/alerts/AlertsScreen';
 import { useI18n } from './i18n/useI18n';
-import { useRoute } from './router';
+import { screenShowsTime, useRoute } from './router';
 import { HostDetail } from './screens/hostDetail/HostDetail';
 import { ContainerDetail } from './screens/containers/ContainerDetail';
 import { Overview } from './screens/overview/Overview';
@@ -77,6 +78,7 @@ export function App() {
       </button>
       <AppHeader route={route} />
       <ConnectionBanner />
+      {(screenShowsTime(route) || route.screen === 'overview') && <HistorySourceStrip />}
       <main ref={mainRef} className="app-main">
         {route.screen === 'settings' ? (
           <SettingsScreen />

@@ -11,6 +11,7 @@ import { startLanguageSync } from './stores/languageSync';
 import { startSecretStorageSync } from './stores/secretStorage';
 import { startTimeSync } from './stores/timeSelection';
 import { startProvisioningSync } from './stores/provisioning';
+import { startHistorySourceSync } from './stores/historySource';
 import './styles.css';
 
 // zod compiles object parsers with `new Function` when it can; our CSP
@@ -24,6 +25,7 @@ startCloudsSync();
 startLanguageSync();
 startSecretStorageSync();
 startProvisioningSync();
+startHistorySourceSync();
 startTimeSync();
 startCore();
 

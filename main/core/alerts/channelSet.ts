@@ -1,8 +1,9 @@
 // The notification channels of the console: the built-in desktop channel,
 // channels added on the channels screen (kept in <dataDir>/channels.json, their
 // URLs and signing secrets in the secret store under `channel:<name>:url` /
-// `…:secret`) and channels from the provisioning file's `channels:` (secrets
-// by reference, read-only in the UI). One managed set of definitions, as for
+// `…:secret`, an Alertmanager's token or password under `…:auth`) and
+// channels from the provisioning file's `channels:` (secrets by reference,
+// read-only in the UI). One managed set of definitions, as for
 // hosts and cloud accounts; each definition's runtime is its sender.
 //
 // What leaves this module for the UI never holds a secret: whether a URL or
@@ -35,6 +36,13 @@ const StoredChannel = z.object({
   timeoutMs: z.number().int().min(100).max(120_000).optional(),
   /** A signing secret is stored for it (DingTalk): messages are signed, and fail clearly if the secret goes missing. */
   signed: z.boolean().optional(),
+  /** Alertmanager: its base URLs (no secret in them), resend interval and authentication (the secret is in the store). */
+  urls: z.array(z.string()).optional(),
+  resendMs: z.number().int().min(1000).max(3_600_000).optional(),
+  auth: z.enum(['bearer', 'basic']).optional(),
+  username: z.string().optional(),
+  /** The origins (scheme://host:port) the stored token or password was entered for: it is only ever sent there. */
+  authFor: z.array(z.string()).optional(),
 });
 type StoredChannel = z.infer<typeof StoredChannel>;
 
@@ -42,6 +50,7 @@ export const channelsFile = storedListFile<StoredChannel>({ file: 'channels.json
 
 export const channelUrlRef = (name: string) => `channel:${name}:url`;
 export const channelSecretRef = (name: string) => `channel:${name}:secret`;
+export const channelAuthRef = (name: string) => `channel:${name}:auth`;
 
 interface ChannelDef {
   readonly name: string;
@@ -80,7 +89,7 @@ export class ChannelSet {
       fromStored: (s): ChannelDef => ({
         name: s.name,
         provisioned: false,
-        spec: {
+        spec: s.type === 'alertmanager' ? alertmanagerSpecOf(s) : {
           name: s.name,
           type: s.type,
           url: { ref: channelUrlRef(s.name) },
@@ -154,6 +163,22 @@ export class ChannelSet {
         : await part(def.spec.url, true);
     const takesSecret = def.spec.type !== 'desktop' && def.spec.type !== 'alertmanager' && CHANNEL_TYPE_FIELDS[def.spec.type].secret !== 'none';
     const secret = def.spec.secret ? await part(def.spec.secret, false) : takesSecret ? ({ set: false, origin: null, reference: null } as const) : null;
+    let alertmanager: ChannelView['alertmanager'] = null;
+    if (def.spec.type === 'alertmanager') {
+      const a = def.spec.auth;
+      const authPart = a ? await part(a.kind === 'bearer' ? a.token : a.password, false) : null;
+      alertmanager = {
+        urls: [...(def.spec.urls ?? [])],
+        resendMs: def.spec.resendMs ?? null,
+        auth: {
+          kind: a?.kind ?? 'none',
+          username: a?.kind === 'basic' ? a.username : null,
+          set: authPart?.set ?? false,
+          origin: authPart?.origin ?? null,
+          reference: authPart?.reference ?? null,
+        },
+      };
+    }
     return {
       name: def.name,
       type: def.spec.type,
@@ -161,6 +186,7 @@ export class ChannelSet {
       url: url ? { set: url.set, origin: url.origin, reference: url.reference, host: url.host ?? null } : null,
       secret: secret ? { set: secret.set, origin: secret.origin, reference: secret.reference } : null,
       timeoutMs: def.spec.timeoutMs ?? null,
+      alertmanager,
       usedBy,
     };
   }
@@ -175,6 +201,15 @@ export class ChannelSet {
 
   async add(draft: ChannelDraft): Promise<void> {
     if (this.set.has(draft.name)) throw new RpcError('invalid_input', `a channel named "${draft.name}" already exists`);
+    if (draft.type === 'alertmanager') {
+      const auth = draft.auth ?? 'none';
+      if (auth !== 'none' && !draft.authSecret) throw new RpcError('invalid_input', `enter the ${auth === 'bearer' ? 'bearer token' : 'basic auth password'}`);
+      if (auth !== 'none') await this.options.secrets.set(channelAuthRef(draft.name), draft.authSecret!);
+      this.set.setStored([...this.set.stored, storedAlertmanager(draft, auth === 'none' ? undefined : origins(draft.urls!))]);
+      this.options.log.info(`alert channel ${draft.name}: added (alertmanager, ${draft.urls!.length} URL${draft.urls!.length > 1 ? 's' : ''})`);
+      await this.apply();
+      return;
+    }
     if (!draft.url) throw new RpcError('invalid_input', 'enter the URL the channel posts to');
     await this.options.secrets.set(channelUrlRef(draft.name), draft.url);
     if (draft.secret) await this.options.secrets.set(channelSecretRef(draft.name), draft.secret);
@@ -188,6 +223,16 @@ export class ChannelSet {
     this.editable(name);
     const before = this.set.stored.find((s) => s.name === name);
     if (draft.name !== name) throw new RpcError('invalid_input', 'a channel cannot be renamed (rules refer to it by name); add a new one and point the rules at it');
+    if (draft.type === 'alertmanager') {
+      const authFor = await this.alertmanagerSecret(name, draft, before);
+      await this.options.secrets.delete(channelUrlRef(name));
+      await this.options.secrets.delete(channelSecretRef(name));
+      this.set.setStored(this.set.stored.map((s) => (s.name === name ? storedAlertmanager(draft, authFor) : s)));
+      await this.apply(new Set([name]));
+      return;
+    }
+    if (before?.type === 'alertmanager' && !draft.url) throw new RpcError('invalid_input', 'enter the URL the channel posts to');
+    await this.options.secrets.delete(channelAuthRef(name));
     if (draft.url) await this.options.secrets.set(channelUrlRef(name), draft.url);
     if (draft.secret) await this.options.secrets.set(channelSecretRef(name), draft.secret);
     const takesSecret = CHANNEL_TYPE_FIELDS[draft.type].secret !== 'none';
@@ -204,6 +249,7 @@ export class ChannelSet {
     await this.apply();
     await this.options.secrets.delete(channelUrlRef(name));
     await this.options.secrets.delete(channelSecretRef(name));
+    await this.options.secrets.delete(channelAuthRef(name));
     this.options.log.info(`alert channel ${name}: removed`);
   }
 
@@ -217,6 +263,21 @@ export class ChannelSet {
     } else {
       const { draft, editing } = request;
       const stored = editing === undefined ? undefined : this.editable(editing);
+      if (draft.type === 'alertmanager') {
+        const auth = draft.auth ?? 'none';
+        let source: SecretSource | undefined;
+        if (auth !== 'none') {
+          if (draft.authSecret) source = { value: draft.authSecret };
+          else if (editing !== undefined) {
+            const before = this.set.stored.find((s) => s.name === editing);
+            const problem = before ? storedSecretProblem(before, draft) : 'nothing is stored';
+            if (problem) return { ok: false, error: problem, problem: { kind: 'notSet', what: 'auth' }, durationMs: 0 };
+            source = { ref: channelAuthRef(editing) };
+          } else return { ok: false, error: 'enter the token or password', problem: { kind: 'notSet', what: 'auth' }, durationMs: 0 };
+        }
+        channel = this.sender({ ...alertmanagerSpecOf(storedAlertmanager(draft, undefined)), ...(source ? { auth: auth === 'bearer' ? { kind: 'bearer', token: source } : { kind: 'basic', username: draft.username ?? '', password: source } } : {}) });
+        return this.testThrough(channel, notification);
+      }
       const source = (value: string | null | undefined, ref: string): SecretSource | undefined => {
         if (value) return { value };
         if (value === null || !stored) return undefined;
@@ -227,12 +288,37 @@ export class ChannelSet {
       const secret = CHANNEL_TYPE_FIELDS[draft.type].secret === 'none' ? undefined : source(draft.secret, channelSecretRef(editing ?? draft.name));
       channel = this.sender({ name: draft.name, type: draft.type, url, ...(secret ? { secret } : {}), ...(draft.timeoutMs ? { timeoutMs: draft.timeoutMs } : {}) });
     }
+    return this.testThrough(channel, notification);
+  }
+
+  private async testThrough(channel: NotificationChannel, notification: PlannedNotification): Promise<ChannelTestResult> {
     const started = this.options.now();
     const outcome = await deliverWithRetry(channel, notification, { maxAttempts: 1 });
     return { ok: outcome.ok, ...(outcome.error ? { error: outcome.error } : {}), ...(outcome.problem ? { problem: outcome.problem } : {}), durationMs: Math.max(0, this.options.now() - started) };
   }
 
   // ------------------------------------------------------------ internals
+
+  /**
+   * The origins an edited Alertmanager channel's secret is for: a new token
+   * or password is stored for the draft's URLs; none entered keeps the stored
+   * one only while the URLs stay on the origins it was entered for (a stored
+   * secret is only ever sent there) and the kind of auth stays the same.
+   */
+  private async alertmanagerSecret(name: string, draft: ChannelDraft, before: StoredChannel | undefined): Promise<string[] | undefined> {
+    const auth = draft.auth ?? 'none';
+    if (auth === 'none') {
+      await this.options.secrets.delete(channelAuthRef(name));
+      return undefined;
+    }
+    if (draft.authSecret) {
+      await this.options.secrets.set(channelAuthRef(name), draft.authSecret);
+      return origins(draft.urls!);
+    }
+    const problem = before ? storedSecretProblem(before, draft) : 'nothing is stored';
+    if (problem) throw new RpcError('invalid_input', problem);
+    return before!.authFor;
+  }
 
   private editable(name: string): ChannelDef {
     if (name === DESKTOP_CHANNEL) throw new RpcError('invalid_input', 'the desktop channel is built in; it cannot be changed or removed');
@@ -249,6 +335,49 @@ export class ChannelSet {
     await this.set.reconcile(restart);
     this.options.onChange(this.channels());
   }
+}
+
+/** scheme://host:port of each URL: where a stored secret may go. */
+function origins(urls: readonly string[]): string[] {
+  return [...new Set(urls.map((u) => new URL(u).origin))];
+}
+
+/** Why an Alertmanager draft without a new token or password cannot keep the stored one; undefined when it can. */
+function storedSecretProblem(before: StoredChannel, draft: ChannelDraft): string | undefined {
+  const what = draft.auth === 'bearer' ? 'bearer token' : 'basic auth password';
+  if (before.type !== 'alertmanager' || before.auth !== draft.auth || !before.authFor) return `enter the ${what}`;
+  const allowed = new Set(before.authFor);
+  const elsewhere = origins(draft.urls ?? []).filter((o) => !allowed.has(o));
+  if (elsewhere.length > 0) {
+    return `${elsewhere.join(', ')} ${elsewhere.length > 1 ? 'are' : 'is'} not where the stored ${what} was entered for (${before.authFor.join(', ')}); a stored secret is only sent there, so enter it again`;
+  }
+  return undefined;
+}
+
+function storedAlertmanager(draft: ChannelDraft, authFor: string[] | undefined): StoredChannel {
+  const auth = draft.auth && draft.auth !== 'none' ? draft.auth : undefined;
+  return {
+    name: draft.name,
+    type: 'alertmanager',
+    urls: [...(draft.urls ?? [])],
+    ...(draft.resendMs !== undefined ? { resendMs: draft.resendMs } : {}),
+    ...(draft.timeoutMs !== undefined ? { timeoutMs: draft.timeoutMs } : {}),
+    ...(auth ? { auth } : {}),
+    ...(auth === 'basic' && draft.username ? { username: draft.username } : {}),
+    ...(auth && authFor ? { authFor } : {}),
+  };
+}
+
+function alertmanagerSpecOf(s: StoredChannel): ChannelSpec {
+  const secret = { ref: channelAuthRef(s.name) };
+  return {
+    name: s.name,
+    type: 'alertmanager',
+    urls: s.urls ?? [],
+    ...(s.resendMs !== undefined ? { resendMs: s.resendMs } : {}),
+    ...(s.timeoutMs !== undefined ? { timeoutMs: s.timeoutMs } : {}),
+    ...(s.auth === 'bearer' ? { auth: { kind: 'bearer', token: secret } } : s.auth === 'basic' ? { auth: { kind: 'basic', username: s.username ?? '', password: secret } } : {}),
+  };
 }
 
 function storedOf(draft: ChannelDraft, signed: boolean): StoredChannel {

@@ -17,6 +17,7 @@ import { openMetricStore } from '../store/metricStore.js';
 import type { MetricStore } from '../store/types.js';
 import { createAlertsFeature } from './feature.js';
 import { storeWindowReader } from './storeReader.js';
+import { startAlertmanager } from '../../testing/engines.js';
 
 const cleanups: (() => void | Promise<void>)[] = [];
 afterEach(async () => {
@@ -338,6 +339,55 @@ describe('notification channels from the UI', () => {
     expect(await h.ctx.secrets.list()).toEqual([]);
     expect((await handlers['alerts/channels']!()).map((c) => c.name)).toEqual(['desktop']);
   });
+
+  it('adds an Alertmanager with basic auth from the screen: the password in the secret store only, a real Alertmanager behind --web.config.file takes its test, and the password stays with the URLs it was entered for', async () => {
+    const user = 'overlook';
+    const password = 'am-test-password';
+    // bcrypt of the password (htpasswd -nbBC 10 overlook am-test-password), as Alertmanager's web config takes it.
+    const hash = '$2y$10$E2kb8Rg7C5xZC5KimKSzfOLJMYogWY0lgiyE6qGut5MD5orgK5CTS';
+    const am = await startAlertmanager('route:\n  receiver: none\nreceivers:\n  - name: none\n', {
+      basicAuth: { users: { [user]: hash }, readyAuth: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` },
+    });
+    cleanups.push(() => am.remove());
+    const h = harness({ realSecrets: true });
+    await h.feature.start!();
+    const handlers = h.feature.handlers!;
+    const draft = { name: 'team-am', type: 'alertmanager' as const, urls: [am.url], resendMs: 30_000, auth: 'basic' as 'basic' | 'none', username: user };
+    const noAuth = { name: 'team-am', type: 'alertmanager' as const, urls: [am.url], resendMs: 30_000, auth: 'none' as const };
+
+    // Basic auth without a password is refused; with it, added.
+    await expect(async () => handlers['alerts/channel-add']!(draft)).rejects.toMatchObject({ code: 'invalid_input', message: /basic auth password/ });
+    const added = await handlers['alerts/channel-add']!({ ...draft, authSecret: password });
+    expect(added).toMatchObject({
+      name: 'team-am',
+      type: 'alertmanager',
+      origin: 'user',
+      url: { host: new URL(am.url).host },
+      alertmanager: { urls: [am.url], resendMs: 30_000, auth: { kind: 'basic', username: user, set: true, origin: 'store' } },
+    });
+    expect(JSON.stringify(await handlers['alerts/channels']!())).not.toContain(password);
+    expect(fs.readFileSync(path.join(h.ctx.dataDir, 'channels.json'), 'utf8')).not.toContain(password);
+    expect(await h.ctx.secrets.get('channel:team-am:auth')).toBe(password);
+
+    // The real Alertmanager takes the saved channel's test; a draft without auth gets its 401.
+    expect(await handlers['alerts/channel-test']!({ name: 'team-am' })).toMatchObject({ ok: true });
+    expect(await handlers['alerts/channel-test']!({ draft: noAuth, editing: 'team-am' })).toMatchObject({ ok: false, problem: { kind: 'http', status: 401 } });
+
+    // An edit that keeps the URLs keeps the password; one that points elsewhere must enter it again (the test does not send it there either).
+    const elsewhere = { ...draft, urls: [am.url, 'http://127.0.0.1:9'] };
+    await expect(async () => handlers['alerts/channel-update']!({ name: 'team-am', draft: elsewhere })).rejects.toMatchObject({ code: 'invalid_input', message: /http:\/\/127\.0\.0\.1:9 is not where the stored basic auth password was entered for.*enter it again/ });
+    expect(await handlers['alerts/channel-test']!({ draft: elsewhere, editing: 'team-am' })).toMatchObject({ ok: false, problem: { kind: 'notSet', what: 'auth' } });
+    const kept = await handlers['alerts/channel-update']!({ name: 'team-am', draft: { ...draft, resendMs: 60_000 } });
+    expect(kept).toMatchObject({ alertmanager: { resendMs: 60_000, auth: { kind: 'basic', set: true } } });
+    expect(await handlers['alerts/channel-test']!({ name: 'team-am' })).toMatchObject({ ok: true });
+
+    // No auth: the password leaves the store; removed: nothing left.
+    await handlers['alerts/channel-update']!({ name: 'team-am', draft: noAuth });
+    expect(await h.ctx.secrets.list()).toEqual([]);
+    expect(await handlers['alerts/channel-test']!({ name: 'team-am' })).toMatchObject({ ok: false, problem: { kind: 'http', status: 401 } });
+    await handlers['alerts/channel-remove']!({ name: 'team-am' });
+    expect((await handlers['alerts/channels']!()).map((c) => c.name)).toEqual(['desktop']);
+  }, 60_000);
 
   it('writes notifications in the UI language once the UI says which', async () => {
     const h = harness();

@@ -15,6 +15,12 @@
 // endsAt = when it resolved. Every Alertmanager listed (an HA pair) gets
 // every alert: Alertmanager's clustering deduplicates notifications, not
 // alerts, and expects each client to send to all of its peers.
+//
+// An Alertmanager behind basic auth (its --web.config.file, the Prometheus
+// exporter-toolkit's basic_auth_users) or a token-checking proxy gets an
+// Authorization header, read at send time (a rotated token file applies at
+// once) and only ever sent to the channel's own URLs: node:http follows no
+// redirect, so a 3xx is a failed delivery, not a second request elsewhere.
 import type { AlertView, PlannedNotification } from '../model.js';
 import { postJson } from './http.js';
 import { DeliveryError, type NotificationChannel } from './types.js';
@@ -27,6 +33,8 @@ export interface AlertmanagerOptions {
   readonly resendMs?: number;
   readonly generatorUrl?: string;
   readonly now?: () => number;
+  /** The Authorization header's value (`Bearer …`, `Basic …`), resolved for each send; rejects with a DeliveryError when its secret is missing. */
+  readonly authorization?: () => Promise<{ readonly header: string; readonly secrets: readonly string[] }>;
 }
 
 /** One alert as Alertmanager's API v2 takes it (postableAlert). */
@@ -106,14 +114,18 @@ export function alertmanagerChannel(name: string, urls: readonly string[], optio
     if (facts.length === 0) return;
     const at = now();
     const body = facts.map((f) => postableAlert(f, at, resendMs, generatorUrl));
-    const results = await Promise.allSettled(urls.map((url) => postJson(alertsEndpoint(url), body, { timeoutMs })));
+    const auth = options.authorization ? await options.authorization() : undefined;
+    const postOptions = auth ? { timeoutMs, headers: { authorization: auth.header }, secrets: [...auth.secrets, auth.header] } : { timeoutMs };
+    const results = await Promise.allSettled(urls.map((url) => postJson(alertsEndpoint(url), body, postOptions)));
     const failed = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
     if (failed.length === 0) return;
     const messages = failed.map((e) => (e instanceof DeliveryError ? e.message : `alertmanager failed (${(e as Error)?.name ?? 'error'})`));
     const retryable = failed.some((e) => e instanceof DeliveryError && e.retryable);
     const retryAfterMs = Math.max(0, ...failed.map((e) => (e instanceof DeliveryError ? (e.retryAfterMs ?? 0) : 0)));
     const of = urls.length > 1 ? ` (${failed.length} of ${urls.length} Alertmanagers)` : '';
-    throw new DeliveryError(`${messages.join('; ')}${of}`, retryable, retryAfterMs || undefined);
+    // The first failure's problem, so the screen words a 401 or a refused connection as it does for any channel.
+    const problem = failed.map((e) => (e instanceof DeliveryError ? e.problem : undefined)).find((p) => p !== undefined);
+    throw new DeliveryError(`${messages.join('; ')}${of}`, retryable, retryAfterMs || undefined, problem);
   }
 
   return {

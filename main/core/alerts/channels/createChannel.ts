@@ -17,7 +17,7 @@ export interface ChannelDeps {
   readonly now?: () => number;
 }
 
-export function resolveSecretSource(source: SecretSource, deps: ChannelDeps, what: string, part: 'url' | 'secret'): SecretValue {
+export function resolveSecretSource(source: SecretSource, deps: ChannelDeps, what: string, part: 'url' | 'secret' | 'auth'): SecretValue {
   return async () => {
     let value: string | undefined;
     if ('value' in source) value = source.value;
@@ -47,7 +47,21 @@ export function createChannel(spec: ChannelSpec, deps: ChannelDeps = {}): Notifi
     return desktopChannel(spec.name, notify);
   }
   if (spec.type === 'alertmanager') {
+    const auth = spec.auth;
+    const authorization = auth
+      ? async () => {
+          if (auth.kind === 'bearer') {
+            const token = await resolveSecretSource(auth.token, deps, `the bearer token of channel "${spec.name}"`, 'auth')();
+            return { header: `Bearer ${token}`, secrets: [token] };
+          }
+          const password = await resolveSecretSource(auth.password, deps, `the basic auth password of channel "${spec.name}"`, 'auth')();
+          // RFC 7617 §2: base64 of user-id ":" password, UTF-8.
+          const encoded = Buffer.from(`${auth.username}:${password}`, 'utf8').toString('base64');
+          return { header: `Basic ${encoded}`, secrets: [password, encoded] };
+        }
+      : undefined;
     return alertmanagerChannel(spec.name, spec.urls!, {
+      ...(authorization ? { authorization } : {}),
       ...(spec.timeoutMs !== undefined ? { timeoutMs: spec.timeoutMs } : {}),
       ...(spec.resendMs !== undefined ? { resendMs: spec.resendMs } : {}),
       ...(spec.generatorUrl !== undefined ? { generatorUrl: spec.generatorUrl } : {}),
@@ -81,15 +95,24 @@ export type ChannelParse = { ok: true; value: ChannelSpec } | { ok: false; error
  *
  * An `alertmanager` channel takes `urls` (each Alertmanager's base URL; an
  * HA pair lists both), and optionally `resend_interval` (a duration, default
- * 1m) and `generator_url` (where an alert links back to; default
- * overlook://alerts).
+ * 1m), `generator_url` (where an alert links back to; default
+ * overlook://alerts) and its authentication, as remote_write takes it:
+ * `bearer_token_env` / `bearer_token_file` / `bearer_token_ref`, or
+ * `basic_auth: { username, password_env | password_file | password_ref }`;
+ * a token or password written inline is refused.
  */
 export function parseProvisionedChannel(entry: unknown): ChannelParse {
   if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return { ok: false, error: 'a channel entry must be a mapping with name and type' };
   const e = entry as Record<string, unknown>;
   const label = typeof e.name === 'string' && e.name.trim() ? `channel "${e.name.trim()}"` : 'channel without a name';
-  const known = new Set(['name', 'type', 'url', 'url_env', 'url_ref', 'url_file', 'secret_env', 'secret_ref', 'secret_file', 'timeout_ms', 'urls', 'resend_interval', 'generator_url']);
+  const known = new Set([
+    'name', 'type', 'url', 'url_env', 'url_ref', 'url_file', 'secret_env', 'secret_ref', 'secret_file', 'timeout_ms', 'urls', 'resend_interval', 'generator_url',
+    'bearer_token_env', 'bearer_token_file', 'bearer_token_ref', 'basic_auth',
+  ]);
   if ('secret' in e) return { ok: false, error: `${label}: write the signing secret as secret_env, secret_file or secret_ref, never inline`, field: 'secret' };
+  if ('bearer_token' in e) return { ok: false, error: `${label}: write the bearer token as bearer_token_env, bearer_token_file or bearer_token_ref, never inline`, field: 'bearer_token' };
+  const auth = provisionedAuth(e, label);
+  if (auth && 'error' in auth) return { ok: false, ...auth };
   const unknown = Object.keys(e).filter((k) => !known.has(k));
   if (unknown.length) return { ok: false, error: `${label}: unknown field${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}`, field: unknown[0] };
   const urls = (['url', 'url_env', 'url_ref', 'url_file'] as const).filter((k) => e[k] !== undefined);
@@ -112,6 +135,7 @@ export function parseProvisionedChannel(entry: unknown): ChannelParse {
     ...(e.urls !== undefined ? { urls: e.urls } : {}),
     ...(resendMs !== undefined ? { resendMs } : {}),
     ...(e.generator_url !== undefined ? { generatorUrl: e.generator_url } : {}),
+    ...(auth ? { auth: auth.auth } : {}),
   };
   const parsed = ChannelSpec.safeParse(draft);
   if (!parsed.success) {
@@ -125,4 +149,29 @@ export function parseProvisionedChannel(entry: unknown): ChannelParse {
     };
   }
   return { ok: true, value: parsed.data };
+}
+
+const refSource = (prefix: string, obj: Record<string, unknown>) =>
+  (['_env', '_file', '_ref'] as const).filter((suffix) => obj[`${prefix}${suffix}`] !== undefined).map((suffix) => ({ key: `${prefix}${suffix}`, suffix, value: obj[`${prefix}${suffix}`] }));
+
+function sourceOf(suffix: '_env' | '_file' | '_ref', value: unknown): unknown {
+  return suffix === '_env' ? { env: value } : suffix === '_file' ? { file: value } : { ref: value };
+}
+
+/** An entry's `bearer_token_*` or `basic_auth`, by reference only; undefined when it has neither. */
+function provisionedAuth(e: Record<string, unknown>, label: string): { auth: unknown } | { error: string; field: string } | undefined {
+  const tokens = refSource('bearer_token', e);
+  if (tokens.length > 1) return { error: `${label}: give one of bearer_token_env, bearer_token_file or bearer_token_ref, not ${tokens.map((t) => t.key).join(' and ')}`, field: tokens[1]!.key };
+  if (tokens.length === 1 && e.basic_auth !== undefined) return { error: `${label}: give either a bearer token or basic_auth, not both`, field: 'basic_auth' };
+  if (tokens.length === 1) return { auth: { kind: 'bearer', token: sourceOf(tokens[0]!.suffix, tokens[0]!.value) } };
+  if (e.basic_auth === undefined) return undefined;
+  const b = e.basic_auth;
+  if (typeof b !== 'object' || b === null || Array.isArray(b)) return { error: `${label}: basic_auth must be a mapping with username and password_env, password_file or password_ref`, field: 'basic_auth' };
+  const ba = b as Record<string, unknown>;
+  if ('password' in ba) return { error: `${label}: basic_auth: write the password as password_env, password_file or password_ref, never inline`, field: 'basic_auth' };
+  const unknown = Object.keys(ba).filter((k) => !['username', 'password_env', 'password_file', 'password_ref'].includes(k));
+  if (unknown.length) return { error: `${label}: basic_auth: unknown field${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}`, field: 'basic_auth' };
+  const passwords = refSource('password', ba);
+  if (passwords.length !== 1) return { error: `${label}: basic_auth needs exactly one of password_env, password_file or password_ref`, field: 'basic_auth' };
+  return { auth: { kind: 'basic', username: ba.username, password: sourceOf(passwords[0]!.suffix, passwords[0]!.value) } };
 }

@@ -7,7 +7,7 @@ import type { AlertView, PlannedNotification } from '../model.js';
 
 // The types live with the UI's view of channels (main/common/alertChannels.ts).
 export { ChannelType } from '../../../common/alertChannels.js';
-import { ChannelType, type DeliveryProblem } from '../../../common/alertChannels.js';
+import { AlertmanagerUrl, ChannelType, type DeliveryProblem } from '../../../common/alertChannels.js';
 
 /**
  * Where a secret value comes from: the secret store (`ref`), an environment
@@ -22,6 +22,13 @@ export const SecretSource = z.union([
 ]);
 export type SecretSource = z.infer<typeof SecretSource>;
 
+/** An Alertmanager's authentication: a bearer token, or basic auth (RFC 7617) with the password by reference. */
+export const ChannelAuth = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('bearer'), token: SecretSource }).strict(),
+  z.object({ kind: z.literal('basic'), username: z.string().min(1).refine((u) => !u.includes(':'), { message: 'cannot contain ":" (RFC 7617)' }), password: SecretSource }).strict(),
+]);
+export type ChannelAuth = z.infer<typeof ChannelAuth>;
+
 export const ChannelSpec = z
   .object({
     name: z.string().trim().min(1).max(100),
@@ -33,13 +40,16 @@ export const ChannelSpec = z
     /** Per-attempt timeout (default 10 s). */
     timeoutMs: z.number().int().min(100).max(120_000).optional(),
     /** Alertmanager: the base URL of each Alertmanager (an HA pair lists both); each gets every alert. */
-    urls: z.array(z.string().url()).min(1).max(10).optional(),
+    urls: z.array(AlertmanagerUrl).min(1).max(10).optional(),
     /** Alertmanager: firing alerts are sent again this often (default 1 min, as Prometheus's resend delay). */
     resendMs: z.number().int().min(1000).max(3_600_000).optional(),
     /** Alertmanager: the start of each alert's generatorURL (default overlook://alerts). */
     generatorUrl: z.string().url().optional(),
+    /** Alertmanager: the Authorization header, sent only to its `urls`. */
+    auth: ChannelAuth.optional(),
   })
   .refine((c) => c.type === 'desktop' || c.type === 'alertmanager' || c.url !== undefined, { message: 'a webhook channel needs a url (url, url_env or a secret reference)' })
+  .refine((c) => c.auth === undefined || c.type === 'alertmanager', { message: 'only an alertmanager channel takes bearer_token or basic_auth' })
   .refine((c) => c.type !== 'alertmanager' || (c.urls !== undefined && c.url === undefined), {
     message: 'an alertmanager channel needs urls: the base URL of each Alertmanager, e.g. [http://am-1:9093, http://am-2:9093]',
   });

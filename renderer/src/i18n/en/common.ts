@@ -54,6 +54,10 @@ export const commonEn = {
   'connection.pill.down': 'Disconnected',
   'connection.pill.connecting': 'Connecting',
   'connection.pill.hint': 'No link to the console: nothing on this page is being updated.',
+  'historyStrip.engine': 'History from the engine at {host}: charts, Top-K and ranges read its PromQL API, including hosts other consoles write there.',
+  'historyStrip.hint': 'Set under Settings → Where history comes from. Live values still come from the hosts this console polls.',
+  'historyStrip.failing': 'Its last query failed.',
+  'historyStrip.settings': 'Settings',
 
   'status.connecting': 'Connecting',
   'status.online': 'Online',

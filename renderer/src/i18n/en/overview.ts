@@ -45,6 +45,9 @@ export const overviewEn = {
   'fleet.clearFilters': 'Clear filters',
   'fleet.notConfigured': 'Not configured',
   'fleet.notConfigured.hint': 'Only in the history: no source watches this host any more. Its charts still open; add it under hosts: in the provisioning file to watch it again.',
+  'fleet.notConfigured.engineHint': 'Not polled by this console: its history is read from the engine, where another console writes it. Its charts open as they are there.',
+  'fleet.fromEngine': 'Read from the engine; another console writes it',
+  'fleet.onlyInHistory': 'Only in the history',
 
   'fleet.containers.hint': '{running} running of {total}',
 } as const satisfies Record<string, string>;

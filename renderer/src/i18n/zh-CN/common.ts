@@ -55,6 +55,10 @@ export const commonZhCN: Record<keyof typeof commonEn, string> = {
   'connection.pill.down': '已断开',
   'connection.pill.connecting': '连接中',
   'connection.pill.hint': '与控制台的连接已断开：页面上的内容不会更新。',
+  'historyStrip.engine': '历史数据来自 {host} 上的引擎：图表、Top-K 和时间范围读取其 PromQL API，包括其他控制台写入的主机。',
+  'historyStrip.hint': '在“设置 → 历史数据来源”中设置。实时数值仍来自本控制台轮询的主机。',
+  'historyStrip.failing': '最近一次查询失败。',
+  'historyStrip.settings': '设置',
 
   'status.connecting': '连接中',
   'status.online': '在线',

@@ -47,6 +47,9 @@ export const overviewZhCN: Record<keyof typeof overviewEn, string> = {
   'fleet.clearFilters': '清除筛选',
   'fleet.notConfigured': '未配置',
   'fleet.notConfigured.hint': '仅存在于历史数据中：已没有数据源监控此主机。仍可查看其图表；在配置文件的 hosts: 下添加它即可重新监控。',
+  'fleet.notConfigured.engineHint': '本控制台不轮询此主机：其历史数据读取自引擎，由另一台控制台写入。其图表按引擎中的数据显示。',
+  'fleet.fromEngine': '读取自引擎，由另一台控制台写入',
+  'fleet.onlyInHistory': '仅存在于历史数据中',
 
   'fleet.containers.hint': '{total} 个中 {running} 个运行',
 };

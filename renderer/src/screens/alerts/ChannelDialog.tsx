@@ -1,10 +1,13 @@
 // Add a notification channel, or edit one added here: its type, its name
 // (how rules refer to it), the URL it posts to and, for DingTalk, the robot's
 // signing secret. Both are write-only: an edit shows whether they are set and
-// keeps them when left empty. "Test" sends a test message with what the form
-// holds and shows the receiver's answer.
+// keeps them when left empty. An Alertmanager channel takes its URLs (an HA
+// pair lists both), a resend interval and basic auth or a bearer token, the
+// token or password write-only like the others. "Test" sends a test message
+// (for Alertmanager, a test alert) with what the form holds and shows the
+// receiver's answer.
 import { useState } from 'react';
-import { ADDABLE_CHANNEL_TYPES, CHANNEL_TYPE_FIELDS, type ChannelDraft, type ChannelTestResult, type ChannelView } from '../../../../main/common/alertChannels';
+import { ADDABLE_CHANNEL_TYPES, CHANNEL_AUTH_KINDS, CHANNEL_TYPE_FIELDS, type ChannelAuthKind, type ChannelDraft, type ChannelTestResult, type ChannelView } from '../../../../main/common/alertChannels';
 import { FormFooter } from '../../components/FormFooter';
 import { FormModal } from '../../components/Modal';
 import { textFieldsFor } from '../../components/TextField';
@@ -18,7 +21,10 @@ export function ChannelDialog({ channel, onClose }: { channel?: ChannelView; onC
   const { t } = useI18n();
   const editing = channel !== undefined;
   const [form, setForm] = useState<ChannelFormState>(() => (channel ? channelFormFromView(channel) : emptyChannelForm()));
-  const check = checkChannelForm(form, editing);
+  const storedAuth = channel?.alertmanager?.auth;
+  // The stored token or password counts only for the auth kind it was stored for.
+  const authSet = editing && channel.type === 'alertmanager' && storedAuth?.set === true && storedAuth.kind === form.auth;
+  const check = checkChannelForm(form, editing, authSet);
   const f = useCheckedForm<ChannelFormField, ChannelDraft, ChannelTestResult>({
     invalid: check.ok ? [] : check.problems,
     draft: check.ok ? check.draft : null,
@@ -36,6 +42,7 @@ export function ChannelDialog({ channel, onClose }: { channel?: ChannelView; onC
   );
   const input = textFieldsFor(form, set, f, problem, 'channel-form');
   const takesSecret = CHANNEL_TYPE_FIELDS[form.type].secret !== 'none';
+  const alertmanager = form.type === 'alertmanager';
   const secretSet = editing && channel.type === form.type && channel.secret?.set === true;
   const save = () =>
     f.runSave(async (draft) => {
@@ -59,11 +66,50 @@ export function ChannelDialog({ channel, onClose }: { channel?: ChannelView; onC
           </div>
         </fieldset>
         {input('name', t('alerts.channels.form.name'), { hint: t('alerts.channels.form.name.hint'), disabled: editing, className: 'field--wide', placeholder: `ops-${form.type}` })}
-        {input('url', t('alerts.channels.form.url'), {
-          hint: editing && channel.url?.set ? t('alerts.channels.form.url.keep') : t(`alerts.channels.form.url.hint.${form.type}` as MessageKey),
-          className: 'field--wide',
-          placeholder: editing && channel.url?.set ? t('alerts.channels.set') : URL_EXAMPLES[form.type],
-        })}
+        {!alertmanager &&
+          input('url', t('alerts.channels.form.url'), {
+            hint: editing && channel.url?.set ? t('alerts.channels.form.url.keep') : t(`alerts.channels.form.url.hint.${form.type}` as MessageKey),
+            className: 'field--wide',
+            placeholder: editing && channel.url?.set ? t('alerts.channels.set') : URL_EXAMPLES[form.type as keyof typeof URL_EXAMPLES],
+          })}
+        {alertmanager && (
+          <>
+            <label className="field field--wide">
+              <span className="field-label">{t('alerts.channels.form.urls')}</span>
+              <textarea
+                className="input"
+                rows={2}
+                value={form.urls}
+                placeholder={'http://am-1:9093\nhttp://am-2:9093'}
+                aria-invalid={f.bad('urls')}
+                data-testid="channel-form-urls"
+                spellCheck={false}
+                onChange={(e) => set({ urls: e.target.value })}
+                onBlur={() => f.touch('urls')}
+              />
+              {f.bad('urls') ? problem('urls') : <span className="field-hint">{t('alerts.channels.form.urls.hint')}</span>}
+            </label>
+            {input('resend', t('alerts.channels.form.resend'), { hint: t('alerts.channels.form.resend.hint'), placeholder: '1m' })}
+            <label className="field">
+              <span className="field-label">{t('alerts.channels.form.auth')}</span>
+              <select className="input" value={form.auth} data-testid="channel-form-auth" onChange={(e) => set({ auth: e.target.value as ChannelAuthKind, authSecret: '' })}>
+                {CHANNEL_AUTH_KINDS.map((kind) => (
+                  <option key={kind} value={kind}>
+                    {t(`alerts.channels.auth.${kind}` as MessageKey)}
+                  </option>
+                ))}
+              </select>
+            </label>
+            {form.auth === 'basic' && input('username', t('alerts.channels.form.username'), { placeholder: 'overlook' })}
+            {form.auth !== 'none' &&
+              input('authSecret', t(form.auth === 'bearer' ? 'alerts.channels.form.token' : 'alerts.channels.form.password'), {
+                type: 'password',
+                hint: authSet ? t('alerts.channels.form.authSecret.keep') : t('alerts.channels.form.authSecret.hint'),
+                className: form.auth === 'bearer' ? 'field--wide' : '',
+                placeholder: authSet ? t('alerts.channels.set') : '',
+              })}
+          </>
+        )}
         {takesSecret &&
           input('secret', t('alerts.channels.form.secret'), {
             type: 'password',

@@ -69,7 +69,7 @@ export function ChannelsPanel({ channels, i18n, act }: { channels: ChannelView[]
                     {targetText(c, i18n)}
                   </td>
                   <td className="small" data-testid="channel-secret">
-                    {c.secret ? secretText(c.secret, i18n) : '—'}
+                    {c.alertmanager && c.alertmanager.auth.kind !== 'none' ? authText(c.alertmanager.auth, i18n) : c.secret ? secretText(c.secret, i18n) : '—'}
                   </td>
                   <td className="small">{c.usedBy.length ? usedByText(c, i18n) : <span className="muted">{t('alerts.channels.unused')}</span>}</td>
                   <td className="alert-actions">
@@ -128,4 +128,10 @@ function secretText(secret: NonNullable<ChannelView['secret']>, i18n: I18n): str
   const { t } = i18n;
   if (!secret.set) return secret.reference ? t('alerts.channels.notSetFrom', { reference: secret.reference }) : t('alerts.channels.notSet');
   return secret.reference ? t('alerts.channels.setFrom', { reference: secret.reference }) : t('alerts.channels.set');
+}
+
+/** An Alertmanager's authentication: its kind (and user), and whether the token or password is set, never its value. */
+function authText(auth: NonNullable<ChannelView['alertmanager']>['auth'], i18n: I18n): string {
+  const state = secretText({ set: auth.set, origin: auth.origin, reference: auth.reference }, i18n);
+  return auth.kind === 'basic' ? i18n.t('alerts.channels.authState.basic', { user: auth.username ?? '', state }) : i18n.t('alerts.channels.authState.bearer', { state });
 }

@@ -22,6 +22,44 @@ describe('channel form', () => {
   });
 });
 
+describe('the Alertmanager channel form', () => {
+  const am = (patch: Partial<ReturnType<typeof emptyChannelForm>>) => ({ ...emptyChannelForm('alertmanager'), name: 'team-am', ...patch });
+
+  it('turns URLs (one per line), a resend interval and basic auth into the draft', () => {
+    expect(checkChannelForm(am({ urls: 'http://am-1:9093\n  http://am-2:9093 \n', resend: '30s', auth: 'basic', username: 'ops', authSecret: 'pw' }), false)).toEqual({
+      ok: true,
+      draft: { name: 'team-am', type: 'alertmanager', urls: ['http://am-1:9093', 'http://am-2:9093'], resendMs: 30_000, auth: 'basic', username: 'ops', authSecret: 'pw' },
+    });
+    expect(checkChannelForm(am({ urls: 'http://am:9093' }), false)).toEqual({ ok: true, draft: { name: 'team-am', type: 'alertmanager', urls: ['http://am:9093'], auth: 'none' } });
+  });
+
+  it('names the wrong fields: no URL, a user in a URL, a bad interval, basic auth without a user or password', () => {
+    expect(checkChannelForm(am({ urls: '' }), false)).toEqual({ ok: false, problems: ['urls'] });
+    expect(checkChannelForm(am({ urls: 'http://ops:pw@am:9093' }), false)).toEqual({ ok: false, problems: ['urls'] });
+    expect(checkChannelForm(am({ urls: 'http://am:9093', resend: 'soon' }), false)).toEqual({ ok: false, problems: ['resend'] });
+    expect(checkChannelForm(am({ urls: 'http://am:9093', resend: '2h' }), false)).toEqual({ ok: false, problems: ['resend'] });
+    const check = checkChannelForm(am({ urls: 'http://am:9093', auth: 'basic' }), false);
+    expect(check.ok).toBe(false);
+    if (!check.ok) expect(check.problems.sort()).toEqual(['authSecret', 'username']);
+  });
+
+  it('on an edit, an empty password keeps the stored one only for the auth kind it was stored for', () => {
+    const form = channelFormFromView({
+      name: 'team-am',
+      type: 'alertmanager',
+      origin: 'user',
+      url: { set: true, origin: 'inline', reference: null, host: 'am:9093' },
+      secret: null,
+      timeoutMs: null,
+      alertmanager: { urls: ['http://am:9093'], resendMs: 60_000, auth: { kind: 'bearer', username: null, set: true, origin: 'store', reference: null } },
+      usedBy: [],
+    });
+    expect(form).toMatchObject({ type: 'alertmanager', urls: 'http://am:9093', resend: '1m', auth: 'bearer', authSecret: '' });
+    expect(checkChannelForm(form, true, true)).toEqual({ ok: true, draft: { name: 'team-am', type: 'alertmanager', urls: ['http://am:9093'], resendMs: 60_000, auth: 'bearer' } });
+    expect(checkChannelForm({ ...form, auth: 'basic', username: 'ops' }, true, false)).toEqual({ ok: false, problems: ['authSecret'] });
+  });
+});
+
 describe('a channel test in the UI language', () => {
   const en = (key: Parameters<typeof translate>[1], params?: Parameters<typeof translate>[2]) => translate('en', key, params);
   const zh = (key: Parameters<typeof translate>[1], params?: Parameters<typeof translate>[2]) => translate('zh-CN', key, params);
@@ -33,6 +71,7 @@ describe('a channel test in the UI language', () => {
     expect(channelTestText({ ok: false, problem: { kind: 'timeout', ms: 10_000 }, durationMs: 10_000 }, zh)).toBe('测试失败：10 秒内无应答');
     expect(channelTestText({ ok: false, problem: { kind: 'network', code: 'ECONNREFUSED' }, durationMs: 1 }, zh)).toBe('测试失败：无法连接接收方（ECONNREFUSED）');
     expect(channelTestText({ ok: false, problem: { kind: 'notSet', what: 'secret' }, durationMs: 0 }, en)).toMatch(/^Test failed: the signing secret is not set/);
+    expect(channelTestText({ ok: false, problem: { kind: 'notSet', what: 'auth' }, durationMs: 0 }, en)).toMatch(/^Test failed: the token or password is not set/);
     expect(channelTestText({ ok: true, durationMs: 5 }, zh)).toBe('测试消息已发送。');
   });
 

@@ -18,6 +18,7 @@ import type { MessageKey } from '../../i18n/catalogue';
 import { useI18n } from '../../i18n/useI18n';
 import { hrefFor } from '../../router';
 import { useHosts } from '../../stores/hosts';
+import { useHistorySource } from '../../stores/historySource';
 import { ProcessesTable } from './ProcessesTable';
 import { ProcessesAt } from './ProcessesAt';
 import { selectWindow, useTimeSelection } from '../../stores/timeSelection';
@@ -36,6 +37,8 @@ export function HostDetail({ hostId }: { hostId: string }) {
   const watched = useHosts((s) => s.hosts.find((h) => h.id === hostId));
   const historyOnly = useHosts((s) => s.historyOnly.find((h) => h.hostId === hostId));
   const liveSummary = useHosts((s) => s.summaries[hostId]);
+  // With history from an engine, a host this console does not poll is most likely polled by another console writing there.
+  const notConfiguredHint = useHistorySource((s) => (s.state?.backend === 'promql' ? 'fleet.notConfigured.engineHint' : 'fleet.notConfigured.hint'));
   // A host only in the history opens read-only, as "not configured", with its charts.
   const host = useMemo<Host | undefined>(
     () =>
@@ -45,13 +48,13 @@ export function HostDetail({ hostId }: { hostId: string }) {
         name: historyOnly.hostId,
         kind: 'ssh',
         status: 'offline',
-        statusDetail: t('fleet.notConfigured.hint'),
+        statusDetail: t(notConfiguredHint),
         lastSampleAt: historyOnly.lastSampleAt,
         pollIntervalMs: 0,
         tags: [],
         provisioned: false,
       }),
-    [watched, historyOnly, t],
+    [watched, historyOnly, t, notConfiguredHint],
   );
   const summary = liveSummary ?? historyOnly?.summary;
 
@@ -137,7 +140,7 @@ function HostDetailScreen({ host, summary, configured }: { host: Host; summary: 
               <span className="badge-dot" aria-hidden="true" />
               {t('fleet.notConfigured')}
             </span>
-            <span className="muted small">{t('fleet.notConfigured.hint')}</span>
+            <span className="muted small">{host.statusDetail}</span>
           </>
         )}
         <LastSampleAgo t={latestSampleAt(host, summary)} />

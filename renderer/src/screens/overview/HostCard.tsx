@@ -15,6 +15,8 @@ export interface HostCardProps {
   now: number;
   /** False while the console is unreachable: every value on the page is then old. */
   connected: boolean;
+  /** A host only in the history (no source here watches it): a neutral "Not configured", not a red "Offline". */
+  notConfigured?: boolean;
 }
 
 function ratio(part: number | null | undefined, whole: number | null | undefined): number | null {
@@ -22,7 +24,7 @@ function ratio(part: number | null | undefined, whole: number | null | undefined
 }
 
 /** One host on the overview: a link to its detail, so Enter and middle-click work as people expect. */
-export const HostCard = memo(function HostCard({ host, summary: s, i18n, now, connected }: HostCardProps) {
+export const HostCard = memo(function HostCard({ host, summary: s, i18n, now, connected, notConfigured = false }: HostCardProps) {
   const { t, locale } = i18n;
   const cpus = s?.cpus ?? host.info?.cpus ?? null;
   const memoryRatio = ratio(s?.memoryUsed, s?.memoryTotal);
@@ -38,16 +40,28 @@ export const HostCard = memo(function HostCard({ host, summary: s, i18n, now, co
       href={hrefFor({ screen: 'host', hostId: host.id })}
       data-testid="host-card"
       data-host-id={host.id}
-      data-status={host.status}
+      data-status={notConfigured ? 'not_configured' : host.status}
       data-stale={stale}
     >
       <div className="host-card-head">
         <span className="host-card-name">{host.name}</span>
-        <HostKindChip kind={host.kind} t={t} />
-        <StatusBadge status={host.status} />
+        {!notConfigured && <HostKindChip kind={host.kind} t={t} />}
+        {notConfigured ? (
+          <span className="badge badge--neutral" data-status="not_configured">
+            <span className="badge-dot" aria-hidden="true" />
+            {t('fleet.notConfigured')}
+          </span>
+        ) : (
+          <StatusBadge status={host.status} />
+        )}
       </div>
       <div className="host-card-sub">
-        {host.statusDetail ? (
+        {notConfigured ? (
+          // Not a fault: where its values come from, in the muted tone of a subtitle.
+          <span className="muted" data-testid="host-card-detail">
+            {host.statusDetail}
+          </span>
+        ) : host.statusDetail ? (
           // Error texts can be long (an SSH error with its cause): three lines here, all of it on hover.
           <span className="status-detail status-detail--clamped" title={host.statusDetail} data-testid="host-card-detail">
             {host.statusDetail}

@@ -6,6 +6,7 @@ import type { MessageKey } from '../../i18n/catalogue';
 import { useI18n } from '../../i18n/useI18n';
 import { useFiringByHost } from '../../stores/alertCounts';
 import { refreshHosts, useHosts } from '../../stores/hosts';
+import { useHistorySource } from '../../stores/historySource';
 import { useOverviewPrefs } from '../../stores/overviewPrefs';
 import { useConnection } from '../../stores/connection';
 import { formatNumber } from '../../../../main/common/format';
@@ -26,6 +27,8 @@ export function Overview() {
   const i18n = useI18n();
   const { t, locale } = i18n;
   const { phase, error, hosts, summaries, historyOnly } = useHosts();
+  // With history from an engine, a host only in the history is most likely one another console polls and writes there.
+  const historyOnlyDetail = useHistorySource((s) => (s.state?.backend === 'promql' ? 'fleet.fromEngine' : 'fleet.onlyInHistory'));
   const firing = useFiringByHost();
   const prefs = useOverviewPrefs();
   const now = useNow(10_000);
@@ -96,7 +99,8 @@ export function Overview() {
           return (
             <li key={row.id}>
               <HostCard
-                host={host ?? { id: row.id, name: row.name, kind: 'ssh', status: 'offline', statusDetail: t('fleet.notConfigured'), pollIntervalMs: 0, tags: [], provisioned: false, lastSampleAt: row.lastSampleAt ?? undefined }}
+                host={host ?? { id: row.id, name: row.name, kind: 'ssh', status: 'offline', statusDetail: t(historyOnlyDetail), pollIntervalMs: 0, tags: [], provisioned: false, lastSampleAt: row.lastSampleAt ?? undefined }}
+                notConfigured={!host}
                 summary={host ? summaries[row.id] : historyOnly.find((h) => h.hostId === row.id)?.summary}
                 i18n={i18n}
                 now={now}
