@@ -266,9 +266,9 @@ sample() {
   printf '@@overlook-agent %s begin %s\n@@meta arch %s\n@@meta clk_tck %s\n@@meta page_size %s\n@@meta proc_root %s\n@@meta sys_root %s\n@@meta df %s\n' \
     "$AGENT_VERSION" "$seq" "$arch" "$clk_tck" "$page_size" "$P" "$S" "$df_mode" || exit 0
   # Globs that match nothing stay literal; tail reports them on stderr and
-  # carries on. So does it past a sensor that fails to read (EIO or ENODATA
-  # from a disk in standby) and a process that exits between the glob and the
-  # read.
+  # carries on. A file that opens but fails to read (EIO or ENODATA from the
+  # sensor of a disk in standby, ESRCH from a process that exits between open
+  # and read) costs only itself: see read_files.
   set -- "$P/stat" "$P/uptime" "$P/loadavg" "$P/meminfo" "$P/diskstats" "$P/net/dev" \
     "$P/sys/kernel/hostname" "$P/sys/kernel/osrelease" "$os_release" \
     "$S"/class/hwmon/hwmon*/name "$S"/class/hwmon/hwmon*/temp*_input "$S"/class/hwmon/hwmon*/temp*_label \
@@ -399,10 +399,37 @@ $_ovl_v
   done
   printf '@@meta cgroup %s\n@@meta cgroup_limits %s\n@@meta cgroup_events %s\n@@meta engine_sockets%s\n@@meta engine_cli %s\n@@meta user %s %s\n@@meta slow %s\n@@section files\n' \
     "$cg_mode" "${with_limits:-0}" "${with_processes:-0}" "$sockets" "$engine_cli" "$user_id" "$user_name" "${with_slow:-0}" || exit 0
-  tail -n +1 -- "$@" 2>/dev/null
+  read_files "$@"
   [ -n "$net_attrs" ] && { printf '\n%s' "$net_attrs" || exit 0; }
   emit_filesystems
   printf '@@overlook-agent %s end %s\n' "$AGENT_VERSION" "$seq" || exit 0
+}
+
+# Prints its files in `tail -n +1` format on fd 3 (this shell's stdout).
+# GNU tail exits at the first file that opens but fails to read (coreutils
+# tail.c, dump_remainder: "error reading %s" is fatal), which would lose every
+# file after it, the processes and containers among them; busybox tail
+# carries on. So tail's stderr is kept (in the C locale, where the message and
+# its quotes are known) and, after a read error, the read resumes with the
+# files after the one it names: one more tail per failing file, none when all
+# read. A message naming no file of the list ends it.
+read_files() {
+  while [ $# -gt 0 ]; do
+    _ovl_err=$(LC_ALL=C tail -n +1 -- "$@" 2>&1 >&3) && return 0
+    case $_ovl_err in *"error reading '"*) ;; *) return 0 ;; esac
+    _ovl_bad=${_ovl_err#*error reading \'}
+    _ovl_bad=${_ovl_bad%%\'*}
+    _ovl_n=0
+    _ovl_found=
+    for _ovl_f; do
+      _ovl_n=$((_ovl_n + 1))
+      [ "$_ovl_f" = "$_ovl_bad" ] && { _ovl_found=1; break; }
+    done
+    [ -n "$_ovl_found" ] || return 0
+    shift $_ovl_n
+    # The failed file's header may be followed by part of a line.
+    printf '\n' || exit 0
+  done
 }
 
 # True when the glob it was given matched (an unmatched glob stays literal).
@@ -455,6 +482,8 @@ wait_interval() {
 # Writes to a closed stdout end every loop (SIGPIPE, or the `|| exit 0` checks
 # when SIGPIPE is ignored).
 trap 'exit 0' HUP INT TERM
+# read_files writes tail's output here while it reads tail's stderr.
+exec 3>&1
 parent=$PPID
 case $mode in
   once) sample ;;
