@@ -67,8 +67,9 @@
 # A fatal condition is one line: @@overlook-agent VERSION error MESSAGE
 #
 # Cost (bench/agent-cost.mjs): a sample forks one `tail -n +1`, which reads
-# every file of it (each process's stat included, on the samples that have
-# them); in stream mode under dash also a `sleep` (bash and busybox ash wait
+# every file of it (on the samples that have processes the named processes'
+# stat, every process's about once a minute; a second `tail` only after a
+# file that failed to read); in stream mode under dash also a `sleep` (bash and busybox ash wait
 # with `read -t`, see wait_interval). Filesystems (`timeout df`) are re-read about every 30 s;
 # every frame carries the last reading. The files of node_exporter's default
 # collectors ride in the same `tail`: what moves every sample, what changes
