@@ -19,6 +19,16 @@
 # their network namespaces' counters) until the next such word ("net=" for
 # none).
 #
+# Busy hosts: a word "top=PID,PID,…" names the processes the console shows
+# (the busiest by CPU and memory; "top=" for none). From then on a sample
+# with processes reads only those pids' stat, and every process's only about
+# every 60 s of the host's uptime, in the first two samples and when the
+# request has the word "processes" ("@@meta processes full" or
+# "@@meta processes top PID,PID,…": which pids were asked for, so the console
+# can tell one that exited from one not read). On a host with 1,300
+# processes a full read opens 1,300 files (~25 ms of kernel time here) and
+# sends ~200 KB; the named ones cost a few dozen opens.
+#
 # Containers: the cgroup files of every container under the usual runtimes'
 # paths (Docker, Podman incl. rootless, Kubernetes pods under containerd or
 # CRI-O; cgroupfs and systemd drivers; v1, v2 and hybrid) are found with globs
@@ -57,8 +67,9 @@
 # A fatal condition is one line: @@overlook-agent VERSION error MESSAGE
 #
 # Cost (bench/agent-cost.mjs): a sample forks one `tail -n +1`, which reads
-# every file of it (each process's stat included, on the samples that have
-# them); in stream mode under dash also a `sleep` (bash and busybox ash wait
+# every file of it (on the samples that have processes the named processes'
+# stat, every process's about once a minute; a second `tail` only after a
+# file that failed to read); in stream mode under dash also a `sleep` (bash and busybox ash wait
 # with `read -t`, see wait_interval). Filesystems (`timeout df`) are re-read about every 30 s;
 # every frame carries the last reading. The files of node_exporter's default
 # collectors ride in the same `tail`: what moves every sample, what changes
@@ -238,6 +249,11 @@ fs_out=
 slow_at=
 # Per-process stats: samples since the last that had them.
 process_age=$process_every
+# The pids named by "top=" (their stat paths, and the word's list), and the
+# uptime second of the last full read of every process.
+tops=
+top_list=
+scan_at=
 # Container limits, peak and cgroup.procs: samples since the last that had them.
 limits_age=${limits_every:-1}
 
@@ -266,9 +282,9 @@ sample() {
   printf '@@overlook-agent %s begin %s\n@@meta arch %s\n@@meta clk_tck %s\n@@meta page_size %s\n@@meta proc_root %s\n@@meta sys_root %s\n@@meta df %s\n' \
     "$AGENT_VERSION" "$seq" "$arch" "$clk_tck" "$page_size" "$P" "$S" "$df_mode" || exit 0
   # Globs that match nothing stay literal; tail reports them on stderr and
-  # carries on. So does it past a sensor that fails to read (EIO or ENODATA
-  # from a disk in standby) and a process that exits between the glob and the
-  # read.
+  # carries on. A file that opens but fails to read (EIO or ENODATA from the
+  # sensor of a disk in standby, ESRCH from a process that exits between open
+  # and read) costs only itself: see read_files.
   set -- "$P/stat" "$P/uptime" "$P/loadavg" "$P/meminfo" "$P/diskstats" "$P/net/dev" \
     "$P/sys/kernel/hostname" "$P/sys/kernel/osrelease" "$os_release" \
     "$S"/class/hwmon/hwmon*/name "$S"/class/hwmon/hwmon*/temp*_input "$S"/class/hwmon/hwmon*/temp*_label \
@@ -315,13 +331,49 @@ $_ovl_v
       done
     done
   fi
+  # The init pids whose network to read (word "net=PID,PID,…") and the
+  # processes to re-read between full reads ("top=PID,PID,…") stay until the
+  # next such word: the console sends a list only when it changes, because
+  # the shell reads its request line a byte per system call.
+  set -f
+  for word in $request; do
+    case $word in
+      net=*[!0-9,]*|top=*[!0-9,]*) ;;
+      net=*)
+        nets=
+        IFS=,
+        for pid in ${word#net=}; do [ -n "$pid" ] && nets="$nets $P/$pid/net/dev"; done
+        IFS=$default_ifs ;;
+      top=*)
+        tops=
+        top_list=
+        IFS=,
+        for pid in ${word#top=}; do [ -n "$pid" ] && { tops="$tops $P/$pid/stat"; top_list="$top_list,$pid"; }; done
+        IFS=$default_ifs
+        top_list=${top_list#,} ;;
+    esac
+  done
+  set +f
   process_age=$((process_age + 1))
-  case $request in *processes*) process_age=$process_every ;; esac
+  full_scan=
+  case $request in *processes*) process_age=$process_every; full_scan=1 ;; esac
   with_processes=
+  processes_meta=
   if [ "$seq" -le 2 ] || [ "$process_age" -ge "$process_every" ]; then
-    set -- "$@" "$P"/[0-9]*/stat
     process_age=0
     with_processes=1
+    if [ -z "$tops" ] || [ -n "$full_scan" ] || [ "$seq" -le 2 ] || [ -z "$scan_at" ] || [ $((now - scan_at)) -ge 60 ]; then
+      set -- "$@" "$P"/[0-9]*/stat
+      scan_at=$now
+      processes_meta='@@meta processes full
+'
+    else
+      set -f
+      set -- "$@" $tops
+      set +f
+      processes_meta="@@meta processes top $top_list
+"
+    fi
   fi
   limits_age=$((limits_age + 1))
   case $request in *limits*) limits_age=${limits_every:-1} ;; esac
@@ -374,21 +426,8 @@ $_ovl_v
     done
     set +f
   fi
-  # The init pids whose network to read (word "net=PID,PID,…") stay until
-  # the next such word: the console sends the list only when it changes,
-  # because the shell reads its request line a byte per system call.
-  # Unquoted below, so it splits on spaces: PROC_ROOT must have none.
+  # Unquoted, so it splits on spaces: PROC_ROOT must have none.
   set -f
-  for word in $request; do
-    case $word in
-      net=*[!0-9,]*) ;;
-      net=*)
-        nets=
-        IFS=,
-        for pid in ${word#net=}; do [ -n "$pid" ] && nets="$nets $P/$pid/net/dev"; done
-        IFS=$default_ifs ;;
-    esac
-  done
   [ -n "$nets" ] && set -- "$@" $nets
   set +f
   sockets=
@@ -397,12 +436,39 @@ $_ovl_v
       if [ -w "$sock" ]; then sockets="$sockets $sock=rw"; else sockets="$sockets $sock=denied"; fi
     fi
   done
-  printf '@@meta cgroup %s\n@@meta cgroup_limits %s\n@@meta cgroup_events %s\n@@meta engine_sockets%s\n@@meta engine_cli %s\n@@meta user %s %s\n@@meta slow %s\n@@section files\n' \
-    "$cg_mode" "${with_limits:-0}" "${with_processes:-0}" "$sockets" "$engine_cli" "$user_id" "$user_name" "${with_slow:-0}" || exit 0
-  tail -n +1 -- "$@" 2>/dev/null
+  printf '@@meta cgroup %s\n@@meta cgroup_limits %s\n@@meta cgroup_events %s\n@@meta engine_sockets%s\n@@meta engine_cli %s\n@@meta user %s %s\n@@meta slow %s\n%s@@section files\n' \
+    "$cg_mode" "${with_limits:-0}" "${with_processes:-0}" "$sockets" "$engine_cli" "$user_id" "$user_name" "${with_slow:-0}" "$processes_meta" || exit 0
+  read_files "$@"
   [ -n "$net_attrs" ] && { printf '\n%s' "$net_attrs" || exit 0; }
   emit_filesystems
   printf '@@overlook-agent %s end %s\n' "$AGENT_VERSION" "$seq" || exit 0
+}
+
+# Prints its files in `tail -n +1` format on fd 3 (this shell's stdout).
+# GNU tail exits at the first file that opens but fails to read (coreutils
+# tail.c, dump_remainder: "error reading %s" is fatal), which would lose every
+# file after it, the processes and containers among them; busybox tail
+# carries on. So tail's stderr is kept (in the C locale, where the message and
+# its quotes are known) and, after a read error, the read resumes with the
+# files after the one it names: one more tail per failing file, none when all
+# read. A message naming no file of the list ends it.
+read_files() {
+  while [ $# -gt 0 ]; do
+    _ovl_err=$(LC_ALL=C tail -n +1 -- "$@" 2>&1 >&3) && return 0
+    case $_ovl_err in *"error reading '"*) ;; *) return 0 ;; esac
+    _ovl_bad=${_ovl_err#*error reading \'}
+    _ovl_bad=${_ovl_bad%%\'*}
+    _ovl_n=0
+    _ovl_found=
+    for _ovl_f; do
+      _ovl_n=$((_ovl_n + 1))
+      [ "$_ovl_f" = "$_ovl_bad" ] && { _ovl_found=1; break; }
+    done
+    [ -n "$_ovl_found" ] || return 0
+    shift $_ovl_n
+    # The failed file's header may be followed by part of a line.
+    printf '\n' || exit 0
+  done
 }
 
 # True when the glob it was given matched (an unmatched glob stays literal).
@@ -455,6 +521,8 @@ wait_interval() {
 # Writes to a closed stdout end every loop (SIGPIPE, or the `|| exit 0` checks
 # when SIGPIPE is ignored).
 trap 'exit 0' HUP INT TERM
+# read_files writes tail's output here while it reads tail's stderr.
+exec 3>&1
 parent=$PPID
 case $mode in
   once) sample ;;

@@ -56,9 +56,11 @@ function groupCpuMs(pgid) {
   return total;
 }
 
+let cgroups = 0;
 function makeCgroup(name) {
   if (!existsSync(join(CPUACCT, 'cpuacct.usage'))) return undefined;
-  const dir = join(CPUACCT, `${name}-${process.pid}`);
+  // Numbered, so that measurements running at the same time get one each.
+  const dir = join(CPUACCT, `${name}-${process.pid}-${++cgroups}`);
   try {
     mkdirSync(dir);
     return dir;
@@ -121,7 +123,9 @@ export function agentMeasure({ samples, shell, script: defaultScript, exporter }
    * `options.request` is the request line (the console's `net:PID` words),
    * `options.firstRequest` the first one when it differs (agent 3 keeps the
    * `net=…` list it was sent once). `options.onFrame` receives each whole
-   * frame's text. Besides the totals it returns `split`: the shell's own
+   * frame's text. `options.intervalMs` is the pace (default 1 s);
+   * `options.nextRequest()`, when given, words each request line (the
+   * console's "top=" list). Besides the totals it returns `split`: the shell's own
    * user and kernel time per sample and its children's (`tail`, `df`).
    */
   async function measureAgent(agentArgs, paced, script = defaultScript, options = {}) {
@@ -133,9 +137,9 @@ export function agentMeasure({ samples, shell, script: defaultScript, exporter }
     });
     // With a cgroup the group leader is the joining sh that then execs the agent: same pid.
     const pgid = child.pid;
-    const line = `${options.request ?? ''}\n`;
-    const pacer = paced ? setInterval(() => child.stdin.write(line), 1000) : undefined;
-    if (paced) child.stdin.write(options.firstRequest !== undefined ? `${options.firstRequest}\n` : line);
+    const line = () => `${options.nextRequest ? options.nextRequest() : (options.request ?? '')}\n`;
+    const pacer = paced ? setInterval(() => child.stdin.write(line()), options.intervalMs ?? 1000) : undefined;
+    if (paced) child.stdin.write(options.firstRequest !== undefined ? `${options.firstRequest}\n` : line());
     let frames = 0;
     let bytes = 0;
     let partial = '';
@@ -173,7 +177,7 @@ export function agentMeasure({ samples, shell, script: defaultScript, exporter }
     };
   }
 
-  async function measureExporter() {
+  async function measureExporter(intervalMs = 1000) {
     const port = await freePort();
     const cgroup = makeCgroup('ovl-bench-node-exporter');
     const child = spawnIn(cgroup, exporter, [`--web.listen-address=127.0.0.1:${port}`], { stdio: 'ignore' });
@@ -193,7 +197,7 @@ export function agentMeasure({ samples, shell, script: defaultScript, exporter }
       for (let i = 0; i < samples; i++) {
         bytes += await scrape(port);
         // Same cadence as the agent, so idle costs (GC, timers) weigh the same.
-        if (i < samples - 1) await new Promise((r) => setTimeout(r, 1000));
+        if (i < samples - 1) await new Promise((r) => setTimeout(r, intervalMs));
       }
       const end = { ms: cpuMs(child.pid, false), ns: cgroupNs(cgroup) };
       return {

@@ -188,6 +188,48 @@ describe('deriveSamples', () => {
     expect(pick(paired.samples, 'host:cpu_usage:ratio')).toHaveLength(0); // mid2 and t3 have the same /proc/stat
   });
 
+  it('between full reads re-reads only the named processes: each pairs with its own latest reading, one not found has exited', () => {
+    // Full read at 0 s, the named busiest (4242, 1) re-read at 15 s and 30 s, full read again at 60 s.
+    const proc = (pid: number, cpuSeconds: number) => ({ pid, comm: `p${pid}`, cpuSeconds, rssBytes: pid * 4096, startTime: 5 });
+    const at = (seconds: number, processes: ReturnType<typeof proc>[], only?: number[]): HostObservation => ({
+      ...t1,
+      t: T0 + seconds * 1000,
+      monotonicSeconds: t0.monotonicSeconds! + seconds,
+      processes,
+      ...(only ? { processesOnly: only } : {}),
+    });
+    const full0 = deriveObservation(undefined, at(0, [proc(1, 0), proc(4242, 0), proc(77, 0), proc(78, 0)]), 'web-1');
+    // 4242 used 15 s of CPU in 15 s (one core), pid 1 three; 77 and 78 were not read.
+    const top15 = deriveObservation(full0.state, at(15, [proc(1, 3), proc(4242, 15)], [1, 4242]), 'web-1');
+    expect(top15.processesAt).toBe(T0 + 15_000);
+    expect(top15.processes.map((p) => [p.pid, p.cpu])).toEqual([
+      [4242, expect.closeTo(1, 9)],
+      [1, expect.closeTo(0.2, 9)],
+      [78, 0],
+      [77, 0],
+    ]);
+    // 4242 has exited by 30 s (named, not found): it is gone, the others stay.
+    const top30 = deriveObservation(top15.state, at(30, [proc(1, 4.5)], [1, 4242]), 'web-1');
+    expect(top30.processes.map((p) => [p.pid, p.cpu])).toEqual([
+      [1, expect.closeTo(0.1, 9)],
+      [78, 0],
+      [77, 0],
+    ]);
+    // A sample without processes in between shows the rows of 30 s.
+    const none45 = deriveObservation(top30.state, at(45, []), 'web-1');
+    expect(none45.processes).toBe(top30.processes);
+    // The next full read: 77 (not re-read since 0 s) used 30 s in 60 s, half a core over its own
+    // interval; 78 stayed idle; 99 is new (its average since it started, 2 s in 10 s); pid 1 pairs
+    // with its reading at 30 s.
+    const full60 = deriveObservation(none45.state, at(60, [proc(1, 6), proc(77, 30), proc(78, 0), { ...proc(99, 2), startTime: t0.monotonicSeconds! + 50 }]), 'web-1');
+    expect(full60.processes.map((p) => [p.pid, p.cpu])).toEqual([
+      [77, expect.closeTo(0.5, 9)],
+      [99, expect.closeTo(0.2, 9)],
+      [1, expect.closeTo(1.5 / 30, 9)],
+      [78, 0],
+    ]);
+  });
+
   it('does not carry process rows across a gap longer than maxIntervalSeconds, nor from nothing', () => {
     const late = { ...t1, t: T0 + 700_000, monotonicSeconds: t0.monotonicSeconds! + 700, processes: [] };
     const first = deriveObservation(undefined, t0, 'web-1');

@@ -17,7 +17,21 @@ export interface ProcessCarry {
   /** The latest observation up to this one that carried processes. */
   readonly baseline: HostObservation;
   readonly rows: ProcessRow[];
+  /**
+   * Each known process's latest reading and the observation it came from,
+   * when some observation read only some processes (processesOnly): a
+   * process not re-read since the last full read pairs with that read, over
+   * its own interval.
+   */
+  readonly readings?: ReadonlyMap<string, Reading>;
 }
+
+interface Reading {
+  readonly process: RawProcess;
+  readonly at: HostObservation;
+}
+
+const keyOf = (p: RawProcess) => `${p.pid}/${p.startTime ?? ''}`;
 
 export interface DerivedProcesses {
   /**
@@ -46,6 +60,9 @@ export function deriveProcesses(
 ): DerivedProcesses {
   const baseline = carried?.baseline ?? (prev && prev.processes.length > 0 ? prev : undefined);
   const dt = baseline ? rateInterval(baseline, cur, maxSeconds) : undefined;
+  if (cur.processesOnly !== undefined || carried?.readings !== undefined) {
+    return deriveFromReadings(carried, baseline, cur, memTotal, maxSeconds, keep);
+  }
   if (cur.processes.length > 0) {
     const rows = topProcesses(baseline, cur, dt, memTotal, keep);
     return { processes: rows, processesAt: cur.t, carry: { baseline: cur, rows } };
@@ -53,6 +70,49 @@ export function deriveProcesses(
   // Rows older than a valid rate interval (an outage, a reboot) are not shown as current.
   if (!carried || dt === undefined) return { processes: [] };
   return { processes: carried.rows, processesAt: carried.baseline.t, carry: carried };
+}
+
+/**
+ * Samples that re-read only the processes the console named (processesOnly)
+ * between full reads: each process pairs with its own latest reading, the
+ * rows of processes not re-read stay as their last read computed them, and a
+ * named process that was not found has exited.
+ */
+function deriveFromReadings(
+  carried: ProcessCarry | undefined,
+  baseline: HostObservation | undefined,
+  cur: HostObservation,
+  memTotal: number | undefined,
+  maxSeconds: number,
+  keep: number,
+): DerivedProcesses {
+  const only = cur.processesOnly;
+  if (only === undefined && cur.processes.length === 0) {
+    if (!carried || !baseline || rateInterval(baseline, cur, maxSeconds) === undefined) return { processes: [] };
+    return { processes: carried.rows, processesAt: carried.baseline.t, carry: carried };
+  }
+  const readings = new Map<string, Reading>(carried?.readings ?? (baseline ? baseline.processes.map((p) => [keyOf(p), { process: p, at: baseline }]) : []));
+  const before = new Map<string, { process: RawProcess; dt: number }>();
+  for (const p of cur.processes) {
+    const r = readings.get(keyOf(p));
+    const dt = r ? rateInterval(r.at, cur, maxSeconds) : undefined;
+    if (r && dt !== undefined) before.set(keyOf(p), { process: r.process, dt });
+  }
+  const fresh = rowsOf(before, cur, memTotal);
+  let rows: ProcessRow[];
+  if (only === undefined) {
+    // A full read: every process is here, and nothing older is kept.
+    readings.clear();
+    rows = fresh;
+  } else {
+    const asked = new Set(only);
+    for (const [key, r] of readings) if (asked.has(r.process.pid)) readings.delete(key);
+    const kept = (carried?.rows ?? []).filter((row) => !asked.has(row.pid));
+    rows = [...kept, ...fresh];
+  }
+  for (const p of cur.processes) readings.set(keyOf(p), { process: p, at: cur });
+  const chosen = chooseTop(rows, keep);
+  return { processes: chosen, processesAt: cur.t, carry: { baseline: cur, rows: chosen, readings } };
 }
 
 /**
@@ -69,13 +129,18 @@ export function topProcesses(
   memTotal: number | undefined,
   keep: number,
 ): ProcessRow[] {
-  const before = new Map<string, RawProcess>();
-  if (prev && dt !== undefined) for (const p of prev.processes) before.set(`${p.pid}/${p.startTime ?? ''}`, p);
+  const before = new Map<string, { process: RawProcess; dt: number }>();
+  if (prev && dt !== undefined) for (const p of prev.processes) before.set(keyOf(p), { process: p, dt });
+  return chooseTop(rowsOf(before, cur, memTotal), keep);
+}
+
+/** Rows for `cur`'s processes, each against its reading in `before` (over that reading's own interval). */
+function rowsOf(before: ReadonlyMap<string, { process: RawProcess; dt: number }>, cur: HostObservation, memTotal: number | undefined): ProcessRow[] {
   const uptime = cur.monotonicSeconds;
-  const rows: ProcessRow[] = cur.processes.map((p) => {
-    const was = before.get(`${p.pid}/${p.startTime ?? ''}`);
+  return cur.processes.map((p) => {
+    const was = before.get(keyOf(p));
     let cpu = 0;
-    if (was && dt !== undefined) cpu = Math.max(0, p.cpuSeconds - was.cpuSeconds) / dt;
+    if (was) cpu = Math.max(0, p.cpuSeconds - was.process.cpuSeconds) / was.dt;
     else if (uptime !== undefined && p.startTime !== undefined && uptime - p.startTime > 0) cpu = p.cpuSeconds / (uptime - p.startTime);
     return {
       pid: p.pid,
@@ -87,6 +152,10 @@ export function topProcesses(
       memoryRatio: memTotal ? p.rssBytes / memTotal : null,
     };
   });
+}
+
+/** The busiest `keep` by CPU and the largest `keep` by RSS (union), sorted by CPU then RSS. */
+function chooseTop(rows: readonly ProcessRow[], keep: number): ProcessRow[] {
   const byCpu = (a: ProcessRow, b: ProcessRow) => b.cpu - a.cpu || b.rssBytes - a.rssBytes || a.pid - b.pid;
   const chosen = new Set<ProcessRow>([
     ...[...rows].sort(byCpu).slice(0, keep),

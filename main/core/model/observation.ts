@@ -44,6 +44,13 @@ export interface HostObservation {
   readonly series: readonly RawSeries[];
   /** Every process, or the busiest ones when the source had to cut (sources decide). */
   readonly processes: readonly RawProcess[];
+  /**
+   * Set when `processes` holds only the pids the console asked to re-read
+   * (the agent's "top=" word, between full reads): these pids were asked for,
+   * so one of them missing has exited, and every other process was not read
+   * this time (neither gone nor idle).
+   */
+  readonly processesOnly?: readonly number[];
   readonly facts: HostFacts;
   /** Parts of the sample that could not be parsed, e.g. "diskstats: line 3 has 5 fields". Counted, never fatal. */
   readonly problems: readonly string[];

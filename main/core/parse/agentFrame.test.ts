@@ -151,6 +151,18 @@ describe('parseAgentFrame on hand-made frames', () => {
     }
   });
 
+  it('tells a read of the named processes only from a full one ("@@meta processes")', () => {
+    const base = fixture('handmade-base.txt');
+    const withMeta = (value: string) => base.replace('@@section files', `@@meta processes ${value}\n@@section files`);
+    expect(base).toContain('@@section files');
+    expect(observeText(base).processesOnly).toBeUndefined();
+    expect(observeText(withMeta('full')).processesOnly).toBeUndefined();
+    expect(observeText(withMeta('top 4242,1')).processesOnly).toEqual([4242, 1]);
+    expect(observeText(withMeta('top ')).processesOnly).toEqual([]);
+    // Something that is no pid is left out, not read as one.
+    expect(observeText(withMeta('top 7,x,')).processesOnly).toEqual([7]);
+  });
+
   it('names a missing file instead of failing', () => {
     const text = fixture('handmade-base.txt').replace(/==> \/proc\/meminfo <==\n[\s\S]*?\n\n/, '');
     const result = parseAgentFrame(text, 0);

@@ -23,6 +23,13 @@ import { parseArp, parseNetstat, parseSnmp6, parseSockstat } from './netStats.js
 import { parseNetClass } from './netClass.js';
 import { boundedProcesses, boundedSeries } from './sanityBounds.js';
 
+/** "@@meta processes top PID,PID,…" (agent 5): only those pids were read. "full" or absent: every process. */
+function processesOnly(value: string | undefined): { processesOnly?: readonly number[] } {
+  if (value === undefined || !value.startsWith('top')) return {};
+  const list = value.slice(3).trim();
+  return { processesOnly: list === '' ? [] : list.split(',').filter(isDigits).map(Number) };
+}
+
 /**
  * The slow-changing files (uname, limits, mount options, the interfaces'
  * sysfs attributes) of the latest frame that carried them ("@@meta slow 1"):
@@ -375,6 +382,7 @@ export function parseAgentFrame(text: string, receivedAtMs: number, carried?: Sl
     // Values no real host can report are dropped here, each named in the problems (sanityBounds.ts).
     series: take(boundedSeries(series)),
     processes: take(boundedProcesses(processes)),
+    ...processesOnly(meta.get('processes')),
     facts,
     problems,
     ...(containers ? { containers } : {}),

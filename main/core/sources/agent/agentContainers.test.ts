@@ -166,6 +166,42 @@ describe.each(SHELLS)('container cgroups read by the agent under %s', (_name, cm
   });
 });
 
+describe.each(SHELLS)('a file that fails to read, under %s', (_name, cmd) => {
+  it('loses only that file: the processes, containers and sensors read after it still arrive', () => {
+    // GNU tail (coreutils 9.1, tail.c dump_remainder) exits at its first read
+    // error; a directory in place of a file fails to read with EISDIR, as a
+    // hwmon sensor of a disk in standby fails with EIO or ENODATA and a process
+    // that exits between open and read with ESRCH.
+    const tree = mkdtempSync(join(os.tmpdir(), 'ovl-readerr-'));
+    temps.push(tree);
+    const sys = join(tree, 'sys');
+    const proc = join(tree, 'proc');
+    cpSync(fixture('ubuntu2204-v2-systemd-docker-k8s'), sys, { recursive: true });
+    cpSync(procTree, proc, { recursive: true });
+    for (const [chip, input] of [['hwmon0', 'dir'], ['hwmon1', '41000']] as const) {
+      mkdirSync(join(sys, 'class/hwmon', chip), { recursive: true });
+      writeFileSync(join(sys, 'class/hwmon', chip, 'name'), `${chip === 'hwmon0' ? 'drivetemp' : 'nvme'}\n`);
+      if (input === 'dir') mkdirSync(join(sys, 'class/hwmon', chip, 'temp1_input'));
+      else writeFileSync(join(sys, 'class/hwmon', chip, 'temp1_input'), `${input}\n`);
+    }
+    rmSync(join(proc, '2/stat'));
+    mkdirSync(join(proc, '2/stat'));
+    const run = spawnSync(cmd[0]!, [...cmd.slice(1), script.path, 'paced', '1'], {
+      encoding: 'utf8',
+      input: 'processes\n',
+      env: { ...process.env, PROC_ROOT: proc, SYS_ROOT: sys },
+    });
+    const result = parseAgentFrame(run.stdout.replace(AGENT_PROCESS_LINE, ''), Date.now());
+    if (result.kind !== 'observation') throw new Error(JSON.stringify(result) + run.stderr);
+    const obs = result.observation;
+    expect(obs.processes.map((p) => p.comm).sort()).toEqual(['my (odd) app', 'systemd']);
+    expect(obs.containers?.cgroups.map((c) => c.id)).toContain(DOCKER_ID);
+    expect(value(obs, DOCKER_ID, 'container_memory_usage_bytes')).toBe(314572800);
+    expect(obs.series.filter((s) => s.name === 'node_hwmon_temp_celsius').map((s) => [s.labels.chip, s.value])).toEqual([['nvme', 41]]);
+    expect(obs.series.some((s) => s.name === 'node_pressure_cpu_waiting_seconds_total')).toBe(true);
+  });
+});
+
 describe('bad input in cgroup files', () => {
   it('an unreadable file leaves its values out, garbage in another is a problem, the rest of the container is read', () => {
     const tree = mkdtempSync(join(os.tmpdir(), 'ovl-ctr-bad-'));

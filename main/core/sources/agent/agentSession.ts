@@ -10,7 +10,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type { HostObservation } from '../../model/observation.js';
 import { createAgentDecoder } from '../../parse/agentDecoder.js';
 import type { ParseResult } from '../../parse/agentFrame.js';
-import { startAgentPacer } from './pacer.js';
+import { createBusiestTracker, startAgentPacer } from './pacer.js';
 
 /** Adds to each observation what the console knows beyond the frame, and words the next request (ContainerTracker does both). */
 export interface ObservationEnricher {
@@ -142,12 +142,15 @@ export function startAgentSession(streams: AgentStreams, options: AgentSessionOp
   }, Math.min(options.intervalMs, 1000));
   watchdog.unref?.();
 
+  // The processes the agent re-reads between its full reads.
+  const busiest = createBusiestTracker();
   const handle = (results: readonly ParseResult[]) => {
     for (const result of results) {
       switch (result.kind) {
         case 'observation':
           observations++;
           lastSampleAt = Date.now();
+          busiest.observe(result.observation);
           events.observation(options.enricher ? options.enricher.enrich(result.observation) : result.observation);
           break;
         case 'unsupported_os':
@@ -183,6 +186,7 @@ export function startAgentSession(streams: AgentStreams, options: AgentSessionOp
 
   const pacer = startAgentPacer((line) => streams.stdin.writable && streams.stdin.write(line), {
     intervalMs: options.intervalMs,
+    topPids: () => busiest.pids(),
     ...(options.enricher ? { words: () => options.enricher!.requestWords() } : {}),
   });
 

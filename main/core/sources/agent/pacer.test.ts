@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { agentIdleSeconds, pacedAgentArgs, pacedAgentCommand, startAgentPacer } from './pacer.js';
+import { agentIdleSeconds, createBusiestTracker, pacedAgentArgs, pacedAgentCommand, startAgentPacer } from './pacer.js';
+import type { HostObservation } from '../../model/observation.js';
 
 /** A hand-driven clock and timer queue. */
 function fakeClock() {
@@ -72,6 +73,43 @@ describe('startAgentPacer', () => {
     const fresh: string[] = [];
     startAgentPacer((line) => fresh.push(line), { intervalMs: 1000, words: () => ['net:42'], ...fakeClock() });
     expect(fresh).toEqual(['net=42\n']);
+  });
+
+  it('names the busiest processes to the agent only when the set changes, after the net list', () => {
+    const clock = fakeClock();
+    const writes: string[] = [];
+    let pids: number[] = [];
+    startAgentPacer((line) => writes.push(line), { intervalMs: 1000, words: () => ['net:5'], topPids: () => pids, ...clock });
+    pids = [30, 4];
+    clock.fire();
+    clock.fire();
+    pids = [4];
+    clock.fire();
+    pids = [];
+    clock.fire();
+    expect(writes).toEqual(['net=5\n', 'top=4,30\n', '\n', 'top=4\n', 'top=\n']);
+  });
+
+  it('chooses the busiest by CPU since the last full read and the largest by RSS, and keeps them between full reads', () => {
+    const obs = (seconds: number, procs: Array<[number, number, number]>, only?: number[]): HostObservation => ({
+      t: seconds * 1000,
+      monotonicSeconds: seconds,
+      series: [],
+      facts: {},
+      problems: [],
+      processes: procs.map(([pid, cpuSeconds, rssBytes]) => ({ pid, comm: `p${pid}`, cpuSeconds, rssBytes, startTime: 0 })),
+      ...(only ? { processesOnly: only } : {}),
+    });
+    const busiest = createBusiestTracker(1, 1);
+    // At the first full read, by the average since start: 1 (50 s of 100) is busiest, 3 the largest.
+    busiest.observe(obs(100, [[1, 50, 1], [2, 10, 2], [3, 0, 9]]));
+    expect([...busiest.pids()].sort()).toEqual([1, 3]);
+    // A read of the named ones only changes nothing.
+    busiest.observe(obs(110, [[1, 50, 1]], [1, 3]));
+    expect([...busiest.pids()].sort()).toEqual([1, 3]);
+    // Next full read: 2 used 30 s since 100 s, 1 none.
+    busiest.observe(obs(160, [[1, 50, 1], [2, 40, 2], [3, 0, 9]]));
+    expect([...busiest.pids()].sort()).toEqual([2, 3]);
   });
 
   it('can wait one interval before the first request', () => {

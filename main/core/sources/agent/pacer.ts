@@ -6,6 +6,8 @@
 // dies with its console process or SSH channel. The local source and the SSH
 // source both drive it with startAgentPacer.
 
+import type { HostObservation } from '../../model/observation.js';
+
 /**
  * Per-process stats in every Nth sample (the agent always reads them in its
  * first two). Reading each /proc/PID/stat costs the kernel ~10 us, the
@@ -39,6 +41,58 @@ export const NET_WORD_PREFIX = 'net:';
 export function netListWord(pids: readonly string[], previous: string): string | undefined {
   const word = `net=${[...new Set(pids.filter((p) => /^\d+$/.test(p)))].sort().join(',')}`;
   if (word === previous || (previous === '' && word === 'net=')) return undefined;
+  return word;
+}
+
+/**
+ * How many processes by CPU, and as many by memory, the console names to the
+ * agent to re-read between full reads ("top=PID,…"): the derived table's
+ * DEFAULT_TOP_PROCESSES (20) each, so every row it shows stays fresh, plus
+ * as many again by CPU, so that the next-busiest are there when one of them
+ * ends or calms down.
+ */
+export const NAMED_BUSIEST = 40;
+
+/**
+ * The pids to name in the agent's "top=" word, chosen at each full read of
+ * every process (an observation with processes and no processesOnly): the
+ * busiest by CPU since the previous full read (by their average since they
+ * started at the first) and the largest by RSS. Between full reads the list
+ * stands, so the word changes at most once a full read (the agent's ~60 s).
+ */
+export function createBusiestTracker(byCpu = NAMED_BUSIEST, byRss = NAMED_BUSIEST / 2) {
+  let last = new Map<string, { cpuSeconds: number; uptime: number | undefined }>();
+  let pids: number[] = [];
+  return {
+    observe(obs: HostObservation): void {
+      if (obs.processesOnly !== undefined || obs.processes.length === 0) return;
+      const uptime = obs.monotonicSeconds;
+      const next = new Map<string, { cpuSeconds: number; uptime: number | undefined }>();
+      const scored = obs.processes.map((p) => {
+        const key = `${p.pid}/${p.startTime ?? ''}`;
+        next.set(key, { cpuSeconds: p.cpuSeconds, uptime });
+        const was = last.get(key);
+        const since = was ? (uptime ?? 0) - (was.uptime ?? 0) : (uptime ?? 0) - (p.startTime ?? 0);
+        const used = was ? p.cpuSeconds - was.cpuSeconds : p.cpuSeconds;
+        return { pid: p.pid, cpu: since > 0 ? used / since : used, rss: p.rssBytes };
+      });
+      last = next;
+      const chosen = new Set<number>();
+      for (const s of [...scored].sort((a, b) => b.cpu - a.cpu || a.pid - b.pid).slice(0, byCpu)) chosen.add(s.pid);
+      for (const s of [...scored].sort((a, b) => b.rss - a.rss || a.pid - b.pid).slice(0, byRss)) chosen.add(s.pid);
+      pids = [...chosen];
+    },
+    /** The pids to name, in no particular order (the pacer sorts them). */
+    pids(): readonly number[] {
+      return pids;
+    },
+  };
+}
+
+/** The agent's "top=PID,…" word, or undefined when `previous` already says it (see netListWord). */
+export function topListWord(pids: readonly number[], previous: string): string | undefined {
+  const word = `top=${[...new Set(pids)].sort((a, b) => a - b).join(',')}`;
+  if (word === previous || (previous === '' && word === 'top=')) return undefined;
   return word;
 }
 
@@ -99,6 +153,12 @@ export interface AgentPacerOptions {
    * it last told this agent (the agent keeps the list; see netListWord).
    */
   readonly words?: () => readonly string[];
+  /**
+   * The processes the agent re-reads between its full reads of every process
+   * (see createBusiestTracker), sent as one "top=PID,…" word when the set
+   * changed since what this agent was last told.
+   */
+  readonly topPids?: () => readonly number[];
   /** Clock and timers, for tests. */
   readonly now?: () => number;
   readonly setTimer?: (fn: () => void, ms: number) => unknown;
@@ -123,6 +183,7 @@ export function startAgentPacer(write: (line: string) => unknown, options: Agent
 
   // What this agent process was last told to read the network of (it starts with none).
   let sentNetList = '';
+  let sentTopList = '';
   const send = (withProcesses: boolean) => {
     if (stopped) return;
     const words = withProcesses ? [PROCESSES_REQUEST] : [];
@@ -135,6 +196,11 @@ export function startAgentPacer(write: (line: string) => unknown, options: Agent
     if (netList !== undefined) {
       words.push(netList);
       sentNetList = netList;
+    }
+    const topList = options.topPids ? topListWord(options.topPids(), sentTopList) : undefined;
+    if (topList !== undefined) {
+      words.push(topList);
+      sentTopList = topList;
     }
     write(`${words.join(' ')}\n`);
   };
