@@ -187,6 +187,20 @@ const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    description: 'minute chunks merged into blocks of six hours, in aggregate layout 2',
+    up(db) {
+      // m1_merged: the series' minute chunks of windows starting before it are
+      // merged, one chunk per block (tiers.ts, MINUTE_BLOCK_MS). The merge
+      // itself is housekeeping's (housekeeping.ts), a few blocks per series
+      // per slice, each slice one transaction: an old file is rewritten in the
+      // background while it is in use, never in one long transaction at open
+      // that would hold the console for minutes on a large file and need its
+      // size again in journal. The reader reads every layout, so a file is
+      // answered exactly at every point of the way.
+      db.exec('ALTER TABLE series ADD COLUMN m1_merged INTEGER NOT NULL DEFAULT 0');
+    },
+  },
 ];
 
 /**
