@@ -176,7 +176,9 @@ describe('MetricStore on SQLite', () => {
           }),
           { minLength: 1, maxLength: 300 },
         ),
-        (run, name, steps) => {
+        // Times 30: runs of days in a few dozen samples, so minute chunks are merged into blocks.
+        fc.constantFrom(1, 30),
+        (run, name, steps, gapScale) => {
           const file = join(dir, `prop-${run}-${steps.length}.db`);
           rmSync(file, { force: true });
           const clock = { now: T0 };
@@ -185,7 +187,7 @@ describe('MetricStore on SQLite', () => {
             const samples: Sample[] = [];
             let t = T0 + 17;
             for (const { gapSeconds, value } of steps) {
-              t += gapSeconds * SECOND_MS;
+              t += gapSeconds * gapScale * SECOND_MS;
               samples.push({ name, labels: { host: 'h' }, t, v: value });
             }
             clock.now = t;
