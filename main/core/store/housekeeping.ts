@@ -11,7 +11,7 @@
 import { performance } from 'node:perf_hooks';
 import type Database from 'better-sqlite3';
 import { Retention as RetentionSchema, type Retention, type Tier } from '../../common/contract.js';
-import { aggregateChunkParts, decodeAggregates, encodeAggregates, type AggregateRow } from './chunkCodec.js';
+import { decodeAggregates, encodeAggregates, type AggregateRow } from './chunkCodec.js';
 import {
   CHUNK_WINDOW_MS,
   DAY_MS,
@@ -88,17 +88,20 @@ function prepareStatements(db: Database.Database) {
     oldestMinuteChunk: db.prepare('SELECT min(t) FROM rollup_1m_chunk WHERE series_id = ? AND t >= ?').pluck(),
     blockChunks: db.prepare('SELECT t, data FROM rollup_1m_chunk WHERE series_id = ? AND t >= ? AND t < ? ORDER BY t').raw(true),
     deleteBlockChunks: db.prepare('DELETE FROM rollup_1m_chunk WHERE series_id = ? AND t >= ? AND t < ?'),
-    insertMinuteChunk: db.prepare('INSERT INTO rollup_1m_chunk (series_id, t, data) VALUES (?, ?, ?)'),
+    insertMinuteBlock: db.prepare('INSERT INTO rollup_1m_block (series_id, t, data) VALUES (?, ?, ?)'),
     hourChunk: db.prepare('SELECT data FROM rollup_1h_chunk WHERE series_id = ? AND t = ?').pluck(),
     saveHourChunk: db.prepare(
       `INSERT INTO rollup_1h_chunk (series_id, t, last_t, data) VALUES (?, ?, ?, ?)
        ON CONFLICT (series_id, t) DO UPDATE SET last_t = excluded.last_t, data = excluded.data`,
     ),
     oldestFrom: {
-      raw: db.prepare('SELECT min(t) FROM raw_chunk WHERE series_id = ? AND t >= ?').pluck(),
-      '1m': db.prepare('SELECT min(t) FROM rollup_1m_chunk WHERE series_id = ? AND t >= ?').pluck(),
-      '1h': db.prepare('SELECT min(t) FROM rollup_1h_chunk WHERE series_id = ? AND t >= ?').pluck(),
+      raw: db.prepare('SELECT min(t) FROM raw_chunk WHERE series_id = @id AND t >= @from').pluck(),
+      '1m': db.prepare(
+        'SELECT min(t) FROM (SELECT min(t) AS t FROM rollup_1m_block WHERE series_id = @id AND t >= @from UNION ALL SELECT min(t) FROM rollup_1m_chunk WHERE series_id = @id AND t >= @from)',
+      ).pluck(),
+      '1h': db.prepare('SELECT min(t) FROM rollup_1h_chunk WHERE series_id = @id AND t >= @from').pluck(),
     },
+    deleteMinuteBlocksBefore: db.prepare('DELETE FROM rollup_1m_block WHERE series_id = ? AND t < ?'),
     deleteBefore: {
       raw: db.prepare('DELETE FROM raw_chunk WHERE series_id = ? AND t < ?'),
       '1m': db.prepare('DELETE FROM rollup_1m_chunk WHERE series_id = ? AND t < ?'),
@@ -234,7 +237,7 @@ export class Housekeeping {
       worked = true;
       let start = done;
       if (cutoff - start > DELETE_SPAN_MS[tier]) {
-        const oldest = sql.oldestFrom[tier].get(state.id, start) as number | null;
+        const oldest = sql.oldestFrom[tier].get({ id: state.id, from: start }) as number | null;
         start = oldest === null ? cutoff : Math.min(cutoff, oldest);
       }
       const end =
@@ -242,6 +245,7 @@ export class Housekeeping {
           ? floorTo(Math.min(cutoff, start + DELETE_SPAN_MS[tier]), DAY_MS)
           : Math.min(cutoff, (tier === 'raw' ? chunkWindowStart : minuteBlockStart)(start + DELETE_SPAN_MS[tier], state.id));
       counts.deletedRows += sql.deleteBefore[tier].run(state.id, end).changes;
+      if (tier === '1m') counts.deletedRows += sql.deleteMinuteBlocksBefore.run(state.id, end).changes;
       state[FROM_FIELD[tier]] = end;
       if (tier === 'raw' && state.head.length === 0 && state.lastT !== undefined && state.lastT < end) state.lastT = undefined;
       if (tier === '1m' && state.last1m !== undefined && state.last1m < end) state.last1m = undefined;
@@ -255,13 +259,12 @@ export class Housekeeping {
 
   /**
    * Merges the ten-minute minute chunks of whole blocks (tiers.ts,
-   * MINUTE_BLOCK_MS) that the hour tier has absorbed into one chunk each,
-   * up to MERGE_BLOCKS_PER_STEP blocks; the same rows, in aggregate layout 2
-   * (chunkCodec.ts). Only blocks wholly before rolled1h: the hour rollup
-   * reads minute chunks from there on by their window starts, so it never
-   * needs a merged one. A block already in one layout-2 chunk is left alone,
-   * so a block is rewritten once. Old files (schema ≤ 6) are merged the same
-   * way, from their oldest chunk on.
+   * MINUTE_BLOCK_MS) that the hour tier has absorbed into one row of
+   * rollup_1m_block each, up to MERGE_BLOCKS_PER_STEP blocks; the same rows,
+   * in aggregate layout 2 (chunkCodec.ts). Only blocks wholly before
+   * rolled1h: the hour rollup reads the ten-minute chunks from there on, so
+   * it never needs a block. Old files (schema ≤ 6) are merged the same way,
+   * from their oldest chunk on.
    */
   private mergeMinuteBlocks(state: SeriesState): boolean {
     const sql = this.sql;
@@ -273,10 +276,10 @@ export class Housekeeping {
     from = oldest === null ? until : Math.min(until, Math.max(from, minuteBlockStart(oldest, state.id)));
     for (let n = 0; n < MERGE_BLOCKS_PER_STEP && from < until; n++, from += MINUTE_BLOCK_MS) {
       const chunks = sql.blockChunks.all(state.id, from, from + MINUTE_BLOCK_MS) as Array<[number, Uint8Array]>;
-      if (chunks.length === 0 || (chunks.length === 1 && aggregateChunkParts(chunks[0]![1]).layout === 2)) continue;
+      if (chunks.length === 0) continue;
       const rows = chunks.flatMap(([, data]) => decodeAggregates(data));
       sql.deleteBlockChunks.run(state.id, from, from + MINUTE_BLOCK_MS);
-      sql.insertMinuteChunk.run(state.id, chunks[0]![0], encodeAggregates(rows));
+      sql.insertMinuteBlock.run(state.id, from, encodeAggregates(rows));
     }
     const moved = from !== state.m1Merged;
     state.m1Merged = from;

@@ -44,7 +44,7 @@ function prepareStatements(db: Database.Database) {
     allSeries: db.prepare(
       `SELECT id, name, labels, rolled_1m, rolled_1h, raw_from, m1_from, h1_from, m1_merged, grace_ms,
          (SELECT max(last_t) FROM raw_chunk WHERE series_id = s.id) AS last_raw,
-         (SELECT max(t) FROM rollup_1m_chunk WHERE series_id = s.id) AS last_1m,
+         coalesce((SELECT max(t) FROM rollup_1m_chunk WHERE series_id = s.id), (SELECT max(t) FROM rollup_1m_block WHERE series_id = s.id)) AS last_1m,
          (SELECT max(last_t) FROM rollup_1h_chunk WHERE series_id = s.id) AS last_1h
        FROM series s WHERE kept = 1 ORDER BY id`,
     ),

@@ -188,7 +188,8 @@ process.stdout.write('done\\n');
     const merged = () => {
       const db = new Database(file, { readonly: true });
       try {
-        return db.prepare('SELECT count(*) FROM rollup_1m_chunk').pluck().get() as number;
+        const blocks = db.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'rollup_1m_block'").pluck().get() === 1;
+        return db.prepare(`SELECT (SELECT count(*) FROM rollup_1m_chunk)${blocks ? ' + (SELECT count(*) FROM rollup_1m_block)' : ''}`).pluck().get() as number;
       } finally {
         db.close();
       }

@@ -55,11 +55,14 @@ function settle(store: SqliteMetricStore, now: number): { minuteBuckets: number;
   throw new Error('housekeeping never settled');
 }
 
-/** Every minute row in the sealed minute chunks, as [series_id, bucket start, count]. */
+/** Every minute row in the sealed minute chunks and the merged blocks, as [series_id, bucket start, count]. */
 function minuteRows(file: string): Array<[number, number, number]> {
   const db = new Database(file, { readonly: true });
   try {
-    const chunks = db.prepare('SELECT series_id, data FROM rollup_1m_chunk ORDER BY series_id, t').raw(true).all() as Array<[number, Uint8Array]>;
+    const chunks = db
+      .prepare('SELECT series_id, data FROM (SELECT series_id, t, data FROM rollup_1m_block UNION ALL SELECT series_id, t, data FROM rollup_1m_chunk) ORDER BY series_id, t')
+      .raw(true)
+      .all() as Array<[number, Uint8Array]>;
     return chunks.flatMap(([id, data]) => decodeAggregates(data).map((r): [number, number, number] => [id, r[0], r[4]]));
   } finally {
     db.close();
@@ -97,11 +100,11 @@ function loggedSamples(file: string): number {
   }
 }
 
-/** The aggregate layout of each minute chunk whose rows span more than one chunk window (a merged block). */
+/** The aggregate layout of each merged minute block (those spanning more than one chunk window). */
 function minuteChunkLayouts(file: string): Array<'legacy' | 1 | 2> {
   const db = new Database(file, { readonly: true });
   try {
-    const chunks = db.prepare('SELECT data FROM rollup_1m_chunk').pluck().all() as Uint8Array[];
+    const chunks = db.prepare('SELECT data FROM rollup_1m_block').pluck().all() as Uint8Array[];
     return chunks.filter((c) => {
       const rows = decodeAggregates(c);
       return rows.length > 0 && rows.at(-1)![0] - rows[0]![0] >= 10 * MINUTE_MS;
@@ -257,7 +260,7 @@ describe('MetricStore on SQLite', () => {
       n: number;
     };
     const raw = span('raw_chunk');
-    const minutes = span('rollup_1m_chunk');
+    const minutes = span('(SELECT t FROM rollup_1m_chunk UNION ALL SELECT t FROM rollup_1m_block)');
     const hourStarts = hourRows(file);
     const hours = { oldest: Math.min(...hourStarts), n: hourStarts.length };
     const oldestSample = decodeSamples(db.prepare('SELECT data FROM raw_chunk ORDER BY t LIMIT 1').pluck().get() as Uint8Array).t[0]!;
@@ -774,7 +777,7 @@ describe('sample times on their cadence', () => {
     };
     const file = join(dir, 'schema6.sqlite');
     copyFileSync(join(import.meta.dirname, 'fixtures', 'schema6-history.sqlite'), file);
-    const before = minuteChunkStats(file);
+    const before = minuteChunkStats(file, false);
     expect(before.layouts).toEqual(new Set([1]));
     const clock = { now: fixture.END };
     const check = (store: SqliteMetricStore) => {
@@ -798,10 +801,10 @@ describe('sample times on their cadence', () => {
   });
 });
 
-function minuteChunkStats(file: string): { chunks: number; rows: number; bytes: number; layouts: Set<'legacy' | 1 | 2> } {
+function minuteChunkStats(file: string, blocks = true): { chunks: number; rows: number; bytes: number; layouts: Set<'legacy' | 1 | 2> } {
   const db = new Database(file, { readonly: true });
   try {
-    const chunks = db.prepare('SELECT data FROM rollup_1m_chunk').pluck().all() as Uint8Array[];
+    const chunks = db.prepare(`SELECT data FROM rollup_1m_chunk${blocks ? ' UNION ALL SELECT data FROM rollup_1m_block' : ''}`).pluck().all() as Uint8Array[];
     return {
       chunks: chunks.length,
       rows: chunks.reduce((n, c) => n + decodeAggregates(c).length, 0),
