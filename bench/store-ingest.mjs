@@ -280,13 +280,14 @@ console.log('pages per table: ' + tables.map((r) => `${r.name} ${(r.bytes / 1e6)
   peek.pragma('wal_checkpoint(TRUNCATE)');
   const pages = new Map(peek.prepare('SELECT name, sum(pgsize) AS bytes FROM dbstat GROUP BY name').raw(true).all());
   const rawSamples = peek.prepare('SELECT coalesce(sum(n), 0) FROM raw_chunk').pluck().get();
-  const m1 = peek.prepare('SELECT s.name AS name, c.data AS data FROM rollup_1m_chunk c JOIN series s ON s.id = c.series_id').all();
+  const m1 = peek.prepare('SELECT s.name AS name, c.data AS data FROM (SELECT series_id, data FROM rollup_1m_block UNION ALL SELECT series_id, data FROM rollup_1m_chunk) c JOIN series s ON s.id = c.series_id').all();
   const h1 = peek.prepare('SELECT data FROM rollup_1h_chunk').pluck().all();
+  const fill = peek.prepare("SELECT name, count(*) AS pages, sum(pgsize) AS bytes, sum(payload) AS payload, sum(unused) AS unused, sum(ncell) AS cells FROM dbstat WHERE name IN ('rollup_1m_block', 'rollup_1m_block_by_series', 'rollup_1m_chunk', 'raw_chunk', 'rollup_1h_chunk') GROUP BY name").all();
   peek.close();
   const parts = minuteParts(m1);
   const hourRows = h1.reduce((n, data) => n + decodeAggregates(data).length, 0);
   const perRaw = pages.get('raw_chunk') / rawSamples;
-  const perMinute = pages.get('rollup_1m_chunk') / parts.total.rows;
+  const perMinute = ((pages.get('rollup_1m_block') ?? 0) + (pages.get('rollup_1m_block_by_series') ?? 0) + pages.get('rollup_1m_chunk')) / parts.total.rows;
   const perHour = pages.get('rollup_1h_chunk') / hourRows;
   const perTenMinuteRow = tableBytes('rollup_1m_chunk') / minuteRows;
   const perSeries = (pages.get('series') + (pages.get('sqlite_autoindex_series_1') ?? 0) + (pages.get('series_by_name') ?? 0)) / series;
@@ -301,6 +302,7 @@ console.log('pages per table: ' + tables.map((r) => `${r.name} ${(r.bytes / 1e6)
   console.log(`default retention, from one host replayed for ${projectionDays} days (${series} series, ${samples.toLocaleString('en-US')} samples, ${(daysMs / 1000).toFixed(0)} s), settled:`);
   console.log(`  on disk (pages) per tier: raw ${perRaw.toFixed(2)} B/sample, minute rollups ${perMinute.toFixed(2)} B/row in six-hour blocks (${perTenMinuteRow.toFixed(1)} in the ten-minute chunks the newest ~7 h wait in), hour rollups ${perHour.toFixed(2)} B/row`);
   printMinuteParts(parts);
+  console.log('  page fill: ' + fill.map((f) => `${f.name} ${f.pages} pages, ${((100 * f.payload) / f.bytes).toFixed(0)} % payload, ${((100 * f.unused) / f.bytes).toFixed(0)} % unused, ${f.cells} cells`).join('; '));
   console.log(`  one series at 5 s: raw ${(raw / 1024).toFixed(0)} KiB + minutes ${(minutes / 1024).toFixed(0)} KiB + hours ${(hours / 1024).toFixed(0)} KiB + series row ${perSeries.toFixed(0)} B + head log high-water ${(headLogPerSeries / 1024).toFixed(1)} KiB`);
   console.log(`  200 hosts × 300 series: raw ${gb(raw)} + minutes ${gb(minutes)} + hours ${gb(hours)} + series and head log ${gb(perSeries + headLogPerSeries)} = ${gb(raw + minutes + hours + perSeries + headLogPerSeries)}`);
 }
