@@ -632,6 +632,38 @@ describe('MetricStore on SQLite', () => {
     expect(settle(second, T0 + HOUR_MS).minuteBuckets).toBe(0);
   });
 
+  it('opens a file of the schema-6 build (ten-minute minute chunks, layout 1), merges its minutes into blocks and answers exactly as that build did', () => {
+    // fixtures/schema6-history.sqlite and the answers that build gave at END were written by
+    // fixtures/make-schema6-history.mjs on main before minute blocks: three series at 5 s for three days.
+    const fixture = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures', 'schema6-answers.json'), 'utf8')) as {
+      END: number;
+      answers: Array<{ label: string; name: string; from: number; to: number; maxPoints: number; answer: unknown }>;
+    };
+    const file = join(dir, 'schema6.sqlite');
+    copyFileSync(join(import.meta.dirname, 'fixtures', 'schema6-history.sqlite'), file);
+    const before = minuteChunkStats(file, false);
+    expect(before.layouts).toEqual(new Set([1]));
+    const clock = { now: fixture.END };
+    const check = (store: SqliteMetricStore) => {
+      for (const a of fixture.answers) expect(store.query({ selector: { name: a.name }, from: a.from, to: a.to, maxPoints: a.maxPoints }), a.label).toEqual(a.answer);
+    };
+    const store = storeAt(file, clock);
+    // Migrated on open (a column of marks), answered from the old chunks before any merge ...
+    check(store);
+    settle(store, fixture.END);
+    // ... and after: the same rows, in six-hour blocks of layout 2 up to the last block the hour
+    // tier has absorbed; the newest hours stay in their ten-minute chunks until then.
+    check(store);
+    const after = minuteChunkStats(file);
+    expect(after.rows).toBe(before.rows);
+    expect(new Set(minuteChunkLayouts(file))).toEqual(new Set([2]));
+    expect(minuteChunkLayouts(file).length).toBeGreaterThanOrEqual(3 * 10);
+    expect(after.chunks).toBeLessThan(before.chunks / 5);
+    expect(after.bytes).toBeLessThan(before.bytes / 2);
+    store.close();
+    check(storeAt(file, clock));
+  });
+
   it('opens a database written by the build before compact chunks (schema 3) and answers from it exactly', () => {
     // fixtures/schema3-history.sqlite was written by the store as it was on main at schema 3
     // (legacy chunk layout, hour rollups as rows, head log without copies): three hours of
@@ -768,37 +800,6 @@ describe('sample times on their cadence', () => {
     expect(chunkBytes(file)).toBeLessThanOrEqual(chunkBytes(exactFile) + 8 * 4);
   });
 
-  it('opens a file of the schema-6 build (ten-minute minute chunks, layout 1), merges its minutes into blocks and answers exactly as that build did', () => {
-    // fixtures/schema6-history.sqlite and the answers that build gave at END were written by
-    // fixtures/make-schema6-history.mjs on main before minute blocks: three series at 5 s for three days.
-    const fixture = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures', 'schema6-answers.json'), 'utf8')) as {
-      END: number;
-      answers: Array<{ label: string; name: string; from: number; to: number; maxPoints: number; answer: unknown }>;
-    };
-    const file = join(dir, 'schema6.sqlite');
-    copyFileSync(join(import.meta.dirname, 'fixtures', 'schema6-history.sqlite'), file);
-    const before = minuteChunkStats(file, false);
-    expect(before.layouts).toEqual(new Set([1]));
-    const clock = { now: fixture.END };
-    const check = (store: SqliteMetricStore) => {
-      for (const a of fixture.answers) expect(store.query({ selector: { name: a.name }, from: a.from, to: a.to, maxPoints: a.maxPoints }), a.label).toEqual(a.answer);
-    };
-    const store = storeAt(file, clock);
-    // Migrated on open (a column of marks), answered from the old chunks before any merge ...
-    check(store);
-    settle(store, fixture.END);
-    // ... and after: the same rows, in six-hour blocks of layout 2 up to the last block the hour
-    // tier has absorbed; the newest hours stay in their ten-minute chunks until then.
-    check(store);
-    const after = minuteChunkStats(file);
-    expect(after.rows).toBe(before.rows);
-    expect(new Set(minuteChunkLayouts(file))).toEqual(new Set([2]));
-    expect(minuteChunkLayouts(file).length).toBeGreaterThanOrEqual(3 * 10);
-    expect(after.chunks).toBeLessThan(before.chunks / 5);
-    expect(after.bytes).toBeLessThan(before.bytes / 2);
-    store.close();
-    check(storeAt(file, clock));
-  });
 });
 
 function minuteChunkStats(file: string, blocks = true): { chunks: number; rows: number; bytes: number; layouts: Set<'legacy' | 1 | 2> } {
