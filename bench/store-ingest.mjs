@@ -4,7 +4,12 @@
 // one row per sample, (series_id, t) indexed, plain better-sqlite3 inserts
 // of the same rows — in the same run.
 //   npx tsc -p main/tsconfig.json
-//   node bench/store-ingest.mjs [hosts=200] [polls=360] [capture=bench/fixtures/agent-debian12-vm.capture.br]
+//   node bench/store-ingest.mjs [hosts=200] [polls=360] [capture=bench/fixtures/agent-debian12-vm.capture.br] [days=2]
+// Then the file at the default retention (raw 48 h, minutes 30 d, hours
+// 365 d): one host replayed for `days` days (appended an hour at a time,
+// housekeeping after each), then settled 8 h later so every minute block is
+// merged as it is in steady state; bytes per tier per row from its pages,
+// each minute column's bytes, and the projection for 200 hosts × 300 series.
 // As in the core, samples are handed over once a second (each append holds
 // the hosts whose poll fell in that second), and housekeeping runs every
 // 10 s of sample time. Both run on this thread: this is the engine's cost on
@@ -19,13 +24,14 @@ import { DEFAULT_CAPTURE, kindOf, loadCapture, makeReplayFleet } from './fleet-r
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { openSqliteStore } = await import(`${root}dist/main/core/store/sqliteStore.js`);
-const { SampleChunkEncoder, chunkCoding, decodeAggregates } = await import(`${root}dist/main/core/store/chunkCodec.js`);
+const { SampleChunkEncoder, aggregateChunkParts, chunkCoding, decodeAggregates } = await import(`${root}dist/main/core/store/chunkCodec.js`);
 const { precisionOf, roundToPrecision } = await import(`${root}dist/main/core/store/precision.js`);
 const { chunkWindowStart } = await import(`${root}dist/main/core/store/tiers.js`);
 
 const hosts = Number(process.argv[2] ?? 200);
 const polls = Number(process.argv[3] ?? 360);
 const captureFile = process.argv[4] ?? DEFAULT_CAPTURE;
+const projectionDays = Number(process.argv[5] ?? 2);
 const t0 = Date.UTC(2025, 0, 1);
 const capture = loadCapture(captureFile);
 
@@ -97,11 +103,45 @@ db.pragma('wal_checkpoint(TRUNCATE)');
 const tables = db.prepare('SELECT name, sum(pgsize) AS bytes FROM dbstat GROUP BY name ORDER BY bytes DESC').all();
 const freeBytes = db.pragma('freelist_count', { simple: true }) * db.pragma('page_size', { simple: true });
 const minuteStats = db.prepare('SELECT count(*) AS chunks, sum(length(data)) AS payload FROM rollup_1m_chunk').get();
-const minuteRows = db.prepare('SELECT data FROM rollup_1m_chunk').pluck().all().reduce((n, data) => n + decodeAggregates(data).length, 0);
+const minuteChunks = db.prepare('SELECT s.name AS name, c.data AS data FROM rollup_1m_chunk c JOIN series s ON s.id = c.series_id').all();
+const minuteRows = minuteChunks.reduce((n, c) => n + decodeAggregates(c.data).length, 0);
+const minuteTenMinute = minuteParts(minuteChunks);
 const chunks = db.prepare('SELECT s.name AS name, c.n AS n, c.data AS data FROM raw_chunk c JOIN series s ON s.id = c.series_id').all();
 db.close();
 const storeBytes = fileBytes(storeFile);
 const tableBytes = (name) => tables.filter((r) => r.name === name).reduce((a, r) => a + r.bytes, 0);
+
+/** Where the minute tier's payload goes: per column, and per kind of series. */
+function minuteParts(chunks) {
+  const total = { rows: 0, chunks: 0, header: 0, t: 0, min: 0, max: 0, sum: 0, count: 0 };
+  const byKind = new Map();
+  for (const c of chunks) {
+    const p = aggregateChunkParts(c.data);
+    const kind = kindOf(c.name);
+    const k = byKind.get(kind) ?? { rows: 0, bytes: 0, codings: new Map() };
+    k.rows += p.rows;
+    k.bytes += c.data.length;
+    p.columns.forEach((col, i) => {
+      const name = ['min', 'max', 'sum', 'count'][i];
+      total[name] += col.bytes;
+      const key = `${name} ${col.coding}`;
+      k.codings.set(key, (k.codings.get(key) ?? 0) + p.rows);
+    });
+    byKind.set(kind, k);
+    total.rows += p.rows;
+    total.chunks++;
+    total.header += p.headerBytes;
+    total.t += p.timeBytes;
+  }
+  return { total, byKind };
+}
+const printMinuteParts = ({ total, byKind }) => {
+  const b = (x) => (x / total.rows).toFixed(2);
+  console.log(`    ${total.rows.toLocaleString('en-US')} rows in ${total.chunks.toLocaleString('en-US')} chunks (${(total.rows / total.chunks).toFixed(0)} a chunk); payload per row: header ${b(total.header)} + starts ${b(total.t)} + min ${b(total.min)} + max ${b(total.max)} + sum ${b(total.sum)} + count ${b(total.count)} (column codings included)`);
+  for (const [kind, k] of [...byKind].sort((x, y) => y[1].rows - x[1].rows)) {
+    console.log(`    ${kind.padEnd(18)} ${(k.bytes / k.rows).toFixed(2)} B/row [${((100 * k.rows) / total.rows).toFixed(0)} % of rows]`);
+  }
+};
 
 const perKind = new Map();
 for (const c of chunks) {
@@ -197,7 +237,8 @@ console.log(`bytes/sample on disk: raw chunks ${per(tableBytes('raw_chunk'), tot
 console.log(`  whole store file ${per(storeBytes, total)}: raw chunks above + minute chunks ${per(tableBytes('rollup_1m_chunk'), total)} + hour chunks ${per(tableBytes('rollup_1h_chunk'), total)} + series and indexes ` +
   `${per(tableBytes('series') + tableBytes('sqlite_autoindex_series_1') + tableBytes('series_by_name'), total)} + free pages ${per(freeBytes, total)} ` +
   `(the head log's high-water mark, ~15 min of samples, reused as it turns over; series cost once, not per sample)`);
-console.log(`  minute rollups: ${minuteRows.toLocaleString('en-US')} rows in ${minuteStats.chunks.toLocaleString('en-US')} chunks, ${(minuteStats.payload / minuteRows).toFixed(1)} bytes a row of payload, ${(tableBytes('rollup_1m_chunk') / minuteRows).toFixed(1)} with pages`);
+console.log(`  minute rollups, as sealed (ten-minute chunks, before housekeeping merges them into six-hour blocks): ${minuteRows.toLocaleString('en-US')} rows in ${minuteStats.chunks.toLocaleString('en-US')} chunks, ${(minuteStats.payload / minuteRows).toFixed(1)} bytes a row of payload, ${(tableBytes('rollup_1m_chunk') / minuteRows).toFixed(1)} with pages`);
+printMinuteParts(minuteTenMinute);
 console.log('per kind of series (unit): stored payload bytes/sample [share of samples; coding decimal/xor] | one host coded exact as derived (XOR) → as stored:');
 for (const [kind, k] of [...perKind].sort((a, b) => b[1].samples - a[1].samples)) {
   const c = codecCompare.get(kind);
@@ -208,4 +249,61 @@ for (const [kind, k] of [...perKind].sort((a, b) => b[1].samples - a[1].samples)
   );
 }
 console.log('pages per table: ' + tables.map((r) => `${r.name} ${(r.bytes / 1e6).toFixed(1)} MB`).join(', '));
+
+// 4. The file at the default retention, per tier, and its projection.
+{
+  const file = join(dir, 'days.db');
+  const [host] = makeReplayFleet(capture, { hosts: 1, t0 });
+  let clock = t0;
+  const days = openSqliteStore({ file, now: () => clock });
+  let samples = 0;
+  let headLogPeak = 0;
+  const d0 = performance.now();
+  for (let hour = 0; hour < projectionDays * 24; hour++) {
+    const batch = [];
+    while (host.peekT() < t0 + (hour + 1) * 3_600_000) for (const s of host.next().samples) batch.push(s);
+    clock = t0 + (hour + 1) * 3_600_000;
+    days.append(batch);
+    samples += batch.length;
+    for (let i = 0; i < 50 && days.housekeeping(clock).pending; i++);
+  }
+  const daysMs = performance.now() - d0;
+  // 8 h later: the newest windows sealed, rolled into hours and merged into blocks, as all but the newest ~7 h are in steady state.
+  clock += 8 * 3_600_000;
+  for (;;) {
+    const r = days.housekeeping(clock);
+    if (!r.pending && r.seriesWorked === 0) break;
+  }
+  const series = days.stats().series;
+  days.close();
+  const peek = new Database(file);
+  peek.pragma('wal_checkpoint(TRUNCATE)');
+  const pages = new Map(peek.prepare('SELECT name, sum(pgsize) AS bytes FROM dbstat GROUP BY name').raw(true).all());
+  const rawSamples = peek.prepare('SELECT coalesce(sum(n), 0) FROM raw_chunk').pluck().get();
+  const m1 = peek.prepare('SELECT s.name AS name, c.data AS data FROM (SELECT series_id, data FROM rollup_1m_block UNION ALL SELECT series_id, data FROM rollup_1m_chunk) c JOIN series s ON s.id = c.series_id').all();
+  const h1 = peek.prepare('SELECT data FROM rollup_1h_chunk').pluck().all();
+  const fill = peek.prepare("SELECT name, count(*) AS pages, sum(pgsize) AS bytes, sum(payload) AS payload, sum(unused) AS unused, sum(ncell) AS cells FROM dbstat WHERE name IN ('rollup_1m_block', 'rollup_1m_block_by_series', 'rollup_1m_chunk', 'raw_chunk', 'rollup_1h_chunk') GROUP BY name").all();
+  peek.close();
+  const parts = minuteParts(m1);
+  const hourRows = h1.reduce((n, data) => n + decodeAggregates(data).length, 0);
+  const perRaw = pages.get('raw_chunk') / rawSamples;
+  const perMinute = ((pages.get('rollup_1m_block') ?? 0) + (pages.get('rollup_1m_block_by_series') ?? 0) + pages.get('rollup_1m_chunk')) / parts.total.rows;
+  const perHour = pages.get('rollup_1h_chunk') / hourRows;
+  const perTenMinuteRow = tableBytes('rollup_1m_chunk') / minuteRows;
+  const perSeries = (pages.get('series') + (pages.get('sqlite_autoindex_series_1') ?? 0) + (pages.get('series_by_name') ?? 0)) / series;
+  // The head log's high-water mark (its pages and the free pages it leaves, reused as it turns over), per series, from run 1.
+  const headLogPerSeries = (tableBytes('head_log') + freeBytes) / stats.series;
+  // Per series at 5 s with the default retention: 2 days raw, 30 days of minutes of which the newest ~7 h wait in ten-minute chunks, 365 days of hours.
+  const raw = perRaw * 2 * 17_280;
+  const minutes = perMinute * (30 * 1440 - 7 * 60) + perTenMinuteRow * 7 * 60;
+  const hours = perHour * 365 * 24;
+  const fleet = 200 * 300;
+  const gb = (x) => `${((x * fleet) / 1e9).toFixed(1)} GB`;
+  console.log(`default retention, from one host replayed for ${projectionDays} days (${series} series, ${samples.toLocaleString('en-US')} samples, ${(daysMs / 1000).toFixed(0)} s), settled:`);
+  console.log(`  on disk (pages) per tier: raw ${perRaw.toFixed(2)} B/sample, minute rollups ${perMinute.toFixed(2)} B/row in six-hour blocks (${perTenMinuteRow.toFixed(1)} in the ten-minute chunks the newest ~7 h wait in), hour rollups ${perHour.toFixed(2)} B/row`);
+  printMinuteParts(parts);
+  console.log('  page fill: ' + fill.map((f) => `${f.name} ${f.pages} pages, ${((100 * f.payload) / f.bytes).toFixed(0)} % payload, ${((100 * f.unused) / f.bytes).toFixed(0)} % unused, ${f.cells} cells`).join('; '));
+  console.log(`  one series at 5 s: raw ${(raw / 1024).toFixed(0)} KiB + minutes ${(minutes / 1024).toFixed(0)} KiB + hours ${(hours / 1024).toFixed(0)} KiB + series row ${perSeries.toFixed(0)} B + head log high-water ${(headLogPerSeries / 1024).toFixed(1)} KiB`);
+  console.log(`  200 hosts × 300 series: raw ${gb(raw)} + minutes ${gb(minutes)} + hours ${gb(hours)} + series and head log ${gb(perSeries + headLogPerSeries)} = ${gb(raw + minutes + hours + perSeries + headLogPerSeries)}`);
+}
 rmSync(dir, { recursive: true, force: true });

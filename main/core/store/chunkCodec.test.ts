@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import {
   MAX_ABS_TIMESTAMP,
   SampleChunkEncoder,
+  aggregateChunkParts,
   aggregateColumnCodings,
   chunkCoding,
   decodeAggregates,
@@ -222,6 +223,61 @@ describe('aggregate chunks', () => {
     const sixty = encodeAggregates(rows(60)).length;
     expect(one).toBeLessThanOrEqual(45);
     expect((sixty - one) / 59).toBeLessThan(1);
+  });
+});
+
+describe('aggregate chunks of six hours (layout 2)', () => {
+  // Six hours of minute rows of one 5-s series: what housekeeping merges the ten-minute chunks into.
+  const minutes = (value: (i: number) => [number, number, number, number]) =>
+    Array.from({ length: 360 }, (_, i) => [T0 + i * 60_000, ...value(i)] as [number, number, number, number, number]);
+
+  it('costs nothing a row for whole-minute starts and a count that never changes', () => {
+    const rows = minutes(() => [0.25, 0.5, 4.5, 12]);
+    const bytes = encodeAggregates(rows);
+    expect(decodeAggregates(bytes)).toEqual(rows);
+    const parts = aggregateChunkParts(bytes);
+    expect(parts.layout).toBe(2);
+    expect(parts.timeBytes).toBe(0);
+    expect(parts.columns.map((c) => c.coding)).toEqual(['constant', 'constant', 'constant', 'constant']);
+    expect(bytes.length).toBeLessThan(60);
+    // One minute missing: the starts fall back to delta-of-deltas, still read exactly.
+    const gap = rows.filter((_, i) => i !== 100);
+    expect(decodeAggregates(encodeAggregates(gap))).toEqual(gap);
+    expect(aggregateChunkParts(encodeAggregates(gap)).timeBytes).toBeGreaterThan(0);
+  });
+
+  it('codes a byte gauge that moves in pages of 4096 as page counts', () => {
+    const page = (i: number) => 3_000_000_000 + ((i * 7919) % 97) * 4096;
+    const rows = minutes((i) => [page(i), page(i) + 8 * 4096, 12 * page(i) + 40 * 4096, 12]);
+    const bytes = encodeAggregates(rows);
+    expect(decodeAggregates(bytes)).toEqual(rows);
+    // The sum (a multiple of 4096 too) as a page count; min and max take whichever of that and XOR is smaller.
+    expect(aggregateColumnCodings(bytes).slice(2)).toEqual(['decimal', 'constant']);
+    // Deltas of up to 97 pages: about ten bits a column, where the bytes themselves need twelve more.
+    expect(bytes.length / rows.length).toBeLessThan(4.5);
+  });
+
+  it('round-trips structured rows bit for bit: regular starts, constant columns, multiples of a factor, mixed with adversarial values', () => {
+    const column = fc.oneof(
+      fc.constant('constant' as const),
+      fc.record({ factor: fc.constantFrom(1, 3, 4096, 2 ** 20), places: fc.integer({ min: 0, max: 6 }) }),
+      fc.constant('adversarial' as const),
+    );
+    fc.assert(
+      fc.property(fc.tuple(column, column, column, column), fc.integer({ min: 0, max: 400 }), fc.integer({ min: 1, max: 3_600_000 }), fc.option(fc.nat(400)), fc.array(fc.integer({ min: -5000, max: 5000 }), { minLength: 400, maxLength: 400 }), fc.array(adversarialValue, { minLength: 400, maxLength: 400 }), (kinds, n, step, gapAt, ks, wild) => {
+        const value = (c: number, i: number): number => {
+          const kind = kinds[c]!;
+          if (kind === 'constant') return c === 3 ? 12 : 0.5;
+          if (kind === 'adversarial') return wild[i]!;
+          return (ks[i]! * kind.factor) / 10 ** kind.places;
+        };
+        const rows = Array.from({ length: n }, (_, i) => [T0 + i * step + (gapAt !== null && i >= gapAt ? step : 0), value(0, i), value(1, i), value(2, i), value(3, i)] as [number, number, number, number, number]);
+        const out = decodeAggregates(encodeAggregates(rows));
+        expect(out.map((r) => r[0])).toEqual(rows.map((r) => r[0]));
+        for (let c = 1; c < 5; c++) expect(bitsOf(out.map((r) => r[c]!))).toEqual(bitsOf(rows.map((r) => r[c]!)));
+      }),
+      { numRuns: 200 },
+    );
   });
 });
 

@@ -465,12 +465,18 @@ class DecimalValueWriter {
   private prevK = 0;
   private width = 0;
 
-  constructor(readonly places: number) {}
+  /** `factor`: every k is a multiple of it and is coded as k / factor (aggregate columns only; see encodeColumn). */
+  constructor(
+    readonly places: number,
+    readonly factor = 1,
+  ) {}
 
-  /** False when v does not fit at this writer's places (nothing is written then). */
+  /** False when v does not fit at this writer's places and factor (nothing is written then). */
   write(v: number): boolean {
     if (!fitsDecimal(v, this.places)) return false;
-    const k = Math.round(v * POW10[this.places]!);
+    const scaled = Math.round(v * POW10[this.places]!);
+    if (scaled % this.factor !== 0) return false;
+    const k = scaled / this.factor;
     const z = zigzag(k - this.prevK);
     this.prevK = k;
     const w = this.bits;
@@ -499,6 +505,7 @@ class DecimalValueReader {
   constructor(
     private readonly bits: BitReader,
     private readonly places: number,
+    private readonly factor = 1,
   ) {}
 
   read(): number {
@@ -510,7 +517,8 @@ class DecimalValueReader {
       }
       this.prevK += unzigzag(readWide(r, this.width));
     }
-    return this.prevK / POW10[this.places]!;
+    // prevK * factor is the exact k the writer saw (a safe integer), so the division is the writer's.
+    return (this.prevK * this.factor) / POW10[this.places]!;
   }
 }
 
@@ -661,38 +669,58 @@ function readSamples(count: number, times: TimestampReader, values: { read(): nu
 /** One rollup row: bucket start, min, max, sum, count. */
 export type AggregateRow = [t: number, min: number, max: number, sum: number, count: number];
 
-/**
- * Rollup rows (minute buckets of a series) in one chunk: bucket starts as
- * delta-of-deltas (a run of consecutive minutes costs one bit each), and
- * min, max, sum and count as four columns, each in whichever coding is
- * smaller (XOR, or decimal when every value of the column is one), since
- * each column moves slowly against itself, not against the others.
- * Columnar layout (schema 4 on): 0x00, then varint row count, zigzag varint
- * first bucket start, varint length + timestamp stream, and per column its
- * coding byte (1 XOR, 2 decimal), for decimal the power d, varint length +
- * stream. Legacy (schema ≤ 3, read only): count, first start, and one bit
- * stream interleaving the bucket starts and four XOR columns.
- */
+// Aggregate chunk layouts (rollup rows of one series: bucket starts, and
+// min, max, sum and count as four columns, each in its own coding, since
+// each column moves slowly against itself, not against the others):
+// - legacy (schema ≤ 3, read only): varint row count, zigzag varint first
+//   start, one bit stream interleaving the starts and four XOR columns.
+// - 1 (schema 4–6, read only): 0x00, varint row count, zigzag varint first
+//   start, varint length + delta-of-delta stream of the starts, and per
+//   column its coding (1 XOR, 2 decimal + the power d), varint length, stream.
+// - 2 (written from schema 7 on): 0x00 0x00 0x02 — layout 1 has its row
+//   count there, and an empty layout-1 chunk continues 0x00 — then varint row
+//   count, zigzag varint first start; the starts as 0 + zigzag varint step
+//   when every row is one step after the one before (a run of whole minutes
+//   costs nothing a row; a chunk of 360 minutes cost 45 bytes of '0' bits),
+//   else 1 + varint length + delta-of-delta stream; then per column one of
+//   1 XOR + varint length + stream; 3 constant + the value's 8 IEEE 754
+//   bytes (a count that is 12 in every minute of a 5-s series costs nothing
+//   a row); 4 decimal with a factor: d, varint factor f, varint length and
+//   the stream of zigzag deltas of k / f for k = v·10^d (byte gauges move in
+//   whole pages, so dividing by the column's common factor 4096 saves the
+//   twelve zero bits of every delta of min, max and sum).
+
+const AGGREGATE_LAYOUT_2 = 2;
+const TIMES_STEP = 0;
+const TIMES_DOD = 1;
+const CODING_CONSTANT = 3;
+const CODING_DECIMAL_FACTOR = 4;
+
+export type AggregateColumnCoding = 'legacy' | 'xor' | 'decimal' | 'constant';
+
 export function encodeAggregates(rows: readonly (readonly [number, number, number, number, number])[]): Uint8Array {
-  const timeBits = new BitWriter();
-  const times = new TimestampWriter(timeBits, TIMESTAMP_BUCKETS);
-  for (const row of rows) {
-    checkTimestamp(row[0]);
-    times.write(row[0]);
-  }
-  const out: number[] = [COLUMNAR];
-  writeVarint(out, rows.length);
-  writeVarint(out, zigzag(rows.length > 0 ? rows[0]![0] : 0));
+  for (const row of rows) checkTimestamp(row[0]);
+  const head: number[] = [COLUMNAR, 0, AGGREGATE_LAYOUT_2];
+  writeVarint(head, rows.length);
+  writeVarint(head, zigzag(rows.length > 0 ? rows[0]![0] : 0));
   const parts: Uint8Array[] = [];
-  const timeStream = timeBits.view();
-  writeVarint(out, timeStream.length);
-  parts.push(Uint8Array.from(out), timeStream);
-  for (let c = 1; c <= 4; c++) {
-    const column = encodeColumn(rows.map((r) => r[c]!));
-    const head: number[] = column.places === undefined ? [CODING_XOR] : [CODING_DECIMAL, column.places];
-    writeVarint(head, column.stream.length);
-    parts.push(Uint8Array.from(head), column.stream);
+  const step = rows.length > 1 ? rows[1]![0] - rows[0]![0] : 0;
+  let regular = true;
+  for (let i = 1; i < rows.length && regular; i++) regular = rows[i]![0] - rows[i - 1]![0] === step;
+  if (regular) {
+    head.push(TIMES_STEP);
+    writeVarint(head, zigzag(step));
+    parts.push(Uint8Array.from(head));
+  } else {
+    const timeBits = new BitWriter();
+    const times = new TimestampWriter(timeBits, TIMESTAMP_BUCKETS);
+    for (const row of rows) times.write(row[0]);
+    const timeStream = timeBits.view();
+    head.push(TIMES_DOD);
+    writeVarint(head, timeStream.length);
+    parts.push(Uint8Array.from(head), timeStream);
   }
+  for (let c = 1; c <= 4; c++) parts.push(...encodeColumn(rows.map((r) => r[c]!)));
   const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) {
@@ -702,8 +730,13 @@ export function encodeAggregates(rows: readonly (readonly [number, number, numbe
   return bytes;
 }
 
-/** A column of values in its smaller coding; `places` is set for the decimal one. */
-function encodeColumn(values: readonly number[]): { stream: Uint8Array; places?: number } {
+function gcd(a: number, b: number): number {
+  while (b !== 0) [a, b] = [b, a % b];
+  return a;
+}
+
+/** A column of values in its smallest coding: coding head, stream. */
+function encodeColumn(values: readonly number[]): Uint8Array[] {
   const xorBits = new BitWriter();
   const xor = new ValueWriter(xorBits);
   // The fewest places every value fits at (a value that fits at d fits at any more), or -1.
@@ -712,32 +745,124 @@ function encodeColumn(values: readonly number[]): { stream: Uint8Array; places?:
     xor.write(v);
     if (places >= 0) places = decimalPlaces(v, places);
   }
+  const xorHead: number[] = [CODING_XOR];
+  writeVarint(xorHead, xorBits.view().length);
+  const candidates: Uint8Array[][] = [[Uint8Array.from(xorHead), xorBits.view()]];
   if (places >= 0) {
-    const decimal = new DecimalValueWriter(places);
-    if (values.every((v) => decimal.write(v)) && decimal.bits.bitLength < xorBits.bitLength) return { stream: decimal.bits.view(), places };
+    let factor = 0;
+    for (const v of values) factor = gcd(factor, Math.abs(Math.round(v * POW10[places]!)));
+    const decimal = new DecimalValueWriter(places, Math.max(1, factor));
+    if (values.every((v) => decimal.write(v))) {
+      const head: number[] = [CODING_DECIMAL_FACTOR, places];
+      writeVarint(head, decimal.factor);
+      writeVarint(head, decimal.bits.view().length);
+      candidates.push([Uint8Array.from(head), decimal.bits.view()]);
+    }
   }
-  return { stream: xorBits.view() };
+  if (values.length > 0) {
+    const hi = highBits(values[0]!);
+    const lo = lowBits();
+    if (values.every((v) => highBits(v) === hi && lowBits() === lo)) {
+      const constant = new Uint8Array(9);
+      constant[0] = CODING_CONSTANT;
+      new DataView(constant.buffer).setFloat64(1, values[0]!);
+      candidates.push([constant]);
+    }
+  }
+  const size = (parts: Uint8Array[]) => parts.reduce((n, p) => n + p.length, 0);
+  return candidates.reduce((best, c) => (size(c) < size(best) ? c : best));
+}
+
+/** Where each part of an aggregate chunk is: its layout, the bytes of the header and the starts, and each value column's coding and bytes. */
+export interface AggregateChunkParts {
+  readonly layout: 'legacy' | 1 | 2;
+  readonly rows: number;
+  readonly headerBytes: number;
+  readonly timeBytes: number;
+  readonly columns: ReadonlyArray<{ readonly coding: AggregateColumnCoding; readonly bytes: number }>;
+}
+
+interface Column {
+  read(): number;
+}
+
+/** Parses an aggregate chunk's layout; `readers` also builds the readers of its starts and columns. */
+function parseAggregates(bytes: Uint8Array): { parts: AggregateChunkParts; times: Column; columns: Column[] } {
+  if (!(bytes.length > 1 && bytes[0] === COLUMNAR)) {
+    const header = readHeader(bytes);
+    const bits = new BitReader(bytes, header.offset);
+    const times = new TimestampReader(bits, header.firstT, LEGACY_TIMESTAMP_BUCKETS);
+    const columns = [0, 1, 2, 3].map(() => new ValueReader(bits));
+    const legacy = { coding: 'legacy' as const, bytes: 0 };
+    return {
+      parts: { layout: 'legacy', rows: header.count, headerBytes: header.offset, timeBytes: bytes.length - header.offset, columns: [legacy, legacy, legacy, legacy] },
+      times,
+      columns,
+    };
+  }
+  const layout2 = bytes.length > 2 && bytes[1] === 0 && bytes[2] === AGGREGATE_LAYOUT_2;
+  const pos = { offset: layout2 ? 3 : 1 };
+  const count = readVarint(bytes, pos);
+  const firstT = unzigzag(readVarint(bytes, pos));
+  const stream = () => {
+    const length = readVarint(bytes, pos);
+    if (pos.offset + length > bytes.length) throw new RangeError('chunk is truncated');
+    const view = bytes.subarray(pos.offset, pos.offset + length);
+    pos.offset += length;
+    return view;
+  };
+  let times: Column;
+  let timeBytes: number;
+  let headerBytes: number;
+  if (layout2 && bytes[pos.offset] === TIMES_STEP) {
+    pos.offset++;
+    const step = unzigzag(readVarint(bytes, pos));
+    let t = firstT - step;
+    times = { read: () => (t += step) };
+    headerBytes = pos.offset;
+    timeBytes = 0;
+  } else {
+    if (layout2 && bytes[pos.offset++] !== TIMES_DOD) throw new RangeError(`aggregate chunk has an unknown timestamp coding ${bytes[pos.offset - 1]}`);
+    const timeStream = stream();
+    times = new TimestampReader(new BitReader(timeStream), firstT, TIMESTAMP_BUCKETS);
+    timeBytes = timeStream.length;
+    headerBytes = pos.offset - timeBytes;
+  }
+  const columns: Column[] = [];
+  const columnParts: Array<{ coding: AggregateColumnCoding; bytes: number }> = [];
+  for (let c = 0; c < 4; c++) {
+    if (pos.offset >= bytes.length) throw new RangeError('chunk is truncated');
+    const start = pos.offset;
+    const coding = bytes[pos.offset++];
+    if (coding === CODING_XOR) {
+      columns.push(new ValueReader(new BitReader(stream())));
+      columnParts.push({ coding: 'xor', bytes: pos.offset - start });
+    } else if (coding === CODING_DECIMAL || (layout2 && coding === CODING_DECIMAL_FACTOR)) {
+      const places = bytes[pos.offset++]!;
+      if (places > MAX_DECIMAL_PLACES) throw new RangeError('chunk is corrupt: decimal places out of range');
+      const factor = coding === CODING_DECIMAL_FACTOR ? readVarint(bytes, pos) : 1;
+      if (factor < 1 || factor >= MAX_ABS_SCALED) throw new RangeError('chunk is corrupt: decimal factor out of range');
+      columns.push(new DecimalValueReader(new BitReader(stream()), places, factor));
+      columnParts.push({ coding: 'decimal', bytes: pos.offset - start });
+    } else if (layout2 && coding === CODING_CONSTANT) {
+      if (pos.offset + 8 > bytes.length) throw new RangeError('chunk is truncated');
+      const value = new DataView(bytes.buffer, bytes.byteOffset + pos.offset, 8).getFloat64(0);
+      pos.offset += 8;
+      columns.push({ read: () => value });
+      columnParts.push({ coding: 'constant', bytes: 9 });
+    } else throw new RangeError(`aggregate chunk has an unknown coding ${coding}`);
+  }
+  return { parts: { layout: layout2 ? 2 : 1, rows: count, headerBytes, timeBytes, columns: columnParts }, times, columns };
+}
+
+/** The layout of an aggregate chunk and the bytes of each of its parts (for the benches). */
+export function aggregateChunkParts(bytes: Uint8Array): AggregateChunkParts {
+  return parseAggregates(bytes).parts;
 }
 
 /** The coding of each value column (min, max, sum, count) of an aggregate chunk. */
-export function aggregateColumnCodings(bytes: Uint8Array): Array<'legacy' | 'xor' | 'decimal'> {
-  if (!(bytes.length > 1 && bytes[0] === COLUMNAR)) return ['legacy', 'legacy', 'legacy', 'legacy'];
-  const pos = { offset: 1 };
-  readVarint(bytes, pos);
-  readVarint(bytes, pos);
-  const skip = () => {
-    const length = readVarint(bytes, pos);
-    pos.offset += length;
-  };
-  skip();
-  const out: Array<'xor' | 'decimal'> = [];
-  for (let c = 0; c < 4; c++) {
-    const coding = bytes[pos.offset++];
-    if (coding === CODING_DECIMAL) pos.offset++;
-    out.push(coding === CODING_DECIMAL ? 'decimal' : 'xor');
-    skip();
-  }
-  return out;
+export function aggregateColumnCodings(bytes: Uint8Array): AggregateColumnCoding[] {
+  return aggregateChunkParts(bytes).columns.map((c) => c.coding);
 }
 
 export function decodeAggregates(bytes: Uint8Array): AggregateRow[] {
@@ -748,39 +873,9 @@ export function decodeAggregates(bytes: Uint8Array): AggregateRow[] {
 
 /** The rows of an aggregate chunk, one call each in order, without building them. */
 export function readAggregates(bytes: Uint8Array, onRow: (t: number, min: number, max: number, sum: number, count: number) => void): void {
-  let count: number;
-  let times: TimestampReader;
-  const columns: Array<{ read(): number }> = [];
-  if (bytes.length > 1 && bytes[0] === COLUMNAR) {
-    const pos = { offset: 1 };
-    count = readVarint(bytes, pos);
-    const firstT = unzigzag(readVarint(bytes, pos));
-    const stream = () => {
-      const length = readVarint(bytes, pos);
-      if (pos.offset + length > bytes.length) throw new RangeError('chunk is truncated');
-      const view = bytes.subarray(pos.offset, pos.offset + length);
-      pos.offset += length;
-      return new BitReader(view);
-    };
-    times = new TimestampReader(stream(), firstT, TIMESTAMP_BUCKETS);
-    for (let c = 0; c < 4; c++) {
-      const coding = bytes[pos.offset++];
-      if (coding === CODING_XOR) columns.push(new ValueReader(stream()));
-      else if (coding === CODING_DECIMAL) {
-        const places = bytes[pos.offset++]!;
-        if (places > MAX_DECIMAL_PLACES) throw new RangeError('chunk is corrupt: decimal places out of range');
-        columns.push(new DecimalValueReader(stream(), places));
-      } else throw new RangeError(`aggregate chunk has an unknown coding ${coding}`);
-    }
-  } else {
-    const header = readHeader(bytes);
-    count = header.count;
-    const bits = new BitReader(bytes, header.offset);
-    times = new TimestampReader(bits, header.firstT, LEGACY_TIMESTAMP_BUCKETS);
-    for (let c = 0; c < 4; c++) columns.push(new ValueReader(bits));
-  }
-  const [min, max, sum, n] = columns as [{ read(): number }, { read(): number }, { read(): number }, { read(): number }];
-  for (let i = 0; i < count; i++) {
+  const { parts, times, columns } = parseAggregates(bytes);
+  const [min, max, sum, n] = columns as [Column, Column, Column, Column];
+  for (let i = 0; i < parts.rows; i++) {
     const t = times.read();
     onRow(t, min.read(), max.read(), sum.read(), n.read());
   }

@@ -16,11 +16,13 @@ import {
   CHUNK_WINDOW_MS,
   DAY_MS,
   HOUR_MS,
+  MINUTE_BLOCK_MS,
   MINUTE_MS,
   addRows,
   chunkWindowStart,
   floorTo,
   hourRollupTarget,
+  minuteBlockStart,
   retentionCutoffs,
   type Aggregate,
 } from './tiers.js';
@@ -64,6 +66,8 @@ const DELETE_SPAN_MS: Readonly<Record<Tier, number>> = { raw: 6 * HOUR_MS, '1m':
 // Retention deletes wait until this much has expired, so a series is not
 // visited on every call just because the cutoff moved a few seconds.
 const DELETE_SLACK_MS: Readonly<Record<Tier, number>> = { raw: 10 * MINUTE_MS, '1m': HOUR_MS, '1h': DAY_MS };
+// Minute blocks merged per series step (a day's worth: an old file's month goes in 30 steps).
+const MERGE_BLOCKS_PER_STEP = 4;
 // Free pages handed back to the file system per housekeeping call (1 MiB at 4 KiB pages).
 const VACUUM_PAGES_PER_CALL = 256;
 
@@ -82,16 +86,22 @@ function prepareStatements(db: Database.Database) {
     // Chunks are keyed by window start: the ones overlapping [from, to) start after from - window.
     minuteChunks: db.prepare('SELECT data FROM rollup_1m_chunk WHERE series_id = ? AND t > ? AND t < ? ORDER BY t').pluck(),
     oldestMinuteChunk: db.prepare('SELECT min(t) FROM rollup_1m_chunk WHERE series_id = ? AND t >= ?').pluck(),
+    blockChunks: db.prepare('SELECT t, data FROM rollup_1m_chunk WHERE series_id = ? AND t >= ? AND t < ? ORDER BY t').raw(true),
+    deleteBlockChunks: db.prepare('DELETE FROM rollup_1m_chunk WHERE series_id = ? AND t >= ? AND t < ?'),
+    insertMinuteBlock: db.prepare('INSERT INTO rollup_1m_block (series_id, t, data) VALUES (?, ?, ?)'),
     hourChunk: db.prepare('SELECT data FROM rollup_1h_chunk WHERE series_id = ? AND t = ?').pluck(),
     saveHourChunk: db.prepare(
       `INSERT INTO rollup_1h_chunk (series_id, t, last_t, data) VALUES (?, ?, ?, ?)
        ON CONFLICT (series_id, t) DO UPDATE SET last_t = excluded.last_t, data = excluded.data`,
     ),
     oldestFrom: {
-      raw: db.prepare('SELECT min(t) FROM raw_chunk WHERE series_id = ? AND t >= ?').pluck(),
-      '1m': db.prepare('SELECT min(t) FROM rollup_1m_chunk WHERE series_id = ? AND t >= ?').pluck(),
-      '1h': db.prepare('SELECT min(t) FROM rollup_1h_chunk WHERE series_id = ? AND t >= ?').pluck(),
+      raw: db.prepare('SELECT min(t) FROM raw_chunk WHERE series_id = @id AND t >= @from').pluck(),
+      '1m': db.prepare(
+        'SELECT min(t) FROM (SELECT min(t) AS t FROM rollup_1m_block WHERE series_id = @id AND t >= @from UNION ALL SELECT min(t) FROM rollup_1m_chunk WHERE series_id = @id AND t >= @from)',
+      ).pluck(),
+      '1h': db.prepare('SELECT min(t) FROM rollup_1h_chunk WHERE series_id = @id AND t >= @from').pluck(),
     },
+    deleteMinuteBlocksBefore: db.prepare('DELETE FROM rollup_1m_block WHERE series_id = ? AND t < ?'),
     deleteBefore: {
       raw: db.prepare('DELETE FROM raw_chunk WHERE series_id = ? AND t < ?'),
       '1m': db.prepare('DELETE FROM rollup_1m_chunk WHERE series_id = ? AND t < ?'),
@@ -168,7 +178,7 @@ export class Housekeeping {
   ): boolean {
     const sql = this.sql;
     let worked = this.sealer.sealFinished(state, now, counts);
-    const marksBefore = [state.rolled1m, state.rolled1h, state.rawFrom, state.m1From, state.h1From];
+    const marksBefore = [state.rolled1m, state.rolled1h, state.rawFrom, state.m1From, state.h1From, state.m1Merged];
 
     // A quiet series: nothing open, so every window that ended before the
     // grace period is final; moving the mark lets the hour rollup proceed.
@@ -210,12 +220,14 @@ export class Housekeeping {
       state.rolled1h = Math.max(state.rolled1h, end);
     }
 
+    if (this.mergeMinuteBlocks(state)) worked = true;
+
     // Never delete what the next tier has not absorbed yet. Chunks go whole,
-    // so the raw and minute cuts fall on the series' window starts, the hour
-    // cut on a day.
+    // so the raw cut falls on the series' window starts, the minute cut on
+    // its block starts, the hour cut on a day.
     const expired: Record<Tier, number> = {
       raw: chunkWindowStart(Math.min(cutoffs.raw, state.rolled1m), state.id),
-      '1m': chunkWindowStart(Math.min(cutoffs['1m'], state.rolled1h), state.id),
+      '1m': minuteBlockStart(Math.min(cutoffs['1m'], state.rolled1h), state.id),
       '1h': floorTo(cutoffs['1h'], DAY_MS),
     };
     for (const tier of ['raw', '1m', '1h'] as const) {
@@ -225,20 +237,53 @@ export class Housekeeping {
       worked = true;
       let start = done;
       if (cutoff - start > DELETE_SPAN_MS[tier]) {
-        const oldest = sql.oldestFrom[tier].get(state.id, start) as number | null;
+        const oldest = sql.oldestFrom[tier].get({ id: state.id, from: start }) as number | null;
         start = oldest === null ? cutoff : Math.min(cutoff, oldest);
       }
-      const end = tier === '1h' ? floorTo(Math.min(cutoff, start + DELETE_SPAN_MS[tier]), DAY_MS) : Math.min(cutoff, chunkWindowStart(start + DELETE_SPAN_MS[tier], state.id));
+      const end =
+        tier === '1h'
+          ? floorTo(Math.min(cutoff, start + DELETE_SPAN_MS[tier]), DAY_MS)
+          : Math.min(cutoff, (tier === 'raw' ? chunkWindowStart : minuteBlockStart)(start + DELETE_SPAN_MS[tier], state.id));
       counts.deletedRows += sql.deleteBefore[tier].run(state.id, end).changes;
+      if (tier === '1m') counts.deletedRows += sql.deleteMinuteBlocksBefore.run(state.id, end).changes;
       state[FROM_FIELD[tier]] = end;
       if (tier === 'raw' && state.head.length === 0 && state.lastT !== undefined && state.lastT < end) state.lastT = undefined;
       if (tier === '1m' && state.last1m !== undefined && state.last1m < end) state.last1m = undefined;
       if (tier === '1h' && state.last1h !== undefined && state.last1h < end) state.last1h = undefined;
     }
 
-    const marks = [state.rolled1m, state.rolled1h, state.rawFrom, state.m1From, state.h1From];
+    const marks = [state.rolled1m, state.rolled1h, state.rawFrom, state.m1From, state.h1From, state.m1Merged];
     if (marks.some((mark, i) => mark !== marksBefore[i])) this.index.saveMarks(state);
     return worked;
+  }
+
+  /**
+   * Merges the ten-minute minute chunks of whole blocks (tiers.ts,
+   * MINUTE_BLOCK_MS) that the hour tier has absorbed into one row of
+   * rollup_1m_block each, up to MERGE_BLOCKS_PER_STEP blocks; the same rows,
+   * in aggregate layout 2 (chunkCodec.ts). Only blocks wholly before
+   * rolled1h: the hour rollup reads the ten-minute chunks from there on, so
+   * it never needs a block. Old files (schema ≤ 6) are merged the same way,
+   * from their oldest chunk on.
+   */
+  private mergeMinuteBlocks(state: SeriesState): boolean {
+    const sql = this.sql;
+    const until = minuteBlockStart(state.rolled1h, state.id);
+    let from = state.m1Merged;
+    if (until - from < MINUTE_BLOCK_MS) return false;
+    // A mark far behind (a new series, an old file, a long silence): seek the oldest chunk.
+    const oldest = sql.oldestMinuteChunk.get(state.id, from) as number | null;
+    from = oldest === null ? until : Math.min(until, Math.max(from, minuteBlockStart(oldest, state.id)));
+    for (let n = 0; n < MERGE_BLOCKS_PER_STEP && from < until; n++, from += MINUTE_BLOCK_MS) {
+      const chunks = sql.blockChunks.all(state.id, from, from + MINUTE_BLOCK_MS) as Array<[number, Uint8Array]>;
+      if (chunks.length === 0) continue;
+      const rows = chunks.flatMap(([, data]) => decodeAggregates(data));
+      sql.deleteBlockChunks.run(state.id, from, from + MINUTE_BLOCK_MS);
+      sql.insertMinuteBlock.run(state.id, from, encodeAggregates(rows));
+    }
+    const moved = from !== state.m1Merged;
+    state.m1Merged = from;
+    return moved;
   }
 
   /** Hands up to VACUUM_PAGES_PER_CALL free pages back to the file system (auto_vacuum = INCREMENTAL, schema.ts); returns how many went. */

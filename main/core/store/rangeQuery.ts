@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import type Database from 'better-sqlite3';
 import { formatSelector, type SeriesSelector } from '../../common/series.js';
 import { decodeSamples, readAggregates } from './chunkCodec.js';
-import { CHUNK_WINDOW_MS, DAY_MS, PointAccumulator, planBuckets, planSegments, tierCoverage } from './tiers.js';
+import { CHUNK_WINDOW_MS, DAY_MS, MINUTE_BLOCK_MS, PointAccumulator, planBuckets, planSegments, tierCoverage } from './tiers.js';
 import type { SeriesIndex } from './seriesIndex.js';
 import type { SeriesState } from './seriesState.js';
 import type { FlatRange, RangeRequest } from './types.js';
@@ -46,6 +46,8 @@ function prepareStatements(db: Database.Database) {
     // Chunks are keyed by window start: the ones overlapping [from, to) start after from - window.
     rawChunks: db.prepare('SELECT data FROM raw_chunk WHERE series_id = ? AND t > ? AND t < ? ORDER BY t').pluck(),
     minuteChunks: db.prepare('SELECT data FROM rollup_1m_chunk WHERE series_id = ? AND t > ? AND t < ? ORDER BY t').pluck(),
+    // Merged blocks, all older than the ten-minute chunks (housekeeping.ts): read first, they keep the rows in time order.
+    minuteBlocks: db.prepare('SELECT data FROM rollup_1m_block WHERE series_id = ? AND t > ? AND t < ? ORDER BY t').pluck(),
     // Day chunks overlapping [from, to) start after from - a day.
     hourChunks: db.prepare('SELECT data FROM rollup_1h_chunk WHERE series_id = ? AND t > ? AND t < ? ORDER BY t').pluck(),
   };
@@ -105,11 +107,11 @@ export class RangeReader {
 
   private addMinutes(acc: PointAccumulator, state: SeriesState, from: number, to: number): void {
     // all(), not iterate(): a few rows per series, and one step through SQLite is cheaper than an iterator.
-    for (const data of this.sql.minuteChunks.all(state.id, from - CHUNK_WINDOW_MS, to) as Uint8Array[]) {
-      readAggregates(data, (t, min, max, sum, count) => {
-        if (t >= from && t < to) acc.add(t, min, max, sum, count);
-      });
-    }
+    const add = (t: number, min: number, max: number, sum: number, count: number) => {
+      if (t >= from && t < to) acc.add(t, min, max, sum, count);
+    };
+    if (from < state.m1Merged) for (const data of this.sql.minuteBlocks.all(state.id, from - MINUTE_BLOCK_MS, Math.min(to, state.m1Merged)) as Uint8Array[]) readAggregates(data, add);
+    for (const data of this.sql.minuteChunks.all(state.id, from - CHUNK_WINDOW_MS, to) as Uint8Array[]) readAggregates(data, add);
   }
 
   private addHours(acc: PointAccumulator, state: SeriesState, from: number, to: number): void {

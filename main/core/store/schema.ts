@@ -187,6 +187,38 @@ const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    description: 'minute chunks merged into blocks of six hours, in aggregate layout 2',
+    up(db) {
+      // m1_merged: the series' minute chunks of windows starting before it are
+      // merged, one chunk per block (tiers.ts, MINUTE_BLOCK_MS). The merge
+      // itself is housekeeping's (housekeeping.ts), a few blocks per series
+      // per slice, each slice one transaction: an old file is rewritten in the
+      // background while it is in use, never in one long transaction at open
+      // that would hold the console for minutes on a large file and need its
+      // size again in journal. The reader reads every layout, so a file is
+      // answered exactly at every point of the way.
+      // rollup_1m_block: the merged chunks, t the block start. A table of
+      // their own, with a rowid: blocks are written in time order across all
+      // series (every series merges block B before any merges B + 6 h), so
+      // rowid order appends at the b-tree's right edge and SQLite packs those
+      // pages full, and retention empties whole pages at the left. Keyed
+      // (series_id, t) like the other chunk tables, each block went into the
+      // middle of the b-tree: pages split half full (measured: 49 % unused,
+      // 2× the payload), and a block over ~1 KB, a quarter of a page, spills
+      // into an overflow page of its own in a WITHOUT ROWID table. The index
+      // finds a series' blocks; its entries are ~15 bytes a block of 360 rows.
+      db.exec(`
+        ALTER TABLE series ADD COLUMN m1_merged INTEGER NOT NULL DEFAULT 0;
+        CREATE TABLE rollup_1m_block (
+          series_id INTEGER NOT NULL,
+          t         INTEGER NOT NULL,
+          data      BLOB NOT NULL
+        );
+        CREATE UNIQUE INDEX rollup_1m_block_by_series ON rollup_1m_block (series_id, t);
+      `);
+    },
+  },
 ];
 
 /**

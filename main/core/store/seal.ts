@@ -3,8 +3,9 @@
 // one rollup_1m_chunk row (its minute aggregates, built as the samples
 // arrived, head.ts), and the series' sealed-up-to mark moves past it — all in
 // the caller's transaction, so a window is either sealed with its minutes
-// and its mark or not at all. Sealed chunks are never rewritten, which is why
-// a sample for a sealed window is late. Called by append for windows a batch
+// and its mark or not at all. A sealed window never takes another sample,
+// which is why a sample for it is late (housekeeping later merges minute
+// chunks, rows unchanged, into six-hour blocks). Called by append for windows a batch
 // has finished and by housekeeping for windows whose grace period has passed.
 import type Database from 'better-sqlite3';
 import { encodeAggregates } from './chunkCodec.js';

@@ -39,12 +39,12 @@ function prepareStatements(db: Database.Database) {
     setGrace: db.prepare('UPDATE series SET grace_ms = ? WHERE id = ?'),
     setSealedTo: db.prepare('UPDATE series SET rolled_1m = ? WHERE id = ?'),
     saveMarks: db.prepare(
-      'UPDATE series SET rolled_1m = ?, rolled_1h = ?, raw_from = ?, m1_from = ?, h1_from = ? WHERE id = ?',
+      'UPDATE series SET rolled_1m = ?, rolled_1h = ?, raw_from = ?, m1_from = ?, h1_from = ?, m1_merged = ? WHERE id = ?',
     ),
     allSeries: db.prepare(
-      `SELECT id, name, labels, rolled_1m, rolled_1h, raw_from, m1_from, h1_from, grace_ms,
+      `SELECT id, name, labels, rolled_1m, rolled_1h, raw_from, m1_from, h1_from, m1_merged, grace_ms,
          (SELECT max(last_t) FROM raw_chunk WHERE series_id = s.id) AS last_raw,
-         (SELECT max(t) FROM rollup_1m_chunk WHERE series_id = s.id) AS last_1m,
+         coalesce((SELECT max(t) FROM rollup_1m_chunk WHERE series_id = s.id), (SELECT max(t) FROM rollup_1m_block WHERE series_id = s.id)) AS last_1m,
          (SELECT max(last_t) FROM rollup_1h_chunk WHERE series_id = s.id) AS last_1h
        FROM series s WHERE kept = 1 ORDER BY id`,
     ),
@@ -142,6 +142,7 @@ export class SeriesIndex {
       raw_from: number;
       m1_from: number;
       h1_from: number;
+      m1_merged: number;
       grace_ms: number;
     }>;
     for (const row of rows) {
@@ -158,6 +159,7 @@ export class SeriesIndex {
         rawFrom: row.raw_from,
         m1From: row.m1_from,
         h1From: row.h1_from,
+        m1Merged: row.m1_merged,
         graceMs: Math.max(this.defaultGraceMs, row.grace_ms),
         precision: precisionOf(row.name),
         head: [],
@@ -180,7 +182,7 @@ export class SeriesIndex {
     this.sql.setSealedTo.run(rolled1m, id);
     return {
       id, name: ref.name, labels, lastT: undefined, stepMs: undefined, rolled1m, rolled1h: floorTo(t, HOUR_MS),
-      last1m: undefined, last1h: undefined, rawFrom: 0, m1From: 0, h1From: 0, graceMs, precision: precisionOf(ref.name), head: [],
+      last1m: undefined, last1h: undefined, rawFrom: 0, m1From: 0, h1From: 0, m1Merged: 0, graceMs, precision: precisionOf(ref.name), head: [],
     };
   }
 
@@ -201,6 +203,6 @@ export class SeriesIndex {
 
   /** Writes a series' marks (sealed, rolled up, retention cuts) to its row; inside the caller's transaction. */
   saveMarks(state: SeriesState): void {
-    this.sql.saveMarks.run(state.rolled1m, state.rolled1h, state.rawFrom, state.m1From, state.h1From, state.id);
+    this.sql.saveMarks.run(state.rolled1m, state.rolled1h, state.rawFrom, state.m1From, state.h1From, state.m1Merged, state.id);
   }
 }

@@ -37,6 +37,8 @@ export interface SeriesState {
   rawFrom: number;
   m1From: number;
   h1From: number;
+  /** Minute chunks of windows starting before this are merged, one chunk per block (tiers.ts, minuteBlockStart); 0 until the first merge. */
+  m1Merged: number;
   /** How long after its end the newest window stays open (the store's grace, or the series' own maxDelayMs when larger). */
   graceMs: number;
   /** What values are rounded to on append (precision.ts). */

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { openInProcessMetricStore, openSqliteStore } from './sqliteStore.js';
@@ -138,6 +138,111 @@ describe('crash safety', () => {
     // The runs crossed chunk windows, so sealing and head-log pruning were interrupted too.
     expect(lastCommitted * STEP_MS).toBeGreaterThan(3 * 10 * MINUTE_MS);
   }, 120_000);
+});
+
+describe('merging an old file\'s minute chunks, killed at random points', () => {
+  it('leaves a file that opens and answers exactly as the schema-6 build did, after every SIGKILL', async () => {
+    // fixtures/schema6-history.sqlite (three series, three days, ten-minute minute chunks in
+    // layout 1) with its series copied 100 times over, so the merge takes seconds, not milliseconds.
+    const fixtures = join(REPO, 'main/core/store/fixtures');
+    const { END, answers } = JSON.parse(readFileSync(join(fixtures, 'schema6-answers.json'), 'utf8')) as {
+      END: number;
+      answers: Array<{ label: string; name: string; from: number; to: number; maxPoints: number; answer: Array<{ points: unknown }> }>;
+    };
+    const file = join(work, 'schema6-big.sqlite');
+    copyFileSync(join(fixtures, 'schema6-history.sqlite'), file);
+    const COPIES = 100;
+    {
+      const db = new Database(file);
+      db.transaction(() => {
+        for (let n = 1; n <= COPIES; n++) {
+          // Ids ten apart keep each copy on its original's chunk windows (tiers.ts, chunkWindowOffset).
+          db.prepare(
+            `INSERT INTO series (id, key, name, labels, rolled_1m, rolled_1h, raw_from, m1_from, h1_from, grace_ms, kept)
+             SELECT id + 10 * ?, key || '#' || ?, name, json_set(labels, '$.host', 'c' || ?), rolled_1m, rolled_1h, raw_from, m1_from, h1_from, grace_ms, kept
+             FROM series WHERE id < 10`,
+          ).run(n, String(n), String(n));
+          for (const table of ['raw_chunk', 'rollup_1m_chunk', 'rollup_1h_chunk']) {
+            const columns = (db.prepare(`SELECT name FROM pragma_table_info('${table}') WHERE name != 'series_id'`).pluck().all() as string[]).join(', ');
+            db.prepare(`INSERT INTO ${table} (series_id, ${columns}) SELECT series_id + 10 * ?, ${columns} FROM ${table} WHERE series_id < 10`).run(n);
+          }
+        }
+      })();
+      db.close();
+    }
+    const sqliteModule = storeModule().replace(/metricStore\.js$/, 'sqliteStore.js');
+    const child = join(work, 'merge-child.mjs');
+    writeFileSync(
+      child,
+      `import { openSqliteStore } from ${JSON.stringify(sqliteModule)};
+const store = openSqliteStore({ file: process.argv[2], now: () => ${END}, housekeeping: { maxMillis: 5 } });
+process.stdout.write('opened\\n');
+for (;;) {
+  const r = store.housekeeping(${END});
+  if (!r.pending && r.seriesWorked === 0) break;
+}
+store.close();
+process.stdout.write('done\\n');
+`,
+    );
+    const merged = () => {
+      const db = new Database(file, { readonly: true });
+      try {
+        const blocks = db.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'rollup_1m_block'").pluck().get() === 1;
+        return db.prepare(`SELECT (SELECT count(*) FROM rollup_1m_chunk)${blocks ? ' + (SELECT count(*) FROM rollup_1m_block)' : ''}`).pluck().get() as number;
+      } finally {
+        db.close();
+      }
+    };
+    const chunksBefore = merged();
+    const checkAnswers = () => {
+      const db = new Database(file);
+      expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+      db.close();
+      const store = openSqliteStore({ file, now: () => END });
+      try {
+        for (const a of answers) {
+          for (const host of ['h1', 'c37', `c${COPIES}`]) {
+            const [range] = store.query({ selector: { name: a.name, matchers: [{ label: 'host', op: '=', value: host }] }, from: a.from, to: a.to, maxPoints: a.maxPoints });
+            // The copies have no head log (its batches name the original series): they match up to the open chunks.
+            const upTo = (points: unknown) => (points as number[][]).filter((p) => host === 'h1' || p[0]! < END - 2 * 3_600_000);
+            expect(upTo(range?.points), `${a.label}, ${a.name} on ${host}`).toEqual(upTo(a.answer[0]!.points));
+          }
+        }
+      } finally {
+        store.close();
+      }
+    };
+    let killedMidway = 0;
+    for (let run = 0; run < 5; run++) {
+      const proc = spawn(process.execPath, [child, file], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      proc.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      await new Promise<void>((done, fail) => {
+        const timer = setTimeout(() => fail(new Error(`child never opened the file: ${err}`)), 30_000);
+        proc.stdout.on('data', () => {
+          if (out.includes('opened')) {
+            clearTimeout(timer);
+            done();
+          }
+        });
+        proc.on('exit', () => fail(new Error(`child exited early: ${err}`)));
+      });
+      await new Promise((r) => setTimeout(r, Math.random() * 600));
+      proc.kill('SIGKILL');
+      await new Promise((r) => proc.on('exit', r));
+      if (!out.includes('done')) killedMidway++;
+      checkAnswers();
+    }
+    // The kills landed while merging (the first one at least: the merge of 300 series takes seconds).
+    expect(killedMidway).toBeGreaterThan(0);
+    // Run to the end: every block merged, the same answers.
+    execFileSync(process.execPath, [child, file], { stdio: 'pipe', timeout: 120_000 });
+    expect(merged()).toBeLessThan(chunksBefore / 5);
+    checkAnswers();
+  }, 240_000);
 });
 
 describe('a store nobody closed', () => {

@@ -1,16 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import Database from 'better-sqlite3';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Labels, Sample } from '../../common/series.js';
 import { openSqliteStore, type MetricStoreOptions, type SqliteMetricStore } from './sqliteStore.js';
 import { SCHEMA_VERSION } from './schema.js';
-import { aggregateColumnCodings, chunkCoding, decodeAggregates, decodeSamples } from './chunkCodec.js';
+import { aggregateChunkParts, aggregateColumnCodings, chunkCoding, decodeAggregates, decodeSamples } from './chunkCodec.js';
 import { precisionOf, roundToPrecision } from './precision.js';
 import { decodeBatch } from './headLog.js';
-import { DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS } from './tiers.js';
+import { DAY_MS, HOUR_MS, MINUTE_BLOCK_MS, MINUTE_MS, SECOND_MS } from './tiers.js';
 
 // A fixed clock far from today, so nothing depends on when the tests run.
 const T0 = Date.UTC(2025, 2, 10, 0, 0, 0);
@@ -55,11 +55,14 @@ function settle(store: SqliteMetricStore, now: number): { minuteBuckets: number;
   throw new Error('housekeeping never settled');
 }
 
-/** Every minute row in the sealed minute chunks, as [series_id, bucket start, count]. */
+/** Every minute row in the sealed minute chunks and the merged blocks, as [series_id, bucket start, count]. */
 function minuteRows(file: string): Array<[number, number, number]> {
   const db = new Database(file, { readonly: true });
   try {
-    const chunks = db.prepare('SELECT series_id, data FROM rollup_1m_chunk ORDER BY series_id, t').raw(true).all() as Array<[number, Uint8Array]>;
+    const chunks = db
+      .prepare('SELECT series_id, data FROM (SELECT series_id, t, data FROM rollup_1m_block UNION ALL SELECT series_id, t, data FROM rollup_1m_chunk) ORDER BY series_id, t')
+      .raw(true)
+      .all() as Array<[number, Uint8Array]>;
     return chunks.flatMap(([id, data]) => decodeAggregates(data).map((r): [number, number, number] => [id, r[0], r[4]]));
   } finally {
     db.close();
@@ -92,6 +95,20 @@ function loggedSamples(file: string): number {
   try {
     const rows = db.prepare('SELECT data FROM head_log').pluck().all() as Uint8Array[];
     return rows.reduce((n, data) => n + decodeBatch(data, () => {}), 0);
+  } finally {
+    db.close();
+  }
+}
+
+/** The aggregate layout of each merged minute block (those spanning more than one chunk window). */
+function minuteChunkLayouts(file: string): Array<'legacy' | 1 | 2> {
+  const db = new Database(file, { readonly: true });
+  try {
+    const chunks = db.prepare('SELECT data FROM rollup_1m_block').pluck().all() as Uint8Array[];
+    return chunks.filter((c) => {
+      const rows = decodeAggregates(c);
+      return rows.length > 0 && rows.at(-1)![0] - rows[0]![0] >= 10 * MINUTE_MS;
+    }).map((c) => aggregateChunkParts(c).layout);
   } finally {
     db.close();
   }
@@ -162,7 +179,9 @@ describe('MetricStore on SQLite', () => {
           }),
           { minLength: 1, maxLength: 300 },
         ),
-        (run, name, steps) => {
+        // Times 30: runs of days in a few dozen samples, so minute chunks are merged into blocks.
+        fc.constantFrom(1, 30),
+        (run, name, steps, gapScale) => {
           const file = join(dir, `prop-${run}-${steps.length}.db`);
           rmSync(file, { force: true });
           const clock = { now: T0 };
@@ -171,7 +190,7 @@ describe('MetricStore on SQLite', () => {
             const samples: Sample[] = [];
             let t = T0 + 17;
             for (const { gapSeconds, value } of steps) {
-              t += gapSeconds * SECOND_MS;
+              t += gapSeconds * gapScale * SECOND_MS;
               samples.push({ name, labels: { host: 'h' }, t, v: value });
             }
             clock.now = t;
@@ -187,6 +206,8 @@ describe('MetricStore on SQLite', () => {
             settle(store, later);
             expect(countRows(file, 'raw_chunk')).toBe(0);
             expect(countRows(file, 'head_log')).toBe(0);
+            // Runs longer than a block and the hour it waits for are read back from merged blocks below.
+            if (t - T0 > MINUTE_BLOCK_MS + 2 * HOUR_MS) expect(minuteChunkLayouts(file)).toContain(2);
             expect(store.stats().headSamples).toBe(0);
 
             for (const step of [MINUTE_MS, HOUR_MS]) {
@@ -239,18 +260,19 @@ describe('MetricStore on SQLite', () => {
       n: number;
     };
     const raw = span('raw_chunk');
-    const minutes = span('rollup_1m_chunk');
+    const minutes = span('(SELECT t FROM rollup_1m_chunk UNION ALL SELECT t FROM rollup_1m_block)');
     const hourStarts = hourRows(file);
     const hours = { oldest: Math.min(...hourStarts), n: hourStarts.length };
     const oldestSample = decodeSamples(db.prepare('SELECT data FROM raw_chunk ORDER BY t LIMIT 1').pluck().get() as Uint8Array).t[0]!;
     db.close();
-    // Each tier keeps its window (give or take the deletion slack and a chunk window of 10 min) and nothing older.
+    // Each tier keeps its window (give or take the deletion slack and a chunk window of 10 min,
+    // for minutes a merged block of 6 h) and nothing older.
     expect(raw.oldest).toBeGreaterThanOrEqual(end - 2 * HOUR_MS - 20 * MINUTE_MS);
     expect(oldestSample).toBeLessThanOrEqual(end - 2 * HOUR_MS + MINUTE_MS);
     // The newest sample sits in the open head, not yet in a chunk, and is served from there.
     expect(raw.newest).toBeLessThan(end - MINUTE_MS);
     expect(store.series({ name: 'm' })[0]!.lastT).toBe(end - MINUTE_MS);
-    expect(minutes.oldest).toBeGreaterThanOrEqual(end - DAY_MS - HOUR_MS - 10 * MINUTE_MS);
+    expect(minutes.oldest).toBeGreaterThanOrEqual(end - DAY_MS - MINUTE_BLOCK_MS - HOUR_MS);
     expect(minutes.oldest).toBeLessThanOrEqual(end - DAY_MS + MINUTE_MS);
     expect(hours.oldest).toBeGreaterThanOrEqual(end - 3 * DAY_MS - DAY_MS);
     expect(hours.oldest).toBeLessThanOrEqual(end - 3 * DAY_MS + HOUR_MS);
@@ -610,6 +632,38 @@ describe('MetricStore on SQLite', () => {
     expect(settle(second, T0 + HOUR_MS).minuteBuckets).toBe(0);
   });
 
+  it('opens a file of the schema-6 build (ten-minute minute chunks, layout 1), merges its minutes into blocks and answers exactly as that build did', () => {
+    // fixtures/schema6-history.sqlite and the answers that build gave at END were written by
+    // fixtures/make-schema6-history.mjs on main before minute blocks: three series at 5 s for three days.
+    const fixture = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures', 'schema6-answers.json'), 'utf8')) as {
+      END: number;
+      answers: Array<{ label: string; name: string; from: number; to: number; maxPoints: number; answer: unknown }>;
+    };
+    const file = join(dir, 'schema6.sqlite');
+    copyFileSync(join(import.meta.dirname, 'fixtures', 'schema6-history.sqlite'), file);
+    const before = minuteChunkStats(file, false);
+    expect(before.layouts).toEqual(new Set([1]));
+    const clock = { now: fixture.END };
+    const check = (store: SqliteMetricStore) => {
+      for (const a of fixture.answers) expect(store.query({ selector: { name: a.name }, from: a.from, to: a.to, maxPoints: a.maxPoints }), a.label).toEqual(a.answer);
+    };
+    const store = storeAt(file, clock);
+    // Migrated on open (a column of marks), answered from the old chunks before any merge ...
+    check(store);
+    settle(store, fixture.END);
+    // ... and after: the same rows, in six-hour blocks of layout 2 up to the last block the hour
+    // tier has absorbed; the newest hours stay in their ten-minute chunks until then.
+    check(store);
+    const after = minuteChunkStats(file);
+    expect(after.rows).toBe(before.rows);
+    expect(new Set(minuteChunkLayouts(file))).toEqual(new Set([2]));
+    expect(minuteChunkLayouts(file).length).toBeGreaterThanOrEqual(3 * 10);
+    expect(after.chunks).toBeLessThan(before.chunks / 5);
+    expect(after.bytes).toBeLessThan(before.bytes / 2);
+    store.close();
+    check(storeAt(file, clock));
+  });
+
   it('opens a database written by the build before compact chunks (schema 3) and answers from it exactly', () => {
     // fixtures/schema3-history.sqlite was written by the store as it was on main at schema 3
     // (legacy chunk layout, hour rollups as rows, head log without copies): three hours of
@@ -745,4 +799,20 @@ describe('sample times on their cadence', () => {
     // A byte a sample of timestamp jitter is gone: the chunks cost what exact times cost.
     expect(chunkBytes(file)).toBeLessThanOrEqual(chunkBytes(exactFile) + 8 * 4);
   });
+
 });
+
+function minuteChunkStats(file: string, blocks = true): { chunks: number; rows: number; bytes: number; layouts: Set<'legacy' | 1 | 2> } {
+  const db = new Database(file, { readonly: true });
+  try {
+    const chunks = db.prepare(`SELECT data FROM rollup_1m_chunk${blocks ? ' UNION ALL SELECT data FROM rollup_1m_block' : ''}`).pluck().all() as Uint8Array[];
+    return {
+      chunks: chunks.length,
+      rows: chunks.reduce((n, c) => n + decodeAggregates(c).length, 0),
+      bytes: chunks.reduce((n, c) => n + c.length, 0),
+      layouts: new Set(chunks.map((c) => aggregateChunkParts(c).layout)),
+    };
+  } finally {
+    db.close();
+  }
+}

@@ -19,6 +19,10 @@
 // - rollup_1h_chunk (disk, one chunk per series and day): hour rows built by
 //   housekeeping from the minute chunks once an hour is sealed, appended to
 //   the day's chunk; never by rescanning raw.
+// - rollup_1m_block (disk, one row per series and six hours): housekeeping
+//   merges the ten-minute minute chunks of a block into one once the hour
+//   tier has them (tiers.ts, MINUTE_BLOCK_MS): a ten-minute chunk's header
+//   and SQLite row cost more than its ten rows.
 //
 // This file is the engine's face: it opens the database, wires the parts
 // below and holds each call's order of work: append's two transactions and
@@ -31,7 +35,7 @@
 // - head.ts           open chunks and the head log (write, replay, prune);
 // - seal.ts           finished windows into raw and minute chunks;
 // - rangeQuery.ts     range queries over the tiers and the head;
-// - housekeeping.ts   quiet windows, hour rollups, retention, incremental vacuum;
+// - housekeeping.ts   quiet windows, hour rollups, minute blocks, retention, incremental vacuum;
 // - outbox.ts         the head log read as the remote-write outbox: cursors, reads, outbox-only samples.
 // seriesState.ts holds the per-series state they share.
 import { statSync } from 'node:fs';

@@ -326,3 +326,21 @@ export function chunkWindowStart(t: number, seriesId: number): number {
   const offset = chunkWindowOffset(seriesId);
   return floorTo(t - offset, CHUNK_WINDOW_MS) + offset;
 }
+
+/**
+ * Minute rows are sealed a window at a time, ten rows a chunk, and there
+ * the chunk's header and SQLite's cost per row (key, cell, page slack) were
+ * two thirds of the tier's bytes. So housekeeping merges the minute chunks
+ * of a series into one per block of six hours once the block is rolled up
+ * into hours (housekeeping.ts); a longer block saves little more (the header
+ * is then ~0.1 byte a row) and keeps more ten-minute chunks waiting. Blocks
+ * lie on the series' window grid (six hours is 36 windows), so a block holds
+ * whole windows and a retention cut at a block start cuts none.
+ */
+export const MINUTE_BLOCK_MS = 6 * HOUR_MS;
+
+/** Start of the minute block of `seriesId` holding `t`. */
+export function minuteBlockStart(t: number, seriesId: number): number {
+  const offset = chunkWindowOffset(seriesId);
+  return floorTo(t - offset, MINUTE_BLOCK_MS) + offset;
+}
