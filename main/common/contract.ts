@@ -13,6 +13,7 @@ import { METRIC_UNITS } from './metrics.js';
 import { ALERT_LANGS } from './alertTexts.js';
 import { HostDefinitionView, HostDraft, HostKeyPrompt, ImportResult, SshConfigView, TestConnectionView } from './sshHosts.js';
 import { CloudAccountDraft, CloudAccountView, CloudInstanceRow, CloudMappingsView, CloudTestView } from './clouds.js';
+import { CheckDraft, CheckName, CheckView } from './checks.js';
 import { HistoryDraft, HistoryState, RemoteWriteDraft, RemoteWriteTargetView, TargetNameField } from './remoteWrite.js';
 import { ReceiverState, ReceiverUpdate, TargetDefinitionView, TargetDraft, TargetTestView } from './promHosts.js';
 
@@ -614,6 +615,19 @@ export const requests = {
   'clouds/instances': { input: z.object({ account: z.string().min(1).max(100).optional() }), output: z.array(CloudInstanceRow) },
   /** The metric mappings in force, the files they came from and their problems. */
   'clouds/mappings': { input: z.void(), output: CloudMappingsView },
+  // ---- service checks: schemas in checks.ts
+  /** Every check (UI and provisioned) with its latest result from each vantage point. */
+  'checks/list': { input: z.void(), output: z.array(CheckView) },
+  /** Add a check; it runs from each vantage point every interval, the first run within the first interval. */
+  'checks/add': { input: CheckDraft, output: CheckView },
+  /** Edit a check added in the UI (not its name: it labels the history). Provisioned checks fail with `provisioned`. */
+  'checks/update': { input: CheckName.extend({ draft: CheckDraft }), output: CheckView },
+  /** Stop and forget a check; its history stays. Provisioned checks fail with `provisioned`. */
+  'checks/remove': { input: CheckName, output: z.boolean() },
+  /** Pause or resume a check added in the UI. */
+  'checks/set-enabled': { input: CheckName.extend({ enabled: z.boolean() }), output: CheckView },
+  /** Run a check now from each of its vantage points and answer with the results. */
+  'checks/run': { input: CheckName, output: CheckView },
   // ---- remote write and the history backend: schemas in remoteWrite.ts
   /** Every remote-write target (UI and provisioned) with its status; never a secret. */
   'remote-write/list': { input: z.void(), output: z.array(RemoteWriteTargetView) },
@@ -648,6 +662,9 @@ export const events = {
   'clouds/changed': z.array(CloudAccountView),
   /** An account's collector stored datapoints, the newest at `t`: screens re-query. */
   'clouds/samples': z.object({ account: z.string(), t: z.number() }),
+  // ---- service checks
+  /** A check was added, changed or removed, or a result arrived (at most a few times a second). */
+  'checks/changed': z.array(CheckView),
   // ---- remote write, history backend
   /** A target was added, changed or removed, or its status moved (at most once a second). */
   'remote-write/changed': z.array(RemoteWriteTargetView),

@@ -102,10 +102,10 @@ class ProbeTimeout extends Error {}
 
 /** Tracks the streams a probe opened, so the deadline can close them all. */
 class Bounds {
-  private readonly streams: Duplex[] = [];
+  private readonly streams: (Duplex | http.IncomingMessage)[] = [];
   expired = false;
   phase = 'connect';
-  track<T extends Duplex>(s: T): T {
+  track<T extends Duplex | http.IncomingMessage>(s: T): T {
     this.streams.push(s);
     s.on('error', () => {}); // reported through the awaited step, never as an uncaught error
     if (this.expired) s.destroy();
