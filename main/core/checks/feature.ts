@@ -92,6 +92,8 @@ class CheckRuntime {
   }
 }
 
+export const CERT_DAYS_SERIES = 'check:cert_expiry:days';
+
 /** The samples one result stores, in blackbox_exporter's names. */
 export function resultSamples(check: string, kind: CheckDraft['kind'], r: CheckResult): Sample[] {
   const labels = { check, vantage: r.vantage };
@@ -104,7 +106,11 @@ export function resultSamples(check: string, kind: CheckDraft['kind'], r: CheckR
     out.push({ name: 'probe_http_status_code', labels, t, v: r.statusCode ?? 0 });
     for (const phase of ['resolve', 'connect', 'tls', 'processing', 'transfer'] as const) out.push({ name: 'probe_http_duration_seconds', labels: { ...labels, phase }, t, v: r.phases[phase] ?? 0 });
   }
-  if (r.certExpiry !== undefined) out.push({ name: 'probe_ssl_earliest_cert_expiry', labels, t, v: r.certExpiry });
+  if (r.certExpiry !== undefined) {
+    out.push({ name: 'probe_ssl_earliest_cert_expiry', labels, t, v: r.certExpiry });
+    // Days left, kept for the built-in "certificate expires soon" rule (a threshold rule compares a series with a number; there is no `- time()`). History only, not on /metrics.
+    out.push({ name: CERT_DAYS_SERIES, labels, t, v: Math.round(((r.certExpiry * 1000 - t) / 86_400_000) * 100) / 100 });
+  }
   return out;
 }
 
@@ -300,7 +306,7 @@ export function createChecksFeature(options: ChecksFeatureOptions = {}) {
         const values = new Map<string, ExposedFamily['values'][number][]>(FAMILIES.map((f) => [f.name, []]));
         for (const { def, runtime } of checks.entries()) {
           for (const r of runtime.results.values()) {
-            for (const s of resultSamples(def.name, def.draft.kind, r)) values.get(s.name)!.push({ labels: s.labels, value: s.v });
+            for (const s of resultSamples(def.name, def.draft.kind, r)) values.get(s.name)?.push({ labels: s.labels, value: s.v });
           }
         }
         return FAMILIES.filter((f) => !request.reserved.has(f.name) && values.get(f.name)!.length > 0).map((f) => ({ name: f.name, help: f.help, type: 'gauge' as const, values: values.get(f.name)! }));
