@@ -227,7 +227,7 @@ export type HostInventory = z.infer<typeof HostInventory>;
 // ---- topk, process history, status journal, history-only hosts: the operator's screens
 
 /** What Top-K ranks: hosts, containers, cloud instances. */
-export const TopKKind = z.enum(['host', 'container', 'cloud']);
+export const TopKKind = z.enum(['host', 'container', 'cloud', 'check']);
 export type TopKKind = z.infer<typeof TopKKind>;
 /** avg and max over the window's buckets; last = the last bucket's average. */
 export const TopKAggregate = z.enum(['avg', 'max', 'last']);
@@ -249,7 +249,7 @@ export const TopKQuery = z
 export type TopKQuery = z.infer<typeof TopKQuery>;
 
 export const TopKRow = z.object({
-  /** The ranked thing's id: the host id for kind `host`; `host/container` (`host/namespace/pod/container` in Kubernetes) for kind `container`. */
+  /** The ranked thing's id: the host id for kind `host`; `host/container` (`host/namespace/pod/container` in Kubernetes) for kind `container`; `check/vantage` for kind `check`. */
   entity: z.string(),
   /** Labels of the series that gave the value (for a per-mount metric: the worst mount). */
   labels: z.record(z.string(), z.string()),

@@ -19,6 +19,7 @@ import { freePort } from '../../testing/freePort.js';
 import { startBlackboxExporter, startPrometheusServer } from '../../testing/promServers.js';
 import { startTestCore } from '../../testing/testCore.js';
 import { createExportFeature } from '../export/feature.js';
+import { topKFeature } from '../topk/feature.js';
 import { createChecksFeature } from './feature.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -94,8 +95,8 @@ async function startCore() {
       prefix: 'ovl-checkfeat-',
       config,
       prepare: (dataDir) => fs.cpSync(path.join(dir, 'certs'), path.join(dataDir, 'certs'), { recursive: true }),
-      features: [createExportFeature({ processMetrics: false }), createChecksFeature({ firstRunShare: () => 0 })],
-      answers: (name) => name.startsWith('checks/') || name.startsWith('export/'),
+      features: [createExportFeature({ processMetrics: false }), topKFeature, createChecksFeature({ firstRunShare: () => 0 })],
+      answers: (name) => name.startsWith('checks/') || name.startsWith('export/') || name === 'topk/query',
     },
     cleanups,
   );
@@ -175,6 +176,10 @@ describe('service checks in a running console', () => {
     expect(series[0]?.labels).toMatchObject({ check: 'tls-expired', vantage: 'console' });
     expect(series[0]!.points.length).toBeGreaterThan(0);
     expect(series[0]!.points.map((p) => p[1])).toEqual(series[0]!.points.map(() => 0));
+
+    // Top-K by latency: one row per check and vantage point.
+    const top = (await c.call('topk/query', { kind: 'check', metric: 'probe_duration_seconds', aggregate: 'max', from: 0, to: Date.now() + 1000, k: 100, order: 'desc', points: 10 })) as { rows: { entity: string; labels: Record<string, string> }[] };
+    expect(top.rows.map((r) => r.entity).sort()).toEqual(targets().map((t) => `${t.name}/console`).sort());
 
     // A provisioned check is read-only.
     await expect(c.call('checks/remove', { name: 'site-ok' })).rejects.toMatchObject({ code: 'provisioned' });
