@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { HostNameField } from './sshHosts.js';
 
-export const CHECK_KINDS = ['http', 'tcp', 'tls'] as const;
+export const CHECK_KINDS = ['http', 'tcp', 'tls', 'ping'] as const;
 export type CheckKind = (typeof CHECK_KINDS)[number];
 
 export const CHECK_INTERVAL_DEFAULT_MS = 30_000;
@@ -24,6 +24,9 @@ export const BODY_MATCH_MAX = 1000;
 export const BODY_READ_MAX_BYTES_DEFAULT = 1024 * 1024;
 
 export const CheckNameField = HostNameField;
+
+/** What `ping` is given: a name or an address, nothing a shell or ping would read as an option. */
+export const PingHostPattern = /^[A-Za-z0-9_][A-Za-z0-9_.:-]{0,252}$/;
 
 /** host:port, a name or an address ([v6]:port). */
 export const HostPortField = z
@@ -76,7 +79,7 @@ export const CheckDraft = z
   .object({
     name: CheckNameField,
     kind: z.enum(CHECK_KINDS),
-    /** http: the URL's; tcp and tls: host:port. */
+    /** http: the URL's; tcp and tls: host:port; ping: a host. */
     target: z.string().trim().min(1, { error: 'give a target' }).max(2000),
     http: HttpSpecField.optional(),
     /** tcp: a substring the server's first bytes must hold (an SSH or SMTP banner). */
@@ -89,7 +92,9 @@ export const CheckDraft = z
     enabled: z.boolean().default(true),
   })
   .superRefine((d, ctx) => {
-    if (d.kind === 'http') {
+    if (d.kind === 'ping') {
+      if (!PingHostPattern.test(d.target)) ctx.addIssue({ code: 'custom', path: ['target'], message: 'give a host name or address to ping' });
+    } else if (d.kind === 'http') {
       const r = CheckUrlField.safeParse(d.target);
       if (!r.success) ctx.addIssue({ code: 'custom', path: ['target'], message: r.error.issues[0]?.message ?? 'give a URL' });
     } else {

@@ -75,6 +75,8 @@ export interface CoreContext {
    * (CoreFeature.openStreamVia). Rejects with a message for people.
    */
   openStreamVia(hostId: string, host: string, port: number): Promise<Duplex>;
+  /** Runs a command on the watched host `hostId` over the connection the console holds (bounded output and time). */
+  runVia(hostId: string, command: string, timeoutMs: number): Promise<{ code: number | null; stdout: string }>;
   /** Every feature's families for one /metrics scrape (CoreFeature.exposition), in the features' order. */
   exposition(request: ExpositionRequest): Promise<ExposedFamily[]>;
 }
@@ -94,6 +96,8 @@ export interface CoreFeature {
   onSettings?(settings: Settings): void;
   /** Opens a stream to host:port from one of this feature's hosts; undefined when `hostId` is not one of them. */
   openStreamVia?(hostId: string, host: string, port: number): Promise<Duplex> | undefined;
+  /** Runs a command on one of this feature's hosts; undefined when `hostId` is not one of them. */
+  runVia?(hostId: string, command: string, timeoutMs: number): Promise<{ code: number | null; stdout: string }> | undefined;
   /** Families this feature adds to /metrics, built at scrape time; names in `request.reserved` are the exporter's. */
   exposition?(request: ExpositionRequest): readonly ExposedFamily[] | Promise<readonly ExposedFamily[]>;
   /**

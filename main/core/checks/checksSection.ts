@@ -3,7 +3,7 @@
 //
 //   checks:
 //     - name: api
-//       http: https://api.internal/health      # or tcp: db.internal:5432, or tls: mail.example.com:465
+//       http: https://api.internal/health      # or tcp: db.internal:5432, tls: mail.example.com:465, ping: gw.internal
 //       method: GET                             # http: GET (default), HEAD, POST, PUT, OPTIONS
 //       expect_status: [200, 204]               # http: default any 2xx
 //       body_contains: '"status":"ok"'          # or body_regex: 'ok|ready' (RE2 syntax: linear time)
@@ -40,6 +40,7 @@ const CheckInFile = z
     http: z.string().optional(),
     tcp: z.string().optional(),
     tls: z.string().optional(),
+    ping: z.string().optional(),
     method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'OPTIONS'], { error: 'must be GET, HEAD, POST, PUT or OPTIONS' }).optional(),
     expect_status: z.array(z.number().int().min(100).max(599), { error: 'must be a list of HTTP status codes' }).max(50).optional(),
     body_contains: z.string().min(1).max(1000).optional(),
@@ -59,14 +60,14 @@ const CheckInFile = z
   })
   .superRefine(secretRefRules(['token']))
   .superRefine((entry, ctx) => {
-    const kinds = (['http', 'tcp', 'tls'] as const).filter((k) => entry[k] !== undefined);
-    if (kinds.length !== 1) ctx.addIssue({ code: 'custom', path: [], message: 'give exactly one of http: (a URL), tcp: or tls: (host:port)' });
+    const kinds = (['http', 'tcp', 'tls', 'ping'] as const).filter((k) => entry[k] !== undefined);
+    if (kinds.length !== 1) ctx.addIssue({ code: 'custom', path: [], message: 'give exactly one of http: (a URL), tcp: or tls: (host:port), ping: (a host)' });
     if (entry.body_contains !== undefined && entry.body_regex !== undefined) ctx.addIssue({ code: 'custom', path: ['body_regex'], message: 'give either body_contains or body_regex, not both' });
     if (secretRefOf(entry, 'token') && entry.basic_auth) ctx.addIssue({ code: 'custom', path: ['basic_auth'], message: 'give either a token or basic_auth, not both' });
   })
   .transform((inFile, ctx): ProvisionedCheck => {
-    const kind = inFile.http !== undefined ? 'http' : inFile.tcp !== undefined ? 'tcp' : 'tls';
-    const target = (inFile.http ?? inFile.tcp ?? inFile.tls)!;
+    const kind = inFile.http !== undefined ? 'http' : inFile.tcp !== undefined ? 'tcp' : inFile.tls !== undefined ? 'tls' : 'ping';
+    const target = (inFile.http ?? inFile.tcp ?? inFile.tls ?? inFile.ping)!;
     const parsed = CheckDraft.safeParse({
       name: inFile.name,
       kind,

@@ -20,7 +20,7 @@ import type { ExposedFamily } from '../exposition.js';
 import { ManagedSet } from '../managed/managedSet.js';
 import { checksFile, type StoredCheck } from './checksFile.js';
 import { checksSection, type CheckAuthRef, type ProvisionedCheck } from './checksSection.js';
-import { consoleDial, runProbe, type Dial, type ProbeSpec } from './probes.js';
+import { consoleDial, consolePing, pingProbe, runProbe, type Dial, type ProbeSpec, type RunPing } from './probes.js';
 
 export interface ChecksFeatureOptions {
   /** The provisioning file's `*_env` secrets are read here (default process.env). */
@@ -168,6 +168,11 @@ export function createChecksFeature(options: ChecksFeatureOptions = {}) {
 
     async function runOnce(def: CheckDef, vantage: string): Promise<CheckResult> {
       const at = ctx.now();
+      if (def.draft.kind === 'ping') {
+        // The host's own ping through its connection; the target matched PingHostPattern, so it needs no quoting beyond this.
+        const run: RunPing = vantage === CONSOLE_VANTAGE ? consolePing : (args, timeoutMs) => ctx.runVia(vantage, `ping ${args.map((a) => `'${a}'`).join(' ')}`, timeoutMs);
+        return { vantage, at, ...(await pingProbe(def.draft.target, def.draft.timeoutMs, run)) };
+      }
       let spec: ProbeSpec;
       try {
         spec = await probeSpec(def);

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpSpecField } from '../../common/checks.js';
 import { makeTestCerts, startTestWebServer, type TestCerts } from '../../testing/checkServers.js';
-import { consoleDial, runProbe, type ProbeSpec } from './probes.js';
+import { consoleDial, consolePing, pingProbe, runProbe, type ProbeSpec } from './probes.js';
 
 let certs: TestCerts;
 const servers: Record<string, Awaited<ReturnType<typeof startTestWebServer>>> = {};
@@ -126,6 +126,15 @@ describe('TLS and HTTPS probes', () => {
     const r = await runProbe({ kind: 'tls', target: `127.0.0.1:${servers.plain!.port}`, timeoutMs: 3000 }, consoleDial);
     expect(r.up).toBe(false);
     expect(r.detail).toMatch(/^TLS handshake with 127.0.0.1 failed/);
+  });
+});
+
+describe('ping', () => {
+  it('the console’s own ping: a reply from loopback, an unresolvable name said plainly', async () => {
+    const up = await pingProbe('127.0.0.1', 2000, consolePing);
+    expect(up).toMatchObject({ up: true });
+    expect(up.detail).toMatch(/^reply in [0-9.]+ ms$/);
+    expect(await pingProbe('no-such-host.invalid', 1000, consolePing)).toMatchObject({ up: false, detail: 'cannot resolve no-such-host.invalid' });
   });
 });
 

@@ -12,6 +12,7 @@
 // connect, tls, processing (request written → response headers), transfer
 // (body read); probe_ssl_earliest_cert_expiry is the earliest notAfter of the
 // chain the server sent.
+import { execFile } from 'node:child_process';
 import dns from 'node:dns/promises';
 import http from 'node:http';
 import net from 'node:net';
@@ -29,6 +30,38 @@ export interface Dialed {
 
 /** Opens a stream to host:port; rejects with an Error whose message says why (no secret in it). */
 export type Dial = (host: string, port: number) => Promise<Dialed>;
+
+/** Runs `ping` (argv, no shell) where the vantage point is; resolves with its exit code and output (stdout then stderr). */
+export type RunPing = (args: readonly string[], timeoutMs: number) => Promise<{ code: number | null; stdout: string }>;
+
+/** The console's own ping (iputils: -n numeric, -c count, -W seconds to wait for the reply). */
+export const consolePing: RunPing = (args, timeoutMs) =>
+  new Promise((resolve, reject) => {
+    execFile('ping', [...args], { timeout: timeoutMs, maxBuffer: 64 * 1024 }, (err, stdout, stderr) => {
+      const code = err ? ((err as NodeJS.ErrnoException).code === 'ENOENT' ? undefined : typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : null) : 0;
+      if (code === undefined) reject(new Error('this machine has no ping command'));
+      else resolve({ code, stdout: `${String(stdout)}${String(stderr)}` });
+    });
+  });
+
+export function pingArgs(host: string, timeoutMs: number): string[] {
+  return ['-n', '-c', '1', '-W', String(Math.max(1, Math.ceil(timeoutMs / 1000))), '--', host];
+}
+
+/** One echo request: up when a reply came, with its round-trip time. */
+export async function pingProbe(host: string, timeoutMs: number, run: RunPing): Promise<ProbeOutcome> {
+  const started = performance.now();
+  try {
+    const r = await run(pingArgs(host, timeoutMs), timeoutMs + 1000);
+    const rtt = /time[=<]([0-9.]+) ?ms/.exec(r.stdout);
+    if (r.code === 0) return { up: true, durationSeconds: rtt ? Number(rtt[1]) / 1000 : seconds(started), phases: {}, detail: rtt ? `reply in ${rtt[1]} ms` : 'reply' };
+    if (r.code === 2 && /unknown host|Name or service not known|Temporary failure/i.test(r.stdout)) return { up: false, durationSeconds: seconds(started), phases: {}, detail: `cannot resolve ${host}` };
+    const said = r.stdout.split('\n').find((l) => l.startsWith('ping:'))?.slice(0, 200);
+    return { up: false, durationSeconds: seconds(started), phases: {}, detail: r.code === 1 ? `no reply from ${host} within ${timeoutMs} ms` : said ?? `ping failed (exit ${r.code ?? 'killed'})` };
+  } catch (err) {
+    return { up: false, durationSeconds: seconds(started), phases: {}, detail: (err as Error).message };
+  }
+}
 
 export interface ProbeSpec {
   readonly kind: CheckKind;
@@ -145,6 +178,7 @@ export async function runProbe(spec: ProbeSpec, dial: Dial): Promise<ProbeOutcom
   };
   let result: { up: boolean; detail: string };
   try {
+    if (spec.kind === 'ping') throw new Error('ping runs through pingProbe');
     const body = spec.kind === 'http' ? httpProbe(spec, trackedDial, bounds, phases, state) : spec.kind === 'tcp' ? tcpProbe(spec, trackedDial, bounds) : tlsProbe(spec, trackedDial, bounds, phases, state);
     body.catch(() => {});
     result = await Promise.race([body, deadline]);

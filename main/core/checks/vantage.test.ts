@@ -61,7 +61,7 @@ describe('checks from an SSH host', () => {
     const c = await startTestCore(
       {
         prefix: 'ovl-checkvant-',
-        config: `hosts:\n  - name: inner\n    address: ${user.name}@${netns.address}:${SSH_PORT}\n    key_file: ${key.privateKeyPath}\nchecks:\n  - name: internal-api\n    http: ${url}\n    body_contains: inside-only\n    from: [console, inner]\n    interval: 1h\n    timeout: 3s\n  - name: internal-port\n    tcp: 127.0.0.1:${INNER_PORT}\n    from: [inner]\n    interval: 1h\n`,
+        config: `hosts:\n  - name: inner\n    address: ${user.name}@${netns.address}:${SSH_PORT}\n    key_file: ${key.privateKeyPath}\nchecks:\n  - name: internal-api\n    http: ${url}\n    body_contains: inside-only\n    from: [console, inner]\n    interval: 1h\n    timeout: 3s\n  - name: internal-port\n    tcp: 127.0.0.1:${INNER_PORT}\n    from: [inner]\n    interval: 1h\n  - name: host-ping\n    ping: 127.0.0.1\n    from: [console, inner]\n    interval: 1h\n    timeout: 2s\n  - name: outside-ping\n    ping: 192.0.2.1\n    from: [inner]\n    interval: 1h\n    timeout: 1s\n`,
         features: [createSshFeature({ home, env: {}, readyTimeoutMs: 5000 }), createChecksFeature({ firstRunShare: () => 0.999 })],
         answers: (name) => name.startsWith('checks/') || SSH_REQUESTS.has(name),
       },
@@ -73,6 +73,15 @@ describe('checks from an SSH host', () => {
     expect(by.inner).toMatchObject({ up: true, statusCode: 200, detail: 'status 200, body matched' });
     expect(by.console).toMatchObject({ up: false, detail: `connection refused at 127.0.0.1:${INNER_PORT}` });
     expect(((await c.call('checks/run', { name: 'internal-port' })) as CheckView).results).toEqual([expect.objectContaining({ vantage: 'inner', up: true })]);
+
+    // Ping from both: the host's own ping runs over its connection.
+    const ping = ((await c.call('checks/run', { name: 'host-ping' })) as CheckView).results;
+    expect(ping.map((r) => [r.vantage, r.up])).toEqual([['console', true], ['inner', true]]);
+    expect(ping[1]!.detail).toMatch(/^reply in [0-9.]+ ms$/);
+    // The namespace host has no route out (RFC 5737's TEST-NET-1 address): its ping says so.
+    const outside = ((await c.call('checks/run', { name: 'outside-ping' })) as CheckView).results[0]!;
+    expect(outside).toMatchObject({ vantage: 'inner', up: false });
+    expect(outside.detail).toMatch(/unreachable|no reply/i);
 
     // The server inside stops: the host says why it could not connect.
     inner.kill();

@@ -341,6 +341,7 @@ export function createSshFeature(options: SshFeatureOptions = {}) {
       handlers,
       // Other features (service checks) open streams from a host's network through the core context.
       openStreamVia: (hostId, host, port) => hosts.runtime(hostId)?.openTcpStream(host, port),
+      runVia: (hostId, command, timeoutMs) => hosts.runtime(hostId)?.runCommand(command, timeoutMs),
       provisioning: [hostsSection],
       async start() {
         hosts.load();

@@ -67,6 +67,11 @@ export class SshHostRuntime implements HostSource {
     return this.inner.openTcpStream(host, port);
   }
 
+  runCommand(command: string, timeoutMs: number): Promise<{ code: number | null; stdout: string }> {
+    if (!this.inner) return Promise.reject(new Error('the host is not connected'));
+    return this.inner.runCommand(command, timeoutMs);
+  }
+
   retryNow(): void {
     this.pending = undefined;
     this.inner?.retryNow();

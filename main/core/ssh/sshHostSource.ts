@@ -146,6 +146,14 @@ export class SshHostSource implements HostSource {
     return conn.openTcpStream(host, port);
   }
 
+  /** Runs a command over the connection this host holds (64 KiB of output at most); rejects while it is not connected. */
+  async runCommand(command: string, timeoutMs: number): Promise<{ code: number | null; stdout: string }> {
+    const conn = this.conn;
+    if (!conn || conn.isClosed) throw new Error(`${this.options.name} is not connected (${this.status})`);
+    const r = await conn.run(command, { timeoutMs, maxOutputBytes: 64 * 1024 });
+    return { code: r.code, stdout: `${r.stdout.toString('utf8')}${r.stderr}` };
+  }
+
   retryNow(): void {
     this.wake?.();
   }
