@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests drive for real (Chromium for e2e,
 # busybox/dash/bash for the agent, OpenSSH and Dropbear servers, Prometheus
-# node_exporter, VictoriaMetrics and vmagent, Alertmanager) when they are missing. As root with apt-get it installs
+# node_exporter, VictoriaMetrics and vmagent, Alertmanager, blackbox_exporter, ping) when they are missing. As root with apt-get it installs
 # them; elsewhere it stops and names the exact packages to install.
 set -euo pipefail
 
@@ -20,6 +20,8 @@ declare -A needs=(
   [victoria-metrics]=victoria-metrics
   [vmagent]=victoria-metrics
   [prometheus-alertmanager]=prometheus-alertmanager
+  [prometheus-blackbox-exporter]=prometheus-blackbox-exporter
+  [ping]=iputils-ping
   [openssl]=openssl
   [ip]=iproute2
   [timeout]=coreutils

@@ -91,6 +91,7 @@ const CORE_LEVELS: Readonly<Record<string, number>> = {
   processes: 5,
   fleet: 5,
   remoteWrite: 5,
+  checks: 5,
   'createCore.ts': 6,
   'features.ts': 6,
   'localHost.ts': 6,

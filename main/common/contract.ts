@@ -13,6 +13,7 @@ import { METRIC_UNITS } from './metrics.js';
 import { ALERT_LANGS } from './alertTexts.js';
 import { HostDefinitionView, HostDraft, HostKeyPrompt, ImportResult, SshConfigView, TestConnectionView } from './sshHosts.js';
 import { CloudAccountDraft, CloudAccountView, CloudInstanceRow, CloudMappingsView, CloudTestView } from './clouds.js';
+import { CheckDraft, CheckName, CheckView } from './checks.js';
 import { HistoryDraft, HistoryState, RemoteWriteDraft, RemoteWriteTargetView, TargetNameField } from './remoteWrite.js';
 import { ReceiverState, ReceiverUpdate, TargetDefinitionView, TargetDraft, TargetTestView } from './promHosts.js';
 
@@ -226,7 +227,7 @@ export type HostInventory = z.infer<typeof HostInventory>;
 // ---- topk, process history, status journal, history-only hosts: the operator's screens
 
 /** What Top-K ranks: hosts, containers, cloud instances. */
-export const TopKKind = z.enum(['host', 'container', 'cloud']);
+export const TopKKind = z.enum(['host', 'container', 'cloud', 'check']);
 export type TopKKind = z.infer<typeof TopKKind>;
 /** avg and max over the window's buckets; last = the last bucket's average. */
 export const TopKAggregate = z.enum(['avg', 'max', 'last']);
@@ -248,7 +249,7 @@ export const TopKQuery = z
 export type TopKQuery = z.infer<typeof TopKQuery>;
 
 export const TopKRow = z.object({
-  /** The ranked thing's id: the host id for kind `host`; `host/container` (`host/namespace/pod/container` in Kubernetes) for kind `container`. */
+  /** The ranked thing's id: the host id for kind `host`; `host/container` (`host/namespace/pod/container` in Kubernetes) for kind `container`; `check/vantage` for kind `check`. */
   entity: z.string(),
   /** Labels of the series that gave the value (for a per-mount metric: the worst mount). */
   labels: z.record(z.string(), z.string()),
@@ -614,6 +615,19 @@ export const requests = {
   'clouds/instances': { input: z.object({ account: z.string().min(1).max(100).optional() }), output: z.array(CloudInstanceRow) },
   /** The metric mappings in force, the files they came from and their problems. */
   'clouds/mappings': { input: z.void(), output: CloudMappingsView },
+  // ---- service checks: schemas in checks.ts
+  /** Every check (UI and provisioned) with its latest result from each vantage point. */
+  'checks/list': { input: z.void(), output: z.array(CheckView) },
+  /** Add a check; it runs from each vantage point every interval, the first run within the first interval. */
+  'checks/add': { input: CheckDraft, output: CheckView },
+  /** Edit a check added in the UI (not its name: it labels the history). Provisioned checks fail with `provisioned`. */
+  'checks/update': { input: CheckName.extend({ draft: CheckDraft }), output: CheckView },
+  /** Stop and forget a check; its history stays. Provisioned checks fail with `provisioned`. */
+  'checks/remove': { input: CheckName, output: z.boolean() },
+  /** Pause or resume a check added in the UI. */
+  'checks/set-enabled': { input: CheckName.extend({ enabled: z.boolean() }), output: CheckView },
+  /** Run a check now from each of its vantage points and answer with the results. */
+  'checks/run': { input: CheckName, output: CheckView },
   // ---- remote write and the history backend: schemas in remoteWrite.ts
   /** Every remote-write target (UI and provisioned) with its status; never a secret. */
   'remote-write/list': { input: z.void(), output: z.array(RemoteWriteTargetView) },
@@ -648,6 +662,9 @@ export const events = {
   'clouds/changed': z.array(CloudAccountView),
   /** An account's collector stored datapoints, the newest at `t`: screens re-query. */
   'clouds/samples': z.object({ account: z.string(), t: z.number() }),
+  // ---- service checks
+  /** A check was added, changed or removed, or a result arrived (at most a few times a second). */
+  'checks/changed': z.array(CheckView),
   // ---- remote write, history backend
   /** A target was added, changed or removed, or its status moved (at most once a second). */
   'remote-write/changed': z.array(RemoteWriteTargetView),

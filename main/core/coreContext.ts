@@ -2,6 +2,7 @@
 // collectors…) gets from the composition root, and what it gives back. Each
 // feature lives in its own folder with its own handlers; createCore() only
 // lists them, so features grow without editing each other.
+import type { Duplex } from 'node:stream';
 import type { EventName, EventPayload, Handlers, Host, HostStatus, Settings } from '../common/contract.js';
 import type { Sample } from '../common/series.js';
 import type { AnySection, ProvisioningResult } from './config/provisioning.js';
@@ -67,6 +68,15 @@ export interface CoreContext {
   /** Replace a host's definition and source (edit), keeping its history. */
   replaceHost(host: Omit<Host, 'status' | 'lastSampleAt'>, source: HostSource): Promise<void>;
   removeHost(id: string): Promise<void>;
+  /**
+   * A byte stream to host:port opened from the watched host `hostId` (an SSH
+   * direct-tcpip channel over the connection the console holds, RFC 4254
+   * §7.2), answered by the feature that holds such connections
+   * (CoreFeature.openStreamVia). Rejects with a message for people.
+   */
+  openStreamVia(hostId: string, host: string, port: number): Promise<Duplex>;
+  /** Runs a command on the watched host `hostId` over the connection the console holds (bounded output and time). */
+  runVia(hostId: string, command: string, timeoutMs: number): Promise<{ code: number | null; stdout: string }>;
   /** Every feature's families for one /metrics scrape (CoreFeature.exposition), in the features' order. */
   exposition(request: ExpositionRequest): Promise<ExposedFamily[]>;
 }
@@ -84,6 +94,10 @@ export interface CoreFeature {
   onHostStatus?(host: Host, previous: HostStatus | undefined): void;
   onHostRemoved?(hostId: string): void;
   onSettings?(settings: Settings): void;
+  /** Opens a stream to host:port from one of this feature's hosts; undefined when `hostId` is not one of them. */
+  openStreamVia?(hostId: string, host: string, port: number): Promise<Duplex> | undefined;
+  /** Runs a command on one of this feature's hosts; undefined when `hostId` is not one of them. */
+  runVia?(hostId: string, command: string, timeoutMs: number): Promise<{ code: number | null; stdout: string }> | undefined;
   /** Families this feature adds to /metrics, built at scrape time; names in `request.reserved` are the exporter's. */
   exposition?(request: ExpositionRequest): readonly ExposedFamily[] | Promise<readonly ExposedFamily[]>;
   /**

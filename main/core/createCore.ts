@@ -247,6 +247,20 @@ export function createCore(options: CoreOptions): Core {
     addHost: (host, source) => hosts.add(host, source),
     replaceHost: (host, source) => hosts.replace(host, source),
     removeHost: (id) => hosts.remove(id),
+    runVia(hostId, command, timeoutMs) {
+      for (const f of features) {
+        const ran = f.runVia?.(hostId, command, timeoutMs);
+        if (ran) return ran;
+      }
+      return Promise.reject(new Error(`no SSH host named ${hostId} to run from`));
+    },
+    openStreamVia(hostId, host, port) {
+      for (const f of features) {
+        const opened = f.openStreamVia?.(hostId, host, port);
+        if (opened) return opened;
+      }
+      return Promise.reject(new Error(hostId === 'local' ? 'the console itself is the vantage point "console"' : `no SSH host named ${hostId} to open a connection from`));
+    },
     async exposition(request) {
       const families: ExposedFamily[] = [];
       for (const f of features) {

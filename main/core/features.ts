@@ -13,6 +13,7 @@ import { createCloudsFeature } from './cloud/feature.js';
 import { createRemoteWriteFeature } from './remoteWrite/feature.js';
 import { createScrapeTargetsFeature } from './scrapeTargets/feature.js';
 import { createPushReceiverFeature } from './pushReceiver/feature.js';
+import { createChecksFeature } from './checks/feature.js';
 
 export interface DefaultFeatureOptions {
   /** `--metrics-listen host:port`: enables the /metrics exporter at that address. */
@@ -42,6 +43,8 @@ export function defaultFeatures(options: DefaultFeatureOptions = {}): ((ctx: Cor
     containersFeature,
     // Cloud accounts (Alibaba CMS, Tencent Monitor, Huawei CES), collected under each API's quota.
     createCloudsFeature(),
+    // Service checks (HTTP, TCP, TLS) from the console and through SSH hosts.
+    createChecksFeature(),
     // Remote write to the engines a team runs, from the store's durable outbox.
     createRemoteWriteFeature(),
   ];

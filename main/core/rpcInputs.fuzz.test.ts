@@ -29,10 +29,11 @@ import { topKFeature } from './topk/feature.js';
 import { createRemoteWriteFeature } from './remoteWrite/feature.js';
 import { createScrapeTargetsFeature } from './scrapeTargets/feature.js';
 import { createPushReceiverFeature } from './pushReceiver/feature.js';
+import { createChecksFeature } from './checks/feature.js';
 import type { HostSource } from './model/hostSource.js';
 import { parseAgentFrame } from './parse/agentFrame.js';
 
-const REACH_THE_NETWORK = new Set<string>(['export/update', 'hosts/add', 'hosts/update', 'hosts/test', 'hosts/import', 'clouds/add', 'clouds/update', 'clouds/test', 'alerts/channel-test', 'targets/add', 'targets/update', 'targets/set-enabled', 'targets/test', 'receiver/update', 'remote-write/add', 'remote-write/update', 'history/update']);
+const REACH_THE_NETWORK = new Set<string>(['export/update', 'hosts/add', 'hosts/update', 'hosts/test', 'hosts/import', 'clouds/add', 'clouds/update', 'clouds/test', 'alerts/channel-test', 'targets/add', 'targets/update', 'targets/set-enabled', 'targets/test', 'receiver/update', 'remote-write/add', 'remote-write/update', 'history/update', 'checks/add', 'checks/update', 'checks/set-enabled', 'checks/run']);
 
 const NOW = Date.now();
 /** One valid input per request, the starting point for mutations. */
@@ -117,6 +118,7 @@ beforeAll(async () => {
         createScrapeTargetsFeature(),
         createPushReceiverFeature(),
         createRemoteWriteFeature(),
+        createChecksFeature(),
       ],
       answers: () => true,
       localSource: oneRealSample,

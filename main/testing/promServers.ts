@@ -191,3 +191,19 @@ export async function startPrometheusServer(options: { dir: string; config: stri
   }
   return { ...proc, url: `http://127.0.0.1:${options.listenPort}` };
 }
+
+export const BLACKBOX_EXPORTER = '/usr/bin/prometheus-blackbox-exporter';
+
+/** Debian's blackbox_exporter with the given modules file text, on 127.0.0.1:listenPort. */
+export async function startBlackboxExporter(options: { dir: string; config: string; listenPort: number }): Promise<RunningProcess & { url: string }> {
+  need(BLACKBOX_EXPORTER, 'prometheus-blackbox-exporter');
+  fs.writeFileSync(path.join(options.dir, 'blackbox.yml'), options.config);
+  const proc = startProcess(BLACKBOX_EXPORTER, [`--config.file=${path.join(options.dir, 'blackbox.yml')}`, `--web.listen-address=127.0.0.1:${options.listenPort}`, '--log.level=warn']);
+  try {
+    await waitForPort('127.0.0.1', options.listenPort, 30_000);
+  } catch (err) {
+    await proc.stop();
+    throw new Error(`${(err as Error).message}; blackbox_exporter said: ${proc.output().slice(-2000)}`);
+  }
+  return { ...proc, url: `http://127.0.0.1:${options.listenPort}` };
+}

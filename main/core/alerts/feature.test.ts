@@ -119,6 +119,12 @@ function harness(options: { evaluateEveryMs?: number; env?: Record<string, strin
     replaceHost: async () => {},
     removeHost: async () => {},
     exposition: async () => [],
+    openStreamVia: async () => {
+      throw new Error('no SSH host in this test');
+    },
+    runVia: async () => {
+      throw new Error('no SSH host in this test');
+    },
   };
   const feature = createAlertsFeature({ evaluateEveryMs: options.evaluateEveryMs ?? 20, env: options.env, retry: { maxAttempts: 1 } })(ctx);
   cleanups.push(() => feature.stop?.());

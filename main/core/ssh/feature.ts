@@ -339,6 +339,9 @@ export function createSshFeature(options: SshFeatureOptions = {}) {
     return {
       name: 'ssh hosts',
       handlers,
+      // Other features (service checks) open streams from a host's network through the core context.
+      openStreamVia: (hostId, host, port) => hosts.runtime(hostId)?.openTcpStream(host, port),
+      runVia: (hostId, command, timeoutMs) => hosts.runtime(hostId)?.runCommand(command, timeoutMs),
       provisioning: [hostsSection],
       async start() {
         hosts.load();

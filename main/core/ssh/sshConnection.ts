@@ -484,6 +484,28 @@ export class SshConnection {
     });
   }
 
+  /**
+   * A TCP stream to host:port opened by the host itself (a direct-tcpip
+   * channel, RFC 4254 §7.2): the service checks speak HTTP and TLS over it
+   * from inside the host's network. Rejects with the host's reason ("Connection refused").
+   */
+  openTcpStream(host: string, port: number): Promise<ClientChannel> {
+    return new Promise((resolve, reject) => {
+      if (this.closed) {
+        reject(new SshError('closed', `The connection to ${this.target} is closed.`, this.target));
+        return;
+      }
+      try {
+        this.client.forwardOut('127.0.0.1', 0, host, port, (err, channel) => {
+          if (err) reject(new Error(`${this.target} could not connect to ${host}:${port}: ${err.message.replace(/^\(SSH\) Channel open failure: /, '') || 'refused'}`));
+          else resolve(channel);
+        });
+      } catch (err) {
+        reject(classifyConnectError(err, this.target));
+      }
+    });
+  }
+
   sftp(): Promise<SFTPWrapper> {
     return new Promise((resolve, reject) => {
       this.client.sftp((err, sftp) => (err ? reject(err) : resolve(sftp)));

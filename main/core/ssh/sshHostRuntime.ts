@@ -4,6 +4,7 @@
 // can show the fingerprint to trust. `pending` is the key waiting for the
 // user's decision; only `hosts/accept-key` with that same fingerprint
 // records it.
+import type { Duplex } from 'node:stream';
 import type { HostSource, SourceEvents } from '../model/hostSource.js';
 import { hostKeyPrompt, isPendingHostKey, type PendingHostKey } from './hostKeyReview.js';
 import type { SshEndpoint } from './sshConnection.js';
@@ -58,6 +59,17 @@ export class SshHostRuntime implements HostSource {
         if (!this.stopped) events.status('offline', `could not prepare the connection: ${(err as Error).message}`);
       },
     );
+  }
+
+  /** A TCP stream to host:port from this host (direct-tcpip over its connection). */
+  openTcpStream(host: string, port: number): Promise<Duplex> {
+    if (!this.inner) return Promise.reject(new Error('the host is not connected'));
+    return this.inner.openTcpStream(host, port);
+  }
+
+  runCommand(command: string, timeoutMs: number): Promise<{ code: number | null; stdout: string }> {
+    if (!this.inner) return Promise.reject(new Error('the host is not connected'));
+    return this.inner.runCommand(command, timeoutMs);
   }
 
   retryNow(): void {

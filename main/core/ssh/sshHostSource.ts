@@ -5,6 +5,7 @@
 // close the channel: the reconnecting source ends the agent the lost session
 // started (previousAgent.ts), and the agent gives up by itself after a few
 // silent intervals where the host's sh has `read -t`.
+import type { Duplex } from 'node:stream';
 import type { ClientChannel } from 'ssh2';
 import type { HostStatus } from '../../common/contract.js';
 import { loadAgentScript } from '../sources/agent/agentScript.js';
@@ -138,6 +139,21 @@ export class SshHostSource implements HostSource {
   }
 
   /** Try again now (the user accepted a host key, fixed a password, pressed Retry). */
+  /** A TCP stream to host:port from this host, over the connection it holds (direct-tcpip); rejects while it is not connected. */
+  openTcpStream(host: string, port: number): Promise<Duplex> {
+    const conn = this.conn;
+    if (!conn || conn.isClosed) return Promise.reject(new Error(`${this.options.name} is not connected (${this.status})`));
+    return conn.openTcpStream(host, port);
+  }
+
+  /** Runs a command over the connection this host holds (64 KiB of output at most); rejects while it is not connected. */
+  async runCommand(command: string, timeoutMs: number): Promise<{ code: number | null; stdout: string }> {
+    const conn = this.conn;
+    if (!conn || conn.isClosed) throw new Error(`${this.options.name} is not connected (${this.status})`);
+    const r = await conn.run(command, { timeoutMs, maxOutputBytes: 64 * 1024 });
+    return { code: r.code, stdout: `${r.stdout.toString('utf8')}${r.stderr}` };
+  }
+
   retryNow(): void {
     this.wake?.();
   }

@@ -119,6 +119,12 @@ async function console_(name: string, load: { value: number }, file: string): Pr
     replaceHost: async () => {},
     removeHost: async () => {},
     exposition: async () => [],
+    openStreamVia: async () => {
+      throw new Error('no SSH host in this test');
+    },
+    runVia: async () => {
+      throw new Error('no SSH host in this test');
+    },
   };
   const feed = setInterval(() => void store.append([{ name: 'node_load1', labels: { host: 'web-1' }, t: Date.now(), v: load.value }]), 200);
   const feature = createAlertsFeature({ evaluateEveryMs: 200, retry: { maxAttempts: 3, baseDelayMs: 200 } })(ctx);

@@ -48,5 +48,6 @@ export const topkEn = {
   'topk.metric.cloudDbConnections': 'Database connections',
   'topk.metric.cloudDbQps': 'Database queries',
   'topk.metric.cloudLbConnections': 'Load balancer connections',
+  'topk.metric.checkDuration': 'Check duration',
   'topk.empty.cloudBody': 'No cloud instance reported this metric in the chosen time range. Cloud data arrives a few minutes late: pick a longer range in the header or another metric.',
 } as const satisfies Record<string, string>;

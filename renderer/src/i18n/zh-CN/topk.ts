@@ -50,5 +50,6 @@ export const topkZhCN: Record<keyof typeof topkEn, string> = {
   'topk.metric.cloudDbConnections': '数据库连接数',
   'topk.metric.cloudDbQps': '数据库查询数',
   'topk.metric.cloudLbConnections': '负载均衡连接数',
+  'topk.metric.checkDuration': '检查耗时',
   'topk.empty.cloudBody': '所选时间范围内没有云实例上报该指标。云监控数据会延迟几分钟到达：请在顶栏选择更长的时间范围或其他指标。',
 };

@@ -45,6 +45,8 @@ export const topKMetrics: Record<TopKKind, TopKMetric[]> = {
     { name: 'cloud_db_queries_per_second', labelKey: 'topk.metric.cloudDbQps' },
     { name: 'cloud_lb_active_connections', labelKey: 'topk.metric.cloudLbConnections' },
   ],
+  // service checks from each vantage point (`topk/query` answers it; not yet offered in the screen's kind picker)
+  check: [{ name: 'probe_duration_seconds', labelKey: 'topk.metric.checkDuration' }],
 };
 
 export const topKKinds: TopKKind[] = ['host', 'container', 'cloud'];
