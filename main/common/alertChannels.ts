@@ -49,20 +49,23 @@ export const CHANNEL_AUTH_KINDS = ['none', 'bearer', 'basic'] as const;
 export const ChannelAuthKind = z.enum(CHANNEL_AUTH_KINDS);
 export type ChannelAuthKind = z.infer<typeof ChannelAuthKind>;
 
+/** A whole http(s) URL with a host. */
+function isHttpUrl(text: string): boolean {
+  try {
+    const u = new URL(text);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.host !== '';
+  } catch {
+    return false;
+  }
+}
+
 /** An Alertmanager's base URL: http(s), no user or password in it (they go in the auth fields, as secrets). */
 export const AlertmanagerUrl = z
   .string()
   .trim()
   .max(2000, { error: 'the URL is at most 2000 characters' })
   .refine(
-    (text) => {
-      try {
-        const u = new URL(text);
-        return (u.protocol === 'http:' || u.protocol === 'https:') && u.host !== '';
-      } catch {
-        return false;
-      }
-    },
+    isHttpUrl,
     { error: 'write each Alertmanager\'s whole URL, like http://am-1:9093' },
   )
   .refine(
@@ -97,14 +100,7 @@ export const ChannelUrl = z
   .trim()
   .max(2000, { error: 'the URL is at most 2000 characters' })
   .refine(
-    (text) => {
-      try {
-        const u = new URL(text);
-        return (u.protocol === 'http:' || u.protocol === 'https:') && u.host !== '';
-      } catch {
-        return false;
-      }
-    },
+    isHttpUrl,
     { error: 'write the whole URL, starting with https://' },
   );
 
