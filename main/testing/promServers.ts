@@ -4,7 +4,7 @@
 // (prometheus-node-exporter), Prometheus in agent mode (prometheus
 // --enable-feature=agent) and vmagent (victoria-metrics), the last two
 // scraping a node_exporter and remote-writing to the console.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -206,4 +206,26 @@ export async function startBlackboxExporter(options: { dir: string; config: stri
     throw new Error(`${(err as Error).message}; blackbox_exporter said: ${proc.output().slice(-2000)}`);
   }
   return { ...proc, url: `http://127.0.0.1:${options.listenPort}` };
+}
+
+/**
+ * What promtool's `check metrics` says about `ours` that it does not also say
+ * about a real node_exporter's exposition (`theirs`). node_exporter's names
+ * are camelCase where the kernel's are (node_memory_MemTotal_bytes,
+ * node_netstat_Tcp_InSegs) and its entropy gauges are in bits, which
+ * promtool's lint remarks on in node_exporter's own output too; a family
+ * newer than the node_exporter at hand (TcpExt_TCPOFOQueue) meets the same
+ * camelCase remark as its siblings.
+ */
+export function promtoolRemarksBeyondNodeExporter(ours: string, theirs: string): string[] {
+  const lint = (text: string) => {
+    const run = spawnSync('/usr/bin/promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    if (run.error) throw new Error(`promtool cannot run (${run.error.message}): apt-get install -y prometheus`);
+    return `${run.stdout}${run.stderr}`.split('\n').filter((l) => l.trim() !== '');
+  };
+  const CAMEL = / metric names should be written in 'snake_case' not 'camelCase'$/;
+  const family = (line: string) => line.split('_').slice(0, 2).join('_');
+  const theirRemarks = lint(theirs);
+  const camelFamilies = new Set(theirRemarks.filter((l) => CAMEL.test(l)).map(family));
+  return lint(ours).filter((l) => !theirRemarks.includes(l) && !(CAMEL.test(l) && camelFamilies.has(family(l))));
 }
