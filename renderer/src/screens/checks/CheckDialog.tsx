@@ -3,7 +3,7 @@
 // console and any SSH host, several at once), interval and timeout. Checked
 // with the core's schema as fields are left; a check cannot be renamed (its
 // name labels its history).
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { CHECK_KINDS, CONSOLE_VANTAGE, type CheckDraft, type CheckView } from '../../../../main/common/checks';
 import { FormFooter } from '../../components/FormFooter';
 import { FormModal } from '../../components/Modal';
@@ -22,7 +22,8 @@ export function CheckDialog({ check, onClose }: { check?: CheckView; onClose: ()
   const { t } = useI18n();
   const editing = check !== undefined;
   const [form, setForm] = useState<CheckFormState>(() => (check ? checkFormFromView(check) : emptyCheckForm()));
-  const sshHosts = useHosts((s) => s.hosts.filter((h) => h.kind === 'ssh'));
+  const hosts = useHosts((s) => s.hosts);
+  const sshHosts = useMemo(() => hosts.filter((h) => h.kind === 'ssh'), [hosts]);
   const result = checkCheckForm(form);
   const f = useCheckedForm<CheckFormField, CheckDraft, never>({
     invalid: result.ok ? [] : (Object.keys(result.problems) as CheckFormField[]),
