@@ -78,10 +78,10 @@ export function CheckDialog({ check, onClose }: { check?: CheckView; onClose: ()
                 ))}
               </select>
             </label>
-            {input('expectStatus', t('checkForm.expectStatus'), { hint: t('checkForm.expectStatus.hint'), placeholder: '200, 204' })}
+            {input('expectStatus', t('checkForm.expectStatus'), { hint: t('checkForm.expectStatus.hint'), placeholder: '200, 204', className: 'field--span2' })}
             <fieldset className="field field--wide">
               <legend className="field-label">{t('checkForm.bodyMatch')}</legend>
-              <div className="inline-form">
+              <div className="inline-form check-body-match">
                 <select className="input" value={form.bodyMatchType} data-testid="check-form-bodyMatchType" aria-label={t('checkForm.bodyMatch.type')} onChange={(e) => set({ bodyMatchType: e.target.value as CheckFormState['bodyMatchType'] })}>
                   <option value="substring">{t('checkForm.bodyMatch.substring')}</option>
                   <option value="regex">{t('checkForm.bodyMatch.regex')}</option>
@@ -112,7 +112,7 @@ export function CheckDialog({ check, onClose }: { check?: CheckView; onClose: ()
           <legend className="field-label">{t('checkForm.vantages')}</legend>
           <div className="check-vantage-choices">
             {vantageChoices.map((v) => (
-              <label key={v} className="check">
+              <label key={v} className="toggle">
                 <input type="checkbox" checked={form.vantages.includes(v)} data-testid={`check-form-vantage-${v}`} onChange={(e) => toggleVantage(v, e.target.checked)} />
                 {v === CONSOLE_VANTAGE ? t('checks.vantage.console') : hostName(v)}
               </label>
@@ -121,7 +121,7 @@ export function CheckDialog({ check, onClose }: { check?: CheckView; onClose: ()
           {f.bad('vantages') ? problem('vantages') : <span className="field-hint">{t(sshHosts.length === 0 ? 'checkForm.vantages.noHosts' : 'checkForm.vantages.hint')}</span>}
         </fieldset>
         {input('intervalSeconds', t('checkForm.interval'), { type: 'number', hint: t('checkForm.interval.hint'), placeholder: '30' })}
-        {input('timeoutSeconds', t('checkForm.timeout'), { type: 'number', hint: t('checkForm.timeout.hint'), placeholder: '10' })}
+        {input('timeoutSeconds', t('checkForm.timeout'), { type: 'number', hint: t('checkForm.timeout.hint'), placeholder: '10', className: 'field--span2' })}
         <label className="toggle field--wide">
           <input type="checkbox" checked={form.enabled} data-testid="check-form-enabled" onChange={(e) => set({ enabled: e.target.checked })} />
           {t('checkForm.enabled')}
