@@ -19,6 +19,15 @@ describe('check form', () => {
     expect(r.problems.target).toBe('give an http:// or https:// URL');
   });
 
+  it('shows a problem inside the HTTP spec on the field that holds it, and nowhere else', () => {
+    const url = checkCheckForm({ ...emptyCheckForm('http'), name: 'api', target: 'ftp://x' });
+    expect(!url.ok && Object.keys(url.problems)).toEqual(['target']);
+    const status = checkCheckForm({ ...emptyCheckForm('http'), name: 'api', target: 'http://x/', expectStatus: '700' });
+    expect(!status.ok && Object.keys(status.problems)).toEqual(['expectStatus']);
+    const timeout = checkCheckForm({ ...emptyCheckForm('http'), name: 'api', target: 'http://x/', timeoutSeconds: '500' });
+    expect(!timeout.ok && Object.keys(timeout.problems)).toEqual(['timeoutSeconds']);
+  });
+
   it('checks host:port for TCP and TLS, and a bare host for ping', () => {
     expect(checkCheckForm({ ...emptyCheckForm('tcp'), name: 'db', target: 'db.internal' }).ok).toBe(false);
     const tcp = checkCheckForm({ ...emptyCheckForm('tcp'), name: 'db', target: 'db.internal:5432', banner: 'SSH-2.0' });
