@@ -1,18 +1,39 @@
 // Service checks end to end: an HTTP server started here on loopback, a real
-// `overlook serve`, and a person in Chromium adding a check in the dialog by
+// `overlook serve` watching a real sshd (an SSH host the check also runs
+// from, over its connection), and a person in Chromium adding a check in the dialog by
 // typing and clicking, seeing it up on the checks screen, the overview card
 // and Top-K, then the server stopped and the check down (the reason shown,
 // the nav counting it, the built-in "Service check down" rule, enabled on
 // the alerts screen, firing); both languages, both themes.
+import fs from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { expect, test, type Page } from '@playwright/test';
-import { screenshotPath, startConsole, type RunningConsole } from './console.js';
+import { fromDist, fromTestSupport, screenshotPath, startConsole, type RunningConsole } from './console.js';
 import { languageCheck, type LanguageCheck } from './languageCheck.js';
 
 declare const window: { location: { hash: string } };
 declare const localStorage: { setItem(key: string, value: string): void; removeItem(key: string): void };
 
+// The SSH layer's harness, loaded from the build (main/testing/sshServers.ts); only what this spec uses.
+interface SshServer {
+  hostKey(): { type: string; blob: string };
+  stop(): Promise<void>;
+}
+interface Harness {
+  ensureTestUser(): Promise<{ name: string }>;
+  makeTempDir(prefix: string): string;
+  removeTempDir(dir: string): void;
+  makeKeyPair(dir: string, name: string): Promise<{ privateKeyPath: string; publicKey: string }>;
+  startSshd(options: { port: number; authorizedKeys: readonly string[] }): Promise<SshServer>;
+}
+
+const SSH_PORT = 22297;
+const HOST = 'lab-1';
+let harness: Harness;
+let sshd: SshServer | undefined;
+let dir: string | undefined;
 let console_: RunningConsole;
 let server: http.Server;
 let port = 0;
@@ -40,12 +61,31 @@ async function stopServer(): Promise<void> {
 test.beforeAll(async () => {
   language = await languageCheck();
   await startServer();
-  console_ = await startConsole();
+  harness = await fromTestSupport<Harness>('sshServers.js');
+  const { sha256Fingerprint } = await fromDist<{ sha256Fingerprint(blob: string): string }>('core/ssh/knownHosts.js');
+  const user = await harness.ensureTestUser();
+  dir = harness.makeTempDir('e2e-checks-');
+  const key = await harness.makeKeyPair(dir, 'client');
+  sshd = await harness.startSshd({ port: SSH_PORT, authorizedKeys: [key.publicKey] });
+  const file = path.join(dir, 'overlook.yaml');
+  fs.writeFileSync(
+    file,
+    `version: 1
+hosts:
+  - name: ${HOST}
+    address: ${user.name}@127.0.0.1:${SSH_PORT}
+    key_file: ${key.privateKeyPath}
+    host_key: ${sha256Fingerprint(sshd.hostKey().blob)}
+`,
+  );
+  console_ = await startConsole({ args: ['--config', file] });
 });
 
 test.afterAll(async () => {
-  await console_?.stop();
+  await console_?.stop().catch(() => undefined);
+  await sshd?.stop().catch(() => undefined);
   if (server?.listening) await stopServer();
+  if (dir) harness.removeTempDir(dir);
 });
 
 async function open(page: Page, hash: string, prefs: { lang?: 'en' | 'zh-CN'; theme?: 'light' | 'dark' } = {}) {
@@ -59,7 +99,7 @@ async function open(page: Page, hash: string, prefs: { lang?: 'en' | 'zh-CN'; th
 
 const row = (page: Page, name: string) => page.locator(`[data-testid="check-row"][data-check="${name}"]`);
 
-test('add an HTTP check in the dialog, field by field, and see it up from this console', async ({ page }) => {
+test('add an HTTP check in the dialog, field by field, and see it up from this console and from an SSH host', async ({ page }) => {
   // The built-in rule, off by default, switched on as an operator would.
   await open(page, '#/alerts');
   const rule = page.locator('[data-testid="rule-row"][data-rule="Service check down"]');
@@ -92,6 +132,8 @@ test('add an HTTP check in the dialog, field by field, and see it up from this c
   await page.getByTestId('check-form-vantage-console').uncheck();
   await expect(page.getByTestId('check-form-error-vantages')).toBeVisible();
   await page.getByTestId('check-form-vantage-console').check();
+  // And from inside the SSH host's network, over the connection the console holds.
+  await page.getByTestId(`check-form-vantage-${HOST}`).check();
   await page.getByTestId('check-form-intervalSeconds').fill('2');
   await page.getByTestId('check-form-timeoutSeconds').fill('1');
   await dialog.screenshot({ path: screenshotPath('checks-dialog-light') });
@@ -104,6 +146,10 @@ test('add an HTTP check in the dialog, field by field, and see it up from this c
   await expect(vantage).toContainText('this console');
   await expect(vantage).toContainText('HTTP 200');
   await expect(vantage).toContainText(/\d ms/);
+  const viaSsh = r.locator(`[data-testid="check-vantage"][data-vantage="${HOST}"]`);
+  await expect(viaSsh).toHaveAttribute('data-state', 'up');
+  await expect(viaSsh).toContainText(HOST);
+  await expect(viaSsh).toContainText('HTTP 200');
   await r.getByTestId('check-run').click();
   await expect(r.getByTestId('check-tested')).toBeVisible();
   await expect(page.getByTestId('checks-badge')).toHaveCount(0);
@@ -122,7 +168,7 @@ test('the overview shows the check with a dot per vantage point, and Top-K ranks
   const card = page.getByTestId('checks-card');
   const item = card.locator('[data-testid="checks-card-item"][data-check="web-api"]');
   await expect(item).toHaveAttribute('data-state', 'up');
-  await expect(item.getByTestId('checks-card-dot')).toHaveAttribute('data-state', 'up');
+  await expect(item.locator('[data-testid="checks-card-dot"][data-state="up"]')).toHaveCount(2);
   await card.screenshot({ path: screenshotPath('checks-overview-card-light') });
   await item.click();
   await expect(page.getByTestId('checks')).toBeVisible();
@@ -144,7 +190,8 @@ test('the server stops: the check goes down with the reason, the nav counts it, 
   await stopServer();
   await r.getByTestId('check-run').click();
   await expect(r).toHaveAttribute('data-state', 'down', { timeout: 20_000 });
-  await expect(r.getByTestId('check-reason')).not.toBeEmpty();
+  await expect(r.locator('[data-testid="check-vantage"][data-state="down"]')).toHaveCount(2, { timeout: 20_000 });
+  await expect(r.getByTestId('check-reason').first()).not.toBeEmpty();
   await expect(page.getByTestId('checks-badge')).toHaveText('1');
   await expect(page.getByTestId('checks-count')).toContainText('1 down');
   await page.screenshot({ path: screenshotPath('checks-screen-down-light'), fullPage: true });
@@ -154,10 +201,12 @@ test('the server stops: the check goes down with the reason, the nav counts it, 
   await expect(page.getByTestId('checks-card-count')).toHaveText('1 of 1 down');
   await page.getByTestId('checks-card').screenshot({ path: screenshotPath('checks-overview-card-down-dark') });
 
-  // Down for a minute: the rule's `for` (main/core/alerts/rule.ts).
+  // Down for a minute (the rule's `for`, main/core/alerts/rule.ts): one alert per vantage point.
   await open(page, '#/alerts');
-  await expect(page.locator('[data-testid="alert-row"][data-rule="Service check down"][data-status="firing"]')).toBeVisible({ timeout: 120_000 });
-  await expect(page.locator('[data-testid="alert-row"][data-rule="Service check down"]').getByTestId('alert-summary')).toContainText('web-api');
+  const firing = page.locator('[data-testid="alert-row"][data-rule="Service check down"][data-status="firing"]');
+  await expect(firing).toHaveCount(2, { timeout: 120_000 });
+  await expect(firing.getByTestId('alert-summary').filter({ hasText: 'from console' })).toContainText('web-api');
+  await expect(firing.getByTestId('alert-summary').filter({ hasText: `from ${HOST}` })).toContainText('web-api');
 });
 
 test('pause, resume, and back up once the server returns', async ({ page }) => {
@@ -186,7 +235,7 @@ test('the checks screen, its dialog and the overview card in Chinese have no Eng
     await open(page, '#/checks', { lang: 'zh-CN', theme });
     const r = row(page, 'web-api');
     await expect(r).toHaveAttribute('data-state', 'up');
-    await expect(r.getByTestId('check-vantage')).toContainText('本控制台');
+    await expect(r.locator('[data-testid="check-vantage"][data-vantage="console"]')).toContainText('本控制台');
     await language.expectNoEnglish(page, 'checks');
     await page.screenshot({ path: screenshotPath(`checks-screen-zh-CN-${theme}`), fullPage: true });
     await page.getByTestId('check-add').click();
