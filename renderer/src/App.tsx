@@ -16,6 +16,7 @@ import { useEffectiveTheme } from './hooks/useEffectiveTheme';
 import { CloudsScreen } from './screens/clouds/CloudsScreen';
 import { CloudAccountScreen } from './screens/clouds/CloudAccountScreen';
 import { CloudInstanceScreen } from './screens/clouds/CloudInstanceScreen';
+import { ChecksScreen } from './screens/checks/ChecksScreen';
 
 export function App() {
   const theme = useEffectiveTheme();
@@ -90,6 +91,8 @@ export function App() {
           <ContainerDetail key={routeKey} hostId={route.hostId} container={route.container} namespace={route.namespace} pod={route.pod} />
         ) : route.screen === 'topk' ? (
           <TopK />
+        ) : route.screen === 'checks' ? (
+          <ChecksScreen />
         ) : route.screen === 'clouds' ? (
           <CloudsScreen />
         ) : route.screen === 'cloud-account' ? (

@@ -69,6 +69,11 @@ describe('the time selection in the URL', () => {
 });
 
 describe('cloud routes', () => {
+  it('round-trip the checks screen', () => {
+    expect(hrefFor({ screen: 'checks' })).toBe('#/checks');
+    expect(parseRoute(hrefFor({ screen: 'checks' }))).toEqual({ screen: 'checks' });
+  });
+
   it('round-trip the clouds screen and an account', () => {
     expect(parseRoute(hrefFor({ screen: 'clouds' }))).toEqual({ screen: 'clouds' });
     expect(parseRoute(hrefFor({ screen: 'cloud-account', account: 'prod aliyun' }))).toEqual({ screen: 'cloud-account', account: 'prod aliyun' });

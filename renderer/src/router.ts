@@ -16,6 +16,8 @@ export type Route =
   | { screen: 'settings' }
   // cloud accounts, one account, one cloud instance
   | { screen: 'clouds' }
+  /** Service checks */
+  | { screen: 'checks' }
   | { screen: 'cloud-account'; account: string }
   | { screen: 'cloud-instance'; account: string; instanceId: string };
 
@@ -37,6 +39,7 @@ export function parseRoute(hash: string): Route {
   if (path === '/alerts') return { screen: 'alerts' };
   if (path === '/settings') return { screen: 'settings' };
   if (path === '/clouds') return { screen: 'clouds' };
+  if (path === '/checks') return { screen: 'checks' };
   const cloud = /^\/clouds\/([^/?#]+)(?:\/([^/?#]+))?\/?$/.exec(path);
   if (cloud) {
     try {
@@ -79,6 +82,8 @@ function pathFor(route: Route): string {
       return '#/settings';
     case 'clouds':
       return '#/clouds';
+    case 'checks':
+      return '#/checks';
     case 'cloud-account':
       return `#/clouds/${encodeURIComponent(route.account)}`;
     case 'cloud-instance':

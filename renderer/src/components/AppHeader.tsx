@@ -3,6 +3,8 @@ import { hrefFor, screenShowsTime, type Route } from '../router';
 import { usePrefs } from '../stores/prefs';
 import { unmutedFiring, useAlerts } from '../stores/alerts';
 import { useClouds } from '../stores/clouds';
+import { useChecks } from '../stores/checks';
+import { checkState } from '../screens/checks/checkDisplay';
 import { useConnection } from '../stores/connection';
 import { useState } from 'react';
 import { selectRange, selectWindow, useTimeSelection } from '../stores/timeSelection';
@@ -24,6 +26,7 @@ export function AppHeader({ route }: { route: Route }) {
           {t('nav.topk')}
         </a>
         <CloudsNavLink active={route.screen === 'clouds' || route.screen === 'cloud-account' || route.screen === 'cloud-instance'} />
+        <ChecksNavLink active={route.screen === 'checks'} />
         <AlertsNavLink active={route.screen === 'alerts'} />
         <a href={hrefFor({ screen: 'settings' })} aria-current={route.screen === 'settings' ? 'page' : undefined} data-testid="nav-settings">
           {t('nav.settings')}
@@ -51,6 +54,22 @@ function CloudsNavLink({ active }: { active: boolean }) {
       {failing > 0 && (
         <span className="nav-badge" data-testid="clouds-badge" aria-label={t('nav.cloudsFailing', { count: failing })}>
           {failing}
+        </span>
+      )}
+    </a>
+  );
+}
+
+/** Service checks, with the number of checks some vantage point sees down. */
+function ChecksNavLink({ active }: { active: boolean }) {
+  const { t } = useI18n();
+  const down = useChecks((s) => s.checks.filter((c) => checkState(c) === 'down').length);
+  return (
+    <a href={hrefFor({ screen: 'checks' })} aria-current={active ? 'page' : undefined} data-testid="nav-checks">
+      {t('nav.checks')}
+      {down > 0 && (
+        <span className="nav-badge" data-testid="checks-badge" aria-label={t('nav.checksDown', { count: down })}>
+          {down}
         </span>
       )}
     </a>

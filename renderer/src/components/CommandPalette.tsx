@@ -117,6 +117,10 @@ export function CommandPalette() {
         requestDialog('add-cloud');
         window.location.hash = hrefFor({ screen: 'clouds' });
         break;
+      case 'add-check':
+        requestDialog('add-check');
+        window.location.hash = hrefFor({ screen: 'checks' });
+        break;
       case 'silence':
         window.location.hash = hrefFor({ screen: 'alerts' });
         void core.call('alerts/silence', { alertId: action.alertId, scope: 'alert', durationMs: action.durationMs }).catch(() => undefined);

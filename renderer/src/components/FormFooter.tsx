@@ -1,11 +1,11 @@
-/** The error line and the Test · Cancel · Save row at a dialog's foot; Save submits the form. */
+/** The error line and the Test · Cancel · Save row at a dialog's foot (Test only when the dialog can test); Save submits the form. */
 export function FormFooter({ testIdPrefix, error, busy, onTest, onClose, labels }: {
   testIdPrefix: string;
   error: string | null;
   busy: 'test' | 'save' | null;
-  onTest(): void;
+  onTest?: () => void;
   onClose(): void;
-  labels: { test: string; testing: string; cancel: string; save: string; saving: string };
+  labels: { test?: string; testing?: string; cancel: string; save: string; saving: string };
 }) {
   return (
     <>
@@ -15,9 +15,11 @@ export function FormFooter({ testIdPrefix, error, busy, onTest, onClose, labels 
         </p>
       )}
       <div className="form-actions modal-actions">
-        <button type="button" className="btn" data-testid={`${testIdPrefix}-test`} disabled={busy !== null} onClick={onTest}>
-          {busy === 'test' ? labels.testing : labels.test}
-        </button>
+        {onTest && (
+          <button type="button" className="btn" data-testid={`${testIdPrefix}-test`} disabled={busy !== null} onClick={onTest}>
+            {busy === 'test' ? labels.testing : labels.test}
+          </button>
+        )}
         <span className="spacer" />
         <button type="button" className="btn btn--plain" onClick={onClose}>
           {labels.cancel}

@@ -36,7 +36,7 @@ const byId = (id: string) => commands.find((c) => c.id === id);
 
 describe('the command palette offers', () => {
   it('every screen', () => {
-    expect(commands.filter((c) => c.id.startsWith('screen:')).map((c) => c.go!.route.screen)).toEqual(['overview', 'topk', 'clouds', 'alerts', 'settings']);
+    expect(commands.filter((c) => c.id.startsWith('screen:')).map((c) => c.go!.route.screen)).toEqual(['overview', 'topk', 'clouds', 'checks', 'alerts', 'settings']);
   });
 
   it('every entity: hosts (history-only ones once), containers (not pod sandboxes, a re-created one once), cloud accounts and instances, rules', () => {
@@ -58,12 +58,12 @@ describe('the command palette offers', () => {
     expect(byId('rule:builtin:host-offline')).toMatchObject({ hint: 'Alert rule', go: { route: { screen: 'alerts' }, focus: '[data-testid="rule-row"][data-rule="Host offline"]' } });
   });
 
-  it('the common actions: add or import hosts, add a cloud account, silence what fires, the range, the theme, the language', () => {
+  it('the common actions: add or import hosts, add a cloud account or a service check, silence what fires, the range, the theme, the language', () => {
     const actions = commands.filter((c) => c.run).map((c) => c.run!);
     expect(actions.filter((a) => a.kind === 'range').map((a) => (a as { range: string }).range)).toEqual(['15m', '1h', '6h', '24h', '7d', '30d']);
     expect(actions.filter((a) => a.kind === 'theme')).toHaveLength(3);
     expect(actions.filter((a) => a.kind === 'lang')).toHaveLength(2);
-    for (const kind of ['add-host', 'import-hosts', 'add-cloud']) expect(actions.some((a) => a.kind === kind), kind).toBe(true);
+    for (const kind of ['add-host', 'import-hosts', 'add-cloud', 'add-check']) expect(actions.some((a) => a.kind === kind), kind).toBe(true);
     // Only firing alerts nobody silenced yet.
     expect(commands.filter((c) => c.run?.kind === 'silence').map((c) => c.label)).toEqual(['Silence “CPU high” on web-1 for 1 hour']);
     expect(byId('action:silence:r1|host=web-1')!.run).toEqual({ kind: 'silence', alertId: 'r1|host=web-1', durationMs: 3_600_000 });

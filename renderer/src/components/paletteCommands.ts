@@ -17,6 +17,7 @@ export type PaletteAction =
   | { kind: 'add-host' }
   | { kind: 'import-hosts' }
   | { kind: 'add-cloud' }
+  | { kind: 'add-check' }
   | { kind: 'silence'; alertId: string; durationMs: number }
   | { kind: 'range'; range: RangeKey }
   | { kind: 'theme'; theme: ThemeChoice }
@@ -59,11 +60,13 @@ export function paletteCommands(input: PaletteInputs): PaletteCommand[] {
     screen('overview', t('nav.overview'), { screen: 'overview' }),
     screen('topk', t('nav.topk'), { screen: 'topk' }),
     screen('clouds', t('nav.clouds'), { screen: 'clouds' }),
+    screen('checks', t('nav.checks'), { screen: 'checks' }),
     screen('alerts', t('nav.alerts'), { screen: 'alerts' }),
     screen('settings', t('nav.settings'), { screen: 'settings' }),
     action('add-host', t('palette.action.addHost'), { kind: 'add-host' }, 'ssh new'),
     action('import-hosts', t('palette.action.importHosts'), { kind: 'import-hosts' }, 'ssh config'),
     action('add-cloud', t('palette.action.addCloud'), { kind: 'add-cloud' }, 'aliyun tencent huawei'),
+    action('add-check', t('palette.action.addCheck'), { kind: 'add-check' }, 'http tcp tls ping probe uptime'),
     ...rangeKeys.map((range) => action(`range:${range}`, t('palette.action.range', { range: t(rangeLongLabelKey(range)) }), { kind: 'range', range }, 'time range')),
     action('theme:light', t('palette.action.theme', { theme: t('theme.light') }), { kind: 'theme', theme: 'light' }, 'theme'),
     action('theme:dark', t('palette.action.theme', { theme: t('theme.dark') }), { kind: 'theme', theme: 'dark' }, 'theme'),

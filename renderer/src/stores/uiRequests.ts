@@ -2,7 +2,7 @@
 // owns the dialog opens it when it shows, then clears the request.
 import { create } from 'zustand';
 
-export type DialogRequest = 'add-host' | 'import-hosts' | 'add-cloud';
+export type DialogRequest = 'add-host' | 'import-hosts' | 'add-cloud' | 'add-check';
 
 export interface UiRequestsState {
   dialog: DialogRequest | null;

@@ -13,6 +13,8 @@ export const commonEn = {
   'nav.topk': 'Top-K',
 
   'nav.clouds': 'Clouds',
+  'nav.checks': 'Checks',
+  'nav.checksDown': '{count, plural, one {# check} other {# checks}} down',
   'nav.cloudsFailing': '{count, plural, one {# cloud account needs} other {# cloud accounts need}} attention',
 
   'range.label': 'Time range',

@@ -14,6 +14,7 @@ export const paletteEn = {
   'palette.action.addHost': 'Add an SSH host…',
   'palette.action.importHosts': 'Import hosts from ~/.ssh/config…',
   'palette.action.addCloud': 'Add a cloud account…',
+  'palette.action.addCheck': 'Add a service check…',
   'palette.action.range': 'Time range: {range}',
   'palette.action.theme': 'Theme: {theme}',
   'palette.action.lang': 'Language: {language}',

@@ -14,6 +14,8 @@ export const commonZhCN: Record<keyof typeof commonEn, string> = {
   'nav.topk': 'Top-K 排行',
 
   'nav.clouds': '云账号',
+  'nav.checks': '服务检查',
+  'nav.checksDown': '{count} 项检查故障',
   'nav.cloudsFailing': '{count} 个云账号需要处理',
 
   'range.label': '时间范围',

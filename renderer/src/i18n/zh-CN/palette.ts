@@ -16,6 +16,7 @@ export const paletteZhCN: Record<keyof typeof paletteEn, string> = {
   'palette.action.addHost': '添加 SSH 主机…',
   'palette.action.importHosts': '从 ~/.ssh/config 导入主机…',
   'palette.action.addCloud': '添加云账号…',
+  'palette.action.addCheck': '添加服务检查…',
   'palette.action.range': '时间范围：{range}',
   'palette.action.theme': '主题：{theme}',
   'palette.action.lang': '语言：{language}',

@@ -16,6 +16,7 @@ import { HostCard } from './HostCard';
 import { HostsToolbar, HostKeyPrompts } from '../hosts/HostsToolbar';
 import { CloudFleetSection } from '../clouds/CloudFleetSection';
 import { ProvisioningBanner } from './ProvisioningBanner';
+import { ChecksOverviewCard } from '../checks/ChecksOverviewCard';
 
 /** Up to this many hosts the overview shows cards unless the operator chose a view. */
 const AUTO_TABLE_ABOVE = 12;
@@ -129,6 +130,7 @@ export function Overview() {
       />
       <ProvisioningBanner />
       <HostKeyPrompts hosts={hosts} />
+      <ChecksOverviewCard />
       {rows.length > 0 && (
         <div className="toolbar" role="search">
           <input

@@ -20,6 +20,7 @@ import { rangeDurationMs, rangeLongLabelKey } from '../../timeRange';
 import { useClouds } from '../../stores/clouds';
 import { CLOUD_STALE_AFTER_MS } from '../clouds/cloudRows';
 import { containerKey } from '../containers/containerRows';
+import { useVantageLabel } from '../checks/ChecksScreen';
 import { topKAggregates, topKKinds, topKMetrics, topKSizes } from './topKOptions';
 
 const REFRESH_MS = 10_000;
@@ -60,6 +61,7 @@ interface Answer {
 
 export function TopK() {
   const { t, locale } = useI18n();
+  const vantageLabel = useVantageLabel();
   const prefs = useTopKPrefs();
   const epoch = useConnection((s) => s.epoch);
   const time = useTimeSelection();
@@ -117,7 +119,7 @@ export function TopK() {
   let body;
   if (!answer && error) body = <StateMessage tone="error" title={t('topk.error', { message: error })} />;
   else if (!answer) body = <StateMessage tone="loading" title={t('topk.loading')} />;
-  else if (rows.length === 0) body = <StateMessage tone="empty" title={t('topk.empty.title')} testId="topk-empty">{t(prefs.kind === 'cloud' ? 'topk.empty.cloudBody' : 'topk.empty.body')}</StateMessage>;
+  else if (rows.length === 0) body = <StateMessage tone="empty" title={t('topk.empty.title')} testId="topk-empty">{t(prefs.kind === 'cloud' ? 'topk.empty.cloudBody' : prefs.kind === 'check' ? 'topk.empty.checkBody' : 'topk.empty.body')}</StateMessage>;
   else
     body = (
       <table className="data-table topk-table" data-testid="topk-table" aria-busy={loading}>
@@ -125,7 +127,7 @@ export function TopK() {
         <thead>
           <tr>
             <th scope="col" className="num">#</th>
-            <th scope="col">{t(prefs.kind === 'container' ? 'topk.col.container' : prefs.kind === 'cloud' ? 'topk.col.instance' : 'topk.col.host')}</th>
+            <th scope="col">{t(prefs.kind === 'container' ? 'topk.col.container' : prefs.kind === 'cloud' ? 'topk.col.instance' : prefs.kind === 'check' ? 'topk.col.check' : 'topk.col.host')}</th>
             <th scope="col" className="num">{t(`topk.agg.${prefs.aggregate}` as MessageKey)}</th>
             <th scope="col">{t('topk.col.trend')}</th>
             <th scope="col" title={t('topk.col.lastSeen.hint')}>
@@ -140,10 +142,14 @@ export function TopK() {
             const container = prefs.kind === 'container' && r.labels.host !== undefined ? containerKey(r.labels) : undefined;
             // A cloud row names its account, product and region; the instance id is the entity.
             const cloud = prefs.kind === 'cloud' && r.labels.account !== undefined;
+            // A check's row is the check from one vantage point (`check/vantage`); it opens the checks screen.
+            const check = prefs.kind === 'check' && r.labels.check !== undefined ? { name: r.labels.check, vantage: r.labels.vantage ?? '' } : undefined;
             const hostId = container ? r.labels.host! : r.entity;
-            const shown = container ? ['host', 'container', 'namespace', 'pod'] : cloud ? ['instance', 'cloud'] : ['host'];
+            const shown = container ? ['host', 'container', 'namespace', 'pod'] : cloud ? ['instance', 'cloud'] : check ? ['check', 'vantage', 'kind'] : ['host'];
             const detail = Object.entries(r.labels).filter(([k]) => !shown.includes(k));
-            const href = container
+            const href = check
+              ? hrefFor({ screen: 'checks' })
+              : container
               ? hrefFor({ screen: 'container', hostId, ...container }, time)
               : cloud
                 ? hrefFor({ screen: 'cloud-instance', account: r.labels.account!, instanceId: r.entity }, time)
@@ -153,7 +159,7 @@ export function TopK() {
                 <td className="num muted">{formatNumber(i + 1, locale, 0)}</td>
                 <td>
                   <a href={href} data-testid="topk-link">
-                    {container ? container.container : cloud ? (cloudNames.get(`${r.labels.account}|${r.entity}`) ?? r.entity) : r.entity}
+                    {check ? check.name : container ? container.container : cloud ? (cloudNames.get(`${r.labels.account}|${r.entity}`) ?? r.entity) : r.entity}
                   </a>
                   {container && (
                     <span className="muted small">
@@ -162,9 +168,15 @@ export function TopK() {
                       {container.pod ? ` · ${container.namespace ? `${container.namespace}/` : ''}${container.pod}` : ''}
                     </span>
                   )}
+                  {check && (
+                    <span className="muted small" data-testid="topk-vantage">
+                      {' '}
+                      {t('topk.fromVantage', { vantage: vantageLabel(check.vantage) })}
+                    </span>
+                  )}
                   {detail.length > 0 && <span className="muted small mono"> {detail.map(([, v]) => v).join(' ')}</span>}
                 </td>
-                <td className="num">{formatByUnit(unit, r.value, locale)}</td>
+                <td className="num">{prefs.kind === 'check' ? t('checks.latency', { ms: formatNumber(r.value * 1000, locale, r.value < 0.01 ? 1 : 0) }) : formatByUnit(unit, r.value, locale)}</td>
                 <td>
                   <Sparkline points={r.points} from={answer.from} to={answer.to} max={sparkMax} stepMs={answer.result.stepMs} />
                 </td>

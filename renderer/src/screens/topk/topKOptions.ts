@@ -45,10 +45,10 @@ export const topKMetrics: Record<TopKKind, TopKMetric[]> = {
     { name: 'cloud_db_queries_per_second', labelKey: 'topk.metric.cloudDbQps' },
     { name: 'cloud_lb_active_connections', labelKey: 'topk.metric.cloudLbConnections' },
   ],
-  // service checks from each vantage point (`topk/query` answers it; not yet offered in the screen's kind picker)
+  // service checks from each vantage point, by latency; a row is `check/vantage` and links to the checks screen
   check: [{ name: 'probe_duration_seconds', labelKey: 'topk.metric.checkDuration' }],
 };
 
-export const topKKinds: TopKKind[] = ['host', 'container', 'cloud'];
+export const topKKinds: TopKKind[] = ['host', 'container', 'cloud', 'check'];
 export const topKAggregates: TopKAggregate[] = ['avg', 'max', 'last'];
 export const topKSizes = [5, 10, 20, 50, 100] as const;
