@@ -116,7 +116,7 @@ export function alertText(lang: AlertLang, key: AlertTextKey, params?: Readonly<
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
 }
 
-export const BUILTIN_RULE_SLUGS = ['host-offline', 'disk-full', 'no-data'] as const;
+export const BUILTIN_RULE_SLUGS = ['host-offline', 'disk-full', 'no-data', 'check-down', 'cert-expiry'] as const;
 type BuiltinSlug = (typeof BUILTIN_RULE_SLUGS)[number];
 
 function builtinSlug(ruleId: string): BuiltinSlug | undefined {

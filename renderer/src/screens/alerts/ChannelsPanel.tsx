@@ -71,7 +71,7 @@ export function ChannelsPanel({ channels, i18n, act }: { channels: ChannelView[]
                   <td className="small" data-testid="channel-secret">
                     {c.alertmanager && c.alertmanager.auth.kind !== 'none' ? authText(c.alertmanager.auth, i18n) : c.secret ? secretText(c.secret, i18n) : '—'}
                   </td>
-                  <td className="small">{c.usedBy.length ? usedByText(c, i18n) : <span className="muted">{t('alerts.channels.unused')}</span>}</td>
+                  <td className="small cell-list">{c.usedBy.length ? usedByText(c, i18n) : <span className="muted">{t('alerts.channels.unused')}</span>}</td>
                   <td className="alert-actions">
                     <button type="button" className="btn btn--small" data-testid="test-channel" disabled={test === 'running'} onClick={() => void runTest(c.name)}>
                       {test === 'running' ? t('alerts.channels.testing') : t('alerts.channels.test')}
