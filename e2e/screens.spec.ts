@@ -110,7 +110,7 @@ test('Top-K ranks the seeded hosts over the header\'s range and clicks through t
   const spark = (await firstSeeded.locator('svg.sparkline').boundingBox())!;
   expect(spark.width).toBeGreaterThanOrEqual(200);
   expect(spark.height).toBeGreaterThanOrEqual(36);
-  await expect(page.getByTestId('topk-kind').locator('option')).toHaveText(['Hosts', 'Containers', 'Cloud instances']);
+  await expect(page.getByTestId('topk-kind').locator('option')).toHaveText(['Hosts', 'Containers', 'Cloud instances', 'Service checks']);
   await expect(page.getByTestId('topk-kind').locator('option[disabled]')).toHaveCount(0);
   const lastColumn = page.getByTestId('topk-table').locator('th').last();
   await expect(lastColumn).toHaveText('Last sample');
