@@ -133,7 +133,7 @@ test('add an SSH host in the UI, trust its key, watch it live, pause and remove 
   await expect(page).toHaveURL(/#\/$|#\/?$|#\/overview/);
   // Its history stays: the card turns into a read-only "not configured" one.
   await expect(page.locator('[data-testid="host-card"][data-host-id="lab-1"]')).toContainText('Not configured');
-  await expect(page.locator('[data-testid="host-card"][data-host-id="lab-1"]')).toHaveAttribute('data-status', 'offline');
+  await expect(page.locator('[data-testid="host-card"][data-host-id="lab-1"]')).toHaveAttribute('data-status', 'not_configured');
   await expect.poll(async () => (await harness.pgrepUser(user.name, '.cache/overlook/agent-')).length, { timeout: 15_000 }).toBe(0);
 });
 
