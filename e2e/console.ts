@@ -14,6 +14,10 @@ export const fromDist = async <T>(rel: string): Promise<T> => (await import(path
 /** A test harness (main/testing), built apart from the product by npm run build:test-support, which npm test runs. */
 export const fromTestSupport = async <T>(rel: string): Promise<T> => (await import(pathToFileURL(path.join(repoRoot, 'dist-test', 'main', 'testing', rel)).href)) as T;
 
+/** The SSH layer's test harness (main/testing/sshServers.ts: sshd, Dropbear, network-namespace hosts, a test user), loaded from the test build. */
+export type SshHarness = typeof import('../main/testing/sshServers.js');
+export const loadSshHarness = (): Promise<SshHarness> => fromTestSupport<SshHarness>('sshServers.js');
+
 export interface RunningConsole {
   url: string;
   origin: string;

@@ -11,29 +11,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect, test } from '@playwright/test';
-import { repoRoot, screenshotPath, startConsole, type RunningConsole, fromDist, fromTestSupport } from './console.js';
+import { repoRoot, screenshotPath, startConsole, type RunningConsole, fromDist, loadSshHarness, type SshHarness } from './console.js';
+import type { NetnsHost, SshServer } from '../main/testing/sshServers.js';
 
-// The SSH layer's harness, loaded from the build (main/testing/sshServers.ts); only what this spec uses.
-interface SshServer {
-  hostKey(): { type: string; blob: string };
-  stop(): Promise<void>;
-}
-interface NetnsHost {
-  readonly name: string;
-  readonly address: string;
-  readonly hostSideInterface: string;
-  cut(): Promise<void>;
-  restore(): Promise<void>;
-  remove(): Promise<void>;
-}
-interface Harness {
-  ensureTestUser(): Promise<{ name: string }>;
-  makeTempDir(prefix: string): string;
-  removeTempDir(dir: string): void;
-  makeKeyPair(dir: string, name: string): Promise<{ privateKeyPath: string; publicKey: string }>;
-  createNetnsHost(n: number): Promise<NetnsHost>;
-  startSshd(options: { port: number; listenAddress: string; netns: string; authorizedKeys: readonly string[] }): Promise<SshServer>;
-}
 interface KnownHosts {
   sha256Fingerprint(blob: string): string;
 }
@@ -44,14 +24,14 @@ const PORT = 22371;
 const HOST = 'lab-cut';
 const RULE = 'lab-cut unreachable';
 
-let harness: Harness;
+let harness: SshHarness;
 let netns: NetnsHost | undefined;
 let server: SshServer | undefined;
 let dir: string | undefined;
 let console_: RunningConsole | undefined;
 
 test.beforeAll(async () => {
-  harness = await fromTestSupport<Harness>('sshServers.js');
+  harness = await loadSshHarness();
   const { sha256Fingerprint } = await fromDist<KnownHosts>('core/ssh/knownHosts.js');
   const user = await harness.ensureTestUser();
   dir = harness.makeTempDir('e2e-offline');

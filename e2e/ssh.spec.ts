@@ -7,32 +7,23 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect, test } from '@playwright/test';
-import { repoRoot, screenshotPath, startConsole, type RunningConsole, fromDist, fromTestSupport } from './console.js';
+import { repoRoot, screenshotPath, startConsole, type RunningConsole, fromDist, loadSshHarness, type SshHarness } from './console.js';
+import type { SshServer } from '../main/testing/sshServers.js';
 
-// The SSH layer's harness, loaded from the build (main/testing/sshServers.ts); only what this spec uses.
-interface SshServer {
-  hostKey(): { type: string; blob: string };
-  stop(): Promise<void>;
-}
-interface Harness {
-  ensureTestUser(): Promise<{ name: string; password: string }>;
-  startSshd(options: { port: number }): Promise<SshServer>;
-  pgrepUser(user: string, pattern: string): Promise<number[]>;
-}
 interface KnownHosts {
   sha256Fingerprint(blob: string): string;
 }
 
 const PORT = 22290;
 const PORT2 = 22291;
-let harness: Harness;
+let harness: SshHarness;
 let server: SshServer;
 let server2: SshServer;
 let user: { name: string; password: string };
 let console_: RunningConsole;
 
 test.beforeAll(async () => {
-  harness = await fromTestSupport<Harness>('sshServers.js');
+  harness = await loadSshHarness();
   user = await harness.ensureTestUser();
   server = await harness.startSshd({ port: PORT });
   // A second server, with a key of its own.

@@ -10,28 +10,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { fromDist, fromTestSupport, screenshotPath, startConsole, type RunningConsole } from './console.js';
+import { fromDist, fromTestSupport, screenshotPath, startConsole, type RunningConsole, loadSshHarness, type SshHarness } from './console.js';
+import type { NetnsHost, SshServer } from '../main/testing/sshServers.js';
 import { languageCheck } from './languageCheck.js';
 
 declare const localStorage: { setItem(key: string, value: string): void };
 
-interface SshServer {
-  hostKey(): { type: string; blob: string };
-  stop(): Promise<void>;
-}
-interface NetnsHost {
-  readonly name: string;
-  readonly address: string;
-  remove(): Promise<void>;
-}
-interface Harness {
-  ensureTestUser(): Promise<{ name: string }>;
-  makeTempDir(prefix: string): string;
-  removeTempDir(dir: string): void;
-  makeKeyPair(dir: string, name: string): Promise<{ privateKeyPath: string; publicKey: string }>;
-  createNetnsHost(n: number): Promise<NetnsHost>;
-  startSshd(options: { port: number; listenAddress: string; netns: string; authorizedKeys: readonly string[] }): Promise<SshServer>;
-}
 interface RunningEngine {
   url: string;
   remove(): Promise<void>;
@@ -47,7 +31,7 @@ const SEED_STEP_MS = 5 * 60_000;
 /** The seeded week stops this long before the test starts, so what A writes live is apart from it. */
 const SEED_GAP_MS = 30 * 60_000;
 
-let harness: Harness;
+let harness: SshHarness;
 let dir: string | undefined;
 const namespaces: NetnsHost[] = [];
 const servers: SshServer[] = [];
@@ -73,7 +57,7 @@ function seededWeek(host: string, level: number, end: number): string {
 
 test.beforeAll(async () => {
   test.setTimeout(120_000);
-  harness = await fromTestSupport<Harness>('sshServers.js');
+  harness = await loadSshHarness();
   const { sha256Fingerprint } = await fromDist<{ sha256Fingerprint(blob: string): string }>('core/ssh/knownHosts.js');
   const engines = await fromTestSupport<{ startVictoriaMetrics: () => Promise<RunningEngine> }>('engines.js');
   const user = await harness.ensureTestUser();
