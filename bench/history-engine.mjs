@@ -31,14 +31,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { loadCapture, makeReplayFleet, DEFAULT_CAPTURE } from './fleet-replay.mjs';
+import { loadAverage, loadDist, medianMs } from './lib.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const load = (rel) =>
-  import(`${root}dist/main/${rel}`).catch((err) => {
-    throw new Error(`cannot load dist/main/${rel} (${err.message}); build first: npm run build`);
-  });
+const load = loadDist;
 const { openSqliteStore } = await load('core/store/sqliteStore.js');
 const { openMetricStore } = await load('core/store/metricStore.js');
 const { createPromqlHistory } = await load('core/history/promqlHistory.js');
@@ -191,15 +187,7 @@ const local = openMetricStore({ file: join(dir, 'history.sqlite'), now: () => en
 const engine = createPromqlHistory({ client: createEngineClient({ url: vm.url, timeoutMs: 60_000 }), localHostOnEngine: 'not-this-host', now: () => end });
 const selector = ([name, labels]) => ({ name, matchers: [{ label: 'host', op: '=', value: HOST }, ...Object.entries(labels).map(([label, value]) => ({ label, op: '=', value }))] });
 
-async function median(fn, runs) {
-  const times = [];
-  for (let i = 0; i < runs; i++) {
-    const q0 = performance.now();
-    await fn();
-    times.push(performance.now() - q0);
-  }
-  return times.sort((a, b) => a - b)[Math.floor(runs / 2)];
-}
+const median = medianMs;
 
 // The two answers agree: the same number of buckets within one, and the same mean of the bucket averages within 1 %.
 const mean = (points) => points.reduce((a, p) => a + p[1], 0) / points.length;
@@ -301,7 +289,7 @@ const fleetRate = logged / ((lastT - firstT) / 1000);
 
 // ================================================================ report
 
-const loadAvg = spawnSync('sh', ['-c', 'cat /proc/loadavg'], { encoding: 'utf8' }).stdout.trim().split(' ').slice(0, 3).join(' ');
+const loadAvg = loadAverage();
 console.log(`load average at the end: ${loadAvg}`);
 console.log('');
 console.log(`1. a chart over a range, the same samples in both: one host, ${SCREEN.length} series every ${STEP_MS / 1000} s for ${days} days (${f(samples)} samples)`);

@@ -28,6 +28,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { DEFAULT_CAPTURE, loadCapture, makeReplayFleet } from './fleet-replay.mjs';
+import { loadDist } from './lib.mjs';
 
 if (process.argv[2] === '--sink') {
   const http = await import('node:http');
@@ -35,11 +36,7 @@ if (process.argv[2] === '--sink') {
   await new Promise(() => {});
 }
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const load = (rel) =>
-  import(`${root}dist/main/${rel}`).catch((err) => {
-    throw new Error(`cannot load dist/main/${rel} (${err.message}); build first: npm run build`);
-  });
+const load = loadDist;
 const { openSqliteStore } = await load('core/store/sqliteStore.js');
 const { RemoteWriteSender } = await load('core/remoteWrite/sender.js');
 const { createEngineClient } = await load('core/engine/engineHttp.js');

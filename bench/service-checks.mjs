@@ -13,6 +13,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { loadAverage } from './lib.mjs';
 
 const checks = Number(process.argv[2] ?? 500);
 const seconds = Number(process.argv[3] ?? 90);
@@ -143,7 +144,7 @@ try {
   const wall = Date.now() - t0;
   const c1 = process.cpuUsage(c0);
   const b1 = procStat(bb.pid);
-  const load = fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  const load = loadAverage();
   console.log(`service checks: ${checks} HTTP checks every ${intervalSeconds}s (half through SSH: 5 connections to a loopback sshd), measured ${Math.round(wall / 1000)}s after ${intervalSeconds}s warm-up; load average ${load}`);
   console.log(`  console (this process): CPU ${(((c1.user + c1.system) / 1000 / wall) * 100).toFixed(1)}% of one core, RSS max ${mb(rssMax)} MiB, ${runs - runs0} probes run (${up} up in all)`);
   console.log(`  blackbox_exporter 0.23: CPU ${(((b1.cpuMs - b0.cpuMs) / wall) * 100).toFixed(1)}% of one core, RSS max ${mb(bbRssMax)} MiB (driven by a child playing Prometheus, same targets, same cadence)`);
