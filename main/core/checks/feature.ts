@@ -154,13 +154,13 @@ export function createChecksFeature(options: ChecksFeatureOptions = {}) {
       for (const [name, value] of Object.entries(d.http?.headers ?? {})) {
         if (!isSecretHeader(name) || value !== '') continue;
         const stored = await ctx.secrets.get(headerRef(def.name, name));
-        if (stored === undefined) throw new Error(`header ${name}: no value is stored; edit the check and enter it`);
+        if (stored === undefined) throw new ProbeFailure('auth_missing', `header ${name}: no value is stored; edit the check and enter it`);
         secretHeaders[name] = stored;
       }
       const auth = d.auth ?? { type: 'none' as const };
       if (auth.type === 'none') return { secretHeaders };
       const secret = await ctx.secrets.get(authRef(def.name));
-      if (secret === undefined) throw new Error(`no ${auth.type === 'basic' ? 'password' : 'token'} is stored; edit the check and enter it`);
+      if (secret === undefined) throw new ProbeFailure('auth_missing', `no ${auth.type === 'basic' ? 'password' : 'token'} is stored; edit the check and enter it`);
       return { secretHeaders, authorization: auth.type === 'bearer' ? `Bearer ${secret}` : `Basic ${Buffer.from(`${auth.username}:${secret}`).toString('base64')}` };
     }
 
@@ -221,7 +221,7 @@ export function createChecksFeature(options: ChecksFeatureOptions = {}) {
       try {
         spec = await probeSpec(def);
       } catch (err) {
-        return { vantage, at, up: false, durationSeconds: 0, phases: {}, reason: 'config', detail: (err as Error).message };
+        return { vantage, at, up: false, durationSeconds: 0, phases: {}, reason: err instanceof ProbeFailure ? err.reason : 'config', detail: (err as Error).message };
       }
       const outcome = await runProbe(spec, dialFrom(vantage));
       return { vantage, at, ...outcome };
