@@ -232,7 +232,8 @@ test('HTTP with request headers and basic auth: up, the secrets kept and shown o
   await expect(page.getByTestId('check-form-header-value-1')).toHaveAttribute('placeholder', /set/);
   await expect(page.getByTestId('check-form-authUsername')).toHaveValue('probe');
   await expect(page.getByTestId('check-form-authSecret')).toHaveValue('');
-  await expect(page.getByTestId('check-form-authSecret')).toHaveAttribute('placeholder', /Set \(stored\)/);
+  await expect(page.getByTestId('check-form-authSecret')).toHaveAttribute('placeholder', /set \(stored\)/);
+  await expect(page.getByTestId('check-form-auth')).toContainText('Set (stored) — leave empty to keep');
   expect(await page.content()).not.toContain(PASSWORD);
   expect(await page.content()).not.toContain(API_KEY);
   await page.getByTestId('check-form').screenshot({ path: screenshotPath('checks-dialog-headers-auth-edit-light') });

@@ -166,7 +166,7 @@ export function CheckDialog({ check, onClose }: { check?: CheckView; onClose: ()
                     type="password"
                     autoComplete="new-password"
                     value={form.authSecret}
-                    placeholder={form.authSecretSet ? t('checkForm.auth.secretSet') : t(form.authType === 'basic' ? 'checkForm.auth.password' : 'checkForm.auth.token')}
+                    placeholder={form.authSecretSet ? t('checkForm.headers.secretSet') : t(form.authType === 'basic' ? 'checkForm.auth.password' : 'checkForm.auth.token')}
                     aria-label={t(form.authType === 'basic' ? 'checkForm.auth.password' : 'checkForm.auth.token')}
                     aria-invalid={f.bad('auth')}
                     data-testid="check-form-authSecret"
