@@ -52,7 +52,9 @@ export const CheckUrlField = z
       }
     },
     { error: 'give an http:// or https:// URL' },
-  );
+  )
+  // A user name or password in the URL would be shown on the screen, in logs and in the `check` label's neighbourhood; auth is kept apart instead.
+  .refine((s) => !URL.canParse(s) || (new URL(s).username === '' && new URL(s).password === ''), { error: 'put credentials in the auth fields (or basic_auth), not in the URL' });
 
 export const BodyMatchField = z.object({
   type: z.enum(['substring', 'regex']),

@@ -109,6 +109,8 @@ describe('UI checks with headers and auth', () => {
     expect(bad({ 'X-A': 'one\r\nX-B: two' })).toBe(false);
     expect(bad({ 'X-A': '1', 'x-a': '2' })).toBe(false);
     expect(bad({ 'X-A': '1' })).toBe(true);
+    const withUser = CheckDraft.safeParse({ name: 'x', kind: 'http', target: 'http://u:p@a/', http: { url: 'http://u:p@a/' } });
+    expect(!withUser.success && withUser.error.issues[0]!.message).toBe('put credentials in the auth fields (or basic_auth), not in the URL');
     expect(CheckDraft.safeParse({ name: 'x', kind: 'tcp', target: 'a:1', auth: { type: 'bearer', token: 't' } }).success).toBe(false);
   });
 });
