@@ -186,7 +186,7 @@ function VantageLine({ row: r, label, i18n, now, warnDays }: { row: VantageRow; 
   const days = certDaysLeft(r.result, now);
   const facts: string[] = [];
   if (r.result) {
-    facts.push(t('checks.latency', { ms: formatNumber(r.result.durationSeconds * 1000, locale, r.result.durationSeconds < 0.01 ? 1 : 0) }));
+    facts.push(t('checks.latency', { ms: formatNumber(r.result.durationSeconds * 1000, locale, r.result.durationSeconds < 0.001 ? 2 : r.result.durationSeconds < 0.01 ? 1 : 0) }));
     if (r.result.statusCode !== undefined) facts.push(t('checks.status', { code: r.result.statusCode }));
   }
   return (
