@@ -58,15 +58,28 @@ export function makeTestCerts(dir: string): TestCerts {
 export interface Behaviour {
   status: number;
   body: string;
+  /** /auth answers 200 only to a request whose Authorization is exactly this (401 otherwise). */
+  authorization?: string;
 }
 
-/** A server whose routes the test changes: /ok (the behaviour), /loop (redirects to itself), /redirect (to /ok), /trickle (a byte a second), /huge (64 MiB of x). */
+/**
+ * A server whose routes the test changes: /ok (the behaviour), /loop (redirects to itself), /redirect (to /ok),
+ * /trickle (a byte a second), /huge (64 MiB of x), /auth (needs behaviour.authorization), /away?to=URL (302 to URL).
+ * Every request's path and headers are recorded in `requests`.
+ */
 export async function startTestWebServer(options: { tls?: { key: string; cert: string }; host?: string } = {}) {
   const behaviour: Behaviour = { status: 200, body: 'all good: overlook-ready' };
   let hugeBytesSent = 0;
+  const requests: { url: string; headers: http.IncomingHttpHeaders }[] = [];
   const handler: http.RequestListener = (req, res) => {
     const url = req.url ?? '/';
-    if (url.startsWith('/loop')) {
+    requests.push({ url, headers: { ...req.headers } });
+    if (url.startsWith('/auth')) {
+      const ok = behaviour.authorization !== undefined && req.headers.authorization === behaviour.authorization;
+      res.writeHead(ok ? 200 : 401, { 'content-type': 'text/plain', ...(ok ? {} : { 'www-authenticate': 'Basic realm="test"' }) }).end(ok ? 'welcome' : 'who are you');
+    } else if (url.startsWith('/away')) {
+      res.writeHead(302, { location: new URL(url, 'http://x').searchParams.get('to') ?? '/ok' }).end();
+    } else if (url.startsWith('/loop')) {
       res.writeHead(302, { location: '/loop' }).end();
     } else if (url.startsWith('/redirect')) {
       res.writeHead(301, { location: '/ok' }).end();
@@ -104,6 +117,7 @@ export async function startTestWebServer(options: { tls?: { key: string; cert: s
   return {
     port,
     behaviour,
+    requests,
     hugeBytesSent: () => hugeBytesSent,
     close: () =>
       new Promise<void>((resolve) => {

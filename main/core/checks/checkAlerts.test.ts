@@ -1,8 +1,9 @@
 // The built-in alert rules over service checks, in a running console with
 // the real alerts engine and store: off by default; turned on, "check down"
 // fires when the server breaks and resolves when it answers again, and
-// "certificate expires soon" fires for a certificate with 3 days left and
-// not for one with 200.
+// "certificate expires soon" fires at each check's own cert_warn_days: for a
+// certificate with 3 days left at the default 14 and not at 2, for one with
+// 200 days left at 365 and not at the default.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,7 +32,7 @@ afterAll(async () => {
 });
 
 describe('alert rules on service checks', () => {
-  it('check down fires and resolves; certificate expiry fires within 14 days only; both are off by default', async () => {
+  it('check down fires and resolves; certificate expiry fires within each check\'s warning days; both are off by default', async () => {
     const config = `checks:
   - name: site
     http: http://127.0.0.1:${web.plain!.port}/ok
@@ -44,6 +45,16 @@ describe('alert rules on service checks', () => {
   - name: cert-fine
     tls: localhost:${web.valid!.port}
     ca_file: certs/ca.pem
+    interval: 1s
+  - name: cert-soon-short-warning
+    tls: localhost:${web.expiring!.port}
+    ca_file: certs/ca.pem
+    cert_warn_days: 2
+    interval: 1s
+  - name: cert-fine-long-warning
+    tls: localhost:${web.valid!.port}
+    ca_file: certs/ca.pem
+    cert_warn_days: 365
     interval: 1s
 `;
     const c = await startTestCore(
@@ -63,7 +74,9 @@ describe('alert rules on service checks', () => {
     const firing = async (ruleId: string) => ((await c.call('alerts/list')) as AlertView[]).filter((a) => a.ruleId === ruleId && a.status === 'firing').map((a) => a.labels.check);
 
     await c.call('alerts/rule-enable', { id: 'builtin:cert-expiry', enabled: true });
-    await expect.poll(() => firing('builtin:cert-expiry'), { timeout: 20_000 }).toEqual(['cert-soon']);
+    await expect.poll(async () => (await firing('builtin:cert-expiry')).sort(), { timeout: 20_000 }).toEqual(['cert-fine-long-warning', 'cert-soon']);
+    const soon = ((await c.call('alerts/list')) as AlertView[]).find((a) => a.ruleId === 'builtin:cert-expiry' && a.labels.check === 'cert-soon');
+    expect(soon?.labels.warn_days).toBe('14');
 
     // "Down for 1 m" with its wait shortened for the test; the rule is otherwise the built-in one.
     const builtin = list.find((r) => r.rule.id === 'builtin:check-down')!.rule as Record<string, unknown>;

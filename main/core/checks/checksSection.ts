@@ -13,6 +13,7 @@
 //       ca_file: certs/internal-ca.pem          # trust this CA instead of the system's
 //       banner: SSH-2.0                         # tcp: the server's first bytes hold this
 //       server_name: mail.example.com           # tls: the name the certificate must hold
+//       cert_warn_days: 21                      # tls, https: warn this many days before expiry (default 14, 1–365)
 //       from: [console, bastion-1]              # vantage points: the console, SSH hosts by name
 //       interval: 30s                           # default 30s
 //       timeout: 10s                            # default 10s
@@ -53,6 +54,7 @@ const CheckInFile = z
     ca_file: CaFileField.optional(),
     banner: z.string().min(1).max(1000).optional(),
     server_name: z.string().min(1).max(253).optional(),
+    cert_warn_days: z.number({ error: 'must be a number of days, 1 to 365' }).int({ error: 'must be whole days' }).min(1, { error: 'must be 1 to 365 days' }).max(365, { error: 'must be 1 to 365 days' }).optional(),
     from: z.array(z.string().min(1).max(100), { error: 'must be a list of vantage points: console, or SSH hosts by name' }).min(1).max(MAX_VANTAGES).optional(),
     interval: durationField({ minMs: CHECK_INTERVAL_MIN_MS, maxMs: CHECK_INTERVAL_MAX_MS, bareNumberUnit: 'seconds' }).optional(),
     timeout: durationField({ minMs: 100, maxMs: CHECK_TIMEOUT_MAX_MS, bareNumberUnit: 'seconds' }).optional(),
@@ -87,6 +89,7 @@ const CheckInFile = z
         : {}),
       ...(inFile.banner !== undefined ? { banner: inFile.banner } : {}),
       ...(inFile.server_name !== undefined ? { serverName: inFile.server_name } : {}),
+      ...(inFile.cert_warn_days !== undefined ? { certWarnDays: inFile.cert_warn_days } : {}),
       vantages: inFile.from ?? [CONSOLE_VANTAGE],
       intervalMs: inFile.interval ?? CHECK_INTERVAL_DEFAULT_MS,
       timeoutMs: inFile.timeout ?? CHECK_TIMEOUT_DEFAULT_MS,
@@ -94,7 +97,7 @@ const CheckInFile = z
     });
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
-        const field = issue.path[0] === 'target' ? kind : issue.path[0] === 'vantages' ? 'from' : issue.path[0] === 'http' ? String(issue.path.at(-1) ?? kind) : issue.path.length ? String(issue.path[0]) : kind;
+        const field = issue.path[0] === 'certWarnDays' ? 'cert_warn_days' : issue.path[0] === 'target' ? kind : issue.path[0] === 'vantages' ? 'from' : issue.path[0] === 'http' ? String(issue.path.at(-1) ?? kind) : issue.path.length ? String(issue.path[0]) : kind;
         ctx.addIssue({ code: 'custom', path: [field], message: issue.message });
       }
       return z.NEVER;

@@ -89,7 +89,7 @@ const BLACKBOX_MODULES = (caFile: string) => `modules:
 async function startCore() {
   const config = `checks:\n${targets()
     .map((t) => `  - name: ${t.name}\n    ${t.yaml}\n    interval: 2s\n    timeout: 5s\n`)
-    .join('')}  - name: bad-entry\n    http: not a url\n`;
+    .join('')}  - name: bad-entry\n    http: not a url\n  - name: bad-warn-days\n    tls: localhost:1\n    cert_warn_days: 0\n`;
   return startTestCore(
     {
       prefix: 'ovl-checkfeat-',
@@ -109,6 +109,7 @@ describe('service checks in a running console', () => {
     const c = await startCore();
     // The bad entry is reported and left out; the others run.
     expect(c.log.lines.some((l) => l.includes('checks[8]') && l.includes('http'))).toBe(true);
+    expect(c.log.lines.find((l) => l.includes('checks[9]'))).toMatch(/cert_warn_days.*1 to 365 days/);
     await expect.poll(async () => ((await c.call('checks/list')) as CheckView[]).filter((v) => v.results.length > 0).length, { timeout: 20_000 }).toBe(8);
     const list = (await c.call('checks/list')) as CheckView[];
     expect(list.map((v) => v.name).sort()).toEqual(targets().map((t) => t.name).sort());

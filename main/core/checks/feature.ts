@@ -11,7 +11,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { RpcError, type Handlers } from '../../common/contract.js';
-import { CONSOLE_VANTAGE, type CheckDraft, type CheckResult, type CheckView } from '../../common/checks.js';
+import { CERT_WARN_DAYS_DEFAULT, CONSOLE_VANTAGE, isSecretHeader, type CheckDraft, type CheckResult, type CheckView } from '../../common/checks.js';
 import type { Sample } from '../../common/series.js';
 import { resolveSecretRef, type SecretRef } from '../config/secretRef.js';
 import { sectionOf } from '../config/provisioning.js';
@@ -20,7 +20,7 @@ import type { ExposedFamily } from '../exposition.js';
 import { ManagedSet } from '../managed/managedSet.js';
 import { checksFile, type StoredCheck } from './checksFile.js';
 import { checksSection, type CheckAuthRef, type ProvisionedCheck } from './checksSection.js';
-import { consoleDial, consolePing, pingProbe, runProbe, type Dial, type ProbeSpec, type RunPing } from './probes.js';
+import { consoleDial, consolePing, pingProbe, ProbeFailure, runProbe, type Dial, type ProbeSpec, type RunPing } from './probes.js';
 
 export interface ChecksFeatureOptions {
   /** The provisioning file's `*_env` secrets are read here (default process.env). */
@@ -93,9 +93,21 @@ class CheckRuntime {
 }
 
 export const CERT_DAYS_SERIES = 'check:cert_expiry:days';
+/**
+ * Days left minus the check's own warning days (cert_warn_days): below 0 once
+ * the certificate is inside its warning window. The built-in "certificate
+ * expires soon" rule is the plain `< 0` over it, so each check warns at its
+ * own threshold; the `warn_days` label says which threshold applied.
+ */
+export const CERT_WARNING_SERIES = 'check:cert_expiry:days_before_warning';
+
+/** The secret store's ids for a UI check's secrets. */
+const authRef = (check: string) => `check:${check}:auth`;
+const headerRef = (check: string, header: string) => `check:${check}:header:${header.toLowerCase()}`;
+const refPrefix = (check: string) => `check:${check}:`;
 
 /** The samples one result stores, in blackbox_exporter's names. */
-export function resultSamples(check: string, kind: CheckDraft['kind'], r: CheckResult): Sample[] {
+export function resultSamples(check: string, kind: CheckDraft['kind'], r: CheckResult, warnDays: number = CERT_WARN_DAYS_DEFAULT): Sample[] {
   const labels = { check, vantage: r.vantage };
   const t = r.at;
   const out: Sample[] = [
@@ -109,7 +121,9 @@ export function resultSamples(check: string, kind: CheckDraft['kind'], r: CheckR
   if (r.certExpiry !== undefined) {
     out.push({ name: 'probe_ssl_earliest_cert_expiry', labels, t, v: r.certExpiry });
     // Days left, kept for the built-in "certificate expires soon" rule (a threshold rule compares a series with a number; there is no `- time()`). History only, not on /metrics.
-    out.push({ name: CERT_DAYS_SERIES, labels, t, v: Math.round(((r.certExpiry * 1000 - t) / 86_400_000) * 100) / 100 });
+    const days = Math.round(((r.certExpiry * 1000 - t) / 86_400_000) * 100) / 100;
+    out.push({ name: CERT_DAYS_SERIES, labels, t, v: days });
+    out.push({ name: CERT_WARNING_SERIES, labels: { ...labels, warn_days: String(warnDays) }, t, v: Math.round((days - warnDays) * 100) / 100 });
   }
   return out;
 }
@@ -133,10 +147,29 @@ export function createChecksFeature(options: ChecksFeatureOptions = {}) {
       return r.value;
     };
 
+    /** A UI check's secrets, from the secret store: the Authorization its auth makes, and its secret-looking headers. */
+    async function storedSecrets(def: CheckDef): Promise<{ authorization?: string; secretHeaders: Record<string, string> }> {
+      const d = def.draft;
+      const secretHeaders: Record<string, string> = {};
+      for (const [name, value] of Object.entries(d.http?.headers ?? {})) {
+        if (!isSecretHeader(name) || value !== '') continue;
+        const stored = await ctx.secrets.get(headerRef(def.name, name));
+        if (stored === undefined) throw new ProbeFailure('auth_missing', `header ${name}: no value is stored; edit the check and enter it`);
+        secretHeaders[name] = stored;
+      }
+      const auth = d.auth ?? { type: 'none' as const };
+      if (auth.type === 'none') return { secretHeaders };
+      const secret = await ctx.secrets.get(authRef(def.name));
+      if (secret === undefined) throw new ProbeFailure('auth_missing', `no ${auth.type === 'basic' ? 'password' : 'token'} is stored; edit the check and enter it`);
+      return { secretHeaders, authorization: auth.type === 'bearer' ? `Bearer ${secret}` : `Basic ${Buffer.from(`${auth.username}:${secret}`).toString('base64')}` };
+    }
+
     async function probeSpec(def: CheckDef): Promise<ProbeSpec> {
       const d = def.draft;
       let authorization: string | undefined;
-      if (def.auth.type === 'bearer') authorization = `Bearer ${secretOf(def.auth.token, def.baseDir, 'token')}`;
+      let secretHeaders: Record<string, string> | undefined;
+      if (!def.provisioned) ({ authorization, secretHeaders } = await storedSecrets(def));
+      else if (def.auth.type === 'bearer') authorization = `Bearer ${secretOf(def.auth.token, def.baseDir, 'token')}`;
       else if (def.auth.type === 'basic') authorization = `Basic ${Buffer.from(`${def.auth.username}:${secretOf(def.auth.password, def.baseDir, 'basic auth password')}`).toString('base64')}`;
       let ca: string | undefined;
       if (def.caFile) {
@@ -154,6 +187,7 @@ export function createChecksFeature(options: ChecksFeatureOptions = {}) {
         timeoutMs: d.timeoutMs,
         ...(ca ? { ca } : {}),
         ...(authorization ? { authorization } : {}),
+        ...(secretHeaders && Object.keys(secretHeaders).length > 0 ? { secretHeaders } : {}),
       };
     }
 
@@ -161,7 +195,11 @@ export function createChecksFeature(options: ChecksFeatureOptions = {}) {
       if (vantage === CONSOLE_VANTAGE) return consoleDial;
       return async (host, port) => {
         const t0 = performance.now();
-        const stream = await ctx.openStreamVia(vantage, host, port);
+        // The host's sshd could not open the direct-tcpip channel (RFC 4254 §7.2: it answers OPEN_FAILURE, not why) or the host is not connected.
+        const stream = await ctx.openStreamVia(vantage, host, port).catch((err: unknown) => {
+          const message = (err as Error).message;
+          throw new ProbeFailure(/could not connect to/.test(message) ? 'connect_failed' : 'vantage_unreachable', message);
+        });
         return { stream, resolveSeconds: 0, connectSeconds: (performance.now() - t0) / 1000 };
       };
     }
@@ -170,14 +208,20 @@ export function createChecksFeature(options: ChecksFeatureOptions = {}) {
       const at = ctx.now();
       if (def.draft.kind === 'ping') {
         // The host's own ping through its connection; the target matched PingHostPattern, so it needs no quoting beyond this.
-        const run: RunPing = vantage === CONSOLE_VANTAGE ? consolePing : (args, timeoutMs) => ctx.runVia(vantage, `ping ${args.map((a) => `'${a}'`).join(' ')}`, timeoutMs);
+        const run: RunPing =
+          vantage === CONSOLE_VANTAGE
+            ? consolePing
+            : (args, timeoutMs) =>
+                ctx.runVia(vantage, `ping ${args.map((a) => `'${a}'`).join(' ')}`, timeoutMs).catch((err: unknown) => {
+                  throw new ProbeFailure('vantage_unreachable', (err as Error).message);
+                });
         return { vantage, at, ...(await pingProbe(def.draft.target, def.draft.timeoutMs, run)) };
       }
       let spec: ProbeSpec;
       try {
         spec = await probeSpec(def);
       } catch (err) {
-        return { vantage, at, up: false, durationSeconds: 0, phases: {}, detail: (err as Error).message };
+        return { vantage, at, up: false, durationSeconds: 0, phases: {}, reason: err instanceof ProbeFailure ? err.reason : 'config', detail: (err as Error).message };
       }
       const outcome = await runProbe(spec, dialFrom(vantage));
       return { vantage, at, ...outcome };
@@ -193,7 +237,7 @@ export function createChecksFeature(options: ChecksFeatureOptions = {}) {
     };
 
     const onResult = (rt: CheckRuntime, result: CheckResult) => {
-      void ctx.ingest(resultSamples(rt.def.name, rt.def.draft.kind, result));
+      void ctx.ingest(resultSamples(rt.def.name, rt.def.draft.kind, result, rt.def.draft.certWarnDays));
       emitChanged();
     };
 
@@ -217,6 +261,23 @@ export function createChecksFeature(options: ChecksFeatureOptions = {}) {
       },
     });
 
+    /** Refs the secret store holds for UI checks (ids, never values), kept as they are written. */
+    const storedRefs = new Set<string>();
+
+    /** The draft as the renderer may see it: secret-looking header values blanked (set or not is in `secrets`). */
+    function maskedDraft(d: CheckDraft): CheckDraft {
+      if (!d.http) return d;
+      return { ...d, http: { ...d.http, headers: Object.fromEntries(Object.entries(d.http.headers).map(([k, v]) => [k, isSecretHeader(k) ? '' : v])) } };
+    }
+
+    function secretsSet(def: CheckDef): CheckView['secrets'] {
+      const headers = Object.entries(def.draft.http?.headers ?? {})
+        .filter(([k, v]) => isSecretHeader(k) && (def.provisioned ? v !== '' : storedRefs.has(headerRef(def.name, k))))
+        .map(([k]) => k);
+      const auth = def.provisioned ? def.auth.type !== 'none' : (def.draft.auth?.type ?? 'none') !== 'none' && storedRefs.has(authRef(def.name));
+      return { headers, auth };
+    }
+
     function view(def: CheckDef, rt: CheckRuntime | undefined): CheckView {
       const d = def.draft;
       return {
@@ -228,11 +289,12 @@ export function createChecksFeature(options: ChecksFeatureOptions = {}) {
         timeoutMs: d.timeoutMs,
         enabled: d.enabled,
         provisioned: def.provisioned,
-        draft: d,
+        draft: maskedDraft(d),
         results: d.vantages.flatMap((v) => {
           const r = rt?.results.get(v);
           return r ? [r] : [];
         }),
+        secrets: secretsSet(def),
       };
     }
     const views = (): CheckView[] => checks.entries().map(({ def, runtime }) => view(def, runtime));
@@ -250,20 +312,70 @@ export function createChecksFeature(options: ChecksFeatureOptions = {}) {
       }
     };
 
+    /**
+     * Moves a draft's secrets into the secret store and returns what checks.json
+     * keeps: the auth without its password or token, secret-looking headers with
+     * an empty value. An empty or absent secret on an edit keeps the stored one;
+     * refs the check no longer uses are deleted.
+     */
+    async function keepSecrets(draft: CheckDraft): Promise<CheckDraft> {
+      const name = draft.name;
+      const writes: [string, string][] = [];
+      const used = new Set<string>();
+      const headers: Record<string, string> = {};
+      for (const [header, value] of Object.entries(draft.http?.headers ?? {})) {
+        if (!isSecretHeader(header)) {
+          headers[header] = value;
+          continue;
+        }
+        const ref = headerRef(name, header);
+        used.add(ref);
+        headers[header] = '';
+        if (value !== '') writes.push([ref, value]);
+        else if (!storedRefs.has(ref)) throw new RpcError('invalid_input', `header ${header}: enter its value`);
+      }
+      let auth = draft.auth;
+      if (auth && auth.type !== 'none') {
+        const ref = authRef(name);
+        used.add(ref);
+        const secret = auth.type === 'basic' ? auth.password : auth.token;
+        if (secret) writes.push([ref, secret]);
+        else if (!storedRefs.has(ref)) throw new RpcError('invalid_input', auth.type === 'basic' ? 'enter the password' : 'enter the token');
+        auth = auth.type === 'basic' ? { type: 'basic', username: auth.username } : { type: 'bearer' };
+      }
+      for (const [ref, value] of writes) {
+        await ctx.secrets.set(ref, value);
+        storedRefs.add(ref);
+      }
+      await forgetSecrets(name, used);
+      return { ...draft, ...(auth ? { auth } : {}), ...(draft.http ? { http: { ...draft.http, headers } } : {}) };
+    }
+
+    async function forgetSecrets(name: string, keep: ReadonlySet<string> = new Set()): Promise<void> {
+      for (const ref of [...storedRefs]) {
+        if (!ref.startsWith(refPrefix(name)) || keep.has(ref)) continue;
+        await ctx.secrets.delete(ref);
+        storedRefs.delete(ref);
+      }
+    }
+
     const handlers: Partial<Handlers> = {
       'checks/list': () => views(),
-      'checks/add': async (draft) => {
-        if (checks.has(draft.name)) throw new RpcError('invalid_input', `a check named "${draft.name}" already exists`);
-        validateVantages(draft);
+      'checks/add': async (input) => {
+        if (checks.has(input.name)) throw new RpcError('invalid_input', `a check named "${input.name}" already exists`);
+        validateVantages(input);
+        await forgetSecrets(input.name); // left over from a check of that name removed while the store could not be written
+        const draft = await keepSecrets(input);
         checks.setStored([...checks.stored, draft]);
         await checks.reconcile();
         ctx.log.info(`check ${draft.name}: added (${draft.kind} ${draft.target})`);
         return viewOf(draft.name);
       },
-      'checks/update': async ({ name, draft }) => {
+      'checks/update': async ({ name, draft: input }) => {
         checks.editable(name, () => NOT_CHECK(name));
-        if (draft.name !== name) throw new RpcError('invalid_input', 'a check cannot be renamed (its name labels its history); remove it and add it again under the new name');
-        validateVantages(draft);
+        if (input.name !== name) throw new RpcError('invalid_input', 'a check cannot be renamed (its name labels its history); remove it and add it again under the new name');
+        validateVantages(input);
+        const draft = await keepSecrets(input);
         checks.setStored(checks.stored.map((s) => (s.name === name ? draft : s)));
         await checks.reconcile(new Set([name]));
         return viewOf(name);
@@ -272,6 +384,7 @@ export function createChecksFeature(options: ChecksFeatureOptions = {}) {
         checks.editable(name, () => NOT_CHECK(name));
         checks.setStored(checks.stored.filter((s) => s.name !== name));
         await checks.reconcile();
+        await forgetSecrets(name);
         ctx.log.info(`check ${name}: removed`);
         return true;
       },
@@ -298,6 +411,7 @@ export function createChecksFeature(options: ChecksFeatureOptions = {}) {
       handlers,
       provisioning: [checksSection],
       async start() {
+        for (const ref of await ctx.secrets.list().catch(() => [])) if (ref.startsWith('check:')) storedRefs.add(ref);
         checks.load();
         started = true;
         await checks.reconcile();
@@ -311,7 +425,7 @@ export function createChecksFeature(options: ChecksFeatureOptions = {}) {
         const values = new Map<string, ExposedFamily['values'][number][]>(FAMILIES.map((f) => [f.name, []]));
         for (const { def, runtime } of checks.entries()) {
           for (const r of runtime.results.values()) {
-            for (const s of resultSamples(def.name, def.draft.kind, r)) values.get(s.name)?.push({ labels: s.labels, value: s.v });
+            for (const s of resultSamples(def.name, def.draft.kind, r, def.draft.certWarnDays)) values.get(s.name)?.push({ labels: s.labels, value: s.v });
           }
         }
         return FAMILIES.filter((f) => !request.reserved.has(f.name) && values.get(f.name)!.length > 0).map((f) => ({ name: f.name, help: f.help, type: 'gauge' as const, values: values.get(f.name)! }));

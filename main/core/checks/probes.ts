@@ -19,7 +19,19 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { RE2JS } from 're2js';
-import { BODY_READ_MAX_BYTES_DEFAULT, type BodyMatch, type CheckKind, type CheckPhases, type HttpSpec } from '../../common/checks.js';
+import { BODY_READ_MAX_BYTES_DEFAULT, isSecretHeader, type BodyMatch, type CheckKind, type CheckPhases, type CheckReason, type HttpSpec } from '../../common/checks.js';
+
+/** A failure with its reason code; the message is the English detail (no secret in it). */
+export class ProbeFailure extends Error {
+  constructor(
+    readonly reason: CheckReason,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const reasonOf = (err: unknown, fallback: CheckReason): CheckReason => (err instanceof ProbeFailure ? err.reason : fallback);
 
 export interface Dialed {
   readonly stream: Duplex;
@@ -39,7 +51,7 @@ export const consolePing: RunPing = (args, timeoutMs) =>
   new Promise((resolve, reject) => {
     execFile('ping', [...args], { timeout: timeoutMs, maxBuffer: 64 * 1024 }, (err, stdout, stderr) => {
       const code = err ? ((err as NodeJS.ErrnoException).code === 'ENOENT' ? undefined : typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : null) : 0;
-      if (code === undefined) reject(new Error('this machine has no ping command'));
+      if (code === undefined) reject(new ProbeFailure('ping_unavailable', 'this machine has no ping command'));
       else resolve({ code, stdout: `${String(stdout)}${String(stderr)}` });
     });
   });
@@ -54,12 +66,13 @@ export async function pingProbe(host: string, timeoutMs: number, run: RunPing): 
   try {
     const r = await run(pingArgs(host, timeoutMs), timeoutMs + 1000);
     const rtt = /time[=<]([0-9.]+) ?ms/.exec(r.stdout);
-    if (r.code === 0) return { up: true, durationSeconds: rtt ? Number(rtt[1]) / 1000 : seconds(started), phases: {}, detail: rtt ? `reply in ${rtt[1]} ms` : 'reply' };
-    if (r.code === 2 && /unknown host|Name or service not known|Temporary failure/i.test(r.stdout)) return { up: false, durationSeconds: seconds(started), phases: {}, detail: `cannot resolve ${host}` };
+    if (r.code === 0) return { up: true, durationSeconds: rtt ? Number(rtt[1]) / 1000 : seconds(started), phases: {}, reason: 'ok', detail: rtt ? `reply in ${rtt[1]} ms` : 'reply' };
+    if (r.code === 2 && /unknown host|Name or service not known|Temporary failure/i.test(r.stdout)) return { up: false, durationSeconds: seconds(started), phases: {}, reason: 'unresolvable', detail: `cannot resolve ${host}` };
     const said = r.stdout.split('\n').find((l) => l.startsWith('ping:'))?.slice(0, 200);
-    return { up: false, durationSeconds: seconds(started), phases: {}, detail: r.code === 1 ? `no reply from ${host} within ${timeoutMs} ms` : said ?? `ping failed (exit ${r.code ?? 'killed'})` };
+    if (r.code === 1) return { up: false, durationSeconds: seconds(started), phases: {}, reason: 'ping_no_reply', detail: `no reply from ${host} within ${timeoutMs} ms` };
+    return { up: false, durationSeconds: seconds(started), phases: {}, reason: 'ping_failed', detail: said ?? `ping failed (exit ${r.code ?? 'killed'})` };
   } catch (err) {
-    return { up: false, durationSeconds: seconds(started), phases: {}, detail: (err as Error).message };
+    return { up: false, durationSeconds: seconds(started), phases: {}, reason: reasonOf(err, 'ping_unavailable'), detail: (err as Error).message };
   }
 }
 
@@ -73,8 +86,10 @@ export interface ProbeSpec {
   readonly timeoutMs: number;
   /** PEM CA bundle trusted instead of the system's. */
   readonly ca?: string;
-  /** The Authorization header's value, resolved from its reference; never logged. */
+  /** The Authorization header's value, resolved from its reference; never logged, sent only to the check's own origin. */
   readonly authorization?: string;
+  /** Headers whose values were resolved from the secret store: merged over http.headers, and like Authorization never sent to another origin. */
+  readonly secretHeaders?: Readonly<Record<string, string>>;
   readonly maxBodyBytes?: number;
 }
 
@@ -84,6 +99,7 @@ export interface ProbeOutcome {
   readonly phases: CheckPhases;
   readonly statusCode?: number;
   readonly certExpiry?: number;
+  readonly reason: CheckReason;
   readonly detail: string;
 }
 
@@ -99,7 +115,7 @@ export const consoleDial: Dial = async (host, port) => {
       address = (await dns.lookup(host)).address;
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      throw new Error(code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? `cannot resolve ${host}` : `cannot resolve ${host} (${code ?? 'error'})`);
+      throw new ProbeFailure('unresolvable', code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? `cannot resolve ${host}` : `cannot resolve ${host} (${code ?? 'error'})`);
     }
   }
   const resolveSeconds = seconds(t0);
@@ -109,11 +125,16 @@ export const consoleDial: Dial = async (host, port) => {
     socket.once('connect', resolve);
     socket.once('error', (err) => {
       socket.destroy();
-      reject(new Error(connectMessage(err, host, port)));
+      reject(new ProbeFailure(connectReason(err), connectMessage(err, host, port)));
     });
   });
   return { stream: socket, resolveSeconds, connectSeconds: seconds(t1) };
 };
+
+export function connectReason(err: unknown): CheckReason {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'ECONNREFUSED' ? 'refused' : code === 'EHOSTUNREACH' || code === 'ENETUNREACH' ? 'unreachable' : code === 'ECONNRESET' ? 'reset' : 'connect_failed';
+}
 
 export function connectMessage(err: unknown, host: string, port: number): string {
   const code = (err as NodeJS.ErrnoException).code;
@@ -176,14 +197,14 @@ export async function runProbe(spec: ProbeSpec, dial: Dial): Promise<ProbeOutcom
     phases.connect = (phases.connect ?? 0) + d.connectSeconds;
     return d;
   };
-  let result: { up: boolean; detail: string };
+  let result: Verdict;
   try {
     if (spec.kind === 'ping') throw new Error('ping runs through pingProbe');
     const body = spec.kind === 'http' ? httpProbe(spec, trackedDial, bounds, phases, state) : spec.kind === 'tcp' ? tcpProbe(spec, trackedDial, bounds) : tlsProbe(spec, trackedDial, bounds, phases, state);
     body.catch(() => {});
     result = await Promise.race([body, deadline]);
   } catch (err) {
-    result = { up: false, detail: err instanceof ProbeTimeout ? `no answer within ${spec.timeoutMs} ms (${bounds.phase})` : (err as Error).message };
+    result = err instanceof ProbeTimeout ? { up: false, reason: 'timeout', detail: `no answer within ${spec.timeoutMs} ms (${bounds.phase})` } : { up: false, reason: reasonOf(err, 'connect_failed'), detail: (err as Error).message };
   } finally {
     clearTimeout(timer);
     bounds.closeAll();
@@ -194,14 +215,17 @@ export async function runProbe(spec: ProbeSpec, dial: Dial): Promise<ProbeOutcom
     phases,
     ...(state.statusCode !== undefined ? { statusCode: state.statusCode } : {}),
     ...(state.certExpiry !== undefined ? { certExpiry: state.certExpiry } : {}),
+    reason: result.reason,
     detail: result.detail,
   };
 }
 
+type Verdict = { up: boolean; reason: CheckReason; detail: string };
+
 interface TlsFacts {
   readonly socket: tls.TLSSocket;
   /** Why the certificate is not trusted (expired, self-signed, wrong name), if it is not. */
-  readonly problem?: string;
+  readonly problem?: { reason: CheckReason; detail: string };
   readonly certExpiry?: number;
 }
 
@@ -215,28 +239,29 @@ async function handshake(stream: Duplex, host: string, spec: ProbeSpec, bounds: 
   );
   await new Promise<void>((resolve, reject) => {
     socket.once('secureConnect', resolve);
-    socket.once('error', (err) => reject(new Error(`TLS handshake with ${host} failed: ${(err as Error).message}`)));
-    socket.once('close', () => reject(new Error(`TLS handshake with ${host} failed: the connection closed`)));
+    socket.once('error', (err) => reject(new ProbeFailure('tls_handshake_failed', `TLS handshake with ${host} failed: ${(err as Error).message}`)));
+    socket.once('close', () => reject(new ProbeFailure('tls_handshake_failed', `TLS handshake with ${host} failed: the connection closed`)));
   });
   phases.tls = (phases.tls ?? 0) + seconds(t0);
   const cert = socket.getPeerCertificate(true);
   const certExpiry = earliestExpiry(cert);
-  let problem: string | undefined;
+  let problem: { reason: CheckReason; detail: string } | undefined;
   if (!socket.authorized) problem = certificateProblem(String(socket.authorizationError ?? 'not trusted'), servername);
   else {
     const mismatch = tls.checkServerIdentity(servername, cert);
-    if (mismatch) problem = `certificate is not valid for ${servername}`;
+    if (mismatch) problem = { reason: 'tls_name_mismatch', detail: `certificate is not valid for ${servername}` };
   }
   return { socket, ...(problem ? { problem } : {}), ...(certExpiry !== undefined ? { certExpiry } : {}) };
 }
 
-function certificateProblem(code: string, servername: string): string {
-  if (code === 'CERT_HAS_EXPIRED') return 'certificate has expired';
-  if (code === 'DEPTH_ZERO_SELF_SIGNED_CERT' || code === 'SELF_SIGNED_CERT_IN_CHAIN') return 'certificate is self-signed (not trusted)';
-  if (code === 'CERT_NOT_YET_VALID') return 'certificate is not valid yet';
-  if (code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' || code === 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY') return 'certificate is signed by an unknown authority';
-  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return `certificate is not valid for ${servername}`;
-  return `certificate is not trusted (${code})`;
+/** OpenSSL's verify codes as Node names them (X509_V_ERR_*, openssl-verify(1)). */
+function certificateProblem(code: string, servername: string): { reason: CheckReason; detail: string } {
+  if (code === 'CERT_HAS_EXPIRED') return { reason: 'tls_expired', detail: 'certificate has expired' };
+  if (code === 'DEPTH_ZERO_SELF_SIGNED_CERT' || code === 'SELF_SIGNED_CERT_IN_CHAIN') return { reason: 'tls_self_signed', detail: 'certificate is self-signed (not trusted)' };
+  if (code === 'CERT_NOT_YET_VALID') return { reason: 'tls_not_yet_valid', detail: 'certificate is not valid yet' };
+  if (code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' || code === 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY') return { reason: 'tls_unknown_ca', detail: 'certificate is signed by an unknown authority' };
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return { reason: 'tls_name_mismatch', detail: `certificate is not valid for ${servername}` };
+  return { reason: 'tls_untrusted', detail: `certificate is not trusted (${code})` };
 }
 
 /** The earliest notAfter of the chain, seconds since the epoch. */
@@ -252,44 +277,66 @@ export function earliestExpiry(cert: tls.DetailedPeerCertificate | undefined): n
   return earliest;
 }
 
-async function tlsProbe(spec: ProbeSpec, dial: Dial, bounds: Bounds, phases: CheckPhases & { tls?: number }, state: { certExpiry?: number }): Promise<{ up: boolean; detail: string }> {
+async function tlsProbe(spec: ProbeSpec, dial: Dial, bounds: Bounds, phases: CheckPhases & { tls?: number }, state: { certExpiry?: number }): Promise<Verdict> {
   const { host, port } = splitHostPort(spec.target);
   const d = await dial(host, port);
   const facts = await handshake(d.stream, host, spec, bounds, phases);
   if (facts.certExpiry !== undefined) state.certExpiry = facts.certExpiry;
-  if (facts.problem) return { up: false, detail: facts.problem };
+  if (facts.problem) return { up: false, ...facts.problem };
   const days = facts.certExpiry !== undefined ? Math.floor((facts.certExpiry * 1000 - Date.now()) / 86_400_000) : undefined;
-  return { up: true, detail: days !== undefined ? `certificate valid, expires in ${days} days` : 'handshake ok' };
+  return { up: true, reason: 'ok', detail: days !== undefined ? `certificate valid, expires in ${days} days` : 'handshake ok' };
 }
 
-async function tcpProbe(spec: ProbeSpec, dial: Dial, bounds: Bounds): Promise<{ up: boolean; detail: string }> {
+async function tcpProbe(spec: ProbeSpec, dial: Dial, bounds: Bounds): Promise<Verdict> {
   const { host, port } = splitHostPort(spec.target);
   const d = await dial(host, port);
-  if (!spec.banner) return { up: true, detail: 'connected' };
+  if (!spec.banner) return { up: true, reason: 'ok', detail: 'connected' };
   bounds.phase = 'banner';
   const want = spec.banner;
   const max = 64 * 1024;
   let seen = '';
   return new Promise((resolve) => {
-    const done = (r: { up: boolean; detail: string }) => {
+    const done = (r: Verdict) => {
       d.stream.removeAllListeners('data');
       resolve(r);
     };
     d.stream.on('data', (chunk: Buffer) => {
       seen += chunk.toString('latin1');
-      if (seen.includes(want)) done({ up: true, detail: 'banner matched' });
-      else if (seen.length > max) done({ up: false, detail: `the banner does not hold "${want}" in its first ${max} bytes` });
+      if (seen.includes(want)) done({ up: true, reason: 'ok', detail: 'banner matched' });
+      else if (seen.length > max) done({ up: false, reason: 'banner_mismatch', detail: `the banner does not hold "${want}" in its first ${max} bytes` });
     });
-    d.stream.once('end', () => done({ up: false, detail: `the banner does not hold "${want}"` }));
-    d.stream.once('close', () => done({ up: false, detail: `the connection closed before "${want}" arrived` }));
+    d.stream.once('end', () => done({ up: false, reason: 'banner_mismatch', detail: `the banner does not hold "${want}"` }));
+    d.stream.once('close', () => done({ up: false, reason: 'banner_mismatch', detail: `the connection closed before "${want}" arrived` }));
   });
 }
 
 const REDIRECT = new Set([301, 302, 303, 307, 308]);
 
-async function httpProbe(spec: ProbeSpec, dial: Dial, bounds: Bounds, phases: { -readonly [K in keyof CheckPhases]: number }, state: { statusCode?: number; certExpiry?: number }): Promise<{ up: boolean; detail: string }> {
+/**
+ * The headers a request carries. Credentials — the Authorization the check's
+ * auth makes, and every secret-looking header (Cookie, X-Api-Key, *token*…) —
+ * go only to the check's own origin (scheme, host, port: RFC 6454): a redirect
+ * to another origin gets none of them, as browsers (Fetch §4.4 HTTP-redirect
+ * fetch) and curl (without --location-trusted) do.
+ */
+export function requestHeaders(spec: ProbeSpec, url: URL, origin: string): Record<string, string> {
+  const sameOrigin = url.origin === origin;
+  const out: Record<string, string> = { host: url.host, 'user-agent': 'Overlook service check', accept: '*/*' };
+  const add = (name: string, value: string) => {
+    if (!sameOrigin && isSecretHeader(name)) return;
+    out[name.toLowerCase()] = value;
+  };
+  for (const [name, value] of Object.entries(spec.http?.headers ?? {})) if (value !== '' || !isSecretHeader(name)) add(name, value);
+  for (const [name, value] of Object.entries(spec.secretHeaders ?? {})) add(name, value);
+  if (spec.authorization && sameOrigin) out.authorization = spec.authorization;
+  out.connection = 'close';
+  return out;
+}
+
+async function httpProbe(spec: ProbeSpec, dial: Dial, bounds: Bounds, phases: { -readonly [K in keyof CheckPhases]: number }, state: { statusCode?: number; certExpiry?: number }): Promise<Verdict> {
   const h = spec.http!;
   let url = new URL(spec.target);
+  const origin = url.origin;
   let method = h.method;
   for (let hop = 0; ; hop++) {
     const https = url.protocol === 'https:';
@@ -300,27 +347,21 @@ async function httpProbe(spec: ProbeSpec, dial: Dial, bounds: Bounds, phases: { 
     if (https) {
       const facts = await handshake(d.stream, host, spec, bounds, phases);
       if (facts.certExpiry !== undefined) state.certExpiry = state.certExpiry === undefined ? facts.certExpiry : Math.min(state.certExpiry, facts.certExpiry);
-      if (facts.problem) return { up: false, detail: facts.problem };
+      if (facts.problem) return { up: false, ...facts.problem };
       stream = facts.socket;
     }
     bounds.phase = 'processing';
     const t0 = performance.now();
+    const requestUrl = url;
     const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
       const req = http.request({
         createConnection: () => stream as net.Socket,
         method,
-        path: `${url.pathname}${url.search}`,
-        headers: {
-          host: url.host,
-          'user-agent': 'Overlook service check',
-          accept: '*/*',
-          ...h.headers,
-          ...(spec.authorization ? { authorization: spec.authorization } : {}),
-          connection: 'close',
-        },
+        path: `${requestUrl.pathname}${requestUrl.search}`,
+        headers: requestHeaders(spec, requestUrl, origin),
       });
       req.on('response', resolve);
-      req.on('error', (err) => reject(new Error(`${url.host} did not answer: ${(err as Error).message}`)));
+      req.on('error', (err) => reject(new ProbeFailure('no_answer', `${requestUrl.host} did not answer: ${(err as Error).message}`)));
       req.end();
     });
     bounds.track(res);
@@ -330,31 +371,31 @@ async function httpProbe(spec: ProbeSpec, dial: Dial, bounds: Bounds, phases: { 
     const location = res.headers.location;
     if (h.followRedirects && REDIRECT.has(status) && location) {
       res.destroy();
-      if (hop >= h.maxRedirects) return { up: false, detail: `more than ${h.maxRedirects} redirects (a redirect loop?)` };
+      if (hop >= h.maxRedirects) return { up: false, reason: 'redirect_limit', detail: `more than ${h.maxRedirects} redirects (a redirect loop?)` };
       try {
         url = new URL(location, url);
       } catch {
-        return { up: false, detail: `a redirect to an invalid address` };
+        return { up: false, reason: 'redirect_invalid', detail: `a redirect to an invalid address` };
       }
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') return { up: false, detail: `a redirect to ${url.protocol} is not followed` };
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') return { up: false, reason: 'redirect_invalid', detail: `a redirect to ${url.protocol} is not followed` };
       if (status === 303) method = 'GET';
       continue;
     }
     const statusOk = h.expectStatus.length > 0 ? h.expectStatus.includes(status) : status >= 200 && status < 300;
     if (!statusOk) {
       res.destroy();
-      return { up: false, detail: `status ${status}${h.expectStatus.length ? `, expected ${h.expectStatus.join(' or ')}` : ''}` };
+      return { up: false, reason: 'status_mismatch', detail: `status ${status}${h.expectStatus.length ? `, expected ${h.expectStatus.join(' or ')}` : ''}` };
     }
     if (!h.bodyMatch || method === 'HEAD') {
       res.destroy();
-      return { up: true, detail: `status ${status}` };
+      return { up: true, reason: 'ok', detail: `status ${status}` };
     }
     bounds.phase = 'body';
     const t1 = performance.now();
     const matched = await matchBody(res, h.bodyMatch, spec.maxBodyBytes ?? BODY_READ_MAX_BYTES_DEFAULT);
     phases.transfer = (phases.transfer ?? 0) + seconds(t1);
     res.destroy();
-    return matched.ok ? { up: true, detail: `status ${status}, body matched` } : { up: false, detail: matched.detail };
+    return matched.ok ? { up: true, reason: 'ok', detail: `status ${status}, body matched` } : { up: false, reason: matched.truncated ? 'body_too_large' : 'body_mismatch', detail: matched.detail };
   }
 }
 
@@ -364,7 +405,7 @@ export function compileBodyPattern(pattern: string): RE2JS {
 }
 
 /** Reads the body until the match is found or `max` bytes were read; never more. */
-async function matchBody(res: http.IncomingMessage, match: BodyMatch, max: number): Promise<{ ok: true } | { ok: false; detail: string }> {
+async function matchBody(res: http.IncomingMessage, match: BodyMatch, max: number): Promise<{ ok: true } | { ok: false; truncated: boolean; detail: string }> {
   const re = match.type === 'regex' ? compileBodyPattern(match.pattern) : undefined;
   const chunks: Buffer[] = [];
   let bytes = 0;
@@ -397,10 +438,10 @@ async function matchBody(res: http.IncomingMessage, match: BodyMatch, max: numbe
     });
     res.once('end', finish);
     res.once('close', finish);
-    res.once('error', (err) => reject(new Error(`the body could not be read: ${err.message}`)));
+    res.once('error', (err) => reject(new ProbeFailure('no_answer', `the body could not be read: ${err.message}`)));
   });
   const text = Buffer.concat(chunks).toString('utf8');
   const found = re ? re.matcher(text).find() : text.includes(match.pattern);
   if (found) return { ok: true };
-  return { ok: false, detail: `the body does not ${re ? 'match' : 'hold'} "${match.pattern}"${truncated ? ` in its first ${max} bytes` : ''}` };
+  return { ok: false, truncated, detail: `the body does not ${re ? 'match' : 'hold'} "${match.pattern}"${truncated ? ` in its first ${max} bytes` : ''}` };
 }

@@ -71,7 +71,7 @@ describe('checks from an SSH host', () => {
     const run = (await c.call('checks/run', { name: 'internal-api' })) as CheckView;
     const by = Object.fromEntries(run.results.map((r) => [r.vantage, r]));
     expect(by.inner).toMatchObject({ up: true, statusCode: 200, detail: 'status 200, body matched' });
-    expect(by.console).toMatchObject({ up: false, detail: `connection refused at 127.0.0.1:${INNER_PORT}` });
+    expect(by.console).toMatchObject({ up: false, reason: 'refused', detail: `connection refused at 127.0.0.1:${INNER_PORT}` });
     expect(((await c.call('checks/run', { name: 'internal-port' })) as CheckView).results).toEqual([expect.objectContaining({ vantage: 'inner', up: true })]);
 
     // Ping from both: the host's own ping runs over its connection.
@@ -87,7 +87,7 @@ describe('checks from an SSH host', () => {
     inner.kill();
     await new Promise((resolve) => inner.once('exit', resolve));
     const down = ((await c.call('checks/run', { name: 'internal-api' })) as CheckView).results.find((r) => r.vantage === 'inner');
-    expect(down?.up).toBe(false);
+    expect(down).toMatchObject({ up: false, reason: 'connect_failed' });
     expect(down?.detail).toMatch(new RegExp(`could not connect to 127.0.0.1:${INNER_PORT}`));
   }, 90_000);
 });

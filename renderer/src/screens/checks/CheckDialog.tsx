@@ -1,10 +1,13 @@
 // Add a service check, or edit one added in the UI: its kind (HTTP, TCP, TLS,
 // ping), the fields that kind takes, the vantage points it runs from (this
-// console and any SSH host, several at once), interval and timeout. Checked
-// with the core's schema as fields are left; a check cannot be renamed (its
-// name labels its history).
+// console and any SSH host, several at once), interval and timeout; for HTTP
+// request headers and basic/bearer auth, whose secrets go to the console's
+// secret store and never come back (the form says "set", an empty field keeps
+// it); for TLS and HTTPS the days before expiry it warns at. Checked with the
+// core's schema as fields are left; a check cannot be renamed (its name labels
+// its history).
 import { useMemo, useState } from 'react';
-import { CHECK_KINDS, CONSOLE_VANTAGE, type CheckDraft, type CheckView } from '../../../../main/common/checks';
+import { CHECK_KINDS, CONSOLE_VANTAGE, isSecretHeader, MAX_HEADERS, type CheckDraft, type CheckView } from '../../../../main/common/checks';
 import { FormFooter } from '../../components/FormFooter';
 import { FormModal } from '../../components/Modal';
 import { textFieldsFor } from '../../components/TextField';
@@ -49,6 +52,8 @@ export function CheckDialog({ check, onClose }: { check?: CheckView; onClose: ()
   // An SSH host the check names that is gone stays listed, so an edit does not drop it unseen.
   const vantageChoices = [CONSOLE_VANTAGE, ...sshHosts.map((h) => h.id), ...form.vantages.filter((v) => v !== CONSOLE_VANTAGE && !sshHosts.some((h) => h.id === v))];
   const hostName = (id: string) => sshHosts.find((h) => h.id === id)?.name ?? id;
+  const setHeader = (i: number, patch: Partial<CheckFormState['headers'][number]>) => set({ headers: form.headers.map((h, j) => (j === i ? { ...h, ...patch, ...(patch.name !== undefined && patch.name !== h.name ? { secretSet: false } : {}) } : h)) });
+  const showsCertDays = form.kind === 'tls' || (form.kind === 'http' && form.target.trim().toLowerCase().startsWith('https:'));
 
   return (
     <FormModal title={editing ? t('checkForm.title.edit', { name: check.name }) : t('checkForm.title.add')} onClose={onClose} testId="check-form" onSubmit={() => void save()}>
@@ -100,6 +105,78 @@ export function CheckDialog({ check, onClose }: { check?: CheckView; onClose: ()
               </div>
               {f.bad('bodyMatch') ? problem('bodyMatch') : <span className="field-hint">{t('checkForm.bodyMatch.hint')}</span>}
             </fieldset>
+            <fieldset className="field field--wide" data-testid="check-form-headers">
+              <legend className="field-label">{t('checkForm.headers')}</legend>
+              {form.headers.map((h, i) => {
+                const secret = isSecretHeader(h.name.trim());
+                return (
+                  <div key={i} className="inline-form check-header-row" data-testid="check-form-header-row">
+                    <input
+                      className="input mono"
+                      value={h.name}
+                      placeholder="X-Probe"
+                      aria-label={t('checkForm.headers.name')}
+                      aria-invalid={f.bad('headers')}
+                      spellCheck={false}
+                      data-testid={`check-form-header-name-${i}`}
+                      onChange={(e) => setHeader(i, { name: e.target.value })}
+                      onBlur={() => f.touch('headers')}
+                    />
+                    <input
+                      className="input mono"
+                      type={secret ? 'password' : 'text'}
+                      autoComplete={secret ? 'new-password' : 'off'}
+                      value={h.value}
+                      placeholder={secret && h.secretSet ? t('checkForm.headers.secretSet') : t('checkForm.headers.value')}
+                      aria-label={t('checkForm.headers.value')}
+                      aria-invalid={f.bad('headers')}
+                      spellCheck={false}
+                      data-testid={`check-form-header-value-${i}`}
+                      data-secret={secret}
+                      onChange={(e) => setHeader(i, { value: e.target.value })}
+                      onBlur={() => f.touch('headers')}
+                    />
+                    <button type="button" className="btn btn--small" aria-label={t('checkForm.headers.remove', { name: h.name })} data-testid={`check-form-header-remove-${i}`} onClick={() => set({ headers: form.headers.filter((_, j) => j !== i) })}>
+                      ×
+                    </button>
+                  </div>
+                );
+              })}
+              <div>
+                <button type="button" className="btn btn--small" data-testid="check-form-header-add" disabled={form.headers.length >= MAX_HEADERS} onClick={() => set({ headers: [...form.headers, { name: '', value: '', secretSet: false }] })}>
+                  {t('checkForm.headers.add')}
+                </button>
+              </div>
+              {f.bad('headers') ? problem('headers') : <span className="field-hint">{t('checkForm.headers.hint')}</span>}
+            </fieldset>
+            <fieldset className="field field--wide" data-testid="check-form-auth">
+              <legend className="field-label">{t('checkForm.auth')}</legend>
+              <div className="inline-form check-auth-row">
+                <select className="input" value={form.authType} aria-label={t('checkForm.auth')} data-testid="check-form-authType" onChange={(e) => set({ authType: e.target.value as CheckFormState['authType'] })}>
+                  <option value="none">{t('checkForm.auth.none')}</option>
+                  <option value="basic">{t('checkForm.auth.basic')}</option>
+                  <option value="bearer">{t('checkForm.auth.bearer')}</option>
+                </select>
+                {form.authType === 'basic' && (
+                  <input className="input" value={form.authUsername} placeholder={t('checkForm.auth.username')} aria-label={t('checkForm.auth.username')} aria-invalid={f.bad('auth')} autoComplete="off" spellCheck={false} data-testid="check-form-authUsername" onChange={(e) => set({ authUsername: e.target.value })} onBlur={() => f.touch('auth')} />
+                )}
+                {form.authType !== 'none' && (
+                  <input
+                    className="input"
+                    type="password"
+                    autoComplete="new-password"
+                    value={form.authSecret}
+                    placeholder={form.authSecretSet ? t('checkForm.headers.secretSet') : t(form.authType === 'basic' ? 'checkForm.auth.password' : 'checkForm.auth.token')}
+                    aria-label={t(form.authType === 'basic' ? 'checkForm.auth.password' : 'checkForm.auth.token')}
+                    aria-invalid={f.bad('auth')}
+                    data-testid="check-form-authSecret"
+                    onChange={(e) => set({ authSecret: e.target.value })}
+                    onBlur={() => f.touch('auth')}
+                  />
+                )}
+              </div>
+              {f.bad('auth') ? problem('auth') : form.authType !== 'none' && <span className="field-hint">{form.authSecretSet ? t('checkForm.auth.secretSet') : t('checkForm.auth.hint')}</span>}
+            </fieldset>
             <label className="toggle field--wide">
               <input type="checkbox" checked={form.followRedirects} data-testid="check-form-followRedirects" onChange={(e) => set({ followRedirects: e.target.checked })} />
               {t('checkForm.followRedirects')}
@@ -107,6 +184,7 @@ export function CheckDialog({ check, onClose }: { check?: CheckView; onClose: ()
           </>
         )}
         {form.kind === 'tcp' && input('banner', t('checkForm.banner'), { hint: t('checkForm.banner.hint'), className: 'field--wide', placeholder: 'SSH-2.0' })}
+        {showsCertDays && input('certWarnDays', t('checkForm.certWarnDays'), { type: 'number', hint: t('checkForm.certWarnDays.hint'), placeholder: '14', className: 'field--wide' })}
         {form.kind === 'tls' && input('serverName', t('checkForm.serverName'), { hint: t('checkForm.serverName.hint'), className: 'field--wide', placeholder: 'mail.example.com' })}
         <fieldset className="field field--wide" data-testid="check-form-vantages">
           <legend className="field-label">{t('checkForm.vantages')}</legend>

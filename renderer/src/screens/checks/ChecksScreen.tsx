@@ -16,7 +16,7 @@ import { putCheck, refreshChecks, useChecks } from '../../stores/checks';
 import { useHosts } from '../../stores/hosts';
 import { takeDialogRequest, useUiRequests } from '../../stores/uiRequests';
 import { formatSince } from '../clouds/cloudDisplay';
-import { CERT_WARN_DAYS, certDaysLeft, checkState, isConsoleVantage, lastRun, sortChecks, vantageRows, type VantageRow, type VantageState } from './checkDisplay';
+import { certDaysLeft, certWarnDays, reasonKey, checkState, isConsoleVantage, lastRun, sortChecks, vantageRows, type VantageRow, type VantageState } from './checkDisplay';
 import { CheckDialog } from './CheckDialog';
 
 const stateTone: Record<VantageState, string> = { up: 'ok', down: 'bad', pending: 'neutral', paused: 'neutral' };
@@ -141,7 +141,7 @@ function CheckRow({ check: c, i18n, now, onEdit }: { check: CheckView; i18n: I18
       <td>
         <ul className="checks-vantages">
           {rows.map((r) => (
-            <VantageLine key={r.vantage} row={r} label={label(r.vantage)} i18n={i18n} now={now} />
+            <VantageLine key={r.vantage} row={r} label={label(r.vantage)} i18n={i18n} now={now} warnDays={certWarnDays(c)} />
           ))}
         </ul>
         {tested && (
@@ -181,12 +181,12 @@ function CheckRow({ check: c, i18n, now, onEdit }: { check: CheckView; i18n: I18
   );
 }
 
-function VantageLine({ row: r, label, i18n, now }: { row: VantageRow; label: string; i18n: I18n; now: number }) {
+function VantageLine({ row: r, label, i18n, now, warnDays }: { row: VantageRow; label: string; i18n: I18n; now: number; warnDays: number }) {
   const { t, locale } = i18n;
   const days = certDaysLeft(r.result, now);
   const facts: string[] = [];
   if (r.result) {
-    facts.push(t('checks.latency', { ms: formatNumber(r.result.durationSeconds * 1000, locale, r.result.durationSeconds < 0.01 ? 1 : 0) }));
+    facts.push(t('checks.latency', { ms: formatNumber(r.result.durationSeconds * 1000, locale, r.result.durationSeconds < 0.001 ? 2 : r.result.durationSeconds < 0.01 ? 1 : 0) }));
     if (r.result.statusCode !== undefined) facts.push(t('checks.status', { code: r.result.statusCode }));
   }
   return (
@@ -195,13 +195,18 @@ function VantageLine({ row: r, label, i18n, now }: { row: VantageRow; label: str
       <span className="checks-vantage-name">{label}</span>
       {facts.length > 0 && <span className="muted small num">{facts.join(' · ')}</span>}
       {days !== undefined && (
-        <span className={`small num ${days < CERT_WARN_DAYS ? 'checks-cert--warn' : 'muted'}`} data-testid="check-cert-days" title={formatDateTime(r.result!.certExpiry! * 1000, locale)}>
+        <span
+          className={`small num ${days < warnDays ? 'checks-cert--warn' : 'muted'}`}
+          data-testid="check-cert-days"
+          data-warn={days < warnDays}
+          title={`${formatDateTime(r.result!.certExpiry! * 1000, locale)} · ${t('checks.cert.warnAt', { days: warnDays })}`}
+        >
           {days < 0 ? t('checks.cert.expired') : t('checks.cert.days', { days })}
         </span>
       )}
       {r.result && !r.result.up && r.result.detail && (
-        <span className="status-detail checks-reason" data-testid="check-reason" title={r.result.detail}>
-          {r.result.detail}
+        <span className="status-detail checks-reason" data-testid="check-reason" data-reason={r.result.reason} title={r.result.detail}>
+          {reasonKey(r.result) ? t(reasonKey(r.result)!) : r.result.detail}
         </span>
       )}
     </li>

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { CheckResult, CheckView } from '../../../../main/common/checks';
-import { certDaysLeft, checkState, lastRun, sortChecks, vantageRows } from './checkDisplay';
+import { catalogues } from '../../i18n/catalogue';
+import { CHECK_REASONS } from '../../../../main/common/checks';
+import { certDaysLeft, certWarnDays, checkState, lastRun, reasonKey, sortChecks, vantageRows } from './checkDisplay';
 
 const result = (vantage: string, up: boolean, extra: Partial<CheckResult> = {}): CheckResult => ({ vantage, at: 1_000, up, durationSeconds: 0.01, phases: {}, detail: up ? '' : 'connection refused', ...extra });
 const check = (name: string, results: CheckResult[], extra: Partial<CheckView> = {}): CheckView => ({
@@ -14,6 +16,7 @@ const check = (name: string, results: CheckResult[], extra: Partial<CheckView> =
   provisioned: false,
   draft: {},
   results,
+  secrets: { headers: [], auth: false },
   ...extra,
 });
 
@@ -45,5 +48,15 @@ describe('check display', () => {
     expect(sortChecks([up, down]).map((c) => c.name)).toEqual(['z', 'a']);
     expect(lastRun(up)).toBe(5_000);
     expect(lastRun(check('b', []))).toBeUndefined();
+  });
+
+  it('warns at the check’s own days (14 when its draft has none), and says every reason code in both languages', () => {
+    expect(certWarnDays(check('a', []))).toBe(14);
+    expect(certWarnDays(check('a', [], { draft: { certWarnDays: 30 } }))).toBe(30);
+    expect(reasonKey(result('console', false))).toBeUndefined();
+    expect(reasonKey(result('console', false, { reason: 'refused' }))).toBe('checks.reason.refused');
+    for (const code of CHECK_REASONS) {
+      for (const lang of ['en', 'zh-CN'] as const) expect((catalogues[lang] as Record<string, string>)[`checks.reason.${code}`], `${lang} ${code}`).toBeTruthy();
+    }
   });
 });

@@ -1,12 +1,20 @@
 // What the checks screen and the overview card say about a check, pure: the
 // state from each vantage point and of the check as a whole, and the days
 // its certificate has left.
-import { CONSOLE_VANTAGE, type CheckResult, type CheckView } from '../../../../main/common/checks';
+import { CERT_WARN_DAYS_DEFAULT, CONSOLE_VANTAGE, type CheckReason, type CheckResult, type CheckView } from '../../../../main/common/checks';
 
 export type VantageState = 'up' | 'down' | 'pending' | 'paused';
 
-/** Under this many days a certificate is shown as a warning: the built-in "certificate expires soon" rule's threshold. */
-export const CERT_WARN_DAYS = 14;
+/** Under this many days a certificate is shown as a warning: the check's own cert_warn_days, as the built-in "certificate expires soon" rule uses it. */
+export function certWarnDays(check: CheckView): number {
+  const d = check.draft as { certWarnDays?: unknown } | null | undefined;
+  return typeof d?.certWarnDays === 'number' ? d.certWarnDays : CERT_WARN_DAYS_DEFAULT;
+}
+
+/** The catalogue key for a result's reason; a result from an older core without one shows its English detail. */
+export function reasonKey(result: CheckResult): `checks.reason.${CheckReason}` | undefined {
+  return result.reason ? `checks.reason.${result.reason}` : undefined;
+}
 
 export interface VantageRow {
   vantage: string;

@@ -46,4 +46,31 @@ describe('check form', () => {
     const again = checkCheckForm(form);
     expect(again.ok && again.draft.http).toMatchObject(draft.http);
   });
+
+  it('carries headers, auth and warning days; a stored secret is kept by leaving it empty, a new one needs a value', () => {
+    const base = { ...emptyCheckForm('http'), name: 'api', target: 'https://x/' };
+    const r = checkCheckForm({ ...base, headers: [{ name: 'X-Probe', value: 'ovl', secretSet: false }, { name: '', value: '', secretSet: false }], authType: 'basic', authUsername: 'probe', authSecret: 'pw', certWarnDays: '30' });
+    expect(r.ok && { headers: r.draft.http!.headers, auth: r.draft.auth, days: r.draft.certWarnDays }).toEqual({ headers: { 'X-Probe': 'ovl' }, auth: { type: 'basic', username: 'probe', password: 'pw' }, days: 30 });
+    const keep = checkCheckForm({ ...base, headers: [{ name: 'X-Api-Key', value: '', secretSet: true }], authType: 'bearer', authSecretSet: true });
+    expect(keep.ok && { headers: keep.draft.http!.headers, auth: keep.draft.auth }).toEqual({ headers: { 'X-Api-Key': '' }, auth: { type: 'bearer' } });
+    const missing = checkCheckForm({ ...base, headers: [{ name: 'X-Api-Key', value: '', secretSet: false }], authType: 'bearer' });
+    expect(!missing.ok && Object.keys(missing.problems).sort()).toEqual(['auth', 'headers']);
+    const hop = checkCheckForm({ ...base, headers: [{ name: 'Connection', value: 'close', secretSet: false }] });
+    expect(!hop.ok && Object.keys(hop.problems)).toEqual(['headers']);
+    const days = checkCheckForm({ ...base, certWarnDays: '400' });
+    expect(!days.ok && Object.keys(days.problems)).toEqual(['certWarnDays']);
+  });
+
+  it('editing shows which secrets are set, never their values', () => {
+    const view = { name: 'api', kind: 'http', target: 'https://x/', vantages: ['console'], intervalMs: 30_000, timeoutMs: 10_000, enabled: true, provisioned: false, results: [], secrets: { headers: ['Cookie'], auth: true }, draft: { name: 'api', kind: 'http', target: 'https://x/', certWarnDays: 7, auth: { type: 'basic', username: 'probe' }, http: { url: 'https://x/', headers: { Cookie: '', 'X-Probe': 'ovl' } } } } as CheckView;
+    const form = checkFormFromView(view);
+    expect({ headers: form.headers, auth: [form.authType, form.authUsername, form.authSecret, form.authSecretSet], days: form.certWarnDays }).toEqual({
+      headers: [
+        { name: 'Cookie', value: '', secretSet: true },
+        { name: 'X-Probe', value: 'ovl', secretSet: false },
+      ],
+      auth: ['basic', 'probe', '', true],
+      days: '7',
+    });
+  });
 });

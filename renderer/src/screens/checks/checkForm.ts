@@ -2,7 +2,7 @@
 // contract takes, checked with the core's own schema (main/common/checks.ts)
 // so the form and the provisioning file accept the same checks. Each schema
 // problem is put on the field that shows it.
-import { CHECK_INTERVAL_DEFAULT_MS, CHECK_TIMEOUT_DEFAULT_MS, CONSOLE_VANTAGE, CheckDraft, type CheckDraftInput, type CheckKind, type CheckView } from '../../../../main/common/checks';
+import { CERT_WARN_DAYS_DEFAULT, CHECK_INTERVAL_DEFAULT_MS, CHECK_TIMEOUT_DEFAULT_MS, CONSOLE_VANTAGE, CheckDraft, isSecretHeader, MAX_HEADERS, type CheckDraftInput, type CheckKind, type CheckView } from '../../../../main/common/checks';
 
 export interface CheckFormState {
   kind: CheckKind;
@@ -15,6 +15,14 @@ export interface CheckFormState {
   bodyMatchType: 'substring' | 'regex';
   bodyMatch: string;
   followRedirects: boolean;
+  /** Request header rows; a secret-looking header's value is write-only: `secretSet` says one is stored, an empty value keeps it. */
+  headers: { name: string; value: string; secretSet: boolean }[];
+  authType: 'none' | 'basic' | 'bearer';
+  authUsername: string;
+  /** The password or token; write-only, empty keeps the stored one (`authSecretSet`). */
+  authSecret: string;
+  authSecretSet: boolean;
+  certWarnDays: string;
   banner: string;
   serverName: string;
   vantages: string[];
@@ -23,7 +31,7 @@ export interface CheckFormState {
   enabled: boolean;
 }
 
-export type CheckFormField = 'name' | 'target' | 'expectStatus' | 'bodyMatch' | 'banner' | 'serverName' | 'vantages' | 'intervalSeconds' | 'timeoutSeconds';
+export type CheckFormField = 'name' | 'target' | 'expectStatus' | 'bodyMatch' | 'headers' | 'auth' | 'certWarnDays' | 'banner' | 'serverName' | 'vantages' | 'intervalSeconds' | 'timeoutSeconds';
 
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'OPTIONS'] as const;
 
@@ -37,6 +45,12 @@ export function emptyCheckForm(kind: CheckKind = 'http'): CheckFormState {
     bodyMatchType: 'substring',
     bodyMatch: '',
     followRedirects: true,
+    headers: [],
+    authType: 'none',
+    authUsername: '',
+    authSecret: '',
+    authSecretSet: false,
+    certWarnDays: String(CERT_WARN_DAYS_DEFAULT),
     banner: '',
     serverName: '',
     vantages: [CONSOLE_VANTAGE],
@@ -58,7 +72,14 @@ export function checkFormFromView(v: CheckView): CheckFormState {
   form.enabled = v.enabled;
   if (!parsed.success) return form;
   const d = parsed.data;
+  form.certWarnDays = String(d.certWarnDays);
+  if (d.auth && d.auth.type !== 'none') {
+    form.authType = d.auth.type;
+    form.authUsername = d.auth.type === 'basic' ? d.auth.username : '';
+    form.authSecretSet = v.secrets.auth;
+  }
   if (d.http) {
+    form.headers = Object.entries(d.http.headers).map(([name, value]) => ({ name, value: isSecretHeader(name) ? '' : value, secretSet: isSecretHeader(name) && v.secrets.headers.includes(name) }));
     form.method = d.http.method;
     form.expectStatus = d.http.expectStatus.join(', ');
     form.followRedirects = d.http.followRedirects;
@@ -77,7 +98,9 @@ export type CheckFormCheck = { ok: true; draft: CheckDraft } | { ok: false; prob
 /** The field a schema problem belongs to: `http.url` is the target the form shows, `intervalMs` the seconds field. */
 function fieldOf(path: readonly PropertyKey[]): CheckFormField {
   const [head, sub] = path.map(String);
-  if (head === 'http') return sub === 'expectStatus' ? 'expectStatus' : sub === 'bodyMatch' ? 'bodyMatch' : 'target';
+  if (head === 'http') return sub === 'expectStatus' ? 'expectStatus' : sub === 'bodyMatch' ? 'bodyMatch' : sub === 'headers' ? 'headers' : 'target';
+  if (head === 'auth') return 'auth';
+  if (head === 'certWarnDays') return 'certWarnDays';
   if (head === 'intervalMs') return 'intervalSeconds';
   if (head === 'timeoutMs') return 'timeoutSeconds';
   if (head === 'kind') return 'target';
@@ -96,6 +119,17 @@ export function checkCheckForm(form: CheckFormState): CheckFormCheck {
   const timeout = seconds(form.timeoutSeconds);
   if (interval !== undefined && !Number.isFinite(interval)) problems.intervalSeconds = 'give a number of seconds';
   if (timeout !== undefined && !Number.isFinite(timeout)) problems.timeoutSeconds = 'give a number of seconds';
+  const rows = form.headers.filter((h) => h.name.trim() !== '' || h.value !== '');
+  const headers: Record<string, string> = {};
+  for (const h of rows) {
+    const name = h.name.trim();
+    if (name in headers || (isSecretHeader(name) && h.value === '' && !h.secretSet)) problems.headers = 'check the headers';
+    headers[name] = h.value;
+  }
+  if (rows.length > MAX_HEADERS) problems.headers = `at most ${MAX_HEADERS} headers`;
+  if (form.kind === 'http' && form.authType !== 'none' && form.authSecret === '' && !form.authSecretSet) problems.auth = 'enter the password or token';
+  const warnText = form.certWarnDays.trim();
+  const warnDays = warnText === '' ? undefined : Number(warnText);
   const input: CheckDraftInput = {
     name: form.name.trim(),
     kind: form.kind,
@@ -104,6 +138,7 @@ export function checkCheckForm(form: CheckFormState): CheckFormCheck {
     enabled: form.enabled,
     ...(interval !== undefined && Number.isFinite(interval) ? { intervalMs: interval } : {}),
     ...(timeout !== undefined && Number.isFinite(timeout) ? { timeoutMs: timeout } : {}),
+    ...(warnDays !== undefined ? { certWarnDays: warnDays } : {}),
     ...(form.kind === 'http'
       ? {
           http: {
@@ -111,10 +146,13 @@ export function checkCheckForm(form: CheckFormState): CheckFormCheck {
             method: form.method,
             expectStatus: problems.expectStatus ? [] : statuses,
             followRedirects: form.followRedirects,
+            headers,
             ...(form.bodyMatch !== '' ? { bodyMatch: { type: form.bodyMatchType, pattern: form.bodyMatch } } : {}),
           },
         }
       : {}),
+    ...(form.kind === 'http' && form.authType === 'basic' ? { auth: { type: 'basic' as const, username: form.authUsername.trim(), ...(form.authSecret !== '' ? { password: form.authSecret } : {}) } } : {}),
+    ...(form.kind === 'http' && form.authType === 'bearer' ? { auth: { type: 'bearer' as const, ...(form.authSecret !== '' ? { token: form.authSecret } : {}) } } : {}),
     ...(form.kind === 'tcp' && form.banner !== '' ? { banner: form.banner } : {}),
     ...(form.kind === 'tls' && form.serverName.trim() !== '' ? { serverName: form.serverName.trim() } : {}),
   };
