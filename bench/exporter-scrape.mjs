@@ -9,7 +9,8 @@
 // unvaried capture's own), the longest event-loop stall a render causes
 // (ingest shares that loop), the per-host targets (/sd/hosts, one host's
 // /metrics/host/<id>, all of them in turn), and — in the same run —
-// Debian's prometheus-node-exporter for this one machine.
+// Debian's prometheus-node-exporter for this one machine. Wall times and, steadier
+// on a shared machine, this process's CPU per scrape (exporter and client).
 //
 // --baseline DIR runs an earlier checkout (its dist/ built, its own capture
 // and parser) in the same process, alternating with this checkout (before,
@@ -146,7 +147,14 @@ async function longestStall(work) {
   return worst;
 }
 
+/** CPU ms of this process (exporter and the fetching client) for `work`: steadier than wall time on a loaded machine. */
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
 async function timeScrapes(url, n) {
+  const cpu0 = cpuMs();
   const times = [];
   let bytes = 0;
   let text = '';
@@ -158,7 +166,7 @@ async function timeScrapes(url, n) {
     bytes = Buffer.byteLength(text);
     if (res.status !== 200) throw new Error(`${url}: HTTP ${res.status}`);
   }
-  return { median: median(times), min: Math.min(...times), max: Math.max(...times), bytes, lines: text.split('\n').filter((l) => l && !l.startsWith('#')).length, text };
+  return { median: median(times), min: Math.min(...times), max: Math.max(...times), cpu: (cpuMs() - cpu0) / n, bytes, lines: text.split('\n').filter((l) => l && !l.startsWith('#')).length, text };
 }
 
 const gzipRatio = (text) => Buffer.byteLength(text) / gzipSync(text, { level: 1 }).length;
@@ -202,8 +210,10 @@ async function measure(label, dir, captureFile, port) {
       out.sd = await timeScrapes(exporter.sdUrl, SCRAPES);
       out.oneHost = await timeScrapes(`${base}/metrics/host/${encodeURIComponent(fleet[0].host)}`, SCRAPES);
       const allStart = performance.now();
+      const allCpu = cpuMs();
       for (const h of fleet) await timeScrapes(`${base}/metrics/host/${encodeURIComponent(h.host)}`, 1);
       out.allHostsMs = performance.now() - allStart;
+      out.allHostsCpu = cpuMs() - allCpu;
     }
   } finally {
     await exporter.close();
@@ -244,9 +254,9 @@ const theirs = await nodeExporterScrape();
 console.log(`${HOSTS} hosts replayed from a real capture (each at its own frame, renamed, values ±1 %), ${SCRAPES} scrapes each; load average (1 5 15 min) given per run`);
 for (const r of results) {
   console.log(`\n[${r.label}] ${r.captureFile.replace(/^.*\/bench\//, 'bench/')} (${r.frames} frames): ${r.series} series (${(r.series / HOSTS).toFixed(0)} per host); load ${r.load}`);
-  console.log(`  whole-fleet /metrics: median ${ms(r.fleet.median)} (min ${ms(r.fleet.min)}, max ${ms(r.fleet.max)}), ${mb(r.fleet.bytes)}, ${r.fleet.lines} samples; gzip -1 ${r.fleetGzip.toFixed(1)}:1 (the capture's own host alone: ${r.singleGzip.toFixed(1)}:1)`);
+  console.log(`  whole-fleet /metrics: median ${ms(r.fleet.median)} (min ${ms(r.fleet.min)}, max ${ms(r.fleet.max)}), CPU ${ms(r.fleet.cpu)} a scrape, ${mb(r.fleet.bytes)}, ${r.fleet.lines} samples; gzip -1 ${r.fleetGzip.toFixed(1)}:1 (the capture's own host alone: ${r.singleGzip.toFixed(1)}:1)`);
   console.log(`  render alone (no HTTP): median ${ms(r.render)}; longest event-loop stall during a render ${ms(r.stall)}`);
-  if (r.sd) console.log(`  per-host targets: /sd/hosts median ${ms(r.sd.median)} (${mb(r.sd.bytes)}); one host's /metrics/host/<id> median ${ms(r.oneHost.median)} (${mb(r.oneHost.bytes)}, ${r.oneHost.lines} samples); all ${HOSTS} in turn ${ms(r.allHostsMs)} (${ms(r.allHostsMs / HOSTS)} each)`);
+  if (r.sd) console.log(`  per-host targets: /sd/hosts median ${ms(r.sd.median)} (${mb(r.sd.bytes)}); one host's /metrics/host/<id> median ${ms(r.oneHost.median)}, CPU ${ms(r.oneHost.cpu)} (${mb(r.oneHost.bytes)}, ${r.oneHost.lines} samples); all ${HOSTS} in turn ${ms(r.allHostsMs)}, CPU ${ms(r.allHostsCpu)} (${ms(r.allHostsMs / HOSTS)} each)`);
   else console.log('  per-host targets: not in this checkout');
 }
 console.log(`\nnode_exporter (this machine, same run): median ${ms(theirs.median)} (min ${ms(theirs.min)}, max ${ms(theirs.max)}), ${mb(theirs.bytes)}, ${theirs.lines} samples`);
