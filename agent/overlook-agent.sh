@@ -402,8 +402,8 @@ $_ovl_v
       if [ "$cg_mode" = v2 ]; then
         set -- "$@" $pat/cpu.stat $pat/memory.current $pat/memory.stat $pat/pids.current $pat/io.stat
         [ -n "$with_processes" ] && set -- "$@" $pat/memory.events $pat/cgroup.events
-        [ -n "$with_limits" ] && set -- "$@" $pat/cpu.max $pat/memory.max $pat/memory.peak $pat/pids.max \
-          $pat/cgroup.procs $pat/container/cgroup.procs
+        [ -n "$with_limits" ] && set -- "$@" $pat/cpu.max $pat/cpu.weight $pat/memory.max $pat/memory.swap.max \
+          $pat/memory.min $pat/memory.peak $pat/pids.max $pat/cgroup.procs $pat/container/cgroup.procs
         # (v2 allows no processes in a cgroup with children: Podman's split
         # layout keeps them in the scope's container/ child.)
       else
@@ -417,8 +417,9 @@ $_ovl_v
           [ -n "$cg_freezer" ] && set -- "$@" $cg_freezer/$pat/freezer.state
         fi
         if [ -n "$with_limits" ]; then
-          [ -n "$cg_cpu" ] && set -- "$@" $cg_cpu/$pat/cpu.cfs_quota_us $cg_cpu/$pat/cpu.cfs_period_us
-          [ -n "$cg_memory" ] && set -- "$@" $cg_memory/$pat/memory.max_usage_in_bytes $cg_memory/$pat/memory.limit_in_bytes
+          [ -n "$cg_cpu" ] && set -- "$@" $cg_cpu/$pat/cpu.cfs_quota_us $cg_cpu/$pat/cpu.cfs_period_us $cg_cpu/$pat/cpu.shares
+          [ -n "$cg_memory" ] && set -- "$@" $cg_memory/$pat/memory.max_usage_in_bytes $cg_memory/$pat/memory.limit_in_bytes \
+            $cg_memory/$pat/memory.memsw.limit_in_bytes $cg_memory/$pat/memory.soft_limit_in_bytes
           [ -n "$cg_pids" ] && set -- "$@" $cg_pids/$pat/pids.max
           set -- "$@" $cg_in$pat/cgroup.procs
         fi

@@ -5,6 +5,11 @@
 // and writes the frames to a brotli-compressed capture file.
 //   npx tsc -p main/tsconfig.json
 //   node bench/capture-agent.mjs [samples=360] [intervalSeconds=5] [out=bench/fixtures/agent-<hostname>.capture.br]
+// bench/fixtures/agent-debian12-vm.capture.br is agent 5 on the 2-core
+// Debian 12 VM, 60 samples at 5 s, while a test dockerd (dist-test's
+// startTestDockerd) ran four busybox containers: one with a memory limit,
+// swap limit, reservation, CPU shares and quota, one with a memory limit,
+// one with a CPU quota, one with none.
 //
 // Capture format (after brotli): per frame one line `@@capture received_at_ms MS`
 // followed by the frame as the agent printed it. Per-process files

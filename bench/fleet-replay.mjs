@@ -29,12 +29,17 @@ const MARK = '@@capture received_at_ms ';
 export function loadCapture(file = DEFAULT_CAPTURE) {
   const text = brotliDecompressSync(readFileSync(file)).toString('utf8');
   const observations = [];
+  // Agent 5 sends its slow-changing files (uname, limits, link attributes)
+  // every ~30 s; between those frames they are carried, as the console's
+  // decoder (parse/agentDecoder.ts) carries them.
+  let slow;
   for (const part of text.split(MARK).slice(1)) {
     const newline = part.indexOf('\n');
     const receivedAt = Number(part.slice(0, newline));
     // The capture ends each frame with a newline of its own.
-    const result = parseAgentFrame(part.slice(newline + 1).replace(/\n+$/, '\n'), receivedAt);
+    const result = parseAgentFrame(part.slice(newline + 1).replace(/\n+$/, '\n'), receivedAt, slow);
     if (result.kind !== 'observation') throw new Error(`capture ${file}: a frame did not parse (${result.kind}: ${result.problem ?? result.message})`);
+    if (result.slowFiles) slow = result.slowFiles;
     observations.push(result.observation);
   }
   if (observations.length < 3) throw new Error(`capture ${file}: needs at least 3 frames, has ${observations.length}`);

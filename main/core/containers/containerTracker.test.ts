@@ -150,7 +150,7 @@ describe('ContainerTracker', () => {
   it('carries limits, OOM kills, the freezer state and init pids between the samples that read them, and asks for limits for a newcomer', () => {
     const tracker = new ContainerTracker({});
     const usage = { memoryUsageBytes: 1 << 20 };
-    const limits = { memoryLimitBytes: 64 << 20, cpuQuotaMicros: 50_000, cpuPeriodMicros: 100_000, cpuLimitCores: 0.5 };
+    const limits = { memoryLimitBytes: 64 << 20, cpuQuotaMicros: 50_000, cpuPeriodMicros: 100_000, cpuLimitCores: 0.5, cpuShares: 512, memorySwapLimitBytes: 96 << 20, memoryReservationBytes: 0 };
     tracker.enrich(observation([cgroup(1, { stats: { ...usage, ...limits, oomKills: 2 }, cpuLimitCores: 0.5, initPid: 42, frozen: true })]));
     expect(tracker.requestWords()).toEqual(['net:42']);
     const between = tracker.enrich(

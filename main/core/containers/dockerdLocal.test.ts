@@ -37,7 +37,8 @@ beforeAll(async () => {
   // dd's 32 MiB buffer cannot fit a 16 MiB limit (no swap here): the kernel kills dd, the shell lives on.
   await d.docker('run', '-d', '--name', 'hog', '-m', '16m', '--memory-swap', '16m', d.image, 'sh', '-c', 'while :; do dd if=/dev/zero of=/dev/null bs=32M count=1 2>/dev/null; sleep 1; done');
   await d.docker('run', '-d', '--name', 'flaky', '--restart', 'always', d.image, 'sh', '-c', 'sleep 1; exit 3');
-  await d.docker('run', '-d', '--name', 'net', d.image, 'sleep', '3600');
+  // Shares, swap and reservation, for cAdvisor's spec families (compared with docker inspect below).
+  await d.docker('run', '-d', '--name', 'net', '-m', '64m', '--memory-swap', '96m', '--memory-reservation', '32m', '--cpu-shares', '512', d.image, 'sleep', '3600');
   const pid = await d.pidOf('net');
   execFileSync('ip', ['link', 'add', VETH, 'type', 'veth', 'peer', 'name', 'eth1', 'netns', String(pid)]);
   execFileSync('ip', ['addr', 'add', `${NET}.1/30`, 'dev', VETH]);
@@ -136,7 +137,7 @@ describe('a real dockerd, seen by the local source', () => {
     expect(w.samples.some((s) => s.name === 'container_spec_memory_limit_bytes' && s.labels.container === 'idle')).toBe(false);
   });
 
-  it('exports what the Docker dashboards read under cAdvisor\'s names: last seen, start time, CPU and memory spec, network per interface, the machine', () => {
+  it('exports what the Docker dashboards read under cAdvisor\'s names: last seen, start time, CPU and memory spec, network per interface, the machine', async () => {
     const series = hostContainerExportSeries(w.observation);
     const one = (name: string, labels: Record<string, string>) => series.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
     const web = row(w, 'web')!;
@@ -147,6 +148,20 @@ describe('a real dockerd, seen by the local source', () => {
     expect(one('container_spec_cpu_quota', webLabels).map((s) => s.value)).toEqual([20_000]);
     expect(one('container_spec_cpu_period', webLabels).map((s) => s.value)).toEqual([100_000]);
     expect(one('container_spec_memory_limit_bytes', webLabels).map((s) => s.value)).toEqual([64 * 1024 * 1024]);
+    // What Docker says it set, as cAdvisor reports it on this cgroup v1 host:
+    // cpu.shares, memsw (memory + swap: --memory-swap is that total) and the
+    // soft limit. A container without them: the default 1024 shares, and no
+    // swap limit or reservation, which cAdvisor exports as 0.
+    const inspect = JSON.parse(await d.docker('inspect', 'net', 'idle')) as { HostConfig: { CpuShares: number; MemorySwap: number; MemoryReservation: number } }[];
+    const hc = inspect[0]!.HostConfig;
+    expect([hc.CpuShares, hc.MemorySwap, hc.MemoryReservation]).toEqual([512, 96 * 1024 * 1024, 32 * 1024 * 1024]);
+    expect(one('container_spec_cpu_shares', { name: 'net' }).map((s) => s.value)).toEqual([hc.CpuShares]);
+    expect(one('container_spec_memory_swap_limit_bytes', { name: 'net' }).map((s) => s.value)).toEqual([hc.MemorySwap]);
+    expect(one('container_spec_memory_reservation_limit_bytes', { name: 'net' }).map((s) => s.value)).toEqual([hc.MemoryReservation]);
+    expect([inspect[1]!.HostConfig.CpuShares, inspect[1]!.HostConfig.MemorySwap, inspect[1]!.HostConfig.MemoryReservation]).toEqual([0, 0, 0]);
+    expect(one('container_spec_cpu_shares', { name: 'idle' }).map((s) => s.value)).toEqual([1024]);
+    expect(one('container_spec_memory_swap_limit_bytes', { name: 'idle' }).map((s) => s.value)).toEqual([0]);
+    expect(one('container_spec_memory_reservation_limit_bytes', { name: 'idle' }).map((s) => s.value)).toEqual([0]);
     const rx = one('container_network_receive_bytes_total', { name: 'net', interface: 'eth1' });
     expect(rx).toHaveLength(1);
     expect(rx[0]!.value).toBeGreaterThan(10_000);

@@ -45,6 +45,23 @@ export interface ContainerCgroupStats {
   readonly memoryPeakBytes?: number;
   /** Absent when there is no limit (v1's page-rounded LONG_MAX, v2's "max"). */
   readonly memoryLimitBytes?: number;
+  /**
+   * cAdvisor's container_spec_cpu_shares: v1 cpu.shares as it is; v2
+   * cpu.weight (1–10000) mapped back to shares (2–262144) the way cAdvisor
+   * does (see cgroupStats.ts).
+   */
+  readonly cpuShares?: number;
+  /**
+   * cAdvisor's container_spec_memory_swap_limit_bytes: v1
+   * memory.memsw.limit_in_bytes (memory + swap), v2 memory.swap.max (swap
+   * alone); 0 when there is none, as cAdvisor reports it.
+   */
+  readonly memorySwapLimitBytes?: number;
+  /**
+   * cAdvisor's container_spec_memory_reservation_limit_bytes: v1
+   * memory.soft_limit_in_bytes, v2 memory.min; 0 when there is none.
+   */
+  readonly memoryReservationBytes?: number;
   readonly oomKills?: number;
   /** Tasks (threads) in the cgroup: pids.current counts every task, not just processes. */
   readonly tasks?: number;

@@ -28,11 +28,14 @@ describe('cgroup v2 fixture trees', () => {
       cpuQuotaMicros: 50000,
       cpuPeriodMicros: 100000,
       cpuLimitCores: 0.5,
+      cpuShares: 998,
       memoryUsageBytes: 314572800,
       memoryWorkingSetBytes: 314572800 - 73400320,
       memoryRssBytes: 201326592,
       memoryCacheBytes: 104857600,
       memoryLimitBytes: 536870912,
+      memorySwapLimitBytes: 536870912,
+      memoryReservationBytes: 0,
       oomKills: 2,
       tasks: 37,
       tasksLimit: 4096,
@@ -68,10 +71,13 @@ describe('cgroup v2 fixture trees', () => {
       cpuPeriods: 0,
       cpuThrottledPeriods: 0,
       cpuThrottledSeconds: 0,
+      cpuShares: 80,
       memoryUsageBytes: 20480000,
       memoryWorkingSetBytes: 0,
       memoryRssBytes: 8192000,
       memoryCacheBytes: 12288000,
+      memorySwapLimitBytes: 0,
+      memoryReservationBytes: 134217728,
       oomKills: 0,
       tasks: 4,
       ioReadBytes: 0,
@@ -104,6 +110,9 @@ describe('cgroup v2 fixture trees', () => {
       memoryWorkingSetBytes: 67108864 - 16777216,
       memoryRssBytes: 41943040,
       memoryCacheBytes: 20971520,
+      // memory.max is there, memory.swap.max and memory.min are not: 0, as cAdvisor reads a missing file.
+      memorySwapLimitBytes: 0,
+      memoryReservationBytes: 0,
       oomKills: 0,
       tasks: 3,
       tasksLimit: 2048,
@@ -128,11 +137,14 @@ describe('cgroup v1 fixture tree', () => {
       cpuPeriods: 5000,
       cpuThrottledPeriods: 250,
       cpuThrottledSeconds: 12.5,
+      cpuShares: 512,
       memoryUsageBytes: 268435456,
       memoryPeakBytes: 402653184,
       memoryWorkingSetBytes: 268435456 - 71303168,
       memoryRssBytes: 155189248,
       memoryCacheBytes: 104857600,
+      memorySwapLimitBytes: 0,
+      memoryReservationBytes: 268435456,
       oomKills: 1,
       tasks: 12,
       ioReadBytes: 2 * 7340032,
@@ -174,6 +186,57 @@ describe('limits', () => {
     ['250000 100000', 2.5],
   ])('v2 cpu.max %j → %s cores', (text, cores) => {
     expect(parseCgroupStats('v2', { 'cpu.max': text }).stats.cpuLimitCores).toBe(cores);
+  });
+  it.each([
+    [1, 2],
+    [4, 80],
+    [39, 998],
+    [100, 2597],
+    [10000, 262144],
+  ])('v2 cpu.weight %s → %s shares, by cAdvisor\'s integer map', (weight, shares) => {
+    const r = parseCgroupStats('v2', { 'cpu.weight': `${weight}\n` });
+    expect(r.problems).toEqual([]);
+    expect(r.stats.cpuShares).toBe(shares);
+    expect(seriesValue(r.stats, 'container_spec_cpu_shares')).toBe(shares);
+  });
+  it.each(['0', '10001'])('v2 cpu.weight %s is out of range: a problem, no shares', (text) => {
+    const r = parseCgroupStats('v2', { 'cpu.weight': text });
+    expect(r.stats.cpuShares).toBeUndefined();
+    expect(r.problems).toEqual([`cpu.weight: expected 1 to 10000, got ${text}`]);
+  });
+  it('v1 cpu.shares as it is', () => {
+    expect(seriesValue(parseCgroupStats('v1', { 'cpu.shares': '1024\n' }).stats, 'container_spec_cpu_shares')).toBe(1024);
+  });
+  it.each([
+    ['9223372036854771712', 0], // none: cAdvisor's specMemoryValue exports anything above 2^62 as 0
+    [String(2 ** 62), 2 ** 62],
+    ['1073741824', 1073741824],
+  ])('v1 memsw and soft limit %s → %s', (text, expected) => {
+    const { stats } = parseCgroupStats('v1', { 'memory.limit_in_bytes': '536870912', 'memory.memsw.limit_in_bytes': text, 'memory.soft_limit_in_bytes': text });
+    expect(seriesValue(stats, 'container_spec_memory_swap_limit_bytes')).toBe(expected);
+    expect(seriesValue(stats, 'container_spec_memory_reservation_limit_bytes')).toBe(expected);
+  });
+  it.each([
+    ['max', 0],
+    ['0', 0],
+    ['268435456', 268435456],
+  ])('v2 memory.swap.max and memory.min %s → %s', (text, expected) => {
+    const { stats } = parseCgroupStats('v2', { 'memory.max': 'max', 'memory.swap.max': text, 'memory.min': text });
+    expect([stats.memorySwapLimitBytes, stats.memoryReservationBytes]).toEqual([expected, expected]);
+  });
+  it('v2 reservation is memory.min, as cAdvisor reads it; memory.low is not read', () => {
+    const { stats } = parseCgroupStats('v2', { 'memory.max': 'max', 'memory.min': '0', 'memory.low': '268435456' });
+    expect(stats.memoryReservationBytes).toBe(0);
+  });
+  it('a kernel without swap accounting has no memsw file: 0 where the memory limit was read, nothing where it was not', () => {
+    expect(parseCgroupStats('v1', { 'memory.limit_in_bytes': '536870912', 'memory.soft_limit_in_bytes': '0' }).stats.memorySwapLimitBytes).toBe(0);
+    expect(parseCgroupStats('v1', { 'memory.usage_in_bytes': '4096' }).stats.memorySwapLimitBytes).toBeUndefined();
+  });
+  it('garbage in a spec file is a problem and leaves only that value out', () => {
+    const r = parseCgroupStats('v2', { 'memory.max': '536870912', 'memory.swap.max': 'lots', 'memory.min': '0' });
+    expect(r.problems).toEqual(['memory.swap.max: expected a number or "max", got "lots"']);
+    expect(r.stats).toMatchObject({ memoryLimitBytes: 536870912, memoryReservationBytes: 0 });
+    expect(r.stats.memorySwapLimitBytes).toBeUndefined();
   });
   it('v1 oom_control without oom_kill (kernels before 4.13) leaves OOM kills out without a problem', () => {
     const r = parseCgroupStats('v1', { 'memory.oom_control': 'oom_kill_disable 0\nunder_oom 0\n' });

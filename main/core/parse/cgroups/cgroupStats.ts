@@ -42,11 +42,22 @@ export interface CgroupStatsResult {
  */
 export const V1_UNLIMITED_THRESHOLD = 2 ** 62;
 
+/** cAdvisor's maxMemorySize (metrics/prometheus.go): a memory spec value above it is exported as 0. */
+const CADVISOR_UNLIMITED_MEMORY = 2 ** 62;
+
 /** The files each version reads, by controller, for readers that want to know what to expect. */
 export const CGROUP_V1_FILES: Readonly<Record<string, readonly string[]>> = {
   cpuacct: ['cpuacct.usage'],
-  cpu: ['cpu.stat', 'cpu.cfs_quota_us', 'cpu.cfs_period_us'],
-  memory: ['memory.usage_in_bytes', 'memory.max_usage_in_bytes', 'memory.limit_in_bytes', 'memory.stat', 'memory.oom_control'],
+  cpu: ['cpu.stat', 'cpu.cfs_quota_us', 'cpu.cfs_period_us', 'cpu.shares'],
+  memory: [
+    'memory.usage_in_bytes',
+    'memory.max_usage_in_bytes',
+    'memory.limit_in_bytes',
+    'memory.memsw.limit_in_bytes',
+    'memory.soft_limit_in_bytes',
+    'memory.stat',
+    'memory.oom_control',
+  ],
   pids: ['pids.current', 'pids.max'],
   blkio: ['blkio.throttle.io_service_bytes', 'blkio.throttle.io_serviced'],
 };
@@ -54,8 +65,8 @@ export const CGROUP_V1_FILES: Readonly<Record<string, readonly string[]>> = {
 /** v2: `cpu.stat` exists in every cgroup (core file); the rest need their controller enabled. */
 export const CGROUP_V2_FILES: Readonly<Record<string, readonly string[]>> = {
   core: ['cgroup.controllers', 'cpu.stat'],
-  cpu: ['cpu.max'],
-  memory: ['memory.current', 'memory.peak', 'memory.max', 'memory.stat', 'memory.events'],
+  cpu: ['cpu.max', 'cpu.weight'],
+  memory: ['memory.current', 'memory.peak', 'memory.max', 'memory.swap.max', 'memory.min', 'memory.stat', 'memory.events'],
   pids: ['pids.current', 'pids.max'],
   io: ['io.stat'],
 };
@@ -115,6 +126,11 @@ class Collector {
       return undefined;
     }
     return content;
+  }
+
+  /** Whether the sample holds the file (readable or not). */
+  has(name: string): boolean {
+    return this.files[name] !== undefined;
   }
 
   /** A file holding one non-negative integer. */
@@ -308,9 +324,12 @@ function parseV1(c: Collector): ContainerCgroupStats {
     else if (Number(q) > 0 && period !== undefined && period > 0) setCpuLimit(s, Number(q), period);
   }
 
+  put(s, 'cpuShares', c.integer('cpu.shares'));
+
   readMemory(c, s, 'memory.usage_in_bytes', 'memory.max_usage_in_bytes', V1_MEMORY_STAT);
   const limit = c.integer('memory.limit_in_bytes');
   if (limit !== undefined && limit < V1_UNLIMITED_THRESHOLD) s.memoryLimitBytes = limit;
+  readMemorySpec(c, s, 'memory.limit_in_bytes', 'memory.memsw.limit_in_bytes', 'memory.soft_limit_in_bytes');
   // oom_kill appeared in memory.oom_control with Linux 4.13; older kernels have only under_oom.
   put(s, 'oomKills', field(c.keyed('memory.oom_control', OOM_KILL), OOM_KILL, 0, 'memory.oom_control', p, false));
 
@@ -339,6 +358,54 @@ function parseV1(c: Collector): ContainerCgroupStats {
     }
   }
   return s;
+}
+
+/**
+ * cAdvisor's value for a memory spec file (swap limit, reservation), as
+ * google/cadvisor container/common/helpers.go readUInt64 reads it ("max" is
+ * MaxUint64) and metrics/prometheus.go specMemoryValue exports it (anything
+ * above 2^62 is "unlimited" and exported as 0): none is 0, v1's page-rounded
+ * LONG_MAX included.
+ */
+function cadvisorMemorySpec(c: Collector, name: string): number | undefined {
+  const text = c.text(name);
+  if (text === undefined) return undefined;
+  const t = text.trim();
+  if (t === 'max') return 0;
+  const v = digitsValue(t, 0, t.length);
+  if (v < 0) {
+    c.problems.push(`${name}: expected a number or "max", got "${t.slice(0, 40)}"`);
+    return undefined;
+  }
+  return v > CADVISOR_UNLIMITED_MEMORY ? 0 : v;
+}
+
+/**
+ * The spec values cAdvisor reads beside the memory limit (helpers.go
+ * GetSpec): the swap limit and the reservation. cAdvisor reads a missing
+ * file as 0 (the memsw file is missing when the kernel does not account
+ * swap), so a sample that read the memory limit but has no such file says 0
+ * too; a sample that read no limits leaves them out (the source carries the
+ * last ones).
+ */
+function readMemorySpec(c: Collector, s: Mutable<ContainerCgroupStats>, limitFile: string, swapFile: string, reservationFile: string): void {
+  const missing = c.has(limitFile) ? 0 : undefined;
+  put(s, 'memorySwapLimitBytes', c.has(swapFile) ? cadvisorMemorySpec(c, swapFile) : missing);
+  put(s, 'memoryReservationBytes', c.has(reservationFile) ? cadvisorMemorySpec(c, reservationFile) : missing);
+}
+
+/**
+ * cgroup v2 cpu.weight (1–10000) as v1 shares (2–262144), the inverse of
+ * the linear map runc used to write weights (libcontainer/cgroups
+ * ConvertCPUSharesToCgroupV2Value: 1 + ((shares − 2) × 9999) / 262142), in
+ * integer arithmetic exactly as google/cadvisor container/common/helpers.go
+ * convertCPUWeightToCPULimit: 2 + ((weight − 1) × 262142) / 9999. So the
+ * default weight 100 is 2597 shares under cAdvisor, not 1024, and a weight
+ * out of range is a problem (cAdvisor logs it and reports 0).
+ */
+export function cpuWeightToShares(weight: number): number | undefined {
+  if (!Number.isInteger(weight) || weight < 1 || weight > 10000) return undefined;
+  return 2 + Math.floor(((weight - 1) * 262142) / 9999);
 }
 
 /** A file holding a number or the word "max" (v2 limits, pids.max in both versions). */
@@ -376,8 +443,21 @@ function parseV2(c: Collector): ContainerCgroupStats {
     else if (m[1] !== 'max' && m[2] !== undefined && Number(m[2]) > 0) setCpuLimit(s, Number(m[1]), Number(m[2]));
   }
 
+  const weight = c.integer('cpu.weight');
+  if (weight !== undefined) {
+    const shares = cpuWeightToShares(weight);
+    if (shares === undefined) p.push(`cpu.weight: expected 1 to 10000, got ${weight}`);
+    else s.cpuShares = shares;
+  }
+
   readMemory(c, s, 'memory.current', 'memory.peak', V2_MEMORY_STAT);
   put(s, 'memoryLimitBytes', limitOrMax(c, 'memory.max'));
+  // cAdvisor reads the v2 reservation from memory.min (the hard protection),
+  // not memory.low, which is where runc puts Docker's --memory-reservation;
+  // and the v2 swap limit is memory.swap.max alone, where v1's memsw file is
+  // memory + swap (helpers.go GetSpec). Kept as cAdvisor has them, so a
+  // dashboard reads the same number from either.
+  readMemorySpec(c, s, 'memory.max', 'memory.swap.max', 'memory.min');
   // oom_kill counts processes killed by the OOM killer in this cgroup and its
   // descendants; plain "oom" counts reaching the limit, kills or not.
   put(s, 'oomKills', field(c.keyed('memory.events', OOM_KILL), OOM_KILL, 0, 'memory.events', p));
@@ -405,7 +485,17 @@ export function parseCgroupStats(version: CgroupVersion, files: CgroupFiles): Cg
  * only upwards (the peak): the agent reads them every few samples that carry
  * processes, the source carries them in between (ContainerTracker).
  */
-export const LIMIT_STATS = ['cpuQuotaMicros', 'cpuPeriodMicros', 'cpuLimitCores', 'memoryLimitBytes', 'memoryPeakBytes', 'tasksLimit'] as const satisfies readonly (keyof ContainerCgroupStats)[];
+export const LIMIT_STATS = [
+  'cpuQuotaMicros',
+  'cpuPeriodMicros',
+  'cpuLimitCores',
+  'cpuShares',
+  'memoryLimitBytes',
+  'memorySwapLimitBytes',
+  'memoryReservationBytes',
+  'memoryPeakBytes',
+  'tasksLimit',
+] as const satisfies readonly (keyof ContainerCgroupStats)[];
 
 /** Values from files that change only on an event (OOM kills): read on the samples that carry processes, carried in between. */
 export const EVENT_STATS = ['oomKills'] as const satisfies readonly (keyof ContainerCgroupStats)[];
@@ -431,12 +521,15 @@ export function cgroupStatsToSeries(stats: ContainerCgroupStats, labels: Readonl
   add('container_cpu_cfs_throttled_seconds_total', stats.cpuThrottledSeconds, 'counter');
   add('container_spec_cpu_quota', stats.cpuQuotaMicros, 'gauge');
   add('container_spec_cpu_period', stats.cpuPeriodMicros, 'gauge');
+  add('container_spec_cpu_shares', stats.cpuShares, 'gauge');
   add('container_memory_usage_bytes', stats.memoryUsageBytes, 'gauge');
   add('container_memory_working_set_bytes', stats.memoryWorkingSetBytes, 'gauge');
   add('container_memory_rss', stats.memoryRssBytes, 'gauge');
   add('container_memory_cache', stats.memoryCacheBytes, 'gauge');
   add('container_memory_max_usage_bytes', stats.memoryPeakBytes, 'gauge');
   add('container_spec_memory_limit_bytes', stats.memoryLimitBytes, 'gauge');
+  add('container_spec_memory_swap_limit_bytes', stats.memorySwapLimitBytes, 'gauge');
+  add('container_spec_memory_reservation_limit_bytes', stats.memoryReservationBytes, 'gauge');
   add('container_oom_events_total', stats.oomKills, 'counter');
   add('container_threads', stats.tasks, 'gauge');
   add('container_threads_max', stats.tasksLimit, 'gauge');

@@ -79,6 +79,16 @@ describe.each(SHELLS)('container cgroups read by the agent under %s', (_name, cm
     expect(value(obs, DOCKER_ID, 'container_spec_memory_limit_bytes')).toBe(536870912);
     expect(value(obs, DOCKER_ID, 'container_memory_working_set_bytes')).toBe(314572800 - 73400320);
     expect(value(obs, DOCKER_ID, 'container_oom_events_total')).toBe(2);
+    // cAdvisor's spec values: weight 39 is 998 shares by cAdvisor's integer
+    // map (runc wrote 39 for --cpu-shares 1024); swap is memory.swap.max
+    // alone; the reservation is memory.min, not the memory.low runc writes
+    // for --memory-reservation.
+    expect(value(obs, DOCKER_ID, 'container_spec_cpu_shares')).toBe(998);
+    expect(value(obs, DOCKER_ID, 'container_spec_memory_swap_limit_bytes')).toBe(536870912);
+    expect(value(obs, DOCKER_ID, 'container_spec_memory_reservation_limit_bytes')).toBe(0);
+    expect(value(obs, K8S_ID, 'container_spec_cpu_shares')).toBe(80);
+    expect(value(obs, K8S_ID, 'container_spec_memory_swap_limit_bytes')).toBe(0);
+    expect(value(obs, K8S_ID, 'container_spec_memory_reservation_limit_bytes')).toBe(134217728);
     // The burstable pod's container has no limits: none, not a huge number.
     expect(value(obs, K8S_ID, 'container_spec_memory_limit_bytes')).toBeUndefined();
     expect(c.cgroups[1]!.cpuLimitCores).toBeUndefined();
@@ -105,6 +115,10 @@ describe.each(SHELLS)('container cgroups read by the agent under %s', (_name, cm
     expect(value(obs, V1_ID, 'container_cpu_usage_seconds_total')).toBe(123.456789012);
     expect(value(obs, V1_ID, 'container_memory_max_usage_bytes')).toBe(402653184);
     expect(value(obs, V1_ID, 'container_spec_memory_limit_bytes')).toBeUndefined();
+    expect(value(obs, V1_ID, 'container_spec_cpu_shares')).toBe(512);
+    // memsw's page-rounded LONG_MAX is "none", which cAdvisor exports as 0.
+    expect(value(obs, V1_ID, 'container_spec_memory_swap_limit_bytes')).toBe(0);
+    expect(value(obs, V1_ID, 'container_spec_memory_reservation_limit_bytes')).toBe(268435456);
     // This capture has no cgroup.procs in the container: no init pid.
     expect(c.cgroups[0]!.initPid).toBeUndefined();
   });
@@ -126,6 +140,7 @@ describe.each(SHELLS)('container cgroups read by the agent under %s', (_name, cm
     const docker = fast.cgroups.find((c) => c.id === DOCKER_ID)!;
     expect(docker.stats).toMatchObject({ cpuUsageSeconds: 84.213377, memoryUsageBytes: 314572800, tasks: 37 });
     expect(docker.stats.memoryLimitBytes).toBeUndefined();
+    expect([docker.stats.cpuShares, docker.stats.memorySwapLimitBytes, docker.stats.memoryReservationBytes]).toEqual([undefined, undefined, undefined]);
     expect(docker.stats.oomKills).toBeUndefined();
     expect([docker.frozen, docker.initPid, docker.cpuLimitCores]).toEqual([undefined, undefined, undefined]);
     // net=4242 holds for the second sample, which did not repeat it; net= ends it.
