@@ -47,71 +47,73 @@ const { measureAgent, measureExporter, measureAgentOverSsh } = agentMeasure({ sa
  * Where a sample's base cost goes, from strace: per sample, the processes
  * started (clone/fork) and programs executed (execve, by name), the files
  * opened (by the shell's globs and redirections and by tail) and the write
- * calls and bytes the frame costs. Two runs, of 3 and 11 samples, paced with
- * a one-pid "top=" list as the console sends; the difference over the 8
- * extra samples leaves out start-up and the first two samples (which always
- * carry every process), and holds the process samples (every
- * PROCESS_EVERY-th) and, when the host's uptime crosses a 30-s mark, a df
- * run and the slow files.
+ * calls and bytes the frame costs. One run of 14 samples, paced with a
+ * one-pid "top=" list as the console sends; the trace is cut at each frame
+ * begin line the shell writes, and the first two samples (which always carry every
+ * process) are left out. Of the 12 counted, every PROCESS_EVERY-th reads
+ * the named processes; a df run and the slow files come when the host's
+ * uptime crosses a 30-s mark ("with df" says in how many).
  */
 async function syscallsPerSample(agentArgs, script = SCRIPT) {
   if (spawnSync('strace', ['-V']).status !== 0) return undefined;
   const dir = mkdtempSync(join(os.tmpdir(), 'ovl-bench-'));
   const log = join(dir, 'trace');
-  const count = async (samples) => {
-    const child = spawn('strace', ['-f', '-qq', '-s', '0', '-e', 'trace=clone,clone3,fork,vfork,execve,openat,open,write', '-o', log, SHELL, script, ...agentArgs], {
-      stdio: ['pipe', 'pipe', 'ignore'],
-      detached: true,
-    });
-    let frames = 0;
-    let partial = '';
-    child.stdout.setEncoding('utf8');
-    const enough = new Promise((resolve) =>
-      child.stdout.on('data', (chunk) => {
-        const lines = (partial + chunk).split('\n');
-        partial = lines.pop();
-        for (const line of lines) {
-          if (!/^@@overlook-agent \S+ end \d+$/.test(line)) continue;
-          // One request per finished frame, so requests never queue up.
-          if (++frames === samples) resolve();
-          else if (frames < samples) child.stdin.write('top=1\n');
-        }
-      }),
-    );
-    child.stdin.write('top=1\n');
-    await enough;
-    child.stdin.end();
-    await new Promise((r) => child.on('close', r));
-    const text = readFileSync(log, 'utf8');
-    const c = { forks: 0, opens: 0, writes: 0, writeBytes: 0, execs: {} };
-    // A call that strace caught mid-way shows as "<... X resumed>" too: count calls, not resumptions.
-    for (const line of text.split('\n')) {
-      const m = /^\d+\s+(\w+)\((.*)$/.exec(line);
-      if (!m) continue;
-      const [, call, rest] = m;
-      if (/^(clone3?|v?fork)$/.test(call)) c.forks++;
-      else if (call === 'open' || call === 'openat') c.opens++;
-      else if (call === 'write') {
-        c.writes++;
-        const n = /= (\d+)$/.exec(rest);
-        if (n) c.writeBytes += Number(n[1]);
-      } else if (call === 'execve' && / = 0$/.test(rest)) {
-        const prog = /^"([^"]*)"/.exec(rest)?.[1]?.split('/').pop() ?? '?';
-        c.execs[prog] = (c.execs[prog] ?? 0) + 1;
+  const SAMPLES_TRACED = 14;
+  const child = spawn('strace', ['-f', '-qq', '-s', '32', '-e', 'trace=clone,clone3,fork,vfork,execve,openat,open,write', '-o', log, SHELL, script, ...agentArgs], {
+    stdio: ['pipe', 'pipe', 'ignore'],
+    detached: true,
+  });
+  let frames = 0;
+  let partial = '';
+  child.stdout.setEncoding('utf8');
+  const done = new Promise((resolve) =>
+    child.stdout.on('data', (chunk) => {
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop();
+      for (const line of lines) {
+        if (!/^@@overlook-agent \S+ end \d+$/.test(line)) continue;
+        // One request per finished frame, so requests never queue up.
+        if (++frames === SAMPLES_TRACED) resolve();
+        else child.stdin.write('top=1\n');
       }
-    }
-    return c;
-  };
-  const few = await count(3);
-  const many = await count(11);
-  rmSync(dir, { recursive: true });
-  const per = (k) => (many[k] - few[k]) / 8;
-  const execs = Object.fromEntries(
-    [...new Set([...Object.keys(many.execs), ...Object.keys(few.execs)])]
-      .map((k) => [k, ((many.execs[k] ?? 0) - (few.execs[k] ?? 0)) / 8])
-      .filter(([, n]) => n > 0),
+    }),
   );
-  return { forks: per('forks'), opens: per('opens'), writes: per('writes'), writeBytes: per('writeBytes'), execs };
+  child.stdin.write('top=1\n');
+  await done;
+  child.stdin.end();
+  await new Promise((r) => child.on('close', r));
+  const text = readFileSync(log, 'utf8');
+  rmSync(dir, { recursive: true });
+  const lines = text.split('\n');
+  const shellPid = /^(\d+)/.exec(lines[0])?.[1];
+  const buckets = [];
+  let c;
+  const fresh = () => ({ forks: 0, opens: 0, writes: 0, writeBytes: 0, execs: {} });
+  // A call that strace caught mid-way shows as "<... X resumed>" too: count calls, not resumptions.
+  for (const line of lines) {
+    const m = /^(\d+)\s+(\w+)\((.*)$/.exec(line);
+    if (!m) continue;
+    const [, pid, call, rest] = m;
+    // Each frame starts with the shell's write of its begin line.
+    if (call === 'write' && pid === shellPid && /^1, "@@overlook-agent \S+ begin/.test(rest)) buckets.push((c = fresh()));
+    if (!c) continue;
+    if (/^(clone3?|v?fork)$/.test(call)) c.forks++;
+    else if (call === 'open' || call === 'openat') c.opens++;
+    else if (call === 'write') {
+      c.writes++;
+      const n = /= (\d+)$/.exec(rest);
+      if (n) c.writeBytes += Number(n[1]);
+    } else if (call === 'execve' && / = 0$/.test(rest)) {
+      const prog = /^"([^"]*)"/.exec(rest)?.[1]?.split('/').pop() ?? '?';
+      c.execs[prog] = (c.execs[prog] ?? 0) + 1;
+    }
+  }
+  // Samples 1 and 2 left out.
+  const counted = buckets.slice(2, SAMPLES_TRACED);
+  const mean = (k) => counted.reduce((n, b) => n + b[k], 0) / counted.length;
+  const execs = {};
+  for (const b of counted) for (const [k, v] of Object.entries(b.execs)) execs[k] = (execs[k] ?? 0) + v / counted.length;
+  return { samples: counted.length, withDf: counted.filter((b) => b.execs.df).length, forks: mean('forks'), opens: mean('opens'), writes: mean('writes'), writeBytes: mean('writeBytes'), execs };
 }
 
 /** Bytes of a frame by what they carry: each file (processes and cgroup files as groups), tail's headers, the agent's own lines, df. */
@@ -289,7 +291,7 @@ if (!process.argv.includes('--no-breakdown')) {
     const c = await syscallsPerSample(pacedArgs, script);
     if (!c) return console.log('  breakdown: strace not installed (apt-get install -y strace)');
     const execs = Object.entries(c.execs).map(([k, v]) => `${k} ${fmt(v)}`).join(', ') || 'none';
-    console.log(`  per sample, ${label} (strace, ${processCount()} processes, paced, processes every ${PROCESS_EVERY}): ${fmt(c.forks)} forks, execs: ${execs}; ${fmt(c.opens)} opens; ${fmt(c.writes)} writes, ${Math.round(c.writeBytes)} bytes written`);
+    console.log(`  per sample, ${label} (strace, ${c.samples} samples, ${c.withDf} with df, ${processCount()} processes, paced, processes every ${PROCESS_EVERY}): ${fmt(c.forks)} forks, execs: ${execs}; ${fmt(c.opens)} opens; ${fmt(c.writes)} writes, ${Math.round(c.writeBytes)} bytes written`);
   };
   await show('this tree', SCRIPT);
   if (BASELINE) await show('baseline', BASELINE);
