@@ -116,6 +116,24 @@ async function syscallsPerSample(agentArgs, script = SCRIPT) {
   return { samples: counted.length, withDf: counted.filter((b) => b.execs.df).length, forks: mean('forks'), opens: mean('opens'), writes: mean('writes'), writeBytes: mean('writeBytes'), execs };
 }
 
+/**
+ * The floor under a sample that forks one `tail`: CPU of a shell loop that
+ * forks and executes `tail -n +1` on no file (/dev/null), and on the files
+ * every sample reads (from a frame of the agent: the headers that are not
+ * processes, cgroups or slow files), per run, from the POSIX `times`
+ * builtin (the loop's children, 10-ms ticks over `runs` runs).
+ */
+function tailFloor(files, runs = 300) {
+  const loop = (args) => {
+    const r = spawnSync('sh', ['-c', `i=0; while [ $i -lt ${runs} ]; do LC_ALL=C tail -n +1 -- "$@" >/dev/null 2>&1; i=$((i+1)); done; times`, 'sh', ...args], { encoding: 'utf8' });
+    // times: the shell's own user/sys, then its children's ("0m1.230s 0m0.450s").
+    const line = r.stdout.trim().split('\n').pop() ?? '';
+    const secs = [...line.matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60 + Number(m[2]));
+    return ((secs[0] ?? NaN) + (secs[1] ?? NaN)) * 1000 / runs;
+  };
+  return { execOnly: loop(['/dev/null']), withFiles: loop(files) };
+}
+
 /** Bytes of a frame by what they carry: each file (processes and cgroup files as groups), tail's headers, the agent's own lines, df. */
 function sectionBytes(text, acc) {
   let key = 'frame lines (@@)';
@@ -166,10 +184,15 @@ function consoleSide() {
   let parseMs = 0;
   const bytes = {};
   let frames = 0;
+  let everySampleFiles = [];
   return {
+    get everySampleFiles() {
+      return everySampleFiles;
+    },
     onFrame(text) {
       frames++;
       sectionBytes(text, bytes);
+      if (text.includes('@@meta slow 0')) everySampleFiles = [...text.matchAll(/^==> (\/.*) <==$/gm)].map((m) => m[1]).filter((f) => !/^\/proc\/\d+\//.test(f));
       const t0 = performance.now();
       const r = parseAgentFrame(text, Date.now());
       parseMs += performance.now() - t0;
@@ -258,6 +281,8 @@ try {
         count: here, paced, baseline, exporter, overSsh,
         fullReads: mine.fullReads, baseFullReads: theirs.fullReads, parseMs: mine.parseMs / (SAMPLES + 1),
         bytes: mine.bytesBySection(), baseBytes: theirs.bytesBySection(),
+        floor: tailFloor(mine.everySampleFiles),
+        floorFiles: mine.everySampleFiles.length,
       });
     } finally {
       await sleepers.stop();
@@ -271,8 +296,9 @@ for (const r of rows) {
   console.log(`  ${r.count} processes:`);
   const row = (label, m, unit, extra = '') =>
     console.log(`    ${label.padEnd(26)} ${fmt(m.cgroupMsPerSample).padStart(7)} ms CPU/${unit} (cgroup)  ${fmt(m.msPerSample).padStart(7)} (proc stat)  ${String(Math.round(m.bytesPerSample)).padStart(7)} bytes/${unit}${extra}`);
-  row('agent (this tree)', r.paced, 'sample', `  ${r.fullReads} full process reads`);
-  if (r.baseline) row('agent (baseline)', r.baseline, 'sample', `  ${r.baseFullReads} full process reads`);
+  const split = (m) => `; shell ${fmt(m.split.user + m.split.sys)} ms, its children (tail, df) ${fmt(m.split.childUser + m.split.childSys)} ms`;
+  row('agent (this tree)', r.paced, 'sample', `  ${r.fullReads} full process reads${split(r.paced)}`);
+  if (r.baseline) row('agent (baseline)', r.baseline, 'sample', `  ${r.baseFullReads} full process reads${split(r.baseline)}`);
   row('node_exporter', r.exporter, 'scrape');
   console.log(`    ratio agent/node_exporter (cgroup): ${fmt(r.paced.cgroupMsPerSample / r.exporter.cgroupMsPerSample)}${r.baseline ? `, baseline ${fmt(r.baseline.cgroupMsPerSample / r.exporter.cgroupMsPerSample)}` : ''}; target <= ${r.count > 700 ? '0.35' : '0.25'}`);
   if (r.overSsh) {
@@ -282,6 +308,7 @@ for (const r of rows) {
     s('over sshd (baseline)', r.overSsh.theirs);
   }
   console.log(`    console parse per frame: ${fmt(r.parseMs)} ms`);
+  console.log(`    floor (same run, sh loop of tail): fork+exec of tail on no file ${fmt(r.floor.execOnly)} ms; on the ${r.floorFiles} files every sample reads ${fmt(r.floor.withFiles)} ms`);
   const top = (list) => list.slice(0, 10).map(([k, v]) => `${k} ${Math.round(v)}`).join(', ');
   console.log(`    bytes per frame by content (this tree): ${top(r.bytes)}`);
   if (r.baseline) console.log(`    bytes per frame by content (baseline):  ${top(r.baseBytes)}`);
