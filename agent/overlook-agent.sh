@@ -73,8 +73,9 @@
 # with `read -t`, see wait_interval). Filesystems (`timeout df`) are re-read about every 30 s;
 # every frame carries the last reading. The files of node_exporter's default
 # collectors ride in the same `tail`: what moves every sample, what changes
-# only when someone changes it (uname, limits, mount options, link
-# attributes) about every 30 s, kept by the console in between. Everything
+# only when someone changes it (uname, the host name, os-release, limits,
+# mount options, link attributes, which temperature sensors exist) about every
+# 30 s, kept by the console in between. Everything
 # else is a shell builtin, so in paced mode nothing but this shell runs
 # between samples.
 AGENT_VERSION=5
@@ -247,6 +248,7 @@ fs_age=0
 fs_out=
 # The slow-changing files (see sample): uptime second of their last reading.
 slow_at=
+sensors=
 # Per-process stats: samples since the last that had them.
 process_age=$process_every
 # The pids named by "top=" (their stat paths, and the word's list), and the
@@ -285,11 +287,30 @@ sample() {
   # carries on. A file that opens but fails to read (EIO or ENODATA from the
   # sensor of a disk in standby, ESRCH from a process that exits between open
   # and read) costs only itself: see read_files.
-  set -- "$P/stat" "$P/uptime" "$P/loadavg" "$P/meminfo" "$P/diskstats" "$P/net/dev" \
-    "$P/sys/kernel/hostname" "$P/sys/kernel/osrelease" "$os_release" \
-    "$S"/class/hwmon/hwmon*/name "$S"/class/hwmon/hwmon*/temp*_input "$S"/class/hwmon/hwmon*/temp*_label \
-    "$S"/class/hwmon/hwmon*/device/temp*_input "$S"/class/hwmon/hwmon*/device/temp*_label \
-    "$S"/class/thermal/thermal_zone*/type "$S"/class/thermal/thermal_zone*/temp
+  # What changes only when someone changes it (uname, the host name,
+  # os-release, limits, mount options, the network interfaces' sysfs
+  # attributes) on the slow cadence, about every 30 s of the host's uptime
+  # like df, in the same `tail`; "@@meta slow 1" marks the frames that carry
+  # them and the console keeps them in between. Which temperature sensors
+  # exist is found on the same cadence (they appear with hotplug, not every
+  # sample), so the globs that list them run then, not every sample, and a
+  # glob that matched nothing is not handed to `tail` at all.
+  with_slow=
+  if [ -z "$slow_at" ] || [ $((now - slow_at)) -ge 30 ]; then
+    slow_at=$now
+    with_slow=1
+    sensors=
+    for _ovl_s in "$S"/class/hwmon/hwmon*/name "$S"/class/hwmon/hwmon*/temp*_input "$S"/class/hwmon/hwmon*/temp*_label \
+      "$S"/class/hwmon/hwmon*/device/temp*_input "$S"/class/hwmon/hwmon*/device/temp*_label \
+      "$S"/class/thermal/thermal_zone*/type "$S"/class/thermal/thermal_zone*/temp; do
+      [ -e "$_ovl_s" ] && sensors="$sensors $_ovl_s"
+    done
+  fi
+  set -- "$P/stat" "$P/uptime" "$P/loadavg" "$P/meminfo" "$P/diskstats" "$P/net/dev"
+  # Unquoted, so it splits on spaces: SYS_ROOT must have none.
+  set -f
+  set -- "$@" $sensors
+  set +f
   [ "$df_mode" = posix ] && set -- "$@" "$P/mounts"
   # What node_exporter's default collectors read and that moves every sample
   # (vmstat, filefd, entropy, sockstat, netstat, pressure, softnet,
@@ -299,16 +320,10 @@ sample() {
     "$P/net/sockstat" "$P/net/sockstat6" "$P/net/netstat" "$P/net/snmp" "$P/net/snmp6" \
     "$P/net/softnet_stat" "$P/sys/net/netfilter/nf_conntrack_count" "$P/net/arp"
   [ -n "$psi" ] && set -- "$@" "$P/pressure/cpu" "$P/pressure/memory" "$P/pressure/io"
-  # What changes only when someone changes it (uname, limits, mount options,
-  # the network interfaces' sysfs attributes) on the slow cadence, about every
-  # 30 s of the host's uptime like df, in the same `tail`; "@@meta slow 1"
-  # marks the frames that carry them and the console keeps them in between.
-  with_slow=
   net_attrs=
-  if [ -z "$slow_at" ] || [ $((now - slow_at)) -ge 30 ]; then
-    slow_at=$now
-    with_slow=1
-    set -- "$@" "$P/sys/kernel/ostype" "$P/sys/kernel/version" "$P/sys/kernel/domainname" \
+  if [ -n "$with_slow" ]; then
+    set -- "$@" "$P/sys/kernel/hostname" "$P/sys/kernel/osrelease" "$os_release" \
+      "$P/sys/kernel/ostype" "$P/sys/kernel/version" "$P/sys/kernel/domainname" \
       "$P/sys/kernel/random/poolsize" "$P/sys/net/netfilter/nf_conntrack_max"
     [ "$df_mode" = gnu ] && set -- "$@" "$P/mounts"
     for d in "$S"/class/net/*/; do

@@ -212,5 +212,68 @@ export function agentMeasure({ samples, shell, script: defaultScript, exporter }
     }
   }
 
-  return { measureAgent, measureExporter };
+  /**
+   * The agent as the console runs it on a watched host: started by a real
+   * OpenSSH sshd (`ssh` from here, as the console's SSH client would), paced
+   * over the channel. `server` is a started sshd (main/testing/sshServers.ts)
+   * whose listener this moves into a cgroup of its own, so the per-connection
+   * sshd processes that serve the channel (key exchange, encryption, reading
+   * the agent's pipe) are measured by it; the agent moves itself into another
+   * (its shell, tail and df) before it execs, so the two are apart. Returns
+   * both per sample, with the frame bytes.
+   */
+  async function measureAgentOverSsh(server, login, script, options = {}) {
+    const sshdGroup = makeCgroup('ovl-bench-sshd');
+    const agentGroup = makeCgroup('ovl-bench-agent-ssh');
+    if (!sshdGroup || !agentGroup) throw new Error('measuring over SSH needs cgroup v1 cpuacct (run as root)');
+    // The test user joins its own cgroup: it may write that cgroup.procs (cgroup v1 checks the file's mode and the task's uid).
+    spawnSync('chown', [String(login.uid), join(agentGroup, 'cgroup.procs')]);
+    // The listener and every session it forks from now on.
+    spawnSync('sh', ['-c', `echo ${server.pid()} > ${sshdGroup}/cgroup.procs`]);
+    const remote = `echo $$ > ${agentGroup}/cgroup.procs && exec ${shell} ${script} paced ${options.processEvery ?? '3'}`;
+    const child = spawn('ssh', ['-T', '-p', String(server.port), '-i', login.keyFile, '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no',
+      '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', `${login.name}@${server.host}`, remote], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const line = () => `${options.nextRequest ? options.nextRequest() : ''}\n`;
+    const pacer = setInterval(() => child.stdin.write(line()), options.intervalMs ?? 1000);
+    child.stdin.write(line());
+    let frames = 0;
+    let bytes = 0;
+    let partial = '';
+    let frame = [];
+    let start;
+    const mark = () => ({ sshd: cgroupNs(sshdGroup), agent: cgroupNs(agentGroup), bytes });
+    const end = await new Promise((resolve) => {
+      child.stdout.setEncoding('utf8');
+      child.stdout.on('data', (chunk) => {
+        bytes += chunk.length;
+        const lines = (partial + chunk).split('\n');
+        partial = lines.pop();
+        for (const l of lines) {
+          if (options.onFrame) frame.push(l);
+          if (!/^@@overlook-agent \S+ end \d+$/.test(l)) continue;
+          frames++;
+          if (options.onFrame) {
+            options.onFrame(frame.join('\n') + '\n');
+            frame = [];
+          }
+          if (frames === 1) start = mark();
+          if (frames === samples + 1) resolve(mark());
+        }
+      });
+    });
+    clearInterval(pacer);
+    child.stdin.end();
+    await new Promise((r) => child.on('close', r));
+    // Back to the root cgroup, so both can be removed.
+    spawnSync('sh', ['-c', `echo ${server.pid()} > ${CPUACCT}/cgroup.procs`]);
+    await removeCgroup(agentGroup);
+    await removeCgroup(sshdGroup);
+    return {
+      agentMsPerSample: (end.agent - start.agent) / 1e6 / samples,
+      sshdMsPerSample: (end.sshd - start.sshd) / 1e6 / samples,
+      bytesPerSample: (end.bytes - start.bytes) / samples,
+    };
+  }
+
+  return { measureAgent, measureExporter, measureAgentOverSsh };
 }

@@ -31,8 +31,8 @@ function processesOnly(value: string | undefined): { processesOnly?: readonly nu
 }
 
 /**
- * The slow-changing files (uname, limits, mount options, the interfaces'
- * sysfs attributes) of the latest frame that carried them ("@@meta slow 1"):
+ * The slow-changing files (uname, the host name, os-release, limits, mount
+ * options, the interfaces' sysfs attributes) of the latest frame that carried them ("@@meta slow 1"):
  * the agent reads them about every 30 s, and the decoder hands them to the
  * frames in between, so each observation is whole.
  */
@@ -41,9 +41,13 @@ export interface SlowFiles {
   readonly proc: ReadonlyMap<string, string[]>;
   /** Paths relative to the sys root. */
   readonly sys: ReadonlyMap<string, string[]>;
+  /** The os-release file's lines (its path is under neither root). */
+  readonly osRelease?: string[];
 }
 
 const SLOW_PROC = new Set([
+  'sys/kernel/hostname',
+  'sys/kernel/osrelease',
   'sys/kernel/ostype',
   'sys/kernel/version',
   'sys/kernel/domainname',
@@ -300,10 +304,11 @@ export function parseAgentFrame(text: string, receivedAtMs: number, carried?: Sl
     const slowSys = new Map<string, string[]>();
     for (const [path, lines] of proc) if (SLOW_PROC.has(path)) slowProc.set(path, lines);
     for (const [path, lines] of sys) if (path.startsWith(NET_CLASS)) slowSys.set(path, lines);
-    slowFiles = { proc: slowProc, sys: slowSys };
+    slowFiles = { proc: slowProc, sys: slowSys, ...(osRelease ? { osRelease } : {}) };
   } else if (carried) {
     for (const [path, lines] of carried.proc) if (!proc.has(path)) proc.set(path, lines);
     for (const [path, lines] of carried.sys) if (!sys.has(path)) sys.set(path, lines);
+    osRelease ??= carried.osRelease;
   }
 
   const required = (file: string): string[] | undefined => {

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { loadAgentScript } from './agentScript.js';
 import { createFrameSplitter } from '../../parse/frames.js';
 import { parseAgentFrame } from '../../parse/agentFrame.js';
+import { createAgentDecoder } from '../../parse/agentDecoder.js';
 
 const script = loadAgentScript();
 const tree = new URL('./fixtures/tree-two-cpus-hwmon-thermal/', import.meta.url).pathname;
@@ -95,6 +96,32 @@ describe.each(SHELLS)('overlook-agent.sh under %s', (_name, cmd) => {
     ]);
     expect(obs.processes.map((p) => p.comm).sort()).toEqual(['kthreadd', 'my (odd) app', 'systemd']);
     expect(obs.series.find((s) => s.name === 'node_network_receive_bytes_total' && s.labels.device === 'eth0')?.value).toBe(4294000000);
+  });
+
+  it('reads the host name, kernel, os-release and which sensors exist on the slow cadence only; the console carries them in between', () => {
+    // The fixture's uptime stands still, so only the first of three samples is due for the slow files.
+    const run = spawnSync(cmd[0]!, [...cmd.slice(1), script.path, 'paced', '1'], {
+      encoding: 'utf8',
+      input: '\n\n\n',
+      env: { ...process.env, PROC_ROOT: join(tree, 'proc'), SYS_ROOT: join(tree, 'sys'), ETC_ROOT: join(tree, 'etc') },
+    });
+    const decoder = createAgentDecoder();
+    const results = [...decoder.push(run.stdout, Date.now()), ...decoder.end(Date.now())].filter((r) => r.kind === 'observation');
+    expect(results).toHaveLength(3);
+    const frames = run.stdout.split(/(?<=^@@overlook-agent \S+ end \d+\n)/m).filter((f) => f.includes(' begin '));
+    const headers = (frame: string) => [...frame.matchAll(/^==> (.*) <==$/gm)].map((m) => m[1]!);
+    // Later frames name none of them, and no glob that matched nothing reaches tail.
+    for (const frame of frames.slice(1)) {
+      expect(headers(frame).filter((h) => /hostname|osrelease|os-release|\*/.test(h))).toEqual([]);
+      expect(headers(frame).filter((h) => h.includes('/class/hwmon/') || h.includes('/class/thermal/')).length).toBeGreaterThan(0);
+    }
+    expect(headers(frames[0]!).some((h) => h.endsWith('os-release'))).toBe(true);
+    for (const r of results) {
+      if (r.kind !== 'observation') throw new Error(JSON.stringify(r));
+      expect(r.observation.facts).toMatchObject({ hostname: 'web-1', kernel: '6.1.0-13-amd64', os: 'Debian GNU/Linux 12 (bookworm)' });
+      // The temperatures themselves move: every sample reads them.
+      expect(r.observation.series.filter((s) => s.name === 'node_hwmon_temp_celsius').map((s) => s.value)).toEqual([45, 38.85]);
+    }
   });
 
   it("reads node_exporter's default families from a fixture tree (pressure, conntrack, links that are down) without losing the rest", () => {
