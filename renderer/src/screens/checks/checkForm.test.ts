@@ -40,7 +40,7 @@ describe('check form', () => {
 
   it('reads an edited check back from the draft the core keeps', () => {
     const draft = { name: 'api', kind: 'http', target: 'https://a.example/', vantages: ['console'], intervalMs: 60_000, timeoutMs: 5_000, enabled: false, http: { url: 'https://a.example/', method: 'HEAD', expectStatus: [301], followRedirects: false, bodyMatch: { type: 'regex', pattern: 'ok|ready' } } };
-    const view: CheckView = { name: 'api', kind: 'http', target: draft.target, vantages: draft.vantages, intervalMs: 60_000, timeoutMs: 5_000, enabled: false, provisioned: false, draft, results: [] };
+    const view: CheckView = { name: 'api', kind: 'http', target: draft.target, vantages: draft.vantages, intervalMs: 60_000, timeoutMs: 5_000, enabled: false, provisioned: false, draft, results: [], secrets: { headers: [], auth: false } };
     const form = checkFormFromView(view);
     expect(form).toMatchObject({ method: 'HEAD', expectStatus: '301', followRedirects: false, bodyMatchType: 'regex', bodyMatch: 'ok|ready', intervalSeconds: '60', timeoutSeconds: '5', enabled: false });
     const again = checkCheckForm(form);
