@@ -15,6 +15,7 @@ export * from '../../common/alertRules.js';
 const PROVISIONED_KEYS: Record<string, string> = {
   keep_firing_for: 'keepFiringFor',
   host_pattern: 'hostPattern',
+  min_rate: 'minRate',
 };
 const DURATION_KEYS = new Set(['for', 'keepFiringFor', 'window']);
 
