@@ -9,6 +9,8 @@ import { startTestCore } from '../../testing/testCore.js';
 import { createProvisioningParser } from '../config/provisioning.js';
 import { anomaliesSection } from './anomaliesSection.js';
 import { createAnomaliesFeature } from './feature.js';
+import { processHistoryFeature } from '../processes/feature.js';
+import type { CoreFeature } from '../coreContext.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterAll(async () => {
@@ -33,6 +35,25 @@ describe('the anomalies feature', () => {
     expect(await c.call('anomalies/unusual', { entity: { kind: 'host', id: 'local' } })).toMatchObject({ series: [], scored: 0, learning: 0 });
     const explained = await c.call('anomalies/explain', { scope: { kind: 'host', hostId: 'local' }, from: 1_000, to: 60_000 });
     expect(explained).toMatchObject({ evaluated: 0, skipped: 0, rows: [] });
+  });
+
+  it('"what happened here?" for a host attaches the top processes the process history kept nearest the middle', async () => {
+    let processes: CoreFeature | undefined;
+    const c = await startTestCore(
+      {
+        prefix: 'ovl-anomproc-',
+        features: [(ctx) => (processes = processHistoryFeature(ctx)), createAnomaliesFeature()],
+        answers: (n) => n.startsWith('anomalies/') || n.startsWith('processes/'),
+      },
+      cleanups,
+    );
+    const t = Date.now() - 10 * 60_000;
+    const row = { pid: 4242, comm: 'stress-ng', cpu: 3.9, rssBytes: 50e6, memoryRatio: 0.01 };
+    processes!.onObservation!('web-1', { t } as never, { processes: [row] } as never);
+    const explained = await c.call('anomalies/explain', { scope: { kind: 'host', hostId: 'web-1' }, from: t - 5 * 60_000, to: t + 5 * 60_000 });
+    expect(explained.processes).toMatchObject({ hostId: 'web-1', processes: [{ pid: 4242, comm: 'stress-ng' }] });
+    // The fleet has no single host's processes.
+    expect((await c.call('anomalies/explain', { scope: { kind: 'fleet' }, from: t - 5 * 60_000, to: t + 5 * 60_000 })).processes).toBeNull();
   });
 
   it('refuses a bad anomalies: section with its line', () => {
