@@ -85,6 +85,34 @@ const r0 = performance.now();
 await detector.refreshAll();
 const refreshStoreMs = performance.now() - r0;
 const st = detector.status();
+// Ingest while a sweep runs: the same store takes batches of 10,000 samples (one per series of 10,000 new
+// series, a second apart) alone, then while the detector sweeps over and over; the worker serves both.
+async function ingestRate(label, during) {
+  const stop = { now: false };
+  const loop = during ? (async () => { while (!stop.now) await during(); })() : Promise.resolve();
+  const i0 = performance.now();
+  const batches = 40;
+  for (let b = 0; b < batches; b++) {
+    now += 1000;
+    const batch = [];
+    for (let i = 0; i < 10_000; i++) batch.push({ name: 'bench:ingest:ratio', labels: { host: `i${i}` }, t: now, v: Math.random() });
+    await store.append(batch);
+  }
+  const ms = performance.now() - i0;
+  stop.now = true;
+  await loop;
+  console.log(`ingest ${label}: ${((batches * 10_000) / (ms / 1000) / 1000).toFixed(0)}k samples/s (${(ms / batches).toFixed(1)} ms per 10,000-sample batch)`);
+}
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+await ingestRate('warm-up (creates the 10,000 series; not a figure)', undefined);
+await ingestRate('alone', undefined);
+// As the feature paces it: one metric name per 2-second tick, a new sweep when one ends.
+await ingestRate('while baselines refresh as the feature paces it (a slice per 2 s)', async () => {
+  if (!(await detector.refreshSlice())) detector.clear();
+  await sleep(2000);
+});
+await ingestRate('while baselines refresh without pause (worst case)', () => detector.refreshAll());
+await ingestRate('alone, again', undefined);
 console.log(`refresh through the store: ${st.seriesLearned} series in ${refreshStoreMs.toFixed(0)} ms wall (${((1000 * refreshStoreMs) / STORE_N).toFixed(0)} µs per series, reading included); at that rate 60,000 series take ${((60_000 * refreshStoreMs) / STORE_N / 1000).toFixed(0)} s of background slices per hour`);
 
 // Scoring at N series: the last 5 minutes of each in the store, baselines from step 1 handed to the detector.
