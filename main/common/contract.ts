@@ -14,6 +14,7 @@ import { ALERT_LANGS } from './alertTexts.js';
 import { HostDefinitionView, HostDraft, HostKeyPrompt, ImportResult, SshConfigView, TestConnectionView } from './sshHosts.js';
 import { CloudAccountDraft, CloudAccountView, CloudInstanceRow, CloudMappingsView, CloudTestView } from './clouds.js';
 import { CheckDraft, CheckName, CheckView } from './checks.js';
+import { AnomalySettings, AnomalyStatus, EntityRate, EntityRef, ExplainQuery, ExplainResult, SeriesBand, UnusualQuery, UnusualResult } from './anomalies.js';
 import { HistoryDraft, HistoryState, RemoteWriteDraft, RemoteWriteTargetView, TargetNameField } from './remoteWrite.js';
 import { ReceiverState, ReceiverUpdate, TargetDefinitionView, TargetDraft, TargetTestView } from './promHosts.js';
 
@@ -476,6 +477,10 @@ export type AlertNotice = z.infer<typeof AlertNotice>;
 // ---------------------------------------------------------------- requests and events
 
 const HostId = z.object({ hostId: z.string().min(1).max(200) });
+
+/** "What happened here?" with, for a host, the top processes kept nearest the window's middle. */
+export const ExplainView = ExplainResult.extend({ processes: ProcessSnapshot.nullable() });
+export type ExplainView = z.infer<typeof ExplainView>;
 const CloudAccount = z.object({ account: z.string().min(1).max(100) });
 
 export const requests = {
@@ -615,6 +620,20 @@ export const requests = {
   'clouds/instances': { input: z.object({ account: z.string().min(1).max(100).optional() }), output: z.array(CloudInstanceRow) },
   /** The metric mappings in force, the files they came from and their problems. */
   'clouds/mappings': { input: z.void(), output: CloudMappingsView },
+  // ---- anomalies: schemas in anomalies.ts
+  /** The baseline band (centre, normal range) behind each series of a chart's query, and the stretches flagged unusual. */
+  'anomalies/band': { input: RangeQuery, output: z.array(SeriesBand) },
+  /** One entity's series scored now, most unusual first ("what is unusual now"). */
+  'anomalies/unusual': { input: UnusualQuery, output: UnusualResult },
+  /** The series across a host or the fleet that moved most unusually in a picked range, against their own baselines. */
+  'anomalies/explain': { input: ExplainQuery, output: ExplainView },
+  /** Anomaly rate per entity of a kind (hosts for the overview), highest first. */
+  'anomalies/rates': { input: z.object({ kind: EntityRef.shape.kind }), output: z.array(EntityRate) },
+  /** Settings and what learning costs. */
+  'anomalies/status': { input: z.void(), output: AnomalyStatus },
+  /** Change the anomaly settings (fields set by the provisioning file fail with `provisioned`). */
+  'anomalies/update': { input: AnomalySettings.partial(), output: AnomalyStatus },
+
   // ---- service checks: schemas in checks.ts
   /** Every check (UI and provisioned) with its latest result from each vantage point. */
   'checks/list': { input: z.void(), output: z.array(CheckView) },
@@ -662,6 +681,9 @@ export const events = {
   'clouds/changed': z.array(CloudAccountView),
   /** An account's collector stored datapoints, the newest at `t`: screens re-query. */
   'clouds/samples': z.object({ account: z.string(), t: z.number() }),
+  // ---- anomalies
+  /** Scores were refreshed (at most once per scoring cycle): the rates per host, for the overview. */
+  'anomalies/changed': z.array(EntityRate),
   // ---- service checks
   /** A check was added, changed or removed, or a result arrived (at most a few times a second). */
   'checks/changed': z.array(CheckView),
