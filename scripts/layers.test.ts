@@ -92,6 +92,7 @@ const CORE_LEVELS: Readonly<Record<string, number>> = {
   fleet: 5,
   remoteWrite: 5,
   checks: 5,
+  anomalies: 5,
   'createCore.ts': 6,
   'features.ts': 6,
   'localHost.ts': 6,

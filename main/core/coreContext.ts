@@ -3,7 +3,9 @@
 // feature lives in its own folder with its own handlers; createCore() only
 // lists them, so features grow without editing each other.
 import type { Duplex } from 'node:stream';
-import type { EventName, EventPayload, Handlers, Host, HostStatus, Settings } from '../common/contract.js';
+import type { EventName, EventPayload, Handlers, Host, HostStatus, RequestInput, Settings } from '../common/contract.js';
+import type { AnomalySensitivity, SeriesScore } from '../common/anomalies.js';
+import type { SeriesSelector } from '../common/series.js';
 import type { Sample } from '../common/series.js';
 import type { AnySection, ProvisioningResult } from './config/provisioning.js';
 import type { ExposedFamily, ExpositionRequest } from './exposition.js';
@@ -79,6 +81,18 @@ export interface CoreContext {
   runVia(hostId: string, command: string, timeoutMs: number): Promise<{ code: number | null; stdout: string }>;
   /** Every feature's families for one /metrics scrape (CoreFeature.exposition), in the features' order. */
   exposition(request: ExpositionRequest): Promise<ExposedFamily[]>;
+  /**
+   * Another feature's answer to a request of the contract (what the process
+   * history kept at an instant…), as the UI would get it: features reach
+   * each other through the context, never by import.
+   */
+  request<K extends keyof Handlers>(name: K, input: RequestInput<K>): Promise<Awaited<ReturnType<Handlers[K]>>>;
+  /**
+   * The anomaly verdicts of the series a selector matches, from the last
+   * scoring cycle, at a sensitivity (CoreFeature.anomalyVerdicts); empty when
+   * no feature learns baselines or anomalies are off.
+   */
+  anomalyVerdicts(selector: SeriesSelector, sensitivity: AnomalySensitivity): SeriesScore[];
 }
 
 export interface CoreFeature {
@@ -106,4 +120,6 @@ export interface CoreFeature {
    * Runs on the ingest path: keep it cheap, never block.
    */
   onObservation?(hostId: string, observation: HostObservation, derived: DerivedSamples): void;
+  /** Anomaly verdicts for alert rules (see CoreContext.anomalyVerdicts); undefined from features that learn no baselines. */
+  anomalyVerdicts?(selector: SeriesSelector, sensitivity: AnomalySensitivity): SeriesScore[] | undefined;
 }

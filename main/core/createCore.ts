@@ -230,6 +230,7 @@ export function createCore(options: CoreOptions): Core {
   };
 
   // ------------------------------------------------------------ features
+  let handlers: Record<string, unknown> = {};
   const context: CoreContext = {
     dataDir: options.dataDir,
     shell: options.shell,
@@ -273,10 +274,22 @@ export function createCore(options: CoreOptions): Core {
       }
       return families;
     },
+    async request(name, input) {
+      const handler = handlers[name] as ((i: unknown) => unknown) | undefined;
+      if (!handler) throw new Error(`no feature answers ${name}`);
+      return (await handler(requests[name].input.parse(input))) as never;
+    },
+    anomalyVerdicts(selector, sensitivity) {
+      for (const f of features) {
+        const v = f.anomalyVerdicts?.(selector, sensitivity);
+        if (v) return v;
+      }
+      return [];
+    },
   };
   features = (options.features ?? []).map((make) => make(context));
 
-  const handlers = { ...baseHandlers } as Record<string, unknown>;
+  handlers = { ...baseHandlers } as Record<string, unknown>;
   for (const f of features) {
     for (const [name, handler] of Object.entries(f.handlers ?? {})) {
       if (name in handlers) throw new Error(`${f.name} answers "${name}", which is already answered`);

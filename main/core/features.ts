@@ -14,6 +14,7 @@ import { createRemoteWriteFeature } from './remoteWrite/feature.js';
 import { createScrapeTargetsFeature } from './scrapeTargets/feature.js';
 import { createPushReceiverFeature } from './pushReceiver/feature.js';
 import { createChecksFeature } from './checks/feature.js';
+import { createAnomaliesFeature } from './anomalies/feature.js';
 
 export interface DefaultFeatureOptions {
   /** `--metrics-listen host:port`: enables the /metrics exporter at that address. */
@@ -47,5 +48,7 @@ export function defaultFeatures(options: DefaultFeatureOptions = {}): ((ctx: Cor
     createChecksFeature(),
     // Remote write to the engines a team runs, from the store's durable outbox.
     createRemoteWriteFeature(),
+    // Each series' learned normal, anomaly scores and rates, "what happened here?".
+    createAnomaliesFeature(),
   ];
 }
