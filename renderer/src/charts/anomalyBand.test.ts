@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BAND_CENTRE_KEY, BAND_RANGE_KEY, bucketWords, explainQueryFor, flaggedAreas, formatAnomalyRate, MAX_EXPLAIN_MS, spreadsOut, thresholdOf, weekdayName, withBand, zInBand } from './anomalyBand';
+import { BAND_CENTRE_KEY, BAND_RANGE_KEY, bucketWords, explainQueryFor, flaggedAreas, formatAnomalyRate, MAX_EXPLAIN_MS, msWords, spreadsOut, thresholdOf, weekdayName, withBand, zInBand } from './anomalyBand';
 import type { ChartRow } from './chartRows';
 
 const row = (t: number, v: number | null): ChartRow => ({ t, s0: v }) as ChartRow;
@@ -78,5 +78,13 @@ describe('numbers in words', () => {
     expect(bucketWords({ kind: 'learning' }).key).toBe('anomaly.bucket.learning');
     expect(weekdayName(0, 'en')).toBe('Sunday');
     expect(weekdayName(2, 'zh-CN')).toBe('星期二');
+  });
+});
+
+describe('msWords', () => {
+  it('keeps work under a second in ms, a decimal under 10 ms, and hands longer work to the duration formatter', () => {
+    expect(msWords(4.26, 'en')).toEqual({ key: 'anomaly.ms', ms: '4.3' });
+    expect(msWords(240.4, 'en')).toEqual({ key: 'anomaly.ms', ms: '240' });
+    expect(msWords(2500, 'en')).toEqual({ seconds: 2.5 });
   });
 });

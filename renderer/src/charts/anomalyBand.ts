@@ -4,7 +4,7 @@
 // words and numbers the cards show (rate as a percentage, how far out a value
 // is, the baseline's bucket).
 import type { BaselineView, ExplainQuery, SeriesBand } from '../../../main/common/anomalies';
-import { formatPercent } from '../../../main/common/format';
+import { formatNumber, formatPercent } from '../../../main/common/format';
 import type { ChartRow } from './chartRows';
 
 /** Row keys the band adds: `[low, high]` for a range area, and the centre for a dashed line. */
@@ -121,4 +121,10 @@ export function bucketWords(baseline: Pick<BaselineView, 'kind' | 'hour' | 'week
 /** A weekday 0–6 (0 = Sunday, as the baseline numbers them) in the UI's language. 1 January 2023 was a Sunday. */
 export function weekdayName(weekday: number, locale: string): string {
   return new Intl.DateTimeFormat(locale, { weekday: 'long', timeZone: 'UTC' }).format(Date.UTC(2023, 0, 1 + weekday));
+}
+
+/** A cost in milliseconds as the catalogue words it: below a second in ms (one decimal under 10 ms), above it as a duration. */
+export function msWords(ms: number, locale: string): { key: 'anomaly.ms'; ms: string } | { seconds: number } {
+  if (ms >= 1000) return { seconds: ms / 1000 };
+  return { key: 'anomaly.ms', ms: formatNumber(ms, locale, ms < 10 ? 1 : 0) };
 }

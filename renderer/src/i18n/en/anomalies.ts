@@ -1,5 +1,6 @@
 // English: anomalies: the normal range on charts, "what happened here?", "what is unusual now", rates, settings.
 export const anomaliesEn = {
+  'anomaly.ms': '{ms} ms',
   'anomaly.band.toggle': 'Normal range',
   'anomaly.band.toggleHint': 'Shade the range this series usually stays in at this hour, learned from its own history, and mark the stretches that left it.',
   'anomaly.band.learning': 'Still learning what is normal here: too little history for a baseline yet.',

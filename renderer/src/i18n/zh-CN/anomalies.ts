@@ -2,6 +2,7 @@
 import type { anomaliesEn } from '../en/anomalies';
 
 export const anomaliesZhCN: Record<keyof typeof anomaliesEn, string> = {
+  'anomaly.ms': '{ms} 毫秒',
   'anomaly.band.toggle': '正常范围',
   'anomaly.band.toggleHint': '以阴影显示该序列在此时段通常所处的范围（从它自身的历史学习而来），并标出偏离该范围的时段。',
   'anomaly.band.learning': '仍在学习此处的正常范围：历史数据尚不足以建立基线。',

@@ -8,6 +8,7 @@ import { formatDateTime, formatDuration, formatMetricValue, formatNumber } from 
 import { bucketWords, explainQueryFor, weekdayName } from '../../charts/anomalyBand';
 import { core } from '../../coreClient';
 import { useI18n } from '../../i18n/useI18n';
+import { useFormatMs } from '../../hooks/useFormatMs';
 import { hrefFor } from '../../router';
 import type { AbsoluteWindow } from '../../timeRange';
 import { ProcessUsageCells } from '../hostDetail/ProcessUsageCells';
@@ -32,6 +33,7 @@ export function ExplainPanel({
   onOpenChart(chart: string): void;
 }) {
   const { t, locale } = useI18n();
+  const formatMs = useFormatMs();
   const [result, setResult] = useState<ExplainView>();
   const [error, setError] = useState<string>();
   useEffect(() => {
@@ -141,7 +143,7 @@ export function ExplainPanel({
               </div>
             )}
             <p className="muted small" data-testid="explain-summary">
-              {t('anomaly.explain.summary', { evaluated: result.evaluated, skipped: result.skipped, ms: formatDuration(result.tookMs / 1000, locale) })}
+              {t('anomaly.explain.summary', { evaluated: result.evaluated, skipped: result.skipped, ms: formatMs(result.tookMs) })}
             </p>
           </div>
           {scope === 'host' && (
