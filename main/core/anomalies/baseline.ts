@@ -39,6 +39,8 @@ export const Z_THRESHOLD: Readonly<Record<AnomalySensitivity, number>> = { low: 
 
 /** MAD × 1.4826 estimates the standard deviation of normally distributed data (1 / Φ⁻¹(3/4)). */
 export const MAD_SCALE = 1.4826;
+/** No bucket's spread is below this share of the median spread over the series' buckets. */
+export const POOLED_SPREAD_SHARE = 0.5;
 /** The spread is at least 2 % of the centre's magnitude: a flat series at 500 MB does not flag a 1 MB wiggle. */
 export const RELATIVE_FLOOR = 0.02;
 
@@ -137,6 +139,14 @@ export function learnBaseline(name: string, rows: readonly HourRow[], now: numbe
     stats[3 * b + 1] = spread;
     stats[3 * b + 2] = m.length;
   }
+  // A bucket's spread comes from 3 or 4 observations: by chance they can sit
+  // close together and make a band far narrower than the series' noise. No
+  // bucket's spread is below half the median spread of the series' buckets
+  // (pooling across buckets, the series' noise does not change hour to hour).
+  const spreads: number[] = [];
+  for (let b = 0; b < n; b++) if (Number.isFinite(stats[3 * b]!)) spreads.push(stats[3 * b + 1]!);
+  const pooled = POOLED_SPREAD_SHARE * median(spreads);
+  for (let b = 0; b < n; b++) if (Number.isFinite(stats[3 * b]!) && stats[3 * b + 1]! < pooled) stats[3 * b + 1] = pooled;
   return { kind, firstT, lastT, stats };
 }
 
