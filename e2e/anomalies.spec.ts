@@ -43,8 +43,10 @@ const fleetRow = (page: Page, id: string) => page.locator(`[data-testid="fleet-r
 
 test('the overview ranks the host with the unusual series first by anomaly rate', async ({ page }) => {
   // The core learns a metric name every 2 s and scores once a minute: the first rates come within a few minutes.
+  // A few hosts open as cards; the table has the column to sort by.
   test.setTimeout(300_000);
   await open(page, '#/');
+  await page.getByTestId('view-table').click();
   await expect(fleetRow(page, PERTURBED_HOST).getByTestId('fleet-unusual')).not.toHaveText('—', { timeout: 240_000 });
   await expect(fleetRow(page, QUIET_HOST).getByTestId('fleet-unusual')).toHaveText('0%');
   await page.getByTestId('sort-unusual').click();
@@ -160,6 +162,7 @@ test('the anomaly screens in Chinese have no English left, and read in both them
     await page.getByTestId('explain-panel').screenshot({ path: screenshotPath(`anomalies-explain-host-${lang}-${theme}`) });
 
     await open(page, '#/', { lang, theme });
+    await page.getByTestId('view-table').click();
     await expect(fleetRow(page, PERTURBED_HOST).getByTestId('fleet-unusual')).not.toHaveText('—', { timeout: 60_000 });
     if (lang === 'zh-CN') await language.expectNoEnglish(page, 'overview');
     await page.screenshot({ path: screenshotPath(`anomalies-overview-${lang}-${theme}`), fullPage: true });

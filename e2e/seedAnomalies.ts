@@ -12,7 +12,7 @@ export const QUIET_HOST = 'anom-2';
 /** The series the seed perturbs; every other series follows its usual shape. */
 export const PERTURBED_SERIES = ['host:cpu_usage:ratio', 'host:cpu_mode:ratio'];
 export const PERTURBED_MS = 90 * 60_000;
-const HISTORY_MS = 5 * 86_400_000;
+const HISTORY_MS = 4 * 86_400_000 + 12 * 3_600_000;
 /** Data runs this far past the seed's clock, so the console's scoring window (the last 5 minutes) still holds samples minutes after start. */
 export const AHEAD_MS = 15 * 60_000;
 
@@ -26,10 +26,36 @@ interface AnomalySeriesModule {
   seeded(seed: number): () => number;
   gaussian(rand: () => number): () => number;
   sineAt(shape: Shape, t: number): number;
-  feed(store: unknown, clock: { now: number }, series: readonly { name: string; labels: Record<string, string>; valueAt(t: number): number }[], from: number, to: number, stepMs: number): Promise<void>;
+}
+interface SeedSample {
+  name: string;
+  labels: Record<string, string>;
+  t: number;
+  v: number;
 }
 interface SeedStore {
+  append(samples: readonly SeedSample[]): Promise<void>;
+  housekeeping(now: number): Promise<{ pending: boolean }>;
   close(): void | Promise<void>;
+}
+
+/**
+ * Appends `step`-spaced samples of every series over [from, to) in six-hour
+ * batches, the store's clock at each batch's end, with housekeeping after
+ * each so the minute and hour rollups seal as in a running console (the
+ * anomaly tests' feed() does the same an hour at a time; six hours keeps a
+ * busy machine's seeding under a minute).
+ */
+async function feed(store: SeedStore, clock: { now: number }, series: readonly { name: string; labels: Record<string, string>; valueAt(t: number): number }[], from: number, to: number, stepMs: number): Promise<void> {
+  const BATCH = 6 * 3_600_000;
+  for (let start = from; start < to; start += BATCH) {
+    const end = Math.min(to, start + BATCH);
+    const batch: SeedSample[] = [];
+    for (let t = start; t < end; t += stepMs) for (const s of series) batch.push({ name: s.name, labels: s.labels, t, v: s.valueAt(t) });
+    clock.now = end;
+    await store.append(batch);
+    for (let i = 0; i < 100 && (await store.housekeeping(end)).pending; i++);
+  }
 }
 
 export async function seedAnomalies(dataDir: string, now: number): Promise<void> {
@@ -54,10 +80,10 @@ export async function seedAnomalies(dataDir: string, now: number): Promise<void>
     ];
   });
   try {
-    // Five-minute samples for the history, then one a minute for the charts' last hours.
+    // Ten-minute samples for the history, then one a minute for the charts' last hours.
     const fine = Math.floor((now - 6 * 3_600_000) / 3_600_000) * 3_600_000;
-    await m.feed(store, clock, series, now - HISTORY_MS, fine, 5 * 60_000);
-    await m.feed(store, clock, series, fine, end, 60_000);
+    await feed(store, clock, series, Math.floor((now - HISTORY_MS) / 3_600_000) * 3_600_000, fine, 10 * 60_000);
+    await feed(store, clock, series, fine, end, 60_000);
   } finally {
     await store.close();
   }

@@ -108,6 +108,7 @@ export function Overview() {
                 i18n={i18n}
                 now={now}
                 connected={connected}
+                anomaly={anomalyByHost[row.id]}
               />
             </li>
           );
