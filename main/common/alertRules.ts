@@ -13,6 +13,7 @@
 import { z } from 'zod';
 import { labelPatternProblem, parseSelector } from './series.js';
 import { HostStatus } from './hostStatus.js';
+import { AnomalySensitivity } from './anomalies.js';
 
 export const Severity = z.enum(['info', 'warning', 'critical']);
 export type Severity = z.infer<typeof Severity>;
@@ -96,7 +97,42 @@ export const HostStatusRuleDraft = z.object({
     }),
 });
 
-export const AlertRuleDraft = z.discriminatedUnion('type', [ThresholdRuleDraft, AbsentRuleDraft, HostStatusRuleDraft]);
+/**
+ * Unusual behaviour against each series' learned baseline (main/core/anomalies):
+ * `series` scope alerts per series whose last-5-minute mean is past the
+ * sensitivity's z threshold in `direction`; `entity` scope alerts per host,
+ * container, cloud instance or check whose share of such series (among those
+ * the selector matches) is at least `minRate`. The value is the z (series)
+ * or the rate (entity); the notification carries the evidence.
+ */
+/** `*`: every series that learns a baseline; otherwise a selector as for other rules. */
+export const ANY_LEARNED_SERIES = '*';
+const AnomalySelectorText = z
+  .string()
+  .trim()
+  .min(1, 'selector is empty; write * for every learned series, or a metric name such as host:cpu_usage:ratio')
+  .superRefine((text, ctx) => {
+    if (text === ANY_LEARNED_SERIES) return;
+    try {
+      parseSelector(text);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    }
+  });
+
+export const AnomalousRuleDraft = z.object({
+  type: z.literal('anomalous'),
+  ...commonDraft,
+  selector: AnomalySelectorText.default(ANY_LEARNED_SERIES),
+  scope: z.enum(['series', 'entity']).default('entity'),
+  direction: z.enum(['up', 'down', 'both']).default('both'),
+  sensitivity: AnomalySensitivity.default('medium'),
+  /** Entity scope: fire when at least this share of the entity's scored series is unusual (default 0.2). */
+  minRate: z.number().gt(0, 'minRate must be above 0').max(1, 'minRate is a share, at most 1').optional(),
+});
+export const DEFAULT_ANOMALY_MIN_RATE = 0.2;
+
+export const AlertRuleDraft = z.discriminatedUnion('type', [ThresholdRuleDraft, AbsentRuleDraft, HostStatusRuleDraft, AnomalousRuleDraft]);
 export type AlertRuleDraft = z.infer<typeof AlertRuleDraft>;
 /** What a caller may write (defaults filled in by parsing). */
 export type AlertRuleDraftInput = z.input<typeof AlertRuleDraft>;
@@ -111,11 +147,13 @@ export const AlertRule = z.discriminatedUnion('type', [
   ThresholdRuleDraft.extend(identity),
   AbsentRuleDraft.extend(identity),
   HostStatusRuleDraft.extend(identity),
+  AnomalousRuleDraft.extend(identity),
 ]);
 export type AlertRule = z.infer<typeof AlertRule>;
 export type ThresholdRule = Extract<AlertRule, { type: 'threshold' }>;
 export type AbsentRule = Extract<AlertRule, { type: 'absent' }>;
 export type HostStatusRule = Extract<AlertRule, { type: 'host_status' }>;
+export type AnomalousRule = Extract<AlertRule, { type: 'anomalous' }>;
 
 /** `field`: the first offending field as the caller wrote it (the provisioning file points at its line). */
 export type RuleParse<T> = { ok: true; value: T } | { ok: false; error: string; field?: string };

@@ -22,7 +22,21 @@ export const alertTextsEn = {
   'notify.builtin.check-down.summary': 'Check {{check}} is down from {{vantage}}',
   'notify.builtin.cert-expiry.name': 'Certificate expires soon',
   'notify.builtin.cert-expiry.summary': 'The certificate of check {{check}} expires in {{value}} days',
+  'notify.builtin.unusual.name': 'Unusual behaviour',
+  'notify.builtin.unusual.summary': '{{rule}}: {{evidence}}',
   'notify.summary.threshold': '{{rule}}: {{value}} {{op}} {{threshold}}',
+  'notify.summary.anomalous': '{{rule}}: {{evidence}}',
+  'notify.anomaly.series': '{series} is {value}, normally {low} to {high} ({bucket} UTC), z = {z}, learned from {days} days of history',
+  'notify.anomaly.entity': '{flagged} of {scored} series unusual ({rate}); most: {series}',
+  'notify.anomaly.hourOfWeek': '{weekday} {hour}:00',
+  'notify.anomaly.hourOfDay': 'daily at {hour}:00',
+  'notify.weekday.0': 'Sundays',
+  'notify.weekday.1': 'Mondays',
+  'notify.weekday.2': 'Tuesdays',
+  'notify.weekday.3': 'Wednesdays',
+  'notify.weekday.4': 'Thursdays',
+  'notify.weekday.5': 'Fridays',
+  'notify.weekday.6': 'Saturdays',
   'notify.summary.absent': '{{rule}}: no data for {{value}}',
   'notify.summary.host_status': '{{rule}}: {{host}} is {{status}}',
   'notify.value.noData': 'no data',
@@ -69,7 +83,21 @@ export const alertTextsZhCN: Record<AlertTextKey, string> = {
   'notify.builtin.check-down.summary': '从 {{vantage}} 检查 {{check}} 失败',
   'notify.builtin.cert-expiry.name': '证书即将过期',
   'notify.builtin.cert-expiry.summary': '检查 {{check}} 的证书将在 {{value}} 天后过期',
+  'notify.builtin.unusual.name': '行为异常',
+  'notify.builtin.unusual.summary': '{{rule}}：{{evidence}}',
   'notify.summary.threshold': '{{rule}}：{{value}} {{op}} {{threshold}}',
+  'notify.summary.anomalous': '{{rule}}：{{evidence}}',
+  'notify.anomaly.series': '{series} 当前为 {value}，通常在 {low} 到 {high} 之间（UTC {bucket}），z = {z}，基于 {days} 天的历史学得',
+  'notify.anomaly.entity': '{scored} 个序列中有 {flagged} 个异常（{rate}）；最异常：{series}',
+  'notify.anomaly.hourOfWeek': '{weekday}{hour}:00',
+  'notify.anomaly.hourOfDay': '每天 {hour}:00',
+  'notify.weekday.0': '每周日',
+  'notify.weekday.1': '每周一',
+  'notify.weekday.2': '每周二',
+  'notify.weekday.3': '每周三',
+  'notify.weekday.4': '每周四',
+  'notify.weekday.5': '每周五',
+  'notify.weekday.6': '每周六',
   'notify.summary.absent': '{{rule}}：已有 {{value}} 没有数据',
   'notify.summary.host_status': '{{rule}}：{{host}} {{status}}',
   'notify.value.noData': '无数据',
@@ -116,7 +144,7 @@ export function alertText(lang: AlertLang, key: AlertTextKey, params?: Readonly<
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
 }
 
-export const BUILTIN_RULE_SLUGS = ['host-offline', 'disk-full', 'no-data', 'check-down', 'cert-expiry'] as const;
+export const BUILTIN_RULE_SLUGS = ['host-offline', 'disk-full', 'no-data', 'check-down', 'cert-expiry', 'unusual'] as const;
 type BuiltinSlug = (typeof BUILTIN_RULE_SLUGS)[number];
 
 function builtinSlug(ruleId: string): BuiltinSlug | undefined {

@@ -293,7 +293,7 @@ describe('AlertEngine', () => {
     const clock = { now: 1_700_000_000_000 };
     const popups: DesktopNotice[] = [];
     const engine = makeEngine(reader, clock, popups);
-    expect(engine.listRules().map((r) => r.rule.id).sort()).toEqual(['builtin:cert-expiry', 'builtin:check-down', 'builtin:disk-full', 'builtin:host-offline', 'builtin:no-data']);
+    expect(engine.listRules().map((r) => r.rule.id).sort()).toEqual(['builtin:cert-expiry', 'builtin:check-down', 'builtin:disk-full', 'builtin:host-offline', 'builtin:no-data', 'builtin:unusual']);
     expect(() => engine.deleteRule('builtin:disk-full')).toThrow(/cannot be deleted; disable it instead/);
     const parsed = parseProvisionedRule({ name: 'Load', selector: 'node_load1', window: '1m', op: '>', threshold: 1, keep_firing_for: '5m', for: '0s' });
     expect(parsed.ok).toBe(true);

@@ -10,12 +10,14 @@ import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
 import { labelPatternProblem, type Labels, type SeriesSelector } from '../../common/series.js';
 import type { HostStatus } from '../../common/contract.js';
+import type { AnomalySensitivity, SeriesScore } from '../../common/anomalies.js';
 import type { Logger } from '../log.js';
 import {
   absentLookbackMs,
   closeAlerts,
   evaluateRule,
   observeAbsent,
+  observeAnomalous,
   observeHostStatus,
   observeThreshold,
   type EvaluationData,
@@ -70,6 +72,8 @@ export type AlertEngineEvent =
 export interface AlertEngineOptions {
   readonly journal: AlertJournal;
   readonly reader: SeriesWindowReader;
+  /** Anomalous rules' verdicts (the core context's anomalyVerdicts); without it those rules see no series. */
+  readonly anomalies?: (selector: SeriesSelector, sensitivity: AnomalySensitivity) => SeriesScore[];
   readonly now?: () => number;
   readonly channels?: readonly NotificationChannel[];
   readonly evaluation?: EvaluationOptions;
@@ -278,6 +282,10 @@ export class AlertEngine {
       if (rule.type === 'host_status') {
         data = { hosts: this.hosts };
         seriesCount = this.hosts.size;
+      } else if (rule.type === 'anomalous') {
+        const anomalies = this.options.anomalies?.(ruleSelector(rule), rule.sensitivity) ?? [];
+        data = { anomalies };
+        seriesCount = anomalies.length;
       } else {
         const from = rule.type === 'absent' ? now - absentLookbackMs(rule) : now - rule.window;
         const reading = this.reader.read(ruleSelector(rule), from, now, rule.type === 'threshold' ? rule.aggregate : 'last');
@@ -573,6 +581,7 @@ export class AlertEngine {
     const rule: AlertRule = { ...parsed.value, id: 'preview', origin: 'user' };
     let observations: Observation[];
     if (rule.type === 'host_status') observations = observeHostStatus(rule, this.hosts, now);
+    else if (rule.type === 'anomalous') observations = observeAnomalous(rule, this.options.anomalies?.(ruleSelector(rule), rule.sensitivity) ?? []);
     else if (rule.type === 'absent')
       observations = observeAbsent(rule, await this.reader.read(ruleSelector(rule), now - absentLookbackMs(rule), now, 'last'), new Map(), now, { hosts: this.hosts, watchingSince: this.watchingSince });
     else observations = observeThreshold(rule, await this.reader.read(ruleSelector(rule), now - rule.window, now, rule.aggregate), now);

@@ -37,7 +37,9 @@
 import { matchesLabels, seriesKey, type Labels } from '../../common/series.js';
 import type { HostStatus } from '../../common/contract.js';
 import type { AlertState, AlertTransition, TransitionReason } from './model.js';
-import { ruleSelector, type AbsentRule, type AlertRule, type CompareOp, type HostStatusRule, type ThresholdRule, type WindowAggregate } from './rule.js';
+import { ruleSelector, DEFAULT_ANOMALY_MIN_RATE, type AbsentRule, type AlertRule, type AnomalousRule, type CompareOp, type HostStatusRule, type ThresholdRule, type WindowAggregate } from './rule.js';
+import type { SeriesScore } from '../../common/anomalies.js';
+import { encodeAnomalyEvidence, type AnomalyEvidence } from '../../common/alertSummary.js';
 
 /** Points of one series over the window a rule asked for, ascending in time. */
 export interface SeriesWindow {
@@ -57,6 +59,8 @@ export interface EvaluationData {
   readonly hosts?: ReadonlyMap<string, HostStatusEntry>;
   /** When the console began watching (the engine started): absent rules count no silence from before it. */
   readonly watchingSince?: number;
+  /** Anomalous rules: the verdicts of the series the rule's selector matches, at its sensitivity (the last scoring cycle). */
+  readonly anomalies?: readonly SeriesScore[];
 }
 
 export interface EvaluationOptions {
@@ -238,6 +242,69 @@ export function observeAbsent(
   return out;
 }
 
+function evidenceOf(s: SeriesScore): AnomalyEvidence {
+  const b = s.baseline;
+  return {
+    series: `${s.name}{${Object.entries(s.labels).map(([k, v]) => `${k}="${v}"`).join(',')}}`,
+    value: s.value,
+    low: b.low,
+    high: b.high,
+    z: s.z,
+    kind: b.kind === 'hour_of_week' ? 'hour_of_week' : 'hour_of_day',
+    hour: b.hour ?? 0,
+    ...(b.weekday === undefined ? {} : { weekday: b.weekday }),
+    learnedFromMs: b.learnedFromMs,
+  };
+}
+
+/**
+ * Anomalous rules: a series is unusual when its last-cycle z is past the
+ * rule's sensitivity in the rule's direction (the verdicts come at that
+ * sensitivity). Series scope: one observation per series, value z. Entity
+ * scope: one per entity (host, container, instance, check), its labels those
+ * the anomaly rate is stored with, value the share of its scored series that
+ * are unusual, met at ≥ minRate. The detail carries the evidence of the
+ * (most) unusual series for the notification. Series or entities with no
+ * verdict this cycle (no data, still learning) are unknown, as with no data.
+ */
+export function observeAnomalous(rule: AnomalousRule, verdicts: readonly SeriesScore[]): Observation[] {
+  const unusual = (s: SeriesScore) => s.anomalous && (rule.direction === 'both' || s.direction === rule.direction);
+  const out: Observation[] = [];
+  if (rule.scope === 'series') {
+    for (const s of verdicts) out.push({ key: cachedSeriesKey(s.name, s.labels), labels: s.labels, met: unusual(s), value: s.z, detail: encodeAnomalyEvidence(evidenceOf(s)) });
+    return out;
+  }
+  const minRate = rule.minRate ?? DEFAULT_ANOMALY_MIN_RATE;
+  const groups = new Map<string, { labels: Labels; flagged: number; scored: number; worst: SeriesScore }>();
+  for (const s of verdicts) {
+    const key = `${s.entity.kind}\u0000${s.entity.id}`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { labels: entityLabelsOf(s), flagged: 0, scored: 0, worst: s }));
+    g.scored++;
+    if (unusual(s)) g.flagged++;
+    const better = unusual(s) && (!unusual(g.worst) || Math.abs(s.z) > Math.abs(g.worst.z));
+    if (better || (!unusual(g.worst) && Math.abs(s.z) > Math.abs(g.worst.z))) g.worst = s;
+  }
+  for (const g of groups.values()) {
+    const rate = g.flagged / g.scored;
+    out.push({ key: seriesKey('anomalous', g.labels), labels: g.labels, met: rate >= minRate, value: rate, detail: encodeAnomalyEvidence({ ...evidenceOf(g.worst), flagged: g.flagged, scored: g.scored }) });
+  }
+  return out;
+}
+
+/** The labels that name an entity (as the anomaly rate series carries them): `host`, or host/namespace/pod/container, cloud/account/region/instance, check/vantage. */
+function entityLabelsOf(s: SeriesScore): Labels {
+  const keep: Record<SeriesScore['entity']['kind'], readonly string[]> = {
+    host: ['host'],
+    container: ['host', 'namespace', 'pod', 'container'],
+    cloud: ['cloud', 'account', 'region', 'instance'],
+    check: ['check', 'vantage'],
+  };
+  const out: Record<string, string> = {};
+  for (const k of keep[s.entity.kind]) if (s.labels[k] !== undefined) out[k] = s.labels[k]!;
+  return out;
+}
+
 /** How far back an absent rule reads to learn which series had data. */
 export function absentLookbackMs(rule: AbsentRule): number {
   return rule.window + 3_600_000;
@@ -369,6 +436,9 @@ export function evaluateRule(
       break;
     case 'host_status':
       observations = observeHostStatus(rule, data.hosts ?? new Map(), now);
+      break;
+    case 'anomalous':
+      observations = observeAnomalous(rule, data.anomalies ?? []);
       break;
   }
   return advanceStates(rule, observations, previous, now, options);

@@ -125,6 +125,10 @@ function harness(options: { evaluateEveryMs?: number; env?: Record<string, strin
     runVia: async () => {
       throw new Error('no SSH host in this test');
     },
+    request: async () => {
+      throw new Error('no other feature in this test');
+    },
+    anomalyVerdicts: () => [],
   };
   const feature = createAlertsFeature({ evaluateEveryMs: options.evaluateEveryMs ?? 20, env: options.env, retry: { maxAttempts: 1 } })(ctx);
   cleanups.push(() => feature.stop?.());

@@ -70,6 +70,7 @@ class AlertsFeature {
     this.engine = new AlertEngine({
       journal: openJournal(ctx),
       reader: storeWindowReader(ctx.store, () => ctx.settings().pollIntervalMs, watchedHostNames(ctx)),
+      anomalies: (selector, sensitivity) => ctx.anomalyVerdicts(selector, sensitivity),
       now: ctx.now,
       log: ctx.log,
       channels: [this.desktopChannel()],

@@ -4,7 +4,7 @@
 // the renderer share them; they are re-exported here for the engine.
 import type { z } from 'zod';
 import { parseSelector, type SeriesSelector } from '../../common/series.js';
-import { parseRuleDraft, DOWN_HOST_STATUSES, type AlertHostStatus, type AlertRule, type AbsentRule, type RuleParse, type ThresholdRule } from '../../common/alertRules.js';
+import { parseRuleDraft, ANY_LEARNED_SERIES, DEFAULT_ANOMALY_MIN_RATE, DOWN_HOST_STATUSES, type AlertHostStatus, type AlertRule, type AbsentRule, type AnomalousRule, type RuleParse, type ThresholdRule } from '../../common/alertRules.js';
 import { parseDuration } from '../config/duration.js';
 import { metricInfo } from '../../common/metrics.js';
 import { describeThresholdProblem, parseThreshold } from '../../common/thresholdUnits.js';
@@ -15,6 +15,7 @@ export * from '../../common/alertRules.js';
 const PROVISIONED_KEYS: Record<string, string> = {
   keep_firing_for: 'keepFiringFor',
   host_pattern: 'hostPattern',
+  min_rate: 'minRate',
 };
 const DURATION_KEYS = new Set(['for', 'keepFiringFor', 'window']);
 
@@ -67,10 +68,11 @@ export function parseProvisionedRule(entry: unknown): RuleParse<AlertRule> {
 
 const selectorCache = new WeakMap<object, SeriesSelector>();
 /** The parsed selector of a threshold or absent rule, parsed once per rule object. */
-export function ruleSelector(rule: ThresholdRule | AbsentRule): SeriesSelector {
+export function ruleSelector(rule: ThresholdRule | AbsentRule | AnomalousRule): SeriesSelector {
   let s = selectorCache.get(rule);
   if (!s) {
-    s = parseSelector(rule.selector);
+    // An anomalous rule's `*` reaches every learned series (the detector reads name `*` as any name).
+    s = rule.selector === ANY_LEARNED_SERIES ? { name: ANY_LEARNED_SERIES } : parseSelector(rule.selector);
     selectorCache.set(rule, s);
   }
   return s;
@@ -86,6 +88,8 @@ export function conditionChanged(before: AlertRule, after: AlertRule): boolean {
         return [r.type, r.selector, r.window];
       case 'host_status':
         return [r.type, [...r.statuses].sort().join(','), r.hostPattern ?? ''];
+      case 'anomalous':
+        return [r.type, r.selector, r.scope, r.direction, r.sensitivity, r.minRate ?? null];
     }
   };
   return JSON.stringify(pick(before)) !== JSON.stringify(pick(after));
@@ -185,6 +189,24 @@ export function builtinRules(options: BuiltinRuleOptions = {}): AlertRule[] {
       keepFiringFor: 0,
       severity: 'warning',
       summary: alertTextsEn['notify.builtin.cert-expiry.summary'],
+      channels: ['desktop'],
+      enabled: false,
+    },
+    // Over the learned baselines (main/core/anomalies): a host's CPU, memory, disk and network series, off until the user turns it on.
+    {
+      id: 'builtin:unusual',
+      origin: 'builtin',
+      type: 'anomalous',
+      name: alertTextsEn['notify.builtin.unusual.name'],
+      selector: ANY_LEARNED_SERIES,
+      scope: 'entity',
+      direction: 'both',
+      sensitivity: 'medium',
+      minRate: DEFAULT_ANOMALY_MIN_RATE,
+      for: 10 * 60_000,
+      keepFiringFor: 10 * 60_000,
+      severity: 'warning',
+      summary: alertTextsEn['notify.builtin.unusual.summary'],
       channels: ['desktop'],
       enabled: false,
     },

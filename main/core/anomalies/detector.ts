@@ -198,13 +198,13 @@ export function createDetector(options: DetectorOptions) {
     return { at, series: series.slice(0, limit), scored, learning };
   }
 
-  /** Verdicts for alert rules: learned series matching a selector, scored in the last cycle, at a sensitivity. */
+  /** Verdicts for alert rules: learned series matching a selector (name `*`: any), scored in the last cycle, at a sensitivity. */
   function verdicts(selector: SeriesSelector, sensitivity: AnomalySensitivity): SeriesScore[] {
     const th = Z_THRESHOLD[sensitivity];
     const at = lastScoredAt ?? options.now();
     const out: SeriesScore[] = [];
     for (const s of learned.values()) {
-      if (s.name !== selector.name || !matchesLabels(s.labels, selector.matchers)) continue;
+      if ((selector.name !== '*' && s.name !== selector.name) || !matchesLabels(s.labels, selector.matchers)) continue;
       if (s.z === undefined || s.value === undefined || s.scoredAt !== lastScoredAt || !bucketAt(s.baseline, at)) continue;
       out.push(scoreOf(s, at, s.value, s.z, th));
     }

@@ -125,6 +125,10 @@ async function console_(name: string, load: { value: number }, file: string): Pr
     runVia: async () => {
       throw new Error('no SSH host in this test');
     },
+    request: async () => {
+      throw new Error('no other feature in this test');
+    },
+    anomalyVerdicts: () => [],
   };
   const feed = setInterval(() => void store.append([{ name: 'node_load1', labels: { host: 'web-1' }, t: Date.now(), v: load.value }]), 200);
   const feature = createAlertsFeature({ evaluateEveryMs: 200, retry: { maxAttempts: 3, baseDelayMs: 200 } })(ctx);

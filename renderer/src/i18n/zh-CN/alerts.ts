@@ -68,6 +68,7 @@ export const alertsZhCN: Record<keyof typeof alertsEn, string> = {
   'alerts.condition.threshold': '{selector} 在 {window} 内的{aggregate} {op} {threshold}',
   'alerts.condition.absent': '{selector} 已 {window} 无数据',
   'alerts.condition.hostStatus': '主机处于 {statuses} 状态超过 {for}',
+  'alerts.condition.anomalous': '{selector} 偏离其学到的常态（{scope}，{direction}，灵敏度 {sensitivity}）',
   'alerts.aggregate.avg': '平均值',
   'alerts.aggregate.max': '最大值',
   'alerts.aggregate.min': '最小值',

@@ -358,6 +358,8 @@ function conditionText(rule: AlertRule, i18n: I18n): string {
       return t('alerts.condition.absent', { selector: rule.selector, window: formatDuration(rule.window / 1000, locale) });
     case 'host_status':
       return t('alerts.condition.hostStatus', { statuses: formatList(rule.statuses.map((s) => t(`status.${s}`)), locale, 'or'), for: formatDuration(rule.for / 1000, locale) });
+    case 'anomalous':
+      return t('alerts.condition.anomalous', { selector: rule.selector, scope: rule.scope, direction: rule.direction, sensitivity: rule.sensitivity });
   }
 }
 
