@@ -32,10 +32,11 @@ test.afterAll(async () => {
 
 async function open(page: Page, hash: string, prefs: { lang?: 'en' | 'zh-CN'; theme?: 'light' | 'dark' } = {}) {
   await page.goto(console_.url);
+  // The hash first: a range in it is saved to the prefs as it applies, which would overwrite the ones set here.
+  await page.evaluate((h) => (window.location.hash = h), hash);
   await page.evaluate((p) => {
     localStorage.setItem('overlook.prefs', JSON.stringify({ state: { theme: p.theme ?? 'light', lang: p.lang ?? 'en', range: '6h' }, version: 1 }));
   }, prefs);
-  await page.evaluate((h) => (window.location.hash = h), hash);
   await page.reload();
 }
 

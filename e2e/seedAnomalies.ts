@@ -14,7 +14,7 @@ export const PERTURBED_SERIES = ['host:cpu_usage:ratio', 'host:cpu_mode:ratio'];
 export const PERTURBED_MS = 90 * 60_000;
 const HISTORY_MS = 4 * 86_400_000 + 12 * 3_600_000;
 /** Data runs this far past the seed's clock, so the console's scoring window (the last 5 minutes) still holds samples minutes after start. */
-export const AHEAD_MS = 15 * 60_000;
+export const AHEAD_MS = 10 * 60_000;
 
 interface Shape {
   base: number;

@@ -81,7 +81,7 @@ export function ExplainPanel({
       ) : result === undefined ? (
         <p className="muted note">{t('anomaly.explain.loading')}</p>
       ) : (
-        <div className="explain-grid">
+        <div className={scope === 'host' ? 'explain-grid' : undefined}>
           <div>
             {result.rows.length === 0 ? (
               <p className="muted note" data-testid="explain-empty">
@@ -124,7 +124,7 @@ export function ExplainPanel({
                               <span className="series-name">{words.title}</span>
                             )}
                             {words.label && <span className="muted"> · {words.label}</span>}
-                            {!sameHost && <span className="series-sub">{r.entity.id}</span>}
+                            {scope === 'fleet' && <span className="series-sub">{r.entity.id}</span>}
                             <span className="series-sub mono">{words.raw}</span>
                           </td>
                           <td className="num">{fmt(r.value)}</td>
@@ -132,7 +132,7 @@ export function ExplainPanel({
                           <td className="num">
                             {fmt(r.baseline.low)} – {fmt(r.baseline.high)}
                           </td>
-                          <td className={`num ${r.direction === 'up' ? 'z-up' : 'z-down'}`}>{formatNumber(r.z, locale, 1)}</td>
+                          <td className={`num ${!r.anomalous ? '' : r.direction === 'up' ? 'z-up' : 'z-down'}`}>{formatNumber(r.z, locale, 1)}</td>
                           <td>{bucket(r.baseline)}</td>
                           <td>{t('anomaly.explain.learnedValue', { span: formatDuration(r.baseline.learnedFromMs / 1000, locale), n: r.baseline.observations })}</td>
                         </tr>
