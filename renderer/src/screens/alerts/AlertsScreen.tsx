@@ -18,7 +18,7 @@ import { alertSummary, ruleDisplayName } from './alertTexts';
 import { ChannelsPanel } from './ChannelsPanel';
 import { SilencesPanel } from './SilencesPanel';
 import { AlertHistory } from './AlertHistory';
-import { emptyRuleForm, formFromRule, suggestedWindowMs, type RuleForm } from './ruleForm';
+import { emptyRuleForm, formFromAnomalousRule, formFromRule, suggestedWindowMs, type RuleForm } from './ruleForm';
 
 const SILENCE_CHOICES_MS = [15 * 60_000, 3_600_000, 4 * 3_600_000, 86_400_000, 7 * 86_400_000] as const;
 const DEFAULT_SILENCE_MS = 3_600_000;
@@ -175,7 +175,13 @@ export function AlertsScreen() {
                       view={r}
                       i18n={i18n}
                       act={act}
-                      onEdit={r.rule.type === 'threshold' ? () => setEditing({ id: r.rule.id, form: formFromRule(r.rule as Extract<AlertRule, { type: 'threshold' }>) }) : undefined}
+                      onEdit={
+                        r.rule.type === 'threshold'
+                          ? () => setEditing({ id: r.rule.id, form: formFromRule(r.rule as Extract<AlertRule, { type: 'threshold' }>) })
+                          : r.rule.type === 'anomalous' && r.rule.origin === 'user'
+                            ? () => setEditing({ id: r.rule.id, form: formFromAnomalousRule(r.rule as Extract<AlertRule, { type: 'anomalous' }>) })
+                            : undefined
+                      }
                     />
                   ))}
                 </tbody>
