@@ -139,6 +139,53 @@ test('Settings → Anomalies changes the sensitivity, which stays after a reload
   await expect(card.getByTestId('anomalies-saved')).toBeVisible();
 });
 
+test('an "Unusual behaviour" rule made in the editor fires on the stepped host with the evidence, and resolves when it looks the other way; the built-in one is off and switches on', async ({ page }) => {
+  test.setTimeout(240_000);
+  await open(page, '#/alerts');
+  const builtin = page.locator('[data-testid="rule-row"][data-origin="builtin"]').filter({ hasText: 'Unusual behaviour' });
+  await expect(builtin.getByTestId('rule-enabled')).not.toBeChecked();
+  await builtin.getByTestId('rule-enabled').check();
+  await expect(builtin.getByTestId('rule-enabled')).toBeChecked();
+  await builtin.getByTestId('rule-enabled').uncheck();
+  await expect(builtin.getByTestId('rule-enabled')).not.toBeChecked();
+
+  await page.getByTestId('new-rule').click();
+  const editor = page.getByTestId('rule-editor');
+  await editor.getByTestId('rule-type').selectOption('anomalous');
+  await expect(editor.getByTestId('rule-threshold')).toBeHidden();
+  await expect(editor.getByTestId('rule-selector')).toHaveValue('*');
+  await editor.getByTestId('rule-name').fill('CPU out of its normal');
+  // A bad share says so at the field.
+  await editor.getByTestId('rule-min-rate').fill('0');
+  await editor.getByTestId('rule-min-rate').blur();
+  await expect(editor).toContainText('Write a percentage above 0 and at most 100.');
+  await editor.getByTestId('rule-scope').selectOption('series');
+  await expect(editor.getByTestId('rule-min-rate')).toBeHidden();
+  await editor.getByTestId('rule-selector').fill('host:cpu_usage:ratio');
+  await editor.getByTestId('rule-name').click();
+  await editor.getByTestId('rule-direction').selectOption('up');
+  await editor.getByTestId('rule-for').fill('0s');
+  await editor.screenshot({ path: screenshotPath('anomalies-rule-editor-en-light') });
+  await editor.getByTestId('rule-save').click();
+  await expect(editor).toBeHidden();
+
+  const row = page.getByTestId('alert-row').filter({ hasText: 'CPU out of its normal' });
+  await expect(row).toHaveAttribute('data-status', 'firing', { timeout: 150_000 });
+  await expect(row).toContainText(PERTURBED_HOST);
+  // The notification carries the evidence: the value, the normal range, z and the history it learned from.
+  const toast = page.getByTestId('toast').filter({ hasText: 'CPU out of its normal' });
+  await expect(toast).toBeVisible({ timeout: 45_000 });
+  await expect(toast).toContainText(/normally .+ to .+ z = \d/);
+  await expect(toast).toContainText(/learned from \d+ days/);
+  await page.screenshot({ path: screenshotPath('anomalies-rule-firing-en-light'), fullPage: true });
+
+  // Looking for drops instead, the same series is no longer unusual: the alert resolves.
+  await page.getByTestId('rule-row').filter({ hasText: 'CPU out of its normal' }).getByRole('button', { name: 'Edit' }).click();
+  await editor.getByTestId('rule-direction').selectOption('down');
+  await editor.getByTestId('rule-save').click();
+  await expect(page.getByTestId('alert-row').filter({ hasText: 'CPU out of its normal' }).and(page.locator('[data-status="firing"]'))).toHaveCount(0, { timeout: 150_000 });
+});
+
 test('the anomaly screens in Chinese have no English left, and read in both themes', async ({ page }) => {
   test.setTimeout(180_000);
   for (const [lang, theme] of [['zh-CN', 'light'], ['zh-CN', 'dark'], ['en', 'dark']] as const) {
@@ -173,5 +220,11 @@ test('the anomaly screens in Chinese have no English left, and read in both them
     await expect(card.getByTestId('anomalies-sensitivity')).toBeVisible();
     if (lang === 'zh-CN') await language.expectNoEnglish(page, 'settings');
     await card.screenshot({ path: screenshotPath(`anomalies-settings-${lang}-${theme}`) });
+
+    await open(page, '#/alerts', { lang, theme });
+    await page.getByTestId('new-rule').click();
+    await page.getByTestId('rule-type').selectOption('anomalous');
+    if (lang === 'zh-CN') await language.expectNoEnglish(page, 'rule editor');
+    await page.getByTestId('rule-editor').screenshot({ path: screenshotPath(`anomalies-rule-editor-${lang}-${theme}`) });
   }
 });
