@@ -8,7 +8,7 @@ export const anomaliesEn = {
   'anomaly.band.error': 'Could not load the normal range: {message}',
   'anomaly.band.legend': 'Normal {low} – {high}',
   'anomaly.band.flagged': 'Unusual',
-  'anomaly.band.flaggedCount': '{count} unusual stretches',
+  'anomaly.band.flaggedCount': '{count, plural, one {# unusual stretch} other {# unusual stretches}}',
   'anomaly.tooltip.normal': 'Normal range',
   'anomaly.tooltip.z': 'z = {z}',
   'anomaly.bucket.week': '{weekday}s {from}–{to} UTC',

@@ -113,12 +113,14 @@ export function AnomaliesCard() {
             {t('anomaly.settings.families')}
             {readOnly('families')}
           </legend>
-          {ANOMALY_FAMILIES.map((f) => (
-            <label key={f} className="check">
-              <input type="checkbox" checked={state.settings.families.includes(f)} onChange={(e) => toggleFamily(f, e.target.checked)} data-testid={`anomalies-family-${f}`} />
-              {t(`anomaly.settings.family.${f}`)}
-            </label>
-          ))}
+          <div className="checks">
+            {ANOMALY_FAMILIES.map((f) => (
+              <label key={f} className="check">
+                <input type="checkbox" checked={state.settings.families.includes(f)} onChange={(e) => toggleFamily(f, e.target.checked)} data-testid={`anomalies-family-${f}`} />
+                {t(`anomaly.settings.family.${f}`)}
+              </label>
+            ))}
+          </div>
         </fieldset>
         <div className="form-actions">
           <SaveStatusText status={status} testId="anomalies" />
