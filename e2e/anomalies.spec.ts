@@ -173,6 +173,8 @@ test('an "Unusual behaviour" rule made in the editor fires on the stepped host w
   const row = page.getByTestId('alert-row').filter({ hasText: 'CPU out of its normal' });
   await expect(row).toHaveAttribute('data-status', 'firing', { timeout: 150_000 });
   await expect(row).toContainText(PERTURBED_HOST);
+  // The alert's value is the series' z, not a CPU share of thousands of percent.
+  await expect(row).toContainText(/z = \d/);
   // The notification carries the evidence: the value, the normal range, z and the history it learned from.
   const toast = page.getByTestId('toast').filter({ hasText: 'CPU out of its normal' });
   await expect(toast).toBeVisible({ timeout: 45_000 });

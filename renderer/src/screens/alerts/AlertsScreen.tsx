@@ -63,6 +63,7 @@ export function AlertsScreen() {
 
   const failed = state.deliveries.filter((d) => d.status === 'failed');
   const absentRuleIds = new Set(state.rules.filter((r) => r.rule.type === 'absent').map((r) => r.rule.id));
+  const anomalyScopes = new Map(state.rules.flatMap((r) => (r.rule.type === 'anomalous' ? [[r.rule.id, r.rule.scope] as const] : [])));
 
   return (
     <Screen
@@ -121,7 +122,7 @@ export function AlertsScreen() {
                   </thead>
                   <tbody>
                     {state.alerts.map((a) => (
-                      <AlertRow key={a.alertId} alert={a} rules={state.rules} silenceValue={absentRuleIds.has(a.ruleId)} now={now} i18n={i18n} act={act} />
+                      <AlertRow key={a.alertId} alert={a} rules={state.rules} silenceValue={absentRuleIds.has(a.ruleId)} anomaly={anomalyScopes.get(a.ruleId)} now={now} i18n={i18n} act={act} />
                     ))}
                   </tbody>
                 </table>
@@ -229,7 +230,7 @@ export function AlertsScreen() {
             )}
           </section>
 
-          <AlertHistory i18n={i18n} absentRuleIds={absentRuleIds} />
+          <AlertHistory i18n={i18n} absentRuleIds={absentRuleIds} anomalyScopes={anomalyScopes} />
         </>
       }
     />
@@ -247,11 +248,11 @@ function Screen({ i18n, body, count, headTools }: { i18n: I18n; body: ReactNode;
 }
 
 /** `silence`: the value of a no-data (absent) rule is the seconds without a point (core/alerts/evaluate.ts), not the series' unit. */
-function valueText(key: string, value: number | null, i18n: I18n, silence = false): string {
-  return formatAlertValue(key, value, i18n.locale, { silence }) ?? i18n.t('alerts.value.noData');
+function valueText(key: string, value: number | null, i18n: I18n, silence = false, anomaly?: 'series' | 'entity'): string {
+  return formatAlertValue(key, value, i18n.locale, { silence, ...(anomaly ? { anomaly } : {}) }) ?? i18n.t('alerts.value.noData');
 }
 
-function AlertRow({ alert, rules, silenceValue, now, i18n, act }: { alert: AlertView; rules: RuleView[]; silenceValue: boolean; now: number; i18n: I18n; act: (fn: () => Promise<unknown>) => Promise<void> }) {
+function AlertRow({ alert, rules, silenceValue, anomaly, now, i18n, act }: { alert: AlertView; rules: RuleView[]; silenceValue: boolean; anomaly?: 'series' | 'entity'; now: number; i18n: I18n; act: (fn: () => Promise<unknown>) => Promise<void> }) {
   const { t, locale } = i18n;
   const [durationMs, setDurationMs] = useState<number>(DEFAULT_SILENCE_MS);
   const [scope, setScope] = useState<AlertSilenceScope>('alert');
@@ -282,7 +283,7 @@ function AlertRow({ alert, rules, silenceValue, now, i18n, act }: { alert: Alert
           </span>
         )}
       </td>
-      <td className="num">{valueText(alert.key, alert.value, i18n, silenceValue)}</td>
+      <td className="num">{valueText(alert.key, alert.value, i18n, silenceValue, anomaly)}</td>
       <td title={formatDateTime(start, locale)} data-testid="alert-for">
         {formatDuration(alertForMs(alert, now) / 1000, locale)}
       </td>
