@@ -56,7 +56,12 @@ export async function feed(store: MetricStore, clock: { now: number }, series: r
   for (let hour = from; hour < to; hour += HOUR) {
     const batch: Sample[] = [];
     const end = Math.min(to, hour + HOUR);
-    for (let t = hour; t < end; t += stepMs) for (const s of series) batch.push({ name: s.name, labels: s.labels, t, v: s.valueAt(t) });
+    for (let t = hour; t < end; t += stepMs)
+      for (const s of series) {
+        // A value that is not a number is no sample (derive leaves out the interval of a counter reset).
+        const v = s.valueAt(t);
+        if (Number.isFinite(v)) batch.push({ name: s.name, labels: s.labels, t, v });
+      }
     clock.now = end;
     await store.append(batch);
     for (let i = 0; i < 100 && (await store.housekeeping(end)).pending; i++);

@@ -103,12 +103,14 @@ describe('the anomalous alert rule', () => {
   it('entity scope fires when the share of a host\'s unusual series reaches minRate', async () => {
     const { engine, bump, cycle } = await setup();
     engine.createRule({ name: 'Host unusual', type: 'anomalous', scope: 'entity', minRate: 0.5, for: 0 });
+    // Only rises count for this one: web2 falls, so it stays quiet.
+    engine.createRule({ name: 'Host busier than usual', type: 'anomalous', scope: 'entity', direction: 'up', minRate: 0.5, for: 0 });
     await cycle();
     expect(engine.listAlerts()).toEqual([]);
     bump.web2 = -30;
     await cycle();
     const alerts = engine.listAlerts();
-    expect(alerts.map((a) => [a.labels, a.status, a.value])).toEqual([[{ host: 'web2' }, 'firing', 1]]);
+    expect(alerts.map((a) => [a.ruleName, a.labels, a.status, a.value])).toEqual([['Host unusual', { host: 'web2' }, 'firing', 1]]);
     expect(alerts[0]!.summary).toMatch(/^Host unusual: 1 of 1 series unusual \(100%\); most: host:cpu_usage:percent\{host="web2"\} is /);
   }, 60_000);
 });

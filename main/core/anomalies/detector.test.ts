@@ -11,6 +11,7 @@ import { openInProcessMetricStore } from '../store/sqliteStore.js';
 import type { MetricStore } from '../store/types.js';
 import { Z_THRESHOLD, bucketOf, learnBaseline } from './baseline.js';
 import { createDetector } from './detector.js';
+import { counterIncrease } from '../derive/counters.js';
 
 /** Sunday 2026-03-01 00:00 UTC: 4 weeks on is the night Europe moves its clocks forward (2026-03-29 01:00 UTC). */
 const T0 = Date.UTC(2026, 2, 1);
@@ -123,6 +124,42 @@ describe('anomaly detector over the real store', () => {
     await feed(store, clock, [{ ...zero, valueAt: () => 5 }], T0 + 6 * DAY, T0 + 6 * DAY + 5 * MINUTE, 5 * MINUTE);
     await detector.score();
     expect(detector.unusual({ kind: 'host', id: 'db' }, 10).series.find((s) => s.name === 'host:errors:rate')?.anomalous).toBe(true);
+  }, 60_000);
+
+  it('counter resets do not look anomalous: the store keeps rates, and derive skips the interval of a reset', async () => {
+    const { clock, store, detector } = setup('high');
+    const noise = gaussian(seeded(9));
+    // An agent-like byte counter read once a minute, growing at a daily-seasonal rate; every 3 hours of the scored day it resets to 0 (a reboot).
+    let counter = 0;
+    let prevRead: number | undefined;
+    let lastReset = 0;
+    const rateAt = (t: number) => Math.max(0, sineAt({ base: 5e6, daily: 3e6, weekly: 0, noise: 0 }, t) + 2e5 * noise());
+    const resetsFrom = T0 + 4 * DAY;
+    const series: FeedSeries = {
+      name: 'host:net_rx:bytes_per_second',
+      labels: { host: 'web' },
+      valueAt: (t) => {
+        counter += rateAt(t) * 60;
+        if (t >= resetsFrom && t - lastReset >= 3 * HOUR) {
+          counter = rateAt(t) * 20;
+          lastReset = t;
+        }
+        const inc = prevRead === undefined ? undefined : counterIncrease(prevRead, counter);
+        prevRead = counter;
+        return inc === undefined ? NaN : inc / 60;
+      },
+    };
+    await feed(store, clock, [series], T0, resetsFrom, MINUTE);
+    await detector.refreshAll();
+    const flagged: number[] = [];
+    for (let t = resetsFrom; t < resetsFrom + DAY; t += 5 * MINUTE) {
+      await feed(store, clock, [series], t, t + 5 * MINUTE, MINUTE);
+      await detector.score();
+      const s = detector.learned().get('host:net_rx:bytes_per_second{host="web"}')!;
+      if (s.z !== undefined && Math.abs(s.z) >= Z_THRESHOLD.high) flagged.push(t);
+    }
+    expect(lastReset).toBeGreaterThan(resetsFrom);
+    expect(flagged).toEqual([]);
   }, 60_000);
 
   it('learning needs 3 days; hour of week needs 3 weeks (pure)', () => {
