@@ -262,6 +262,24 @@ export function ChartCard({ spec, hostId, range, extraReferences, absentNote, kn
     </div>
   );
 
+  const bandLayer = bandSeries ? (
+    <>
+      <Area
+        dataKey={BAND_RANGE_KEY}
+        type="linear"
+        stroke="none"
+        fill="var(--band)"
+        fillOpacity={stacked ? 0.35 : 0.3}
+        className="normal-band"
+        connectNulls={false}
+        isAnimationActive={false}
+        activeDot={false}
+        legendType="none"
+      />
+      <Line dataKey={BAND_CENTRE_KEY} type="linear" stroke="var(--band)" strokeWidth={1} strokeDasharray="4 3" dot={false} activeDot={false} connectNulls={false} isAnimationActive={false} legendType="none" />
+    </>
+  ) : null;
+
   const xTicks = timeTicks(from, to, width ? Math.max(2, Math.floor((width - Y_AXIS_WIDTH) / 90)) : 4);
 
   return (
@@ -334,23 +352,7 @@ export function ChartCard({ spec, hostId, range, extraReferences, absentNote, kn
                 cursor={{ stroke: 'var(--text-muted)', strokeDasharray: '3 3' }}
                 content={(props) => <ChartTooltip {...props} series={drawn} unit={unit} locale={locale} band={bandSeries ? { index: bandIndex, threshold: anomalies?.threshold ?? null } : undefined} />}
               />
-              {bandSeries && (
-                <Area
-                  dataKey={BAND_RANGE_KEY}
-                  type="linear"
-                  stroke="none"
-                  fill="var(--band)"
-                  fillOpacity={0.3}
-                  className="normal-band"
-                  connectNulls={false}
-                  isAnimationActive={false}
-                  activeDot={false}
-                  legendType="none"
-                />
-              )}
-              {bandSeries && (
-                <Line dataKey={BAND_CENTRE_KEY} type="linear" stroke="var(--band)" strokeWidth={1} strokeDasharray="4 3" dot={false} activeDot={false} connectNulls={false} isAnimationActive={false} legendType="none" />
-              )}
+              {!stacked && bandLayer}
               {flagged.map((f, i) => (
                 <ReferenceArea key={`f${i}`} x1={f.from} x2={f.to} ifOverflow="hidden" fill="var(--bad)" fillOpacity={0.16} stroke="var(--bad)" strokeOpacity={0.5} strokeDasharray="2 2" className="anomaly-flag" />
               ))}
@@ -362,7 +364,7 @@ export function ChartCard({ spec, hostId, range, extraReferences, absentNote, kn
                   ifOverflow="hidden"
                   fill={annotationColor[sp.tone]}
                   fillOpacity={0.14}
-                  stroke="none"
+        stroke="none"
                   className="outage-band"
                   // One label per band, at the bottom (alert marks label the top): inside a wide band; beside a
                   // narrow one, reading away from the nearer edge of the plot so it stays inside.
@@ -435,6 +437,8 @@ export function ChartCard({ spec, hostId, range, extraReferences, absentNote, kn
                   />
                 ),
               )}
+              {/* Over a stack the band would hide under the areas: it goes on top there. */}
+              {stacked && bandLayer}
             </ComposedChart>
           )
         )}
