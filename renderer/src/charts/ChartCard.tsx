@@ -4,6 +4,8 @@ import { useId, useMemo, useRef, useState, type MouseEvent as ReactMouseEvent, t
 import { placeAnnotations } from './annotations';
 import { Area, CartesianGrid, ComposedChart, Line, ReferenceArea, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
 import type { SeriesData } from '../../../main/common/contract';
+import type { SeriesBand } from '../../../main/common/anomalies';
+import { BAND_CENTRE_KEY, BAND_RANGE_KEY, flaggedAreas, withBand } from './anomalyBand';
 import { metricInfo } from '../../../main/common/metrics';
 import { core } from '../coreClient';
 import { formatAxisTick, formatByUnit, formatDuration, formatTimeTick, niceTicks, timeTicks } from '../../../main/common/format';
@@ -53,7 +55,18 @@ export interface ChartCardProps {
   annotations?: ChartAnnotation[];
   /** Shaded stretches with one label each: the host's outages. */
   spans?: ChartSpan[];
+  /**
+   * Offer the "normal range" toggle (host and container charts): the learned
+   * band behind the first visible series and the stretches flagged unusual.
+   * `threshold` is the sensitivity's multiple k (see zInBand), for z in the tooltip.
+   */
+  anomalies?: { threshold: number | null };
 }
+
+const sameLabels = (a: Record<string, string>, b: Record<string, string>) => {
+  const ka = Object.keys(a);
+  return ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k]);
+};
 
 /** A band this many pixels wide or more carries its label inside, centred; a narrower one beside it. */
 const MIN_LABELLED_SPAN_PX = 56;
@@ -67,7 +80,7 @@ function LoneDot({ cx, cy, index, color, lone }: { cx?: number; cy?: number; ind
   return <circle cx={cx} cy={cy} r={2.5} fill={color} stroke="none" data-testid="lone-point" />;
 }
 
-export function ChartCard({ spec, hostId, range, extraReferences, absentNote, knownAbsent, replaceNote, fixed, syncId, onZoom, onPickTime, annotations, spans }: ChartCardProps) {
+export function ChartCard({ spec, hostId, range, extraReferences, absentNote, knownAbsent, replaceNote, fixed, syncId, onZoom, onPickTime, annotations, spans, anomalies }: ChartCardProps) {
   const { t, locale } = useI18n();
   const titleId = useId();
   const [plotRef, width] = useElementWidth(20);
@@ -91,6 +104,19 @@ export function ChartCard({ spec, hostId, range, extraReferences, absentNote, kn
       return { series, from, to };
     },
     { minIntervalMs: liveRefreshIntervalMs(rangeMs, maxPoints ?? 600), enabled: maxPoints !== undefined && !knownAbsent, live: !fixed },
+  );
+
+  const [showBand, setShowBand] = useState(false);
+  const bandQuery = useLiveQuery<{ bands: SeriesBand[]; from: number; to: number }>(
+    hostId,
+    `band|${spec.key}|${fixed ? `${fixed.from}-${fixed.to}` : range}|${maxPoints}`,
+    async () => {
+      const to = fixed ? fixed.to : Date.now();
+      const from = to - rangeMs;
+      const bands = await core.call('anomalies/band', { selectors, from, to, maxPoints: maxPoints! });
+      return { bands, from, to };
+    },
+    { minIntervalMs: Math.max(15_000, liveRefreshIntervalMs(rangeMs, maxPoints ?? 600)), enabled: showBand && anomalies !== undefined && maxPoints !== undefined && !knownAbsent, live: !fixed },
   );
 
   const referenceMetrics = useMemo(() => new Set(spec.references?.map((r) => r.metric)), [spec]);
@@ -125,12 +151,20 @@ export function ChartCard({ spec, hostId, range, extraReferences, absentNote, kn
     return [...out, ...(extraReferences ?? [])];
   }, [query.data, spec, t, extraReferences]);
 
-  const rows = useMemo(() => buildChartRows(drawn.map((d) => d.data)), [drawn]);
-  const lonePoints = useMemo(() => drawn.map((_, i) => isolatedRows(rows, seriesKeyAt(i))), [drawn, rows]);
+  const hiddenForBand = useMemo(() => new Set(drawn.flatMap((d, i) => (hiddenLabels.has(d.label) ? [i] : []))), [drawn, hiddenLabels]);
+  // The band sits behind the first series shown (the bottom of a stack, so it lines up there too).
+  const bandIndex = drawn.findIndex((_, i) => !hiddenForBand.has(i));
+  const bandOn = showBand && anomalies !== undefined;
+  const bandSeries = bandOn && bandIndex >= 0 ? bandQuery.data?.bands.find((b) => b.name === drawn[bandIndex]!.data.name && sameLabels(b.labels, drawn[bandIndex]!.data.labels)) : undefined;
+  const baseRows = useMemo(() => buildChartRows(drawn.map((d) => d.data)), [drawn]);
+  const rows = useMemo(() => (bandOn ? withBand(baseRows, bandSeries) : baseRows), [bandOn, baseRows, bandSeries]);
+  const lonePoints = useMemo(() => drawn.map((_, i) => isolatedRows(baseRows, seriesKeyAt(i))), [drawn, baseRows]);
   const hidden = useMemo(() => new Set(drawn.flatMap((d, i) => (hiddenLabels.has(d.label) ? [i] : []))), [drawn, hiddenLabels]);
   const stacked = spec.kind === 'stacked-area';
-  const dataMax = maxDrawnValue(rows, drawn.length, stacked, hidden);
-  const yTop = Math.max(dataMax, spec.yMax && dataMax <= spec.yMax ? spec.yMax : 0, ...references.map((r) => r.value * 1.05));
+  const dataMax = maxDrawnValue(baseRows, drawn.length, stacked, hidden);
+  let bandMax = 0;
+  if (bandSeries) for (const e of bandSeries.band) if (Number.isFinite(e[3]) && e[3] > bandMax) bandMax = e[3];
+  const yTop = Math.max(dataMax, bandMax, spec.yMax && dataMax <= spec.yMax ? spec.yMax : 0, ...references.map((r) => r.value * 1.05));
   // An all-zero chart (idle disk, unused swap) still needs a scale to put the zero line at the bottom.
   const ticks = niceTicks(unit, yTop > 0 ? yTop : unit === 'ratio' ? 1 : unit === 'bytes' || unit === 'bytes_per_second' ? 1024 : 1, 4);
   const firstPoints = drawn[0]?.data.points.length ?? 0;
@@ -209,12 +243,55 @@ export function ChartCard({ spec, hostId, range, extraReferences, absentNote, kn
   const insideSpan = (t: number) => visibleSpans.some((sp) => t >= sp.from && t <= sp.to);
   const visibleAnnotations = placeAnnotations(annotations ?? [], from, to, plotWidthPx).map((a) => (insideSpan(a.t) ? { ...a, shownLabel: undefined } : a));
 
+  const flagged = bandOn ? flaggedAreas((bandQuery.data?.bands ?? []).flatMap((b) => b.flagged), from, to) : [];
+  const lastBand = bandSeries?.band[bandSeries.band.length - 1];
+  const bandLearning = bandOn && bandQuery.data !== undefined && bandIndex >= 0 && (!bandSeries || bandSeries.kind === 'learning' || bandSeries.band.length === 0);
+  const bandLegend = bandOn && (
+    <div className="band-legend" data-testid={`band-legend-${spec.key}`}>
+      {lastBand && (
+        <span data-testid="band-range">
+          <span className="swatch--band" aria-hidden="true" /> {t('anomaly.band.legend', { low: formatByUnit(unit, lastBand[2], locale), high: formatByUnit(unit, lastBand[3], locale) })}
+          {drawn.length > 1 ? ` · ${drawn[bandIndex]!.label}` : ''}
+        </span>
+      )}
+      {flagged.length > 0 && (
+        <span data-testid="band-flagged" data-count={flagged.length}>
+          <span className="swatch--flag" aria-hidden="true" /> {t('anomaly.band.flaggedCount', { count: flagged.length })}
+        </span>
+      )}
+    </div>
+  );
+
+  const bandLayer = bandSeries ? (
+    <>
+      <Area
+        dataKey={BAND_RANGE_KEY}
+        type="linear"
+        stroke="none"
+        fill="var(--band)"
+        fillOpacity={stacked ? 0.35 : 0.3}
+        className="normal-band"
+        connectNulls={false}
+        isAnimationActive={false}
+        activeDot={false}
+        legendType="none"
+      />
+      <Line dataKey={BAND_CENTRE_KEY} type="linear" stroke="var(--band)" strokeWidth={1} strokeDasharray="4 3" dot={false} activeDot={false} connectNulls={false} isAnimationActive={false} legendType="none" />
+    </>
+  ) : null;
+
   const xTicks = timeTicks(from, to, width ? Math.max(2, Math.floor((width - Y_AXIS_WIDTH) / 90)) : 4);
 
   return (
     <section className="card chart-card" data-testid={`chart-${spec.key}`} data-points={firstPoints} aria-labelledby={titleId} aria-busy={query.loading}>
       <header className="card-head">
         <h3 id={titleId}>{spec.title ?? t(spec.titleKey)}</h3>
+        {anomalies !== undefined && (
+          <label className="band-toggle" title={t('anomaly.band.toggleHint')}>
+            <input type="checkbox" checked={showBand} onChange={(e) => setShowBand(e.target.checked)} data-testid={`band-toggle-${spec.key}`} />
+            {t('anomaly.band.toggle')}
+          </label>
+        )}
         {stepMs !== undefined && (
           <span className="card-meta" title={t('chart.gapNote')}>
             {t('chart.tier', { step: formatDuration(stepMs / 1000, locale) })}
@@ -222,6 +299,12 @@ export function ChartCard({ spec, hostId, range, extraReferences, absentNote, kn
         )}
       </header>
       {query.data !== undefined && query.error && <p className="error-text small">{t('chart.error', { message: query.error })}</p>}
+      {bandOn && bandQuery.error && <p className="error-text small band-note">{t('anomaly.band.error', { message: bandQuery.error })}</p>}
+      {bandLearning && !bandQuery.error && (
+        <p className="muted band-note" data-testid={`band-learning-${spec.key}`}>
+          {t('anomaly.band.learning')}
+        </p>
+      )}
       <div className={onZoom ? 'chart-plot chart-plot--zoomable' : 'chart-plot'} ref={plotRef} style={{ height: PLOT_HEIGHT }} {...pointer}>
         {drag && Math.abs(drag.b - drag.a) > 0 && (
           <div className="zoom-selection" style={{ left: xOf(Math.min(drag.a, drag.b)), width: Math.abs(xOf(drag.b) - xOf(drag.a)) }} aria-hidden="true" />
@@ -267,8 +350,12 @@ export function ChartCard({ spec, hostId, range, extraReferences, absentNote, kn
               <Tooltip
                 isAnimationActive={false}
                 cursor={{ stroke: 'var(--text-muted)', strokeDasharray: '3 3' }}
-                content={(props) => <ChartTooltip {...props} series={drawn} unit={unit} locale={locale} />}
+                content={(props) => <ChartTooltip {...props} series={drawn} unit={unit} locale={locale} band={bandSeries ? { index: bandIndex, threshold: anomalies?.threshold ?? null } : undefined} />}
               />
+              {!stacked && bandLayer}
+              {flagged.map((f, i) => (
+                <ReferenceArea key={`f${i}`} x1={f.from} x2={f.to} ifOverflow="hidden" fill="var(--bad)" fillOpacity={0.16} stroke="var(--bad)" strokeOpacity={0.5} strokeDasharray="2 2" className="anomaly-flag" />
+              ))}
               {visibleSpans.map((sp, i) => (
                 <ReferenceArea
                   key={`s${i}`}
@@ -277,7 +364,7 @@ export function ChartCard({ spec, hostId, range, extraReferences, absentNote, kn
                   ifOverflow="hidden"
                   fill={annotationColor[sp.tone]}
                   fillOpacity={0.14}
-                  stroke="none"
+        stroke="none"
                   className="outage-band"
                   // One label per band, at the bottom (alert marks label the top): inside a wide band; beside a
                   // narrow one, reading away from the nearer edge of the plot so it stays inside.
@@ -350,10 +437,13 @@ export function ChartCard({ spec, hostId, range, extraReferences, absentNote, kn
                   />
                 ),
               )}
+              {/* Over a stack the band would hide under the areas: it goes on top there. */}
+              {stacked && bandLayer}
             </ComposedChart>
           )
         )}
       </div>
+      {!replaceNote && bandLegend}
       {drawn.length > 0 && !replaceNote && (
         <ul className="legend" aria-label={t('chart.legend')}>
           {drawn.map((s, i) => (

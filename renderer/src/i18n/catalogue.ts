@@ -13,6 +13,7 @@ import { settingsEn } from './en/settings';
 import { cloudsEn } from './en/clouds';
 import { notifyEn } from './en/notify';
 import { checksEn } from './en/checks';
+import { anomaliesEn } from './en/anomalies';
 import { commonZhCN } from './zh-CN/common';
 import { paletteZhCN } from './zh-CN/palette';
 import { chartsZhCN } from './zh-CN/charts';
@@ -26,6 +27,7 @@ import { settingsZhCN } from './zh-CN/settings';
 import { cloudsZhCN } from './zh-CN/clouds';
 import { notifyZhCN } from './zh-CN/notify';
 import { checksZhCN } from './zh-CN/checks';
+import { anomaliesZhCN } from './zh-CN/anomalies';
 
 export const languages = ['en', 'zh-CN'] as const;
 export type Lang = (typeof languages)[number];
@@ -35,11 +37,11 @@ export type Lang = (typeof languages)[number];
  * zh-CN/alerts.ts): a key's first segment says its area, and each area has
  * the same keys in both languages (the types and catalogue.test.ts check).
  */
-const enAreas = { common: commonEn, palette: paletteEn, charts: chartsEn, overview: overviewEn, hostDetail: hostDetailEn, hosts: hostsEn, containers: containersEn, topk: topkEn, alerts: alertsEn, settings: settingsEn, clouds: cloudsEn, notify: notifyEn, checks: checksEn };
+const enAreas = { common: commonEn, palette: paletteEn, charts: chartsEn, overview: overviewEn, hostDetail: hostDetailEn, hosts: hostsEn, containers: containersEn, topk: topkEn, alerts: alertsEn, settings: settingsEn, clouds: cloudsEn, notify: notifyEn, checks: checksEn, anomalies: anomaliesEn };
 type Areas = typeof enAreas;
 export type Area = keyof Areas;
 export type MessageKey = { [A in Area]: keyof Areas[A] }[Area];
-const zhCNAreas: { [A in Area]: Record<keyof Areas[A], string> } = { common: commonZhCN, palette: paletteZhCN, charts: chartsZhCN, overview: overviewZhCN, hostDetail: hostDetailZhCN, hosts: hostsZhCN, containers: containersZhCN, topk: topkZhCN, alerts: alertsZhCN, settings: settingsZhCN, clouds: cloudsZhCN, notify: notifyZhCN, checks: checksZhCN };
+const zhCNAreas: { [A in Area]: Record<keyof Areas[A], string> } = { common: commonZhCN, palette: paletteZhCN, charts: chartsZhCN, overview: overviewZhCN, hostDetail: hostDetailZhCN, hosts: hostsZhCN, containers: containersZhCN, topk: topkZhCN, alerts: alertsZhCN, settings: settingsZhCN, clouds: cloudsZhCN, notify: notifyZhCN, checks: checksZhCN, anomalies: anomaliesZhCN };
 
 export const areaCatalogues: Record<Lang, Record<Area, Readonly<Record<string, string>>>> = { en: enAreas, 'zh-CN': zhCNAreas };
 

@@ -16,7 +16,7 @@ import { ruleDisplayName } from './alertTexts';
 
 const HISTORY_LIMIT = 200;
 
-export function AlertHistory({ i18n, absentRuleIds }: { i18n: I18n; absentRuleIds: ReadonlySet<string> }) {
+export function AlertHistory({ i18n, absentRuleIds, anomalyScopes }: { i18n: I18n; absentRuleIds: ReadonlySet<string>; anomalyScopes?: ReadonlyMap<string, 'series' | 'entity'> }) {
   const { t, locale } = i18n;
   const time = useTimeSelection();
   // The store's latest transitions change with every state change: the cue to ask again.
@@ -75,7 +75,7 @@ export function AlertHistory({ i18n, absentRuleIds }: { i18n: I18n; absentRuleId
                   <td>
                     {t(`alerts.status.${h.from}`)} → {t(`alerts.status.${h.to}`)}
                   </td>
-                  <td className="num">{formatAlertValue(h.key, h.value, locale, { silence: absentRuleIds.has(h.ruleId) }) ?? t('alerts.value.noData')}</td>
+                  <td className="num">{formatAlertValue(h.key, h.value, locale, { silence: absentRuleIds.has(h.ruleId), ...(anomalyScopes?.has(h.ruleId) ? { anomaly: anomalyScopes.get(h.ruleId)! } : {}) }) ?? t('alerts.value.noData')}</td>
                   <td>{formatDuration(h.durationMs / 1000, locale)}</td>
                 </tr>
               ))}

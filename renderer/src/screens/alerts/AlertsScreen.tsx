@@ -18,7 +18,7 @@ import { alertSummary, ruleDisplayName } from './alertTexts';
 import { ChannelsPanel } from './ChannelsPanel';
 import { SilencesPanel } from './SilencesPanel';
 import { AlertHistory } from './AlertHistory';
-import { emptyRuleForm, formFromRule, suggestedWindowMs, type RuleForm } from './ruleForm';
+import { emptyRuleForm, formFromAnomalousRule, formFromRule, suggestedWindowMs, type RuleForm } from './ruleForm';
 
 const SILENCE_CHOICES_MS = [15 * 60_000, 3_600_000, 4 * 3_600_000, 86_400_000, 7 * 86_400_000] as const;
 const DEFAULT_SILENCE_MS = 3_600_000;
@@ -63,6 +63,7 @@ export function AlertsScreen() {
 
   const failed = state.deliveries.filter((d) => d.status === 'failed');
   const absentRuleIds = new Set(state.rules.filter((r) => r.rule.type === 'absent').map((r) => r.rule.id));
+  const anomalyScopes = new Map(state.rules.flatMap((r) => (r.rule.type === 'anomalous' ? [[r.rule.id, r.rule.scope] as const] : [])));
 
   return (
     <Screen
@@ -121,7 +122,7 @@ export function AlertsScreen() {
                   </thead>
                   <tbody>
                     {state.alerts.map((a) => (
-                      <AlertRow key={a.alertId} alert={a} rules={state.rules} silenceValue={absentRuleIds.has(a.ruleId)} now={now} i18n={i18n} act={act} />
+                      <AlertRow key={a.alertId} alert={a} rules={state.rules} silenceValue={absentRuleIds.has(a.ruleId)} anomaly={anomalyScopes.get(a.ruleId)} now={now} i18n={i18n} act={act} />
                     ))}
                   </tbody>
                 </table>
@@ -175,7 +176,13 @@ export function AlertsScreen() {
                       view={r}
                       i18n={i18n}
                       act={act}
-                      onEdit={r.rule.type === 'threshold' ? () => setEditing({ id: r.rule.id, form: formFromRule(r.rule as Extract<AlertRule, { type: 'threshold' }>) }) : undefined}
+                      onEdit={
+                        r.rule.type === 'threshold'
+                          ? () => setEditing({ id: r.rule.id, form: formFromRule(r.rule as Extract<AlertRule, { type: 'threshold' }>) })
+                          : r.rule.type === 'anomalous' && r.rule.origin === 'user'
+                            ? () => setEditing({ id: r.rule.id, form: formFromAnomalousRule(r.rule as Extract<AlertRule, { type: 'anomalous' }>) })
+                            : undefined
+                      }
                     />
                   ))}
                 </tbody>
@@ -223,7 +230,7 @@ export function AlertsScreen() {
             )}
           </section>
 
-          <AlertHistory i18n={i18n} absentRuleIds={absentRuleIds} />
+          <AlertHistory i18n={i18n} absentRuleIds={absentRuleIds} anomalyScopes={anomalyScopes} />
         </>
       }
     />
@@ -241,11 +248,11 @@ function Screen({ i18n, body, count, headTools }: { i18n: I18n; body: ReactNode;
 }
 
 /** `silence`: the value of a no-data (absent) rule is the seconds without a point (core/alerts/evaluate.ts), not the series' unit. */
-function valueText(key: string, value: number | null, i18n: I18n, silence = false): string {
-  return formatAlertValue(key, value, i18n.locale, { silence }) ?? i18n.t('alerts.value.noData');
+function valueText(key: string, value: number | null, i18n: I18n, silence = false, anomaly?: 'series' | 'entity'): string {
+  return formatAlertValue(key, value, i18n.locale, { silence, ...(anomaly ? { anomaly } : {}) }) ?? i18n.t('alerts.value.noData');
 }
 
-function AlertRow({ alert, rules, silenceValue, now, i18n, act }: { alert: AlertView; rules: RuleView[]; silenceValue: boolean; now: number; i18n: I18n; act: (fn: () => Promise<unknown>) => Promise<void> }) {
+function AlertRow({ alert, rules, silenceValue, anomaly, now, i18n, act }: { alert: AlertView; rules: RuleView[]; silenceValue: boolean; anomaly?: 'series' | 'entity'; now: number; i18n: I18n; act: (fn: () => Promise<unknown>) => Promise<void> }) {
   const { t, locale } = i18n;
   const [durationMs, setDurationMs] = useState<number>(DEFAULT_SILENCE_MS);
   const [scope, setScope] = useState<AlertSilenceScope>('alert');
@@ -276,7 +283,7 @@ function AlertRow({ alert, rules, silenceValue, now, i18n, act }: { alert: Alert
           </span>
         )}
       </td>
-      <td className="num">{valueText(alert.key, alert.value, i18n, silenceValue)}</td>
+      <td className="num">{valueText(alert.key, alert.value, i18n, silenceValue, anomaly)}</td>
       <td title={formatDateTime(start, locale)} data-testid="alert-for">
         {formatDuration(alertForMs(alert, now) / 1000, locale)}
       </td>

@@ -11,7 +11,7 @@ import type { MessageKey } from '../../i18n/catalogue';
 import type { I18n } from '../../i18n/useI18n';
 import { useClouds } from '../../stores/clouds';
 import { MetricPicker } from './MetricPicker';
-import { draftFromForm, ruleMetric, ruleUnit, suggestedWindowMs, withSelector, type RuleForm, type RuleFormField, type RuleFormProblems } from './ruleForm';
+import { draftFromForm, ruleMetric, ruleUnit, suggestedWindowMs, withRuleType, withSelector, type RuleForm, type RuleFormField, type RuleFormProblems } from './ruleForm';
 
 const PREVIEW_DEBOUNCE_MS = 400;
 const PREVIEW_REFRESH_MS = 5000;
@@ -63,9 +63,11 @@ export function RuleEditor({
   const mappings = useClouds((s) => s.mappings);
   const allChoices = useMemo(() => withCloudMetrics(choices, accounts.length > 0 ? mappings : null), [choices, accounts.length, mappings]);
 
+  const anomalous = form.type === 'anomalous';
   // The live preview follows the form as the user types, once it parses, debounced.
+  // An anomalous rule's verdicts are the detector's, scored once a minute: it says in words what it does instead.
   useEffect(() => {
-    if (!draftKey) {
+    if (!draftKey || anomalous) {
       setPreview({ kind: 'idle' });
       return;
     }
@@ -84,7 +86,7 @@ export function RuleEditor({
       clearTimeout(timer);
       clearInterval(refresh);
     };
-  }, [draftKey]);
+  }, [draftKey, anomalous]);
 
   const set = <K extends RuleFormField>(field: K, value: RuleForm[K]) => setForm((f) => ({ ...f, [field]: value }));
   const touch = (field: RuleFormField) => setTouched((s) => ({ ...s, [field]: true }));
@@ -123,12 +125,22 @@ export function RuleEditor({
         {ruleId ? t('alerts.editor.editTitle') : t('alerts.editor.newTitle')}
       </h2>
       <div className="rule-editor-grid">
+        {!ruleId && (
+          <Field label={t('anomaly.rule.type')} i18n={i18n} wide>
+            {(id) => (
+              <select id={id} data-testid="rule-type" value={form.type} onChange={(e) => setForm((f) => withRuleType(f, e.target.value as RuleForm['type']))}>
+                <option value="threshold">{t('anomaly.rule.type.threshold')}</option>
+                <option value="anomalous">{t('anomaly.rule.type.anomalous')}</option>
+              </select>
+            )}
+          </Field>
+        )}
         <Field label={t('alerts.editor.name')} problem={shown('name')} i18n={i18n} wide>
           {(id, describedBy) => (
             <input id={id} aria-describedby={describedBy} aria-invalid={!!shown('name')} data-testid="rule-name" value={form.name} onChange={(e) => set('name', e.target.value)} onBlur={() => touch('name')} />
           )}
         </Field>
-        <Field label={t('alerts.editor.selector')} hint={t('alerts.editor.selectorHint')} problem={shown('selector')} i18n={i18n} wide>
+        <Field label={t('alerts.editor.selector')} hint={anomalous ? t('anomaly.rule.selectorHint') : t('alerts.editor.selectorHint')} problem={shown('selector')} i18n={i18n} wide>
           {(id, describedBy) => (
             <MetricPicker
               id={id}
@@ -144,6 +156,49 @@ export function RuleEditor({
             />
           )}
         </Field>
+        {anomalous && (
+          <>
+            <Field label={t('anomaly.rule.scope')} i18n={i18n}>
+              {(id) => (
+                <select id={id} data-testid="rule-scope" value={form.scope} onChange={(e) => set('scope', e.target.value as RuleForm['scope'])}>
+                  <option value="series">{t('anomaly.rule.scope.series')}</option>
+                  <option value="entity">{t('anomaly.rule.scope.entity')}</option>
+                </select>
+              )}
+            </Field>
+            <Field label={t('anomaly.rule.direction')} i18n={i18n}>
+              {(id) => (
+                <select id={id} data-testid="rule-direction" value={form.direction} onChange={(e) => set('direction', e.target.value as RuleForm['direction'])}>
+                  {(['both', 'up', 'down'] as const).map((d) => (
+                    <option key={d} value={d}>
+                      {t(`anomaly.rule.direction.${d}`)}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+            <Field label={t('anomaly.rule.sensitivity')} i18n={i18n}>
+              {(id) => (
+                <select id={id} data-testid="rule-sensitivity" value={form.sensitivity} onChange={(e) => set('sensitivity', e.target.value as RuleForm['sensitivity'])}>
+                  {(['low', 'medium', 'high'] as const).map((s) => (
+                    <option key={s} value={s}>
+                      {t(`anomaly.settings.sensitivity.${s}`)}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+            {form.scope === 'entity' && (
+              <Field label={t('anomaly.rule.minRate')} hint={t('anomaly.rule.minRateHint')} problem={shown('minRate')} i18n={i18n}>
+                {(id, describedBy) => (
+                  <input id={id} inputMode="decimal" aria-describedby={describedBy} aria-invalid={!!shown('minRate')} data-testid="rule-min-rate" value={form.minRate} onChange={(e) => set('minRate', e.target.value)} onBlur={() => touch('minRate')} />
+                )}
+              </Field>
+            )}
+          </>
+        )}
+        {!anomalous && (
+          <>
         <Field label={t('alerts.editor.aggregate')} i18n={i18n}>
           {(id) => (
             <select id={id} data-testid="rule-aggregate" value={form.aggregate} onChange={(e) => set('aggregate', e.target.value as RuleForm['aggregate'])}>
@@ -193,6 +248,8 @@ export function RuleEditor({
             />
           )}
         </Field>
+          </>
+        )}
         <Field label={t('alerts.editor.for')} hint={t('alerts.editor.forHint')} problem={shown('for')} i18n={i18n}>
           {(id, describedBy) => (
             <input id={id} aria-describedby={describedBy} aria-invalid={!!shown('for')} data-testid="rule-for" value={form.for} onChange={(e) => set('for', e.target.value)} onBlur={() => touch('for')} />
@@ -248,7 +305,7 @@ export function RuleEditor({
       </div>
 
       <div className="rule-preview" data-testid="rule-preview" aria-live="polite" data-state={preview.kind}>
-        <PreviewText preview={preview} form={form} i18n={i18n} instanceNames={instanceNames} />
+        {anomalous ? <p className="muted small">{t('anomaly.rule.preview')}</p> : <PreviewText preview={preview} form={form} i18n={i18n} instanceNames={instanceNames} />}
       </div>
 
       {saveError && (

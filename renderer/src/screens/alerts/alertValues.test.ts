@@ -9,6 +9,10 @@ describe('formatAlertValue', () => {
   it('shows a no-data alert as how long the series has been silent', () => {
     expect(formatAlertValue('host:cpu_usage:ratio{host="a"}', 16.55, 'en', { silence: true })).toMatch(/^16(\.\d+)?\s?s$/);
   });
+  it('shows an anomalous alert\'s z (series scope) or share of unusual series (entity scope), not in the metric\'s unit', () => {
+    expect(formatAlertValue('host:cpu_usage:ratio{host="a"}', 44.62, 'en', { anomaly: 'series' })).toBe('z = 44.6');
+    expect(formatAlertValue('host:cpu_usage:ratio{host="a"}', 0.25, 'en', { anomaly: 'entity' })).toBe('25%');
+  });
   it('has no value without data', () => {
     expect(formatAlertValue('node_load1', null, 'en')).toBeNull();
   });

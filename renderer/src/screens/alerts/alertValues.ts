@@ -1,4 +1,4 @@
-import { formatDuration, formatMetricValue } from '../../../../main/common/format';
+import { formatDuration, formatMetricValue, formatNumber, formatPercent } from '../../../../main/common/format';
 import type { AlertView } from '../../../../main/common/alertModel';
 
 /**
@@ -7,9 +7,12 @@ import type { AlertView } from '../../../../main/common/alertModel';
  * a duration, never in the series' unit (a CPU ratio would show "1,655%").
  * Null means the alert has no value (no data): the caller shows its own text.
  */
-export function formatAlertValue(seriesKey: string, value: number | null, locale: string, options: { silence?: boolean } = {}): string | null {
+export function formatAlertValue(seriesKey: string, value: number | null, locale: string, options: { silence?: boolean; anomaly?: 'series' | 'entity' } = {}): string | null {
   if (value === null) return null;
   if (options.silence) return formatDuration(value, locale);
+  // An anomalous rule's value is the series' z (series scope) or the entity's share of unusual series (entity scope), not the series' unit.
+  if (options.anomaly === 'series') return `z = ${formatNumber(value, locale, 1)}`;
+  if (options.anomaly === 'entity') return formatPercent(value, locale);
   return formatMetricValue(seriesKey.split('{')[0]!, value, locale);
 }
 

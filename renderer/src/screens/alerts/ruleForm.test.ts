@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ThresholdRuleDraft } from '../../../../main/common/alertRules';
-import { draftFromForm, emptyRuleForm, formFromRule, withSelector } from './ruleForm';
+import { AnomalousRuleDraft, ThresholdRuleDraft } from '../../../../main/common/alertRules';
+import { draftFromForm, emptyRuleForm, formFromAnomalousRule, formFromRule, parseMinRate, withRuleType, withSelector } from './ruleForm';
 
 describe('rule editor form', () => {
   it('turns filled fields into a draft the rule schema accepts, durations in ms', () => {
@@ -55,5 +55,35 @@ describe('rule editor form', () => {
     const rule = { id: 'x', origin: 'user' as const, ...ThresholdRuleDraft.parse({ type: 'threshold', name: 'load', selector: 'node_load1', window: 300_000, op: '>=', threshold: 4, for: 120_000 }) };
     const { draft } = draftFromForm(formFromRule(rule));
     expect(draft).toMatchObject({ name: 'load', selector: 'node_load1', window: 300_000, op: '>=', threshold: 4, for: 120_000 });
+  });
+});
+
+describe('anomalous rules in the form', () => {
+  const anomalous = () => ({ ...withRuleType(emptyRuleForm(), 'anomalous'), name: 'Unusual CPU' });
+  it('starts on every learned series and builds a draft the schema takes, min rate as a share', () => {
+    const form = { ...anomalous(), minRate: '25 %', direction: 'up' as const, sensitivity: 'high' as const, for: '2m' };
+    expect(form.selector).toBe('*');
+    const { draft, problems } = draftFromForm(form);
+    expect(problems).toEqual({});
+    expect(draft).toMatchObject({ type: 'anomalous', selector: '*', scope: 'entity', direction: 'up', sensitivity: 'high', minRate: 0.25, for: 120_000 });
+    expect(AnomalousRuleDraft.safeParse(draft).success).toBe(true);
+  });
+  it('series scope sends no min rate; a bad selector, min rate or duration is a field problem', () => {
+    expect(draftFromForm({ ...anomalous(), scope: 'series', minRate: 'nonsense' }).draft).not.toHaveProperty('minRate');
+    const { draft, problems } = draftFromForm({ ...anomalous(), selector: 'cpu{', minRate: '0', for: 'soon' });
+    expect(draft).toBeUndefined();
+    expect(problems.selector?.key).toBe('alerts.editor.error.selector');
+    expect(problems.minRate?.key).toBe('anomaly.rule.error.minRate');
+    expect(problems.for?.key).toBe('alerts.editor.error.duration');
+    expect(parseMinRate('100')).toBe(1);
+    expect(parseMinRate('100.5')).toBeUndefined();
+    expect(parseMinRate('12.5%')).toBe(0.125);
+  });
+  it('a saved anomalous rule comes back to the same form, and switching back to threshold drops the *', () => {
+    const { draft } = draftFromForm({ ...anomalous(), selector: 'host:cpu_usage:ratio', scope: 'series', keepFiringFor: '5m' });
+    const rule = AnomalousRuleDraft.parse(draft);
+    const form = formFromAnomalousRule({ ...rule, id: 'x', origin: 'user' });
+    expect(draftFromForm(form).draft).toEqual(draft);
+    expect(withRuleType(anomalous(), 'threshold').selector).toBe('');
   });
 });

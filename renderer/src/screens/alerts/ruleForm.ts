@@ -3,7 +3,7 @@
 // the core parses the draft again with the same schema (alertRules.ts).
 // The threshold is typed in the metric's display unit (90 or 90% for a ratio,
 // 2 GiB, 10 MB/s…) and sent in base units (thresholdUnits.ts).
-import { ThresholdRuleDraft, type AlertRule, type CompareOp, type Severity, type WindowAggregate } from '../../../../main/common/alertRules';
+import { ANY_LEARNED_SERIES, AnomalousRuleDraft, DEFAULT_ANOMALY_MIN_RATE, ThresholdRuleDraft, type AlertRule, type CompareOp, type Severity, type WindowAggregate } from '../../../../main/common/alertRules';
 import { cloudRuleWindowMs, type CloudAccountTiming } from '../../../../main/common/clouds';
 import { formatDuration, parseDuration } from '../../../../main/common/duration';
 import { CLOUD_METRIC_PREFIX, metricInfo, type MetricUnit } from '../../../../main/common/metrics';
@@ -11,7 +11,11 @@ import { matchesLabels, parseSelector, type SeriesSelector } from '../../../../m
 import { parseThreshold, thresholdText } from '../../../../main/common/thresholdUnits';
 import type { MessageKey } from '../../i18n/catalogue';
 
+/** The kinds the editor writes: a threshold on a metric, or unusual behaviour against learned baselines. */
+export type EditableRuleType = 'threshold' | 'anomalous';
+
 export interface RuleForm {
+  type: EditableRuleType;
   name: string;
   selector: string;
   aggregate: WindowAggregate;
@@ -26,6 +30,12 @@ export interface RuleForm {
   enabled: boolean;
   /** The user wrote the window (or it came from a saved rule): picking a metric no longer sets it. */
   windowEdited: boolean;
+  // anomalous rules (alertRules.ts AnomalousRuleDraft)
+  scope: 'series' | 'entity';
+  direction: 'up' | 'down' | 'both';
+  sensitivity: 'low' | 'medium' | 'high';
+  /** Entity scope: the share of an entity's series unusual at once, typed in percent ("20" or "20%"). */
+  minRate: string;
 }
 
 export type RuleFormField = keyof RuleForm;
@@ -38,6 +48,7 @@ export type RuleFormProblems = Partial<Record<RuleFormField, FieldProblem>>;
 
 export function emptyRuleForm(): RuleForm {
   return {
+    type: 'threshold',
     name: '',
     selector: '',
     aggregate: 'avg',
@@ -51,7 +62,93 @@ export function emptyRuleForm(): RuleForm {
     channels: ['desktop'],
     enabled: true,
     windowEdited: false,
+    scope: 'entity',
+    direction: 'both',
+    sensitivity: 'medium',
+    minRate: String(DEFAULT_ANOMALY_MIN_RATE * 100),
   };
+}
+
+/** The form switched to another rule type: what both share stays; an anomalous rule starts on every learned series. */
+export function withRuleType(form: RuleForm, type: EditableRuleType): RuleForm {
+  if (type === form.type) return form;
+  if (type === 'anomalous') return { ...form, type, selector: form.selector.trim() ? form.selector : ANY_LEARNED_SERIES };
+  return { ...form, type, selector: form.selector.trim() === ANY_LEARNED_SERIES ? '' : form.selector };
+}
+
+/** An anomalous rule as the form shows it. */
+export function formFromAnomalousRule(rule: Extract<AlertRule, { type: 'anomalous' }>): RuleForm {
+  return {
+    ...emptyRuleForm(),
+    type: 'anomalous',
+    name: rule.name,
+    selector: rule.selector,
+    for: formatDuration(rule.for),
+    keepFiringFor: formatDuration(rule.keepFiringFor),
+    severity: rule.severity,
+    summary: rule.summary,
+    channels: [...rule.channels],
+    enabled: rule.enabled,
+    windowEdited: true,
+    scope: rule.scope,
+    direction: rule.direction,
+    sensitivity: rule.sensitivity,
+    minRate: String(Math.round((rule.minRate ?? DEFAULT_ANOMALY_MIN_RATE) * 1000) / 10),
+  };
+}
+
+/** "20", "20%", "12.5 %" → 0.2, 0.125; undefined for anything else or outside (0, 100]. */
+export function parseMinRate(text: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*%?\s*$/.exec(text);
+  if (!m) return undefined;
+  const pct = Number(m[1]);
+  return pct > 0 && pct <= 100 ? pct / 100 : undefined;
+}
+
+function anomalousDraft(form: RuleForm): { draft?: Record<string, unknown>; problems: RuleFormProblems } {
+  const problems: RuleFormProblems = {};
+  if (!form.name.trim()) problems.name = { key: 'alerts.editor.error.required' };
+  const selector = form.selector.trim();
+  if (!selector) problems.selector = { key: 'alerts.editor.error.required' };
+  else if (selector !== ANY_LEARNED_SERIES) {
+    try {
+      parseSelector(selector);
+    } catch (err) {
+      problems.selector = { key: 'alerts.editor.error.selector', detail: (err as Error).message };
+    }
+  }
+  const pending = duration(form.for, 0);
+  if (pending.problem) problems.for = pending.problem;
+  const keep = duration(form.keepFiringFor, 0);
+  if (keep.problem) problems.keepFiringFor = keep.problem;
+  const minRate = form.scope === 'entity' ? parseMinRate(form.minRate) : undefined;
+  if (form.scope === 'entity' && minRate === undefined) problems.minRate = { key: 'anomaly.rule.error.minRate' };
+  if (form.channels.length === 0) problems.channels = { key: 'alerts.editor.error.channels' };
+  if (Object.keys(problems).length) return { problems };
+  const draft = {
+    type: 'anomalous' as const,
+    name: form.name.trim(),
+    selector,
+    scope: form.scope,
+    direction: form.direction,
+    sensitivity: form.sensitivity,
+    ...(minRate !== undefined ? { minRate } : {}),
+    for: pending.ms!,
+    keepFiringFor: keep.ms!,
+    severity: form.severity,
+    summary: form.summary,
+    channels: form.channels,
+    enabled: form.enabled,
+  };
+  const checked = AnomalousRuleDraft.safeParse(draft);
+  if (!checked.success) {
+    for (const issue of checked.error.issues) {
+      const field = issue.path[0];
+      if (typeof field === 'string' && field in form && !problems[field as RuleFormField]) problems[field as RuleFormField] = { key: 'alerts.editor.error.invalid', detail: issue.message };
+    }
+    return { problems };
+  }
+  return { draft, problems };
 }
 
 export const DEFAULT_WINDOW = '1m';
@@ -100,6 +197,7 @@ export function withSelector(form: RuleForm, selector: string, accounts: readonl
 /** A threshold rule as the form shows it; other kinds are not edited here. */
 export function formFromRule(rule: Extract<AlertRule, { type: 'threshold' }>): RuleForm {
   return {
+    ...emptyRuleForm(),
     name: rule.name,
     selector: rule.selector,
     aggregate: rule.aggregate,
@@ -128,6 +226,7 @@ function duration(text: string, min: number): { ms?: number; problem?: FieldProb
 
 /** The draft to send, or the problems of each field; `draft` is set only when there are none. */
 export function draftFromForm(form: RuleForm): { draft?: Record<string, unknown>; problems: RuleFormProblems } {
+  if (form.type === 'anomalous') return anomalousDraft(form);
   const problems: RuleFormProblems = {};
   if (!form.name.trim()) problems.name = { key: 'alerts.editor.error.required' };
   if (!form.selector.trim()) problems.selector = { key: 'alerts.editor.error.required' };

@@ -29,6 +29,9 @@ function matches(row: ContainerRow, who: ContainerIdentityLabels): boolean {
   return l.container === who.container && (l.namespace ?? '') === (who.namespace ?? '') && (l.pod ?? '') === (who.pod ?? '');
 }
 
+
+/** Container charts offer the normal-range band too; without a scored baseline at hand the tooltip gives the range, not z. */
+const CONTAINER_ANOMALIES = { threshold: null };
 export function ContainerDetail({ hostId, container, namespace, pod }: ContainerDetailProps) {
   const { t, locale } = useI18n();
   const now = useNow(5000);
@@ -140,6 +143,7 @@ export function ContainerDetail({ hostId, container, namespace, pod }: Container
             fixed={fixed}
             syncId={`container:${hostId}:${container}`}
             onZoom={onZoom}
+            anomalies={CONTAINER_ANOMALIES}
             {...(spec.key === 'container-throttling' && row && row.cpuLimitCores === null ? { replaceNote: t('containers.chart.noQuota') } : {})}
           />
         ))}

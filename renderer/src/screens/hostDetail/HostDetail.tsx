@@ -28,6 +28,32 @@ import { HostKeyPrompt } from '../hosts/HostKeyPrompt';
 import { HostSettingsPanel } from '../hosts/HostSettingsPanel';
 import { ContainersSection } from '../containers/ContainersSection';
 import { latestSampleAt } from '../overview/fleetRows';
+import type { UnusualResult } from '../../../../main/common/anomalies';
+import { thresholdOf } from '../../charts/anomalyBand';
+import { ExplainPanel, type ExplainScope } from '../anomalies/ExplainPanel';
+import { UnusualNowCard } from '../anomalies/UnusualNowCard';
+
+const UNUSUAL_REFRESH_MS = 15_000;
+
+/** "What happened here?" stays open across a reload: `explain=host|fleet` in the hash's query, beside the zoomed window. */
+function explainFromHash(): ExplainScope | null {
+  const q = window.location.hash.indexOf('?');
+  const v = q < 0 ? null : new URLSearchParams(window.location.hash.slice(q + 1)).get('explain');
+  return v === 'host' || v === 'fleet' ? v : null;
+}
+function writeExplainToHash(scope: ExplainScope | null): void {
+  const hash = window.location.hash;
+  const q = hash.indexOf('?');
+  const params = new URLSearchParams(q < 0 ? '' : hash.slice(q + 1));
+  if (scope) params.set('explain', scope);
+  else params.delete('explain');
+  const query = params.toString();
+  window.history.replaceState(window.history.state, '', `${q < 0 ? hash : hash.slice(0, q)}${query ? `?${query}` : ''}`);
+}
+
+function scrollToChart(key: string): void {
+  document.querySelector(`[data-testid="chart-${key}"]`)?.scrollIntoView({ block: 'center' });
+}
 
 const INVENTORY_REFRESH_MS = 2000;
 
@@ -88,6 +114,14 @@ function HostDetailScreen({ host, summary, configured }: { host: Host; summary: 
     enabled: configured,
   });
   const [pickedAt, setPickedAt] = useState<number | null>(null);
+  const unusual = useLiveQuery<UnusualResult>(host.id, 'unusual', () => core.call('anomalies/unusual', { entity: { kind: 'host', id: host.id }, limit: 8 }), { minIntervalMs: UNUSUAL_REFRESH_MS });
+  const threshold = useMemo(() => thresholdOf(unusual.data?.series.find((s) => thresholdOf(s.baseline) !== null)?.baseline), [unusual.data]);
+  const chartAnomalies = useMemo(() => ({ threshold }), [threshold]);
+  const [explain, setExplainState] = useState<ExplainScope | null>(() => explainFromHash());
+  const setExplain = (scope: ExplainScope | null) => {
+    setExplainState(scope);
+    writeExplainToHash(scope);
+  };
   const { annotations, spans } = useAnnotations(host, resolveWindow(range, fixed, now));
   const onZoom = (w: AbsoluteWindow) => selectWindow(w);
   const resetZoom = () => selectWindow(null);
@@ -111,6 +145,7 @@ function HostDetailScreen({ host, summary, configured }: { host: Host; summary: 
       onZoom={onZoom}
       annotations={annotations}
       spans={spans}
+      anomalies={chartAnomalies}
       {...(key === 'cpu-mode' || key === 'cpu-core' ? { onPickTime: setPickedAt } : {})}
       {...extra}
     />
@@ -188,7 +223,32 @@ function HostDetailScreen({ host, summary, configured }: { host: Host; summary: 
         <Stat label={t('metric.uptime')} value={formatDuration(summary?.uptimeSeconds, locale)} />
       </section>
 
-      <ZoomBar fixed={fixed} onReset={resetZoom} hint={t('zoom.hint')} />
+      <UnusualNowCard result={unusual.data} error={unusual.error} onOpenChart={scrollToChart} />
+      <ZoomBar
+        fixed={fixed}
+        onReset={() => {
+          setExplain(null);
+          resetZoom();
+        }}
+        hint={t('zoom.hint')}
+        actions={
+          fixed && !explain ? (
+            <button type="button" className="btn btn--small" data-testid="explain-open" onClick={() => setExplain('host')}>
+              {t('anomaly.explain.button')}
+            </button>
+          ) : null
+        }
+      />
+      {fixed && explain && (
+        <ExplainPanel
+          hostId={host.id}
+          window={fixed}
+          scope={explain}
+          onScope={setExplain}
+          onClose={() => setExplain(null)}
+          onOpenChart={scrollToChart}
+        />
+      )}
       <div className="chart-grid">
         {chart('cpu-mode')}
         {chart('cpu-core')}

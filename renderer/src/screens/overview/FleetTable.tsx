@@ -9,6 +9,7 @@ import { VirtualList } from '../../components/VirtualList';
 import type { MessageKey } from '../../i18n/catalogue';
 import type { I18n } from '../../i18n/useI18n';
 import { hrefFor } from '../../router';
+import { formatAnomalyRate } from '../../charts/anomalyBand';
 import type { FleetItem, FleetRow, SortColumn } from './fleetRows';
 import type { SortDir } from '../sortRows';
 
@@ -24,6 +25,7 @@ const columns: { key: SortColumn; label: MessageKey; numeric?: boolean }[] = [
   { key: 'load', label: 'metric.load', numeric: true },
   { key: 'containers', label: 'fleet.col.containers', numeric: true },
   { key: 'alerts', label: 'fleet.col.alerts', numeric: true },
+  { key: 'unusual', label: 'anomaly.rate.column', numeric: true },
 ];
 
 export interface FleetTableProps {
@@ -160,6 +162,14 @@ const FleetRowView = memo(function FleetRowView({ row: r, i18n, now, connected }
       </span>
       <span role="cell" className={`fleet-cell fleet-cell--alerts num${r.alerts > 0 ? ' alerts-firing' : ''}`}>
         {r.alerts > 0 ? formatNumber(r.alerts, locale, 0) : MISSING}
+      </span>
+      <span
+        role="cell"
+        className={`fleet-cell fleet-cell--unusual num${r.anomalyFlagged > 0 ? ' unusual-some' : ''}`}
+        data-testid="fleet-unusual"
+        title={r.anomalyScored > 0 ? t('anomaly.rate.hint', { flagged: r.anomalyFlagged, scored: r.anomalyScored }) : undefined}
+      >
+        {formatAnomalyRate(r.anomalyRate, r.anomalyScored, locale)}
       </span>
     </a>
   );

@@ -5,6 +5,7 @@ import { StatusBadge } from '../../components/StatusBadge';
 import { UsageBar } from '../../components/UsageBar';
 import { formatAgo, formatBytes, formatBytesPerSecond, formatDateTime, formatDuration, formatLoad, formatPercent, MISSING } from '../../../../main/common/format';
 import { latestSampleAt } from './fleetRows';
+import { formatAnomalyRate } from '../../charts/anomalyBand';
 import type { I18n } from '../../i18n/useI18n';
 import { hrefFor } from '../../router';
 
@@ -17,6 +18,8 @@ export interface HostCardProps {
   connected: boolean;
   /** A host only in the history (no source here watches it): a neutral "Not configured", not a red "Offline". */
   notConfigured?: boolean;
+  /** The host's anomaly rate now (stores/anomalyRates.ts), when it has scored series. */
+  anomaly?: { rate: number; flagged: number; scored: number };
 }
 
 function ratio(part: number | null | undefined, whole: number | null | undefined): number | null {
@@ -24,7 +27,7 @@ function ratio(part: number | null | undefined, whole: number | null | undefined
 }
 
 /** One host on the overview: a link to its detail, so Enter and middle-click work as people expect. */
-export const HostCard = memo(function HostCard({ host, summary: s, i18n, now, connected, notConfigured = false }: HostCardProps) {
+export const HostCard = memo(function HostCard({ host, summary: s, i18n, now, connected, notConfigured = false, anomaly }: HostCardProps) {
   const { t, locale } = i18n;
   const cpus = s?.cpus ?? host.info?.cpus ?? null;
   const memoryRatio = ratio(s?.memoryUsed, s?.memoryTotal);
@@ -115,6 +118,12 @@ export const HostCard = memo(function HostCard({ host, summary: s, i18n, now, co
             <dt>{t('metric.uptime')}</dt>
             <dd className="num">{formatDuration(s.uptimeSeconds, locale)}</dd>
           </div>
+          {anomaly && anomaly.scored > 0 && (
+            <div className="metric-row" data-testid="host-card-unusual" title={t('anomaly.rate.hint', { flagged: anomaly.flagged, scored: anomaly.scored })}>
+              <dt>{t('anomaly.rate.column')}</dt>
+              <dd className={`num${anomaly.flagged > 0 ? ' unusual-some' : ''}`}>{formatAnomalyRate(anomaly.rate, anomaly.scored, locale)}</dd>
+            </div>
+          )}
           {typeof s.containersTotal === 'number' && s.containersTotal > 0 && (
             <div className="metric-row" data-testid="host-card-containers">
               <dt>{t('fleet.col.containers')}</dt>

@@ -10,6 +10,7 @@ import { useHistorySource } from '../../stores/historySource';
 import { useOverviewPrefs } from '../../stores/overviewPrefs';
 import { useConnection } from '../../stores/connection';
 import { formatNumber } from '../../../../main/common/format';
+import { useAnomalyRates } from '../../stores/anomalyRates';
 import { allTags, buildFleetRows, filterRows, groupRows, sortRows, statusFilters, type SortColumn } from './fleetRows';
 import { FleetTable } from './FleetTable';
 import { HostCard } from './HostCard';
@@ -35,7 +36,8 @@ export function Overview() {
   const now = useNow(10_000);
   const connected = useConnection((s) => s.status === 'open');
 
-  const rows = useMemo(() => buildFleetRows(hosts, summaries, historyOnly, firing), [hosts, summaries, historyOnly, firing]);
+  const anomalyByHost = useAnomalyRates((s) => s.byHost);
+  const rows = useMemo(() => buildFleetRows(hosts, summaries, historyOnly, firing, anomalyByHost), [hosts, summaries, historyOnly, firing, anomalyByHost]);
   const tags = useMemo(() => allTags(rows), [rows]);
   const tag = prefs.tag !== null && tags.includes(prefs.tag) ? prefs.tag : null;
   const shown = useMemo(
@@ -106,6 +108,7 @@ export function Overview() {
                 i18n={i18n}
                 now={now}
                 connected={connected}
+                anomaly={anomalyByHost[row.id]}
               />
             </li>
           );

@@ -39,6 +39,17 @@ describe('fleet rows', () => {
     expect(names(sortRows(rows, 'alerts', 'desc'))[0]).toBe('web-2');
     expect(names(sortRows(rows, 'status', 'desc'))[0]).toBe('web-2');
   });
+  it('sort by anomaly rate: most unusual first, hosts with nothing scored last both ways', () => {
+    const withRates = buildFleetRows(hosts, {}, [], {}, {
+      'web-10': { rate: 0.05, flagged: 1, scored: 20 },
+      'db-1': { rate: 0.4, flagged: 8, scored: 20 },
+      cache: { rate: 0, flagged: 0, scored: 0 },
+      'web-2': { rate: 0, flagged: 0, scored: 12 },
+    });
+    expect(withRates.find((r) => r.id === 'cache')!.anomalyRate).toBeNull();
+    expect(names(sortRows(withRates, 'unusual', 'desc'))).toEqual(['db-1', 'web-10', 'web-2', 'cache']);
+    expect(names(sortRows(withRates, 'unusual', 'asc'))).toEqual(['web-2', 'web-10', 'db-1', 'cache']);
+  });
   it('group by tag, untagged last, collapsible', () => {
     const items = groupRows(sortRows(rows, 'name', 'asc'), true, new Set(['web']));
     expect(items.map((i) => (i.kind === 'group' ? `[${i.tag ?? '-'} ${i.count}]` : i.row.name))).toEqual([

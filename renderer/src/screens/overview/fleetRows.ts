@@ -2,6 +2,7 @@
 // history), filtered by text / tag / status, sorted by any column, grouped by
 // tag. Kept out of React so 500-host filtering and sorting are unit-tested.
 import type { HistoryOnlyHost, Host, HostKind, HostStatus, HostSummary } from '../../../../main/common/contract';
+import type { EntityRate } from '../../../../main/common/anomalies';
 import { compareNatural, sortByValue, sumKnown, type SortDir } from '../sortRows';
 
 export type FleetStatus = HostStatus | 'not_configured';
@@ -30,9 +31,13 @@ export interface FleetRow {
   containersTotal: number | null;
   alerts: number;
   lastSampleAt: number | null;
+  /** Share of the host's scored series flagged unusual now; null before the first scoring (or with none scored). */
+  anomalyRate: number | null;
+  anomalyFlagged: number;
+  anomalyScored: number;
 }
 
-export const sortColumns = ['name', 'status', 'cpu', 'memory', 'disk', 'network', 'load', 'containers', 'alerts'] as const;
+export const sortColumns = ['name', 'status', 'cpu', 'memory', 'disk', 'network', 'load', 'containers', 'alerts', 'unusual'] as const;
 export type SortColumn = (typeof sortColumns)[number];
 
 export const statusFilters = ['all', 'problems', 'online', 'not_configured'] as const;
@@ -60,7 +65,13 @@ export function buildFleetRows(
   summaries: Readonly<Record<string, HostSummary>>,
   historyOnly: readonly HistoryOnlyHost[],
   firingByHost: Readonly<Record<string, number>>,
+  /** Anomaly rates by host id (stores/anomalyRates.ts). */
+  anomalyByHost: Readonly<Record<string, Pick<EntityRate, 'rate' | 'flagged' | 'scored'>>> = {},
 ): FleetRow[] {
+  const anomaly = (id: string) => {
+    const a = anomalyByHost[id];
+    return { anomalyRate: a && a.scored > 0 ? a.rate : null, anomalyFlagged: a?.flagged ?? 0, anomalyScored: a?.scored ?? 0 };
+  };
   const fromSummary = (s: HostSummary | undefined) => ({
     cpu: s?.cpuUsage ?? null,
     memoryRatio: ratio(s?.memoryUsed, s?.memoryTotal),
@@ -86,6 +97,7 @@ export function buildFleetRows(
     cpus: summaries[h.id]?.cpus ?? h.info?.cpus ?? null,
     alerts: firingByHost[h.name] ?? firingByHost[h.id] ?? 0,
     lastSampleAt: latestSampleAt(h, summaries[h.id]) ?? null,
+    ...anomaly(h.id),
   }));
   const known = new Set(hosts.flatMap((h) => [h.id, h.name]));
   for (const h of historyOnly) {
@@ -99,6 +111,7 @@ export function buildFleetRows(
       ...fromSummary(h.summary),
       alerts: firingByHost[h.hostId] ?? 0,
       lastSampleAt: h.lastSampleAt,
+      ...anomaly(h.hostId),
     });
   }
   return rows;
@@ -154,6 +167,8 @@ function sortValue(r: FleetRow, c: SortColumn): number | string | null {
       return r.containers;
     case 'alerts':
       return r.alerts;
+    case 'unusual':
+      return r.anomalyRate;
   }
 }
 

@@ -4,6 +4,7 @@
 // provisioning file (or a command-line flag) sets are read-only with a badge.
 // The exporter's token is write-only: the screen only ever learns whether
 // one is set.
+import { AnomaliesCard } from './AnomaliesCard';
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import type { AppInfo, ExportLock, ExportState, RequestInput, Retention } from '../../../../main/common/contract';
 import type { ReceiverState } from '../../../../main/common/promHosts';
@@ -236,6 +237,7 @@ export function SettingsScreen() {
         <ProvisioningCard info={info} />
         <HistoryCard />
         <RemoteWriteCard />
+        <AnomaliesCard />
       </div>
     );
   }

@@ -6,6 +6,7 @@ import { create } from 'zustand';
 import { createJSONStorage, persist } from 'zustand/middleware';
 import type { TopKAggregate, TopKKind, TopKResult } from '../../../../main/common/contract';
 import { metricInfo } from '../../../../main/common/metrics';
+import { ANOMALY_RATE_SERIES } from '../../../../main/common/anomalies';
 import { formatAgo, formatByUnit, formatDateTime, formatNumber } from '../../../../main/common/format';
 import { Sparkline } from '../../components/Sparkline';
 import { ScreenHeader } from '../../components/ScreenHeader';
@@ -68,7 +69,9 @@ export function TopK() {
   const [answer, setAnswer] = useState<Answer>();
   const [error, setError] = useState<string>();
   const [loading, setLoading] = useState(true);
-  const unit = metricInfo(prefs.metric)?.unit;
+  // The anomaly rate is the core's series, not the metric catalogue's (which lists what derive/ produces): a share.
+  const isAnomalyRate = prefs.metric === ANOMALY_RATE_SERIES;
+  const unit = isAnomalyRate ? 'ratio' : metricInfo(prefs.metric)?.unit;
   // Cloud instances rank by id; show their names where discovery knows them.
   const cloudRows = useClouds((s) => s.instances);
   const cloudNames = useMemo(() => new Map(cloudRows.flatMap((r) => (r.name ? [[`${r.account}|${r.instanceId}`, r.name] as const] : []))), [cloudRows]);
@@ -176,7 +179,7 @@ export function TopK() {
                   )}
                   {detail.length > 0 && <span className="muted small mono"> {detail.map(([, v]) => v).join(' ')}</span>}
                 </td>
-                <td className="num">{prefs.kind === 'check' ? t('checks.latency', { ms: formatNumber(r.value * 1000, locale, r.value < 0.01 ? 1 : 0) }) : formatByUnit(unit, r.value, locale)}</td>
+                <td className="num">{prefs.kind === 'check' && !isAnomalyRate ? t('checks.latency', { ms: formatNumber(r.value * 1000, locale, r.value < 0.01 ? 1 : 0) }) : formatByUnit(unit, r.value, locale)}</td>
                 <td>
                   <Sparkline points={r.points} from={answer.from} to={answer.to} max={sparkMax} stepMs={answer.result.stepMs} />
                 </td>

@@ -2,6 +2,10 @@
 // series), the aggregates and the sizes. The window is the header's range.
 import type { TopKAggregate, TopKKind } from '../../../../main/common/contract';
 import type { MessageKey } from '../../i18n/catalogue';
+import { ANOMALY_RATE_SERIES } from '../../../../main/common/anomalies';
+
+/** Every kind can be ranked by its anomaly rate: the core stores it per entity as a series like any other. */
+const anomalyRate: TopKMetric = { name: ANOMALY_RATE_SERIES, labelKey: 'anomaly.rate.topk' };
 
 export interface TopKMetric {
   name: string;
@@ -19,6 +23,7 @@ export const topKMetrics: Record<TopKKind, TopKMetric[]> = {
     { name: 'host:disk_read_bytes:rate', labelKey: 'topk.metric.diskRead' },
     { name: 'host:disk_written_bytes:rate', labelKey: 'topk.metric.diskWrite' },
     { name: 'host:swap_used:bytes', labelKey: 'topk.metric.swap' },
+    anomalyRate,
   ],
   // containers, by the series the core stores for each
   container: [
@@ -31,6 +36,7 @@ export const topKMetrics: Record<TopKKind, TopKMetric[]> = {
     { name: 'container:fs_read_bytes:rate', labelKey: 'topk.metric.diskRead' },
     { name: 'container:fs_write_bytes:rate', labelKey: 'topk.metric.diskWrite' },
     { name: 'container_threads', labelKey: 'topk.metric.containerPids' },
+    anomalyRate,
   ],
   // canonical cloud metrics (the shipped mappings'); a row links to the instance.
   cloud: [
@@ -44,9 +50,10 @@ export const topKMetrics: Record<TopKKind, TopKMetric[]> = {
     { name: 'cloud_db_connection_utilization_ratio', labelKey: 'topk.metric.cloudDbConnections' },
     { name: 'cloud_db_queries_per_second', labelKey: 'topk.metric.cloudDbQps' },
     { name: 'cloud_lb_active_connections', labelKey: 'topk.metric.cloudLbConnections' },
+    anomalyRate,
   ],
   // service checks from each vantage point, by latency; a row is `check/vantage` and links to the checks screen
-  check: [{ name: 'probe_duration_seconds', labelKey: 'topk.metric.checkDuration' }],
+  check: [{ name: 'probe_duration_seconds', labelKey: 'topk.metric.checkDuration' }, anomalyRate],
 };
 
 export const topKKinds: TopKKind[] = ['host', 'container', 'cloud', 'check'];
