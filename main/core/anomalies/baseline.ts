@@ -10,6 +10,7 @@
 // hours) shifts by one hour against its bucket across a DST change, which the
 // spread absorbs for the week or two until the new weeks dominate the median.
 import type { AnomalySensitivity, BaselineKind, BaselineView } from '../../common/anomalies.js';
+import { metricInfo } from '../../common/metrics.js';
 
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 24 * HOUR_MS;
@@ -49,18 +50,44 @@ export const POOLED_SPREAD_SHARE = 0.5;
 export const RELATIVE_FLOOR = 0.02;
 
 /**
- * The spread's absolute floor by the unit the metric name ends in
- * (Prometheus naming: the unit is the name's suffix), so a series that is
- * flat at zero (no errors, an idle disk) never divides by zero and a single
- * tiny blip does not count as unusual.
+ * The unit of a series: the metric catalogue's (main/common/metrics.ts), else
+ * the name's last word — Prometheus naming puts the unit last (`_bytes`,
+ * `_seconds`), and the console's own names after the last colon (`:ratio`).
  */
+export function unitOf(name: string): string {
+  const known = metricInfo(name)?.unit;
+  if (known) return known;
+  if (/[_:]bytes_per_second$/.test(name)) return 'bytes_per_second';
+  return /[_:]([a-z]+)(?:_total)?$/.exec(name)?.[1] ?? '';
+}
+
+/**
+ * The spread's absolute floor by unit, so a series that is flat at zero (no
+ * errors, an idle disk) never divides by zero and a single tiny blip does not
+ * count as unusual: a page of memory or I/O, 1 % of a CPU or of a share, 5 ms.
+ */
+const ABSOLUTE_FLOORS: Readonly<Record<string, number>> = {
+  ratio: 0.01,
+  percent: 1,
+  cores: 0.01,
+  bytes: 4096,
+  bytes_per_second: 4096,
+  seconds: 0.005,
+  celsius: 0.5,
+  load: 0.05,
+};
+
 export function absoluteFloor(name: string): number {
-  if (name.endsWith('_ratio')) return 0.01;
-  if (name.endsWith('_percent')) return 1;
-  if (name.endsWith('_bytes') || name.endsWith('_bytes_per_second')) return 4096;
-  if (name.endsWith('_seconds')) return 0.005;
-  if (name.endsWith('_celsius')) return 0.5;
-  return 0.01;
+  return ABSOLUTE_FLOORS[unitOf(name)] ?? 0.01;
+}
+
+/** Units whose values cannot be negative: the normal range stops at 0 rather than show "−0.5 % – 8.5 %". */
+const NON_NEGATIVE_UNITS: ReadonlySet<string> = new Set(['ratio', 'percent', 'cores', 'bytes', 'bytes_per_second', 'per_second', 'seconds', 'count', 'load']);
+
+/** The normal range at a z threshold: centre ± threshold × spread, cut at 0 for a unit that cannot go below it. */
+export function normalRange(name: string, centre: number, spread: number, threshold: number): [number, number] {
+  const low = centre - threshold * spread;
+  return [NON_NEGATIVE_UNITS.has(unitOf(name)) ? Math.max(0, low) : low, centre + threshold * spread];
 }
 
 /** The UTC bucket of an instant: hour of day 0–23, or hour of week 0–167 counted from Sunday 00:00 UTC. */
@@ -164,19 +191,20 @@ export function bucketAt(baseline: Baseline, t: number): { centre: number; sprea
 }
 
 /** The baseline at an instant as the contract shows it, with the normal range at a z threshold. */
-export function baselineView(baseline: Baseline, t: number, threshold: number): BaselineView {
+export function baselineView(name: string, baseline: Baseline, t: number, threshold: number): BaselineView {
   const b = bucketAt(baseline, t);
   const learnedFromMs = baseline.kind === 'learning' ? Math.max(0, baseline.lastT + HOUR_MS - baseline.firstT) : baseline.lastT + HOUR_MS - baseline.firstT;
   if (!b) return { kind: 'learning', centre: 0, spread: 0, low: 0, high: 0, learnedFromMs: Math.max(0, learnedFromMs), observations: 0 };
   const d = new Date(t);
+  const [low, high] = normalRange(name, b.centre, b.spread, threshold);
   return {
     kind: baseline.kind,
     hour: d.getUTCHours(),
     ...(baseline.kind === 'hour_of_week' ? { weekday: d.getUTCDay() } : {}),
     centre: b.centre,
     spread: b.spread,
-    low: b.centre - threshold * b.spread,
-    high: b.centre + threshold * b.spread,
+    low,
+    high,
     learnedFromMs,
     observations: b.observations,
   };

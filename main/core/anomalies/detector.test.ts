@@ -9,7 +9,7 @@ import type { AnomalySensitivity } from '../../common/anomalies.js';
 import { DAY, HOUR, MINUTE, WEEK, feed, gaussian, seeded, sineAt, type FeedSeries } from '../../testing/anomalySeries.js';
 import { openInProcessMetricStore } from '../store/sqliteStore.js';
 import type { MetricStore } from '../store/types.js';
-import { Z_THRESHOLD, bucketOf, learnBaseline } from './baseline.js';
+import { Z_THRESHOLD, absoluteFloor, bucketOf, learnBaseline, normalRange, unitOf } from './baseline.js';
 import { createDetector } from './detector.js';
 import { counterIncrease } from '../derive/counters.js';
 
@@ -162,6 +162,14 @@ describe('anomaly detector over the real store', () => {
     expect(flagged).toEqual([]);
   }, 60_000);
 
+  it("floors and normal ranges follow the unit, for the console's own names too; a share or a byte count never reads below 0 (pure)", () => {
+    expect([unitOf('host:memory_used:bytes'), unitOf('host:cpu_usage:ratio'), unitOf('node_load1'), unitOf('container_fs_reads_bytes_total'), unitOf('host:net_rx:bytes_per_second')]).toEqual(['bytes', 'ratio', 'load', 'bytes', 'bytes_per_second']);
+    expect(absoluteFloor('host:memory_used:bytes')).toBe(4096);
+    expect(absoluteFloor('host:cpu_usage:percent')).toBe(1);
+    expect(normalRange('host:cpu_mode:ratio', 0.25, 0.125, 4)).toEqual([0, 0.75]);
+    expect(normalRange('node_hwmon_temp_celsius', 1, 1, 3)).toEqual([-2, 4]);
+  });
+
   it('learning needs 3 days; hour of week needs 3 weeks (pure)', () => {
     const rows = (days: number) => Array.from({ length: days * 24 }, (_, i) => [T0 + i * HOUR, 1, 1, 1] as const);
     expect(learnBaseline('x', rows(2), T0).kind).toBe('learning');
@@ -180,7 +188,7 @@ describe('anomaly detector over the real store', () => {
       const shape = { base: 20 + 60 * rand(), daily: 10 * rand(), weekly: 0, noise: 1 + 2 * rand() };
       const perturbed = i === 1234;
       series.push({
-        name: i % 2 ? 'host:load1:ratio' : 'host:net_rx:bytes',
+        name: i % 2 ? 'host:load1:ratio' : 'host:net_rx_packets:rate',
         labels: { host: `h${i}` },
         valueAt: (t) => sineAt(shape, t) + shape.noise * noise() + (perturbed && t >= perturbedFrom ? 6 * shape.noise : 0),
       });

@@ -9,7 +9,7 @@ import type { RangeQuery } from '../../common/contract.js';
 import { matchesLabels, seriesKey, type Labels, type Sample, type SeriesSelector } from '../../common/series.js';
 import type { MetricStore, StoredRange } from '../store/types.js';
 import { ANOMALY_RATE_SERIES } from '../../common/anomalies.js';
-import { HOUR_MS, LEARN_WINDOW_MS, Z_THRESHOLD, baselineBytes, baselineView, bucketAt, isAnomalous, learnBaseline, zScore, type Baseline } from './baseline.js';
+import { HOUR_MS, LEARN_WINDOW_MS, Z_THRESHOLD, baselineBytes, baselineView, bucketAt, isAnomalous, learnBaseline, normalRange, zScore, type Baseline } from './baseline.js';
 import { entityKey, entityLabels, entityOf, learnsName } from './entity.js';
 
 /** The window each scoring cycle scores: the mean of the last 5 minutes (one odd sample does not flag, a sustained change shows within minutes). */
@@ -176,7 +176,7 @@ export function createDetector(options: DetectorOptions) {
   }
 
   function scoreOf(s: LearnedSeries, t: number, value: number, z: number, th: number): SeriesScore {
-    return { name: s.name, labels: s.labels, entity: s.entity, value, baseline: baselineView(s.baseline, t, th), z, direction: z < 0 ? 'down' : 'up', anomalous: isAnomalous(z, th) };
+    return { name: s.name, labels: s.labels, entity: s.entity, value, baseline: baselineView(s.name, s.baseline, t, th), z, direction: z < 0 ? 'down' : 'up', anomalous: isAnomalous(z, th) };
   }
 
   function unusual(entity: EntityRef, limit: number): UnusualResult {
@@ -226,7 +226,7 @@ export function createDetector(options: DetectorOptions) {
           const first = Math.floor(q.from / r.stepMs) * r.stepMs;
           for (let t = first; t < q.to; t += r.stepMs) {
             const b = bucketAt(s.baseline, t + r.stepMs / 2);
-            if (b) bandRows.push([t, b.centre, b.centre - th * b.spread, b.centre + th * b.spread]);
+            if (b) bandRows.push([t, b.centre, ...normalRange(r.name, b.centre, b.spread, th)]);
           }
           for (const p of r.points) {
             const b = bucketAt(s.baseline, p[0] + r.stepMs / 2);
