@@ -219,6 +219,17 @@ const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    description: 'rollup chunks written in aggregate layout 3 from here on',
+    up() {
+      // Nothing to rewrite: layouts 1 and 2 stay readable (chunkCodec.ts reads
+      // every layout), and housekeeping writes layout 3 as it seals, merges and
+      // rolls up. The version is what changes: a build that knows layouts up to
+      // 2 reads a layout-3 chunk (0x00 0x00 0x03) as an empty layout-1 chunk,
+      // so it must refuse the file (migrate, "newer than this build
+      // understands") rather than answer with nothing.
+    },
+  },
 ];
 
 /**
