@@ -669,6 +669,36 @@ describe('MetricStore on SQLite', () => {
     check(storeAt(file, clock));
   });
 
+  it('opens a file of the schema-7 build (six-hour minute blocks in layout 2) and answers exactly as that build did, its blocks read as they are', () => {
+    // fixtures/schema7-history.sqlite and the answers that build gave at END were written by
+    // fixtures/make-schema7-history.mjs on main before layout 3: three series at 5 s for three days.
+    const fixture = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures', 'schema7-answers.json'), 'utf8')) as {
+      END: number;
+      answers: Array<{ label: string; name: string; from: number; to: number; maxPoints: number; answer: unknown }>;
+    };
+    const file = join(dir, 'schema7.sqlite');
+    copyFileSync(join(import.meta.dirname, 'fixtures', 'schema7-history.sqlite'), file);
+    const before = minuteChunkStats(file);
+    expect(new Set(minuteChunkLayouts(file))).toEqual(new Set([2]));
+    expect(minuteChunkLayouts(file).length).toBeGreaterThanOrEqual(30);
+    const clock = { now: fixture.END };
+    const check = (store: SqliteMetricStore) => {
+      for (const a of fixture.answers) expect(store.query({ selector: { name: a.name }, from: a.from, to: a.to, maxPoints: a.maxPoints }), a.label).toEqual(a.answer);
+    };
+    const store = storeAt(file, clock);
+    check(store);
+    settle(store, fixture.END);
+    check(store);
+    store.close();
+    const db = new Database(file, { readonly: true });
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    db.close();
+    // The layout-2 blocks are read as they are, not rewritten.
+    expect(minuteChunkStats(file).rows).toBe(before.rows);
+    expect(minuteChunkLayouts(file).filter((l) => l === 2).length).toBe(minuteChunkLayouts(file).length);
+    check(storeAt(file, clock));
+  });
+
   it('opens a database written by the build before compact chunks (schema 3) and answers from it exactly', () => {
     // fixtures/schema3-history.sqlite was written by the store as it was on main at schema 3
     // (legacy chunk layout, hour rollups as rows, head log without copies): three hours of
