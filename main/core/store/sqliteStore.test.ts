@@ -746,6 +746,24 @@ describe('MetricStore on SQLite', () => {
     db.close();
   });
 
+  it('creates a file in 16-KiB pages with incremental auto_vacuum, so housekeeping gives freed pages back; an old file keeps its own', () => {
+    const file = join(dir, 'pages.sqlite');
+    const clock = { now: T0 };
+    const store = storeAt(file, clock);
+    store.append(Array.from({ length: 2000 }, (_, i) => ({ name: 'm', labels: { host: 'a', n: String(i % 50) }, t: T0 + Math.floor(i / 50) * 5000, v: i })));
+    store.close();
+    const db = new Database(file, { readonly: true });
+    expect([db.pragma('page_size', { simple: true }), db.pragma('auto_vacuum', { simple: true })]).toEqual([16_384, 2]);
+    db.close();
+    // A schema-7 file was made in 4-KiB pages without auto_vacuum: opened, it stays as it is (no rewrite at open).
+    const old = join(dir, 'pages-old.sqlite');
+    copyFileSync(join(import.meta.dirname, 'fixtures', 'schema7-history.sqlite'), old);
+    storeAt(old, { now: T0 }).close();
+    const check = new Database(old, { readonly: true });
+    expect([check.pragma('page_size', { simple: true }), check.pragma('auto_vacuum', { simple: true })]).toEqual([4096, 0]);
+    check.close();
+  });
+
   it('refuses a database from a newer schema with a clear error', () => {
     const file = join(dir, 'h.db');
     const db = new Database(file);
