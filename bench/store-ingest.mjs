@@ -75,6 +75,8 @@ const housekeepingMs = [];
 let total = 0;
 let flushIndex = 0;
 let lastT = t0;
+/** The main file's largest size during ingest (WAL aside): with auto_vacuum the head log's pages go back to the file system once sealed, so its high-water is only seen while it runs. */
+let peakFile = 0;
 for (const [t, batch] of flushes()) {
   now = t;
   lastT = t;
@@ -82,6 +84,7 @@ for (const [t, batch] of flushes()) {
   store.append(batch);
   appendMs.push(performance.now() - a0);
   total += batch.length;
+  if (flushIndex % 10 === 0) peakFile = Math.max(peakFile, statSync(storeFile).size);
   if (++flushIndex % 10 === 0) {
     const h0 = performance.now();
     store.housekeeping(now);
@@ -295,7 +298,7 @@ let tsdbRaw = NaN;
   const perTenMinuteRow = tableBytes('rollup_1m_chunk') / minuteRows;
   const perSeries = (pages.get('series') + (pages.get('sqlite_autoindex_series_1') ?? 0) + (pages.get('series_by_name') ?? 0)) / series;
   // The head log's high-water mark (its pages and the free pages it leaves, reused as it turns over), per series, from run 1.
-  const headLogPerSeries = (tableBytes('head_log') + freeBytes) / stats.series;
+  const headLogPerSeries = (Math.max(0, peakFile - statSync(storeFile).size) + tableBytes('head_log') + freeBytes) / stats.series;
   // Per series at 5 s with the default retention: 2 days raw, 30 days of minutes of which the newest ~7 h wait in ten-minute chunks, 365 days of hours.
   const raw = perRaw * 2 * 17_280;
   const minutes = perMinute * (30 * 1440 - 7 * 60) + perTenMinuteRow * 7 * 60;

@@ -946,6 +946,34 @@ function relativeK(relative: number, min: number, count: number, d: number): num
   return Math.abs(r) < MAX_ABS_SCALED ? r : undefined;
 }
 
+/** The bits writeIntegerColumn would write for the values alone (the ulps cost the same in every candidate): the same states as FieldWriter and RiceWriter, without writing. */
+function integerColumnBits(xs: Float64Array, delta: boolean, rice: boolean): number {
+  let bits = 0;
+  let prev = 0;
+  let width = 0;
+  const state = new RiceState();
+  for (let i = 0; i < xs.length; i++) {
+    const x = xs[i]!;
+    const z = zigzag(delta ? x - prev : x);
+    prev = x;
+    if (rice) {
+      const k = state.k;
+      const q = Math.floor(z / 2 ** k);
+      bits += q >= RICE_ESCAPE ? RICE_ESCAPE + 6 + bitWidth(z) : q + 1 + k;
+      state.update(z);
+    } else if (z === 0) bits += 1;
+    else {
+      const needed = bitWidth(z);
+      if (needed <= width && 6 + needed >= width) bits += 2 + width;
+      else {
+        bits += 8 + needed;
+        width = needed;
+      }
+    }
+  }
+  return bits;
+}
+
 /**
  * One column as integers: k = round(v · 10^d) less the row's relative base,
  * divided by the column's common factor, written as is or as the delta from
@@ -955,36 +983,73 @@ function relativeK(relative: number, min: number, count: number, d: number): num
  * few ulps off the decimal, and is kept to the bit. Undefined when a value
  * does not fit.
  */
-function encodeIntegerColumn(rows: readonly (readonly number[])[], c: number, d: number, relative: number, delta: boolean, rice: boolean): Uint8Array[] | undefined {
-  const xs: number[] = [];
-  const ulps: number[] = [];
-  let anyUlps = false;
+interface IntegerColumn {
+  readonly d: number;
+  readonly relative: number;
+  /** The values as k less the relative base, divided by factor. */
+  readonly xs: Float64Array;
+  readonly ulps: Float64Array | undefined;
+  readonly factor: number;
+}
+
+/** A column as integers at d places relative to `relative`, or undefined when a value does not fit (see writeIntegerColumn). */
+function integerColumn(rows: readonly (readonly number[])[], c: number, d: number, relative: number, minK: Float64Array | undefined): IntegerColumn | undefined {
+  const n = rows.length;
+  const xs = new Float64Array(n);
+  let ulps: Float64Array | undefined;
   let factor = 0;
-  for (const row of rows) {
+  const scale = POW10[d]!;
+  for (let i = 0; i < n; i++) {
+    const row = rows[i]!;
     const v = row[c]!;
     if (!Number.isFinite(v) || Object.is(v, -0)) return undefined;
     // + 0: a k of -0 is 0, as the reader's x · factor + base gives it (the ulps below are from that +0).
-    const k = scaled(v, d) + 0;
+    const k = Math.round(v * scale) + 0;
     if (Math.abs(k) >= MAX_ABS_SCALED) return undefined;
-    const u = ulpsFrom(k / POW10[d]!, v);
-    if (u === undefined) return undefined;
-    const base = relativeK(relative, row[1]!, row[4]!, d);
-    if (base === undefined) return undefined;
-    const x = k - base;
-    xs.push(x);
-    ulps.push(u);
-    if (u !== 0) anyUlps = true;
-    factor = gcd(factor, Math.abs(x));
+    const base = k / scale;
+    if (base !== v || Object.is(base, -0)) {
+      const u = ulpsFrom(base, v);
+      if (u === undefined) return undefined;
+      ulps ??= new Float64Array(n);
+      ulps[i] = u;
+    }
+    let r = 0;
+    if (relative !== RELATIVE_NONE) {
+      r = minK![i]!;
+      if (relative === RELATIVE_COUNT_MIN) {
+        const count = row[4]!;
+        if (!Number.isInteger(count) || count < 0) return undefined;
+        r *= count;
+        if (Math.abs(r) >= MAX_ABS_SCALED) return undefined;
+      }
+    }
+    const x = k - r;
+    xs[i] = x;
+    if (factor !== 1) factor = gcd(factor, Math.abs(x));
   }
   factor = Math.max(1, factor);
   if (factor >= MAX_ABS_SCALED) return undefined;
+  if (factor > 1) for (let i = 0; i < n; i++) xs[i] = xs[i]! / factor;
+  return { d, relative, xs, ulps, factor };
+}
+
+/**
+ * One column as integers: k = round(v · 10^d) less the row's relative base,
+ * divided by the column's common factor, written as is or as the delta from
+ * the row before (zigzag; fixed-width or Rice fields); with FLAG_ULPS, after
+ * each value the distance of v from k / 10^d in units in the last place
+ * ('0', or '1' + 5-bit width + zigzag): a sum of decimals added in floating
+ * point lands a few ulps off the decimal, and is kept to the bit.
+ */
+function writeIntegerColumn(col: IntegerColumn, delta: boolean, rice: boolean): Uint8Array[] {
   const fields = rice ? new RiceWriter() : new FieldWriter();
   let prev = 0;
+  const { xs, ulps } = col;
   for (let i = 0; i < xs.length; i++) {
-    const x = xs[i]! / factor;
+    const x = xs[i]!;
     fields.write(zigzag(delta ? x - prev : x));
     prev = x;
-    if (anyUlps) {
+    if (ulps) {
       const u = ulps[i]!;
       if (u === 0) fields.bits.write(0, 1);
       else {
@@ -996,8 +1061,8 @@ function encodeIntegerColumn(rows: readonly (readonly number[])[], c: number, d:
       }
     }
   }
-  const head: number[] = [CODING_INTEGER, d, relative | (delta ? FLAG_DELTA : 0) | (anyUlps ? FLAG_ULPS : 0) | (rice ? FLAG_RICE : 0)];
-  writeVarint(head, factor);
+  const head: number[] = [CODING_INTEGER, col.d, col.relative | (delta ? FLAG_DELTA : 0) | (ulps ? FLAG_ULPS : 0) | (rice ? FLAG_RICE : 0)];
+  writeVarint(head, col.factor);
   writeVarint(head, fields.bits.view().length);
   return [Uint8Array.from(head), fields.bits.view()];
 }
@@ -1043,6 +1108,12 @@ function encodeColumnsLayout3(rows: readonly (readonly number[])[]): Uint8Array[
   let minPlaces = 0;
   for (const row of rows) if (minPlaces >= 0) minPlaces = decimalPlaces(row[1]!, minPlaces);
   const size = (parts: Uint8Array[]) => parts.reduce((n, p) => n + p.length, 0);
+  const minKs = new Map<number, Float64Array>();
+  const minK = (d: number) => {
+    let ks = minKs.get(d);
+    if (!ks) minKs.set(d, (ks = Float64Array.from(rows, (r) => scaled(r[1]!, d))));
+    return ks;
+  };
   for (let c = 1; c <= 4; c++) {
     let best = encodeColumn(rows.map((r) => r[c]!));
     if (c === 4 || rows.length < 2) {
@@ -1056,12 +1127,19 @@ function encodeColumnsLayout3(rows: readonly (readonly number[])[]): Uint8Array[
       if (d < 0) continue;
       for (const relative of relatives) {
         if (relative !== RELATIVE_NONE && (minPlaces < 0 || d < minPlaces)) continue;
+        const col = integerColumn(rows, c, d, relative, relative === RELATIVE_NONE ? undefined : minK(d));
+        if (!col) continue;
+        // The four ways of writing it, sized without writing; the smallest is written and weighed against the rest.
+        let pick = { bits: Infinity, delta: true, rice: true };
         for (const delta of [true, false]) {
           for (const rice of [true, false]) {
-            const candidate = encodeIntegerColumn(rows, c, d, relative, delta, rice);
-            if (candidate && size(candidate) < size(best)) best = candidate;
+            const bits = integerColumnBits(col.xs, delta, rice);
+            if (bits < pick.bits) pick = { bits, delta, rice };
           }
         }
+        if (pick.bits / 8 >= size(best)) continue;
+        const candidate = writeIntegerColumn(col, pick.delta, pick.rice);
+        if (size(candidate) < size(best)) best = candidate;
       }
     }
     out.push(...best);
