@@ -871,10 +871,10 @@ class RiceState {
   private a = 4;
   private n = 1;
 
+  /** The smallest k with n · 2^k ≥ a (about: the quotient is a double; writer and reader compute it alike), at most 52. */
   get k(): number {
-    let k = 0;
-    while (this.n * 2 ** k < this.a && k < 52) k++;
-    return k;
+    if (this.a <= this.n) return 0;
+    return Math.min(52, bitWidth(Math.ceil(this.a / this.n) - 1));
   }
 
   update(z: number): void {
@@ -1084,8 +1084,9 @@ class IntegerColumnReader {
     const z = unzigzag(this.fields.read());
     const x = this.flags & FLAG_DELTA ? this.prev + z : z;
     this.prev = x;
-    const base = relativeK(this.flags & 3, min, count, this.d);
-    if (base === undefined) throw new RangeError('chunk is corrupt: a relative column without its min');
+    // The writer checked that min fits at d (and count is a whole number), so its k is this product (relativeK without the checks: this runs per row of every query).
+    const relative = this.flags & 3;
+    const base = relative === RELATIVE_NONE ? 0 : Math.round(min * POW10[this.d]!) * (relative === RELATIVE_COUNT_MIN ? count : 1);
     const v = (x * this.factor + base) / POW10[this.d]!;
     if (!(this.flags & FLAG_ULPS)) return v;
     const r = this.fields.bits;
