@@ -14,7 +14,8 @@
 // the hosts whose poll fell in that second), and housekeeping runs every
 // 10 s of sample time. Both run on this thread: this is the engine's cost on
 // one core (the core runs it on the store's worker thread).
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -74,6 +75,8 @@ const housekeepingMs = [];
 let total = 0;
 let flushIndex = 0;
 let lastT = t0;
+/** The main file's largest size during ingest (WAL aside): with auto_vacuum the head log's pages go back to the file system once sealed, so its high-water is only seen while it runs. */
+let peakFile = 0;
 for (const [t, batch] of flushes()) {
   now = t;
   lastT = t;
@@ -81,6 +84,7 @@ for (const [t, batch] of flushes()) {
   store.append(batch);
   appendMs.push(performance.now() - a0);
   total += batch.length;
+  if (flushIndex % 10 === 0) peakFile = Math.max(peakFile, statSync(storeFile).size);
   if (++flushIndex % 10 === 0) {
     const h0 = performance.now();
     store.housekeeping(now);
@@ -251,6 +255,7 @@ for (const [kind, k] of [...perKind].sort((a, b) => b[1].samples - a[1].samples)
 console.log('pages per table: ' + tables.map((r) => `${r.name} ${(r.bytes / 1e6).toFixed(1)} MB`).join(', '));
 
 // 4. The file at the default retention, per tier, and its projection.
+let tsdbRaw = NaN;
 {
   const file = join(dir, 'days.db');
   const [host] = makeReplayFleet(capture, { hosts: 1, t0 });
@@ -287,12 +292,13 @@ console.log('pages per table: ' + tables.map((r) => `${r.name} ${(r.bytes / 1e6)
   const parts = minuteParts(m1);
   const hourRows = h1.reduce((n, data) => n + decodeAggregates(data).length, 0);
   const perRaw = pages.get('raw_chunk') / rawSamples;
+  tsdbRaw = perRaw;
   const perMinute = ((pages.get('rollup_1m_block') ?? 0) + (pages.get('rollup_1m_block_by_series') ?? 0) + pages.get('rollup_1m_chunk')) / parts.total.rows;
   const perHour = pages.get('rollup_1h_chunk') / hourRows;
   const perTenMinuteRow = tableBytes('rollup_1m_chunk') / minuteRows;
   const perSeries = (pages.get('series') + (pages.get('sqlite_autoindex_series_1') ?? 0) + (pages.get('series_by_name') ?? 0)) / series;
   // The head log's high-water mark (its pages and the free pages it leaves, reused as it turns over), per series, from run 1.
-  const headLogPerSeries = (tableBytes('head_log') + freeBytes) / stats.series;
+  const headLogPerSeries = (Math.max(0, peakFile - statSync(storeFile).size) + tableBytes('head_log') + freeBytes) / stats.series;
   // Per series at 5 s with the default retention: 2 days raw, 30 days of minutes of which the newest ~7 h wait in ten-minute chunks, 365 days of hours.
   const raw = perRaw * 2 * 17_280;
   const minutes = perMinute * (30 * 1440 - 7 * 60) + perTenMinuteRow * 7 * 60;
@@ -305,5 +311,50 @@ console.log('pages per table: ' + tables.map((r) => `${r.name} ${(r.bytes / 1e6)
   console.log('  page fill: ' + fill.map((f) => `${f.name} ${f.pages} pages, ${((100 * f.payload) / f.bytes).toFixed(0)} % payload, ${((100 * f.unused) / f.bytes).toFixed(0)} % unused, ${f.cells} cells`).join('; '));
   console.log(`  one series at 5 s: raw ${(raw / 1024).toFixed(0)} KiB + minutes ${(minutes / 1024).toFixed(0)} KiB + hours ${(hours / 1024).toFixed(0)} KiB + series row ${perSeries.toFixed(0)} B + head log high-water ${(headLogPerSeries / 1024).toFixed(1)} KiB`);
   console.log(`  200 hosts × 300 series: raw ${gb(raw)} + minutes ${gb(minutes)} + hours ${gb(hours)} + series and head log ${gb(perSeries + headLogPerSeries)} = ${gb(raw + minutes + hours + perSeries + headLogPerSeries)}`);
+}
+
+// 5. Prometheus's TSDB on the same samples: `promtool tsdb create-blocks-from openmetrics` (Debian's
+// prometheus package) builds its two-hour blocks from the first `tsdbHours` of the same host's replay,
+// values as the store keeps them (precision.ts), next to the store's raw chunks from section 4.
+{
+  const tsdbHours = 12;
+  const [host] = makeReplayFleet(capture, { hosts: 1, t0 });
+  const families = new Map();
+  let samples = 0;
+  while (host.peekT() < t0 + tsdbHours * 3_600_000) {
+    for (const s of host.next().samples) {
+      const labels = Object.entries(s.labels).map(([k, v]) => `${k}=${JSON.stringify(String(v))}`).join(',');
+      const series = families.get(s.name) ?? new Map();
+      families.set(s.name, series);
+      const points = series.get(labels) ?? [];
+      series.set(labels, points);
+      points.push(`${roundToPrecision(s.v, precisionOf(s.name))} ${(s.t / 1000).toFixed(3)}`);
+      samples++;
+    }
+  }
+  const input = join(dir, 'samples.om');
+  const lines = [];
+  for (const [name, series] of families) {
+    lines.push(`# TYPE ${name} unknown`);
+    for (const [labels, points] of series) for (const p of points) lines.push(`${name}{${labels}} ${p}`);
+  }
+  lines.push('# EOF', '');
+  writeFileSync(input, lines.join('\n'));
+  const out = join(dir, 'tsdb');
+  try {
+    execFileSync('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', '--quiet', input, out], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const walk = (d) => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [join(d, e.name)]));
+    const files = walk(out);
+    const bytesOf = (f) => statSync(f).size;
+    const chunkBytes = sum(files.filter((f) => /\/chunks\//.test(f)).map(bytesOf));
+    const all = sum(files.map(bytesOf));
+    const blocks = new Set(files.map((f) => f.slice(out.length + 1).split('/')[0])).size;
+    console.log(
+      `Prometheus TSDB (promtool tsdb create-blocks-from openmetrics), one host's first ${tsdbHours} h (${samples.toLocaleString('en-US')} samples, values as stored, ${blocks} blocks of 2 h): ` +
+        `${(all / samples).toFixed(2)} B/sample (chunks ${(chunkBytes / samples).toFixed(2)} + index and meta ${((all - chunkBytes) / samples).toFixed(2)}); the store's raw chunks above ${tsdbRaw.toFixed(2)} B/sample in pages (${(tsdbRaw / (all / samples)).toFixed(2)}×)`,
+    );
+  } catch (err) {
+    console.log(`Prometheus TSDB: promtool failed or is missing (${String(err.stderr ?? err.message).trim().split('\n')[0]}); scripts/ensure-system-deps.sh installs Debian's prometheus package`);
+  }
 }
 rmSync(dir, { recursive: true, force: true });

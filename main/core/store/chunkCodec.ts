@@ -689,18 +689,28 @@ export type AggregateRow = [t: number, min: number, max: number, sum: number, co
 //   the stream of zigzag deltas of k / f for k = v·10^d (byte gauges move in
 //   whole pages, so dividing by the column's common factor 4096 saves the
 //   twelve zero bits of every delta of min, max and sum).
+// - 3 (written from schema 8 on): as 2 with 0x03, and one more column coding,
+//   5 integer: d, a flags byte, varint factor, varint length, stream (see
+//   encodeIntegerColumn): max as its spread over the row's min, sum as its
+//   excess over count × min (with the ulps a float sum is off the decimal),
+//   as is or as deltas, in fixed-width or adaptive Rice fields. A reader
+//   reads min and count of a row before max and sum. Layouts 1 and 2 stay
+//   readable: housekeeping rewrites nothing old, it writes layout 3 as it
+//   seals, merges and rolls up.
 
 const AGGREGATE_LAYOUT_2 = 2;
+const AGGREGATE_LAYOUT_3 = 3;
 const TIMES_STEP = 0;
 const TIMES_DOD = 1;
 const CODING_CONSTANT = 3;
 const CODING_DECIMAL_FACTOR = 4;
 
-export type AggregateColumnCoding = 'legacy' | 'xor' | 'decimal' | 'constant';
+export type AggregateColumnCoding = 'legacy' | 'xor' | 'decimal' | 'constant' | 'integer';
 
-export function encodeAggregates(rows: readonly (readonly [number, number, number, number, number])[]): Uint8Array {
+/** Rollup rows as an aggregate chunk, in layout 3 (`layout` 2 is for tests and benches that need a file as earlier builds wrote it). */
+export function encodeAggregates(rows: readonly (readonly [number, number, number, number, number])[], layout: 2 | 3 = 3): Uint8Array {
   for (const row of rows) checkTimestamp(row[0]);
-  const head: number[] = [COLUMNAR, 0, AGGREGATE_LAYOUT_2];
+  const head: number[] = [COLUMNAR, 0, layout === 3 ? AGGREGATE_LAYOUT_3 : AGGREGATE_LAYOUT_2];
   writeVarint(head, rows.length);
   writeVarint(head, zigzag(rows.length > 0 ? rows[0]![0] : 0));
   const parts: Uint8Array[] = [];
@@ -720,7 +730,8 @@ export function encodeAggregates(rows: readonly (readonly [number, number, numbe
     writeVarint(head, timeStream.length);
     parts.push(Uint8Array.from(head), timeStream);
   }
-  for (let c = 1; c <= 4; c++) parts.push(...encodeColumn(rows.map((r) => r[c]!)));
+  if (layout === 3) parts.push(...encodeColumnsLayout3(rows));
+  else for (let c = 1; c <= 4; c++) parts.push(...encodeColumn(rows.map((r) => r[c]!)));
   const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) {
@@ -773,9 +784,373 @@ function encodeColumn(values: readonly number[]): Uint8Array[] {
   return candidates.reduce((best, c) => (size(c) < size(best) ? c : best));
 }
 
+// ---------------------------------------------------------------- layout 3 columns
+
+const CODING_INTEGER = 5;
+/** What an integer column's k is taken relative to: nothing, the row's min (for max: the spread), or count × min (for sum: the excess over the min). */
+const RELATIVE_NONE = 0;
+const RELATIVE_MIN = 1;
+const RELATIVE_COUNT_MIN = 2;
+const FLAG_DELTA = 4;
+const FLAG_ULPS = 8;
+const FLAG_RICE = 16;
+/** A value at most this many units in the last place from k / 10^d is stored as k and that distance. */
+const MAX_ULPS = 2 ** 20;
+
+/** v's distance from base in units in the last place (the difference of their IEEE 754 bits), when both are finite, of one sign and near; else undefined. */
+function ulpsFrom(base: number, v: number): number | undefined {
+  if (!Number.isFinite(v) || !Number.isFinite(base)) return undefined;
+  const bh = highBits(base);
+  const bl = lowBits();
+  const vh = highBits(v);
+  const vl = lowBits();
+  if ((bh ^ vh) >>> 31 !== 0) return undefined;
+  const d = (vh - bh) * 2 ** 32 + (vl - bl);
+  return Math.abs(d) <= MAX_ULPS ? d : undefined;
+}
+
+/** The double whose bits are base's plus d: the inverse of ulpsFrom. */
+function addUlps(base: number, d: number): number {
+  const bh = highBits(base);
+  const lo = lowBits() + d;
+  const carry = Math.floor(lo / 2 ** 32);
+  return fromBits((bh + carry) >>> 0, lo - carry * 2 ** 32);
+}
+
+/** Adaptive-width fields of non-negative integers: '0' for 0, '10' + the current width, '11' + 6-bit width + the value (as DecimalValueWriter). */
+class FieldWriter {
+  readonly bits = new BitWriter();
+  private width = 0;
+
+  write(z: number): void {
+    const w = this.bits;
+    if (z === 0) {
+      w.write(0, 1);
+      return;
+    }
+    const needed = bitWidth(z);
+    if (needed <= this.width && 6 + needed >= this.width) {
+      w.write(0b10, 2);
+      writeWide(w, z, this.width);
+    } else {
+      w.write(0b11, 2);
+      w.write(needed, 6);
+      writeWide(w, z, needed);
+      this.width = needed;
+    }
+  }
+}
+
+class FieldReader {
+  private width = 0;
+
+  constructor(readonly bits: BitReader) {}
+
+  read(): number {
+    const r = this.bits;
+    if (r.readBit() === 0) return 0;
+    if (r.readBit() === 1) {
+      this.width = r.read(6);
+      if (this.width === 0 || this.width > 53) throw new RangeError('chunk is corrupt: field width out of range');
+    }
+    return readWide(r, this.width);
+  }
+}
+
+/**
+ * Adaptive Golomb–Rice fields of non-negative integers (the parameter
+ * adapted from the running mean as in JPEG-LS, ITU-T T.87 §A.4.1): z as
+ * q = ⌊z / 2^k⌋ one-bits, a zero, and z's k low bits; a q of 24 or more is
+ * 24 one-bits, a 6-bit width and z. Noise around a small mean — the spread
+ * and the excess of a minute — costs about a bit and a half less a value
+ * than a field of the widest recent width.
+ */
+const RICE_ESCAPE = 24;
+
+class RiceState {
+  private a = 4;
+  private n = 1;
+
+  /** The smallest k with n · 2^k ≥ a (about: the quotient is a double; writer and reader compute it alike), at most 52. */
+  get k(): number {
+    if (this.a <= this.n) return 0;
+    return Math.min(52, bitWidth(Math.ceil(this.a / this.n) - 1));
+  }
+
+  update(z: number): void {
+    this.a += z;
+    this.n++;
+    if (this.n >= 32) {
+      this.a = Math.floor(this.a / 2);
+      this.n = 16;
+    }
+  }
+}
+
+class RiceWriter {
+  readonly bits = new BitWriter();
+  private readonly state = new RiceState();
+
+  write(z: number): void {
+    const w = this.bits;
+    const k = this.state.k;
+    const q = Math.floor(z / 2 ** k);
+    if (q >= RICE_ESCAPE) {
+      for (let i = 0; i < RICE_ESCAPE; i += 8) w.write(0xff, 8);
+      const width = bitWidth(z);
+      w.write(width, 6);
+      writeWide(w, z, width);
+    } else {
+      for (let i = 0; i < q; i++) w.write(1, 1);
+      w.write(0, 1);
+      writeWide(w, z - q * 2 ** k, k);
+    }
+    this.state.update(z);
+  }
+}
+
+class RiceReader {
+  private readonly state = new RiceState();
+
+  constructor(readonly bits: BitReader) {}
+
+  read(): number {
+    const r = this.bits;
+    const k = this.state.k;
+    let q = 0;
+    while (q < RICE_ESCAPE && r.readBit() === 1) q++;
+    let z: number;
+    if (q === RICE_ESCAPE) {
+      const width = r.read(6);
+      if (width > 53) throw new RangeError('chunk is corrupt: field width out of range');
+      z = readWide(r, width);
+    } else z = q * 2 ** k + readWide(r, k);
+    this.state.update(z);
+    return z;
+  }
+}
+
+/** k of a decimal at d places (the same expression on both sides, so the reader recomputes the writer's k from the decoded value). */
+function scaled(v: number, d: number): number {
+  return Math.round(v * POW10[d]!);
+}
+
+/** The base k an integer column's value is taken relative to in a row, or undefined when the row's min or count cannot give one exactly. */
+function relativeK(relative: number, min: number, count: number, d: number): number | undefined {
+  if (relative === RELATIVE_NONE) return 0;
+  if (!fitsDecimal(min, d)) return undefined;
+  const k = scaled(min, d);
+  if (relative === RELATIVE_MIN) return k;
+  if (!Number.isInteger(count) || count < 0) return undefined;
+  const r = k * count;
+  return Math.abs(r) < MAX_ABS_SCALED ? r : undefined;
+}
+
+/** The bits writeIntegerColumn would write for the values alone (the ulps cost the same in every candidate): the same states as FieldWriter and RiceWriter, without writing. */
+function integerColumnBits(xs: Float64Array, delta: boolean, rice: boolean): number {
+  let bits = 0;
+  let prev = 0;
+  let width = 0;
+  const state = new RiceState();
+  for (let i = 0; i < xs.length; i++) {
+    const x = xs[i]!;
+    const z = zigzag(delta ? x - prev : x);
+    prev = x;
+    if (rice) {
+      const k = state.k;
+      const q = Math.floor(z / 2 ** k);
+      bits += q >= RICE_ESCAPE ? RICE_ESCAPE + 6 + bitWidth(z) : q + 1 + k;
+      state.update(z);
+    } else if (z === 0) bits += 1;
+    else {
+      const needed = bitWidth(z);
+      if (needed <= width && 6 + needed >= width) bits += 2 + width;
+      else {
+        bits += 8 + needed;
+        width = needed;
+      }
+    }
+  }
+  return bits;
+}
+
+/**
+ * One column as integers: k = round(v · 10^d) less the row's relative base,
+ * divided by the column's common factor, written as is or as the delta from
+ * the row before (zigzag, adaptive width); with FLAG_ULPS, after each value
+ * the distance of v from k / 10^d in units in the last place ('0', or '1' +
+ * 5-bit width + zigzag): a sum of decimals added in floating point lands a
+ * few ulps off the decimal, and is kept to the bit. Undefined when a value
+ * does not fit.
+ */
+interface IntegerColumn {
+  readonly d: number;
+  readonly relative: number;
+  /** The values as k less the relative base, divided by factor. */
+  readonly xs: Float64Array;
+  readonly ulps: Float64Array | undefined;
+  readonly factor: number;
+}
+
+/** A column as integers at d places relative to `relative`, or undefined when a value does not fit (see writeIntegerColumn). */
+function integerColumn(rows: readonly (readonly number[])[], c: number, d: number, relative: number, minK: Float64Array | undefined): IntegerColumn | undefined {
+  const n = rows.length;
+  const xs = new Float64Array(n);
+  let ulps: Float64Array | undefined;
+  let factor = 0;
+  const scale = POW10[d]!;
+  for (let i = 0; i < n; i++) {
+    const row = rows[i]!;
+    const v = row[c]!;
+    if (!Number.isFinite(v) || Object.is(v, -0)) return undefined;
+    // + 0: a k of -0 is 0, as the reader's x · factor + base gives it (the ulps below are from that +0).
+    const k = Math.round(v * scale) + 0;
+    if (Math.abs(k) >= MAX_ABS_SCALED) return undefined;
+    const base = k / scale;
+    if (base !== v || Object.is(base, -0)) {
+      const u = ulpsFrom(base, v);
+      if (u === undefined) return undefined;
+      ulps ??= new Float64Array(n);
+      ulps[i] = u;
+    }
+    let r = 0;
+    if (relative !== RELATIVE_NONE) {
+      r = minK![i]!;
+      if (relative === RELATIVE_COUNT_MIN) {
+        const count = row[4]!;
+        if (!Number.isInteger(count) || count < 0) return undefined;
+        r *= count;
+        if (Math.abs(r) >= MAX_ABS_SCALED) return undefined;
+      }
+    }
+    const x = k - r;
+    xs[i] = x;
+    if (factor !== 1) factor = gcd(factor, Math.abs(x));
+  }
+  factor = Math.max(1, factor);
+  if (factor >= MAX_ABS_SCALED) return undefined;
+  if (factor > 1) for (let i = 0; i < n; i++) xs[i] = xs[i]! / factor;
+  return { d, relative, xs, ulps, factor };
+}
+
+/**
+ * One column as integers: k = round(v · 10^d) less the row's relative base,
+ * divided by the column's common factor, written as is or as the delta from
+ * the row before (zigzag; fixed-width or Rice fields); with FLAG_ULPS, after
+ * each value the distance of v from k / 10^d in units in the last place
+ * ('0', or '1' + 5-bit width + zigzag): a sum of decimals added in floating
+ * point lands a few ulps off the decimal, and is kept to the bit.
+ */
+function writeIntegerColumn(col: IntegerColumn, delta: boolean, rice: boolean): Uint8Array[] {
+  const fields = rice ? new RiceWriter() : new FieldWriter();
+  let prev = 0;
+  const { xs, ulps } = col;
+  for (let i = 0; i < xs.length; i++) {
+    const x = xs[i]!;
+    fields.write(zigzag(delta ? x - prev : x));
+    prev = x;
+    if (ulps) {
+      const u = ulps[i]!;
+      if (u === 0) fields.bits.write(0, 1);
+      else {
+        const z = zigzag(u);
+        const width = bitWidth(z);
+        fields.bits.write(1, 1);
+        fields.bits.write(width, 5);
+        fields.bits.write(z, width);
+      }
+    }
+  }
+  const head: number[] = [CODING_INTEGER, col.d, col.relative | (delta ? FLAG_DELTA : 0) | (ulps ? FLAG_ULPS : 0) | (rice ? FLAG_RICE : 0)];
+  writeVarint(head, col.factor);
+  writeVarint(head, fields.bits.view().length);
+  return [Uint8Array.from(head), fields.bits.view()];
+}
+
+class IntegerColumnReader {
+  private readonly fields: FieldReader | RiceReader;
+  private prev = 0;
+
+  constructor(
+    bits: BitReader,
+    private readonly d: number,
+    private readonly flags: number,
+    private readonly factor: number,
+  ) {
+    this.fields = flags & FLAG_RICE ? new RiceReader(bits) : new FieldReader(bits);
+  }
+
+  read(min: number, count: number): number {
+    const z = unzigzag(this.fields.read());
+    const x = this.flags & FLAG_DELTA ? this.prev + z : z;
+    this.prev = x;
+    // The writer checked that min fits at d (and count is a whole number), so its k is this product (relativeK without the checks: this runs per row of every query).
+    const relative = this.flags & 3;
+    const base = relative === RELATIVE_NONE ? 0 : Math.round(min * POW10[this.d]!) * (relative === RELATIVE_COUNT_MIN ? count : 1);
+    const v = (x * this.factor + base) / POW10[this.d]!;
+    if (!(this.flags & FLAG_ULPS)) return v;
+    const r = this.fields.bits;
+    if (r.readBit() === 0) return v;
+    const width = r.read(5);
+    return addUlps(v, unzigzag(r.read(width)));
+  }
+}
+
+/**
+ * Layout 3's columns (min, max, sum, count), each in the smallest of layout
+ * 2's codings and the integer codings: min as is or as deltas; max also as
+ * its spread over the row's min; sum also as its excess over count × min, at
+ * min's places with ulps when the float sum is off the decimal. The spread
+ * and the excess are noise around a small mean, where the delta of max or
+ * sum from the row before carries the noise of both rows.
+ */
+function encodeColumnsLayout3(rows: readonly (readonly number[])[]): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let minPlaces = 0;
+  for (const row of rows) if (minPlaces >= 0) minPlaces = decimalPlaces(row[1]!, minPlaces);
+  const size = (parts: Uint8Array[]) => parts.reduce((n, p) => n + p.length, 0);
+  const minKs = new Map<number, Float64Array>();
+  const minK = (d: number) => {
+    let ks = minKs.get(d);
+    if (!ks) minKs.set(d, (ks = Float64Array.from(rows, (r) => scaled(r[1]!, d))));
+    return ks;
+  };
+  for (let c = 1; c <= 4; c++) {
+    let best = encodeColumn(rows.map((r) => r[c]!));
+    if (c === 4 || rows.length < 2) {
+      out.push(...best);
+      continue;
+    }
+    let places = 0;
+    for (const row of rows) if (places >= 0) places = decimalPlaces(row[c]!, places);
+    const relatives = c === 1 ? [RELATIVE_NONE] : c === 2 ? [RELATIVE_NONE, RELATIVE_MIN] : [RELATIVE_NONE, RELATIVE_COUNT_MIN];
+    for (const d of new Set([places, minPlaces, Math.max(places, minPlaces)])) {
+      if (d < 0) continue;
+      for (const relative of relatives) {
+        if (relative !== RELATIVE_NONE && (minPlaces < 0 || d < minPlaces)) continue;
+        const col = integerColumn(rows, c, d, relative, relative === RELATIVE_NONE ? undefined : minK(d));
+        if (!col) continue;
+        // The four ways of writing it, sized without writing; the smallest is written and weighed against the rest.
+        let pick = { bits: Infinity, delta: true, rice: true };
+        for (const delta of [true, false]) {
+          for (const rice of [true, false]) {
+            const bits = integerColumnBits(col.xs, delta, rice);
+            if (bits < pick.bits) pick = { bits, delta, rice };
+          }
+        }
+        if (pick.bits / 8 >= size(best)) continue;
+        const candidate = writeIntegerColumn(col, pick.delta, pick.rice);
+        if (size(candidate) < size(best)) best = candidate;
+      }
+    }
+    out.push(...best);
+  }
+  return out;
+}
+
 /** Where each part of an aggregate chunk is: its layout, the bytes of the header and the starts, and each value column's coding and bytes. */
 export interface AggregateChunkParts {
-  readonly layout: 'legacy' | 1 | 2;
+  readonly layout: 'legacy' | 1 | 2 | 3;
   readonly rows: number;
   readonly headerBytes: number;
   readonly timeBytes: number;
@@ -783,11 +1158,12 @@ export interface AggregateChunkParts {
 }
 
 interface Column {
-  read(): number;
+  /** min and count: the row's, read first (layout 3's relative columns need them). */
+  read(min: number, count: number): number;
 }
 
 /** Parses an aggregate chunk's layout; `readers` also builds the readers of its starts and columns. */
-function parseAggregates(bytes: Uint8Array): { parts: AggregateChunkParts; times: Column; columns: Column[] } {
+function parseAggregates(bytes: Uint8Array): { parts: AggregateChunkParts; times: { read(): number }; columns: Column[] } {
   if (!(bytes.length > 1 && bytes[0] === COLUMNAR)) {
     const header = readHeader(bytes);
     const bits = new BitReader(bytes, header.offset);
@@ -800,7 +1176,8 @@ function parseAggregates(bytes: Uint8Array): { parts: AggregateChunkParts; times
       columns,
     };
   }
-  const layout2 = bytes.length > 2 && bytes[1] === 0 && bytes[2] === AGGREGATE_LAYOUT_2;
+  const layout3 = bytes.length > 2 && bytes[1] === 0 && bytes[2] === AGGREGATE_LAYOUT_3;
+  const layout2 = layout3 || (bytes.length > 2 && bytes[1] === 0 && bytes[2] === AGGREGATE_LAYOUT_2);
   const pos = { offset: layout2 ? 3 : 1 };
   const count = readVarint(bytes, pos);
   const firstT = unzigzag(readVarint(bytes, pos));
@@ -811,7 +1188,7 @@ function parseAggregates(bytes: Uint8Array): { parts: AggregateChunkParts; times
     pos.offset += length;
     return view;
   };
-  let times: Column;
+  let times: { read(): number };
   let timeBytes: number;
   let headerBytes: number;
   if (layout2 && bytes[pos.offset] === TIMES_STEP) {
@@ -850,9 +1227,19 @@ function parseAggregates(bytes: Uint8Array): { parts: AggregateChunkParts; times
       pos.offset += 8;
       columns.push({ read: () => value });
       columnParts.push({ coding: 'constant', bytes: 9 });
+    } else if (layout3 && coding === CODING_INTEGER && c < 3) {
+      if (pos.offset + 2 > bytes.length) throw new RangeError('chunk is truncated');
+      const places = bytes[pos.offset++]!;
+      const flags = bytes[pos.offset++]!;
+      if (places > MAX_DECIMAL_PLACES) throw new RangeError('chunk is corrupt: decimal places out of range');
+      if (flags > 31 || (flags & 3) === 3 || (c === 0 && (flags & 3) !== RELATIVE_NONE)) throw new RangeError('chunk is corrupt: integer column flags out of range');
+      const factor = readVarint(bytes, pos);
+      if (factor < 1 || factor >= MAX_ABS_SCALED) throw new RangeError('chunk is corrupt: decimal factor out of range');
+      columns.push(new IntegerColumnReader(new BitReader(stream()), places, flags, factor));
+      columnParts.push({ coding: 'integer', bytes: pos.offset - start });
     } else throw new RangeError(`aggregate chunk has an unknown coding ${coding}`);
   }
-  return { parts: { layout: layout2 ? 2 : 1, rows: count, headerBytes, timeBytes, columns: columnParts }, times, columns };
+  return { parts: { layout: layout3 ? 3 : layout2 ? 2 : 1, rows: count, headerBytes, timeBytes, columns: columnParts }, times, columns };
 }
 
 /** The layout of an aggregate chunk and the bytes of each of its parts (for the benches). */
@@ -875,8 +1262,15 @@ export function decodeAggregates(bytes: Uint8Array): AggregateRow[] {
 export function readAggregates(bytes: Uint8Array, onRow: (t: number, min: number, max: number, sum: number, count: number) => void): void {
   const { parts, times, columns } = parseAggregates(bytes);
   const [min, max, sum, n] = columns as [Column, Column, Column, Column];
+  if (parts.layout !== 3) {
+    // The legacy layout interleaves the columns in one stream: read them in their order.
+    for (let i = 0; i < parts.rows; i++) onRow(times.read(), min.read(0, 0), max.read(0, 0), sum.read(0, 0), n.read(0, 0));
+    return;
+  }
   for (let i = 0; i < parts.rows; i++) {
     const t = times.read();
-    onRow(t, min.read(), max.read(), sum.read(), n.read());
+    const lo = min.read(0, 0);
+    const count = n.read(0, 0);
+    onRow(t, lo, max.read(lo, count), sum.read(lo, count), count);
   }
 }

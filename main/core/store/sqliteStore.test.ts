@@ -101,7 +101,7 @@ function loggedSamples(file: string): number {
 }
 
 /** The aggregate layout of each merged minute block (those spanning more than one chunk window). */
-function minuteChunkLayouts(file: string): Array<'legacy' | 1 | 2> {
+function minuteChunkLayouts(file: string): Array<'legacy' | 1 | 2 | 3> {
   const db = new Database(file, { readonly: true });
   try {
     const chunks = db.prepare('SELECT data FROM rollup_1m_block').pluck().all() as Uint8Array[];
@@ -209,8 +209,8 @@ describe('MetricStore on SQLite', () => {
             // Where the first sample's block ends before the last sample (a block is at most one chunk window
             // off the hour grid), the hour tier has absorbed that block and it is read back merged below.
             if (samples[0]!.t + MINUTE_BLOCK_MS + CHUNK_WINDOW_MS <= t) expect(countRows(file, 'rollup_1m_block')).toBeGreaterThan(0);
-            // A merged block holding rows of several windows is in aggregate layout 2.
-            for (const layout of minuteChunkLayouts(file)) expect(layout).toBe(2);
+            // A merged block holding rows of several windows is in aggregate layout 3.
+            for (const layout of minuteChunkLayouts(file)) expect(layout).toBe(3);
             expect(store.stats().headSamples).toBe(0);
 
             for (const step of [MINUTE_MS, HOUR_MS]) {
@@ -439,14 +439,16 @@ describe('MetricStore on SQLite', () => {
     const codingOf = (name: string) => new Set(codings.filter((c) => c[0] === name).map((c) => chunkCoding(c[1])));
     expect(codingOf('host:cpu_usage:ratio')).toEqual(new Set(['decimal']));
     expect(codingOf('node_entropy_available_bits')).toEqual(new Set(['xor']));
-    // Its minute rollups too: sums of values kept to 1e-4 are kept as exact decimals.
+    // Its minute rollups too: min and max as decimals, or (layout 3) integers at 1e-4 relative to the min; the
+    // floating-point sums of values kept to 1e-4 as such integers and their few ulps off the decimal.
     const check2 = new Database(file, { readonly: true });
     const minuteChunks = check2
       .prepare("SELECT c.data FROM rollup_1m_chunk c JOIN series s ON s.id = c.series_id WHERE s.name = 'host:cpu_usage:ratio'")
       .pluck()
       .all() as Uint8Array[];
     check2.close();
-    expect(new Set(minuteChunks.flatMap((c) => aggregateColumnCodings(c)))).toEqual(new Set(['decimal']));
+    const minuteCodings = minuteChunks.flatMap((c) => aggregateColumnCodings(c).slice(0, 3));
+    expect(minuteCodings.filter((c) => c !== 'decimal' && c !== 'integer')).toEqual([]);
   });
 
   it('drops and counts out-of-order, duplicate, late and non-finite samples', () => {
@@ -654,16 +656,46 @@ describe('MetricStore on SQLite', () => {
     // Migrated on open (a column of marks), answered from the old chunks before any merge ...
     check(store);
     settle(store, fixture.END);
-    // ... and after: the same rows, in six-hour blocks of layout 2 up to the last block the hour
+    // ... and after: the same rows, in six-hour blocks of layout 3 up to the last block the hour
     // tier has absorbed; the newest hours stay in their ten-minute chunks until then.
     check(store);
     const after = minuteChunkStats(file);
     expect(after.rows).toBe(before.rows);
-    expect(new Set(minuteChunkLayouts(file))).toEqual(new Set([2]));
+    expect(new Set(minuteChunkLayouts(file))).toEqual(new Set([3]));
     expect(minuteChunkLayouts(file).length).toBeGreaterThanOrEqual(3 * 10);
     expect(after.chunks).toBeLessThan(before.chunks / 5);
     expect(after.bytes).toBeLessThan(before.bytes / 2);
     store.close();
+    check(storeAt(file, clock));
+  });
+
+  it('opens a file of the schema-7 build (six-hour minute blocks in layout 2) and answers exactly as that build did, its blocks read as they are', () => {
+    // fixtures/schema7-history.sqlite and the answers that build gave at END were written by
+    // fixtures/make-schema7-history.mjs on main before layout 3: three series at 5 s for three days.
+    const fixture = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures', 'schema7-answers.json'), 'utf8')) as {
+      END: number;
+      answers: Array<{ label: string; name: string; from: number; to: number; maxPoints: number; answer: unknown }>;
+    };
+    const file = join(dir, 'schema7.sqlite');
+    copyFileSync(join(import.meta.dirname, 'fixtures', 'schema7-history.sqlite'), file);
+    const before = minuteChunkStats(file);
+    expect(new Set(minuteChunkLayouts(file))).toEqual(new Set([2]));
+    expect(minuteChunkLayouts(file).length).toBeGreaterThanOrEqual(30);
+    const clock = { now: fixture.END };
+    const check = (store: SqliteMetricStore) => {
+      for (const a of fixture.answers) expect(store.query({ selector: { name: a.name }, from: a.from, to: a.to, maxPoints: a.maxPoints }), a.label).toEqual(a.answer);
+    };
+    const store = storeAt(file, clock);
+    check(store);
+    settle(store, fixture.END);
+    check(store);
+    store.close();
+    const db = new Database(file, { readonly: true });
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    db.close();
+    // The layout-2 blocks are read as they are, not rewritten.
+    expect(minuteChunkStats(file).rows).toBe(before.rows);
+    expect(minuteChunkLayouts(file).filter((l) => l === 2).length).toBe(minuteChunkLayouts(file).length);
     check(storeAt(file, clock));
   });
 
@@ -712,6 +744,24 @@ describe('MetricStore on SQLite', () => {
     const db = new Database(file, { readonly: true });
     expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     db.close();
+  });
+
+  it('creates a file in 16-KiB pages with incremental auto_vacuum, so housekeeping gives freed pages back; an old file keeps its own', () => {
+    const file = join(dir, 'pages.sqlite');
+    const clock = { now: T0 };
+    const store = storeAt(file, clock);
+    store.append(Array.from({ length: 2000 }, (_, i) => ({ name: 'm', labels: { host: 'a', n: String(i % 50) }, t: T0 + Math.floor(i / 50) * 5000, v: i })));
+    store.close();
+    const db = new Database(file, { readonly: true });
+    expect([db.pragma('page_size', { simple: true }), db.pragma('auto_vacuum', { simple: true })]).toEqual([16_384, 2]);
+    db.close();
+    // A schema-7 file was made in 4-KiB pages without auto_vacuum: opened, it stays as it is (no rewrite at open).
+    const old = join(dir, 'pages-old.sqlite');
+    copyFileSync(join(import.meta.dirname, 'fixtures', 'schema7-history.sqlite'), old);
+    storeAt(old, { now: T0 }).close();
+    const check = new Database(old, { readonly: true });
+    expect([check.pragma('page_size', { simple: true }), check.pragma('auto_vacuum', { simple: true })]).toEqual([4096, 0]);
+    check.close();
   });
 
   it('refuses a database from a newer schema with a clear error', () => {
@@ -805,7 +855,7 @@ describe('sample times on their cadence', () => {
 
 });
 
-function minuteChunkStats(file: string, blocks = true): { chunks: number; rows: number; bytes: number; layouts: Set<'legacy' | 1 | 2> } {
+function minuteChunkStats(file: string, blocks = true): { chunks: number; rows: number; bytes: number; layouts: Set<'legacy' | 1 | 2 | 3> } {
   const db = new Database(file, { readonly: true });
   try {
     const chunks = db.prepare(`SELECT data FROM rollup_1m_chunk${blocks ? ' UNION ALL SELECT data FROM rollup_1m_block' : ''}`).pluck().all() as Uint8Array[];

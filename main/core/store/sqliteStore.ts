@@ -42,7 +42,7 @@ import { statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Sample, SeriesSelector } from '../../common/series.js';
 import type { Retention } from '../../common/contract.js';
-import { migrate } from './schema.js';
+import { migrate, prepareNewFile } from './schema.js';
 import { DEFAULT_RETENTION, MINUTE_MS, toPointList } from './tiers.js';
 import { SeriesIndex } from './seriesIndex.js';
 import { BatchAdmission } from './batchAdmission.js';
@@ -209,6 +209,7 @@ class SqliteStore implements SqliteMetricStore {
       // power or the OS crashes, the transactions since the last checkpoint
       // (at most ~1000 pages of WAL, a few seconds of ingest) can be lost, but
       // the database stays consistent — never corrupt.
+      prepareNewFile(this.db);
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = NORMAL');
       // A checkpoint resets the WAL but does not shrink it; cap what stays on disk.
