@@ -67,7 +67,7 @@ export const alertsEn = {
   'alerts.condition.threshold': '{aggregate} of {selector} over {window} {op} {threshold}',
   'alerts.condition.absent': 'no data from {selector} for {window}',
   'alerts.condition.hostStatus': 'host is {statuses} for {for}',
-  'alerts.condition.anomalous': '{selector} unusual against its learned normal ({scope}, {direction}, {sensitivity} sensitivity)',
+  'alerts.condition.anomalous': '{selector} unusual against its learned normal ({scope}, {direction}, sensitivity {sensitivity})',
   'alerts.aggregate.avg': 'average',
   'alerts.aggregate.max': 'maximum',
   'alerts.aggregate.min': 'minimum',

@@ -1,5 +1,5 @@
 import { useState, type ReactNode } from 'react';
-import { alertForMs, formatAlertValue } from './alertValues';
+import { alertForMs, conditionText, formatAlertValue } from './alertValues';
 import type { AlertView, RuleView } from '../../../../main/common/alertModel';
 import type { AlertRule } from '../../../../main/common/alertRules';
 import type { AlertSilenceScope } from '../../../../main/common/contract';
@@ -345,28 +345,6 @@ function durationKey(ms: number): '15m' | '1h' | '4h' | '1d' | '7d' {
       return '7d';
     default:
       return '1h';
-  }
-}
-
-function conditionText(rule: AlertRule, i18n: I18n): string {
-  const { t, locale } = i18n;
-  switch (rule.type) {
-    case 'threshold': {
-      const metric = rule.selector.split('{')[0]!.trim();
-      return t('alerts.condition.threshold', {
-        aggregate: t(`alerts.aggregate.${rule.aggregate}`),
-        selector: rule.selector,
-        window: formatDuration(rule.window / 1000, locale),
-        op: rule.op,
-        threshold: formatThreshold(metric, rule.threshold, locale),
-      });
-    }
-    case 'absent':
-      return t('alerts.condition.absent', { selector: rule.selector, window: formatDuration(rule.window / 1000, locale) });
-    case 'host_status':
-      return t('alerts.condition.hostStatus', { statuses: formatList(rule.statuses.map((s) => t(`status.${s}`)), locale, 'or'), for: formatDuration(rule.for / 1000, locale) });
-    case 'anomalous':
-      return t('alerts.condition.anomalous', { selector: rule.selector, scope: rule.scope, direction: rule.direction, sensitivity: rule.sensitivity });
   }
 }
 

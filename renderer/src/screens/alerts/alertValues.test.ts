@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { formatThreshold } from '../../../../main/common/format';
-import { alertForMs, formatAlertValue } from './alertValues';
+import { alertForMs, conditionText, formatAlertValue } from './alertValues';
+import { parseRuleDraft } from '../../../../main/common/alertRules';
+import { translate, type MessageKey, type MessageParams } from '../../i18n/catalogue';
 
 describe('formatAlertValue', () => {
   it('shows a threshold alert in its metric unit', () => {
@@ -39,5 +41,19 @@ describe('alertForMs', () => {
     // Fired 2 s "after" the screen's last tick: the console evaluated it at firedAt.
     expect(alertForMs({ status: 'firing', activeAt: t0, firedAt: t0 + 2_000, lastEvalAt: t0 + 2_000 }, t0)).toBe(0);
     expect(alertForMs({ status: 'pending', activeAt: t0 + 5_000, lastEvalAt: t0 + 7_000 }, t0)).toBe(2_000);
+  });
+});
+
+describe('conditionText', () => {
+  const i18n = (lang: 'en' | 'zh-CN') => ({ lang, locale: lang, t: (key: MessageKey, params?: MessageParams) => translate(lang, key, params) });
+  const rule = parseRuleDraft({ name: 'Unusual', type: 'anomalous', selector: '*', scope: 'entity', direction: 'both', sensitivity: 'medium' });
+
+  it("says an anomalous rule's scope, direction and sensitivity in words of the UI's language, never as raw tokens", () => {
+    if (!rule.ok || rule.value.type !== 'anomalous') throw new Error('not an anomalous rule');
+    const full = { ...rule.value, id: 'builtin:unusual', origin: 'builtin' as const };
+    expect(conditionText(full, i18n('en'))).toBe('* unusual against its learned normal (per host, container or instance, either way, sensitivity medium)');
+    const zh = conditionText({ ...full, scope: 'series', direction: 'up', sensitivity: 'high' }, i18n('zh-CN'));
+    expect(zh).toBe('* 偏离其学到的常态（按序列，高于正常，灵敏度 高）');
+    expect(zh).not.toMatch(/series|up|high/);
   });
 });

@@ -1,5 +1,7 @@
-import { formatDuration, formatMetricValue, formatNumber, formatPercent } from '../../../../main/common/format';
+import { formatDuration, formatList, formatMetricValue, formatNumber, formatPercent, formatThreshold } from '../../../../main/common/format';
 import type { AlertView } from '../../../../main/common/alertModel';
+import type { AlertRule } from '../../../../main/common/alertRules';
+import type { I18n } from '../../i18n/useI18n';
 
 /**
  * An alert's value as the list shows it. A no-data rule's value is how long
@@ -28,4 +30,32 @@ export function formatAlertValue(seriesKey: string, value: number | null, locale
 export function alertForMs(alert: Pick<AlertView, 'status' | 'activeAt' | 'firedAt' | 'lastEvalAt'>, now: number): number {
   const start = alert.status === 'firing' ? (alert.firedAt ?? alert.activeAt) : alert.activeAt;
   return Math.max(0, Math.max(now, alert.lastEvalAt) - start);
+}
+
+/** A rule's condition in words, in the UI's language (the rules table). */
+export function conditionText(rule: AlertRule, i18n: I18n): string {
+  const { t, locale } = i18n;
+  switch (rule.type) {
+    case 'threshold': {
+      const metric = rule.selector.split('{')[0]!.trim();
+      return t('alerts.condition.threshold', {
+        aggregate: t(`alerts.aggregate.${rule.aggregate}`),
+        selector: rule.selector,
+        window: formatDuration(rule.window / 1000, locale),
+        op: rule.op,
+        threshold: formatThreshold(metric, rule.threshold, locale),
+      });
+    }
+    case 'absent':
+      return t('alerts.condition.absent', { selector: rule.selector, window: formatDuration(rule.window / 1000, locale) });
+    case 'host_status':
+      return t('alerts.condition.hostStatus', { statuses: formatList(rule.statuses.map((s) => t(`status.${s}`)), locale, 'or'), for: formatDuration(rule.for / 1000, locale) });
+    case 'anomalous':
+      return t('alerts.condition.anomalous', {
+        selector: rule.selector,
+        scope: t(`anomaly.condition.scope.${rule.scope}`),
+        direction: t(`anomaly.condition.direction.${rule.direction}`),
+        sensitivity: t(`anomaly.condition.sensitivity.${rule.sensitivity}`),
+      });
+  }
 }
