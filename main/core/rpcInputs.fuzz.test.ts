@@ -30,6 +30,7 @@ import { createRemoteWriteFeature } from './remoteWrite/feature.js';
 import { createScrapeTargetsFeature } from './scrapeTargets/feature.js';
 import { createPushReceiverFeature } from './pushReceiver/feature.js';
 import { createChecksFeature } from './checks/feature.js';
+import { createAnomaliesFeature } from './anomalies/feature.js';
 import type { HostSource } from './model/hostSource.js';
 import { parseAgentFrame } from './parse/agentFrame.js';
 
@@ -119,6 +120,7 @@ beforeAll(async () => {
         createPushReceiverFeature(),
         createRemoteWriteFeature(),
         createChecksFeature(),
+        createAnomaliesFeature(),
       ],
       answers: () => true,
       localSource: oneRealSample,
