@@ -402,6 +402,6 @@ if (!peer) console.log('peer (ssh-fleet, transport and parsing only): not run (-
 else if (peer.error) console.log(`peer (ssh-fleet, transport and parsing only): failed: ${peer.error.split('\n').slice(-3).join(' / ')}`);
 else
   console.log(
-    `peer, same run: ssh-fleet (${HOSTS} hosts over real sshd, transport and parsing only, no core) ${peer.perObs} ms CPU per observation (split+parse ${peer.parse} ms), ${peer.rate}/s, console CPU ${peer.cpu} % of one core; load ${peer.load}\n` +
-      `  whole console in full ${f2(full.perObs)} ms vs transport+parse ${peer.perObs} ms: the whole console over SSH ≈ ${f2(full.perObs + peer.perObs - full.decodePerObs)} ms per observation (this core's figure plus the peer's, its parse counted once)`,
+    `peer, same run: ssh-fleet (${HOSTS} hosts over real sshd, transport and parsing only, no core) ${f2(peer.perObs)} ms CPU per observation (split+parse ${f2(peer.parse)} ms of it, on its agents' frames), ${peer.rate}/s, console CPU ${peer.cpu} % of one core; load ${peer.load}\n` +
+      `  whole console ${f2(full.perObs)} ms vs transport+parse ${f2(peer.perObs)} ms (${(full.perObs / peer.perObs).toFixed(1)}×); over SSH the whole console is ≈ ${f2(full.perObs + peer.perObs - peer.parse)} ms per observation (this core's figure plus the peer's transport, ${f2(peer.perObs - peer.parse)} ms)`,
   );
