@@ -25,6 +25,15 @@ const { decimalPlaces } = await import(`${root}dist/main/core/store/chunkCodec.j
 export const DEFAULT_CAPTURE = `${root}bench/fixtures/agent-debian12-vm.capture.br`;
 const MARK = '@@capture received_at_ms ';
 
+/** The frames of a capture as the agent wrote them (begin and end lines included) with their receive times, in order. */
+export function loadCaptureFrames(file = DEFAULT_CAPTURE) {
+  const text = brotliDecompressSync(readFileSync(file)).toString('utf8');
+  return text.split(MARK).slice(1).map((part) => {
+    const newline = part.indexOf('\n');
+    return { receivedAt: Number(part.slice(0, newline)), text: part.slice(newline + 1).replace(/\n+$/, '\n') };
+  });
+}
+
 /** The frames of a capture as parsed observations, in order. */
 export function loadCapture(file = DEFAULT_CAPTURE) {
   const text = brotliDecompressSync(readFileSync(file)).toString('utf8');
@@ -84,6 +93,15 @@ export function makeReplayFleet(capture, { hosts, t0, intervalMs = 5000, seed = 
       /** Time of the host's next observation. */
       peekT() {
         return timeAt(poll);
+      },
+      /**
+       * The host's next observation before derivation, with the index of the
+       * capture frame it replays (for a bench that feeds that frame's text to
+       * the console's own parser).
+       */
+      nextObservation() {
+        const frame = (start + poll) % n;
+        return { frame, observation: observationAt(poll++) };
       },
       next() {
         const obs = observationAt(poll++);
